@@ -1,0 +1,56 @@
+// Bounded output for encoders, with a window so that a representation larger than one
+// CoAP block can be produced block by block: the encoder writes the whole representation,
+// the sink keeps only bytes [offset, offset + capacity) and counts the rest. That is how an
+// encoder "resumes" for the next Block2 block without holding the whole payload in RAM.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+
+#include "lwm2m/bytes.hpp"
+#include "lwm2m/status.hpp"
+
+namespace lwm2m::codec {
+
+class Sink {
+ public:
+  /// Keeps bytes [offset, offset + buffer.size()) of what is written.
+  explicit Sink(MutableByteView buffer, size_t offset = 0) noexcept
+      : buf_(buffer), offset_(offset) {}
+
+  /// Appends bytes. Never fails: bytes outside the window are only counted. Encoders may
+  /// stop early once full() is true; total() is then a lower bound.
+  void write(ByteView data) noexcept {
+    size_t pos = total_;
+    total_ += data.size();
+    if (pos + data.size() <= offset_ || pos >= offset_ + buf_.size()) return;
+    size_t skip = pos < offset_ ? offset_ - pos : 0;
+    size_t dst = pos + skip - offset_;
+    size_t n = data.size() - skip;
+    if (n > buf_.size() - dst) n = buf_.size() - dst;
+    std::memcpy(buf_.data() + dst, data.data() + skip, n);
+  }
+  void put(uint8_t byte) noexcept { write(ByteView{&byte, 1}); }
+
+  /// Bytes written so far, whole representation.
+  size_t total() const noexcept { return total_; }
+  /// More bytes were written than the window holds (there is a next block).
+  bool overflowed() const noexcept { return total_ > offset_ + buf_.size(); }
+  /// The window is full: further bytes are only counted.
+  bool full() const noexcept { return total_ >= offset_ + buf_.size(); }
+  /// The bytes kept in the window.
+  ByteView window() const noexcept {
+    if (total_ <= offset_) return {};
+    size_t n = total_ - offset_;
+    return {buf_.data(), n < buf_.size() ? n : buf_.size()};
+  }
+  /// For a sink with offset 0: ok when everything fit, buffer_too_small otherwise.
+  Status fits() const noexcept { return overflowed() ? Errc::buffer_too_small : Errc::ok; }
+
+ private:
+  MutableByteView buf_;
+  size_t offset_;
+  size_t total_ = 0;
+};
+
+}  // namespace lwm2m::codec

@@ -1,0 +1,121 @@
+// LwM2M data types and a small non-owning value. Strings, opaque and core links are views:
+// whoever produces a Value keeps the bytes alive while it is used.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "lwm2m/bytes.hpp"
+
+namespace lwm2m::dm {
+
+enum class DataType : uint8_t {
+  none,              ///< no value (e.g. an executable resource)
+  string,            ///< UTF-8
+  integer,           ///< signed 64-bit
+  unsigned_integer,  ///< unsigned 64-bit (LwM2M 1.1)
+  float_,            ///< IEEE 754; the encoders pick 32 or 64 bits
+  boolean,
+  opaque,
+  time,     ///< signed seconds since the Unix epoch
+  objlnk,   ///< "ObjectId:InstanceId"
+  corelnk,  ///< RFC 6690 link text
+};
+
+const char* to_string(DataType t) noexcept;
+
+struct ObjectLink {
+  uint16_t object_id = 0xFFFF;
+  uint16_t instance_id = 0xFFFF;
+  friend constexpr bool operator==(ObjectLink a, ObjectLink b) noexcept = default;
+};
+
+class Value {
+ public:
+  constexpr Value() noexcept = default;  // DataType::none
+
+  static Value string(std::string_view s) noexcept { return bytes_value(DataType::string, as_view(s)); }
+  static constexpr Value opaque(ByteView b) noexcept { return bytes_value(DataType::opaque, b); }
+  static Value corelnk(std::string_view s) noexcept { return bytes_value(DataType::corelnk, as_view(s)); }
+  static constexpr Value integer(int64_t v) noexcept {
+    Value x;
+    x.type_ = DataType::integer;
+    x.u_.i = v;
+    return x;
+  }
+  static constexpr Value unsigned_integer(uint64_t v) noexcept {
+    Value x;
+    x.type_ = DataType::unsigned_integer;
+    x.u_.u = v;
+    return x;
+  }
+  static constexpr Value floating(double v) noexcept {
+    Value x;
+    x.type_ = DataType::float_;
+    x.u_.f = v;
+    return x;
+  }
+  static constexpr Value boolean(bool v) noexcept {
+    Value x;
+    x.type_ = DataType::boolean;
+    x.u_.b = v;
+    return x;
+  }
+  static constexpr Value time(int64_t seconds) noexcept {
+    Value x;
+    x.type_ = DataType::time;
+    x.u_.i = seconds;
+    return x;
+  }
+  static constexpr Value objlnk(uint16_t object_id, uint16_t instance_id) noexcept {
+    Value x;
+    x.type_ = DataType::objlnk;
+    x.u_.link = ObjectLink{object_id, instance_id};
+    return x;
+  }
+
+  constexpr DataType type() const noexcept { return type_; }
+  constexpr bool is_none() const noexcept { return type_ == DataType::none; }
+
+  // Accessors: precondition is the matching type (integer() also serves time).
+  constexpr int64_t as_integer() const noexcept { return u_.i; }
+  constexpr int64_t as_time() const noexcept { return u_.i; }
+  constexpr uint64_t as_unsigned() const noexcept { return u_.u; }
+  constexpr double as_float() const noexcept { return u_.f; }
+  constexpr bool as_bool() const noexcept { return u_.b; }
+  constexpr ObjectLink as_objlnk() const noexcept { return u_.link; }
+  /// string, opaque and corelnk.
+  constexpr ByteView as_bytes() const noexcept { return {u_.bytes.data, u_.bytes.size}; }
+  std::string_view as_string() const noexcept {
+    return {reinterpret_cast<const char*>(u_.bytes.data), u_.bytes.size};
+  }
+
+  /// Same type and same contents (bytes compared by value).
+  friend bool operator==(const Value& a, const Value& b) noexcept;
+
+ private:
+  static ByteView as_view(std::string_view s) noexcept {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+  }
+  static constexpr Value bytes_value(DataType t, ByteView b) noexcept {
+    Value x;
+    x.type_ = t;
+    x.u_.bytes = {b.data(), b.size()};
+    return x;
+  }
+  struct Bytes {
+    const uint8_t* data;
+    size_t size;
+  };
+  union U {
+    int64_t i;
+    uint64_t u;
+    double f;
+    bool b;
+    ObjectLink link;
+    Bytes bytes;
+  } u_{.i = 0};
+  DataType type_ = DataType::none;
+};
+
+}  // namespace lwm2m::dm

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds and runs every test: format check, a normal build, an ASan+UBSan build, and each
+# fuzzer for a bounded time. Installs missing Debian packages first.
+#   FUZZ_SECONDS=N   time per fuzzer (default 20)
+#   JOBS=N           parallel build jobs (default: nproc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+
+scripts/install-deps.sh
+scripts/check-format.sh
+
+echo "== fuzz: clang + libFuzzer, ${FUZZ_SECONDS}s per target"
+cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_CXX_COMPILER=clang++ -DLWM2M_BUILD_FUZZ=ON -DLWM2M_BUILD_TESTS=OFF \
+  -DLWM2M_BUILD_BENCH=OFF -DLWM2M_FUZZ_SECONDS="$FUZZ_SECONDS" -DLWM2M_WERROR=ON >/dev/null
+cmake --build build/fuzz -j"$JOBS"
+ctest --test-dir build/fuzz --output-on-failure
+
+echo "== asan+ubsan build"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DLWM2M_SANITIZE=address,undefined \
+  -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF >/dev/null
+cmake --build build/asan -j"$JOBS"
+ctest --test-dir build/asan --output-on-failure -j"$JOBS"
+
+echo "== release build"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_WERROR=ON >/dev/null
+cmake --build build/release -j"$JOBS"
+ctest --test-dir build/release --output-on-failure -j"$JOBS"
