@@ -1,0 +1,224 @@
+// CoAP messages (RFC 7252 §3): types, codes, options, and a bounded message value that is
+// both what the parser produces (zero-copy views into the datagram) and what the encoder
+// serialises into a caller's buffer.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "lwm2m/bytes.hpp"
+#include "lwm2m/status.hpp"
+
+namespace lwm2m::coap {
+
+enum class Type : uint8_t { con = 0, non = 1, ack = 2, rst = 3 };
+
+/// A CoAP code c.dd packed as (class << 5) | detail.
+struct Code {
+  uint8_t raw = 0;
+
+  constexpr Code() noexcept = default;
+  constexpr explicit Code(uint8_t r) noexcept : raw(r) {}
+  constexpr Code(uint8_t cls, uint8_t detail) noexcept
+      : raw(static_cast<uint8_t>((cls << 5) | (detail & 0x1F))) {}
+
+  constexpr uint8_t cls() const noexcept { return static_cast<uint8_t>(raw >> 5); }
+  constexpr uint8_t detail() const noexcept { return static_cast<uint8_t>(raw & 0x1F); }
+  constexpr bool is_empty() const noexcept { return raw == 0; }
+  constexpr bool is_request() const noexcept { return cls() == 0 && raw != 0; }
+  constexpr bool is_response() const noexcept { return cls() >= 2 && cls() <= 5; }
+  constexpr bool is_success() const noexcept { return cls() == 2; }
+  friend constexpr bool operator==(Code a, Code b) noexcept = default;
+};
+
+namespace codes {
+inline constexpr Code empty{0, 0};
+inline constexpr Code get{0, 1};
+inline constexpr Code post{0, 2};
+inline constexpr Code put{0, 3};
+inline constexpr Code del{0, 4};
+inline constexpr Code fetch{0, 5};  // RFC 8132
+inline constexpr Code patch{0, 6};
+inline constexpr Code ipatch{0, 7};
+inline constexpr Code created{2, 1};
+inline constexpr Code deleted{2, 2};
+inline constexpr Code valid{2, 3};
+inline constexpr Code changed{2, 4};
+inline constexpr Code content{2, 5};
+inline constexpr Code continue_{2, 31};  // RFC 7959
+inline constexpr Code bad_request{4, 0};
+inline constexpr Code unauthorized{4, 1};
+inline constexpr Code bad_option{4, 2};
+inline constexpr Code forbidden{4, 3};
+inline constexpr Code not_found{4, 4};
+inline constexpr Code method_not_allowed{4, 5};
+inline constexpr Code not_acceptable{4, 6};
+inline constexpr Code request_entity_incomplete{4, 8};
+inline constexpr Code conflict{4, 9};
+inline constexpr Code precondition_failed{4, 12};
+inline constexpr Code request_entity_too_large{4, 13};
+inline constexpr Code unsupported_content_format{4, 15};
+inline constexpr Code internal_server_error{5, 0};
+inline constexpr Code not_implemented{5, 1};
+inline constexpr Code service_unavailable{5, 3};
+inline constexpr Code gateway_timeout{5, 4};
+inline constexpr Code proxying_not_supported{5, 5};
+}  // namespace codes
+
+/// The one place where data-model errors become response codes.
+Code code_for(Errc e) noexcept;
+
+enum class OptionNumber : uint16_t {
+  if_match = 1,
+  uri_host = 3,
+  etag = 4,
+  if_none_match = 5,
+  observe = 6,
+  uri_port = 7,
+  location_path = 8,
+  oscore = 9,
+  uri_path = 11,
+  content_format = 12,
+  max_age = 14,
+  uri_query = 15,
+  accept = 17,
+  location_query = 20,
+  block2 = 23,
+  block1 = 27,
+  size2 = 28,
+  proxy_uri = 35,
+  proxy_scheme = 39,
+  size1 = 60,
+  no_response = 258,
+};
+
+/// RFC 7252 §5.4.1: odd option numbers are critical.
+constexpr bool is_critical(uint16_t number) noexcept {
+  return (number & 1) != 0;
+}
+
+/// Format rules of the options this stack understands (RFC 7252 §5.10, 7641, 7959).
+struct OptionInfo {
+  uint16_t min_length;
+  uint16_t max_length;
+  bool repeatable;
+};
+/// Returns the rules for a known option, or nullopt for an unrecognised one.
+std::optional<OptionInfo> option_info(uint16_t number) noexcept;
+
+struct Option {
+  uint16_t number = 0;
+  uint16_t length = 0;
+  const uint8_t* external = nullptr;      ///< value bytes when not stored inline
+  std::array<uint8_t, 4> inline_value{};  ///< small values (uint options) live here
+
+  ByteView value() const noexcept {
+    return external ? ByteView{external, length} : ByteView{inline_value.data(), length};
+  }
+  std::string_view string() const noexcept { return as_string(value()); }
+  /// Big-endian unsigned value (RFC 7252 §3.2 "uint"); 0 for an empty value.
+  uint32_t uint_value() const noexcept;
+};
+
+/// Token: 0 to 8 bytes.
+struct Token {
+  std::array<uint8_t, 8> bytes{};
+  uint8_t length = 0;
+
+  ByteView view() const noexcept { return {bytes.data(), length}; }
+  static Token from(ByteView b) noexcept;
+  friend bool operator==(const Token& a, const Token& b) noexcept;
+};
+
+/// Block1/Block2 option value (RFC 7959 §2.2).
+struct BlockOption {
+  uint32_t num = 0;
+  bool more = false;
+  uint8_t szx = 6;  ///< size = 2^(szx+4); 7 is reserved (BERT, TCP only)
+
+  constexpr uint32_t size() const noexcept { return 1u << (szx + 4); }
+  constexpr uint32_t offset() const noexcept { return num * size(); }
+  constexpr uint32_t encode() const noexcept { return (num << 4) | (more ? 0x8u : 0u) | szx; }
+  /// Rejects szx 7 and num above 2^20-1.
+  static Result<BlockOption> decode(uint32_t raw) noexcept;
+  /// Largest szx whose block size is <= bytes (minimum 16 bytes, szx 0).
+  static uint8_t szx_for(size_t bytes) noexcept;
+};
+
+/// Why a datagram is not a well-formed CoAP message (RFC 7252 §3, §4.2-4.3).
+enum class ParseError : uint8_t {
+  none,
+  too_short,          ///< fewer than 4 bytes: no message ID to answer
+  bad_version,        ///< version is not 1: silently ignored
+  bad_token_length,   ///< TKL 9-15
+  bad_empty,          ///< code 0.00 with a token, options or payload
+  reserved_class,     ///< code class 1, 6 or 7
+  bad_option_nibble,  ///< option delta or length nibble 15
+  option_overrun,     ///< option header or value runs past the end
+  option_number_overflow,
+  empty_payload,     ///< payload marker with no payload
+  too_many_options,  ///< more options than Message::kMaxOptions
+};
+const char* to_string(ParseError e) noexcept;
+
+class Message {
+ public:
+  /// Enough for any LwM2M request: a Register has ~2 Uri-Path + ~6 Uri-Query options.
+  static constexpr size_t kMaxOptions = 24;
+
+  Type type = Type::con;
+  Code code;
+  uint16_t message_id = 0;
+  Token token;
+  ByteView payload;
+
+  // ---- options (kept in insertion order; encode() sorts them stably) ----
+  Status add_option(OptionNumber n, ByteView value) noexcept;
+  Status add_string(OptionNumber n, std::string_view s) noexcept {
+    return add_option(n, as_bytes(s));
+  }
+  /// Shortest big-endian encoding (0 encodes as zero bytes).
+  Status add_uint(OptionNumber n, uint32_t value) noexcept;
+  Status add_empty(OptionNumber n) noexcept { return add_option(n, {}); }
+  /// Adds one Uri-Path (or Location-Path) option per '/'-separated segment of `path`.
+  Status add_path(OptionNumber n, std::string_view path) noexcept;
+  void remove(OptionNumber n) noexcept;
+  void clear_options() noexcept { option_count_ = 0; }
+
+  std::span<const Option> options() const noexcept { return {options_.data(), option_count_}; }
+  const Option* find(OptionNumber n) const noexcept;
+  bool has(OptionNumber n) const noexcept { return find(n) != nullptr; }
+  std::optional<uint32_t> uint_option(OptionNumber n) const noexcept;
+  std::optional<uint16_t> content_format() const noexcept;
+  std::optional<uint16_t> accept() const noexcept;
+  std::optional<uint32_t> observe() const noexcept { return uint_option(OptionNumber::observe); }
+  /// Block1/Block2 value; nullopt when absent, invalid block values also read as absent
+  /// (check block_valid() to answer 4.00).
+  std::optional<BlockOption> block(OptionNumber which) const noexcept;
+
+  /// Fills `out` with the values of every instance of a repeated option, in order; returns
+  /// how many there were (may exceed out.size(), then only the first ones are stored).
+  size_t strings(OptionNumber n, std::span<std::string_view> out) const noexcept;
+
+ private:
+  std::array<Option, kMaxOptions> options_{};
+  uint8_t option_count_ = 0;
+};
+
+/// Parses a datagram. On success the message's views point into `datagram`.
+/// On failure `out.type` and `out.message_id` are still set when the 4-byte header was
+/// readable (so a malformed CON can be answered with RST).
+ParseError parse(ByteView datagram, Message& out) noexcept;
+
+/// Exact encoded size of a message.
+size_t encoded_size(const Message& m) noexcept;
+
+/// Serialises into `out`; returns the size, or buffer_too_small / invalid_argument
+/// (token longer than 8 bytes, option value longer than 65535+269).
+Result<size_t> encode(const Message& m, MutableByteView out) noexcept;
+
+}  // namespace lwm2m::coap

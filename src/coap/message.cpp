@@ -1,0 +1,424 @@
+#include "lwm2m/coap/message.hpp"
+
+#include <cstring>
+
+namespace lwm2m::coap {
+
+Code code_for(Errc e) noexcept {
+  switch (e) {
+    case Errc::ok:
+      return codes::content;
+    case Errc::bad_request:
+    case Errc::malformed:
+    case Errc::truncated:
+    case Errc::invalid_argument:
+      return codes::bad_request;
+    case Errc::unauthorized:
+      return codes::unauthorized;
+    case Errc::bad_option:
+      return codes::bad_option;
+    case Errc::forbidden:
+      return codes::forbidden;
+    case Errc::not_found:
+      return codes::not_found;
+    case Errc::method_not_allowed:
+      return codes::method_not_allowed;
+    case Errc::not_acceptable:
+      return codes::not_acceptable;
+    case Errc::request_entity_incomplete:
+      return codes::request_entity_incomplete;
+    case Errc::conflict:
+      return codes::conflict;
+    case Errc::precondition_failed:
+      return codes::precondition_failed;
+    case Errc::request_entity_too_large:
+      return codes::request_entity_too_large;
+    case Errc::unsupported_content_format:
+      return codes::unsupported_content_format;
+    case Errc::not_implemented:
+    case Errc::unsupported:
+      return codes::not_implemented;
+    case Errc::service_unavailable:
+    case Errc::no_space:
+      return codes::service_unavailable;
+    default:
+      return codes::internal_server_error;
+  }
+}
+
+std::optional<OptionInfo> option_info(uint16_t number) noexcept {
+  switch (static_cast<OptionNumber>(number)) {
+    case OptionNumber::if_match:
+      return OptionInfo{0, 8, true};
+    case OptionNumber::uri_host:
+      return OptionInfo{1, 255, false};
+    case OptionNumber::etag:
+      return OptionInfo{1, 8, true};
+    case OptionNumber::if_none_match:
+      return OptionInfo{0, 0, false};
+    case OptionNumber::observe:
+      return OptionInfo{0, 3, false};
+    case OptionNumber::uri_port:
+      return OptionInfo{0, 2, false};
+    case OptionNumber::location_path:
+      return OptionInfo{0, 255, true};
+    case OptionNumber::uri_path:
+      return OptionInfo{0, 255, true};
+    case OptionNumber::content_format:
+      return OptionInfo{0, 2, false};
+    case OptionNumber::max_age:
+      return OptionInfo{0, 4, false};
+    case OptionNumber::uri_query:
+      return OptionInfo{0, 255, true};
+    case OptionNumber::accept:
+      return OptionInfo{0, 2, false};
+    case OptionNumber::location_query:
+      return OptionInfo{0, 255, true};
+    case OptionNumber::block2:
+      return OptionInfo{0, 3, false};
+    case OptionNumber::block1:
+      return OptionInfo{0, 3, false};
+    case OptionNumber::size2:
+      return OptionInfo{0, 4, false};
+    case OptionNumber::proxy_uri:
+      return OptionInfo{1, 1034, false};
+    case OptionNumber::proxy_scheme:
+      return OptionInfo{1, 255, false};
+    case OptionNumber::size1:
+      return OptionInfo{0, 4, false};
+    case OptionNumber::no_response:
+      return OptionInfo{0, 1, false};
+    default:
+      return std::nullopt;  // includes OSCORE (9): not supported
+  }
+}
+
+uint32_t Option::uint_value() const noexcept {
+  uint32_t v = 0;
+  ByteView b = value();
+  for (size_t i = 0; i < b.size() && i < 4; ++i)
+    v = (v << 8) | b[i];
+  return v;
+}
+
+Token Token::from(ByteView b) noexcept {
+  Token t;
+  t.length = static_cast<uint8_t>(b.size() > 8 ? 8 : b.size());
+  if (t.length) std::memcpy(t.bytes.data(), b.data(), t.length);
+  return t;
+}
+
+bool operator==(const Token& a, const Token& b) noexcept {
+  return a.length == b.length && std::memcmp(a.bytes.data(), b.bytes.data(), a.length) == 0;
+}
+
+Result<BlockOption> BlockOption::decode(uint32_t raw) noexcept {
+  BlockOption b;
+  b.szx = static_cast<uint8_t>(raw & 0x7);
+  b.more = (raw & 0x8) != 0;
+  b.num = raw >> 4;
+  if (b.szx == 7 || raw > 0xFFFFFF) return Errc::bad_request;
+  return b;
+}
+
+uint8_t BlockOption::szx_for(size_t bytes) noexcept {
+  uint8_t szx = 0;
+  while (szx < 6 && (size_t{1} << (szx + 5)) <= bytes)
+    ++szx;
+  return szx;
+}
+
+const char* to_string(ParseError e) noexcept {
+  switch (e) {
+    case ParseError::none:
+      return "ok";
+    case ParseError::too_short:
+      return "shorter than the 4-byte header";
+    case ParseError::bad_version:
+      return "version is not 1";
+    case ParseError::bad_token_length:
+      return "token length 9-15";
+    case ParseError::bad_empty:
+      return "empty message with token, options or payload";
+    case ParseError::reserved_class:
+      return "reserved code class";
+    case ParseError::bad_option_nibble:
+      return "option delta or length nibble 15";
+    case ParseError::option_overrun:
+      return "option runs past the end of the datagram";
+    case ParseError::option_number_overflow:
+      return "option number above 65535";
+    case ParseError::empty_payload:
+      return "payload marker followed by no payload";
+    case ParseError::too_many_options:
+      return "too many options";
+  }
+  return "unknown";
+}
+
+// ---------------------------------------------------------------------------------------
+// Message options
+
+Status Message::add_option(OptionNumber n, ByteView value) noexcept {
+  if (option_count_ >= kMaxOptions) return Errc::no_space;
+  if (value.size() > 0xFFFF) return Errc::invalid_argument;
+  Option& o = options_[option_count_++];
+  o.number = static_cast<uint16_t>(n);
+  o.length = static_cast<uint16_t>(value.size());
+  o.external = value.data();
+  if (value.empty()) o.external = nullptr;
+  return Errc::ok;
+}
+
+Status Message::add_uint(OptionNumber n, uint32_t value) noexcept {
+  if (option_count_ >= kMaxOptions) return Errc::no_space;
+  Option& o = options_[option_count_++];
+  o.number = static_cast<uint16_t>(n);
+  o.external = nullptr;
+  uint8_t len = value == 0          ? 0
+                : value < 0x100     ? 1
+                : value < 0x10000   ? 2
+                : value < 0x1000000 ? 3
+                                    : 4;
+  o.length = len;
+  for (uint8_t i = 0; i < len; ++i)
+    o.inline_value[i] = static_cast<uint8_t>(value >> (8 * (len - 1 - i)));
+  return Errc::ok;
+}
+
+Status Message::add_path(OptionNumber n, std::string_view path) noexcept {
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    std::string_view seg = path.substr(0, slash);
+    LWM2M_TRY(add_string(n, seg));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return Errc::ok;
+}
+
+void Message::remove(OptionNumber n) noexcept {
+  uint8_t w = 0;
+  for (uint8_t r = 0; r < option_count_; ++r) {
+    if (options_[r].number != static_cast<uint16_t>(n)) options_[w++] = options_[r];
+  }
+  option_count_ = w;
+}
+
+const Option* Message::find(OptionNumber n) const noexcept {
+  for (uint8_t i = 0; i < option_count_; ++i)
+    if (options_[i].number == static_cast<uint16_t>(n)) return &options_[i];
+  return nullptr;
+}
+
+std::optional<uint32_t> Message::uint_option(OptionNumber n) const noexcept {
+  const Option* o = find(n);
+  if (!o) return std::nullopt;
+  return o->uint_value();
+}
+
+std::optional<uint16_t> Message::content_format() const noexcept {
+  auto v = uint_option(OptionNumber::content_format);
+  if (!v) return std::nullopt;
+  return static_cast<uint16_t>(*v);
+}
+
+std::optional<uint16_t> Message::accept() const noexcept {
+  auto v = uint_option(OptionNumber::accept);
+  if (!v) return std::nullopt;
+  return static_cast<uint16_t>(*v);
+}
+
+std::optional<BlockOption> Message::block(OptionNumber which) const noexcept {
+  auto v = uint_option(which);
+  if (!v) return std::nullopt;
+  auto b = BlockOption::decode(*v);
+  if (!b) return std::nullopt;
+  return *b;
+}
+
+size_t Message::strings(OptionNumber n, std::span<std::string_view> out) const noexcept {
+  size_t count = 0;
+  for (uint8_t i = 0; i < option_count_; ++i) {
+    if (options_[i].number != static_cast<uint16_t>(n)) continue;
+    if (count < out.size()) out[count] = options_[i].string();
+    ++count;
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing
+
+namespace {
+
+// Reads an extended option delta/length (RFC 7252 §3.1). Returns false on overrun or 15.
+bool read_extended(uint8_t nibble, const uint8_t*& p, const uint8_t* end, uint32_t& out,
+                   ParseError& err) noexcept {
+  if (nibble < 13) {
+    out = nibble;
+    return true;
+  }
+  if (nibble == 13) {
+    if (end - p < 1) {
+      err = ParseError::option_overrun;
+      return false;
+    }
+    out = 13u + *p++;
+    return true;
+  }
+  if (nibble == 14) {
+    if (end - p < 2) {
+      err = ParseError::option_overrun;
+      return false;
+    }
+    out = 269u + ((uint32_t{p[0]} << 8) | p[1]);
+    p += 2;
+    return true;
+  }
+  err = ParseError::bad_option_nibble;
+  return false;
+}
+
+}  // namespace
+
+ParseError parse(ByteView datagram, Message& out) noexcept {
+  out.clear_options();
+  out.payload = {};
+  out.token = Token{};
+  if (datagram.size() < 4) return ParseError::too_short;
+  const uint8_t* p = datagram.data();
+  const uint8_t* end = p + datagram.size();
+  out.type = static_cast<Type>((p[0] >> 4) & 0x3);
+  out.message_id = static_cast<uint16_t>((p[2] << 8) | p[3]);
+  out.code = Code{p[1]};
+  if ((p[0] >> 6) != 1) return ParseError::bad_version;
+  uint8_t tkl = p[0] & 0x0F;
+  if (tkl > 8) return ParseError::bad_token_length;
+  p += 4;
+  if (out.code.is_empty()) {
+    // RFC 7252 §4.1: an Empty message has nothing after the header.
+    if (tkl != 0 || p != end) return ParseError::bad_empty;
+    return ParseError::none;
+  }
+  uint8_t cls = out.code.cls();
+  if (cls == 1 || cls == 6 || cls == 7) return ParseError::reserved_class;
+  if (end - p < tkl) return ParseError::option_overrun;
+  out.token = Token::from({p, tkl});
+  p += tkl;
+
+  uint32_t number = 0;
+  while (p < end) {
+    if (*p == 0xFF) {
+      ++p;
+      if (p == end) return ParseError::empty_payload;
+      out.payload = {p, static_cast<size_t>(end - p)};
+      return ParseError::none;
+    }
+    uint8_t delta_nibble = *p >> 4;
+    uint8_t len_nibble = *p & 0x0F;
+    ++p;
+    uint32_t delta = 0, len = 0;
+    ParseError err = ParseError::none;
+    if (!read_extended(delta_nibble, p, end, delta, err)) return err;
+    if (!read_extended(len_nibble, p, end, len, err)) return err;
+    number += delta;
+    if (number > 0xFFFF) return ParseError::option_number_overflow;
+    if (static_cast<size_t>(end - p) < len) return ParseError::option_overrun;
+    if (!out.add_option(static_cast<OptionNumber>(number), {p, len}).ok())
+      return ParseError::too_many_options;
+    p += len;
+  }
+  return ParseError::none;
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoding
+
+namespace {
+
+size_t ext_size(uint32_t v) noexcept {
+  return v < 13 ? 0 : v < 269 ? 1 : 2;
+}
+uint8_t nibble(uint32_t v) noexcept {
+  return v < 13 ? static_cast<uint8_t>(v) : v < 269 ? 13 : 14;
+}
+
+// Stable order of option indices by number, without moving the options themselves.
+size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept {
+  auto opts = m.options();
+  size_t n = opts.size();
+  for (size_t i = 0; i < n; ++i) {
+    size_t j = i;
+    while (j > 0 && opts[idx[j - 1]].number > opts[i].number) {
+      idx[j] = idx[j - 1];
+      --j;
+    }
+    idx[j] = static_cast<uint8_t>(i);
+  }
+  return n;
+}
+
+}  // namespace
+
+size_t encoded_size(const Message& m) noexcept {
+  std::array<uint8_t, Message::kMaxOptions> idx{};
+  size_t n = sorted_indices(m, idx);
+  size_t size = 4 + m.token.length;
+  uint32_t prev = 0;
+  auto opts = m.options();
+  for (size_t k = 0; k < n; ++k) {
+    const Option& o = opts[idx[k]];
+    size += 1 + ext_size(o.number - prev) + ext_size(o.length) + o.length;
+    prev = o.number;
+  }
+  if (!m.payload.empty()) size += 1 + m.payload.size();
+  return size;
+}
+
+Result<size_t> encode(const Message& m, MutableByteView out) noexcept {
+  if (m.token.length > 8) return Errc::invalid_argument;
+  std::array<uint8_t, Message::kMaxOptions> idx{};
+  size_t n = sorted_indices(m, idx);
+  auto opts = m.options();
+  for (size_t k = 0; k < n; ++k)
+    if (opts[idx[k]].length > 0xFFFF - 269) return Errc::invalid_argument;
+  const size_t total = encoded_size(m);
+  if (total > out.size()) return Errc::buffer_too_small;
+
+  uint8_t* p = out.data();
+  *p++ = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(m.type) << 4) | m.token.length);
+  *p++ = m.code.raw;
+  *p++ = static_cast<uint8_t>(m.message_id >> 8);
+  *p++ = static_cast<uint8_t>(m.message_id);
+  if (m.token.length) std::memcpy(p, m.token.bytes.data(), m.token.length);
+  p += m.token.length;
+
+  uint32_t prev = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const Option& o = opts[idx[k]];
+    uint32_t delta = o.number - prev;
+    prev = o.number;
+    *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(o.length));
+    for (uint32_t v : {delta, static_cast<uint32_t>(o.length)}) {
+      if (v >= 269) {
+        *p++ = static_cast<uint8_t>((v - 269) >> 8);
+        *p++ = static_cast<uint8_t>(v - 269);
+      } else if (v >= 13) {
+        *p++ = static_cast<uint8_t>(v - 13);
+      }
+    }
+    ByteView val = o.value();
+    if (!val.empty()) std::memcpy(p, val.data(), val.size());
+    p += val.size();
+  }
+  if (!m.payload.empty()) {
+    *p++ = 0xFF;
+    std::memcpy(p, m.payload.data(), m.payload.size());
+    p += m.payload.size();
+  }
+  return static_cast<size_t>(p - out.data());
+}
+
+}  // namespace lwm2m::coap
