@@ -1,0 +1,330 @@
+// The sans-I/O CoAP engine: message layer (RFC 7252 §4), block-wise transfers (RFC 7959)
+// and observe (RFC 7641), in both the server and the client role.
+//
+// Inputs:  handle_datagram(peer, bytes, now), handle_timeout(now), and application calls
+//          (send_request, notify, respond_deferred, cancel).
+// Outputs: poll_transmit() yields datagrams to send; next_deadline() says when to call
+//          handle_timeout() at the latest. Requests are served through RequestHandler, and
+//          responses to our requests arrive through ResponseHandler.
+//
+// The engine never touches a socket, a clock or a thread. Every table and buffer is sized
+// by EngineConfig at construction; no call after construction allocates. Handlers are
+// called synchronously from handle_datagram()/handle_timeout() and must not call back into
+// the engine except through the Response object they are given.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "lwm2m/bytes.hpp"
+#include "lwm2m/coap/message.hpp"
+#include "lwm2m/codec/sink.hpp"
+#include "lwm2m/random.hpp"
+#include "lwm2m/status.hpp"
+#include "lwm2m/time.hpp"
+
+namespace lwm2m::coap {
+
+/// A remote endpoint as the driver names it (an index into its own address table).
+using PeerId = uint16_t;
+
+/// RFC 7252 §4.8 transmission parameters; the defaults are the RFC's.
+struct TransmissionParams {
+  Duration ack_timeout{2000};
+  /// ACK_RANDOM_FACTOR as a ratio in thousandths (1500 = 1.5), to stay free of floats.
+  uint16_t ack_random_factor_permille = 1500;
+  uint8_t max_retransmit = 4;
+  uint8_t nstart = 1;
+  Duration max_latency{100000};
+  Duration processing_delay{2000};  ///< RFC: equal to ACK_TIMEOUT
+
+  /// ACK_TIMEOUT * (2^MAX_RETRANSMIT - 1) * ACK_RANDOM_FACTOR
+  Duration max_transmit_span() const noexcept;
+  /// ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * ACK_RANDOM_FACTOR (93 s by default)
+  Duration max_transmit_wait() const noexcept;
+  /// MAX_TRANSMIT_SPAN + 2 * MAX_LATENCY + PROCESSING_DELAY (247 s by default)
+  Duration exchange_lifetime() const noexcept;
+  /// MAX_TRANSMIT_SPAN + MAX_LATENCY (145 s by default)
+  Duration non_lifetime() const noexcept;
+};
+
+struct EngineConfig {
+  TransmissionParams tx;
+  /// Largest datagram the engine builds. Cached responses and retransmission buffers are
+  /// this size each. RFC 7252 §4.6 recommends 1152 when nothing is known of the path MTU.
+  uint16_t max_message_size = 1152;
+  /// Block size the engine uses for Block2 responses and Block1 uploads (16..1024, power
+  /// of two). A peer asking for smaller blocks gets them.
+  uint16_t block_size = 1024;
+  /// Concurrent outgoing exchanges: our requests, CON separate responses, notifications.
+  uint16_t exchanges = 4;
+  /// Responses remembered for deduplication of retransmitted requests (per peer and MID).
+  uint16_t dedup_entries = 8;
+  /// Observe relations this endpoint serves.
+  uint16_t observations = 8;
+  /// Requests answered later with a separate response.
+  uint16_t deferred = 2;
+  /// Reassembly buffer for incoming Block1 bodies; 0 refuses Block1 with 4.13.
+  uint32_t block1_buffer = 4096;
+  /// Token length for our requests (RFC 7252 §5.3.1 asks for enough randomness; 4..8).
+  uint8_t token_length = 4;
+};
+
+// ---- server role --------------------------------------------------------------------
+
+/// Identifies an observe relation we serve. Stable until on_observe_cancelled().
+struct ObservationId {
+  uint16_t index = 0xFFFF;
+  uint16_t generation = 0;
+  bool valid() const noexcept { return index != 0xFFFF; }
+  friend bool operator==(ObservationId, ObservationId) noexcept = default;
+};
+
+/// Identifies a request whose answer comes later (respond_deferred()).
+struct DeferredId {
+  uint16_t index = 0xFFFF;
+  uint16_t generation = 0;
+  bool valid() const noexcept { return index != 0xFFFF; }
+};
+
+struct IncomingRequest {
+  PeerId peer;
+  const Message& message;  ///< options and the last block's payload
+  ByteView body;           ///< the complete body (Block1 transfers reassembled)
+  /// GET/FETCH with Observe 0: the handler may call Response::accept_observe().
+  bool observe_register;
+  /// GET/FETCH with Observe 1; the engine has already removed the relation.
+  bool observe_deregister;
+};
+
+/// What a handler fills in. The payload goes through a windowed sink: write the whole
+/// representation and the engine cuts the Block2 block the peer asked for.
+class Response {
+ public:
+  Response(Message& m, codec::Sink& payload) noexcept : msg_(m), sink_(payload) {}
+  Response(const Response&) = delete;
+  Response& operator=(const Response&) = delete;
+
+  void set_code(Code c) noexcept { msg_.code = c; }
+  Code code() const noexcept { return msg_.code; }
+  /// For adding options (Content-Format, Location-Path, ETag...).
+  Message& message() noexcept { return msg_; }
+  Status set_content_format(uint16_t cf) noexcept {
+    msg_.remove(OptionNumber::content_format);
+    return msg_.add_uint(OptionNumber::content_format, cf);
+  }
+  codec::Sink& payload() noexcept { return sink_; }
+  void write(ByteView bytes) noexcept { sink_.write(bytes); }
+  void write(std::string_view s) noexcept { sink_.write(as_bytes(s)); }
+
+  /// Establishes an observe relation (only for a request with observe_register). `cookie`
+  /// comes back in on_observe_cancelled(). no_space when the table is full: the response
+  /// is then sent without Observe, which RFC 7641 §4.1 reads as "not observed".
+  Result<ObservationId> accept_observe(uint32_t cookie) noexcept;
+  /// Answers later (separate response, RFC 7252 §5.2.2): a CON request gets an empty ACK
+  /// now. no_space when the deferred table is full.
+  Result<DeferredId> defer() noexcept;
+
+ private:
+  friend class Engine;
+  Message& msg_;
+  codec::Sink& sink_;
+  class Engine* engine_ = nullptr;
+  bool can_observe_ = false;
+  bool can_defer_ = false;
+  ObservationId observation_{};
+  DeferredId deferred_{};
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  /// Serve one request. The default response code is 2.05 with no payload.
+  virtual void on_request(const IncomingRequest& request, Response& response) noexcept = 0;
+  /// An observe relation ended: reason is reset (RST from the peer), timeout (a CON
+  /// notification was never acknowledged), cancelled (deregistration or replacement).
+  virtual void on_observe_cancelled(ObservationId, uint32_t /*cookie*/, Errc /*reason*/) noexcept {}
+};
+
+// ---- client role --------------------------------------------------------------------
+
+struct RequestId {
+  uint16_t index = 0xFFFF;
+  uint16_t generation = 0;
+  bool valid() const noexcept { return index != 0xFFFF; }
+  friend bool operator==(RequestId, RequestId) noexcept = default;
+};
+
+class ResponseHandler {
+ public:
+  virtual ~ResponseHandler() = default;
+  /// A response, one Block2 block of a response, or an observe notification.
+  /// `final` is true when the exchange is over (no more blocks, not observing).
+  virtual void on_response(RequestId id, const Message& response, bool final) noexcept = 0;
+  /// The exchange failed: timeout, reset, cancelled, or a protocol error.
+  virtual void on_error(RequestId id, Errc error) noexcept = 0;
+};
+
+struct RequestOptions {
+  bool confirmable = true;
+  /// Fetch the remaining Block2 blocks automatically after the first one.
+  bool follow_block2 = true;
+};
+
+// ---- outputs ------------------------------------------------------------------------
+
+struct Datagram {
+  PeerId peer;
+  ByteView bytes;  ///< valid until the next call into the engine
+};
+
+class Engine {
+ public:
+  /// Bytes of storage the engine needs for `config`.
+  static size_t storage_size(const EngineConfig& config) noexcept;
+
+  /// Carves every table from `storage` (at least storage_size(config) bytes, aligned to
+  /// alignof(std::max_align_t)); nothing is allocated. `handler` may be null (client only).
+  Engine(const EngineConfig& config, MutableByteView storage, Random& rng,
+         RequestHandler* handler) noexcept;
+  /// Same, with storage allocated once here. Check valid() afterwards.
+  Engine(const EngineConfig& config, Random& rng, RequestHandler* handler) noexcept;
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// False if the configuration was invalid or storage too small/unavailable.
+  bool valid() const noexcept { return valid_; }
+  const EngineConfig& config() const noexcept { return config_; }
+  void set_handler(RequestHandler* handler) noexcept { handler_ = handler; }
+
+  // ---- inputs ----
+  void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  void handle_timeout(TimePoint now) noexcept;
+
+  // ---- outputs ----
+  std::optional<Datagram> poll_transmit() noexcept;
+  /// Earliest time handle_timeout() has work; kNever when idle.
+  TimePoint next_deadline() const noexcept;
+
+  // ---- client role ----
+  /// Sends a request. The engine sets the message ID and a fresh token; a payload larger
+  /// than the block size goes out with Block1 (the payload bytes must stay valid until the
+  /// exchange ends). With Observe 0 in `request`, notifications keep arriving through
+  /// `handler` until cancel(). no_space when every exchange slot is busy.
+  Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& handler,
+                                 TimePoint now, RequestOptions opts = {}) noexcept;
+  /// Ends an exchange. For an observation, proactively deregisters (RFC 7641 §3.6: the
+  /// same GET with Observe 1); the handler gets no further callback.
+  void cancel(RequestId id, TimePoint now) noexcept;
+  bool active(RequestId id) const noexcept;
+
+  // ---- server role ----
+  /// Sends a notification on an observe relation; `fill` writes it like a handler writes a
+  /// response (template below). A CON notification still unacknowledged is replaced by
+  /// the new one (RFC 7641 §4.5.2). no_space when no exchange slot is free.
+  template <class F>
+  Status notify(ObservationId id, bool confirmable, TimePoint now, F&& fill) noexcept {
+    FillerOf<F> f{fill};
+    return notify_impl(id, confirmable, now, f);
+  }
+  /// Sends the separate response of a deferred request.
+  template <class F>
+  Status respond_deferred(DeferredId id, TimePoint now, F&& fill) noexcept {
+    FillerOf<F> f{fill};
+    return respond_deferred_impl(id, now, f);
+  }
+  /// Ends an observe relation locally (no message is sent; RFC 7641 lets the next
+  /// notification be answered with RST instead).
+  void cancel_observation(ObservationId id) noexcept;
+  bool observing(ObservationId id) const noexcept;
+  /// The peer of a relation, and its request's options (Uri-Path, Accept...) are kept by
+  /// the caller: the engine stores only what the protocol needs.
+  size_t observation_count() const noexcept;
+
+  struct Stats {
+    uint32_t retransmissions = 0;
+    uint32_t duplicates = 0;        ///< retransmitted requests answered from the cache
+    uint32_t malformed = 0;         ///< datagrams rejected by the parser
+    uint32_t rejected_options = 0;  ///< requests answered 4.02
+  };
+  const Stats& stats() const noexcept { return stats_; }
+
+ private:
+  struct Filler {
+    virtual void fill(Response& r) noexcept = 0;
+  };
+  template <class F>
+  struct FillerOf final : Filler {
+    explicit FillerOf(F& f) noexcept : f_(f) {}
+    void fill(Response& r) noexcept override { f_(r); }
+    F& f_;
+  };
+  Status notify_impl(ObservationId id, bool con, TimePoint now, Filler& f) noexcept;
+  Status respond_deferred_impl(DeferredId id, TimePoint now, Filler& f) noexcept;
+
+  friend class Response;
+  struct Exchange;
+  struct CacheEntry;
+  struct Observation;
+  struct Deferred;
+  struct Reassembly;
+  struct TxEntry;
+
+  // helpers (engine.cpp)
+  bool setup(MutableByteView storage) noexcept;
+  void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
+  void on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcept;
+  void on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept;
+  void deliver_response(uint16_t ex_index, const Message& m, TimePoint now) noexcept;
+  void send_rst(PeerId peer, uint16_t mid) noexcept;
+  void send_empty_ack(PeerId peer, uint16_t mid) noexcept;
+  void queue_inline(PeerId peer, Type type, uint16_t mid) noexcept;
+  void queue_exchange(uint16_t index) noexcept;
+  void queue_cache(uint16_t index) noexcept;
+  CacheEntry* cache_find(PeerId peer, uint16_t mid, TimePoint now) noexcept;
+  CacheEntry* cache_insert(PeerId peer, uint16_t mid, TimePoint now) noexcept;
+  Exchange* alloc_exchange() noexcept;
+  void free_exchange(Exchange& e) noexcept;
+  void start_transmission(Exchange& e, TimePoint now) noexcept;
+  void promote_queued(PeerId peer, TimePoint now) noexcept;
+  void fail_exchange(Exchange& e, Errc why) noexcept;
+  void end_observation(uint16_t index, Errc why, bool tell) noexcept;
+  Status build_request_block(Exchange& e, uint32_t block1_num, std::optional<BlockOption> block2,
+                             bool deregister) noexcept;
+  Result<size_t> build_response(const IncomingRequest& req, Message& resp, Filler* filler,
+                                MutableByteView out, bool allow_observe, bool allow_defer,
+                                ObservationId* obs, DeferredId* deferred) noexcept;
+  Token fresh_token() noexcept;
+  Duration initial_timeout() noexcept;
+  uint16_t next_mid() noexcept { return next_mid_++; }
+
+  EngineConfig config_;
+  Random& rng_;
+  RequestHandler* handler_;
+  std::unique_ptr<uint8_t[]> owned_;
+  bool valid_ = false;
+  uint16_t next_mid_ = 0;
+  uint8_t block_szx_ = 6;
+  uint32_t sequence_ = 0;  ///< orders queued requests (NSTART) by submission
+  Stats stats_;
+  // The request being served, for Response::accept_observe() and defer().
+  PeerId current_peer_ = 0;
+  Type current_type_ = Type::con;
+  Token current_token_;
+
+  Exchange* exchanges_ = nullptr;
+  CacheEntry* cache_ = nullptr;
+  Observation* observations_ = nullptr;
+  Deferred* deferred_ = nullptr;
+  Reassembly* reassembly_ = nullptr;
+  TxEntry* tx_ = nullptr;
+  uint16_t tx_capacity_ = 0, tx_head_ = 0, tx_count_ = 0;
+  uint8_t* scratch_ = nullptr;          ///< one message: building requests and responses
+  uint8_t* payload_scratch_ = nullptr;  ///< one block of payload for handlers
+  uint8_t transmit_[4] = {};            ///< inline RST / empty ACK being handed out
+};
+
+}  // namespace lwm2m::coap
