@@ -9,6 +9,8 @@ packages=(
   libcoap3-bin libcoap3-dev                              # independent CoAP peer for interop tests
   libmbedtls-dev                                         # DTLS
   python3 python3-cbor2                                  # CBOR oracle
+  gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib       # Cortex-M4 build of the core
+  libnewlib-arm-none-eabi
   pkg-config
 )
 

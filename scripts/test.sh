@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test: format check, a normal build, an ASan+UBSan build, and each
-# fuzzer for a bounded time. Installs missing Debian packages first.
+# Builds and runs every test: format check, each fuzzer for a bounded time, an ASan+UBSan
+# build, a Cortex-M4 build of the core, and a release build. Installs missing Debian
+# packages first.
 #   FUZZ_SECONDS=N   time per fuzzer (default 20)
 #   JOBS=N           parallel build jobs (default: nproc)
 set -euo pipefail
@@ -23,6 +24,9 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DLWM2M_SANITIZE=address,undef
   -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF >/dev/null
 cmake --build build/asan -j"$JOBS"
 ctest --test-dir build/asan --output-on-failure -j"$JOBS"
+
+echo "== Cortex-M4 build of the core (-Os, no exceptions, no RTTI)"
+scripts/embedded-build.sh
 
 echo "== release build"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_WERROR=ON >/dev/null

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds lwm2m::core for a Cortex-M4 with -Os -fno-exceptions -fno-rtti and prints the code
+# size of each object file, to show the core is embedded-ready. Not a footprint figure for
+# a complete client (that is measured in bench/ once the client exists).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+cmake -S . -B build/cortex-m4 -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi-cortex-m4.cmake \
+  -DCMAKE_BUILD_TYPE=MinSizeRel -DLWM2M_BUILD_TESTS=OFF -DLWM2M_BUILD_BENCH=OFF \
+  -DLWM2M_WERROR=ON >/dev/null
+cmake --build build/cortex-m4 --target lwm2m_core -j"$JOBS"
+arm-none-eabi-size -t build/cortex-m4/src/liblwm2m_core.a | sed 's|build/cortex-m4/src/||'
