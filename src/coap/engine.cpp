@@ -44,7 +44,8 @@ struct Engine::Exchange {
   PeerId peer = 0;
   uint16_t mid = 0;
   uint16_t generation = 0;
-  uint16_t observation = 0;  // notification kind: index into observations_
+  uint16_t observation = 0;             // notification kind: index into observations_
+  uint16_t observation_generation = 0;  // ... and that relation's generation
   uint8_t retransmits = 0;
   Token token;
   Duration timeout{0};
@@ -388,10 +389,8 @@ void Engine::fail_exchange(Exchange& e, Errc why) noexcept {
   ResponseHandler* h = e.handler;
   RequestId id{static_cast<uint16_t>(&e - exchanges_), e.generation};
   bool tell = e.kind == Exchange::Kind::request && !e.deregistering;
-  PeerId peer = e.peer;
   free_exchange(e);
   if (tell && h) h->on_error(id, why);
-  (void)peer;
 }
 
 void Engine::end_observation(uint16_t index, Errc why, bool tell) noexcept {
@@ -452,7 +451,9 @@ void Engine::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcep
     if (e.state != Exchange::State::wait_ack || e.peer != peer || e.mid != m.message_id) continue;
     if (m.type == Type::rst) {
       if (e.kind == Exchange::Kind::notification) {
-        end_observation(e.observation, Errc::reset, true);
+        if (observations_[e.observation].generation == e.observation_generation)
+          end_observation(e.observation, Errc::reset, true);
+        if (e.state != Exchange::State::free) free_exchange(e);
       } else if (e.kind == Exchange::Kind::request) {
         fail_exchange(e, Errc::reset);
       } else {
@@ -887,7 +888,8 @@ void Engine::handle_timeout(TimePoint now) noexcept {
       PeerId peer = e.peer;
       if (e.kind == Exchange::Kind::notification) {
         // A CON notification never acknowledged ends the relation (RFC 7641 §4.5).
-        end_observation(e.observation, Errc::timeout, true);
+        if (observations_[e.observation].generation == e.observation_generation)
+          end_observation(e.observation, Errc::timeout, true);
         if (e.state != Exchange::State::free) free_exchange(e);
       } else if (e.kind == Exchange::Kind::request) {
         fail_exchange(e, Errc::timeout);
@@ -1119,6 +1121,7 @@ Status Engine::notify_impl(ObservationId id, bool con, TimePoint now, Filler& f)
   e->len = static_cast<uint16_t>(*n2);
   e->kind = Exchange::Kind::notification;
   e->observation = id.index;
+  e->observation_generation = o.generation;
   e->peer = o.peer;
   e->mid = resp.message_id;
   e->token = o.token;
