@@ -9,8 +9,9 @@
 //
 // The engine never touches a socket, a clock or a thread. Every table and buffer is sized
 // by EngineConfig at construction; no call after construction allocates. Handlers are
-// called synchronously from handle_datagram()/handle_timeout() and must not call back into
-// the engine except through the Response object they are given.
+// called synchronously from handle_datagram()/handle_timeout(). A RequestHandler reaches
+// the engine only through the Response it is given; a ResponseHandler may call
+// send_request() and cancel() (e.g. to retry or chain requests) but nothing else.
 #pragma once
 
 #include <cstddef>
