@@ -1,0 +1,188 @@
+#include "registration_fsm.hpp"
+
+namespace lwm2m::core {
+
+const char* to_string(RegistrationState s) noexcept {
+  switch (s) {
+    case RegistrationState::idle:
+      return "idle";
+    case RegistrationState::waiting:
+      return "waiting";
+    case RegistrationState::registering:
+      return "registering";
+    case RegistrationState::registered:
+      return "registered";
+    case RegistrationState::updating:
+      return "updating";
+    case RegistrationState::deregistering:
+      return "deregistering";
+    case RegistrationState::failed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+void RegistrationFsm::start(TimePoint now) noexcept {
+  state_ = RegistrationState::waiting;
+  deadline_ = now;
+  expiry_ = kNever;
+  attempt_ = 0;
+  sequence_ = 0;
+  update_pending_ = false;
+  deregister_pending_ = false;
+}
+
+void RegistrationFsm::request_update(TimePoint now) noexcept {
+  if (state_ == RegistrationState::registered) {
+    update_pending_ = true;
+    deadline_ = now;
+  } else if (state_ == RegistrationState::updating) {
+    update_pending_ = true;  // sent again once the one in flight completes
+  }
+}
+
+void RegistrationFsm::request_deregister(TimePoint now) noexcept {
+  switch (state_) {
+    case RegistrationState::registered:
+      deregister_pending_ = true;
+      deadline_ = now;
+      break;
+    case RegistrationState::registering:
+    case RegistrationState::updating:
+      deregister_pending_ = true;
+      break;
+    case RegistrationState::deregistering:
+      break;
+    default:
+      state_ = RegistrationState::idle;
+      deadline_ = kNever;
+      expiry_ = kNever;
+  }
+}
+
+RegistrationAction RegistrationFsm::poll(TimePoint now) noexcept {
+  if (now < deadline_) return RegistrationAction::none;
+  switch (state_) {
+    case RegistrationState::waiting:
+      state_ = RegistrationState::registering;
+      deadline_ = kNever;
+      return RegistrationAction::send_register;
+    case RegistrationState::registered:
+      deadline_ = kNever;
+      if (deregister_pending_) {
+        deregister_pending_ = false;
+        state_ = RegistrationState::deregistering;
+        return RegistrationAction::send_deregister;
+      }
+      update_pending_ = false;
+      state_ = RegistrationState::updating;
+      return RegistrationAction::send_update;
+    default:
+      return RegistrationAction::none;
+  }
+}
+
+void RegistrationFsm::schedule_update(TimePoint now) noexcept {
+  if (update_pending_ || deregister_pending_) {
+    deadline_ = now;
+    return;
+  }
+  if (lifetime_s_ == 0) {
+    deadline_ = kNever;
+    return;
+  }
+  // Update at max(lifetime/2, lifetime - MAX_TRANSMIT_WAIT): late enough not to chatter
+  // for long lifetimes, early enough that a retransmitted Update still lands in time.
+  const Duration lifetime{int64_t{lifetime_s_} * 1000};
+  Duration lead = lifetime - transmit_wait_;
+  if (lead < lifetime / 2) lead = lifetime / 2;
+  deadline_ = now + lead;
+}
+
+void RegistrationFsm::register_failed(TimePoint now) noexcept {
+  if (deregister_pending_) {
+    deregister_pending_ = false;
+    state_ = RegistrationState::idle;
+    deadline_ = kNever;
+    return;
+  }
+  ++attempt_;
+  if (attempt_ < policy_.communication_retry_count) {
+    // Exponential back-off: timer * 2^(attempt-1) (Server object resource 18).
+    const uint32_t shift = attempt_ - 1 < 20 ? attempt_ - 1 : 20;
+    state_ = RegistrationState::waiting;
+    deadline_ = now + policy_.communication_retry_timer * (int64_t{1} << shift);
+    return;
+  }
+  attempt_ = 0;
+  ++sequence_;
+  if (sequence_ < policy_.sequence_retry_count) {
+    state_ = RegistrationState::waiting;
+    deadline_ = now + policy_.sequence_delay_timer;
+    return;
+  }
+  state_ = RegistrationState::failed;
+  deadline_ = kNever;
+}
+
+void RegistrationFsm::on_register_response(bool success, TimePoint now) noexcept {
+  if (state_ != RegistrationState::registering) return;
+  expiry_ = kNever;
+  if (!success) {
+    register_failed(now);
+    return;
+  }
+  state_ = RegistrationState::registered;
+  attempt_ = 0;
+  sequence_ = 0;
+  if (lifetime_s_ != 0) expiry_ = now + Duration{int64_t{lifetime_s_} * 1000};
+  schedule_update(now);
+}
+
+void RegistrationFsm::on_update_response(bool success, bool not_found, TimePoint now) noexcept {
+  if (state_ != RegistrationState::updating) return;
+  if (success) {
+    state_ = RegistrationState::registered;
+    if (lifetime_s_ != 0) expiry_ = now + Duration{int64_t{lifetime_s_} * 1000};
+    schedule_update(now);
+    return;
+  }
+  (void)not_found;
+  // 4.04 means the server has no registration for us (ETS int-105); any other failure
+  // leaves us unsure, so a fresh Register is the safe way back in both cases.
+  expiry_ = kNever;
+  if (deregister_pending_) {
+    deregister_pending_ = false;
+    state_ = RegistrationState::idle;
+    deadline_ = kNever;
+    return;
+  }
+  state_ = RegistrationState::waiting;
+  deadline_ = now;
+  attempt_ = 0;
+}
+
+void RegistrationFsm::on_deregister_done(TimePoint) noexcept {
+  if (state_ != RegistrationState::deregistering) return;
+  state_ = RegistrationState::idle;
+  deadline_ = kNever;
+  expiry_ = kNever;
+}
+
+void RegistrationFsm::on_timeout(TimePoint now) noexcept {
+  switch (state_) {
+    case RegistrationState::registering:
+      on_register_response(false, now);
+      break;
+    case RegistrationState::updating:
+      on_update_response(false, false, now);
+      break;
+    case RegistrationState::deregistering:
+      on_deregister_done(now);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace lwm2m::core
