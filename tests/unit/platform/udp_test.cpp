@@ -1,0 +1,90 @@
+#include "lwm2m/platform/udp.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace lwm2m::posix {
+namespace {
+
+std::string text(const SocketAddress& a) {
+  char buf[SocketAddress::kMaxText];
+  return std::string(buf, a.format(buf));
+}
+
+TEST(SocketAddress, LiteralsAndMappedAddressesCompareEqual) {
+  auto v4 = SocketAddress::from_literal("127.0.0.1", 5683);
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(v4->family(), AF_INET);
+  EXPECT_EQ(text(*v4), "127.0.0.1:5683");
+  auto mapped = SocketAddress::from_literal("::ffff:127.0.0.1", 5683);
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(*mapped, *v4);  // a dual-stack socket reports IPv4 peers like this
+  auto v6 = SocketAddress::from_literal("::1", 5684);
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(text(*v6), "[::1]:5684");
+  EXPECT_FALSE(*v6 == *v4);
+  EXPECT_FALSE(SocketAddress::from_literal("localhost", 1).ok());
+  EXPECT_FALSE(SocketAddress::from_literal("1.2.3.4.5", 1).ok());
+}
+
+TEST(Resolve, LiteralsWithoutDnsAndLocalhostByName) {
+  SocketAddress out[4];
+  auto n = resolve("127.0.0.1", 5683, out);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1u);
+  EXPECT_EQ(out[0].port(), 5683);
+  auto m = resolve("localhost", 5684, out);
+  ASSERT_TRUE(m.ok()) << "localhost must resolve through getaddrinfo";
+  EXPECT_GE(*m, 1u);
+  EXPECT_EQ(out[0].port(), 5684);
+}
+
+TEST(UdpSocket, LoopbackRoundTripOverIpv4AndIpv6) {
+  auto a = UdpSocket::open(0);
+  auto b = UdpSocket::open(0);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  ASSERT_NE(b->local_port(), 0);
+  uint8_t buf[64];
+  SocketAddress from;
+  EXPECT_EQ(b->receive_from(buf, from, Duration{0}).error(), Errc::timeout);
+
+  auto to = SocketAddress::from_literal("127.0.0.1", b->local_port());
+  ASSERT_TRUE(a->send_to(*to, as_bytes("hello")).ok());
+  auto n = b->receive_from(buf, from, Duration{2000});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(as_string({buf, *n}), "hello");
+  EXPECT_EQ(from.family(), AF_INET);  // normalised from ::ffff:127.0.0.1
+  EXPECT_EQ(from.port(), a->local_port());
+
+  if (b->family() == AF_INET6) {
+    auto to6 = SocketAddress::from_literal("::1", b->local_port());
+    if (a->send_to(*to6, as_bytes("six")).ok()) {
+      auto n6 = b->receive_from(buf, from, Duration{2000});
+      ASSERT_TRUE(n6.ok());
+      EXPECT_EQ(as_string({buf, *n6}), "six");
+      EXPECT_EQ(from.family(), AF_INET6);
+    }
+  }
+}
+
+TEST(UdpSocket, OversizedDatagramIsReportedNotCut) {
+  auto a = UdpSocket::open(0);
+  auto b = UdpSocket::open(0);
+  ASSERT_TRUE(a.ok() && b.ok());
+  uint8_t big[300] = {};
+  ASSERT_TRUE(a->send_to(*SocketAddress::from_literal("127.0.0.1", b->local_port()), big).ok());
+  uint8_t small[200];
+  SocketAddress from;
+  EXPECT_EQ(b->receive_from(small, from, Duration{2000}).error(), Errc::buffer_too_small);
+}
+
+TEST(UdpSocket, PortInUseIsAClearError) {
+  auto a = UdpSocket::open(0);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(UdpSocket::open(a->local_port()).error(), Errc::invalid_state);
+}
+
+}  // namespace
+}  // namespace lwm2m::posix
