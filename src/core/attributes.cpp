@@ -1,0 +1,209 @@
+#include "attributes.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace lwm2m::core {
+namespace {
+
+template <class T>
+void take(std::optional<T>& mine, const std::optional<T>& outer) noexcept {
+  if (!mine && outer) mine = outer;
+}
+
+bool parse_u32(std::string_view s, uint32_t& out) noexcept {
+  if (s.empty()) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc{} && r.ptr == s.data() + s.size();
+}
+
+bool parse_double(std::string_view s, double& out) noexcept {
+  if (s.empty() || s.size() > 40) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc{} && r.ptr == s.data() + s.size() && std::isfinite(out);
+}
+
+void write_str(codec::Sink& out, std::string_view s) noexcept {
+  out.write(as_bytes(s));
+}
+
+void write_u32(codec::Sink& out, std::string_view key, uint32_t v) noexcept {
+  char buf[24];
+  int n = std::snprintf(buf, sizeof(buf), ";%.*s=%u", static_cast<int>(key.size()), key.data(), v);
+  if (n > 0) out.write({reinterpret_cast<const uint8_t*>(buf), static_cast<size_t>(n)});
+}
+
+void write_double(codec::Sink& out, std::string_view key, double v) noexcept {
+  char num[32];
+  auto r = std::to_chars(num, num + sizeof(num), v);
+  if (r.ec != std::errc{}) return;
+  write_str(out, ";");
+  write_str(out, key);
+  write_str(out, "=");
+  out.write({reinterpret_cast<const uint8_t*>(num), static_cast<size_t>(r.ptr - num)});
+}
+
+}  // namespace
+
+void Attributes::inherit(const Attributes& o) noexcept {
+  take(pmin, o.pmin);
+  take(pmax, o.pmax);
+  take(gt, o.gt);
+  take(lt, o.lt);
+  take(st, o.st);
+  take(epmin, o.epmin);
+  take(epmax, o.epmax);
+  take(edge, o.edge);
+  take(con, o.con);
+  take(hqmax, o.hqmax);
+}
+
+Status apply_query(Attributes& a, std::span<const std::string_view> query) noexcept {
+  Attributes next = a;  // apply all or nothing
+  for (std::string_view q : query) {
+    const size_t eq = q.find('=');
+    const std::string_view key = q.substr(0, eq);
+    const bool has_value = eq != std::string_view::npos;
+    const std::string_view val = has_value ? q.substr(eq + 1) : std::string_view{};
+    auto set_u32 = [&](std::optional<uint32_t>& field) {
+      if (!has_value) {
+        field.reset();  // "pmin" alone removes the attribute
+        return true;
+      }
+      uint32_t v = 0;
+      if (!parse_u32(val, v)) return false;
+      field = v;
+      return true;
+    };
+    auto set_double = [&](std::optional<double>& field) {
+      if (!has_value) {
+        field.reset();
+        return true;
+      }
+      double v = 0;
+      if (!parse_double(val, v)) return false;
+      field = v;
+      return true;
+    };
+    auto set_bool = [&](std::optional<bool>& field) {
+      if (!has_value) {
+        field.reset();
+        return true;
+      }
+      if (val != "0" && val != "1") return false;
+      field = val == "1";
+      return true;
+    };
+    bool ok;
+    if (key == "pmin")
+      ok = set_u32(next.pmin);
+    else if (key == "pmax")
+      ok = set_u32(next.pmax);
+    else if (key == "gt")
+      ok = set_double(next.gt);
+    else if (key == "lt")
+      ok = set_double(next.lt);
+    else if (key == "st")
+      ok = set_double(next.st);
+    else if (key == "epmin")
+      ok = set_u32(next.epmin);
+    else if (key == "epmax")
+      ok = set_u32(next.epmax);
+    else if (key == "edge")
+      ok = set_bool(next.edge);
+    else if (key == "con")
+      ok = set_bool(next.con);
+    else if (key == "hqmax")
+      ok = set_u32(next.hqmax);
+    else
+      ok = false;  // includes read-only "dim" and "ver"
+    if (!ok) return Errc::bad_request;
+  }
+  a = next;
+  return Errc::ok;
+}
+
+Status validate(const Attributes& a, bool numeric_target, bool boolean_target) noexcept {
+  if ((a.gt || a.lt || a.st) && !numeric_target) return Errc::bad_request;
+  if (a.edge && !boolean_target) return Errc::bad_request;
+  if (a.st && *a.st < 0) return Errc::bad_request;
+  if (a.gt && a.lt) {
+    if (!(*a.lt < *a.gt)) return Errc::bad_request;
+    if (a.st && !(*a.lt + 2 * *a.st < *a.gt)) return Errc::bad_request;
+  }
+  return Errc::ok;
+}
+
+void write_link_attributes(const Attributes& a, codec::Sink& out) noexcept {
+  if (a.pmin) write_u32(out, "pmin", *a.pmin);
+  if (a.pmax) write_u32(out, "pmax", *a.pmax);
+  if (a.gt) write_double(out, "gt", *a.gt);
+  if (a.lt) write_double(out, "lt", *a.lt);
+  if (a.st) write_double(out, "st", *a.st);
+  if (a.epmin) write_u32(out, "epmin", *a.epmin);
+  if (a.epmax) write_u32(out, "epmax", *a.epmax);
+  if (a.edge) write_u32(out, "edge", *a.edge ? 1 : 0);
+  if (a.con) write_u32(out, "con", *a.con ? 1 : 0);
+  if (a.hqmax) write_u32(out, "hqmax", *a.hqmax);
+}
+
+std::optional<double> numeric(const dm::Value& v) noexcept {
+  switch (v.type()) {
+    case dm::DataType::integer:
+      return static_cast<double>(v.as_integer());
+    case dm::DataType::time:
+      return static_cast<double>(v.as_time());
+    case dm::DataType::unsigned_integer:
+      return static_cast<double>(v.as_unsigned());
+    case dm::DataType::float_:
+      return v.as_float();
+    case dm::DataType::boolean:
+      return v.as_bool() ? 1.0 : 0.0;
+    default:
+      return std::nullopt;
+  }
+}
+
+NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Value& current,
+                      TimePoint now) noexcept {
+  NotifyDecision d;
+  const Duration pmin{int64_t{eff.pmin.value_or(0)} * 1000};
+  // pmax only counts when greater than pmin (§5.1.2); 0 means "no maximum".
+  std::optional<Duration> pmax;
+  if (eff.pmax && *eff.pmax > 0 && *eff.pmax >= eff.pmin.value_or(0))
+    pmax = Duration{int64_t{*eff.pmax} * 1000};
+  const Duration elapsed = now - st.last_notify;
+
+  bool condition = false;
+  if (st.changed) {
+    const auto cur = numeric(current);
+    const bool numeric_attrs = eff.gt || eff.lt || eff.st || eff.edge;
+    if (!numeric_attrs || !cur || !st.last_value) {
+      condition = true;  // any change counts, or nothing to compare with yet
+    } else {
+      const double last = *st.last_value;
+      if (eff.gt && ((last <= *eff.gt && *cur > *eff.gt) || (last > *eff.gt && *cur <= *eff.gt)))
+        condition = true;
+      if (eff.lt && ((last >= *eff.lt && *cur < *eff.lt) || (last < *eff.lt && *cur >= *eff.lt)))
+        condition = true;
+      if (eff.st && std::fabs(*cur - last) >= *eff.st) condition = true;
+      if (eff.edge &&
+          ((*eff.edge && last == 0 && *cur != 0) || (!*eff.edge && last != 0 && *cur == 0)))
+        condition = true;
+    }
+  }
+  if (condition && elapsed >= pmin) d.send_now = true;
+  if (pmax && elapsed >= *pmax) d.send_now = true;
+  if (d.send_now) return d;
+  if (condition) d.next_check = st.last_notify + pmin;
+  if (pmax && st.last_notify + *pmax < d.next_check) d.next_check = st.last_notify + *pmax;
+  if (eff.epmax && *eff.epmax > 0) {
+    // Re-evaluate at least every epmax so that change conditions are sampled (§5.1.2).
+    const TimePoint sample = now + Duration{int64_t{*eff.epmax} * 1000};
+    if (sample < d.next_check) d.next_check = sample;
+  }
+  return d;
+}
+
+}  // namespace lwm2m::core

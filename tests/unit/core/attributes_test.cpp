@@ -1,0 +1,143 @@
+#include "core/attributes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace lwm2m::core {
+namespace {
+
+TimePoint at(int64_t s) {
+  return from_millis(s * 1000);
+}
+
+Status apply(Attributes& a, std::initializer_list<std::string_view> q) {
+  return apply_query(a, std::span<const std::string_view>(q.begin(), q.size()));
+}
+
+TEST(Attributes, WriteAttributesQuerySetsAndRemoves) {
+  Attributes a;
+  ASSERT_TRUE(
+      apply(a, {"pmin=10", "pmax=60", "gt=20.5", "lt=-3", "st=1", "epmin=1", "epmax=5"}).ok());
+  EXPECT_EQ(a.pmin, 10u);
+  EXPECT_EQ(a.pmax, 60u);
+  EXPECT_EQ(a.gt, 20.5);
+  EXPECT_EQ(a.lt, -3.0);
+  EXPECT_EQ(a.epmax, 5u);
+  ASSERT_TRUE(apply(a, {"pmin", "gt"}).ok());  // a name without value removes it
+  EXPECT_FALSE(a.pmin);
+  EXPECT_FALSE(a.gt);
+  EXPECT_EQ(a.pmax, 60u);
+}
+
+TEST(Attributes, BadQueryIsRejectedWholesale) {
+  Attributes a;
+  ASSERT_TRUE(apply(a, {"pmin=1"}).ok());
+  for (auto bad :
+       {"pmin=-1", "pmax=abc", "gt=", "st=nan", "foo=1", "dim=3", "edge=2", "pmin=99999999999"}) {
+    Attributes b = a;
+    EXPECT_EQ(apply(b, {"pmax=9", bad}).code(), Errc::bad_request) << bad;
+    EXPECT_EQ(b, a) << "nothing applied for " << bad;
+  }
+}
+
+TEST(Attributes, ValidationOfChangeConditions) {
+  Attributes a;
+  a.gt = 10;
+  a.lt = 5;
+  a.st = 2;  // 5 + 2*2 = 9 < 10
+  EXPECT_TRUE(validate(a, true, false).ok());
+  a.st = 3;  // 5 + 6 = 11 >= 10
+  EXPECT_EQ(validate(a, true, false).code(), Errc::bad_request);
+  a.st.reset();
+  a.lt = 10;
+  EXPECT_EQ(validate(a, true, false).code(), Errc::bad_request);
+  Attributes s;
+  s.gt = 1;
+  EXPECT_EQ(validate(s, false, false).code(), Errc::bad_request);  // string resource
+  Attributes e;
+  e.edge = true;
+  EXPECT_EQ(validate(e, true, false).code(), Errc::bad_request);
+  EXPECT_TRUE(validate(e, true, true).ok());
+}
+
+TEST(Attributes, InheritanceResourceOverInstanceOverObject) {
+  Attributes object, instance, resource;
+  object.pmin = 1;
+  object.pmax = 100;
+  instance.pmax = 50;
+  resource.gt = 3;
+  Attributes eff = resource;
+  eff.inherit(instance);
+  eff.inherit(object);
+  EXPECT_EQ(eff.pmin, 1u);
+  EXPECT_EQ(eff.pmax, 50u);
+  EXPECT_EQ(eff.gt, 3.0);
+}
+
+TEST(Attributes, LinkFormatForDiscover) {
+  Attributes a;
+  a.pmin = 10;
+  a.gt = 20.5;
+  uint8_t buf[64];
+  codec::Sink sink(buf);
+  write_link_attributes(a, sink);
+  EXPECT_EQ(as_string(sink.window()), ";pmin=10;gt=20.5");
+}
+
+TEST(NotifyDecision, PminHoldsBackAndPmaxForces) {
+  Attributes a;
+  a.pmin = 5;
+  a.pmax = 15;
+  NotifyState st;
+  st.last_notify = at(100);
+  st.changed = true;
+  auto d = decide(a, st, dm::Value::integer(1), at(102));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_EQ(d.next_check, at(105));
+  EXPECT_TRUE(decide(a, st, dm::Value::integer(1), at(105)).send_now);
+  st.changed = false;
+  d = decide(a, st, dm::Value::integer(1), at(110));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_EQ(d.next_check, at(115));
+  EXPECT_TRUE(decide(a, st, dm::Value::integer(1), at(115)).send_now);
+}
+
+TEST(NotifyDecision, GreaterLessThanAndStep) {
+  Attributes a;
+  a.gt = 20;
+  a.lt = 10;
+  NotifyState st;
+  st.last_notify = at(0);
+  st.last_value = 15;
+  st.changed = true;
+  EXPECT_FALSE(decide(a, st, dm::Value::floating(19.9), at(1)).send_now);
+  EXPECT_TRUE(decide(a, st, dm::Value::floating(20.1), at(1)).send_now);  // crosses gt
+  EXPECT_TRUE(decide(a, st, dm::Value::floating(9), at(1)).send_now);     // crosses lt
+  Attributes s;
+  s.st = 2;
+  EXPECT_FALSE(decide(s, st, dm::Value::integer(16), at(1)).send_now);
+  EXPECT_TRUE(decide(s, st, dm::Value::integer(17), at(1)).send_now);
+  EXPECT_TRUE(decide(s, st, dm::Value::integer(13), at(1)).send_now);
+}
+
+TEST(NotifyDecision, NoAttributesAnyChangeNotifiesAtOnce) {
+  NotifyState st;
+  st.changed = true;
+  EXPECT_TRUE(decide(Attributes{}, st, dm::Value::string("x"), at(0)).send_now);
+  st.changed = false;
+  auto d = decide(Attributes{}, st, dm::Value::string("x"), at(0));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_EQ(d.next_check, kNever);
+}
+
+TEST(NotifyDecision, PmaxNotAbovePminIsIgnored) {
+  Attributes a;
+  a.pmin = 10;
+  a.pmax = 5;
+  NotifyState st;
+  EXPECT_FALSE(decide(a, st, dm::Value{}, at(7)).send_now);
+}
+
+}  // namespace
+}  // namespace lwm2m::core
