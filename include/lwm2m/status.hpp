@@ -68,10 +68,10 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& v) : has_(true) { new (&value_) T(v); }             // NOLINT
-  Result(T&& v) : has_(true) { new (&value_) T(std::move(v)); }        // NOLINT
+  Result(const T& v) : has_(true) { new (&value_) T(v); }                      // NOLINT
+  Result(T&& v) : has_(true) { new (&value_) T(std::move(v)); }                // NOLINT
   Result(Errc e) noexcept : err_(e == Errc::ok ? Errc::internal_error : e) {}  // NOLINT
-  Result(Status s) noexcept : Result(s.code()) {}                      // NOLINT
+  Result(Status s) noexcept : Result(s.code()) {}                              // NOLINT
   Result(const Result& o) : err_(o.err_), has_(o.has_) {
     if (has_) new (&value_) T(o.value_);
   }
@@ -128,9 +128,9 @@ class [[nodiscard]] Result {
 }  // namespace lwm2m
 
 /// Propagate a failed Status/Result from the enclosing function.
-#define LWM2M_TRY(expr)                                      \
-  do {                                                       \
-    if (auto lwm2m_try_s_ = (expr); !lwm2m_try_s_.ok()) {    \
-      return ::lwm2m::Status{lwm2m_try_s_.status().code()};  \
-    }                                                        \
+#define LWM2M_TRY(expr)                                     \
+  do {                                                      \
+    if (auto lwm2m_try_s_ = (expr); !lwm2m_try_s_.ok()) {   \
+      return ::lwm2m::Status{lwm2m_try_s_.status().code()}; \
+    }                                                       \
   } while (0)

@@ -24,7 +24,11 @@ using TimePoint = MonotonicClock::time_point;
 /// "No deadline".
 inline constexpr TimePoint kNever = TimePoint::max();
 
-constexpr TimePoint from_millis(int64_t ms) noexcept { return TimePoint{Duration{ms}}; }
-constexpr int64_t to_millis(TimePoint t) noexcept { return t.time_since_epoch().count(); }
+constexpr TimePoint from_millis(int64_t ms) noexcept {
+  return TimePoint{Duration{ms}};
+}
+constexpr int64_t to_millis(TimePoint t) noexcept {
+  return t.time_since_epoch().count();
+}
 
 }  // namespace lwm2m

@@ -544,7 +544,20 @@ void Engine::deliver_response(uint16_t index, const Message& m, TimePoint now) n
       fail_exchange(e, Errc::malformed);
       return;
     }
-    uint32_t next_offset = (b1->num + 1) * b1->size();
+    // Continue right after what we sent, in the server's block size, which may be
+    // smaller than ours (RFC 7959 §2.5: "1:0/1/128" answered with "1:0/1/32" goes on at
+    // "1:4/1/32"). A larger size than we offered is a protocol error.
+    Message sent;
+    if (parse({e.buf, e.len}, sent) != ParseError::none) {
+      fail_exchange(e, Errc::internal_error);
+      return;
+    }
+    auto ours = sent.block(OptionNumber::block1);
+    if (!ours || b1->szx > ours->szx || b1->num * b1->size() > ours->offset()) {
+      fail_exchange(e, Errc::malformed);
+      return;
+    }
+    uint32_t next_offset = ours->offset() + ours->size();
     if (next_offset >= e.body.size()) {
       fail_exchange(e, Errc::malformed);
       return;
@@ -631,9 +644,10 @@ Status Engine::build_request_block(Exchange& e, uint32_t block1, std::optional<B
 
 void Engine::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
   if (CacheEntry* c = cache_find(peer, m.message_id, now)) {
-    // Retransmission: answer from the cache, never run the handler twice (§4.5).
+    // Retransmission: answer from the cache, never run the handler twice (§4.5). A
+    // duplicated NON is silently ignored (§4.5), not answered again.
     ++stats_.duplicates;
-    if (c->state == CacheEntry::State::ready) {
+    if (c->state == CacheEntry::State::ready && m.type == Type::con) {
       queue_cache(static_cast<uint16_t>(c - cache_));
     }
     return;
@@ -761,6 +775,9 @@ void Engine::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
   DeferredId deferred_id;
   auto n = build_response(req, resp, nullptr, {c->buf, config_.max_message_size}, observe_register,
                           true, &obs_id, &deferred_id);
+  // The 24-hour CON rule (RFC 7641 §4.5) counts from the registration, not from the
+  // clock's origin.
+  if (obs_id.valid()) observations_[obs_id.index].last_con = now;
   if (deferred_id.valid()) {
     // Separate response: an empty ACK now for a CON, nothing for a NON (§5.2.2).
     if (m.type == Type::con) {
@@ -1082,7 +1099,7 @@ Status Engine::notify_impl(ObservationId id, bool con, TimePoint now, Filler& f)
   if (!observing(id)) return Errc::invalid_state;
   Observation& o = observations_[id.index];
   // RFC 7641 §4.5: at least one CON notification every 24 hours.
-  if (!con && now - o.last_con >= Duration{24LL * 3600 * 1000}) con = true;
+  if (!con && now - o.last_con > Duration{24LL * 3600 * 1000}) con = true;
   Exchange* e = nullptr;
   bool replacing = false;
   if (o.exchange >= 0) {
@@ -1109,9 +1126,10 @@ Status Engine::notify_impl(ObservationId id, bool con, TimePoint now, Filler& f)
     return n.status();
   }
   // build_response added no Observe (allow_observe false); add the sequence number now.
+  // Non-2.xx responses carry no Observe (RFC 7641 §3.2, §4.2).
   Message withobs;
   if (parse({scratch_, *n}, withobs) != ParseError::none ||
-      !withobs.add_uint(OptionNumber::observe, o.seq).ok())
+      (resp.code.is_success() && !withobs.add_uint(OptionNumber::observe, o.seq).ok()))
     return Errc::internal_error;
   auto n2 = encode(withobs, {e->buf, config_.max_message_size});
   if (!n2) {

@@ -46,6 +46,7 @@ Result<size_t> encode(ByteView in, std::span<char> out, Alphabet alphabet,
 /// no characters of the other alphabet, non-zero trailing bits rejected (RFC 4648 §3.5), so
 /// that every byte string has exactly one accepted encoding per alphabet and padding mode.
 /// Errors: malformed (bad character, impossible length, bad padding), buffer_too_small.
+/// `out` may start at `text` (in-place decoding): output never overtakes input.
 Result<size_t> decode(std::string_view text, MutableByteView out, Alphabet alphabet,
                       Padding padding) noexcept;
 

@@ -32,8 +32,8 @@ Result<Path> Path::parse(std::string_view text) noexcept {
   size_t pos = 1;
   while (true) {
     size_t slash = text.find('/', pos);
-    std::string_view seg = text.substr(pos, slash == std::string_view::npos ? std::string_view::npos
-                                                                              : slash - pos);
+    std::string_view seg =
+        text.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     uint16_t id = 0;
     if (p.depth_ >= kMaxDepth || !parse_id(seg, id)) return Errc::malformed;
     p.ids_[p.depth_++] = id;
@@ -68,10 +68,12 @@ size_t Path::format(std::span<char> out) const noexcept {
       digits[d++] = static_cast<char>('0' + v % 10);
       v = static_cast<uint16_t>(v / 10);
     } while (v != 0);
-    while (d > 0) tmp[n++] = digits[--d];
+    while (d > 0)
+      tmp[n++] = digits[--d];
   }
   if (n > out.size()) return 0;
-  for (size_t i = 0; i < n; ++i) out[i] = tmp[i];
+  for (size_t i = 0; i < n; ++i)
+    out[i] = tmp[i];
   return n;
 }
 

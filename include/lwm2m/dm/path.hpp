@@ -27,8 +27,10 @@ class Path {
   static constexpr size_t kMaxTextLength = 24;
 
   constexpr Path() noexcept = default;  // the root path "/"
-  constexpr explicit Path(ObjectId o) noexcept : ids_{o, kInvalidId, kInvalidId, kInvalidId}, depth_(1) {}
-  constexpr Path(ObjectId o, InstanceId i) noexcept : ids_{o, i, kInvalidId, kInvalidId}, depth_(2) {}
+  constexpr explicit Path(ObjectId o) noexcept
+      : ids_{o, kInvalidId, kInvalidId, kInvalidId}, depth_(1) {}
+  constexpr Path(ObjectId o, InstanceId i) noexcept
+      : ids_{o, i, kInvalidId, kInvalidId}, depth_(2) {}
   constexpr Path(ObjectId o, InstanceId i, ResourceId r) noexcept
       : ids_{o, i, r, kInvalidId}, depth_(3) {}
   constexpr Path(ObjectId o, InstanceId i, ResourceId r, ResourceInstanceId ri) noexcept
@@ -53,7 +55,9 @@ class Path {
   constexpr ResourceId resource() const noexcept { return ids_[2]; }
   constexpr ResourceInstanceId resource_instance() const noexcept { return ids_[3]; }
   /// Id at level 0..3; kInvalidId above depth().
-  constexpr uint16_t id(size_t level) const noexcept { return level < kMaxDepth ? ids_[level] : kInvalidId; }
+  constexpr uint16_t id(size_t level) const noexcept {
+    return level < kMaxDepth ? ids_[level] : kInvalidId;
+  }
 
   /// The path one level deeper; invalid_argument when already at depth 4 or id is 65535.
   Result<Path> child(uint16_t id) const noexcept;

@@ -34,9 +34,13 @@ class Value {
  public:
   constexpr Value() noexcept = default;  // DataType::none
 
-  static Value string(std::string_view s) noexcept { return bytes_value(DataType::string, as_view(s)); }
+  static Value string(std::string_view s) noexcept {
+    return bytes_value(DataType::string, as_view(s));
+  }
   static constexpr Value opaque(ByteView b) noexcept { return bytes_value(DataType::opaque, b); }
-  static Value corelnk(std::string_view s) noexcept { return bytes_value(DataType::corelnk, as_view(s)); }
+  static Value corelnk(std::string_view s) noexcept {
+    return bytes_value(DataType::corelnk, as_view(s));
+  }
   static constexpr Value integer(int64_t v) noexcept {
     Value x;
     x.type_ = DataType::integer;

@@ -22,8 +22,8 @@ TEST(Path, ParsesEveryDepth) {
 }
 
 TEST(Path, RejectsMalformedText) {
-  for (const char* bad : {"", "3/0", "/3/", "//3", "/3/0/1/2/3", "/65535", "/-1", "/+1", "/1a",
-                          "/123456"}) {
+  for (const char* bad :
+       {"", "3/0", "/3/", "//3", "/3/0/1/2/3", "/65535", "/-1", "/+1", "/1a", "/123456"}) {
     EXPECT_FALSE(Path::parse(bad).ok()) << bad;
   }
 }
