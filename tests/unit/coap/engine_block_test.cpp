@@ -224,7 +224,8 @@ TEST_F(EngineBlockServer, FirstBlockMissingGetsRequestEntityIncomplete) {
 TEST_F(EngineBlockServer, Size1TooLargeGetsEntityTooLarge) {
   start();  // block1_buffer 4096
   serve_representation("");
-  Message m = block_put(1, BlockOption{0, true, 3}, make_body(128));
+  const std::string body = make_body(128);  // the message only views its payload
+  Message m = block_put(1, BlockOption{0, true, 3}, body);
   ASSERT_TRUE(m.add_uint(OptionNumber::size1, 5000).ok());
   peer_send(m);
   auto got = received();
