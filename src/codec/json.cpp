@@ -1,6 +1,7 @@
 #include "codec/json.hpp"
 
-#include <charconv>
+#include "codec/number.hpp"
+
 #include <cmath>
 #include <system_error>
 
@@ -195,33 +196,18 @@ void Writer::escaped(std::string_view s) noexcept {
 
 void Writer::integer(int64_t v) noexcept {
   before_value();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  sink_.write(as_bytes(std::string_view{buf, static_cast<size_t>(r.ptr - buf)}));
+  number::write_int(sink_, v);
 }
 
 void Writer::unsigned_integer(uint64_t v) noexcept {
   before_value();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  sink_.write(as_bytes(std::string_view{buf, static_cast<size_t>(r.ptr - buf)}));
+  number::write_uint(sink_, v);
 }
 
 void Writer::floating(double v) noexcept {
   if (!std::isfinite(v)) return fail(Errc::invalid_argument);
   before_value();
-  // Without a format argument to_chars gives the shortest round-trip form; its grammar
-  // ("1e+300", "-0", "0.001") is a subset of JSON's number grammar.
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  std::string_view text{buf, static_cast<size_t>(r.ptr - buf)};
-  // Large integral values come out in fixed notation ("351294070315335614464"), which
-  // readers take for an integer that overflows 64 bits: keep them visibly floating.
-  if (text.size() > 17 && text.find_first_of(".e") == std::string_view::npos) {
-    r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-    text = {buf, static_cast<size_t>(r.ptr - buf)};
-  }
-  sink_.write(as_bytes(text));
+  (void)number::write_double(sink_, v);
 }
 
 void Writer::boolean(bool v) noexcept {
@@ -545,29 +531,22 @@ Result<std::string_view> Reader::string(std::span<char> scratch) const noexcept 
 
 Result<int64_t> Reader::as_int64() const noexcept {
   if (kind_ == NumberKind::decimal) return Errc::invalid_state;
-  int64_t v = 0;
-  auto r = std::from_chars(raw_.data(), raw_.data() + raw_.size(), v);
-  if (r.ec != std::errc{}) return Errc::unsupported;
-  return v;
+  auto v = number::parse_int(raw_);
+  if (!v) return Errc::unsupported;
+  return *v;
 }
 
 Result<uint64_t> Reader::as_uint64() const noexcept {
   if (kind_ == NumberKind::decimal) return Errc::invalid_state;
-  if (kind_ == NumberKind::negative_integer) {
-    if (raw_ == "-0") return uint64_t{0};
-    return Errc::unsupported;
-  }
-  uint64_t v = 0;
-  auto r = std::from_chars(raw_.data(), raw_.data() + raw_.size(), v);
-  if (r.ec != std::errc{}) return Errc::unsupported;
-  return v;
+  auto v = number::parse_uint(raw_);
+  if (!v) return Errc::unsupported;
+  return *v;
 }
 
 Result<double> Reader::as_double() const noexcept {
-  double v = 0;
-  auto r = std::from_chars(raw_.data(), raw_.data() + raw_.size(), v);
-  if (r.ec != std::errc{} || r.ptr != raw_.data() + raw_.size()) return Errc::unsupported;
-  return v;
+  auto v = number::parse_double(raw_);
+  if (!v) return Errc::unsupported;
+  return *v;
 }
 
 }  // namespace lwm2m::codec::json

@@ -1,8 +1,8 @@
 #include "attributes.hpp"
 
-#include <charconv>
 #include <cmath>
-#include <cstdio>
+
+#include "codec/number.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -13,15 +13,17 @@ void take(std::optional<T>& mine, const std::optional<T>& outer) noexcept {
 }
 
 bool parse_u32(std::string_view s, uint32_t& out) noexcept {
-  if (s.empty()) return false;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc{} && r.ptr == s.data() + s.size();
+  auto v = codec::number::parse_uint(s);
+  if (!v || *v > UINT32_MAX) return false;
+  out = static_cast<uint32_t>(*v);
+  return true;
 }
 
 bool parse_double(std::string_view s, double& out) noexcept {
-  if (s.empty() || s.size() > 40) return false;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc{} && r.ptr == s.data() + s.size() && std::isfinite(out);
+  auto v = codec::number::parse_double(s);
+  if (!v) return false;
+  out = *v;
+  return true;
 }
 
 void write_str(codec::Sink& out, std::string_view s) noexcept {
@@ -29,19 +31,18 @@ void write_str(codec::Sink& out, std::string_view s) noexcept {
 }
 
 void write_u32(codec::Sink& out, std::string_view key, uint32_t v) noexcept {
-  char buf[24];
-  int n = std::snprintf(buf, sizeof(buf), ";%.*s=%u", static_cast<int>(key.size()), key.data(), v);
-  if (n > 0) out.write({reinterpret_cast<const uint8_t*>(buf), static_cast<size_t>(n)});
-}
-
-void write_double(codec::Sink& out, std::string_view key, double v) noexcept {
-  char num[32];
-  auto r = std::to_chars(num, num + sizeof(num), v);
-  if (r.ec != std::errc{}) return;
   write_str(out, ";");
   write_str(out, key);
   write_str(out, "=");
-  out.write({reinterpret_cast<const uint8_t*>(num), static_cast<size_t>(r.ptr - num)});
+  codec::number::write_uint(out, v);
+}
+
+void write_double(codec::Sink& out, std::string_view key, double v) noexcept {
+  if (!std::isfinite(v)) return;
+  write_str(out, ";");
+  write_str(out, key);
+  write_str(out, "=");
+  (void)codec::number::write_double(out, v);
 }
 
 }  // namespace
