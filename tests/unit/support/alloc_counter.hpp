@@ -1,0 +1,26 @@
+// Counts heap allocations made by this thread, to prove that a code path allocates
+// nothing. The unit-test binary replaces the global operator new (alloc_counter.cpp), so
+// every test file shares one counter; never define another operator new in tests.
+//
+//   lwm2m::test::AllocationScope scope;
+//   ... code under test ...
+//   EXPECT_EQ(scope.count(), 0u);
+#pragma once
+
+#include <cstddef>
+
+namespace lwm2m::test {
+
+/// Allocations (operator new, all forms) made by the calling thread since it started.
+size_t thread_allocations() noexcept;
+
+class AllocationScope {
+ public:
+  AllocationScope() noexcept : start_(thread_allocations()) {}
+  size_t count() const noexcept { return thread_allocations() - start_; }
+
+ private:
+  size_t start_;
+};
+
+}  // namespace lwm2m::test
