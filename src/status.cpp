@@ -14,6 +14,8 @@ const char* to_string(Errc e) noexcept {
       return "no space left in a fixed-size table";
     case Errc::buffer_too_small:
       return "buffer too small";
+    case Errc::already_exists:
+      return "already exists";
     case Errc::malformed:
       return "malformed input";
     case Errc::truncated:

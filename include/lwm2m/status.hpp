@@ -19,6 +19,7 @@ enum class Errc : int16_t {
   // resources
   no_space = 10,          ///< a fixed-size table is full
   buffer_too_small = 11,  ///< the caller's output buffer cannot hold the result
+  already_exists = 12,    ///< an item with this key is already present
   // malformed or unsupported input
   malformed = 20,    ///< input violates the format's grammar
   truncated = 21,    ///< input ends before a complete item

@@ -12,6 +12,7 @@ Code code_for(Errc e) noexcept {
     case Errc::malformed:
     case Errc::truncated:
     case Errc::invalid_argument:
+    case Errc::already_exists:  // e.g. Create of an instance id in use (LwM2M: 4.00)
       return codes::bad_request;
     case Errc::unauthorized:
       return codes::unauthorized;

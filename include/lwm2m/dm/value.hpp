@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "lwm2m/bytes.hpp"
+#include "lwm2m/status.hpp"
 
 namespace lwm2m::dm {
 
@@ -121,5 +122,11 @@ class Value {
   } u_{.i = 0};
   DataType type_ = DataType::none;
 };
+
+/// The value as `to`, for writes whose wire format typed it differently from the resource
+/// (a CBOR integer for a float resource, a JSON number for a time). Numbers convert when
+/// the value is exactly representable; string and corelnk convert into each other.
+/// Anything else is bad_request (4.00), which is what a server gets for a type mismatch.
+Result<Value> convert(const Value& v, DataType to) noexcept;
 
 }  // namespace lwm2m::dm

@@ -1,0 +1,157 @@
+// LwM2M objects as the library sees them: a static descriptor (what the object is) and a
+// handler interface (where its values live). Values stay with the application; the
+// library reaches them only through these calls, never through a wire format.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "lwm2m/bytes.hpp"
+#include "lwm2m/dm/path.hpp"
+#include "lwm2m/dm/value.hpp"
+#include "lwm2m/status.hpp"
+
+namespace lwm2m::dm {
+
+/// The operations a resource allows (OMA LwM2M Core, object definition "Operations").
+enum class Operations : uint8_t {
+  none = 0,
+  read = 1,
+  write = 2,
+  read_write = 3,
+  execute = 4,
+};
+constexpr bool allows(Operations ops, Operations what) noexcept {
+  return (static_cast<uint8_t>(ops) & static_cast<uint8_t>(what)) == static_cast<uint8_t>(what);
+}
+
+struct ResourceDef {
+  ResourceId id;
+  DataType type;  ///< DataType::none for executable resources
+  Operations ops;
+  bool multiple = false;   ///< Multiple-instance resource
+  bool mandatory = false;  ///< Mandatory in every instance
+  std::string_view name = {};
+
+  constexpr bool readable() const noexcept { return allows(ops, Operations::read); }
+  constexpr bool writable() const noexcept { return allows(ops, Operations::write); }
+  constexpr bool executable() const noexcept { return allows(ops, Operations::execute); }
+};
+
+/// Static description of an object; usually a constexpr table next to the object's code.
+struct ObjectDef {
+  ObjectId id;
+  /// Object version as in the Register payload's "ver"; "1.0" is not advertised.
+  std::string_view version = "1.0";
+  bool multiple = false;   ///< Multiple-instance object
+  bool mandatory = false;  ///< Mandatory object
+  /// Sorted by ascending id (Registry::add rejects an unsorted table).
+  std::span<const ResourceDef> resources = {};
+  std::string_view name = {};
+
+  /// Binary search; null when the object defines no such resource.
+  const ResourceDef* find(ResourceId rid) const noexcept;
+};
+
+class Registry;
+
+/// The handler side of an object. Every call is synchronous and must not block for long:
+/// it runs inside the engine's request handling. A handler never calls back into the
+/// engine; later changes are reported with changed() / instances_changed().
+///
+/// Ids are passed already checked against the descriptor: the resource exists in the
+/// ObjectDef and allows the operation. Handlers return data-model errors from Errc
+/// (not_found, bad_request, method_not_allowed, internal_error...) which become CoAP
+/// response codes in one place (coap::code_for).
+///
+/// Enumeration is by index in ascending id order, so array-backed objects implement it
+/// trivially and the library can walk without allocating.
+///
+/// Every virtual function is defined in this header: the library is built without RTTI,
+/// and a class without an out-of-line virtual function gets its type information emitted
+/// wherever it is needed, so applications built with RTTI can still derive from it.
+class Object {
+ public:
+  explicit Object(const ObjectDef& def) noexcept : def_(def) {}
+  virtual ~Object() = default;
+  Object(const Object&) = delete;
+  Object& operator=(const Object&) = delete;
+
+  const ObjectDef& def() const noexcept { return def_; }
+  ObjectId id() const noexcept { return def_.id; }
+
+  // ---- structure ----
+  virtual size_t instance_count() const noexcept = 0;
+  /// The index-th instance id in ascending order (index < instance_count()).
+  virtual InstanceId instance_at(size_t index) const noexcept = 0;
+  /// Whether an optional resource is present in an instance. Default: every resource of
+  /// the descriptor is present.
+  virtual bool has_resource(InstanceId, ResourceId) const noexcept { return true; }
+  /// Multiple resources only: number of resource instances, and their ids ascending.
+  virtual size_t resource_instance_count(InstanceId, ResourceId) const noexcept { return 0; }
+  virtual ResourceInstanceId resource_instance_at(InstanceId, ResourceId,
+                                                  size_t /*index*/) const noexcept {
+    return kInvalidId;
+  }
+
+  // ---- values ----
+  /// Reads a single resource (riid == kInvalidId) or one resource instance. The returned
+  /// value may view the object's own memory or `scratch` (for values computed on the fly);
+  /// it must stay valid until the next call into this object.
+  virtual Result<Value> read(InstanceId /*iid*/, ResourceId /*rid*/, ResourceInstanceId /*riid*/,
+                             MutableByteView /*scratch*/) noexcept {
+    return Errc::method_not_allowed;
+  }
+  /// Writes a single resource (riid == kInvalidId) or one resource instance, creating the
+  /// resource instance when it does not exist. The value already has the declared type.
+  /// The bytes of strings and opaque values are only valid during the call: copy them.
+  virtual Status write(InstanceId /*iid*/, ResourceId /*rid*/, ResourceInstanceId /*riid*/,
+                       const Value& /*value*/) noexcept {
+    return Errc::method_not_allowed;
+  }
+  /// Removes every instance of a multiple resource (the start of a replace), or resets an
+  /// optional single resource to absent. Default: method_not_allowed.
+  virtual Status reset_resource(InstanceId /*iid*/, ResourceId /*rid*/) noexcept {
+    return Errc::method_not_allowed;
+  }
+  virtual Status execute(InstanceId /*iid*/, ResourceId /*rid*/, ByteView /*arguments*/) noexcept {
+    return Errc::method_not_allowed;
+  }
+
+  // ---- instances ----
+  /// Creates an empty instance with the given id (the library picks a free id when the
+  /// server did not). Its resources are written right after. Default: method_not_allowed.
+  virtual Status create_instance(InstanceId /*iid*/) noexcept { return Errc::method_not_allowed; }
+  virtual Status delete_instance(InstanceId /*iid*/) noexcept { return Errc::method_not_allowed; }
+  /// A Write-Replace on the whole instance: bring writable resources back to their
+  /// defaults before the new values are written. Default: nothing to do.
+  virtual Status reset_instance(InstanceId /*iid*/) noexcept { return {}; }
+
+  // ---- transactions ----
+  /// A request that changes this object (Write, Create, Write-Composite, Bootstrap-Write)
+  /// runs as: begin, changes, validate, then commit, or rollback when anything failed.
+  /// validate() failing turns into 4.00 and a rollback. Defaults accept everything.
+  virtual Status transaction_begin() noexcept { return {}; }
+  virtual Status transaction_validate() noexcept { return {}; }
+  virtual void transaction_commit() noexcept {}
+  virtual void transaction_rollback() noexcept {}
+
+  // ---- helpers ----
+  bool has_instance(InstanceId iid) const noexcept;
+  /// Reports a value change to the registry (for observations). Safe to call when the
+  /// object is not registered.
+  void changed(InstanceId iid, ResourceId rid, ResourceInstanceId riid = kInvalidId) const noexcept;
+  /// Reports that instances were created or deleted by the application (the registration
+  /// is then updated).
+  void instances_changed() const noexcept;
+  Registry* registry() const noexcept { return registry_; }
+
+ private:
+  friend class Registry;
+  const ObjectDef& def_;
+  Registry* registry_ = nullptr;
+};
+
+}  // namespace lwm2m::dm

@@ -1,0 +1,136 @@
+// The set of objects a client exposes: lookups by id and path without allocation, the
+// types decoders need, and the route by which value changes reach observations.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "lwm2m/codec/record.hpp"
+#include "lwm2m/dm/object.hpp"
+#include "lwm2m/dm/path.hpp"
+#include "lwm2m/status.hpp"
+
+namespace lwm2m::dm {
+
+/// Receives what objects report: set by the client core.
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  /// A value at `path` (an instance, resource or resource instance) changed.
+  virtual void on_value_changed(const Path& path) noexcept = 0;
+  /// Instances of `object` were created or deleted outside a server request.
+  virtual void on_instances_changed(ObjectId object) noexcept = 0;
+};
+
+class Registry final : public codec::TypeResolver {
+ public:
+  /// `slots` bounds how many objects can be added; the registry keeps them sorted by id.
+  explicit Registry(std::span<Object*> slots) noexcept : slots_(slots) {}
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+  ~Registry() override;
+
+  /// Errors: already_exists (same object id), no_space, invalid_argument (the descriptor's
+  /// resources are not sorted by id or repeat an id, or the object is in another registry).
+  Status add(Object& object) noexcept;
+  /// Removes the object with this id; not_found when absent.
+  Status remove(ObjectId id) noexcept;
+
+  Object* find(ObjectId id) const noexcept;
+  /// Objects in ascending id order.
+  std::span<Object* const> objects() const noexcept { return {slots_.data(), count_}; }
+
+  /// What a path names, checked against descriptors and the objects' current instances.
+  struct Target {
+    Object* object = nullptr;
+    const ResourceDef* resource = nullptr;  ///< set for depth >= 3
+  };
+  /// not_found when any level does not exist (unknown object, absent instance, resource
+  /// not defined or not present, resource instance absent, or a depth-4 path on a single
+  /// resource). The root path is invalid_argument.
+  Result<Target> resolve(const Path& path) const noexcept;
+  /// Descriptor only (instances are not checked): null if the object or resource is
+  /// undefined.
+  const ResourceDef* resource_def(const Path& path) const noexcept;
+
+  /// codec::TypeResolver: the declared type of the resource a path (depth 3 or 4) names.
+  Result<DataType> type_of(const Path& path) const noexcept override;
+
+  void set_listener(ChangeListener* listener) noexcept { listener_ = listener; }
+  void value_changed(const Path& path) const noexcept {
+    if (listener_) listener_->on_value_changed(path);
+  }
+  void instances_changed(ObjectId id) const noexcept {
+    if (listener_) listener_->on_instances_changed(id);
+  }
+
+ private:
+  std::span<Object*> slots_;
+  size_t count_ = 0;
+  ChangeListener* listener_ = nullptr;
+};
+
+/// A RecordSource that walks the data model below one path, reading values through the
+/// objects' handlers: depth-first, ascending ids, readable resources only (executable and
+/// write-only resources are skipped). Used for Read, Observe and Send.
+class TreeSource final : public codec::RecordSource {
+ public:
+  /// `scratch` is handed to read handlers for values computed on the fly.
+  TreeSource(const Registry& registry, const Path& base, MutableByteView scratch) noexcept;
+
+  /// Objects to leave out of a walk from the root (Read-Composite of "/" leaves out the
+  /// Security object, OSCORE and the like); set before the first next().
+  void exclude_objects(std::span<const ObjectId> ids) noexcept { excluded_ = ids; }
+
+  /// Starts over below another path.
+  void reset(const Path& base) noexcept {
+    base_ = base;
+    started_ = false;
+  }
+
+  Result<bool> next(codec::Record& out) noexcept override;
+  codec::Cursor tell() const noexcept override { return {started_ ? 1u : 0u, last_}; }
+  void seek(const codec::Cursor& c) noexcept override {
+    started_ = c.index != 0;
+    last_ = c.path;
+  }
+
+ private:
+  /// The first readable leaf strictly after `after` (or the first one at all when
+  /// !have_after) that lies below base_; false when there is none.
+  bool find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept;
+  bool object_excluded(ObjectId id) const noexcept;
+
+  const Registry& registry_;
+  Path base_;
+  MutableByteView scratch_;
+  std::span<const ObjectId> excluded_;
+  Path last_;
+  bool started_ = false;
+};
+
+/// Walks several paths one after the other (Read-Composite, Observe-Composite, Send);
+/// paths that name nothing are skipped, as the spec asks for Read-Composite.
+class CompositeSource final : public codec::RecordSource {
+ public:
+  CompositeSource(const Registry& registry, std::span<const Path> paths,
+                  MutableByteView scratch) noexcept
+      : registry_(registry), paths_(paths), current_(registry, {}, scratch) {
+    restart(0);
+  }
+  void exclude_objects(std::span<const ObjectId> ids) noexcept { current_.exclude_objects(ids); }
+
+  Result<bool> next(codec::Record& out) noexcept override;
+  codec::Cursor tell() const noexcept override;
+  void seek(const codec::Cursor& c) noexcept override;
+
+ private:
+  void restart(size_t index) noexcept;
+
+  const Registry& registry_;
+  std::span<const Path> paths_;
+  size_t index_ = 0;
+  TreeSource current_;
+};
+
+}  // namespace lwm2m::dm

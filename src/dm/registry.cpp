@@ -1,0 +1,260 @@
+#include "lwm2m/dm/registry.hpp"
+
+namespace lwm2m::dm {
+namespace {
+
+// Index of the first instance whose id is >= iid.
+size_t instance_lower_bound(const Object& o, InstanceId iid) noexcept {
+  size_t lo = 0, hi = o.instance_count();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (o.instance_at(mid) < iid) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+size_t resource_instance_lower_bound(const Object& o, InstanceId iid, ResourceId rid,
+                                     ResourceInstanceId riid) noexcept {
+  size_t lo = 0, hi = o.resource_instance_count(iid, rid);
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (o.resource_instance_at(iid, rid, mid) < riid) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+size_t resource_lower_bound(const ObjectDef& def, ResourceId rid) noexcept {
+  size_t lo = 0, hi = def.resources.size();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (def.resources[mid].id < rid) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+bool has_resource_instance(const Object& o, InstanceId iid, ResourceId rid,
+                           ResourceInstanceId riid) noexcept {
+  size_t i = resource_instance_lower_bound(o, iid, rid, riid);
+  return i < o.resource_instance_count(iid, rid) && o.resource_instance_at(iid, rid, i) == riid;
+}
+
+}  // namespace
+
+Registry::~Registry() {
+  for (size_t i = 0; i < count_; ++i)
+    slots_[i]->registry_ = nullptr;
+}
+
+Status Registry::add(Object& object) noexcept {
+  if (object.registry_ != nullptr) return Errc::invalid_argument;
+  const auto& res = object.def().resources;
+  for (size_t i = 1; i < res.size(); ++i)
+    if (res[i - 1].id >= res[i].id) return Errc::invalid_argument;
+  if (object.id() == kInvalidId) return Errc::invalid_argument;
+  size_t pos = 0;
+  while (pos < count_ && slots_[pos]->id() < object.id())
+    ++pos;
+  if (pos < count_ && slots_[pos]->id() == object.id()) return Errc::already_exists;
+  if (count_ == slots_.size()) return Errc::no_space;
+  for (size_t i = count_; i > pos; --i)
+    slots_[i] = slots_[i - 1];
+  slots_[pos] = &object;
+  ++count_;
+  object.registry_ = this;
+  return {};
+}
+
+Status Registry::remove(ObjectId id) noexcept {
+  for (size_t i = 0; i < count_; ++i) {
+    if (slots_[i]->id() != id) continue;
+    slots_[i]->registry_ = nullptr;
+    for (size_t j = i + 1; j < count_; ++j)
+      slots_[j - 1] = slots_[j];
+    --count_;
+    return {};
+  }
+  return Errc::not_found;
+}
+
+Object* Registry::find(ObjectId id) const noexcept {
+  size_t lo = 0, hi = count_;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    ObjectId at = slots_[mid]->id();
+    if (at == id) return slots_[mid];
+    if (at < id) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return nullptr;
+}
+
+Result<Registry::Target> Registry::resolve(const Path& path) const noexcept {
+  if (path.is_root()) return Errc::invalid_argument;
+  Target t;
+  t.object = find(path.object());
+  if (!t.object) return Errc::not_found;
+  if (!path.has_instance()) return t;
+  if (!t.object->has_instance(path.instance())) return Errc::not_found;
+  if (!path.has_resource()) return t;
+  t.resource = t.object->def().find(path.resource());
+  if (!t.resource || !t.object->has_resource(path.instance(), path.resource()))
+    return Errc::not_found;
+  if (!path.has_resource_instance()) return t;
+  if (!t.resource->multiple ||
+      !has_resource_instance(*t.object, path.instance(), path.resource(), path.resource_instance()))
+    return Errc::not_found;
+  return t;
+}
+
+const ResourceDef* Registry::resource_def(const Path& path) const noexcept {
+  if (!path.has_resource()) return nullptr;
+  Object* o = find(path.object());
+  return o ? o->def().find(path.resource()) : nullptr;
+}
+
+Result<DataType> Registry::type_of(const Path& path) const noexcept {
+  const ResourceDef* r = resource_def(path);
+  if (!r) return Errc::not_found;
+  // A resource-instance path only makes sense for a multiple resource, and a
+  // resource-level value only for a single one.
+  if (path.has_resource_instance() != r->multiple) return Errc::not_found;
+  return r->type;
+}
+
+// ---- TreeSource ---------------------------------------------------------------------
+
+TreeSource::TreeSource(const Registry& registry, const Path& base, MutableByteView scratch) noexcept
+    : registry_(registry), base_(base), scratch_(scratch) {}
+
+bool TreeSource::object_excluded(ObjectId id) const noexcept {
+  for (ObjectId x : excluded_)
+    if (x == id) return true;
+  return false;
+}
+
+bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
+  // Walks with lower bounds taken from `after` while still on its prefix, so each call
+  // costs O(depth * log n) instead of rescanning from the start.
+  auto objects = registry_.objects();
+  for (Object* o : objects) {
+    const ObjectId oid = o->id();
+    if (base_.has_object() && oid != base_.object()) continue;
+    if (!base_.has_object() && object_excluded(oid)) continue;
+    if (have_after && oid < after.object()) continue;
+    const bool on_o = have_after && oid == after.object();
+
+    size_t i_begin = on_o ? instance_lower_bound(*o, after.instance()) : 0;
+    const size_t i_count = o->instance_count();
+    for (size_t ii = i_begin; ii < i_count; ++ii) {
+      const InstanceId iid = o->instance_at(ii);
+      if (base_.has_instance() && iid != base_.instance()) {
+        if (iid > base_.instance()) break;
+        continue;
+      }
+      const bool on_i = on_o && iid == after.instance();
+
+      const auto& defs = o->def().resources;
+      size_t r_begin = on_i ? resource_lower_bound(o->def(), after.resource()) : 0;
+      for (size_t ri = r_begin; ri < defs.size(); ++ri) {
+        const ResourceDef& r = defs[ri];
+        if (base_.has_resource() && r.id != base_.resource()) continue;
+        if (!r.readable() || !o->has_resource(iid, r.id)) continue;
+        const bool on_r = on_i && r.id == after.resource();
+        if (!r.multiple) {
+          if (on_r) continue;  // that is `after` itself
+          leaf = Path(oid, iid, r.id);
+          return true;
+        }
+        size_t k = 0;
+        if (on_r && after.has_resource_instance()) {
+          k = resource_instance_lower_bound(*o, iid, r.id, after.resource_instance());
+          if (k < o->resource_instance_count(iid, r.id) &&
+              o->resource_instance_at(iid, r.id, k) == after.resource_instance())
+            ++k;  // strictly after
+        }
+        const size_t n = o->resource_instance_count(iid, r.id);
+        for (; k < n; ++k) {
+          const ResourceInstanceId riid = o->resource_instance_at(iid, r.id, k);
+          if (base_.has_resource_instance() && riid != base_.resource_instance()) continue;
+          leaf = Path(oid, iid, r.id, riid);
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+Result<bool> TreeSource::next(codec::Record& out) noexcept {
+  while (true) {
+    Path leaf;
+    if (!find_leaf(started_, last_, leaf)) return false;
+    started_ = true;
+    last_ = leaf;
+    Object* o = registry_.find(leaf.object());
+    auto v = o->read(leaf.instance(), leaf.resource(), leaf.resource_instance(), scratch_);
+    if (!v) {
+      // Inside an aggregate, a resource that turns out to be absent is left out; a
+      // direct read of it reports the error.
+      if (v.error() == Errc::not_found && base_.depth() < 3) continue;
+      return v.error();
+    }
+    out.path = leaf;
+    out.value = *v;
+    out.time.reset();
+    return true;
+  }
+}
+
+// ---- CompositeSource ----------------------------------------------------------------
+
+void CompositeSource::restart(size_t index) noexcept {
+  index_ = index;
+  if (index_ < paths_.size()) {
+    current_.reset(paths_[index_]);
+  }
+}
+
+Result<bool> CompositeSource::next(codec::Record& out) noexcept {
+  while (index_ < paths_.size()) {
+    const Path& p = paths_[index_];
+    // Paths that name nothing are left out of a composite answer (not an error).
+    if (!p.is_root() && !registry_.resolve(p)) {
+      restart(index_ + 1);
+      continue;
+    }
+    auto r = current_.next(out);
+    if (!r) return r;
+    if (*r) return true;
+    restart(index_ + 1);
+  }
+  return false;
+}
+
+codec::Cursor CompositeSource::tell() const noexcept {
+  codec::Cursor c = current_.tell();
+  c.index = static_cast<uint32_t>(index_ * 2 + c.index);
+  return c;
+}
+
+void CompositeSource::seek(const codec::Cursor& c) noexcept {
+  restart(c.index / 2);
+  current_.seek(codec::Cursor{c.index % 2, c.path});
+}
+
+}  // namespace lwm2m::dm
