@@ -23,7 +23,9 @@ struct ResourceSlot {
   MutableByteView buffer;
 };
 
-class SlotObject : public Object {
+// final: its overrides live in the RTTI-free core library, so a class derived from it in
+// an RTTI build would not link; extend it through ExecuteHandler and WriteObserver.
+class SlotObject final : public Object {
  public:
   class ExecuteHandler {
    public:
