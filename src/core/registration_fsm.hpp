@@ -35,7 +35,8 @@ enum class RegistrationAction : uint8_t { none, send_register, send_update, send
 
 class RegistrationFsm {
  public:
-  explicit RegistrationFsm(RetryPolicy policy = {}) noexcept : policy_(policy) {}
+  RegistrationFsm() noexcept = default;
+  explicit RegistrationFsm(RetryPolicy policy) noexcept : policy_(policy) {}
 
   void set_policy(const RetryPolicy& p) noexcept { policy_ = p; }
   /// Lifetime in seconds (/1/x/1); 0 means "no expiry" (LwM2M 1.2), no periodic Update.

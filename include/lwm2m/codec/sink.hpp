@@ -32,6 +32,10 @@ class Sink {
   }
   void put(uint8_t byte) noexcept { write(ByteView{&byte, 1}); }
 
+  /// Forgets everything written (an encoder failed midway: the error response carries no
+  /// partial representation).
+  void clear() noexcept { total_ = 0; }
+
   /// Bytes written so far, whole representation.
   size_t total() const noexcept { return total_; }
   /// More bytes were written than the window holds (there is a next block).

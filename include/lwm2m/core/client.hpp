@@ -1,0 +1,178 @@
+// The LwM2M client core (OMA LwM2M 1.0/1.1/1.2): bootstrap, registration, device
+// management, information reporting and Send, over the sans-I/O CoAP engine.
+//
+// Like the engine, the client never touches a socket, a clock or a thread:
+//   inputs:  handle_datagram(peer, bytes, now), handle_timeout(now), peer_failed(), and
+//            application calls (start, stop, send, value changes through the registry);
+//   outputs: poll_transmit() (datagrams per peer), next_deadline(), poll_event().
+//
+// Peers: each server account (the bootstrap server and every management server) has one
+// PeerId. When the client needs to talk to a peer it raises Event::connect; the driver
+// then opens a transport to peer_uri(peer) (DTLS with peer_security(peer) when the URI is
+// coaps://) and delivers that peer's datagrams with the same PeerId.
+//
+// Memory: every table is sized by ClientConfig and allocated once, at construction.
+// Request handling, notifications and registration updates allocate nothing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "lwm2m/coap/engine.hpp"
+#include "lwm2m/codec/negotiate.hpp"
+#include "lwm2m/dm/registry.hpp"
+#include "lwm2m/objects/security.hpp"
+#include "lwm2m/objects/server.hpp"
+#include "lwm2m/random.hpp"
+#include "lwm2m/status.hpp"
+#include "lwm2m/time.hpp"
+
+namespace lwm2m::core {
+
+using codec::LwM2MVersion;
+
+struct ClientConfig {
+  /// Endpoint Client Name ("ep="); the bytes must outlive the client.
+  std::string_view endpoint;
+  LwM2MVersion version = LwM2MVersion::v1_1;
+  coap::EngineConfig coap{};
+  /// Management servers served at once (the bootstrap server has its own slot).
+  uint8_t max_servers = 2;
+  uint16_t max_observations = 8;
+  /// Attribute sets stored by Write-Attributes, over all servers.
+  uint16_t max_attributes = 8;
+  /// Holds the Register payload and Send payloads while they are in flight.
+  uint16_t uplink_buffer = 512;
+  /// Room for decoded strings and values computed by read handlers.
+  uint16_t scratch = 256;
+  /// Notifications kept while a server is unreachable or asleep (queue mode), per client.
+  uint16_t stored_notifications = 8;
+  /// Queue mode (1.1 "Q" parameter; 1.0 binding "UQ"): asleep MAX_TRANSMIT_WAIT after the
+  /// last uplink, until the next Update.
+  bool queue_mode = false;
+  /// How long to wait for Bootstrap-Finish after the Bootstrap-Request (1.1 leaves it to
+  /// the implementation; Leshan scripts finish within seconds).
+  Duration bootstrap_timeout{120000};
+};
+
+enum class EventKind : uint8_t {
+  connect,              ///< open (or reopen) the transport to `peer`
+  disconnect,           ///< the transport to `peer` may be closed
+  bootstrap_started,    ///< Bootstrap-Request sent
+  bootstrap_finished,   ///< Bootstrap-Finish accepted
+  bootstrap_failed,     ///< rejected, timed out, or no bootstrap server
+  registered,           ///< server `ssid` accepted Register
+  updated,              ///< Update acknowledged
+  registration_failed,  ///< every retry for `ssid` failed
+  deregistered,         ///< De-register done (or the account was dropped)
+  reboot,               ///< Execute /3/0/4 answered 2.04: reboot after a delay
+  factory_reset,        ///< Execute /3/0/5 answered 2.04
+  send_done,            ///< a Send (/dp) was acknowledged (error: ok) or failed
+};
+const char* to_string(EventKind k) noexcept;
+
+struct Event {
+  EventKind kind;
+  uint16_t ssid = 0;  ///< 0 for the bootstrap server
+  coap::PeerId peer = 0;
+  Errc error = Errc::ok;
+};
+
+/// Per-account state visible to the application.
+struct ServerStatus {
+  uint16_t ssid = 0;
+  bool bootstrap = false;
+  bool registered = false;
+  bool asleep = false;        ///< queue mode: not listening until the next uplink
+  std::string_view location;  ///< Registration location ("/rd/5a3f")
+};
+
+class Client final : private coap::RequestHandler,
+                     private coap::ResponseHandler,
+                     private dm::ChangeListener,
+                     private objects::ServerObject::Listener {
+ public:
+  /// `registry` must already hold `security` (object 0) and `server` (object 1).
+  Client(const ClientConfig& config, dm::Registry& registry, objects::SecurityObject& security,
+         objects::ServerObject& server, Random& rng) noexcept;
+  ~Client() override;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// False when the configuration is invalid or memory was not available.
+  bool valid() const noexcept { return valid_; }
+
+  /// Registers with every configured management server, or bootstraps first when none is
+  /// configured (factory bootstrap comes from the Security and Server objects as they are).
+  Status start(TimePoint now) noexcept;
+  /// De-registers from every server (the exchanges still need handle_* calls to finish;
+  /// stopped() tells when they are done).
+  void stop(TimePoint now) noexcept;
+  bool stopped() const noexcept;
+
+  // ---- I/O ----
+  void handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  void handle_timeout(TimePoint now) noexcept;
+  std::optional<coap::Datagram> poll_transmit() noexcept { return engine_.poll_transmit(); }
+  TimePoint next_deadline() const noexcept;
+  std::optional<Event> poll_event() noexcept;
+  /// The transport to `peer` could not be opened or broke (DNS failure, DTLS handshake
+  /// failure): the exchange in progress fails and the retry scheme applies.
+  void peer_failed(coap::PeerId peer, Errc why, TimePoint now) noexcept;
+
+  /// The server URI of `peer` (Security object /0/x/0), empty for an unknown peer.
+  std::string_view peer_uri(coap::PeerId peer) const noexcept;
+  /// The Security instance behind `peer` (mode and credentials for DTLS).
+  const objects::SecurityInstance* peer_security(coap::PeerId peer) const noexcept;
+
+  // ---- application ----
+  /// LwM2M 1.1 Send: POST /dp with the values at `paths` (SenML CBOR, else SenML JSON).
+  /// invalid_state when not registered with `ssid` or Mute Send is set; no_space when a
+  /// previous Send still occupies the uplink buffer.
+  Status send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint now) noexcept;
+  /// Registration Update now (e.g. after the application added objects).
+  void request_update(uint16_t ssid, TimePoint now) noexcept;
+  /// Client-initiated bootstrap now (as Execute /1/x/9 does).
+  void request_bootstrap(TimePoint now) noexcept;
+
+  size_t server_count() const noexcept;
+  /// index < server_count(): the bootstrap account (when present) comes first.
+  ServerStatus server_status(size_t index) const noexcept;
+  bool registered(uint16_t ssid) const noexcept;
+  bool bootstrapping() const noexcept;
+
+  const coap::Engine& engine() const noexcept { return engine_; }
+  dm::Registry& registry() noexcept { return registry_; }
+
+  struct Impl;
+
+ private:
+  // coap::RequestHandler
+  void on_request(const coap::IncomingRequest& request, coap::Response& response) noexcept override;
+  void on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc reason) noexcept override;
+  // coap::ResponseHandler
+  void on_response(coap::RequestId id, const coap::Message& response, bool final) noexcept override;
+  void on_error(coap::RequestId id, Errc error) noexcept override;
+  // dm::ChangeListener
+  void on_value_changed(const dm::Path& path) noexcept override;
+  void on_instances_changed(dm::ObjectId object) noexcept override;
+  // objects::ServerObject::Listener
+  void on_disable(uint16_t ssid) noexcept override;
+  void on_update_trigger(uint16_t ssid) noexcept override;
+  void on_bootstrap_trigger(uint16_t ssid) noexcept override;
+  void on_registration_params_changed(uint16_t ssid) noexcept override;
+
+  ClientConfig config_;
+  dm::Registry& registry_;
+  objects::SecurityObject& security_;
+  objects::ServerObject& server_;
+  coap::Engine engine_;
+  std::unique_ptr<Impl> impl_;
+  bool valid_ = false;
+};
+
+}  // namespace lwm2m::core

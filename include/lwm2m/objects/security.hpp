@@ -1,0 +1,96 @@
+// LwM2M Security object (/0, OMA LwM2M 1.1 Core Appendix E.1): server URIs and the
+// credentials to reach them. Written by the bootstrap server or by factory configuration;
+// never readable by a management server (the client core refuses that with 4.01).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "lwm2m/config.hpp"
+#include "lwm2m/dm/object.hpp"
+
+namespace lwm2m::objects {
+
+/// Security Mode (/0/x/2).
+enum class SecurityMode : uint8_t { psk = 0, rpk = 1, certificate = 2, nosec = 3, est = 4 };
+
+/// A bounded byte field: storage in the instance, length alongside.
+template <size_t N>
+struct ByteField {
+  uint8_t data[N] = {};
+  uint16_t size = 0;
+  static constexpr size_t capacity = N;
+  ByteView view() const noexcept { return {data, size}; }
+  std::string_view str() const noexcept { return {reinterpret_cast<const char*>(data), size}; }
+  Status assign(ByteView v) noexcept {
+    if (v.size() > N) return Errc::request_entity_too_large;
+    for (size_t i = 0; i < v.size(); ++i)
+      data[i] = v[i];
+    size = static_cast<uint16_t>(v.size());
+    return {};
+  }
+  Status assign(std::string_view s) noexcept { return assign(as_bytes(s)); }
+};
+
+/// Factory configuration of one instance (the values a bootstrap server would write).
+struct SecurityConfig {
+  std::string_view uri;  ///< /0/x/0, e.g. "coap://[::1]:5683"
+  bool bootstrap = false;
+  SecurityMode mode = SecurityMode::nosec;
+  ByteView identity = {};    ///< /0/x/3: PSK identity, or our certificate / public key
+  ByteView server_key = {};  ///< /0/x/4: the server's certificate or public key
+  ByteView secret_key = {};  ///< /0/x/5: PSK key or our private key
+  uint16_t short_server_id = 0;
+  uint32_t client_hold_off_s = 0;    ///< /0/x/11 (bootstrap server only)
+  uint32_t bootstrap_timeout_s = 0;  ///< /0/x/12; 0 = never purge
+};
+
+struct SecurityInstance {
+  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
+  ByteField<LWM2M_SECURITY_URI_MAX> uri;
+  bool bootstrap = false;
+  SecurityMode mode = SecurityMode::nosec;
+  ByteField<LWM2M_SECURITY_IDENTITY_MAX> identity;
+  ByteField<LWM2M_SECURITY_SERVER_KEY_MAX> server_key;
+  ByteField<LWM2M_SECURITY_SECRET_MAX> secret_key;
+  uint16_t short_server_id = 0;
+  bool has_short_server_id = false;
+  uint32_t client_hold_off_s = 0;
+  uint32_t bootstrap_timeout_s = 0;
+};
+
+const dm::ObjectDef& security_object_def() noexcept;
+
+class SecurityObject final : public dm::Object {
+ public:
+  /// Instances live in `storage` (one slot per possible instance).
+  explicit SecurityObject(std::span<SecurityInstance> storage) noexcept;
+
+  /// Factory bootstrap: adds an instance (lowest free id when `id` is kInvalidId).
+  Result<dm::InstanceId> add(const SecurityConfig& config,
+                             dm::InstanceId id = dm::kInvalidId) noexcept;
+  const SecurityInstance* instance(dm::InstanceId id) const noexcept;
+  /// The instance whose Short Server ID is `ssid` (management servers only).
+  const SecurityInstance* find_server(uint16_t ssid) const noexcept;
+  const SecurityInstance* find_bootstrap() const noexcept;
+  std::span<const SecurityInstance> instances() const noexcept { return storage_; }
+
+  size_t instance_count() const noexcept override;
+  dm::InstanceId instance_at(size_t index) const noexcept override;
+  bool has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
+  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+                         MutableByteView scratch) noexcept override;
+  Status write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+               const dm::Value& value) noexcept override;
+  Status reset_resource(dm::InstanceId iid, dm::ResourceId rid) noexcept override;
+  Status create_instance(dm::InstanceId iid) noexcept override;
+  Status delete_instance(dm::InstanceId iid) noexcept override;
+  Status reset_instance(dm::InstanceId iid) noexcept override;
+
+ private:
+  SecurityInstance* slot(dm::InstanceId iid) const noexcept;
+  std::span<SecurityInstance> storage_;
+};
+
+}  // namespace lwm2m::objects

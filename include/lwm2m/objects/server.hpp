@@ -1,0 +1,87 @@
+// LwM2M Server object (/1, OMA LwM2M 1.1 Core Appendix E.2): one instance per management
+// server: lifetime, binding, default notification periods and the registration retry
+// scheme. Its executable resources are routed to the client core through Listener.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "lwm2m/config.hpp"
+#include "lwm2m/dm/object.hpp"
+#include "lwm2m/objects/security.hpp"
+
+namespace lwm2m::objects {
+
+struct ServerConfig {
+  uint16_t short_server_id = 1;
+  uint32_t lifetime_s = 86400;
+  std::string_view binding = "U";
+  uint32_t default_pmin_s = 0;
+  uint32_t default_pmax_s = 0;  ///< 0: no default maximum period
+  bool notification_storing = true;
+  uint32_t disable_timeout_s = 86400;
+  bool bootstrap_on_failure = true;        ///< /1/x/16
+  uint32_t communication_retry_count = 5;  ///< /1/x/17
+  uint32_t communication_retry_timer_s = 60;
+  uint32_t sequence_delay_timer_s = 86400;
+  uint32_t sequence_retry_count = 1;
+  bool mute_send = false;  ///< /1/x/23
+};
+
+struct ServerInstance {
+  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
+  ServerConfig config;
+  ByteField<LWM2M_SERVER_BINDING_MAX> binding;
+  bool has_pmin = false, has_pmax = false;
+};
+
+const dm::ObjectDef& server_object_def() noexcept;
+
+class ServerObject final : public dm::Object {
+ public:
+  /// Told about the Server object's executable resources (the client core listens).
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void on_disable(uint16_t /*ssid*/) noexcept {}
+    virtual void on_update_trigger(uint16_t /*ssid*/) noexcept {}
+    virtual void on_bootstrap_trigger(uint16_t /*ssid*/) noexcept {}
+    /// Lifetime or binding written: the registration needs an Update.
+    virtual void on_registration_params_changed(uint16_t /*ssid*/) noexcept {}
+  };
+
+  explicit ServerObject(std::span<ServerInstance> storage) noexcept;
+  void set_listener(Listener* l) noexcept { listener_ = l; }
+
+  /// Factory configuration; the lowest free instance id when `id` is kInvalidId.
+  Result<dm::InstanceId> add(const ServerConfig& config,
+                             dm::InstanceId id = dm::kInvalidId) noexcept;
+  const ServerInstance* instance(dm::InstanceId id) const noexcept;
+  const ServerInstance* find(uint16_t ssid) const noexcept;
+  std::span<const ServerInstance> instances() const noexcept { return storage_; }
+
+  size_t instance_count() const noexcept override;
+  dm::InstanceId instance_at(size_t index) const noexcept override;
+  bool has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
+  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+                         MutableByteView scratch) noexcept override;
+  Status write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+               const dm::Value& value) noexcept override;
+  Status reset_resource(dm::InstanceId iid, dm::ResourceId rid) noexcept override;
+  Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override;
+  Status create_instance(dm::InstanceId iid) noexcept override;
+  Status delete_instance(dm::InstanceId iid) noexcept override;
+  Status reset_instance(dm::InstanceId iid) noexcept override;
+
+ private:
+  ServerInstance* slot(dm::InstanceId iid) const noexcept;
+  std::span<ServerInstance> storage_;
+  Listener* listener_ = nullptr;
+};
+
+/// Binding letters (LwM2M 1.1: U, T, S, N and Q for queue mode; 1.0 also "UQ").
+bool binding_valid(std::string_view binding) noexcept;
+bool binding_has_queue(std::string_view binding) noexcept;
+
+}  // namespace lwm2m::objects

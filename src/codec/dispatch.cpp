@@ -1,0 +1,244 @@
+#include "codec/dispatch.hpp"
+
+#include "lwm2m/codec/negotiate.hpp"
+
+// Formats arrive one by one; each is compiled in when its header exists.
+#if __has_include("lwm2m/codec/text.hpp")
+#include "lwm2m/codec/text.hpp"
+#define LWM2M_HAVE_TEXT 1
+#endif
+#if __has_include("lwm2m/codec/opaque.hpp")
+#include "lwm2m/codec/opaque.hpp"
+#define LWM2M_HAVE_OPAQUE 1
+#endif
+#if __has_include("lwm2m/codec/tlv.hpp")
+#include "lwm2m/codec/tlv.hpp"
+#define LWM2M_HAVE_TLV 1
+#endif
+#if __has_include("lwm2m/codec/senml.hpp")
+#include "lwm2m/codec/senml.hpp"
+#define LWM2M_HAVE_SENML 1
+#endif
+#if __has_include("lwm2m/codec/cbor_value.hpp")
+#include "lwm2m/codec/cbor_value.hpp"
+#define LWM2M_HAVE_CBOR_VALUE 1
+#endif
+#if __has_include("lwm2m/codec/lwm2m_cbor.hpp")
+#include "lwm2m/codec/lwm2m_cbor.hpp"
+#define LWM2M_HAVE_LWM2M_CBOR 1
+#endif
+#if __has_include("lwm2m/codec/lwm2m_json.hpp")
+#include "lwm2m/codec/lwm2m_json.hpp"
+#define LWM2M_HAVE_LWM2M_JSON 1
+#endif
+
+namespace lwm2m::codec {
+namespace {
+
+template <class D>
+Decoder* emplace(unsigned char* storage, ByteView payload, const DecodeContext& ctx) noexcept {
+  static_assert(sizeof(D) <= AnyDecoder::kStorage, "AnyDecoder::kStorage too small");
+  static_assert(alignof(D) <= alignof(std::max_align_t));
+  return new (storage) D(payload, ctx);
+}
+
+}  // namespace
+
+bool can_encode(ContentFormat f) noexcept {
+  switch (f) {
+#ifdef LWM2M_HAVE_TEXT
+    case ContentFormat::text_plain:
+      return true;
+#endif
+#ifdef LWM2M_HAVE_OPAQUE
+    case ContentFormat::octet_stream:
+      return true;
+#endif
+#ifdef LWM2M_HAVE_TLV
+    case ContentFormat::lwm2m_tlv:
+      return true;
+#endif
+#ifdef LWM2M_HAVE_SENML
+    case ContentFormat::senml_json:
+    case ContentFormat::senml_cbor:
+      return true;
+#endif
+#ifdef LWM2M_HAVE_CBOR_VALUE
+    case ContentFormat::cbor:
+      return true;
+#endif
+#ifdef LWM2M_HAVE_LWM2M_CBOR
+    case ContentFormat::lwm2m_cbor:
+      return true;
+#endif
+#ifdef LWM2M_HAVE_LWM2M_JSON
+    case ContentFormat::lwm2m_json:
+      return true;
+#endif
+    default:
+      return false;
+  }
+}
+
+bool can_decode(ContentFormat f) noexcept {
+  return can_encode(f);
+}
+
+Status encode(ContentFormat f, const dm::Path& base, RecordSource& src, Sink& out) noexcept {
+  (void)base;
+  (void)src;
+  (void)out;
+  switch (f) {
+#ifdef LWM2M_HAVE_TEXT
+    case ContentFormat::text_plain:
+      return encode_text(base, src, out);
+#endif
+#ifdef LWM2M_HAVE_OPAQUE
+    case ContentFormat::octet_stream:
+      return encode_opaque(base, src, out);
+#endif
+#ifdef LWM2M_HAVE_TLV
+    case ContentFormat::lwm2m_tlv:
+      return encode_tlv(base, src, out);
+#endif
+#ifdef LWM2M_HAVE_SENML
+    case ContentFormat::senml_json:
+      return encode_senml_json(base, src, out);
+    case ContentFormat::senml_cbor:
+      return encode_senml_cbor(base, src, out);
+#endif
+#ifdef LWM2M_HAVE_CBOR_VALUE
+    case ContentFormat::cbor:
+      return encode_cbor_value(base, src, out);
+#endif
+#ifdef LWM2M_HAVE_LWM2M_CBOR
+    case ContentFormat::lwm2m_cbor:
+      return encode_lwm2m_cbor(base, src, out);
+#endif
+#ifdef LWM2M_HAVE_LWM2M_JSON
+    case ContentFormat::lwm2m_json:
+      return encode_lwm2m_json(base, src, out);
+#endif
+    default:
+      return Errc::unsupported_content_format;
+  }
+}
+
+Status AnyDecoder::open(ContentFormat f, ByteView payload, const DecodeContext& ctx) noexcept {
+  close();
+  (void)payload;
+  (void)ctx;
+  switch (f) {
+#ifdef LWM2M_HAVE_TEXT
+    case ContentFormat::text_plain:
+      decoder_ = emplace<TextDecoder>(storage_, payload, ctx);
+      break;
+#endif
+#ifdef LWM2M_HAVE_OPAQUE
+    case ContentFormat::octet_stream:
+      decoder_ = emplace<OpaqueDecoder>(storage_, payload, ctx);
+      break;
+#endif
+#ifdef LWM2M_HAVE_TLV
+    case ContentFormat::lwm2m_tlv:
+      decoder_ = emplace<TlvDecoder>(storage_, payload, ctx);
+      break;
+#endif
+#ifdef LWM2M_HAVE_SENML
+    case ContentFormat::senml_json:
+      decoder_ = emplace<SenmlJsonDecoder>(storage_, payload, ctx);
+      break;
+    case ContentFormat::senml_cbor:
+      decoder_ = emplace<SenmlCborDecoder>(storage_, payload, ctx);
+      break;
+#endif
+#ifdef LWM2M_HAVE_CBOR_VALUE
+    case ContentFormat::cbor:
+      decoder_ = emplace<CborValueDecoder>(storage_, payload, ctx);
+      break;
+#endif
+#ifdef LWM2M_HAVE_LWM2M_CBOR
+    case ContentFormat::lwm2m_cbor:
+      decoder_ = emplace<Lwm2mCborDecoder>(storage_, payload, ctx);
+      break;
+#endif
+#ifdef LWM2M_HAVE_LWM2M_JSON
+    case ContentFormat::lwm2m_json:
+      decoder_ = emplace<Lwm2mJsonDecoder>(storage_, payload, ctx);
+      break;
+#endif
+    default:
+      return Errc::unsupported_content_format;
+  }
+  return {};
+}
+
+Result<bool> AnyDecoder::next(Record& out) noexcept {
+  if (!decoder_) return Errc::invalid_state;
+  return decoder_->next(out);
+}
+
+void AnyDecoder::close() noexcept {
+  if (decoder_) decoder_->~Decoder();
+  decoder_ = nullptr;
+}
+
+// ---- negotiation ----
+
+namespace {
+
+bool multi_value_format(ContentFormat f) noexcept {
+  return f == ContentFormat::lwm2m_tlv || f == ContentFormat::senml_json ||
+         f == ContentFormat::senml_cbor || f == ContentFormat::lwm2m_cbor ||
+         f == ContentFormat::lwm2m_json;
+}
+
+bool composite_format(ContentFormat f) noexcept {
+  return f == ContentFormat::senml_json || f == ContentFormat::senml_cbor ||
+         f == ContentFormat::lwm2m_cbor;
+}
+
+}  // namespace
+
+Result<ContentFormat> choose_format(std::optional<uint16_t> accept, Operation op,
+                                    const Target& target, LwM2MVersion version) noexcept {
+  if (op == Operation::discover) {
+    if (accept && *accept != static_cast<uint16_t>(ContentFormat::link_format))
+      return Errc::not_acceptable;
+    return ContentFormat::link_format;
+  }
+  if (!accept) {
+    if (op == Operation::composite) {
+      for (ContentFormat f :
+           {ContentFormat::senml_cbor, ContentFormat::senml_json, ContentFormat::lwm2m_cbor})
+        if (can_encode(f)) return f;
+      return Errc::not_acceptable;
+    }
+    if (target.single_value) {
+      ContentFormat f = target.type == dm::DataType::opaque ? ContentFormat::octet_stream
+                                                            : ContentFormat::text_plain;
+      if (can_encode(f)) return f;
+    }
+    if (version == LwM2MVersion::v1_0) {
+      if (can_encode(ContentFormat::lwm2m_tlv)) return ContentFormat::lwm2m_tlv;
+    }
+    for (ContentFormat f : {ContentFormat::senml_cbor, ContentFormat::lwm2m_tlv,
+                            ContentFormat::lwm2m_cbor, ContentFormat::senml_json})
+      if (can_encode(f)) return f;
+    return Errc::not_acceptable;
+  }
+  auto f = static_cast<ContentFormat>(*accept);
+  if (!can_encode(f)) return Errc::not_acceptable;
+  if (op == Operation::composite) {
+    if (!composite_format(f)) return Errc::not_acceptable;
+    return f;
+  }
+  if (multi_value_format(f)) return f;
+  // Single-value formats: text and CBOR for any one value, octet-stream for opaque only.
+  if (!target.single_value) return Errc::not_acceptable;
+  if (f == ContentFormat::octet_stream && target.type != dm::DataType::opaque)
+    return Errc::not_acceptable;
+  return f;
+}
+
+}  // namespace lwm2m::codec

@@ -1,0 +1,37 @@
+// One entry point per direction over every content format compiled in, so the client core
+// never names a particular codec.
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+#include "lwm2m/codec/content_format.hpp"
+#include "lwm2m/codec/record.hpp"
+
+namespace lwm2m::codec {
+
+/// Encodes the records of `src` below `base` in format `f`. unsupported_content_format
+/// when the format is not compiled in; encoders' own errors pass through.
+Status encode(ContentFormat f, const dm::Path& base, RecordSource& src, Sink& out) noexcept;
+
+/// Holds any one decoder without heap allocation.
+class AnyDecoder {
+ public:
+  AnyDecoder() noexcept = default;
+  AnyDecoder(const AnyDecoder&) = delete;
+  AnyDecoder& operator=(const AnyDecoder&) = delete;
+  ~AnyDecoder() { close(); }
+
+  /// Starts decoding `payload`; unsupported_content_format when `f` cannot be read here.
+  Status open(ContentFormat f, ByteView payload, const DecodeContext& ctx) noexcept;
+  Result<bool> next(Record& out) noexcept;
+  void close() noexcept;
+
+  static constexpr size_t kStorage = 256;
+
+ private:
+  alignas(std::max_align_t) unsigned char storage_[kStorage];
+  Decoder* decoder_ = nullptr;
+};
+
+}  // namespace lwm2m::codec

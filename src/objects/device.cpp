@@ -1,0 +1,204 @@
+#include "lwm2m/objects/device.hpp"
+
+#include <cstring>
+
+namespace lwm2m::objects {
+namespace {
+
+using dm::DataType;
+using dm::Operations;
+using dm::ResourceDef;
+
+constexpr ResourceDef kResources[] = {
+    {0, DataType::string, Operations::read, false, false, "Manufacturer"},
+    {1, DataType::string, Operations::read, false, false, "Model Number"},
+    {2, DataType::string, Operations::read, false, false, "Serial Number"},
+    {3, DataType::string, Operations::read, false, false, "Firmware Version"},
+    {4, DataType::none, Operations::execute, false, true, "Reboot"},
+    {5, DataType::none, Operations::execute, false, false, "Factory Reset"},
+    {6, DataType::integer, Operations::read, true, false, "Available Power Sources"},
+    {7, DataType::integer, Operations::read, true, false, "Power Source Voltage"},
+    {8, DataType::integer, Operations::read, true, false, "Power Source Current"},
+    {9, DataType::integer, Operations::read, false, false, "Battery Level"},
+    {10, DataType::integer, Operations::read, false, false, "Memory Free"},
+    {11, DataType::integer, Operations::read, true, true, "Error Code"},
+    {12, DataType::none, Operations::execute, false, false, "Reset Error Code"},
+    {13, DataType::time, Operations::read_write, false, false, "Current Time"},
+    {14, DataType::string, Operations::read_write, false, false, "UTC Offset"},
+    {15, DataType::string, Operations::read_write, false, false, "Timezone"},
+    {16, DataType::string, Operations::read, false, true, "Supported Binding and Modes"},
+    {17, DataType::string, Operations::read, false, false, "Device Type"},
+    {18, DataType::string, Operations::read, false, false, "Hardware Version"},
+    {19, DataType::string, Operations::read, false, false, "Software Version"},
+};
+
+constexpr dm::ObjectDef kDef{3, "1.1", false, true, kResources, "Device"};
+
+Status copy_text(const dm::Value& v, char* dst, size_t cap, uint8_t& len) noexcept {
+  std::string_view s = v.as_string();
+  if (s.size() > cap) return Errc::bad_request;
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+  len = static_cast<uint8_t>(s.size());
+  return {};
+}
+
+}  // namespace
+
+const dm::ObjectDef& device_object_def() noexcept {
+  return kDef;
+}
+
+DeviceObject::DeviceObject(const DeviceInfo& info) noexcept : Object(kDef), info_(info) {}
+
+void DeviceObject::set_battery_level(int level) noexcept {
+  battery_ = level > 100 ? 100 : level;
+  changed(0, 9);
+}
+
+void DeviceObject::set_memory_free_kb(int kb) noexcept {
+  memory_free_ = kb;
+  changed(0, 10);
+}
+
+Status DeviceObject::add_power_source(int source, int voltage_mv, int current_ma) noexcept {
+  if (power_count_ == kMaxPowerSources) return Errc::no_space;
+  power_[power_count_][0] = source;
+  power_[power_count_][1] = voltage_mv;
+  power_[power_count_][2] = current_ma;
+  ++power_count_;
+  changed(0, 6);
+  return {};
+}
+
+Status DeviceObject::add_error_code(int code) noexcept {
+  if (error_count_ == kMaxErrorCodes) return Errc::no_space;
+  errors_[error_count_++] = code;
+  changed(0, 11);
+  return {};
+}
+
+bool DeviceObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept {
+  if (iid != 0) return false;
+  switch (rid) {
+    case 0:
+      return !info_.manufacturer.empty();
+    case 1:
+      return !info_.model_number.empty();
+    case 2:
+      return !info_.serial_number.empty();
+    case 3:
+      return !info_.firmware_version.empty();
+    case 6:
+    case 7:
+    case 8:
+      return power_count_ > 0;
+    case 9:
+      return battery_ >= 0;
+    case 10:
+      return memory_free_ >= 0;
+    case 17:
+      return !info_.device_type.empty();
+    case 18:
+      return !info_.hardware_version.empty();
+    case 19:
+      return !info_.software_version.empty();
+    default:
+      return true;
+  }
+}
+
+size_t DeviceObject::resource_instance_count(dm::InstanceId, dm::ResourceId rid) const noexcept {
+  if (rid == 11) return error_count_ ? error_count_ : 1;  // "0: no error" when empty
+  if (rid >= 6 && rid <= 8) return power_count_;
+  return 0;
+}
+
+dm::ResourceInstanceId DeviceObject::resource_instance_at(dm::InstanceId, dm::ResourceId,
+                                                          size_t index) const noexcept {
+  return static_cast<dm::ResourceInstanceId>(index);
+}
+
+Result<dm::Value> DeviceObject::read(dm::InstanceId iid, dm::ResourceId rid,
+                                     dm::ResourceInstanceId riid, MutableByteView) noexcept {
+  if (!has_resource(iid, rid)) return Errc::not_found;
+  switch (rid) {
+    case 0:
+      return dm::Value::string(info_.manufacturer);
+    case 1:
+      return dm::Value::string(info_.model_number);
+    case 2:
+      return dm::Value::string(info_.serial_number);
+    case 3:
+      return dm::Value::string(info_.firmware_version);
+    case 6:
+    case 7:
+    case 8:
+      if (riid >= power_count_) return Errc::not_found;
+      return dm::Value::integer(power_[riid][rid - 6]);
+    case 9:
+      return dm::Value::integer(battery_);
+    case 10:
+      return dm::Value::integer(memory_free_);
+    case 11:
+      if (riid >= resource_instance_count(0, 11)) return Errc::not_found;
+      return dm::Value::integer(error_count_ ? errors_[riid] : 0);
+    case 13: {
+      int64_t t = handler_ ? handler_->current_time() : -1;
+      return dm::Value::time(t < 0 ? written_time_ : t + time_offset_);
+    }
+    case 14:
+      return dm::Value::string({utc_offset_, utc_offset_len_});
+    case 15:
+      return dm::Value::string({timezone_, timezone_len_});
+    case 16:
+      return dm::Value::string(info_.supported_binding);
+    case 17:
+      return dm::Value::string(info_.device_type);
+    case 18:
+      return dm::Value::string(info_.hardware_version);
+    case 19:
+      return dm::Value::string(info_.software_version);
+    default:
+      return Errc::method_not_allowed;
+  }
+}
+
+Status DeviceObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId,
+                           const dm::Value& v) noexcept {
+  if (iid != 0) return Errc::not_found;
+  switch (rid) {
+    case 13: {
+      // Kept as an offset from the application's clock so that time keeps running.
+      int64_t now = handler_ ? handler_->current_time() : -1;
+      if (now < 0) {
+        written_time_ = v.as_time();
+      } else {
+        time_offset_ = v.as_time() - now;
+      }
+      return {};
+    }
+    case 14:
+      return copy_text(v, utc_offset_, sizeof utc_offset_, utc_offset_len_);
+    case 15:
+      return copy_text(v, timezone_, sizeof timezone_, timezone_len_);
+    default:
+      return Errc::method_not_allowed;
+  }
+}
+
+Status DeviceObject::execute(dm::InstanceId iid, dm::ResourceId rid, ByteView) noexcept {
+  if (iid != 0) return Errc::not_found;
+  switch (rid) {
+    case 4:
+    case 5:
+      return {};  // the core calls the handler once the 2.04 is out (see Client)
+    case 12:
+      error_count_ = 0;
+      changed(0, 11);
+      return {};
+    default:
+      return Errc::method_not_allowed;
+  }
+}
+
+}  // namespace lwm2m::objects
