@@ -38,9 +38,12 @@ std::optional<LibcoapPdu> parse_pdu_line(const std::string& line) {
   if (tok_open == std::string::npos || tok_close == std::string::npos) return std::nullopt;
   p.token = line.substr(tok_open + 1, tok_close - tok_open - 1);
   const size_t opt_open = line.find("[ ", tok_close);
-  const size_t opt_close = line.find(" ]", opt_open);
-  if (opt_open == std::string::npos || opt_close == std::string::npos) return std::nullopt;
-  std::string opts = line.substr(opt_open + 2, opt_close - opt_open - 2);
+  if (opt_open == std::string::npos) return std::nullopt;
+  // "[ ]" when there are no options: its space also starts the closing " ]".
+  const size_t opt_close = line.find(" ]", opt_open + 1);
+  if (opt_close == std::string::npos) return std::nullopt;
+  std::string opts =
+      opt_close > opt_open + 1 ? line.substr(opt_open + 2, opt_close - opt_open - 2) : "";
   size_t start = 0;
   while (start < opts.size()) {
     size_t comma = opts.find(", ", start);
@@ -79,6 +82,29 @@ std::vector<LibcoapPdu> parse_libcoap_log(const std::string& log) {
     }
   }
   return out;
+}
+
+std::optional<uint16_t> server_udp_port(const std::string& log) {
+  static constexpr std::string_view kMarker = "created UDP  endpoint ";
+  const size_t at = log.find(kMarker);
+  if (at == std::string::npos) return std::nullopt;
+  const size_t eol = log.find('\n', at);
+  if (eol == std::string::npos) return std::nullopt;  // line not complete yet
+  const size_t colon = log.rfind(':', eol);
+  if (colon == std::string::npos || colon < at) return std::nullopt;
+  const unsigned long port = std::strtoul(log.c_str() + colon + 1, nullptr, 10);
+  if (port == 0 || port > 65535) return std::nullopt;
+  return static_cast<uint16_t>(port);
+}
+
+std::string token_hex(ByteView token) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : token) {
+    s += kDigits[b >> 4];
+    s += kDigits[b & 0xF];
+  }
+  return s;
 }
 
 }  // namespace lwm2m::interop

@@ -7,10 +7,13 @@
 // Asserting on these lines checks our bytes against an independent decoder.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "lwm2m/bytes.hpp"
 
 namespace lwm2m::interop {
 
@@ -34,5 +37,13 @@ struct LibcoapPdu {
 /// Every PDU line of a libcoap -v 7 log that follows a "sent"/"received" line (PDUs that
 /// are only "presented by app" never reached the wire and are skipped).
 std::vector<LibcoapPdu> parse_libcoap_log(const std::string& log);
+
+/// The UDP port coap-server bound, from its -v 7 startup line
+/// "... DEBG created UDP  endpoint 127.0.0.1:41234" (it is started with -p 0, so the
+/// kernel picks a free port and tests can run in parallel). nullopt until it appears.
+std::optional<uint16_t> server_udp_port(const std::string& log);
+
+/// The token as libcoap prints it (lowercase hex, no separators).
+std::string token_hex(ByteView token);
 
 }  // namespace lwm2m::interop
