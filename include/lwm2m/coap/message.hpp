@@ -218,7 +218,7 @@ ParseError parse(ByteView datagram, Message& out) noexcept;
 size_t encoded_size(const Message& m) noexcept;
 
 /// Serialises into `out`; returns the size, or buffer_too_small / invalid_argument
-/// (token longer than 8 bytes, option value longer than 65535+269).
+/// (token longer than 8 bytes). Every option a Message can hold is encodable.
 Result<size_t> encode(const Message& m, MutableByteView out) noexcept;
 
 }  // namespace lwm2m::coap

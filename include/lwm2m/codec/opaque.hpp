@@ -1,0 +1,33 @@
+// application/octet-stream (Content-Format 42; OMA LwM2M Core 1.1 §7.4.2): the raw bytes
+// of one opaque resource or resource instance (firmware images, certificates, keys).
+#pragma once
+
+#include "lwm2m/bytes.hpp"
+#include "lwm2m/codec/record.hpp"
+#include "lwm2m/codec/sink.hpp"
+#include "lwm2m/dm/path.hpp"
+#include "lwm2m/status.hpp"
+
+namespace lwm2m::codec {
+
+/// Writes the bytes of the single record of `src`, which must name `base` and be opaque.
+/// Errors: not_acceptable (zero or several records, a record other than `base`, a value
+/// that is not opaque); errors of the source.
+Status encode_opaque(const dm::Path& base, RecordSource& src, Sink& out) noexcept;
+
+/// Yields one record at ctx.base whose value views the whole payload. Errors: bad_request
+/// (base is not a resource or resource instance), unsupported_content_format (the resource
+/// is not opaque), errors of ctx.types (required; not_found for an unknown resource).
+class OpaqueDecoder final : public Decoder {
+ public:
+  OpaqueDecoder(ByteView payload, const DecodeContext& ctx) noexcept
+      : payload_(payload), ctx_(ctx) {}
+  Result<bool> next(Record& out) noexcept override;
+
+ private:
+  ByteView payload_;
+  DecodeContext ctx_;
+  bool done_ = false;
+};
+
+}  // namespace lwm2m::codec

@@ -1,0 +1,136 @@
+#include "lwm2m/codec/text.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+#include "codec/base64.hpp"
+#include "codec/json.hpp"
+#include "codec/number.hpp"
+
+namespace lwm2m::codec {
+namespace {
+
+// Text carries one value; anything after the first record makes it not acceptable. Only
+// checked after the value is written: the record's bytes are valid until the next next().
+Status no_more_records(RecordSource& src) noexcept {
+  Record extra;
+  auto more = src.next(extra);
+  if (!more) return more.status();
+  return *more ? Errc::not_acceptable : Errc::ok;
+}
+
+Status write_value(const dm::Value& v, Sink& out) noexcept {
+  switch (v.type()) {
+    case dm::DataType::string:
+    case dm::DataType::corelnk:
+      out.write(v.as_bytes());
+      return {};
+    case dm::DataType::integer:
+    case dm::DataType::time:
+      number::write_int(out, v.as_integer());
+      return {};
+    case dm::DataType::unsigned_integer:
+      number::write_uint(out, v.as_unsigned());
+      return {};
+    case dm::DataType::float_:
+      return number::write_double(out, v.as_float());
+    case dm::DataType::boolean:
+      out.put(v.as_bool() ? '1' : '0');
+      return {};
+    case dm::DataType::opaque:
+      base64::encode(v.as_bytes(), out, base64::Alphabet::standard, base64::Padding::required);
+      return {};
+    case dm::DataType::objlnk:
+      number::write_uint(out, v.as_objlnk().object_id);
+      out.put(':');
+      number::write_uint(out, v.as_objlnk().instance_id);
+      return {};
+    case dm::DataType::none:
+      break;
+  }
+  return Errc::invalid_argument;
+}
+
+// "O:I" with each id 0..65535.
+Result<dm::Value> parse_objlnk(std::string_view s) noexcept {
+  size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return Errc::bad_request;
+  auto o = number::parse_uint(s.substr(0, colon));
+  auto i = number::parse_uint(s.substr(colon + 1));
+  if (!o || !i || *o > 0xFFFF || *i > 0xFFFF) return Errc::bad_request;
+  return dm::Value::objlnk(static_cast<uint16_t>(*o), static_cast<uint16_t>(*i));
+}
+
+}  // namespace
+
+Status encode_text(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
+  if (base.depth() < 3) return Errc::not_acceptable;
+  Record rec;
+  auto first = src.next(rec);
+  if (!first) return first.status();
+  if (!*first || !(rec.path == base)) return Errc::not_acceptable;
+  LWM2M_TRY(write_value(rec.value, out));
+  return no_more_records(src);
+}
+
+Result<bool> TextDecoder::next(Record& out) noexcept {
+  if (done_) return false;
+  if (ctx_.base.depth() < 3 || ctx_.types == nullptr) return Errc::bad_request;
+  auto type = ctx_.types->type_of(ctx_.base);
+  if (!type) return type.error();
+  const std::string_view text = as_string(payload_);
+  dm::Value value;
+  switch (*type) {
+    case dm::DataType::string:
+    case dm::DataType::corelnk:
+      if (!json::valid_utf8(text)) return Errc::bad_request;
+      value = *type == dm::DataType::string ? dm::Value::string(text) : dm::Value::corelnk(text);
+      break;
+    case dm::DataType::integer:
+    case dm::DataType::time: {
+      auto n = number::parse_int(text);
+      if (!n) return Errc::bad_request;
+      value = *type == dm::DataType::integer ? dm::Value::integer(*n) : dm::Value::time(*n);
+      break;
+    }
+    case dm::DataType::unsigned_integer: {
+      auto n = number::parse_uint(text);
+      if (!n) return Errc::bad_request;
+      value = dm::Value::unsigned_integer(*n);
+      break;
+    }
+    case dm::DataType::float_: {
+      auto n = number::parse_double(text);
+      if (!n) return Errc::bad_request;
+      value = dm::Value::floating(*n);
+      break;
+    }
+    case dm::DataType::boolean:
+      if (text != "0" && text != "1") return Errc::bad_request;
+      value = dm::Value::boolean(text == "1");
+      break;
+    case dm::DataType::opaque: {
+      auto n =
+          base64::decode(text, ctx_.scratch, base64::Alphabet::standard, base64::Padding::required);
+      if (!n)
+        return n.error() == Errc::buffer_too_small ? Errc::buffer_too_small : Errc::bad_request;
+      value = dm::Value::opaque(ByteView{ctx_.scratch.data(), *n});
+      break;
+    }
+    case dm::DataType::objlnk: {
+      auto link = parse_objlnk(text);
+      if (!link) return link.error();
+      value = *link;
+      break;
+    }
+    case dm::DataType::none:
+      return Errc::bad_request;  // an executable resource has no value to write
+  }
+  out.path = ctx_.base;
+  out.value = value;
+  out.time.reset();
+  done_ = true;
+  return true;
+}
+
+}  // namespace lwm2m::codec
