@@ -1,0 +1,269 @@
+// The client core against a scripted server on the simulated network: registration,
+// updates, device management codes, attributes and notifications, bootstrap, loss.
+#include "lwm2m/core/client.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/client_fixture.hpp"
+#include "support/alloc_counter.hpp"
+
+namespace lwm2m::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace codes = coap::codes;
+constexpr uint16_t kText = 0;
+constexpr uint16_t kLink = 40;
+
+struct ClientTest : ::testing::Test {
+  explicit ClientTest(bool with_server = true, uint32_t lifetime = 300)
+      : rig(with_server, lifetime), bs_node(bootstrap), srv_node(server), cl_node(*rig.client) {
+    EXPECT_EQ(net.add(bs_node), kBootstrapNode);
+    EXPECT_EQ(net.add(srv_node), kServerNode);
+    EXPECT_EQ(net.add(cl_node), kClientNode);
+  }
+
+  void start_and_register() {
+    ASSERT_TRUE(rig.client->start(net.now()).ok());
+    ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 60s));
+  }
+
+  /// Sends a request and runs until its reply arrived.
+  Reply call(coap::Code code, std::string_view path, std::optional<uint16_t> accept = {},
+             std::optional<uint16_t> cf = {}, std::string payload = {},
+             std::vector<std::string> queries = {}) {
+    auto id =
+        server.request(code, path, net.now(), accept, cf, std::move(payload), std::move(queries));
+    EXPECT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); }, net.now() + 30s));
+    auto& r = server.replies_for(id);
+    return r.empty() ? Reply{} : r.front();
+  }
+
+  SimNet net{7};
+  ClientRig rig;
+  FakeServer bootstrap{11}, server{12};
+  SansIoNode<FakeServer> bs_node, srv_node;
+  SansIoNode<core::Client> cl_node;
+};
+
+TEST_F(ClientTest, RegistersWithEndpointLifetimeVersionBindingAndObjectLinks) {
+  start_and_register();
+  ASSERT_EQ(server.registers.size(), 1u);
+  const auto& r = server.registers[0];
+  EXPECT_EQ(r.endpoint, "urn:dev:test-1");
+  EXPECT_EQ(r.lifetime, "300");
+  EXPECT_EQ(r.version, "1.1");
+  EXPECT_EQ(r.binding, "U");
+  EXPECT_FALSE(r.queue);
+  // Security is never listed; objects of version 1.1 carry ver.
+  EXPECT_EQ(r.payload, "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>");
+  auto events = rig.drain_events();
+  EXPECT_TRUE(has_event(events, core::EventKind::connect));
+  EXPECT_TRUE(has_event(events, core::EventKind::registered));
+  EXPECT_EQ(rig.client->server_status(0).location, "rd/5a3f");
+}
+
+TEST_F(ClientTest, UpdatesBeforeTheLifetimeRunsOut) {
+  start_and_register();
+  // Lifetime 300 s: the Update must reach the server before the registration expires.
+  ASSERT_TRUE(net.run_until([&] { return !server.updates.empty(); }, net.now() + 300s));
+  EXPECT_LT(net.now(), from_millis(300000));
+  EXPECT_TRUE(server.updates[0].empty());  // nothing changed: no lt, no b, no payload
+  EXPECT_TRUE(server.update_payloads[0].empty());
+}
+
+TEST_F(ClientTest, RegistersAgainWhenTheServerForgotIt) {
+  start_and_register();
+  server.forget = true;
+  rig.client->request_update(101, net.now());
+  ASSERT_TRUE(net.run_until([&] { return server.registers.size() == 2; }, net.now() + 120s));
+  EXPECT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
+}
+
+TEST_F(ClientTest, ReadsSingleResourcesAsTextAndRefusesWhatTheSpecForbids) {
+  start_and_register();
+  Reply r = call(codes::get, "/3/0/0");
+  EXPECT_EQ(r.code, codes::content);
+  EXPECT_EQ(r.content_format, kText);
+  EXPECT_EQ(r.payload, "Acme");
+
+  EXPECT_EQ(call(codes::get, "/3/0/0", kText).payload, "Acme");
+  EXPECT_EQ(call(codes::get, "/0/1/0").code, codes::unauthorized);        // Security object
+  EXPECT_EQ(call(codes::get, "/3/0/42").code, codes::not_found);          // undefined
+  EXPECT_EQ(call(codes::get, "/3/7").code, codes::not_found);             // no such instance
+  EXPECT_EQ(call(codes::get, "/3/0/4").code, codes::method_not_allowed);  // executable
+  EXPECT_EQ(call(codes::get, "/3/0", kText).code, codes::not_acceptable);
+  EXPECT_EQ(call(codes::get, "/3/0/0", 9999).code, codes::not_acceptable);
+  EXPECT_EQ(call(codes::get, "/3/0/0", 42).code, codes::not_acceptable);  // not opaque
+}
+
+TEST_F(ClientTest, WritesExecutesAndAnswersWithTheSpecCodes) {
+  start_and_register();
+  EXPECT_EQ(call(codes::put, "/1/0/1", {}, kText, "120").code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "120");
+  // A changed lifetime goes to the server in an Update.
+  ASSERT_TRUE(net.run_until([&] { return !server.updates.empty(); }, net.now() + 10s));
+  EXPECT_EQ(server.updates[0], std::vector<std::string>{"lt=120"});
+
+  EXPECT_EQ(call(codes::put, "/1/0/1", {}, kText, "12x").code, codes::bad_request);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "120");  // nothing changed
+  EXPECT_EQ(call(codes::put, "/3/0/0", {}, kText, "Evil").code, codes::method_not_allowed);
+  EXPECT_EQ(call(codes::put, "/3/0/0", {}, 9999, "x").code, codes::unsupported_content_format);
+  EXPECT_EQ(call(codes::post, "/3/0/0").code, codes::method_not_allowed);
+  EXPECT_EQ(call(codes::del, "/3/0").code, codes::method_not_allowed);
+  EXPECT_EQ(call(codes::del, "/3").code, codes::method_not_allowed);
+
+  rig.drain_events();
+  EXPECT_EQ(call(codes::post, "/3/0/4").code, codes::changed);
+  net.run_for(10ms);
+  EXPECT_TRUE(has_event(rig.drain_events(), core::EventKind::reboot));
+}
+
+TEST_F(ClientTest, DiscoverListsInstancesResourcesDimAndAttributes) {
+  start_and_register();
+  ASSERT_TRUE(rig.device.add_error_code(0).ok());
+  // Battery level is absent until the application sets it: no attributes on it either.
+  EXPECT_EQ(call(codes::put, "/3/0/9", {}, {}, {}, {"pmin=10"}).code, codes::not_found);
+  Reply r = call(codes::get, "/3/0", kLink);
+  EXPECT_EQ(r.code, codes::content);
+  EXPECT_EQ(r.content_format, kLink);
+  EXPECT_EQ(r.payload,
+            "</3/0>,</3/0/0>,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,</3/0/5>,</3/0/11>;dim=1,"
+            "</3/0/12>,</3/0/13>,</3/0/14>,</3/0/15>,</3/0/16>");
+  rig.device.set_battery_level(80);
+  ASSERT_EQ(call(codes::put, "/3/0/9", {}, {}, {}, {"pmin=10", "pmax=60"}).code, codes::changed);
+  r = call(codes::get, "/3/0/9", kLink);
+  EXPECT_EQ(r.payload, "</3/0/9>;pmin=10;pmax=60");
+}
+
+TEST_F(ClientTest, WriteAttributesRejectsWhatTheSpecRejects) {
+  start_and_register();
+  rig.device.set_battery_level(80);
+  EXPECT_EQ(call(codes::put, "/3/0/0", {}, {}, {}, {"gt=5"}).code, codes::bad_request);  // string
+  EXPECT_EQ(call(codes::put, "/3/0/9", {}, {}, {}, {"foo=1"}).code, codes::bad_request);
+  EXPECT_EQ(call(codes::put, "/3/0/9", {}, {}, {}, {"lt=10", "gt=5"}).code, codes::bad_request);
+  EXPECT_EQ(call(codes::put, "/3/9", {}, {}, {}, {"pmin=1"}).code, codes::not_found);
+}
+
+TEST_F(ClientTest, NotificationsHonourPminPmaxAndChangeConditions) {
+  start_and_register();
+  rig.device.set_battery_level(50);
+  ASSERT_EQ(call(codes::put, "/3/0/9", {}, {}, {}, {"pmin=2", "pmax=20", "st=5"}).code,
+            codes::changed);
+  auto id = server.request(codes::get, "/3/0/9", net.now(), {}, {}, {}, {}, /*observe=*/true);
+  ASSERT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); }, net.now() + 5s));
+  auto& notes = server.replies_for(id);
+  EXPECT_EQ(notes[0].payload, "50");
+  ASSERT_TRUE(notes[0].observe.has_value());
+  TimePoint t0 = net.now();
+
+  rig.device.set_battery_level(52);  // below st: no notification until pmax
+  net.run_for(5s);
+  EXPECT_EQ(notes.size(), 1u);
+  rig.device.set_battery_level(40);  // step 10 >= st, pmin passed: notify now
+  net.run_for(100ms);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[1].payload, "40");
+
+  rig.device.set_battery_level(20);  // within pmin of the last one: held until pmin
+  net.run_for(1s);
+  EXPECT_EQ(notes.size(), 2u);
+  net.run_for(1500ms);
+  ASSERT_EQ(notes.size(), 3u);
+  EXPECT_EQ(notes[2].payload, "20");
+
+  // Nothing changes: pmax forces one.
+  TimePoint before = net.now();
+  ASSERT_TRUE(net.run_until([&] { return notes.size() == 4; }, net.now() + 30s));
+  EXPECT_GE(net.now() - before, 19s);
+  EXPECT_LE(net.now() - before, 21s);
+  (void)t0;
+}
+
+TEST_F(ClientTest, DeregistersOnStop) {
+  start_and_register();
+  rig.client->stop(net.now());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->stopped(); }, net.now() + 30s));
+  EXPECT_EQ(server.deregisters, 1);
+}
+
+TEST_F(ClientTest, RegistrationSurvivesThirtyPercentLoss) {
+  net.set_link({.drop_permille = 300});
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 600s));
+  // Retransmitted Registers are deduplicated by the server's engine: one registration.
+  EXPECT_EQ(server.registers.size(), 1u);
+}
+
+TEST_F(ClientTest, TenThousandReadsAfterRegistrationAllocateNothing) {
+  start_and_register();
+  // Warm up every path once (first uses of tables).
+  call(codes::get, "/3/0/0");
+  AllocationScope scope;
+  coap::Message m;
+  m.type = coap::Type::con;
+  m.code = codes::get;
+  ASSERT_TRUE(m.add_path(coap::OptionNumber::uri_path, "3/0/0").ok());
+  uint8_t buf[64];
+  size_t ok = 0;
+  for (int i = 0; i < 10000; ++i) {
+    m.message_id = static_cast<uint16_t>(20000 + i);
+    m.token = coap::Token::from({reinterpret_cast<const uint8_t*>(&i), 4});
+    auto n = coap::encode(m, buf);
+    ASSERT_TRUE(n.ok());
+    rig.client->handle_datagram(kServerNode, {buf, *n}, net.now());
+    while (auto d = rig.client->poll_transmit())
+      ok += d->bytes.size() > 4;
+  }
+  EXPECT_EQ(ok, 10000u);
+  EXPECT_EQ(scope.count(), 0u);
+}
+
+struct BootstrapTest : ClientTest {
+  BootstrapTest() : ClientTest(/*with_server=*/false) {
+    objects::SecurityConfig bs;
+    bs.uri = "coap://127.0.0.1:5783";
+    bs.bootstrap = true;
+    EXPECT_TRUE(rig.security.add(bs, 0).ok());
+  }
+  Reply bs_call(coap::Code code, std::string_view path, std::optional<uint16_t> cf = {},
+                std::string payload = {}, std::optional<uint16_t> accept = {}) {
+    auto id = bootstrap.request(code, path, net.now(), accept, cf, std::move(payload));
+    EXPECT_TRUE(net.run_until([&] { return !bootstrap.replies_for(id).empty(); }, net.now() + 30s));
+    auto& r = bootstrap.replies_for(id);
+    return r.empty() ? Reply{} : r.front();
+  }
+};
+
+TEST_F(BootstrapTest, FromAnEmptyClientToARegisteredOne) {
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return bootstrap.bootstrap_requests == 1; }, net.now() + 10s));
+  EXPECT_EQ(bootstrap.bootstrap_queries[0], "ep=urn:dev:test-1");
+  net.run_for(100ms);
+  EXPECT_TRUE(rig.client->bootstrapping());
+
+  // Finish before any server is configured: 4.06, still bootstrapping.
+  EXPECT_EQ(bs_call(codes::post, "/bs").code, codes::not_acceptable);
+
+  EXPECT_EQ(bs_call(codes::del, "/").code, codes::deleted);
+  EXPECT_EQ(bs_call(codes::put, "/0/1/0", kText, "coap://127.0.0.1:5683").code, codes::changed);
+  EXPECT_EQ(bs_call(codes::put, "/0/1/1", kText, "0").code, codes::changed);
+  EXPECT_EQ(bs_call(codes::put, "/0/1/2", kText, "3").code, codes::changed);
+  EXPECT_EQ(bs_call(codes::put, "/0/1/10", kText, "101").code, codes::changed);
+  EXPECT_EQ(bs_call(codes::put, "/1/0/0", kText, "101").code, codes::changed);
+  EXPECT_EQ(bs_call(codes::put, "/1/0/1", kText, "60").code, codes::changed);
+  EXPECT_EQ(bs_call(codes::put, "/1/0/7", kText, "U").code, codes::changed);
+  Reply d = bs_call(codes::get, "/", {}, {}, kLink);
+  EXPECT_EQ(d.payload,
+            "</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri=\"coap://127.0.0.1:5783\",</0/1>;ssid=101;"
+            "uri=\"coap://127.0.0.1:5683\",</1>;ver=1.1,</1/0>;ssid=101,</3>;ver=1.1,</3/0>");
+  EXPECT_EQ(bs_call(codes::get, "/3/0/0").code, codes::bad_request);  // only /1 and /2
+  EXPECT_EQ(bs_call(codes::post, "/bs").code, codes::changed);
+
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
+  ASSERT_EQ(server.registers.size(), 1u);
+  EXPECT_EQ(server.registers[0].lifetime, "60");
+}
+
+}  // namespace
+}  // namespace lwm2m::test
