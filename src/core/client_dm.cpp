@@ -76,6 +76,7 @@ void Client::on_request(const coap::IncomingRequest& in, coap::Response& resp) n
   } else {
     s.serve_dm(*a, in, resp);
   }
+  if (monitor_) monitor_->on_request_served(a->ssid, in.message, resp.code());
 }
 
 void Client::on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc) noexcept {

@@ -91,6 +91,15 @@ struct ServerStatus {
   std::string_view location;  ///< Registration location ("/rd/5a3f")
 };
 
+/// Sees what the client serves, for logs and statistics (called inside handle_datagram).
+class ClientMonitor {
+ public:
+  virtual ~ClientMonitor() = default;
+  /// A request from server `ssid` (0: the bootstrap server) was answered with `result`.
+  virtual void on_request_served(uint16_t /*ssid*/, const coap::Message& /*request*/,
+                                 coap::Code /*result*/) noexcept {}
+};
+
 class Client final : private coap::RequestHandler,
                      private coap::ResponseHandler,
                      private dm::ChangeListener,
@@ -145,6 +154,7 @@ class Client final : private coap::RequestHandler,
   bool registered(uint16_t ssid) const noexcept;
   bool bootstrapping() const noexcept;
 
+  void set_monitor(ClientMonitor* monitor) noexcept { monitor_ = monitor; }
   const coap::Engine& engine() const noexcept { return engine_; }
   dm::Registry& registry() noexcept { return registry_; }
 
@@ -172,6 +182,7 @@ class Client final : private coap::RequestHandler,
   objects::ServerObject& server_;
   coap::Engine engine_;
   std::unique_ptr<Impl> impl_;
+  ClientMonitor* monitor_ = nullptr;
   bool valid_ = false;
 };
 

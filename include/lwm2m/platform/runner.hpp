@@ -1,0 +1,152 @@
+// The runner: the thread that drives a core::Client over real sockets, what the seed's
+// lwm2m_client_run() starts. It waits for datagrams no longer than min_refresh (RIOT's
+// LWM2M_CLIENT_MIN_REFRESH_TIME) or the client's next deadline, dispatches each datagram to
+// the connection of its remote endpoint, resolves server URIs with getaddrinfo, wraps
+// coaps:// peers in a SecureChannel (DTLS), and turns the client's events into actions
+// (reboot after a delay, logs).
+//
+// Thread safety: the client and its objects belong to the runner thread while it runs.
+// Other threads reach them through locked(), which also wakes the runner so that value
+// changes are evaluated at once.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lwm2m/core/client.hpp"
+#include "lwm2m/platform/udp.hpp"
+
+namespace lwm2m::posix {
+
+/// A security layer over one peer's datagrams (DTLS). Sans-I/O like the core: the runner
+/// moves ciphertext between it and the socket.
+class SecureChannel {
+ public:
+  virtual ~SecureChannel() = default;
+  virtual void start(TimePoint now) noexcept = 0;
+  virtual void handle_ciphertext(ByteView datagram, TimePoint now) noexcept = 0;
+  virtual void handle_timeout(TimePoint now) noexcept = 0;
+  virtual TimePoint next_deadline() const noexcept = 0;
+  /// Ciphertext to send; the view stays valid until the next call.
+  virtual std::optional<ByteView> poll_ciphertext() noexcept = 0;
+  /// Application data received; the view stays valid until the next call.
+  virtual std::optional<ByteView> poll_plaintext() noexcept = 0;
+  /// invalid_state until the handshake completed: nothing ever leaves in clear.
+  virtual Status write(ByteView plaintext, TimePoint now) noexcept = 0;
+  virtual bool connected() const noexcept = 0;
+  /// The handshake or session failed; `reason` says why in words.
+  virtual bool failed(Errc& error, const char*& reason) const noexcept = 0;
+};
+
+/// Makes the channel for a coaps:// peer from its Security instance; null with an error
+/// (unsupported mode, missing credentials) when that is impossible.
+using SecureChannelFactory = std::function<std::unique_ptr<SecureChannel>(
+    const objects::SecurityInstance& security, Errc& error, std::string& reason)>;
+
+struct RunnerConfig {
+  uint16_t local_port = 5683;  ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
+  size_t receive_buffer = 200;  ///< LWM2M_CLIENT_RCV_BUFFER_SIZE
+  Duration min_refresh{1000};   ///< LWM2M_CLIENT_MIN_REFRESH_TIME
+  Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
+  bool ipv4_only = false;
+};
+
+/// The runner's view of one server connection (what the C facade's connection list shows).
+struct ConnectionInfo {
+  coap::PeerId peer;
+  uint16_t ssid;
+  SocketAddress remote;
+  bool secure;
+  std::chrono::system_clock::time_point last_send;
+};
+
+class Runner final : private core::ClientMonitor {
+ public:
+  using LogHook = std::function<void(const char* line)>;
+
+  Runner(core::Client& client, const RunnerConfig& config);
+  ~Runner() override;
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  /// DTLS for coaps:// servers; without it such servers fail with a clear reason.
+  void set_secure_channel_factory(SecureChannelFactory f) { factory_ = std::move(f); }
+  /// Called `reboot_delay` after an Execute on /3/0/4 was answered. Default: stop the
+  /// runner cleanly (De-register) and remember it (reboot_requested()).
+  void set_reboot_hook(std::function<void()> hook) { reboot_hook_ = std::move(hook); }
+  /// One line per state change and per request served. Default: stderr.
+  void set_log(LogHook log) { log_ = std::move(log); }
+  /// Every client event, after the runner acted on it (runner thread).
+  void set_event_hook(std::function<void(const core::Event&)> hook) { event_hook_ = std::move(hook); }
+
+  /// Opens the socket and starts the thread, which starts the client.
+  Status start();
+  /// De-registers (waiting up to `grace` for the servers' answers), stops and joins.
+  void stop(Duration grace = Duration{5000});
+  bool running() const noexcept { return running_; }
+  bool reboot_requested() const noexcept { return reboot_requested_; }
+  uint16_t local_port() const noexcept { return socket_.local_port(); }
+
+  /// Runs `f(client)` under the runner's lock and wakes the runner.
+  template <class F>
+  auto locked(F&& f) {
+    struct Waker {
+      Runner& r;
+      ~Waker() { r.wake(); }
+    } waker{*this};
+    std::lock_guard<std::mutex> guard(mutex_);
+    return f(client_);
+  }
+  /// Thread-safe: a value changed (the observation machinery picks it up at once).
+  void value_changed(const dm::Path& path);
+  std::vector<ConnectionInfo> connections() const;
+
+ private:
+  struct Connection {
+    bool used = false;
+    uint16_t ssid = 0;
+    SocketAddress remote;
+    bool secure = false;
+    std::unique_ptr<SecureChannel> channel;
+    std::vector<uint8_t> held;  ///< one plaintext datagram waiting for the handshake
+    std::chrono::system_clock::time_point last_send{};
+  };
+
+  void run();
+  void step(TimePoint now);
+  void open_connection(coap::PeerId peer, uint16_t ssid, TimePoint now);
+  void flush(TimePoint now);
+  void drive_channels(TimePoint now);
+  void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
+  void wake();
+  void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  void on_request_served(uint16_t ssid, const coap::Message& request,
+                         coap::Code result) noexcept override;
+  TimePoint now() const;
+
+  core::Client& client_;
+  RunnerConfig config_;
+  UdpSocket socket_;
+  std::vector<uint8_t> rx_;
+  std::vector<Connection> conns_;
+  mutable std::mutex mutex_;
+  std::thread thread_;
+  int wake_pipe_[2] = {-1, -1};
+  std::atomic<bool> running_{false};
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> reboot_requested_{false};
+  TimePoint reboot_at_ = kNever;
+  TimePoint stop_deadline_ = kNever;
+  SecureChannelFactory factory_;
+  std::function<void()> reboot_hook_;
+  std::function<void(const core::Event&)> event_hook_;
+  LogHook log_;
+};
+
+}  // namespace lwm2m::posix

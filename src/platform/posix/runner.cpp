@@ -1,0 +1,347 @@
+#include "lwm2m/platform/runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "lwm2m/uri.hpp"
+
+namespace lwm2m::posix {
+namespace {
+
+const char* method_name(coap::Code c) {
+  switch (c.raw) {
+    case 1: return "GET";
+    case 2: return "POST";
+    case 3: return "PUT";
+    case 4: return "DELETE";
+    case 5: return "FETCH";
+    case 7: return "iPATCH";
+    default: return "?";
+  }
+}
+
+}  // namespace
+
+Runner::Runner(core::Client& client, const RunnerConfig& config)
+    : client_(client), config_(config), rx_(config.receive_buffer) {
+  conns_.resize(16);
+  client_.set_monitor(this);
+}
+
+Runner::~Runner() {
+  stop();
+  client_.set_monitor(nullptr);
+  for (int& fd : wake_pipe_)
+    if (fd >= 0) ::close(fd);
+}
+
+TimePoint Runner::now() const {
+  auto t = std::chrono::steady_clock::now().time_since_epoch();
+  return TimePoint{std::chrono::duration_cast<Duration>(t)};
+}
+
+void Runner::log(const char* fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (log_) {
+    log_(line);
+  } else {
+    std::fprintf(stderr, "lwm2m: %s\n", line);
+  }
+}
+
+Status Runner::start() {
+  if (running_) return Errc::invalid_state;
+  auto sock = UdpSocket::open(config_.local_port, config_.ipv4_only);
+  if (!sock) {
+    log("cannot open UDP port %u: %s", config_.local_port, to_string(sock.error()));
+    return sock.status();
+  }
+  socket_ = std::move(*sock);
+  if (wake_pipe_[0] < 0) {
+    if (::pipe(wake_pipe_) != 0) return Errc::internal_error;
+    for (int fd : wake_pipe_) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+  stop_requested_ = false;
+  reboot_requested_ = false;
+  reboot_at_ = kNever;
+  stop_deadline_ = kNever;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (Status st = client_.start(now()); !st) {
+      log("the client cannot start: %s (no server and no bootstrap server configured?)",
+          to_string(st.code()));
+      socket_.close();
+      return st;
+    }
+  }
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+void Runner::stop(Duration grace) {
+  if (thread_.joinable()) {
+    stop_deadline_ = now() + grace;
+    stop_requested_ = true;
+    wake();
+    if (thread_.get_id() == std::this_thread::get_id()) return;  // from a hook: no join
+    thread_.join();
+  }
+  running_ = false;
+  socket_.close();
+}
+
+void Runner::wake() {
+  if (wake_pipe_[1] >= 0) {
+    char b = 1;
+    (void)!::write(wake_pipe_[1], &b, 1);
+  }
+}
+
+void Runner::value_changed(const dm::Path& path) {
+  locked([&](core::Client& c) { c.registry().value_changed(path); });
+}
+
+std::vector<ConnectionInfo> Runner::connections() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::vector<ConnectionInfo> out;
+  for (size_t i = 0; i < conns_.size(); ++i)
+    if (conns_[i].used)
+      out.push_back({static_cast<coap::PeerId>(i), conns_[i].ssid, conns_[i].remote,
+                     conns_[i].secure, conns_[i].last_send});
+  return out;
+}
+
+void Runner::run() {
+  bool stopping = false;
+  for (;;) {
+    TimePoint t = now();
+    TimePoint deadline;
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (stop_requested_ && !stopping) {
+        stopping = true;
+        log("stopping: de-registering");
+        client_.stop(t);
+      }
+      step(t);
+      if (stopping && (client_.stopped() || t >= stop_deadline_)) break;
+      deadline = client_.next_deadline();
+      for (const Connection& c : conns_)
+        if (c.used && c.channel && c.channel->next_deadline() < deadline)
+          deadline = c.channel->next_deadline();
+      if (reboot_at_ < deadline) deadline = reboot_at_;
+    }
+    Duration wait = config_.min_refresh;
+    if (deadline != kNever) {
+      Duration until = deadline > t ? std::chrono::duration_cast<Duration>(deadline - t) : Duration{0};
+      if (until < wait) wait = until;
+    }
+    if (stopping && stop_deadline_ - t < wait)
+      wait = std::max(Duration{0}, std::chrono::duration_cast<Duration>(stop_deadline_ - t));
+    pollfd fds[2] = {{socket_.fd(), POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+    int n = ::poll(fds, 2, static_cast<int>(wait.count()));
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      char drain[64];
+      while (::read(wake_pipe_[0], drain, sizeof drain) > 0) {
+      }
+    }
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      // Everything that is queued, without blocking.
+      for (;;) {
+        SocketAddress from;
+        auto got = socket_.receive_from({rx_.data(), rx_.size()}, from, Duration{0});
+        if (!got) {
+          if (got.error() == Errc::buffer_too_small)
+            log("dropped a datagram larger than the %zu-byte receive buffer", rx_.size());
+          if (got.error() != Errc::buffer_too_small) break;
+          continue;
+        }
+        std::lock_guard<std::mutex> guard(mutex_);
+        deliver(from, {rx_.data(), *got}, now());
+      }
+    }
+  }
+  running_ = false;
+  log("stopped");
+}
+
+void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) {
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    Connection& c = conns_[i];
+    if (!c.used || !(c.remote == from)) continue;
+    if (c.channel) {
+      c.channel->handle_ciphertext(datagram, t);
+      drive_channels(t);
+    } else {
+      client_.handle_datagram(static_cast<coap::PeerId>(i), datagram, t);
+    }
+    step(t);
+    return;
+  }
+  char text[SocketAddress::kMaxText];
+  size_t n = from.format(text);
+  log("dropped a datagram from %.*s: no connection to that endpoint", static_cast<int>(n), text);
+}
+
+void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
+  if (peer >= conns_.size()) conns_.resize(peer + 1u);
+  Connection& c = conns_[peer];
+  c = Connection{};
+  std::string_view uri_text = client_.peer_uri(peer);
+  auto uri = parse_server_uri(uri_text);
+  if (!uri) {
+    log("server %u: bad URI \"%.*s\"", ssid, static_cast<int>(uri_text.size()), uri_text.data());
+    client_.peer_failed(peer, Errc::invalid_argument, t);
+    return;
+  }
+  if (uri->scheme != UriScheme::coap && uri->scheme != UriScheme::coaps) {
+    log("server %u: only coap:// and coaps:// are supported (UDP), not \"%.*s\"", ssid,
+        static_cast<int>(uri_text.size()), uri_text.data());
+    client_.peer_failed(peer, Errc::not_implemented, t);
+    return;
+  }
+  SocketAddress addrs[4];
+  auto found = resolve(uri->host, uri->port, addrs);
+  if (!found || *found == 0) {
+    log("server %u: cannot resolve \"%.*s\"", ssid, static_cast<int>(uri->host.size()),
+        uri->host.data());
+    client_.peer_failed(peer, Errc::not_found, t);
+    return;
+  }
+  // A dual-stack socket reaches both families; an IPv4-only one needs an IPv4 address.
+  size_t pick = 0;
+  if (socket_.family() == AF_INET)
+    while (pick < *found && addrs[pick].family() != AF_INET) ++pick;
+  if (pick == *found) {
+    log("server %u: no IPv4 address for \"%.*s\"", ssid, static_cast<int>(uri->host.size()),
+        uri->host.data());
+    client_.peer_failed(peer, Errc::not_found, t);
+    return;
+  }
+  c.used = true;
+  c.ssid = ssid;
+  c.remote = addrs[pick];
+  c.secure = uri->secure();
+  if (c.secure) {
+    const objects::SecurityInstance* sec = client_.peer_security(peer);
+    Errc err = Errc::not_implemented;
+    std::string reason = "this build has no DTLS support";
+    if (factory_ && sec) c.channel = factory_(*sec, err, reason);
+    if (!c.channel) {
+      // Never fall back to plain UDP for a coaps:// server.
+      log("server %u: cannot secure the connection: %s", ssid, reason.c_str());
+      c.used = false;
+      client_.peer_failed(peer, err, t);
+      return;
+    }
+    c.channel->start(t);
+  }
+  char text[SocketAddress::kMaxText];
+  size_t n = c.remote.format(text);
+  log("server %u: connecting to %.*s over %s", ssid, static_cast<int>(n), text,
+      c.secure ? "DTLS" : "UDP");
+}
+
+void Runner::drive_channels(TimePoint t) {
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    Connection& c = conns_[i];
+    if (!c.used || !c.channel) continue;
+    if (c.channel->next_deadline() <= t) c.channel->handle_timeout(t);
+    while (auto d = c.channel->poll_ciphertext()) {
+      (void)socket_.send_to(c.remote, *d);
+      c.last_send = std::chrono::system_clock::now();
+    }
+    if (c.channel->connected() && !c.held.empty()) {
+      (void)c.channel->write({c.held.data(), c.held.size()}, t);
+      c.held.clear();
+      while (auto d = c.channel->poll_ciphertext()) (void)socket_.send_to(c.remote, *d);
+    }
+    while (auto p = c.channel->poll_plaintext())
+      client_.handle_datagram(static_cast<coap::PeerId>(i), *p, t);
+    Errc err;
+    const char* reason = nullptr;
+    if (c.channel->failed(err, reason)) {
+      log("server %u: DTLS failed: %s", c.ssid, reason ? reason : to_string(err));
+      c.used = false;
+      c.channel.reset();
+      client_.peer_failed(static_cast<coap::PeerId>(i), err, t);
+    }
+  }
+}
+
+void Runner::flush(TimePoint t) {
+  while (auto d = client_.poll_transmit()) {
+    if (d->peer >= conns_.size() || !conns_[d->peer].used) continue;  // not connected yet
+    Connection& c = conns_[d->peer];
+    if (c.channel) {
+      if (c.channel->write(d->bytes, t).ok()) {
+        while (auto e = c.channel->poll_ciphertext()) (void)socket_.send_to(c.remote, *e);
+      } else {
+        c.held.assign(d->bytes.begin(), d->bytes.end());  // sent once the handshake is done
+      }
+    } else {
+      (void)socket_.send_to(c.remote, d->bytes);
+    }
+    c.last_send = std::chrono::system_clock::now();
+  }
+}
+
+void Runner::step(TimePoint t) {
+  if (t >= reboot_at_) {
+    reboot_at_ = kNever;
+    log("rebooting (Execute /3/0/4)");
+    if (reboot_hook_) {
+      reboot_hook_();
+    } else {
+      reboot_requested_ = true;
+      stop_deadline_ = t + Duration{5000};
+      stop_requested_ = true;
+    }
+  }
+  if (client_.next_deadline() <= t) client_.handle_timeout(t);
+  drive_channels(t);
+  while (auto e = client_.poll_event()) {
+    switch (e->kind) {
+      case core::EventKind::connect: open_connection(e->peer, e->ssid, t); break;
+      case core::EventKind::disconnect:
+        if (e->peer < conns_.size()) conns_[e->peer] = Connection{};
+        break;
+      case core::EventKind::reboot: reboot_at_ = t + config_.reboot_delay; break;
+      default: break;
+    }
+    if (e->kind != core::EventKind::connect && e->kind != core::EventKind::disconnect) {
+      if (e->error != Errc::ok) {
+        log("%s (server %u): %s", core::to_string(e->kind), e->ssid, to_string(e->error));
+      } else {
+        log("%s (server %u)", core::to_string(e->kind), e->ssid);
+      }
+    }
+    if (event_hook_) event_hook_(*e);
+  }
+  flush(t);
+}
+
+void Runner::on_request_served(uint16_t ssid, const coap::Message& request,
+                               coap::Code result) noexcept {
+  std::string path;
+  for (const coap::Option& o : request.options())
+    if (o.number == static_cast<uint16_t>(coap::OptionNumber::uri_path)) {
+      path += '/';
+      path += o.string();
+    }
+  if (path.empty()) path = "/";
+  log("served %s %s from server %u: %u.%02u", method_name(request.code), path.c_str(), ssid,
+      result.cls(), result.detail());
+}
+
+}  // namespace lwm2m::posix
