@@ -108,4 +108,59 @@ Status type_record(Record& rec, const DecodeContext& ctx) noexcept {
   return {};
 }
 
+void write_cbor_value(cbor::Writer& w, const dm::Value& v) noexcept {
+  switch (v.type()) {
+    case dm::DataType::none:
+      return w.null();
+    case dm::DataType::string:
+    case dm::DataType::corelnk:
+      return w.text(v.as_string());
+    case dm::DataType::opaque:
+      return w.bytes(v.as_bytes());
+    case dm::DataType::unsigned_integer:
+      return w.unsigned_integer(v.as_unsigned());
+    case dm::DataType::float_:
+      return w.floating(v.as_float());
+    case dm::DataType::boolean:
+      return w.boolean(v.as_bool());
+    case dm::DataType::objlnk: {
+      char link[12];
+      return w.text({link, format_objlnk(v.as_objlnk(), link)});
+    }
+    default:  // integer, time
+      return w.integer(v.as_integer());
+  }
+}
+
+Result<dm::Value> read_cbor_value(cbor::Reader& in, const cbor::Item& item,
+                                  MutableByteView scratch) noexcept {
+  switch (item.type) {
+    case cbor::Type::unsigned_integer:
+      if (item.argument > static_cast<uint64_t>(INT64_MAX)) {
+        return dm::Value::unsigned_integer(item.argument);
+      }
+      return dm::Value::integer(static_cast<int64_t>(item.argument));
+    case cbor::Type::negative_integer: {
+      auto i = cbor::as_int64(item);
+      if (!i) return Errc::bad_request;
+      return dm::Value::integer(*i);
+    }
+    case cbor::Type::floating:
+      return dm::Value::floating(item.floating);
+    case cbor::Type::boolean:
+      return dm::Value::boolean(item.argument != 0);
+    case cbor::Type::null:
+      return dm::Value{};
+    case cbor::Type::bytes:
+    case cbor::Type::text: {
+      auto b = cbor::read_string(in, item, scratch);
+      if (!b) return b.status();
+      if (item.type == cbor::Type::bytes) return dm::Value::opaque(*b);
+      return dm::Value::string(as_string(*b));
+    }
+    default:
+      return Errc::bad_request;
+  }
+}
+
 }  // namespace lwm2m::codec::senml

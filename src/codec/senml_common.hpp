@@ -1,11 +1,13 @@
-// What the SenML encoders and decoders (JSON and CBOR) and the other CBOR formats share:
-// naming against a base path, base name/time resolution, typing of decoded values.
+// What the SenML encoders and decoders (JSON and CBOR) and the other CBOR formats (plain
+// CBOR, LwM2M CBOR) share: naming against a base path, base name/time resolution, typing
+// of decoded values, values as single CBOR items.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string_view>
 
+#include "codec/cbor.hpp"
 #include "lwm2m/codec/record.hpp"
 #include "lwm2m/codec/senml.hpp"
 
@@ -71,5 +73,15 @@ Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept;
 /// type: bad_request for a record outside ctx.base, a value above resource level or a
 /// value of the wrong type; the TypeResolver's errors (not_found) are passed on.
 Status type_record(Record& rec, const DecodeContext& ctx) noexcept;
+
+/// A value as one CBOR item (plain CBOR and LwM2M CBOR): integers and time as integers,
+/// float as float32/float64, string and core link as text, opaque as bytes, object link as
+/// text "O:I", none as null.
+void write_cbor_value(cbor::Writer& w, const dm::Value& v) noexcept;
+/// The value an item read by `in` holds, typed as the wire says (unsigned integers above
+/// INT64_MAX as unsigned, others as integer); null is none. Chunked strings are gathered
+/// in `scratch`. Containers and other simple values are bad_request.
+Result<dm::Value> read_cbor_value(cbor::Reader& in, const cbor::Item& item,
+                                  MutableByteView scratch) noexcept;
 
 }  // namespace lwm2m::codec::senml
