@@ -103,12 +103,19 @@ class ClientRole : public ::testing::Test {
     ASSERT_TRUE(port.has_value()) << "coap-server did not report its port:\n"
                                   << read_file(log_path()) << read_file(work_ + "/server.err");
 
-    engine_ = std::make_unique<coap::Engine>(coap::EngineConfig{}, rng_, nullptr);
+    server_port_ = *port;
+    use_config(coap::EngineConfig{});
+  }
+
+  /// (Re)creates our endpoint with `config`, on a fresh ephemeral port.
+  void use_config(const coap::EngineConfig& config) {
+    driver_.reset();
+    engine_ = std::make_unique<coap::Engine>(config, rng_, nullptr);
     ASSERT_TRUE(engine_->valid());
     auto socket = posix::UdpSocket::open(0);
     ASSERT_TRUE(socket.ok());
     driver_ = std::make_unique<UdpDriver>(*engine_, std::move(*socket));
-    auto address = posix::SocketAddress::from_literal("127.0.0.1", *port);
+    auto address = posix::SocketAddress::from_literal("127.0.0.1", server_port_);
     ASSERT_TRUE(address.ok());
     server_peer_ = driver_->peer(*address);
   }
@@ -178,6 +185,7 @@ class ClientRole : public ::testing::Test {
   std::unique_ptr<coap::Engine> engine_;
   std::unique_ptr<UdpDriver> driver_;
   coap::PeerId server_peer_ = 0;
+  uint16_t server_port_ = 0;
 };
 
 TEST_F(ClientRole, GetWellKnownCoreListsTheExampleResources) {
@@ -349,6 +357,51 @@ TEST_F(ClientRole, Block1PutThenBlock2GetRoundTripsThreeKiB) {
   auto answers = pdus(false, "2.05");
   ASSERT_EQ(answers.size(), 3u);
   EXPECT_EQ(answers[2].option("Block2"), "2/_/1024");
+}
+
+// RFC 7252 §5.2.3: a NON request gets a NON response, matched by token alone.
+TEST_F(ClientRole, NonGetGetsNonResponse) {
+  send(request(coap::codes::get, "time"), coap::RequestOptions{.confirmable = false});
+  ASSERT_TRUE(driver_->run_until([&] { return recorder_.done(); }, 10s));
+  ASSERT_EQ(recorder_.events.size(), 1u);
+  ASSERT_FALSE(recorder_.events[0].is_error) << to_string(recorder_.events[0].error);
+  EXPECT_EQ(recorder_.events[0].type, coap::Type::non);
+  EXPECT_EQ(recorder_.events[0].code, coap::codes::content);
+  EXPECT_TRUE(recorder_.events[0].final);
+
+  stop_server();
+  auto gets = pdus(true, "GET");
+  ASSERT_EQ(gets.size(), 1u);
+  EXPECT_EQ(gets[0].type, "NON");
+  EXPECT_EQ(engine_->stats().retransmissions, 0u);
+}
+
+// A device configured for 256-byte blocks uploads in 256-byte Block1 blocks (SZX 4),
+// and libcoap reassembles them.
+TEST_F(ClientRole, Block1PutInOurSmallerBlockSize) {
+  coap::EngineConfig config;
+  config.block_size = 256;
+  config.max_message_size = 512;
+  use_config(config);
+  const std::string body = test_body(3072, 4);
+  coap::Message put = request(coap::codes::put, "example_data");
+  put.payload = as_bytes(body);
+  send(put);
+  ASSERT_TRUE(driver_->run_until([&] { return recorder_.done(); }, 10s));
+  ASSERT_EQ(recorder_.events.size(), 1u);
+  ASSERT_FALSE(recorder_.events[0].is_error) << to_string(recorder_.events[0].error);
+  EXPECT_TRUE(recorder_.events[0].code.is_success());
+
+  recorder_.events.clear();
+  send(request(coap::codes::get, "example_data"));
+  ASSERT_TRUE(driver_->run_until([&] { return recorder_.done(); }, 10s));
+  EXPECT_TRUE(recorder_.body() == body) << recorder_.body().size() << " bytes";
+
+  stop_server();
+  auto puts = pdus(true, "PUT");
+  ASSERT_EQ(puts.size(), 12u);
+  EXPECT_EQ(puts.front().option("Block1"), "0/M/256");
+  EXPECT_EQ(puts.back().option("Block1"), "11/_/256");
 }
 
 }  // namespace

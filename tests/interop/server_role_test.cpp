@@ -362,5 +362,47 @@ TEST_F(ServerRole, ObserveDeliversEveryNotificationAndEndsOnDeregistration) {
   EXPECT_EQ(resources_.relation_ended[0], Errc::cancelled);
 }
 
+// RFC 7252 §5.2.3: a NON request is answered with a NON response carrying its token.
+TEST_F(ServerRole, NonGetGetsNonResponse) {
+  ProgramRun run = client({"-N", "-m", "get"}, "hello");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.output, "Hello from lwm2m");
+  auto rs = responses(run);
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(rs[0].type, "NON");
+  EXPECT_EQ(rs[0].code, "2.05");
+  std::vector<LibcoapPdu> requests;
+  for (const LibcoapPdu& p : run.pdus)
+    if (!p.received && p.code == "GET") requests.push_back(p);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].type, "NON");
+  EXPECT_EQ(rs[0].token, requests[0].token);
+  ASSERT_EQ(resources_.seen.size(), 1u);
+  EXPECT_EQ(resources_.seen[0].type, coap::Type::non);
+}
+
+// The smallest block size (SZX 0, 16 bytes): 192 blocks for 3 KiB.
+TEST_F(ServerRole, Block2GetInSixteenByteBlocks) {
+  ProgramRun run = client({"-m", "get", "-b", "16"}, "big");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(run.output == resources_.big) << "body differs, " << run.output.size() << " bytes";
+  auto rs = responses(run);
+  ASSERT_EQ(rs.size(), kBigSize / 16);
+  EXPECT_EQ(rs.front().option("Block2"), "0/M/16");
+  EXPECT_EQ(rs.back().option("Block2"), "191/_/16");
+}
+
+// RFC 7252 §5.4.1: an unrecognised critical option (odd number) in a CON request gets
+// 4.02 Bad Option, and the handler never runs.
+TEST_F(ServerRole, UnknownCriticalOptionGetsBadOption) {
+  ProgramRun run = client({"-m", "get", "-O", "2049,x"}, "hello");
+  auto rs = responses(run);
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(rs[0].type, "ACK");
+  EXPECT_EQ(rs[0].code, "4.02");
+  EXPECT_TRUE(resources_.seen.empty());
+  EXPECT_EQ(engine_->stats().rejected_options, 1u);
+}
+
 }  // namespace
 }  // namespace lwm2m::interop
