@@ -301,7 +301,7 @@ TEST_F(TestServerDm, ObserveDeliversNotificationsUntilProactiveCancel) {
   EXPECT_EQ(client_->requests()[0].observe, 0u);
 
   for (int i = 1; i <= 3; ++i) {
-    ASSERT_EQ(client_->notify("/3/0/13", std::to_string(1000 + i), 0, i == 2), 1);
+    ASSERT_EQ(client_->notify("/3/0/13", std::to_string(1000 + i), 0, i == 3), 1);
     auto n = obs.wait_notification(kWait);
     ASSERT_TRUE(n) << "notification " << i;
     EXPECT_EQ(n->text(), std::to_string(1000 + i));
