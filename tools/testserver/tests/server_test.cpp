@@ -419,3 +419,34 @@ TEST(TestServerText, CodesAndHex) {
 
 }  // namespace
 }  // namespace lwm2m::testserver
+
+namespace lwm2m::testserver {
+namespace {
+
+// DTLS with PSK through libcoap's OpenSSL backend, checked with libcoap's own client
+// (libcoap3-bin): a known identity registers, an unknown one does not.
+TEST(TestServerDtls, PskClientRegistersUnknownIdentityIsRefused) {
+  Options o;
+  o.psk.push_back({"node-psk", to_bytes("secret-key")});
+  Server server(o);
+  EXPECT_EQ(server.uri().rfind("coaps://", 0), 0u);
+  auto run = [&](const std::string& identity, const std::string& ep) {
+    std::string cmd =
+        "coap-client-openssl -B 5 -m post -u " + identity +
+        " -k secret-key -t 40 -e '</3/0>' 'coaps://127.0.0.1:" + std::to_string(server.port()) +
+        "/rd?ep=" + ep + "&lt=60' >/dev/null 2>&1";
+    return std::system(cmd.c_str());
+  };
+  if (std::system("command -v coap-client-openssl >/dev/null") != 0) {
+    GTEST_SKIP() << "coap-client-openssl (libcoap3-bin) is not installed";
+  }
+  run("node-psk", "secure");
+  auto info = server.wait_registered("secure", 5000ms);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->links_raw, "</3/0>");
+  run("intruder", "bad");
+  EXPECT_FALSE(server.wait_registered("bad", 500ms));
+}
+
+}  // namespace
+}  // namespace lwm2m::testserver
