@@ -1,0 +1,151 @@
+// DTLS 1.2 client channel on mbedTLS, sans-I/O: ciphertext datagrams in, plaintext out,
+// and the reverse; a retransmission deadline driven by the caller's clock. It never reads a
+// clock, never blocks and never touches a socket. Platform code: link lwm2m::dtls.
+//
+// Driving it (one session per server):
+//   session.handshake_start(now);
+//   loop: send every poll_transmit() datagram; wait for a datagram or next_deadline();
+//         handle_datagram(bytes, now) or handle_timeout(now); drain read() while connected.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "lwm2m/bytes.hpp"
+#include "lwm2m/credentials.hpp"
+#include "lwm2m/status.hpp"
+#include "lwm2m/time.hpp"
+
+namespace lwm2m::dtls {
+
+/// Security Mode resource (/0/x/2) values.
+enum class SecurityMode : uint8_t {
+  psk = 0,          ///< PSK: TLS_PSK_WITH_AES_128_CCM_8, TLS_PSK_WITH_AES_128_CBC_SHA256
+  rpk = 1,          ///< raw public keys (RFC 7250): refused, mbedTLS 2.28 does not implement it
+  certificate = 2,  ///< X.509: ECDHE_ECDSA with AES_128_CCM_8 or AES_128_GCM_SHA256
+  nosec = 3,        ///< plain CoAP over UDP: no DTLS session at all
+};
+
+/// True for the modes that run over DTLS (what a driver asks before creating a session).
+constexpr bool uses_dtls(SecurityMode m) noexcept {
+  return m != SecurityMode::nosec;
+}
+
+enum class State : uint8_t {
+  idle,         ///< constructed, no handshake started
+  handshaking,  ///< flights in progress; next_deadline() is the retransmission timer
+  connected,    ///< write()/read() carry application data
+  closed,       ///< close_notify sent or received
+  failed,       ///< handshake or record layer failed; last_error() says why
+};
+
+/// Why a session is not (or no longer) connected.
+enum class Failure : uint8_t {
+  none = 0,
+  unsupported_mode,      ///< RPK (no RFC 7250 in mbedTLS 2.28) or NoSec (use plain UDP)
+  no_credentials,        ///< the tag has no credential of the mode's type, or no server key
+  bad_credentials,       ///< our key or certificate (or the server key resource) does not parse
+  bad_psk,               ///< peer could not verify our Finished: the keys differ
+  unknown_psk_identity,  ///< peer does not know our PSK identity
+  certificate_expired,   ///< server certificate outside its validity period
+  server_key_mismatch,   ///< server certificate/key differs from the Server Public Key resource
+  certificate_invalid,   ///< server certificate rejected for another reason
+  certificate_rejected,  ///< the peer rejected our certificate (bad/expired/unknown CA alert)
+  handshake_failure,     ///< no common cipher suite or parameters (handshake_failure alert)
+  handshake_timeout,     ///< no answer after the last retransmission
+  peer_closed,           ///< peer sent close_notify
+  fatal_alert,           ///< peer sent another fatal alert (see last_alert())
+  protocol_error,        ///< anything else mbedTLS reported (see last_mbedtls_error())
+};
+
+const char* to_string(Failure f) noexcept;
+const char* to_string(State s) noexcept;
+
+struct DtlsConfig {
+  SecurityMode mode = SecurityMode::psk;
+  CredentialTag tag = 0;  ///< PSK (mode 0) or ECDSA (mode 2) credential in the store
+  /// RFC 6347 4.2.4.1: initial retransmission timer 1 s, doubled up to 60 s.
+  Duration handshake_timeout_min{1000};
+  Duration handshake_timeout_max{60000};
+  /// Largest datagram the session emits (IPv6 minimum MTU minus IP and UDP headers).
+  uint16_t mtu = 1232;
+  /// A connected session that receives close_notify or a fatal alert starts a fresh
+  /// handshake at once (the server lost or dropped the session); last_error() keeps the
+  /// reason. Off: the session stays closed/failed until handshake_start().
+  bool rehandshake_on_peer_close = true;
+};
+
+/// DTLS Connection ID (RFC 9146 / draft used by mbedTLS 2.28): compiled in only when
+/// mbedTLS defines MBEDTLS_SSL_DTLS_CONNECTION_ID. Debian's libmbedtls-dev 2.28.3 does not
+/// (it is commented out in /usr/include/mbedtls/config.h), so this is false there.
+bool connection_id_supported() noexcept;
+/// RFC 7250 raw public keys: mbedTLS 2.28 has no client/server_certificate_type extension.
+constexpr bool raw_public_keys_supported() noexcept {
+  return false;
+}
+
+/// One client-side DTLS 1.2 session. Not copyable or movable (mbedTLS keeps pointers into
+/// it); allocate it where it lives. Every function is noexcept and returns errors as values.
+class DtlsSession {
+ public:
+  /// `store` must outlive the session; the credential for `config.tag` is read (and copied)
+  /// at each handshake_start, so a credential changed in between applies to the next one.
+  DtlsSession(const CredentialStore& store, const DtlsConfig& config) noexcept;
+  ~DtlsSession();
+  DtlsSession(const DtlsSession&) = delete;
+  DtlsSession& operator=(const DtlsSession&) = delete;
+
+  /// Starts a fresh handshake (from any state: a connected or failed session is reset
+  /// first, dropping queued data). Errors: invalid_argument for RPK/NoSec or missing or bad
+  /// credentials (state failed, last_error says which); internal_error if mbedTLS fails.
+  Status handshake_start(TimePoint now) noexcept;
+  /// Feeds one received ciphertext datagram. Errors only for misuse (invalid_state when idle);
+  /// protocol failures show in state()/last_error(). Garbage datagrams are dropped silently,
+  /// as DTLS requires.
+  Status handle_datagram(ByteView datagram, TimePoint now) noexcept;
+  /// Call when next_deadline() has passed: retransmits the last flight or gives up.
+  Status handle_timeout(TimePoint now) noexcept;
+  /// When handle_timeout() must be called; kNever when no timer runs.
+  TimePoint next_deadline() const noexcept;
+  /// Copies the next ciphertext datagram to send into `out`; 0 when none is queued.
+  /// buffer_too_small keeps the datagram queued.
+  Result<size_t> poll_transmit(MutableByteView out) noexcept;
+
+  /// Encrypts one application datagram. invalid_state unless connected: nothing is ever sent
+  /// in clear. invalid_argument when larger than max_plaintext().
+  Status write(ByteView plaintext) noexcept;
+  /// Copies the next decrypted application datagram into `out`; 0 when none is queued.
+  Result<size_t> read(MutableByteView out) noexcept;
+  /// Sends close_notify (if connected) and moves to closed.
+  Status close_notify() noexcept;
+
+  State state() const noexcept { return state_; }
+  Failure last_error() const noexcept { return failure_; }
+  /// Alert description the peer sent with its last fatal alert (RFC 5246 7.2), or -1.
+  int last_alert() const noexcept { return last_alert_; }
+  /// Raw mbedTLS error code of the last failure (negative), 0 when none.
+  int last_mbedtls_error() const noexcept { return mbedtls_error_; }
+  /// Largest write() accepted in the current state (0 unless connected).
+  size_t max_plaintext() const noexcept;
+  /// Negotiated cipher suite name, or "" when not connected.
+  const char* ciphersuite() const noexcept;
+
+  struct Impl;  // mbedTLS contexts and queues; defined in src/platform/dtls/
+
+ private:
+  void drive() noexcept;
+  void fail(Failure f, int mbedtls_error) noexcept;
+  Failure classify(int mbedtls_error) noexcept;
+  Status setup(TimePoint now) noexcept;
+
+  const CredentialStore& store_;
+  DtlsConfig config_;
+  std::unique_ptr<Impl> impl_;
+  State state_ = State::idle;
+  Failure failure_ = Failure::none;
+  int last_alert_ = -1;
+  int mbedtls_error_ = 0;
+};
+
+}  // namespace lwm2m::dtls
