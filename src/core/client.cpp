@@ -8,6 +8,7 @@
 #include "codec/dispatch.hpp"
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
+#include "lwm2m/codec/link_format.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -339,39 +340,8 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
 }
 
 size_t Client::Impl::write_links() noexcept {
-  // Register payload (1.1 Core §6.2.1): every object with its instances, "ver" where the
-  // object's version is not 1.0; Security (0) and OSCORE (21) are never listed.
   codec::Sink out({links.get(), c.config_.uplink_buffer});
-  bool first = true;
-  auto sep = [&] {
-    if (!first) out.put(',');
-    first = false;
-  };
-  auto write_id = [&](uint16_t id) { codec::number::write_uint(out, id); };
-  for (dm::Object* obj : c.registry_.objects()) {
-    dm::ObjectId oid = obj->id();
-    if (oid == 0 || oid == 21) continue;
-    std::string_view ver = obj->def().version;
-    size_t n = obj->instance_count();
-    if (n == 0 || (ver != "1.0" && !ver.empty())) {
-      sep();
-      out.write(as_bytes(std::string_view("</")));
-      write_id(oid);
-      out.put('>');
-      if (ver != "1.0" && !ver.empty()) {
-        out.write(as_bytes(std::string_view(";ver=")));
-        out.write(as_bytes(ver));
-      }
-    }
-    for (size_t i = 0; i < n; ++i) {
-      sep();
-      out.write(as_bytes(std::string_view("</")));
-      write_id(oid);
-      out.put('/');
-      write_id(obj->instance_at(i));
-      out.put('>');
-    }
-  }
+  codec::write_register_links(c.registry_, out);
   links_len = out.total();
   return out.overflowed() ? 0 : out.total();
 }

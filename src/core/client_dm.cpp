@@ -7,6 +7,7 @@
 #include "codec/dispatch.hpp"
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
+#include "lwm2m/codec/link_format.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -476,62 +477,19 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
 // ---- Discover ----
 
 void Client::Impl::serve_discover(Account& a, const dm::Path& path, coap::Response& resp) noexcept {
-  dm::Registry& reg = c.registry_;
   if (path.is_root()) return fail(resp, Errc::method_not_allowed);
-  auto t = reg.resolve(path);
-  if (!t) return fail(resp, t.error());
-  codec::Sink& out = resp.payload();
-  bool first = true;
-  auto link = [&](const dm::Path& p) {
-    if (!first) out.put(',');
-    first = false;
-    char buf[dm::Path::kMaxTextLength];
-    size_t n = p.format(buf);
-    out.put('<');
-    out.write(as_bytes(std::string_view(buf, n)));
-    out.put('>');
-    if (AttributeEntry* e = find_attributes(a.ssid, p)) write_link_attributes(e->attrs, out);
-  };
-  dm::Object& obj = *t->object;
-  auto resources = [&](dm::InstanceId iid) {
-    for (const dm::ResourceDef& d : obj.def().resources) {
-      if (!obj.has_resource(iid, d.id)) continue;
-      dm::Path rp(obj.id(), iid, d.id);
-      link(rp);
-      if (d.multiple) {
-        out.write(as_bytes(std::string_view(";dim=")));
-        codec::number::write_uint(out, obj.resource_instance_count(iid, d.id));
-      }
+  // Attributes on each link are those this server wrote (they are kept per server).
+  struct Lookup final : codec::AttributeLookup {
+    const Impl& impl;
+    uint16_t ssid;
+    Lookup(const Impl& i, uint16_t s) noexcept : impl(i), ssid(s) {}
+    void write_attributes(const dm::Path& p, codec::Sink& out) const noexcept override {
+      if (const AttributeEntry* e = impl.find_attributes(ssid, p))
+        write_link_attributes(e->attrs, out);
     }
-  };
-  if (path.depth() == 1) {
-    link(path);
-    std::string_view ver = obj.def().version;
-    if (!ver.empty() && ver != "1.0") {
-      out.write(as_bytes(std::string_view(";ver=")));
-      out.write(as_bytes(ver));
-    }
-    for (size_t i = 0; i < obj.instance_count(); ++i) {
-      dm::InstanceId iid = obj.instance_at(i);
-      link(dm::Path(obj.id(), iid));
-      resources(iid);
-    }
-  } else if (path.depth() == 2) {
-    link(path);
-    resources(path.instance());
-  } else if (path.depth() == 3) {
-    link(path);
-    if (t->resource->multiple) {
-      size_t n = obj.resource_instance_count(path.instance(), path.resource());
-      out.write(as_bytes(std::string_view(";dim=")));
-      codec::number::write_uint(out, n);
-      for (size_t i = 0; i < n; ++i)
-        link(dm::Path(obj.id(), path.instance(), path.resource(),
-                      obj.resource_instance_at(path.instance(), path.resource(), i)));
-    }
-  } else {
-    link(path);
-  }
+  } lookup(*this, a.ssid);
+  Status st = codec::write_discover(c.registry_, path, &lookup, resp.payload());
+  if (!st) return fail(resp, st.code());
   resp.set_code(codes::content);
   (void)resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
 }

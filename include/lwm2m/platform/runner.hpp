@@ -50,7 +50,7 @@ using SecureChannelFactory = std::function<std::unique_ptr<SecureChannel>(
     const objects::SecurityInstance& security, Errc& error, std::string& reason)>;
 
 struct RunnerConfig {
-  uint16_t local_port = 5683;  ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
+  uint16_t local_port = 5683;   ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
   size_t receive_buffer = 200;  ///< LWM2M_CLIENT_RCV_BUFFER_SIZE
   Duration min_refresh{1000};   ///< LWM2M_CLIENT_MIN_REFRESH_TIME
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
@@ -83,7 +83,9 @@ class Runner final : private core::ClientMonitor {
   /// One line per state change and per request served. Default: stderr.
   void set_log(LogHook log) { log_ = std::move(log); }
   /// Every client event, after the runner acted on it (runner thread).
-  void set_event_hook(std::function<void(const core::Event&)> hook) { event_hook_ = std::move(hook); }
+  void set_event_hook(std::function<void(const core::Event&)> hook) {
+    event_hook_ = std::move(hook);
+  }
 
   /// Opens the socket and starts the thread, which starts the client.
   Status start();

@@ -15,13 +15,20 @@ namespace {
 
 const char* method_name(coap::Code c) {
   switch (c.raw) {
-    case 1: return "GET";
-    case 2: return "POST";
-    case 3: return "PUT";
-    case 4: return "DELETE";
-    case 5: return "FETCH";
-    case 7: return "iPATCH";
-    default: return "?";
+    case 1:
+      return "GET";
+    case 2:
+      return "POST";
+    case 3:
+      return "PUT";
+    case 4:
+      return "DELETE";
+    case 5:
+      return "FETCH";
+    case 7:
+      return "iPATCH";
+    default:
+      return "?";
   }
 }
 
@@ -68,7 +75,8 @@ Status Runner::start() {
   socket_ = std::move(*sock);
   if (wake_pipe_[0] < 0) {
     if (::pipe(wake_pipe_) != 0) return Errc::internal_error;
-    for (int fd : wake_pipe_) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    for (int fd : wake_pipe_)
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   }
   stop_requested_ = false;
   reboot_requested_ = false;
@@ -143,7 +151,8 @@ void Runner::run() {
     }
     Duration wait = config_.min_refresh;
     if (deadline != kNever) {
-      Duration until = deadline > t ? std::chrono::duration_cast<Duration>(deadline - t) : Duration{0};
+      Duration until =
+          deadline > t ? std::chrono::duration_cast<Duration>(deadline - t) : Duration{0};
       if (until < wait) wait = until;
     }
     if (stopping && stop_deadline_ - t < wait)
@@ -221,7 +230,8 @@ void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
   // A dual-stack socket reaches both families; an IPv4-only one needs an IPv4 address.
   size_t pick = 0;
   if (socket_.family() == AF_INET)
-    while (pick < *found && addrs[pick].family() != AF_INET) ++pick;
+    while (pick < *found && addrs[pick].family() != AF_INET)
+      ++pick;
   if (pick == *found) {
     log("server %u: no IPv4 address for \"%.*s\"", ssid, static_cast<int>(uri->host.size()),
         uri->host.data());
@@ -264,7 +274,8 @@ void Runner::drive_channels(TimePoint t) {
     if (c.channel->connected() && !c.held.empty()) {
       (void)c.channel->write({c.held.data(), c.held.size()}, t);
       c.held.clear();
-      while (auto d = c.channel->poll_ciphertext()) (void)socket_.send_to(c.remote, *d);
+      while (auto d = c.channel->poll_ciphertext())
+        (void)socket_.send_to(c.remote, *d);
     }
     while (auto p = c.channel->poll_plaintext())
       client_.handle_datagram(static_cast<coap::PeerId>(i), *p, t);
@@ -285,7 +296,8 @@ void Runner::flush(TimePoint t) {
     Connection& c = conns_[d->peer];
     if (c.channel) {
       if (c.channel->write(d->bytes, t).ok()) {
-        while (auto e = c.channel->poll_ciphertext()) (void)socket_.send_to(c.remote, *e);
+        while (auto e = c.channel->poll_ciphertext())
+          (void)socket_.send_to(c.remote, *e);
       } else {
         c.held.assign(d->bytes.begin(), d->bytes.end());  // sent once the handshake is done
       }
@@ -312,12 +324,17 @@ void Runner::step(TimePoint t) {
   drive_channels(t);
   while (auto e = client_.poll_event()) {
     switch (e->kind) {
-      case core::EventKind::connect: open_connection(e->peer, e->ssid, t); break;
+      case core::EventKind::connect:
+        open_connection(e->peer, e->ssid, t);
+        break;
       case core::EventKind::disconnect:
         if (e->peer < conns_.size()) conns_[e->peer] = Connection{};
         break;
-      case core::EventKind::reboot: reboot_at_ = t + config_.reboot_delay; break;
-      default: break;
+      case core::EventKind::reboot:
+        reboot_at_ = t + config_.reboot_delay;
+        break;
+      default:
+        break;
     }
     if (e->kind != core::EventKind::connect && e->kind != core::EventKind::disconnect) {
       if (e->error != Errc::ok) {
