@@ -2,31 +2,7 @@
 
 #include "lwm2m/codec/negotiate.hpp"
 
-// Formats arrive one by one; each is compiled in when its header exists.
-#if __has_include("lwm2m/codec/text.hpp")
-#include "lwm2m/codec/text.hpp"
-#define LWM2M_HAVE_TEXT 1
-#endif
-#if __has_include("lwm2m/codec/opaque.hpp")
-#include "lwm2m/codec/opaque.hpp"
-#define LWM2M_HAVE_OPAQUE 1
-#endif
-#if __has_include("lwm2m/codec/tlv.hpp")
-#include "lwm2m/codec/tlv.hpp"
-#define LWM2M_HAVE_TLV 1
-#endif
-#if __has_include("lwm2m/codec/senml.hpp")
-#include "lwm2m/codec/senml.hpp"
-#define LWM2M_HAVE_SENML 1
-#endif
-#if __has_include("lwm2m/codec/cbor_value.hpp")
-#include "lwm2m/codec/cbor_value.hpp"
-#define LWM2M_HAVE_CBOR_VALUE 1
-#endif
-#if __has_include("lwm2m/codec/lwm2m_cbor.hpp")
-#include "lwm2m/codec/lwm2m_cbor.hpp"
-#define LWM2M_HAVE_LWM2M_CBOR 1
-#endif
+// LwM2M JSON (11543) is compiled in when its codec is present.
 #if __has_include("lwm2m/codec/lwm2m_json.hpp")
 #include "lwm2m/codec/lwm2m_json.hpp"
 #define LWM2M_HAVE_LWM2M_JSON 1
@@ -46,31 +22,19 @@ Decoder* emplace(unsigned char* storage, ByteView payload, const DecodeContext& 
 
 bool can_encode(ContentFormat f) noexcept {
   switch (f) {
-#ifdef LWM2M_HAVE_TEXT
     case ContentFormat::text_plain:
       return true;
-#endif
-#ifdef LWM2M_HAVE_OPAQUE
     case ContentFormat::octet_stream:
       return true;
-#endif
-#ifdef LWM2M_HAVE_TLV
     case ContentFormat::lwm2m_tlv:
       return true;
-#endif
-#ifdef LWM2M_HAVE_SENML
     case ContentFormat::senml_json:
     case ContentFormat::senml_cbor:
       return true;
-#endif
-#ifdef LWM2M_HAVE_CBOR_VALUE
     case ContentFormat::cbor:
       return true;
-#endif
-#ifdef LWM2M_HAVE_LWM2M_CBOR
     case ContentFormat::lwm2m_cbor:
       return true;
-#endif
 #ifdef LWM2M_HAVE_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       return true;
@@ -89,32 +53,20 @@ Status encode(ContentFormat f, const dm::Path& base, RecordSource& src, Sink& ou
   (void)src;
   (void)out;
   switch (f) {
-#ifdef LWM2M_HAVE_TEXT
     case ContentFormat::text_plain:
       return encode_text(base, src, out);
-#endif
-#ifdef LWM2M_HAVE_OPAQUE
     case ContentFormat::octet_stream:
       return encode_opaque(base, src, out);
-#endif
-#ifdef LWM2M_HAVE_TLV
     case ContentFormat::lwm2m_tlv:
       return encode_tlv(base, src, out);
-#endif
-#ifdef LWM2M_HAVE_SENML
     case ContentFormat::senml_json:
       return encode_senml_json(base, src, out);
     case ContentFormat::senml_cbor:
       return encode_senml_cbor(base, src, out);
-#endif
-#ifdef LWM2M_HAVE_CBOR_VALUE
     case ContentFormat::cbor:
       return encode_cbor_value(base, src, out);
-#endif
-#ifdef LWM2M_HAVE_LWM2M_CBOR
     case ContentFormat::lwm2m_cbor:
       return encode_lwm2m_cbor(base, src, out);
-#endif
 #ifdef LWM2M_HAVE_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       return encode_lwm2m_json(base, src, out);
@@ -129,39 +81,27 @@ Status AnyDecoder::open(ContentFormat f, ByteView payload, const DecodeContext& 
   (void)payload;
   (void)ctx;
   switch (f) {
-#ifdef LWM2M_HAVE_TEXT
     case ContentFormat::text_plain:
       decoder_ = emplace<TextDecoder>(storage_, payload, ctx);
       break;
-#endif
-#ifdef LWM2M_HAVE_OPAQUE
     case ContentFormat::octet_stream:
       decoder_ = emplace<OpaqueDecoder>(storage_, payload, ctx);
       break;
-#endif
-#ifdef LWM2M_HAVE_TLV
     case ContentFormat::lwm2m_tlv:
       decoder_ = emplace<TlvDecoder>(storage_, payload, ctx);
       break;
-#endif
-#ifdef LWM2M_HAVE_SENML
     case ContentFormat::senml_json:
       decoder_ = emplace<SenmlJsonDecoder>(storage_, payload, ctx);
       break;
     case ContentFormat::senml_cbor:
       decoder_ = emplace<SenmlCborDecoder>(storage_, payload, ctx);
       break;
-#endif
-#ifdef LWM2M_HAVE_CBOR_VALUE
     case ContentFormat::cbor:
       decoder_ = emplace<CborValueDecoder>(storage_, payload, ctx);
       break;
-#endif
-#ifdef LWM2M_HAVE_LWM2M_CBOR
     case ContentFormat::lwm2m_cbor:
       decoder_ = emplace<Lwm2mCborDecoder>(storage_, payload, ctx);
       break;
-#endif
 #ifdef LWM2M_HAVE_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       decoder_ = emplace<Lwm2mJsonDecoder>(storage_, payload, ctx);

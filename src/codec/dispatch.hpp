@@ -2,11 +2,18 @@
 // never names a particular codec.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <new>
 
+#include "lwm2m/codec/cbor_value.hpp"
 #include "lwm2m/codec/content_format.hpp"
+#include "lwm2m/codec/lwm2m_cbor.hpp"
+#include "lwm2m/codec/opaque.hpp"
 #include "lwm2m/codec/record.hpp"
+#include "lwm2m/codec/senml.hpp"
+#include "lwm2m/codec/text.hpp"
+#include "lwm2m/codec/tlv.hpp"
 
 namespace lwm2m::codec {
 
@@ -27,7 +34,10 @@ class AnyDecoder {
   Result<bool> next(Record& out) noexcept;
   void close() noexcept;
 
-  static constexpr size_t kStorage = 256;
+  /// Room for the largest decoder (LwM2M JSON's is checked where it is constructed).
+  static constexpr size_t kStorage = std::max(
+      {sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder), sizeof(SenmlJsonDecoder),
+       sizeof(SenmlCborDecoder), sizeof(CborValueDecoder), sizeof(Lwm2mCborDecoder), size_t{256}});
 
  private:
   alignas(std::max_align_t) unsigned char storage_[kStorage];

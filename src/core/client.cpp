@@ -239,6 +239,8 @@ TimePoint Client::next_deadline() const noexcept {
     if (!a.used) continue;
     if (a.fsm.deadline() < t) t = a.fsm.deadline();
     if (a.disabled && a.disabled_until < t) t = a.disabled_until;
+    // Wake at the start of queue-mode sleep, so that the state (and now) is current.
+    if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
   if (s.bs_deadline < t) t = s.bs_deadline;
   TimePoint o = s.observation_deadline();
@@ -303,6 +305,9 @@ void Client::Impl::drive(TimePoint now) noexcept {
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used) drive_account(accounts[i], now);
   drive_observations(now);
+  // A notification due while asleep asks for an Update: send it in this same step.
+  for (size_t i = 1; i < account_count; ++i)
+    if (accounts[i].used && accounts[i].fsm.deadline() <= now) drive_account(accounts[i], now);
 }
 
 void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {

@@ -8,6 +8,7 @@
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
 #include "lwm2m/codec/link_format.hpp"
+#include "lwm2m/objects/access_control.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -266,6 +267,43 @@ Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload
 
 }  // namespace
 
+// ---- Access Control ----
+
+bool Client::Impl::acl_active() const noexcept {
+  // 1.1 Core §7.3.2: access control applies when the client serves several servers; a
+  // single server has every right.
+  if (!c.acl_) return false;
+  size_t servers = 0;
+  for (const objects::SecurityInstance& sec : c.security_.instances())
+    servers += sec.id != dm::kInvalidId && !sec.bootstrap;
+  return servers > 1;
+}
+
+bool Client::Impl::allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
+  if (!acl_active() || path.is_root()) return true;
+  dm::ObjectId oid = path.object();
+  if (oid == 2) {
+    // ACL instances: readable by every server, changed only by their owner.
+    if (need == objects::kAccessRead) return true;
+    if (path.depth() < 2 || need != objects::kAccessWrite) return false;
+    dm::Object* obj = c.registry_.find(2);
+    auto owner = obj ? obj->read(path.instance(), 3, dm::kInvalidId, {})
+                     : Result<dm::Value>(Errc::not_found);
+    return owner && owner->as_integer() == a.ssid;
+  }
+  bool governed = false;
+  if (path.depth() >= 2 && path.instance() != dm::kInvalidId)
+    return (c.acl_->rights(a.ssid, oid, path.instance(), governed) & need) == need;
+  if (need == objects::kAccessCreate)
+    return (c.acl_->rights(a.ssid, oid, dm::kInvalidId, governed) & need) == need;
+  // Object level (Read, Observe, Discover of /O): every instance must be readable.
+  dm::Object* obj = c.registry_.find(oid);
+  if (!obj) return true;
+  for (size_t i = 0; i < obj->instance_count(); ++i)
+    if ((c.acl_->rights(a.ssid, oid, obj->instance_at(i), governed) & need) != need) return false;
+  return true;
+}
+
 // ---- Device Management and Service Enablement ----
 
 void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
@@ -302,14 +340,18 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
         if (fetch_count == kMaxFetchPaths) return fail(resp, Errc::request_entity_too_large);
         if (r.path.depth() >= 1 && (r.path.object() == 0 || r.path.object() == 21))
           return fail(resp, Errc::unauthorized);
+        if (!allowed(a, r.path, objects::kAccessRead)) return fail(resp, Errc::unauthorized);
         fetch_paths[fetch_count++] = r.path;
       }
     } else if (m.accept() == static_cast<uint16_t>(codec::ContentFormat::link_format)) {
+      if (!path.is_root() && reg.resolve(path) && !allowed(a, path, objects::kAccessRead))
+        return fail(resp, Errc::unauthorized);
       return serve_discover(a, path, resp);
     } else {
       if (path.is_root()) return fail(resp, Errc::method_not_allowed);
       auto t = reg.resolve(path);
       if (!t) return fail(resp, t.error());
+      if (!allowed(a, path, objects::kAccessRead)) return fail(resp, Errc::unauthorized);
       if (t->resource && !t->resource->readable()) return fail(resp, Errc::method_not_allowed);
     }
     auto fmt = codec::choose_format(
@@ -359,6 +401,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       if (!m.has(coap::OptionNumber::uri_query)) return fail(resp, Errc::bad_request);
       if (path.is_root()) return fail(resp, Errc::method_not_allowed);
       if (auto t = reg.resolve(path); !t) return fail(resp, t.error());
+      if (!allowed(a, path, objects::kAccessRead)) return fail(resp, Errc::unauthorized);
       if (Status st = write_attributes(a.ssid, path, m); !st) return fail(resp, st.code());
       resp.set_code(codes::changed);
       return;
@@ -366,6 +409,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     if (path.depth() < 2) return fail(resp, Errc::method_not_allowed);
     if (auto t = reg.resolve(path.depth() == 4 ? path.parent() : path); !t)
       return fail(resp, t.error());
+    if (!allowed(a, path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
     WritePlan plan{reg, path, false, true, false};
     Status st = apply_write(reg, *content_format(m), in.body, plan, scratch);
     if (!st) return fail(resp, st.code());
@@ -379,6 +423,8 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       // Create.
       dm::Object* obj = reg.find(path.object());
       if (!obj) return fail(resp, Errc::not_found);
+      if (!allowed(a, dm::Path(path.object(), dm::kInvalidId), objects::kAccessCreate))
+        return fail(resp, Errc::unauthorized);
       auto cf = content_format(m);
       if (!cf) return fail(resp, Errc::bad_request);
       WritePlan plan{reg, path, false, false, true};
@@ -391,6 +437,8 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       n = codec::number::format_uint(iid, loc);
       (void)resp.message().add_string(coap::OptionNumber::location_path, {loc, n});
       resp.set_code(codes::created);
+      // 1.1 Core §7.3.2: the creating server owns the new instance.
+      if (acl_active()) (void)c.acl_->add(path.object(), iid, a.ssid);
       for (size_t i = 1; i < account_count; ++i)
         if (accounts[i].used) {
           accounts[i].objects_changed = true;
@@ -401,6 +449,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     auto t = reg.resolve(path);
     if (!t) return fail(resp, t.error());
     if (path.depth() == 3 && t->resource->executable()) {
+      if (!allowed(a, path, objects::kAccessExecute)) return fail(resp, Errc::unauthorized);
       Status st = t->object->execute(path.instance(), path.resource(), in.body);
       if (!st) return fail(resp, st.code());
       resp.set_code(codes::changed);
@@ -412,6 +461,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     if (path.depth() == 4 || (path.depth() == 3 && !t->resource->multiple))
       return fail(resp, Errc::method_not_allowed);
     // Partial update of an instance, or (1.1) of a multiple resource's instances.
+    if (!allowed(a, path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
     auto cf = content_format(m);
     if (!cf) return fail(resp, Errc::bad_request);
     WritePlan plan{reg, path, false, false, false};
@@ -425,7 +475,9 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     if (path.depth() != 2) return fail(resp, Errc::method_not_allowed);
     auto t = reg.resolve(path);
     if (!t) return fail(resp, t.error());
+    if (!allowed(a, path, objects::kAccessDelete)) return fail(resp, Errc::unauthorized);
     Status st = t->object->delete_instance(path.instance());
+    if (st && acl_active()) c.acl_->remove_for(path.object(), path.instance());
     if (!st) return fail(resp, st.code());
     resp.set_code(codes::deleted);
     for (size_t i = 1; i < account_count; ++i)
@@ -453,6 +505,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       if (r.path.object() == 0 || r.path.object() == 21) return fail(resp, Errc::unauthorized);
       if (r.path.depth() < 3 || !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
         return fail(resp, Errc::not_found);
+      if (!allowed(a, r.path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
       if (Status st = check_record(plan, r); !st) return fail(resp, st.code());
     }
     (void)dec.open(*cf, in.body, ctx);

@@ -97,6 +97,9 @@ struct Client::Impl {
   MutableByteView scratch() noexcept { return {scratch_buf.get(), c.config_.scratch}; }
   void serve_bootstrap(Account& a, const coap::IncomingRequest& req, coap::Response& resp) noexcept;
 
+  bool acl_active() const noexcept;
+  bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
+
   // ---- client_observe.cpp ----
   Attributes effective_attributes(uint16_t ssid, const dm::Path& path) const noexcept;
   AttributeEntry* find_attributes(uint16_t ssid, const dm::Path& path) const noexcept;

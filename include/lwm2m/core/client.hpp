@@ -25,6 +25,7 @@
 #include "lwm2m/coap/engine.hpp"
 #include "lwm2m/codec/negotiate.hpp"
 #include "lwm2m/dm/registry.hpp"
+#include "lwm2m/objects/access_control.hpp"
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
 #include "lwm2m/random.hpp"
@@ -155,6 +156,9 @@ class Client final : private coap::RequestHandler,
   bool bootstrapping() const noexcept;
 
   void set_monitor(ClientMonitor* monitor) noexcept { monitor_ = monitor; }
+  /// Enforces the Access Control object (it must also be in the registry as object 2)
+  /// whenever more than one management server is configured.
+  void set_access_control(objects::AccessControlObject* acl) noexcept { acl_ = acl; }
   const coap::Engine& engine() const noexcept { return engine_; }
   dm::Registry& registry() noexcept { return registry_; }
 
@@ -183,6 +187,7 @@ class Client final : private coap::RequestHandler,
   coap::Engine engine_;
   std::unique_ptr<Impl> impl_;
   ClientMonitor* monitor_ = nullptr;
+  objects::AccessControlObject* acl_ = nullptr;
   bool valid_ = false;
 };
 

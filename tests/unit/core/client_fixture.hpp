@@ -54,6 +54,8 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
     std::vector<std::string> queries;
   };
 
+  NodeId client_node = kClientNode;
+
   // ---- what arrived ----
   std::vector<Registration> registers;
   std::vector<std::vector<std::string>> updates;  ///< queries of each Update
@@ -95,7 +97,7 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
     }
     const std::string& body = bodies_.back();
     m.payload = {reinterpret_cast<const uint8_t*>(body.data()), body.size()};
-    auto id = engine_.send_request(kClientNode, m, *this, now);
+    auto id = engine_.send_request(client_node, m, *this, now);
     EXPECT_TRUE(id.ok());
     return id.ok() ? *id : coap::RequestId{};
   }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "core/client_fixture.hpp"
+#include "lwm2m/codec/senml.hpp"
+#include "lwm2m/objects/access_control.hpp"
 #include "support/alloc_counter.hpp"
 
 namespace lwm2m::test {
@@ -263,6 +265,179 @@ TEST_F(BootstrapTest, FromAnEmptyClientToARegisteredOne) {
   ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
   ASSERT_EQ(server.registers.size(), 1u);
   EXPECT_EQ(server.registers[0].lifetime, "60");
+}
+
+}  // namespace
+}  // namespace lwm2m::test
+
+namespace lwm2m::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace codes = coap::codes;
+
+std::string bytes(std::initializer_list<uint8_t> b) {
+  return std::string(b.begin(), b.end());
+}
+
+/// Decodes a SenML CBOR payload into "path=value" strings (integers and strings only).
+std::vector<std::string> senml_values(const std::string& payload, const dm::Registry& reg) {
+  std::vector<uint8_t> scratch(512);
+  codec::DecodeContext ctx{dm::Path{}, &reg, {scratch.data(), scratch.size()}};
+  codec::SenmlCborDecoder dec({reinterpret_cast<const uint8_t*>(payload.data()), payload.size()},
+                              ctx);
+  std::vector<std::string> out;
+  for (;;) {
+    codec::Record r;
+    auto more = dec.next(r);
+    EXPECT_TRUE(more.ok());
+    if (!more.ok() || !*more) break;
+    char path[32];
+    size_t n = r.path.format(path);
+    std::string v = r.value.type() == dm::DataType::string ? std::string(r.value.as_string())
+                                                           : std::to_string(r.value.as_integer());
+    out.push_back(std::string(path, n) + "=" + v);
+  }
+  return out;
+}
+
+TEST_F(ClientTest, CreatesWithTlvAndDeletesUpdatingTheRegistration) {
+  start_and_register();
+  // Server instance without an instance id: ssid 102, lifetime 300, storing, binding U.
+  std::string tlv =
+      bytes({0xC1, 0x00, 0x66, 0xC2, 0x01, 0x01, 0x2C, 0xC1, 0x06, 0x01, 0xC1, 0x07, 'U'});
+  Reply r = call(codes::post, "/1", {}, 11542, tlv);
+  EXPECT_EQ(r.code, codes::created);
+  EXPECT_EQ(r.location, (std::vector<std::string>{"1", "1"}));
+  EXPECT_EQ(call(codes::get, "/1/1/0").payload, "102");
+  ASSERT_TRUE(net.run_until([&] { return !server.update_payloads.empty(); }, net.now() + 10s));
+  EXPECT_EQ(server.update_payloads.back(), "</1>;ver=1.1,</1/0>,</1/1>,</3>;ver=1.1,</3/0>");
+  // Create on an existing instance is 4.00; a malformed TLV is 4.00 and creates nothing.
+  std::string with_id = bytes({0x08, 0x01, 0x03, 0xC1, 0x00, 0x67});
+  EXPECT_EQ(call(codes::post, "/1", {}, 11542, with_id).code, codes::bad_request);
+  EXPECT_EQ(call(codes::post, "/1", {}, 11542, bytes({0xC1, 0x00})).code, codes::bad_request);
+  EXPECT_EQ(call(codes::get, "/1/2").code, codes::not_found);
+
+  size_t updates = server.update_payloads.size();
+  EXPECT_EQ(call(codes::del, "/1/1").code, codes::deleted);
+  EXPECT_EQ(call(codes::get, "/1/1").code, codes::not_found);
+  ASSERT_TRUE(
+      net.run_until([&] { return server.update_payloads.size() > updates; }, net.now() + 10s));
+  EXPECT_EQ(server.update_payloads.back(), "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>");
+}
+
+TEST_F(ClientTest, ReadCompositeAndWriteCompositeInSenmlCbor) {
+  start_and_register();
+  // FETCH / with names only: [{0: "/3/0/0"}, {0: "/1/0/1"}]
+  std::string names = bytes({0x82, 0xA1, 0x00, 0x66, '/', '3', '/', '0', '/', '0', 0xA1, 0x00, 0x66,
+                             '/', '1', '/', '0', '/', '1'});
+  Reply r = call(codes::fetch, "/", 112, 112, names);
+  EXPECT_EQ(r.code, codes::content);
+  EXPECT_EQ(r.content_format, 112);
+  EXPECT_EQ(senml_values(r.payload, rig.registry),
+            (std::vector<std::string>{"/3/0/0=Acme", "/1/0/1=300"}));
+  // The Security object cannot be named.
+  std::string secret = bytes({0x81, 0xA1, 0x00, 0x64, '/', '0', '/', '1'});
+  EXPECT_EQ(call(codes::fetch, "/", 112, 112, secret).code, codes::unauthorized);
+
+  // iPATCH: [{0: "/1/0/1", 2: 77}] sets the lifetime.
+  std::string patch = bytes({0x81, 0xA2, 0x00, 0x66, '/', '1', '/', '0', '/', '1', 0x02, 0x18, 77});
+  EXPECT_EQ(call(codes::ipatch, "/", {}, 112, patch).code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "77");
+  // One bad record: nothing is written.
+  std::string bad = bytes({0x82, 0xA2, 0x00, 0x66, '/', '1', '/', '0', '/', '1', 0x02, 0x18,
+                           99,   0xA2, 0x00, 0x66, '/', '3', '/', '0', '/', '0', 0x02, 0x01});
+  EXPECT_NE(call(codes::ipatch, "/", {}, 112, bad).code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "77");
+}
+
+TEST_F(ClientTest, SendPostsSenmlCborToDp) {
+  ASSERT_FALSE(rig.client->send(101, std::vector<dm::Path>{dm::Path(3, 0, 0)}, net.now()).ok());
+  start_and_register();
+  dm::Path paths[] = {dm::Path(3, 0, 0), dm::Path(3, 0, 1)};
+  ASSERT_TRUE(rig.client->send(101, paths, net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return !server.sends.empty(); }, net.now() + 10s));
+  EXPECT_EQ(server.sends[0].first, 112);
+  EXPECT_EQ(senml_values(server.sends[0].second, rig.registry),
+            (std::vector<std::string>{"/3/0/0=Acme", "/3/0/1=Model 7"}));
+  net.run_for(100ms);
+  bool done = false;
+  for (auto& e : rig.drain_events())
+    if (e.kind == core::EventKind::send_done && e.error == Errc::ok) done = true;
+  EXPECT_TRUE(done);
+}
+
+TEST(ClientQueueMode, SleepsAfterMaxTransmitWaitAndWakesWithAnUpdateBeforeNotifying) {
+  core::ClientConfig cfg;
+  cfg.queue_mode = true;
+  ClientRig rig(true, 3600, cfg);
+  SimNet net{9};
+  FakeServer bs{1}, server{2};
+  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
+  SansIoNode<core::Client> cl_node(*rig.client);
+  net.add(bs_node);
+  net.add(srv_node);
+  net.add(cl_node);
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
+  EXPECT_TRUE(server.registers[0].queue);  // 1.1: the Q parameter
+  rig.device.set_battery_level(10);
+  auto id = server.request(codes::get, "/3/0/9", net.now(), {}, {}, {}, {}, true);
+  ASSERT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); }, net.now() + 5s));
+  net.run_for(100s);  // past MAX_TRANSMIT_WAIT (93 s): asleep
+  EXPECT_TRUE(rig.client->server_status(0).asleep);
+  size_t updates = server.updates.size();
+  rig.device.set_battery_level(20);
+  ASSERT_TRUE(net.run_until([&] { return server.replies_for(id).size() == 2; }, net.now() + 10s));
+  EXPECT_EQ(server.updates.size(), updates + 1);  // the Update went first
+  EXPECT_EQ(server.replies_for(id)[1].payload, "20");
+}
+
+TEST(ClientAccessControl, TwoServersGetTheRightsTheAclGrants) {
+  objects::AclInstance acl_storage[4];
+  objects::AccessControlObject acl(acl_storage);
+  ClientRig rig(true);
+  objects::SecurityConfig sc;
+  sc.uri = "coap://127.0.0.1:5684";
+  sc.short_server_id = 102;
+  ASSERT_TRUE(rig.security.add(sc, 2).ok());
+  objects::ServerConfig srv;
+  srv.short_server_id = 102;
+  ASSERT_TRUE(rig.server.add(srv, 1).ok());
+  ASSERT_TRUE(rig.registry.add(acl).ok());
+  rig.client->set_access_control(&acl);
+  auto dev = acl.add(3, 0, 101);
+  ASSERT_TRUE(dev.ok());
+  ASSERT_TRUE(acl.grant(*dev, 102, objects::kAccessRead).ok());
+  ASSERT_TRUE(acl.add(1, 0, 101).ok());
+  ASSERT_TRUE(acl.add(1, 1, 102).ok());
+
+  // Nodes: 0 unused (bootstrap), 1 and 2 the servers, 3 the client.
+  SimNet net{5};
+  FakeServer bs{1}, s1{2}, s2{3};
+  s1.client_node = s2.client_node = 3;
+  SansIoNode<FakeServer> n0(bs), n1(s1), n2(s2);
+  SansIoNode<core::Client> nc(*rig.client);
+  net.add(n0);
+  net.add(n1);
+  net.add(n2);
+  net.add(nc);
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until(
+      [&] { return rig.client->registered(101) && rig.client->registered(102); }, net.now() + 30s));
+  auto call = [&](FakeServer& s, coap::Code code, std::string_view path,
+                  std::optional<uint16_t> cf = {}, std::string payload = {}) {
+    auto id = s.request(code, path, net.now(), {}, cf, std::move(payload));
+    EXPECT_TRUE(net.run_until([&] { return !s.replies_for(id).empty(); }, net.now() + 30s));
+    return s.replies_for(id).empty() ? coap::Code{} : s.replies_for(id).front().code;
+  };
+  EXPECT_EQ(call(s2, codes::get, "/3/0/0"), codes::content);                // read granted
+  EXPECT_EQ(call(s2, codes::post, "/3/0/4"), codes::unauthorized);          // execute not
+  EXPECT_EQ(call(s1, codes::post, "/3/0/4"), codes::changed);               // owner: all
+  EXPECT_EQ(call(s2, codes::put, "/1/0/1", 0, "60"), codes::unauthorized);  // 101's instance
+  EXPECT_EQ(call(s2, codes::put, "/1/1/1", 0, "60"), codes::changed);       // its own
+  EXPECT_EQ(call(s1, codes::get, "/1/1/1"), codes::unauthorized);
+  EXPECT_EQ(call(s2, codes::del, "/3/0"), codes::unauthorized);
 }
 
 }  // namespace
