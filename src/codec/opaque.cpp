@@ -20,7 +20,8 @@ Status encode_opaque(const dm::Path& base, RecordSource& src, Sink& out) noexcep
 
 Result<bool> OpaqueDecoder::next(Record& out) noexcept {
   if (done_) return false;
-  if (ctx_.base.depth() < 3 || ctx_.types == nullptr) return Errc::bad_request;
+  if (ctx_.types == nullptr) return Errc::invalid_state;  // a usage error, not the payload's
+  if (ctx_.base.depth() < 3) return Errc::bad_request;
   auto type = ctx_.types->type_of(ctx_.base);
   if (!type) return type.error();
   if (*type != dm::DataType::opaque) return Errc::unsupported_content_format;

@@ -75,7 +75,8 @@ Status encode_text(const dm::Path& base, RecordSource& src, Sink& out) noexcept 
 
 Result<bool> TextDecoder::next(Record& out) noexcept {
   if (done_) return false;
-  if (ctx_.base.depth() < 3 || ctx_.types == nullptr) return Errc::bad_request;
+  if (ctx_.types == nullptr) return Errc::invalid_state;  // a usage error, not the payload's
+  if (ctx_.base.depth() < 3) return Errc::bad_request;
   auto type = ctx_.types->type_of(ctx_.base);
   if (!type) return type.error();
   const std::string_view text = as_string(payload_);

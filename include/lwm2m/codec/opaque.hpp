@@ -18,6 +18,7 @@ Status encode_opaque(const dm::Path& base, RecordSource& src, Sink& out) noexcep
 /// Yields one record at ctx.base whose value views the whole payload. Errors: bad_request
 /// (base is not a resource or resource instance), unsupported_content_format (the resource
 /// is not opaque), errors of ctx.types (required; not_found for an unknown resource).
+/// invalid_state when ctx.types is null.
 class OpaqueDecoder final : public Decoder {
  public:
   OpaqueDecoder(ByteView payload, const DecodeContext& ctx) noexcept

@@ -23,6 +23,7 @@ Status encode_text(const dm::Path& base, RecordSource& src, Sink& out) noexcept;
 /// bad_request (base is not a resource or resource instance, or the text is not a value
 /// of the declared type, including invalid UTF-8 in a string), errors of the resolver
 /// (not_found), buffer_too_small when ctx.scratch cannot hold a decoded opaque value.
+/// invalid_state when ctx.types is null.
 /// Values view the payload, or ctx.scratch for opaque.
 class TextDecoder final : public Decoder {
  public:

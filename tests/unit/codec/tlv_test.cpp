@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "codec/codec_support.hpp"
+#include "lwm2m/dm/registry.hpp"
+#include "lwm2m/dm/slot_object.hpp"
 #include "support/alloc_counter.hpp"
 
 namespace lwm2m::codec {
@@ -416,6 +419,56 @@ TEST(TlvCodec, EveryTruncationFailsCleanly) {
     }
     EXPECT_EQ(st, Errc::truncated) << n;
   }
+}
+
+// ---- with the data model's own source ----
+
+constexpr dm::ResourceDef kDeviceDefs[] = {
+    {0, DataType::string, dm::Operations::read},
+    {4, DataType::none, dm::Operations::execute},
+    {6, DataType::integer, dm::Operations::read, true},
+    {9, DataType::integer, dm::Operations::read},
+    {13, DataType::time, dm::Operations::read_write},
+};
+constexpr dm::ObjectDef kDeviceDef{3, "1.0", false, true, kDeviceDefs};
+
+TEST(TlvCodec, EncodesThroughTheRegistryTreeSource) {
+  std::array<dm::ResourceSlot, 5> slots{{
+      {0, 0, kInvalidId, Value::string("Open Mobile Alliance"), {}},
+      {0, 6, 0, Value::integer(1), {}},
+      {0, 6, 1, Value::integer(5), {}},
+      {0, 9, kInvalidId, Value::integer(100), {}},
+      {0, 13, kInvalidId, Value::time(1367491215), {}},
+  }};
+  dm::SlotObject device{kDeviceDef, slots};
+  std::array<dm::Object*, 2> objects{};
+  dm::Registry reg{objects};
+  ASSERT_TRUE(reg.add(device).ok());
+  uint8_t scratch[64];
+  const std::string expected =
+      "08 00 28 C8 00 14 4F 70 65 6E 20 4D 6F 62 69 6C 65 20 41 6C 6C 69 61 6E 63 65 "
+      "86 06 41 00 01 41 01 05 C1 09 64 C4 0D 51 82 42 8F";
+  for (size_t block : {16u, 1024u}) {
+    std::string joined;
+    for (size_t offset = 0;; offset += block) {
+      dm::TreeSource src{reg, Path(3), scratch};
+      std::vector<uint8_t> buf(block);
+      Sink sink{buf, offset};
+      ASSERT_TRUE(encode_tlv(Path(3), src, sink).ok());
+      joined += as_string(sink.window());
+      if (!sink.overflowed()) break;
+    }
+    EXPECT_EQ(to_hex(joined), expected) << block;
+  }
+  // The registry is also the decoder's type resolver.
+  DecodeContext ctx{Path(3), &reg, {}};
+  const std::string bytes = from_hex(expected);
+  TlvDecoder d{as_bytes(bytes), ctx};
+  std::vector<OwnedRecord> out;
+  ASSERT_TRUE(test::decode_all(d, out).ok());
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[4].path, Path(3, 0, 13));
+  EXPECT_EQ(out[4].scalar, Value::time(1367491215));
 }
 
 // ---- properties ----
