@@ -2,12 +2,6 @@
 
 #include "lwm2m/codec/negotiate.hpp"
 
-// LwM2M JSON (11543) is compiled in when its codec is present.
-#if __has_include("lwm2m/codec/lwm2m_json.hpp")
-#include "lwm2m/codec/lwm2m_json.hpp"
-#define LWM2M_HAVE_LWM2M_JSON 1
-#endif
-
 namespace lwm2m::codec {
 namespace {
 
@@ -35,10 +29,8 @@ bool can_encode(ContentFormat f) noexcept {
       return true;
     case ContentFormat::lwm2m_cbor:
       return true;
-#ifdef LWM2M_HAVE_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       return true;
-#endif
     default:
       return false;
   }
@@ -67,10 +59,8 @@ Status encode(ContentFormat f, const dm::Path& base, RecordSource& src, Sink& ou
       return encode_cbor_value(base, src, out);
     case ContentFormat::lwm2m_cbor:
       return encode_lwm2m_cbor(base, src, out);
-#ifdef LWM2M_HAVE_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       return encode_lwm2m_json(base, src, out);
-#endif
     default:
       return Errc::unsupported_content_format;
   }
@@ -102,11 +92,9 @@ Status AnyDecoder::open(ContentFormat f, ByteView payload, const DecodeContext& 
     case ContentFormat::lwm2m_cbor:
       decoder_ = emplace<Lwm2mCborDecoder>(storage_, payload, ctx);
       break;
-#ifdef LWM2M_HAVE_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       decoder_ = emplace<Lwm2mJsonDecoder>(storage_, payload, ctx);
       break;
-#endif
     default:
       return Errc::unsupported_content_format;
   }

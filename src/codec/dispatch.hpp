@@ -9,6 +9,7 @@
 #include "lwm2m/codec/cbor_value.hpp"
 #include "lwm2m/codec/content_format.hpp"
 #include "lwm2m/codec/lwm2m_cbor.hpp"
+#include "lwm2m/codec/lwm2m_json.hpp"
 #include "lwm2m/codec/opaque.hpp"
 #include "lwm2m/codec/record.hpp"
 #include "lwm2m/codec/senml.hpp"
@@ -34,10 +35,11 @@ class AnyDecoder {
   Result<bool> next(Record& out) noexcept;
   void close() noexcept;
 
-  /// Room for the largest decoder (LwM2M JSON's is checked where it is constructed).
-  static constexpr size_t kStorage = std::max(
-      {sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder), sizeof(SenmlJsonDecoder),
-       sizeof(SenmlCborDecoder), sizeof(CborValueDecoder), sizeof(Lwm2mCborDecoder), size_t{256}});
+  /// Room for the largest decoder.
+  static constexpr size_t kStorage =
+      std::max({sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder),
+                sizeof(SenmlJsonDecoder), sizeof(SenmlCborDecoder), sizeof(CborValueDecoder),
+                sizeof(Lwm2mCborDecoder), sizeof(Lwm2mJsonDecoder)});
 
  private:
   alignas(std::max_align_t) unsigned char storage_[kStorage];

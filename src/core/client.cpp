@@ -36,7 +36,7 @@ Status add_query(coap::Message& m, char* buf, size_t cap, std::string_view name,
                       std::string_view(buf, name.size() + 1 + value.size()));
 }
 
-std::string_view u32_text(uint32_t v, char (&buf)[12]) noexcept {
+std::string_view u32_text(uint32_t v, char (&buf)[codec::number::kMaxChars]) noexcept {
   size_t n = codec::number::format_uint(v, buf);
   return {buf, n};
 }
@@ -359,7 +359,7 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
   m.code = coap::codes::post;
   (void)m.add_string(coap::OptionNumber::uri_path, "rd");
   char ep[80], lt[24], ver[12], b[16];
-  char num[12];
+  char num[codec::number::kMaxChars];
   Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
   if (st) st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->config.lifetime_s, num));
   if (st) st = add_query(m, ver, sizeof ver, "lwm2m", version_text(c.config_.version));
@@ -404,7 +404,7 @@ Status Client::Impl::send_update(Account& a, TimePoint now) noexcept {
   coap::Message m;
   m.code = coap::codes::post;
   Status st = m.add_path(coap::OptionNumber::uri_path, {a.location, a.location_len});
-  char lt[24], b[16], num[12];
+  char lt[24], b[16], num[codec::number::kMaxChars];
   if (st && srv->config.lifetime_s != a.sent_lifetime)
     st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->config.lifetime_s, num));
   std::string_view binding = srv->binding.str();
@@ -599,7 +599,7 @@ Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
   coap::Message m;
   m.code = coap::codes::post;
   (void)m.add_string(coap::OptionNumber::uri_path, "bs");
-  char ep[80], pct[16], num[12];
+  char ep[80], pct[16], num[codec::number::kMaxChars];
   Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
   if (st && c.config_.version != LwM2MVersion::v1_0) {
     // 1.1 "pct": the format we prefer for Bootstrap-Write payloads.

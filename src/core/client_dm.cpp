@@ -121,10 +121,12 @@ struct WritePlan {
 Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
   if (!plan.base.is_prefix_of(r.path) && !(plan.create && r.path.object() == plan.base.object()))
     return Errc::bad_request;
+  // TLV yields a value-less record for an empty instance or an empty multiple resource.
+  if (r.path.depth() == 2 && r.value.is_none()) return {};
   if (r.path.depth() < 3) return Errc::bad_request;
-  if (r.value.is_none()) return Errc::bad_request;
   const dm::ResourceDef* def = plan.reg.resource_def(r.path);
   if (!def) return Errc::not_found;
+  if (r.value.is_none()) return r.path.depth() == 3 && def->multiple ? Errc::ok : Errc::bad_request;
   if (r.path.depth() == 4 && !def->multiple) return Errc::bad_request;
   if (!plan.bootstrap && !plan.create && !def->writable()) return Errc::method_not_allowed;
   if (def->executable()) return Errc::method_not_allowed;
@@ -164,14 +166,20 @@ Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload
       } else if (r.path.instance() != new_iid) {
         mixed_instances = true;
       }
-      if (r.path.depth() < 3) return Errc::bad_request;
+      if (r.path.depth() < 2) return Errc::bad_request;
     }
     if (plan.bootstrap) {
       // Instances named by a Bootstrap-Write may not exist yet: check the descriptor only.
-      if (r.path.depth() < 3 || r.value.is_none()) return Errc::bad_request;
-      const dm::ResourceDef* def = reg.resource_def(r.path);
-      if (!def) return Errc::not_found;
-      if (!dm::convert(r.value, def->type)) return Errc::bad_request;
+      if (r.path.depth() < 2 || !plan.base.is_prefix_of(r.path)) return Errc::bad_request;
+      if (r.path.depth() >= 3) {
+        const dm::ResourceDef* def = reg.resource_def(r.path);
+        if (!def) return Errc::not_found;
+        if (r.value.is_none() ? !(r.path.depth() == 3 && def->multiple)
+                              : !dm::convert(r.value, def->type))
+          return Errc::bad_request;
+      } else if (!r.value.is_none()) {
+        return Errc::bad_request;
+      }
     } else if (plan.create) {
       codec::Record rr = r;
       if (Status st = check_record(plan, rr); !st) return st;
@@ -225,9 +233,15 @@ Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload
     }
     if (!*more) break;
     dm::Path p = r.path;
-    if (plan.create)
-      p = p.depth() == 4 ? dm::Path(p.object(), new_iid, p.resource(), p.resource_instance())
-                         : dm::Path(p.object(), new_iid, p.resource());
+    if (plan.create) {
+      if (p.depth() == 4) {
+        p = dm::Path(p.object(), new_iid, p.resource(), p.resource_instance());
+      } else if (p.depth() == 3) {
+        p = dm::Path(p.object(), new_iid, p.resource());
+      } else {
+        p = dm::Path(p.object(), new_iid);
+      }
+    }
     dm::Object* target = obj;
     if (p.object() != obj->id()) {
       target = reg.find(p.object());
@@ -239,6 +253,11 @@ Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload
     if (plan.bootstrap && !target->has_instance(p.instance())) {
       result = target->create_instance(p.instance());
       if (!result) break;
+    }
+    if (r.value.is_none()) {
+      // An empty instance (already there or created above), or an emptied multiple resource.
+      if (p.depth() == 3) result = target->reset_resource(p.instance(), p.resource());
+      continue;
     }
     const dm::ResourceDef* def = reg.resource_def(p);
     if (def->multiple && p.depth() == 4 && (plan.replace || plan.bootstrap) &&
@@ -431,11 +450,12 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       dm::InstanceId iid = dm::kInvalidId;
       Status st = apply_write(reg, *cf, in.body, plan, scratch, &iid);
       if (!st) return fail(resp, st.code());
-      char loc[8];
-      size_t n = codec::number::format_uint(path.object(), loc);
-      (void)resp.message().add_string(coap::OptionNumber::location_path, {loc, n});
-      n = codec::number::format_uint(iid, loc);
-      (void)resp.message().add_string(coap::OptionNumber::location_path, {loc, n});
+      // Option values are views: each segment needs its own storage until encoding.
+      char loc_o[codec::number::kMaxChars], loc_i[codec::number::kMaxChars];
+      size_t no = codec::number::format_uint(path.object(), loc_o);
+      size_t ni = codec::number::format_uint(iid, loc_i);
+      (void)resp.message().add_string(coap::OptionNumber::location_path, {loc_o, no});
+      (void)resp.message().add_string(coap::OptionNumber::location_path, {loc_i, ni});
       resp.set_code(codes::created);
       // 1.1 Core §7.3.2: the creating server owns the new instance.
       if (acl_active()) (void)c.acl_->add(path.object(), iid, a.ssid);

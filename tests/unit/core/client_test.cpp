@@ -324,6 +324,12 @@ TEST_F(ClientTest, CreatesWithTlvAndDeletesUpdatingTheRegistration) {
   ASSERT_TRUE(
       net.run_until([&] { return server.update_payloads.size() > updates; }, net.now() + 10s));
   EXPECT_EQ(server.update_payloads.back(), "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>");
+
+  // An empty object-instance TLV creates an instance with its defaults.
+  r = call(codes::post, "/1", {}, 11542, bytes({0x00, 0x05}));
+  EXPECT_EQ(r.code, codes::created);
+  EXPECT_EQ(r.location, (std::vector<std::string>{"1", "5"}));
+  EXPECT_EQ(call(codes::get, "/1/5/7").payload, "U");
 }
 
 TEST_F(ClientTest, ReadCompositeAndWriteCompositeInSenmlCbor) {
