@@ -183,9 +183,19 @@ Status Client::start(TimePoint now) noexcept {
     a.fsm.set_transmit_wait(config_.coap.tx.max_transmit_wait());
     if (a.fsm.state() == RegistrationState::idle) a.fsm.start(now);
   }
+  const objects::SecurityInstance* bs = security_.find_bootstrap();
   if (!any) {
-    if (!security_.find_bootstrap()) return Errc::invalid_state;
+    if (!bs) return Errc::invalid_state;
     s.start_bootstrap(now);
+  } else if (bs && !s.accounts[0].used) {
+    // Server-initiated bootstrap (1.1 Core §5.2.3): the bootstrap server may write to a
+    // registered client at any time, so its endpoint stays known to the transport.
+    Account& a = s.accounts[0];
+    a = Account{};
+    a.used = true;
+    a.bootstrap = true;
+    a.security_iid = bs->id;
+    s.connect(a);
   }
   s.drive(now);
   return {};

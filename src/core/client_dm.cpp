@@ -50,6 +50,26 @@ std::optional<codec::ContentFormat> content_format(const coap::Message& m) noexc
   return static_cast<codec::ContentFormat>(*cf);
 }
 
+/// Execute arguments (1.1 Core §5.4.5): `0='text',1,2='x'`: one digit per argument,
+/// optionally `='value'` with no quote inside; comma-separated. Empty is fine.
+bool execute_arguments_valid(ByteView body) noexcept {
+  std::string_view s = as_string(body);
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    ++i;
+    if (i < s.size() && s[i] == '=') {
+      if (++i >= s.size() || s[i] != '\'') return false;
+      size_t end = s.find('\'', i + 1);
+      if (end == std::string_view::npos) return false;
+      i = end + 1;
+    }
+    if (i == s.size()) return true;
+    if (s[i] != ',' || ++i == s.size()) return false;
+  }
+  return true;
+}
+
 /// Whether the path names one value (a single resource or one resource instance).
 codec::Target describe(const dm::Registry& reg, const dm::Path& path) noexcept {
   codec::Target t;
@@ -470,6 +490,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     if (!t) return fail(resp, t.error());
     if (path.depth() == 3 && t->resource->executable()) {
       if (!allowed(a, path, objects::kAccessExecute)) return fail(resp, Errc::unauthorized);
+      if (!execute_arguments_valid(in.body)) return fail(resp, Errc::bad_request);
       Status st = t->object->execute(path.instance(), path.resource(), in.body);
       if (!st) return fail(resp, st.code());
       resp.set_code(codes::changed);
@@ -579,8 +600,9 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
   if (!path_r) return fail(resp, Errc::not_found);
   dm::Path path = *path_r;
   Code method = m.code;
-  // Any request from the bootstrap server shows the bootstrap is alive.
-  if (bs_state == BootstrapState::in_progress || bs_state == BootstrapState::requesting) {
+  // Any request from the bootstrap server shows the bootstrap is alive; one that comes
+  // unasked starts a server-initiated bootstrap.
+  if (bs_state != BootstrapState::hold_off) {
     bs_state = BootstrapState::in_progress;
     bs_deadline = now_ + c.config_.bootstrap_timeout;
   }

@@ -448,3 +448,45 @@ TEST(ClientAccessControl, TwoServersGetTheRightsTheAclGrants) {
 
 }  // namespace
 }  // namespace lwm2m::test
+
+namespace lwm2m::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace codes = coap::codes;
+
+TEST_F(ClientTest, ExecuteArgumentsFollowTheSpecGrammar) {
+  start_and_register();
+  auto exec = [&](std::string args) {
+    return call(codes::post, "/1/0/8", {}, {}, std::move(args)).code;
+  };
+  EXPECT_EQ(exec(""), codes::changed);
+  EXPECT_EQ(exec("0"), codes::changed);
+  EXPECT_EQ(exec("0='on',5,7='a b'"), codes::changed);
+  EXPECT_EQ(exec("x"), codes::bad_request);
+  EXPECT_EQ(exec("0="), codes::bad_request);
+  EXPECT_EQ(exec("0='open"), codes::bad_request);
+  EXPECT_EQ(exec("1,"), codes::bad_request);
+  EXPECT_EQ(exec("12"), codes::bad_request);
+}
+
+TEST_F(BootstrapTest, ServerInitiatedBootstrapReconfiguresARegisteredClient) {
+  objects::SecurityConfig sc;
+  sc.uri = "coap://127.0.0.1:5683";
+  sc.short_server_id = 101;
+  ASSERT_TRUE(rig.security.add(sc, 1).ok());
+  objects::ServerConfig srv;
+  srv.short_server_id = 101;
+  srv.lifetime_s = 300;
+  ASSERT_TRUE(rig.server.add(srv, 0).ok());
+  start_and_register();
+  EXPECT_EQ(bootstrap.bootstrap_requests, 0);
+  // Unasked, the bootstrap server changes the lifetime and finishes.
+  EXPECT_EQ(bs_call(codes::put, "/1/0/1", 0, "99").code, codes::changed);
+  EXPECT_EQ(bs_call(codes::post, "/bs").code, codes::changed);
+  ASSERT_TRUE(net.run_until([&] { return server.registers.size() == 2; }, net.now() + 30s));
+  EXPECT_EQ(server.registers[1].lifetime, "99");
+}
+
+}  // namespace
+}  // namespace lwm2m::test
