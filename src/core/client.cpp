@@ -93,7 +93,10 @@ Client::Client(const ClientConfig& config, dm::Registry& registry,
   s.links.reset(new (std::nothrow) uint8_t[config_.uplink_buffer]);
   s.send_buf.reset(new (std::nothrow) uint8_t[config_.uplink_buffer]);
   s.scratch_buf.reset(new (std::nothrow) uint8_t[config_.scratch]);
-  if (!s.accounts || !s.observations || !s.attributes || !s.links || !s.send_buf || !s.scratch_buf)
+  s.stored.reset(new (std::nothrow) StoredNotification[config_.stored_notifications + 1]);
+  s.store_bytes.reset(new (std::nothrow) uint8_t[config_.stored_bytes + 1]);
+  if (!s.accounts || !s.observations || !s.attributes || !s.links || !s.send_buf ||
+      !s.scratch_buf || !s.stored || !s.store_bytes)
     return;
   registry_.set_listener(this);
   server_.set_listener(this);

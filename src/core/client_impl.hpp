@@ -63,6 +63,14 @@ Status encode_values(dm::Registry& reg, const dm::Path& base, std::span<const dm
                      codec::ContentFormat fmt, codec::Sink& out, MutableByteView scratch,
                      bool composite) noexcept;
 
+/// A notification encoded while its server could not hear us, sent later in order.
+struct StoredNotification {
+  uint16_t observation;  ///< index in the observation table
+  coap::ObservationId id;
+  codec::ContentFormat format;
+  uint16_t offset, length;  ///< in the store's bytes
+};
+
 enum class BootstrapState : uint8_t { idle, hold_off, requesting, in_progress };
 
 struct Client::Impl {
@@ -109,6 +117,10 @@ struct Client::Impl {
   bool notify(Observation& o, TimePoint now) noexcept;
   dm::Value current_value(const dm::Path& path) noexcept;
   void drop_observations(uint8_t account) noexcept;
+  void store_notification(Observation& o) noexcept;
+  void drop_stored(size_t index) noexcept;
+  /// Sends what was stored for `account`, oldest first; false if the engine was busy.
+  bool flush_stored(uint8_t account, TimePoint now) noexcept;
   TimePoint observation_deadline() const noexcept;
   std::unique_ptr<Account[]> accounts;  ///< [0] bootstrap, [1..max_servers] management
   size_t account_count = 0;
@@ -120,6 +132,10 @@ struct Client::Impl {
   coap::RequestId send_request{};
   uint8_t send_account = 0;
   std::unique_ptr<uint8_t[]> scratch_buf;
+  std::unique_ptr<StoredNotification[]> stored;
+  size_t stored_count = 0;
+  std::unique_ptr<uint8_t[]> store_bytes;
+  size_t store_used = 0;
 
   Event events[16];
   uint8_t event_head = 0, event_count = 0;

@@ -1,5 +1,8 @@
 // core::Client: Write-Attributes storage with the spec's inheritance, and the observation
 // table that turns value changes and timers into notifications (1.1 Core §5.1.2, §6.4).
+#include <cstring>
+
+#include "codec/dispatch.hpp"
 #include "core/client_impl.hpp"
 
 namespace lwm2m::core {
@@ -82,6 +85,68 @@ void Client::Impl::drop_observations(uint8_t account) noexcept {
     c.engine_.cancel_observation(o.id);
     o = Observation{};
   }
+  for (size_t k = stored_count; k-- > 0;)
+    if (!observations[stored[k].observation].used) drop_stored(k);
+}
+
+void Client::Impl::drop_stored(size_t index) noexcept {
+  const StoredNotification gone = stored[index];
+  // Keep the bytes contiguous: later payloads move down over the removed one.
+  std::memmove(store_bytes.get() + gone.offset, store_bytes.get() + gone.offset + gone.length,
+               store_used - gone.offset - gone.length);
+  store_used -= gone.length;
+  for (size_t k = index; k + 1 < stored_count; ++k)
+    stored[k] = stored[k + 1];
+  --stored_count;
+  for (size_t k = 0; k < stored_count; ++k)
+    if (stored[k].offset > gone.offset)
+      stored[k].offset = static_cast<uint16_t>(stored[k].offset - gone.length);
+}
+
+void Client::Impl::store_notification(Observation& o) noexcept {
+  const size_t cap = c.config_.stored_bytes;
+  // Size it first; a payload larger than the whole store is not kept.
+  codec::Sink probe({});
+  if (!encode_values(c.registry_, o.paths[0], {o.paths, o.path_count}, o.format, probe, scratch(),
+                     o.composite) ||
+      probe.total() > cap || c.config_.stored_notifications == 0)
+    return;
+  while (stored_count > 0 &&
+         (stored_count == c.config_.stored_notifications || store_used + probe.total() > cap))
+    drop_stored(0);  // the oldest goes first
+  codec::Sink out({store_bytes.get() + store_used, cap - store_used});
+  (void)encode_values(c.registry_, o.paths[0], {o.paths, o.path_count}, o.format, out, scratch(),
+                      o.composite);
+  stored[stored_count++] =
+      StoredNotification{static_cast<uint16_t>(&o - observations.get()), o.id, o.format,
+                         static_cast<uint16_t>(store_used), static_cast<uint16_t>(out.total())};
+  store_used += out.total();
+}
+
+bool Client::Impl::flush_stored(uint8_t account, TimePoint now) noexcept {
+  for (size_t k = 0; k < stored_count;) {
+    StoredNotification n = stored[k];
+    Observation& o = observations[n.observation];
+    if (!o.used || !(o.id == n.id)) {
+      drop_stored(k);
+      continue;
+    }
+    if (o.account != account) {
+      ++k;
+      continue;
+    }
+    // NON: a CON would replace the previous one still unacknowledged (RFC 7641 §4.5.2) and
+    // history would be lost.
+    ByteView bytes{store_bytes.get() + n.offset, n.length};
+    Status st = c.engine_.notify(o.id, false, now, [&](coap::Response& r) {
+      r.write(bytes);
+      r.set_code(coap::codes::content);
+      (void)r.set_content_format(static_cast<uint16_t>(n.format));
+    });
+    if (!st) return false;
+    drop_stored(k);
+  }
+  return true;
 }
 
 dm::Value Client::Impl::current_value(const dm::Path& path) noexcept {
@@ -136,6 +201,15 @@ void Client::Impl::drive_observations(TimePoint now) noexcept {
       continue;
     }
     Account& a = accounts[o.account];
+    bool reachable =
+        a.fsm.state() == RegistrationState::registered && !(queue_mode() && now >= a.awake_until);
+    if (o.pending && reachable) {
+      if (!flush_stored(o.account, now)) {
+        o.next_check = now + Duration{1000};  // no exchange slot: try again shortly
+        continue;
+      }
+      o.pending = false;
+    }
     const Attributes eff = effective_attributes(a.ssid, o.paths[0]);
     dm::Value cur = o.composite ? dm::Value{} : current_value(o.paths[0]);
     NotifyDecision d = decide(eff, o.state, cur, now);
@@ -144,8 +218,16 @@ void Client::Impl::drive_observations(TimePoint now) noexcept {
       if (!a.fsm.registered() || asleep || a.fsm.state() == RegistrationState::updating) {
         // Held until the server can hear us: an Update wakes a queue-mode client; after
         // a re-registration or Update the pending notification goes out.
+        // Stored (bounded) when the Server object asks for it (/1/x/6), else only the
+        // latest value goes out once the server hears us again.
         const objects::ServerInstance* srv = c.server_.find(a.ssid);
-        if (!srv || srv->config.notification_storing) o.pending = true;
+        if (!srv || srv->config.notification_storing) {
+          store_notification(o);
+          o.state.last_notify = now;
+          o.state.changed = false;
+          o.state.last_value = numeric(cur);
+        }
+        o.pending = true;
         if (asleep && a.fsm.state() == RegistrationState::registered) a.fsm.request_update(now);
         o.next_check = kNever;
         continue;

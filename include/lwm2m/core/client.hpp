@@ -50,8 +50,10 @@ struct ClientConfig {
   uint16_t uplink_buffer = 512;
   /// Room for decoded strings and values computed by read handlers.
   uint16_t scratch = 256;
-  /// Notifications kept while a server is unreachable or asleep (queue mode), per client.
+  /// Notifications kept while a server is unreachable or asleep (queue mode), per client,
+  /// and the bytes their payloads may take; the oldest go first when either runs out.
   uint16_t stored_notifications = 8;
+  uint16_t stored_bytes = 512;
   /// Queue mode (1.1 "Q" parameter; 1.0 binding "UQ"): asleep MAX_TRANSMIT_WAIT after the
   /// last uplink, until the next Update.
   bool queue_mode = false;

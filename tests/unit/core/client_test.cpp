@@ -490,3 +490,54 @@ TEST_F(BootstrapTest, ServerInitiatedBootstrapReconfiguresARegisteredClient) {
 
 }  // namespace
 }  // namespace lwm2m::test
+
+namespace lwm2m::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace codes = coap::codes;
+
+TEST(ClientQueueMode, ValuesReportedWhileAsleepArriveInOrderAfterTheUpdate) {
+  core::ClientConfig cfg;
+  cfg.queue_mode = true;
+  ClientRig rig(true, 3600, cfg);
+  SimNet net{9};
+  FakeServer bs{1}, server{2};
+  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
+  SansIoNode<core::Client> cl_node(*rig.client);
+  net.add(bs_node);
+  net.add(srv_node);
+  net.add(cl_node);
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
+  rig.device.set_battery_level(10);
+  auto id = server.request(codes::get, "/3/0/9", net.now(), {}, {}, {}, {}, true);
+  ASSERT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); }, net.now() + 5s));
+  net.run_for(100s);  // asleep
+  // The first wake-up Update is lost: the client stays unreachable for a retransmission
+  // timeout while the value keeps changing.
+  bool dropped_one = false;
+  net.set_filter([&](const WireRecord& w) {
+    if (dropped_one || w.from != kClientNode) return false;
+    Parsed p(w.bytes);
+    if (p.code() == codes::post && p.path() == "rd/5a3f") return dropped_one = true;
+    return false;
+  });
+  rig.device.set_battery_level(20);
+  net.run_for(500ms);
+  rig.device.set_battery_level(30);
+  net.run_for(500ms);
+  rig.device.set_battery_level(40);
+  ASSERT_TRUE(net.run_until([&] { return server.replies_for(id).size() >= 4; }, net.now() + 20s));
+  net.run_for(1s);
+  auto& notes = server.replies_for(id);
+  ASSERT_EQ(notes.size(), 4u);
+  EXPECT_EQ(notes[1].payload, "20");
+  EXPECT_EQ(notes[2].payload, "30");
+  EXPECT_EQ(notes[3].payload, "40");
+  EXPECT_LT(*notes[1].observe, *notes[2].observe);
+  EXPECT_LT(*notes[2].observe, *notes[3].observe);
+}
+
+}  // namespace
+}  // namespace lwm2m::test
