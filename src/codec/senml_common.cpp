@@ -61,7 +61,7 @@ Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept {
 
 Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
   if (bn.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
-  std::memcpy(base.name, bn.data(), bn.size());
+  if (!bn.empty()) std::memcpy(base.name, bn.data(), bn.size());
   base.name_len = static_cast<uint8_t>(bn.size());
   return {};
 }
@@ -72,7 +72,7 @@ Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeConte
   const std::string_view n = f.has_name ? f.name : std::string_view{};
   if (n.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
   std::memcpy(text, base.name, base.name_len);
-  std::memcpy(text + base.name_len, n.data(), n.size());
+  if (!n.empty()) std::memcpy(text + base.name_len, n.data(), n.size());
   size_t len = base.name_len + n.size();
   // "/3/0/" names /3/0: base names end in '/', and a record may carry the base name alone.
   if (len > 1 && text[len - 1] == '/') --len;
