@@ -357,9 +357,14 @@ Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const Decod
     Label l = senml::kUnknown;
     if (key->type == cbor::Type::text) {
       auto s = cbor::read_string(in, *key, label_buf);
-      if (!s) return s.error() == Errc::buffer_too_small ? in.skip(*key) : s.status();
-      l = senml::label_from_text(as_string(*s));
-      if (l != senml::kObjlnkValue && l != senml::kMustUnderstand) l = senml::kUnknown;
+      if (s) {
+        l = senml::label_from_text(as_string(*s));
+        if (l != senml::kObjlnkValue && l != senml::kMustUnderstand) l = senml::kUnknown;
+      } else if (s.error() == Errc::buffer_too_small) {
+        LWM2M_TRY(in.skip(*key));  // a long chunked label: not one we know
+      } else {
+        return s.status();
+      }
     } else if (key->type == cbor::Type::unsigned_integer ||
                key->type == cbor::Type::negative_integer) {
       auto k = cbor::as_int64(*key);

@@ -337,6 +337,11 @@ TEST(SenmlCborDecoder, Errors) {
             Errc::unsupported);  // "foo_"
   EXPECT_EQ(err("81a200662f312f302f31"), Errc::truncated);
   EXPECT_EQ(err("81a200662f312f302f3109f6"), Errc::ok);  // unknown label 9 skipped
+  // An unknown chunked text label longer than any we know, then a second record.
+  EXPECT_EQ(err("82a200662f312f302f317f656162636465656667686a6bff01a10066"
+                "2f312f302f32"),
+            Errc::ok);
+  EXPECT_EQ(test::lines(got), "/1/0/1 - none\n/1/0/2 - none\n");
 }
 
 // --- oracles
