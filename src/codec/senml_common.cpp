@@ -66,6 +66,63 @@ Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
   return {};
 }
 
+Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
+                 unsigned& seen) noexcept {
+  // One bit per label, and bit 13 for "has a value" (a record holds at most one).
+  const unsigned bit = 1u << (l == kObjlnkValue ? 12 : l + 3);
+  const bool is_value = l >= kValue && l != kTime;
+  if ((seen & bit) || (is_value && (seen & (1u << 13)))) return Errc::malformed;
+  seen |= bit | (is_value ? 1u << 13 : 0);
+  const dm::DataType t = item.type();
+  const bool number = t == dm::DataType::integer || t == dm::DataType::unsigned_integer ||
+                      t == dm::DataType::float_;
+  const bool text = t == dm::DataType::string;
+  switch (l) {
+    case kBaseName:
+      if (!text) return Errc::malformed;
+      return set_base_name(base, item.as_string());
+    case kName:
+      if (!text) return Errc::malformed;
+      f.name = item.as_string();
+      f.has_name = true;
+      return {};
+    case kObjlnkValue: {
+      if (!text) return Errc::malformed;
+      auto link = parse_objlnk(item.as_string());
+      if (!link) return link.status();
+      f.value = dm::Value::objlnk(link->object_id, link->instance_id);
+      return {};
+    }
+    case kStringValue:
+    case kDataValue:
+    case kBoolValue:
+    case kValue: {
+      const dm::DataType want = l == kStringValue ? dm::DataType::string
+                                : l == kDataValue ? dm::DataType::opaque
+                                : l == kBoolValue ? dm::DataType::boolean
+                                                  : dm::DataType::none;
+      if (want == dm::DataType::none ? !number : t != want) return Errc::malformed;
+      f.value = item;
+      return {};
+    }
+    default: {  // t, bt
+      if (!number) return Errc::malformed;
+      const double d = t == dm::DataType::float_ ? item.as_float()
+                       : t == dm::DataType::unsigned_integer
+                           ? static_cast<double>(item.as_unsigned())
+                           : static_cast<double>(item.as_integer());
+      if (l == kTime) {
+        f.time = d;
+        f.has_time = true;
+      } else {
+        base.time = d;
+        base.has_time = true;
+      }
+      return {};
+    }
+  }
+}
+
 Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeContext& ctx,
                Record& out) noexcept {
   char text[2 * detail::SenmlBase::kMaxName];
