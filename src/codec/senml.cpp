@@ -192,20 +192,21 @@ Status encode_senml_cbor(const dm::Path& base, RecordSource& records, Sink& out)
 
 namespace {
 
-// Bit of a label in a record's set of seen labels.
-unsigned label_bit(Label l) noexcept {
-  return 1u << (l == senml::kObjlnkValue ? 12 : l + 3);
-}
-
 static_assert(sizeof(json::Reader) <= 96 && alignof(json::Reader) <= 8 &&
               std::is_trivially_destructible_v<json::Reader>);
 static_assert(sizeof(cbor::Reader) <= 176 && alignof(cbor::Reader) <= 8 &&
               std::is_trivially_destructible_v<cbor::Reader>);
 
+// Where a string of label `l` goes: names to a small buffer (bn and n apart, both live
+// until the record ends), values to the caller's scratch.
+MutableByteView string_buffer(Label l, const DecodeContext& ctx, char* names) noexcept {
+  if (l != senml::kBaseName && l != senml::kName) return ctx.scratch;
+  return {reinterpret_cast<uint8_t*>(names + (l == senml::kName) * kNameMax), kNameMax};
+}
+
 Status record_fields_json(json::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
-                          senml::Fields& f, char* name_buf) noexcept {
+                          senml::Fields& f, char* names) noexcept {
   unsigned seen = 0;
-  bool has_value = false;
   for (;;) {
     auto tok = in.next();
     if (!tok) return tok.status();
@@ -217,88 +218,44 @@ Status record_fields_json(json::Reader& in, detail::SenmlBase& base, const Decod
       LWM2M_TRY(in.skip_value());
       continue;
     }
-    const unsigned bit = label_bit(l);
-    if (seen & bit) return Errc::malformed;  // a label twice in one record
-    seen |= bit;
     auto v = in.next();
     if (!v) return v.status();
-    const json::Token t = *v;
-    const bool is_value = l >= senml::kValue && l != senml::kTime;
-    if (is_value) {
-      if (has_value) return Errc::malformed;
-      has_value = true;
-    }
-    switch (l) {
-      case senml::kBaseName:
-      case senml::kName:
-      case senml::kStringValue:
-      case senml::kDataValue:
-      case senml::kObjlnkValue: {
-        if (t != json::Token::string) return Errc::malformed;
-        // Names go to a small buffer, values to the caller's scratch.
-        const bool value = l != senml::kBaseName && l != senml::kName;
-        std::span<char> buf =
-            value ? std::span<char>{reinterpret_cast<char*>(ctx.scratch.data()), ctx.scratch.size()}
-                  : std::span<char>{name_buf + (l == senml::kName) * kNameMax, kNameMax};
-        if (!value && in.raw().size() > buf.size()) return Errc::bad_request;
-        auto s = in.string(buf);
-        if (!s) return s.status();
-        if (l == senml::kBaseName) {
-          LWM2M_TRY(senml::set_base_name(base, *s));
-        } else if (l == senml::kName) {
-          f.name = *s;
-          f.has_name = true;
-        } else if (l == senml::kStringValue) {
-          f.value = dm::Value::string(*s);
-        } else if (l == senml::kObjlnkValue) {
-          auto link = senml::parse_objlnk(*s);
-          if (!link) return link.status();
-          f.value = dm::Value::objlnk(link->object_id, link->instance_id);
-        } else {
-          // base64url decodes in place: the text already sits in the scratch (or the
-          // payload, when it had no escapes: then decode into the scratch).
-          auto n =
-              base64::decode(*s, ctx.scratch, base64::Alphabet::url, base64::Padding::optional);
-          if (!n) return n.error() == Errc::buffer_too_small ? n.status() : Errc::bad_request;
-          f.value = dm::Value::opaque({ctx.scratch.data(), *n});
-        }
-        break;
+    dm::Value item;
+    if (*v == json::Token::string) {
+      const MutableByteView buf = string_buffer(l, ctx, names);
+      if (buf.data() != ctx.scratch.data() && in.raw().size() > buf.size()) {
+        return Errc::bad_request;  // a name longer than any LwM2M path
       }
-      case senml::kBoolValue:
-        if (t != json::Token::true_ && t != json::Token::false_) return Errc::malformed;
-        f.value = dm::Value::boolean(t == json::Token::true_);
-        break;
-      default: {  // bt, t, v
-        if (t != json::Token::number) return Errc::malformed;
-        double d = 0;
-        if (l == senml::kValue && in.number_kind() != json::NumberKind::decimal) {
-          if (in.number_kind() == json::NumberKind::negative_integer) {
-            auto i = in.as_int64();
-            if (!i) return Errc::bad_request;
-            f.value = dm::Value::integer(*i);
-          } else {
-            auto u = in.as_uint64();
-            if (!u) return Errc::bad_request;
-            f.value = *u > static_cast<uint64_t>(INT64_MAX)
-                          ? dm::Value::unsigned_integer(*u)
-                          : dm::Value::integer(static_cast<int64_t>(*u));
-          }
-          break;
-        }
-        auto r = in.as_double();
-        if (!r) return Errc::bad_request;
-        d = *r;
-        if (l == senml::kValue) {
-          f.value = dm::Value::floating(d);
-        } else if (l == senml::kTime) {
-          f.time = d;
-          f.has_time = true;
-        } else {
-          base.time = d;
-          base.has_time = true;
-        }
+      auto s = in.string({reinterpret_cast<char*>(buf.data()), buf.size()});
+      if (!s) return s.status();
+      item = dm::Value::string(*s);
+      if (l == senml::kDataValue) {
+        // base64url may decode in place: the text is in the scratch or in the payload.
+        auto n = base64::decode(*s, ctx.scratch, base64::Alphabet::url, base64::Padding::optional);
+        if (!n) return n.error() == Errc::buffer_too_small ? n.status() : Errc::bad_request;
+        item = dm::Value::opaque({ctx.scratch.data(), *n});
       }
+    } else if (*v == json::Token::number) {
+      if (in.number_kind() == json::NumberKind::decimal) {
+        auto d = in.as_double();
+        if (!d) return Errc::bad_request;
+        item = dm::Value::floating(*d);
+      } else if (in.number_kind() == json::NumberKind::negative_integer) {
+        auto i = in.as_int64();
+        if (!i) return Errc::bad_request;
+        item = dm::Value::integer(*i);
+      } else {
+        auto u = in.as_uint64();
+        if (!u) return Errc::bad_request;
+        item = *u > static_cast<uint64_t>(INT64_MAX) ? dm::Value::unsigned_integer(*u)
+                                                     : dm::Value::integer(static_cast<int64_t>(*u));
+      }
+    } else if (*v == json::Token::true_ || *v == json::Token::false_) {
+      item = dm::Value::boolean(*v == json::Token::true_);
+    } else {
+      return Errc::malformed;
     }
+    LWM2M_TRY(senml::add_field(l, item, base, f, seen));
   }
 }
 
@@ -346,9 +303,8 @@ SenmlCborDecoder::SenmlCborDecoder(ByteView payload, const DecodeContext& ctx) n
 namespace {
 
 Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
-                          senml::Fields& f, char* name_buf) noexcept {
+                          senml::Fields& f, char* names) noexcept {
   unsigned seen = 0;
-  bool has_value = false;
   uint8_t label_buf[8];
   for (;;) {
     auto key = in.next();
@@ -357,19 +313,22 @@ Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const Decod
     Label l = senml::kUnknown;
     if (key->type == cbor::Type::text) {
       auto s = cbor::read_string(in, *key, label_buf);
-      if (!s) return s.error() == Errc::buffer_too_small ? in.skip(*key) : s.status();
-      l = senml::label_from_text(as_string(*s));
-      if (l != senml::kObjlnkValue && l != senml::kMustUnderstand) l = senml::kUnknown;
-    } else if (key->type == cbor::Type::unsigned_integer ||
-               key->type == cbor::Type::negative_integer) {
-      auto k = cbor::as_int64(*key);
-      if (k && (*k == senml::kBaseName || *k == senml::kBaseTime || *k == senml::kName ||
-                *k == senml::kValue || *k == senml::kStringValue || *k == senml::kBoolValue ||
-                *k == senml::kTime || *k == senml::kDataValue)) {
+      if (s) {
+        // Text labels: only LwM2M's "vlo" and must-understand extensions matter.
+        l = senml::label_from_text(as_string(*s));
+        if (l != senml::kObjlnkValue && l != senml::kMustUnderstand) l = senml::kUnknown;
+      } else if (s.error() == Errc::buffer_too_small) {
+        LWM2M_TRY(in.skip(*key));  // a long chunked label: not one we know
+      } else {
+        return s.status();
+      }
+    } else if (auto k = cbor::as_int64(*key); k) {
+      if (*k >= senml::kBaseTime && *k <= senml::kDataValue && *k != -1 && *k != 1 && *k != 5 &&
+          *k != 7) {
         l = static_cast<Label>(*k);
       }
-    } else {
-      return Errc::malformed;
+    } else if (k.error() == Errc::invalid_argument) {
+      return Errc::malformed;  // neither an integer nor a text label
     }
     auto v = in.next();
     if (!v) return v.status();
@@ -378,81 +337,12 @@ Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const Decod
       LWM2M_TRY(in.skip(*v));
       continue;
     }
-    const unsigned bit = label_bit(l);
-    if (seen & bit) return Errc::malformed;
-    seen |= bit;
-    const bool is_value = l >= senml::kValue && l != senml::kTime;
-    if (is_value) {
-      if (has_value) return Errc::malformed;
-      has_value = true;
+    auto item = senml::read_cbor_value(in, *v, string_buffer(l, ctx, names));
+    if (!item) {
+      if (item.error() == Errc::buffer_too_small && l <= senml::kName) return Errc::bad_request;
+      return item.error() == Errc::bad_request ? Errc::malformed : item.status();
     }
-    const cbor::Type t = v->type;
-    switch (l) {
-      case senml::kBaseName:
-      case senml::kName:
-      case senml::kStringValue:
-      case senml::kObjlnkValue:
-      case senml::kDataValue: {
-        if (t != (l == senml::kDataValue ? cbor::Type::bytes : cbor::Type::text)) {
-          return Errc::malformed;
-        }
-        const bool value = l == senml::kStringValue || l == senml::kDataValue;
-        MutableByteView buf =
-            value ? ctx.scratch
-                  : MutableByteView{
-                        reinterpret_cast<uint8_t*>(name_buf + (l == senml::kName) * kNameMax),
-                        kNameMax};
-        auto s = cbor::read_string(in, *v, buf);
-        if (!s)
-          return s.error() == Errc::buffer_too_small && !value ? Errc::bad_request : s.status();
-        const std::string_view text = as_string(*s);
-        if (l == senml::kBaseName) {
-          LWM2M_TRY(senml::set_base_name(base, text));
-        } else if (l == senml::kName) {
-          f.name = text;
-          f.has_name = true;
-        } else if (l == senml::kStringValue) {
-          f.value = dm::Value::string(text);
-        } else if (l == senml::kDataValue) {
-          f.value = dm::Value::opaque(*s);
-        } else {
-          auto link = senml::parse_objlnk(text);
-          if (!link) return link.status();
-          f.value = dm::Value::objlnk(link->object_id, link->instance_id);
-        }
-        break;
-      }
-      case senml::kBoolValue:
-        if (t != cbor::Type::boolean) return Errc::malformed;
-        f.value = dm::Value::boolean(v->argument != 0);
-        break;
-      default: {  // bt, t, v
-        double d;
-        if (t == cbor::Type::floating) {
-          d = v->floating;
-          if (l == senml::kValue) f.value = dm::Value::floating(d);
-        } else if (t == cbor::Type::unsigned_integer || t == cbor::Type::negative_integer) {
-          if (t == cbor::Type::unsigned_integer && v->argument > static_cast<uint64_t>(INT64_MAX)) {
-            d = static_cast<double>(v->argument);
-            if (l == senml::kValue) f.value = dm::Value::unsigned_integer(v->argument);
-          } else {
-            auto i = cbor::as_int64(*v);
-            if (!i) return Errc::bad_request;
-            d = static_cast<double>(*i);
-            if (l == senml::kValue) f.value = dm::Value::integer(*i);
-          }
-        } else {
-          return Errc::malformed;
-        }
-        if (l == senml::kTime) {
-          f.time = d;
-          f.has_time = true;
-        } else if (l == senml::kBaseTime) {
-          base.time = d;
-          base.has_time = true;
-        }
-      }
-    }
+    LWM2M_TRY(senml::add_field(l, *item, base, f, seen));
   }
 }
 

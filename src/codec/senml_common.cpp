@@ -61,9 +61,66 @@ Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept {
 
 Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
   if (bn.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
-  std::memcpy(base.name, bn.data(), bn.size());
+  if (!bn.empty()) std::memcpy(base.name, bn.data(), bn.size());
   base.name_len = static_cast<uint8_t>(bn.size());
   return {};
+}
+
+Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
+                 unsigned& seen) noexcept {
+  // One bit per label, and bit 13 for "has a value" (a record holds at most one).
+  const unsigned bit = 1u << (l == kObjlnkValue ? 12 : l + 3);
+  const bool is_value = l >= kValue && l != kTime;
+  if ((seen & bit) || (is_value && (seen & (1u << 13)))) return Errc::malformed;
+  seen |= bit | (is_value ? 1u << 13 : 0);
+  const dm::DataType t = item.type();
+  const bool number = t == dm::DataType::integer || t == dm::DataType::unsigned_integer ||
+                      t == dm::DataType::float_;
+  const bool text = t == dm::DataType::string;
+  switch (l) {
+    case kBaseName:
+      if (!text) return Errc::malformed;
+      return set_base_name(base, item.as_string());
+    case kName:
+      if (!text) return Errc::malformed;
+      f.name = item.as_string();
+      f.has_name = true;
+      return {};
+    case kObjlnkValue: {
+      if (!text) return Errc::malformed;
+      auto link = parse_objlnk(item.as_string());
+      if (!link) return link.status();
+      f.value = dm::Value::objlnk(link->object_id, link->instance_id);
+      return {};
+    }
+    case kStringValue:
+    case kDataValue:
+    case kBoolValue:
+    case kValue: {
+      const dm::DataType want = l == kStringValue ? dm::DataType::string
+                                : l == kDataValue ? dm::DataType::opaque
+                                : l == kBoolValue ? dm::DataType::boolean
+                                                  : dm::DataType::none;
+      if (want == dm::DataType::none ? !number : t != want) return Errc::malformed;
+      f.value = item;
+      return {};
+    }
+    default: {  // t, bt
+      if (!number) return Errc::malformed;
+      const double d = t == dm::DataType::float_ ? item.as_float()
+                       : t == dm::DataType::unsigned_integer
+                           ? static_cast<double>(item.as_unsigned())
+                           : static_cast<double>(item.as_integer());
+      if (l == kTime) {
+        f.time = d;
+        f.has_time = true;
+      } else {
+        base.time = d;
+        base.has_time = true;
+      }
+      return {};
+    }
+  }
 }
 
 Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeContext& ctx,
@@ -72,7 +129,7 @@ Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeConte
   const std::string_view n = f.has_name ? f.name : std::string_view{};
   if (n.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
   std::memcpy(text, base.name, base.name_len);
-  std::memcpy(text + base.name_len, n.data(), n.size());
+  if (!n.empty()) std::memcpy(text + base.name_len, n.data(), n.size());
   size_t len = base.name_len + n.size();
   // "/3/0/" names /3/0: base names end in '/', and a record may carry the base name alone.
   if (len > 1 && text[len - 1] == '/') --len;

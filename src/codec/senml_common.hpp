@@ -62,6 +62,13 @@ struct Fields {
   bool numeric = false;  // the value came from "v"
 };
 
+/// Adds one labelled item of a record, as a reader found it: text as a string value, bytes
+/// (vd, already base64-decoded in JSON) as opaque, numbers as integer, unsigned or float,
+/// booleans as boolean. malformed for a label given twice, a second value or an item of
+/// the wrong kind; bn updates `base` at once (it applies to this record too).
+Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
+                 unsigned& seen) noexcept;
+
 /// Turns a record's fields into a Record: name = bn + n checked against ctx.base, time =
 /// bt + t, value typed through ctx.types.
 Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeContext& ctx,

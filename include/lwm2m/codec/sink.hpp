@@ -21,6 +21,7 @@ class Sink {
   /// Appends bytes. Never fails: bytes outside the window are only counted. Encoders may
   /// stop early once full() is true; total() is then a lower bound.
   void write(ByteView data) noexcept {
+    if (data.empty()) return;  // an empty view may have a null data(): no memcpy with it
     size_t pos = total_;
     total_ += data.size();
     if (pos + data.size() <= offset_ || pos >= offset_ + buf_.size()) return;
