@@ -711,12 +711,6 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
       return fail(resp, Errc::bad_request);
     auto t = reg.resolve(path);
     if (!t) return fail(resp, t.error());
-    if (composite) {
-      // Depth-first ascending, as LwM2M CBOR's nested maps need (SenML does not mind).
-      for (size_t i = 1; i < fetch_count; ++i)
-        for (size_t j = i; j > 0 && fetch_paths[j] < fetch_paths[j - 1]; --j)
-          std::swap(fetch_paths[j], fetch_paths[j - 1]);
-    }
     auto fmt = codec::choose_format(m.accept(), codec::Operation::read, describe(reg, path),
                                     c.config_.version);
     if (!fmt) return fail(resp, fmt.error());
