@@ -43,10 +43,13 @@ enum class State : uint8_t {
 /// Why a session is not (or no longer) connected.
 enum class Failure : uint8_t {
   none = 0,
-  unsupported_mode,      ///< RPK (no RFC 7250 in mbedTLS 2.28) or NoSec (use plain UDP)
-  no_credentials,        ///< the tag has no credential of the mode's type, or no server key
-  bad_credentials,       ///< our key or certificate (or the server key resource) does not parse
-  bad_psk,               ///< peer could not verify our Finished: the keys differ
+  unsupported_mode,  ///< RPK (no RFC 7250 in mbedTLS 2.28) or NoSec (use plain UDP)
+  no_credentials,    ///< the tag has no credential of the mode's type, or no server key
+  bad_credentials,   ///< our key or certificate (or the server key resource) does not parse
+  /// Peer could not verify our Finished: the keys differ. Reported for a bad_record_mac or
+  /// decrypt_error alert, and for a close_notify or a timeout right after our Finished
+  /// (how GnuTLS and OpenSSL servers answer a wrong key).
+  bad_psk,
   unknown_psk_identity,  ///< peer does not know our PSK identity
   certificate_expired,   ///< server certificate outside its validity period
   server_key_mismatch,   ///< server certificate/key differs from the Server Public Key resource

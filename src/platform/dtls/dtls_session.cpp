@@ -455,9 +455,19 @@ Failure DtlsSession::classify(int ret) noexcept {
       }
     }
     case MBEDTLS_ERR_SSL_TIMEOUT:
-      return Failure::handshake_timeout;
     case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
-      return Failure::peer_closed;
+      // Servers answer a Finished they cannot decrypt differently: mbedTLS with a
+      // bad_record_mac alert, GnuTLS (libcoap) with close_notify, OpenSSL with silence (RFC
+      // 6347 4.1.2.7 lets it drop the record). In PSK mode, a server that answered our hello
+      // flights and then closes or goes quiet right after our Finished has a different key.
+      // (With a ticket-capable server such as OpenSSL, mbedTLS waits for NewSessionTicket.)
+      if (state_ == State::handshaking && config_.mode == SecurityMode::psk &&
+          (s.ssl.state == MBEDTLS_SSL_SERVER_NEW_SESSION_TICKET ||
+           s.ssl.state == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC ||
+           s.ssl.state == MBEDTLS_SSL_SERVER_FINISHED)) {
+        return Failure::bad_psk;
+      }
+      return ret == MBEDTLS_ERR_SSL_TIMEOUT ? Failure::handshake_timeout : Failure::peer_closed;
     case MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE:
     case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO:
       return Failure::handshake_failure;
