@@ -82,6 +82,23 @@ uint16_t free_port_pair() {
   return 0;
 }
 
+/// Waits until a libcoap server answers a CoAP ping (empty CON, RFC 7252 4.3) on its plain
+/// UDP port with a Reset: then its DTLS port is bound too.
+bool wait_until_listening(uint16_t port) {
+  auto sock = UdpSocket::open(0, true);
+  if (!sock.ok()) return false;
+  auto to = SocketAddress::from_literal("127.0.0.1", port);
+  const uint8_t ping[] = {0x40, 0x00, 0x7A, 0x7A};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    (void)sock->send_to(*to, ping);
+    uint8_t buf[64];
+    SocketAddress from;
+    auto n = sock->receive_from(buf, from, Duration{100});
+    if (n.ok() && *n >= 4 && (buf[0] & 0x30) == 0x30) return true;
+  }
+  return false;
+}
+
 // RFC 7252 3: CON GET, token 0xAB 0xCD, Uri-Path ".well-known" (option 11, length 11), then
 // Uri-Path "core" (delta 0, length 4).
 Bytes well_known_core_get(uint16_t mid) {
@@ -171,7 +188,7 @@ TEST_P(LibcoapServerTest, PskGetWellKnownCoreReturnsContent) {
   Child server({s.binary, "-A", "127.0.0.1", "-p", std::to_string(port), "-k", "secret-PSK-1", "-h",
                 "lwm2m-hint", "-v", "0"});
   ASSERT_TRUE(server.running());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it bind
+  ASSERT_TRUE(wait_until_listening(port)) << s.name << " did not start";
 
   StaticCredentialStore<1, 256> store;
   ASSERT_TRUE(store.add(1, PskCredential{as_bytes("lwm2m-client"), as_bytes("secret-PSK-1")}).ok());
@@ -197,7 +214,7 @@ TEST_P(LibcoapServerTest, WrongPskNeverConnectsNorSendsApplicationData) {
   Child server({s.binary, "-A", "127.0.0.1", "-p", std::to_string(port), "-k", "secret-PSK-1", "-h",
                 "lwm2m-hint", "-v", "0"});
   ASSERT_TRUE(server.running());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_until_listening(port)) << s.name << " did not start";
 
   StaticCredentialStore<1, 256> store;
   ASSERT_TRUE(store.add(1, PskCredential{as_bytes("lwm2m-client"), as_bytes("wrong-PSK-22")}).ok());
