@@ -356,7 +356,9 @@ Status DtlsSession::handle_datagram(ByteView datagram, TimePoint now) noexcept {
   if (!impl_ || state_ == State::idle) return Errc::invalid_state;
   Impl& s = *impl_;
   s.now = now;
-  if (state_ != State::handshaking && state_ != State::connected) return {};  // late; dropped
+  // Late datagrams after a failure or close are dropped; so are empty ones, which the
+  // bio would otherwise report as end-of-connection (recv returning 0).
+  if ((state_ != State::handshaking && state_ != State::connected) || datagram.empty()) return {};
   s.pending = datagram;
   s.has_pending = true;
   drive();
