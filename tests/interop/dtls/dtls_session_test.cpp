@@ -290,6 +290,23 @@ TEST_F(PskFixture, RehandshakesWhenThePeerClosesTheSession) {
   EXPECT_EQ(server.read(), bytes_of("after"));
 }
 
+TEST_F(PskFixture, RehandshakesAfterAFatalAlertWhileConnected) {
+  DtlsSession client(store, config);
+  TestDtlsServer server(server_options);
+  Link link{client, server};
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  link.pump(t0);
+  ASSERT_EQ(client.state(), State::connected);
+  server.send_fatal_alert(MBEDTLS_SSL_ALERT_MSG_INTERNAL_ERROR);
+  link.pump(at(100));
+  EXPECT_EQ(client.last_error(), Failure::fatal_alert);
+  EXPECT_EQ(client.last_alert(), MBEDTLS_SSL_ALERT_MSG_INTERNAL_ERROR);
+  ASSERT_EQ(client.state(), State::connected);
+  ASSERT_TRUE(client.write(as_bytes("again")).ok());
+  link.pump(at(200));
+  EXPECT_EQ(server.read(), bytes_of("again"));
+}
+
 TEST_F(PskFixture, StaysClosedWhenRehandshakeIsOff) {
   config.rehandshake_on_peer_close = false;
   DtlsSession client(store, config);
