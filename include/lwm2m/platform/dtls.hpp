@@ -88,14 +88,18 @@ constexpr bool raw_public_keys_supported() noexcept {
   return false;
 }
 
-/// One client-side DTLS 1.2 session. Not copyable or movable (mbedTLS keeps pointers into
-/// it); allocate it where it lives. Every function is noexcept and returns errors as values.
+/// One client-side DTLS 1.2 session. Movable, not copyable: the mbedTLS contexts live in
+/// one heap block (about 35 kB plus mbedTLS's own record buffers) that a move hands over;
+/// a moved-from session is idle and refuses everything. Not thread-safe: drive it from one
+/// thread. Every function is noexcept and returns errors as values.
 class DtlsSession {
  public:
   /// `store` must outlive the session; the credential for `config.tag` is read (and copied)
   /// at each handshake_start, so a credential changed in between applies to the next one.
   DtlsSession(const CredentialStore& store, const DtlsConfig& config) noexcept;
   ~DtlsSession();
+  DtlsSession(DtlsSession&& other) noexcept;
+  DtlsSession& operator=(DtlsSession&& other) noexcept;
   DtlsSession(const DtlsSession&) = delete;
   DtlsSession& operator=(const DtlsSession&) = delete;
 
@@ -142,7 +146,7 @@ class DtlsSession {
   Failure classify(int mbedtls_error) noexcept;
   Status setup(TimePoint now) noexcept;
 
-  const CredentialStore& store_;
+  const CredentialStore* store_;
   DtlsConfig config_;
   std::unique_ptr<Impl> impl_;
   State state_ = State::idle;

@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include "lwm2m/platform/dtls.hpp"
 
@@ -246,9 +247,36 @@ const char* to_string(State s) noexcept {
 }
 
 DtlsSession::DtlsSession(const CredentialStore& store, const DtlsConfig& config) noexcept
-    : store_(store), config_(config), impl_(new (std::nothrow) Impl) {}
+    : store_(&store), config_(config), impl_(new (std::nothrow) Impl) {}
 
 DtlsSession::~DtlsSession() = default;
+
+// mbedTLS holds pointers into Impl only (bio, timer and verify contexts), so handing the
+// block over keeps them valid.
+DtlsSession::DtlsSession(DtlsSession&& other) noexcept
+    : store_(other.store_),
+      config_(other.config_),
+      impl_(std::move(other.impl_)),
+      state_(other.state_),
+      failure_(other.failure_),
+      last_alert_(other.last_alert_),
+      mbedtls_error_(other.mbedtls_error_) {
+  other.state_ = State::idle;
+}
+
+DtlsSession& DtlsSession::operator=(DtlsSession&& other) noexcept {
+  if (this != &other) {
+    store_ = other.store_;
+    config_ = other.config_;
+    impl_ = std::move(other.impl_);
+    state_ = other.state_;
+    failure_ = other.failure_;
+    last_alert_ = other.last_alert_;
+    mbedtls_error_ = other.mbedtls_error_;
+    other.state_ = State::idle;
+  }
+  return *this;
+}
 
 Status DtlsSession::setup(TimePoint now) noexcept {
   Impl& s = *impl_;
@@ -279,7 +307,7 @@ Status DtlsSession::setup(TimePoint now) noexcept {
                                      static_cast<uint32_t>(config_.handshake_timeout_max.count()));
 
   if (config_.mode == SecurityMode::psk) {
-    auto psk = store_.get_psk(config_.tag);
+    auto psk = store_->get_psk(config_.tag);
     if (!psk.ok()) {
       fail(Failure::no_credentials, 0);
       return Errc::invalid_argument;
@@ -291,7 +319,7 @@ Status DtlsSession::setup(TimePoint now) noexcept {
     }
     mbedtls_ssl_conf_ciphersuites(&s.conf, kPskSuites);
   } else {
-    auto ec = store_.get_ecdsa(config_.tag);
+    auto ec = store_->get_ecdsa(config_.tag);
     if (!ec.ok() || ec->server_key.empty()) {
       fail(Failure::no_credentials, 0);
       return Errc::invalid_argument;

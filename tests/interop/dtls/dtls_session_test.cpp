@@ -462,6 +462,30 @@ TEST_F(PskFixture, GarbageAndLateDatagramsAreDroppedSilently) {
   EXPECT_EQ(server.read(), bytes_of("still fine"));
 }
 
+TEST_F(PskFixture, AMovedSessionKeepsItsConnection) {
+  DtlsSession first(store, config);
+  TestDtlsServer server(server_options);
+  {
+    Link link{first, server};
+    ASSERT_TRUE(first.handshake_start(t0).ok());
+    link.pump(t0);
+    ASSERT_EQ(first.state(), State::connected);
+  }
+  std::vector<DtlsSession> sessions;
+  sessions.push_back(std::move(first));
+  EXPECT_EQ(first.state(), State::idle);  // NOLINT(bugprone-use-after-move): documented
+  EXPECT_EQ(first.write(as_bytes("x")), Errc::invalid_state);
+  DtlsSession& moved = sessions.back();
+  ASSERT_EQ(moved.state(), State::connected);
+  Link link{moved, server};
+  ASSERT_TRUE(moved.write(as_bytes("moved")).ok());
+  link.pump(at(1));
+  EXPECT_EQ(server.read(), bytes_of("moved"));
+  server.write(as_bytes("back"));
+  link.pump(at(2));
+  EXPECT_EQ(read_all(moved), bytes_of("back"));
+}
+
 TEST_F(PskFixture, SmallTransmitBufferKeepsTheDatagram) {
   DtlsSession client(store, config);
   ASSERT_TRUE(client.handshake_start(t0).ok());
