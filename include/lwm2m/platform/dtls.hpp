@@ -79,11 +79,14 @@ struct DtlsConfig {
   bool rehandshake_on_peer_close = true;
 };
 
-/// DTLS Connection ID (RFC 9146 / draft used by mbedTLS 2.28): compiled in only when
-/// mbedTLS defines MBEDTLS_SSL_DTLS_CONNECTION_ID. Debian's libmbedtls-dev 2.28.3 does not
-/// (it is commented out in /usr/include/mbedtls/config.h), so this is false there.
+/// DTLS Connection ID: used (a zero-length CID offered by the client) only when mbedTLS
+/// defines MBEDTLS_SSL_DTLS_CONNECTION_ID. Debian's libmbedtls-dev 2.28.3 does not (it is
+/// commented out in /usr/include/mbedtls/config.h), so this is false there. Even where it is
+/// defined, 2.28 implements a pre-RFC 9146 draft (extension 254, "TBD" in ssl.h), not the
+/// RFC's extension 54.
 bool connection_id_supported() noexcept;
-/// RFC 7250 raw public keys: mbedTLS 2.28 has no client/server_certificate_type extension.
+/// RFC 7250 raw public keys: mbedTLS 2.28 has no client/server_certificate_type extension
+/// (19/20; ssl.h defines no such MBEDTLS_TLS_EXT_*), so Security mode 1 is refused.
 constexpr bool raw_public_keys_supported() noexcept {
   return false;
 }
