@@ -118,6 +118,9 @@ struct DtlsSession::Impl {
   static int get_timer_cb(void* ctx) {
     auto& s = *static_cast<Impl*>(ctx);
     if (s.fin_ms == 0) return -1;
+    // A datagram handed in after the deadline is read before retransmitting: it is most
+    // likely the answer we are waiting for, and mbedTLS would otherwise resend and drop it.
+    if (s.has_pending) return 0;
     const auto elapsed = (s.now - s.timer_start).count();
     if (elapsed >= static_cast<int64_t>(s.fin_ms)) return 2;
     if (elapsed >= static_cast<int64_t>(s.int_ms)) return 1;

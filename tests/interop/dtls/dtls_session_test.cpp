@@ -223,6 +223,29 @@ TEST_F(PskFixture, LostFirstFlightIsRetransmittedAtTheDeadline) {
   EXPECT_EQ(client.state(), State::connected) << to_string(client.last_error());
 }
 
+TEST_F(PskFixture, AnswerHandedInAfterTheDeadlineIsReadNotDropped) {
+  // A slow driver delivers the server's HelloVerifyRequest long after our timer expired:
+  // the session must use it (send the ClientHello with the cookie), not resend and drop it.
+  DtlsSession client(store, config);
+  TestDtlsServer server(server_options);
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  uint8_t buf[2048];
+  auto n = client.poll_transmit(buf);
+  ASSERT_TRUE(n.ok());
+  server.handle_datagram({buf, *n}, t0);
+  auto hvr = server.poll_transmit();
+  ASSERT_TRUE(hvr.has_value());
+  EXPECT_EQ((*hvr)[13], 3) << "HelloVerifyRequest";
+  ASSERT_TRUE(client.handle_datagram(*hvr, at(5000)).ok());
+  n = client.poll_transmit(buf);
+  ASSERT_TRUE(n.ok());
+  const Bytes second(buf, buf + *n);
+  EXPECT_EQ(second.at(13), 1);
+  EXPECT_GT(second.at(13 + 12 + 2 + 32 + 1), 0) << "carries the cookie";
+  EXPECT_EQ(*client.poll_transmit(buf), 0u) << "and nothing else";
+  EXPECT_EQ(client.next_deadline(), at(5000 + 1000)) << "a fresh timer for the new flight";
+}
+
 TEST_F(PskFixture, GivesUpAfterTheLastRetransmission) {
   config.handshake_timeout_min = Duration{1000};
   config.handshake_timeout_max = Duration{4000};
