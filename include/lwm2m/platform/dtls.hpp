@@ -43,10 +43,13 @@ enum class State : uint8_t {
 /// Why a session is not (or no longer) connected.
 enum class Failure : uint8_t {
   none = 0,
-  unsupported_mode,      ///< RPK (no RFC 7250 in mbedTLS 2.28) or NoSec (use plain UDP)
-  no_credentials,        ///< the tag has no credential of the mode's type, or no server key
-  bad_credentials,       ///< our key or certificate (or the server key resource) does not parse
-  bad_psk,               ///< peer could not verify our Finished: the keys differ
+  unsupported_mode,  ///< RPK (no RFC 7250 in mbedTLS 2.28) or NoSec (use plain UDP)
+  no_credentials,    ///< the tag has no credential of the mode's type, or no server key
+  bad_credentials,   ///< our key or certificate (or the server key resource) does not parse
+  /// Peer could not verify our Finished: the keys differ. Reported for a bad_record_mac or
+  /// decrypt_error alert, and for a close_notify or a timeout right after our Finished
+  /// (how GnuTLS and OpenSSL servers answer a wrong key).
+  bad_psk,
   unknown_psk_identity,  ///< peer does not know our PSK identity
   certificate_expired,   ///< server certificate outside its validity period
   server_key_mismatch,   ///< server certificate/key differs from the Server Public Key resource
@@ -76,23 +79,30 @@ struct DtlsConfig {
   bool rehandshake_on_peer_close = true;
 };
 
-/// DTLS Connection ID (RFC 9146 / draft used by mbedTLS 2.28): compiled in only when
-/// mbedTLS defines MBEDTLS_SSL_DTLS_CONNECTION_ID. Debian's libmbedtls-dev 2.28.3 does not
-/// (it is commented out in /usr/include/mbedtls/config.h), so this is false there.
+/// DTLS Connection ID: used (a zero-length CID offered by the client) only when mbedTLS
+/// defines MBEDTLS_SSL_DTLS_CONNECTION_ID. Debian's libmbedtls-dev 2.28.3 does not (it is
+/// commented out in /usr/include/mbedtls/config.h), so this is false there. Even where it is
+/// defined, 2.28 implements a pre-RFC 9146 draft (extension 254, "TBD" in ssl.h), not the
+/// RFC's extension 54.
 bool connection_id_supported() noexcept;
-/// RFC 7250 raw public keys: mbedTLS 2.28 has no client/server_certificate_type extension.
+/// RFC 7250 raw public keys: mbedTLS 2.28 has no client/server_certificate_type extension
+/// (19/20; ssl.h defines no such MBEDTLS_TLS_EXT_*), so Security mode 1 is refused.
 constexpr bool raw_public_keys_supported() noexcept {
   return false;
 }
 
-/// One client-side DTLS 1.2 session. Not copyable or movable (mbedTLS keeps pointers into
-/// it); allocate it where it lives. Every function is noexcept and returns errors as values.
+/// One client-side DTLS 1.2 session. Movable, not copyable: the mbedTLS contexts live in
+/// one heap block (about 35 kB plus mbedTLS's own record buffers) that a move hands over;
+/// a moved-from session is idle and refuses everything. Not thread-safe: drive it from one
+/// thread. Every function is noexcept and returns errors as values.
 class DtlsSession {
  public:
   /// `store` must outlive the session; the credential for `config.tag` is read (and copied)
   /// at each handshake_start, so a credential changed in between applies to the next one.
   DtlsSession(const CredentialStore& store, const DtlsConfig& config) noexcept;
   ~DtlsSession();
+  DtlsSession(DtlsSession&& other) noexcept;
+  DtlsSession& operator=(DtlsSession&& other) noexcept;
   DtlsSession(const DtlsSession&) = delete;
   DtlsSession& operator=(const DtlsSession&) = delete;
 
@@ -139,7 +149,7 @@ class DtlsSession {
   Failure classify(int mbedtls_error) noexcept;
   Status setup(TimePoint now) noexcept;
 
-  const CredentialStore& store_;
+  const CredentialStore* store_;
   DtlsConfig config_;
   std::unique_ptr<Impl> impl_;
   State state_ = State::idle;

@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include "lwm2m/platform/dtls.hpp"
 
@@ -117,6 +118,9 @@ struct DtlsSession::Impl {
   static int get_timer_cb(void* ctx) {
     auto& s = *static_cast<Impl*>(ctx);
     if (s.fin_ms == 0) return -1;
+    // A datagram handed in after the deadline is read before retransmitting: it is most
+    // likely the answer we are waiting for, and mbedTLS would otherwise resend and drop it.
+    if (s.has_pending) return 0;
     const auto elapsed = (s.now - s.timer_start).count();
     if (elapsed >= static_cast<int64_t>(s.fin_ms)) return 2;
     if (elapsed >= static_cast<int64_t>(s.int_ms)) return 1;
@@ -246,9 +250,36 @@ const char* to_string(State s) noexcept {
 }
 
 DtlsSession::DtlsSession(const CredentialStore& store, const DtlsConfig& config) noexcept
-    : store_(store), config_(config), impl_(new (std::nothrow) Impl) {}
+    : store_(&store), config_(config), impl_(new (std::nothrow) Impl) {}
 
 DtlsSession::~DtlsSession() = default;
+
+// mbedTLS holds pointers into Impl only (bio, timer and verify contexts), so handing the
+// block over keeps them valid.
+DtlsSession::DtlsSession(DtlsSession&& other) noexcept
+    : store_(other.store_),
+      config_(other.config_),
+      impl_(std::move(other.impl_)),
+      state_(other.state_),
+      failure_(other.failure_),
+      last_alert_(other.last_alert_),
+      mbedtls_error_(other.mbedtls_error_) {
+  other.state_ = State::idle;
+}
+
+DtlsSession& DtlsSession::operator=(DtlsSession&& other) noexcept {
+  if (this != &other) {
+    store_ = other.store_;
+    config_ = other.config_;
+    impl_ = std::move(other.impl_);
+    state_ = other.state_;
+    failure_ = other.failure_;
+    last_alert_ = other.last_alert_;
+    mbedtls_error_ = other.mbedtls_error_;
+    other.state_ = State::idle;
+  }
+  return *this;
+}
 
 Status DtlsSession::setup(TimePoint now) noexcept {
   Impl& s = *impl_;
@@ -279,7 +310,7 @@ Status DtlsSession::setup(TimePoint now) noexcept {
                                      static_cast<uint32_t>(config_.handshake_timeout_max.count()));
 
   if (config_.mode == SecurityMode::psk) {
-    auto psk = store_.get_psk(config_.tag);
+    auto psk = store_->get_psk(config_.tag);
     if (!psk.ok()) {
       fail(Failure::no_credentials, 0);
       return Errc::invalid_argument;
@@ -291,7 +322,7 @@ Status DtlsSession::setup(TimePoint now) noexcept {
     }
     mbedtls_ssl_conf_ciphersuites(&s.conf, kPskSuites);
   } else {
-    auto ec = store_.get_ecdsa(config_.tag);
+    auto ec = store_->get_ecdsa(config_.tag);
     if (!ec.ok() || ec->server_key.empty()) {
       fail(Failure::no_credentials, 0);
       return Errc::invalid_argument;
@@ -356,7 +387,9 @@ Status DtlsSession::handle_datagram(ByteView datagram, TimePoint now) noexcept {
   if (!impl_ || state_ == State::idle) return Errc::invalid_state;
   Impl& s = *impl_;
   s.now = now;
-  if (state_ != State::handshaking && state_ != State::connected) return {};  // late; dropped
+  // Late datagrams after a failure or close are dropped; so are empty ones, which the
+  // bio would otherwise report as end-of-connection (recv returning 0).
+  if ((state_ != State::handshaking && state_ != State::connected) || datagram.empty()) return {};
   s.pending = datagram;
   s.has_pending = true;
   drive();
@@ -455,9 +488,19 @@ Failure DtlsSession::classify(int ret) noexcept {
       }
     }
     case MBEDTLS_ERR_SSL_TIMEOUT:
-      return Failure::handshake_timeout;
     case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
-      return Failure::peer_closed;
+      // Servers answer a Finished they cannot decrypt differently: mbedTLS with a
+      // bad_record_mac alert, GnuTLS (libcoap) with close_notify, OpenSSL with silence (RFC
+      // 6347 4.1.2.7 lets it drop the record). In PSK mode, a server that answered our hello
+      // flights and then closes or goes quiet right after our Finished has a different key.
+      // (With a ticket-capable server such as OpenSSL, mbedTLS waits for NewSessionTicket.)
+      if (state_ == State::handshaking && config_.mode == SecurityMode::psk &&
+          (s.ssl.state == MBEDTLS_SSL_SERVER_NEW_SESSION_TICKET ||
+           s.ssl.state == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC ||
+           s.ssl.state == MBEDTLS_SSL_SERVER_FINISHED)) {
+        return Failure::bad_psk;
+      }
+      return ret == MBEDTLS_ERR_SSL_TIMEOUT ? Failure::handshake_timeout : Failure::peer_closed;
     case MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE:
     case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO:
       return Failure::handshake_failure;

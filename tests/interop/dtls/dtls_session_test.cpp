@@ -223,6 +223,29 @@ TEST_F(PskFixture, LostFirstFlightIsRetransmittedAtTheDeadline) {
   EXPECT_EQ(client.state(), State::connected) << to_string(client.last_error());
 }
 
+TEST_F(PskFixture, AnswerHandedInAfterTheDeadlineIsReadNotDropped) {
+  // A slow driver delivers the server's HelloVerifyRequest long after our timer expired:
+  // the session must use it (send the ClientHello with the cookie), not resend and drop it.
+  DtlsSession client(store, config);
+  TestDtlsServer server(server_options);
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  uint8_t buf[2048];
+  auto n = client.poll_transmit(buf);
+  ASSERT_TRUE(n.ok());
+  server.handle_datagram({buf, *n}, t0);
+  auto hvr = server.poll_transmit();
+  ASSERT_TRUE(hvr.has_value());
+  EXPECT_EQ((*hvr)[13], 3) << "HelloVerifyRequest";
+  ASSERT_TRUE(client.handle_datagram(*hvr, at(5000)).ok());
+  n = client.poll_transmit(buf);
+  ASSERT_TRUE(n.ok());
+  const Bytes second(buf, buf + *n);
+  EXPECT_EQ(second.at(13), 1);
+  EXPECT_GT(second.at(13 + 12 + 2 + 32 + 1), 0) << "carries the cookie";
+  EXPECT_EQ(*client.poll_transmit(buf), 0u) << "and nothing else";
+  EXPECT_EQ(client.next_deadline(), at(5000 + 1000)) << "a fresh timer for the new flight";
+}
+
 TEST_F(PskFixture, GivesUpAfterTheLastRetransmission) {
   config.handshake_timeout_min = Duration{1000};
   config.handshake_timeout_max = Duration{4000};
@@ -290,6 +313,23 @@ TEST_F(PskFixture, RehandshakesWhenThePeerClosesTheSession) {
   EXPECT_EQ(server.read(), bytes_of("after"));
 }
 
+TEST_F(PskFixture, RehandshakesAfterAFatalAlertWhileConnected) {
+  DtlsSession client(store, config);
+  TestDtlsServer server(server_options);
+  Link link{client, server};
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  link.pump(t0);
+  ASSERT_EQ(client.state(), State::connected);
+  server.send_fatal_alert(MBEDTLS_SSL_ALERT_MSG_INTERNAL_ERROR);
+  link.pump(at(100));
+  EXPECT_EQ(client.last_error(), Failure::fatal_alert);
+  EXPECT_EQ(client.last_alert(), MBEDTLS_SSL_ALERT_MSG_INTERNAL_ERROR);
+  ASSERT_EQ(client.state(), State::connected);
+  ASSERT_TRUE(client.write(as_bytes("again")).ok());
+  link.pump(at(200));
+  EXPECT_EQ(server.read(), bytes_of("again"));
+}
+
 TEST_F(PskFixture, StaysClosedWhenRehandshakeIsOff) {
   config.rehandshake_on_peer_close = false;
   DtlsSession client(store, config);
@@ -353,6 +393,132 @@ TEST_F(PskFixture, MissingCredentialIsReportedBeforeAnyDatagram) {
   EXPECT_EQ(client.last_error(), Failure::no_credentials);
   uint8_t buf[256];
   EXPECT_EQ(*client.poll_transmit(buf), 0u);
+}
+
+TEST_F(PskFixture, AnswersHelloVerifyRequestWithTheCookie) {
+  DtlsSession client(store, config);
+  TestDtlsServer server(server_options);
+  Link link{client, server};
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  link.pump(t0);
+  ASSERT_EQ(client.state(), State::connected);
+  // RFC 6347 4.2.1: the first ClientHello has an empty cookie, the second echoes the
+  // server's HelloVerifyRequest cookie.
+  ASSERT_GE(link.client_sent.size(), 2u);
+  const size_t cookie_at = 13 + 12 + 2 + 32 + 1;  // after an empty session id
+  EXPECT_EQ(link.client_sent[0].at(13), 1);
+  EXPECT_EQ(link.client_sent[0].at(cookie_at), 0);
+  EXPECT_EQ(link.client_sent[1].at(13), 1);
+  EXPECT_GT(link.client_sent[1].at(cookie_at), 0);
+}
+
+TEST_F(PskFixture, ServerSilentAfterOurFinishedMeansBadPsk) {
+  // What an OpenSSL server does with a Finished it cannot decrypt: nothing at all.
+  config.handshake_timeout_max = Duration{2000};
+  server_options.psk_key = bytes_of("NotTheKey!!");
+  DtlsSession quiet(store, config);
+  TestDtlsServer server2(server_options);
+  ASSERT_TRUE(quiet.handshake_start(t0).ok());
+  uint8_t buf[2048];
+  TimePoint now = t0;
+  for (int i = 0; i < 20 && quiet.state() == State::handshaking; ++i) {
+    for (;;) {
+      auto n = quiet.poll_transmit(buf);
+      ASSERT_TRUE(n.ok());
+      if (*n == 0) break;
+      server2.handle_datagram({buf, *n}, now);
+    }
+    // Deliver the server's flights but not its bad_record_mac alert (content type 21).
+    bool delivered = false;
+    while (auto d = server2.poll_transmit()) {
+      if ((*d)[0] == kAlert) continue;
+      delivered = true;
+      ASSERT_TRUE(quiet.handle_datagram(*d, now).ok());
+    }
+    if (!delivered) {
+      now = quiet.next_deadline();
+      ASSERT_NE(now, kNever);
+      ASSERT_TRUE(quiet.handle_timeout(now).ok());
+    }
+  }
+  EXPECT_EQ(quiet.state(), State::failed);
+  EXPECT_EQ(quiet.last_error(), Failure::bad_psk) << to_string(quiet.last_error());
+  EXPECT_EQ(quiet.last_mbedtls_error(), MBEDTLS_ERR_SSL_TIMEOUT);
+}
+
+TEST_F(PskFixture, NewCredentialAppliesAtTheNextHandshake) {
+  DtlsSession client(store, config);
+  server_options.psk_key = bytes_of("rotated-key");
+  TestDtlsServer server(server_options);
+  Link link{client, server};
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  link.pump(t0);
+  EXPECT_EQ(client.last_error(), Failure::bad_psk);
+  // The server rotated the key (a Bootstrap-Write of /0/x/5 would do this).
+  ASSERT_TRUE(store.remove(kTag, CredentialType::psk).ok());
+  ASSERT_TRUE(
+      store.add(kTag, PskCredential{as_bytes("Client_Identity"), as_bytes("rotated-key")}).ok());
+  ASSERT_TRUE(client.handshake_start(at(10)).ok());
+  link.pump(at(10));
+  EXPECT_EQ(client.state(), State::connected) << to_string(client.last_error());
+}
+
+TEST_F(PskFixture, GarbageAndLateDatagramsAreDroppedSilently) {
+  DtlsSession client(store, config);
+  TestDtlsServer server(server_options);
+  Link link{client, server};
+  EXPECT_EQ(client.handle_datagram(as_bytes("x"), t0), Errc::invalid_state) << "idle";
+  EXPECT_EQ(client.handle_timeout(t0), Errc::invalid_state);
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  link.pump(t0);
+  ASSERT_EQ(client.state(), State::connected);
+  // A CoAP datagram in clear, an empty one and a forged application record: all ignored.
+  const uint8_t coap_ping[] = {0x40, 0x00, 0x12, 0x34};
+  const uint8_t forged[] = {23, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 9, 0, 4, 1, 2, 3, 4};
+  EXPECT_TRUE(client.handle_datagram(coap_ping, at(1)).ok());
+  EXPECT_TRUE(client.handle_datagram({}, at(1)).ok());
+  EXPECT_TRUE(client.handle_datagram(forged, at(1)).ok());
+  EXPECT_EQ(client.state(), State::connected);
+  EXPECT_TRUE(read_all(client).empty());
+  ASSERT_TRUE(client.write(as_bytes("still fine")).ok());
+  link.pump(at(2));
+  EXPECT_EQ(server.read(), bytes_of("still fine"));
+}
+
+TEST_F(PskFixture, AMovedSessionKeepsItsConnection) {
+  DtlsSession first(store, config);
+  TestDtlsServer server(server_options);
+  {
+    Link link{first, server};
+    ASSERT_TRUE(first.handshake_start(t0).ok());
+    link.pump(t0);
+    ASSERT_EQ(first.state(), State::connected);
+  }
+  std::vector<DtlsSession> sessions;
+  sessions.push_back(std::move(first));
+  EXPECT_EQ(first.state(), State::idle);  // NOLINT(bugprone-use-after-move): documented
+  EXPECT_EQ(first.write(as_bytes("x")), Errc::invalid_state);
+  DtlsSession& moved = sessions.back();
+  ASSERT_EQ(moved.state(), State::connected);
+  Link link{moved, server};
+  ASSERT_TRUE(moved.write(as_bytes("moved")).ok());
+  link.pump(at(1));
+  EXPECT_EQ(server.read(), bytes_of("moved"));
+  server.write(as_bytes("back"));
+  link.pump(at(2));
+  EXPECT_EQ(read_all(moved), bytes_of("back"));
+}
+
+TEST_F(PskFixture, SmallTransmitBufferKeepsTheDatagram) {
+  DtlsSession client(store, config);
+  ASSERT_TRUE(client.handshake_start(t0).ok());
+  uint8_t tiny[8];
+  EXPECT_EQ(client.poll_transmit(tiny).error(), Errc::buffer_too_small);
+  uint8_t buf[2048];
+  auto n = client.poll_transmit(buf);
+  ASSERT_TRUE(n.ok());
+  EXPECT_GT(*n, 50u);
+  EXPECT_EQ(buf[0], kHandshake);
 }
 
 TEST(DtlsModes, RawPublicKeyAndNoSecAreRefused) {

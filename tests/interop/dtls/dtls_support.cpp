@@ -261,4 +261,9 @@ void TestDtlsServer::close_notify() {
   reset();
 }
 
+void TestDtlsServer::send_fatal_alert(unsigned char description) {
+  EXPECT_EQ(mbedtls_ssl_send_alert_message(&ssl_, MBEDTLS_SSL_ALERT_LEVEL_FATAL, description), 0);
+  reset();
+}
+
 }  // namespace lwm2m::test

@@ -83,6 +83,8 @@ class TestDtlsServer {
   void write(ByteView plaintext);
   std::optional<Bytes> read();
   void close_notify();
+  /// Sends a fatal alert (encrypted with the session keys) and forgets the session.
+  void send_fatal_alert(unsigned char description);
   /// Limits the suites the server accepts (`list` is 0-terminated and must outlive it).
   void restrict_ciphersuites(const int* list) { mbedtls_ssl_conf_ciphersuites(&conf_, list); }
   /// Forgets the session, as a restarted server would.
