@@ -714,7 +714,9 @@ Status Engine::build_request_block(Exchange& e, uint32_t block1, std::optional<B
     m.remove(OptionNumber::observe);
     m.remove(OptionNumber::block1);
     m.remove(OptionNumber::size1);
-    m.payload = {};
+    // A FETCH body selects what the response holds, so it goes with every block request;
+    // one that needed Block1 itself cannot be repeated from here and is left out.
+    if (m.code != codes::fetch || !e.body.empty()) m.payload = {};
     LWM2M_TRY(m.add_uint(OptionNumber::block2, block2->encode()));
   }
   if (deregister) {
