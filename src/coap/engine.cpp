@@ -47,6 +47,12 @@ struct Engine::Exchange {
   uint16_t observation = 0;             // notification kind: index into observations_
   uint16_t observation_generation = 0;  // ... and that relation's generation
   uint8_t retransmits = 0;
+  // A fetch of the remaining Block2 blocks of a notification (RFC 7959 §2.6) runs in its
+  // own exchange, a child of the observation's; responses reach the observation's handler.
+  uint16_t parent = kNone;
+  uint16_t parent_generation = 0;
+  uint16_t child = kNone;
+  static constexpr uint16_t kNone = 0xFFFF;
   Token token;
   Duration timeout{0};
   TimePoint deadline = kNever;
@@ -388,7 +394,9 @@ void Engine::promote_queued(PeerId peer, TimePoint now) noexcept {
 void Engine::fail_exchange(Exchange& e, Errc why) noexcept {
   ResponseHandler* h = e.handler;
   RequestId id{static_cast<uint16_t>(&e - exchanges_), e.generation};
-  bool tell = e.kind == Exchange::Kind::request && !e.deregistering;
+  // A failed child fetch leaves the observation running: its handler already has the
+  // first block, and the next notification starts a new fetch.
+  bool tell = e.kind == Exchange::Kind::request && !e.deregistering && e.parent == Exchange::kNone;
   free_exchange(e);
   if (tell && h) h->on_error(id, why);
 }
@@ -537,6 +545,10 @@ void Engine::deliver_response(uint16_t index, const Message& m, TimePoint now) n
     free_exchange(e);
     return;
   }
+  if (e.parent != Exchange::kNone) {
+    deliver_block_of_notification(e, m, now);
+    return;
+  }
   // Block1 upload: the server wants the next block (RFC 7959 §2.5).
   if (!e.body.empty() && m.code == codes::continue_) {
     auto b1 = m.block(OptionNumber::block1);
@@ -590,14 +602,87 @@ void Engine::deliver_response(uint16_t index, const Message& m, TimePoint now) n
     final = false;
     follow = true;
   }
+  // The first block of a notification: fetch the rest with plain GETs (RFC 7959 §2.6).
+  const bool fetch_rest = !final && e.observe && e.follow_block2 && obs && m.code.is_success() &&
+                          b2 && b2->more && b2->num == 0;
   ResponseHandler* h = e.handler;
   uint16_t gen = e.generation;
   if (final) free_exchange(e);
   if (h) h->on_response(id, m, final);
+  if (fetch_rest && e.generation == gen && e.state == Exchange::State::observing)
+    start_notification_fetch(index, *b2, now);
   if (!follow || e.generation != gen || e.state == Exchange::State::free) return;
   BlockOption next{b2->num + 1, false, b2->szx};
   if (!build_request_block(e, 0xFFFFFFFFu, next, false).ok()) {
     fail_exchange(e, Errc::internal_error);
+    return;
+  }
+  start_transmission(e, now);
+}
+
+// Starts (or restarts, for a newer notification) the fetch of blocks 1.. of the
+// notification whose first block just arrived on observation `index`.
+void Engine::start_notification_fetch(uint16_t index, BlockOption first, TimePoint now) noexcept {
+  Exchange& o = exchanges_[index];
+  drop_child(o, now);  // superseded by the newer notification
+  Exchange* c = alloc_exchange();
+  if (!c) return;  // no slot: the handler has the first block and its M bit
+  std::memcpy(c->buf, o.buf, o.len);
+  c->len = o.len;
+  c->kind = Exchange::Kind::request;
+  c->type = Type::con;
+  c->peer = o.peer;
+  c->handler = o.handler;
+  c->follow_block2 = true;
+  c->parent = index;
+  c->parent_generation = o.generation;
+  c->sequence = sequence_++;
+  c->token = fresh_token();
+  if (!build_request_block(*c, 0xFFFFFFFFu, BlockOption{first.num + 1, false, first.szx}, false)
+           .ok()) {
+    free_exchange(*c);
+    return;
+  }
+  o.child = static_cast<uint16_t>(c - exchanges_);
+  c->state = Exchange::State::queued;
+  promote_queued(c->peer, now);
+}
+
+void Engine::drop_child(Exchange& o, TimePoint now) noexcept {
+  if (o.child == Exchange::kNone) return;
+  Exchange& c = exchanges_[o.child];
+  o.child = Exchange::kNone;
+  if (c.parent != &o - exchanges_ || c.parent_generation != o.generation ||
+      c.state == Exchange::State::free)
+    return;
+  const bool was_in_flight = c.state == Exchange::State::wait_ack;
+  free_exchange(c);
+  if (was_in_flight) promote_queued(o.peer, now);
+}
+
+// A response to a child fetch: handed to the observation's handler under its RequestId,
+// never final (the observation goes on); the next block is asked for while M is set.
+void Engine::deliver_block_of_notification(Exchange& e, const Message& m, TimePoint now) noexcept {
+  Exchange& o = exchanges_[e.parent];
+  if (o.generation != e.parent_generation || o.state != Exchange::State::observing ||
+      o.deregistering) {
+    free_exchange(e);  // the observation ended meanwhile
+    return;
+  }
+  const RequestId id{e.parent, o.generation};
+  auto b2 = m.block(OptionNumber::block2);
+  const bool more = m.code.is_success() && b2 && b2->more;
+  ResponseHandler* h = o.handler;
+  const uint16_t gen = e.generation;
+  if (!more) {
+    o.child = Exchange::kNone;
+    free_exchange(e);
+  }
+  if (h) h->on_response(id, m, false);
+  if (!more || e.generation != gen || e.state == Exchange::State::free) return;
+  if (!build_request_block(e, 0xFFFFFFFFu, BlockOption{b2->num + 1, false, b2->szx}, false).ok()) {
+    o.child = Exchange::kNone;
+    free_exchange(e);
     return;
   }
   start_transmission(e, now);
@@ -611,6 +696,7 @@ Status Engine::build_request_block(Exchange& e, uint32_t block1, std::optional<B
   Message m;
   if (parse({e.buf, e.len}, m) != ParseError::none) return Errc::internal_error;
   m.message_id = next_mid();
+  m.token = e.token;
   e.mid = m.message_id;
   m.remove(OptionNumber::block2);
   if (block1 != 0xFFFFFFFFu) {
@@ -628,7 +714,9 @@ Status Engine::build_request_block(Exchange& e, uint32_t block1, std::optional<B
     m.remove(OptionNumber::observe);
     m.remove(OptionNumber::block1);
     m.remove(OptionNumber::size1);
-    m.payload = {};
+    // A FETCH body selects what the response holds, so it goes with every block request;
+    // one that needed Block1 itself cannot be repeated from here and is left out.
+    if (m.code != codes::fetch || !e.body.empty()) m.payload = {};
     LWM2M_TRY(m.add_uint(OptionNumber::block2, block2->encode()));
   }
   if (deregister) {
@@ -1023,6 +1111,7 @@ void Engine::cancel(RequestId id, TimePoint now) noexcept {
   if (!active(id)) return;
   Exchange& e = exchanges_[id.index];
   if (e.state == Exchange::State::observing) {
+    drop_child(e, now);
     // Proactive deregistration: the same request with Observe 1 (RFC 7641 §3.6).
     e.deregistering = true;
     e.handler = nullptr;

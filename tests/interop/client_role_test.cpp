@@ -404,5 +404,57 @@ TEST_F(ClientRole, Block1PutInOurSmallerBlockSize) {
   EXPECT_EQ(puts.back().option("Block1"), "11/_/256");
 }
 
+// /example_data is observable and larger than a block: the registration's answer and
+// each notification come as their first block with Observe, and the engine completes them
+// with plain Block2 GETs (RFC 7959 §2.6). A PUT of ours changes the data and triggers a
+// notification.
+TEST_F(ClientRole, ObserveOfALargeResourceDeliversWholeNotifications) {
+  Recorder observer;
+  coap::Message reg = request(coap::codes::get, "example_data");
+  ASSERT_TRUE(reg.add_uint(coap::OptionNumber::observe, 0).ok());
+  auto id = engine_->send_request(server_peer_, reg, observer, steady_now());
+  ASSERT_TRUE(id.ok());
+  auto complete = [&](size_t from) {
+    std::string s;
+    for (size_t i = from; i < observer.events.size(); ++i) {
+      const Recorder::Event& e = observer.events[i];
+      s += e.payload;
+      if (e.block2 && !e.block2->more) return std::optional<std::string>(s);
+    }
+    return std::optional<std::string>();
+  };
+  ASSERT_TRUE(driver_->run_until([&] { return complete(0).has_value(); }, 10s));
+  EXPECT_TRUE(*complete(0) == example_data()) << complete(0)->size() << " bytes";
+  const size_t first_events = observer.events.size();
+  EXPECT_EQ(first_events, 2u);
+
+  const std::string body = test_body(2000, 5);
+  coap::Message put = request(coap::codes::put, "example_data");
+  put.payload = as_bytes(body);
+  send(put);
+  ASSERT_TRUE(driver_->run_until(
+      [&] { return recorder_.done() && complete(first_events).has_value(); }, 10s));
+  EXPECT_TRUE(*complete(first_events) == body) << complete(first_events)->size() << " bytes";
+  for (const Recorder::Event& e : observer.events) {
+    EXPECT_EQ(e.id, *id);
+    EXPECT_FALSE(e.is_error) << to_string(e.error);
+    EXPECT_FALSE(e.final);
+  }
+  EXPECT_TRUE(observer.events[first_events].observe.has_value());
+  EXPECT_TRUE(engine_->active(*id));
+
+  stop_server();
+  // The follow-up GETs carry no Observe and a token other than the observation's.
+  const std::string observe_token = observer.events[0].token;
+  size_t block_gets = 0;
+  for (const LibcoapPdu& p : pdus(true, "GET")) {
+    if (p.option("Observe")) continue;
+    ++block_gets;
+    EXPECT_FALSE(iequals(p.token, observe_token));
+    EXPECT_EQ(p.option("Block2"), "1/_/1024");
+  }
+  EXPECT_EQ(block_gets, 2u);
+}
+
 }  // namespace
 }  // namespace lwm2m::interop

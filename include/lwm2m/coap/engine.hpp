@@ -163,6 +163,9 @@ class ResponseHandler {
   virtual ~ResponseHandler() = default;
   /// A response, one Block2 block of a response, or an observe notification.
   /// `final` is true when the exchange is over (no more blocks, not observing).
+  /// A notification larger than one block arrives as its first block (with Observe),
+  /// then, with follow_block2, its other blocks (Block2 without Observe, fetched by plain
+  /// GETs, RFC 7959 §2.6), all with final false; Block2's M bit marks the last one.
   virtual void on_response(RequestId id, const Message& response, bool final) noexcept = 0;
   /// The exchange failed: timeout, reset, cancelled, or a protocol error.
   virtual void on_error(RequestId id, Errc error) noexcept = 0;
@@ -280,6 +283,9 @@ class Engine {
   void on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcept;
   void on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept;
   void deliver_response(uint16_t ex_index, const Message& m, TimePoint now) noexcept;
+  void start_notification_fetch(uint16_t observation, BlockOption first, TimePoint now) noexcept;
+  void deliver_block_of_notification(Exchange& e, const Message& m, TimePoint now) noexcept;
+  void drop_child(Exchange& observation, TimePoint now) noexcept;
   void send_rst(PeerId peer, uint16_t mid) noexcept;
   void send_empty_ack(PeerId peer, uint16_t mid) noexcept;
   void queue_inline(PeerId peer, Type type, uint16_t mid) noexcept;

@@ -254,6 +254,32 @@ TEST_F(EngineAlloc, SteadyStateTrafficInBothRolesAllocatesNothing) {
     expect(drain() == 0);
   }
 
+  // Client role, observing /big: the registration's answer is block 0 with Observe, and
+  // the engine fetches blocks 1 and 2 with plain GETs on a token of their own.
+  {
+    Message reg;
+    reg.code = codes::get;
+    (void)reg.add_uint(OptionNumber::observe, 0);
+    (void)reg.add_path(OptionNumber::uri_path, "big");
+    expect(engine_.send_request(kServer, reg, client_, now_).ok());
+    for (uint32_t num = 0; num < 3; ++num) {
+      expect(drain() == 1);
+      Message sent;
+      expect(last(sent) && sent.has(OptionNumber::observe) == (num == 0));
+      Message block;
+      block.type = Type::ack;
+      block.code = codes::content;
+      block.message_id = sent.message_id;
+      block.token = sent.token;
+      if (num == 0) (void)block.add_uint(OptionNumber::observe, 12);
+      const size_t off = num * 1024, n = off + 1024 <= kBigSize ? 1024 : kBigSize - off;
+      (void)block.add_uint(OptionNumber::block2, BlockOption{num, num < 2, 6}.encode());
+      block.payload = ByteView{big_body().data() + off, n};
+      engine_.handle_datagram(kServer, wire(block).view(), now_);
+    }
+    expect(drain() == 0);
+  }
+
   const size_t allocations = scope.count();
   EXPECT_EQ(allocations, 0u);
   EXPECT_EQ(mismatches, 0u);
@@ -262,11 +288,11 @@ TEST_F(EngineAlloc, SteadyStateTrafficInBothRolesAllocatesNothing) {
   EXPECT_EQ(dedup_replays, 100u);
   EXPECT_EQ(engine_.stats().duplicates, 100u);
   EXPECT_EQ(server_.requests, after_gets + 1 + 3);
-  EXPECT_EQ(client_.responses, 4u);
-  EXPECT_EQ(client_.finals, 2u);
+  EXPECT_EQ(client_.responses, 7u);
+  EXPECT_EQ(client_.finals, 2u);  // the observation's blocks are never final
   EXPECT_EQ(client_.errors, 0u);
   EXPECT_EQ(engine_.stats().retransmissions, 1u);
-  EXPECT_EQ(client_.body_bytes, 2u + kBigSize);
+  EXPECT_EQ(client_.body_bytes, 2u + 2 * kBigSize);
   EXPECT_TRUE(client_.body_matches);
 }
 

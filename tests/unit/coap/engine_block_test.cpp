@@ -455,6 +455,31 @@ TEST_F(EngineBlockClient, Block2NotFollowedWhenDisabled) {
   EXPECT_TRUE(client_.events[0].block2->more);
 }
 
+// A FETCH's body says what the response holds (RFC 8132), so every request for a further
+// Block2 block carries it again, with the same options (RFC 7959 §2.4); an empty FETCH
+// would ask for something else.
+TEST_F(EngineBlockClient, Block2FollowOfFetchRepeatsTheBody) {
+  start();
+  const std::string rep = make_body(2500);
+  serve_blocks(rep, 6);
+  Message fetch;
+  fetch.code = coap::codes::fetch;
+  ASSERT_TRUE(fetch.add_uint(OptionNumber::content_format, 11060).ok());  // SenML CBOR paths
+  const std::string selector("\x82\xa1\x00\x64/3/0\xa1\x00\x64/1/0", 15);
+  fetch.payload = as_bytes(selector);
+  ASSERT_TRUE(engine().send_request(P, fetch, client_, now()).ok());
+  run_for(10s);
+  auto got = received();
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].code(), coap::codes::fetch);
+    EXPECT_EQ(got[i].payload(), selector) << "request " << i;
+    EXPECT_EQ(got[i].uint_option(OptionNumber::content_format), 11060u);
+  }
+  ASSERT_EQ(client_.events.size(), 3u);
+  EXPECT_TRUE(client_.events[2].final);
+}
+
 // ---- both roles over a lossy link --------------------------------------------------------
 
 // A client Engine uploads 3 KiB and downloads 5000 bytes from a server Engine over a link

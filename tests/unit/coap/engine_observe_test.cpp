@@ -443,5 +443,137 @@ TEST_F(EngineObserveClient, ResponseWithoutObserveIsFinal) {
   EXPECT_FALSE(engine().active(id));
 }
 
+// RFC 7959 §2.6: a notification larger than a block arrives as its first block with
+// Observe; the client gets the rest with plain GETs (Block2, no Observe) on a token of
+// their own, and the observation goes on. Before the fix, follow_block2 was ignored for
+// notifications and the handler only ever saw the first block.
+class EngineObserveClientBlocks : public EngineObserveClient {
+ protected:
+  /// Peer P answers `to` (a GET for block `num` of `rep`) piggybacked, in 16-byte blocks,
+  /// with Observe `observe` when given.
+  void answer_block(const Parsed& to, const std::string& rep, uint32_t num,
+                    std::optional<uint32_t> observe = std::nullopt) {
+    Message m = response(Type::ack, content, to.mid(), to.tok());
+    if (observe) {
+      EXPECT_TRUE(m.add_uint(OptionNumber::observe, *observe).ok());
+    }
+    const size_t off = num * 16;
+    const bool more = off + 16 < rep.size();
+    EXPECT_TRUE(m.add_uint(OptionNumber::block2, coap::BlockOption{num, more, 0}.encode()).ok());
+    m.payload = as_bytes(std::string_view(rep).substr(off, 16));
+    peer_send(m);
+  }
+  /// The same, as a CON notification with message ID `mid`.
+  void notify_first_block(uint16_t mid, const std::string& rep, uint32_t observe) {
+    Message m = response(Type::con, content, mid, token_);
+    EXPECT_TRUE(m.add_uint(OptionNumber::observe, observe).ok());
+    EXPECT_TRUE(m.add_uint(OptionNumber::block2, coap::BlockOption{0, true, 0}.encode()).ok());
+    m.payload = as_bytes(std::string_view(rep).substr(0, 16));
+    peer_send(m);
+  }
+  std::string joined(size_t from) const {
+    std::string s;
+    for (size_t i = from; i < client_.events.size(); ++i)
+      s += client_.events[i].payload;
+    return s;
+  }
+};
+
+TEST_F(EngineObserveClientBlocks, LargeNotificationsAreCompletedWithPlainGets) {
+  start();
+  const std::string first = "registration-response-of-39-bytes-long!";
+  const coap::RequestId id = send_get("obs", P, {}, 0u);
+  run_for(0ms);
+  auto got = received();
+  ASSERT_EQ(got.size(), 1u);
+  token_ = got[0].tok();
+  answer_block(got[0], first, 0, 5u);
+
+  // Blocks 1 and 2 are asked for with GET /obs, Block2 n/0/16, no Observe, a new token.
+  for (uint32_t num = 1; num <= 2; ++num) {
+    got = received();
+    ASSERT_EQ(got.size(), num + 1);
+    const Parsed& get_block = got.back();
+    EXPECT_EQ(get_block.type(), Type::con);
+    EXPECT_EQ(get_block.code(), get);
+    EXPECT_EQ(get_block.path(), "obs");
+    EXPECT_FALSE(get_block.observe().has_value());
+    EXPECT_NE(get_block.tok(), token_);
+    ASSERT_TRUE(get_block.block2().has_value());
+    EXPECT_EQ(get_block.block2()->num, num);
+    EXPECT_EQ(get_block.block2()->szx, 0);
+    answer_block(get_block, first, num);
+  }
+  run_for(10s);
+  EXPECT_EQ(received().size(), 3u) << "nothing more is asked for after the last block";
+  ASSERT_EQ(client_.events.size(), 3u);
+  for (const auto& e : client_.events) {
+    EXPECT_EQ(e.id, id);
+    EXPECT_FALSE(e.final);
+    EXPECT_FALSE(e.is_error);
+  }
+  EXPECT_EQ(joined(0), first);
+  EXPECT_TRUE(engine().active(id));
+
+  // The next notification is completed the same way.
+  const std::string second = "second-state-of-the-resource-is-36b!";
+  notify_first_block(0x930, second, 6);
+  got = received();
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_TRUE(got[3].is_empty_ack());
+  EXPECT_EQ(got[4].block2()->num, 1u);
+  EXPECT_FALSE(got[4].observe().has_value());
+  answer_block(got[4], second, 1);
+  got = received();
+  ASSERT_EQ(got.size(), 6u);
+  answer_block(got[5], second, 2);
+  EXPECT_EQ(joined(3), second);
+  EXPECT_EQ(client_.events.size(), 6u);
+  EXPECT_EQ(client_.events.back().block2->more, false);
+  EXPECT_TRUE(engine().active(id));
+  EXPECT_EQ(engine().next_deadline(), kNever);
+}
+
+// cancel() during a fetch stops it: only the deregistration goes out from then on, and the
+// handler hears nothing more.
+TEST_F(EngineObserveClientBlocks, CancelStopsTheFetchOfANotification) {
+  start();
+  const std::string rep = "a-representation-that-spans-3-blocks";
+  const coap::RequestId id = send_get("obs", P, {}, 0u);
+  run_for(0ms);
+  auto got = received();
+  token_ = got[0].tok();
+  answer_block(got[0], rep, 0, 5u);
+  ASSERT_EQ(received().size(), 2u);  // GET for block 1, unanswered
+  engine().cancel(id, now());
+  run_for(100s);
+  got = received();
+  ASSERT_GE(got.size(), 3u);
+  for (size_t i = 2; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].observe(), 1u) << "datagram " << i << " is not the deregistration";
+    EXPECT_EQ(got[i].tok(), token_);
+  }
+  EXPECT_EQ(client_.events.size(), 1u);
+}
+
+// A failed fetch (the server never answers) leaves the observation running, and the
+// handler gets no error for it: the next notification starts over.
+TEST_F(EngineObserveClientBlocks, LostFetchDoesNotEndTheObservation) {
+  start();
+  const std::string rep = "a-representation-that-spans-3-blocks";
+  const coap::RequestId id = send_get("obs", P, {}, 0u);
+  run_for(0ms);
+  token_ = received()[0].tok();
+  answer_block(received()[0], rep, 0, 5u);
+  run_for(300s);  // the GET for block 1 is retransmitted, then given up
+  EXPECT_EQ(received().size(), 2u + 4u);
+  EXPECT_TRUE(engine().active(id));
+  ASSERT_EQ(client_.events.size(), 1u);
+  notify_first_block(0x940, rep, 6);
+  auto got = received();
+  EXPECT_EQ(got.back().block2()->num, 1u);
+  EXPECT_EQ(client_.events.size(), 2u);
+}
+
 }  // namespace
 }  // namespace lwm2m::test
