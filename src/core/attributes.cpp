@@ -176,9 +176,28 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
     pmax = Duration{int64_t{*eff.pmax} * 1000};
   const Duration elapsed = now - st.last_notify;
 
+  // A change is either marked by the application (value_changed) or found by sampling:
+  // with epmax the client evaluates the value itself, so a numeric difference from the
+  // last reported value counts even when nobody marked it (§5.1.2, 1.1 attributes).
+  const auto sampled = numeric(current);
+  bool changed = st.changed;
+  if (!changed && eff.epmax && *eff.epmax > 0 && sampled && st.last_value &&
+      *sampled != *st.last_value)
+    changed = true;
+  // epmin: no two evaluations closer than epmin; a change inside it waits for its end.
+  TimePoint epmin_end = kNever;
+  if (changed && eff.epmin && *eff.epmin > 0) {
+    const TimePoint end = st.last_eval + Duration{int64_t{*eff.epmin} * 1000};
+    if (now < end) {
+      changed = false;
+      epmin_end = end;
+    }
+  }
+  d.evaluated = changed;
+
   bool condition = false;
-  if (st.changed) {
-    const auto cur = numeric(current);
+  if (changed) {
+    const auto& cur = sampled;
     const bool numeric_attrs = eff.gt || eff.lt || eff.st || eff.edge;
     if (!numeric_attrs || !cur || !st.last_value) {
       condition = true;  // any change counts, or nothing to compare with yet
@@ -198,6 +217,7 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   if (pmax && elapsed >= *pmax) d.send_now = true;
   if (d.send_now) return d;
   if (condition) d.next_check = st.last_notify + pmin;
+  if (epmin_end < d.next_check) d.next_check = epmin_end;
   if (pmax && st.last_notify + *pmax < d.next_check) d.next_check = st.last_notify + *pmax;
   if (eff.epmax && *eff.epmax > 0) {
     // Re-evaluate at least every epmax so that change conditions are sampled (§5.1.2).

@@ -51,6 +51,7 @@ struct NotifyState {
   TimePoint last_notify{};
   std::optional<double> last_value;  ///< numeric value last reported (for gt/lt/st/edge)
   bool changed = false;              ///< value marked changed since the last notification
+  TimePoint last_eval{};             ///< last evaluation of the change conditions (epmin)
 };
 
 /// When the next notification is due given the effective attributes: the earliest time
@@ -59,6 +60,7 @@ struct NotifyState {
 struct NotifyDecision {
   bool send_now = false;
   TimePoint next_check = kNever;  ///< when to look again (pmin end or pmax)
+  bool evaluated = false;         ///< the change conditions were evaluated (restarts epmin)
 };
 
 /// `current` is the value now (for numeric conditions); pass Value{} when not numeric.

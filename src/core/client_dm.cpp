@@ -428,6 +428,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
           o->path_count = 1;
         }
         o->state.last_notify = now_;
+        o->state.last_eval = now_;  // the first answer is an evaluation too (epmin)
         o->state.last_value = composite ? std::nullopt : numeric(current_value(path));
         o->dirty = any_dirty = true;  // schedules pmax
       }

@@ -213,6 +213,7 @@ void Client::Impl::drive_observations(TimePoint now) noexcept {
     const Attributes eff = effective_attributes(a.ssid, o.paths[0]);
     dm::Value cur = o.composite ? dm::Value{} : current_value(o.paths[0]);
     NotifyDecision d = decide(eff, o.state, cur, now);
+    if (d.evaluated) o.state.last_eval = now;
     if (d.send_now) {
       bool asleep = queue_mode() && now >= a.awake_until;
       if (!a.fsm.registered() || asleep || a.fsm.state() == RegistrationState::updating) {

@@ -139,5 +139,41 @@ TEST(NotifyDecision, PmaxNotAbovePminIsIgnored) {
   EXPECT_FALSE(decide(a, st, dm::Value{}, at(7)).send_now);
 }
 
+TEST(NotifyDecision, EpminDefersAChangeToTheEndOfTheEvaluationPeriod) {
+  Attributes a;
+  a.epmin = 5;
+  NotifyState st;
+  st.last_eval = at(100);
+  st.last_notify = at(100);
+  st.changed = true;
+  auto d = decide(a, st, dm::Value::integer(1), at(102));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_FALSE(d.evaluated);
+  EXPECT_EQ(d.next_check, at(105));
+  d = decide(a, st, dm::Value::integer(1), at(105));
+  EXPECT_TRUE(d.send_now);
+  EXPECT_TRUE(d.evaluated);
+}
+
+TEST(NotifyDecision, EpmaxSamplesAnUnmarkedChange) {
+  Attributes a;
+  a.epmax = 3;
+  NotifyState st;
+  st.last_notify = at(100);
+  st.last_value = 20.0;
+  // Nobody called value_changed, but the value differs at the sampling time.
+  auto d = decide(a, st, dm::Value::floating(21.5), at(103));
+  EXPECT_TRUE(d.send_now);
+  // An unchanged value is only sampled again after epmax.
+  st.last_value = 21.5;
+  d = decide(a, st, dm::Value::floating(21.5), at(103));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_EQ(d.next_check, at(106));
+  // Without epmax the same unmarked difference is not looked at.
+  EXPECT_FALSE(decide(Attributes{}, NotifyState{at(100), 20.0, false, {}},
+                      dm::Value::floating(21.5), at(103))
+                   .send_now);
+}
+
 }  // namespace
 }  // namespace lwm2m::core
