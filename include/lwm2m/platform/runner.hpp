@@ -115,14 +115,21 @@ class Runner final : private core::ClientMonitor {
     uint16_t ssid = 0;
     SocketAddress remote;
     bool secure = false;
+    /// Null on a secure connection whose session failed: the next datagram the client
+    /// sends there starts a new one (nothing is ever sent or accepted in clear).
     std::unique_ptr<SecureChannel> channel;
-    std::vector<uint8_t> held;  ///< one plaintext datagram waiting for the handshake
+    /// Plaintext datagrams waiting for the handshake, oldest first (bounded: CoAP
+    /// retransmits what a full queue drops).
+    std::vector<std::vector<uint8_t>> held;
     std::chrono::system_clock::time_point last_send{};
   };
 
   void run();
   void step(TimePoint now);
   void open_connection(coap::PeerId peer, uint16_t ssid, TimePoint now);
+  bool open_channel(coap::PeerId peer, Connection& c, TimePoint now);
+  void hold(Connection& c, ByteView datagram);
+  void send_ciphertext(Connection& c);
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
