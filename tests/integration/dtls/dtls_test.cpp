@@ -104,6 +104,8 @@ class Relay {
   uint16_t port() const { return port_of(down_); }
   /// While set, datagrams from the server are dropped (a server that vanishes silently).
   void set_drop_from_server(bool drop) { drop_from_server_ = drop; }
+  /// While set, datagrams from the client are recorded but not forwarded.
+  void set_drop_from_client(bool drop) { drop_from_client_ = drop; }
   std::vector<Bytes> from_client() const {
     std::lock_guard<std::mutex> lock(m_);
     return from_client_;
@@ -148,8 +150,9 @@ class Relay {
             std::lock_guard<std::mutex> lock(m_);
             from_client_.emplace_back(buf.begin(), buf.begin() + n);
           }
-          (void)::sendto(up_, buf.data(), static_cast<size_t>(n), 0,
-                         reinterpret_cast<sockaddr*>(&server), sizeof server);
+          if (!drop_from_client_)
+            (void)::sendto(up_, buf.data(), static_cast<size_t>(n), 0,
+                           reinterpret_cast<sockaddr*>(&server), sizeof server);
         }
       }
       if (fds[1].revents & POLLIN) {
@@ -166,6 +169,7 @@ class Relay {
   int up_ = -1;
   std::atomic<bool> stop_{false};
   std::atomic<bool> drop_from_server_{false};
+  std::atomic<bool> drop_from_client_{false};
   std::thread thread_;
   mutable std::mutex m_;
   std::vector<Bytes> from_client_;
@@ -395,6 +399,30 @@ TEST(DtlsIntegration, UpdateAfterServerDroppedTheSessionGoesThroughANewHandshake
   // Still one registration: the Update went through, no new Register was needed.
   EXPECT_EQ(client.count_events(core::EventKind::registered), 1) << client.log_text();
   EXPECT_TRUE(server.read(DtlsClient::endpoint(), "/3/0/0").ok());
+  expect_all_dtls(relay.from_client());
+}
+
+TEST(DtlsIntegration, UpdateAfterAFailedReHandshakeStartsAnotherOne) {
+  ts::Server server(server_options());
+  Relay relay(server.port());
+  DtlsClient client({.uri = coaps_uri(relay.port())});
+  client.start();
+  ASSERT_TRUE(server.wait_registered(DtlsClient::endpoint(), kWait)) << client.log_text();
+  ASSERT_TRUE(client.wait_events(core::EventKind::registered, 1, kWait)) << client.log_text();
+
+  // The server closes the session and the client's new handshake gets lost: the session
+  // fails while the client is registered and has nothing in flight.
+  relay.set_drop_from_client(true);
+  ASSERT_EQ(server.drop_sessions(), 1);
+  ASSERT_TRUE(client.wait_log("DTLS failed: handshake timed out", kWait)) << client.log_text();
+  relay.set_drop_from_client(false);
+
+  // The next Update starts a handshake of its own and goes through, still registered.
+  const int before = handshakes_started(relay.from_client());
+  client.runner().locked([](core::Client& c) { c.request_update(1, steady_now()); });
+  ASSERT_TRUE(server.wait_update(DtlsClient::endpoint(), kWait)) << client.log_text();
+  EXPECT_GT(handshakes_started(relay.from_client()), before);
+  EXPECT_EQ(client.count_events(core::EventKind::registered), 1) << client.log_text();
   expect_all_dtls(relay.from_client());
 }
 
