@@ -498,5 +498,60 @@ TEST(DtlsIntegration, RawPublicKeyModeIsRefusedBeforeAnythingIsSent) {
   EXPECT_TRUE(relay.from_client().empty());
 }
 
+// ---- the factory's credential handling (no network) ------------------------------------
+
+objects::SecurityInstance psk_instance(dm::InstanceId iid, std::string_view identity,
+                                       const Bytes& key) {
+  objects::SecurityInstance s;
+  s.id = iid;
+  s.mode = objects::SecurityMode::psk;
+  EXPECT_TRUE(s.uri.assign(std::string_view("coaps://127.0.0.1:5684")).ok());
+  EXPECT_TRUE(s.identity.assign(identity).ok());
+  EXPECT_TRUE(s.secret_key.assign(ByteView{key.data(), key.size()}).ok());
+  return s;
+}
+
+TEST(DtlsChannelFactory, StoresTheInstanceCredentialUnderTagBasePlusInstanceId) {
+  StaticCredentialStore<4, 1024> store;
+  dtls::ChannelOptions options;
+  options.tag_base = 40;
+  auto factory = dtls::secure_channel_factory(store, options);
+  Errc err = Errc::ok;
+  std::string reason;
+  EXPECT_TRUE(factory(psk_instance(2, "id-2", kKey), err, reason)) << reason;
+  auto psk = store.get_psk(42);
+  ASSERT_TRUE(psk.ok());
+  EXPECT_EQ(std::string(psk->identity.begin(), psk->identity.end()), "id-2");
+
+  // A new key written by a bootstrap server replaces the old one; the same bytes again
+  // change nothing.
+  Bytes rotated = kKey;
+  rotated[3] ^= 0x55;
+  EXPECT_TRUE(factory(psk_instance(2, "id-2", rotated), err, reason)) << reason;
+  EXPECT_TRUE(factory(psk_instance(2, "id-2", rotated), err, reason)) << reason;
+  EXPECT_EQ(store.size(), 1u);
+  psk = store.get_psk(42);
+  ASSERT_TRUE(psk.ok());
+  EXPECT_EQ(Bytes(psk->key.begin(), psk->key.end()), rotated);
+}
+
+TEST(DtlsChannelFactory, AnInstanceWithoutKeysUsesWhatTheApplicationStored) {
+  StaticCredentialStore<4, 1024> store;
+  auto factory = dtls::secure_channel_factory(store);
+  objects::SecurityInstance bare = psk_instance(0, "", {});
+  Errc err = Errc::ok;
+  std::string reason;
+  EXPECT_FALSE(factory(bare, err, reason));
+  EXPECT_EQ(err, Errc::invalid_argument);
+  EXPECT_NE(reason.find("tag 10"), std::string::npos) << reason;
+
+  ASSERT_TRUE(
+      store.add(10, PskCredential{as_bytes(std::string_view("app")), {kKey.data(), 16}}).ok());
+  EXPECT_TRUE(factory(bare, err, reason)) << reason;
+  // Half a credential is refused rather than guessed at.
+  EXPECT_FALSE(factory(psk_instance(0, "only-identity", {}), err, reason));
+  EXPECT_EQ(err, Errc::invalid_argument);
+}
+
 }  // namespace
 }  // namespace lwm2m
