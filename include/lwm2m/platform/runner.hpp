@@ -50,8 +50,10 @@ using SecureChannelFactory = std::function<std::unique_ptr<SecureChannel>(
     const objects::SecurityInstance& security, Errc& error, std::string& reason)>;
 
 struct RunnerConfig {
-  uint16_t local_port = 5683;   ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
-  size_t receive_buffer = 200;  ///< LWM2M_CLIENT_RCV_BUFFER_SIZE
+  uint16_t local_port = 5683;  ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
+  /// LWM2M_CLIENT_RCV_BUFFER_SIZE; at least 2048 once a SecureChannelFactory is set
+  /// (ciphertext and handshake flights).
+  size_t receive_buffer = 200;
   Duration min_refresh{1000};   ///< LWM2M_CLIENT_MIN_REFRESH_TIME
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
   bool ipv4_only = false;

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -73,6 +74,12 @@ Status Runner::start() {
     return sock.status();
   }
   socket_ = std::move(*sock);
+  // With DTLS the buffer receives ciphertext: record headers and MAC on top of every CoAP
+  // message, and handshake flights (a server's certificate flight alone is about 1 kB)
+  // that the 200-byte default would drop.
+  constexpr size_t kDtlsReceiveBuffer = 2048;
+  rx_.resize(factory_ ? std::max(config_.receive_buffer, kDtlsReceiveBuffer)
+                      : config_.receive_buffer);
   if (wake_pipe_[0] < 0) {
     if (::pipe(wake_pipe_) != 0) return Errc::internal_error;
     for (int fd : wake_pipe_)
