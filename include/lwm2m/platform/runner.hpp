@@ -50,8 +50,10 @@ using SecureChannelFactory = std::function<std::unique_ptr<SecureChannel>(
     const objects::SecurityInstance& security, Errc& error, std::string& reason)>;
 
 struct RunnerConfig {
-  uint16_t local_port = 5683;   ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
-  size_t receive_buffer = 200;  ///< LWM2M_CLIENT_RCV_BUFFER_SIZE
+  uint16_t local_port = 5683;  ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
+  /// LWM2M_CLIENT_RCV_BUFFER_SIZE; at least 2048 once a SecureChannelFactory is set
+  /// (ciphertext and handshake flights).
+  size_t receive_buffer = 200;
   Duration min_refresh{1000};   ///< LWM2M_CLIENT_MIN_REFRESH_TIME
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
   bool ipv4_only = false;
@@ -115,14 +117,21 @@ class Runner final : private core::ClientMonitor {
     uint16_t ssid = 0;
     SocketAddress remote;
     bool secure = false;
+    /// Null on a secure connection whose session failed: the next datagram the client
+    /// sends there starts a new one (nothing is ever sent or accepted in clear).
     std::unique_ptr<SecureChannel> channel;
-    std::vector<uint8_t> held;  ///< one plaintext datagram waiting for the handshake
+    /// Plaintext datagrams waiting for the handshake, oldest first (bounded: CoAP
+    /// retransmits what a full queue drops).
+    std::vector<std::vector<uint8_t>> held;
     std::chrono::system_clock::time_point last_send{};
   };
 
   void run();
   void step(TimePoint now);
   void open_connection(coap::PeerId peer, uint16_t ssid, TimePoint now);
+  bool open_channel(coap::PeerId peer, Connection& c, TimePoint now);
+  void hold(Connection& c, ByteView datagram);
+  void send_ciphertext(Connection& c);
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);

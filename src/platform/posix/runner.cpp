@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -73,6 +74,12 @@ Status Runner::start() {
     return sock.status();
   }
   socket_ = std::move(*sock);
+  // With DTLS the buffer receives ciphertext: record headers and MAC on top of every CoAP
+  // message, and handshake flights (a server's certificate flight alone is about 1 kB)
+  // that the 200-byte default would drop.
+  constexpr size_t kDtlsReceiveBuffer = 2048;
+  rx_.resize(factory_ ? std::max(config_.receive_buffer, kDtlsReceiveBuffer)
+                      : config_.receive_buffer);
   if (wake_pipe_[0] < 0) {
     if (::pipe(wake_pipe_) != 0) return Errc::internal_error;
     for (int fd : wake_pipe_)
@@ -191,6 +198,8 @@ void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) 
     if (c.channel) {
       c.channel->handle_ciphertext(datagram, t);
       drive_channels(t);
+    } else if (c.secure) {
+      return;  // the session failed: no new one until we send, and never plaintext
     } else {
       client_.handle_datagram(static_cast<coap::PeerId>(i), datagram, t);
     }
@@ -242,24 +251,44 @@ void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
   c.ssid = ssid;
   c.remote = addrs[pick];
   c.secure = uri->secure();
-  if (c.secure) {
-    const objects::SecurityInstance* sec = client_.peer_security(peer);
-    Errc err = Errc::not_implemented;
-    std::string reason = "this build has no DTLS support";
-    if (factory_ && sec) c.channel = factory_(*sec, err, reason);
-    if (!c.channel) {
-      // Never fall back to plain UDP for a coaps:// server.
-      log("server %u: cannot secure the connection: %s", ssid, reason.c_str());
-      c.used = false;
-      client_.peer_failed(peer, err, t);
-      return;
-    }
-    c.channel->start(t);
-  }
+  if (c.secure && !open_channel(peer, c, t)) return;
   char text[SocketAddress::kMaxText];
   size_t n = c.remote.format(text);
   log("server %u: connecting to %.*s over %s", ssid, static_cast<int>(n), text,
       c.secure ? "DTLS" : "UDP");
+}
+
+bool Runner::open_channel(coap::PeerId peer, Connection& c, TimePoint t) {
+  const objects::SecurityInstance* sec = client_.peer_security(peer);
+  Errc err = Errc::not_implemented;
+  std::string reason = "this build has no DTLS support";
+  if (factory_ && sec) c.channel = factory_(*sec, err, reason);
+  if (!c.channel) {
+    // Never fall back to plain UDP for a coaps:// server.
+    log("server %u: cannot secure the connection: %s", c.ssid, reason.c_str());
+    c.used = false;
+    c.held.clear();
+    client_.peer_failed(peer, err, t);
+    return false;
+  }
+  c.channel->start(t);
+  send_ciphertext(c);  // the ClientHello leaves now, not at the next wake-up
+  return true;
+}
+
+void Runner::send_ciphertext(Connection& c) {
+  bool sent = false;
+  while (auto d = c.channel->poll_ciphertext()) {
+    (void)socket_.send_to(c.remote, *d);
+    sent = true;
+  }
+  if (sent) c.last_send = std::chrono::system_clock::now();
+}
+
+void Runner::hold(Connection& c, ByteView datagram) {
+  constexpr size_t kMaxHeld = 4;
+  if (c.held.size() == kMaxHeld) c.held.erase(c.held.begin());
+  c.held.emplace_back(datagram.begin(), datagram.end());
 }
 
 void Runner::drive_channels(TimePoint t) {
@@ -267,15 +296,11 @@ void Runner::drive_channels(TimePoint t) {
     Connection& c = conns_[i];
     if (!c.used || !c.channel) continue;
     if (c.channel->next_deadline() <= t) c.channel->handle_timeout(t);
-    while (auto d = c.channel->poll_ciphertext()) {
-      (void)socket_.send_to(c.remote, *d);
-      c.last_send = std::chrono::system_clock::now();
-    }
+    send_ciphertext(c);
     if (c.channel->connected() && !c.held.empty()) {
-      (void)c.channel->write({c.held.data(), c.held.size()}, t);
+      for (const std::vector<uint8_t>& h : c.held)
+        if (c.channel->write({h.data(), h.size()}, t).ok()) send_ciphertext(c);
       c.held.clear();
-      while (auto d = c.channel->poll_ciphertext())
-        (void)socket_.send_to(c.remote, *d);
     }
     while (auto p = c.channel->poll_plaintext())
       client_.handle_datagram(static_cast<coap::PeerId>(i), *p, t);
@@ -283,8 +308,11 @@ void Runner::drive_channels(TimePoint t) {
     const char* reason = nullptr;
     if (c.channel->failed(err, reason)) {
       log("server %u: DTLS failed: %s", c.ssid, reason ? reason : to_string(err));
-      c.used = false;
+      // The connection stays, without a session: the exchange in progress fails (the retry
+      // scheme applies; a new Register reopens the connection), and anything else the
+      // client sends there later (an Update, a notification) starts a new handshake.
       c.channel.reset();
+      c.held.clear();
       client_.peer_failed(static_cast<coap::PeerId>(i), err, t);
     }
   }
@@ -294,17 +322,18 @@ void Runner::flush(TimePoint t) {
   while (auto d = client_.poll_transmit()) {
     if (d->peer >= conns_.size() || !conns_[d->peer].used) continue;  // not connected yet
     Connection& c = conns_[d->peer];
-    if (c.channel) {
-      if (c.channel->write(d->bytes, t).ok()) {
-        while (auto e = c.channel->poll_ciphertext())
-          (void)socket_.send_to(c.remote, *e);
-      } else {
-        c.held.assign(d->bytes.begin(), d->bytes.end());  // sent once the handshake is done
-      }
-    } else {
-      (void)socket_.send_to(c.remote, d->bytes);
+    if (c.secure && !c.channel) {
+      log("server %u: new DTLS handshake", c.ssid);
+      if (!open_channel(d->peer, c, t)) continue;
     }
-    c.last_send = std::chrono::system_clock::now();
+    if (c.channel) {
+      if (!c.channel->connected() || !c.channel->write(d->bytes, t).ok())
+        hold(c, d->bytes);  // sent once the handshake is done
+      send_ciphertext(c);   // the records, or the handshake flight just started
+    } else if (!c.secure) {
+      (void)socket_.send_to(c.remote, d->bytes);
+      c.last_send = std::chrono::system_clock::now();
+    }
   }
 }
 

@@ -11,9 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "lwm2m/testserver/server.hpp"
 
@@ -470,8 +472,9 @@ struct Impl {
       std::lock_guard<std::mutex> lock(m);
       auto it = clients.find(ep);
       if (it == clients.end()) return;
-      held.swap(it->second.held);
       session = it->second.session;
+      if (!session) return;  // kept until the client speaks over a new session
+      held.swap(it->second.held);
     }
     for (auto& p : held) {
       if (!p->abandoned) transmit(p, session);
@@ -873,6 +876,13 @@ struct Impl {
           return;
         }
         s = cit->second.session;
+        if (!s) {  // drop_sessions(): no session until the client speaks again
+          p->done = true;
+          p->response.outcome = Response::Outcome::failed;
+          p->response.error = "the client's DTLS session was dropped and not yet renewed";
+          cv.notify_all();
+          return;
+        }
       }
       transmit(p, s);
     });
@@ -1189,6 +1199,32 @@ void Server::reject_registrations(int count, uint8_t code) {
 void Server::drop_outgoing(int count) {
   std::string spec = count > 0 ? "1-" + std::to_string(count) : "0%";
   impl_->post([spec] { coap_debug_set_packet_loss(spec.c_str()); });
+}
+
+int Server::drop_sessions() {
+  if (!impl_->dtls()) return 0;
+  auto done = std::make_shared<std::promise<int>>();
+  auto result = done->get_future();
+  detail::Impl* impl = impl_.get();
+  impl_->post([impl, done] {
+    std::vector<coap_session_t*> sessions;
+    {
+      // The registrations let go of their sessions: libcoap frees a disconnected server
+      // session only once unreferenced, and meanwhile would route the client's next
+      // handshake to it. The next message from the client binds the registration to the
+      // new session (as after a NAT rebinding).
+      std::lock_guard<std::mutex> lock(impl->m);
+      for (auto& [ep, c] : impl->clients)
+        if (c.session) sessions.push_back(std::exchange(c.session, nullptr));
+    }
+    // Outside the lock: libcoap may call our nack handler for requests in flight.
+    for (coap_session_t* s : sessions) {
+      coap_session_disconnected(s, COAP_NACK_NOT_DELIVERABLE);
+      coap_session_release(s);
+    }
+    done->set_value(static_cast<int>(sessions.size()));
+  });
+  return result.get();
 }
 
 Response Server::send_request(const std::string& endpoint, const Request& request,
