@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -1189,6 +1190,26 @@ void Server::reject_registrations(int count, uint8_t code) {
 void Server::drop_outgoing(int count) {
   std::string spec = count > 0 ? "1-" + std::to_string(count) : "0%";
   impl_->post([spec] { coap_debug_set_packet_loss(spec.c_str()); });
+}
+
+int Server::drop_sessions() {
+  if (!impl_->dtls()) return 0;
+  auto done = std::make_shared<std::promise<int>>();
+  auto result = done->get_future();
+  detail::Impl* impl = impl_.get();
+  impl_->post([impl, done] {
+    std::vector<coap_session_t*> sessions;
+    {
+      std::lock_guard<std::mutex> lock(impl->m);
+      for (auto& [ep, c] : impl->clients)
+        if (c.session) sessions.push_back(c.session);
+    }
+    // Outside the lock: libcoap may call our nack handler for requests in flight.
+    for (coap_session_t* s : sessions)
+      coap_session_disconnected(s, COAP_NACK_NOT_DELIVERABLE);
+    done->set_value(static_cast<int>(sessions.size()));
+  });
+  return result.get();
 }
 
 Response Server::send_request(const std::string& endpoint, const Request& request,

@@ -271,6 +271,11 @@ class Server {
   /// Drops the next `count` datagrams this server sends (libcoap's packet-loss hook; it is
   /// process-wide, so it also affects other servers in the same process).
   void drop_outgoing(int count);
+  /// DTLS only: ends the session of every registered client (libcoap sends close_notify)
+  /// but keeps the registrations, as a server that expired or lost its sessions does. The
+  /// client needs a new handshake before its next message is understood. Returns the
+  /// number of sessions ended (0 without DTLS).
+  int drop_sessions();
 
   // ---- device management (to the address the client registered from) ----
   // Every call blocks until the answer or the timeout (default Options::request_timeout).
