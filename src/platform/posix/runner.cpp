@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -35,7 +36,11 @@ const char* method_name(coap::Code c) {
 }  // namespace
 
 Runner::Runner(core::Client& client, const RunnerConfig& config)
-    : client_(client), config_(config), rx_(config.receive_buffer) {
+    : client_(client),
+      config_(config),
+      // Room for any DTLS record (2^14 bytes of data plus expansion): a handshake flight does
+      // not fit RIOT's 200 bytes, which bound what reaches CoAP (checked in deliver()).
+      rx_(std::max<size_t>(config.receive_buffer, 18 * 1024)) {
   conns_.resize(16);
   client_.set_monitor(this);
 }
@@ -192,6 +197,10 @@ void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) 
       c.channel->handle_ciphertext(datagram, t);
       drive_channels(t);
     } else {
+      if (datagram.size() > config_.receive_buffer) {
+        log("dropped a datagram larger than the %zu-byte receive buffer", config_.receive_buffer);
+        return;
+      }
       client_.handle_datagram(static_cast<coap::PeerId>(i), datagram, t);
     }
     step(t);
@@ -277,8 +286,13 @@ void Runner::drive_channels(TimePoint t) {
       while (auto d = c.channel->poll_ciphertext())
         (void)socket_.send_to(c.remote, *d);
     }
-    while (auto p = c.channel->poll_plaintext())
+    while (auto p = c.channel->poll_plaintext()) {
+      if (p->size() > config_.receive_buffer) {
+        log("dropped a message larger than the %zu-byte receive buffer", config_.receive_buffer);
+        continue;
+      }
       client_.handle_datagram(static_cast<coap::PeerId>(i), *p, t);
+    }
     Errc err;
     const char* reason = nullptr;
     if (c.channel->failed(err, reason)) {
