@@ -397,7 +397,9 @@ void refresh_credentials_of(lwm2m_context_t* ctx) {
 
 void fill_connections(lwm2m_client_data_t* data, lwm2m_context_t* ctx) {
   ctx->connections.clear();
-  if (ctx->runner) {
+  // A stopped client has closed its socket: no connection is left, whatever the runner
+  // remembers of them.
+  if (ctx->runner && ctx->runner->running()) {
     for (const posix::ConnectionInfo& c : ctx->runner->connections()) {
       lwm2m_client_connection_t out;
       std::memset(&out, 0, sizeof out);

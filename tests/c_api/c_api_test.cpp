@@ -175,8 +175,14 @@ TEST_F(CApiClient, ReceiveBufferBoundsRequests) {
   auto r = server.write("c-rcv", "/32769/0/1", bytes(std::string(120, 'a')), ContentFormat::text);
   EXPECT_EQ(r.code_string(), "2.04");
   EXPECT_EQ(c_client_note_len(), 120u);
-  r = server.write("c-rcv", "/32769/0/1", bytes(std::string(300, 'b')), ContentFormat::text, true,
-                   3s);
+  // Non-confirmable, so that the server does not retransmit it ahead of the read below.
+  lwm2m::testserver::Request big;
+  big.method = lwm2m::testserver::coap_code(0, 3);  // PUT
+  big.path = "/32769/0/1";
+  big.content_format = ContentFormat::text;
+  big.payload = bytes(std::string(300, 'b'));
+  big.confirmable = false;
+  r = server.send_request("c-rcv", big, 3s);
   EXPECT_FALSE(r.received()) << r.describe();
   EXPECT_EQ(c_client_note_len(), 120u);
   r = server.read("c-rcv", "/32769/0/1", ContentFormat::text);
