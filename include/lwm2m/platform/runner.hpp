@@ -96,6 +96,10 @@ class Runner final : private core::ClientMonitor {
   bool running() const noexcept { return running_; }
   bool reboot_requested() const noexcept { return reboot_requested_; }
   uint16_t local_port() const noexcept { return socket_.local_port(); }
+  /// The UDP socket's descriptor (-1 when closed) and the runner thread's handle, for the C
+  /// facade's lwm2m_client_data_t (RIOT's `sock` and `pid`).
+  int socket_fd() const noexcept { return socket_.fd(); }
+  std::thread::native_handle_type native_thread() { return thread_.native_handle(); }
 
   /// Runs `f(client)` under the runner's lock and wakes the runner.
   template <class F>

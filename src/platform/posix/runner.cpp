@@ -36,7 +36,11 @@ const char* method_name(coap::Code c) {
 }  // namespace
 
 Runner::Runner(core::Client& client, const RunnerConfig& config)
-    : client_(client), config_(config), rx_(config.receive_buffer) {
+    : client_(client),
+      config_(config),
+      // Room for any DTLS record (2^14 bytes of data plus expansion): a handshake flight does
+      // not fit RIOT's 200 bytes, which bound what reaches CoAP (checked in deliver()).
+      rx_(std::max<size_t>(config.receive_buffer, 18 * 1024)) {
   conns_.resize(16);
   client_.set_monitor(this);
 }
@@ -74,12 +78,6 @@ Status Runner::start() {
     return sock.status();
   }
   socket_ = std::move(*sock);
-  // With DTLS the buffer receives ciphertext: record headers and MAC on top of every CoAP
-  // message, and handshake flights (a server's certificate flight alone is about 1 kB)
-  // that the 200-byte default would drop.
-  constexpr size_t kDtlsReceiveBuffer = 2048;
-  rx_.resize(factory_ ? std::max(config_.receive_buffer, kDtlsReceiveBuffer)
-                      : config_.receive_buffer);
   if (wake_pipe_[0] < 0) {
     if (::pipe(wake_pipe_) != 0) return Errc::internal_error;
     for (int fd : wake_pipe_)
@@ -201,6 +199,10 @@ void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) 
     } else if (c.secure) {
       return;  // the session failed: no new one until we send, and never plaintext
     } else {
+      if (datagram.size() > config_.receive_buffer) {
+        log("dropped a datagram larger than the %zu-byte receive buffer", config_.receive_buffer);
+        return;
+      }
       client_.handle_datagram(static_cast<coap::PeerId>(i), datagram, t);
     }
     step(t);
@@ -302,8 +304,13 @@ void Runner::drive_channels(TimePoint t) {
         if (c.channel->write({h.data(), h.size()}, t).ok()) send_ciphertext(c);
       c.held.clear();
     }
-    while (auto p = c.channel->poll_plaintext())
+    while (auto p = c.channel->poll_plaintext()) {
+      if (p->size() > config_.receive_buffer) {
+        log("dropped a message larger than the %zu-byte receive buffer", config_.receive_buffer);
+        continue;
+      }
       client_.handle_datagram(static_cast<coap::PeerId>(i), *p, t);
+    }
     Errc err;
     const char* reason = nullptr;
     if (c.channel->failed(err, reason)) {

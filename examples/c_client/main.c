@@ -1,0 +1,278 @@
+/*
+ * lwm2m-c-client: an LwM2M client in C11 that uses only lwm2m_client.h, as RIOT's LwM2M
+ * example does: Security, Server and Device objects and a temperature sensor (IPSO 3303)
+ * whose value changes every second. It logs each state change and each request served,
+ * and runs until SIGINT/SIGTERM, which de-register it (exit 0).
+ *
+ *   lwm2m-c-client --server coap://127.0.0.1:5683 --endpoint node-1
+ *   lwm2m-c-client --server coaps://leshan.example --psk-identity node-1 --psk-key 0102ab
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lwm2m_client.h"
+
+#define TEMPERATURE_OBJECT 3303
+#define SENSOR_VALUE 5700
+#define SENSOR_UNITS 5701
+
+static const char usage[] =
+    "Usage: lwm2m-c-client [options]\n"
+    "\n"
+    "An LwM2M client (C facade example): Security, Server, Device and a temperature sensor\n"
+    "(/3303/0/5700, changes every second). Runs until Ctrl-C or SIGTERM, which de-register.\n"
+    "\n"
+    "Options:\n"
+    "  --endpoint NAME       Endpoint Client Name (default lwm2m-c-client)\n"
+    "  --server URI          coap://host[:port] or coaps://host[:port]; host name or literal,\n"
+    "                        IPv6 in brackets; default port 5683 (coap) / 5684 (coaps)\n"
+    "                        (default coap://127.0.0.1)\n"
+    "  --psk-identity ID     PSK identity for coaps://\n"
+    "  --psk-key HEX         PSK key in hex digits for coaps://, e.g. 736563726574\n"
+    "  --lifetime SECONDS    registration lifetime (default 300)\n"
+    "  --local-port PORT     local UDP port (default 0: a free one)\n"
+    "  --help                this text\n";
+
+typedef struct {
+  const char* endpoint;
+  const char* server;
+  const char* psk_identity;
+  uint8_t psk_key[64];
+  size_t psk_key_len;
+  unsigned long lifetime;
+  unsigned long local_port;
+} options_t;
+
+static void usage_error(const char* flag, const char* fix) {
+  fprintf(stderr, "lwm2m-c-client: %s: %s\n(see lwm2m-c-client --help)\n", flag, fix);
+  exit(2);
+}
+
+static unsigned long parse_number(const char* flag, const char* text, unsigned long min,
+                                  unsigned long max, const char* fix) {
+  char* end = NULL;
+  errno = 0;
+  unsigned long n = strtoul(text, &end, 10);
+  if (errno || !*text || *end || text[0] == '-' || n < min || n > max) usage_error(flag, fix);
+  return n;
+}
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static void parse_args(int argc, char** argv, options_t* o) {
+  o->endpoint = "lwm2m-c-client";
+  o->server = "coap://127.0.0.1";
+  o->psk_identity = NULL;
+  o->psk_key_len = 0;
+  o->lifetime = 300;
+  o->local_port = 0;
+  for (int i = 1; i < argc; ++i) {
+    const char* flag = argv[i];
+    if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
+      fputs(usage, stdout);
+      exit(0);
+    }
+    int known = !strcmp(flag, "--endpoint") || !strcmp(flag, "--server") ||
+                !strcmp(flag, "--psk-identity") || !strcmp(flag, "--psk-key") ||
+                !strcmp(flag, "--lifetime") || !strcmp(flag, "--local-port");
+    if (!known) usage_error(flag, "unknown option; the options are listed by --help");
+    if (i + 1 >= argc) usage_error(flag, "needs a value, e.g. --endpoint node-1");
+    const char* value = argv[++i];
+    if (!strcmp(flag, "--endpoint")) {
+      if (!*value) usage_error(flag, "needs a non-empty name, e.g. --endpoint node-1");
+      o->endpoint = value;
+    } else if (!strcmp(flag, "--server")) {
+      const char* host = NULL;
+      if (!strncmp(value, "coap://", 7)) host = value + 7;
+      if (!strncmp(value, "coaps://", 8)) host = value + 8;
+      if (!host || !*host || *host == ':' || *host == '/')
+        usage_error(flag,
+                    "needs coap://HOST[:PORT] or coaps://HOST[:PORT], e.g. "
+                    "--server coap://127.0.0.1:5683");
+      o->server = value;
+    } else if (!strcmp(flag, "--psk-identity")) {
+      if (!*value) usage_error(flag, "needs a non-empty identity");
+      o->psk_identity = value;
+    } else if (!strcmp(flag, "--psk-key")) {
+      size_t len = strlen(value);
+      if (len == 0 || len % 2 || len / 2 > sizeof o->psk_key)
+        usage_error(flag,
+                    "needs an even number of hex digits (at most 128), e.g. "
+                    "--psk-key 736563726574");
+      for (size_t k = 0; k < len / 2; ++k) {
+        int hi = hex_digit(value[2 * k]), lo = hex_digit(value[2 * k + 1]);
+        if (hi < 0 || lo < 0)
+          usage_error(flag, "needs hex digits 0-9 a-f only, e.g. --psk-key 736563726574");
+        o->psk_key[k] = (uint8_t)(hi * 16 + lo);
+      }
+      o->psk_key_len = len / 2;
+    } else if (!strcmp(flag, "--lifetime")) {
+      o->lifetime = parse_number(flag, value, 1, 0xFFFFFFFFul,
+                                 "needs a number of seconds >= 1, e.g. --lifetime 300");
+    } else {
+      o->local_port =
+          parse_number(flag, value, 0, 65535, "needs a port 0-65535, e.g. --local-port 5683");
+    }
+  }
+  int secure = !strncmp(o->server, "coaps://", 8);
+  int psk = o->psk_identity != NULL || o->psk_key_len != 0;
+  if (secure && (!o->psk_identity || !o->psk_key_len))
+    usage_error("--server", "a coaps:// server needs --psk-identity ID and --psk-key HEX");
+  if (!secure && psk)
+    usage_error("--psk-identity/--psk-key", "keys need a coaps:// server (--server coaps://...)");
+}
+
+/* ---- the temperature sensor ----------------------------------------------------------- */
+
+typedef struct {
+  double celsius;
+  unsigned step;
+} sensor_t;
+
+static sensor_t sensor = {21.0, 0};
+
+/* Called on the client thread; the main thread changes the value only under
+ * lwm2m_client_locked, so the read sees a whole value. */
+static int read_temperature(uint16_t instance_id, uint16_t resource_id, lwm2m_client_value_t* value,
+                            void* arg) {
+  sensor_t* s = arg;
+  (void)instance_id;
+  if (resource_id == SENSOR_VALUE) {
+    lwm2m_client_value_set_float(value, s->celsius);
+  } else {
+    lwm2m_client_value_set_string(value, "Cel");
+  }
+  return LWM2M_CLIENT_OK;
+}
+
+typedef struct {
+  lwm2m_client_data_t* client;
+  sensor_t* sensor;
+} tick_t;
+
+/* A slow triangle wave between 20.0 and 25.0 degrees, in steps of 0.5. */
+static void tick(void* arg) {
+  tick_t* t = arg;
+  t->sensor->step++;
+  unsigned phase = t->sensor->step % 20;
+  t->sensor->celsius = 20.0 + 0.5 * (phase < 10 ? phase : 20 - phase);
+  lwm2m_client_value_changed(t->client, TEMPERATURE_OBJECT, 0, SENSOR_VALUE);
+}
+
+static void log_line(const char* line, void* arg) {
+  (void)arg;
+  printf("lwm2m-c-client: %s\n", line);
+  fflush(stdout);
+}
+
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+int main(int argc, char** argv) {
+  options_t opt;
+  parse_args(argc, argv, &opt);
+  if (!strncmp(opt.server, "coaps://", 8) && !lwm2m_client_dtls_available()) {
+    fprintf(stderr,
+            "lwm2m-c-client: --server: coaps:// needs DTLS, which this build lacks "
+            "(install libmbedtls-dev and rebuild)\n");
+    return 2;
+  }
+
+  lwm2m_client_data_t client;
+  lwm2m_client_config_t config = LWM2M_CLIENT_CONFIG_INIT;
+  config.endpoint = opt.endpoint;
+  config.local_port = (uint16_t)opt.local_port;
+  lwm2m_client_init_with_config(&client, &config);
+  lwm2m_client_set_log_hook(&client, log_line, NULL);
+
+  lwm2m_object_t* objects[4];
+  objects[0] = lwm2m_object_security_init(&client);
+  objects[1] = lwm2m_object_server_init(&client);
+  lwm2m_obj_device_args_t device = {"lwm2m project", "lwm2m-c-client", "0001", "0.1.0", "example",
+                                    "1.0",           "0.1.0"};
+  objects[2] = lwm2m_object_device_init(&client, &device);
+
+  static const lwm2m_client_resource_desc_t temperature_resources[] = {
+      {SENSOR_VALUE, LWM2M_CLIENT_TYPE_FLOAT, LWM2M_CLIENT_OP_READ, true, "Sensor Value",
+       read_temperature, NULL, NULL},
+      {SENSOR_UNITS, LWM2M_CLIENT_TYPE_STRING, LWM2M_CLIENT_OP_READ, false, "Sensor Units",
+       read_temperature, NULL, NULL},
+  };
+  static const uint16_t instances[] = {0};
+  lwm2m_client_object_desc_t temperature = {
+      TEMPERATURE_OBJECT, NULL, "Temperature", true, temperature_resources, 2,
+      instances,          1,    &sensor};
+  objects[3] = lwm2m_client_object_create(&client, &temperature);
+
+  lwm2m_obj_security_args_t sec = LWM2M_OBJ_SECURITY_ARGS_INIT;
+  sec.server_uri = opt.server;
+  sec.short_server_id = 1;
+  if (opt.psk_identity) {
+    sec.security_mode = LWM2M_SECURITY_MODE_PRE_SHARED_KEY;
+    sec.psk_identity = (const uint8_t*)opt.psk_identity;
+    sec.psk_identity_len = strlen(opt.psk_identity);
+    sec.psk_key = opt.psk_key;
+    sec.psk_key_len = opt.psk_key_len;
+  }
+  lwm2m_obj_server_args_t srv = LWM2M_OBJ_SERVER_ARGS_INIT;
+  srv.short_server_id = 1;
+  srv.lifetime = (uint32_t)opt.lifetime;
+  if (!objects[0] || !objects[1] || !objects[2] || !objects[3] ||
+      lwm2m_object_security_instance_create(objects[0], 0, &sec) != LWM2M_CLIENT_OK ||
+      lwm2m_object_server_instance_create(objects[1], 0, &srv) != LWM2M_CLIENT_OK) {
+    fprintf(stderr, "lwm2m-c-client: cannot build the objects (see above)\n");
+    lwm2m_client_deinit(&client);
+    return 2;
+  }
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  printf("lwm2m-c-client: endpoint %s, server %s, lifetime %lu s\n", opt.endpoint, opt.server,
+         opt.lifetime);
+  fflush(stdout);
+  if (!lwm2m_client_run(&client, objects, 4)) {
+    fprintf(stderr, "lwm2m-c-client: the client did not start (see above)\n");
+    lwm2m_client_deinit(&client);
+    return 1;
+  }
+
+  tick_t t = {&client, &sensor};
+  while (!interrupted && lwm2m_client_is_running(&client)) {
+    struct timespec second = {1, 0};
+    if (nanosleep(&second, NULL) != 0) continue; /* a signal: look at the flag */
+    lwm2m_client_locked(&client, tick, &t);
+  }
+  int code = 0;
+  if (interrupted) {
+    printf("lwm2m-c-client: signal received: de-registering\n");
+  } else if (lwm2m_client_reboot_requested(&client)) {
+    printf("lwm2m-c-client: the server asked for a reboot: exiting (start me again)\n");
+  } else {
+    printf("lwm2m-c-client: the client stopped\n");
+    code = 1;
+  }
+  fflush(stdout);
+  lwm2m_client_stop(&client);
+  lwm2m_client_deinit(&client);
+  printf("lwm2m-c-client: exiting with %d\n", code);
+  return code;
+}

@@ -1,0 +1,413 @@
+/*
+ * lwm2m_client.h: the C facade of the library, with the names of RIOT's `lwm2m_client` API
+ * (the Wakaama adaption), on POSIX. Usable from C11 and C++.
+ *
+ * A client is driven by one thread (started by lwm2m_client_run) that owns the client and
+ * its objects. Object callbacks run on that thread. Other threads talk to it through
+ * lwm2m_client_value_changed() and lwm2m_client_locked(), which are thread-safe.
+ *
+ *   lwm2m_client_data_t data;
+ *   lwm2m_client_init(&data);                         // before any object creation
+ *   lwm2m_object_t *objs[3];
+ *   objs[0] = lwm2m_object_security_init(&data);
+ *   objs[1] = lwm2m_object_server_init(&data);
+ *   objs[2] = lwm2m_object_device_init(&data, &device_args);
+ *   lwm2m_obj_security_args_t sec = LWM2M_OBJ_SECURITY_ARGS_INIT;
+ *   sec.server_uri = "coap://[::1]:5683";
+ *   lwm2m_object_security_instance_create(objs[0], 0, &sec);
+ *   ...
+ *   lwm2m_client_run(&data, objs, 3);
+ *   ...
+ *   lwm2m_client_stop(&data);                         // De-register, join the thread
+ *   lwm2m_client_deinit(&data);                       // free the context and the objects
+ *
+ * Differences from RIOT, all forced by POSIX: `pid` is the pthread_t of the client thread,
+ * `sock` a file descriptor, endpoints are `struct sockaddr_storage`, and `conn_list` is a
+ * snapshot (see lwm2m_client_refresh_connections). The credential functions return a status
+ * instead of nothing, so that a build without DTLS can say so.
+ */
+#ifndef LWM2M_CLIENT_H
+#define LWM2M_CLIENT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- compile-time defaults (RIOT's), overridable with -D ----------------------------- */
+
+/** Size of the buffer for the UDP packet reception: longer datagrams are dropped. */
+#ifndef LWM2M_CLIENT_RCV_BUFFER_SIZE
+#define LWM2M_CLIENT_RCV_BUFFER_SIZE 200
+#endif
+
+/** Time in seconds to wait until reboot after a server request (Execute /3/0/4). */
+#ifndef LWM2M_CLIENT_REBOOT_TIME
+#define LWM2M_CLIENT_REBOOT_TIME 5
+#endif
+
+/** Time in seconds to wait until LwM2M is refreshed: the longest wait for a datagram, and
+ *  the longest time between two calls into the client core. */
+#ifndef LWM2M_CLIENT_MIN_REFRESH_TIME
+#define LWM2M_CLIENT_MIN_REFRESH_TIME 1
+#endif
+
+/** Endpoint Client Name used unless the configuration names another (RIOT's
+ *  CONFIG_LWM2M_DEVICE_NAME). */
+#ifndef LWM2M_CLIENT_DEVICE_NAME
+#define LWM2M_CLIENT_DEVICE_NAME "lwm2m-c-client"
+#endif
+
+/** Local UDP port (RIOT's CONFIG_LWM2M_LOCAL_PORT); 0 picks a free one. */
+#ifndef LWM2M_CLIENT_LOCAL_PORT
+#define LWM2M_CLIENT_LOCAL_PORT 5683
+#endif
+
+/** Credential tag of Security instance 0; instance N uses LWM2M_CLIENT_CREDMAN_TAG_BASE + N
+ *  (RIOT's CONFIG_LWM2M_CREDMAN_TAG_BASE). */
+#ifndef LWM2M_CLIENT_CREDMAN_TAG_BASE
+#define LWM2M_CLIENT_CREDMAN_TAG_BASE 10
+#endif
+
+/** Tags lwm2m_client_add_credential can hold. */
+#define LWM2M_CLIENT_MAX_CREDENTIALS 8
+
+/* ---- status codes --------------------------------------------------------------------- */
+
+/** Results of the facade's functions, and what object callbacks return (each error becomes
+ *  the CoAP response code named in its comment). */
+typedef enum {
+  LWM2M_CLIENT_OK = 0,
+  LWM2M_CLIENT_ERR_INVALID_ARGUMENT = -1,   /**< 4.00 Bad Request */
+  LWM2M_CLIENT_ERR_NOT_FOUND = -2,          /**< 4.04 Not Found */
+  LWM2M_CLIENT_ERR_METHOD_NOT_ALLOWED = -3, /**< 4.05 Method Not Allowed */
+  LWM2M_CLIENT_ERR_NO_SPACE = -4,           /**< 5.00 (storage full) */
+  LWM2M_CLIENT_ERR_NOT_SUPPORTED = -5,      /**< 5.01; DTLS not compiled in */
+  LWM2M_CLIENT_ERR_INVALID_STATE = -6,      /**< 5.00; e.g. lwm2m_client_init not called */
+  LWM2M_CLIENT_ERR_INTERNAL = -7,           /**< 5.00 Internal Server Error */
+} lwm2m_client_status_t;
+
+/** Words for a status ("not supported"). */
+const char* lwm2m_client_strerror(int status);
+
+/* ---- the seed's types ----------------------------------------------------------------- */
+
+/** Credential tag (RIOT's credman_tag_t). */
+typedef uint16_t credman_tag_t;
+
+/** The LwM2M context: opaque. */
+typedef struct lwm2m_context lwm2m_context_t;
+
+/** An object handed to lwm2m_client_run: opaque, made by the constructors below. */
+typedef struct lwm2m_object lwm2m_object_t;
+
+/** Type of connection to the LwM2M server. */
+typedef enum {
+  LWM2M_CLIENT_CONN_UDP,  /**< UDP */
+  LWM2M_CLIENT_CONN_DTLS, /**< DTLS over UDP */
+} lwm2m_client_connection_type_t;
+
+/** What stands for RIOT's sock_dtls_session_t: the account the connection serves and
+ *  whether it is secured (only with LWM2M_CLIENT_CONN_DTLS). */
+typedef struct {
+  uint16_t short_server_id; /**< 0 for the bootstrap server */
+  bool secured;
+} lwm2m_client_dtls_session_t;
+
+/** Connection to server descriptor. */
+typedef struct lwm2m_client_connection {
+  struct lwm2m_client_connection* next; /**< pointer to the next connection */
+  struct sockaddr_storage remote;       /**< remote endpoint */
+  lwm2m_client_dtls_session_t session;  /**< DTLS session */
+  lwm2m_client_connection_type_t type;  /**< type of connection */
+  time_t last_send;                     /**< last sent packet to the server (0: none) */
+} lwm2m_client_connection_t;
+
+/** LwM2M client descriptor. */
+typedef struct {
+  pthread_t pid;                        /**< the client thread (valid while it runs) */
+  int sock;                             /**< UDP socket (file descriptor; -1 when closed) */
+  struct sockaddr_storage local_ep;     /**< local endpoint (port set once running) */
+  lwm2m_context_t* lwm2m_ctx;           /**< LwM2M context */
+  lwm2m_client_connection_t* conn_list; /**< LwM2M connections list (a snapshot) */
+} lwm2m_client_data_t;
+
+/* ---- initialisation and configuration ------------------------------------------------- */
+
+/** Run-time settings; LWM2M_CLIENT_CONFIG_INIT fills them from the defines above. */
+typedef struct {
+  const char* endpoint;     /**< Endpoint Client Name (copied) */
+  uint16_t local_port;      /**< 0: a free port */
+  uint32_t min_refresh_ms;  /**< LWM2M_CLIENT_MIN_REFRESH_TIME */
+  uint32_t rcv_buffer_size; /**< LWM2M_CLIENT_RCV_BUFFER_SIZE */
+  uint32_t reboot_time_ms;  /**< LWM2M_CLIENT_REBOOT_TIME */
+} lwm2m_client_config_t;
+
+#define LWM2M_CLIENT_CONFIG_INIT                                                              \
+  {                                                                                           \
+    LWM2M_CLIENT_DEVICE_NAME, LWM2M_CLIENT_LOCAL_PORT, LWM2M_CLIENT_MIN_REFRESH_TIME * 1000u, \
+        LWM2M_CLIENT_RCV_BUFFER_SIZE, LWM2M_CLIENT_REBOOT_TIME * 1000u                        \
+  }
+
+/** Initializes a client with `config` (copied). Comes before any object creation. */
+void lwm2m_client_init_with_config(lwm2m_client_data_t* client_data,
+                                   const lwm2m_client_config_t* config);
+
+/**
+ * Initializes a LwM2M client with the defines' values as the caller's translation unit
+ * sees them (so -D on the application's command line takes effect).
+ *
+ * Needed before calling any object creation.
+ */
+static inline void lwm2m_client_init(lwm2m_client_data_t* client_data) {
+  lwm2m_client_config_t config = LWM2M_CLIENT_CONFIG_INIT;
+  lwm2m_client_init_with_config(client_data, &config);
+}
+
+/** The settings in use (null before lwm2m_client_init). */
+const lwm2m_client_config_t* lwm2m_client_get_config(const lwm2m_client_data_t* client_data);
+
+/**
+ * Starts a LwM2M client: registers `obj_list` (which must hold the Security and Server
+ * objects), opens the socket and starts the client thread, which registers with the
+ * configured servers (or bootstraps).
+ *
+ * @return the context, or NULL when the client cannot start (the reason is logged).
+ */
+lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object_t* obj_list[],
+                                  uint16_t obj_numof);
+
+/** Returns the LwM2M context of a LwM2M client. */
+static inline lwm2m_context_t* lwm2m_client_get_ctx(lwm2m_client_data_t* client_data) {
+  return client_data->lwm2m_ctx;
+}
+
+/** De-registers from every server (waiting up to 5 s for the answers), stops and joins the
+ *  client thread. Safe to call more than once and from a reboot hook (it then does not
+ *  join: the thread ends on its own). */
+void lwm2m_client_stop(lwm2m_client_data_t* client_data);
+
+/** Stops the client if needed and frees the context and every object made for it. */
+void lwm2m_client_deinit(lwm2m_client_data_t* client_data);
+
+/** True while the client thread runs (false after a stop, or after the default reboot). */
+bool lwm2m_client_is_running(const lwm2m_client_data_t* client_data);
+
+/** True when the server asked for a reboot (Execute /3/0/4) and no hook was set: the
+ *  client then de-registered and stopped by itself. */
+bool lwm2m_client_reboot_requested(const lwm2m_client_data_t* client_data);
+
+/** Called LWM2M_CLIENT_REBOOT_TIME after an Execute on /3/0/4 was answered, on the client
+ *  thread. Without a hook the client de-registers and stops. Set before lwm2m_client_run. */
+typedef void (*lwm2m_client_reboot_hook_t)(void* arg);
+void lwm2m_client_set_reboot_hook(lwm2m_client_data_t* client_data, lwm2m_client_reboot_hook_t hook,
+                                  void* arg);
+
+/** One line per state change and per request served ("registered (server 1)", "served GET
+ *  /3/0 from server 1: 2.05"). Default: stderr. Set before lwm2m_client_run. */
+typedef void (*lwm2m_client_log_hook_t)(const char* line, void* arg);
+void lwm2m_client_set_log_hook(lwm2m_client_data_t* client_data, lwm2m_client_log_hook_t hook,
+                               void* arg);
+
+/** Refreshes client_data->conn_list from the client thread's connections and returns it. */
+lwm2m_client_connection_t* lwm2m_client_refresh_connections(lwm2m_client_data_t* client_data);
+
+/** Whether the server with this Short Server ID has accepted our registration. */
+bool lwm2m_client_is_registered(lwm2m_client_data_t* client_data, uint16_t short_server_id);
+
+/** Runs `fn(arg)` while the client thread cannot touch the objects, then lets it look at
+ *  changes at once: the way for another thread to update values object callbacks read.
+ *  lwm2m_client_value_changed may be called from inside `fn`. */
+void lwm2m_client_locked(lwm2m_client_data_t* client_data, void (*fn)(void* arg), void* arg);
+
+/** A value changed (thread-safe): observations of it are notified. `resource_id` may be
+ *  UINT16_MAX for the whole instance. */
+int lwm2m_client_value_changed(lwm2m_client_data_t* client_data, uint16_t object_id,
+                               uint16_t instance_id, uint16_t resource_id);
+
+/* ---- DTLS credentials (only with DTLS compiled in) ------------------------------------ */
+
+/** Whether this build has DTLS (coaps://). Without it the credential functions return
+ *  LWM2M_CLIENT_ERR_NOT_SUPPORTED and say so on stderr. */
+bool lwm2m_client_dtls_available(void);
+
+/** Refreshes the client available credentials using the currently registered security
+ *  objects: each instance with a key gets tag LWM2M_CLIENT_CREDMAN_TAG_BASE + instance id. */
+int lwm2m_client_refresh_dtls_credentials(void);
+
+/** Adds a credential tag to be used with the LwM2M DTLS sock; a tag already available is
+ *  not added again. */
+int lwm2m_client_add_credential(credman_tag_t tag);
+
+/** Removes a credential tag from the available ones; an unknown tag changes nothing. */
+int lwm2m_client_remove_credential(credman_tag_t tag);
+
+/** How many tags are available, and whether one is. */
+size_t lwm2m_client_credential_count(void);
+bool lwm2m_client_has_credential(credman_tag_t tag);
+
+/* ---- standard objects ------------------------------------------------------------------ */
+
+typedef enum {
+  LWM2M_SECURITY_MODE_PRE_SHARED_KEY = 0,
+  LWM2M_SECURITY_MODE_NONE = 3,
+} lwm2m_security_mode_t;
+
+/** One Security instance (/0/x): a server URI and how to reach it. */
+typedef struct {
+  const char* server_uri; /**< "coap://host:port" or "coaps://..." */
+  bool is_bootstrap;      /**< a bootstrap server account */
+  lwm2m_security_mode_t security_mode;
+  const uint8_t* psk_identity; /**< PSK mode */
+  size_t psk_identity_len;
+  const uint8_t* psk_key;
+  size_t psk_key_len;
+  uint16_t short_server_id;           /**< 1..65534 for a management server */
+  uint32_t client_hold_off_time;      /**< seconds (bootstrap server) */
+  uint32_t bootstrap_account_timeout; /**< seconds; 0 never */
+} lwm2m_obj_security_args_t;
+
+#define LWM2M_OBJ_SECURITY_ARGS_INIT \
+  { NULL, false, LWM2M_SECURITY_MODE_NONE, NULL, 0, NULL, 0, 1, 0, 0 }
+
+/** One Server instance (/1/x). */
+typedef struct {
+  uint16_t short_server_id;
+  uint32_t lifetime;   /**< seconds */
+  const char* binding; /**< "U" or "UQ" (queue mode) */
+  bool notification_storing;
+  uint32_t default_min_period; /**< seconds */
+  uint32_t default_max_period; /**< seconds; 0 none */
+} lwm2m_obj_server_args_t;
+
+#define LWM2M_OBJ_SERVER_ARGS_INIT \
+  { 1, 86400, "U", true, 0, 0 }
+
+/** The Device object's identity (strings are copied). */
+typedef struct {
+  const char* manufacturer;
+  const char* model_number;
+  const char* serial_number;
+  const char* firmware_version;
+  const char* device_type;
+  const char* hardware_version;
+  const char* software_version;
+} lwm2m_obj_device_args_t;
+
+/** The Security object (/0) of this client; the same object on every call. NULL (and a
+ *  message) when lwm2m_client_init was not called. */
+lwm2m_object_t* lwm2m_object_security_init(lwm2m_client_data_t* client_data);
+/** Adds an instance (factory bootstrap); a PSK is also stored as a credential. */
+int lwm2m_object_security_instance_create(lwm2m_object_t* object, uint16_t instance_id,
+                                          const lwm2m_obj_security_args_t* args);
+
+lwm2m_object_t* lwm2m_object_server_init(lwm2m_client_data_t* client_data);
+int lwm2m_object_server_instance_create(lwm2m_object_t* object, uint16_t instance_id,
+                                        const lwm2m_obj_server_args_t* args);
+
+/** The Device object (/3/0); Reboot (/3/0/4) leads to the reboot hook. */
+lwm2m_object_t* lwm2m_object_device_init(lwm2m_client_data_t* client_data,
+                                         const lwm2m_obj_device_args_t* args);
+
+/* ---- application objects ---------------------------------------------------------------- */
+
+typedef enum {
+  LWM2M_CLIENT_TYPE_NONE, /**< executable resources */
+  LWM2M_CLIENT_TYPE_STRING,
+  LWM2M_CLIENT_TYPE_INTEGER,
+  LWM2M_CLIENT_TYPE_UNSIGNED,
+  LWM2M_CLIENT_TYPE_FLOAT,
+  LWM2M_CLIENT_TYPE_BOOLEAN,
+  LWM2M_CLIENT_TYPE_OPAQUE,
+  LWM2M_CLIENT_TYPE_TIME,
+  LWM2M_CLIENT_TYPE_OBJLNK,
+} lwm2m_client_data_type_t;
+
+/** A resource value. String and opaque bytes are views: a read callback points them at
+ *  memory that stays valid until the next call into the same object; a write callback
+ *  copies them before returning. */
+typedef struct {
+  lwm2m_client_data_type_t type;
+  union {
+    int64_t integer; /**< INTEGER and TIME */
+    uint64_t unsigned_integer;
+    double floating;
+    bool boolean;
+    struct {
+      const uint8_t* data;
+      size_t len;
+    } bytes; /**< STRING and OPAQUE */
+    struct {
+      uint16_t object_id;
+      uint16_t instance_id;
+    } objlnk;
+  } v;
+} lwm2m_client_value_t;
+
+/* Value helpers for read callbacks. */
+void lwm2m_client_value_set_string(lwm2m_client_value_t* value, const char* text);
+void lwm2m_client_value_set_float(lwm2m_client_value_t* value, double number);
+void lwm2m_client_value_set_integer(lwm2m_client_value_t* value, int64_t number);
+void lwm2m_client_value_set_boolean(lwm2m_client_value_t* value, bool b);
+
+enum {
+  LWM2M_CLIENT_OP_READ = 1,
+  LWM2M_CLIENT_OP_WRITE = 2,
+  LWM2M_CLIENT_OP_READ_WRITE = 3,
+  LWM2M_CLIENT_OP_EXECUTE = 4,
+};
+
+/** Callbacks return LWM2M_CLIENT_OK or an error status (its CoAP code goes to the server).
+ *  `arg` is the object descriptor's `arg`. They run on the client thread. */
+typedef int (*lwm2m_client_read_cb_t)(uint16_t instance_id, uint16_t resource_id,
+                                      lwm2m_client_value_t* value, void* arg);
+typedef int (*lwm2m_client_write_cb_t)(uint16_t instance_id, uint16_t resource_id,
+                                       const lwm2m_client_value_t* value, void* arg);
+typedef int (*lwm2m_client_execute_cb_t)(uint16_t instance_id, uint16_t resource_id,
+                                         const uint8_t* arguments, size_t arguments_len, void* arg);
+
+/** One (single-instance) resource: its definition and its callbacks. */
+typedef struct {
+  uint16_t id;
+  lwm2m_client_data_type_t type;
+  uint8_t operations; /**< LWM2M_CLIENT_OP_* */
+  bool mandatory;
+  const char* name;
+  lwm2m_client_read_cb_t read;       /**< for OP_READ */
+  lwm2m_client_write_cb_t write;     /**< for OP_WRITE (value has the declared type) */
+  lwm2m_client_execute_cb_t execute; /**< for OP_EXECUTE */
+} lwm2m_client_resource_desc_t;
+
+/** An application object: its id, its resources (any order; ids unique) and its
+ *  instances (fixed). Everything is copied at creation except `arg`. */
+typedef struct {
+  uint16_t id;
+  const char* version; /**< NULL or "1.0": not advertised */
+  const char* name;
+  bool multiple_instances;
+  const lwm2m_client_resource_desc_t* resources;
+  uint16_t resource_count;
+  const uint16_t* instance_ids;
+  uint16_t instance_count;
+  void* arg; /**< handed to every callback */
+} lwm2m_client_object_desc_t;
+
+/** Makes an object from a descriptor; NULL (and a message) for an invalid descriptor or
+ *  before lwm2m_client_init. */
+lwm2m_object_t* lwm2m_client_object_create(lwm2m_client_data_t* client_data,
+                                           const lwm2m_client_object_desc_t* desc);
+
+/** The object id of an object made by any constructor above. */
+uint16_t lwm2m_object_id(const lwm2m_object_t* object);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LWM2M_CLIENT_H */

@@ -1,0 +1,964 @@
+// The C facade (include/lwm2m_client.h): RIOT's lwm2m_client names over core::Client and
+// posix::Runner. Platform code, not core: it uses the heap (once per object and per run),
+// a thread and a mutex. No exception leaves a C function.
+#include "lwm2m_client.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lwm2m/core/client.hpp"
+#include "lwm2m/credentials.hpp"
+#include "lwm2m/objects/device.hpp"
+#include "lwm2m/objects/security.hpp"
+#include "lwm2m/objects/server.hpp"
+#include "lwm2m/platform/runner.hpp"
+#include "lwm2m/random.hpp"
+#include "lwm2m/uri.hpp"
+
+#if LWM2M_CLIENT_HAVE_DTLS
+#include "lwm2m/platform/dtls_channel.hpp"
+#endif
+
+using namespace lwm2m;
+
+namespace {
+
+constexpr size_t kMaxSecurityInstances = 4;
+constexpr size_t kMaxServerInstances = 4;
+constexpr size_t kMaxObjects = 32;
+
+void say(const char* fmt, const char* a = "", const char* b = "") {
+  std::fprintf(stderr, "lwm2m_client: ");
+  std::fprintf(stderr, fmt, a, b);
+  std::fprintf(stderr, "\n");
+}
+
+int status_of(Errc e) {
+  switch (e) {
+    case Errc::ok:
+      return LWM2M_CLIENT_OK;
+    case Errc::invalid_argument:
+    case Errc::bad_request:
+    case Errc::malformed:
+    case Errc::request_entity_too_large:
+      return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+    case Errc::not_found:
+      return LWM2M_CLIENT_ERR_NOT_FOUND;
+    case Errc::method_not_allowed:
+      return LWM2M_CLIENT_ERR_METHOD_NOT_ALLOWED;
+    case Errc::no_space:
+    case Errc::buffer_too_small:
+      return LWM2M_CLIENT_ERR_NO_SPACE;
+    case Errc::already_exists:
+      return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+    case Errc::unsupported:
+    case Errc::not_implemented:
+      return LWM2M_CLIENT_ERR_NOT_SUPPORTED;
+    case Errc::invalid_state:
+      return LWM2M_CLIENT_ERR_INVALID_STATE;
+    default:
+      return LWM2M_CLIENT_ERR_INTERNAL;
+  }
+}
+
+Errc errc_of(int status) {
+  switch (status) {
+    case LWM2M_CLIENT_OK:
+      return Errc::ok;
+    case LWM2M_CLIENT_ERR_INVALID_ARGUMENT:
+      return Errc::bad_request;
+    case LWM2M_CLIENT_ERR_NOT_FOUND:
+      return Errc::not_found;
+    case LWM2M_CLIENT_ERR_METHOD_NOT_ALLOWED:
+      return Errc::method_not_allowed;
+    case LWM2M_CLIENT_ERR_NOT_SUPPORTED:
+      return Errc::not_implemented;
+    default:
+      return Errc::internal_error;
+  }
+}
+
+dm::DataType type_of(lwm2m_client_data_type_t t) {
+  switch (t) {
+    case LWM2M_CLIENT_TYPE_STRING:
+      return dm::DataType::string;
+    case LWM2M_CLIENT_TYPE_INTEGER:
+      return dm::DataType::integer;
+    case LWM2M_CLIENT_TYPE_UNSIGNED:
+      return dm::DataType::unsigned_integer;
+    case LWM2M_CLIENT_TYPE_FLOAT:
+      return dm::DataType::float_;
+    case LWM2M_CLIENT_TYPE_BOOLEAN:
+      return dm::DataType::boolean;
+    case LWM2M_CLIENT_TYPE_OPAQUE:
+      return dm::DataType::opaque;
+    case LWM2M_CLIENT_TYPE_TIME:
+      return dm::DataType::time;
+    case LWM2M_CLIENT_TYPE_OBJLNK:
+      return dm::DataType::objlnk;
+    default:
+      return dm::DataType::none;
+  }
+}
+
+bool c_type_known(lwm2m_client_data_type_t t) {
+  return t >= LWM2M_CLIENT_TYPE_NONE && t <= LWM2M_CLIENT_TYPE_OBJLNK;
+}
+
+dm::Value to_value(const lwm2m_client_value_t& v) {
+  switch (v.type) {
+    case LWM2M_CLIENT_TYPE_STRING:
+      return dm::Value::string(
+          {reinterpret_cast<const char*>(v.v.bytes.data), v.v.bytes.data ? v.v.bytes.len : 0});
+    case LWM2M_CLIENT_TYPE_OPAQUE:
+      return dm::Value::opaque({v.v.bytes.data, v.v.bytes.data ? v.v.bytes.len : 0});
+    case LWM2M_CLIENT_TYPE_INTEGER:
+      return dm::Value::integer(v.v.integer);
+    case LWM2M_CLIENT_TYPE_UNSIGNED:
+      return dm::Value::unsigned_integer(v.v.unsigned_integer);
+    case LWM2M_CLIENT_TYPE_FLOAT:
+      return dm::Value::floating(v.v.floating);
+    case LWM2M_CLIENT_TYPE_BOOLEAN:
+      return dm::Value::boolean(v.v.boolean);
+    case LWM2M_CLIENT_TYPE_TIME:
+      return dm::Value::time(v.v.integer);
+    case LWM2M_CLIENT_TYPE_OBJLNK:
+      return dm::Value::objlnk(v.v.objlnk.object_id, v.v.objlnk.instance_id);
+    default:
+      return {};
+  }
+}
+
+lwm2m_client_value_t from_value(const dm::Value& v) {
+  lwm2m_client_value_t out;
+  std::memset(&out, 0, sizeof out);
+  switch (v.type()) {
+    case dm::DataType::string:
+    case dm::DataType::corelnk:
+      out.type = LWM2M_CLIENT_TYPE_STRING;
+      out.v.bytes.data = v.as_bytes().data();
+      out.v.bytes.len = v.as_bytes().size();
+      break;
+    case dm::DataType::opaque:
+      out.type = LWM2M_CLIENT_TYPE_OPAQUE;
+      out.v.bytes.data = v.as_bytes().data();
+      out.v.bytes.len = v.as_bytes().size();
+      break;
+    case dm::DataType::integer:
+      out.type = LWM2M_CLIENT_TYPE_INTEGER;
+      out.v.integer = v.as_integer();
+      break;
+    case dm::DataType::unsigned_integer:
+      out.type = LWM2M_CLIENT_TYPE_UNSIGNED;
+      out.v.unsigned_integer = v.as_unsigned();
+      break;
+    case dm::DataType::float_:
+      out.type = LWM2M_CLIENT_TYPE_FLOAT;
+      out.v.floating = v.as_float();
+      break;
+    case dm::DataType::boolean:
+      out.type = LWM2M_CLIENT_TYPE_BOOLEAN;
+      out.v.boolean = v.as_bool();
+      break;
+    case dm::DataType::time:
+      out.type = LWM2M_CLIENT_TYPE_TIME;
+      out.v.integer = v.as_time();
+      break;
+    case dm::DataType::objlnk:
+      out.type = LWM2M_CLIENT_TYPE_OBJLNK;
+      out.v.objlnk.object_id = v.as_objlnk().object_id;
+      out.v.objlnk.instance_id = v.as_objlnk().instance_id;
+      break;
+    default:
+      out.type = LWM2M_CLIENT_TYPE_NONE;
+  }
+  return out;
+}
+
+// The context whose runner lock this thread holds (inside a callback, a hook or
+// lwm2m_client_locked): calls from there must not take the lock again.
+thread_local lwm2m_context_t* tl_locked = nullptr;
+
+struct LockedScope {
+  lwm2m_context_t* previous;
+  explicit LockedScope(lwm2m_context_t* ctx) : previous(tl_locked) { tl_locked = ctx; }
+  ~LockedScope() { tl_locked = previous; }
+};
+
+// An application object described in C: descriptors copied, values through callbacks.
+struct CObjectDefs {
+  std::vector<dm::ResourceDef> resources;
+  std::vector<lwm2m_client_resource_desc_t> callbacks;  // same order as resources
+  std::vector<std::string> names;
+  std::string version, name;
+  std::vector<dm::InstanceId> instances;
+  dm::ObjectDef def{0};
+  void* arg = nullptr;
+};
+
+class CObject final : public dm::Object {
+ public:
+  CObject(lwm2m_context_t* ctx, std::unique_ptr<CObjectDefs> defs) noexcept
+      : dm::Object(defs->def), ctx_(ctx), defs_(std::move(defs)) {}
+
+  size_t instance_count() const noexcept override { return defs_->instances.size(); }
+  dm::InstanceId instance_at(size_t index) const noexcept override {
+    return defs_->instances[index];
+  }
+  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+                         MutableByteView) noexcept override {
+    const lwm2m_client_resource_desc_t* r = find(rid);
+    if (!r || !r->read || riid != dm::kInvalidId) return Errc::method_not_allowed;
+    lwm2m_client_value_t v;
+    std::memset(&v, 0, sizeof v);
+    v.type = r->type;
+    int st;
+    {
+      LockedScope scope(ctx_);
+      st = r->read(iid, rid, &v, defs_->arg);
+    }
+    if (st != LWM2M_CLIENT_OK) return errc_of(st);
+    auto converted = dm::convert(to_value(v), type_of(r->type));
+    if (!converted) return Errc::internal_error;  // the callback answered another type
+    return *converted;
+  }
+  Status write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+               const dm::Value& value) noexcept override {
+    const lwm2m_client_resource_desc_t* r = find(rid);
+    if (!r || !r->write || riid != dm::kInvalidId) return Errc::method_not_allowed;
+    lwm2m_client_value_t v = from_value(value);
+    LockedScope scope(ctx_);
+    return errc_of(r->write(iid, rid, &v, defs_->arg));
+  }
+  Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override {
+    const lwm2m_client_resource_desc_t* r = find(rid);
+    if (!r || !r->execute) return Errc::method_not_allowed;
+    LockedScope scope(ctx_);
+    return errc_of(r->execute(iid, rid, arguments.data(), arguments.size(), defs_->arg));
+  }
+
+ private:
+  const lwm2m_client_resource_desc_t* find(dm::ResourceId rid) const noexcept {
+    for (size_t i = 0; i < defs_->resources.size(); ++i)
+      if (defs_->resources[i].id == rid) return &defs_->callbacks[i];
+    return nullptr;
+  }
+  lwm2m_context_t* ctx_;
+  std::unique_ptr<CObjectDefs> defs_;
+};
+
+// ---- process-wide state: live contexts, the credential store and the tag list ----------
+
+std::mutex g_mutex;
+std::set<const lwm2m_context_t*> g_contexts;
+std::vector<credman_tag_t> g_tags;
+
+#if LWM2M_CLIENT_HAVE_DTLS
+StaticCredentialStore<LWM2M_CLIENT_MAX_CREDENTIALS, 4096> g_store;
+#endif
+
+bool add_tag_locked(credman_tag_t tag) {
+  if (std::find(g_tags.begin(), g_tags.end(), tag) != g_tags.end()) return true;
+  if (g_tags.size() >= LWM2M_CLIENT_MAX_CREDENTIALS) return false;
+  g_tags.push_back(tag);
+  return true;
+}
+
+int no_dtls(const char* function) {
+  say("%s: this build has no DTLS (lwm2m::dtls needs Debian's libmbedtls-dev); credentials "
+      "cannot be used",
+      function);
+  return LWM2M_CLIENT_ERR_NOT_SUPPORTED;
+}
+
+}  // namespace
+
+struct lwm2m_object {
+  lwm2m_context_t* ctx;
+  dm::Object* object;
+};
+
+struct lwm2m_context {
+  lwm2m_client_config_t config{};
+  std::string endpoint;
+
+  // Objects first: they outlive the registry, the client and the runner (destroyed later).
+  std::array<objects::SecurityInstance, kMaxSecurityInstances> security_storage{};
+  std::array<objects::ServerInstance, kMaxServerInstances> server_storage{};
+  objects::SecurityObject security{security_storage};
+  objects::ServerObject server{server_storage};
+  std::array<std::string, 7> device_strings;
+  std::unique_ptr<objects::DeviceObject> device;
+  std::vector<std::unique_ptr<CObject>> custom;
+  std::vector<std::unique_ptr<lwm2m_object>> handles;
+  lwm2m_object* security_handle = nullptr;
+  lwm2m_object* server_handle = nullptr;
+  lwm2m_object* device_handle = nullptr;
+
+  std::array<dm::Object*, kMaxObjects> slots{};
+  std::unique_ptr<dm::Registry> registry;
+  XorShiftRandom rng{std::random_device{}() | (uint64_t{std::random_device{}()} << 32)};
+  std::unique_ptr<core::Client> client;
+  std::unique_ptr<posix::Runner> runner;
+
+  lwm2m_client_reboot_hook_t reboot_hook = nullptr;
+  void* reboot_arg = nullptr;
+  lwm2m_client_log_hook_t log_hook = nullptr;
+  void* log_arg = nullptr;
+  std::vector<lwm2m_client_connection_t> connections;
+
+  lwm2m_object* wrap(dm::Object& o) {
+    handles.push_back(std::make_unique<lwm2m_object>(lwm2m_object{this, &o}));
+    return handles.back().get();
+  }
+
+  // Runs f with the client's objects to itself: under the runner's lock when another thread
+  // holds them, directly when this thread already does or nothing runs.
+  template <class F>
+  void with_lock(F&& f) {
+    if (!runner || tl_locked == this) {
+      f();
+      return;
+    }
+    runner->locked([&](core::Client&) {
+      LockedScope scope(this);
+      f();
+    });
+  }
+};
+
+namespace {
+
+lwm2m_context_t* live(const lwm2m_client_data_t* data, const char* function) {
+  if (!data) {
+    say("%s: client_data is NULL", function);
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> guard(g_mutex);
+  if (!data->lwm2m_ctx || !g_contexts.count(data->lwm2m_ctx)) {
+    say("%s: call lwm2m_client_init(client_data) first", function);
+    return nullptr;
+  }
+  return data->lwm2m_ctx;
+}
+
+lwm2m_context_t* owner(const lwm2m_object_t* object, const char* function) {
+  if (!object) {
+    say("%s: object is NULL", function);
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> guard(g_mutex);
+  if (!g_contexts.count(object->ctx)) {
+    say("%s: the object's client was freed (lwm2m_client_deinit)", function);
+    return nullptr;
+  }
+  return object->ctx;
+}
+
+// Copies every Security instance's credential into the store and makes its tag available.
+// The caller has the context's objects to itself.
+void refresh_credentials_of(lwm2m_context_t* ctx) {
+#if LWM2M_CLIENT_HAVE_DTLS
+  dtls::ChannelOptions options;
+  options.tag_base = LWM2M_CLIENT_CREDMAN_TAG_BASE;
+  for (const objects::SecurityInstance& inst : ctx->security.instances()) {
+    if (inst.id == dm::kInvalidId) continue;
+    if (inst.mode != objects::SecurityMode::psk && inst.mode != objects::SecurityMode::certificate)
+      continue;
+    if (inst.identity.size == 0 && inst.secret_key.size == 0) continue;
+    CredentialTag tag = dtls::credential_tag(options, inst.id);
+    std::lock_guard<std::mutex> guard(g_mutex);
+    Status st = dtls::store_security_credential(g_store, tag, inst);
+    if (!st) {
+      char t[8];
+      std::snprintf(t, sizeof t, "%u", tag);
+      say("credential tag %s: cannot store it: %s", t, to_string(st.code()));
+      continue;
+    }
+    if (!add_tag_locked(tag)) say("credential list full (LWM2M_CLIENT_MAX_CREDENTIALS)");
+  }
+#else
+  (void)ctx;
+#endif
+}
+
+void fill_connections(lwm2m_client_data_t* data, lwm2m_context_t* ctx) {
+  ctx->connections.clear();
+  // A stopped client has closed its socket: no connection is left, whatever the runner
+  // remembers of them.
+  if (ctx->runner && ctx->runner->running()) {
+    for (const posix::ConnectionInfo& c : ctx->runner->connections()) {
+      lwm2m_client_connection_t out;
+      std::memset(&out, 0, sizeof out);
+      std::memcpy(&out.remote, c.remote.data(),
+                  std::min<size_t>(c.remote.size(), sizeof out.remote));
+      out.session.short_server_id = c.ssid;
+      out.session.secured = c.secure;
+      out.type = c.secure ? LWM2M_CLIENT_CONN_DTLS : LWM2M_CLIENT_CONN_UDP;
+      out.last_send = c.last_send.time_since_epoch().count() == 0
+                          ? 0
+                          : std::chrono::system_clock::to_time_t(c.last_send);
+      ctx->connections.push_back(out);
+    }
+  }
+  for (size_t i = 0; i + 1 < ctx->connections.size(); ++i)
+    ctx->connections[i].next = &ctx->connections[i + 1];
+  data->conn_list = ctx->connections.empty() ? nullptr : ctx->connections.data();
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* lwm2m_client_strerror(int status) {
+  switch (status) {
+    case LWM2M_CLIENT_OK:
+      return "ok";
+    case LWM2M_CLIENT_ERR_INVALID_ARGUMENT:
+      return "invalid argument";
+    case LWM2M_CLIENT_ERR_NOT_FOUND:
+      return "not found";
+    case LWM2M_CLIENT_ERR_METHOD_NOT_ALLOWED:
+      return "method not allowed";
+    case LWM2M_CLIENT_ERR_NO_SPACE:
+      return "no space left";
+    case LWM2M_CLIENT_ERR_NOT_SUPPORTED:
+      return "not supported (is DTLS compiled in?)";
+    case LWM2M_CLIENT_ERR_INVALID_STATE:
+      return "invalid state (lwm2m_client_init not called, or already running?)";
+    case LWM2M_CLIENT_ERR_INTERNAL:
+      return "internal error";
+    default:
+      return "unknown status";
+  }
+}
+
+void lwm2m_client_init_with_config(lwm2m_client_data_t* client_data,
+                                   const lwm2m_client_config_t* config) {
+  if (!client_data) {
+    say("lwm2m_client_init: client_data is NULL");
+    return;
+  }
+  std::memset(client_data, 0, sizeof *client_data);
+  client_data->sock = -1;
+  lwm2m_context_t* ctx = new (std::nothrow) lwm2m_context_t;
+  if (!ctx) {
+    say("lwm2m_client_init: out of memory");
+    return;
+  }
+  lwm2m_client_config_t defaults = LWM2M_CLIENT_CONFIG_INIT;
+  ctx->config = config ? *config : defaults;
+  ctx->endpoint = ctx->config.endpoint && *ctx->config.endpoint ? ctx->config.endpoint
+                                                                : LWM2M_CLIENT_DEVICE_NAME;
+  ctx->config.endpoint = ctx->endpoint.c_str();
+  ctx->security_handle = ctx->wrap(ctx->security);
+  ctx->server_handle = ctx->wrap(ctx->server);
+  {
+    std::lock_guard<std::mutex> guard(g_mutex);
+    g_contexts.insert(ctx);
+  }
+  client_data->lwm2m_ctx = ctx;
+}
+
+const lwm2m_client_config_t* lwm2m_client_get_config(const lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_get_config");
+  return ctx ? &ctx->config : nullptr;
+}
+
+lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object_t* obj_list[],
+                                  uint16_t obj_numof) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_run");
+  if (!ctx) return nullptr;
+  if (ctx->runner) {
+    say("lwm2m_client_run: this client already ran; lwm2m_client_deinit and init a new one");
+    return nullptr;
+  }
+  if (!obj_list && obj_numof) {
+    say("lwm2m_client_run: obj_list is NULL");
+    return nullptr;
+  }
+  ctx->registry = std::make_unique<dm::Registry>(std::span<dm::Object*>(ctx->slots));
+  auto fail = [&](const char* fmt, const char* a = "", const char* b = "") -> lwm2m_context_t* {
+    say(fmt, a, b);
+    ctx->runner.reset();
+    ctx->client.reset();
+    ctx->registry.reset();
+    return nullptr;
+  };
+  for (uint16_t i = 0; i < obj_numof; ++i) {
+    lwm2m_object_t* o = obj_list[i];
+    char index[8];
+    std::snprintf(index, sizeof index, "%u", i);
+    if (!o) return fail("lwm2m_client_run: obj_list[%s] is NULL", index);
+    if (o->ctx != ctx)
+      return fail("lwm2m_client_run: obj_list[%s] was made for another client", index);
+    if (Status st = ctx->registry->add(*o->object); !st)
+      return fail("lwm2m_client_run: obj_list[%s] cannot be added: %s", index,
+                  st.code() == Errc::invalid_argument ? "it is listed twice"
+                  : st.code() == Errc::already_exists ? "another object has the same id"
+                                                      : to_string(st.code()));
+  }
+  if (ctx->registry->find(0) != &ctx->security || ctx->registry->find(1) != &ctx->server)
+    return fail(
+        "lwm2m_client_run: obj_list needs the Security and Server objects "
+        "(lwm2m_object_security_init, lwm2m_object_server_init)");
+
+  core::ClientConfig cc;
+  cc.endpoint = ctx->endpoint;
+  try {
+    ctx->client =
+        std::make_unique<core::Client>(cc, *ctx->registry, ctx->security, ctx->server, ctx->rng);
+  } catch (const std::bad_alloc&) {
+    return fail("lwm2m_client_run: out of memory");
+  }
+  if (!ctx->client->valid()) return fail("lwm2m_client_run: the client cannot be configured");
+
+  posix::RunnerConfig rc;
+  rc.local_port = ctx->config.local_port;
+  rc.receive_buffer = ctx->config.rcv_buffer_size;
+  rc.min_refresh = Duration{ctx->config.min_refresh_ms};
+  rc.reboot_delay = Duration{ctx->config.reboot_time_ms};
+  try {
+    ctx->runner = std::make_unique<posix::Runner>(*ctx->client, rc);
+  } catch (const std::bad_alloc&) {
+    return fail("lwm2m_client_run: out of memory");
+  }
+  if (ctx->log_hook) {
+    ctx->runner->set_log([ctx](const char* line) { ctx->log_hook(line, ctx->log_arg); });
+  }
+  if (ctx->reboot_hook) {
+    ctx->runner->set_reboot_hook([ctx] {
+      LockedScope scope(ctx);
+      ctx->reboot_hook(ctx->reboot_arg);
+    });
+  }
+  ctx->runner->set_event_hook([ctx](const core::Event& e) {
+    // A bootstrap server may have written new keys: make them available (as RIOT does).
+    if (e.kind == core::EventKind::bootstrap_finished) {
+      LockedScope scope(ctx);
+      refresh_credentials_of(ctx);
+    }
+  });
+#if LWM2M_CLIENT_HAVE_DTLS
+  {
+    dtls::ChannelOptions options;
+    options.tag_base = LWM2M_CLIENT_CREDMAN_TAG_BASE;
+    auto inner = dtls::secure_channel_factory(g_store, options);
+    ctx->runner->set_secure_channel_factory(
+        [inner, options](const objects::SecurityInstance& sec, Errc& error,
+                         std::string& reason) -> std::unique_ptr<posix::SecureChannel> {
+          CredentialTag tag = dtls::credential_tag(options, sec.id);
+          if (!lwm2m_client_has_credential(tag)) {
+            error = Errc::not_found;
+            reason = "credential tag " + std::to_string(tag) +
+                     " is not available to the client (lwm2m_client_add_credential or "
+                     "lwm2m_client_refresh_dtls_credentials)";
+            return nullptr;
+          }
+          std::lock_guard<std::mutex> guard(g_mutex);
+          return inner(sec, error, reason);
+        });
+  }
+  refresh_credentials_of(ctx);
+#endif
+  if (Status st = ctx->runner->start(); !st)
+    return fail("lwm2m_client_run: the client cannot start: %s (see the line above)",
+                to_string(st.code()));
+  client_data->pid = ctx->runner->native_thread();
+  client_data->sock = ctx->runner->socket_fd();
+  socklen_t len = sizeof client_data->local_ep;
+  if (::getsockname(client_data->sock, reinterpret_cast<sockaddr*>(&client_data->local_ep), &len) !=
+      0)
+    std::memset(&client_data->local_ep, 0, sizeof client_data->local_ep);
+  fill_connections(client_data, ctx);
+  return ctx;
+}
+
+void lwm2m_client_stop(lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_stop");
+  if (!ctx || !ctx->runner) return;
+  if (tl_locked == ctx) {
+    if (!pthread_equal(pthread_self(), ctx->runner->native_thread())) {
+      say("lwm2m_client_stop: not from inside lwm2m_client_locked (it would wait for itself)");
+      return;
+    }
+    // From a hook or a callback on the client thread: ask, do not wait for ourselves.
+    ctx->runner->stop();
+    return;
+  }
+  ctx->runner->stop();
+  client_data->sock = -1;
+}
+
+void lwm2m_client_deinit(lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_deinit");
+  if (!ctx) return;
+  if (tl_locked == ctx) {
+    say("lwm2m_client_deinit: not from the client's own thread (a hook or a callback)");
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> guard(g_mutex);
+    g_contexts.erase(ctx);
+  }
+  delete ctx;  // the runner stops (De-register) and joins first
+  std::memset(client_data, 0, sizeof *client_data);
+  client_data->sock = -1;
+}
+
+bool lwm2m_client_is_running(const lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_is_running");
+  return ctx && ctx->runner && ctx->runner->running();
+}
+
+bool lwm2m_client_reboot_requested(const lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_reboot_requested");
+  return ctx && ctx->runner && ctx->runner->reboot_requested();
+}
+
+void lwm2m_client_set_reboot_hook(lwm2m_client_data_t* client_data, lwm2m_client_reboot_hook_t hook,
+                                  void* arg) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_set_reboot_hook");
+  if (!ctx) return;
+  if (ctx->runner) {
+    say("lwm2m_client_set_reboot_hook: set it before lwm2m_client_run");
+    return;
+  }
+  ctx->reboot_hook = hook;
+  ctx->reboot_arg = arg;
+}
+
+void lwm2m_client_set_log_hook(lwm2m_client_data_t* client_data, lwm2m_client_log_hook_t hook,
+                               void* arg) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_set_log_hook");
+  if (!ctx) return;
+  if (ctx->runner) {
+    say("lwm2m_client_set_log_hook: set it before lwm2m_client_run");
+    return;
+  }
+  ctx->log_hook = hook;
+  ctx->log_arg = arg;
+}
+
+lwm2m_client_connection_t* lwm2m_client_refresh_connections(lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_refresh_connections");
+  if (!ctx) return nullptr;
+  if (tl_locked == ctx) return client_data->conn_list;  // the list is read under the lock
+  fill_connections(client_data, ctx);
+  return client_data->conn_list;
+}
+
+bool lwm2m_client_is_registered(lwm2m_client_data_t* client_data, uint16_t short_server_id) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_is_registered");
+  if (!ctx || !ctx->client) return false;
+  bool registered = false;
+  ctx->with_lock([&] { registered = ctx->client->registered(short_server_id); });
+  return registered;
+}
+
+void lwm2m_client_locked(lwm2m_client_data_t* client_data, void (*fn)(void* arg), void* arg) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_locked");
+  if (!ctx || !fn) return;
+  ctx->with_lock([&] {
+    LockedScope scope(ctx);
+    fn(arg);
+  });
+}
+
+int lwm2m_client_value_changed(lwm2m_client_data_t* client_data, uint16_t object_id,
+                               uint16_t instance_id, uint16_t resource_id) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_value_changed");
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (!ctx->registry) return LWM2M_CLIENT_OK;  // not running: nobody observes yet
+  dm::Path path = resource_id == UINT16_MAX ? dm::Path(object_id, instance_id)
+                                            : dm::Path(object_id, instance_id, resource_id);
+  ctx->with_lock([&] { ctx->registry->value_changed(path); });
+  return LWM2M_CLIENT_OK;
+}
+
+// ---- credentials --------------------------------------------------------------------------
+
+bool lwm2m_client_dtls_available(void) {
+  return LWM2M_CLIENT_HAVE_DTLS != 0;
+}
+
+int lwm2m_client_refresh_dtls_credentials(void) {
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls("lwm2m_client_refresh_dtls_credentials");
+  std::vector<lwm2m_context_t*> contexts;
+  {
+    std::lock_guard<std::mutex> guard(g_mutex);
+    for (const lwm2m_context_t* c : g_contexts)
+      contexts.push_back(const_cast<lwm2m_context_t*>(c));
+  }
+  for (lwm2m_context_t* ctx : contexts)
+    ctx->with_lock([&] { refresh_credentials_of(ctx); });
+  return LWM2M_CLIENT_OK;
+}
+
+int lwm2m_client_add_credential(credman_tag_t tag) {
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls("lwm2m_client_add_credential");
+  std::lock_guard<std::mutex> guard(g_mutex);
+  if (!add_tag_locked(tag)) {
+    say("lwm2m_client_add_credential: the list is full (LWM2M_CLIENT_MAX_CREDENTIALS)");
+    return LWM2M_CLIENT_ERR_NO_SPACE;
+  }
+  return LWM2M_CLIENT_OK;
+}
+
+int lwm2m_client_remove_credential(credman_tag_t tag) {
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls("lwm2m_client_remove_credential");
+  std::lock_guard<std::mutex> guard(g_mutex);
+  g_tags.erase(std::remove(g_tags.begin(), g_tags.end(), tag), g_tags.end());
+  return LWM2M_CLIENT_OK;
+}
+
+size_t lwm2m_client_credential_count(void) {
+  std::lock_guard<std::mutex> guard(g_mutex);
+  return g_tags.size();
+}
+
+bool lwm2m_client_has_credential(credman_tag_t tag) {
+  std::lock_guard<std::mutex> guard(g_mutex);
+  return std::find(g_tags.begin(), g_tags.end(), tag) != g_tags.end();
+}
+
+// ---- standard objects ---------------------------------------------------------------------
+
+lwm2m_object_t* lwm2m_object_security_init(lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_object_security_init");
+  return ctx ? ctx->security_handle : nullptr;
+}
+
+int lwm2m_object_security_instance_create(lwm2m_object_t* object, uint16_t instance_id,
+                                          const lwm2m_obj_security_args_t* args) {
+  lwm2m_context_t* ctx = owner(object, "lwm2m_object_security_instance_create");
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (object != ctx->security_handle || !args || !args->server_uri) {
+    say("lwm2m_object_security_instance_create: needs the Security object and args with a "
+        "server_uri");
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  auto uri = parse_server_uri(args->server_uri);
+  if (!uri) {
+    say("lwm2m_object_security_instance_create: bad server URI \"%s\" (expected "
+        "coap://host[:port] or coaps://host[:port])",
+        args->server_uri);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  objects::SecurityConfig cfg;
+  cfg.uri = args->server_uri;
+  cfg.bootstrap = args->is_bootstrap;
+  cfg.short_server_id = args->short_server_id;
+  cfg.client_hold_off_s = args->client_hold_off_time;
+  cfg.bootstrap_timeout_s = args->bootstrap_account_timeout;
+  if (args->security_mode == LWM2M_SECURITY_MODE_PRE_SHARED_KEY) {
+    if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls("lwm2m_object_security_instance_create (PSK)");
+    if (!args->psk_identity || !args->psk_identity_len || !args->psk_key || !args->psk_key_len) {
+      say("lwm2m_object_security_instance_create: PSK mode needs psk_identity and psk_key");
+      return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+    }
+    cfg.mode = objects::SecurityMode::psk;
+    cfg.identity = {args->psk_identity, args->psk_identity_len};
+    cfg.secret_key = {args->psk_key, args->psk_key_len};
+  } else if (args->security_mode == LWM2M_SECURITY_MODE_NONE) {
+    cfg.mode = objects::SecurityMode::nosec;
+  } else {
+    say("lwm2m_object_security_instance_create: only PSK and NoSec modes are offered here");
+    return LWM2M_CLIENT_ERR_NOT_SUPPORTED;
+  }
+  if (uri->secure() != (cfg.mode == objects::SecurityMode::psk)) {
+    say("lwm2m_object_security_instance_create: %s",
+        uri->secure() ? "a coaps:// server needs PSK mode and keys"
+                      : "a coap:// server needs NoSec mode (keys need coaps://)");
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  int st = LWM2M_CLIENT_OK;
+  ctx->with_lock([&] { st = status_of(ctx->security.add(cfg, instance_id).status().code()); });
+  if (st != LWM2M_CLIENT_OK)
+    say("lwm2m_object_security_instance_create: %s", lwm2m_client_strerror(st));
+  return st;
+}
+
+lwm2m_object_t* lwm2m_object_server_init(lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_object_server_init");
+  return ctx ? ctx->server_handle : nullptr;
+}
+
+int lwm2m_object_server_instance_create(lwm2m_object_t* object, uint16_t instance_id,
+                                        const lwm2m_obj_server_args_t* args) {
+  lwm2m_context_t* ctx = owner(object, "lwm2m_object_server_instance_create");
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (object != ctx->server_handle || !args) {
+    say("lwm2m_object_server_instance_create: needs the Server object and args");
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  objects::ServerConfig cfg;
+  cfg.short_server_id = args->short_server_id;
+  cfg.lifetime_s = args->lifetime;
+  cfg.binding = args->binding ? args->binding : "U";
+  cfg.notification_storing = args->notification_storing;
+  cfg.default_pmin_s = args->default_min_period;
+  cfg.default_pmax_s = args->default_max_period;
+  if (!objects::binding_valid(cfg.binding)) {
+    say("lwm2m_object_server_instance_create: bad binding \"%s\" (use \"U\" or \"UQ\")",
+        args->binding);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  int st = LWM2M_CLIENT_OK;
+  ctx->with_lock([&] { st = status_of(ctx->server.add(cfg, instance_id).status().code()); });
+  if (st != LWM2M_CLIENT_OK)
+    say("lwm2m_object_server_instance_create: %s", lwm2m_client_strerror(st));
+  return st;
+}
+
+lwm2m_object_t* lwm2m_object_device_init(lwm2m_client_data_t* client_data,
+                                         const lwm2m_obj_device_args_t* args) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_object_device_init");
+  if (!ctx) return nullptr;
+  if (ctx->device_handle) return ctx->device_handle;
+  const char* in[7] = {};
+  if (args) {
+    const char* given[7] = {args->manufacturer,     args->model_number, args->serial_number,
+                            args->firmware_version, args->device_type,  args->hardware_version,
+                            args->software_version};
+    std::copy(std::begin(given), std::end(given), in);
+  }
+  for (size_t i = 0; i < 7; ++i)
+    ctx->device_strings[i] = in[i] ? in[i] : "";
+  objects::DeviceInfo info;
+  info.manufacturer = ctx->device_strings[0];
+  info.model_number = ctx->device_strings[1];
+  info.serial_number = ctx->device_strings[2];
+  info.firmware_version = ctx->device_strings[3];
+  info.device_type = ctx->device_strings[4];
+  info.hardware_version = ctx->device_strings[5];
+  info.software_version = ctx->device_strings[6];
+  try {
+    ctx->device = std::make_unique<objects::DeviceObject>(info);
+    ctx->device_handle = ctx->wrap(*ctx->device);
+  } catch (const std::bad_alloc&) {
+    say("lwm2m_object_device_init: out of memory");
+    return nullptr;
+  }
+  return ctx->device_handle;
+}
+
+// ---- application objects -----------------------------------------------------------------
+
+void lwm2m_client_value_set_string(lwm2m_client_value_t* value, const char* text) {
+  value->type = LWM2M_CLIENT_TYPE_STRING;
+  value->v.bytes.data = reinterpret_cast<const uint8_t*>(text);
+  value->v.bytes.len = text ? std::strlen(text) : 0;
+}
+void lwm2m_client_value_set_float(lwm2m_client_value_t* value, double number) {
+  value->type = LWM2M_CLIENT_TYPE_FLOAT;
+  value->v.floating = number;
+}
+void lwm2m_client_value_set_integer(lwm2m_client_value_t* value, int64_t number) {
+  value->type = LWM2M_CLIENT_TYPE_INTEGER;
+  value->v.integer = number;
+}
+void lwm2m_client_value_set_boolean(lwm2m_client_value_t* value, bool b) {
+  value->type = LWM2M_CLIENT_TYPE_BOOLEAN;
+  value->v.boolean = b;
+}
+
+lwm2m_object_t* lwm2m_client_object_create(lwm2m_client_data_t* client_data,
+                                           const lwm2m_client_object_desc_t* desc) {
+  static const char* fn = "lwm2m_client_object_create";
+  lwm2m_context_t* ctx = live(client_data, fn);
+  if (!ctx) return nullptr;
+  if (!desc || (desc->resource_count && !desc->resources) ||
+      (desc->instance_count && !desc->instance_ids)) {
+    say("%s: needs a descriptor with its resources and instance ids", fn);
+    return nullptr;
+  }
+  char id[8];
+  std::snprintf(id, sizeof id, "%u", desc->id);
+  if (desc->id <= 3 || desc->id == 0xFFFF) {
+    say("%s: object %s: ids 0-3 are the standard objects (use their constructors)", fn, id);
+    return nullptr;
+  }
+  try {
+    auto defs = std::make_unique<CObjectDefs>();
+    defs->arg = desc->arg;
+    defs->name = desc->name ? desc->name : "";
+    defs->version = desc->version ? desc->version : "1.0";
+    std::vector<lwm2m_client_resource_desc_t> sorted(desc->resources,
+                                                     desc->resources + desc->resource_count);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    defs->names.reserve(sorted.size());
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      const lwm2m_client_resource_desc_t& r = sorted[i];
+      char rid[8];
+      std::snprintf(rid, sizeof rid, "%u", r.id);
+      if (i > 0 && sorted[i - 1].id == r.id) {
+        say("%s: resource %s is listed twice", fn, rid);
+        return nullptr;
+      }
+      if (!c_type_known(r.type) || r.operations == 0 || r.operations > 4) {
+        say("%s: resource %s: unknown type or operations (use LWM2M_CLIENT_TYPE_*, "
+            "LWM2M_CLIENT_OP_*)",
+            fn, rid);
+        return nullptr;
+      }
+      bool exec = r.operations == LWM2M_CLIENT_OP_EXECUTE;
+      if (exec != (r.type == LWM2M_CLIENT_TYPE_NONE)) {
+        say("%s: resource %s: executable resources (and only they) have LWM2M_CLIENT_TYPE_NONE", fn,
+            rid);
+        return nullptr;
+      }
+      if (((r.operations & LWM2M_CLIENT_OP_READ) && !exec && !r.read) ||
+          ((r.operations & LWM2M_CLIENT_OP_WRITE) && !exec && !r.write) || (exec && !r.execute)) {
+        say("%s: resource %s: a callback is missing for its operations", fn, rid);
+        return nullptr;
+      }
+      defs->names.emplace_back(r.name ? r.name : "");
+      dm::ResourceDef d{r.id,  type_of(r.type), static_cast<dm::Operations>(r.operations),
+                        false, r.mandatory,     defs->names.back()};
+      defs->resources.push_back(d);
+      defs->callbacks.push_back(r);
+    }
+    defs->instances.assign(desc->instance_ids, desc->instance_ids + desc->instance_count);
+    std::sort(defs->instances.begin(), defs->instances.end());
+    if (std::adjacent_find(defs->instances.begin(), defs->instances.end()) !=
+        defs->instances.end()) {
+      say("%s: object %s: an instance id is listed twice", fn, id);
+      return nullptr;
+    }
+    if (!desc->multiple_instances && defs->instances.size() > 1) {
+      say("%s: object %s: several instances need multiple_instances = true", fn, id);
+      return nullptr;
+    }
+    defs->def.id = desc->id;
+    defs->def.version = defs->version;
+    defs->def.multiple = desc->multiple_instances;
+    defs->def.resources = defs->resources;
+    defs->def.name = defs->name;
+    ctx->custom.push_back(std::make_unique<CObject>(ctx, std::move(defs)));
+    return ctx->wrap(*ctx->custom.back());
+  } catch (const std::bad_alloc&) {
+    say("%s: out of memory", fn);
+    return nullptr;
+  }
+}
+
+uint16_t lwm2m_object_id(const lwm2m_object_t* object) {
+  return object ? object->object->id() : UINT16_MAX;
+}
+
+}  // extern "C"

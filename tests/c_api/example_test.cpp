@@ -1,0 +1,111 @@
+// The C example (examples/c_client) as a user runs it: a process against the test server.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <string>
+
+#include "lwm2m/testserver/server.hpp"
+#include "support/subprocess.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using lwm2m::interop::make_work_dir;
+using lwm2m::interop::read_file;
+using lwm2m::interop::Subprocess;
+using lwm2m::testserver::ContentFormat;
+using lwm2m::testserver::Server;
+
+struct ExampleRun {
+  std::string dir;
+  std::optional<Subprocess> process;
+  std::string out() const { return read_file(dir + "/out"); }
+  std::string err() const { return read_file(dir + "/err"); }
+};
+
+ExampleRun start(std::vector<std::string> args) {
+  ExampleRun r;
+  r.dir = make_work_dir(LWM2M_C_API_WORK_DIR);
+  args.insert(args.begin(), LWM2M_C_EXAMPLE);
+  if (auto p = Subprocess::start(args, r.dir + "/out", r.dir + "/err"))
+    r.process.emplace(std::move(*p));
+  return r;
+}
+
+TEST(CExample, RegistersServesTheTemperatureAndDeregistersOnSigterm) {
+  Server server;
+  ExampleRun run = start({"--server", "coap://127.0.0.1:" + std::to_string(server.port()),
+                          "--endpoint", "ex-1", "--local-port", "0", "--lifetime", "60"});
+  ASSERT_TRUE(run.process);
+  auto info = server.wait_registered("ex-1", 20s);
+  ASSERT_TRUE(info) << run.out() << run.err();
+  EXPECT_EQ(info->lifetime, 60u);
+  EXPECT_TRUE(info->has_link("/3/0"));
+  EXPECT_TRUE(info->has_link("/3303/0"));
+  auto units = server.read("ex-1", "/3303/0/5701", ContentFormat::text);
+  EXPECT_EQ(units.text(), "Cel");
+  auto obs = server.observe("ex-1", "/3303/0/5700", ContentFormat::text);
+  ASSERT_TRUE(obs.established()) << obs.response().describe();
+  auto first = obs.wait_notification(10s);
+  ASSERT_TRUE(first);
+  auto second = obs.wait_notification(10s);
+  ASSERT_TRUE(second);
+  EXPECT_NE(first->text(), second->text());  // the temperature changes over time
+  ASSERT_EQ(::kill(run.process->pid(), SIGTERM), 0);
+  EXPECT_TRUE(server.wait_deregistered("ex-1", 10s)) << run.out() << run.err();
+  EXPECT_EQ(run.process->wait_for(10s), 0) << run.out() << run.err();
+  std::string out = run.out();
+  EXPECT_NE(out.find("registered (server 1)"), std::string::npos) << out;
+  EXPECT_NE(out.find("served GET /3303/0/5701 from server 1: 2.05"), std::string::npos) << out;
+  EXPECT_NE(out.find("deregistered (server 1)"), std::string::npos) << out;
+}
+
+TEST(CExample, SigintDeregistersToo) {
+  Server server;
+  ExampleRun run = start(
+      {"--server", "coap://127.0.0.1:" + std::to_string(server.port()), "--endpoint", "ex-2"});
+  ASSERT_TRUE(run.process);
+  ASSERT_TRUE(server.wait_registered("ex-2", 20s)) << run.out() << run.err();
+  ASSERT_EQ(::kill(run.process->pid(), SIGINT), 0);
+  EXPECT_TRUE(server.wait_deregistered("ex-2", 10s));
+  EXPECT_EQ(run.process->wait_for(10s), 0);
+}
+
+struct BadFlag {
+  std::vector<std::string> args;
+  std::string named;  // the flag the message names
+  std::string fix;    // part of the fix it proposes
+};
+
+TEST(CExample, BadFlagsAreNamedWithTheFixAndExit2) {
+  const BadFlag cases[] = {
+      {{"--bogus"}, "--bogus", "--help"},
+      {{"--server", "http://x"}, "--server", "coap://HOST[:PORT]"},
+      {{"--server", "coaps://127.0.0.1"}, "--server", "--psk-identity ID and --psk-key HEX"},
+      {{"--psk-key", "xyz1"}, "--psk-key", "hex digits"},
+      {{"--lifetime", "soon"}, "--lifetime", "--lifetime 300"},
+      {{"--local-port", "70000"}, "--local-port", "0-65535"},
+      {{"--endpoint"}, "--endpoint", "needs a value"},
+  };
+  for (const BadFlag& c : cases) {
+    ExampleRun run = start(c.args);
+    ASSERT_TRUE(run.process);
+    EXPECT_EQ(run.process->wait_for(10s), 2) << c.args[0];
+    std::string err = run.err();
+    EXPECT_NE(err.find(c.named), std::string::npos) << err;
+    EXPECT_NE(err.find(c.fix), std::string::npos) << err;
+  }
+}
+
+TEST(CExample, HelpListsEveryFlag) {
+  ExampleRun run = start({"--help"});
+  ASSERT_TRUE(run.process);
+  EXPECT_EQ(run.process->wait_for(10s), 0);
+  std::string out = run.out();
+  for (const char* flag : {"--endpoint", "--server", "--psk-identity", "--psk-key", "--lifetime",
+                           "--local-port", "--help"})
+    EXPECT_NE(out.find(flag), std::string::npos) << flag;
+}
+
+}  // namespace
