@@ -88,10 +88,6 @@ class SensorObject final : public dm::Object {
     std::sort(ids.begin(), ids.end());
     return index < ids.size() ? ids[index] : dm::kInvalidId;
   }
-  bool has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept override {
-    const Instance* i = cfind(iid);
-    return i && (rid != 5750 || !i->app_type.empty());
-  }
   Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId,
                          MutableByteView) noexcept override {
     const Instance* i = cfind(iid);
