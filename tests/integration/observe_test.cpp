@@ -101,6 +101,13 @@ TEST_F(Observe, ResetCancelsTheObservation) {
   auto rejected = server.wait_event(ts::Event::Kind::notification_rejected, ep, kWait);
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->detail, "/3303/0/5700");
+  // The event comes before the RST leaves the server: wait until the client took it.
+  auto gone = [&] {
+    return rig.locked([](core::Client& c) { return c.engine().observation_count() == 0; });
+  };
+  for (auto end = ts::Clock::now() + kWait; !gone() && ts::Clock::now() < end;)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(gone());
   rig.set_sensor(0, 6);
   EXPECT_FALSE(server.wait_event(ts::Event::Kind::notification_rejected, ep, kQuiet));
 }
