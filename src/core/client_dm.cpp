@@ -472,10 +472,12 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       dm::InstanceId iid = dm::kInvalidId;
       Status st = apply_write(reg, *cf, in.body, plan, scratch, &iid);
       if (!st) return fail(resp, st.code());
-      // Option values are views: each segment needs its own storage until encoding.
-      char loc_o[codec::number::kMaxChars], loc_i[codec::number::kMaxChars];
-      size_t no = codec::number::format_uint(path.object(), loc_o);
-      size_t ni = codec::number::format_uint(iid, loc_i);
+      // Option values are views and the engine encodes the response after we return:
+      // the segments live in the client (a stack buffer would be gone by then).
+      char* loc_o = create_location[0];
+      char* loc_i = create_location[1];
+      size_t no = codec::number::format_uint(path.object(), create_location[0]);
+      size_t ni = codec::number::format_uint(iid, create_location[1]);
       (void)resp.message().add_string(coap::OptionNumber::location_path, {loc_o, no});
       (void)resp.message().add_string(coap::OptionNumber::location_path, {loc_i, ni});
       resp.set_code(codes::created);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "codec/number.hpp"
 #include "core/attributes.hpp"
 #include "core/registration_fsm.hpp"
 #include "lwm2m/core/client.hpp"
@@ -136,6 +137,9 @@ struct Client::Impl {
   size_t stored_count = 0;
   std::unique_ptr<uint8_t[]> store_bytes;
   size_t store_used = 0;
+
+  /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
+  char create_location[2][codec::number::kMaxChars] = {};
 
   Event events[16];
   uint8_t event_head = 0, event_count = 0;

@@ -36,8 +36,10 @@ void RegistrationFsm::request_update(TimePoint now) noexcept {
   if (state_ == RegistrationState::registered) {
     update_pending_ = true;
     deadline_ = now;
-  } else if (state_ == RegistrationState::updating) {
-    update_pending_ = true;  // sent again once the one in flight completes
+  } else if (state_ == RegistrationState::updating || state_ == RegistrationState::registering) {
+    // Sent once the exchange in flight completes: a Register already on its way carries
+    // the old values (a new instance would otherwise wait for the next periodic Update).
+    update_pending_ = true;
   }
 }
 
@@ -66,6 +68,7 @@ RegistrationAction RegistrationFsm::poll(TimePoint now) noexcept {
     case RegistrationState::waiting:
       state_ = RegistrationState::registering;
       deadline_ = kNever;
+      update_pending_ = false;  // the Register carries everything
       return RegistrationAction::send_register;
     case RegistrationState::registered:
       deadline_ = kNever;

@@ -47,7 +47,8 @@ class RegistrationFsm {
 
   void start(TimePoint now) noexcept;
   /// Ask for an Update now (registration trigger /1/x/8, lifetime or binding or object list
-  /// changed). If not registered yet, nothing to do: the Register will carry everything.
+  /// changed). Before a Register is sent, nothing to do: it will carry everything; while
+  /// one is in flight, the Update follows its success.
   void request_update(TimePoint now) noexcept;
   /// Ask for De-register (shutdown, Disable). Goes idle without traffic when not registered.
   void request_deregister(TimePoint now) noexcept;

@@ -150,6 +150,7 @@ class Runner final : private core::ClientMonitor {
   UdpSocket socket_;
   std::vector<uint8_t> rx_;
   std::vector<Connection> conns_;
+  std::vector<coap::PeerId> closing_;  ///< disconnected by the client, closed after a flush
   mutable std::mutex mutex_;
   std::thread thread_;
   int wake_pipe_[2] = {-1, -1};

@@ -358,13 +358,17 @@ void Runner::step(TimePoint t) {
   }
   if (client_.next_deadline() <= t) client_.handle_timeout(t);
   drive_channels(t);
+  // A disconnect takes effect after the flush below: the client may have queued a last
+  // datagram for that peer (the 2.04 to Bootstrap-Finish comes with its disconnect).
+  closing_.clear();
   while (auto e = client_.poll_event()) {
     switch (e->kind) {
       case core::EventKind::connect:
+        std::erase(closing_, e->peer);  // reopened: the new connection stays
         open_connection(e->peer, e->ssid, t);
         break;
       case core::EventKind::disconnect:
-        if (e->peer < conns_.size()) conns_[e->peer] = Connection{};
+        if (e->peer < conns_.size()) closing_.push_back(e->peer);
         break;
       case core::EventKind::reboot:
         reboot_at_ = t + config_.reboot_delay;
@@ -382,6 +386,8 @@ void Runner::step(TimePoint t) {
     if (event_hook_) event_hook_(*e);
   }
   flush(t);
+  for (coap::PeerId peer : closing_)
+    conns_[peer] = Connection{};
 }
 
 void Runner::on_request_served(uint16_t ssid, const coap::Message& request,

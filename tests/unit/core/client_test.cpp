@@ -332,6 +332,28 @@ TEST_F(ClientTest, CreatesWithTlvAndDeletesUpdatingTheRegistration) {
   EXPECT_EQ(call(codes::get, "/1/5/7").payload, "U");
 }
 
+// A monitor that uses the stack, as a logging one does. The engine encodes a response
+// after the handler (and the monitor) returned, so no option may point into the handler's
+// stack: the Location-Path of a Create did, and came out as garbage behind the runner.
+struct StackScribbler final : core::ClientMonitor {
+  void on_request_served(uint16_t, const coap::Message&, coap::Code) noexcept override {
+    volatile char junk[4096];
+    for (volatile char& c : junk)
+      c = 'x';
+  }
+};
+
+TEST_F(ClientTest, CreateLocationPathIsIntactWhateverRunsAfterTheHandler) {
+  StackScribbler monitor;
+  rig.client->set_monitor(&monitor);
+  start_and_register();
+  std::string tlv = bytes({0x08, 0x07, 0x03, 0xC1, 0x00, 0x67});  // instance 7, ssid 103
+  Reply r = call(codes::post, "/1", {}, 11542, tlv);
+  EXPECT_EQ(r.code, codes::created);
+  EXPECT_EQ(r.location, (std::vector<std::string>{"1", "7"}));
+  rig.client->set_monitor(nullptr);
+}
+
 TEST_F(ClientTest, ReadCompositeAndWriteCompositeInSenmlCbor) {
   start_and_register();
   // FETCH / with names only: [{0: "/3/0/0"}, {0: "/1/0/1"}]

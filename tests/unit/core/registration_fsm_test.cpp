@@ -31,6 +31,28 @@ TEST(RegistrationFsm, RegistersAtOnceThenUpdatesBeforeLifetimeRunsOut) {
   EXPECT_EQ(fsm.deadline(), at(416));
 }
 
+TEST(RegistrationFsm, ChangeDuringTheRegisterInFlightIsSentInAnUpdateRightAfter) {
+  RegistrationFsm fsm;
+  fsm.set_lifetime(300);
+  fsm.start(at(0));
+  fsm.request_update(at(0));  // before the Register: it carries the change
+  ASSERT_EQ(fsm.poll(at(0)), A::send_register);
+  fsm.request_update(at(0));  // while it is in flight: its payload is already stale
+  fsm.on_register_response(true, at(1));
+  EXPECT_EQ(fsm.poll(at(1)), A::send_update);
+  fsm.on_update_response(true, false, at(1));
+  EXPECT_EQ(fsm.deadline(), at(208));  // then back to the lifetime schedule
+
+  // A change before the Register went out needs no Update of its own.
+  RegistrationFsm fresh;
+  fresh.set_lifetime(300);
+  fresh.start(at(0));
+  fresh.request_update(at(0));
+  ASSERT_EQ(fresh.poll(at(0)), A::send_register);
+  fresh.on_register_response(true, at(1));
+  EXPECT_EQ(fresh.poll(at(1)), A::none);
+}
+
 TEST(RegistrationFsm, ShortLifetimeUpdatesAtHalfLifetime) {
   RegistrationFsm fsm;
   fsm.set_lifetime(20);

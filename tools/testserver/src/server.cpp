@@ -414,6 +414,17 @@ struct Impl {
     commands.push_back(std::move(f));
   }
 
+  // Runs `f` on the I/O thread and returns once it has run (never call from that thread).
+  void run_on_io_thread(std::function<void()> f) {
+    auto ran = std::make_shared<std::promise<void>>();
+    std::future<void> done = ran->get_future();
+    post([f = std::move(f), ran] {
+      f();
+      ran->set_value();
+    });
+    done.wait();
+  }
+
   // Internal requests (bootstrap) that outlived their deadline.
   void check_deadlines() {
     std::vector<std::shared_ptr<Pending>> expired;
@@ -1198,7 +1209,7 @@ void Server::reject_registrations(int count, uint8_t code) {
 
 void Server::drop_outgoing(int count) {
   std::string spec = count > 0 ? "1-" + std::to_string(count) : "0%";
-  impl_->post([spec] { coap_debug_set_packet_loss(spec.c_str()); });
+  impl_->run_on_io_thread([spec] { coap_debug_set_packet_loss(spec.c_str()); });
 }
 
 int Server::drop_sessions() {
@@ -1477,7 +1488,7 @@ void BootstrapServer::reject_requests(int count, uint8_t code) {
 
 void BootstrapServer::drop_outgoing(int count) {
   std::string spec = count > 0 ? "1-" + std::to_string(count) : "0%";
-  impl_->post([spec] { coap_debug_set_packet_loss(spec.c_str()); });
+  impl_->run_on_io_thread([spec] { coap_debug_set_packet_loss(spec.c_str()); });
 }
 
 }  // namespace lwm2m::testserver

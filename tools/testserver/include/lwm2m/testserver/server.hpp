@@ -269,7 +269,8 @@ class Server {
   /// Answers the next `count` Register requests with `code` (default 5.03).
   void reject_registrations(int count, uint8_t code = coap_code(5, 3));
   /// Drops the next `count` datagrams this server sends (libcoap's packet-loss hook; it is
-  /// process-wide, so it also affects other servers in the same process).
+  /// process-wide, so it also affects other servers in the same process). Armed when the
+  /// call returns: the very next datagram is the first one dropped.
   void drop_outgoing(int count);
   /// DTLS only: ends the session of every registered client (libcoap sends close_notify)
   /// but keeps the registrations, as a server that expired or lost its sessions does. The
