@@ -133,5 +133,42 @@ TEST_F(QueueMode, NotificationsStoredWhileUnheardAreFlushedInOrder) {
   EXPECT_LE(o.notification_count(), 4u);
 }
 
+TEST_F(QueueMode, SendWhileAsleepGoesOutAtOnce) {
+  ASSERT_TRUE(wait_asleep(kWait));
+  rig.set_sensor(0, 4.5);
+  Status st = rig.locked([](core::Client& c) {
+    const dm::Path paths[] = {dm::Path(3303, 0, 5700)};
+    return c.send(1, paths, runner_now());
+  });
+  ASSERT_TRUE(st.ok()) << to_string(st.code());
+  // A Send is an uplink of its own: no Update has to wake the client first.
+  auto e = server.wait_send(ep, kWait);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, ts::coap_code(2, 4));
+  EXPECT_EQ(senml_cbor_map(e->payload)["/3303/0/5700"], "4.5") << cbor_diag(e->payload);
+  ASSERT_TRUE(rig.wait_client_event(core::EventKind::send_done, kWait));
+}
+
+TEST(QueueMode10, A10ClientSignalsQueueModeInTheBinding) {
+  ts::Server server(server_options());
+  Rig rig("queue-10");
+  rig.config.version = core::LwM2MVersion::v1_0;
+  rig.config.queue_mode = true;
+  rig.add_server(server);
+  rig.start();
+  auto reg = server.wait_registered("queue-10", kWait);
+  ASSERT_TRUE(reg);
+  EXPECT_EQ(reg->binding, "UQ");  // 1.0: queue mode is part of the binding
+  EXPECT_EQ(reg->query.count("Q"), 0u);
+  EXPECT_TRUE(reg->queue_mode);
+  EXPECT_EQ(reg->lwm2m_version, "1.0");
+  // And a 1.0 client has no Send.
+  Status st = rig.locked([](core::Client& c) {
+    const dm::Path paths[] = {dm::Path(3303, 0, 5700)};
+    return c.send(1, paths, runner_now());
+  });
+  EXPECT_EQ(st.code(), Errc::invalid_state);
+}
+
 }  // namespace
 }  // namespace lwm2m::itest
