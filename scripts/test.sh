@@ -15,7 +15,7 @@ scripts/check-format.sh
 echo "== fuzz: clang + libFuzzer, ${FUZZ_SECONDS}s per target"
 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DLWM2M_BUILD_FUZZ=ON -DLWM2M_BUILD_TESTS=OFF \
-  -DLWM2M_BUILD_BENCH=OFF -DLWM2M_BUILD_TOOLS=OFF -DLWM2M_FUZZ_SECONDS="$FUZZ_SECONDS" \
+  -DLWM2M_BUILD_BENCH=OFF -DLWM2M_BUILD_TOOLS=OFF -DLWM2M_BUILD_EXAMPLES=OFF -DLWM2M_FUZZ_SECONDS="$FUZZ_SECONDS" \
   -DLWM2M_WERROR=ON >/dev/null
 cmake --build build/fuzz -j"$JOBS"
 ctest --test-dir build/fuzz --output-on-failure
