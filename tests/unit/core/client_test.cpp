@@ -561,5 +561,64 @@ TEST(ClientQueueMode, ValuesReportedWhileAsleepArriveInOrderAfterTheUpdate) {
   EXPECT_LT(*notes[2].observe, *notes[3].observe);
 }
 
+TEST_F(ClientTest, RetransmittedCreateAndExecuteTakeEffectOnce) {
+  start_and_register();
+  // The client's first answer to each request is lost: the server's engine retransmits the
+  // same CON, which must get the same answer without running the operation again.
+  size_t to_drop = 0;
+  net.set_filter([&](const WireRecord& w) {
+    if (w.from != kClientNode || to_drop == 0) return false;
+    --to_drop;
+    return true;
+  });
+  std::string tlv =
+      bytes({0xC1, 0x00, 0x66, 0xC2, 0x01, 0x01, 0x2C, 0xC1, 0x06, 0x01, 0xC1, 0x07, 'U'});
+  const size_t before = net.trace().size();
+  to_drop = 1;
+  Reply r = call(codes::post, "/1", {}, 11542, tlv);
+  EXPECT_EQ(r.code, codes::created);  // not 4.00 "instance exists" from a second Create
+  EXPECT_EQ(r.location, (std::vector<std::string>{"1", "1"}));
+  size_t server_sent = 0;
+  for (size_t i = before; i < net.trace().size(); ++i)
+    if (net.trace()[i].from == kServerNode) ++server_sent;
+  EXPECT_GE(server_sent, 2u);  // the request really was retransmitted
+  EXPECT_EQ(call(codes::get, "/1/2").code, codes::not_found);  // and created once
+
+  rig.drain_events();
+  to_drop = 1;
+  EXPECT_EQ(call(codes::post, "/3/0/4").code, codes::changed);
+  net.run_for(10ms);
+  int reboots = 0;
+  for (const core::Event& e : rig.drain_events())
+    if (e.kind == core::EventKind::reboot) ++reboots;
+  EXPECT_EQ(reboots, 1);
+}
+
+TEST(ClientRegister, ALargeRegisterGoesOutInBlock1Blocks) {
+  core::ClientConfig cfg;
+  cfg.coap.block_size = 16;  // smaller than the link payload, so Block1 is needed
+  ClientRig rig(true, 300, cfg);
+  SimNet net{5};
+  FakeServer bs{1}, server{2};
+  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
+  SansIoNode<core::Client> cl_node(*rig.client);
+  net.add(bs_node);
+  net.add(srv_node);
+  net.add(cl_node);
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
+  ASSERT_EQ(server.registers.size(), 1u);
+  EXPECT_EQ(server.registers[0].payload, "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>");
+  // On the wire: several POSTs from the client, each with a Block1 option (27).
+  size_t blocks = 0;
+  for (const WireRecord* w : net.sent(kClientNode, kServerNode)) {
+    coap::Message m;
+    if (coap::parse(w->bytes, m) != coap::ParseError::none || m.code != codes::post) continue;
+    for (const coap::Option& o : m.options())
+      if (o.number == 27) ++blocks;
+  }
+  EXPECT_GE(blocks, 3u);
+}
+
 }  // namespace
 }  // namespace lwm2m::test
