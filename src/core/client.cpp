@@ -375,11 +375,11 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
   char num[codec::number::kMaxChars];
   Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
   if (st) st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->config.lifetime_s, num));
-  if (st) st = add_query(m, ver, sizeof ver, "lwm2m", version_text(c.config_.version));
+  if (st) st = add_query(m, ver, sizeof ver, "lwm2m", version_text(version(a)));
   std::string_view binding = srv->binding.str();
   bool queue = queue_mode() || objects::binding_has_queue(binding);
   char bbuf[LWM2M_SERVER_BINDING_MAX + 1];
-  if (c.config_.version == LwM2MVersion::v1_0) {
+  if (version(a) == LwM2MVersion::v1_0) {
     // 1.0 signals queue mode in the binding ("UQ").
     std::memcpy(bbuf, binding.data(), binding.size());
     size_t n = binding.size();
@@ -507,6 +507,14 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
           } else {
             a.location_len = static_cast<uint8_t>(len);
           }
+        }
+        if (!ok && response.code == coap::codes::precondition_failed &&
+            s.version(a) != LwM2MVersion::v1_0) {
+          // A server that does not implement the lwm2m= version we sent answers 4.12
+          // (Wakaama's lwm2mserver does for 1.2): register again at once one version
+          // lower, 1.2 -> 1.1 -> 1.0, before counting it as a failed attempt.
+          ++a.version_drop;
+          if (s.send_register(a, now)) break;
         }
         a.fsm.on_register_response(ok, now);
         if (ok) {
@@ -685,10 +693,10 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   Account* a = s.account_for_ssid(ssid);
   const objects::ServerInstance* srv = server_.find(ssid);
   if (!a || !a->fsm.registered() || !srv || srv->config.mute_send ||
-      config_.version == LwM2MVersion::v1_0)
+      s.version(*a) == LwM2MVersion::v1_0)
     return Errc::invalid_state;
   if (s.send_request.valid()) return Errc::no_space;
-  auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, config_.version);
+  auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, s.version(*a));
   if (!fmt) return Errc::unsupported_content_format;
   codec::Sink out({s.send_buf.get(), config_.uplink_buffer});
   dm::CompositeSource src(registry_, paths, s.scratch());

@@ -396,7 +396,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     }
     auto fmt = codec::choose_format(
         m.accept(), composite ? codec::Operation::composite : codec::Operation::read,
-        describe(reg, path), c.config_.version);
+        describe(reg, path), version(a));
     if (!fmt) return fail(resp, fmt.error());
     Status st = encode_values(reg, path, {fetch_paths, fetch_count}, *fmt, resp.payload(), scratch,
                               composite);

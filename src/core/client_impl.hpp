@@ -35,6 +35,7 @@ struct Account {
   TimePoint awake_until = kNever;
   bool disabled = false;
   TimePoint disabled_until = kNever;
+  uint8_t version_drop = 0;  ///< versions below the configured one (the server sent 4.12)
 };
 
 struct Observation {
@@ -98,6 +99,12 @@ struct Client::Impl {
   void registration_failed(Account& a, TimePoint now) noexcept;
   size_t write_links() noexcept;
   bool queue_mode() const noexcept { return c.config_.queue_mode; }
+  /// The LwM2M version spoken with this server: the configured one, or lower once the
+  /// server refused it.
+  LwM2MVersion version(const Account& a) const noexcept {
+    const int v = static_cast<int>(c.config_.version) - a.version_drop;
+    return static_cast<LwM2MVersion>(v < 0 ? 0 : v);
+  }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
   // ---- client_dm.cpp ----

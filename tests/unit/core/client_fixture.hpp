@@ -68,6 +68,8 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
   bool forget = false;
   /// Registers are answered with this code while set.
   std::optional<coap::Code> reject_register;
+  /// Register with one of these lwm2m= versions is answered 4.12 (as Wakaama does for 1.2).
+  std::vector<std::string> refused_versions;
 
   // ---- management requests ----
   /// Sends a request to the client; the reply lands in replies[id].
@@ -140,6 +142,11 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
       }
       r.payload = body;
       registers.push_back(r);
+      for (const std::string& v : refused_versions)
+        if (r.version == v) {
+          resp.set_code(coap::codes::precondition_failed);
+          return;
+        }
       (void)resp.message().add_string(coap::OptionNumber::location_path, "rd");
       (void)resp.message().add_string(coap::OptionNumber::location_path, "5a3f");
       resp.set_code(coap::codes::created);

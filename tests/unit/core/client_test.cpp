@@ -620,5 +620,30 @@ TEST(ClientRegister, ALargeRegisterGoesOutInBlock1Blocks) {
   EXPECT_GE(blocks, 3u);
 }
 
+TEST(ClientRegister, StepsDownTheVersionWhenTheServerAnswers412) {
+  core::ClientConfig cfg;
+  cfg.version = core::LwM2MVersion::v1_2;
+  ClientRig rig(true, 300, cfg);
+  SimNet net{6};
+  FakeServer bs{1}, server{2};
+  server.refused_versions = {"1.2", "1.1"};
+  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
+  SansIoNode<core::Client> cl_node(*rig.client);
+  net.add(bs_node);
+  net.add(srv_node);
+  net.add(cl_node);
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  // No retry timer in between: each 4.12 is answered by the next Register at once.
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 1s));
+  ASSERT_EQ(server.registers.size(), 3u);
+  EXPECT_EQ(server.registers[0].version, "1.2");
+  EXPECT_EQ(server.registers[1].version, "1.1");
+  EXPECT_EQ(server.registers[2].version, "1.0");
+  // From then on the client speaks 1.0 with that server: TLV when no Accept is given.
+  auto id = server.request(codes::get, "/3/0", net.now());
+  ASSERT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); }, net.now() + 5s));
+  EXPECT_EQ(server.replies_for(id)[0].content_format, 11542);
+}
+
 }  // namespace
 }  // namespace lwm2m::test
