@@ -271,6 +271,10 @@ class Rig {
     }
     return false;
   }
+  std::vector<std::string> log_lines() const {
+    std::lock_guard<std::mutex> g(log_mutex_);
+    return log_;
+  }
   void dump_log() const {
     std::lock_guard<std::mutex> g(log_mutex_);
     for (const std::string& l : log_)
