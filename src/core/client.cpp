@@ -26,6 +26,9 @@ const char* version_text(LwM2MVersion v) noexcept {
 
 /// Builds "name=value" into `buf` and adds it as a Uri-Query; the engine copies options
 /// when it encodes the request, so `buf` only has to live until send_request returns.
+// "ep=" and the endpoint name, on the stack while a Register or Bootstrap-Request is built.
+constexpr size_t kMaxEndpointQuery = 3 + ClientConfig::kMaxEndpoint;
+
 Status add_query(coap::Message& m, char* buf, size_t cap, std::string_view name,
                  std::string_view value) noexcept {
   if (name.size() + 1 + value.size() > cap) return Errc::buffer_too_small;
@@ -81,7 +84,9 @@ Client::Client(const ClientConfig& config, dm::Registry& registry,
       security_(security),
       server_(server),
       engine_(config.coap, rng, static_cast<coap::RequestHandler*>(this)) {
-  if (!engine_.valid() || config_.endpoint.empty() || config_.max_servers == 0) return;
+  if (!engine_.valid() || config_.endpoint.empty() ||
+      config_.endpoint.size() > ClientConfig::kMaxEndpoint || config_.max_servers == 0)
+    return;
   if (registry_.find(0) != &security_ || registry_.find(1) != &server_) return;
   impl_.reset(new (std::nothrow) Impl(*this));
   if (!impl_) return;
@@ -371,7 +376,7 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
   coap::Message m;
   m.code = coap::codes::post;
   (void)m.add_string(coap::OptionNumber::uri_path, "rd");
-  char ep[80], lt[24], ver[12], b[16];
+  char ep[kMaxEndpointQuery], lt[24], ver[12], b[16];
   char num[codec::number::kMaxChars];
   Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
   if (st) st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->config.lifetime_s, num));
@@ -620,7 +625,7 @@ Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
   coap::Message m;
   m.code = coap::codes::post;
   (void)m.add_string(coap::OptionNumber::uri_path, "bs");
-  char ep[80], pct[16], num[codec::number::kMaxChars];
+  char ep[kMaxEndpointQuery], pct[16], num[codec::number::kMaxChars];
   Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
   if (st && c.config_.version != LwM2MVersion::v1_0) {
     // 1.1 "pct": the format we prefer for Bootstrap-Write payloads.

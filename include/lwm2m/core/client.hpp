@@ -37,6 +37,9 @@ namespace lwm2m::core {
 using codec::LwM2MVersion;
 
 struct ClientConfig {
+  /// Longest endpoint name: room for "urn:imei-imsi:" and "urn:uuid:" forms with margin;
+  /// a longer one makes the client invalid() rather than fail at Register.
+  static constexpr size_t kMaxEndpoint = 128;
   /// Endpoint Client Name ("ep="); the bytes must outlive the client.
   std::string_view endpoint;
   LwM2MVersion version = LwM2MVersion::v1_1;

@@ -645,5 +645,35 @@ TEST(ClientRegister, StepsDownTheVersionWhenTheServerAnswers412) {
   EXPECT_EQ(server.replies_for(id)[0].content_format, 11542);
 }
 
+TEST(ClientRegister, EndpointNamesUpToTheLimitRegisterLongerOnesAreRefusedUpFront) {
+  const std::string longest(core::ClientConfig::kMaxEndpoint, 'e');
+  core::ClientConfig cfg;
+  cfg.endpoint = longest;
+  ClientRig rig(true, 300, cfg);
+  SimNet net{4};
+  FakeServer bs{1}, server{2};
+  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
+  SansIoNode<core::Client> cl_node(*rig.client);
+  net.add(bs_node);
+  net.add(srv_node);
+  net.add(cl_node);
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 10s));
+  EXPECT_EQ(server.registers[0].endpoint, longest);
+
+  const std::string too_long(core::ClientConfig::kMaxEndpoint + 1, 'e');
+  objects::SecurityInstance sec[1];
+  objects::ServerInstance srv[1];
+  objects::SecurityObject security{sec};
+  objects::ServerObject servers{srv};
+  dm::Object* slots[2] = {};
+  dm::Registry registry{slots};
+  XorShiftRandom rng{1};
+  core::ClientConfig bad;
+  bad.endpoint = too_long;
+  core::Client client(bad, registry, security, servers, rng);
+  EXPECT_FALSE(client.valid());
+}
+
 }  // namespace
 }  // namespace lwm2m::test
