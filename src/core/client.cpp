@@ -649,14 +649,16 @@ Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
 void Client::Impl::bootstrap_failed(Errc why, TimePoint now) noexcept {
   push(Event{EventKind::bootstrap_failed, 0, 0, why});
   accounts[0].connected = false;
-  // Retry with a doubling delay (1 min, 2, 4...), as the 1.1 retry timers do for servers.
-  if (bs_attempts >= 5) {
+  // Retry with a doubling delay (1 min, 2, 4... by default), as the 1.1 retry timers do
+  // for servers; the spec leaves bootstrap retries to the implementation.
+  if (bs_attempts >= c.config_.bootstrap_attempts) {
     bs_state = BootstrapState::idle;
     bs_deadline = kNever;
     return;
   }
   bs_state = BootstrapState::hold_off;
-  bs_deadline = now + Duration{int64_t{60000} << (bs_attempts ? bs_attempts - 1 : 0)};
+  bs_deadline =
+      now + c.config_.bootstrap_retry * (int64_t{1} << (bs_attempts ? bs_attempts - 1 : 0));
 }
 
 void Client::Impl::finish_bootstrap(TimePoint now) noexcept {

@@ -63,6 +63,10 @@ struct ClientConfig {
   /// How long to wait for Bootstrap-Finish after the Bootstrap-Request (1.1 leaves it to
   /// the implementation; Leshan scripts finish within seconds).
   Duration bootstrap_timeout{120000};
+  /// First delay before a failed bootstrap is tried again; it doubles with each failure,
+  /// and after bootstrap_attempts attempts the client gives up (Event::bootstrap_failed).
+  Duration bootstrap_retry{60000};
+  uint8_t bootstrap_attempts = 5;
 };
 
 enum class EventKind : uint8_t {

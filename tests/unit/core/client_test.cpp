@@ -675,5 +675,39 @@ TEST(ClientRegister, EndpointNamesUpToTheLimitRegisterLongerOnesAreRefusedUpFron
   EXPECT_FALSE(client.valid());
 }
 
+TEST(ClientBootstrapRetry, AnUnfinishedBootstrapIsRetriedWithDoublingDelaysThenGivenUp) {
+  core::ClientConfig cfg;
+  cfg.bootstrap_timeout = 10s;
+  cfg.bootstrap_retry = 5s;
+  cfg.bootstrap_attempts = 3;
+  ClientRig rig(false, 300, cfg);
+  objects::SecurityConfig bsc;
+  bsc.uri = "coap://127.0.0.1:5783";
+  bsc.bootstrap = true;
+  ASSERT_TRUE(rig.security.add(bsc, 0).ok());
+  SimNet net{3};
+  FakeServer bs{1}, server{2};  // answers Bootstrap-Request 2.04, never sends Finish
+  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
+  SansIoNode<core::Client> cl_node(*rig.client);
+  net.add(bs_node);
+  net.add(srv_node);
+  net.add(cl_node);
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  std::vector<TimePoint> at;
+  for (int n = 1; n <= 3; ++n) {
+    ASSERT_TRUE(net.run_until([&] { return bs.bootstrap_requests == n; }, net.now() + 60s)) << n;
+    at.push_back(net.now());
+  }
+  // Timeout 10 s, then 5 s; timeout 10 s, then 10 s.
+  EXPECT_NEAR(static_cast<double>((at[1] - at[0]).count()), 15000, 500);
+  EXPECT_NEAR(static_cast<double>((at[2] - at[1]).count()), 20000, 500);
+  net.run_for(300s);
+  EXPECT_EQ(bs.bootstrap_requests, 3);  // given up after the configured attempts
+  int failures = 0;
+  for (const core::Event& e : rig.drain_events())
+    if (e.kind == core::EventKind::bootstrap_failed) ++failures;
+  EXPECT_EQ(failures, 3);
+}
+
 }  // namespace
 }  // namespace lwm2m::test
