@@ -91,6 +91,9 @@ class CertIntegration : public ::testing::Test {
     ASSERT_TRUE(client.wait_event(core::EventKind::registration_failed, kWait * 2))
         << client.log_text();
     EXPECT_EQ(client.count_events(core::EventKind::registered), 0);
+    // The event says why too: the server could not be authenticated.
+    EXPECT_EQ(client.first_event(core::EventKind::registration_failed)->error, Errc::forbidden)
+        << client.log_text();
     EXPECT_GE(handshakes_started(relay.from_client()), 2) << client.log_text();
     // Every attempt failed, each for the same reason.
     const std::string log = client.log_text();
@@ -123,6 +126,9 @@ TEST_F(CertIntegration, PinnedServerCertificateHandshakesAndTheRegisterGoesOutEn
   const std::string log = client.log_text();
   EXPECT_EQ(log.find("DTLS failed"), std::string::npos) << log;
   EXPECT_EQ(client.count_events(core::EventKind::registered), 0);
+  // The answer is coap-server's 4.04 for the unknown /rd, and the event says so.
+  EXPECT_EQ(client.first_event(core::EventKind::registration_failed)->error, Errc::not_found)
+      << log;
   EXPECT_EQ(handshakes_started(relay.from_client()), 1) << log;
   // Exactly one encrypted Register per attempt, and the server answered: had the client not
   // read the answers through the session it would have retransmitted each Register

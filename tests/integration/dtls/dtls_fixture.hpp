@@ -319,6 +319,13 @@ class DtlsClient {
       return n >= count;
     });
   }
+  /// The first event of `kind`, if any.
+  std::optional<core::Event> first_event(core::EventKind kind) {
+    std::lock_guard<std::mutex> lock(m_);
+    for (const core::Event& e : events_)
+      if (e.kind == kind) return e;
+    return std::nullopt;
+  }
   int count_events(core::EventKind kind) {
     std::lock_guard<std::mutex> lock(m_);
     int n = 0;
