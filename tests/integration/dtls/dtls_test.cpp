@@ -225,6 +225,31 @@ TEST(DtlsChannelFactory, StoresTheInstanceCredentialUnderTagBasePlusInstanceId) 
   EXPECT_EQ(Bytes(psk->key.begin(), psk->key.end()), rotated);
 }
 
+TEST(DtlsChannelFactory, CertificateModeFieldsGoToTheMatchingEcdsaParts) {
+  // Stand-ins short enough for the default 64-byte Security resources; what matters is which
+  // resource lands in which part: /0/x/3 our certificate, /0/x/5 our private key, /0/x/4
+  // the server's certificate.
+  const Bytes cert(40, 0xC3), key(32, 0x5E), server(48, 0x54);
+  objects::SecurityInstance s;
+  s.id = 1;
+  s.mode = objects::SecurityMode::certificate;
+  ASSERT_TRUE(s.uri.assign(std::string_view("coaps://127.0.0.1:5684")).ok());
+  ASSERT_TRUE(s.identity.assign(ByteView{cert.data(), cert.size()}).ok());
+  ASSERT_TRUE(s.secret_key.assign(ByteView{key.data(), key.size()}).ok());
+  ASSERT_TRUE(s.server_key.assign(ByteView{server.data(), server.size()}).ok());
+  StaticCredentialStore<4, 1024> store;
+  auto factory = dtls::secure_channel_factory(store);
+  Errc err = Errc::ok;
+  std::string reason;
+  EXPECT_TRUE(factory(s, err, reason)) << reason;
+  auto ecdsa = store.get_ecdsa(11);
+  ASSERT_TRUE(ecdsa.ok());
+  EXPECT_EQ(Bytes(ecdsa->own_cert.begin(), ecdsa->own_cert.end()), cert);
+  EXPECT_EQ(Bytes(ecdsa->private_key.begin(), ecdsa->private_key.end()), key);
+  EXPECT_EQ(Bytes(ecdsa->server_key.begin(), ecdsa->server_key.end()), server);
+  EXPECT_FALSE(store.contains(11, CredentialType::psk));
+}
+
 TEST(DtlsChannelFactory, AnInstanceWithoutKeysUsesWhatTheApplicationStored) {
   StaticCredentialStore<4, 1024> store;
   auto factory = dtls::secure_channel_factory(store);
