@@ -13,6 +13,14 @@
 namespace lwm2m::core {
 namespace {
 
+/// The Errc of a CoAP error answer (the reverse of coap::code_for): bad_request or
+/// internal_error for a code without an Errc of its own.
+Errc error_of(coap::Code code) noexcept {
+  for (int e = static_cast<int>(Errc::bad_request); e <= static_cast<int>(Errc::conflict); ++e)
+    if (coap::code_for(static_cast<Errc>(e)).raw == code.raw) return static_cast<Errc>(e);
+  return code.cls() == 5 ? Errc::internal_error : Errc::bad_request;
+}
+
 const char* version_text(LwM2MVersion v) noexcept {
   switch (v) {
     case LwM2MVersion::v1_0:
@@ -356,7 +364,7 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
       // attempt so that the retry timers apply instead of a busy loop.
       a.pending = Account::Pending::none;
       a.fsm.on_timeout(now);
-      if (a.fsm.state() == RegistrationState::failed) registration_failed(a, now);
+      if (a.fsm.state() == RegistrationState::failed) registration_failed(a, now, st.code());
       break;
     }
   }
@@ -460,9 +468,8 @@ Status Client::Impl::send_deregister(Account& a, TimePoint now) noexcept {
   return {};
 }
 
-void Client::Impl::registration_failed(Account& a, TimePoint now) noexcept {
-  push(Event{EventKind::registration_failed, a.ssid, static_cast<coap::PeerId>(index_of(a)),
-             Errc::timeout});
+void Client::Impl::registration_failed(Account& a, TimePoint now, Errc why) noexcept {
+  push(Event{EventKind::registration_failed, a.ssid, static_cast<coap::PeerId>(index_of(a)), why});
   const objects::ServerInstance* srv = c.server_.find(a.ssid);
   // 1.1 Core §6.2.1.1: with "Bootstrap on Registration Failure" set, a failed registration
   // falls back to bootstrap when a bootstrap server is configured.
@@ -528,7 +535,7 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
           s.drop_observations(static_cast<uint8_t>(i));
           s.push(Event{EventKind::registered, a.ssid, static_cast<coap::PeerId>(i)});
         } else if (a.fsm.state() == RegistrationState::failed) {
-          s.registration_failed(a, now);
+          s.registration_failed(a, now, error_of(response.code));
         }
         break;
       case Account::Pending::update: {
@@ -592,7 +599,7 @@ void Client::on_error(coap::RequestId id, Errc error) noexcept {
         break;
       default:
         a.fsm.on_timeout(now);
-        if (a.fsm.state() == RegistrationState::failed) s.registration_failed(a, now);
+        if (a.fsm.state() == RegistrationState::failed) s.registration_failed(a, now, error);
         break;
     }
     return;

@@ -96,7 +96,8 @@ struct Client::Impl {
   Status send_bootstrap_request(TimePoint now) noexcept;
   void bootstrap_failed(Errc why, TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
-  void registration_failed(Account& a, TimePoint now) noexcept;
+  /// Every attempt failed: the event carries why the last one did.
+  void registration_failed(Account& a, TimePoint now, Errc why) noexcept;
   size_t write_links() noexcept;
   bool queue_mode() const noexcept { return c.config_.queue_mode; }
   /// The LwM2M version spoken with this server: the configured one, or lower once the

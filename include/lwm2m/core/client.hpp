@@ -77,7 +77,7 @@ enum class EventKind : uint8_t {
   bootstrap_failed,     ///< rejected, timed out, or no bootstrap server
   registered,           ///< server `ssid` accepted Register
   updated,              ///< Update acknowledged
-  registration_failed,  ///< every retry for `ssid` failed
+  registration_failed,  ///< every retry for `ssid` failed; `error`: why the last one did
   deregistered,         ///< De-register done (or the account was dropped)
   reboot,               ///< Execute /3/0/4 answered 2.04: reboot after a delay
   factory_reset,        ///< Execute /3/0/5 answered 2.04

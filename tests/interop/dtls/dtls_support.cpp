@@ -1,11 +1,22 @@
 #include "dtls_support.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <mbedtls/base64.h>
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/x509_crt.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+
+#include "lwm2m/platform/udp.hpp"
+
+extern char** environ;
 
 namespace lwm2m::test {
 
@@ -86,6 +97,84 @@ Bytes self_signed_cert(TestRng& rng, const KeyPair& key, const std::string& cn,
 bool looks_like_dtls_record(ByteView d) {
   return d.size() >= 13 && d[0] >= 20 && d[0] <= 23 && d[1] == 0xFE &&
          (d[2] == 0xFD || d[2] == 0xFF);
+}
+
+std::string to_pem(const Bytes& der, const std::string& label) {
+  size_t len = 0;
+  (void)mbedtls_base64_encode(nullptr, 0, &len, der.data(), der.size());
+  std::string b64(len, '\0');
+  EXPECT_EQ(mbedtls_base64_encode(reinterpret_cast<unsigned char*>(b64.data()), b64.size(), &len,
+                                  der.data(), der.size()),
+            0);
+  b64.resize(len);
+  std::string pem = "-----BEGIN " + label + "-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64)
+    pem += b64.substr(i, 64) + "\n";
+  return pem + "-----END " + label + "-----\n";
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+// ---- libcoap's programs ---------------------------------------------------------------
+
+bool executable(const char* path) {
+  return path[0] != '\0' && access(path, X_OK) == 0;
+}
+
+Child::Child(std::vector<std::string> argv) {
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(a.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+Child::~Child() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+uint16_t free_port_pair() {
+  using posix::UdpSocket;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto a = UdpSocket::open(0, true);
+    if (!a.ok()) continue;
+    const uint16_t p = a->local_port();
+    if (p >= 65535) continue;
+    auto b = UdpSocket::open(static_cast<uint16_t>(p + 1), true);
+    if (b.ok()) return p;
+  }
+  return 0;
+}
+
+bool wait_until_listening(uint16_t port) {
+  using posix::SocketAddress;
+  using posix::UdpSocket;
+  auto sock = UdpSocket::open(0, true);
+  if (!sock.ok()) return false;
+  auto to = SocketAddress::from_literal("127.0.0.1", port);
+  const uint8_t ping[] = {0x40, 0x00, 0x7A, 0x7A};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    (void)sock->send_to(*to, ping);
+    uint8_t buf[64];
+    SocketAddress from;
+    auto n = sock->receive_from(buf, from, Duration{100});
+    if (n.ok() && *n >= 4 && (buf[0] & 0x30) == 0x30) return true;
+  }
+  return false;
 }
 
 // ---- server ---------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 // Test-only helpers: P-256 keys and certificates generated at test time with mbedTLS's
 // x509write API (no key files in the tree), and a DTLS 1.2 server written directly on
-// mbedTLS, driven through memory like our client so that tests control loss and time.
+// mbedTLS, driven through memory like our client so that tests control loss and time; and
+// what tests against libcoap's programs need (PEM files, a child process, free ports).
+// Shared with tests/integration/dtls.
 #pragma once
+
+#include <sys/types.h>
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -117,6 +121,35 @@ class TestDtlsServer {
   bool connected_ = false;
   int last_error_ = 0;
 };
+
+/// `der` as PEM text under `label` ("CERTIFICATE", "EC PRIVATE KEY"), as OpenSSL reads it.
+std::string to_pem(const Bytes& der, const std::string& label);
+/// Writes `text` to `path` (replacing it); false on error.
+bool write_file(const std::string& path, const std::string& text);
+
+/// True when `path` names an executable (false for an empty path).
+bool executable(const char* path);
+
+/// A child process we started; killed (by its pid) and reaped when the test ends. Its
+/// stdout and stderr go to /dev/null.
+class Child {
+ public:
+  explicit Child(std::vector<std::string> argv);
+  ~Child();
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+/// A port P with P and P+1 free on 127.0.0.1 (libcoap's server puts DTLS on P+1); 0 if none.
+uint16_t free_port_pair();
+
+/// Waits until a libcoap server answers a CoAP ping (empty CON, RFC 7252 4.3) on its plain
+/// UDP port with a Reset: then its DTLS port is bound too.
+bool wait_until_listening(uint16_t port);
 
 /// DTLS record header check: content type 20..23, version DTLS 1.0 (fe ff) or 1.2 (fe fd).
 bool looks_like_dtls_record(ByteView datagram);

@@ -1,12 +1,7 @@
 // Interop over real UDP sockets with libcoap 4.3.1 (Debian libcoap3-bin): our DtlsSession
 // as the client of coap-server-openssl and coap-server-gnutls, and coap-client-openssl as
 // the client of an mbedTLS server loop in the test. Skipped when the binaries are absent.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,8 +14,6 @@
 #include "lwm2m/platform/dtls.hpp"
 #include "lwm2m/platform/udp.hpp"
 
-extern char** environ;
-
 namespace lwm2m::dtls {
 namespace {
 
@@ -28,75 +21,15 @@ using posix::SocketAddress;
 using posix::UdpSocket;
 using test::Bytes;
 using test::bytes_of;
+using test::Child;
+using test::executable;
+using test::free_port_pair;
+using test::wait_until_listening;
 
 TimePoint clock_now() {
   return from_millis(std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now().time_since_epoch())
                          .count());
-}
-
-bool executable(const char* path) {
-  return path[0] != '\0' && access(path, X_OK) == 0;
-}
-
-/// A child process we started; killed (by its pid) and reaped when the test ends.
-class Child {
- public:
-  explicit Child(std::vector<std::string> argv) {
-    std::vector<char*> args;
-    for (auto& a : argv)
-      args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  bool running() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-/// A port P with P and P+1 free on 127.0.0.1 (libcoap's server puts DTLS on P+1).
-uint16_t free_port_pair() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    auto a = UdpSocket::open(0, true);
-    if (!a.ok()) continue;
-    const uint16_t p = a->local_port();
-    if (p >= 65535) continue;
-    auto b = UdpSocket::open(static_cast<uint16_t>(p + 1), true);
-    if (b.ok()) return p;
-  }
-  return 0;
-}
-
-/// Waits until a libcoap server answers a CoAP ping (empty CON, RFC 7252 4.3) on its plain
-/// UDP port with a Reset: then its DTLS port is bound too.
-bool wait_until_listening(uint16_t port) {
-  auto sock = UdpSocket::open(0, true);
-  if (!sock.ok()) return false;
-  auto to = SocketAddress::from_literal("127.0.0.1", port);
-  const uint8_t ping[] = {0x40, 0x00, 0x7A, 0x7A};
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    (void)sock->send_to(*to, ping);
-    uint8_t buf[64];
-    SocketAddress from;
-    auto n = sock->receive_from(buf, from, Duration{100});
-    if (n.ok() && *n >= 4 && (buf[0] & 0x30) == 0x30) return true;
-  }
-  return false;
 }
 
 // RFC 7252 3: CON GET, token 0xAB 0xCD, Uri-Path ".well-known" (option 11, length 11), then
