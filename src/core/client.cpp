@@ -486,7 +486,7 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
   TimePoint now = s.now_;
   if (s.send_request.valid() && id == s.send_request) {
     s.send_request = {};
-    Errc e = response.code.is_success() ? Errc::ok : Errc::bad_request;
+    Errc e = response.code.is_success() ? Errc::ok : error_of(response.code);
     s.push(Event{EventKind::send_done, s.accounts[s.send_account].ssid, s.send_account, e});
     return;
   }

@@ -68,6 +68,7 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
   bool forget = false;
   /// Registers are answered with this code while set.
   std::optional<coap::Code> reject_register;
+  std::optional<coap::Code> reject_send;  ///< answer to POST /dp instead of 2.04
   /// Register with one of these lwm2m= versions is answered 4.12 (as Wakaama does for 1.2).
   std::vector<std::string> refused_versions;
 
@@ -178,7 +179,7 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
     }
     if (n == 1 && segs[0] == "dp" && code == coap::codes::post) {
       sends.emplace_back(req.message.content_format().value_or(0xFFFF), body);
-      resp.set_code(coap::codes::changed);
+      resp.set_code(reject_send.value_or(coap::codes::changed));
       return;
     }
     resp.set_code(coap::codes::not_found);

@@ -393,6 +393,15 @@ TEST_F(ClientTest, SendPostsSenmlCborToDp) {
   for (auto& e : rig.drain_events())
     if (e.kind == core::EventKind::send_done && e.error == Errc::ok) done = true;
   EXPECT_TRUE(done);
+  // A refused Send says why: the error of the server's answer (4.04 here).
+  server.reject_send = codes::not_found;
+  ASSERT_TRUE(rig.client->send(101, paths, net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return server.sends.size() == 2; }, net.now() + 10s));
+  net.run_for(100ms);
+  std::optional<Errc> why;
+  for (auto& e : rig.drain_events())
+    if (e.kind == core::EventKind::send_done) why = e.error;
+  EXPECT_EQ(why, Errc::not_found);
 }
 
 TEST(ClientQueueMode, SleepsAfterMaxTransmitWaitAndWakesWithAnUpdateBeforeNotifying) {
