@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -241,6 +242,12 @@ class LoadSocket {
   uint16_t port_ = 0;
 };
 
+double cpu_seconds(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 void BM_ClientReadLoopback(benchmark::State& state) {
   constexpr size_t kInFlight = 8;
   const auto run_for = std::chrono::milliseconds(state.range(0));
@@ -287,12 +294,14 @@ void BM_ClientReadLoopback(benchmark::State& state) {
     server.send({s.bytes.data(), s.size}, client);
   };
   size_t answered = 0, retransmitted = 0, wrong = 0;
-  double seconds = 0;
+  double seconds = 0, process_cpu = 0, generator_cpu = 0;
   for (auto _ : state) {
     for (size_t i = 0; i < kInFlight; ++i)
       issue(i);
     const auto start = std::chrono::steady_clock::now();
     const auto end = start + run_for;
+    const double process_cpu0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    const double generator_cpu0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
     while (std::chrono::steady_clock::now() < end) {
       sockaddr_in from{};
       size_t n = server.receive(buf, from);
@@ -315,11 +324,18 @@ void BM_ClientReadLoopback(benchmark::State& state) {
       issue(i);
     }
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    process_cpu = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - process_cpu0;
+    generator_cpu = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - generator_cpu0;
   }
   runner.stop(Duration{0});
   state.counters["responses_per_s"] = static_cast<double>(answered) / seconds;
   state.counters["responses"] = static_cast<double>(answered);
   state.counters["timeouts"] = static_cast<double>(retransmitted);
+  // CPU per response of the runner's thread (the process minus the generator) and of the
+  // generator: what the machine would sustain with a core for each, without other load.
+  const double per = 1e6 / static_cast<double>(answered ? answered : 1);
+  state.counters["runner_cpu_us"] = (process_cpu - generator_cpu) * per;
+  state.counters["generator_cpu_us"] = generator_cpu * per;
   if (wrong != 0) state.SkipWithError("unexpected responses");
 }
 
