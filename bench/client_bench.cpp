@@ -5,7 +5,7 @@
 //                         load generator on another socket keeping 8 CON GET /3/0 in flight;
 //   ClientMemory/*        bytes per client (the client, its tables, its objects) for the
 //                         default and the small profile;
-//   TenThousandClients    10,000 clients (small profile, each with its own objects) created
+//   TenThousandClients/*  10,000 clients (small, tiny profile; each with its own objects) created
 //                         and registered in one process, bytes per client and the time.
 // Registration is played in-process by a minimal server: the client's Register is parsed
 // and answered 2.01 with a location, as any LwM2M server would.
@@ -64,6 +64,24 @@ core::ClientConfig small_profile() {
   c.coap.observations = 4;
   c.coap.deferred = 1;
   c.coap.block1_buffer = 0;
+  return c;
+}
+
+/// The least that still registers and answers Read /3/0 in TLV: 192-byte messages
+/// (Block2 in 128-byte blocks), one exchange, one dedup entry, two observations, one
+/// stored notification.
+core::ClientConfig tiny_profile() {
+  core::ClientConfig c = small_profile();
+  c.max_observations = 2;
+  c.max_attributes = 1;
+  c.uplink_buffer = 128;
+  c.scratch = 64;
+  c.stored_notifications = 1;
+  c.stored_bytes = 32;
+  c.coap.max_message_size = 192;
+  c.coap.exchanges = 1;
+  c.coap.dedup_entries = 1;
+  c.coap.observations = 2;
   return c;
 }
 
@@ -199,6 +217,9 @@ void BM_ClientReadDeviceTlv(benchmark::State& s) {
 }
 void BM_ClientReadDeviceTlvSmall(benchmark::State& s) {
   read_in_process(s, small_profile(), "3/0", kTlv);
+}
+void BM_ClientReadDeviceTlvTiny(benchmark::State& s) {
+  read_in_process(s, tiny_profile(), "3/0", kTlv);
 }
 void BM_ClientReadManufacturerText(benchmark::State& s) {
   read_in_process(s, default_profile(), "3/0/0", std::nullopt);
@@ -364,7 +385,11 @@ void BM_ClientMemorySmall(benchmark::State& s) {
   client_memory(s, small_profile());
 }
 
-void BM_TenThousandClients(benchmark::State& state) {
+void BM_ClientMemoryTiny(benchmark::State& s) {
+  client_memory(s, tiny_profile());
+}
+
+void ten_thousand_clients(benchmark::State& state, const core::ClientConfig& cfg) {
   const auto n = static_cast<size_t>(state.range(0));
   for (auto _ : state) {
     bench::AllocScope allocs;
@@ -372,7 +397,7 @@ void BM_TenThousandClients(benchmark::State& state) {
     std::vector<std::unique_ptr<Device>> devices;
     devices.reserve(n);
     for (size_t i = 0; i < n; ++i)
-      devices.push_back(std::make_unique<Device>(small_profile(), "coap://192.0.2.1:5683", i + 1));
+      devices.push_back(std::make_unique<Device>(cfg, "coap://192.0.2.1:5683", i + 1));
     const auto t1 = std::chrono::steady_clock::now();
     const size_t bytes = allocs.bytes();
     bench::AllocScope registering;
@@ -392,6 +417,7 @@ void BM_TenThousandClients(benchmark::State& state) {
 
 BENCHMARK(BM_ClientReadDeviceTlv);
 BENCHMARK(BM_ClientReadDeviceTlvSmall);
+BENCHMARK(BM_ClientReadDeviceTlvTiny);
 BENCHMARK(BM_ClientReadManufacturerText);
 BENCHMARK(BM_ClientReadLoopback)
     ->Arg(3000)
@@ -400,6 +426,16 @@ BENCHMARK(BM_ClientReadLoopback)
     ->UseRealTime();
 BENCHMARK(BM_ClientMemoryDefault)->Iterations(1);
 BENCHMARK(BM_ClientMemorySmall)->Iterations(1);
-BENCHMARK(BM_TenThousandClients)->Arg(10000)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ClientMemoryTiny)->Iterations(1);
+BENCHMARK_CAPTURE(ten_thousand_clients, small, small_profile())
+    ->Name("TenThousandClients/small")
+    ->Arg(10000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(ten_thousand_clients, tiny, tiny_profile())
+    ->Name("TenThousandClients/tiny")
+    ->Arg(10000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
