@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds lwm2m::core for a Cortex-M4 with -Os -fno-exceptions -fno-rtti and prints the code
-# size of each object file, to show the core is embedded-ready. Not a footprint figure for
-# a complete client (that is measured in bench/ once the client exists).
+# size of each object file (unlinked, every codec: not a footprint), then the linked
+# footprint of a minimal client image with every format and with the common set
+# (scripts/footprint.sh; figures in bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
@@ -10,3 +11,5 @@ cmake -S . -B build/cortex-m4 -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi-cortex-
   -DLWM2M_WERROR=ON >/dev/null
 cmake --build build/cortex-m4 --target lwm2m_core -j"$JOBS"
 arm-none-eabi-size -t build/cortex-m4/src/liblwm2m_core.a | sed 's|build/cortex-m4/src/||'
+echo "== linked footprint of a minimal client (bench/footprint, -Os, --gc-sections, newlib-nano)"
+scripts/footprint.sh

@@ -23,14 +23,15 @@ bool can_encode(ContentFormat f) noexcept {
     case ContentFormat::lwm2m_tlv:
       return true;
     case ContentFormat::senml_json:
+      return LWM2M_WITH_SENML_JSON;
     case ContentFormat::senml_cbor:
       return true;
     case ContentFormat::cbor:
       return true;
     case ContentFormat::lwm2m_cbor:
-      return true;
+      return LWM2M_WITH_LWM2M_CBOR;
     case ContentFormat::lwm2m_json:
-      return true;
+      return LWM2M_WITH_LWM2M_JSON;
     default:
       return false;
   }
@@ -51,16 +52,22 @@ Status encode(ContentFormat f, const dm::Path& base, RecordSource& src, Sink& ou
       return encode_opaque(base, src, out);
     case ContentFormat::lwm2m_tlv:
       return encode_tlv(base, src, out);
+#if LWM2M_WITH_SENML_JSON
     case ContentFormat::senml_json:
       return encode_senml_json(base, src, out);
+#endif
     case ContentFormat::senml_cbor:
       return encode_senml_cbor(base, src, out);
     case ContentFormat::cbor:
       return encode_cbor_value(base, src, out);
+#if LWM2M_WITH_LWM2M_CBOR
     case ContentFormat::lwm2m_cbor:
       return encode_lwm2m_cbor(base, src, out);
+#endif
+#if LWM2M_WITH_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       return encode_lwm2m_json(base, src, out);
+#endif
     default:
       return Errc::unsupported_content_format;
   }
@@ -80,21 +87,27 @@ Status AnyDecoder::open(ContentFormat f, ByteView payload, const DecodeContext& 
     case ContentFormat::lwm2m_tlv:
       decoder_ = emplace<TlvDecoder>(storage_, payload, ctx);
       break;
+#if LWM2M_WITH_SENML_JSON
     case ContentFormat::senml_json:
       decoder_ = emplace<SenmlJsonDecoder>(storage_, payload, ctx);
       break;
+#endif
     case ContentFormat::senml_cbor:
       decoder_ = emplace<SenmlCborDecoder>(storage_, payload, ctx);
       break;
     case ContentFormat::cbor:
       decoder_ = emplace<CborValueDecoder>(storage_, payload, ctx);
       break;
+#if LWM2M_WITH_LWM2M_CBOR
     case ContentFormat::lwm2m_cbor:
       decoder_ = emplace<Lwm2mCborDecoder>(storage_, payload, ctx);
       break;
+#endif
+#if LWM2M_WITH_LWM2M_JSON
     case ContentFormat::lwm2m_json:
       decoder_ = emplace<Lwm2mJsonDecoder>(storage_, payload, ctx);
       break;
+#endif
     default:
       return Errc::unsupported_content_format;
   }

@@ -1,6 +1,21 @@
 // One entry point per direction over every content format compiled in, so the client core
 // never names a particular codec.
+//
+// Formats beyond LwM2M's common set (text, opaque, TLV, CBOR, SenML CBOR, link format) can
+// be left out of a firmware image with the CMake options of the same names (each 0 or 1,
+// default 1). A format left out is never chosen by negotiation; asked for by Accept it is
+// answered 4.06, sent in a Write 4.15, and its code is dropped by the linker.
 #pragma once
+
+#ifndef LWM2M_WITH_SENML_JSON
+#define LWM2M_WITH_SENML_JSON 1
+#endif
+#ifndef LWM2M_WITH_LWM2M_JSON
+#define LWM2M_WITH_LWM2M_JSON 1
+#endif
+#ifndef LWM2M_WITH_LWM2M_CBOR
+#define LWM2M_WITH_LWM2M_CBOR 1
+#endif
 
 #include <algorithm>
 #include <cstddef>
@@ -36,10 +51,19 @@ class AnyDecoder {
   void close() noexcept;
 
   /// Room for the largest decoder.
-  static constexpr size_t kStorage =
-      std::max({sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder),
-                sizeof(SenmlJsonDecoder), sizeof(SenmlCborDecoder), sizeof(CborValueDecoder),
-                sizeof(Lwm2mCborDecoder), sizeof(Lwm2mJsonDecoder)});
+  static constexpr size_t kStorage = std::max({
+    sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder), sizeof(SenmlCborDecoder),
+        sizeof(CborValueDecoder),
+#if LWM2M_WITH_SENML_JSON
+        sizeof(SenmlJsonDecoder),
+#endif
+#if LWM2M_WITH_LWM2M_CBOR
+        sizeof(Lwm2mCborDecoder),
+#endif
+#if LWM2M_WITH_LWM2M_JSON
+        sizeof(Lwm2mJsonDecoder),
+#endif
+  });
 
  private:
   alignas(std::max_align_t) unsigned char storage_[kStorage];

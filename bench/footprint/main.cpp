@@ -1,0 +1,129 @@
+// A minimal bare-metal LwM2M device for the flash and RAM figures (scripts/footprint.sh):
+// Security, Server and Device objects, one management server and a bootstrap server,
+// the client fed datagrams through its sans-I/O API. No operating system: the "radio" is a
+// pair of volatile buffers a driver would fill, time is a tick counter, and the client's
+// construction-time tables come from a bump arena (operator new), so the linked image
+// holds everything a device would carry and nothing else.
+//
+// The profile is the small one in bench/README.md: messages up to 256 bytes (Block2 in
+// 128-byte blocks), no Block1 reassembly, 4 observations, one management server.
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+#include "lwm2m/core/client.hpp"
+#include "lwm2m/objects/device.hpp"
+#include "lwm2m/objects/security.hpp"
+#include "lwm2m/objects/server.hpp"
+
+#ifndef FOOTPRINT_HEAP_BYTES
+#define FOOTPRINT_HEAP_BYTES 6144  // the small profile: 5.5 kB on a 64-bit host, less here
+#endif
+
+namespace {
+
+// ---- construction-time allocations: a bump arena, never freed -------------------------
+
+alignas(8) unsigned char g_heap[FOOTPRINT_HEAP_BYTES];  // name read by scripts/footprint.sh
+size_t g_heap_used = 0;
+
+void* arena_alloc(size_t n) noexcept {
+  size_t at = (g_heap_used + 7u) & ~size_t{7};
+  if (at + n > sizeof g_heap) return nullptr;
+  g_heap_used = at + n;
+  return g_heap + at;
+}
+
+// ---- the "radio" and the clock: what a driver and a timer interrupt would provide ------
+
+volatile uint32_t g_ticks_ms;
+volatile uint16_t g_rx_len;
+volatile uint8_t g_rx_peer;
+uint8_t g_rx[256];
+volatile uint16_t g_tx_len;
+uint8_t g_tx[256];
+
+lwm2m::TimePoint now() noexcept {
+  return lwm2m::from_millis(g_ticks_ms);
+}
+
+}  // namespace
+
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  return arena_alloc(n);
+}
+void* operator new[](size_t n, const std::nothrow_t&) noexcept {
+  return arena_alloc(n);
+}
+void operator delete(void*) noexcept {}
+void operator delete[](void*) noexcept {}
+void operator delete(void*, size_t) noexcept {}
+void operator delete[](void*, size_t) noexcept {}
+
+namespace {
+
+using namespace lwm2m;
+
+lwm2m::core::ClientConfig small_profile() noexcept {
+  core::ClientConfig c;
+  c.endpoint = "urn:dev:fp-1";
+  c.max_servers = 1;
+  c.max_observations = 4;
+  c.max_attributes = 4;
+  c.uplink_buffer = 192;
+  c.scratch = 128;
+  c.stored_notifications = 2;
+  c.stored_bytes = 64;
+  c.coap.max_message_size = 256;
+  c.coap.block_size = 128;
+  c.coap.exchanges = 2;
+  c.coap.dedup_entries = 2;
+  c.coap.observations = 4;
+  c.coap.deferred = 1;
+  c.coap.block1_buffer = 0;
+  return c;
+}
+
+objects::SecurityInstance g_security_slots[2];
+objects::ServerInstance g_server_slots[1];
+objects::SecurityObject g_security{g_security_slots};
+objects::ServerObject g_server{g_server_slots};
+objects::DeviceObject g_device{
+    objects::DeviceInfo{"Acme", "Model 7", "SN-0001", "1.0.0", "", "", "", "U"}};
+dm::Object* g_object_slots[3];
+dm::Registry g_registry{g_object_slots};
+XorShiftRandom g_rng{0x5eed};
+
+}  // namespace
+
+int main() {
+  (void)g_registry.add(g_security);
+  (void)g_registry.add(g_server);
+  (void)g_registry.add(g_device);
+  objects::SecurityConfig bs;
+  bs.uri = "coap://192.0.2.1:5783";
+  bs.bootstrap = true;
+  (void)g_security.add(bs, 0);
+
+  // Constructed here, once the registry holds its objects; storage is static.
+  alignas(core::Client) static unsigned char storage[sizeof(core::Client)];
+  core::Client& client =
+      *new (storage) core::Client(small_profile(), g_registry, g_security, g_server, g_rng);
+  if (!client.valid() || !client.start(now())) return 1;
+  for (;;) {
+    if (uint16_t n = g_rx_len; n != 0 && n <= sizeof g_rx) {
+      client.handle_datagram(g_rx_peer, {g_rx, n}, now());
+      g_rx_len = 0;
+    }
+    if (now() >= client.next_deadline()) client.handle_timeout(now());
+    while (auto d = client.poll_transmit()) {
+      if (d->bytes.size() > sizeof g_tx) continue;
+      for (size_t i = 0; i < d->bytes.size(); ++i)
+        g_tx[i] = d->bytes[i];
+      g_tx_len = static_cast<uint16_t>(d->bytes.size());
+    }
+    while (auto e = client.poll_event()) {
+      if (e->kind == core::EventKind::reboot) return 0;
+    }
+  }
+}
