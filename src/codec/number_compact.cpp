@@ -363,7 +363,8 @@ size_t scan(std::string_view s, Decimal& d) noexcept {
 }
 
 // Fixed-size unsigned big integer, just enough to compare a decimal input with a halfway
-// point between two binary values (at most ~900 bits for doubles).
+// point between two binary values (at most 864 bits for doubles: 5^343 times a 54-bit
+// significand).
 class Big {
  public:
   explicit Big(uint64_t v) noexcept {
@@ -411,7 +412,7 @@ class Big {
   }
 
  private:
-  static constexpr int kLimbs = 36;
+  static constexpr int kLimbs = 32;  // inputs that scan() passes need at most 27
   uint32_t limb_[kLimbs] = {};
   int size_;
 };
