@@ -5,6 +5,7 @@
 #   full    every content format (the default library);
 #   common  LwM2M's common set: text, opaque, TLV, CBOR, SenML CBOR, link format (the
 #           SenML JSON, LwM2M JSON and LwM2M CBOR options off).
+# Both use the compact number conversion (LWM2M_COMPACT_FLOAT, ON when cross-compiling).
 # flash = text + data (initial values are stored in flash), static RAM = data + bss less
 # the bump arena the client's construction-time tables come from (FOOTPRINT_HEAP_BYTES,
 # printed apart; the tables' size per profile is measured by bench/client_bench.cpp).

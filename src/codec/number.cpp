@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "codec/number_compact.hpp"
+
 namespace lwm2m::codec::number {
 
 size_t format_int(int64_t v, char* out) noexcept {
@@ -13,6 +15,13 @@ size_t format_uint(uint64_t v, char* out) noexcept {
   return static_cast<size_t>(std::to_chars(out, out + kMaxChars, v).ptr - out);
 }
 
+#if LWM2M_COMPACT_FLOAT
+// Our own conversions (number_compact.hpp): a few kB of flash instead of ~145 kB of
+// libstdc++'s floating-point to_chars/from_chars, same syntax and error reporting.
+size_t format_double(double v, char* out) noexcept {
+  return compact::format_double(v, out);
+}
+#else
 size_t format_double(double v, char* out) noexcept {
   if (!std::isfinite(v)) return 0;
   // Without a format argument to_chars gives the shortest round-trip form.
@@ -23,6 +32,7 @@ size_t format_double(double v, char* out) noexcept {
   }
   return static_cast<size_t>(r.ptr - out);
 }
+#endif
 
 void write_int(Sink& out, int64_t v) noexcept {
   char buf[kMaxChars];
@@ -63,6 +73,11 @@ Result<uint64_t> parse_uint(std::string_view s) noexcept {
   return parse_integral<uint64_t>(s);
 }
 
+#if LWM2M_COMPACT_FLOAT
+Result<double> parse_double(std::string_view s) noexcept {
+  return compact::parse_double(s);
+}
+#else
 Result<double> parse_double(std::string_view s) noexcept {
   if (s.empty() || s.front() == '+') return Errc::malformed;
   // from_chars also accepts "inf", "nan" and "0x..." spellings in some modes: require a
@@ -76,5 +91,6 @@ Result<double> parse_double(std::string_view s) noexcept {
   if (!std::isfinite(v)) return Errc::unsupported;
   return v;
 }
+#endif
 
 }  // namespace lwm2m::codec::number

@@ -1,0 +1,539 @@
+// Grisu2 formatting and a DIY-fp parser with an exact big-integer fallback; see the header
+// for what is guaranteed. Written for this project from the published descriptions
+// (Loitsch 2010, "Printing floating-point numbers quickly and accurately with integers";
+// Clinger 1990, "How to read floating point numbers accurately").
+#include "codec/number_compact.hpp"
+
+#include <bit>
+#include <cstdint>
+
+namespace lwm2m::codec::number::compact {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// 64-bit "do it yourself" floating point: f * 2^e.
+
+struct Diy {
+  uint64_t f;
+  int e;
+};
+
+struct U128 {
+  uint64_t hi, lo;
+};
+
+// Full 64x64 -> 128 product from 32-bit halves (no __int128 on 32-bit targets).
+U128 mul_full(uint64_t a, uint64_t b) noexcept {
+  uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+  uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+  return {p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32), (mid << 32) | (p00 & 0xffffffffu)};
+}
+
+// Product rounded to 64 bits (not normalized): for Grisu, whose error analysis allows it.
+Diy mul_rounded(Diy a, Diy b) noexcept {
+  U128 p = mul_full(a.f, b.f);
+  return {p.hi + (p.lo >> 63), a.e + b.e + 64};
+}
+
+// Product of two normalized values, truncated and normalized again (error below 1 ulp, the
+// result never above the exact product).
+Diy mul_normalized(Diy a, Diy b) noexcept {
+  U128 p = mul_full(a.f, b.f);
+  if (p.hi >> 63) return {p.hi, a.e + b.e + 64};
+  return {(p.hi << 1) | (p.lo >> 63), a.e + b.e + 63};
+}
+
+Diy normalize(Diy d) noexcept {
+  int s = std::countl_zero(d.f);
+  return {d.f << s, d.e - s};
+}
+
+// 10^k for k = kFirstPow, kFirstPow + 8, ..., 340: significands rounded to nearest, top bit
+// set. Their binary exponent is floor(k * log2(10)) - 63, computed by pow10_binexp.
+constexpr int kFirstPow = -348;
+constexpr int kPowStep = 8;
+constexpr uint64_t kPow10[] = {
+    0xfa8fd5a0081c0288, 0xbaaee17fa23ebf76, 0x8b16fb203055ac76, 0xcf42894a5dce35ea,
+    0x9a6bb0aa55653b2d, 0xe61acf033d1a45df, 0xab70fe17c79ac6ca, 0xff77b1fcbebcdc4f,
+    0xbe5691ef416bd60c, 0x8dd01fad907ffc3c, 0xd3515c2831559a83, 0x9d71ac8fada6c9b5,
+    0xea9c227723ee8bcb, 0xaecc49914078536d, 0x823c12795db6ce57, 0xc21094364dfb5637,
+    0x9096ea6f3848984f, 0xd77485cb25823ac7, 0xa086cfcd97bf97f4, 0xef340a98172aace5,
+    0xb23867fb2a35b28e, 0x84c8d4dfd2c63f3b, 0xc5dd44271ad3cdba, 0x936b9fcebb25c996,
+    0xdbac6c247d62a584, 0xa3ab66580d5fdaf6, 0xf3e2f893dec3f126, 0xb5b5ada8aaff80b8,
+    0x87625f056c7c4a8b, 0xc9bcff6034c13053, 0x964e858c91ba2655, 0xdff9772470297ebd,
+    0xa6dfbd9fb8e5b88f, 0xf8a95fcf88747d94, 0xb94470938fa89bcf, 0x8a08f0f8bf0f156b,
+    0xcdb02555653131b6, 0x993fe2c6d07b7fac, 0xe45c10c42a2b3b06, 0xaa242499697392d3,
+    0xfd87b5f28300ca0e, 0xbce5086492111aeb, 0x8cbccc096f5088cc, 0xd1b71758e219652c,
+    0x9c40000000000000, 0xe8d4a51000000000, 0xad78ebc5ac620000, 0x813f3978f8940984,
+    0xc097ce7bc90715b3, 0x8f7e32ce7bea5c70, 0xd5d238a4abe98068, 0x9f4f2726179a2245,
+    0xed63a231d4c4fb27, 0xb0de65388cc8ada8, 0x83c7088e1aab65db, 0xc45d1df942711d9a,
+    0x924d692ca61be758, 0xda01ee641a708dea, 0xa26da3999aef774a, 0xf209787bb47d6b85,
+    0xb454e4a179dd1877, 0x865b86925b9bc5c2, 0xc83553c5c8965d3d, 0x952ab45cfa97a0b3,
+    0xde469fbd99a05fe3, 0xa59bc234db398c25, 0xf6c69a72a3989f5c, 0xb7dcbf5354e9bece,
+    0x88fcf317f22241e2, 0xcc20ce9bd35c78a5, 0x98165af37b2153df, 0xe2a0b5dc971f303a,
+    0xa8d9d1535ce3b396, 0xfb9b7cd9a4a7443c, 0xbb764c4ca7a44410, 0x8bab8eefb6409c1a,
+    0xd01fef10a657842c, 0x9b10a4e5e9913129, 0xe7109bfba19c0c9d, 0xac2820d9623bf429,
+    0x80444b5e7aa7cf85, 0xbf21e44003acdd2d, 0x8e679c2f5e44ff8f, 0xd433179d9c8cb841,
+    0x9e19db92b4e31ba9, 0xeb96bf6ebadf77d9, 0xaf87023b9bf0ee6b,
+};
+constexpr int kPowCount = sizeof(kPow10) / sizeof(kPow10[0]);
+
+// floor(k * log2(10)) for |k| < 400 (checked exhaustively when the table was made).
+constexpr int floor_log2_pow10(int k) {
+  return (k * 1741647) >> 19;
+}
+
+Diy cached_pow10(int index) noexcept {
+  int k = kFirstPow + kPowStep * index;
+  return {kPow10[index], floor_log2_pow10(k) - 63};
+}
+
+constexpr uint32_t kPow10U32[] = {1,      10,      100,      1000,      10000,
+                                  100000, 1000000, 10000000, 100000000, 1000000000};
+
+// ---------------------------------------------------------------------------------------
+// Layout of the IEEE binary formats.
+
+template <class T>
+struct Format;
+template <>
+struct Format<double> {
+  using Bits = uint64_t;
+  static constexpr int kMant = 52;       // stored significand bits
+  static constexpr int kBias = 1023;     // exponent bias
+  static constexpr int kExpAll = 0x7ff;  // exponent field of infinities and NaN
+  static constexpr int kMaxDec = 309;    // 10^309 and above overflow
+  static constexpr int kMinDec = -324;   // below 10^-324: less than half the smallest subnormal
+  static constexpr int kFastPow = 22;    // 10^22 is the largest power of 10 exact here
+};
+template <>
+struct Format<float> {
+  using Bits = uint32_t;
+  static constexpr int kMant = 23;
+  static constexpr int kBias = 127;
+  static constexpr int kExpAll = 0xff;
+  static constexpr int kMaxDec = 39;
+  static constexpr int kMinDec = -46;
+  static constexpr int kFastPow = 10;
+};
+
+// ---------------------------------------------------------------------------------------
+// Formatting: Grisu2.
+
+// Moves the last digit down while that brings the digits closer to the exact value and keeps
+// them inside the rounding interval. rest: high - digits; dist: high - exact value.
+void round_toward(char* digits, int n, uint64_t dist, uint64_t delta, uint64_t rest,
+                  uint64_t ten_kappa) noexcept {
+  while (rest < dist && delta - rest >= ten_kappa &&
+         (rest + ten_kappa < dist || dist - rest > rest + ten_kappa - dist)) {
+    --digits[n - 1];
+    rest += ten_kappa;
+  }
+}
+
+// Digits of a number in (low, high) near w, all three scaled by the same power of ten and
+// sharing an exponent in [-60, -32]. Returns their count; adds the decimal exponent of the
+// last digit to `k`.
+int generate_digits(Diy low, Diy w, Diy high, char* digits, int& k) noexcept {
+  uint64_t delta = high.f - low.f;
+  uint64_t dist = high.f - w.f;
+  const int shift = -high.e;
+  const uint64_t one = uint64_t{1} << shift;
+  auto p1 = static_cast<uint32_t>(high.f >> shift);  // integral part: < 2^32
+  uint64_t p2 = high.f & (one - 1);                  // fraction
+  int kappa = 1;
+  while (kappa < 10 && p1 >= kPow10U32[kappa])
+    ++kappa;
+  int n = 0;
+  while (kappa > 0) {
+    uint32_t div = kPow10U32[kappa - 1];
+    digits[n++] = static_cast<char>('0' + p1 / div);
+    p1 %= div;
+    --kappa;
+    uint64_t rest = (static_cast<uint64_t>(p1) << shift) + p2;
+    if (rest < delta) {
+      k += kappa;
+      round_toward(digits, n, dist, delta, rest, static_cast<uint64_t>(div) << shift);
+      return n;
+    }
+  }
+  uint64_t unit = 1;
+  for (;;) {
+    p2 *= 10;
+    delta *= 10;
+    unit *= 10;
+    digits[n++] = static_cast<char>('0' + (p2 >> shift));
+    p2 &= one - 1;
+    --kappa;
+    if (p2 < delta) {
+      k += kappa;
+      round_toward(digits, n, dist * unit, delta, p2, one);
+      return n;
+    }
+  }
+}
+
+// Shortest-ish digits of a finite non-zero v: v ~= digits * 10^k.
+template <class T>
+int grisu(T v, char* digits, int& k) noexcept {
+  using F = Format<T>;
+  auto bits = std::bit_cast<typename F::Bits>(v);
+  const auto mant_mask = (typename F::Bits{1} << F::kMant) - 1;
+  int biased = static_cast<int>(bits >> F::kMant) & F::kExpAll;
+  uint64_t f = bits & mant_mask;
+  int e;
+  if (biased != 0) {
+    f |= uint64_t{1} << F::kMant;
+    e = biased - F::kBias - F::kMant;
+  } else {
+    e = 1 - F::kBias - F::kMant;
+  }
+  // Rounding interval (m-, m+): halfway to the neighbours. Below a power of two the lower
+  // neighbour is twice as close.
+  Diy high = normalize({(f << 1) + 1, e - 1});
+  Diy low = (f == (uint64_t{1} << F::kMant) && biased > 1) ? Diy{(f << 2) - 1, e - 2}
+                                                           : Diy{(f << 1) - 1, e - 1};
+  low.f <<= low.e - high.e;
+  low.e = high.e;
+  Diy w = normalize({f, e});  // same exponent as high
+  // A cached 10^-k' that brings the products' exponent into [-60, -32].
+  const int lo_exp = -60 - 64 - high.e;         // wanted: exponent of the power >= lo_exp
+  int est = ((lo_exp + 63) * 78913 >> 18) - 1;  // ~ floor((lo_exp + 63) * log10(2)) - 1
+  int index = (est - kFirstPow) / kPowStep;
+  if (index < 0) index = 0;
+  while (index + 1 < kPowCount && cached_pow10(index).e < lo_exp)
+    ++index;
+  Diy c = cached_pow10(index);
+  Diy wc = mul_rounded(w, c), hc = mul_rounded(high, c), lc = mul_rounded(low, c);
+  // One unit of rounding error either way: stay strictly inside the interval.
+  ++lc.f;
+  --hc.f;
+  k = -(kFirstPow + kPowStep * index);
+  int n = generate_digits(lc, wc, hc, digits, k);
+  while (n > 1 && digits[n - 1] == '0') {  // rounding toward w may leave a trailing zero
+    --n;
+    ++k;
+  }
+  return n;
+}
+
+char* write_exponent(char* p, int x) noexcept {
+  *p++ = 'e';
+  *p++ = x < 0 ? '-' : '+';
+  if (x < 0) x = -x;
+  if (x >= 100) {
+    *p++ = static_cast<char>('0' + x / 100);
+    x %= 100;
+  }
+  *p++ = static_cast<char>('0' + x / 10);
+  *p++ = static_cast<char>('0' + x % 10);
+  return p;
+}
+
+// digits * 10^k as text in the syntax described in the header. `integer` is the exact value
+// when it is an integer below 2^64: std::to_chars writes an integer in fixed notation with
+// all its digits ("51134428717825792", not "51134428717825790"), so do we.
+size_t emit(bool neg, const char* digits, int n, int k, uint64_t integer, char* out) noexcept {
+  char* p = out;
+  if (neg) *p++ = '-';
+  const int point = n + k;  // value = 0.digits * 10^point
+  const int sci_exp = point - 1;
+  const int sci_len = n + (n > 1 ? 1 : 0) + 2 + (sci_exp >= 100 || sci_exp <= -100 ? 3 : 2);
+  const int fixed_len = k >= 0 ? n + k : (point > 0 ? n + 1 : 2 - point + n);
+  bool fixed = fixed_len <= sci_len;
+  // An integer beyond 17 characters would look like one that does not fit 64 bits.
+  if (fixed && k >= 0 && fixed_len + (neg ? 1 : 0) > 17) fixed = false;
+  if (!fixed) {
+    *p++ = digits[0];
+    if (n > 1) {
+      *p++ = '.';
+      for (int i = 1; i < n; ++i)
+        *p++ = digits[i];
+    }
+    p = write_exponent(p, sci_exp);
+  } else if (k > 0) {
+    // fixed_len <= 17 here, so the value is below 10^17: an integer that fits.
+    char* end = p + fixed_len;
+    for (char* q = end; q != p; integer /= 10)
+      *--q = static_cast<char>('0' + integer % 10);
+    p = end;
+  } else if (k == 0) {
+    for (int i = 0; i < n; ++i)
+      *p++ = digits[i];
+  } else if (point > 0) {
+    for (int i = 0; i < n; ++i) {
+      if (i == point) *p++ = '.';
+      *p++ = digits[i];
+    }
+  } else {
+    *p++ = '0';
+    *p++ = '.';
+    for (int i = 0; i < -point; ++i)
+      *p++ = '0';
+    for (int i = 0; i < n; ++i)
+      *p++ = digits[i];
+  }
+  return static_cast<size_t>(p - out);
+}
+
+template <class T>
+size_t format(T v, char* out) noexcept {
+  using F = Format<T>;
+  auto bits = std::bit_cast<typename F::Bits>(v);
+  const bool neg = (bits >> (sizeof(bits) * 8 - 1)) != 0;
+  const int biased = static_cast<int>(bits >> F::kMant) & F::kExpAll;
+  if (biased == F::kExpAll) return 0;  // infinity, NaN
+  if (v == 0) return emit(neg, "0", 1, 0, 0, out);
+  char digits[20];
+  int k = 0;
+  int n = grisu(v, digits, k);
+  uint64_t integer = 0;
+  if (k > 0) {  // digits * 10^k reads back as v: then v is an integer (see emit)
+    const int e = biased == 0 ? 1 - F::kBias - F::kMant : biased - F::kBias - F::kMant;
+    uint64_t f = (bits & ((typename F::Bits{1} << F::kMant) - 1)) |
+                 (biased == 0 ? 0 : uint64_t{1} << F::kMant);
+    if (e < 0) {
+      integer = f >> -e;
+    } else if (e < 64 - F::kMant - 1) {
+      integer = f << e;
+    }
+  }
+  return emit(neg, digits, n, k, integer, out);
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing.
+
+struct Decimal {
+  uint64_t w = 0;          // the first (up to) 19 significant digits
+  int64_t e10 = 0;         // value = w * 10^e10 (before the dropped digits)
+  int ndigits = 0;         // digits in w
+  bool truncated = false;  // a non-zero digit was dropped after the 19th
+  bool neg = false;
+};
+
+constexpr int kMaxDigits = 19;
+
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+// Reads the longest number at the start of s; returns its length, 0 if there is none.
+size_t scan(std::string_view s, Decimal& d) noexcept {
+  size_t i = 0, n = s.size();
+  if (i < n && s[i] == '-') {
+    d.neg = true;
+    ++i;
+  }
+  if (i >= n || !is_digit(s[i])) return 0;
+  auto take = [&d](char c, bool fraction) {
+    unsigned v = static_cast<unsigned>(c - '0');
+    if (d.ndigits < kMaxDigits) {
+      if (d.w != 0 || v != 0) {
+        d.w = d.w * 10 + v;
+        ++d.ndigits;
+      }
+      if (fraction) --d.e10;
+    } else {
+      if (!fraction) ++d.e10;
+      if (v != 0) d.truncated = true;
+    }
+  };
+  for (; i < n && is_digit(s[i]); ++i)
+    take(s[i], false);
+  if (i < n && s[i] == '.') {
+    for (++i; i < n && is_digit(s[i]); ++i)
+      take(s[i], true);
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    size_t j = i + 1;
+    bool exp_neg = false;
+    if (j < n && (s[j] == '+' || s[j] == '-')) exp_neg = s[j++] == '-';
+    if (j < n && is_digit(s[j])) {
+      int64_t x = 0;
+      for (; j < n && is_digit(s[j]); ++j) {
+        if (x < 100000000) x = x * 10 + (s[j] - '0');  // saturates far beyond any range
+      }
+      d.e10 += exp_neg ? -x : x;
+      i = j;
+    }
+  }
+  return i;
+}
+
+// Fixed-size unsigned big integer, just enough to compare a decimal input with a halfway
+// point between two binary values (at most 864 bits for doubles: 5^343 times a 54-bit
+// significand).
+class Big {
+ public:
+  explicit Big(uint64_t v) noexcept {
+    limb_[0] = static_cast<uint32_t>(v);
+    limb_[1] = static_cast<uint32_t>(v >> 32);
+    size_ = limb_[1] ? 2 : 1;
+  }
+  void mul(uint32_t m) noexcept {
+    uint64_t carry = 0;
+    for (int i = 0; i < size_; ++i) {
+      uint64_t t = static_cast<uint64_t>(limb_[i]) * m + carry;
+      limb_[i] = static_cast<uint32_t>(t);
+      carry = t >> 32;
+    }
+    if (carry && size_ < kLimbs) limb_[size_++] = static_cast<uint32_t>(carry);
+  }
+  void mul_pow5(int k) noexcept {
+    for (; k >= 13; k -= 13)
+      mul(1220703125u);  // 5^13
+    uint32_t m = 1;
+    for (; k > 0; --k)
+      m *= 5;
+    mul(m);
+  }
+  void shift_left(int bits) noexcept {
+    int words = bits / 32, b = bits % 32;
+    if (size_ + words + 1 > kLimbs) return;  // cannot happen for the inputs scan() passes
+    for (int i = size_ - 1; i >= 0; --i) {
+      uint32_t hi = b ? limb_[i] >> (32 - b) : 0;
+      limb_[i + words + 1] |= hi;
+      limb_[i + words] = limb_[i] << b;
+    }
+    for (int i = 0; i < words; ++i)
+      limb_[i] = 0;
+    size_ += words + 1;
+    while (size_ > 1 && limb_[size_ - 1] == 0)
+      --size_;
+  }
+  friend int compare(const Big& a, const Big& b) noexcept {
+    if (a.size_ != b.size_) return a.size_ < b.size_ ? -1 : 1;
+    for (int i = a.size_ - 1; i >= 0; --i) {
+      if (a.limb_[i] != b.limb_[i]) return a.limb_[i] < b.limb_[i] ? -1 : 1;
+    }
+    return 0;
+  }
+
+ private:
+  static constexpr int kLimbs = 32;  // inputs that scan() passes need at most 27
+  uint32_t limb_[kLimbs] = {};
+  int size_;
+};
+
+// Sign of w * 10^e10 - (2m + 1) * 2^(e - 1): where the decimal lies against the point
+// halfway between m * 2^e and (m + 1) * 2^e.
+int compare_halfway(uint64_t w, int e10, uint64_t m, int e) noexcept {
+  Big lhs(w), rhs(2 * m + 1);
+  int lhs2 = 0, rhs2 = e - 1;
+  if (e10 >= 0) {
+    lhs.mul_pow5(e10);
+    lhs2 += e10;
+  } else {
+    rhs.mul_pow5(-e10);
+    rhs2 -= e10;
+  }
+  int common = lhs2 < rhs2 ? lhs2 : rhs2;
+  lhs.shift_left(lhs2 - common);
+  rhs.shift_left(rhs2 - common);
+  return compare(lhs, rhs);
+}
+
+// Clinger's fast path: w and 10^|e10| are exact in T, so one correctly rounded operation.
+template <class T>
+T fast_path(uint64_t w, int e10) noexcept {
+  T v = static_cast<T>(w);
+  T p = 1;
+  for (int i = 0; i < (e10 < 0 ? -e10 : e10); ++i)
+    p *= 10;
+  return e10 < 0 ? v / p : v * p;
+}
+
+template <class T>
+Result<T> to_binary(const Decimal& d) noexcept {
+  using F = Format<T>;
+  using Bits = typename F::Bits;
+  const T sign = d.neg ? T(-1) : T(1);
+  if (d.w == 0) return sign * T(0);
+  // Clear overflow and underflow, decided on the decimal exponent alone.
+  if (d.e10 + d.ndigits - 1 >= F::kMaxDec) return Errc::unsupported;
+  if (d.e10 + d.ndigits <= F::kMinDec) return Errc::unsupported;
+  const int e10 = static_cast<int>(d.e10);
+  if (!d.truncated && d.w <= (uint64_t{1} << (F::kMant + 1)) && e10 >= -F::kFastPow &&
+      e10 <= F::kFastPow) {
+    return sign * fast_path<T>(d.w, e10);
+  }
+  // w * 10^e10 in 64-bit DIY floating point: 10^e10 = cached 10^(e10 - r) * exact 10^r.
+  Diy x = normalize({d.w, 0});
+  const int index = (e10 - kFirstPow) / kPowStep;  // e10 >= kMinDec - 19 > kFirstPow
+  const int r = e10 - (kFirstPow + kPowStep * index);
+  if (r > 0) x = mul_normalized(x, normalize({kPow10U32[r], 0}));
+  x = mul_normalized(x, cached_pow10(index));
+  // Error bound in units of x.f's last bit: two truncations and the rounding of the cached
+  // power stay below 4; a truncated input adds up to 10^-18 relative (< 18.5 units).
+  const uint64_t err = d.truncated ? 32 : 8;
+  // Round the 64-bit significand to the format's precision (fewer bits if subnormal).
+  const int min_lead = 1 - F::kBias;  // exponent of the smallest normal
+  const int lead = x.e + 63;          // exponent of x.f's top bit
+  int drop = 63 - F::kMant;
+  if (lead < min_lead) drop += min_lead - lead;
+  if (drop > 65) return Errc::unsupported;  // below half the smallest subnormal: zero
+  uint64_t kept = 0, rem = x.f, half = 0;
+  if (drop < 64) {
+    kept = x.f >> drop;
+    rem = x.f & ((uint64_t{1} << drop) - 1);
+    half = uint64_t{1} << (drop - 1);
+  } else if (drop == 64) {
+    half = uint64_t{1} << 63;
+  }
+  // With drop == 65 the approximation is below half the smallest subnormal but may be off:
+  // leave it to the exact comparison.
+  Bits bits = lead >= min_lead
+                  ? static_cast<Bits>((static_cast<Bits>(lead - min_lead) << F::kMant) + kept)
+                  : static_cast<Bits>(kept);
+  const uint64_t off = drop == 65 ? 0 : (rem > half ? rem - half : half - rem);
+  bool up;
+  if (drop != 65 && off > err) {
+    up = rem > half;
+  } else {
+    const int e = x.e + drop;  // kept * 2^e is the candidate below
+    int c = compare_halfway(d.w, e10, kept, e);
+    if (!d.truncated) {
+      up = c > 0 || (c == 0 && (kept & 1));
+    } else if (c >= 0) {
+      up = true;  // the true value is above w * 10^e10
+    } else {
+      // Both neighbours are possible unless (w + 1) * 10^e10 is still below halfway.
+      up = compare_halfway(d.w + 1, e10, kept, e) > 0;
+    }
+  }
+  if (up) ++bits;
+  if (bits == 0) return Errc::unsupported;  // rounded to zero
+  if (static_cast<int>(bits >> F::kMant) >= F::kExpAll) return Errc::unsupported;
+  T v = std::bit_cast<T>(bits);
+  return d.neg ? -v : v;
+}
+
+template <class T>
+Result<T> parse(std::string_view s) noexcept {
+  Decimal d;
+  size_t used = scan(s, d);
+  if (used == 0) return Errc::malformed;
+  auto v = to_binary<T>(d);
+  // As number.cpp with std::from_chars: out of range first, then trailing characters.
+  if (v.ok() && used != s.size()) return Errc::malformed;
+  return v;
+}
+
+}  // namespace
+
+size_t format_double(double v, char* out) noexcept {
+  return format(v, out);
+}
+size_t format_float(float v, char* out) noexcept {
+  return format(v, out);
+}
+Result<double> parse_double(std::string_view s) noexcept {
+  return parse<double>(s);
+}
+Result<float> parse_float(std::string_view s) noexcept {
+  return parse<float>(s);
+}
+
+}  // namespace lwm2m::codec::number::compact
