@@ -404,17 +404,35 @@ TEST_F(ClientTest, SendPostsSenmlCborToDp) {
   EXPECT_EQ(why, Errc::not_found);
 }
 
+/// A client with a configuration of its own, a bootstrap server (node 0) and a management
+/// server (node 1) on a simulated network, for tests that ClientTest's defaults do not fit.
+struct ConfiguredClient {
+  ConfiguredClient(const core::ClientConfig& cfg, uint64_t seed, bool with_server = true,
+                   uint32_t lifetime = 300)
+      : rig(with_server, lifetime, cfg),
+        net{seed},
+        bs_node(bs),
+        srv_node(server),
+        cl_node(*rig.client) {
+    net.add(bs_node);
+    net.add(srv_node);
+    net.add(cl_node);
+  }
+
+  ClientRig rig;
+  SimNet net;
+  FakeServer bs{1}, server{2};
+  SansIoNode<FakeServer> bs_node, srv_node;
+  SansIoNode<core::Client> cl_node;
+};
+
 TEST(ClientQueueMode, SleepsAfterMaxTransmitWaitAndWakesWithAnUpdateBeforeNotifying) {
   core::ClientConfig cfg;
   cfg.queue_mode = true;
-  ClientRig rig(true, 3600, cfg);
-  SimNet net{9};
-  FakeServer bs{1}, server{2};
-  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
-  SansIoNode<core::Client> cl_node(*rig.client);
-  net.add(bs_node);
-  net.add(srv_node);
-  net.add(cl_node);
+  ConfiguredClient t(cfg, 9, true, 3600);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
   ASSERT_TRUE(rig.client->start(net.now()).ok());
   ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
   EXPECT_TRUE(server.registers[0].queue);  // 1.1: the Q parameter
@@ -531,14 +549,10 @@ namespace codes = coap::codes;
 TEST(ClientQueueMode, ValuesReportedWhileAsleepArriveInOrderAfterTheUpdate) {
   core::ClientConfig cfg;
   cfg.queue_mode = true;
-  ClientRig rig(true, 3600, cfg);
-  SimNet net{9};
-  FakeServer bs{1}, server{2};
-  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
-  SansIoNode<core::Client> cl_node(*rig.client);
-  net.add(bs_node);
-  net.add(srv_node);
-  net.add(cl_node);
+  ConfiguredClient t(cfg, 9, true, 3600);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
   ASSERT_TRUE(rig.client->start(net.now()).ok());
   ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
   rig.device.set_battery_level(10);
@@ -606,14 +620,10 @@ TEST_F(ClientTest, RetransmittedCreateAndExecuteTakeEffectOnce) {
 TEST(ClientRegister, ALargeRegisterGoesOutInBlock1Blocks) {
   core::ClientConfig cfg;
   cfg.coap.block_size = 16;  // smaller than the link payload, so Block1 is needed
-  ClientRig rig(true, 300, cfg);
-  SimNet net{5};
-  FakeServer bs{1}, server{2};
-  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
-  SansIoNode<core::Client> cl_node(*rig.client);
-  net.add(bs_node);
-  net.add(srv_node);
-  net.add(cl_node);
+  ConfiguredClient t(cfg, 5);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
   ASSERT_TRUE(rig.client->start(net.now()).ok());
   ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
   ASSERT_EQ(server.registers.size(), 1u);
@@ -632,15 +642,11 @@ TEST(ClientRegister, ALargeRegisterGoesOutInBlock1Blocks) {
 TEST(ClientRegister, StepsDownTheVersionWhenTheServerAnswers412) {
   core::ClientConfig cfg;
   cfg.version = core::LwM2MVersion::v1_2;
-  ClientRig rig(true, 300, cfg);
-  SimNet net{6};
-  FakeServer bs{1}, server{2};
+  ConfiguredClient t(cfg, 6);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
   server.refused_versions = {"1.2", "1.1"};
-  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
-  SansIoNode<core::Client> cl_node(*rig.client);
-  net.add(bs_node);
-  net.add(srv_node);
-  net.add(cl_node);
   ASSERT_TRUE(rig.client->start(net.now()).ok());
   // No retry timer in between: each 4.12 is answered by the next Register at once.
   ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 1s));
@@ -658,14 +664,10 @@ TEST(ClientRegister, EndpointNamesUpToTheLimitRegisterLongerOnesAreRefusedUpFron
   const std::string longest(core::ClientConfig::kMaxEndpoint, 'e');
   core::ClientConfig cfg;
   cfg.endpoint = longest;
-  ClientRig rig(true, 300, cfg);
-  SimNet net{4};
-  FakeServer bs{1}, server{2};
-  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
-  SansIoNode<core::Client> cl_node(*rig.client);
-  net.add(bs_node);
-  net.add(srv_node);
-  net.add(cl_node);
+  ConfiguredClient t(cfg, 4);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
   ASSERT_TRUE(rig.client->start(net.now()).ok());
   ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 10s));
   EXPECT_EQ(server.registers[0].endpoint, longest);
@@ -689,18 +691,14 @@ TEST(ClientBootstrapRetry, AnUnfinishedBootstrapIsRetriedWithDoublingDelaysThenG
   cfg.bootstrap_timeout = 10s;
   cfg.bootstrap_retry = 5s;
   cfg.bootstrap_attempts = 3;
-  ClientRig rig(false, 300, cfg);
+  ConfiguredClient t(cfg, 3, false, 300);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& bs = t.bs;  // answers Bootstrap-Request 2.04, never sends Finish
   objects::SecurityConfig bsc;
   bsc.uri = "coap://127.0.0.1:5783";
   bsc.bootstrap = true;
   ASSERT_TRUE(rig.security.add(bsc, 0).ok());
-  SimNet net{3};
-  FakeServer bs{1}, server{2};  // answers Bootstrap-Request 2.04, never sends Finish
-  SansIoNode<FakeServer> bs_node(bs), srv_node(server);
-  SansIoNode<core::Client> cl_node(*rig.client);
-  net.add(bs_node);
-  net.add(srv_node);
-  net.add(cl_node);
   ASSERT_TRUE(rig.client->start(net.now()).ok());
   std::vector<TimePoint> at;
   for (int n = 1; n <= 3; ++n) {
