@@ -6,6 +6,7 @@
  *
  *   lwm2m-c-client --server coap://127.0.0.1:5683 --endpoint node-1
  *   lwm2m-c-client --server coaps://leshan.example --psk-identity node-1 --psk-key 0102ab
+ *   lwm2m-c-client --server coap://leshan.example:5783 --bootstrap --endpoint node-1
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -35,6 +36,8 @@ static const char usage[] =
     "                        (default coap://127.0.0.1)\n"
     "  --psk-identity ID     PSK identity for coaps://\n"
     "  --psk-key HEX         PSK key in hex digits for coaps://, e.g. 736563726574\n"
+    "  --bootstrap           --server is a bootstrap server (e.g. Leshan's on port 5783): the\n"
+    "                        client asks it for its configuration, then registers\n"
     "  --lifetime SECONDS    registration lifetime (default 300)\n"
     "  --local-port PORT     local UDP port (default 0: a free one)\n"
     "  --help                this text\n";
@@ -47,6 +50,7 @@ typedef struct {
   size_t psk_key_len;
   unsigned long lifetime;
   unsigned long local_port;
+  int bootstrap;
 } options_t;
 
 static void usage_error(const char* flag, const char* fix) {
@@ -77,11 +81,16 @@ static void parse_args(int argc, char** argv, options_t* o) {
   o->psk_key_len = 0;
   o->lifetime = 300;
   o->local_port = 0;
+  o->bootstrap = 0;
   for (int i = 1; i < argc; ++i) {
     const char* flag = argv[i];
     if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
       fputs(usage, stdout);
       exit(0);
+    }
+    if (!strcmp(flag, "--bootstrap")) {
+      o->bootstrap = 1;
+      continue;
     }
     int known = !strcmp(flag, "--endpoint") || !strcmp(flag, "--server") ||
                 !strcmp(flag, "--psk-identity") || !strcmp(flag, "--psk-key") ||
@@ -221,7 +230,10 @@ int main(int argc, char** argv) {
 
   lwm2m_obj_security_args_t sec = LWM2M_OBJ_SECURITY_ARGS_INIT;
   sec.server_uri = opt.server;
-  sec.short_server_id = 1;
+  /* With --bootstrap, a bootstrap account only (no Short Server ID): the bootstrap server
+   * writes the Security and Server instances of the management server. */
+  sec.is_bootstrap = opt.bootstrap != 0;
+  sec.short_server_id = opt.bootstrap ? 0 : 1;
   if (opt.psk_identity) {
     sec.security_mode = LWM2M_SECURITY_MODE_PRE_SHARED_KEY;
     sec.psk_identity = (const uint8_t*)opt.psk_identity;
@@ -234,7 +246,8 @@ int main(int argc, char** argv) {
   srv.lifetime = (uint32_t)opt.lifetime;
   if (!objects[0] || !objects[1] || !objects[2] || !objects[3] ||
       lwm2m_object_security_instance_create(objects[0], 0, &sec) != LWM2M_CLIENT_OK ||
-      lwm2m_object_server_instance_create(objects[1], 0, &srv) != LWM2M_CLIENT_OK) {
+      (!opt.bootstrap &&
+       lwm2m_object_server_instance_create(objects[1], 0, &srv) != LWM2M_CLIENT_OK)) {
     fprintf(stderr, "lwm2m-c-client: cannot build the objects (see above)\n");
     lwm2m_client_deinit(&client);
     return 2;
@@ -246,8 +259,8 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  printf("lwm2m-c-client: endpoint %s, server %s, lifetime %lu s\n", opt.endpoint, opt.server,
-         opt.lifetime);
+  printf("lwm2m-c-client: endpoint %s, %s %s, lifetime %lu s\n", opt.endpoint,
+         opt.bootstrap ? "bootstrap server" : "server", opt.server, opt.lifetime);
   fflush(stdout);
   if (!lwm2m_client_run(&client, objects, 4)) {
     fprintf(stderr, "lwm2m-c-client: the client did not start (see above)\n");

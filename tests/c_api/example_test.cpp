@@ -14,8 +14,12 @@ using namespace std::chrono_literals;
 using lwm2m::interop::make_work_dir;
 using lwm2m::interop::read_file;
 using lwm2m::interop::Subprocess;
+using lwm2m::testserver::BootstrapScript;
+using lwm2m::testserver::BootstrapServer;
+using lwm2m::testserver::BootstrapStep;
 using lwm2m::testserver::ContentFormat;
 using lwm2m::testserver::Server;
+namespace tlv = lwm2m::testserver::tlv;
 
 struct ExampleRun {
   std::string dir;
@@ -72,6 +76,36 @@ TEST(CExample, SigintDeregistersToo) {
   EXPECT_EQ(run.process->wait_for(10s), 0);
 }
 
+TEST(CExample, BootstrapsFromABootstrapServerThenRegisters) {
+  Server server;
+  BootstrapServer bs;
+  tlv::SecurityInstance account;
+  account.server_uri = server.uri();
+  account.bootstrap_server = false;
+  account.security_mode = 3;  // NoSec
+  account.short_server_id = 7;
+  tlv::ServerInstance srv;
+  srv.short_server_id = 7;
+  srv.lifetime = 45;
+  srv.binding = "U";
+  BootstrapScript script;
+  script.steps = {
+      BootstrapStep::delete_path("/"),
+      BootstrapStep::write("/0/1", tlv::security_resources(account)),
+      BootstrapStep::write("/1", tlv::server_instance(0, srv)),
+  };
+  bs.set_script(script);
+  ExampleRun run = start({"--server", bs.uri(), "--bootstrap", "--endpoint", "ex-bs"});
+  ASSERT_TRUE(run.process);
+  auto info = server.wait_registered("ex-bs", 20s);
+  ASSERT_TRUE(info) << run.out() << run.err();
+  EXPECT_EQ(info->lifetime, 45u);  // what the bootstrap server wrote
+  EXPECT_TRUE(info->has_link("/3303/0"));
+  ASSERT_EQ(::kill(run.process->pid(), SIGTERM), 0);
+  EXPECT_TRUE(server.wait_deregistered("ex-bs", 10s)) << run.out() << run.err();
+  EXPECT_EQ(run.process->wait_for(10s), 0) << run.out() << run.err();
+}
+
 struct BadFlag {
   std::vector<std::string> args;
   std::string named;  // the flag the message names
@@ -104,7 +138,7 @@ TEST(CExample, HelpListsEveryFlag) {
   EXPECT_EQ(run.process->wait_for(10s), 0);
   std::string out = run.out();
   for (const char* flag : {"--endpoint", "--server", "--psk-identity", "--psk-key", "--lifetime",
-                           "--local-port", "--help"})
+                           "--local-port", "--bootstrap", "--help"})
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
 }
 
