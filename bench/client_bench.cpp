@@ -33,6 +33,7 @@
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
 #include "lwm2m/platform/runner.hpp"
+#include "profiles.hpp"
 
 namespace {
 
@@ -46,44 +47,8 @@ core::ClientConfig default_profile() {
   return core::ClientConfig{};
 }
 
-/// The profile of bench/footprint/main.cpp: 256-byte messages (Block2 in 128-byte blocks),
-/// no Block1 reassembly, two exchanges and two dedup entries, one management server.
-core::ClientConfig small_profile() {
-  core::ClientConfig c;
-  c.max_servers = 1;
-  c.max_observations = 4;
-  c.max_attributes = 4;
-  c.uplink_buffer = 192;
-  c.scratch = 128;
-  c.stored_notifications = 2;
-  c.stored_bytes = 64;
-  c.coap.max_message_size = 256;
-  c.coap.block_size = 128;
-  c.coap.exchanges = 2;
-  c.coap.dedup_entries = 2;
-  c.coap.observations = 4;
-  c.coap.deferred = 1;
-  c.coap.block1_buffer = 0;
-  return c;
-}
-
-/// The least that still registers and answers Read /3/0 in TLV: 192-byte messages
-/// (Block2 in 128-byte blocks), one exchange, one dedup entry, two observations, one
-/// stored notification.
-core::ClientConfig tiny_profile() {
-  core::ClientConfig c = small_profile();
-  c.max_observations = 2;
-  c.max_attributes = 1;
-  c.uplink_buffer = 128;
-  c.scratch = 64;
-  c.stored_notifications = 1;
-  c.stored_bytes = 32;
-  c.coap.max_message_size = 192;
-  c.coap.exchanges = 1;
-  c.coap.dedup_entries = 1;
-  c.coap.observations = 2;
-  return c;
-}
+using bench::small_profile;
+using bench::tiny_profile;
 
 /// One device: Security (one server account), Server and Device objects, the registry and
 /// the client, all in one block.

@@ -15,6 +15,7 @@
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
+#include "profiles.hpp"
 
 #ifndef FOOTPRINT_HEAP_BYTES
 #define FOOTPRINT_HEAP_BYTES 6144  // the small profile: 5.5 kB on a 64-bit host, less here
@@ -64,23 +65,9 @@ namespace {
 
 using namespace lwm2m;
 
-lwm2m::core::ClientConfig small_profile() noexcept {
-  core::ClientConfig c;
+lwm2m::core::ClientConfig footprint_profile() noexcept {
+  core::ClientConfig c = bench::small_profile();
   c.endpoint = "urn:dev:fp-1";
-  c.max_servers = 1;
-  c.max_observations = 4;
-  c.max_attributes = 4;
-  c.uplink_buffer = 192;
-  c.scratch = 128;
-  c.stored_notifications = 2;
-  c.stored_bytes = 64;
-  c.coap.max_message_size = 256;
-  c.coap.block_size = 128;
-  c.coap.exchanges = 2;
-  c.coap.dedup_entries = 2;
-  c.coap.observations = 4;
-  c.coap.deferred = 1;
-  c.coap.block1_buffer = 0;
   return c;
 }
 
@@ -108,7 +95,7 @@ int main() {
   // Constructed here, once the registry holds its objects; storage is static.
   alignas(core::Client) static unsigned char storage[sizeof(core::Client)];
   core::Client& client =
-      *new (storage) core::Client(small_profile(), g_registry, g_security, g_server, g_rng);
+      *new (storage) core::Client(footprint_profile(), g_registry, g_security, g_server, g_rng);
   if (!client.valid() || !client.start(now())) return 1;
   for (;;) {
     if (uint16_t n = g_rx_len; n != 0 && n <= sizeof g_rx) {
