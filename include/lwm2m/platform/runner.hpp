@@ -124,6 +124,7 @@ class Runner final : private core::ClientMonitor {
     /// Null on a secure connection whose session failed: the next datagram the client
     /// sends there starts a new one (nothing is ever sent or accepted in clear).
     std::unique_ptr<SecureChannel> channel;
+    bool session_up = false;  ///< the channel was connected at the last look (for the log)
     /// Plaintext datagrams waiting for the handshake, oldest first (bounded: CoAP
     /// retransmits what a full queue drops).
     std::vector<std::vector<uint8_t>> held;

@@ -264,6 +264,7 @@ bool Runner::open_channel(coap::PeerId peer, Connection& c, TimePoint t) {
   const objects::SecurityInstance* sec = client_.peer_security(peer);
   Errc err = Errc::not_implemented;
   std::string reason = "this build has no DTLS support";
+  c.session_up = false;
   if (factory_ && sec) c.channel = factory_(*sec, err, reason);
   if (!c.channel) {
     // Never fall back to plain UDP for a coaps:// server.
@@ -299,6 +300,13 @@ void Runner::drive_channels(TimePoint t) {
     if (!c.used || !c.channel) continue;
     if (c.channel->next_deadline() <= t) c.channel->handle_timeout(t);
     send_ciphertext(c);
+    // Session changes in the log: what a user debugging DTLS against a server looks for.
+    if (c.channel->connected() != c.session_up) {
+      c.session_up = c.channel->connected();
+      log(c.session_up ? "server %u: DTLS session established"
+                       : "server %u: DTLS session closed by the server, new handshake",
+          c.ssid);
+    }
     if (c.channel->connected() && !c.held.empty()) {
       for (const std::vector<uint8_t>& h : c.held)
         if (c.channel->write({h.data(), h.size()}, t).ok()) send_ciphertext(c);
@@ -319,6 +327,7 @@ void Runner::drive_channels(TimePoint t) {
       // scheme applies; a new Register reopens the connection), and anything else the
       // client sends there later (an Update, a notification) starts a new handshake.
       c.channel.reset();
+      c.session_up = false;
       c.held.clear();
       client_.peer_failed(static_cast<coap::PeerId>(i), err, t);
     }

@@ -67,6 +67,7 @@ TEST(DtlsIntegration, RegistersReadsAndObservesOverDtls) {
   EXPECT_EQ(n->text(), "42");
 
   EXPECT_EQ(handshakes_started(relay.from_client()), 1);
+  EXPECT_TRUE(client.wait_log("server 1: DTLS session established", kWait)) << client.log_text();
   expect_all_dtls(relay.from_client());
 }
 
@@ -89,6 +90,9 @@ TEST(DtlsIntegration, UpdateAfterServerDroppedTheSessionGoesThroughANewHandshake
   // Still one registration: the Update went through, no new Register was needed.
   EXPECT_EQ(client.count_events(core::EventKind::registered), 1) << client.log_text();
   EXPECT_TRUE(server.read(DtlsClient::endpoint(), "/3/0/0").ok());
+  // The log tells the story: closed by the server, then established again.
+  EXPECT_TRUE(client.wait_log("DTLS session closed by the server, new handshake", kWait))
+      << client.log_text();
   expect_all_dtls(relay.from_client());
 }
 
