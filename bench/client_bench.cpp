@@ -26,7 +26,6 @@
 #include <string>
 #include <vector>
 
-#include "alloc_count.hpp"
 #include "lwm2m/coap/message.hpp"
 #include "lwm2m/core/client.hpp"
 #include "lwm2m/objects/device.hpp"
@@ -34,6 +33,7 @@
 #include "lwm2m/objects/server.hpp"
 #include "lwm2m/platform/runner.hpp"
 #include "profiles.hpp"
+#include "support/alloc_counter.hpp"
 
 namespace {
 
@@ -156,7 +156,7 @@ void read_in_process(benchmark::State& state, const core::ClientConfig& cfg, std
   dev.client->handle_datagram(1, {req.data(), len}, now);
   while (dev.client->poll_transmit()) {
   }
-  bench::AllocScope allocs;
+  test::AllocationScope allocs;
   for (auto _ : state) {
     ++mid;
     req[2] = static_cast<uint8_t>(mid >> 8);
@@ -329,7 +329,7 @@ void BM_ClientReadLoopback(benchmark::State& state) {
 
 void client_memory(benchmark::State& state, const core::ClientConfig& cfg) {
   for (auto _ : state) {
-    bench::AllocScope allocs;
+    test::AllocationScope allocs;
     auto dev = std::make_unique<Device>(cfg, "coap://192.0.2.1:5683", 1);
     if (!dev->client->valid()) state.SkipWithError("invalid configuration");
     const size_t total = allocs.bytes();
@@ -357,7 +357,7 @@ void BM_ClientMemoryTiny(benchmark::State& s) {
 void ten_thousand_clients(benchmark::State& state, const core::ClientConfig& cfg) {
   const auto n = static_cast<size_t>(state.range(0));
   for (auto _ : state) {
-    bench::AllocScope allocs;
+    test::AllocationScope allocs;
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::unique_ptr<Device>> devices;
     devices.reserve(n);
@@ -365,7 +365,7 @@ void ten_thousand_clients(benchmark::State& state, const core::ClientConfig& cfg
       devices.push_back(std::make_unique<Device>(cfg, "coap://192.0.2.1:5683", i + 1));
     const auto t1 = std::chrono::steady_clock::now();
     const size_t bytes = allocs.bytes();
-    bench::AllocScope registering;
+    test::AllocationScope registering;
     size_t registered = 0;
     TimePoint now = from_millis(1'000'000);
     for (auto& d : devices)

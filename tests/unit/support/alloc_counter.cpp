@@ -5,19 +5,26 @@
 
 namespace {
 thread_local size_t g_allocations = 0;
+thread_local size_t g_bytes = 0;
+
+void* counted_nothrow(std::size_t size) noexcept {
+  ++g_allocations;
+  g_bytes += size;
+  return std::malloc(size ? size : 1);
+}
 
 void* counted_alloc(std::size_t size) {
-  ++g_allocations;
-  if (size == 0) size = 1;
-  void* p = std::malloc(size);
-  if (!p) throw std::bad_alloc();
-  return p;
+  if (void* p = counted_nothrow(size)) return p;
+  throw std::bad_alloc();
 }
 }  // namespace
 
 namespace lwm2m::test {
 size_t thread_allocations() noexcept {
   return g_allocations;
+}
+size_t thread_allocated_bytes() noexcept {
+  return g_bytes;
 }
 }  // namespace lwm2m::test
 
@@ -30,12 +37,10 @@ void* operator new[](std::size_t size) {
   return counted_alloc(size);
 }
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(size ? size : 1);
+  return counted_nothrow(size);
 }
 void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(size ? size : 1);
+  return counted_nothrow(size);
 }
 void operator delete(void* p) noexcept {
   std::free(p);
