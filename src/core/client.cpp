@@ -271,8 +271,7 @@ TimePoint Client::next_deadline() const noexcept {
   if (s.bs_deadline < t) t = s.bs_deadline;
   TimePoint o = s.observation_deadline();
   if (o < t) t = o;
-  if ((s.bs_finish_accepted || s.reboot_pending || s.factory_reset_pending) && s.now_ < t)
-    t = s.now_;
+  if ((s.bs_finish_accepted || s.reboot_by || s.factory_reset_by) && s.now_ < t) t = s.now_;
   return t;
 }
 
@@ -315,13 +314,13 @@ void Client::Impl::drive(TimePoint now) noexcept {
     bs_finish_accepted = false;
     finish_bootstrap(now);
   }
-  if (reboot_pending) {
-    reboot_pending = false;
-    push(Event{EventKind::reboot});
+  if (reboot_by) {
+    push(Event{EventKind::reboot, accounts[*reboot_by].ssid, *reboot_by});
+    reboot_by.reset();
   }
-  if (factory_reset_pending) {
-    factory_reset_pending = false;
-    push(Event{EventKind::factory_reset});
+  if (factory_reset_by) {
+    push(Event{EventKind::factory_reset, accounts[*factory_reset_by].ssid, *factory_reset_by});
+    factory_reset_by.reset();
   }
   if (bs_state == BootstrapState::hold_off && now >= bs_deadline) {
     if (!send_bootstrap_request(now)) bootstrap_failed(Errc::no_space, now);
@@ -380,6 +379,8 @@ size_t Client::Impl::write_links() noexcept {
 Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
   const objects::ServerInstance* srv = c.server_.find(a.ssid);
   if (!srv) return Errc::invalid_state;
+  // The next Update is scheduled from the lifetime this Register announces.
+  a.fsm.set_lifetime(srv->config.lifetime_s);
   connect(a);
   coap::Message m;
   m.code = coap::codes::post;
@@ -449,6 +450,7 @@ Status Client::Impl::send_update(Account& a, TimePoint now) noexcept {
   a.request = *id;
   a.pending = Account::Pending::update;
   a.sent_lifetime = srv->config.lifetime_s;
+  a.fsm.set_lifetime(srv->config.lifetime_s);  // the cadence follows what the server was told
   a.sent_binding_len = static_cast<uint8_t>(binding.size());
   std::memcpy(a.sent_binding, binding.data(), binding.size());
   a.objects_changed = false;
@@ -556,7 +558,10 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
       case Account::Pending::dereg:
         a.fsm.on_deregister_done(now);
         s.drop_observations(static_cast<uint8_t>(i));
-        s.push(Event{EventKind::deregistered, a.ssid, static_cast<coap::PeerId>(i)});
+        // The registration is gone from our side either way; the event tells whether the
+        // server agreed.
+        s.push(Event{EventKind::deregistered, a.ssid, static_cast<coap::PeerId>(i),
+                     ok ? Errc::ok : error_of(response.code)});
         break;
       case Account::Pending::bootstrap_request:
         if (ok) {

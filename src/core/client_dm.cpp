@@ -498,9 +498,9 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       Status st = t->object->execute(path.instance(), path.resource(), in.body);
       if (!st) return fail(resp, st.code());
       resp.set_code(codes::changed);
-      if (path.object() == 3 && path.instance() == 0 && path.resource() == 4) reboot_pending = true;
-      if (path.object() == 3 && path.instance() == 0 && path.resource() == 5)
-        factory_reset_pending = true;
+      const auto by = static_cast<uint8_t>(index_of(a));
+      if (path.object() == 3 && path.instance() == 0 && path.resource() == 4) reboot_by = by;
+      if (path.object() == 3 && path.instance() == 0 && path.resource() == 5) factory_reset_by = by;
       return;
     }
     if (path.depth() == 4 || (path.depth() == 3 && !t->resource->multiple))
@@ -576,16 +576,24 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
 
 void Client::Impl::serve_discover(Account& a, const dm::Path& path, coap::Response& resp) noexcept {
   if (path.is_root()) return fail(resp, Errc::method_not_allowed);
-  // Attributes on each link are those this server wrote (they are kept per server).
+  // Attributes on each link are those this server wrote (they are kept per server). The
+  // link of the target itself also carries what it inherits from its instance and object
+  // (the Core spec's Discover example: /3303?pmin=5, /3303/0?pmin=3, then Discover
+  // /3303/0/5700 gives ";pmin=3"); the links below it carry their own attributes only.
   struct Lookup final : codec::AttributeLookup {
     const Impl& impl;
     uint16_t ssid;
-    Lookup(const Impl& i, uint16_t s) noexcept : impl(i), ssid(s) {}
+    dm::Path target;
+    Lookup(const Impl& i, uint16_t s, const dm::Path& t) noexcept : impl(i), ssid(s), target(t) {}
     void write_attributes(const dm::Path& p, codec::Sink& out) const noexcept override {
-      if (const AttributeEntry* e = impl.find_attributes(ssid, p))
-        write_link_attributes(e->attrs, out);
+      Attributes attrs;
+      for (dm::Path q = p; !q.is_root(); q = q.parent()) {
+        if (const AttributeEntry* e = impl.find_attributes(ssid, q)) attrs.inherit(e->attrs);
+        if (!(p == target)) break;
+      }
+      write_link_attributes(attrs, out);
     }
-  } lookup(*this, a.ssid);
+  } lookup(*this, a.ssid, path);
   Status st = codec::write_discover(c.registry_, path, &lookup, resp.payload());
   if (!st) return fail(resp, st.code());
   resp.set_code(codes::content);

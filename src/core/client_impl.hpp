@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "codec/number.hpp"
 #include "core/attributes.hpp"
@@ -162,7 +163,9 @@ struct Client::Impl {
   uint8_t bs_attempts = 0;
   bool bs_finish_accepted = false;  ///< processed after the 2.04 went out
 
-  bool reboot_pending = false, factory_reset_pending = false;
+  /// Account index of the server whose Execute of /3/0/4 or /3/0/5 was answered 2.04; the
+  /// event goes out after the answer.
+  std::optional<uint8_t> reboot_by, factory_reset_by;
 
   void push(const Event& e) noexcept {
     if (event_count == 16) {  // keep the newest: drop the oldest
