@@ -8,6 +8,7 @@
 #include "codec/dispatch.hpp"
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
+#include "core/well_known.hpp"
 #include "lwm2m/codec/link_format.hpp"
 
 namespace lwm2m::core {
@@ -95,7 +96,8 @@ Client::Client(const ClientConfig& config, dm::Registry& registry,
   if (!engine_.valid() || config_.endpoint.empty() ||
       config_.endpoint.size() > ClientConfig::kMaxEndpoint || config_.max_servers == 0)
     return;
-  if (registry_.find(0) != &security_ || registry_.find(1) != &server_) return;
+  if (registry_.find(wk::kSecurity) != &security_ || registry_.find(wk::kServer) != &server_)
+    return;
   impl_.reset(new (std::nothrow) Impl(*this));
   if (!impl_) return;
   Impl& s = *impl_;
@@ -112,15 +114,11 @@ Client::Client(const ClientConfig& config, dm::Registry& registry,
       !s.scratch_buf || !s.stored || !s.store_bytes)
     return;
   registry_.set_listener(this);
-  server_.set_listener(this);
   valid_ = true;
 }
 
 Client::~Client() {
-  if (valid_) {
-    registry_.set_listener(nullptr);
-    server_.set_listener(nullptr);
-  }
+  if (valid_) registry_.set_listener(nullptr);
 }
 
 // ---- accounts ----
@@ -175,19 +173,15 @@ void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
 
 // ---- lifecycle ----
 
-Status Client::start(TimePoint now) noexcept {
-  if (!valid_) return Errc::invalid_state;
-  Impl& s = *impl_;
-  s.now_ = now;
-  s.started = true;
-  s.stopping = false;
-  s.build_accounts();
+bool Client::Impl::sync_accounts(TimePoint now) noexcept {
+  build_accounts();
   bool any = false;
-  for (size_t i = 1; i < s.account_count; ++i) {
-    Account& a = s.accounts[i];
+  for (size_t i = 1; i < account_count; ++i) {
+    Account& a = accounts[i];
     if (!a.used) continue;
     any = true;
-    const objects::ServerInstance* srv = server_.find(a.ssid);
+    if (a.fsm.state() != RegistrationState::idle) continue;
+    const objects::ServerInstance* srv = c.server_.find(a.ssid);
     RetryPolicy p;
     p.bootstrap_on_failure = srv->config.bootstrap_on_failure;
     p.communication_retry_count = srv->config.communication_retry_count;
@@ -196,23 +190,38 @@ Status Client::start(TimePoint now) noexcept {
     p.sequence_retry_count = srv->config.sequence_retry_count;
     a.fsm.set_policy(p);
     a.fsm.set_lifetime(srv->config.lifetime_s);
-    a.fsm.set_transmit_wait(config_.coap.tx.max_transmit_wait());
-    if (a.fsm.state() == RegistrationState::idle) a.fsm.start(now);
+    a.fsm.set_transmit_wait(c.config_.coap.tx.max_transmit_wait());
+    if (!a.disabled && !stopping) a.fsm.start(now);
   }
-  const objects::SecurityInstance* bs = security_.find_bootstrap();
+  return any;
+}
+
+Status Client::Impl::begin(TimePoint now) noexcept {
+  const bool any = sync_accounts(now);
+  const objects::SecurityInstance* bs = c.security_.find_bootstrap();
   if (!any) {
     if (!bs) return Errc::invalid_state;
-    s.start_bootstrap(now);
-  } else if (bs && !s.accounts[0].used) {
+    start_bootstrap(now);
+  } else if (bs && !accounts[0].used) {
     // Server-initiated bootstrap (1.1 Core §5.2.3): the bootstrap server may write to a
     // registered client at any time, so its endpoint stays known to the transport.
-    Account& a = s.accounts[0];
+    Account& a = accounts[0];
     a = Account{};
     a.used = true;
     a.bootstrap = true;
     a.security_iid = bs->id;
-    s.connect(a);
+    connect(a);
   }
+  return {};
+}
+
+Status Client::start(TimePoint now) noexcept {
+  if (!valid_) return Errc::invalid_state;
+  Impl& s = *impl_;
+  s.now_ = now;
+  s.started = true;
+  s.stopping = false;
+  if (Status st = s.begin(now); !st) return st;
   s.drive(now);
   return {};
 }
@@ -310,6 +319,10 @@ const objects::SecurityInstance* Client::peer_security(coap::PeerId peer) const 
 // ---- the step that follows every input ----
 
 void Client::Impl::drive(TimePoint now) noexcept {
+  if (accounts_changed) {
+    accounts_changed = false;
+    (void)sync_accounts(now);
+  }
   if (bs_finish_accepted) {
     bs_finish_accepted = false;
     finish_bootstrap(now);
@@ -688,7 +701,7 @@ void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
     accounts[i] = Account{};
     push(Event{EventKind::disconnect, 0, static_cast<coap::PeerId>(i)});
   }
-  (void)c.start(now);
+  (void)begin(now);  // the accounts as the bootstrap server left them
 }
 
 void Client::request_bootstrap(TimePoint now) noexcept {
@@ -719,8 +732,7 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   if (!fmt) return Errc::unsupported_content_format;
   codec::Sink out({s.send_buf.get(), config_.uplink_buffer});
   dm::CompositeSource src(registry_, paths, s.scratch());
-  const dm::ObjectId excluded[] = {0, 21};
-  src.exclude_objects(excluded);
+  src.exclude_objects(wk::kHidden);
   if (Status st = codec::encode(*fmt, dm::Path{}, src, out); !st) return st;
   if (out.overflowed()) return Errc::buffer_too_small;
   coap::Message m;
@@ -803,34 +815,74 @@ void Client::on_instances_changed(dm::ObjectId) noexcept {
   }
 }
 
-void Client::on_disable(uint16_t ssid) noexcept {
-  Impl& s = *impl_;
-  Account* a = s.account_for_ssid(ssid);
-  const objects::ServerInstance* srv = server_.find(ssid);
-  if (!a || !srv) return;
+// ---- effects of what servers changed ----
+
+Account* Client::Impl::account_for_server_instance(dm::InstanceId iid) noexcept {
+  const objects::ServerInstance* srv = c.server_.instance(iid);
+  return srv ? account_for_ssid(srv->config.short_server_id) : nullptr;
+}
+
+void Client::Impl::disable(Account& a) noexcept {
+  const objects::ServerInstance* srv = c.server_.find(a.ssid);
+  if (!srv) return;
   // De-register now, come back after the Disable Timeout (/1/x/5).
-  a->fsm.request_deregister(s.now_);
-  a->disabled = true;
-  a->disabled_until = s.now_ + Duration{int64_t{srv->config.disable_timeout_s} * 1000};
+  a.fsm.request_deregister(now_);
+  a.disabled = true;
+  a.disabled_until = now_ + Duration{int64_t{srv->config.disable_timeout_s} * 1000};
 }
 
-void Client::on_update_trigger(uint16_t ssid) noexcept {
-  Impl& s = *impl_;
-  if (Account* a = s.account_for_ssid(ssid)) a->fsm.request_update(s.now_);
+void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcept {
+  if (changes.overflowed()) {
+    // Too much changed to track one by one: tell every server everything again.
+    for (size_t i = 1; i < account_count; ++i)
+      if (accounts[i].used) {
+        accounts[i].objects_changed = true;
+        accounts[i].fsm.request_update(now_);
+      }
+    accounts_changed = true;
+  }
+  for (const Change& ch : changes.items())
+    for_each_effect(ch, [&](Action act) { act_on(by, ch, act); });
 }
 
-void Client::on_bootstrap_trigger(uint16_t) noexcept {
-  Impl& s = *impl_;
-  s.bs_attempts = 0;
-  s.start_bootstrap(s.now_);
-}
-
-void Client::on_registration_params_changed(uint16_t ssid) noexcept {
-  Impl& s = *impl_;
-  if (Account* a = s.account_for_ssid(ssid)) {
-    if (const objects::ServerInstance* srv = server_.find(ssid))
-      a->fsm.set_lifetime(srv->config.lifetime_s);
-    a->fsm.request_update(s.now_);
+void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept {
+  Account* owner = ch.path.object() == wk::kServer && ch.path.depth() >= 2
+                       ? account_for_server_instance(ch.path.instance())
+                       : nullptr;
+  const auto by_index = static_cast<uint8_t>(index_of(by));
+  switch (action) {
+    case Action::registration_changed:
+    case Action::update_trigger:
+      if (owner) owner->fsm.request_update(now_);  // the Update carries the new values
+      break;
+    case Action::default_periods:
+      for (size_t k = 0; owner && k < c.config_.max_observations; ++k)
+        if (observations[k].used && &accounts[observations[k].account] == owner)
+          observations[k].dirty = any_dirty = true;
+      break;
+    case Action::disable:
+      if (owner) disable(*owner);
+      break;
+    case Action::bootstrap_trigger:
+      bs_attempts = 0;
+      start_bootstrap(now_);
+      break;
+    case Action::reboot:
+      reboot_by = by_index;
+      break;
+    case Action::factory_reset:
+      factory_reset_by = by_index;
+      break;
+    case Action::accounts_changed:
+      accounts_changed = true;
+      break;
+    case Action::objects_changed:
+      for (size_t i = 1; i < account_count; ++i)
+        if (accounts[i].used) {
+          accounts[i].objects_changed = true;
+          accounts[i].fsm.request_update(now_);
+        }
+      break;
   }
 }
 

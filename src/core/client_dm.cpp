@@ -8,6 +8,8 @@
 #include "codec/dispatch.hpp"
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
+#include "core/transaction.hpp"
+#include "core/well_known.hpp"
 #include "lwm2m/codec/link_format.hpp"
 #include "lwm2m/objects/access_control.hpp"
 
@@ -115,10 +117,9 @@ void Client::on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc)
 Status encode_values(dm::Registry& reg, const dm::Path& base, std::span<const dm::Path> paths,
                      codec::ContentFormat fmt, codec::Sink& out, MutableByteView scratch,
                      bool composite) noexcept {
-  static constexpr dm::ObjectId kHidden[] = {0, 21};  // Security and OSCORE: never readable
   if (composite) {
     dm::CompositeSource src(reg, paths, scratch);
-    src.exclude_objects(kHidden);
+    src.exclude_objects(wk::kHidden);
     return codec::encode(fmt, dm::Path{}, src, out);
   }
   dm::TreeSource src(reg, base, scratch);
@@ -160,8 +161,9 @@ Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
 
 namespace {
 
-/// Validation pass then apply pass over one payload.
-Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload,
+/// Validation pass over one payload, then the apply pass through `tx` (the caller
+/// finishes the transaction: commit, or rollback when anything failed).
+Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt, ByteView payload,
                    const WritePlan& plan, MutableByteView scratch,
                    dm::InstanceId* created = nullptr) noexcept {
   codec::DecodeContext ctx{plan.base, &reg, scratch};
@@ -229,16 +231,14 @@ Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload
     if (created) *created = iid;
   }
 
-  // Pass 2: apply, in a transaction on the target object.
-  if (Status st = obj->transaction_begin(); !st) return st;
+  // Pass 2: apply.
   Status result;
-  if (plan.create) result = obj->create_instance(new_iid);
+  if (plan.create) result = tx.create(dm::Path(obj->id(), new_iid));
   if (result && plan.replace && !plan.bootstrap && plan.base.depth() == 2)
-    result = obj->reset_instance(plan.base.instance());
+    result = tx.reset_instance(plan.base);
   if (result && plan.replace && plan.base.depth() == 3) {
     const dm::ResourceDef* def = reg.resource_def(plan.base);
-    if (def && def->multiple)
-      result = obj->reset_resource(plan.base.instance(), plan.base.resource());
+    if (def && def->multiple) result = tx.reset_resource(plan.base);
   }
   if (result) {
     if (Status st = dec.open(fmt, payload, ctx); !st) result = st;
@@ -263,21 +263,13 @@ Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload
         p = dm::Path(p.object(), new_iid);
       }
     }
-    dm::Object* target = obj;
-    if (p.object() != obj->id()) {
-      target = reg.find(p.object());
-      if (!target) {
-        result = Errc::not_found;
-        break;
-      }
-    }
-    if (plan.bootstrap && !target->has_instance(p.instance())) {
-      result = target->create_instance(p.instance());
+    if (plan.bootstrap && !obj->has_instance(p.instance())) {
+      result = tx.create(dm::Path(p.object(), p.instance()));
       if (!result) break;
     }
     if (r.value.is_none()) {
       // An empty instance (already there or created above), or an emptied multiple resource.
-      if (p.depth() == 3) result = target->reset_resource(p.instance(), p.resource());
+      if (p.depth() == 3) result = tx.reset_resource(p);
       continue;
     }
     const dm::ResourceDef* def = reg.resource_def(p);
@@ -285,23 +277,16 @@ Status apply_write(dm::Registry& reg, codec::ContentFormat fmt, ByteView payload
         plan.base.depth() <= 2) {
       dm::Path res = p.parent();
       if (!have_last || !(res == last_multi)) {
-        (void)target->reset_resource(p.instance(), p.resource());
+        (void)tx.reset_resource(res);
         last_multi = res;
         have_last = true;
       }
     }
     auto v = dm::convert(r.value, def->type);
-    result = target->write(p.instance(), p.resource(),
-                           p.depth() == 4 ? p.resource_instance() : dm::kInvalidId, *v);
+    result = tx.write(p, *v);
   }
-  if (result) result = obj->transaction_validate();
-  if (result) {
-    obj->transaction_commit();
-  } else {
-    obj->transaction_rollback();
-    if (result.code() == Errc::malformed || result.code() == Errc::truncated)
-      result = Errc::bad_request;
-  }
+  if (result.code() == Errc::malformed || result.code() == Errc::truncated)
+    result = Errc::bad_request;
   return result;
 }
 
@@ -322,12 +307,12 @@ bool Client::Impl::acl_active() const noexcept {
 bool Client::Impl::allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
   if (!acl_active() || path.is_root()) return true;
   dm::ObjectId oid = path.object();
-  if (oid == 2) {
+  if (oid == wk::kAccessControl) {
     // ACL instances: readable by every server, changed only by their owner.
     if (need == objects::kAccessRead) return true;
     if (path.depth() < 2 || need != objects::kAccessWrite) return false;
-    dm::Object* obj = c.registry_.find(2);
-    auto owner = obj ? obj->read(path.instance(), 3, dm::kInvalidId, {})
+    dm::Object* obj = c.registry_.find(wk::kAccessControl);
+    auto owner = obj ? obj->read(path.instance(), wk::acl::kOwner, dm::kInvalidId, {})
                      : Result<dm::Value>(Errc::not_found);
     return owner && owner->as_integer() == a.ssid;
   }
@@ -357,8 +342,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
   dm::Path path = *path_r;
   // The Security object (and OSCORE) belong to the bootstrap server alone (1.1 Core
   // §E.1); like Anjay we answer 4.01 rather than pretend the object is absent.
-  if (path.depth() >= 1 && (path.object() == 0 || path.object() == 21))
-    return fail(resp, Errc::unauthorized);
+  if (path.depth() >= 1 && wk::hidden(path.object())) return fail(resp, Errc::unauthorized);
   Code method = m.code;
 
   if (method == codes::get || method == codes::fetch) {
@@ -378,7 +362,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
         if (!more) return fail(resp, Errc::bad_request);
         if (!*more) break;
         if (fetch_count == kMaxFetchPaths) return fail(resp, Errc::request_entity_too_large);
-        if (r.path.depth() >= 1 && (r.path.object() == 0 || r.path.object() == 21))
+        if (r.path.depth() >= 1 && wk::hidden(r.path.object()))
           return fail(resp, Errc::unauthorized);
         if (!allowed(a, r.path, objects::kAccessRead)) return fail(resp, Errc::unauthorized);
         fetch_paths[fetch_count++] = r.path;
@@ -452,9 +436,11 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       return fail(resp, t.error());
     if (!allowed(a, path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
     WritePlan plan{reg, path, false, true, false};
-    Status st = apply_write(reg, *content_format(m), in.body, plan, scratch);
+    Transaction tx(reg);
+    Status st = tx.finish(apply_write(tx, reg, *content_format(m), in.body, plan, scratch));
     if (!st) return fail(resp, st.code());
     resp.set_code(codes::changed);
+    apply_effects(a, tx.changes());
     return;
   }
 
@@ -470,7 +456,8 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       if (!cf) return fail(resp, Errc::bad_request);
       WritePlan plan{reg, path, false, false, true};
       dm::InstanceId iid = dm::kInvalidId;
-      Status st = apply_write(reg, *cf, in.body, plan, scratch, &iid);
+      Transaction tx(reg);
+      Status st = tx.finish(apply_write(tx, reg, *cf, in.body, plan, scratch, &iid));
       if (!st) return fail(resp, st.code());
       // Option values are views and the engine encodes the response after we return:
       // the segments live in the client (a stack buffer would be gone by then).
@@ -483,11 +470,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       resp.set_code(codes::created);
       // 1.1 Core §7.3.2: the creating server owns the new instance.
       if (acl_active()) (void)c.acl_->add(path.object(), iid, a.ssid);
-      for (size_t i = 1; i < account_count; ++i)
-        if (accounts[i].used) {
-          accounts[i].objects_changed = true;
-          accounts[i].fsm.request_update(now_);
-        }
+      apply_effects(a, tx.changes());
       return;
     }
     auto t = reg.resolve(path);
@@ -498,9 +481,9 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       Status st = t->object->execute(path.instance(), path.resource(), in.body);
       if (!st) return fail(resp, st.code());
       resp.set_code(codes::changed);
-      const auto by = static_cast<uint8_t>(index_of(a));
-      if (path.object() == 3 && path.instance() == 0 && path.resource() == 4) reboot_by = by;
-      if (path.object() == 3 && path.instance() == 0 && path.resource() == 5) factory_reset_by = by;
+      ChangeList executed;
+      executed.add({Change::Kind::executed, path});
+      apply_effects(a, executed);
       return;
     }
     if (path.depth() == 4 || (path.depth() == 3 && !t->resource->multiple))
@@ -510,9 +493,11 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     auto cf = content_format(m);
     if (!cf) return fail(resp, Errc::bad_request);
     WritePlan plan{reg, path, false, false, false};
-    Status st = apply_write(reg, *cf, in.body, plan, scratch);
+    Transaction tx(reg);
+    Status st = tx.finish(apply_write(tx, reg, *cf, in.body, plan, scratch));
     if (!st) return fail(resp, st.code());
     resp.set_code(codes::changed);
+    apply_effects(a, tx.changes());
     return;
   }
 
@@ -521,15 +506,12 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     auto t = reg.resolve(path);
     if (!t) return fail(resp, t.error());
     if (!allowed(a, path, objects::kAccessDelete)) return fail(resp, Errc::unauthorized);
-    Status st = t->object->delete_instance(path.instance());
-    if (st && acl_active()) c.acl_->remove_for(path.object(), path.instance());
+    Transaction tx(reg);
+    Status st = tx.finish(tx.remove(path));
     if (!st) return fail(resp, st.code());
+    if (acl_active()) c.acl_->remove_for(path.object(), path.instance());
     resp.set_code(codes::deleted);
-    for (size_t i = 1; i < account_count; ++i)
-      if (accounts[i].used) {
-        accounts[i].objects_changed = true;
-        accounts[i].fsm.request_update(now_);
-      }
+    apply_effects(a, tx.changes());
     return;
   }
 
@@ -547,25 +529,25 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       auto more = dec.next(r);
       if (!more) return fail(resp, Errc::bad_request);
       if (!*more) break;
-      if (r.path.object() == 0 || r.path.object() == 21) return fail(resp, Errc::unauthorized);
+      if (wk::hidden(r.path.object())) return fail(resp, Errc::unauthorized);
       if (r.path.depth() < 3 || !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
         return fail(resp, Errc::not_found);
       if (!allowed(a, r.path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
       if (Status st = check_record(plan, r); !st) return fail(resp, st.code());
     }
-    (void)dec.open(*cf, in.body, ctx);
-    for (;;) {
+    Transaction tx(reg);
+    Status st = dec.open(*cf, in.body, ctx);
+    while (st) {
       codec::Record r;
       auto more = dec.next(r);
+      if (!more) st = Errc::bad_request;
       if (!more || !*more) break;
       const dm::ResourceDef* def = reg.resource_def(r.path);
-      auto v = dm::convert(r.value, def->type);
-      dm::Object* obj = reg.find(r.path.object());
-      Status st = obj->write(r.path.instance(), r.path.resource(),
-                             r.path.depth() == 4 ? r.path.resource_instance() : dm::kInvalidId, *v);
-      if (!st) return fail(resp, st.code());
+      st = tx.write(r.path, *dm::convert(r.value, def->type));
     }
+    if (st = tx.finish(st); !st) return fail(resp, st.code());
     resp.set_code(codes::changed);
+    apply_effects(a, tx.changes());
     return;
   }
 
@@ -639,7 +621,9 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
     if (!cf) return fail(resp, Errc::bad_request);
     if (!reg.find(path.object())) return fail(resp, Errc::not_found);
     WritePlan plan{reg, path, true, true, false};
-    Status st = apply_write(reg, *cf, in.body, plan, scratch);
+    // No effects: Bootstrap-Finish registers anew with whatever was written.
+    Transaction tx(reg);
+    Status st = tx.finish(apply_write(tx, reg, *cf, in.body, plan, scratch));
     if (!st) return fail(resp, st.code());
     resp.set_code(codes::changed);
     return;
@@ -652,13 +636,15 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
     dm::InstanceId keep_iid = keep ? keep->id : dm::kInvalidId;
     for (dm::Object* obj : reg.objects()) {
       if (path.depth() >= 1 && obj->id() != path.object()) continue;
+      Transaction tx(reg);  // one per object: each is emptied as a whole or not at all
       for (size_t i = obj->instance_count(); i-- > 0;) {
         dm::InstanceId iid = obj->instance_at(i);
         if (path.depth() == 2 && iid != path.instance()) continue;
-        if (obj->id() == 0 && iid == keep_iid) continue;
+        if (obj->id() == wk::kSecurity && iid == keep_iid) continue;
         // Objects that cannot lose instances (Device) stay as they are.
-        (void)obj->delete_instance(iid);
+        (void)tx.remove(dm::Path(obj->id(), iid));
       }
+      (void)tx.finish({});
     }
     resp.set_code(codes::deleted);
     return;
@@ -694,7 +680,7 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
           out.put('/');
           codec::number::write_uint(out, iid);
           out.put('>');
-          if (obj->id() == 0) {
+          if (obj->id() == wk::kSecurity) {
             const objects::SecurityInstance* sec = c.security_.instance(iid);
             if (sec && sec->has_short_server_id && !sec->bootstrap) {
               out.write(as_bytes(std::string_view(";ssid=")));
@@ -705,7 +691,7 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
               out.write(sec->uri.view());
               out.put('"');
             }
-          } else if (obj->id() == 1) {
+          } else if (obj->id() == wk::kServer) {
             if (const objects::ServerInstance* srv = c.server_.instance(iid)) {
               out.write(as_bytes(std::string_view(";ssid=")));
               codec::number::write_uint(out, srv->config.short_server_id);
@@ -718,7 +704,7 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
       return;
     }
     // Bootstrap-Read (1.1): Server and Access Control objects only.
-    if (path.depth() < 1 || (path.object() != 1 && path.object() != 2))
+    if (path.depth() < 1 || (path.object() != wk::kServer && path.object() != wk::kAccessControl))
       return fail(resp, Errc::bad_request);
     auto t = reg.resolve(path);
     if (!t) return fail(resp, t.error());

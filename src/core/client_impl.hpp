@@ -9,6 +9,7 @@
 
 #include "codec/number.hpp"
 #include "core/attributes.hpp"
+#include "core/effects.hpp"
 #include "core/registration_fsm.hpp"
 #include "lwm2m/core/client.hpp"
 
@@ -82,6 +83,12 @@ struct Client::Impl {
 
   // ---- client.cpp ----
   void build_accounts() noexcept;
+  /// Brings the accounts in line with the Security and Server objects: drops those that
+  /// lost their instances, adds and starts registering new ones. True when any remains.
+  bool sync_accounts(TimePoint now) noexcept;
+  /// Registers with every account, or bootstraps when there is none (start() and the end
+  /// of a bootstrap).
+  Status begin(TimePoint now) noexcept;
   Account* account_for_peer(coap::PeerId peer) noexcept;
   Account* account_for_ssid(uint16_t ssid) noexcept;
   size_t index_of(const Account& a) const noexcept {
@@ -108,6 +115,14 @@ struct Client::Impl {
     return static_cast<LwM2MVersion>(v < 0 ? 0 : v);
   }
   void mark_uplink(Account& a, TimePoint now) noexcept;
+
+  // ---- effects (client.cpp) ----
+  /// Acts on what a request by `by` changed, after its commit (or successful Execute).
+  void apply_effects(Account& by, const ChangeList& changes) noexcept;
+  void act_on(Account& by, const Change& change, Action action) noexcept;
+  /// The account of the management server whose Server instance is `iid`.
+  Account* account_for_server_instance(dm::InstanceId iid) noexcept;
+  void disable(Account& a) noexcept;
 
   // ---- client_dm.cpp ----
   void serve_dm(Account& a, const coap::IncomingRequest& req, coap::Response& resp) noexcept;
@@ -157,6 +172,7 @@ struct Client::Impl {
   bool started = false;
   bool stopping = false;
   bool any_dirty = false;
+  bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
 
   BootstrapState bs_state = BootstrapState::idle;
   TimePoint bs_deadline = kNever;

@@ -112,8 +112,7 @@ class ClientMonitor {
 
 class Client final : private coap::RequestHandler,
                      private coap::ResponseHandler,
-                     private dm::ChangeListener,
-                     private objects::ServerObject::Listener {
+                     private dm::ChangeListener {
  public:
   /// `registry` must already hold `security` (object 0) and `server` (object 1).
   Client(const ClientConfig& config, dm::Registry& registry, objects::SecurityObject& security,
@@ -183,11 +182,6 @@ class Client final : private coap::RequestHandler,
   // dm::ChangeListener
   void on_value_changed(const dm::Path& path) noexcept override;
   void on_instances_changed(dm::ObjectId object) noexcept override;
-  // objects::ServerObject::Listener
-  void on_disable(uint16_t ssid) noexcept override;
-  void on_update_trigger(uint16_t ssid) noexcept override;
-  void on_bootstrap_trigger(uint16_t ssid) noexcept override;
-  void on_registration_params_changed(uint16_t ssid) noexcept override;
 
   ClientConfig config_;
   dm::Registry& registry_;

@@ -1,0 +1,54 @@
+// Rollback for objects whose instances live in slots: before a slot first changes inside
+// a transaction its old content is saved; rollback restores every saved slot, commit
+// forgets them. Outside a transaction (factory configuration, application calls) nothing
+// is saved.
+#pragma once
+
+#include <cstddef>
+
+#include "lwm2m/status.hpp"
+
+namespace lwm2m::objects {
+
+template <class Slot, size_t N>
+class UndoLog {
+ public:
+  void begin() noexcept {
+    active_ = true;
+    count_ = 0;
+  }
+  /// Call before `slot` changes. no_space when more slots change in one transaction than
+  /// the log holds (the request then fails and is rolled back).
+  Status save(Slot& slot) noexcept {
+    if (!active_) return {};
+    for (size_t i = 0; i < count_; ++i)
+      if (entries_[i].where == &slot) return {};
+    if (count_ == N) return Errc::no_space;
+    entries_[count_].where = &slot;
+    entries_[count_].before = slot;
+    ++count_;
+    return {};
+  }
+  void commit() noexcept {
+    active_ = false;
+    count_ = 0;
+  }
+  void rollback() noexcept {
+    while (count_ > 0) {
+      --count_;
+      *entries_[count_].where = entries_[count_].before;
+    }
+    active_ = false;
+  }
+
+ private:
+  struct Entry {
+    Slot* where = nullptr;
+    Slot before{};
+  };
+  Entry entries_[N];
+  size_t count_ = 0;
+  bool active_ = false;
+};
+
+}  // namespace lwm2m::objects
