@@ -81,19 +81,14 @@ const char* to_string(EventKind k) noexcept {
   return "?";
 }
 
-Client::Client(const ClientConfig& config, dm::Registry& registry,
-               objects::SecurityObject& security, objects::ServerObject& server,
-               Random& rng) noexcept
+Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept
     : config_(config),
       registry_(registry),
-      security_(security),
-      server_(server),
       engine_(config.coap, rng, static_cast<coap::RequestHandler*>(this)) {
   if (!engine_.valid() || config_.endpoint.empty() ||
       config_.endpoint.size() > ClientConfig::kMaxEndpoint || config_.max_servers == 0)
     return;
-  if (registry_.find(wk::kSecurity) != &security_ || registry_.find(wk::kServer) != &server_)
-    return;
+  if (!registry_.find(wk::kSecurity) || !registry_.find(wk::kServer)) return;
   impl_.reset(new (std::nothrow) Impl(*this));
   if (!impl_) return;
   Impl& s = *impl_;
@@ -136,23 +131,23 @@ void Client::Impl::build_accounts() noexcept {
   for (size_t i = 1; i < account_count; ++i) {
     Account& a = accounts[i];
     if (!a.used) continue;
-    if (!c.security_.find_server(a.ssid) || !c.server_.find(a.ssid)) {
+    if (!reader.security_for(a.ssid) || !reader.server(a.ssid)) {
       drop_observations(static_cast<uint8_t>(i));
       a = Account{};
       want_link(i, LinkCommand::Kind::disconnect);
     }
   }
-  for (const objects::SecurityInstance& sec : c.security_.instances()) {
-    if (sec.id == dm::kInvalidId || sec.bootstrap || !sec.has_short_server_id) continue;
-    const objects::ServerInstance* srv = c.server_.find(sec.short_server_id);
-    if (!srv || account_for_ssid(sec.short_server_id)) continue;
+  for (size_t k = 0; k < reader.security_count(); ++k) {
+    const SecurityEntry sec = reader.security_at(k);
+    if (sec.bootstrap || !sec.ssid) continue;
+    if (!reader.server(*sec.ssid) || account_for_ssid(*sec.ssid)) continue;
     for (size_t i = 1; i < account_count; ++i) {
       if (accounts[i].used) continue;
       Account& a = accounts[i];
       a = Account{};
       a.used = true;
-      a.ssid = sec.short_server_id;
-      a.security_iid = sec.id;
+      a.ssid = *sec.ssid;
+      a.security_iid = sec.iid;
       break;
     }
   }
@@ -178,15 +173,10 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
     if (!a.used) continue;
     any = true;
     if (a.fsm.state() != RegistrationState::idle) continue;
-    const objects::ServerInstance* srv = c.server_.find(a.ssid);
-    RetryPolicy p;
-    p.bootstrap_on_failure = srv->config.bootstrap_on_failure;
-    p.communication_retry_count = srv->config.communication_retry_count;
-    p.communication_retry_timer = Duration{int64_t{srv->config.communication_retry_timer_s} * 1000};
-    p.sequence_delay_timer = Duration{int64_t{srv->config.sequence_delay_timer_s} * 1000};
-    p.sequence_retry_count = srv->config.sequence_retry_count;
-    a.fsm.set_policy(p);
-    a.fsm.set_lifetime(srv->config.lifetime_s);
+    const std::optional<ServerEntry> srv = reader.server(a.ssid);
+    if (!srv) continue;
+    a.fsm.set_policy(srv->retry);
+    a.fsm.set_lifetime(srv->lifetime_s);
     a.fsm.set_transmit_wait(c.config_.coap.tx.max_transmit_wait());
     if (!a.disabled && !stopping) a.fsm.start(now);
   }
@@ -195,7 +185,7 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
 
 Status Client::Impl::begin(TimePoint now) noexcept {
   const bool any = sync_accounts(now);
-  const objects::SecurityInstance* bs = c.security_.find_bootstrap();
+  const std::optional<SecurityEntry> bs = reader.bootstrap_security();
   if (!any) {
     if (!bs) return Errc::invalid_state;
     start_bootstrap(now);
@@ -206,7 +196,7 @@ Status Client::Impl::begin(TimePoint now) noexcept {
     a = Account{};
     a.used = true;
     a.bootstrap = true;
-    a.security_iid = bs->id;
+    a.security_iid = bs->iid;
     connect(a);
   }
   return {};
@@ -328,9 +318,7 @@ std::string_view Client::peer_uri(coap::PeerId peer) const noexcept {
 
 std::optional<PeerSecurity> Client::peer_security(coap::PeerId peer) const noexcept {
   if (!valid_ || peer >= impl_->account_count || !impl_->accounts[peer].used) return std::nullopt;
-  const objects::SecurityInstance* sec = security_.instance(impl_->accounts[peer].security_iid);
-  if (!sec) return std::nullopt;
-  return sec->peer();
+  return impl_->reader.peer(impl_->accounts[peer].security_iid);
 }
 
 // ---- the step that follows every input ----
@@ -407,10 +395,10 @@ size_t Client::Impl::write_links() noexcept {
 }
 
 Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
-  const objects::ServerInstance* srv = c.server_.find(a.ssid);
+  const std::optional<ServerEntry> srv = reader.server(a.ssid);
   if (!srv) return Errc::invalid_state;
   // The next Update is scheduled from the lifetime this Register announces.
-  a.fsm.set_lifetime(srv->config.lifetime_s);
+  a.fsm.set_lifetime(srv->lifetime_s);
   connect(a);
   coap::Message m;
   m.code = coap::codes::post;
@@ -418,16 +406,16 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
   char ep[kMaxEndpointQuery], lt[24], ver[12], b[16];
   char num[codec::number::kMaxChars];
   Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
-  if (st) st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->config.lifetime_s, num));
+  if (st) st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->lifetime_s, num));
   if (st) st = add_query(m, ver, sizeof ver, "lwm2m", version_text(version(a)));
-  std::string_view binding = srv->binding.str();
-  bool queue = queue_mode() || objects::binding_has_queue(binding);
+  std::string_view binding = srv->binding();
+  bool queue = queue_mode() || binding_has_queue(binding);
   char bbuf[LWM2M_SERVER_BINDING_MAX + 1];
   if (version(a) == LwM2MVersion::v1_0) {
     // 1.0 signals queue mode in the binding ("UQ").
     std::memcpy(bbuf, binding.data(), binding.size());
     size_t n = binding.size();
-    if (queue && !objects::binding_has_queue(binding)) bbuf[n++] = 'Q';
+    if (queue && !binding_has_queue(binding)) bbuf[n++] = 'Q';
     if (st) st = add_query(m, b, sizeof b, "b", std::string_view(bbuf, n));
   } else {
     // 1.1 dropped "Q" from the binding; queue mode is the separate "Q" parameter.
@@ -447,7 +435,7 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
   if (!id) return id.status();
   a.request = *id;
   a.pending = Account::Pending::reg;
-  a.sent_lifetime = srv->config.lifetime_s;
+  a.sent_lifetime = srv->lifetime_s;
   a.sent_binding_len = static_cast<uint8_t>(binding.size());
   std::memcpy(a.sent_binding, binding.data(), binding.size());
   a.objects_changed = false;
@@ -456,15 +444,15 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
 }
 
 Status Client::Impl::send_update(Account& a, TimePoint now) noexcept {
-  const objects::ServerInstance* srv = c.server_.find(a.ssid);
+  const std::optional<ServerEntry> srv = reader.server(a.ssid);
   if (!srv) return Errc::invalid_state;
   coap::Message m;
   m.code = coap::codes::post;
   Status st = m.add_path(coap::OptionNumber::uri_path, {a.location, a.location_len});
   char lt[24], b[16], num[codec::number::kMaxChars];
-  if (st && srv->config.lifetime_s != a.sent_lifetime)
-    st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->config.lifetime_s, num));
-  std::string_view binding = srv->binding.str();
+  if (st && srv->lifetime_s != a.sent_lifetime)
+    st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->lifetime_s, num));
+  std::string_view binding = srv->binding();
   if (st && binding != std::string_view(a.sent_binding, a.sent_binding_len))
     st = add_query(m, b, sizeof b, "b", binding);
   if (!st) return st;
@@ -479,8 +467,8 @@ Status Client::Impl::send_update(Account& a, TimePoint now) noexcept {
   if (!id) return id.status();
   a.request = *id;
   a.pending = Account::Pending::update;
-  a.sent_lifetime = srv->config.lifetime_s;
-  a.fsm.set_lifetime(srv->config.lifetime_s);  // the cadence follows what the server was told
+  a.sent_lifetime = srv->lifetime_s;
+  a.fsm.set_lifetime(srv->lifetime_s);  // the cadence follows what the server was told
   a.sent_binding_len = static_cast<uint8_t>(binding.size());
   std::memcpy(a.sent_binding, binding.data(), binding.size());
   a.objects_changed = false;
@@ -502,10 +490,10 @@ Status Client::Impl::send_deregister(Account& a, TimePoint now) noexcept {
 
 void Client::Impl::registration_failed(Account& a, TimePoint now, Errc why) noexcept {
   push(Event{EventKind::registration_failed, a.ssid, static_cast<coap::PeerId>(index_of(a)), why});
-  const objects::ServerInstance* srv = c.server_.find(a.ssid);
+  const std::optional<ServerEntry> srv = reader.server(a.ssid);
   // 1.1 Core §6.2.1.1: with "Bootstrap on Registration Failure" set, a failed registration
   // falls back to bootstrap when a bootstrap server is configured.
-  if (srv && srv->config.bootstrap_on_failure && c.security_.find_bootstrap() &&
+  if (srv && srv->retry.bootstrap_on_failure && reader.bootstrap_security() &&
       bs_state == BootstrapState::idle)
     start_bootstrap(now);
 }
@@ -644,7 +632,7 @@ void Client::on_error(coap::RequestId id, Errc error) noexcept {
 // ---- bootstrap ----
 
 void Client::Impl::start_bootstrap(TimePoint now) noexcept {
-  const objects::SecurityInstance* bs = c.security_.find_bootstrap();
+  const std::optional<SecurityEntry> bs = reader.bootstrap_security();
   if (!bs) {
     push(Event{EventKind::bootstrap_failed, 0, 0, Errc::not_found});
     return;
@@ -655,10 +643,10 @@ void Client::Impl::start_bootstrap(TimePoint now) noexcept {
     a.used = true;
     a.bootstrap = true;
   }
-  a.security_iid = bs->id;
+  a.security_iid = bs->iid;
   bs_state = BootstrapState::hold_off;
   // Client Hold Off Time (/0/x/11) delays only the first attempt.
-  bs_deadline = now + Duration{int64_t{bs_attempts == 0 ? bs->client_hold_off_s : 0u} * 1000};
+  bs_deadline = now + Duration{int64_t{bs_attempts == 0 ? bs->hold_off_s : 0u} * 1000};
 }
 
 Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
@@ -740,9 +728,8 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   Impl& s = *impl_;
   s.now_ = now;
   Account* a = s.account_for_ssid(ssid);
-  const objects::ServerInstance* srv = server_.find(ssid);
-  if (!a || !a->fsm.registered() || !srv || srv->config.mute_send ||
-      s.version(*a) == LwM2MVersion::v1_0)
+  const std::optional<ServerEntry> srv = s.reader.server(ssid);
+  if (!a || !a->fsm.registered() || !srv || srv->mute_send || s.version(*a) == LwM2MVersion::v1_0)
     return Errc::invalid_state;
   if (s.send_request.valid()) return Errc::no_space;
   auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, s.version(*a));
@@ -835,17 +822,17 @@ void Client::on_instances_changed(dm::ObjectId) noexcept {
 // ---- effects of what servers changed ----
 
 Account* Client::Impl::account_for_server_instance(dm::InstanceId iid) noexcept {
-  const objects::ServerInstance* srv = c.server_.instance(iid);
-  return srv ? account_for_ssid(srv->config.short_server_id) : nullptr;
+  const std::optional<ServerEntry> srv = reader.server_instance(iid);
+  return srv ? account_for_ssid(srv->ssid) : nullptr;
 }
 
 void Client::Impl::disable(Account& a) noexcept {
-  const objects::ServerInstance* srv = c.server_.find(a.ssid);
+  const std::optional<ServerEntry> srv = reader.server(a.ssid);
   if (!srv) return;
   // De-register now, come back after the Disable Timeout (/1/x/5).
   a.fsm.request_deregister(now_);
   a.disabled = true;
-  a.disabled_until = now_ + Duration{int64_t{srv->config.disable_timeout_s} * 1000};
+  a.disabled_until = now_ + Duration{int64_t{srv->disable_timeout_s} * 1000};
 }
 
 void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcept {

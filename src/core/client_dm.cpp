@@ -11,7 +11,6 @@
 #include "core/transaction.hpp"
 #include "core/well_known.hpp"
 #include "lwm2m/codec/link_format.hpp"
-#include "lwm2m/objects/access_control.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -297,11 +296,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
 bool Client::Impl::acl_active() const noexcept {
   // 1.1 Core §7.3.2: access control applies when the client serves several servers; a
   // single server has every right.
-  if (!c.acl_) return false;
-  size_t servers = 0;
-  for (const objects::SecurityInstance& sec : c.security_.instances())
-    servers += sec.id != dm::kInvalidId && !sec.bootstrap;
-  return servers > 1;
+  return acl.present() && reader.management_servers() > 1;
 }
 
 bool Client::Impl::allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
@@ -309,23 +304,19 @@ bool Client::Impl::allowed(const Account& a, const dm::Path& path, uint8_t need)
   dm::ObjectId oid = path.object();
   if (oid == wk::kAccessControl) {
     // ACL instances: readable by every server, changed only by their owner.
-    if (need == objects::kAccessRead) return true;
-    if (path.depth() < 2 || need != objects::kAccessWrite) return false;
-    dm::Object* obj = c.registry_.find(wk::kAccessControl);
-    auto owner = obj ? obj->read(path.instance(), wk::acl::kOwner, dm::kInvalidId, {})
-                     : Result<dm::Value>(Errc::not_found);
-    return owner && owner->as_integer() == a.ssid;
+    if (need == kRead) return true;
+    if (path.depth() < 2 || need != kWrite) return false;
+    return acl.owner(path.instance()) == a.ssid;
   }
   bool governed = false;
   if (path.depth() >= 2 && path.instance() != dm::kInvalidId)
-    return (c.acl_->rights(a.ssid, oid, path.instance(), governed) & need) == need;
-  if (need == objects::kAccessCreate)
-    return (c.acl_->rights(a.ssid, oid, dm::kInvalidId, governed) & need) == need;
+    return (acl.rights(a.ssid, oid, path.instance(), governed) & need) == need;
+  if (need == kCreate) return (acl.rights(a.ssid, oid, dm::kInvalidId, governed) & need) == need;
   // Object level (Read, Observe, Discover of /O): every instance must be readable.
   dm::Object* obj = c.registry_.find(oid);
   if (!obj) return true;
   for (size_t i = 0; i < obj->instance_count(); ++i)
-    if ((c.acl_->rights(a.ssid, oid, obj->instance_at(i), governed) & need) != need) return false;
+    if ((acl.rights(a.ssid, oid, obj->instance_at(i), governed) & need) != need) return false;
   return true;
 }
 
@@ -364,18 +355,18 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
         if (fetch_count == kMaxFetchPaths) return fail(resp, Errc::request_entity_too_large);
         if (r.path.depth() >= 1 && wk::hidden(r.path.object()))
           return fail(resp, Errc::unauthorized);
-        if (!allowed(a, r.path, objects::kAccessRead)) return fail(resp, Errc::unauthorized);
+        if (!allowed(a, r.path, kRead)) return fail(resp, Errc::unauthorized);
         fetch_paths[fetch_count++] = r.path;
       }
     } else if (m.accept() == static_cast<uint16_t>(codec::ContentFormat::link_format)) {
-      if (!path.is_root() && reg.resolve(path) && !allowed(a, path, objects::kAccessRead))
+      if (!path.is_root() && reg.resolve(path) && !allowed(a, path, kRead))
         return fail(resp, Errc::unauthorized);
       return serve_discover(a, path, resp);
     } else {
       if (path.is_root()) return fail(resp, Errc::method_not_allowed);
       auto t = reg.resolve(path);
       if (!t) return fail(resp, t.error());
-      if (!allowed(a, path, objects::kAccessRead)) return fail(resp, Errc::unauthorized);
+      if (!allowed(a, path, kRead)) return fail(resp, Errc::unauthorized);
       if (t->resource && !t->resource->readable()) return fail(resp, Errc::method_not_allowed);
     }
     auto fmt = codec::choose_format(
@@ -426,7 +417,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       if (!m.has(coap::OptionNumber::uri_query)) return fail(resp, Errc::bad_request);
       if (path.is_root()) return fail(resp, Errc::method_not_allowed);
       if (auto t = reg.resolve(path); !t) return fail(resp, t.error());
-      if (!allowed(a, path, objects::kAccessRead)) return fail(resp, Errc::unauthorized);
+      if (!allowed(a, path, kRead)) return fail(resp, Errc::unauthorized);
       if (Status st = write_attributes(a.ssid, path, m); !st) return fail(resp, st.code());
       resp.set_code(codes::changed);
       return;
@@ -434,7 +425,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     if (path.depth() < 2) return fail(resp, Errc::method_not_allowed);
     if (auto t = reg.resolve(path.depth() == 4 ? path.parent() : path); !t)
       return fail(resp, t.error());
-    if (!allowed(a, path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
+    if (!allowed(a, path, kWrite)) return fail(resp, Errc::unauthorized);
     WritePlan plan{reg, path, false, true, false};
     Transaction tx(reg);
     Status st = tx.finish(apply_write(tx, reg, *content_format(m), in.body, plan, scratch));
@@ -450,7 +441,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       // Create.
       dm::Object* obj = reg.find(path.object());
       if (!obj) return fail(resp, Errc::not_found);
-      if (!allowed(a, dm::Path(path.object(), dm::kInvalidId), objects::kAccessCreate))
+      if (!allowed(a, dm::Path(path.object(), dm::kInvalidId), kCreate))
         return fail(resp, Errc::unauthorized);
       auto cf = content_format(m);
       if (!cf) return fail(resp, Errc::bad_request);
@@ -469,14 +460,14 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       (void)resp.message().add_string(coap::OptionNumber::location_path, {loc_i, ni});
       resp.set_code(codes::created);
       // 1.1 Core §7.3.2: the creating server owns the new instance.
-      if (acl_active()) (void)c.acl_->add(path.object(), iid, a.ssid);
+      if (acl_active()) (void)acl.add_owned(path.object(), iid, a.ssid);
       apply_effects(a, tx.changes());
       return;
     }
     auto t = reg.resolve(path);
     if (!t) return fail(resp, t.error());
     if (path.depth() == 3 && t->resource->executable()) {
-      if (!allowed(a, path, objects::kAccessExecute)) return fail(resp, Errc::unauthorized);
+      if (!allowed(a, path, kExecute)) return fail(resp, Errc::unauthorized);
       if (!execute_arguments_valid(in.body)) return fail(resp, Errc::bad_request);
       Status st = t->object->execute(path.instance(), path.resource(), in.body);
       if (!st) return fail(resp, st.code());
@@ -489,7 +480,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     if (path.depth() == 4 || (path.depth() == 3 && !t->resource->multiple))
       return fail(resp, Errc::method_not_allowed);
     // Partial update of an instance, or (1.1) of a multiple resource's instances.
-    if (!allowed(a, path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
+    if (!allowed(a, path, kWrite)) return fail(resp, Errc::unauthorized);
     auto cf = content_format(m);
     if (!cf) return fail(resp, Errc::bad_request);
     WritePlan plan{reg, path, false, false, false};
@@ -505,11 +496,11 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
     if (path.depth() != 2) return fail(resp, Errc::method_not_allowed);
     auto t = reg.resolve(path);
     if (!t) return fail(resp, t.error());
-    if (!allowed(a, path, objects::kAccessDelete)) return fail(resp, Errc::unauthorized);
+    if (!allowed(a, path, kDelete)) return fail(resp, Errc::unauthorized);
     Transaction tx(reg);
     Status st = tx.finish(tx.remove(path));
     if (!st) return fail(resp, st.code());
-    if (acl_active()) c.acl_->remove_for(path.object(), path.instance());
+    if (acl_active()) acl.remove_for(path.object(), path.instance());
     resp.set_code(codes::deleted);
     apply_effects(a, tx.changes());
     return;
@@ -532,7 +523,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
       if (wk::hidden(r.path.object())) return fail(resp, Errc::unauthorized);
       if (r.path.depth() < 3 || !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
         return fail(resp, Errc::not_found);
-      if (!allowed(a, r.path, objects::kAccessWrite)) return fail(resp, Errc::unauthorized);
+      if (!allowed(a, r.path, kWrite)) return fail(resp, Errc::unauthorized);
       if (Status st = check_record(plan, r); !st) return fail(resp, st.code());
     }
     Transaction tx(reg);
@@ -604,12 +595,7 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
   if (method == codes::post && is_bs) {
     // Bootstrap-Finish: the configuration must let us register somewhere (1.1 Core
     // §6.1.7.8 answers 4.06 otherwise).
-    bool usable = false;
-    for (const objects::SecurityInstance& sec : c.security_.instances())
-      if (sec.id != dm::kInvalidId && !sec.bootstrap && sec.has_short_server_id &&
-          c.server_.find(sec.short_server_id))
-        usable = true;
-    if (!usable) return fail(resp, Errc::not_acceptable);
+    if (!reader.any_usable_server()) return fail(resp, Errc::not_acceptable);
     resp.set_code(codes::changed);
     bs_finish_accepted = true;
     return;
@@ -632,8 +618,8 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
   if (method == codes::del) {
     // Bootstrap-Delete: everything below the path except our bootstrap account.
     if (path.depth() > 2) return fail(resp, Errc::bad_request);
-    const objects::SecurityInstance* keep = c.security_.find_bootstrap();
-    dm::InstanceId keep_iid = keep ? keep->id : dm::kInvalidId;
+    const std::optional<SecurityEntry> keep = reader.bootstrap_security();
+    const dm::InstanceId keep_iid = keep ? keep->iid : dm::kInvalidId;
     for (dm::Object* obj : reg.objects()) {
       if (path.depth() >= 1 && obj->id() != path.object()) continue;
       Transaction tx(reg);  // one per object: each is emptied as a whole or not at all
@@ -681,20 +667,20 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
           codec::number::write_uint(out, iid);
           out.put('>');
           if (obj->id() == wk::kSecurity) {
-            const objects::SecurityInstance* sec = c.security_.instance(iid);
-            if (sec && sec->has_short_server_id && !sec->bootstrap) {
+            const std::optional<SecurityEntry> sec = reader.security(iid);
+            if (sec && sec->ssid && !sec->bootstrap) {
               out.write(as_bytes(std::string_view(";ssid=")));
-              codec::number::write_uint(out, sec->short_server_id);
+              codec::number::write_uint(out, *sec->ssid);
             }
-            if (sec) {
+            if (const std::optional<PeerSecurity> peer = reader.peer(iid)) {
               out.write(as_bytes(std::string_view(";uri=\"")));
-              out.write(sec->uri.view());
+              out.write(as_bytes(peer->uri));
               out.put('"');
             }
           } else if (obj->id() == wk::kServer) {
-            if (const objects::ServerInstance* srv = c.server_.instance(iid)) {
+            if (const std::optional<ServerEntry> srv = reader.server_instance(iid)) {
               out.write(as_bytes(std::string_view(";ssid=")));
-              codec::number::write_uint(out, srv->config.short_server_id);
+              codec::number::write_uint(out, srv->ssid);
             }
           }
         }

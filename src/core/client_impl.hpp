@@ -8,6 +8,8 @@
 #include <optional>
 
 #include "codec/number.hpp"
+#include "core/access.hpp"
+#include "core/accounts.hpp"
 #include "core/attributes.hpp"
 #include "core/effects.hpp"
 #include "core/registration_fsm.hpp"
@@ -78,8 +80,11 @@ struct StoredNotification {
 enum class BootstrapState : uint8_t { idle, hold_off, requesting, in_progress };
 
 struct Client::Impl {
-  explicit Impl(Client& client) noexcept : c(client) {}
+  explicit Impl(Client& client) noexcept
+      : c(client), reader(client.registry_), acl(client.registry_) {}
   Client& c;
+  AccountsReader reader;  ///< server accounts from objects 0 and 1
+  AccessControl acl;      ///< object 2, when present
 
   // ---- client.cpp ----
   void build_accounts() noexcept;

@@ -20,10 +20,10 @@ Attributes Client::Impl::effective_attributes(uint16_t ssid, const dm::Path& pat
   Attributes eff;
   for (dm::Path p = path; !p.is_root(); p = p.parent())
     if (const AttributeEntry* e = find_attributes(ssid, p)) eff.inherit(e->attrs);
-  if (const objects::ServerInstance* srv = c.server_.find(ssid)) {
+  if (const std::optional<ServerEntry> srv = reader.server(ssid)) {
     Attributes defaults;
-    if (srv->has_pmin) defaults.pmin = srv->config.default_pmin_s;
-    if (srv->has_pmax && srv->config.default_pmax_s > 0) defaults.pmax = srv->config.default_pmax_s;
+    defaults.pmin = srv->default_pmin;
+    defaults.pmax = srv->default_pmax;
     eff.inherit(defaults);
   }
   return eff;
@@ -221,8 +221,8 @@ void Client::Impl::drive_observations(TimePoint now) noexcept {
         // a re-registration or Update the pending notification goes out.
         // Stored (bounded) when the Server object asks for it (/1/x/6), else only the
         // latest value goes out once the server hears us again.
-        const objects::ServerInstance* srv = c.server_.find(a.ssid);
-        if (!srv || srv->config.notification_storing) {
+        const std::optional<ServerEntry> srv = reader.server(a.ssid);
+        if (!srv || srv->notification_storing) {
           store_notification(o);
           o.state.last_notify = now;
           o.state.changed = false;

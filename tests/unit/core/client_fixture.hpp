@@ -238,7 +238,7 @@ struct ClientRig {
       EXPECT_TRUE(server.add(srv, 0).ok());
     }
     if (cfg.endpoint.empty()) cfg.endpoint = "urn:dev:test-1";
-    client = std::make_unique<core::Client>(cfg, registry, security, server, rng);
+    client = std::make_unique<core::Client>(cfg, registry, rng);
     EXPECT_TRUE(client->valid());
   }
 

@@ -433,7 +433,6 @@ TEST(ClientAccessControl, TwoServersGetTheRightsTheAclGrants) {
   srv.short_server_id = 102;
   ASSERT_TRUE(rig.server.add(srv, 1).ok());
   ASSERT_TRUE(rig.registry.add(acl).ok());
-  rig.client->set_access_control(&acl);
   auto dev = acl.add(3, 0, 101);
   ASSERT_TRUE(dev.ok());
   ASSERT_TRUE(acl.grant(*dev, 102, objects::kAccessRead).ok());
@@ -652,10 +651,12 @@ TEST(ClientRegister, EndpointNamesUpToTheLimitRegisterLongerOnesAreRefusedUpFron
   objects::ServerObject servers{srv};
   dm::Object* slots[2] = {};
   dm::Registry registry{slots};
+  ASSERT_TRUE(registry.add(security).ok());
+  ASSERT_TRUE(registry.add(servers).ok());
   XorShiftRandom rng{1};
   core::ClientConfig bad;
   bad.endpoint = too_long;
-  core::Client client(bad, registry, security, servers, rng);
+  core::Client client(bad, registry, rng);
   EXPECT_FALSE(client.valid());
 }
 
