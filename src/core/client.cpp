@@ -102,6 +102,7 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   s.stored.reset(new (std::nothrow) StoredNotification[config_.stored_notifications + 1]);
   s.store_bytes.reset(new (std::nothrow) uint8_t[config_.stored_bytes + 1]);
   s.link_wish.reset(new (std::nothrow) uint8_t[s.account_count]());
+  s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
   if (!s.accounts || !s.link_wish || !s.observations || !s.attributes || !s.links || !s.send_buf ||
       !s.scratch_buf || !s.stored || !s.store_bytes)
     return;
@@ -185,18 +186,18 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
 
 Status Client::Impl::begin(TimePoint now) noexcept {
   const bool any = sync_accounts(now);
-  const std::optional<SecurityEntry> bs = reader.bootstrap_security();
+  const std::optional<SecurityEntry> bs_account = reader.bootstrap_security();
   if (!any) {
-    if (!bs) return Errc::invalid_state;
+    if (!bs_account) return Errc::invalid_state;
     start_bootstrap(now);
-  } else if (bs && !accounts[0].used) {
+  } else if (bs_account && !accounts[0].used) {
     // Server-initiated bootstrap (1.1 Core §5.2.3): the bootstrap server may write to a
     // registered client at any time, so its endpoint stays known to the transport.
     Account& a = accounts[0];
     a = Account{};
     a.used = true;
     a.bootstrap = true;
-    a.security_iid = bs->iid;
+    a.security_iid = bs_account->iid;
     connect(a);
   }
   return {};
@@ -218,7 +219,7 @@ void Client::stop(TimePoint now) noexcept {
   Impl& s = *impl_;
   s.now_ = now;
   s.stopping = true;
-  s.bs_state = BootstrapState::idle;
+  s.bs.stop();
   for (size_t i = 1; i < s.account_count; ++i)
     if (s.accounts[i].used) s.accounts[i].fsm.request_deregister(now);
   s.drive(now);
@@ -264,10 +265,10 @@ TimePoint Client::next_deadline() const noexcept {
     // Wake at the start of queue-mode sleep, so that the state (and now) is current.
     if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
-  if (s.bs_deadline < t) t = s.bs_deadline;
+  if (s.bs.deadline() < t) t = s.bs.deadline();
   TimePoint o = s.observation_deadline();
   if (o < t) t = o;
-  if ((s.bs_finish_accepted || s.reboot_by || s.factory_reset_by) && s.now_ < t) t = s.now_;
+  if ((s.reboot_by || s.factory_reset_by) && s.now_ < t) t = s.now_;
   return t;
 }
 
@@ -328,10 +329,7 @@ void Client::Impl::drive(TimePoint now) noexcept {
     accounts_changed = false;
     (void)sync_accounts(now);
   }
-  if (bs_finish_accepted) {
-    bs_finish_accepted = false;
-    finish_bootstrap(now);
-  }
+  drive_bootstrap(now);
   if (reboot_by) {
     push(Event{EventKind::reboot, accounts[*reboot_by].ssid, *reboot_by});
     reboot_by.reset();
@@ -339,11 +337,6 @@ void Client::Impl::drive(TimePoint now) noexcept {
   if (factory_reset_by) {
     push(Event{EventKind::factory_reset, accounts[*factory_reset_by].ssid, *factory_reset_by});
     factory_reset_by.reset();
-  }
-  if (bs_state == BootstrapState::hold_off && now >= bs_deadline) {
-    if (!send_bootstrap_request(now)) bootstrap_failed(Errc::no_space, now);
-  } else if (bs_state == BootstrapState::in_progress && now >= bs_deadline) {
-    bootstrap_failed(Errc::timeout, now);
   }
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used) drive_account(accounts[i], now);
@@ -493,8 +486,7 @@ void Client::Impl::registration_failed(Account& a, TimePoint now, Errc why) noex
   const std::optional<ServerEntry> srv = reader.server(a.ssid);
   // 1.1 Core §6.2.1.1: with "Bootstrap on Registration Failure" set, a failed registration
   // falls back to bootstrap when a bootstrap server is configured.
-  if (srv && srv->retry.bootstrap_on_failure && reader.bootstrap_security() &&
-      bs_state == BootstrapState::idle)
+  if (srv && srv->retry.bootstrap_on_failure && reader.bootstrap_security() && !bs.active())
     start_bootstrap(now);
 }
 
@@ -583,8 +575,7 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
         break;
       case Account::Pending::bootstrap_request:
         if (ok) {
-          s.bs_state = BootstrapState::in_progress;
-          s.bs_deadline = now + config_.bootstrap_timeout;
+          s.bs.on_request_response(true, now);
         } else {
           s.bootstrap_failed(Errc::bad_request, now);
         }
@@ -632,8 +623,8 @@ void Client::on_error(coap::RequestId id, Errc error) noexcept {
 // ---- bootstrap ----
 
 void Client::Impl::start_bootstrap(TimePoint now) noexcept {
-  const std::optional<SecurityEntry> bs = reader.bootstrap_security();
-  if (!bs) {
+  const std::optional<SecurityEntry> bs_account = reader.bootstrap_security();
+  if (!bs_account) {
     push(Event{EventKind::bootstrap_failed, 0, 0, Errc::not_found});
     return;
   }
@@ -643,10 +634,9 @@ void Client::Impl::start_bootstrap(TimePoint now) noexcept {
     a.used = true;
     a.bootstrap = true;
   }
-  a.security_iid = bs->iid;
-  bs_state = BootstrapState::hold_off;
-  // Client Hold Off Time (/0/x/11) delays only the first attempt.
-  bs_deadline = now + Duration{int64_t{bs_attempts == 0 ? bs->hold_off_s : 0u} * 1000};
+  a.security_iid = bs_account->iid;
+  // Client Hold Off Time (/0/x/11) delays the first request.
+  bs.start(now, Duration{int64_t{bs_account->hold_off_s} * 1000});
 }
 
 Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
@@ -669,32 +659,39 @@ Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
   if (!id) return id.status();
   a.request = *id;
   a.pending = Account::Pending::bootstrap_request;
-  bs_state = BootstrapState::requesting;
-  bs_deadline = kNever;
-  ++bs_attempts;
   push(Event{EventKind::bootstrap_started});
   return {};
 }
 
 void Client::Impl::bootstrap_failed(Errc why, TimePoint now) noexcept {
+  (void)bs.on_failure(now);  // retried later with a doubling delay, or given up
+  report_bootstrap_failure(why);
+}
+
+void Client::Impl::report_bootstrap_failure(Errc why) noexcept {
   push(Event{EventKind::bootstrap_failed, 0, 0, why});
   accounts[0].connected = false;
-  // Retry with a doubling delay (1 min, 2, 4... by default), as the 1.1 retry timers do
-  // for servers; the spec leaves bootstrap retries to the implementation.
-  if (bs_attempts >= c.config_.bootstrap_attempts) {
-    bs_state = BootstrapState::idle;
-    bs_deadline = kNever;
-    return;
+}
+
+void Client::Impl::drive_bootstrap(TimePoint now) noexcept {
+  for (;;) {
+    switch (bs.poll(now)) {
+      case BootstrapAction::none:
+        return;
+      case BootstrapAction::send_request:
+        if (!send_bootstrap_request(now)) bootstrap_failed(Errc::no_space, now);
+        break;
+      case BootstrapAction::timed_out:
+        report_bootstrap_failure(Errc::timeout);
+        break;
+      case BootstrapAction::finished:
+        finish_bootstrap(now);
+        break;
+    }
   }
-  bs_state = BootstrapState::hold_off;
-  bs_deadline =
-      now + c.config_.bootstrap_retry * (int64_t{1} << (bs_attempts ? bs_attempts - 1 : 0));
 }
 
 void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
-  bs_state = BootstrapState::idle;
-  bs_deadline = kNever;
-  bs_attempts = 0;
   accounts[0].pending = Account::Pending::none;
   push(Event{EventKind::bootstrap_finished});
   want_link(0, LinkCommand::Kind::disconnect);
@@ -712,13 +709,12 @@ void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
 void Client::request_bootstrap(TimePoint now) noexcept {
   if (!valid_) return;
   impl_->now_ = now;
-  impl_->bs_attempts = 0;
   impl_->start_bootstrap(now);
   impl_->drive(now);
 }
 
 bool Client::bootstrapping() const noexcept {
-  return valid_ && impl_->bs_state != BootstrapState::idle;
+  return valid_ && impl_->bs.active();
 }
 
 // ---- application ----
@@ -868,7 +864,6 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       if (owner) disable(*owner);
       break;
     case Action::bootstrap_trigger:
-      bs_attempts = 0;
       start_bootstrap(now_);
       break;
     case Action::reboot:

@@ -587,17 +587,14 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
   Code method = m.code;
   // Any request from the bootstrap server shows the bootstrap is alive; one that comes
   // unasked starts a server-initiated bootstrap.
-  if (bs_state != BootstrapState::hold_off) {
-    bs_state = BootstrapState::in_progress;
-    bs_deadline = now_ + c.config_.bootstrap_timeout;
-  }
+  bs.on_server_request(now_);
 
   if (method == codes::post && is_bs) {
     // Bootstrap-Finish: the configuration must let us register somewhere (1.1 Core
     // §6.1.7.8 answers 4.06 otherwise).
     if (!reader.any_usable_server()) return fail(resp, Errc::not_acceptable);
     resp.set_code(codes::changed);
-    bs_finish_accepted = true;
+    bs.on_finish_accepted(now_);
     return;
   }
 

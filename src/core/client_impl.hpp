@@ -11,6 +11,7 @@
 #include "core/access.hpp"
 #include "core/accounts.hpp"
 #include "core/attributes.hpp"
+#include "core/bootstrap_fsm.hpp"
 #include "core/effects.hpp"
 #include "core/registration_fsm.hpp"
 #include "lwm2m/core/client.hpp"
@@ -77,8 +78,6 @@ struct StoredNotification {
   uint16_t offset, length;  ///< in the store's bytes
 };
 
-enum class BootstrapState : uint8_t { idle, hold_off, requesting, in_progress };
-
 struct Client::Impl {
   explicit Impl(Client& client) noexcept
       : c(client), reader(client.registry_), acl(client.registry_) {}
@@ -107,7 +106,10 @@ struct Client::Impl {
   Status send_deregister(Account& a, TimePoint now) noexcept;
   void start_bootstrap(TimePoint now) noexcept;
   Status send_bootstrap_request(TimePoint now) noexcept;
+  /// The Bootstrap-Request failed: retry or give up, and say so.
   void bootstrap_failed(Errc why, TimePoint now) noexcept;
+  void report_bootstrap_failure(Errc why) noexcept;
+  void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
   /// Every attempt failed: the event carries why the last one did.
   void registration_failed(Account& a, TimePoint now, Errc why) noexcept;
@@ -186,10 +188,7 @@ struct Client::Impl {
   bool any_dirty = false;
   bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
 
-  BootstrapState bs_state = BootstrapState::idle;
-  TimePoint bs_deadline = kNever;
-  uint8_t bs_attempts = 0;
-  bool bs_finish_accepted = false;  ///< processed after the 2.04 went out
+  BootstrapFsm bs;
 
   /// Account index of the server whose Execute of /3/0/4 or /3/0/5 was answered 2.04; the
   /// event goes out after the answer.
