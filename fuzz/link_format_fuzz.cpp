@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "lwm2m/codec/link_format.hpp"
+#include "codec/link_format.hpp"
 
 using namespace lwm2m;
 

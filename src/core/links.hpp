@@ -1,21 +1,21 @@
-// CoRE Link Format (RFC 6690; Content-Format 40) as LwM2M uses it: the Register/Update
-// payload listing objects and instances (OMA LwM2M Core 1.1 §6.2.1), Discover answers
-// (§5.4.1 / §6.3.3 of the 1.1 Transport split: links with dim, ver and notification
-// attributes), and a zero-copy parser for what servers send.
+// The link-format payloads the client builds from its data model: the object list of
+// Register and Update (OMA LwM2M 1.1 Core §6.2.1), Discover answers (§6.3.3: links with
+// dim, ver and notification attributes) and the Bootstrap-Discover answer (§5.2.7.3).
+// The links themselves are written by codec::LinkWriter.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
 #include <span>
 #include <string_view>
 
+#include "lwm2m/bytes.hpp"
 #include "lwm2m/codec/content_format.hpp"
-#include "lwm2m/codec/sink.hpp"
+#include "lwm2m/codec/negotiate.hpp"
 #include "lwm2m/dm/path.hpp"
 #include "lwm2m/dm/registry.hpp"
+#include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
-namespace lwm2m::codec {
+namespace lwm2m::core {
 
 struct RegisterLinkOptions {
   /// Objects left out besides Security (0) and OSCORE (21), which are never listed.
@@ -26,7 +26,7 @@ struct RegisterLinkOptions {
   std::string_view root_path = "/";
   /// Content formats announced in the root link's ct ("ct=11543", or quoted and
   /// space-separated when several, RFC 7252 §7.2.1); ct is left out when empty.
-  std::span<const ContentFormat> content_formats = {};
+  std::span<const codec::ContentFormat> content_formats = {};
 };
 
 /// Writes the Register/Update payload: `</1>;ver=1.1,</1/0>,</3/0>,</5>`. An object with
@@ -36,13 +36,12 @@ struct RegisterLinkOptions {
 void write_register_links(const dm::Registry& registry, Sink& out,
                           const RegisterLinkOptions& options = {}) noexcept;
 
-/// Where Discover finds the attributes attached to each path; the core implements it from
-/// its attribute store. Defined here, inline, so that code built with RTTI can derive from it.
+/// Where Discover finds the attributes attached to each path (the core's attribute store).
 class AttributeLookup {
  public:
   virtual ~AttributeLookup() = default;
   /// Appends the attributes to report on the link of `path`, each as ";name=value" (for
-  /// instance with core::write_link_attributes), or nothing.
+  /// instance with write_link_attributes), or nothing.
   virtual void write_attributes(const dm::Path& path, Sink& out) const noexcept = 0;
 };
 
@@ -60,51 +59,14 @@ class AttributeLookup {
 Status write_discover(const dm::Registry& registry, const dm::Path& base,
                       const AttributeLookup* attributes, Sink& out) noexcept;
 
-// ---- parsing ----
+/// Writes a Bootstrap-Discover answer for `base` (the root or an object):
+/// `</>;lwm2m=1.1`, then the objects and instances as in Register (Security included, an
+/// object's `ver` when not "1.0"), Security instances with `ssid` (LwM2M servers only)
+/// and `uri`, Server instances with `ssid`. The values are read from /0 and /1 through the
+/// registry; `scratch` is lent to their read handlers. Errors: bad_request when `base`
+/// is deeper than an object.
+Status write_bootstrap_discover(const dm::Registry& registry, const dm::Path& base,
+                                codec::LwM2MVersion version, MutableByteView scratch,
+                                Sink& out) noexcept;
 
-/// One link parameter: `name`, `name=token` or `name="quoted"`. For a quoted value,
-/// `value` is the text between the quotes with any backslash escapes left in place.
-struct LinkParam {
-  std::string_view name;
-  std::string_view value;
-  bool has_value = false;
-  bool quoted = false;
-};
-
-/// Iterates over the parameters of one link (already validated by LinkParser).
-class LinkParamIterator {
- public:
-  LinkParamIterator() noexcept = default;
-  explicit LinkParamIterator(std::string_view params) noexcept : rest_(params) {}
-  /// The next parameter; false after the last.
-  bool next(LinkParam& out) noexcept;
-
- private:
-  std::string_view rest_;
-};
-
-struct Link {
-  std::string_view uri;     ///< between '<' and '>'
-  std::string_view params;  ///< raw text after '>': ";a=1;b" (possibly empty)
-  LinkParamIterator param_iterator() const noexcept { return LinkParamIterator{params}; }
-  /// The value of the first parameter called `name`; has_value false when absent.
-  LinkParam find(std::string_view name) const noexcept;
-};
-
-/// Pull parser over a link-format document (RFC 6690 §2): links separated by commas,
-/// optional whitespace after a comma tolerated (some servers write ", "). Views point
-/// into the text. Errors: malformed (grammar), sticky.
-class LinkParser {
- public:
-  explicit LinkParser(std::string_view text) noexcept : text_(text) {}
-  /// The next link; false at the end.
-  Result<bool> next(Link& out) noexcept;
-
- private:
-  std::string_view text_;
-  size_t pos_ = 0;
-  Errc error_ = Errc::ok;
-  bool first_ = true;
-};
-
-}  // namespace lwm2m::codec
+}  // namespace lwm2m::core
