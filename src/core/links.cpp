@@ -42,20 +42,33 @@ void object_links(LinkWriter& links, const dm::Object& o) noexcept {
 
 }  // namespace
 
-void write_register_links(const dm::Registry& registry, Sink& out,
-                          const RegisterLinkOptions& options) noexcept {
-  LinkWriter links{out};
-  if (options.root_link) {
-    links.link(options.root_path.empty() ? std::string_view{"/"} : options.root_path);
-    links.quoted_param("rt", "oma.lwm2m");
-    links.content_formats(options.content_formats);
-  }
+namespace {
+
+void register_links(LinkWriter& links, const dm::Registry& registry,
+                    std::span<const dm::ObjectId> exclude) noexcept {
   for (const dm::Object* o : registry.objects()) {
-    if (excluded(o->id(), options.exclude)) continue;
+    if (excluded(o->id(), exclude)) continue;
     object_links(links, *o);
     for (size_t i = 0; i < o->instance_count(); ++i)
       links.link(dm::Path(o->id(), o->instance_at(i)));
   }
+}
+
+}  // namespace
+
+void write_register_links(const dm::Registry& registry, Sink& out,
+                          std::span<const dm::ObjectId> exclude) noexcept {
+  LinkWriter links{out};
+  register_links(links, registry, exclude);
+}
+
+void write_register_links(const dm::Registry& registry, Sink& out, const RootLink& root,
+                          std::span<const dm::ObjectId> exclude) noexcept {
+  LinkWriter links{out};
+  links.link(root.path.empty() ? std::string_view{"/"} : root.path);
+  links.quoted_param("rt", "oma.lwm2m");
+  links.content_formats(root.content_formats);
+  register_links(links, registry, exclude);
 }
 
 // ---- Discover ----

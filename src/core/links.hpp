@@ -17,24 +17,28 @@
 
 namespace lwm2m::core {
 
-struct RegisterLinkOptions {
-  /// Objects left out besides Security (0) and OSCORE (21), which are never listed.
-  std::span<const dm::ObjectId> exclude = {};
-  /// Writes a first link for the root, `<root_path>;rt="oma.lwm2m";ct=...`, when set.
-  bool root_link = false;
-  /// The alternate path of the root link ("/" when there is none).
-  std::string_view root_path = "/";
-  /// Content formats announced in the root link's ct ("ct=11543", or quoted and
-  /// space-separated when several, RFC 7252 §7.2.1); ct is left out when empty.
+/// Writes the Register/Update payload: `</1>;ver=1.1,</1/0>,</3/0>,</5>`. An object with
+/// instances lists each instance; one without is listed as `</O>`; an object whose version
+/// is not "1.0" gets its own link with `ver` before its instances. Security (0), OSCORE
+/// (21) and the objects in `exclude` are left out. Output beyond the Sink's window is only
+/// counted.
+void write_register_links(const dm::Registry& registry, Sink& out,
+                          std::span<const dm::ObjectId> exclude = {}) noexcept;
+
+/// The root link that a Register payload may start with (1.1 Core §6.2.1):
+/// `<path>;rt="oma.lwm2m";ct=...`.
+struct RootLink {
+  /// The alternate path of the root ("/" when there is none).
+  std::string_view path = "/";
+  /// Content formats announced in ct ("ct=11543", or quoted and space-separated when
+  /// several, RFC 7252 §7.2.1); ct is left out when empty.
   std::span<const codec::ContentFormat> content_formats = {};
 };
 
-/// Writes the Register/Update payload: `</1>;ver=1.1,</1/0>,</3/0>,</5>`. An object with
-/// instances lists each instance; one without is listed as `</O>`; an object whose version
-/// is not "1.0" gets its own link with `ver` before its instances. Output beyond the
-/// Sink's window is only counted.
-void write_register_links(const dm::Registry& registry, Sink& out,
-                          const RegisterLinkOptions& options = {}) noexcept;
+/// The same payload, after the root link. A separate function, so that a client that does
+/// not announce a root link does not carry the code for it.
+void write_register_links(const dm::Registry& registry, Sink& out, const RootLink& root,
+                          std::span<const dm::ObjectId> exclude = {}) noexcept;
 
 /// Where Discover finds the attributes attached to each path (the core's attribute store).
 class AttributeLookup {

@@ -94,10 +94,12 @@ struct Model {
   }
 };
 
-std::string registered(const dm::Registry& reg, const RegisterLinkOptions& opt = {}) {
+// Runs `write` (one of the write_register_links overloads) into a large enough sink.
+template <typename F>
+std::string registered(F write) {
   std::vector<uint8_t> buf(1024);
   Sink sink{buf};
-  write_register_links(reg, sink, opt);
+  write(sink);
   EXPECT_FALSE(sink.overflowed());
   return std::string(as_string(sink.window()));
 }
@@ -105,25 +107,29 @@ std::string registered(const dm::Registry& reg, const RegisterLinkOptions& opt =
 TEST(Links, RegisterPayloadListsObjectsAndInstances) {
   Model m;
   // Security and OSCORE never appear; Server has version 1.1; Firmware has no instance.
-  EXPECT_EQ(registered(m.reg), "</1>;ver=1.1,</1/0>,</3/0>,</5>");
+  EXPECT_EQ(registered([&](Sink& s) { write_register_links(m.reg, s); }),
+            "</1>;ver=1.1,</1/0>,</3/0>,</5>");
   const dm::ObjectId exclude[] = {5};
-  EXPECT_EQ(registered(m.reg, {exclude}), "</1>;ver=1.1,</1/0>,</3/0>");
+  EXPECT_EQ(registered([&](Sink& s) { write_register_links(m.reg, s, exclude); }),
+            "</1>;ver=1.1,</1/0>,</3/0>");
 }
 
 TEST(Links, RegisterPayloadRootLink) {
   Model m;
   const ContentFormat one[] = {ContentFormat::lwm2m_json};
-  RegisterLinkOptions opt;
-  opt.root_link = true;
-  opt.content_formats = one;
-  EXPECT_EQ(registered(m.reg, opt),
-            "</>;rt=\"oma.lwm2m\";ct=11543,</1>;ver=1.1,</1/0>,</3/0>,</5>");
+  RootLink root;
+  root.content_formats = one;
+  auto with_root = [&](Sink& s) { write_register_links(m.reg, s, root); };
+  EXPECT_EQ(registered(with_root), "</>;rt=\"oma.lwm2m\";ct=11543,</1>;ver=1.1,</1/0>,</3/0>,</5>");
   const ContentFormat several[] = {ContentFormat::senml_cbor, ContentFormat::lwm2m_tlv};
-  opt.content_formats = several;
-  opt.root_path = "/lwm2m";
-  EXPECT_EQ(registered(m.reg, opt).substr(0, 38), "</lwm2m>;rt=\"oma.lwm2m\";ct=\"112 11542\"");
-  opt.content_formats = {};
-  EXPECT_EQ(registered(m.reg, opt).substr(0, 25), "</lwm2m>;rt=\"oma.lwm2m\",<");
+  root.content_formats = several;
+  root.path = "/lwm2m";
+  EXPECT_EQ(registered(with_root).substr(0, 38), "</lwm2m>;rt=\"oma.lwm2m\";ct=\"112 11542\"");
+  root.content_formats = {};
+  EXPECT_EQ(registered(with_root).substr(0, 25), "</lwm2m>;rt=\"oma.lwm2m\",<");
+  const dm::ObjectId exclude[] = {1, 3, 5};
+  EXPECT_EQ(registered([&](Sink& s) { write_register_links(m.reg, s, root, exclude); }),
+            "</lwm2m>;rt=\"oma.lwm2m\"");
 }
 
 // Attributes held per path, written through the core's formatting.
