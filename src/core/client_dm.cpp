@@ -8,9 +8,9 @@
 #include "codec/dispatch.hpp"
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
+#include "core/links.hpp"
 #include "core/transaction.hpp"
 #include "core/well_known.hpp"
-#include "lwm2m/codec/link_format.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -553,7 +553,7 @@ void Client::Impl::serve_discover(Account& a, const dm::Path& path, coap::Respon
   // link of the target itself also carries what it inherits from its instance and object
   // (the Core spec's Discover example: /3303?pmin=5, /3303/0?pmin=3, then Discover
   // /3303/0/5700 gives ";pmin=3"); the links below it carry their own attributes only.
-  struct Lookup final : codec::AttributeLookup {
+  struct Lookup final : AttributeLookup {
     const Impl& impl;
     uint16_t ssid;
     dm::Path target;
@@ -567,7 +567,7 @@ void Client::Impl::serve_discover(Account& a, const dm::Path& path, coap::Respon
       write_link_attributes(attrs, out);
     }
   } lookup(*this, a.ssid, path);
-  Status st = codec::write_discover(c.registry_, path, &lookup, resp.payload());
+  Status st = write_discover(c.registry_, path, &lookup, resp.payload());
   if (!st) return fail(resp, st.code());
   resp.set_code(codes::content);
   (void)resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
@@ -637,51 +637,8 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
     if (m.accept() == static_cast<uint16_t>(codec::ContentFormat::link_format)) {
       // Bootstrap-Discover (1.1 Core §5.2.7.3): "</>;lwm2m=1.1", then objects and
       // instances, with "ssid"/"uri" on Security and Server instances.
-      if (path.depth() > 1) return fail(resp, Errc::bad_request);
-      codec::Sink& out = resp.payload();
-      out.write(as_bytes(std::string_view("</>;lwm2m=")));
-      out.write(as_bytes(std::string_view(c.config_.version == LwM2MVersion::v1_0   ? "1.0"
-                                          : c.config_.version == LwM2MVersion::v1_1 ? "1.1"
-                                                                                    : "1.2")));
-      for (dm::Object* obj : reg.objects()) {
-        if (path.depth() == 1 && obj->id() != path.object()) continue;
-        std::string_view ver = obj->def().version;
-        size_t n = obj->instance_count();
-        if (n == 0 || (!ver.empty() && ver != "1.0")) {
-          out.write(as_bytes(std::string_view(",</")));
-          codec::number::write_uint(out, obj->id());
-          out.put('>');
-          if (!ver.empty() && ver != "1.0") {
-            out.write(as_bytes(std::string_view(";ver=")));
-            out.write(as_bytes(ver));
-          }
-        }
-        for (size_t i = 0; i < n; ++i) {
-          dm::InstanceId iid = obj->instance_at(i);
-          out.write(as_bytes(std::string_view(",</")));
-          codec::number::write_uint(out, obj->id());
-          out.put('/');
-          codec::number::write_uint(out, iid);
-          out.put('>');
-          if (obj->id() == wk::kSecurity) {
-            const std::optional<SecurityEntry> sec = reader.security(iid);
-            if (sec && sec->ssid && !sec->bootstrap) {
-              out.write(as_bytes(std::string_view(";ssid=")));
-              codec::number::write_uint(out, *sec->ssid);
-            }
-            if (const std::optional<PeerSecurity> peer = reader.peer(iid)) {
-              out.write(as_bytes(std::string_view(";uri=\"")));
-              out.write(as_bytes(peer->uri));
-              out.put('"');
-            }
-          } else if (obj->id() == wk::kServer) {
-            if (const std::optional<ServerEntry> srv = reader.server_instance(iid)) {
-              out.write(as_bytes(std::string_view(";ssid=")));
-              codec::number::write_uint(out, srv->ssid);
-            }
-          }
-        }
-      }
+      Status st = write_bootstrap_discover(reg, path, c.config_.version, scratch, resp.payload());
+      if (!st) return fail(resp, st.code());
       resp.set_code(codes::content);
       (void)resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
       return;
