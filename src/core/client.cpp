@@ -1,59 +1,16 @@
-// core::Client: accounts, registration (Register/Update/De-register with the 1.1 retry
-// scheme), client-initiated bootstrap, the event queue and the I/O entry points.
+// core::Client: the public face. Inputs are forwarded to the parts that own them (the
+// server accounts and their registration exchanges, bootstrap, requests from servers, the
+// observation table) and each input is followed by one step (drive); the poll_* calls
+// drain what the step produced.
 #include "lwm2m/core/client.hpp"
 
-#include <cstring>
 #include <new>
 
-#include "codec/dispatch.hpp"
-#include "codec/number.hpp"
 #include "core/client_impl.hpp"
-#include "core/links.hpp"
+#include "core/uplink.hpp"
 #include "core/well_known.hpp"
 
 namespace lwm2m::core {
-namespace {
-
-/// The Errc of a CoAP error answer (the reverse of coap::code_for): bad_request or
-/// internal_error for a code without an Errc of its own.
-Errc error_of(coap::Code code) noexcept {
-  for (int e = static_cast<int>(Errc::bad_request); e <= static_cast<int>(Errc::conflict); ++e)
-    if (coap::code_for(static_cast<Errc>(e)).raw == code.raw) return static_cast<Errc>(e);
-  return code.cls() == 5 ? Errc::internal_error : Errc::bad_request;
-}
-
-const char* version_text(LwM2MVersion v) noexcept {
-  switch (v) {
-    case LwM2MVersion::v1_0:
-      return "1.0";
-    case LwM2MVersion::v1_1:
-      return "1.1";
-    default:
-      return "1.2";
-  }
-}
-
-/// Builds "name=value" into `buf` and adds it as a Uri-Query; the engine copies options
-/// when it encodes the request, so `buf` only has to live until send_request returns.
-// "ep=" and the endpoint name, on the stack while a Register or Bootstrap-Request is built.
-constexpr size_t kMaxEndpointQuery = 3 + ClientConfig::kMaxEndpoint;
-
-Status add_query(coap::Message& m, char* buf, size_t cap, std::string_view name,
-                 std::string_view value) noexcept {
-  if (name.size() + 1 + value.size() > cap) return Errc::buffer_too_small;
-  std::memcpy(buf, name.data(), name.size());
-  buf[name.size()] = '=';
-  if (!value.empty()) std::memcpy(buf + name.size() + 1, value.data(), value.size());
-  return m.add_string(coap::OptionNumber::uri_query,
-                      std::string_view(buf, name.size() + 1 + value.size()));
-}
-
-std::string_view u32_text(uint32_t v, char (&buf)[codec::number::kMaxChars]) noexcept {
-  size_t n = codec::number::format_uint(v, buf);
-  return {buf, n};
-}
-
-}  // namespace
 
 const char* to_string(EventKind k) noexcept {
   switch (k) {
@@ -80,6 +37,8 @@ const char* to_string(EventKind k) noexcept {
   }
   return "?";
 }
+
+// ---- construction ----
 
 Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept
     : config_(config),
@@ -114,94 +73,7 @@ Client::~Client() {
   if (valid_) registry_.set_listener(nullptr);
 }
 
-// ---- accounts ----
-
-Account* Client::Impl::account_for_peer(coap::PeerId peer) noexcept {
-  if (peer >= account_count || !accounts[peer].used) return nullptr;
-  return &accounts[peer];
-}
-
-Account* Client::Impl::account_for_ssid(uint16_t ssid) noexcept {
-  for (size_t i = 1; i < account_count; ++i)
-    if (accounts[i].used && accounts[i].ssid == ssid) return &accounts[i];
-  return nullptr;
-}
-
-void Client::Impl::build_accounts() noexcept {
-  // Keeps accounts that still match their Security/Server pair, adds new ones.
-  for (size_t i = 1; i < account_count; ++i) {
-    Account& a = accounts[i];
-    if (!a.used) continue;
-    if (!reader.security_for(a.ssid) || !reader.server(a.ssid)) {
-      drop_observations(static_cast<uint8_t>(i));
-      a = Account{};
-      want_link(i, LinkCommand::Kind::disconnect);
-    }
-  }
-  for (size_t k = 0; k < reader.security_count(); ++k) {
-    const SecurityEntry sec = reader.security_at(k);
-    if (sec.bootstrap || !sec.ssid) continue;
-    if (!reader.server(*sec.ssid) || account_for_ssid(*sec.ssid)) continue;
-    for (size_t i = 1; i < account_count; ++i) {
-      if (accounts[i].used) continue;
-      Account& a = accounts[i];
-      a = Account{};
-      a.used = true;
-      a.ssid = *sec.ssid;
-      a.security_iid = sec.iid;
-      break;
-    }
-  }
-}
-
-void Client::Impl::connect(Account& a) noexcept {
-  if (a.connected) return;
-  a.connected = true;
-  want_link(index_of(a), LinkCommand::Kind::connect);
-}
-
-void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
-  if (queue_mode()) a.awake_until = now + c.config_.coap.tx.max_transmit_wait();
-}
-
 // ---- lifecycle ----
-
-bool Client::Impl::sync_accounts(TimePoint now) noexcept {
-  build_accounts();
-  bool any = false;
-  for (size_t i = 1; i < account_count; ++i) {
-    Account& a = accounts[i];
-    if (!a.used) continue;
-    any = true;
-    if (a.fsm.state() != RegistrationState::idle) continue;
-    const std::optional<ServerEntry> srv = reader.server(a.ssid);
-    if (!srv) continue;
-    a.fsm.set_policy(srv->retry);
-    a.fsm.set_lifetime(srv->lifetime_s);
-    a.fsm.set_transmit_wait(c.config_.coap.tx.max_transmit_wait());
-    if (!a.disabled && !stopping) a.fsm.start(now);
-  }
-  return any;
-}
-
-Status Client::Impl::begin(TimePoint now) noexcept {
-  const bool any = sync_accounts(now);
-  const std::optional<SecurityEntry> bs_account = reader.bootstrap_security();
-  if (!any) {
-    if (!bs_account) return Errc::invalid_state;
-    start_bootstrap(now);
-  } else if (bs_account && !accounts[0].used) {
-    // Server-initiated bootstrap (1.1 Core §5.2.3): the bootstrap server may write to a
-    // registered client at any time, so its endpoint stays known to the transport.
-    Account& a = accounts[0];
-    a = Account{};
-    a.used = true;
-    a.bootstrap = true;
-    a.security_iid = bs_account->iid;
-    connect(a);
-  }
-  return {};
-}
 
 Status Client::start(TimePoint now) noexcept {
   if (!valid_) return Errc::invalid_state;
@@ -237,7 +109,7 @@ bool Client::stopped() const noexcept {
   return true;
 }
 
-// ---- I/O ----
+// ---- I/O: every input is followed by one step ----
 
 void Client::handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now) noexcept {
   if (!valid_) return;
@@ -322,8 +194,6 @@ std::optional<PeerSecurity> Client::peer_security(coap::PeerId peer) const noexc
   return impl_->reader.peer(impl_->accounts[peer].security_iid);
 }
 
-// ---- the step that follows every input ----
-
 void Client::Impl::drive(TimePoint now) noexcept {
   if (accounts_changed) {
     accounts_changed = false;
@@ -346,365 +216,37 @@ void Client::Impl::drive(TimePoint now) noexcept {
     if (accounts[i].used && accounts[i].fsm.deadline() <= now) drive_account(accounts[i], now);
 }
 
-void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
-  if (a.disabled && now >= a.disabled_until && a.fsm.state() == RegistrationState::idle) {
-    a.disabled = false;  // Disable Timeout over: register again
-    a.disabled_until = kNever;
-    a.fsm.start(now);
-  }
-  for (;;) {
-    RegistrationAction act = a.fsm.poll(now);
-    if (act == RegistrationAction::none) break;
-    Status st;
-    switch (act) {
-      case RegistrationAction::send_register:
-        st = send_register(a, now);
-        break;
-      case RegistrationAction::send_update:
-        st = send_update(a, now);
-        break;
-      case RegistrationAction::send_deregister:
-        st = send_deregister(a, now);
-        break;
-      default:
-        break;
-    }
-    if (!st) {
-      // Nothing went out (no exchange slot, payload too large): count it as a failed
-      // attempt so that the retry timers apply instead of a busy loop.
-      a.pending = Account::Pending::none;
-      a.fsm.on_timeout(now);
-      if (a.fsm.state() == RegistrationState::failed) registration_failed(a, now, st.code());
-      break;
-    }
-  }
-}
-
-size_t Client::Impl::write_links() noexcept {
-  codec::Sink out({links.get(), c.config_.uplink_buffer});
-  write_register_links(c.registry_, out);
-  links_len = out.total();
-  return out.overflowed() ? 0 : out.total();
-}
-
-Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
-  const std::optional<ServerEntry> srv = reader.server(a.ssid);
-  if (!srv) return Errc::invalid_state;
-  // The next Update is scheduled from the lifetime this Register announces.
-  a.fsm.set_lifetime(srv->lifetime_s);
-  connect(a);
-  coap::Message m;
-  m.code = coap::codes::post;
-  (void)m.add_string(coap::OptionNumber::uri_path, "rd");
-  char ep[kMaxEndpointQuery], lt[24], ver[12], b[16];
-  char num[codec::number::kMaxChars];
-  Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
-  if (st) st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->lifetime_s, num));
-  if (st) st = add_query(m, ver, sizeof ver, "lwm2m", version_text(version(a)));
-  std::string_view binding = srv->binding();
-  bool queue = queue_mode() || binding_has_queue(binding);
-  char bbuf[LWM2M_SERVER_BINDING_MAX + 1];
-  if (version(a) == LwM2MVersion::v1_0) {
-    // 1.0 signals queue mode in the binding ("UQ").
-    std::memcpy(bbuf, binding.data(), binding.size());
-    size_t n = binding.size();
-    if (queue && !binding_has_queue(binding)) bbuf[n++] = 'Q';
-    if (st) st = add_query(m, b, sizeof b, "b", std::string_view(bbuf, n));
-  } else {
-    // 1.1 dropped "Q" from the binding; queue mode is the separate "Q" parameter.
-    size_t n = 0;
-    for (char ch : binding)
-      if (ch != 'Q') bbuf[n++] = ch;
-    if (st) st = add_query(m, b, sizeof b, "b", std::string_view(bbuf, n));
-    if (st && queue) st = m.add_string(coap::OptionNumber::uri_query, "Q");
-  }
-  if (!st) return st;
-  size_t len = write_links();
-  if (len == 0 && links_len > 0) return Errc::buffer_too_small;
-  (void)m.add_uint(coap::OptionNumber::content_format,
-                   static_cast<uint16_t>(codec::ContentFormat::link_format));
-  m.payload = {links.get(), len};
-  auto id = c.engine_.send_request(static_cast<coap::PeerId>(index_of(a)), m, c, now);
-  if (!id) return id.status();
-  a.request = *id;
-  a.pending = Account::Pending::reg;
-  a.sent_lifetime = srv->lifetime_s;
-  a.sent_binding_len = static_cast<uint8_t>(binding.size());
-  std::memcpy(a.sent_binding, binding.data(), binding.size());
-  a.objects_changed = false;
-  mark_uplink(a, now);
-  return {};
-}
-
-Status Client::Impl::send_update(Account& a, TimePoint now) noexcept {
-  const std::optional<ServerEntry> srv = reader.server(a.ssid);
-  if (!srv) return Errc::invalid_state;
-  coap::Message m;
-  m.code = coap::codes::post;
-  Status st = m.add_path(coap::OptionNumber::uri_path, {a.location, a.location_len});
-  char lt[24], b[16], num[codec::number::kMaxChars];
-  if (st && srv->lifetime_s != a.sent_lifetime)
-    st = add_query(m, lt, sizeof lt, "lt", u32_text(srv->lifetime_s, num));
-  std::string_view binding = srv->binding();
-  if (st && binding != std::string_view(a.sent_binding, a.sent_binding_len))
-    st = add_query(m, b, sizeof b, "b", binding);
-  if (!st) return st;
-  if (a.objects_changed) {
-    size_t len = write_links();
-    if (len == 0 && links_len > 0) return Errc::buffer_too_small;
-    (void)m.add_uint(coap::OptionNumber::content_format,
-                     static_cast<uint16_t>(codec::ContentFormat::link_format));
-    m.payload = {links.get(), len};
-  }
-  auto id = c.engine_.send_request(static_cast<coap::PeerId>(index_of(a)), m, c, now);
-  if (!id) return id.status();
-  a.request = *id;
-  a.pending = Account::Pending::update;
-  a.sent_lifetime = srv->lifetime_s;
-  a.fsm.set_lifetime(srv->lifetime_s);  // the cadence follows what the server was told
-  a.sent_binding_len = static_cast<uint8_t>(binding.size());
-  std::memcpy(a.sent_binding, binding.data(), binding.size());
-  a.objects_changed = false;
-  mark_uplink(a, now);
-  return {};
-}
-
-Status Client::Impl::send_deregister(Account& a, TimePoint now) noexcept {
-  coap::Message m;
-  m.code = coap::codes::del;
-  if (Status st = m.add_path(coap::OptionNumber::uri_path, {a.location, a.location_len}); !st)
-    return st;
-  auto id = c.engine_.send_request(static_cast<coap::PeerId>(index_of(a)), m, c, now);
-  if (!id) return id.status();
-  a.request = *id;
-  a.pending = Account::Pending::dereg;
-  return {};
-}
-
-void Client::Impl::registration_failed(Account& a, TimePoint now, Errc why) noexcept {
-  push(Event{EventKind::registration_failed, a.ssid, static_cast<coap::PeerId>(index_of(a)), why});
-  const std::optional<ServerEntry> srv = reader.server(a.ssid);
-  // 1.1 Core §6.2.1.1: with "Bootstrap on Registration Failure" set, a failed registration
-  // falls back to bootstrap when a bootstrap server is configured.
-  if (srv && srv->retry.bootstrap_on_failure && reader.bootstrap_security() && !bs.active())
-    start_bootstrap(now);
-}
-
-// ---- responses to our requests ----
+// ---- answers to our requests: forwarded to the exchange that sent them ----
 
 void Client::on_response(coap::RequestId id, const coap::Message& response, bool final) noexcept {
   if (!final) return;  // a Block2 block of a larger answer; the last one decides
   Impl& s = *impl_;
-  TimePoint now = s.now_;
-  if (s.send_request.valid() && id == s.send_request) {
-    s.send_request = {};
-    Errc e = response.code.is_success() ? Errc::ok : error_of(response.code);
-    s.push(Event{EventKind::send_done, s.accounts[s.send_account].ssid, s.send_account, e});
-    return;
-  }
-  for (size_t i = 0; i < s.account_count; ++i) {
-    Account& a = s.accounts[i];
-    if (!a.used || a.pending == Account::Pending::none || !(a.request == id)) continue;
-    Account::Pending what = a.pending;
-    a.pending = Account::Pending::none;
-    a.request = {};
-    bool ok = response.code.is_success();
-    switch (what) {
-      case Account::Pending::reg:
-        if (ok) {
-          // Location-Path segments joined with '/': "rd/5a3f".
-          std::string_view segs[6];
-          size_t n = response.strings(coap::OptionNumber::location_path, segs);
-          size_t len = 0;
-          bool fits = n > 0 && n <= 6;
-          for (size_t k = 0; fits && k < n; ++k) {
-            if (len + segs[k].size() + (k ? 1 : 0) > kLocationMax) {
-              fits = false;
-              break;
-            }
-            if (k) a.location[len++] = '/';
-            std::memcpy(a.location + len, segs[k].data(), segs[k].size());
-            len += segs[k].size();
-          }
-          if (!fits) {
-            ok = false;
-          } else {
-            a.location_len = static_cast<uint8_t>(len);
-          }
-        }
-        if (!ok && response.code == coap::codes::precondition_failed &&
-            s.version(a) != LwM2MVersion::v1_0) {
-          // A server that does not implement the lwm2m= version we sent answers 4.12
-          // (Wakaama's lwm2mserver does for 1.2): register again at once one version
-          // lower, 1.2 -> 1.1 -> 1.0, before counting it as a failed attempt.
-          ++a.version_drop;
-          if (s.send_register(a, now)) break;
-        }
-        a.fsm.on_register_response(ok, now);
-        if (ok) {
-          // A new registration starts without observations (servers such as Leshan drop
-          // theirs when a client registers again).
-          s.drop_observations(static_cast<uint8_t>(i));
-          s.push(Event{EventKind::registered, a.ssid, static_cast<coap::PeerId>(i)});
-        } else if (a.fsm.state() == RegistrationState::failed) {
-          s.registration_failed(a, now, error_of(response.code));
-        }
-        break;
-      case Account::Pending::update: {
-        bool not_found = response.code == coap::codes::not_found;
-        a.fsm.on_update_response(ok, not_found, now);
-        if (ok) {
-          s.push(Event{EventKind::updated, a.ssid, static_cast<coap::PeerId>(i)});
-          // Notifications held while asleep go out now that the server knows we listen.
-          for (size_t k = 0; k < config_.max_observations; ++k)
-            if (s.observations[k].used && s.observations[k].account == i &&
-                s.observations[k].pending)
-              s.observations[k].dirty = s.any_dirty = true;
-        } else if (not_found) {
-          s.drop_observations(static_cast<uint8_t>(i));  // the server forgot them too
-        }
-        break;
-      }
-      case Account::Pending::dereg:
-        a.fsm.on_deregister_done(now);
-        s.drop_observations(static_cast<uint8_t>(i));
-        // The registration is gone from our side either way; the event tells whether the
-        // server agreed.
-        s.push(Event{EventKind::deregistered, a.ssid, static_cast<coap::PeerId>(i),
-                     ok ? Errc::ok : error_of(response.code)});
-        break;
-      case Account::Pending::bootstrap_request:
-        if (ok) {
-          s.bs.on_request_response(true, now);
-        } else {
-          s.bootstrap_failed(Errc::bad_request, now);
-        }
-        break;
-      case Account::Pending::none:
-        break;
-    }
-    return;
-  }
+  if (s.send_request.valid() && id == s.send_request)
+    return s.on_send_done(response.code.is_success() ? Errc::ok : error_of(response.code));
+  Account* a = s.account_for_request(id);
+  if (!a) return;
+  const Account::Pending what = a->pending;
+  a->pending = Account::Pending::none;
+  a->request = {};
+  if (what == Account::Pending::bootstrap_request)
+    return s.on_bootstrap_response(response.code.is_success());
+  s.on_registration_response(*a, what, response);
 }
 
 void Client::on_error(coap::RequestId id, Errc error) noexcept {
   Impl& s = *impl_;
-  TimePoint now = s.now_;
-  if (s.send_request.valid() && id == s.send_request) {
-    s.send_request = {};
-    s.push(Event{EventKind::send_done, s.accounts[s.send_account].ssid, s.send_account, error});
-    return;
-  }
-  for (size_t i = 0; i < s.account_count; ++i) {
-    Account& a = s.accounts[i];
-    if (!a.used || a.pending == Account::Pending::none || !(a.request == id)) continue;
-    Account::Pending what = a.pending;
-    a.pending = Account::Pending::none;
-    a.request = {};
-    a.connected = false;  // the next attempt reconnects (a new DTLS handshake)
-    switch (what) {
-      case Account::Pending::dereg:
-        a.fsm.on_deregister_done(now);
-        s.drop_observations(static_cast<uint8_t>(i));
-        s.push(Event{EventKind::deregistered, a.ssid, static_cast<coap::PeerId>(i), error});
-        break;
-      case Account::Pending::bootstrap_request:
-        s.bootstrap_failed(error, now);
-        break;
-      default:
-        a.fsm.on_timeout(now);
-        if (a.fsm.state() == RegistrationState::failed) s.registration_failed(a, now, error);
-        break;
-    }
-    return;
-  }
+  if (s.send_request.valid() && id == s.send_request) return s.on_send_done(error);
+  Account* a = s.account_for_request(id);
+  if (!a) return;
+  const Account::Pending what = a->pending;
+  a->pending = Account::Pending::none;
+  a->request = {};
+  a->connected = false;  // the next attempt reconnects (a new DTLS handshake)
+  if (what == Account::Pending::bootstrap_request) return s.bootstrap_failed(error, s.now_);
+  s.on_registration_error(*a, what, error);
 }
 
-// ---- bootstrap ----
-
-void Client::Impl::start_bootstrap(TimePoint now) noexcept {
-  const std::optional<SecurityEntry> bs_account = reader.bootstrap_security();
-  if (!bs_account) {
-    push(Event{EventKind::bootstrap_failed, 0, 0, Errc::not_found});
-    return;
-  }
-  Account& a = accounts[0];
-  if (!a.used) {
-    a = Account{};
-    a.used = true;
-    a.bootstrap = true;
-  }
-  a.security_iid = bs_account->iid;
-  // Client Hold Off Time (/0/x/11) delays the first request.
-  bs.start(now, Duration{int64_t{bs_account->hold_off_s} * 1000});
-}
-
-Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
-  Account& a = accounts[0];
-  connect(a);
-  coap::Message m;
-  m.code = coap::codes::post;
-  (void)m.add_string(coap::OptionNumber::uri_path, "bs");
-  char ep[kMaxEndpointQuery], pct[16], num[codec::number::kMaxChars];
-  Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
-  if (st && c.config_.version != LwM2MVersion::v1_0) {
-    // 1.1 "pct": the format we prefer for Bootstrap-Write payloads.
-    uint16_t f = static_cast<uint16_t>(codec::can_decode(codec::ContentFormat::senml_cbor)
-                                           ? codec::ContentFormat::senml_cbor
-                                           : codec::ContentFormat::lwm2m_tlv);
-    st = add_query(m, pct, sizeof pct, "pct", u32_text(f, num));
-  }
-  if (!st) return st;
-  auto id = c.engine_.send_request(0, m, c, now);
-  if (!id) return id.status();
-  a.request = *id;
-  a.pending = Account::Pending::bootstrap_request;
-  push(Event{EventKind::bootstrap_started});
-  return {};
-}
-
-void Client::Impl::bootstrap_failed(Errc why, TimePoint now) noexcept {
-  (void)bs.on_failure(now);  // retried later with a doubling delay, or given up
-  report_bootstrap_failure(why);
-}
-
-void Client::Impl::report_bootstrap_failure(Errc why) noexcept {
-  push(Event{EventKind::bootstrap_failed, 0, 0, why});
-  accounts[0].connected = false;
-}
-
-void Client::Impl::drive_bootstrap(TimePoint now) noexcept {
-  for (;;) {
-    switch (bs.poll(now)) {
-      case BootstrapAction::none:
-        return;
-      case BootstrapAction::send_request:
-        if (!send_bootstrap_request(now)) bootstrap_failed(Errc::no_space, now);
-        break;
-      case BootstrapAction::timed_out:
-        report_bootstrap_failure(Errc::timeout);
-        break;
-      case BootstrapAction::finished:
-        finish_bootstrap(now);
-        break;
-    }
-  }
-}
-
-void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
-  accounts[0].pending = Account::Pending::none;
-  push(Event{EventKind::bootstrap_finished});
-  want_link(0, LinkCommand::Kind::disconnect);
-  accounts[0].connected = false;
-  // Servers written by the bootstrap server are registered with from scratch.
-  for (size_t i = 1; i < account_count; ++i) {
-    if (!accounts[i].used) continue;
-    drop_observations(static_cast<uint8_t>(i));
-    accounts[i] = Account{};
-    want_link(i, LinkCommand::Kind::disconnect);
-  }
-  (void)begin(now);  // the accounts as the bootstrap server left them
-}
+// ---- application ----
 
 void Client::request_bootstrap(TimePoint now) noexcept {
   if (!valid_) return;
@@ -715,37 +257,6 @@ void Client::request_bootstrap(TimePoint now) noexcept {
 
 bool Client::bootstrapping() const noexcept {
   return valid_ && impl_->bs.active();
-}
-
-// ---- application ----
-
-Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint now) noexcept {
-  if (!valid_) return Errc::invalid_state;
-  Impl& s = *impl_;
-  s.now_ = now;
-  Account* a = s.account_for_ssid(ssid);
-  const std::optional<ServerEntry> srv = s.reader.server(ssid);
-  if (!a || !a->fsm.registered() || !srv || srv->mute_send || s.version(*a) == LwM2MVersion::v1_0)
-    return Errc::invalid_state;
-  if (s.send_request.valid()) return Errc::no_space;
-  auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, s.version(*a));
-  if (!fmt) return Errc::unsupported_content_format;
-  codec::Sink out({s.send_buf.get(), config_.uplink_buffer});
-  dm::CompositeSource src(registry_, paths, s.scratch());
-  src.exclude_objects(wk::kHidden);
-  if (Status st = codec::encode(*fmt, dm::Path{}, src, out); !st) return st;
-  if (out.overflowed()) return Errc::buffer_too_small;
-  coap::Message m;
-  m.code = coap::codes::post;
-  (void)m.add_string(coap::OptionNumber::uri_path, "dp");
-  (void)m.add_uint(coap::OptionNumber::content_format, static_cast<uint16_t>(*fmt));
-  m.payload = out.window();
-  auto id = engine_.send_request(static_cast<coap::PeerId>(s.index_of(*a)), m, *this, now);
-  if (!id) return id.status();
-  s.send_request = *id;
-  s.send_account = static_cast<uint8_t>(s.index_of(*a));
-  s.mark_uplink(*a, now);
-  return {};
 }
 
 void Client::request_update(uint16_t ssid, TimePoint now) noexcept {
@@ -812,76 +323,6 @@ void Client::on_instances_changed(dm::ObjectId) noexcept {
     if (!a.used) continue;
     a.objects_changed = true;
     a.fsm.request_update(s.now_);
-  }
-}
-
-// ---- effects of what servers changed ----
-
-Account* Client::Impl::account_for_server_instance(dm::InstanceId iid) noexcept {
-  const std::optional<ServerEntry> srv = reader.server_instance(iid);
-  return srv ? account_for_ssid(srv->ssid) : nullptr;
-}
-
-void Client::Impl::disable(Account& a) noexcept {
-  const std::optional<ServerEntry> srv = reader.server(a.ssid);
-  if (!srv) return;
-  // De-register now, come back after the Disable Timeout (/1/x/5).
-  a.fsm.request_deregister(now_);
-  a.disabled = true;
-  a.disabled_until = now_ + Duration{int64_t{srv->disable_timeout_s} * 1000};
-}
-
-void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcept {
-  if (changes.overflowed()) {
-    // Too much changed to track one by one: tell every server everything again.
-    for (size_t i = 1; i < account_count; ++i)
-      if (accounts[i].used) {
-        accounts[i].objects_changed = true;
-        accounts[i].fsm.request_update(now_);
-      }
-    accounts_changed = true;
-  }
-  for (const Change& ch : changes.items())
-    for_each_effect(ch, [&](Action act) { act_on(by, ch, act); });
-}
-
-void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept {
-  Account* owner = ch.path.object() == wk::kServer && ch.path.depth() >= 2
-                       ? account_for_server_instance(ch.path.instance())
-                       : nullptr;
-  const auto by_index = static_cast<uint8_t>(index_of(by));
-  switch (action) {
-    case Action::registration_changed:
-    case Action::update_trigger:
-      if (owner) owner->fsm.request_update(now_);  // the Update carries the new values
-      break;
-    case Action::default_periods:
-      for (size_t k = 0; owner && k < c.config_.max_observations; ++k)
-        if (observations[k].used && &accounts[observations[k].account] == owner)
-          observations[k].dirty = any_dirty = true;
-      break;
-    case Action::disable:
-      if (owner) disable(*owner);
-      break;
-    case Action::bootstrap_trigger:
-      start_bootstrap(now_);
-      break;
-    case Action::reboot:
-      reboot_by = by_index;
-      break;
-    case Action::factory_reset:
-      factory_reset_by = by_index;
-      break;
-    case Action::accounts_changed:
-      accounts_changed = true;
-      break;
-    case Action::objects_changed:
-      for (size_t i = 1; i < account_count; ++i)
-        if (accounts[i].used) {
-          accounts[i].objects_changed = true;
-          accounts[i].fsm.request_update(now_);
-        }
-      break;
   }
 }
 

@@ -1,6 +1,7 @@
-// Internal state of core::Client, shared by its translation units: client.cpp (accounts,
-// registration, bootstrap, events), client_dm.cpp (requests from servers) and
-// client_observe.cpp (attributes and notifications).
+// Internal state of core::Client, shared by its translation units: client.cpp (the public
+// face and the step after each input), servers.cpp (the account table, effects),
+// register.cpp, bootstrap.cpp, send.cpp (what the client sends), router.cpp and one file
+// per operation (requests from servers), observe.cpp (attributes and notifications).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,8 @@ namespace lwm2m::core {
 
 inline constexpr size_t kMaxCompositePaths = 4;
 inline constexpr size_t kLocationMax = 48;
+
+struct Request;
 
 struct Account {
   bool used = false;
@@ -67,7 +70,7 @@ struct AttributeEntry {
 /// Reads `base` (or, for a composite, `paths`) into `out` in format `fmt`. Security and
 /// OSCORE are left out of composites.
 Status encode_values(dm::Registry& reg, const dm::Path& base, std::span<const dm::Path> paths,
-                     codec::ContentFormat fmt, codec::Sink& out, MutableByteView scratch,
+                     codec::ContentFormat fmt, Sink& out, MutableByteView scratch,
                      bool composite) noexcept;
 
 /// A notification encoded while its server could not hear us, sent later in order.
@@ -85,7 +88,7 @@ struct Client::Impl {
   AccountsReader reader;  ///< server accounts from objects 0 and 1
   AccessControl acl;      ///< object 2, when present
 
-  // ---- client.cpp ----
+  // ---- client.cpp, servers.cpp ----
   void build_accounts() noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
   /// lost their instances, adds and starts registering new ones. True when any remains.
@@ -123,7 +126,25 @@ struct Client::Impl {
   }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
-  // ---- effects (client.cpp) ----
+  dm::Registry& registry() noexcept { return c.registry_; }
+  const ClientConfig& config() const noexcept { return c.config_; }
+  MutableByteView scratch() noexcept { return {scratch_buf.get(), c.config_.scratch}; }
+
+  // ---- register.cpp: each account's registration exchanges ----
+  void on_registration_response(Account& a, Account::Pending what,
+                                const coap::Message& response) noexcept;
+  void on_registration_error(Account& a, Account::Pending what, Errc error) noexcept;
+  /// Keeps the Location-Path of a Register's 2.01; false when it does not fit.
+  bool store_location(Account& a, const coap::Message& response) noexcept;
+
+  // ---- bootstrap.cpp ----
+  void on_bootstrap_response(bool ok) noexcept;
+
+  // ---- send.cpp ----
+  void on_send_done(Errc result) noexcept;
+
+  // ---- servers.cpp: the account table and the effects of what servers changed ----
+  Account* account_for_request(coap::RequestId id) noexcept;
   /// Acts on what a request by `by` changed, after its commit (or successful Execute).
   void apply_effects(Account& by, const ChangeList& changes) noexcept;
   void act_on(Account& by, const Change& change, Action action) noexcept;
@@ -131,16 +152,19 @@ struct Client::Impl {
   Account* account_for_server_instance(dm::InstanceId iid) noexcept;
   void disable(Account& a) noexcept;
 
-  // ---- client_dm.cpp ----
-  void serve_dm(Account& a, const coap::IncomingRequest& req, coap::Response& resp) noexcept;
-  void serve_discover(Account& a, const dm::Path& path, coap::Response& resp) noexcept;
-  MutableByteView scratch() noexcept { return {scratch_buf.get(), c.config_.scratch}; }
-  void serve_bootstrap(Account& a, const coap::IncomingRequest& req, coap::Response& resp) noexcept;
+  // ---- router.cpp: requests from servers, routed to one operation file each ----
+  void serve(Account& a, const coap::IncomingRequest& in, coap::Response& resp) noexcept;
 
+  // ---- request.cpp ----
   bool acl_active() const noexcept;
   bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
 
-  // ---- client_observe.cpp ----
+  // ---- observe.cpp: attributes and the observation table ----
+  /// Registers the observation a 2.05 answer (in `fmt`) just started.
+  void start_observation(Request& r, std::span<const dm::Path> paths, bool composite,
+                         codec::ContentFormat fmt) noexcept;
+  /// After an Update: notifications held for `account` are due again.
+  void wake_pending_notifications(uint8_t account) noexcept;
   Attributes effective_attributes(uint16_t ssid, const dm::Path& path) const noexcept;
   AttributeEntry* find_attributes(uint16_t ssid, const dm::Path& path) const noexcept;
   Status write_attributes(uint16_t ssid, const dm::Path& path, const coap::Message& m) noexcept;

@@ -1,9 +1,11 @@
-// core::Client: Write-Attributes storage with the spec's inheritance, and the observation
-// table that turns value changes and timers into notifications (1.1 Core §5.1.2, §6.4).
+// Information Reporting (1.1 Core §6.4): Observe, the attributes servers attach
+// (Write-Attributes storage with the spec's inheritance), and the observation table that
+// turns value changes and timers into notifications (1.1 Core §5.1.2).
 #include <cstring>
 
 #include "codec/dispatch.hpp"
 #include "core/client_impl.hpp"
+#include "core/request.hpp"
 
 namespace lwm2m::core {
 
@@ -66,6 +68,48 @@ Status Client::Impl::write_attributes(uint16_t ssid, const dm::Path& path,
   return {};
 }
 
+void ops::observe(Request& r) noexcept {
+  read(r);
+  auto cf = r.resp.message().content_format();
+  if (!(r.resp.code() == coap::codes::content) || !cf) return;
+  r.client.start_observation(r, {&r.path, 1}, false, static_cast<codec::ContentFormat>(*cf));
+}
+
+void Client::Impl::start_observation(Request& r, std::span<const dm::Path> paths, bool composite,
+                                     codec::ContentFormat fmt) noexcept {
+  Observation* o = add_observation(static_cast<uint8_t>(index_of(r.account)));
+  if (!o) return;  // table full: answered as a plain Read
+  auto id = r.resp.accept_observe(static_cast<uint32_t>(o - observations.get()));
+  if (!id || paths.size() > kMaxCompositePaths) {
+    if (id) c.engine_.cancel_observation(*id);
+    *o = Observation{};
+    return;
+  }
+  o->id = *id;
+  o->composite = composite;
+  o->format = fmt;
+  for (size_t i = 0; i < paths.size(); ++i)
+    o->paths[i] = paths[i];
+  o->path_count = static_cast<uint8_t>(paths.size());
+  o->state.last_notify = now_;
+  o->state.last_eval = now_;  // the first answer is an evaluation too (epmin)
+  o->state.last_value = composite ? std::nullopt : numeric(current_value(paths[0]));
+  o->dirty = any_dirty = true;  // schedules pmax
+}
+
+void Client::on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc) noexcept {
+  Impl& s = *impl_;
+  if (cookie >= config_.max_observations) return;
+  Observation& o = s.observations[cookie];
+  if (o.used && o.id == id) o = Observation{};
+}
+
+void Client::Impl::wake_pending_notifications(uint8_t account) noexcept {
+  for (size_t k = 0; k < c.config_.max_observations; ++k)
+    if (observations[k].used && observations[k].account == account && observations[k].pending)
+      observations[k].dirty = any_dirty = true;
+}
+
 Observation* Client::Impl::add_observation(uint8_t account) noexcept {
   for (size_t i = 0; i < c.config_.max_observations; ++i) {
     Observation& o = observations[i];
@@ -106,7 +150,7 @@ void Client::Impl::drop_stored(size_t index) noexcept {
 void Client::Impl::store_notification(Observation& o) noexcept {
   const size_t cap = c.config_.stored_bytes;
   // Size it first; a payload larger than the whole store is not kept.
-  codec::Sink probe({});
+  Sink probe({});
   if (!encode_values(c.registry_, o.paths[0], {o.paths, o.path_count}, o.format, probe, scratch(),
                      o.composite) ||
       probe.total() > cap || c.config_.stored_notifications == 0)
@@ -114,7 +158,7 @@ void Client::Impl::store_notification(Observation& o) noexcept {
   while (stored_count > 0 &&
          (stored_count == c.config_.stored_notifications || store_used + probe.total() > cap))
     drop_stored(0);  // the oldest goes first
-  codec::Sink out({store_bytes.get() + store_used, cap - store_used});
+  Sink out({store_bytes.get() + store_used, cap - store_used});
   (void)encode_values(c.registry_, o.paths[0], {o.paths, o.path_count}, o.format, out, scratch(),
                       o.composite);
   stored[stored_count++] =
