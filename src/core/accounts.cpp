@@ -64,16 +64,23 @@ SecurityEntry security_entry(dm::Object& o, dm::InstanceId iid) noexcept {
   return e;
 }
 
+AccountsReader::DefaultPeriods periods(dm::Object& o, dm::InstanceId iid) noexcept {
+  AccountsReader::DefaultPeriods d;
+  if (auto v = read_int(o, iid, srv::kDefaultPmin); v && *v >= 0)
+    d.pmin = static_cast<uint32_t>(*v);
+  // A default maximum period of 0 means none (1.1 Core §E.2).
+  if (auto v = read_int(o, iid, srv::kDefaultPmax); v && *v > 0) d.pmax = static_cast<uint32_t>(*v);
+  return d;
+}
+
 ServerEntry server_entry(dm::Object& o, dm::InstanceId iid) noexcept {
   ServerEntry e;
   e.iid = iid;
   e.ssid = static_cast<uint16_t>(read_u32(o, iid, srv::kShortServerId, 0));
   e.lifetime_s = read_u32(o, iid, srv::kLifetime, e.lifetime_s);
-  if (auto v = read_int(o, iid, srv::kDefaultPmin); v && *v >= 0)
-    e.default_pmin = static_cast<uint32_t>(*v);
-  // A default maximum period of 0 means none (1.1 Core §E.2).
-  if (auto v = read_int(o, iid, srv::kDefaultPmax); v && *v > 0)
-    e.default_pmax = static_cast<uint32_t>(*v);
+  const AccountsReader::DefaultPeriods d = periods(o, iid);
+  e.default_pmin = d.pmin;
+  e.default_pmax = d.pmax;
   e.disable_timeout_s = read_u32(o, iid, srv::kDisableTimeout, e.disable_timeout_s);
   e.notification_storing = read_bool(o, iid, srv::kNotificationStoring, true);
   e.mute_send = read_bool(o, iid, srv::kMuteSend, false);
@@ -152,6 +159,16 @@ std::optional<ServerEntry> AccountsReader::server(uint16_t ssid) const noexcept 
     if (read_u32(*o, iid, srv::kShortServerId, 0) == ssid) return server_entry(*o, iid);
   }
   return std::nullopt;
+}
+
+AccountsReader::DefaultPeriods AccountsReader::default_periods(uint16_t ssid) const noexcept {
+  DefaultPeriods d;
+  dm::Object* o = server_object();
+  for (size_t i = 0; o && i < o->instance_count(); ++i) {
+    const dm::InstanceId iid = o->instance_at(i);
+    if (read_u32(*o, iid, srv::kShortServerId, 0) == ssid) return periods(*o, iid);
+  }
+  return d;
 }
 
 std::optional<ServerEntry> AccountsReader::server_instance(dm::InstanceId iid) const noexcept {

@@ -60,6 +60,12 @@ class AccountsReader {
   std::optional<PeerSecurity> peer(dm::InstanceId security_iid) const noexcept;
 
   std::optional<ServerEntry> server(uint16_t ssid) const noexcept;
+  /// Only the default notification periods of `ssid`'s Server instance (/1/x/2, /1/x/3):
+  /// what each notification decision needs, without reading the whole instance.
+  struct DefaultPeriods {
+    std::optional<uint32_t> pmin, pmax;
+  };
+  DefaultPeriods default_periods(uint16_t ssid) const noexcept;
   std::optional<ServerEntry> server_instance(dm::InstanceId iid) const noexcept;
   /// Whether some management server has both a Security and a Server instance (the
   /// client can register somewhere).

@@ -22,12 +22,11 @@ Attributes Client::Impl::effective_attributes(uint16_t ssid, const dm::Path& pat
   Attributes eff;
   for (dm::Path p = path; !p.is_root(); p = p.parent())
     if (const AttributeEntry* e = find_attributes(ssid, p)) eff.inherit(e->attrs);
-  if (const std::optional<ServerEntry> srv = reader.server(ssid)) {
-    Attributes defaults;
-    defaults.pmin = srv->default_pmin;
-    defaults.pmax = srv->default_pmax;
-    eff.inherit(defaults);
-  }
+  const AccountsReader::DefaultPeriods d = reader.default_periods(ssid);
+  Attributes defaults;
+  defaults.pmin = d.pmin;
+  defaults.pmax = d.pmax;
+  eff.inherit(defaults);
   return eff;
 }
 

@@ -81,6 +81,9 @@ TEST_F(AccountsTest, ReadsServerInstancesWithTheirDefaults) {
   EXPECT_EQ(srv->retry.communication_retry_count, 2u);
   EXPECT_TRUE(srv->mute_send);
   EXPECT_EQ(reader.server_instance(4)->ssid, 5);
+  EXPECT_EQ(reader.default_periods(5).pmin, 3u);
+  EXPECT_FALSE(reader.default_periods(5).pmax);
+  EXPECT_FALSE(reader.default_periods(6).pmin);
   EXPECT_FALSE(reader.server(6));
   EXPECT_FALSE(reader.server_instance(0));
 }
