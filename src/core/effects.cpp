@@ -42,7 +42,7 @@ bool has_effect(const Change& change) noexcept {
 void ChangeList::add(const Change& c) noexcept {
   if (!has_effect(c)) return;
   for (size_t i = 0; i < count_; ++i)
-    if (items_[i].kind == c.kind && items_[i].path == c.path) return;
+    if (items_[i] == c) return;
   if (count_ == kMax) {
     overflowed_ = true;
     return;

@@ -12,11 +12,19 @@
 
 namespace lwm2m::core {
 
-/// One change a request made to the data model.
+/// One change a request made to the data model: a resource written or executed, or an
+/// instance created or deleted (`resource` is then kInvalidId). Trivial, so that a list of
+/// them costs no initialisation.
 struct Change {
   enum class Kind : uint8_t { written, created, deleted, executed };
-  Kind kind{};
-  dm::Path path;  ///< the resource (written, executed) or the instance (created, deleted)
+  Change() noexcept = default;
+  Change(Kind k, const dm::Path& p) noexcept
+      : kind(k), object(p.object()), instance(p.instance()), resource(p.resource()) {}
+  Kind kind;
+  dm::ObjectId object;
+  dm::InstanceId instance;
+  dm::ResourceId resource;
+  friend bool operator==(const Change&, const Change&) noexcept = default;
 };
 
 enum class Action : uint8_t {
@@ -49,8 +57,8 @@ template <class Fn>
 void for_each_effect(const Change& change, Fn&& fn) noexcept {
   for (const EffectRule& r : effect_rules()) {
     if (r.kind != change.kind) continue;
-    if (r.object != kAnyObject && r.object != change.path.object()) continue;
-    if (r.resource != kAnyResource && r.resource != change.path.resource()) continue;
+    if (r.object != kAnyObject && r.object != change.object) continue;
+    if (r.resource != kAnyResource && r.resource != change.resource) continue;
     fn(r.action);
   }
 }

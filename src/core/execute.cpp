@@ -37,7 +37,7 @@ void ops::execute(Request& r) noexcept {
     return fail(r, st.code());
   r.resp.set_code(coap::codes::changed);
   ChangeList executed;
-  executed.add({Change::Kind::executed, r.path});
+  executed.add(Change(Change::Kind::executed, r.path));
   r.client.apply_effects(r.account, executed);
 }
 

@@ -128,8 +128,8 @@ void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcep
 }
 
 void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept {
-  Account* owner = ch.path.object() == wk::kServer && ch.path.depth() >= 2
-                       ? account_for_server_instance(ch.path.instance())
+  Account* owner = ch.object == wk::kServer && ch.instance != dm::kInvalidId
+                       ? account_for_server_instance(ch.instance)
                        : nullptr;
   const auto by_index = static_cast<uint8_t>(index_of(by));
   switch (action) {

@@ -22,7 +22,7 @@ Status Transaction::write(const dm::Path& path, const dm::Value& value) noexcept
   if (!obj) return obj.status();
   const dm::ResourceInstanceId riid = path.depth() == 4 ? path.resource_instance() : dm::kInvalidId;
   if (Status st = (*obj)->write(path.instance(), path.resource(), riid, value); !st) return st;
-  changes_.add({Change::Kind::written, path});
+  changes_.add(Change(Change::Kind::written, path));
   return {};
 }
 
@@ -30,7 +30,7 @@ Status Transaction::reset_resource(const dm::Path& resource) noexcept {
   auto obj = touch(resource.object());
   if (!obj) return obj.status();
   if (Status st = (*obj)->reset_resource(resource.instance(), resource.resource()); !st) return st;
-  changes_.add({Change::Kind::written, resource});
+  changes_.add(Change(Change::Kind::written, resource));
   return {};
 }
 
@@ -44,7 +44,7 @@ Status Transaction::create(const dm::Path& instance) noexcept {
   auto obj = touch(instance.object());
   if (!obj) return obj.status();
   if (Status st = (*obj)->create_instance(instance.instance()); !st) return st;
-  changes_.add({Change::Kind::created, instance});
+  changes_.add(Change(Change::Kind::created, instance));
   return {};
 }
 
@@ -52,7 +52,7 @@ Status Transaction::remove(const dm::Path& instance) noexcept {
   auto obj = touch(instance.object());
   if (!obj) return obj.status();
   if (Status st = (*obj)->delete_instance(instance.instance()); !st) return st;
-  changes_.add({Change::Kind::deleted, instance});
+  changes_.add(Change(Change::Kind::deleted, instance));
   return {};
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
+#include <type_traits>
 
 #include "lwm2m/status.hpp"
 
@@ -12,6 +14,9 @@ namespace lwm2m::objects {
 
 template <class Slot, size_t N>
 class UndoLog {
+  // Old contents are kept as bytes: nothing to construct for the N entries up front.
+  static_assert(std::is_trivially_copyable_v<Slot>);
+
  public:
   void begin() noexcept {
     active_ = true;
@@ -25,7 +30,7 @@ class UndoLog {
       if (entries_[i].where == &slot) return {};
     if (count_ == N) return Errc::no_space;
     entries_[count_].where = &slot;
-    entries_[count_].before = slot;
+    std::memcpy(entries_[count_].before, &slot, sizeof(Slot));
     ++count_;
     return {};
   }
@@ -36,15 +41,16 @@ class UndoLog {
   void rollback() noexcept {
     while (count_ > 0) {
       --count_;
-      *entries_[count_].where = entries_[count_].before;
+      std::memcpy(static_cast<void*>(entries_[count_].where), entries_[count_].before,
+                  sizeof(Slot));
     }
     active_ = false;
   }
 
  private:
   struct Entry {
-    Slot* where = nullptr;
-    Slot before{};
+    Slot* where;
+    alignas(Slot) unsigned char before[sizeof(Slot)];
   };
   Entry entries_[N];
   size_t count_ = 0;

@@ -192,12 +192,12 @@ TEST(Effects, TheTableMapsPathsToCoreActions) {
 
 TEST(Effects, AChangeListKeepsOnlyWhatHasAnEffectOnceAndSaysWhenItOverflowed) {
   core::ChangeList list;
-  list.add({core::Change::Kind::written, {1, 0, 1}});
-  list.add({core::Change::Kind::written, {1, 0, 1}});
-  list.add({core::Change::Kind::written, {1, 0, 5}});
+  list.add(core::Change(core::Change::Kind::written, {1, 0, 1}));
+  list.add(core::Change(core::Change::Kind::written, {1, 0, 1}));
+  list.add(core::Change(core::Change::Kind::written, {1, 0, 5}));
   ASSERT_EQ(list.items().size(), 1u);
   for (uint16_t i = 0; i < core::ChangeList::kMax + 1; ++i)
-    list.add({core::Change::Kind::created, {3303, i}});
+    list.add(core::Change(core::Change::Kind::created, {3303, i}));
   EXPECT_EQ(list.items().size(), core::ChangeList::kMax);
   EXPECT_TRUE(list.overflowed());
 }
