@@ -141,5 +141,60 @@ TEST(RunnerResolver, ANameThatDoesNotResolveFailsTheConnectionAndIsRetried) {
             lines.end());
 }
 
+TEST(RunnerResolver, AnAnswerForAConnectionReopenedMeanwhileIsDropped) {
+  Watchdog dog(std::chrono::seconds{45}, "RunnerResolver.AnAnswerForAConnectionReopened...");
+  ts::Server server(server_options());
+  // The first answer comes late and points nowhere (the discard port); by then the client
+  // gave up that Register and asked for the connection again: the answer must be ignored.
+  std::mutex m;
+  std::condition_variable cv;
+  bool released = false;
+  int asked = 0;
+  std::vector<std::string> lines;
+  Rig rig("stale-dns-node");
+  rig.config.coap.tx.ack_timeout = Duration{200};  // the first Register fails within 1 s
+  rig.config.coap.tx.max_retransmit = 1;
+  rig.add_server("coap://moving.example:" + std::to_string(server.port()), test_server_config());
+  posix::RunnerConfig rc = rig_runner_config();
+  rc.resolver = [&](std::string_view, uint16_t port,
+                    std::span<posix::SocketAddress> out) -> Result<size_t> {
+    std::unique_lock<std::mutex> l(m);
+    if (asked++ == 0) {
+      cv.wait_for(l, std::chrono::seconds{20}, [&] { return released; });
+      port = 9;
+    }
+    out[0] = *posix::SocketAddress::from_literal("127.0.0.1", port);
+    return size_t{1};
+  };
+  start_rig(rig, rc, [&](posix::Runner& r) {
+    r.set_log([&](const char* line) {
+      std::lock_guard<std::mutex> g(m);
+      lines.emplace_back(line);
+      cv.notify_all();
+    });
+  });
+  auto count = [&](const std::string& line) {
+    return std::count(lines.begin(), lines.end(), line);
+  };
+  {
+    std::unique_lock<std::mutex> l(m);
+    ASSERT_TRUE(cv.wait_for(l, kWait, [&] {
+      return count("server 1: resolving \"moving.example\"") == 2;
+    })) << "the client did not reconnect after its first Register failed";
+    released = true;
+    cv.notify_all();
+  }
+  ASSERT_TRUE(server.wait_registered("stale-dns-node", kWait)) << (rig.dump_log(), "");
+  auto r = server.read("stale-dns-node", "/3/0/0", ts::ContentFormat::text);
+  ASSERT_TRUE(r.ok()) << r.describe();
+  const auto conns = rig.runner->connections();
+  ASSERT_EQ(conns.size(), 1u);
+  EXPECT_EQ(conns[0].remote.port(), server.port());
+  std::lock_guard<std::mutex> g(m);
+  EXPECT_EQ(count("server 1: connecting to 127.0.0.1:9 over UDP"), 0);
+  EXPECT_EQ(
+      count("server 1: connecting to 127.0.0.1:" + std::to_string(server.port()) + " over UDP"), 1);
+}
+
 }  // namespace
 }  // namespace lwm2m::itest

@@ -285,6 +285,7 @@ void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
   // A host name: the resolver thread answers later (take_answers); datagrams wait in `held`.
   c.resolving = true;
   c.ticket = ++tickets_;
+  log("server %u: resolving \"%.*s\"", ssid, static_cast<int>(uri->host.size()), uri->host.data());
   resolver_->ask(peer, c.ticket, std::string(uri->host), uri->port);
 }
 
