@@ -21,8 +21,9 @@
 //    Numeric addresses never go through the resolver.
 //  - The hooks (log, event, reboot) run on the runner thread without the lock, after the
 //    step that produced them, in the order it produced them: every log line in order, each
-//    event after its log line. A hook may call locked(), value_changed(), connections(),
-//    running() and stop() (from a hook, stop() asks the thread to end and does not join).
+//    event after its log line (the line saying why start() failed comes on its caller). A hook may
+//    call locked(), value_changed(), connections(), running() and stop() (from a hook, stop() asks
+//    the thread to end and does not join).
 //  - Other threads (and the hooks) reach the client and its objects only through
 //    locked(f): f runs on the calling thread with the lock held, so the runner thread is
 //    outside the client meanwhile; afterwards the runner wakes and acts on what f changed
@@ -105,7 +106,7 @@ class Runner final : private core::ClientMonitor {
     event_hook_ = std::move(hook);
   }
 
-  /// Opens the socket and starts the thread, which starts the client.
+  /// Opens the socket, starts the client (under the lock) and the thread that drives it.
   Status start();
   /// De-registers (waiting up to `grace` for the servers' answers), stops and joins.
   void stop(Duration grace = Duration{5000});
