@@ -131,7 +131,7 @@ class Runner final : private core::ClientMonitor {
   }
   /// A value changed (the observation machinery picks it up at once); locked() inside.
   void value_changed(const dm::Path& path);
-  /// The open connections (not those still resolving their host name); locked() inside.
+  /// The open connections (not those still resolving their host name); takes the lock.
   std::vector<ConnectionInfo> connections() const;
 
  private:
