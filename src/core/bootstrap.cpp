@@ -91,7 +91,7 @@ void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
   // Servers written by the bootstrap server are registered with from scratch.
   for (size_t i = 1; i < account_count; ++i) {
     if (!accounts[i].used) continue;
-    drop_observations(static_cast<uint8_t>(i));
+    observe.drop(static_cast<uint8_t>(i));
     accounts[i] = Account{};
     want_link(i, LinkCommand::Kind::disconnect);
   }

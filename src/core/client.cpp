@@ -53,18 +53,15 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   Impl& s = *impl_;
   s.account_count = size_t{config_.max_servers} + 1;
   s.accounts.reset(new (std::nothrow) Account[s.account_count]);
-  s.observations.reset(new (std::nothrow) Observation[config_.max_observations]);
-  s.attributes.reset(new (std::nothrow) AttributeEntry[config_.max_attributes]);
   s.links.reset(new (std::nothrow) uint8_t[config_.uplink_buffer]);
   s.send_buf.reset(new (std::nothrow) uint8_t[config_.uplink_buffer]);
   s.scratch_buf.reset(new (std::nothrow) uint8_t[config_.scratch]);
-  s.stored.reset(new (std::nothrow) StoredNotification[config_.stored_notifications + 1]);
-  s.store_bytes.reset(new (std::nothrow) uint8_t[config_.stored_bytes + 1]);
   s.link_wish.reset(new (std::nothrow) uint8_t[s.account_count]());
   s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
-  if (!s.accounts || !s.link_wish || !s.observations || !s.attributes || !s.links || !s.send_buf ||
-      !s.scratch_buf || !s.stored || !s.store_bytes)
-    return;
+  if (!s.accounts || !s.link_wish || !s.links || !s.send_buf || !s.scratch_buf) return;
+  const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
+                                        config_.stored_notifications, config_.stored_bytes};
+  if (!s.observe.allocate(limits, s.scratch())) return;
   registry_.set_listener(this);
   valid_ = true;
 }
@@ -138,7 +135,7 @@ TimePoint Client::next_deadline() const noexcept {
     if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
   if (s.bs.deadline() < t) t = s.bs.deadline();
-  TimePoint o = s.observation_deadline();
+  TimePoint o = s.observe.deadline(s.now_);
   if (o < t) t = o;
   if ((s.reboot_by || s.factory_reset_by) && s.now_ < t) t = s.now_;
   return t;
@@ -210,7 +207,7 @@ void Client::Impl::drive(TimePoint now) noexcept {
   }
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used) drive_account(accounts[i], now);
-  drive_observations(now);
+  observe.drive(now);
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used && accounts[i].fsm.deadline() <= now) drive_account(accounts[i], now);
@@ -302,18 +299,7 @@ bool Client::registered(uint16_t ssid) const noexcept {
 // ---- what objects report ----
 
 void Client::on_value_changed(const dm::Path& path) noexcept {
-  Impl& s = *impl_;
-  for (size_t k = 0; k < config_.max_observations; ++k) {
-    Observation& o = s.observations[k];
-    if (!o.used) continue;
-    for (size_t p = 0; p < o.path_count; ++p) {
-      if (o.paths[p].is_prefix_of(path) || path.is_prefix_of(o.paths[p])) {
-        o.state.changed = true;
-        o.dirty = s.any_dirty = true;
-        break;
-      }
-    }
-  }
+  impl_->observe.value_changed(path);
 }
 
 void Client::on_instances_changed(dm::ObjectId) noexcept {

@@ -14,12 +14,12 @@
 #include "core/attributes.hpp"
 #include "core/bootstrap_fsm.hpp"
 #include "core/effects.hpp"
+#include "core/observations.hpp"
 #include "core/registration_fsm.hpp"
 #include "lwm2m/core/client.hpp"
 
 namespace lwm2m::core {
 
-inline constexpr size_t kMaxCompositePaths = 4;
 inline constexpr size_t kLocationMax = 48;
 
 struct Request;
@@ -46,47 +46,16 @@ struct Account {
   uint8_t version_drop = 0;  ///< versions below the configured one (the server sent 4.12)
 };
 
-struct Observation {
-  bool used = false;
-  coap::ObservationId id{};
-  uint8_t account = 0;
-  uint8_t path_count = 0;  ///< 1 for Observe, up to kMaxCompositePaths for a composite
-  bool composite = false;
-  bool dirty = false;    ///< re-evaluate at the next step (value changed or attributes set)
-  bool pending = false;  ///< a notification is due but the server is unreachable or asleep
-  codec::ContentFormat format{};
-  dm::Path paths[kMaxCompositePaths];
-  NotifyState state;
-  TimePoint next_check = kNever;
-};
-
-struct AttributeEntry {
-  bool used = false;
-  uint16_t ssid = 0;
-  dm::Path path;
-  Attributes attrs;
-};
-
-/// Reads `base` (or, for a composite, `paths`) into `out` in format `fmt`. Security and
-/// OSCORE are left out of composites.
-Status encode_values(dm::Registry& reg, const dm::Path& base, std::span<const dm::Path> paths,
-                     codec::ContentFormat fmt, Sink& out, MutableByteView scratch,
-                     bool composite) noexcept;
-
-/// A notification encoded while its server could not hear us, sent later in order.
-struct StoredNotification {
-  uint16_t observation;  ///< index in the observation table
-  coap::ObservationId id;
-  codec::ContentFormat format;
-  uint16_t offset, length;  ///< in the store's bytes
-};
-
-struct Client::Impl {
+struct Client::Impl final : ObservationTable::Host {
   explicit Impl(Client& client) noexcept
-      : c(client), reader(client.registry_), acl(client.registry_) {}
+      : c(client),
+        reader(client.registry_),
+        acl(client.registry_),
+        observe(client.engine_, client.registry_, *this) {}
   Client& c;
-  AccountsReader reader;  ///< server accounts from objects 0 and 1
-  AccessControl acl;      ///< object 2, when present
+  AccountsReader reader;     ///< server accounts from objects 0 and 1
+  AccessControl acl;         ///< object 2, when present
+  ObservationTable observe;  ///< observations, attributes and notification decisions
 
   // ---- client.cpp, servers.cpp ----
   void build_accounts() noexcept;
@@ -159,39 +128,24 @@ struct Client::Impl {
   bool acl_active() const noexcept;
   bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
 
-  // ---- observe.cpp: attributes and the observation table ----
+  // ---- observe.cpp: Observe requests, and what the observation table asks ----
   /// Registers the observation a 2.05 answer (in `fmt`) just started.
   void start_observation(Request& r, std::span<const dm::Path> paths, bool composite,
                          codec::ContentFormat fmt) noexcept;
-  /// After an Update: notifications held for `account` are due again.
-  void wake_pending_notifications(uint8_t account) noexcept;
-  Attributes effective_attributes(uint16_t ssid, const dm::Path& path) const noexcept;
-  AttributeEntry* find_attributes(uint16_t ssid, const dm::Path& path) const noexcept;
-  Status write_attributes(uint16_t ssid, const dm::Path& path, const coap::Message& m) noexcept;
-  Observation* add_observation(uint8_t account) noexcept;
-  void drive_observations(TimePoint now) noexcept;
-  bool notify(Observation& o, TimePoint now) noexcept;
-  dm::Value current_value(const dm::Path& path) noexcept;
-  void drop_observations(uint8_t account) noexcept;
-  void store_notification(Observation& o) noexcept;
-  void drop_stored(size_t index) noexcept;
-  /// Sends what was stored for `account`, oldest first; false if the engine was busy.
-  bool flush_stored(uint8_t account, TimePoint now) noexcept;
-  TimePoint observation_deadline() const noexcept;
+  ServerReach reach(uint8_t account, TimePoint now) noexcept override;
+  Attributes server_defaults(uint16_t ssid) noexcept override;
+  bool storing(uint16_t ssid) noexcept override;
+  void wake(uint8_t account, TimePoint now) noexcept override;
+  void sent(uint8_t account, TimePoint now) noexcept override;
+
   std::unique_ptr<Account[]> accounts;  ///< [0] bootstrap, [1..max_servers] management
   size_t account_count = 0;
-  std::unique_ptr<Observation[]> observations;
-  std::unique_ptr<AttributeEntry[]> attributes;
   std::unique_ptr<uint8_t[]> links;  ///< Register/Update payload
   size_t links_len = 0;
   std::unique_ptr<uint8_t[]> send_buf;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
   std::unique_ptr<uint8_t[]> scratch_buf;
-  std::unique_ptr<StoredNotification[]> stored;
-  size_t stored_count = 0;
-  std::unique_ptr<uint8_t[]> store_bytes;
-  size_t store_used = 0;
 
   /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
   char create_location[2][codec::number::kMaxChars] = {};
@@ -209,7 +163,6 @@ struct Client::Impl {
   TimePoint now_{};  ///< time of the input being processed
   bool started = false;
   bool stopping = false;
-  bool any_dirty = false;
   bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
 
   BootstrapFsm bs;

@@ -18,7 +18,8 @@ class Lookup final : public AttributeLookup {
   void write_attributes(const dm::Path& p, Sink& out) const noexcept override {
     Attributes attrs;
     for (dm::Path q = p; !q.is_root(); q = q.parent()) {
-      if (const AttributeEntry* e = client_.find_attributes(ssid_, q)) attrs.inherit(e->attrs);
+      if (const AttributeEntry* e = client_.observe.find_attributes(ssid_, q))
+        attrs.inherit(e->attrs);
       if (!(p == target_)) break;
     }
     write_link_attributes(attrs, out);

@@ -172,7 +172,7 @@ void Client::Impl::on_registration_response(Account& a, Account::Pending what,
       if (ok) {
         // A new registration starts without observations (servers such as Leshan drop
         // theirs when a client registers again).
-        drop_observations(i);
+        observe.drop(i);
         push(Event{EventKind::registered, a.ssid, i});
       } else if (a.fsm.state() == RegistrationState::failed) {
         registration_failed(a, now, error_of(response.code));
@@ -183,15 +183,15 @@ void Client::Impl::on_registration_response(Account& a, Account::Pending what,
       a.fsm.on_update_response(ok, not_found, now);
       if (ok) {
         push(Event{EventKind::updated, a.ssid, i});
-        wake_pending_notifications(i);  // the server knows we listen again
+        observe.wake_pending(i);  // the server knows we listen again
       } else if (not_found) {
-        drop_observations(i);  // the server forgot them too
+        observe.drop(i);  // the server forgot them too
       }
       break;
     }
     case Account::Pending::dereg:
       a.fsm.on_deregister_done(now);
-      drop_observations(i);
+      observe.drop(i);
       // The registration is gone from our side either way; the event tells whether the
       // server agreed.
       push(Event{EventKind::deregistered, a.ssid, i, ok ? Errc::ok : error_of(response.code)});
@@ -206,7 +206,7 @@ void Client::Impl::on_registration_error(Account& a, Account::Pending what, Errc
   const auto i = static_cast<uint8_t>(index_of(a));
   if (what == Account::Pending::dereg) {
     a.fsm.on_deregister_done(now);
-    drop_observations(i);
+    observe.drop(i);
     push(Event{EventKind::deregistered, a.ssid, i, error});
     return;
   }

@@ -31,7 +31,7 @@ void Client::Impl::build_accounts() noexcept {
     Account& a = accounts[i];
     if (!a.used) continue;
     if (!reader.security_for(a.ssid) || !reader.server(a.ssid)) {
-      drop_observations(static_cast<uint8_t>(i));
+      observe.drop(static_cast<uint8_t>(i));
       a = Account{};
       want_link(i, LinkCommand::Kind::disconnect);
     }
@@ -138,9 +138,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       if (owner) owner->fsm.request_update(now_);  // the Update carries the new values
       break;
     case Action::default_periods:
-      for (size_t k = 0; owner && k < c.config_.max_observations; ++k)
-        if (observations[k].used && &accounts[observations[k].account] == owner)
-          observations[k].dirty = any_dirty = true;
+      if (owner) observe.reevaluate(owner->ssid);
       break;
     case Action::disable:
       if (owner) disable(*owner);

@@ -10,7 +10,10 @@ void ops::write_attributes(Request& r) noexcept {
   if (r.path.is_root()) return fail(r, Errc::method_not_allowed);
   if (auto t = r.registry().resolve(r.path); !t) return fail(r, t.error());
   if (!r.client.allowed(r.account, r.path, kRead)) return fail(r, Errc::unauthorized);
-  if (Status st = r.client.write_attributes(r.account.ssid, r.path, m); !st)
+  std::string_view query[12];
+  const size_t n = m.strings(coap::OptionNumber::uri_query, query);
+  if (n > 12) return fail(r, Errc::bad_request);
+  if (Status st = r.client.observe.write_attributes(r.account.ssid, r.path, {query, n}); !st)
     return fail(r, st.code());
   r.resp.set_code(coap::codes::changed);
 }
