@@ -376,13 +376,7 @@ Result<size_t> encode(const Message& m, MutableByteView out) noexcept {
   const size_t total = encoded_size(m);
   if (total > out.size()) return Errc::buffer_too_small;
 
-  uint8_t* p = out.data();
-  *p++ = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(m.type) << 4) | m.token.length);
-  *p++ = m.code.raw;
-  *p++ = static_cast<uint8_t>(m.message_id >> 8);
-  *p++ = static_cast<uint8_t>(m.message_id);
-  if (m.token.length) std::memcpy(p, m.token.bytes.data(), m.token.length);
-  p += m.token.length;
+  uint8_t* p = wire::write_header(out.data(), m.type, m.code, m.message_id, m.token);
 
   uint32_t prev = 0;
   for (size_t k = 0; k < n; ++k) {

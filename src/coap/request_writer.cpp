@@ -79,11 +79,7 @@ Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
   if (total > out.size()) return Errc::buffer_too_small;
 
   uint8_t* p = out.data();
-  p[0] = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(head.type) << 4) | head.token.length);
-  p[1] = head.code.raw;
-  p[2] = static_cast<uint8_t>(head.message_id >> 8);
-  p[3] = static_cast<uint8_t>(head.message_id);
-  if (head.token.length) std::memcpy(p + 4, head.token.bytes.data(), head.token.length);
+  wire::write_header(p, head.type, head.code, head.message_id, head.token);
   OptionWriter w{p, start};
   write_options(w, from, varying, layout);
   layout.type = head.type;
