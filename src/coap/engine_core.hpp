@@ -5,7 +5,8 @@
 //   blockwise.cpp    Block1 reassembly (server); next Block1/Block2 requests (client)
 //   observe.cpp      served relations and notifications; received notifications
 //   response.cpp     piggybacked, separate and error responses, Block2 windows
-//   engine.cpp       storage, dispatch of inputs, the client-role API
+//   client.cpp       our requests: sending, matching and delivering their responses
+//   engine.cpp       the public facade, storage, dispatch of inputs, serving a request
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,7 @@ struct EngineCore {
   EngineCore(const EngineConfig& c, Random& r, RequestHandler* h, Engine::Stats& s) noexcept
       : config(c), rng(r), handler(h), stats(s) {}
 
-  const EngineConfig config;
+  const EngineConfig& config;  // the Engine's (an Engine never moves)
   Random& rng;
   RequestHandler* handler;
   Engine::Stats& stats;
@@ -57,10 +58,11 @@ struct EngineCore {
     return static_cast<uint16_t>(&e - exchanges);
   }
 
-  // ---- engine.cpp: dispatch and the client role
+  // ---- engine.cpp: dispatch, serving a request
   void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
   void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
-  bool reject_options(const Message& m, CacheEntry& c) noexcept;
+
+  // ---- client.cpp
   void on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept;
   void deliver_response(uint16_t index, const Message& m, TimePoint now) noexcept;
   Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& on_response,

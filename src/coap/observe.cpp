@@ -2,6 +2,8 @@
 // numbers, cancellation) and observations we hold (freshness, deregistration).
 #include "coap/observe.hpp"
 
+#include <cstring>
+
 #include "coap/engine_core.hpp"
 
 namespace lwm2m::coap::detail {
@@ -94,7 +96,10 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   plan.filler = &f;
   plan.observe = seq;  // on 2.xx only: an error carries no Observe (§3.2, §4.2)
   ResponseOutcome outcome;
-  auto n = build_response(plan, resp, {e->buf, config.max_message_size}, outcome);
+  // A replaced notification keeps its bytes until the new ones are known good (the filler
+  // may even end the relation and free its exchange).
+  uint8_t* out = replacing ? scratch : e->buf;
+  auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
   if (!n) {
     if (!replacing) free_exchange(*e);
     return n.status();
@@ -104,6 +109,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
     if (!replacing) free_exchange(*e);
     return Errc::invalid_state;
   }
+  if (replacing) std::memcpy(e->buf, scratch, *n);
   e->len = static_cast<uint16_t>(*n);
   e->kind = Exchange::Kind::notification;
   e->observation = id.index;

@@ -10,9 +10,9 @@
 // The engine never touches a socket, a clock or a thread. Every table and buffer is sized
 // by EngineConfig at construction; no call after construction allocates.
 //
-// Handlers are called synchronously from handle_datagram(), handle_timeout(), notify(),
-// respond_deferred() and cancel_observation(), never from anything else. What a handler
-// (or a notify()/respond_deferred() filler) may call on the engine meanwhile:
+// Handlers are called synchronously from handle_datagram() and handle_timeout() only; a
+// notify()/respond_deferred() filler from that call. What a handler or a filler may call
+// on the engine meanwhile:
 // - send_request(), cancel(), active(), cancel_observation(), observing(): yes, with their
 //   usual effect. A RequestId or ObservationId of an exchange that ended in the callback is
 //   stale at once; the engine finishes the message it was handling without it (a cancelled
@@ -20,6 +20,7 @@
 // - notify() and respond_deferred() from inside RequestHandler::on_request() or a filler:
 //   refused with invalid_state (the response being written shares their buffer); call them
 //   after the handler returns. From a ResponseHandler or on_observe_cancelled(): yes.
+//   A notify() filler that ends its own relation sends nothing (invalid_state).
 // - handle_datagram() and handle_timeout(): ignored; feed them from the driver's loop.
 #pragma once
 
