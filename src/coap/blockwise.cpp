@@ -77,15 +77,13 @@ Block1Reassembly::Step Block1Reassembly::accept(PeerId peer, const Message& m, T
 Status EngineCore::rebuild_request(Exchange& e, const VaryingOptions& options,
                                    ByteView payload) noexcept {
   // The header keeps the type the exchange's first datagram was written with.
-  RequestHead head{e.layout.type, e.code, next_mid(), e.token};
-  RequestLayout layout = e.layout;
-  auto n =
-      write_next_request(head, e.buf, options, payload, {scratch, config.max_message_size}, layout);
-  if (!n) return n.status();
+  const RequestHead head{e.layout.type, e.code, next_mid(), e.token};
+  auto n = write_next_request(head, e.buf, options, payload, {scratch, config.max_message_size},
+                              e.layout);
+  if (!n) return n.status();  // the exchange is given up: its layout no longer matters
   std::memcpy(e.buf, scratch, *n);
   e.len = static_cast<uint16_t>(*n);
   e.mid = head.message_id;
-  e.layout = layout;
   e.options = options;
   return Errc::ok;
 }

@@ -67,13 +67,14 @@ struct RequestHead {
 
 /// Encodes `request` with `varying` in place of its own Observe/Block/Size1 options into
 /// `out`, and describes the result in `layout`. `scratch` is one message of working space.
+/// On failure (buffer_too_small) `out` and `layout` hold nothing usable.
 Result<size_t> write_first_request(const Message& request, const VaryingOptions& varying,
                                    MutableByteView scratch, MutableByteView out,
                                    RequestLayout& layout) noexcept;
 
 /// Encodes the next datagram of an exchange from the previous one (`from`, described by
 /// `layout`), with new varying options and payload, into `out` (not overlapping `from`);
-/// `layout` then describes `out`.
+/// `layout` then describes `out`. On failure, as above.
 Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
                                   const VaryingOptions& varying, ByteView payload,
                                   MutableByteView out, RequestLayout& layout) noexcept;

@@ -129,17 +129,30 @@ TEST(RequestWriter, EveryDatagramOfAnExchangeIsWhatTheEncoderMakesOfIt) {
   }
 }
 
-TEST(RequestWriter, TooSmallABufferIsRefusedUntouched) {
+// Every size from too small to enough: refused below the exact size, exact from there.
+TEST(RequestWriter, TooSmallABufferIsRefused) {
   Message request;
   request.code = coap::codes::get;
+  request.token = token({1, 2, 3, 4});
   ASSERT_TRUE(request.add_path(OptionNumber::uri_path, "a/long/enough/path").ok());
+  ASSERT_TRUE(request.add_uint(OptionNumber::accept, 11542).ok());
   VaryingOptions v;
   v.set(VaryingOptions::block2, 0x16);
-  std::vector<uint8_t> scratch(64), out(20, 0xEE);
-  RequestLayout layout;
-  auto n = coap::write_first_request(request, v, scratch, out, layout);
-  EXPECT_EQ(n.status(), Errc::buffer_too_small);
-  EXPECT_EQ(out, std::vector<uint8_t>(20, 0xEE));
+  std::string body = "payload";
+  request.payload = as_bytes(body);
+  const Bytes want =
+      oracle(request, RequestHead{request.type, request.code, 0, request.token}, v, as_bytes(body));
+  for (size_t size = 0; size <= want.size(); ++size) {
+    std::vector<uint8_t> scratch(kBuf), out(size);
+    RequestLayout layout;
+    auto n = coap::write_first_request(request, v, scratch, out, layout);
+    if (size < want.size()) {
+      EXPECT_EQ(n.status(), Errc::buffer_too_small) << size;
+    } else {
+      ASSERT_TRUE(n.ok());
+      EXPECT_EQ(out, want);
+    }
+  }
 }
 
 }  // namespace
