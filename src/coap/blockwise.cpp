@@ -37,17 +37,17 @@ uint32_t request_key(const Message& m) noexcept {
 
 }  // namespace
 
-Block1Reassembly::Step Block1Reassembly::accept(PeerId peer, const Message& m, TimePoint now,
-                                                Duration lifetime) noexcept {
+Code Block1Reassembly::accept(PeerId peer, const Message& m, TimePoint now,
+                              Duration lifetime) noexcept {
   auto b1 = m.block(OptionNumber::block1);
-  if (!b1) return {codes::bad_request, {}, {}, {}};
+  if (!b1) return codes::bad_request;
   if (active_ && expires_ <= now) active_ = false;
   auto size1 = m.uint_option(OptionNumber::size1);
   if ((size1 && *size1 > capacity_) || capacity_ == 0) {
     active_ = false;
-    return {codes::request_entity_too_large, capacity_, {}, {}};
+    return codes::request_entity_too_large;
   }
-  if (b1->more && m.payload.size() != b1->size()) return {codes::bad_request, {}, {}, {}};
+  if (b1->more && m.payload.size() != b1->size()) return codes::bad_request;
   const uint32_t key = request_key(m);
   const uint32_t offset = b1->offset();
   if (offset == 0) {
@@ -56,19 +56,19 @@ Block1Reassembly::Step Block1Reassembly::accept(PeerId peer, const Message& m, T
     key_ = key;
     received_ = 0;
   } else if (!active_ || peer_ != peer || key_ != key || offset != received_) {
-    return {codes::request_entity_incomplete, {}, {}, {}};
+    return codes::request_entity_incomplete;
   }
   if (size_t{offset} + m.payload.size() > capacity_) {
     active_ = false;
-    return {codes::request_entity_too_large, capacity_, {}, {}};
+    return codes::request_entity_too_large;
   }
   if (!m.payload.empty()) std::memcpy(buf_ + offset, m.payload.data(), m.payload.size());
   received_ = offset + static_cast<uint32_t>(m.payload.size());
   expires_ = now + lifetime;
-  if (b1->more) return {codes::continue_, {}, BlockOption{b1->num, true, b1->szx}, {}};
+  block_ = *b1;
+  if (b1->more) return codes::continue_;
   active_ = false;
-  // Complete: the final response echoes the last block (§2.3).
-  return {Code{}, {}, BlockOption{b1->num, false, b1->szx}, ByteView{buf_, received_}};
+  return Code{};
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,22 +12,18 @@ namespace lwm2m::coap::detail {
 /// One incoming Block1 body at a time, in a buffer sized by EngineConfig::block1_buffer.
 class Block1Reassembly {
  public:
-  /// What to do with a request carrying Block1.
-  struct Step {
-    /// Answer now with this code (4.00, 4.08, 4.13, or 2.31 Continue); 0.00: the body is
-    /// complete and the request goes to the handler.
-    Code reply;
-    std::optional<uint32_t> size1;     ///< with 4.13: how much we accept
-    std::optional<BlockOption> block;  ///< Block1 of the reply (Continue, or the echo)
-    ByteView body;                     ///< the whole body when complete
-  };
-
   void attach(uint8_t* buf, uint32_t capacity) noexcept {
     buf_ = buf;
     capacity_ = capacity;
   }
-  /// `lifetime`: how long a transfer waits for its next block.
-  Step accept(PeerId peer, const Message& m, TimePoint now, Duration lifetime) noexcept;
+  /// Takes the block of a request carrying Block1; `lifetime`: how long a transfer waits
+  /// for its next block. Returns the code to answer with at once: 2.31 Continue (with
+  /// block()), 4.13 (with Size1 capacity()), 4.08 or 4.00; or 0.00 when the body is
+  /// complete: body() goes to the handler and the response echoes block() (RFC 7959 §2.3).
+  Code accept(PeerId peer, const Message& m, TimePoint now, Duration lifetime) noexcept;
+  BlockOption block() const noexcept { return block_; }
+  ByteView body() const noexcept { return {buf_, received_}; }
+  uint32_t capacity() const noexcept { return capacity_; }
 
  private:
   bool active_ = false;
@@ -37,6 +33,7 @@ class Block1Reassembly {
   TimePoint expires_{};
   uint8_t* buf_ = nullptr;
   uint32_t capacity_ = 0;
+  BlockOption block_;
 };
 
 }  // namespace lwm2m::coap::detail

@@ -122,32 +122,30 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
   if (!request.code.is_request()) return Errc::invalid_argument;
   Exchange* e = alloc_exchange();
   if (!e) return Errc::no_space;
-  Message m = request;
-  m.type = opts.confirmable ? Type::con : Type::non;
-  m.message_id = next_mid();
-  m.token = fresh_token();
   e->kind = Exchange::Kind::request;
-  e->type = m.type;
-  e->code = m.code;
+  e->type = opts.confirmable ? Type::con : Type::non;
+  e->code = request.code;
   e->peer = peer;
-  e->mid = m.message_id;
-  e->token = m.token;
+  e->mid = next_mid();
+  e->token = fresh_token();
   e->handler = &on_response;
   e->follow_block2 = opts.follow_block2;
   e->sequence = sequence++;
-  e->options = varying_of(m);
+  e->options = varying_of(request);
   e->observe =
       e->options.has(VaryingOptions::observe) && e->options.get(VaryingOptions::observe) == 0;
-  const uint32_t block = config.block_size;
-  if (m.payload.size() > block) {
+  ByteView payload = request.payload;
+  if (payload.size() > config.block_size) {
     // Block1 upload: first block now, the rest as the server continues.
-    e->body = m.payload;
+    e->body = payload;
     e->options.set(VaryingOptions::block1, BlockOption{0, true, block_szx}.encode());
-    e->options.set(VaryingOptions::size1, static_cast<uint32_t>(m.payload.size()));
-    m.payload = m.payload.first(block);
+    e->options.set(VaryingOptions::size1, static_cast<uint32_t>(payload.size()));
+    payload = payload.first(config.block_size);
   }
-  auto n = write_first_request(m, e->options, {scratch, config.max_message_size},
-                               {e->buf, config.max_message_size}, e->layout);
+  const RequestHead head{e->type, e->code, e->mid, e->token};
+  auto n =
+      write_first_request(request, head, e->options, payload, {scratch, config.max_message_size},
+                          {e->buf, config.max_message_size}, e->layout);
   if (!n) {
     free_exchange(*e);
     return n.status();
@@ -155,7 +153,7 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
   e->len = static_cast<uint16_t>(*n);
   RequestId id{index_of(*e), e->generation};
   e->state = Exchange::State::queued;
-  if (m.type == Type::con) {
+  if (e->type == Type::con) {
     promote_queued(peer, now);  // starts it unless NSTART exchanges are in flight
   } else {
     start_transmission(*e, now);

@@ -311,13 +311,19 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   ResponsePlan plan;
   ByteView body = m.payload;
   if (m.has(OptionNumber::block1)) {
-    auto step = reassembly.accept(peer, m, now, config.tx.exchange_lifetime());
-    if (step.reply.raw != 0) {
-      finish_simple(*c, resp, step.reply, step.size1, step.block);
+    const Code reply = reassembly.accept(peer, m, now, config.tx.exchange_lifetime());
+    if (reply == codes::continue_) {
+      finish_simple(*c, resp, reply, std::nullopt, reassembly.block());
       return;
     }
-    body = step.body;
-    plan.block1_echo = step.block;
+    if (reply.raw != 0) {
+      std::optional<uint32_t> size1;
+      if (reply == codes::request_entity_too_large) size1 = reassembly.capacity();
+      finish_simple(*c, resp, reply, size1);
+      return;
+    }
+    body = reassembly.body();
+    plan.block1_echo = reassembly.block();
   }
 
   // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).

@@ -70,7 +70,8 @@ Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
   return static_cast<size_t>(p - begin) + payload.size();
 }
 
-Result<size_t> write_first_request(const Message& request, const VaryingOptions& varying,
+Result<size_t> write_first_request(const Message& request, const RequestHead& head,
+                                   const VaryingOptions& varying, ByteView payload,
                                    MutableByteView scratch, MutableByteView out,
                                    RequestLayout& layout) noexcept {
   // The stable options, encoded once into scratch, in runs.
@@ -95,8 +96,7 @@ Result<size_t> write_first_request(const Message& request, const VaryingOptions&
     run.last_number = o.number;
     run.size = static_cast<uint16_t>(p - scratch.data() - run.offset);
   }
-  RequestHead head{request.type, request.code, request.message_id, request.token};
-  return write_next_request(head, scratch.data(), varying, request.payload, out, layout);
+  return write_next_request(head, scratch.data(), varying, payload, out, layout);
 }
 
 }  // namespace lwm2m::coap

@@ -65,10 +65,12 @@ struct RequestHead {
   Token token;
 };
 
-/// Encodes `request` with `varying` in place of its own Observe/Block/Size1 options into
-/// `out`, and describes the result in `layout`. `scratch` is one message of working space.
-/// On failure (buffer_too_small) `out` and `layout` hold nothing usable.
-Result<size_t> write_first_request(const Message& request, const VaryingOptions& varying,
+/// Encodes the options of `request` with `varying` in place of its own Observe, Block and
+/// Size1 options, with `head` and `payload`, into `out`, and describes the result in
+/// `layout`. `scratch` is one message of working space. On failure (buffer_too_small)
+/// `out` and `layout` hold nothing usable.
+Result<size_t> write_first_request(const Message& request, const RequestHead& head,
+                                   const VaryingOptions& varying, ByteView payload,
                                    MutableByteView scratch, MutableByteView out,
                                    RequestLayout& layout) noexcept;
 

@@ -102,7 +102,7 @@ TEST(RequestWriter, EveryDatagramOfAnExchangeIsWhatTheEncoderMakesOfIt) {
     ASSERT_TRUE(request.add_uint(OptionNumber::observe, 5).ok());
     std::vector<uint8_t> scratch(kBuf), a(kBuf), b(kBuf);
     RequestLayout layout;
-    auto n = coap::write_first_request(request, v, scratch, a, layout);
+    auto n = coap::write_first_request(request, head, v, request.payload, scratch, a, layout);
     ASSERT_TRUE(n.ok());
     ASSERT_EQ(Bytes(a.begin(), a.begin() + static_cast<long>(*n)),
               oracle(c.stable, head, v, as_bytes(body)));
@@ -145,7 +145,9 @@ TEST(RequestWriter, TooSmallABufferIsRefused) {
   for (size_t size = 0; size <= want.size(); ++size) {
     std::vector<uint8_t> scratch(kBuf), out(size);
     RequestLayout layout;
-    auto n = coap::write_first_request(request, v, scratch, out, layout);
+    auto n = coap::write_first_request(request,
+                                       RequestHead{request.type, request.code, 0, request.token}, v,
+                                       request.payload, scratch, out, layout);
     if (size < want.size()) {
       EXPECT_EQ(n.status(), Errc::buffer_too_small) << size;
     } else {
