@@ -381,7 +381,7 @@ void refresh_credentials_of(lwm2m_context_t* ctx) {
     if (inst.identity.size == 0 && inst.secret_key.size == 0) continue;
     CredentialTag tag = dtls::credential_tag(options, inst.id);
     std::lock_guard<std::mutex> guard(g_mutex);
-    Status st = dtls::store_security_credential(g_store, tag, inst);
+    Status st = dtls::store_security_credential(g_store, tag, inst.peer());
     if (!st) {
       char t[8];
       std::snprintf(t, sizeof t, "%u", tag);
@@ -558,9 +558,9 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
     options.tag_base = LWM2M_CLIENT_CREDMAN_TAG_BASE;
     auto inner = dtls::secure_channel_factory(g_store, options);
     ctx->runner->set_secure_channel_factory(
-        [inner, options](const objects::SecurityInstance& sec, Errc& error,
-                         std::string& reason) -> std::unique_ptr<posix::SecureChannel> {
-          CredentialTag tag = dtls::credential_tag(options, sec.id);
+        [inner, options](const PeerSecurity& sec, Errc& error,
+                         std::string& reason) -> std::unique_ptr<SecureChannel> {
+          CredentialTag tag = dtls::credential_tag(options, sec.security_iid);
           if (!lwm2m_client_has_credential(tag)) {
             error = Errc::not_found;
             reason = "credential tag " + std::to_string(tag) +

@@ -43,7 +43,7 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
   }
   const uint32_t size = 1u << (szx + 4);
   offset -= offset % size;
-  codec::Sink sink({payload_scratch, size}, offset);
+  Sink sink({payload_scratch, size}, offset);
   Response r(resp, sink);
   r.engine_ = this;
   r.can_observe_ = plan.allow_observe;
