@@ -334,20 +334,6 @@ ParseError parse(ByteView datagram, Message& out) noexcept {
 
 namespace wire {
 
-uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept {
-  auto nibble = [](uint32_t v) { return static_cast<uint8_t>(v < 13 ? v : v < 269 ? 13 : 14); };
-  *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(length));
-  for (uint32_t v : {delta, length}) {
-    if (v >= 269) {
-      *p++ = static_cast<uint8_t>((v - 269) >> 8);
-      *p++ = static_cast<uint8_t>(v - 269);
-    } else if (v >= 13) {
-      *p++ = static_cast<uint8_t>(v - 13);
-    }
-  }
-  return p;
-}
-
 // Stable order of option indices by number, without moving the options themselves.
 size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept {
   auto opts = m.options();

@@ -17,7 +17,19 @@ constexpr size_t option_header_size(uint32_t delta, uint32_t length) noexcept {
 }
 
 /// Writes the option header; returns the byte after it.
-uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept;
+inline uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept {
+  auto nibble = [](uint32_t v) { return static_cast<uint8_t>(v < 13 ? v : v < 269 ? 13 : 14); };
+  *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(length));
+  for (uint32_t v : {delta, length}) {
+    if (v >= 269) {
+      *p++ = static_cast<uint8_t>((v - 269) >> 8);
+      *p++ = static_cast<uint8_t>(v - 269);
+    } else if (v >= 13) {
+      *p++ = static_cast<uint8_t>(v - 13);
+    }
+  }
+  return p;
+}
 
 /// Shortest big-endian form of a uint option value (§3.2); returns its length (0..4).
 inline uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept {
