@@ -73,12 +73,14 @@ std::span<const Route> bootstrap_routes() noexcept {
 Operation route(std::span<const Route> table, const Request& r) noexcept {
   const coap::Message& m = r.message();
   const size_t depth = r.path.depth();
+  // Each option is looked up once per request, not once per row.
+  const bool link_format = m.accept() == kLinkFormat;
+  const bool content_format = m.content_format().has_value();
   for (const Route& row : table) {
     if (!(row.method == m.code) || depth < row.min_depth || depth > row.max_depth) continue;
-    if (!holds(row.link_format, m.accept() == kLinkFormat)) continue;
-    if (!holds(row.observe, r.in.observe_register)) continue;
-    if (!holds(row.content_format, m.content_format().has_value())) continue;
-    if (!holds(row.bs_target, r.bs_target)) continue;
+    if (!holds(row.link_format, link_format) || !holds(row.observe, r.in.observe_register) ||
+        !holds(row.content_format, content_format) || !holds(row.bs_target, r.bs_target))
+      continue;
     if (row.executable != Want::any && !holds(row.executable, executable(r))) continue;
     return row.op;
   }
