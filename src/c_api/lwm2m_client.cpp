@@ -263,14 +263,18 @@ class CObject final : public dm::Object {
 struct TagList {
   std::vector<credman_tag_t> tags;
 
-  bool has(credman_tag_t tag) const { return std::find(tags.begin(), tags.end(), tag) != tags.end(); }
+  bool has(credman_tag_t tag) const {
+    return std::find(tags.begin(), tags.end(), tag) != tags.end();
+  }
   bool add(credman_tag_t tag) {
     if (has(tag)) return true;
     if (tags.size() >= LWM2M_CLIENT_MAX_CREDENTIALS) return false;
     tags.push_back(tag);
     return true;
   }
-  void remove(credman_tag_t tag) { tags.erase(std::remove(tags.begin(), tags.end(), tag), tags.end()); }
+  void remove(credman_tag_t tag) {
+    tags.erase(std::remove(tags.begin(), tags.end(), tag), tags.end());
+  }
 };
 
 // ---- process-wide state: only the table of live clients --------------------------------
@@ -846,8 +850,7 @@ int lwm2m_client_remove_credential_for(lwm2m_client_data_t* client_data, credman
 
 size_t lwm2m_client_credential_count(void) {
   size_t n = 0;
-  with_process_tags("lwm2m_client_credential_count",
-                    [&](TagList& tags) { n = tags.tags.size(); });
+  with_process_tags("lwm2m_client_credential_count", [&](TagList& tags) { n = tags.tags.size(); });
   return n;
 }
 
