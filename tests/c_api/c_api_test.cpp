@@ -17,6 +17,7 @@ const char* c_defaults_objects_need_init(void);
 const char* c_defaults_run_needs_security_and_server(void);
 const char* c_defaults_object_descriptors_checked(void);
 const char* c_defaults_credentials(void);
+const char* c_defaults_credentials_one_client(void);
 
 int c_client_start(const char* uri, const char* endpoint, const char* psk_identity,
                    const uint8_t* psk_key, size_t psk_key_len);
@@ -85,6 +86,11 @@ TEST(CApiDefaults, ObjectDescriptorsAreChecked) {
 TEST(CApiDefaults, CredentialTagsAreAddedOnceAndUnknownRemovesAreHarmless) {
   EXPECT_EQ(lwm2m_client_dtls_available(), LWM2M_C_API_HAVE_DTLS != 0);
   const char* err = c_defaults_credentials();
+  EXPECT_EQ(err, nullptr) << err;
+}
+
+TEST(CApiDefaults, CallsWithoutAClientArgumentActOnTheOnlyClient) {
+  const char* err = c_defaults_credentials_one_client();
   EXPECT_EQ(err, nullptr) << err;
 }
 
