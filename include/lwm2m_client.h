@@ -4,7 +4,9 @@
  *
  * A client is driven by one thread (started by lwm2m_client_run) that owns the client and
  * its objects. Object callbacks run on that thread. Other threads talk to it through
- * lwm2m_client_value_changed() and lwm2m_client_locked(), which are thread-safe.
+ * lwm2m_client_value_changed() and lwm2m_client_locked(), which are thread-safe. Several
+ * clients may run in one process: each has its own thread, lock, settings and DTLS
+ * credentials (see "DTLS credentials" for the calls without a client argument).
  *
  *   lwm2m_client_data_t data;
  *   lwm2m_client_init(&data);                         // before any object creation
