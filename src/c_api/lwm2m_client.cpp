@@ -403,7 +403,7 @@ void refresh_credentials_of(lwm2m_context_t* ctx) {
     if (inst.identity.size == 0 && inst.secret_key.size == 0) continue;
     CredentialTag tag = dtls::credential_tag(options, inst.id);
     std::lock_guard<std::mutex> guard(ctx->credentials_mutex);
-    Status st = dtls::store_security_credential(ctx->store, tag, inst);
+    Status st = dtls::store_security_credential(ctx->store, tag, inst.peer());
     if (!st) {
       char t[8];
       std::snprintf(t, sizeof t, "%u", tag);
@@ -658,9 +658,9 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
     options.tag_base = LWM2M_CLIENT_CREDMAN_TAG_BASE;
     auto inner = dtls::secure_channel_factory(ctx->store, options);
     ctx->runner->set_secure_channel_factory(
-        [ctx, inner, options](const objects::SecurityInstance& sec, Errc& error,
-                              std::string& reason) -> std::unique_ptr<posix::SecureChannel> {
-          CredentialTag tag = dtls::credential_tag(options, sec.id);
+        [ctx, inner, options](const PeerSecurity& sec, Errc& error,
+                              std::string& reason) -> std::unique_ptr<SecureChannel> {
+          CredentialTag tag = dtls::credential_tag(options, sec.security_iid);
           std::lock_guard<std::mutex> guard(ctx->credentials_mutex);
           if (!ctx->tags.has(tag)) {
             error = Errc::not_found;

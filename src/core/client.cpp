@@ -56,10 +56,6 @@ std::string_view u32_text(uint32_t v, char (&buf)[codec::number::kMaxChars]) noe
 
 const char* to_string(EventKind k) noexcept {
   switch (k) {
-    case EventKind::connect:
-      return "connect";
-    case EventKind::disconnect:
-      return "disconnect";
     case EventKind::bootstrap_started:
       return "bootstrap started";
     case EventKind::bootstrap_finished:
@@ -108,7 +104,8 @@ Client::Client(const ClientConfig& config, dm::Registry& registry,
   s.scratch_buf.reset(new (std::nothrow) uint8_t[config_.scratch]);
   s.stored.reset(new (std::nothrow) StoredNotification[config_.stored_notifications + 1]);
   s.store_bytes.reset(new (std::nothrow) uint8_t[config_.stored_bytes + 1]);
-  if (!s.accounts || !s.observations || !s.attributes || !s.links || !s.send_buf ||
+  s.link_wish.reset(new (std::nothrow) uint8_t[s.account_count]());
+  if (!s.accounts || !s.link_wish || !s.observations || !s.attributes || !s.links || !s.send_buf ||
       !s.scratch_buf || !s.stored || !s.store_bytes)
     return;
   registry_.set_listener(this);
@@ -144,7 +141,7 @@ void Client::Impl::build_accounts() noexcept {
     if (!c.security_.find_server(a.ssid) || !c.server_.find(a.ssid)) {
       drop_observations(static_cast<uint8_t>(i));
       a = Account{};
-      push(Event{EventKind::disconnect, 0, static_cast<coap::PeerId>(i)});
+      want_link(i, LinkCommand::Kind::disconnect);
     }
   }
   for (const objects::SecurityInstance& sec : c.security_.instances()) {
@@ -166,7 +163,7 @@ void Client::Impl::build_accounts() noexcept {
 void Client::Impl::connect(Account& a) noexcept {
   if (a.connected) return;
   a.connected = true;
-  push(Event{EventKind::connect, a.ssid, static_cast<coap::PeerId>(index_of(a))});
+  want_link(index_of(a), LinkCommand::Kind::connect);
 }
 
 void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
@@ -276,6 +273,24 @@ TimePoint Client::next_deadline() const noexcept {
   return t;
 }
 
+std::optional<LinkCommand> Client::poll_link() noexcept {
+  if (!valid_) return std::nullopt;
+  Impl& s = *impl_;
+  for (size_t i = 0; i < s.account_count; ++i) {
+    if (s.link_wish[i] == 0) continue;
+    LinkCommand cmd{static_cast<LinkCommand::Kind>(s.link_wish[i] - 1),
+                    static_cast<coap::PeerId>(i),
+                    s.accounts[i].used ? s.accounts[i].ssid : uint16_t{0}};
+    s.link_wish[i] = 0;
+    return cmd;
+  }
+  return std::nullopt;
+}
+
+uint32_t Client::dropped_events() const noexcept {
+  return valid_ ? impl_->events_dropped : 0;
+}
+
 std::optional<Event> Client::poll_event() noexcept {
   if (!valid_ || impl_->event_count == 0) return std::nullopt;
   Impl& s = *impl_;
@@ -299,13 +314,15 @@ void Client::peer_failed(coap::PeerId peer, Errc why, TimePoint now) noexcept {
 }
 
 std::string_view Client::peer_uri(coap::PeerId peer) const noexcept {
-  const objects::SecurityInstance* sec = peer_security(peer);
-  return sec ? sec->uri.str() : std::string_view{};
+  std::optional<PeerSecurity> sec = peer_security(peer);
+  return sec ? sec->uri : std::string_view{};
 }
 
-const objects::SecurityInstance* Client::peer_security(coap::PeerId peer) const noexcept {
-  if (!valid_ || peer >= impl_->account_count || !impl_->accounts[peer].used) return nullptr;
-  return security_.instance(impl_->accounts[peer].security_iid);
+std::optional<PeerSecurity> Client::peer_security(coap::PeerId peer) const noexcept {
+  if (!valid_ || peer >= impl_->account_count || !impl_->accounts[peer].used) return std::nullopt;
+  const objects::SecurityInstance* sec = security_.instance(impl_->accounts[peer].security_iid);
+  if (!sec) return std::nullopt;
+  return sec->peer();
 }
 
 // ---- the step that follows every input ----
@@ -674,14 +691,14 @@ void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
   bs_attempts = 0;
   accounts[0].pending = Account::Pending::none;
   push(Event{EventKind::bootstrap_finished});
-  push(Event{EventKind::disconnect, 0, 0});
+  want_link(0, LinkCommand::Kind::disconnect);
   accounts[0].connected = false;
   // Servers written by the bootstrap server are registered with from scratch.
   for (size_t i = 1; i < account_count; ++i) {
     if (!accounts[i].used) continue;
     drop_observations(static_cast<uint8_t>(i));
     accounts[i] = Account{};
-    push(Event{EventKind::disconnect, 0, static_cast<coap::PeerId>(i)});
+    want_link(i, LinkCommand::Kind::disconnect);
   }
   (void)c.start(now);
 }

@@ -151,6 +151,13 @@ struct Client::Impl {
 
   Event events[16];
   uint8_t event_head = 0, event_count = 0;
+  uint32_t events_dropped = 0;
+  /// Per peer: the link command not yet polled (kept apart from Account, which is reset
+  /// when a server account is dropped or rebuilt).
+  std::unique_ptr<uint8_t[]> link_wish;  ///< 0 none, else LinkCommand::Kind + 1
+  void want_link(size_t peer, LinkCommand::Kind k) noexcept {
+    link_wish[peer] = static_cast<uint8_t>(static_cast<uint8_t>(k) + 1);
+  }
 
   TimePoint now_{};  ///< time of the input being processed
   bool started = false;
@@ -168,6 +175,7 @@ struct Client::Impl {
     if (event_count == 16) {  // keep the newest: drop the oldest
       event_head = static_cast<uint8_t>((event_head + 1) % 16);
       --event_count;
+      ++events_dropped;
     }
     events[(event_head + event_count) % 16] = e;
     ++event_count;

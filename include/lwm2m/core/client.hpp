@@ -7,9 +7,11 @@
 //   outputs: poll_transmit() (datagrams per peer), next_deadline(), poll_event().
 //
 // Peers: each server account (the bootstrap server and every management server) has one
-// PeerId. When the client needs to talk to a peer it raises Event::connect; the driver
-// then opens a transport to peer_uri(peer) (DTLS with peer_security(peer) when the URI is
-// coaps://) and delivers that peer's datagrams with the same PeerId.
+// PeerId. When the client needs to talk to a peer, poll_link() says connect; the driver then
+// opens a transport to peer_uri(peer) (DTLS with peer_security(peer) when the URI is
+// coaps://) and delivers that peer's datagrams with the same PeerId. Link commands are
+// state kept per peer, so none is ever lost however many accrue between two polls; events
+// (poll_event) only inform, and a full event queue drops the oldest (dropped_events()).
 //
 // Memory: every table is sized by ClientConfig and allocated once, at construction.
 // Request handling, notifications and registration updates allocate nothing.
@@ -29,6 +31,7 @@
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
 #include "lwm2m/random.hpp"
+#include "lwm2m/security.hpp"
 #include "lwm2m/status.hpp"
 #include "lwm2m/time.hpp"
 
@@ -70,8 +73,6 @@ struct ClientConfig {
 };
 
 enum class EventKind : uint8_t {
-  connect,              ///< open (or reopen) the transport to `peer`
-  disconnect,           ///< the transport to `peer` may be closed
   bootstrap_started,    ///< Bootstrap-Request sent
   bootstrap_finished,   ///< Bootstrap-Finish accepted
   bootstrap_failed,     ///< rejected, timed out, or no bootstrap server
@@ -90,6 +91,17 @@ struct Event {
   uint16_t ssid = 0;  ///< 0 for the bootstrap server
   coap::PeerId peer = 0;
   Errc error = Errc::ok;
+};
+
+/// What the driver must do with the transport to one peer (Client::poll_link).
+struct LinkCommand {
+  enum class Kind : uint8_t {
+    connect,     ///< open the transport to `peer` afresh (a new URI or a new session)
+    disconnect,  ///< the transport to `peer` may be closed once queued datagrams are sent
+  };
+  Kind kind;
+  coap::PeerId peer = 0;
+  uint16_t ssid = 0;  ///< 0 for the bootstrap server (and for an account just dropped)
 };
 
 /// Per-account state visible to the application.
@@ -139,14 +151,20 @@ class Client final : private coap::RequestHandler,
   std::optional<coap::Datagram> poll_transmit() noexcept { return engine_.poll_transmit(); }
   TimePoint next_deadline() const noexcept;
   std::optional<Event> poll_event() noexcept;
+  /// The next transport command, one peer at a time; the latest wish per peer wins
+  /// (disconnect then connect is one connect). Poll until empty after every input.
+  std::optional<LinkCommand> poll_link() noexcept;
+  /// Events that did not fit the event queue since construction (the oldest go first).
+  uint32_t dropped_events() const noexcept;
   /// The transport to `peer` could not be opened or broke (DNS failure, DTLS handshake
   /// failure): the exchange in progress fails and the retry scheme applies.
   void peer_failed(coap::PeerId peer, Errc why, TimePoint now) noexcept;
 
   /// The server URI of `peer` (Security object /0/x/0), empty for an unknown peer.
   std::string_view peer_uri(coap::PeerId peer) const noexcept;
-  /// The Security instance behind `peer` (mode and credentials for DTLS).
-  const objects::SecurityInstance* peer_security(coap::PeerId peer) const noexcept;
+  /// The URI, mode and credentials of `peer` (for DTLS); nullopt for an unknown peer. The
+  /// views stay valid until the next input to the client.
+  std::optional<PeerSecurity> peer_security(coap::PeerId peer) const noexcept;
 
   // ---- application ----
   /// LwM2M 1.1 Send: POST /dp with the values at `paths` (SenML CBOR, else SenML JSON).

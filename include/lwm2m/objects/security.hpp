@@ -9,11 +9,12 @@
 
 #include "lwm2m/config.hpp"
 #include "lwm2m/dm/object.hpp"
+#include "lwm2m/security.hpp"
 
 namespace lwm2m::objects {
 
-/// Security Mode (/0/x/2).
-enum class SecurityMode : uint8_t { psk = 0, rpk = 1, certificate = 2, nosec = 3, est = 4 };
+/// Security Mode (/0/x/2): the library's one enum (lwm2m/security.hpp).
+using SecurityMode = lwm2m::SecurityMode;
 
 /// A bounded byte field: storage in the instance, length alongside.
 template <size_t N>
@@ -58,6 +59,20 @@ struct SecurityInstance {
   bool has_short_server_id = false;
   uint32_t client_hold_off_s = 0;
   uint32_t bootstrap_timeout_s = 0;
+
+  /// This instance as the transport sees it (views into this instance).
+  PeerSecurity peer() const noexcept {
+    PeerSecurity p;
+    p.security_iid = id;
+    p.ssid = has_short_server_id && !bootstrap ? short_server_id : 0;
+    p.bootstrap = bootstrap;
+    p.uri = uri.str();
+    p.mode = mode;
+    p.identity = identity.view();
+    p.server_public_key = server_key.view();
+    p.secret_key = secret_key.view();
+    return p;
+  }
 };
 
 const dm::ObjectDef& security_object_def() noexcept;

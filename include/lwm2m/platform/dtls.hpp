@@ -14,23 +14,16 @@
 
 #include "lwm2m/bytes.hpp"
 #include "lwm2m/credentials.hpp"
+#include "lwm2m/security.hpp"
 #include "lwm2m/status.hpp"
 #include "lwm2m/time.hpp"
 
 namespace lwm2m::dtls {
 
-/// Security Mode resource (/0/x/2) values.
-enum class SecurityMode : uint8_t {
-  psk = 0,          ///< PSK: TLS_PSK_WITH_AES_128_CCM_8, TLS_PSK_WITH_AES_128_CBC_SHA256
-  rpk = 1,          ///< raw public keys (RFC 7250): refused, mbedTLS 2.28 does not implement it
-  certificate = 2,  ///< X.509: ECDHE_ECDSA with AES_128_CCM_8 or AES_128_GCM_SHA256
-  nosec = 3,        ///< plain CoAP over UDP: no DTLS session at all
-};
-
-/// True for the modes that run over DTLS (what a driver asks before creating a session).
-constexpr bool uses_dtls(SecurityMode m) noexcept {
-  return m != SecurityMode::nosec;
-}
+/// The Security Mode (/0/x/2). This layer runs PSK and certificate mode; RPK (no RFC 7250
+/// in mbedTLS 2.28), EST and NoSec are refused with Failure::unsupported_mode.
+using lwm2m::SecurityMode;
+using lwm2m::uses_dtls;
 
 enum class State : uint8_t {
   idle,         ///< constructed, no handshake started

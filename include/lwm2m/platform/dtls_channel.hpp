@@ -1,5 +1,5 @@
-// DTLS for the posix::Runner: a SecureChannelFactory that wraps each coaps:// server in a
-// lwm2m::dtls::DtlsSession. Platform code: link lwm2m::dtls and lwm2m::posix.
+// DTLS for a driver such as the posix::Runner: a SecureChannelFactory that wraps each coaps://
+// server in a lwm2m::dtls::DtlsSession. Depends on no driver: link lwm2m::dtls.
 //
 //   lwm2m::StaticCredentialStore<4, 4096> store;
 //   lwm2m::posix::Runner runner(client, config);
@@ -13,9 +13,9 @@
 #pragma once
 
 #include "lwm2m/credentials.hpp"
-#include "lwm2m/objects/security.hpp"
 #include "lwm2m/platform/dtls.hpp"
-#include "lwm2m/platform/runner.hpp"
+#include "lwm2m/platform/secure_channel.hpp"
+#include "lwm2m/security.hpp"
 
 namespace lwm2m::dtls {
 
@@ -39,9 +39,9 @@ constexpr CredentialTag credential_tag(const ChannelOptions& options, uint16_t i
 /// lengths the store refuses, no_space when the store is full (the old credential is then
 /// gone too: better no credential than a stale one).
 Status store_security_credential(CredentialStore& store, CredentialTag tag,
-                                 const objects::SecurityInstance& security) noexcept;
+                                 const PeerSecurity& security) noexcept;
 
-/// A posix::SecureChannelFactory making DtlsSession channels. The credential for Security
+/// A SecureChannelFactory making DtlsSession channels. The credential for Security
 /// instance N is tag `tag_base + N` in `store`; when the instance carries its own identity /
 /// secret key they are (re)stored under that tag first (store_security_credential), so the
 /// Security object populates the store as RIOT's client does. The mode comes from the
@@ -52,7 +52,6 @@ Status store_security_credential(CredentialStore& store, CredentialTag tag,
 /// use it on the runner thread (the factory runs when the runner opens a connection, a
 /// session reads it at each handshake): the application must not change the store while the
 /// runner runs, except from inside Runner::locked().
-posix::SecureChannelFactory secure_channel_factory(CredentialStore& store,
-                                                   ChannelOptions options = {});
+SecureChannelFactory secure_channel_factory(CredentialStore& store, ChannelOptions options = {});
 
 }  // namespace lwm2m::dtls

@@ -20,34 +20,15 @@
 #include <vector>
 
 #include "lwm2m/core/client.hpp"
+#include "lwm2m/platform/secure_channel.hpp"
 #include "lwm2m/platform/udp.hpp"
 
 namespace lwm2m::posix {
 
-/// A security layer over one peer's datagrams (DTLS). Sans-I/O like the core: the runner
-/// moves ciphertext between it and the socket.
-class SecureChannel {
- public:
-  virtual ~SecureChannel() = default;
-  virtual void start(TimePoint now) noexcept = 0;
-  virtual void handle_ciphertext(ByteView datagram, TimePoint now) noexcept = 0;
-  virtual void handle_timeout(TimePoint now) noexcept = 0;
-  virtual TimePoint next_deadline() const noexcept = 0;
-  /// Ciphertext to send; the view stays valid until the next call.
-  virtual std::optional<ByteView> poll_ciphertext() noexcept = 0;
-  /// Application data received; the view stays valid until the next call.
-  virtual std::optional<ByteView> poll_plaintext() noexcept = 0;
-  /// invalid_state until the handshake completed: nothing ever leaves in clear.
-  virtual Status write(ByteView plaintext, TimePoint now) noexcept = 0;
-  virtual bool connected() const noexcept = 0;
-  /// The handshake or session failed; `reason` says why in words.
-  virtual bool failed(Errc& error, const char*& reason) const noexcept = 0;
-};
-
-/// Makes the channel for a coaps:// peer from its Security instance; null with an error
-/// (unsupported mode, missing credentials) when that is impossible.
-using SecureChannelFactory = std::function<std::unique_ptr<SecureChannel>(
-    const objects::SecurityInstance& security, Errc& error, std::string& reason)>;
+/// The security layer's seam (include/lwm2m/platform/secure_channel.hpp), as the runner
+/// has always named it.
+using SecureChannel = lwm2m::SecureChannel;
+using SecureChannelFactory = lwm2m::SecureChannelFactory;
 
 struct RunnerConfig {
   uint16_t local_port = 5683;  ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral

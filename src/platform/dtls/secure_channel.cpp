@@ -1,4 +1,4 @@
-// posix::SecureChannel on a DtlsSession, and the factory the runner calls for coaps://
+// A SecureChannel on a DtlsSession, and the factory the runner calls for coaps://
 // servers. Glue only: the session does the protocol, the runner the sockets.
 #include <cstring>
 #include <memory>
@@ -43,7 +43,7 @@ Errc errc_of(Failure f) noexcept {
   return Errc::internal_error;
 }
 
-class DtlsChannel final : public posix::SecureChannel {
+class DtlsChannel final : public SecureChannel {
  public:
   DtlsChannel(const CredentialStore& store, const DtlsConfig& config)
       : session_(store, config),
@@ -91,21 +91,21 @@ class DtlsChannel final : public posix::SecureChannel {
 }  // namespace
 
 Status store_security_credential(CredentialStore& store, CredentialTag tag,
-                                 const objects::SecurityInstance& security) noexcept {
-  const ByteView identity = security.identity.view();
-  const ByteView secret = security.secret_key.view();
+                                 const PeerSecurity& security) noexcept {
+  const ByteView identity = security.identity;
+  const ByteView secret = security.secret_key;
   if (identity.empty() && secret.empty()) return {};
   if (identity.empty() || secret.empty()) return Errc::invalid_argument;
   switch (security.mode) {
-    case objects::SecurityMode::psk: {
+    case SecurityMode::psk: {
       if (auto have = store.get_psk(tag);
           have && same_bytes(have->identity, identity) && same_bytes(have->key, secret))
         return {};
       if (store.contains(tag, CredentialType::psk)) (void)store.remove(tag, CredentialType::psk);
       return store.add(tag, PskCredential{identity, secret});
     }
-    case objects::SecurityMode::certificate: {
-      const ByteView server_key = security.server_key.view();
+    case SecurityMode::certificate: {
+      const ByteView server_key = security.server_public_key;
       if (auto have = store.get_ecdsa(tag); have && same_bytes(have->private_key, secret) &&
                                             same_bytes(have->own_cert, identity) &&
                                             same_bytes(have->server_key, server_key))
@@ -119,26 +119,24 @@ Status store_security_credential(CredentialStore& store, CredentialTag tag,
   }
 }
 
-posix::SecureChannelFactory secure_channel_factory(CredentialStore& store, ChannelOptions options) {
+SecureChannelFactory secure_channel_factory(CredentialStore& store, ChannelOptions options) {
   // Runs on the runner thread, under the runner's lock (see the header): the store is
   // mutated here and read by the sessions, never concurrently.
-  return [&store, options](const objects::SecurityInstance& security, Errc& error,
-                           std::string& reason) -> std::unique_ptr<posix::SecureChannel> {
-    const uint16_t iid = security.id;
+  return [&store, options](const PeerSecurity& security, Errc& error,
+                           std::string& reason) -> std::unique_ptr<SecureChannel> {
+    const uint16_t iid = security.security_iid;
     DtlsConfig config = options.session;
     switch (security.mode) {
-      case objects::SecurityMode::psk:
-        config.mode = SecurityMode::psk;
+      case SecurityMode::psk:
+      case SecurityMode::certificate:
+        config.mode = security.mode;
         break;
-      case objects::SecurityMode::certificate:
-        config.mode = SecurityMode::certificate;
-        break;
-      case objects::SecurityMode::rpk:
+      case SecurityMode::rpk:
         error = Errc::unsupported;
         reason = "Security instance " + std::to_string(iid) +
                  ": mode 1 (raw public key) is not supported, mbedTLS 2.28 has no RFC 7250";
         return nullptr;
-      case objects::SecurityMode::nosec:
+      case SecurityMode::nosec:
         error = Errc::invalid_argument;
         reason = "Security instance " + std::to_string(iid) +
                  ": mode 3 (NoSec) with a coaps:// URI; use coap://";

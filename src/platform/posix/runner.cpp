@@ -271,7 +271,7 @@ void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
 }
 
 bool Runner::open_channel(coap::PeerId peer, Connection& c, TimePoint t) {
-  const objects::SecurityInstance* sec = client_.peer_security(peer);
+  const std::optional<PeerSecurity> sec = client_.peer_security(peer);
   Errc err = Errc::not_implemented;
   std::string reason = "this build has no DTLS support";
   c.session_up = false;
@@ -380,27 +380,19 @@ void Runner::step(TimePoint t) {
   // A disconnect takes effect after the flush below: the client may have queued a last
   // datagram for that peer (the 2.04 to Bootstrap-Finish comes with its disconnect).
   closing_.clear();
-  while (auto e = client_.poll_event()) {
-    switch (e->kind) {
-      case core::EventKind::connect:
-        std::erase(closing_, e->peer);  // reopened: the new connection stays
-        open_connection(e->peer, e->ssid, t);
-        break;
-      case core::EventKind::disconnect:
-        if (e->peer < conns_.size()) closing_.push_back(e->peer);
-        break;
-      case core::EventKind::reboot:
-        reboot_at_ = t + config_.reboot_delay;
-        break;
-      default:
-        break;
+  while (auto l = client_.poll_link()) {
+    if (l->kind == core::LinkCommand::Kind::connect) {
+      open_connection(l->peer, l->ssid, t);
+    } else if (l->peer < conns_.size()) {
+      closing_.push_back(l->peer);
     }
-    if (e->kind != core::EventKind::connect && e->kind != core::EventKind::disconnect) {
-      if (e->error != Errc::ok) {
-        log("%s (server %u): %s", core::to_string(e->kind), e->ssid, to_string(e->error));
-      } else {
-        log("%s (server %u)", core::to_string(e->kind), e->ssid);
-      }
+  }
+  while (auto e = client_.poll_event()) {
+    if (e->kind == core::EventKind::reboot) reboot_at_ = t + config_.reboot_delay;
+    if (e->error != Errc::ok) {
+      log("%s (server %u): %s", core::to_string(e->kind), e->ssid, to_string(e->error));
+    } else {
+      log("%s (server %u)", core::to_string(e->kind), e->ssid);
     }
     if (event_hook_) event_hook_(*e);
   }

@@ -212,7 +212,7 @@ TEST(DtlsChannelFactory, StoresTheInstanceCredentialUnderTagBasePlusInstanceId) 
   auto factory = dtls::secure_channel_factory(store, options);
   Errc err = Errc::ok;
   std::string reason;
-  EXPECT_TRUE(factory(psk_instance(2, "id-2", kKey), err, reason)) << reason;
+  EXPECT_TRUE(factory(psk_instance(2, "id-2", kKey).peer(), err, reason)) << reason;
   auto psk = store.get_psk(42);
   ASSERT_TRUE(psk.ok());
   EXPECT_EQ(std::string(psk->identity.begin(), psk->identity.end()), "id-2");
@@ -221,8 +221,8 @@ TEST(DtlsChannelFactory, StoresTheInstanceCredentialUnderTagBasePlusInstanceId) 
   // change nothing.
   Bytes rotated = kKey;
   rotated[3] ^= 0x55;
-  EXPECT_TRUE(factory(psk_instance(2, "id-2", rotated), err, reason)) << reason;
-  EXPECT_TRUE(factory(psk_instance(2, "id-2", rotated), err, reason)) << reason;
+  EXPECT_TRUE(factory(psk_instance(2, "id-2", rotated).peer(), err, reason)) << reason;
+  EXPECT_TRUE(factory(psk_instance(2, "id-2", rotated).peer(), err, reason)) << reason;
   EXPECT_EQ(store.size(), 1u);
   psk = store.get_psk(42);
   ASSERT_TRUE(psk.ok());
@@ -245,7 +245,7 @@ TEST(DtlsChannelFactory, CertificateModeFieldsGoToTheMatchingEcdsaParts) {
   auto factory = dtls::secure_channel_factory(store);
   Errc err = Errc::ok;
   std::string reason;
-  EXPECT_TRUE(factory(s, err, reason)) << reason;
+  EXPECT_TRUE(factory(s.peer(), err, reason)) << reason;
   auto ecdsa = store.get_ecdsa(11);
   ASSERT_TRUE(ecdsa.ok());
   EXPECT_EQ(Bytes(ecdsa->own_cert.begin(), ecdsa->own_cert.end()), cert);
@@ -260,15 +260,15 @@ TEST(DtlsChannelFactory, AnInstanceWithoutKeysUsesWhatTheApplicationStored) {
   objects::SecurityInstance bare = psk_instance(0, "", {});
   Errc err = Errc::ok;
   std::string reason;
-  EXPECT_FALSE(factory(bare, err, reason));
+  EXPECT_FALSE(factory(bare.peer(), err, reason));
   EXPECT_EQ(err, Errc::invalid_argument);
   EXPECT_NE(reason.find("tag 10"), std::string::npos) << reason;
 
   ASSERT_TRUE(
       store.add(10, PskCredential{as_bytes(std::string_view("app")), {kKey.data(), 16}}).ok());
-  EXPECT_TRUE(factory(bare, err, reason)) << reason;
+  EXPECT_TRUE(factory(bare.peer(), err, reason)) << reason;
   // Half a credential is refused rather than guessed at.
-  EXPECT_FALSE(factory(psk_instance(0, "only-identity", {}), err, reason));
+  EXPECT_FALSE(factory(psk_instance(0, "only-identity", {}).peer(), err, reason));
   EXPECT_EQ(err, Errc::invalid_argument);
 }
 

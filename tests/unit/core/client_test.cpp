@@ -59,9 +59,13 @@ TEST_F(ClientTest, RegistersWithEndpointLifetimeVersionBindingAndObjectLinks) {
   EXPECT_FALSE(r.queue);
   // Security is never listed; objects of version 1.1 carry ver.
   EXPECT_EQ(r.payload, "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>");
-  auto events = rig.drain_events();
-  EXPECT_TRUE(has_event(events, core::EventKind::connect));
-  EXPECT_TRUE(has_event(events, core::EventKind::registered));
+  auto link = rig.client->poll_link();
+  ASSERT_TRUE(link);
+  EXPECT_EQ(link->kind, core::LinkCommand::Kind::connect);
+  EXPECT_EQ(link->peer, 1);
+  EXPECT_EQ(link->ssid, 101);
+  EXPECT_FALSE(rig.client->poll_link());
+  EXPECT_TRUE(has_event(rig.drain_events(), core::EventKind::registered));
   EXPECT_EQ(rig.client->server_status(0).location, "rd/5a3f");
 }
 
