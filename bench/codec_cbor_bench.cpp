@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "lwm2m/codec/lwm2m_cbor.hpp"
-#include "lwm2m/codec/senml.hpp"
+#include "codec/lwm2m_cbor.hpp"
+#include "codec/senml.hpp"
 
 namespace {
 

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "lwm2m/codec/link_format.hpp"
-#include "lwm2m/codec/lwm2m_json.hpp"
-#include "lwm2m/codec/text.hpp"
-#include "lwm2m/codec/tlv.hpp"
+#include "codec/link_format.hpp"
+#include "codec/lwm2m_json.hpp"
+#include "codec/text.hpp"
+#include "codec/tlv.hpp"
 
 namespace {
 

@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<Item> items;
   if (!read_all({data, size}, items)) return 0;
   std::vector<uint8_t> buf(size * 2 + 64);
-  codec::Sink sink{buf};
+  Sink sink{buf};
   Writer w{sink};
   // Which open containers are indefinite, to know when an end needs a break.
   std::vector<bool> indefinite;

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <vector>
 
-#include "lwm2m/codec/record.hpp"
+#include "codec/decoder.hpp"
 
 namespace lwm2m::fuzz {
 

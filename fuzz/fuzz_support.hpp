@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "lwm2m/codec/record.hpp"
+#include "codec/decoder.hpp"
 #include "lwm2m/dm/path.hpp"
 
 namespace lwm2m::fuzz {

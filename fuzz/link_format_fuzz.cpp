@@ -5,14 +5,14 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "lwm2m/codec/link_format.hpp"
+#include "codec/link_format.hpp"
 
 using namespace lwm2m;
 
 namespace {
 
 // Serializes every link of `text`; returns false when it does not parse.
-bool canonical(std::string_view text, codec::Sink& out, size_t& links) {
+bool canonical(std::string_view text, Sink& out, size_t& links) {
   codec::LinkParser p{text};
   codec::Link l;
   links = 0;
@@ -50,10 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static uint8_t a[1 << 16], b[1 << 16];
   if (size > sizeof a / 2) return 0;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  codec::Sink s1{a};
+  Sink s1{a};
   size_t n1;
   if (!canonical(text, s1, n1)) return 0;
-  codec::Sink s2{b};
+  Sink s2{b};
   size_t n2;
   if (!canonical(as_string(s1.window()), s2, n2)) std::abort();
   if (n1 != n2 || s1.total() != s2.total() ||

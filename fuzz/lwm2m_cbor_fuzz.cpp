@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "codec/cbor_value.hpp"
+#include "codec/lwm2m_cbor.hpp"
 #include "format_roundtrip.hpp"
-#include "lwm2m/codec/cbor_value.hpp"
-#include "lwm2m/codec/lwm2m_cbor.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lwm2m::fuzz::roundtrip<lwm2m::codec::Lwm2mCborDecoder>({data, size},

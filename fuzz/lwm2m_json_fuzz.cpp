@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "codec/lwm2m_json.hpp"
 #include "fuzz_support.hpp"
-#include "lwm2m/codec/lwm2m_json.hpp"
 
 using namespace lwm2m;
 

@@ -2,8 +2,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "codec/senml.hpp"
 #include "format_roundtrip.hpp"
-#include "lwm2m/codec/senml.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lwm2m::fuzz::roundtrip<lwm2m::codec::SenmlCborDecoder>({data, size},

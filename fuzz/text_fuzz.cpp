@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "codec/opaque.hpp"
+#include "codec/text.hpp"
 #include "fuzz_support.hpp"
-#include "lwm2m/codec/opaque.hpp"
-#include "lwm2m/codec/text.hpp"
 
 using namespace lwm2m;
 

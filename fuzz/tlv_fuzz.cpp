@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "codec/tlv.hpp"
 #include "fuzz_support.hpp"
-#include "lwm2m/codec/tlv.hpp"
 
 using namespace lwm2m;
 

@@ -8,22 +8,8 @@
 #include <span>
 
 #include "lwm2m/bytes.hpp"
+#include "lwm2m/config.hpp"
 #include "lwm2m/status.hpp"
-
-// Bounds on PSK credentials, overridable at build time (-D...). The defaults follow what
-// servers accept in practice: RFC 4279 allows identities up to 2^16-1 bytes, but LwM2M
-// deployments use short ASCII identities; 64 bytes covers a 512-bit PSK.
-#ifndef LWM2M_CREDENTIAL_PSK_IDENTITY_MAX
-#define LWM2M_CREDENTIAL_PSK_IDENTITY_MAX 128
-#endif
-#ifndef LWM2M_CREDENTIAL_PSK_KEY_MAX
-#define LWM2M_CREDENTIAL_PSK_KEY_MAX 64
-#endif
-// One DER blob (private key, certificate, server key). A P-256 certificate is 400-700
-// bytes; 2048 leaves room for long subject names and extensions.
-#ifndef LWM2M_CREDENTIAL_DER_MAX
-#define LWM2M_CREDENTIAL_DER_MAX 2048
-#endif
 
 namespace lwm2m {
 
@@ -60,6 +46,9 @@ struct EcdsaCredential {
 ///   overwritten with zeros (keys do not linger in the arena) and the arena is compacted.
 class CredentialStore {
  public:
+  // Bounds (lwm2m/config.hpp). RFC 4279 allows identities up to 2^16-1 bytes, but LwM2M
+  // deployments use short ASCII identities; 64 bytes covers a 512-bit PSK; a P-256
+  // certificate is 400-700 bytes.
   static constexpr size_t kMaxPskIdentity = LWM2M_CREDENTIAL_PSK_IDENTITY_MAX;
   static constexpr size_t kMaxPskKey = LWM2M_CREDENTIAL_PSK_KEY_MAX;
   static constexpr size_t kMaxDer = LWM2M_CREDENTIAL_DER_MAX;

@@ -926,7 +926,7 @@ Result<size_t> Engine::build_response(const IncomingRequest& req, Message& resp,
   }
   const uint32_t size = 1u << (szx + 4);
   offset -= offset % size;
-  codec::Sink sink({payload_scratch_, size}, offset);
+  Sink sink({payload_scratch_, size}, offset);
   Response r(resp, sink);
   r.engine_ = this;
   r.can_observe_ = allow_observe;

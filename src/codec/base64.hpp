@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "lwm2m/bytes.hpp"
-#include "lwm2m/codec/sink.hpp"
+#include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
 namespace lwm2m::codec::base64 {

@@ -1,4 +1,4 @@
-#include "lwm2m/codec/cbor_value.hpp"
+#include "codec/cbor_value.hpp"
 
 #include "codec/cbor.hpp"
 #include "codec/senml_common.hpp"

@@ -21,15 +21,15 @@
 #include <cstddef>
 #include <new>
 
-#include "lwm2m/codec/cbor_value.hpp"
+#include "codec/cbor_value.hpp"
+#include "codec/decoder.hpp"
+#include "codec/lwm2m_cbor.hpp"
+#include "codec/lwm2m_json.hpp"
+#include "codec/opaque.hpp"
+#include "codec/senml.hpp"
+#include "codec/text.hpp"
+#include "codec/tlv.hpp"
 #include "lwm2m/codec/content_format.hpp"
-#include "lwm2m/codec/lwm2m_cbor.hpp"
-#include "lwm2m/codec/lwm2m_json.hpp"
-#include "lwm2m/codec/opaque.hpp"
-#include "lwm2m/codec/record.hpp"
-#include "lwm2m/codec/senml.hpp"
-#include "lwm2m/codec/text.hpp"
-#include "lwm2m/codec/tlv.hpp"
 
 namespace lwm2m::codec {
 

@@ -1,159 +1,63 @@
-#include "lwm2m/codec/link_format.hpp"
+#include "codec/link_format.hpp"
 
 #include "codec/number.hpp"
 
 namespace lwm2m::codec {
-namespace {
 
-constexpr dm::ObjectId kSecurity = 0;
-constexpr dm::ObjectId kOscore = 21;
-
-void write_text(Sink& out, std::string_view s) noexcept {
-  out.write(as_bytes(s));
+void LinkWriter::separate() noexcept {
+  if (any_) out_.put(',');
+  any_ = true;
 }
 
-// "</3/0/7>"
-void write_path_link(Sink& out, const dm::Path& p) noexcept {
-  out.put('<');
-  for (size_t i = 0; i < p.depth(); ++i) {
-    out.put('/');
-    number::write_uint(out, p.id(i));
+void LinkWriter::link(const dm::Path& path) noexcept {
+  separate();
+  out_.put('<');
+  for (size_t i = 0; i < path.depth(); ++i) {
+    out_.put('/');
+    number::write_uint(out_, path.id(i));
   }
-  if (p.is_root()) out.put('/');
-  out.put('>');
+  if (path.is_root()) out_.put('/');
+  out_.put('>');
 }
 
-void write_ver(Sink& out, const dm::Object& o) noexcept {
-  if (o.def().version == "1.0" || o.def().version.empty()) return;
-  write_text(out, ";ver=");
-  write_text(out, o.def().version);
+void LinkWriter::link(std::string_view uri) noexcept {
+  separate();
+  out_.put('<');
+  out_.write(as_bytes(uri));
+  out_.put('>');
 }
 
-bool excluded(dm::ObjectId id, std::span<const dm::ObjectId> extra) noexcept {
-  if (id == kSecurity || id == kOscore) return true;
-  for (dm::ObjectId x : extra)
-    if (x == id) return true;
-  return false;
+void LinkWriter::param(std::string_view name, std::string_view value) noexcept {
+  out_.put(';');
+  out_.write(as_bytes(name));
+  out_.put('=');
+  out_.write(as_bytes(value));
 }
 
-// Writes the separator before every link but the first.
-class Links {
- public:
-  explicit Links(Sink& out) noexcept : out_(out) {}
-  Sink& begin(const dm::Path& p) noexcept {
-    if (any_) out_.put(',');
-    any_ = true;
-    write_path_link(out_, p);
-    return out_;
-  }
-  Sink& begin_raw() noexcept {
-    if (any_) out_.put(',');
-    any_ = true;
-    return out_;
-  }
-
- private:
-  Sink& out_;
-  bool any_ = false;
-};
-
-}  // namespace
-
-void write_register_links(const dm::Registry& registry, Sink& out,
-                          const RegisterLinkOptions& options) noexcept {
-  Links links{out};
-  if (options.root_link) {
-    Sink& s = links.begin_raw();
-    s.put('<');
-    write_text(s, options.root_path.empty() ? std::string_view{"/"} : options.root_path);
-    write_text(s, ">;rt=\"oma.lwm2m\"");
-    if (!options.content_formats.empty()) {
-      const bool quote = options.content_formats.size() > 1;
-      write_text(s, quote ? ";ct=\"" : ";ct=");
-      for (size_t i = 0; i < options.content_formats.size(); ++i) {
-        if (i) s.put(' ');
-        number::write_uint(s, static_cast<uint16_t>(options.content_formats[i]));
-      }
-      if (quote) s.put('"');
-    }
-  }
-  for (const dm::Object* o : registry.objects()) {
-    if (excluded(o->id(), options.exclude)) continue;
-    const size_t n = o->instance_count();
-    const bool versioned = o->def().version != "1.0" && !o->def().version.empty();
-    if (n == 0 || versioned) {
-      links.begin(dm::Path(o->id()));
-      write_ver(out, *o);
-    }
-    for (size_t i = 0; i < n; ++i)
-      links.begin(dm::Path(o->id(), o->instance_at(i)));
-  }
+void LinkWriter::param(std::string_view name, uint64_t value) noexcept {
+  out_.put(';');
+  out_.write(as_bytes(name));
+  out_.put('=');
+  number::write_uint(out_, value);
 }
 
-namespace {
-
-void attrs(const AttributeLookup* a, const dm::Path& p, Sink& out) noexcept {
-  if (a) a->write_attributes(p, out);
+void LinkWriter::quoted_param(std::string_view name, ByteView value) noexcept {
+  out_.put(';');
+  out_.write(as_bytes(name));
+  out_.write(as_bytes(std::string_view("=\"")));
+  out_.write(value);
+  out_.put('"');
 }
 
-void resource_link(Links& links, const dm::Object& o, const dm::ResourceDef& r, dm::InstanceId iid,
-                   const AttributeLookup* a, Sink& out, bool with_instances) noexcept {
-  const dm::Path rp(o.id(), iid, r.id);
-  links.begin(rp);
-  if (r.multiple) {
-    write_text(out, ";dim=");
-    number::write_uint(out, o.resource_instance_count(iid, r.id));
+void LinkWriter::content_formats(std::span<const ContentFormat> formats) noexcept {
+  if (formats.empty()) return;
+  if (formats.size() == 1) return param("ct", static_cast<uint16_t>(formats[0]));
+  out_.write(as_bytes(std::string_view(";ct=\"")));
+  for (size_t i = 0; i < formats.size(); ++i) {
+    if (i) out_.put(' ');
+    number::write_uint(out_, static_cast<uint16_t>(formats[i]));
   }
-  attrs(a, rp, out);
-  if (!r.multiple || !with_instances) return;
-  const size_t n = o.resource_instance_count(iid, r.id);
-  for (size_t k = 0; k < n; ++k) {
-    const dm::Path rip(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, k));
-    links.begin(rip);
-    attrs(a, rip, out);
-  }
-}
-
-void instance_links(Links& links, const dm::Object& o, dm::InstanceId iid, const AttributeLookup* a,
-                    Sink& out) noexcept {
-  const dm::Path ip(o.id(), iid);
-  links.begin(ip);
-  attrs(a, ip, out);
-  for (const dm::ResourceDef& r : o.def().resources)
-    if (o.has_resource(iid, r.id)) resource_link(links, o, r, iid, a, out, false);
-}
-
-}  // namespace
-
-Status write_discover(const dm::Registry& registry, const dm::Path& base,
-                      const AttributeLookup* attributes, Sink& out) noexcept {
-  if (base.is_root()) return Errc::invalid_argument;
-  Links links{out};
-  if (base.depth() == 1) {
-    const dm::Object* o = registry.find(base.object());
-    if (!o) return Errc::not_found;
-    links.begin(base);
-    write_ver(out, *o);
-    attrs(attributes, base, out);
-    for (size_t i = 0; i < o->instance_count(); ++i)
-      instance_links(links, *o, o->instance_at(i), attributes, out);
-    return {};
-  }
-  auto target = registry.resolve(base);
-  if (!target) return target.status();
-  const dm::Object& o = *target->object;
-  switch (base.depth()) {
-    case 2:
-      instance_links(links, o, base.instance(), attributes, out);
-      break;
-    case 3:
-      resource_link(links, o, *target->resource, base.instance(), attributes, out, true);
-      break;
-    default:
-      links.begin(base);
-      attrs(attributes, base, out);
-  }
-  return {};
+  out_.put('"');
 }
 
 // ---- parsing ----

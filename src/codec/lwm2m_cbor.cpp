@@ -1,4 +1,4 @@
-#include "lwm2m/codec/lwm2m_cbor.hpp"
+#include "codec/lwm2m_cbor.hpp"
 
 #include <new>
 

@@ -1,4 +1,4 @@
-#include "lwm2m/codec/lwm2m_json.hpp"
+#include "codec/lwm2m_json.hpp"
 
 #include <cstring>
 #include <string_view>

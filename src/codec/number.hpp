@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "lwm2m/codec/sink.hpp"
+#include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
 namespace lwm2m::codec::number {

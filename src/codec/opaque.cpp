@@ -1,4 +1,4 @@
-#include "lwm2m/codec/opaque.hpp"
+#include "codec/opaque.hpp"
 
 namespace lwm2m::codec {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "codec/cbor.hpp"
-#include "lwm2m/codec/record.hpp"
-#include "lwm2m/codec/senml.hpp"
+#include "codec/decoder.hpp"
+#include "codec/senml.hpp"
 
 namespace lwm2m::codec::senml {
 

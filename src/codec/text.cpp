@@ -1,4 +1,4 @@
-#include "lwm2m/codec/text.hpp"
+#include "codec/text.hpp"
 
 #include <cstdint>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "lwm2m/codec/tlv.hpp"
+#include "codec/tlv.hpp"
 
 #include <cstring>
 

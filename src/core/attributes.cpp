@@ -26,18 +26,18 @@ bool parse_double(std::string_view s, double& out) noexcept {
   return true;
 }
 
-void write_str(codec::Sink& out, std::string_view s) noexcept {
+void write_str(Sink& out, std::string_view s) noexcept {
   out.write(as_bytes(s));
 }
 
-void write_u32(codec::Sink& out, std::string_view key, uint32_t v) noexcept {
+void write_u32(Sink& out, std::string_view key, uint32_t v) noexcept {
   write_str(out, ";");
   write_str(out, key);
   write_str(out, "=");
   codec::number::write_uint(out, v);
 }
 
-void write_double(codec::Sink& out, std::string_view key, double v) noexcept {
+void write_double(Sink& out, std::string_view key, double v) noexcept {
   if (!std::isfinite(v)) return;
   write_str(out, ";");
   write_str(out, key);
@@ -136,7 +136,7 @@ Status validate(const Attributes& a, bool numeric_target, bool boolean_target) n
   return Errc::ok;
 }
 
-void write_link_attributes(const Attributes& a, codec::Sink& out) noexcept {
+void write_link_attributes(const Attributes& a, Sink& out) noexcept {
   if (a.pmin) write_u32(out, "pmin", *a.pmin);
   if (a.pmax) write_u32(out, "pmax", *a.pmax);
   if (a.gt) write_double(out, "gt", *a.gt);

@@ -8,8 +8,8 @@
 #include <span>
 #include <string_view>
 
-#include "lwm2m/codec/sink.hpp"
 #include "lwm2m/dm/value.hpp"
+#include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 #include "lwm2m/time.hpp"
 
@@ -44,7 +44,7 @@ Status apply_query(Attributes& attrs, std::span<const std::string_view> query) n
 Status validate(const Attributes& effective, bool numeric_target, bool boolean_target) noexcept;
 
 /// Writes ";pmin=10;pmax=60;gt=..." for Discover answers (link-format attributes).
-void write_link_attributes(const Attributes& a, codec::Sink& out) noexcept;
+void write_link_attributes(const Attributes& a, Sink& out) noexcept;
 
 /// State kept per observed value to decide notifications.
 struct NotifyState {

@@ -8,7 +8,7 @@
 #include "codec/dispatch.hpp"
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
-#include "lwm2m/codec/link_format.hpp"
+#include "core/links.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -389,7 +389,7 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
 
 size_t Client::Impl::write_links() noexcept {
   codec::Sink out({links.get(), c.config_.uplink_buffer});
-  codec::write_register_links(c.registry_, out);
+  write_register_links(c.registry_, out);
   links_len = out.total();
   return out.overflowed() ? 0 : out.total();
 }

@@ -8,7 +8,7 @@
 #include "codec/dispatch.hpp"
 #include "codec/number.hpp"
 #include "core/client_impl.hpp"
-#include "lwm2m/codec/link_format.hpp"
+#include "core/links.hpp"
 #include "lwm2m/objects/access_control.hpp"
 
 namespace lwm2m::core {
@@ -577,7 +577,7 @@ void Client::Impl::serve_dm(Account& a, const coap::IncomingRequest& in,
 void Client::Impl::serve_discover(Account& a, const dm::Path& path, coap::Response& resp) noexcept {
   if (path.is_root()) return fail(resp, Errc::method_not_allowed);
   // Attributes on each link are those this server wrote (they are kept per server).
-  struct Lookup final : codec::AttributeLookup {
+  struct Lookup final : AttributeLookup {
     const Impl& impl;
     uint16_t ssid;
     Lookup(const Impl& i, uint16_t s) noexcept : impl(i), ssid(s) {}
@@ -586,7 +586,7 @@ void Client::Impl::serve_discover(Account& a, const dm::Path& path, coap::Respon
         write_link_attributes(e->attrs, out);
     }
   } lookup(*this, a.ssid);
-  Status st = codec::write_discover(c.registry_, path, &lookup, resp.payload());
+  Status st = write_discover(c.registry_, path, &lookup, resp.payload());
   if (!st) return fail(resp, st.code());
   resp.set_code(codes::content);
   (void)resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
@@ -660,51 +660,8 @@ void Client::Impl::serve_bootstrap(Account&, const coap::IncomingRequest& in,
     if (m.accept() == static_cast<uint16_t>(codec::ContentFormat::link_format)) {
       // Bootstrap-Discover (1.1 Core §5.2.7.3): "</>;lwm2m=1.1", then objects and
       // instances, with "ssid"/"uri" on Security and Server instances.
-      if (path.depth() > 1) return fail(resp, Errc::bad_request);
-      codec::Sink& out = resp.payload();
-      out.write(as_bytes(std::string_view("</>;lwm2m=")));
-      out.write(as_bytes(std::string_view(c.config_.version == LwM2MVersion::v1_0   ? "1.0"
-                                          : c.config_.version == LwM2MVersion::v1_1 ? "1.1"
-                                                                                    : "1.2")));
-      for (dm::Object* obj : reg.objects()) {
-        if (path.depth() == 1 && obj->id() != path.object()) continue;
-        std::string_view ver = obj->def().version;
-        size_t n = obj->instance_count();
-        if (n == 0 || (!ver.empty() && ver != "1.0")) {
-          out.write(as_bytes(std::string_view(",</")));
-          codec::number::write_uint(out, obj->id());
-          out.put('>');
-          if (!ver.empty() && ver != "1.0") {
-            out.write(as_bytes(std::string_view(";ver=")));
-            out.write(as_bytes(ver));
-          }
-        }
-        for (size_t i = 0; i < n; ++i) {
-          dm::InstanceId iid = obj->instance_at(i);
-          out.write(as_bytes(std::string_view(",</")));
-          codec::number::write_uint(out, obj->id());
-          out.put('/');
-          codec::number::write_uint(out, iid);
-          out.put('>');
-          if (obj->id() == 0) {
-            const objects::SecurityInstance* sec = c.security_.instance(iid);
-            if (sec && sec->has_short_server_id && !sec->bootstrap) {
-              out.write(as_bytes(std::string_view(";ssid=")));
-              codec::number::write_uint(out, sec->short_server_id);
-            }
-            if (sec) {
-              out.write(as_bytes(std::string_view(";uri=\"")));
-              out.write(sec->uri.view());
-              out.put('"');
-            }
-          } else if (obj->id() == 1) {
-            if (const objects::ServerInstance* srv = c.server_.instance(iid)) {
-              out.write(as_bytes(std::string_view(";ssid=")));
-              codec::number::write_uint(out, srv->config.short_server_id);
-            }
-          }
-        }
-      }
+      Status st = write_bootstrap_discover(reg, path, c.config_.version, scratch, resp.payload());
+      if (!st) return fail(resp, st.code());
       resp.set_code(codes::content);
       (void)resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
       return;

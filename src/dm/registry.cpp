@@ -200,7 +200,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
   return false;
 }
 
-Result<bool> TreeSource::next(codec::Record& out) noexcept {
+Result<bool> TreeSource::next(Record& out) noexcept {
   while (true) {
     Path leaf;
     if (!find_leaf(started_, last_, leaf)) return false;
@@ -230,7 +230,7 @@ void CompositeSource::restart(size_t index) noexcept {
   }
 }
 
-Result<bool> CompositeSource::next(codec::Record& out) noexcept {
+Result<bool> CompositeSource::next(Record& out) noexcept {
   while (index_ < paths_.size()) {
     const Path& p = paths_[index_];
     // Paths that name nothing are left out of a composite answer (not an error).
@@ -246,15 +246,15 @@ Result<bool> CompositeSource::next(codec::Record& out) noexcept {
   return false;
 }
 
-codec::Cursor CompositeSource::tell() const noexcept {
-  codec::Cursor c = current_.tell();
+Cursor CompositeSource::tell() const noexcept {
+  Cursor c = current_.tell();
   c.index = static_cast<uint32_t>(index_ * 2 + c.index);
   return c;
 }
 
-void CompositeSource::seek(const codec::Cursor& c) noexcept {
+void CompositeSource::seek(const Cursor& c) noexcept {
   restart(c.index / 2);
-  current_.seek(codec::Cursor{c.index % 2, c.path});
+  current_.seek(Cursor{c.index % 2, c.path});
 }
 
 }  // namespace lwm2m::dm

@@ -6,6 +6,16 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "install failed")
 endif()
+# Only the headers an application needs are installed: the generated configuration, not
+# the content formats' private headers.
+if(NOT EXISTS ${WORK_DIR}/prefix/include/lwm2m/build_config.hpp)
+  message(FATAL_ERROR "lwm2m/build_config.hpp is not installed")
+endif()
+foreach(private codec/tlv.hpp codec/senml.hpp codec/decoder.hpp codec/link_format.hpp)
+  if(EXISTS ${WORK_DIR}/prefix/include/lwm2m/${private})
+    message(FATAL_ERROR "private header lwm2m/${private} is installed")
+  endif()
+endforeach()
 # A sanitized library needs the sanitizer runtime in the consumer's link as well.
 set(extra "")
 if(SANITIZE)

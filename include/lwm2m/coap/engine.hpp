@@ -21,8 +21,8 @@
 
 #include "lwm2m/bytes.hpp"
 #include "lwm2m/coap/message.hpp"
-#include "lwm2m/codec/sink.hpp"
 #include "lwm2m/random.hpp"
+#include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 #include "lwm2m/time.hpp"
 
@@ -104,7 +104,7 @@ struct IncomingRequest {
 /// representation and the engine cuts the Block2 block the peer asked for.
 class Response {
  public:
-  Response(Message& m, codec::Sink& payload) noexcept : msg_(m), sink_(payload) {}
+  Response(Message& m, Sink& payload) noexcept : msg_(m), sink_(payload) {}
   Response(const Response&) = delete;
   Response& operator=(const Response&) = delete;
 
@@ -116,7 +116,7 @@ class Response {
     msg_.remove(OptionNumber::content_format);
     return msg_.add_uint(OptionNumber::content_format, cf);
   }
-  codec::Sink& payload() noexcept { return sink_; }
+  Sink& payload() noexcept { return sink_; }
   void write(ByteView bytes) noexcept { sink_.write(bytes); }
   void write(std::string_view s) noexcept { sink_.write(as_bytes(s)); }
 
@@ -131,7 +131,7 @@ class Response {
  private:
   friend class Engine;
   Message& msg_;
-  codec::Sink& sink_;
+  Sink& sink_;
   class Engine* engine_ = nullptr;
   bool can_observe_ = false;
   bool can_defer_ = false;

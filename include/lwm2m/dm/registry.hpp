@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <span>
 
-#include "lwm2m/codec/record.hpp"
 #include "lwm2m/dm/object.hpp"
 #include "lwm2m/dm/path.hpp"
+#include "lwm2m/records.hpp"
 #include "lwm2m/status.hpp"
 
 namespace lwm2m::dm {
@@ -22,7 +22,7 @@ class ChangeListener {
   virtual void on_instances_changed(ObjectId object) noexcept = 0;
 };
 
-class Registry final : public codec::TypeResolver {
+class Registry final : public TypeResolver {
  public:
   /// `slots` bounds how many objects can be added; the registry keeps them sorted by id.
   explicit Registry(std::span<Object*> slots) noexcept : slots_(slots) {}
@@ -53,7 +53,7 @@ class Registry final : public codec::TypeResolver {
   /// undefined.
   const ResourceDef* resource_def(const Path& path) const noexcept;
 
-  /// codec::TypeResolver: the declared type of the resource a path (depth 3 or 4) names.
+  /// TypeResolver: the declared type of the resource a path (depth 3 or 4) names.
   Result<DataType> type_of(const Path& path) const noexcept override;
 
   void set_listener(ChangeListener* listener) noexcept { listener_ = listener; }
@@ -73,7 +73,7 @@ class Registry final : public codec::TypeResolver {
 /// A RecordSource that walks the data model below one path, reading values through the
 /// objects' handlers: depth-first, ascending ids, readable resources only (executable and
 /// write-only resources are skipped). Used for Read, Observe and Send.
-class TreeSource final : public codec::RecordSource {
+class TreeSource final : public RecordSource {
  public:
   /// `scratch` is handed to read handlers for values computed on the fly.
   TreeSource(const Registry& registry, const Path& base, MutableByteView scratch) noexcept;
@@ -88,9 +88,9 @@ class TreeSource final : public codec::RecordSource {
     started_ = false;
   }
 
-  Result<bool> next(codec::Record& out) noexcept override;
-  codec::Cursor tell() const noexcept override { return {started_ ? 1u : 0u, last_}; }
-  void seek(const codec::Cursor& c) noexcept override {
+  Result<bool> next(Record& out) noexcept override;
+  Cursor tell() const noexcept override { return {started_ ? 1u : 0u, last_}; }
+  void seek(const Cursor& c) noexcept override {
     started_ = c.index != 0;
     last_ = c.path;
   }
@@ -111,7 +111,7 @@ class TreeSource final : public codec::RecordSource {
 
 /// Walks several paths one after the other (Read-Composite, Observe-Composite, Send);
 /// paths that name nothing are skipped, as the spec asks for Read-Composite.
-class CompositeSource final : public codec::RecordSource {
+class CompositeSource final : public RecordSource {
  public:
   CompositeSource(const Registry& registry, std::span<const Path> paths,
                   MutableByteView scratch) noexcept
@@ -120,9 +120,9 @@ class CompositeSource final : public codec::RecordSource {
   }
   void exclude_objects(std::span<const ObjectId> ids) noexcept { current_.exclude_objects(ids); }
 
-  Result<bool> next(codec::Record& out) noexcept override;
-  codec::Cursor tell() const noexcept override;
-  void seek(const codec::Cursor& c) noexcept override;
+  Result<bool> next(Record& out) noexcept override;
+  Cursor tell() const noexcept override;
+  void seek(const Cursor& c) noexcept override;
 
  private:
   void restart(size_t index) noexcept;

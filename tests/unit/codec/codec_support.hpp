@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "lwm2m/codec/record.hpp"
-#include "lwm2m/codec/sink.hpp"
+#include "codec/decoder.hpp"
 #include "lwm2m/dm/path.hpp"
 #include "lwm2m/dm/value.hpp"
+#include "lwm2m/sink.hpp"
 
 namespace lwm2m::test {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "codec/cbor_diag.hpp"
-#include "lwm2m/codec/lwm2m_cbor.hpp"
-#include "lwm2m/codec/senml.hpp"
+#include "codec/lwm2m_cbor.hpp"
+#include "codec/senml.hpp"
 #include "lwm2m/dm/registry.hpp"
 #include "lwm2m/dm/slot_object.hpp"
 #include "support/alloc_counter.hpp"

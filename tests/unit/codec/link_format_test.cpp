@@ -1,201 +1,90 @@
-#include "lwm2m/codec/link_format.hpp"
+#include "codec/link_format.hpp"
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "core/attributes.hpp"
 #include "support/alloc_counter.hpp"
 
 namespace lwm2m::codec {
 namespace {
 
-using dm::DataType;
-using dm::InstanceId;
-using dm::ObjectDef;
 using dm::Path;
-using dm::ResourceDef;
-using dm::ResourceId;
-using O = dm::Operations;
 
-// Objects whose structure (instances, resource instance counts) the test sets directly.
-class FakeObject final : public dm::Object {
- public:
-  FakeObject(const ObjectDef& def, std::vector<InstanceId> ids)
-      : Object(def), ids_(std::move(ids)) {}
-  std::map<ResourceId, size_t> dims;  // resource instances 0..n-1
-  std::vector<ResourceId> absent;
-  size_t instance_count() const noexcept override { return ids_.size(); }
-  InstanceId instance_at(size_t i) const noexcept override { return ids_[i]; }
-  bool has_resource(InstanceId, ResourceId rid) const noexcept override {
-    for (ResourceId a : absent)
-      if (a == rid) return false;
-    return true;
-  }
-  size_t resource_instance_count(InstanceId, ResourceId rid) const noexcept override {
-    auto it = dims.find(rid);
-    return it == dims.end() ? 0 : it->second;
-  }
-  dm::ResourceInstanceId resource_instance_at(InstanceId, ResourceId,
-                                              size_t k) const noexcept override {
-    return static_cast<dm::ResourceInstanceId>(k);
-  }
+// ---- writer ----
 
- private:
-  std::vector<InstanceId> ids_;
-};
-
-constexpr ResourceDef kSecurityRes[] = {{0, DataType::string, O::none}};
-constexpr ObjectDef kSecurity{0, "1.0", true, true, kSecurityRes};
-constexpr ResourceDef kServerRes[] = {{0, DataType::integer, O::read}};
-constexpr ObjectDef kServer{1, "1.1", true, true, kServerRes};
-// The Device resources the spec's Discover example lists.
-constexpr ResourceDef kDeviceRes[] = {
-    {1, DataType::string, O::read},        {2, DataType::string, O::read},
-    {3, DataType::string, O::read},        {4, DataType::none, O::execute},
-    {6, DataType::integer, O::read, true}, {7, DataType::integer, O::read, true},
-    {8, DataType::integer, O::read, true}, {11, DataType::integer, O::read, true},
-    {16, DataType::string, O::read},
-};
-constexpr ObjectDef kDevice{3, "1.0", false, true, kDeviceRes};
-constexpr ResourceDef kFirmwareRes[] = {{0, DataType::opaque, O::write}};
-constexpr ObjectDef kFirmware{5, "1.0", false, false, kFirmwareRes};
-constexpr ObjectDef kOscore{21, "2.0", true, false, kSecurityRes};
-
-struct Model {
-  FakeObject security{kSecurity, {0}};
-  FakeObject server{kServer, {0}};
-  FakeObject device{kDevice, {0}};
-  FakeObject firmware{kFirmware, {}};
-  FakeObject oscore{kOscore, {0}};
-  std::array<dm::Object*, 8> slots{};
-  dm::Registry reg{slots};
-  Model() {
-    device.dims = {{6, 8}, {7, 8}, {8, 8}, {11, 1}};
-    for (dm::Object* o : {static_cast<dm::Object*>(&device), static_cast<dm::Object*>(&security),
-                          static_cast<dm::Object*>(&oscore), static_cast<dm::Object*>(&firmware),
-                          static_cast<dm::Object*>(&server)})
-      EXPECT_TRUE(reg.add(*o).ok());
-  }
-};
-
-std::string registered(const dm::Registry& reg, const RegisterLinkOptions& opt = {}) {
-  std::vector<uint8_t> buf(1024);
+// Runs `write` on a LinkWriter over a large enough buffer; returns what it wrote.
+template <typename F>
+std::string written(F write) {
+  std::vector<uint8_t> buf(256);
   Sink sink{buf};
-  write_register_links(reg, sink, opt);
+  LinkWriter links{sink};
+  write(links);
   EXPECT_FALSE(sink.overflowed());
   return std::string(as_string(sink.window()));
 }
 
-TEST(LinkFormat, RegisterPayloadListsObjectsAndInstances) {
-  Model m;
-  // Security and OSCORE never appear; Server has version 1.1; Firmware has no instance.
-  EXPECT_EQ(registered(m.reg), "</1>;ver=1.1,</1/0>,</3/0>,</5>");
-  const dm::ObjectId exclude[] = {5};
-  EXPECT_EQ(registered(m.reg, {exclude}), "</1>;ver=1.1,</1/0>,</3/0>");
+TEST(LinkFormat, WriterSeparatesLinksAndWritesPaths) {
+  EXPECT_EQ(written([](LinkWriter&) {}), "");
+  EXPECT_EQ(written([](LinkWriter& w) { w.link(Path()); }), "</>");
+  EXPECT_EQ(written([](LinkWriter& w) {
+              w.link(Path(3));
+              w.link(Path(3, 0));
+              w.link(Path(3, 0, 7));
+              w.link(Path(3, 0, 7, 65534));
+              w.link("/lwm2m");
+            }),
+            "</3>,</3/0>,</3/0/7>,</3/0/7/65534>,</lwm2m>");
 }
 
-TEST(LinkFormat, RegisterPayloadRootLink) {
-  Model m;
-  const ContentFormat one[] = {ContentFormat::lwm2m_json};
-  RegisterLinkOptions opt;
-  opt.root_link = true;
-  opt.content_formats = one;
-  EXPECT_EQ(registered(m.reg, opt),
-            "</>;rt=\"oma.lwm2m\";ct=11543,</1>;ver=1.1,</1/0>,</3/0>,</5>");
-  const ContentFormat several[] = {ContentFormat::senml_cbor, ContentFormat::lwm2m_tlv};
-  opt.content_formats = several;
-  opt.root_path = "/lwm2m";
-  EXPECT_EQ(registered(m.reg, opt).substr(0, 38), "</lwm2m>;rt=\"oma.lwm2m\";ct=\"112 11542\"");
-  opt.content_formats = {};
-  EXPECT_EQ(registered(m.reg, opt).substr(0, 25), "</lwm2m>;rt=\"oma.lwm2m\",<");
+TEST(LinkFormat, WriterParams) {
+  EXPECT_EQ(written([](LinkWriter& w) {
+              w.link(Path(1));
+              w.param("ver", "1.1");
+              w.link(Path(1, 0));
+              w.param("ssid", uint64_t{101});
+              w.quoted_param("uri", "coap://[::1]:5683");
+              w.link(Path(3, 0, 7));
+              w.param("dim", uint64_t{0});
+              w.sink().write(as_bytes(std::string_view(";pmin=10")));
+            }),
+            "</1>;ver=1.1,</1/0>;ssid=101;uri=\"coap://[::1]:5683\",</3/0/7>;dim=0;pmin=10");
 }
 
-// Attributes held per path, written through the core's formatting.
-class Attrs final : public AttributeLookup {
- public:
-  std::map<Path, core::Attributes> at;
-  void write_attributes(const Path& p, Sink& out) const noexcept override {
-    auto it = at.find(p);
-    if (it != at.end()) core::write_link_attributes(it->second, out);
-  }
-};
+TEST(LinkFormat, WriterContentFormats) {
+  const ContentFormat one[] = {ContentFormat::lwm2m_cbor};
+  const ContentFormat two[] = {ContentFormat::senml_cbor, ContentFormat::lwm2m_tlv};
+  EXPECT_EQ(written([&](LinkWriter& w) {
+              w.link("/");
+              w.content_formats({});
+              w.link("/");
+              w.content_formats(one);
+              w.link("/");
+              w.content_formats(two);
+            }),
+            "</>,</>;ct=11544,</>;ct=\"112 11542\"");
+}
 
-std::string discover(const dm::Registry& reg, const Path& base, const AttributeLookup* a,
-                     Status* st = nullptr) {
-  std::vector<uint8_t> buf(2048);
+TEST(LinkFormat, WriterWindowCountsWhatDoesNotFit) {
+  uint8_t buf[4];
   Sink sink{buf};
-  Status s = write_discover(reg, base, a, sink);
-  if (st)
-    *st = s;
-  else
-    EXPECT_TRUE(s.ok()) << to_string(s.code());
-  return std::string(as_string(sink.window()));
+  LinkWriter w{sink};
+  w.link(Path(3, 0));
+  w.link(Path(5));
+  EXPECT_EQ(sink.total(), 11u);  // "</3/0>,</5>"
+  EXPECT_TRUE(sink.overflowed());
+  EXPECT_EQ(as_string(sink.window()), "</3/");
 }
 
-TEST(LinkFormat, DiscoverObjectAsInTheSpecExample) {
-  Model m;
-  Attrs a;
-  a.at[Path(3)].pmin = 10;
-  a.at[Path(3, 0, 7)].gt = 50;
-  a.at[Path(3, 0, 7)].lt = 42.2;
-  EXPECT_EQ(discover(m.reg, Path(3), &a),
-            "</3>;pmin=10,</3/0>,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,</3/0/6>;dim=8,"
-            "</3/0/7>;dim=8;gt=50;lt=42.2,</3/0/8>;dim=8,</3/0/11>;dim=1,</3/0/16>");
-}
-
-TEST(LinkFormat, DiscoverInstanceAndResource) {
-  Model m;
-  Attrs a;
-  a.at[Path(3, 0)].pmax = 60;
-  a.at[Path(3, 0, 7)].gt = 50;
-  a.at[Path(3, 0, 7)].lt = 42.2;
-  a.at[Path(3, 0, 7)].st = 0.5;
-  a.at[Path(3, 0, 7, 1)].epmin = 5;
-  m.device.absent = {2, 3, 8};
-  EXPECT_EQ(discover(m.reg, Path(3, 0), &a),
-            "</3/0>;pmax=60,</3/0/1>,</3/0/4>,</3/0/6>;dim=8,</3/0/7>;dim=8;gt=50;lt=42.2;st=0.5,"
-            "</3/0/11>;dim=1,</3/0/16>");
-  m.device.dims[7] = 2;
-  EXPECT_EQ(discover(m.reg, Path(3, 0, 7), &a),
-            "</3/0/7>;dim=2;gt=50;lt=42.2;st=0.5,</3/0/7/0>,</3/0/7/1>;epmin=5");
-  EXPECT_EQ(discover(m.reg, Path(3, 0, 1), nullptr), "</3/0/1>");
-  EXPECT_EQ(discover(m.reg, Path(3, 0, 7, 1), &a), "</3/0/7/1>;epmin=5");
-}
-
-TEST(LinkFormat, DiscoverObjectVersionAndErrors) {
-  Model m;
-  EXPECT_EQ(discover(m.reg, Path(1), nullptr), "</1>;ver=1.1,</1/0>,</1/0/0>");
-  EXPECT_EQ(discover(m.reg, Path(5), nullptr), "</5>");
-  Status st;
-  discover(m.reg, Path(4), nullptr, &st);
-  EXPECT_EQ(st, Errc::not_found);
-  discover(m.reg, Path(3, 1), nullptr, &st);
-  EXPECT_EQ(st, Errc::not_found);
-  discover(m.reg, Path(3, 0, 5), nullptr, &st);
-  EXPECT_EQ(st, Errc::not_found);
-  discover(m.reg, Path(), nullptr, &st);
-  EXPECT_EQ(st, Errc::invalid_argument);
-}
-
-TEST(LinkFormat, WritersDoNotAllocate) {
-  Model m;
-  Attrs a;  // empty map: lookups do not allocate
-  uint8_t buf[512];
+TEST(LinkFormat, WriterDoesNotAllocate) {
+  uint8_t buf[64];
   test::AllocationScope scope;
-  Sink s1{buf};
-  write_register_links(m.reg, s1);
-  Sink s2{buf};
-  ASSERT_TRUE(write_discover(m.reg, Path(3), &a, s2).ok());
-  LinkParser p{as_string(s2.window())};
-  Link l;
-  size_t n = 0;
-  while (p.next(l).value())
-    ++n;
-  EXPECT_EQ(n, 11u);
+  Sink sink{buf};
+  LinkWriter w{sink};
+  w.link(Path(3, 0, 7));
+  w.param("dim", uint64_t{8});
+  w.quoted_param("uri", "coap://x");
   EXPECT_EQ(scope.count(), 0u);
 }
 
@@ -258,18 +147,6 @@ TEST(LinkFormat, ParsesBootstrapDiscoverAnswers) {
   EXPECT_EQ(l.find("ssid").value, "101");
   EXPECT_FALSE(l.find("pmin").has_value);
   EXPECT_EQ(l.find("pmin").name, "");
-}
-
-TEST(LinkFormat, ParsesWhatTheWritersWrite) {
-  Model m;
-  Attrs a;
-  a.at[Path(3)].pmin = 10;
-  a.at[Path(3, 0, 7)].lt = 42.2;
-  auto r = parse(discover(m.reg, Path(3), &a));
-  ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r->size(), 11u);
-  EXPECT_EQ((*r)[0], (ParsedLink{"/3", {"pmin=10"}}));
-  EXPECT_EQ((*r)[7], (ParsedLink{"/3/0/7", {"dim=8", "lt=42.2"}}));
 }
 
 TEST(LinkFormat, ParserRejectsMalformedText) {

@@ -1,4 +1,4 @@
-#include "lwm2m/codec/lwm2m_cbor.hpp"
+#include "codec/lwm2m_cbor.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "codec/cbor_diag.hpp"
+#include "codec/cbor_value.hpp"
 #include "codec/record_lines.hpp"
-#include "lwm2m/codec/cbor_value.hpp"
 #include "support/alloc_counter.hpp"
 
 namespace lwm2m::codec {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "codec/decoder.hpp"
 #include "codec/json_python_oracle.hpp"
 #include "codec/number.hpp"
-#include "lwm2m/codec/record.hpp"
 
 namespace lwm2m::test {
 

@@ -1,4 +1,4 @@
-#include "lwm2m/codec/senml.hpp"
+#include "codec/senml.hpp"
 
 #include <gtest/gtest.h>
 

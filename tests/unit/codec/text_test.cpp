@@ -1,4 +1,4 @@
-#include "lwm2m/codec/text.hpp"
+#include "codec/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "codec/codec_support.hpp"
-#include "lwm2m/codec/opaque.hpp"
+#include "codec/opaque.hpp"
 #include "support/alloc_counter.hpp"
 
 namespace lwm2m::codec {

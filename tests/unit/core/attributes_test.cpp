@@ -80,7 +80,7 @@ TEST(Attributes, LinkFormatForDiscover) {
   a.pmin = 10;
   a.gt = 20.5;
   uint8_t buf[64];
-  codec::Sink sink(buf);
+  Sink sink(buf);
   write_link_attributes(a, sink);
   EXPECT_EQ(as_string(sink.window()), ";pmin=10;gt=20.5");
 }

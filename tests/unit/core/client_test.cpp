@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "codec/senml.hpp"
 #include "core/client_fixture.hpp"
-#include "lwm2m/codec/senml.hpp"
 #include "lwm2m/objects/access_control.hpp"
 #include "support/alloc_counter.hpp"
 

@@ -69,9 +69,9 @@ std::string text(const Path& p) {
   return std::string(buf, p.format(buf));
 }
 
-std::vector<std::string> walk(codec::RecordSource& src) {
+std::vector<std::string> walk(RecordSource& src) {
   std::vector<std::string> out;
-  codec::Record r;
+  Record r;
   while (true) {
     auto n = src.next(r);
     EXPECT_TRUE(n.ok());
@@ -179,7 +179,7 @@ TEST(TreeSource, SeekReturnsToASavedPositionAndValuesReadAgain) {
   Tree t;
   std::array<uint8_t, 16> scratch{};
   TreeSource src{t.reg, Path(3), scratch};
-  codec::Record r;
+  Record r;
   ASSERT_TRUE(*src.next(r));
   auto mark = src.tell();
   ASSERT_TRUE(*src.next(r));
@@ -201,7 +201,7 @@ TEST(TreeSource, WalkingAllocatesNothing) {
   test::AllocationScope scope;
   for (int i = 0; i < 100; ++i) {
     TreeSource src{t.reg, Path(), scratch};
-    codec::Record r;
+    Record r;
     while (*src.next(r)) {
     }
   }
@@ -216,7 +216,7 @@ TEST(CompositeSource, WalksEachPathInOrderAndSkipsUnknownOnes) {
   EXPECT_EQ(walk(src), (std::vector<std::string>{"/3303/42/5700", "/3/0/9", "/3/0/7/5"}));
 
   CompositeSource again{t.reg, paths, scratch};
-  codec::Record r;
+  Record r;
   ASSERT_TRUE(*again.next(r));
   auto mark = again.tell();
   ASSERT_TRUE(*again.next(r));

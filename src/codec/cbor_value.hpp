@@ -4,7 +4,7 @@
 // core links text, opaque a byte string, object links text "O:I".
 #pragma once
 
-#include "lwm2m/codec/record.hpp"
+#include "codec/decoder.hpp"
 
 namespace lwm2m::codec {
 

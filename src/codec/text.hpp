@@ -4,10 +4,10 @@
 // values as base64 with padding (RFC 4648 §4; new in LwM2M 1.1).
 #pragma once
 
+#include "codec/decoder.hpp"
 #include "lwm2m/bytes.hpp"
-#include "lwm2m/codec/record.hpp"
-#include "lwm2m/codec/sink.hpp"
 #include "lwm2m/dm/path.hpp"
+#include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
 namespace lwm2m::codec {

@@ -1,7 +1,8 @@
-// Bounded output for encoders, with a window so that a representation larger than one
-// CoAP block can be produced block by block: the encoder writes the whole representation,
-// the sink keeps only bytes [offset, offset + capacity) and counts the rest. That is how an
-// encoder "resumes" for the next Block2 block without holding the whole payload in RAM.
+// Bounded output for encoders (content formats, link format, CoAP payloads), with a window
+// so that a representation larger than one CoAP block can be produced block by block: the
+// encoder writes the whole representation, the sink keeps only bytes
+// [offset, offset + capacity) and counts the rest. That is how an encoder "resumes" for the
+// next Block2 block without holding the whole payload in RAM.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 #include "lwm2m/bytes.hpp"
 #include "lwm2m/status.hpp"
 
-namespace lwm2m::codec {
+namespace lwm2m {
 
 class Sink {
  public:
@@ -58,4 +59,4 @@ class Sink {
   size_t total_ = 0;
 };
 
-}  // namespace lwm2m::codec
+}  // namespace lwm2m

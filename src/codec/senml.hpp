@@ -24,7 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "lwm2m/codec/record.hpp"
+#include "codec/decoder.hpp"
 
 namespace lwm2m::codec {
 

@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <optional>
 
+#include "codec/decoder.hpp"
 #include "lwm2m/bytes.hpp"
-#include "lwm2m/codec/record.hpp"
-#include "lwm2m/codec/sink.hpp"
 #include "lwm2m/dm/path.hpp"
+#include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
 namespace lwm2m::codec {

@@ -16,7 +16,7 @@
 
 #include <cstdint>
 
-#include "lwm2m/codec/record.hpp"
+#include "codec/decoder.hpp"
 
 namespace lwm2m::codec {
 
