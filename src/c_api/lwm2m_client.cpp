@@ -640,17 +640,15 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
     ctx->runner->set_log([ctx](const char* line) { ctx->log_hook(line, ctx->log_arg); });
   }
   if (ctx->reboot_hook) {
-    ctx->runner->set_reboot_hook([ctx] {
-      LockedScope scope(ctx);
-      ctx->reboot_hook(ctx->reboot_arg);
-    });
+    // The runner calls hooks without its lock; the C hook keeps running with the client's
+    // objects to itself, as lwm2m_client.h promises.
+    ctx->runner->set_reboot_hook(
+        [ctx] { ctx->with_lock([ctx] { ctx->reboot_hook(ctx->reboot_arg); }); });
   }
   ctx->runner->set_event_hook([ctx](const core::Event& e) {
     // A bootstrap server may have written new keys: make them available (as RIOT does).
-    if (e.kind == core::EventKind::bootstrap_finished) {
-      LockedScope scope(ctx);
-      refresh_credentials_of(ctx);
-    }
+    if (e.kind == core::EventKind::bootstrap_finished)
+      ctx->with_lock([ctx] { refresh_credentials_of(ctx); });
   });
 #if LWM2M_CLIENT_HAVE_DTLS
   {

@@ -1,13 +1,35 @@
 // The runner: the thread that drives a core::Client over real sockets, what the seed's
 // lwm2m_client_run() starts. It waits for datagrams no longer than min_refresh (RIOT's
 // LWM2M_CLIENT_MIN_REFRESH_TIME) or the client's next deadline, dispatches each datagram to
-// the connection of its remote endpoint, resolves server URIs with getaddrinfo, wraps
-// coaps:// peers in a SecureChannel (DTLS), and turns the client's events into actions
-// (reboot after a delay, logs).
+// the connection of its remote endpoint, resolves server host names (getaddrinfo unless
+// RunnerConfig::resolver says otherwise), wraps coaps:// peers in a SecureChannel (DTLS),
+// and turns the client's events into actions (reboot after a delay, logs).
 //
-// Thread safety: the client and its objects belong to the runner thread while it runs.
-// Other threads reach them through locked(), which also wakes the runner so that value
-// changes are evaluated at once.
+// Threads. While the runner runs, the client and its objects belong to the runner thread;
+// before start() and after stop() they belong to the caller.
+//  - The runner's lock guards the client, its objects and the connections. The runner
+//    thread holds it for each step: handling a datagram or a timer, then draining the
+//    client's outputs. Object handlers (dm::Object) and the ClientMonitor run inside those
+//    calls, so on the runner thread with the lock held; so do the SecureChannelFactory and
+//    the channels it makes (they read the Security instances). None of these may call the
+//    runner: locked(), value_changed() and connections() would wait for their own thread.
+//  - The lock is never held while a host name is resolved or a hook runs, so another thread
+//    waits for it at most one step (never for DNS or for an application's hook).
+//  - Host names are resolved by the Resolver on a thread of its own (started by the first
+//    host name), without the lock; the runner goes on serving the other servers meanwhile
+//    and drops an answer that comes after the client closed or reopened that connection.
+//    Numeric addresses never go through the resolver.
+//  - The hooks (log, event, reboot) run on the runner thread without the lock, after the
+//    step that produced them, in the order it produced them: every log line in order, each
+//    event after its log line (the line saying why start() failed comes on its caller). A hook may
+//    call locked(), value_changed(), connections(), running() and stop() (from a hook, stop() asks
+//    the thread to end and does not join).
+//  - Other threads (and the hooks) reach the client and its objects only through
+//    locked(f): f runs on the calling thread with the lock held, so the runner thread is
+//    outside the client meanwhile; afterwards the runner wakes and acts on what f changed
+//    (a value change, a Send, a stop) at once.
+//  - The set_* functions are called before start(); start() and stop() from one
+//    controlling thread (or stop() from a hook).
 #pragma once
 
 #include <atomic>
@@ -15,7 +37,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -30,6 +54,12 @@ namespace lwm2m::posix {
 using SecureChannel = lwm2m::SecureChannel;
 using SecureChannelFactory = lwm2m::SecureChannelFactory;
 
+/// Resolves a host name (never a numeric literal) to at most `out.size()` addresses, as
+/// posix::resolve() does: how many it wrote, or an error (not_found). Called on the runner's
+/// resolver thread; it may block as long as it likes, but holds up Runner::stop().
+using Resolver = std::function<Result<size_t>(std::string_view host, uint16_t port,
+                                              std::span<SocketAddress> out)>;
+
 struct RunnerConfig {
   uint16_t local_port = 5683;  ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
   /// LWM2M_CLIENT_RCV_BUFFER_SIZE; at least 2048 once a SecureChannelFactory is set
@@ -38,6 +68,7 @@ struct RunnerConfig {
   Duration min_refresh{1000};   ///< LWM2M_CLIENT_MIN_REFRESH_TIME
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
   bool ipv4_only = false;
+  Resolver resolver;  ///< empty: posix::resolve (getaddrinfo)
 };
 
 /// The runner's view of one server connection (what the C facade's connection list shows).
@@ -48,6 +79,8 @@ struct ConnectionInfo {
   bool secure;
   std::chrono::system_clock::time_point last_send;
 };
+
+class NameResolver;
 
 class Runner final : private core::ClientMonitor {
  public:
@@ -60,17 +93,20 @@ class Runner final : private core::ClientMonitor {
 
   /// DTLS for coaps:// servers; without it such servers fail with a clear reason.
   void set_secure_channel_factory(SecureChannelFactory f) { factory_ = std::move(f); }
-  /// Called `reboot_delay` after an Execute on /3/0/4 was answered. Default: stop the
-  /// runner cleanly (De-register) and remember it (reboot_requested()).
+  /// Called `reboot_delay` after an Execute on /3/0/4 was answered (runner thread, without
+  /// the lock). Default: stop the runner cleanly (De-register) and remember it
+  /// (reboot_requested()).
   void set_reboot_hook(std::function<void()> hook) { reboot_hook_ = std::move(hook); }
-  /// One line per state change and per request served. Default: stderr.
+  /// One line per state change and per request served, in order (runner thread, without
+  /// the lock). Default: stderr.
   void set_log(LogHook log) { log_ = std::move(log); }
-  /// Every client event, after the runner acted on it (runner thread).
+  /// Every client event, after the runner acted on it and after its log line (runner
+  /// thread, without the lock).
   void set_event_hook(std::function<void(const core::Event&)> hook) {
     event_hook_ = std::move(hook);
   }
 
-  /// Opens the socket and starts the thread, which starts the client.
+  /// Opens the socket, starts the client (under the lock) and the thread that drives it.
   Status start();
   /// De-registers (waiting up to `grace` for the servers' answers), stops and joins.
   void stop(Duration grace = Duration{5000});
@@ -82,7 +118,8 @@ class Runner final : private core::ClientMonitor {
   int socket_fd() const noexcept { return socket_.fd(); }
   std::thread::native_handle_type native_thread() { return thread_.native_handle(); }
 
-  /// Runs `f(client)` under the runner's lock and wakes the runner.
+  /// Runs `f(client)` on this thread under the runner's lock and wakes the runner. Never from
+  /// an object handler, a ClientMonitor or a secure channel (they hold the lock already).
   template <class F>
   auto locked(F&& f) {
     struct Waker {
@@ -92,8 +129,9 @@ class Runner final : private core::ClientMonitor {
     std::lock_guard<std::mutex> guard(mutex_);
     return f(client_);
   }
-  /// Thread-safe: a value changed (the observation machinery picks it up at once).
+  /// A value changed (the observation machinery picks it up at once); locked() inside.
   void value_changed(const dm::Path& path);
+  /// The open connections (not those still resolving their host name); takes the lock.
   std::vector<ConnectionInfo> connections() const;
 
  private:
@@ -110,11 +148,25 @@ class Runner final : private core::ClientMonitor {
     /// retransmits what a full queue drops).
     std::vector<std::vector<uint8_t>> held;
     std::chrono::system_clock::time_point last_send{};
+    /// Waiting for the resolver's answer with this ticket (`used` is still false: no
+    /// address yet); datagrams for it are held meanwhile.
+    bool resolving = false;
+    uint32_t ticket = 0;
+  };
+  /// What a step produced for the hooks, dispatched in order once the lock is released.
+  struct Output {
+    enum class Kind : uint8_t { line, event, reboot } kind;
+    core::Event event{};
+    uint32_t begin = 0;  ///< a line: its place in outbox_text_
+    uint32_t size = 0;
   };
 
   void run();
   void step(TimePoint now);
   void open_connection(coap::PeerId peer, uint16_t ssid, TimePoint now);
+  void take_answers(TimePoint now);
+  void connect(coap::PeerId peer, Connection& c, std::span<const SocketAddress> found,
+               std::string_view host, TimePoint now);
   bool open_channel(coap::PeerId peer, Connection& c, TimePoint now);
   void hold(Connection& c, ByteView datagram);
   void send_ciphertext(Connection& c);
@@ -123,6 +175,7 @@ class Runner final : private core::ClientMonitor {
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
   void wake();
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  void dispatch();
   void on_request_served(uint16_t ssid, const coap::Message& request,
                          coap::Code result) noexcept override;
   TimePoint now() const;
@@ -133,6 +186,12 @@ class Runner final : private core::ClientMonitor {
   std::vector<uint8_t> rx_;
   std::vector<Connection> conns_;
   std::vector<coap::PeerId> closing_;  ///< disconnected by the client, closed after a flush
+  std::unique_ptr<NameResolver> resolver_;
+  uint32_t tickets_ = 0;
+  /// Touched by the runner thread only (and by start() before the thread exists), so with
+  /// or without the lock; kept between steps so that a step allocates nothing.
+  std::vector<Output> outbox_;
+  std::string outbox_text_;
   mutable std::mutex mutex_;
   std::thread thread_;
   int wake_pipe_[2] = {-1, -1};

@@ -12,6 +12,7 @@
 
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/uri.hpp"
+#include "name_resolver.hpp"
 
 namespace lwm2m::posix {
 namespace {
@@ -50,11 +51,14 @@ Runner::Runner(core::Client& client, const RunnerConfig& config)
       // not fit RIOT's 200 bytes, which bound what reaches CoAP (checked in deliver()).
       rx_(std::max<size_t>(config.receive_buffer, 18 * 1024)) {
   conns_.resize(16);
+  outbox_.reserve(32);
+  outbox_text_.reserve(4096);
   client_.set_monitor(this);
 }
 
 Runner::~Runner() {
   stop();
+  resolver_.reset();  // joined before the wake pipe it writes to closes
   client_.set_monitor(nullptr);
   for (int& fd : wake_pipe_)
     if (fd >= 0) ::close(fd);
@@ -69,13 +73,43 @@ void Runner::log(const char* fmt, ...) {
   char line[512];
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(line, sizeof line, fmt, ap);
+  const int n = std::vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  if (log_) {
-    log_(line);
-  } else {
-    std::fprintf(stderr, "lwm2m: %s\n", line);
+  if (n < 0) return;
+  const size_t size = std::min(sizeof line - 1, static_cast<size_t>(n));
+  Output out{Output::Kind::line};
+  out.begin = static_cast<uint32_t>(outbox_text_.size());
+  out.size = static_cast<uint32_t>(size);
+  outbox_text_.append(line, size).push_back('\0');  // the hook takes a C string
+  outbox_.push_back(out);
+}
+
+// On the runner thread (or in start() before it exists), without the lock: the hooks may
+// call back into the runner. Indexes, not iterators: nothing a hook may call logs, but a
+// line added meanwhile would still be dispatched in order.
+void Runner::dispatch() {
+  for (size_t i = 0; i < outbox_.size(); ++i) {
+    const Output out = outbox_[i];
+    switch (out.kind) {
+      case Output::Kind::line: {
+        const char* line = outbox_text_.data() + out.begin;
+        if (log_) {
+          log_(line);
+        } else {
+          std::fprintf(stderr, "lwm2m: %s\n", line);
+        }
+        break;
+      }
+      case Output::Kind::event:
+        if (event_hook_) event_hook_(out.event);
+        break;
+      case Output::Kind::reboot:
+        if (reboot_hook_) reboot_hook_();
+        break;
+    }
   }
+  outbox_.clear();  // both keep their capacity
+  outbox_text_.clear();
 }
 
 Status Runner::start() {
@@ -83,6 +117,7 @@ Status Runner::start() {
   auto sock = UdpSocket::open(config_.local_port, config_.ipv4_only);
   if (!sock) {
     log("cannot open UDP port %u: %s", config_.local_port, to_string(sock.error()));
+    dispatch();
     return sock.status();
   }
   socket_ = std::move(*sock);
@@ -95,17 +130,21 @@ Status Runner::start() {
   reboot_requested_ = false;
   reboot_at_ = kNever;
   stop_deadline_ = kNever;
+  Status started;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     auto* device = objects::DeviceObject::from(client_.registry().find(3));
     if (device && !device->has_clock()) device->set_clock(&g_system_clock);
-    if (Status st = client_.start(now()); !st) {
-      log("the client cannot start: %s (no server and no bootstrap server configured?)",
-          to_string(st.code()));
-      socket_.close();
-      return st;
-    }
+    started = client_.start(now());
   }
+  if (!started) {
+    log("the client cannot start: %s (no server and no bootstrap server configured?)",
+        to_string(started.code()));
+    dispatch();
+    socket_.close();
+    return started;
+  }
+  if (!resolver_) resolver_ = std::make_unique<NameResolver>(config_.resolver, [this] { wake(); });
   running_ = true;
   thread_ = std::thread([this] { run(); });
   return {};
@@ -156,6 +195,7 @@ void Runner::run() {
         log("stopping: de-registering");
         client_.stop(t);
       }
+      take_answers(t);
       step(t);
       if (stopping && (client_.stopped() || t >= stop_deadline_)) break;
       deadline = client_.next_deadline();
@@ -164,6 +204,7 @@ void Runner::run() {
           deadline = c.channel->next_deadline();
       if (reboot_at_ < deadline) deadline = reboot_at_;
     }
+    dispatch();
     Duration wait = config_.min_refresh;
     if (deadline != kNever) {
       Duration until =
@@ -190,13 +231,18 @@ void Runner::run() {
           if (got.error() != Errc::buffer_too_small) break;
           continue;
         }
-        std::lock_guard<std::mutex> guard(mutex_);
-        deliver(from, {rx_.data(), *got}, now());
+        {
+          std::lock_guard<std::mutex> guard(mutex_);
+          deliver(from, {rx_.data(), *got}, now());
+        }
+        dispatch();
       }
     }
   }
+  dispatch();  // what the last step produced
   running_ = false;
   log("stopped");
+  dispatch();
 }
 
 void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) {
@@ -227,6 +273,7 @@ void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
   if (peer >= conns_.size()) conns_.resize(peer + 1u);
   Connection& c = conns_[peer];
   c = Connection{};
+  c.ssid = ssid;
   std::string_view uri_text = client_.peer_uri(peer);
   auto uri = parse_server_uri(uri_text);
   if (!uri) {
@@ -240,34 +287,62 @@ void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
     client_.peer_failed(peer, Errc::not_implemented, t);
     return;
   }
-  SocketAddress addrs[4];
-  auto found = resolve(uri->host, uri->port, addrs);
-  if (!found || *found == 0) {
-    log("server %u: cannot resolve \"%.*s\"", ssid, static_cast<int>(uri->host.size()),
-        uri->host.data());
-    client_.peer_failed(peer, Errc::not_found, t);
+  c.secure = uri->secure();
+  if (auto literal = SocketAddress::from_literal(uri->host, uri->port)) {
+    connect(peer, c, {&*literal, 1}, uri->host, t);
     return;
   }
+  // A host name: the resolver thread answers later (take_answers); datagrams wait in `held`.
+  c.resolving = true;
+  c.ticket = ++tickets_;
+  log("server %u: resolving \"%.*s\"", ssid, static_cast<int>(uri->host.size()), uri->host.data());
+  resolver_->ask(peer, c.ticket, std::string(uri->host), uri->port);
+}
+
+void Runner::take_answers(TimePoint t) {
+  while (auto a = resolver_->poll()) {
+    // The client may have closed or reopened the connection while the name was resolved.
+    if (a->peer >= conns_.size()) continue;
+    Connection& c = conns_[a->peer];
+    if (!c.resolving || c.ticket != a->ticket) continue;
+    c.resolving = false;
+    if (a->error != Errc::ok) {
+      log("server %u: cannot resolve \"%s\"", c.ssid, a->host.c_str());
+      c = Connection{};
+      client_.peer_failed(a->peer, Errc::not_found, t);
+      continue;
+    }
+    connect(a->peer, c, {a->addresses.data(), a->count}, a->host, t);
+  }
+}
+
+void Runner::connect(coap::PeerId peer, Connection& c, std::span<const SocketAddress> found,
+                     std::string_view host, TimePoint t) {
   // A dual-stack socket reaches both families; an IPv4-only one needs an IPv4 address.
   size_t pick = 0;
   if (socket_.family() == AF_INET)
-    while (pick < *found && addrs[pick].family() != AF_INET)
+    while (pick < found.size() && found[pick].family() != AF_INET)
       ++pick;
-  if (pick == *found) {
-    log("server %u: no IPv4 address for \"%.*s\"", ssid, static_cast<int>(uri->host.size()),
-        uri->host.data());
+  if (pick == found.size()) {
+    log("server %u: no IPv4 address for \"%.*s\"", c.ssid, static_cast<int>(host.size()),
+        host.data());
+    c = Connection{};
     client_.peer_failed(peer, Errc::not_found, t);
     return;
   }
   c.used = true;
-  c.ssid = ssid;
-  c.remote = addrs[pick];
-  c.secure = uri->secure();
+  c.remote = found[pick];
   if (c.secure && !open_channel(peer, c, t)) return;
   char text[SocketAddress::kMaxText];
   size_t n = c.remote.format(text);
-  log("server %u: connecting to %.*s over %s", ssid, static_cast<int>(n), text,
+  log("server %u: connecting to %.*s over %s", c.ssid, static_cast<int>(n), text,
       c.secure ? "DTLS" : "UDP");
+  if (c.secure) return;  // what was held leaves once the handshake is done
+  for (const std::vector<uint8_t>& h : c.held) {
+    (void)socket_.send_to(c.remote, {h.data(), h.size()});
+    c.last_send = std::chrono::system_clock::now();
+  }
+  c.held.clear();
 }
 
 bool Runner::open_channel(coap::PeerId peer, Connection& c, TimePoint t) {
@@ -346,8 +421,13 @@ void Runner::drive_channels(TimePoint t) {
 
 void Runner::flush(TimePoint t) {
   while (auto d = client_.poll_transmit()) {
-    if (d->peer >= conns_.size() || !conns_[d->peer].used) continue;  // not connected yet
+    if (d->peer >= conns_.size()) continue;
     Connection& c = conns_[d->peer];
+    if (c.resolving) {
+      hold(c, d->bytes);  // sent once the name is resolved
+      continue;
+    }
+    if (!c.used) continue;  // the connection failed
     if (c.secure && !c.channel) {
       log("server %u: new DTLS handshake", c.ssid);
       if (!open_channel(d->peer, c, t)) continue;
@@ -368,7 +448,7 @@ void Runner::step(TimePoint t) {
     reboot_at_ = kNever;
     log("rebooting (Execute /3/0/4)");
     if (reboot_hook_) {
-      reboot_hook_();
+      outbox_.push_back({Output::Kind::reboot});
     } else {
       reboot_requested_ = true;
       stop_deadline_ = t + Duration{5000};
@@ -394,7 +474,7 @@ void Runner::step(TimePoint t) {
     } else {
       log("%s (server %u)", core::to_string(e->kind), e->ssid);
     }
-    if (event_hook_) event_hook_(*e);
+    outbox_.push_back({Output::Kind::event, *e});
   }
   flush(t);
   for (coap::PeerId peer : closing_)
