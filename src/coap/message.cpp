@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "coap/wire.hpp"
+
 namespace lwm2m::coap {
 
 Code code_for(Errc e) noexcept {
@@ -176,14 +178,7 @@ Status Message::add_uint(OptionNumber n, uint32_t value) noexcept {
   Option& o = options_[option_count_++];
   o.number = static_cast<uint16_t>(n);
   o.external = nullptr;
-  uint8_t len = value == 0          ? 0
-                : value < 0x100     ? 1
-                : value < 0x10000   ? 2
-                : value < 0x1000000 ? 3
-                                    : 4;
-  o.length = len;
-  for (uint8_t i = 0; i < len; ++i)
-    o.inline_value[i] = static_cast<uint8_t>(value >> (8 * (len - 1 - i)));
+  o.length = wire::uint_bytes(value, o.inline_value.data());
   return Errc::ok;
 }
 
@@ -337,14 +332,7 @@ ParseError parse(ByteView datagram, Message& out) noexcept {
 // ---------------------------------------------------------------------------------------
 // Encoding
 
-namespace {
-
-size_t ext_size(uint32_t v) noexcept {
-  return v < 13 ? 0 : v < 269 ? 1 : 2;
-}
-uint8_t nibble(uint32_t v) noexcept {
-  return v < 13 ? static_cast<uint8_t>(v) : v < 269 ? 13 : 14;
-}
+namespace wire {
 
 // Stable order of option indices by number, without moving the options themselves.
 size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept {
@@ -361,17 +349,17 @@ size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions
   return n;
 }
 
-}  // namespace
+}  // namespace wire
 
 size_t encoded_size(const Message& m) noexcept {
   std::array<uint8_t, Message::kMaxOptions> idx{};
-  size_t n = sorted_indices(m, idx);
+  size_t n = wire::sorted_indices(m, idx);
   size_t size = 4 + m.token.length;
   uint32_t prev = 0;
   auto opts = m.options();
   for (size_t k = 0; k < n; ++k) {
     const Option& o = opts[idx[k]];
-    size += 1 + ext_size(o.number - prev) + ext_size(o.length) + o.length;
+    size += wire::option_header_size(o.number - prev, o.length) + o.length;
     prev = o.number;
   }
   if (!m.payload.empty()) size += 1 + m.payload.size();
@@ -383,33 +371,19 @@ Result<size_t> encode(const Message& m, MutableByteView out) noexcept {
   // Every option fits the wire format: lengths and deltas are at most 65535, below the
   // 65535 + 269 that the 2-byte extended form reaches.
   std::array<uint8_t, Message::kMaxOptions> idx{};
-  size_t n = sorted_indices(m, idx);
+  size_t n = wire::sorted_indices(m, idx);
   auto opts = m.options();
   const size_t total = encoded_size(m);
   if (total > out.size()) return Errc::buffer_too_small;
 
-  uint8_t* p = out.data();
-  *p++ = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(m.type) << 4) | m.token.length);
-  *p++ = m.code.raw;
-  *p++ = static_cast<uint8_t>(m.message_id >> 8);
-  *p++ = static_cast<uint8_t>(m.message_id);
-  if (m.token.length) std::memcpy(p, m.token.bytes.data(), m.token.length);
-  p += m.token.length;
+  uint8_t* p = wire::write_header(out.data(), m.type, m.code, m.message_id, m.token);
 
   uint32_t prev = 0;
   for (size_t k = 0; k < n; ++k) {
     const Option& o = opts[idx[k]];
     uint32_t delta = o.number - prev;
     prev = o.number;
-    *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(o.length));
-    for (uint32_t v : {delta, static_cast<uint32_t>(o.length)}) {
-      if (v >= 269) {
-        *p++ = static_cast<uint8_t>((v - 269) >> 8);
-        *p++ = static_cast<uint8_t>(v - 269);
-      } else if (v >= 13) {
-        *p++ = static_cast<uint8_t>(v - 13);
-      }
-    }
+    p = wire::write_option_header(p, delta, o.length);
     ByteView val = o.value();
     if (!val.empty()) std::memcpy(p, val.data(), val.size());
     p += val.size();

@@ -8,10 +8,20 @@
 //          responses to our requests arrive through ResponseHandler.
 //
 // The engine never touches a socket, a clock or a thread. Every table and buffer is sized
-// by EngineConfig at construction; no call after construction allocates. Handlers are
-// called synchronously from handle_datagram()/handle_timeout(). A RequestHandler reaches
-// the engine only through the Response it is given; a ResponseHandler may call
-// send_request() and cancel() (e.g. to retry or chain requests) but nothing else.
+// by EngineConfig at construction; no call after construction allocates.
+//
+// Handlers are called synchronously from handle_datagram() and handle_timeout() only; a
+// notify()/respond_deferred() filler from that call. What a handler or a filler may call
+// on the engine meanwhile:
+// - send_request(), cancel(), active(), cancel_observation(), observing(): yes, with their
+//   usual effect. A RequestId or ObservationId of an exchange that ended in the callback is
+//   stale at once; the engine finishes the message it was handling without it (a cancelled
+//   observation, for one, is answered without Observe).
+// - notify() and respond_deferred() from inside RequestHandler::on_request() or a filler:
+//   refused with invalid_state (the response being written shares their buffer); call them
+//   after the handler returns. From a ResponseHandler or on_observe_cancelled(): yes.
+//   A notify() filler that ends its own relation sends nothing (invalid_state).
+// - handle_datagram() and handle_timeout(): ignored; feed them from the driver's loop.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +40,15 @@ namespace lwm2m::coap {
 
 /// A remote endpoint as the driver names it (an index into its own address table).
 using PeerId = uint16_t;
+
+class Response;
+namespace detail {
+struct EngineCore;
+/// Writes a response the way a RequestHandler does (notify(), respond_deferred()).
+struct ResponseFiller {
+  virtual void fill(Response& r) noexcept = 0;
+};
+}  // namespace detail
 
 /// RFC 7252 §4.8 transmission parameters; the defaults are the RFC's.
 struct TransmissionParams {
@@ -129,10 +148,10 @@ class Response {
   Result<DeferredId> defer() noexcept;
 
  private:
-  friend class Engine;
+  friend struct detail::EngineCore;
   Message& msg_;
   Sink& sink_;
-  class Engine* engine_ = nullptr;
+  detail::EngineCore* engine_ = nullptr;
   bool can_observe_ = false;
   bool can_defer_ = false;
   ObservationId observation_{};
@@ -202,7 +221,7 @@ class Engine {
   /// False if the configuration was invalid or storage too small/unavailable.
   bool valid() const noexcept { return valid_; }
   const EngineConfig& config() const noexcept { return config_; }
-  void set_handler(RequestHandler* handler) noexcept { handler_ = handler; }
+  void set_handler(RequestHandler* handler) noexcept;
 
   // ---- inputs ----
   void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
@@ -257,81 +276,21 @@ class Engine {
   const Stats& stats() const noexcept { return stats_; }
 
  private:
-  struct Filler {
-    virtual void fill(Response& r) noexcept = 0;
-  };
   template <class F>
-  struct FillerOf final : Filler {
+  struct FillerOf final : detail::ResponseFiller {
     explicit FillerOf(F& f) noexcept : f_(f) {}
     void fill(Response& r) noexcept override { f_(r); }
     F& f_;
   };
-  Status notify_impl(ObservationId id, bool con, TimePoint now, Filler& f) noexcept;
-  Status respond_deferred_impl(DeferredId id, TimePoint now, Filler& f) noexcept;
-
-  friend class Response;
-  struct Exchange;
-  struct CacheEntry;
-  struct Observation;
-  struct Deferred;
-  struct Reassembly;
-  struct TxEntry;
-
-  // helpers (engine.cpp)
-  bool setup(MutableByteView storage) noexcept;
-  void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
-  void on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcept;
-  void on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept;
-  void deliver_response(uint16_t ex_index, const Message& m, TimePoint now) noexcept;
-  void start_notification_fetch(uint16_t observation, BlockOption first, TimePoint now) noexcept;
-  void deliver_block_of_notification(Exchange& e, const Message& m, TimePoint now) noexcept;
-  void drop_child(Exchange& observation, TimePoint now) noexcept;
-  void send_rst(PeerId peer, uint16_t mid) noexcept;
-  void send_empty_ack(PeerId peer, uint16_t mid) noexcept;
-  void queue_inline(PeerId peer, Type type, uint16_t mid) noexcept;
-  void queue_exchange(uint16_t index) noexcept;
-  void queue_cache(uint16_t index) noexcept;
-  CacheEntry* cache_find(PeerId peer, uint16_t mid, TimePoint now) noexcept;
-  CacheEntry* cache_insert(PeerId peer, uint16_t mid, TimePoint now) noexcept;
-  Exchange* alloc_exchange() noexcept;
-  void free_exchange(Exchange& e) noexcept;
-  void start_transmission(Exchange& e, TimePoint now) noexcept;
-  void promote_queued(PeerId peer, TimePoint now) noexcept;
-  void fail_exchange(Exchange& e, Errc why) noexcept;
-  void end_observation(uint16_t index, Errc why, bool tell) noexcept;
-  Status build_request_block(Exchange& e, uint32_t block1_num, std::optional<BlockOption> block2,
-                             bool deregister) noexcept;
-  Result<size_t> build_response(const IncomingRequest& req, Message& resp, Filler* filler,
-                                MutableByteView out, bool allow_observe, bool allow_defer,
-                                ObservationId* obs, DeferredId* deferred) noexcept;
-  Token fresh_token() noexcept;
-  Duration initial_timeout() noexcept;
-  uint16_t next_mid() noexcept { return next_mid_++; }
+  Status notify_impl(ObservationId id, bool con, TimePoint now, detail::ResponseFiller& f) noexcept;
+  Status respond_deferred_impl(DeferredId id, TimePoint now, detail::ResponseFiller& f) noexcept;
+  bool setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept;
 
   EngineConfig config_;
-  Random& rng_;
-  RequestHandler* handler_;
-  std::unique_ptr<uint8_t[]> owned_;
-  bool valid_ = false;
-  uint16_t next_mid_ = 0;
-  uint8_t block_szx_ = 6;
-  uint32_t sequence_ = 0;  ///< orders queued requests (NSTART) by submission
   Stats stats_;
-  // The request being served, for Response::accept_observe() and defer().
-  PeerId current_peer_ = 0;
-  Type current_type_ = Type::con;
-  Token current_token_;
-
-  Exchange* exchanges_ = nullptr;
-  CacheEntry* cache_ = nullptr;
-  Observation* observations_ = nullptr;
-  Deferred* deferred_ = nullptr;
-  Reassembly* reassembly_ = nullptr;
-  TxEntry* tx_ = nullptr;
-  uint16_t tx_capacity_ = 0, tx_head_ = 0, tx_count_ = 0;
-  uint8_t* scratch_ = nullptr;          ///< one message: building requests and responses
-  uint8_t* payload_scratch_ = nullptr;  ///< one block of payload for handlers
-  uint8_t transmit_[4] = {};            ///< inline RST / empty ACK being handed out
+  bool valid_ = false;
+  detail::EngineCore* core_ = nullptr;  ///< in the storage, with every table
+  std::unique_ptr<uint8_t[]> owned_;
 };
 
 }  // namespace lwm2m::coap

@@ -1,0 +1,39 @@
+// Block-wise transfers (RFC 7959) in the server role: reassembly of a Block1 request body.
+// (The client role, next-block requests, lives with the exchanges: blockwise.cpp.)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "lwm2m/coap/engine.hpp"
+
+namespace lwm2m::coap::detail {
+
+/// One incoming Block1 body at a time, in a buffer sized by EngineConfig::block1_buffer.
+class Block1Reassembly {
+ public:
+  void attach(uint8_t* buf, uint32_t capacity) noexcept {
+    buf_ = buf;
+    capacity_ = capacity;
+  }
+  /// Takes the block of a request carrying Block1; `lifetime`: how long a transfer waits
+  /// for its next block. Returns the code to answer with at once: 2.31 Continue (with
+  /// block()), 4.13 (with Size1 capacity()), 4.08 or 4.00; or 0.00 when the body is
+  /// complete: body() goes to the handler and the response echoes block() (RFC 7959 §2.3).
+  Code accept(PeerId peer, const Message& m, TimePoint now, Duration lifetime) noexcept;
+  BlockOption block() const noexcept { return block_; }
+  ByteView body() const noexcept { return {buf_, received_}; }
+  uint32_t capacity() const noexcept { return capacity_; }
+
+ private:
+  bool active_ = false;
+  PeerId peer_ = 0;
+  uint32_t key_ = 0;
+  uint32_t received_ = 0;
+  TimePoint expires_{};
+  uint8_t* buf_ = nullptr;
+  uint32_t capacity_ = 0;
+  BlockOption block_;
+};
+
+}  // namespace lwm2m::coap::detail

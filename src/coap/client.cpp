@@ -1,0 +1,183 @@
+// The client role: our requests, from sending them to delivering their responses (with
+// NSTART, the matching of responses by token, and the ACK of a CON response).
+#include "coap/engine_core.hpp"
+
+namespace lwm2m::coap::detail {
+
+void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept {
+  if (m.type == Type::con) {
+    if (CacheEntry* c = cache.find(peer, m.message_id, now)) {
+      ++stats.duplicates;
+      queue_cache(*c);
+      return;
+    }
+  }
+  Exchange* match = nullptr;
+  for (uint16_t i = 0; i < config.exchanges; ++i) {
+    Exchange& e = exchanges[i];
+    if (e.kind != Exchange::Kind::request || e.peer != peer || !(e.token == m.token)) continue;
+    if (e.state == Exchange::State::wait_ack || e.state == Exchange::State::wait_response ||
+        e.state == Exchange::State::observing) {
+      match = &e;
+      break;
+    }
+  }
+  if (!match) {
+    // Unknown token: reject (RFC 7252 §5.3.2; RFC 7641 §3.6 reactive cancellation).
+    send_empty(peer, Type::rst, m.message_id);
+    return;
+  }
+  if (m.type == Type::con) {
+    if (CacheEntry* c = cache.insert(peer, m.message_id, now)) {
+      c->expires = now + config.tx.exchange_lifetime();
+      DedupCache::store_empty_ack(*c);
+      queue_cache(*c);
+    } else {
+      send_empty(peer, Type::ack, m.message_id);
+    }
+  }
+  bool was_waiting_ack = match->state == Exchange::State::wait_ack;
+  deliver_response(index_of(*match), m, now);
+  if (was_waiting_ack) promote_queued(peer, now);
+}
+
+void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint now) noexcept {
+  Exchange& e = exchanges[index];
+  RequestId id{index, e.generation};
+  if (e.deregistering) {
+    free_exchange(e);
+    return;
+  }
+  if (e.parent != Exchange::kNone) {
+    deliver_block_of_notification(e, m, now);
+    return;
+  }
+  if (!e.body.empty() && m.code == codes::continue_) {
+    continue_block1(e, m, now);
+    return;
+  }
+
+  bool final = true;
+  auto obs = m.observe();
+  if (e.observe && obs && m.code.is_success()) {
+    if (!accept_notification(e, *obs, now)) return;  // reordered, older than what we have
+    final = false;
+  }
+  auto b2 = m.block(OptionNumber::block2);
+  bool follow = false;
+  if (final && b2 && b2->more && e.follow_block2 && m.code.is_success()) {
+    final = false;
+    follow = true;
+  }
+  // The first block of a notification: fetch the rest with plain GETs (RFC 7959 §2.6).
+  const bool fetch_rest = !final && e.observe && e.follow_block2 && obs && m.code.is_success() &&
+                          b2 && b2->more && b2->num == 0;
+  ResponseHandler* h = e.handler;
+  uint16_t gen = e.generation;
+  if (final) free_exchange(e);
+  if (h) h->on_response(id, m, final);
+  // The handler may have cancelled the exchange or reused its slot: check the generation.
+  if (fetch_rest && e.generation == gen && e.state == Exchange::State::observing)
+    start_notification_fetch(index, *b2, now);
+  if (!follow || e.generation != gen || e.state == Exchange::State::free) return;
+  follow_block2(e, *b2, now);
+}
+
+Token EngineCore::fresh_token() noexcept {
+  Token t;
+  t.length = config.token_length;
+  for (;;) {
+    for (uint8_t i = 0; i < t.length; i += 4) {
+      uint32_t r = rng.next_u32();
+      for (uint8_t k = 0; k < 4 && i + k < t.length; ++k)
+        t.bytes[i + k] = static_cast<uint8_t>(r >> (8 * k));
+    }
+    bool clash = false;
+    for (uint16_t i = 0; i < config.exchanges; ++i) {
+      const Exchange& e = exchanges[i];
+      if (e.state != Exchange::State::free && e.kind == Exchange::Kind::request && e.token == t)
+        clash = true;
+    }
+    if (!clash || t.length == 0) return t;
+  }
+}
+
+namespace {
+// The request's own Observe, Block2, Block1 and Size1 as values (the first of each).
+VaryingOptions varying_of(const Message& m) noexcept {
+  VaryingOptions v;
+  for (const Option& o : m.options()) {
+    size_t s = VaryingOptions::slot_of(o.number);
+    if (s == VaryingOptions::kCount) continue;
+    auto slot = static_cast<VaryingOptions::Slot>(s);
+    if (!v.has(slot)) v.set(slot, o.uint_value());
+  }
+  return v;
+}
+}  // namespace
+
+Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
+                                           ResponseHandler& on_response, TimePoint now,
+                                           RequestOptions opts) noexcept {
+  if (!request.code.is_request()) return Errc::invalid_argument;
+  Exchange* e = alloc_exchange();
+  if (!e) return Errc::no_space;
+  e->kind = Exchange::Kind::request;
+  e->type = opts.confirmable ? Type::con : Type::non;
+  e->code = request.code;
+  e->peer = peer;
+  e->mid = next_mid();
+  e->token = fresh_token();
+  e->handler = &on_response;
+  e->follow_block2 = opts.follow_block2;
+  e->sequence = sequence++;
+  e->options = varying_of(request);
+  e->observe =
+      e->options.has(VaryingOptions::observe) && e->options.get(VaryingOptions::observe) == 0;
+  ByteView payload = request.payload;
+  if (payload.size() > config.block_size) {
+    // Block1 upload: first block now, the rest as the server continues.
+    e->body = payload;
+    e->options.set(VaryingOptions::block1, BlockOption{0, true, block_szx}.encode());
+    e->options.set(VaryingOptions::size1, static_cast<uint32_t>(payload.size()));
+    payload = payload.first(config.block_size);
+  }
+  const RequestHead head{e->type, e->code, e->mid, e->token};
+  auto n =
+      write_first_request(request, head, e->options, payload, {scratch, config.max_message_size},
+                          {e->buf, config.max_message_size}, e->layout);
+  if (!n) {
+    free_exchange(*e);
+    return n.status();
+  }
+  e->len = static_cast<uint16_t>(*n);
+  RequestId id{index_of(*e), e->generation};
+  e->state = Exchange::State::queued;
+  if (e->type == Type::con) {
+    promote_queued(peer, now);  // starts it unless NSTART exchanges are in flight
+  } else {
+    start_transmission(*e, now);
+  }
+  return id;
+}
+
+bool EngineCore::active(RequestId id) const noexcept {
+  if (id.index >= config.exchanges) return false;
+  const Exchange& e = exchanges[id.index];
+  return e.generation == id.generation && e.state != Exchange::State::free && !e.deregistering;
+}
+
+void EngineCore::cancel(RequestId id, TimePoint now) noexcept {
+  if (!active(id)) return;
+  Exchange& e = exchanges[id.index];
+  if (e.state == Exchange::State::observing) {
+    drop_child(e, now);
+    if (deregister(e, now).ok()) return;
+  }
+  PeerId peer = e.peer;
+  bool was_in_flight = e.state == Exchange::State::wait_ack;
+  free_exchange(e);
+  if (was_in_flight) promote_queued(peer, now);
+}
+
+}  // namespace lwm2m::coap::detail

@@ -1,0 +1,121 @@
+// The engine's state and the parts it is composed of. Engine (the public facade) owns one
+// EngineCore, placed in the engine's storage with every table. Each concern's functions
+// live in their own file:
+//   reliability.cpp  CON/ACK/RST, retransmission, NSTART, deduplication, transmit queue
+//   blockwise.cpp    Block1 reassembly (server); next Block1/Block2 requests (client)
+//   observe.cpp      served relations and notifications; received notifications
+//   response.cpp     piggybacked, separate and error responses, Block2 windows
+//   client.cpp       our requests: sending, matching and delivering their responses
+//   engine.cpp       the public facade, storage, dispatch of inputs, serving a request
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "coap/blockwise.hpp"
+#include "coap/observe.hpp"
+#include "coap/reliability.hpp"
+#include "coap/response.hpp"
+#include "lwm2m/coap/engine.hpp"
+
+namespace lwm2m::coap::detail {
+
+struct EngineCore {
+  EngineCore(const EngineConfig& c, Random& r, RequestHandler* h, Engine::Stats& s) noexcept
+      : config(c), rng(r), handler(h), stats(s) {}
+
+  const EngineConfig& config;  // the Engine's (an Engine never moves)
+  Random& rng;
+  RequestHandler* handler;
+  Engine::Stats& stats;
+
+  Exchange* exchanges = nullptr;
+  DedupCache cache;
+  TxQueue tx;
+  ServedObservation* observations = nullptr;
+  Deferred* deferred = nullptr;
+  Block1Reassembly reassembly;
+  uint8_t* scratch = nullptr;               ///< one message: building requests
+  uint8_t* payload_scratch = nullptr;       ///< one block of payload for handlers
+  uint8_t transmit[wire::kEmptySize] = {};  ///< the empty ACK/RST being handed out
+  uint16_t next_mid_value = 0;
+  uint8_t block_szx = 6;
+  uint32_t sequence = 0;  ///< orders queued requests (NSTART) by submission
+  /// Set while a handler or filler writes a response into payload_scratch: notify() and
+  /// respond_deferred() would overwrite it, so they are refused meanwhile.
+  bool filling = false;
+  /// Set while handle_datagram() or handle_timeout() runs: a handler feeding the engine
+  /// input from there would be handled against half-updated tables, so it is ignored.
+  bool dispatching = false;
+  bool busy() const noexcept { return filling || dispatching; }
+  // The request being served, for Response::accept_observe() and defer().
+  PeerId current_peer = 0;
+  Type current_type = Type::con;
+  Token current_token;
+
+  uint16_t next_mid() noexcept { return next_mid_value++; }
+  uint16_t index_of(const Exchange& e) const noexcept {
+    return static_cast<uint16_t>(&e - exchanges);
+  }
+
+  // ---- engine.cpp: dispatch, serving a request
+  void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
+
+  // ---- client.cpp
+  void on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept;
+  void deliver_response(uint16_t index, const Message& m, TimePoint now) noexcept;
+  Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& on_response,
+                                 TimePoint now, RequestOptions opts) noexcept;
+  void cancel(RequestId id, TimePoint now) noexcept;
+  bool active(RequestId id) const noexcept;
+  Token fresh_token() noexcept;
+
+  // ---- reliability.cpp
+  void handle_timeout(TimePoint now) noexcept;
+  std::optional<Datagram> poll_transmit() noexcept;
+  TimePoint next_deadline() const noexcept;
+  void on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcept;
+  void send_empty(PeerId peer, Type type, uint16_t mid) noexcept {
+    (void)tx.push_empty(peer, type, mid);
+  }
+  void queue_exchange(Exchange& e) noexcept;
+  void queue_cache(CacheEntry& c) noexcept;
+  Exchange* alloc_exchange() noexcept;
+  void free_exchange(Exchange& e) noexcept;
+  void start_transmission(Exchange& e, TimePoint now) noexcept;
+  void promote_queued(PeerId peer, TimePoint now) noexcept;
+  void fail_exchange(Exchange& e, Errc why) noexcept;
+
+  // ---- blockwise.cpp (client role)
+  void continue_block1(Exchange& e, const Message& m, TimePoint now) noexcept;
+  void follow_block2(Exchange& e, BlockOption received, TimePoint now) noexcept;
+  void start_notification_fetch(uint16_t observation, BlockOption first, TimePoint now) noexcept;
+  void deliver_block_of_notification(Exchange& e, const Message& m, TimePoint now) noexcept;
+  void drop_child(Exchange& observation, TimePoint now) noexcept;
+  /// The exchange's next datagram, with a new MID, from its current one and `options`.
+  Status rebuild_request(Exchange& e, const VaryingOptions& options, ByteView payload) noexcept;
+  Status build_block2_request(Exchange& e, BlockOption block) noexcept;
+
+  // ---- observe.cpp
+  Result<ObservationId> accept_observe(uint32_t cookie) noexcept;
+  void end_observation(uint16_t index, Errc why, bool tell) noexcept;
+  void end_observations_of(PeerId peer, const Token& token) noexcept;
+  bool observing(ObservationId id) const noexcept;
+  size_t observation_count() const noexcept;
+  Status notify(ObservationId id, bool con, TimePoint now, ResponseFiller& f) noexcept;
+  /// A notification to an observation of ours: false when it is older than the last one.
+  bool accept_notification(Exchange& e, uint32_t observe, TimePoint now) noexcept;
+  Status deregister(Exchange& e, TimePoint now) noexcept;
+
+  // ---- response.cpp
+  Result<size_t> build_response(const ResponsePlan& plan, Message& resp, MutableByteView out,
+                                ResponseOutcome& outcome) noexcept;
+  void finish_simple(CacheEntry& c, Message& resp, Code code,
+                     std::optional<uint32_t> size1 = std::nullopt,
+                     std::optional<BlockOption> block1 = std::nullopt) noexcept;
+  Result<DeferredId> defer() noexcept;
+  Status respond_deferred(DeferredId id, TimePoint now, ResponseFiller& f) noexcept;
+};
+
+}  // namespace lwm2m::coap::detail

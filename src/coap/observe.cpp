@@ -1,0 +1,167 @@
+// Observe (RFC 7641): relations we serve (registration, notifications with their sequence
+// numbers, cancellation) and observations we hold (freshness, deregistration).
+#include "coap/observe.hpp"
+
+#include <cstring>
+
+#include "coap/engine_core.hpp"
+
+namespace lwm2m::coap::detail {
+
+bool observe_fresh(uint32_t v1, uint32_t v2, TimePoint t1, TimePoint t2) noexcept {
+  constexpr uint32_t half = 1u << 23;
+  return (v1 < v2 && v2 - v1 < half) || (v1 > v2 && v1 - v2 > half) || t2 > t1 + Duration{128000};
+}
+
+// ---------------------------------------------------------------------------------------
+// Server role
+
+Result<ObservationId> EngineCore::accept_observe(uint32_t cookie) noexcept {
+  for (uint16_t i = 0; i < config.observations; ++i) {
+    ServedObservation& o = observations[i];
+    if (o.active) continue;
+    o.active = true;
+    o.peer = current_peer;
+    o.token = current_token;
+    o.cookie = cookie;
+    o.seq = 0;
+    o.exchange = -1;
+    o.last_mid_valid = false;
+    o.last_con = TimePoint{};
+    return ObservationId{i, o.generation};
+  }
+  return Errc::no_space;
+}
+
+void EngineCore::end_observation(uint16_t index, Errc why, bool tell) noexcept {
+  ServedObservation& o = observations[index];
+  if (!o.active) return;
+  ObservationId id{index, o.generation};
+  uint32_t cookie = o.cookie;
+  if (o.exchange >= 0) {
+    Exchange& e = exchanges[o.exchange];
+    o.exchange = -1;
+    free_exchange(e);
+  }
+  o.active = false;
+  o.generation = static_cast<uint16_t>(o.generation + 1);
+  if (tell && handler) handler->on_observe_cancelled(id, cookie, why);
+}
+
+// A GET/FETCH with Observe on a token that has a relation replaces or ends it (§3.6, §4.1).
+void EngineCore::end_observations_of(PeerId peer, const Token& token) noexcept {
+  for (uint16_t i = 0; i < config.observations; ++i) {
+    ServedObservation& o = observations[i];
+    if (o.active && o.peer == peer && o.token == token) end_observation(i, Errc::cancelled, true);
+  }
+}
+
+bool EngineCore::observing(ObservationId id) const noexcept {
+  return id.index < config.observations && observations[id.index].active &&
+         observations[id.index].generation == id.generation;
+}
+
+size_t EngineCore::observation_count() const noexcept {
+  size_t n = 0;
+  for (uint16_t i = 0; i < config.observations; ++i)
+    n += observations[i].active ? 1 : 0;
+  return n;
+}
+
+Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFiller& f) noexcept {
+  if (filling) return Errc::invalid_state;  // see the re-entry rules in engine.hpp
+  if (!observing(id)) return Errc::invalid_state;
+  ServedObservation& o = observations[id.index];
+  // §4.5: at least one CON notification every 24 hours.
+  if (!con && now - o.last_con > Duration{24LL * 3600 * 1000}) con = true;
+  Exchange* e = nullptr;
+  bool replacing = false;
+  if (o.exchange >= 0) {
+    // One CON notification in flight per relation: the new state replaces it and goes
+    // out with the next retransmission (§4.5.2).
+    e = &exchanges[o.exchange];
+    replacing = true;
+    con = true;
+  } else {
+    e = alloc_exchange();
+    if (!e) return Errc::no_space;
+  }
+  const uint32_t seq = (o.seq + 1) & 0xFFFFFF;
+  o.seq = seq;
+  Message resp;
+  resp.type = con ? Type::con : Type::non;
+  resp.message_id = next_mid();
+  resp.token = o.token;
+  ResponsePlan plan;
+  plan.filler = &f;
+  plan.observe = seq;  // on 2.xx only: an error carries no Observe (§3.2, §4.2)
+  ResponseOutcome outcome;
+  // A replaced notification keeps its bytes until the new ones are known good (the filler
+  // may even end the relation and free its exchange).
+  uint8_t* out = replacing ? scratch : e->buf;
+  auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
+  if (!n) {
+    if (!replacing) free_exchange(*e);
+    return n.status();
+  }
+  if (!observing(id)) {
+    // The filler ended the relation: nothing goes out.
+    if (!replacing) free_exchange(*e);
+    return Errc::invalid_state;
+  }
+  if (replacing) std::memcpy(e->buf, scratch, *n);
+  e->len = static_cast<uint16_t>(*n);
+  e->kind = Exchange::Kind::notification;
+  e->observation = id.index;
+  e->observation_generation = o.generation;
+  e->peer = o.peer;
+  e->mid = resp.message_id;
+  e->token = o.token;
+  e->type = resp.type;
+  o.last_mid = resp.message_id;
+  o.last_mid_valid = true;
+  const bool ends = !resp.code.is_success();
+  if (!replacing) {
+    start_transmission(*e, now);
+    if (con) o.exchange = index_of(*e);
+  }
+  if (con) o.last_con = now;
+  if (ends) {
+    // An error notification ends the relation (§4.2); let it be delivered.
+    o.exchange = -1;
+    o.active = false;
+    o.generation = static_cast<uint16_t>(o.generation + 1);
+  }
+  return Errc::ok;
+}
+
+// ---------------------------------------------------------------------------------------
+// Client role
+
+bool EngineCore::accept_notification(Exchange& e, uint32_t observe, TimePoint now) noexcept {
+  const uint32_t seq = observe & 0xFFFFFF;
+  if (e.got_notification && !observe_fresh(e.last_observe, seq, e.last_notification, now))
+    return false;
+  e.got_notification = true;
+  e.last_observe = seq;
+  e.last_notification = now;
+  e.state = Exchange::State::observing;
+  e.deadline = kNever;
+  return true;
+}
+
+// Proactive deregistration (§3.6): the same request with Observe 1; its answer is
+// swallowed.
+Status EngineCore::deregister(Exchange& e, TimePoint now) noexcept {
+  e.deregistering = true;
+  e.handler = nullptr;
+  VaryingOptions options = e.options;
+  options.clear(VaryingOptions::block2);
+  options.set(VaryingOptions::observe, 1);
+  LWM2M_TRY(rebuild_request(e, options, e.layout.payload(e.buf)));
+  e.type = Type::con;
+  start_transmission(e, now);
+  return Errc::ok;
+}
+
+}  // namespace lwm2m::coap::detail

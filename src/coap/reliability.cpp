@@ -1,0 +1,283 @@
+// The message layer (RFC 7252 §4): retransmission of CON messages, matching of ACK and
+// RST, NSTART, deduplication of requests, and the transmit queue.
+#include "coap/reliability.hpp"
+
+#include <cstring>
+
+#include "coap/engine_core.hpp"
+
+namespace lwm2m::coap::detail {
+
+// ---------------------------------------------------------------------------------------
+// Deduplication cache
+
+CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, TimePoint now) noexcept {
+  for (uint16_t i = 0; i < count_; ++i) {
+    CacheEntry& c = entries_[i];
+    if (c.state != CacheEntry::State::free && c.peer == peer && c.mid == mid && c.expires > now)
+      return &c;
+  }
+  return nullptr;
+}
+
+CacheEntry* DedupCache::insert(PeerId peer, uint16_t mid, TimePoint now) noexcept {
+  CacheEntry* victim = nullptr;
+  for (uint16_t i = 0; i < count_; ++i) {
+    CacheEntry& c = entries_[i];
+    if (c.in_tx) continue;
+    if (c.state == CacheEntry::State::free || c.expires <= now) {
+      victim = &c;
+      break;
+    }
+    if (!victim || c.expires < victim->expires) victim = &c;  // evict the oldest
+  }
+  if (!victim) return nullptr;
+  victim->state = CacheEntry::State::pending;
+  victim->peer = peer;
+  victim->mid = mid;
+  victim->len = 0;
+  return victim;
+}
+
+void DedupCache::store_empty_ack(CacheEntry& c) noexcept {
+  wire::write_empty(Type::ack, c.mid, c.buf);
+  c.len = wire::kEmptySize;
+  c.state = CacheEntry::State::ready;
+}
+
+// ---------------------------------------------------------------------------------------
+// Transmit queue
+
+TxEntry& TxQueue::push(TxEntry::Kind kind, PeerId peer) noexcept {
+  TxEntry& t = entries_[(head_ + count_++) % capacity_];
+  t.kind = kind;
+  t.peer = peer;
+  return t;
+}
+
+bool TxQueue::push_empty(PeerId peer, Type type, uint16_t mid) noexcept {
+  if (full()) return false;
+  wire::write_empty(type, mid, push(TxEntry::Kind::empty, peer).bytes);
+  return true;
+}
+
+bool TxQueue::push_exchange(PeerId peer, uint16_t index, uint16_t generation) noexcept {
+  if (full()) return false;
+  TxEntry& t = push(TxEntry::Kind::exchange, peer);
+  t.index = index;
+  t.generation = generation;
+  return true;
+}
+
+bool TxQueue::push_cache(PeerId peer, uint16_t index) noexcept {
+  if (full()) return false;
+  push(TxEntry::Kind::cache, peer).index = index;
+  return true;
+}
+
+TxEntry TxQueue::pop() noexcept {
+  TxEntry t = entries_[head_];
+  head_ = static_cast<uint16_t>((head_ + 1) % capacity_);
+  --count_;
+  return t;
+}
+
+Duration initial_timeout(const TransmissionParams& tx, Random& rng) noexcept {
+  uint32_t spread = tx.ack_random_factor_permille - 1000u;
+  uint32_t r = spread ? rng.next_u32() % (spread + 1) : 0;
+  return Duration{tx.ack_timeout.count() * (1000 + r) / 1000};
+}
+
+// ---------------------------------------------------------------------------------------
+// Exchanges
+
+void EngineCore::queue_exchange(Exchange& e) noexcept {
+  if (e.in_tx) return;
+  if (tx.push_exchange(e.peer, index_of(e), e.generation)) e.in_tx = true;
+}
+
+void EngineCore::queue_cache(CacheEntry& c) noexcept {
+  if (c.in_tx || c.state != CacheEntry::State::ready || c.len == 0) return;
+  if (tx.push_cache(c.peer, cache.index_of(c))) c.in_tx = true;
+}
+
+Exchange* EngineCore::alloc_exchange() noexcept {
+  for (uint16_t i = 0; i < config.exchanges; ++i) {
+    Exchange& e = exchanges[i];
+    if (e.state == Exchange::State::free && !e.in_tx) {
+      uint16_t gen = static_cast<uint16_t>(e.generation + 1);
+      uint8_t* buf = e.buf;
+      e = Exchange{};
+      e.state = Exchange::State::reserved;
+      e.generation = gen;
+      e.buf = buf;
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+void EngineCore::free_exchange(Exchange& e) noexcept {
+  if (e.kind == Exchange::Kind::notification && e.observation < config.observations) {
+    ServedObservation& o = observations[e.observation];
+    if (o.exchange == index_of(e)) o.exchange = -1;
+  }
+  e.state = Exchange::State::free;
+  e.handler = nullptr;
+  e.generation = static_cast<uint16_t>(e.generation + 1);
+}
+
+void EngineCore::start_transmission(Exchange& e, TimePoint now) noexcept {
+  if (e.type == Type::con) {
+    e.state = Exchange::State::wait_ack;
+    e.retransmits = 0;
+    e.timeout = initial_timeout(config.tx, rng);
+    e.deadline = now + e.timeout;
+  } else if (e.kind == Exchange::Kind::request) {
+    e.state = Exchange::State::wait_response;
+    e.deadline = now + config.tx.exchange_lifetime();
+  } else {
+    e.state = Exchange::State::transmit_once;
+    e.deadline = kNever;
+  }
+  queue_exchange(e);
+}
+
+// NSTART (RFC 7252 §4.7): queued CON exchanges start, oldest first, while fewer than
+// NSTART wait for their ACK.
+void EngineCore::promote_queued(PeerId peer, TimePoint now) noexcept {
+  for (;;) {
+    uint32_t in_flight = 0;
+    Exchange* oldest = nullptr;
+    for (uint16_t i = 0; i < config.exchanges; ++i) {
+      Exchange& e = exchanges[i];
+      if (e.peer != peer) continue;
+      if (e.state == Exchange::State::wait_ack) ++in_flight;
+      if (e.state == Exchange::State::queued && (!oldest || e.sequence < oldest->sequence))
+        oldest = &e;
+    }
+    if (!oldest || in_flight >= config.tx.nstart) return;
+    start_transmission(*oldest, now);
+  }
+}
+
+void EngineCore::fail_exchange(Exchange& e, Errc why) noexcept {
+  ResponseHandler* h = e.handler;
+  RequestId id{index_of(e), e.generation};
+  // A failed child fetch leaves the observation running: its handler already has the
+  // first block, and the next notification starts a new fetch.
+  bool tell = e.kind == Exchange::Kind::request && !e.deregistering && e.parent == Exchange::kNone;
+  free_exchange(e);
+  if (tell && h) h->on_error(id, why);
+}
+
+// A CON of ours got no ACK, or was answered with RST: the exchange ends.
+namespace {
+void end_unanswered(EngineCore& core, Exchange& e, Errc why) noexcept {
+  if (e.kind == Exchange::Kind::notification) {
+    // An RST or an unacknowledged CON notification ends the relation (RFC 7641 §3.6, §4.5).
+    if (core.observations[e.observation].generation == e.observation_generation)
+      core.end_observation(e.observation, why, true);
+    if (e.state != Exchange::State::free) core.free_exchange(e);
+  } else if (e.kind == Exchange::Kind::request) {
+    core.fail_exchange(e, why);
+  } else {
+    core.free_exchange(e);
+  }
+}
+}  // namespace
+
+void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcept {
+  for (uint16_t i = 0; i < config.exchanges; ++i) {
+    Exchange& e = exchanges[i];
+    if (e.state != Exchange::State::wait_ack || e.peer != peer || e.mid != m.message_id) continue;
+    if (m.type == Type::rst) {
+      end_unanswered(*this, e, Errc::reset);
+    } else if (m.code.is_empty()) {
+      if (e.kind == Exchange::Kind::request) {
+        // Separate response follows (RFC 7252 §5.2.2).
+        e.state = e.observe && e.got_notification ? Exchange::State::observing
+                                                  : Exchange::State::wait_response;
+        e.deadline = now + config.tx.exchange_lifetime();
+      } else {
+        free_exchange(e);
+      }
+    } else if (e.kind == Exchange::Kind::request && m.code.is_response() && e.token == m.token) {
+      deliver_response(i, m, now);
+    } else {
+      return;  // an ACK carrying something that is not our response
+    }
+    promote_queued(peer, now);
+    return;
+  }
+  if (m.type == Type::rst) {
+    // RST to a NON notification cancels the relation (RFC 7641 §3.6).
+    for (uint16_t i = 0; i < config.observations; ++i) {
+      ServedObservation& o = observations[i];
+      if (o.active && o.peer == peer && o.last_mid_valid && o.last_mid == m.message_id) {
+        end_observation(i, Errc::reset, true);
+        return;
+      }
+    }
+  }
+}
+
+void EngineCore::handle_timeout(TimePoint now) noexcept {
+  for (uint16_t i = 0; i < config.exchanges; ++i) {
+    Exchange& e = exchanges[i];
+    if (e.deadline > now) continue;
+    if (e.state == Exchange::State::wait_ack) {
+      if (e.retransmits < config.tx.max_retransmit) {
+        ++e.retransmits;
+        ++stats.retransmissions;
+        e.timeout = e.timeout * 2;
+        e.deadline = now + e.timeout;
+        queue_exchange(e);
+        continue;
+      }
+      PeerId peer = e.peer;
+      end_unanswered(*this, e, Errc::timeout);
+      promote_queued(peer, now);
+    } else if (e.state == Exchange::State::wait_response) {
+      fail_exchange(e, Errc::timeout);
+    }
+  }
+}
+
+std::optional<Datagram> EngineCore::poll_transmit() noexcept {
+  while (!tx.empty()) {
+    TxEntry t = tx.pop();
+    switch (t.kind) {
+      case TxEntry::Kind::empty:
+        std::memcpy(transmit, t.bytes, wire::kEmptySize);
+        return Datagram{t.peer, ByteView{transmit, wire::kEmptySize}};
+      case TxEntry::Kind::cache: {
+        CacheEntry& c = cache[t.index];
+        c.in_tx = false;
+        if (c.state != CacheEntry::State::ready) continue;
+        return Datagram{t.peer, ByteView{c.buf, c.len}};
+      }
+      case TxEntry::Kind::exchange: {
+        Exchange& e = exchanges[t.index];
+        e.in_tx = false;
+        if (e.generation != t.generation || e.state == Exchange::State::free) continue;
+        if (e.state == Exchange::State::transmit_once) free_exchange(e);
+        return Datagram{t.peer, ByteView{e.buf, e.len}};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+TimePoint EngineCore::next_deadline() const noexcept {
+  TimePoint next = kNever;
+  for (uint16_t i = 0; i < config.exchanges; ++i) {
+    const Exchange& e = exchanges[i];
+    if ((e.state == Exchange::State::wait_ack || e.state == Exchange::State::wait_response) &&
+        e.deadline < next)
+      next = e.deadline;
+  }
+  return next;
+}
+
+}  // namespace lwm2m::coap::detail

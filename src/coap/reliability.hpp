@@ -1,0 +1,137 @@
+// The message layer (RFC 7252 §4): outgoing exchanges with their retransmission state,
+// the deduplication cache of answers to requests, and the queue of datagrams to send.
+#pragma once
+
+#include <cstdint>
+
+#include "coap/request_writer.hpp"
+#include "coap/wire.hpp"
+#include "lwm2m/coap/engine.hpp"
+
+namespace lwm2m::coap::detail {
+
+/// One outgoing exchange: our request (with its blocks and observation), a CON separate
+/// response, or a notification. Its datagram stays in `buf` for retransmission.
+struct Exchange {
+  // reserved: claimed while its datagram is being built (a filler may send requests
+  // meanwhile, which must not take the same slot).
+  enum class State : uint8_t {
+    free,
+    reserved,
+    queued,
+    wait_ack,
+    wait_response,
+    observing,
+    transmit_once
+  };
+  enum class Kind : uint8_t { request, separate_response, notification };
+  static constexpr uint16_t kNone = 0xFFFF;
+
+  State state = State::free;
+  Kind kind = Kind::request;
+  Type type = Type::con;
+  bool in_tx = false;
+  bool follow_block2 = true;
+  bool observe = false;  // we asked to observe
+  bool got_notification = false;
+  bool deregistering = false;  // cancel() sent Observe 1; swallow the answer
+  PeerId peer = 0;
+  uint16_t mid = 0;
+  uint16_t generation = 0;
+  uint16_t observation = 0;             // notification kind: index into the observations
+  uint16_t observation_generation = 0;  // ... and that relation's generation
+  uint8_t retransmits = 0;
+  // A fetch of the remaining Block2 blocks of a notification (RFC 7959 §2.6) runs in its
+  // own exchange, a child of the observation's; responses reach the observation's handler.
+  uint16_t parent = kNone;
+  uint16_t parent_generation = 0;
+  uint16_t child = kNone;
+  Token token;
+  Duration timeout{0};
+  TimePoint deadline = kNever;
+  uint32_t sequence = 0;
+  ResponseHandler* handler = nullptr;
+  ByteView body;  // whole request body for Block1 uploads (caller-owned)
+  uint32_t last_observe = 0;
+  TimePoint last_notification{};
+  // Request kind: what the datagram in buf was built from (block and observe options as
+  // values, where its other options and payload lie), for building the next one.
+  Code code;
+  VaryingOptions options;
+  RequestLayout layout;
+  uint16_t len = 0;
+  uint8_t* buf = nullptr;
+};
+
+/// The answer given to a request, kept to answer its retransmissions (RFC 7252 §4.5).
+struct CacheEntry {
+  enum class State : uint8_t { free, pending, ready };
+  State state = State::free;
+  bool in_tx = false;
+  PeerId peer = 0;
+  uint16_t mid = 0;
+  uint16_t len = 0;
+  TimePoint expires{};
+  uint8_t* buf = nullptr;
+};
+
+/// Deduplication by (peer, MID) over a fixed table; the oldest entry gives way.
+class DedupCache {
+ public:
+  void attach(CacheEntry* entries, uint16_t count) noexcept {
+    entries_ = entries;
+    count_ = count;
+  }
+  /// The live entry for a (peer, MID), or null.
+  CacheEntry* find(PeerId peer, uint16_t mid, TimePoint now) noexcept;
+  /// A pending entry for a new (peer, MID); null when every entry is being transmitted.
+  CacheEntry* insert(PeerId peer, uint16_t mid, TimePoint now) noexcept;
+  /// Makes `c` the empty ACK of its MID.
+  static void store_empty_ack(CacheEntry& c) noexcept;
+  uint16_t index_of(const CacheEntry& c) const noexcept {
+    return static_cast<uint16_t>(&c - entries_);
+  }
+  CacheEntry& operator[](uint16_t i) noexcept { return entries_[i]; }
+
+ private:
+  CacheEntry* entries_ = nullptr;
+  uint16_t count_ = 0;
+};
+
+/// Datagrams waiting for poll_transmit(), in order. An entry names an exchange or a cache
+/// entry (whose bytes may change before it is sent: the latest ones go out) or holds an
+/// empty ACK/RST inline.
+struct TxEntry {
+  enum class Kind : uint8_t { exchange, cache, empty };
+  Kind kind = Kind::empty;
+  uint16_t index = 0;
+  uint16_t generation = 0;
+  PeerId peer = 0;
+  uint8_t bytes[wire::kEmptySize] = {};
+};
+
+class TxQueue {
+ public:
+  void attach(TxEntry* entries, uint16_t capacity) noexcept {
+    entries_ = entries;
+    capacity_ = capacity;
+  }
+  /// False when full: the datagram is dropped, and the peer's or our retransmission
+  /// covers it.
+  bool push_empty(PeerId peer, Type type, uint16_t mid) noexcept;
+  bool push_exchange(PeerId peer, uint16_t index, uint16_t generation) noexcept;
+  bool push_cache(PeerId peer, uint16_t index) noexcept;
+  bool full() const noexcept { return count_ >= capacity_; }
+  bool empty() const noexcept { return count_ == 0; }
+  TxEntry pop() noexcept;
+
+ private:
+  TxEntry& push(TxEntry::Kind kind, PeerId peer) noexcept;
+  TxEntry* entries_ = nullptr;
+  uint16_t capacity_ = 0, head_ = 0, count_ = 0;
+};
+
+/// Uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
+Duration initial_timeout(const TransmissionParams& tx, Random& rng) noexcept;
+
+}  // namespace lwm2m::coap::detail

@@ -1,0 +1,102 @@
+#include "coap/request_writer.hpp"
+
+#include <cstring>
+
+#include "coap/wire.hpp"
+
+namespace lwm2m::coap {
+
+size_t VaryingOptions::slot_of(uint16_t number) noexcept {
+  for (size_t s = 0; s < kCount; ++s)
+    if (kNumbers[s] == number) return s;
+  return kCount;
+}
+
+namespace {
+
+// The run a stable option belongs to: how many varying option numbers lie below it.
+size_t run_of(uint16_t number) noexcept {
+  size_t r = 0;
+  while (r < VaryingOptions::kCount && VaryingOptions::kNumbers[r] < number)
+    ++r;
+  return r;
+}
+
+// Appends an option header for (number, length) after option `prev`, then `size` bytes
+// (the value, or a whole run); false when it does not fit before `end`.
+bool put(uint8_t*& p, const uint8_t* end, uint32_t& prev, uint32_t number, uint32_t length,
+         const uint8_t* bytes, size_t size) noexcept {
+  const uint32_t delta = number - prev;
+  if (static_cast<size_t>(end - p) < wire::option_header_size(delta, length) + size) return false;
+  p = wire::write_option_header(p, delta, length);
+  if (size) std::memcpy(p, bytes, size);
+  p += size;
+  prev = number;
+  return true;
+}
+
+}  // namespace
+
+Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
+                                  const VaryingOptions& varying, ByteView payload,
+                                  MutableByteView out, RequestLayout& layout) noexcept {
+  uint8_t* const begin = out.data();
+  const uint8_t* const end = begin + out.size();
+  if (out.size() < 4u + head.token.length) return Errc::buffer_too_small;
+  uint8_t* p = wire::write_header(begin, head.type, head.code, head.message_id, head.token);
+  uint32_t prev = 0;
+  for (size_t r = 0; r < layout.runs.size(); ++r) {
+    RequestLayout::Run& run = layout.runs[r];
+    if (run.first_number != 0) {
+      if (!put(p, end, prev, run.first_number, run.first_length, from + run.offset, run.size))
+        return Errc::buffer_too_small;
+      run.offset = static_cast<uint16_t>(p - run.size - begin);
+      prev = run.last_number;
+    }
+    const auto slot = static_cast<VaryingOptions::Slot>(r);
+    if (r == VaryingOptions::kCount || !varying.has(slot)) continue;
+    uint8_t value[4];
+    const uint8_t n = wire::uint_bytes(varying.get(slot), value);
+    if (!put(p, end, prev, VaryingOptions::kNumbers[r], n, value, n)) return Errc::buffer_too_small;
+  }
+  layout.type = head.type;
+  layout.payload_size = static_cast<uint16_t>(payload.size());
+  if (!payload.empty()) {
+    if (static_cast<size_t>(end - p) < 1 + payload.size()) return Errc::buffer_too_small;
+    *p++ = 0xFF;
+    std::memcpy(p, payload.data(), payload.size());
+  }
+  layout.payload_offset = static_cast<uint16_t>(p - begin);
+  return static_cast<size_t>(p - begin) + payload.size();
+}
+
+Result<size_t> write_first_request(const Message& request, const RequestHead& head,
+                                   const VaryingOptions& varying, ByteView payload,
+                                   MutableByteView scratch, MutableByteView out,
+                                   RequestLayout& layout) noexcept {
+  // The stable options, encoded once into scratch, in runs.
+  std::array<uint8_t, Message::kMaxOptions> idx{};
+  const size_t n = wire::sorted_indices(request, idx);
+  auto opts = request.options();
+  layout = RequestLayout{};
+  uint8_t* p = scratch.data();
+  uint32_t prev = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const Option& o = opts[idx[k]];
+    if (VaryingOptions::slot_of(o.number) != VaryingOptions::kCount) continue;
+    if (!put(p, scratch.data() + scratch.size(), prev, o.number, o.length, o.value().data(),
+             o.length))
+      return Errc::buffer_too_small;
+    RequestLayout::Run& run = layout.runs[run_of(o.number)];
+    if (run.first_number == 0) {
+      run.first_number = o.number;
+      run.first_length = o.length;
+      run.offset = static_cast<uint16_t>(p - o.length - scratch.data());
+    }
+    run.last_number = o.number;
+    run.size = static_cast<uint16_t>(p - scratch.data() - run.offset);
+  }
+  return write_next_request(head, scratch.data(), varying, payload, out, layout);
+}
+
+}  // namespace lwm2m::coap

@@ -1,0 +1,37 @@
+// Response building in the server role: piggybacked responses (with their Block2 window
+// and Observe), separate responses of deferred requests, and notifications.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "lwm2m/coap/engine.hpp"
+
+namespace lwm2m::coap::detail {
+
+/// A request answered later (RFC 7252 §5.2.2).
+struct Deferred {
+  bool active = false;
+  uint16_t generation = 0;
+  PeerId peer = 0;
+  Type request_type = Type::con;
+  Token token;
+};
+
+/// How build_response() is to answer.
+struct ResponsePlan {
+  const IncomingRequest* request = nullptr;  ///< null for notifications and deferred answers
+  ResponseFiller* filler = nullptr;          ///< null: the RequestHandler fills it
+  bool allow_observe = false;
+  bool allow_defer = false;
+  std::optional<BlockOption> block1_echo;  ///< last block of a Block1 body (RFC 7959 §2.3)
+  std::optional<uint32_t> observe;         ///< notification sequence number, on 2.xx only
+};
+
+/// What became of it besides the bytes.
+struct ResponseOutcome {
+  ObservationId observation;
+  DeferredId deferred;
+};
+
+}  // namespace lwm2m::coap::detail

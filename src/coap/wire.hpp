@@ -1,0 +1,68 @@
+// Pieces of the RFC 7252 §3 wire format shared by the message encoder and the engine's
+// request writer (private to src/coap).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "lwm2m/coap/message.hpp"
+
+namespace lwm2m::coap::wire {
+
+/// Bytes of the option header for a delta and a value length (§3.1).
+constexpr size_t option_header_size(uint32_t delta, uint32_t length) noexcept {
+  auto ext = [](uint32_t v) -> size_t { return v < 13 ? 0 : v < 269 ? 1 : 2; };
+  return 1 + ext(delta) + ext(length);
+}
+
+/// Writes the option header; returns the byte after it.
+inline uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept {
+  auto nibble = [](uint32_t v) { return static_cast<uint8_t>(v < 13 ? v : v < 269 ? 13 : 14); };
+  *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(length));
+  for (uint32_t v : {delta, length}) {
+    if (v >= 269) {
+      *p++ = static_cast<uint8_t>((v - 269) >> 8);
+      *p++ = static_cast<uint8_t>(v - 269);
+    } else if (v >= 13) {
+      *p++ = static_cast<uint8_t>(v - 13);
+    }
+  }
+  return p;
+}
+
+/// Shortest big-endian form of a uint option value (§3.2); returns its length (0..4).
+inline uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept {
+  uint8_t len = value == 0          ? 0
+                : value < 0x100     ? 1
+                : value < 0x10000   ? 2
+                : value < 0x1000000 ? 3
+                                    : 4;
+  for (uint8_t i = 0; i < len; ++i)
+    out[i] = static_cast<uint8_t>(value >> (8 * (len - 1 - i)));
+  return len;
+}
+
+/// Stable order of a message's options by number (the wire order), as indices.
+size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept;
+
+/// Writes the fixed header and the token (§3); returns the byte after them.
+inline uint8_t* write_header(uint8_t* p, Type type, Code code, uint16_t mid,
+                             const Token& token) noexcept {
+  *p++ = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(type) << 4) | token.length);  // ver 1
+  *p++ = code.raw;
+  *p++ = static_cast<uint8_t>(mid >> 8);
+  *p++ = static_cast<uint8_t>(mid);
+  for (uint8_t i = 0; i < token.length; ++i)
+    *p++ = token.bytes[i];
+  return p;
+}
+
+/// The one encoder of an empty message (§4.2, §4.3): an empty ACK or an RST carries the
+/// MID it answers, no token, no options and no payload: 4 bytes.
+constexpr size_t kEmptySize = 4;
+inline void write_empty(Type type, uint16_t mid, uint8_t out[kEmptySize]) noexcept {
+  write_header(out, type, codes::empty, mid, Token{});
+}
+
+}  // namespace lwm2m::coap::wire
