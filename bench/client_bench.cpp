@@ -79,7 +79,7 @@ struct Device {
     int n = std::snprintf(endpoint, sizeof endpoint, "urn:dev:%llu",
                           static_cast<unsigned long long>(seed));
     cfg.endpoint = {endpoint, static_cast<size_t>(n)};
-    client.emplace(cfg, registry, security, server, rng);
+    client.emplace(cfg, registry, rng);
   }
 };
 

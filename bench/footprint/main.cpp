@@ -94,8 +94,7 @@ int main() {
 
   // Constructed here, once the registry holds its objects; storage is static.
   alignas(core::Client) static unsigned char storage[sizeof(core::Client)];
-  core::Client& client =
-      *new (storage) core::Client(footprint_profile(), g_registry, g_security, g_server, g_rng);
+  core::Client& client = *new (storage) core::Client(footprint_profile(), g_registry, g_rng);
   if (!client.valid() || !client.start(now())) return 1;
   for (;;) {
     if (uint16_t n = g_rx_len; n != 0 && n <= sizeof g_rx) {

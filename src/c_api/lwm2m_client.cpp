@@ -619,8 +619,7 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
   core::ClientConfig cc = core_config_of(ctx->config);
   cc.endpoint = ctx->endpoint;
   try {
-    ctx->client =
-        std::make_unique<core::Client>(cc, *ctx->registry, ctx->security, ctx->server, ctx->rng);
+    ctx->client = std::make_unique<core::Client>(cc, *ctx->registry, ctx->rng);
   } catch (const std::bad_alloc&) {
     return fail("lwm2m_client_run: out of memory");
   }

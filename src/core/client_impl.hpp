@@ -1,20 +1,28 @@
-// Internal state of core::Client, shared by its translation units: client.cpp (accounts,
-// registration, bootstrap, events), client_dm.cpp (requests from servers) and
-// client_observe.cpp (attributes and notifications).
+// Internal state of core::Client, shared by its translation units: client.cpp (the public
+// face and the step after each input), servers.cpp (the account table, effects),
+// register.cpp, bootstrap.cpp, send.cpp (what the client sends), router.cpp and one file
+// per operation (requests from servers), observe.cpp (attributes and notifications).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "codec/number.hpp"
+#include "core/access.hpp"
+#include "core/accounts.hpp"
 #include "core/attributes.hpp"
+#include "core/bootstrap_fsm.hpp"
+#include "core/effects.hpp"
+#include "core/observations.hpp"
 #include "core/registration_fsm.hpp"
 #include "lwm2m/core/client.hpp"
 
 namespace lwm2m::core {
 
-inline constexpr size_t kMaxCompositePaths = 4;
 inline constexpr size_t kLocationMax = 48;
+
+struct Request;
 
 struct Account {
   bool used = false;
@@ -38,49 +46,25 @@ struct Account {
   uint8_t version_drop = 0;  ///< versions below the configured one (the server sent 4.12)
 };
 
-struct Observation {
-  bool used = false;
-  coap::ObservationId id{};
-  uint8_t account = 0;
-  uint8_t path_count = 0;  ///< 1 for Observe, up to kMaxCompositePaths for a composite
-  bool composite = false;
-  bool dirty = false;    ///< re-evaluate at the next step (value changed or attributes set)
-  bool pending = false;  ///< a notification is due but the server is unreachable or asleep
-  codec::ContentFormat format{};
-  dm::Path paths[kMaxCompositePaths];
-  NotifyState state;
-  TimePoint next_check = kNever;
-};
-
-struct AttributeEntry {
-  bool used = false;
-  uint16_t ssid = 0;
-  dm::Path path;
-  Attributes attrs;
-};
-
-/// Reads `base` (or, for a composite, `paths`) into `out` in format `fmt`. Security and
-/// OSCORE are left out of composites.
-Status encode_values(dm::Registry& reg, const dm::Path& base, std::span<const dm::Path> paths,
-                     codec::ContentFormat fmt, codec::Sink& out, MutableByteView scratch,
-                     bool composite) noexcept;
-
-/// A notification encoded while its server could not hear us, sent later in order.
-struct StoredNotification {
-  uint16_t observation;  ///< index in the observation table
-  coap::ObservationId id;
-  codec::ContentFormat format;
-  uint16_t offset, length;  ///< in the store's bytes
-};
-
-enum class BootstrapState : uint8_t { idle, hold_off, requesting, in_progress };
-
-struct Client::Impl {
-  explicit Impl(Client& client) noexcept : c(client) {}
+struct Client::Impl final : ObservationTable::Host {
+  explicit Impl(Client& client) noexcept
+      : c(client),
+        reader(client.registry_),
+        acl(client.registry_),
+        observe(client.engine_, client.registry_, *this) {}
   Client& c;
+  AccountsReader reader;     ///< server accounts from objects 0 and 1
+  AccessControl acl;         ///< object 2, when present
+  ObservationTable observe;  ///< observations, attributes and notification decisions
 
-  // ---- client.cpp ----
+  // ---- client.cpp, servers.cpp ----
   void build_accounts() noexcept;
+  /// Brings the accounts in line with the Security and Server objects: drops those that
+  /// lost their instances, adds and starts registering new ones. True when any remains.
+  bool sync_accounts(TimePoint now) noexcept;
+  /// Registers with every account, or bootstraps when there is none (start() and the end
+  /// of a bootstrap).
+  Status begin(TimePoint now) noexcept;
   Account* account_for_peer(coap::PeerId peer) noexcept;
   Account* account_for_ssid(uint16_t ssid) noexcept;
   size_t index_of(const Account& a) const noexcept {
@@ -94,7 +78,10 @@ struct Client::Impl {
   Status send_deregister(Account& a, TimePoint now) noexcept;
   void start_bootstrap(TimePoint now) noexcept;
   Status send_bootstrap_request(TimePoint now) noexcept;
+  /// The Bootstrap-Request failed: retry or give up, and say so.
   void bootstrap_failed(Errc why, TimePoint now) noexcept;
+  void report_bootstrap_failure(Errc why) noexcept;
+  void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
   /// Every attempt failed: the event carries why the last one did.
   void registration_failed(Account& a, TimePoint now, Errc why) noexcept;
@@ -108,43 +95,57 @@ struct Client::Impl {
   }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
-  // ---- client_dm.cpp ----
-  void serve_dm(Account& a, const coap::IncomingRequest& req, coap::Response& resp) noexcept;
-  void serve_discover(Account& a, const dm::Path& path, coap::Response& resp) noexcept;
+  dm::Registry& registry() noexcept { return c.registry_; }
+  const ClientConfig& config() const noexcept { return c.config_; }
   MutableByteView scratch() noexcept { return {scratch_buf.get(), c.config_.scratch}; }
-  void serve_bootstrap(Account& a, const coap::IncomingRequest& req, coap::Response& resp) noexcept;
 
+  // ---- register.cpp: each account's registration exchanges ----
+  void on_registration_response(Account& a, Account::Pending what,
+                                const coap::Message& response) noexcept;
+  void on_registration_error(Account& a, Account::Pending what, Errc error) noexcept;
+  /// Keeps the Location-Path of a Register's 2.01; false when it does not fit.
+  bool store_location(Account& a, const coap::Message& response) noexcept;
+
+  // ---- bootstrap.cpp ----
+  void on_bootstrap_response(bool ok) noexcept;
+
+  // ---- send.cpp ----
+  void on_send_done(Errc result) noexcept;
+
+  // ---- servers.cpp: the account table and the effects of what servers changed ----
+  Account* account_for_request(coap::RequestId id) noexcept;
+  /// Acts on what a request by `by` changed, after its commit (or successful Execute).
+  void apply_effects(Account& by, const ChangeList& changes) noexcept;
+  void act_on(Account& by, const Change& change, Action action) noexcept;
+  /// The account of the management server whose Server instance is `iid`.
+  Account* account_for_server_instance(dm::InstanceId iid) noexcept;
+  void disable(Account& a) noexcept;
+
+  // ---- router.cpp: requests from servers, routed to one operation file each ----
+  void serve(Account& a, const coap::IncomingRequest& in, coap::Response& resp) noexcept;
+
+  // ---- request.cpp ----
   bool acl_active() const noexcept;
   bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
 
-  // ---- client_observe.cpp ----
-  Attributes effective_attributes(uint16_t ssid, const dm::Path& path) const noexcept;
-  AttributeEntry* find_attributes(uint16_t ssid, const dm::Path& path) const noexcept;
-  Status write_attributes(uint16_t ssid, const dm::Path& path, const coap::Message& m) noexcept;
-  Observation* add_observation(uint8_t account) noexcept;
-  void drive_observations(TimePoint now) noexcept;
-  bool notify(Observation& o, TimePoint now) noexcept;
-  dm::Value current_value(const dm::Path& path) noexcept;
-  void drop_observations(uint8_t account) noexcept;
-  void store_notification(Observation& o) noexcept;
-  void drop_stored(size_t index) noexcept;
-  /// Sends what was stored for `account`, oldest first; false if the engine was busy.
-  bool flush_stored(uint8_t account, TimePoint now) noexcept;
-  TimePoint observation_deadline() const noexcept;
+  // ---- observe.cpp: Observe requests, and what the observation table asks ----
+  /// Registers the observation a 2.05 answer (in `fmt`) just started.
+  void start_observation(Request& r, std::span<const dm::Path> paths, bool composite,
+                         codec::ContentFormat fmt) noexcept;
+  ServerReach reach(uint8_t account, TimePoint now) noexcept override;
+  Attributes server_defaults(uint16_t ssid) noexcept override;
+  bool storing(uint16_t ssid) noexcept override;
+  void wake(uint8_t account, TimePoint now) noexcept override;
+  void sent(uint8_t account, TimePoint now) noexcept override;
+
   std::unique_ptr<Account[]> accounts;  ///< [0] bootstrap, [1..max_servers] management
   size_t account_count = 0;
-  std::unique_ptr<Observation[]> observations;
-  std::unique_ptr<AttributeEntry[]> attributes;
   std::unique_ptr<uint8_t[]> links;  ///< Register/Update payload
   size_t links_len = 0;
   std::unique_ptr<uint8_t[]> send_buf;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
   std::unique_ptr<uint8_t[]> scratch_buf;
-  std::unique_ptr<StoredNotification[]> stored;
-  size_t stored_count = 0;
-  std::unique_ptr<uint8_t[]> store_bytes;
-  size_t store_used = 0;
 
   /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
   char create_location[2][codec::number::kMaxChars] = {};
@@ -162,14 +163,13 @@ struct Client::Impl {
   TimePoint now_{};  ///< time of the input being processed
   bool started = false;
   bool stopping = false;
-  bool any_dirty = false;
+  bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
 
-  BootstrapState bs_state = BootstrapState::idle;
-  TimePoint bs_deadline = kNever;
-  uint8_t bs_attempts = 0;
-  bool bs_finish_accepted = false;  ///< processed after the 2.04 went out
+  BootstrapFsm bs;
 
-  bool reboot_pending = false, factory_reset_pending = false;
+  /// Account index of the server whose Execute of /3/0/4 or /3/0/5 was answered 2.04; the
+  /// event goes out after the answer.
+  std::optional<uint8_t> reboot_by, factory_reset_by;
 
   void push(const Event& e) noexcept {
     if (event_count == 16) {  // keep the newest: drop the oldest

@@ -1,21 +1,20 @@
 #include "core/links.hpp"
 
 #include "codec/link_format.hpp"
+#include "core/well_known.hpp"
 
 namespace lwm2m::core {
 namespace {
 
 using codec::LinkWriter;
 
-// Objects a Register payload never lists (1.1 Core §6.2.1).
-constexpr dm::ObjectId kSecurity = 0;
-constexpr dm::ObjectId kServer = 1;
-constexpr dm::ObjectId kOscore = 21;
+using wk::kSecurity;
+using wk::kServer;
 // Resources Bootstrap-Discover reports on Security and Server instances.
-constexpr dm::ResourceId kSecurityUri = 0;
-constexpr dm::ResourceId kSecurityBootstrap = 1;
-constexpr dm::ResourceId kSecurityShortServerId = 10;
-constexpr dm::ResourceId kServerShortServerId = 0;
+constexpr dm::ResourceId kSecurityUri = wk::security::kUri;
+constexpr dm::ResourceId kSecurityBootstrap = wk::security::kBootstrap;
+constexpr dm::ResourceId kSecurityShortServerId = wk::security::kShortServerId;
+constexpr dm::ResourceId kServerShortServerId = wk::server::kShortServerId;
 
 bool versioned(const dm::Object& o) noexcept {
   return !o.def().version.empty() && o.def().version != "1.0";
@@ -26,7 +25,7 @@ void write_ver(LinkWriter& links, const dm::Object& o) noexcept {
 }
 
 bool excluded(dm::ObjectId id, std::span<const dm::ObjectId> extra) noexcept {
-  if (id == kSecurity || id == kOscore) return true;
+  if (wk::hidden(id)) return true;  // a Register payload never lists them (1.1 Core §6.2.1)
   for (dm::ObjectId x : extra)
     if (x == id) return true;
   return false;

@@ -91,6 +91,13 @@ ServerInstance* ServerObject::slot(dm::InstanceId iid) const noexcept {
   return nullptr;
 }
 
+Result<ServerInstance*> ServerObject::slot_to_change(dm::InstanceId iid) noexcept {
+  ServerInstance* s = slot(iid);
+  if (!s) return Errc::not_found;
+  if (Status st = undo_.save(*s); !st) return st;
+  return s;
+}
+
 const ServerInstance* ServerObject::instance(dm::InstanceId id) const noexcept {
   return slot(id);
 }
@@ -187,9 +194,10 @@ Result<dm::Value> ServerObject::read(dm::InstanceId iid, dm::ResourceId rid, dm:
 
 Status ServerObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId,
                            const dm::Value& v) noexcept {
-  ServerInstance* s = slot(iid);
-  if (!s) return Errc::not_found;
-  if (is_ignored(rid)) return {};
+  if (is_ignored(rid)) return slot(iid) ? Status{} : Status{Errc::not_found};
+  auto changing = slot_to_change(iid);
+  if (!changing) return changing.status();
+  ServerInstance* s = *changing;
   ServerConfig& c = s->config;
   uint32_t u = 0;
   switch (rid) {
@@ -199,11 +207,7 @@ Status ServerObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceI
       c.short_server_id = static_cast<uint16_t>(u);
       return {};
     case 1:
-      if (Status st = to_u32(v, u); !st) return st;
-      if (u != c.lifetime_s && listener_)
-        listener_->on_registration_params_changed(c.short_server_id);
-      c.lifetime_s = u;
-      return {};
+      return to_u32(v, c.lifetime_s);
     case 2:
       s->has_pmin = true;
       return to_u32(v, c.default_pmin_s);
@@ -217,9 +221,7 @@ Status ServerObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceI
       return {};
     case 7: {
       if (!binding_valid(v.as_string())) return Errc::bad_request;
-      bool changed = v.as_string() != s->binding.str();
       if (Status st = s->binding.assign(v.as_bytes()); !st) return Errc::bad_request;
-      if (changed && listener_) listener_->on_registration_params_changed(c.short_server_id);
       return {};
     }
     case 16:
@@ -242,31 +244,20 @@ Status ServerObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceI
 }
 
 Status ServerObject::reset_resource(dm::InstanceId iid, dm::ResourceId rid) noexcept {
-  ServerInstance* s = slot(iid);
-  if (!s) return Errc::not_found;
+  auto changing = slot_to_change(iid);
+  if (!changing) return changing.status();
+  ServerInstance* s = *changing;
   if (rid == 2) s->has_pmin = false;
   if (rid == 3) s->has_pmax = false;
   return {};
 }
 
 Status ServerObject::execute(dm::InstanceId iid, dm::ResourceId rid, ByteView) noexcept {
-  ServerInstance* s = slot(iid);
-  if (!s) return Errc::not_found;
-  if (!listener_) return {};
-  uint16_t ssid = s->config.short_server_id;
-  switch (rid) {
-    case 4:
-      listener_->on_disable(ssid);
-      return {};
-    case 8:
-      listener_->on_update_trigger(ssid);
-      return {};
-    case 9:
-      listener_->on_bootstrap_trigger(ssid);
-      return {};
-    default:
-      return Errc::method_not_allowed;
-  }
+  if (!slot(iid)) return Errc::not_found;
+  // Disable (4), Registration Update Trigger (8), Bootstrap-Request Trigger (9): the
+  // client core acts on them once the Execute has been answered.
+  if (rid == 4 || rid == 8 || rid == 9) return {};
+  return Errc::method_not_allowed;
 }
 
 Status ServerObject::create_instance(dm::InstanceId iid) noexcept {
@@ -274,6 +265,7 @@ Status ServerObject::create_instance(dm::InstanceId iid) noexcept {
   if (slot(iid)) return Errc::already_exists;
   for (ServerInstance& s : storage_) {
     if (s.id != dm::kInvalidId) continue;
+    if (Status st = undo_.save(s); !st) return st;
     s = ServerInstance{};
     s.id = iid;
     (void)s.binding.assign(std::string_view("U"));
@@ -283,21 +275,35 @@ Status ServerObject::create_instance(dm::InstanceId iid) noexcept {
 }
 
 Status ServerObject::delete_instance(dm::InstanceId iid) noexcept {
-  ServerInstance* s = slot(iid);
-  if (!s) return Errc::not_found;
-  *s = ServerInstance{};
+  auto changing = slot_to_change(iid);
+  if (!changing) return changing.status();
+  **changing = ServerInstance{};
   return {};
 }
 
 Status ServerObject::reset_instance(dm::InstanceId iid) noexcept {
-  ServerInstance* s = slot(iid);
-  if (!s) return Errc::not_found;
+  auto changing = slot_to_change(iid);
+  if (!changing) return changing.status();
+  ServerInstance* s = *changing;
   uint16_t ssid = s->config.short_server_id;
   *s = ServerInstance{};
   s->id = iid;
   s->config.short_server_id = ssid;
   (void)s->binding.assign(std::string_view("U"));
   return {};
+}
+
+Status ServerObject::transaction_begin() noexcept {
+  undo_.begin();
+  return {};
+}
+
+void ServerObject::transaction_commit() noexcept {
+  undo_.commit();
+}
+
+void ServerObject::transaction_rollback() noexcept {
+  undo_.rollback();
 }
 
 }  // namespace lwm2m::objects

@@ -104,6 +104,23 @@ TEST_F(Dm, DiscoverListsResourcesWithTheAttributesThisServerWrote) {
   EXPECT_NE(r.text().find("</3303/0/5605>"), std::string::npos) << r.text();
 }
 
+TEST_F(Dm, DiscoverOnAResourceShowsWhatItInheritsFromInstanceAndObject) {
+  ASSERT_EQ(server.write_attributes(ep, "/3303", "pmin=5&pmax=50").code_string(), "2.04");
+  ASSERT_EQ(server.write_attributes(ep, "/3303/0", "pmin=3&pmax=40").code_string(), "2.04");
+  auto r = server.discover(ep, "/3303/0/5700");
+  ASSERT_EQ(r.code_string(), "2.05") << r.describe();
+  EXPECT_EQ(r.text(), "</3303/0/5700>;pmin=3;pmax=40");
+}
+
+TEST_F(Dm, AWriteCompositeWhoseSecondValueIsInvalidLeavesTheFirstUnchanged) {
+  // The binding "XYZ" is a string, as the resource wants; only the Server object refuses it.
+  auto w = server.write_composite(
+      ep, ts::to_bytes(R"([{"n":"/1/0/1","v":120},{"n":"/1/0/7","vs":"XYZ"}])"), CF::senml_json);
+  EXPECT_EQ(w.code_string(), "4.00") << w.describe();
+  EXPECT_EQ(server.read(ep, "/1/0/1").text(), std::to_string(test_server_config().lifetime_s));
+  EXPECT_EQ(server.read(ep, "/1/0/7").text(), "U");
+}
+
 TEST_F(Dm, WriteAttributesRejectsNonsense) {
   EXPECT_EQ(server.write_attributes(ep, "/3303/0/5700", "pmin=abc").code_string(), "4.00");
   // lt above gt... and step on a string resource are refused too.

@@ -221,16 +221,12 @@ class Rig {
   }
   /// Adds the Access Control object (before start()); the client enforces it once two
   /// servers are configured.
-  void use_access_control() {
-    ASSERT_TRUE(registry.add(acl).ok());
-    acl_enabled_ = true;
-  }
+  void use_access_control() { ASSERT_TRUE(registry.add(acl).ok()); }
 
   /// Builds the client and starts the runner.
   void start() {
-    client = std::make_unique<core::Client>(config, registry, security, server, rng);
+    client = std::make_unique<core::Client>(config, registry, rng);
     ASSERT_TRUE(client->valid());
-    if (acl_enabled_) client->set_access_control(&acl);
     posix::RunnerConfig rc;
     rc.local_port = 0;
     rc.receive_buffer = 2048;
@@ -301,7 +297,6 @@ class Rig {
  private:
   std::string endpoint_;
   std::vector<std::unique_ptr<std::string>> uris_;
-  bool acl_enabled_ = false;
   mutable std::mutex log_mutex_;
   std::vector<std::string> log_;
   std::vector<core::Event> events_;

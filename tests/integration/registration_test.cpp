@@ -134,6 +134,26 @@ TEST(Registration, UpdateCarriesTheLifetimeTheServerWrote) {
   EXPECT_EQ(server.read(rig.endpoint(), "/1/0/1").text(), "120");
 }
 
+TEST(Registration, UpdatesFollowAShorterLifetimeTheServerWrote) {
+  ts::Server server(server_options());
+  Rig rig;
+  rig.add_server(server, test_server_config(1, 60));
+  rig.start();
+  ASSERT_TRUE(server.wait_registered(rig.endpoint(), kWait));
+  auto w = server.write(rig.endpoint(), "/1/0/1", ts::to_bytes("3"), ts::ContentFormat::text);
+  ASSERT_EQ(w.code_string(), "2.04") << w.describe();
+  auto first = server.wait_update(rig.endpoint(), kWait);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->lifetime, 3u);
+  // Each following Update lands within the new lifetime (it used to keep the 60 s cadence
+  // and the registration expired).
+  for (int i = 0; i < 2; ++i) {
+    auto up = server.wait_update(rig.endpoint(), std::chrono::seconds(3));
+    ASSERT_TRUE(up) << "update " << i;
+    EXPECT_EQ(up->registration_id, first->registration_id);
+  }
+}
+
 TEST(Registration, RegistersAgainWhenTheServerForgotTheClient) {
   ts::Server server(server_options());
   Rig rig;

@@ -59,8 +59,7 @@ inline posix::RunnerConfig rig_runner_config() {
 /// Rig::start() with `setup` called on the runner before it starts (hooks are set there).
 inline void start_rig(Rig& rig, const posix::RunnerConfig& rc,
                       const std::function<void(posix::Runner&)>& setup) {
-  rig.client =
-      std::make_unique<core::Client>(rig.config, rig.registry, rig.security, rig.server, rig.rng);
+  rig.client = std::make_unique<core::Client>(rig.config, rig.registry, rig.rng);
   ASSERT_TRUE(rig.client->valid());
   rig.runner = std::make_unique<posix::Runner>(*rig.client, rc);
   setup(*rig.runner);

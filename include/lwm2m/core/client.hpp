@@ -27,9 +27,6 @@
 #include "lwm2m/coap/engine.hpp"
 #include "lwm2m/codec/negotiate.hpp"
 #include "lwm2m/dm/registry.hpp"
-#include "lwm2m/objects/access_control.hpp"
-#include "lwm2m/objects/security.hpp"
-#include "lwm2m/objects/server.hpp"
 #include "lwm2m/random.hpp"
 #include "lwm2m/security.hpp"
 #include "lwm2m/status.hpp"
@@ -124,12 +121,13 @@ class ClientMonitor {
 
 class Client final : private coap::RequestHandler,
                      private coap::ResponseHandler,
-                     private dm::ChangeListener,
-                     private objects::ServerObject::Listener {
+                     private dm::ChangeListener {
  public:
-  /// `registry` must already hold `security` (object 0) and `server` (object 1).
-  Client(const ClientConfig& config, dm::Registry& registry, objects::SecurityObject& security,
-         objects::ServerObject& server, Random& rng) noexcept;
+  /// `registry` must already hold a Security object (0) and a Server object (1), such as
+  /// objects::SecurityObject and objects::ServerObject: the client reads the server
+  /// accounts from them. An Access Control object (2) in the registry is enforced whenever
+  /// more than one management server is configured.
+  Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept;
   ~Client() override;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -183,9 +181,6 @@ class Client final : private coap::RequestHandler,
   bool bootstrapping() const noexcept;
 
   void set_monitor(ClientMonitor* monitor) noexcept { monitor_ = monitor; }
-  /// Enforces the Access Control object (it must also be in the registry as object 2)
-  /// whenever more than one management server is configured.
-  void set_access_control(objects::AccessControlObject* acl) noexcept { acl_ = acl; }
   const coap::Engine& engine() const noexcept { return engine_; }
   dm::Registry& registry() noexcept { return registry_; }
 
@@ -201,20 +196,12 @@ class Client final : private coap::RequestHandler,
   // dm::ChangeListener
   void on_value_changed(const dm::Path& path) noexcept override;
   void on_instances_changed(dm::ObjectId object) noexcept override;
-  // objects::ServerObject::Listener
-  void on_disable(uint16_t ssid) noexcept override;
-  void on_update_trigger(uint16_t ssid) noexcept override;
-  void on_bootstrap_trigger(uint16_t ssid) noexcept override;
-  void on_registration_params_changed(uint16_t ssid) noexcept override;
 
   ClientConfig config_;
   dm::Registry& registry_;
-  objects::SecurityObject& security_;
-  objects::ServerObject& server_;
   coap::Engine engine_;
   std::unique_ptr<Impl> impl_;
   ClientMonitor* monitor_ = nullptr;
-  objects::AccessControlObject* acl_ = nullptr;
   bool valid_ = false;
 };
 

@@ -1,6 +1,7 @@
 // LwM2M Server object (/1, OMA LwM2M 1.1 Core Appendix E.2): one instance per management
 // server: lifetime, binding, default notification periods and the registration retry
-// scheme. Its executable resources are routed to the client core through Listener.
+// scheme. The client core acts on what servers write and execute here after each request
+// (a write or Create that fails leaves the object as it was: it supports transactions).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "lwm2m/config.hpp"
 #include "lwm2m/dm/object.hpp"
 #include "lwm2m/objects/security.hpp"
+#include "lwm2m/objects/undo_log.hpp"
 
 namespace lwm2m::objects {
 
@@ -40,19 +42,11 @@ const dm::ObjectDef& server_object_def() noexcept;
 
 class ServerObject final : public dm::Object {
  public:
-  /// Told about the Server object's executable resources (the client core listens).
-  class Listener {
-   public:
-    virtual ~Listener() = default;
-    virtual void on_disable(uint16_t /*ssid*/) noexcept {}
-    virtual void on_update_trigger(uint16_t /*ssid*/) noexcept {}
-    virtual void on_bootstrap_trigger(uint16_t /*ssid*/) noexcept {}
-    /// Lifetime or binding written: the registration needs an Update.
-    virtual void on_registration_params_changed(uint16_t /*ssid*/) noexcept {}
-  };
+  /// Instances changed by one request (a Write-Composite or Bootstrap-Write naming more
+  /// is refused with 5.00 and rolled back).
+  static constexpr size_t kMaxInstancesPerRequest = 4;
 
   explicit ServerObject(std::span<ServerInstance> storage) noexcept;
-  void set_listener(Listener* l) noexcept { listener_ = l; }
 
   /// Factory configuration; the lowest free instance id when `id` is kInvalidId.
   Result<dm::InstanceId> add(const ServerConfig& config,
@@ -73,11 +67,16 @@ class ServerObject final : public dm::Object {
   Status create_instance(dm::InstanceId iid) noexcept override;
   Status delete_instance(dm::InstanceId iid) noexcept override;
   Status reset_instance(dm::InstanceId iid) noexcept override;
+  Status transaction_begin() noexcept override;
+  void transaction_commit() noexcept override;
+  void transaction_rollback() noexcept override;
 
  private:
   ServerInstance* slot(dm::InstanceId iid) const noexcept;
+  /// The slot of `iid`, saved for rollback before the caller changes it.
+  Result<ServerInstance*> slot_to_change(dm::InstanceId iid) noexcept;
   std::span<ServerInstance> storage_;
-  Listener* listener_ = nullptr;
+  UndoLog<ServerInstance, kMaxInstancesPerRequest> undo_;  ///< what the request changed
 };
 
 /// Binding letters (LwM2M 1.1: U, T, S, N and Q for queue mode; 1.0 also "UQ").

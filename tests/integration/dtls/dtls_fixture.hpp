@@ -255,7 +255,7 @@ class DtlsClient {
     // Short CoAP timers: a request to a server that lost our session fails within ~5 s.
     cc.coap.tx.ack_timeout = Duration{1000};
     cc.coap.tx.max_retransmit = 2;
-    client_.emplace(cc, registry_, security_, server_, rng_);
+    client_.emplace(cc, registry_, rng_);
 
     posix::RunnerConfig rc;
     rc.local_port = 0;

@@ -68,7 +68,8 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
   bool forget = false;
   /// Registers are answered with this code while set.
   std::optional<coap::Code> reject_register;
-  std::optional<coap::Code> reject_send;  ///< answer to POST /dp instead of 2.04
+  std::optional<coap::Code> reject_send;        ///< answer to POST /dp instead of 2.04
+  std::optional<coap::Code> reject_deregister;  ///< answer to DELETE /rd/.. instead of 2.02
   /// Register with one of these lwm2m= versions is answered 4.12 (as Wakaama does for 1.2).
   std::vector<std::string> refused_versions;
 
@@ -167,7 +168,7 @@ class FakeServer final : public coap::RequestHandler, public coap::ResponseHandl
       }
       if (code == coap::codes::del) {
         ++deregisters;
-        resp.set_code(coap::codes::deleted);
+        resp.set_code(reject_deregister.value_or(coap::codes::deleted));
         return;
       }
     }
@@ -237,7 +238,7 @@ struct ClientRig {
       EXPECT_TRUE(server.add(srv, 0).ok());
     }
     if (cfg.endpoint.empty()) cfg.endpoint = "urn:dev:test-1";
-    client = std::make_unique<core::Client>(cfg, registry, security, server, rng);
+    client = std::make_unique<core::Client>(cfg, registry, rng);
     EXPECT_TRUE(client->valid());
   }
 
@@ -247,6 +248,40 @@ struct ClientRig {
       out.push_back(*e);
     return out;
   }
+};
+
+/// One client registered (on demand) with one scripted server, on a simulated network.
+struct ClientTest : ::testing::Test {
+  explicit ClientTest(bool with_server = true, uint32_t lifetime = 300)
+      : rig(with_server, lifetime), bs_node(bootstrap), srv_node(server), cl_node(*rig.client) {
+    EXPECT_EQ(net.add(bs_node), kBootstrapNode);
+    EXPECT_EQ(net.add(srv_node), kServerNode);
+    EXPECT_EQ(net.add(cl_node), kClientNode);
+  }
+
+  void start_and_register() {
+    ASSERT_TRUE(rig.client->start(net.now()).ok());
+    ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); },
+                              net.now() + std::chrono::seconds(60)));
+  }
+
+  /// Sends a request and runs until its reply arrived.
+  Reply call(coap::Code code, std::string_view path, std::optional<uint16_t> accept = {},
+             std::optional<uint16_t> cf = {}, std::string payload = {},
+             std::vector<std::string> queries = {}) {
+    auto id =
+        server.request(code, path, net.now(), accept, cf, std::move(payload), std::move(queries));
+    EXPECT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); },
+                              net.now() + std::chrono::seconds(30)));
+    auto& r = server.replies_for(id);
+    return r.empty() ? Reply{} : r.front();
+  }
+
+  SimNet net{7};
+  ClientRig rig;
+  FakeServer bootstrap{11}, server{12};
+  SansIoNode<FakeServer> bs_node, srv_node;
+  SansIoNode<core::Client> cl_node;
 };
 
 inline bool has_event(const std::vector<core::Event>& events, core::EventKind k) {

@@ -17,37 +17,6 @@ namespace codes = coap::codes;
 constexpr uint16_t kText = 0;
 constexpr uint16_t kLink = 40;
 
-struct ClientTest : ::testing::Test {
-  explicit ClientTest(bool with_server = true, uint32_t lifetime = 300)
-      : rig(with_server, lifetime), bs_node(bootstrap), srv_node(server), cl_node(*rig.client) {
-    EXPECT_EQ(net.add(bs_node), kBootstrapNode);
-    EXPECT_EQ(net.add(srv_node), kServerNode);
-    EXPECT_EQ(net.add(cl_node), kClientNode);
-  }
-
-  void start_and_register() {
-    ASSERT_TRUE(rig.client->start(net.now()).ok());
-    ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 60s));
-  }
-
-  /// Sends a request and runs until its reply arrived.
-  Reply call(coap::Code code, std::string_view path, std::optional<uint16_t> accept = {},
-             std::optional<uint16_t> cf = {}, std::string payload = {},
-             std::vector<std::string> queries = {}) {
-    auto id =
-        server.request(code, path, net.now(), accept, cf, std::move(payload), std::move(queries));
-    EXPECT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); }, net.now() + 30s));
-    auto& r = server.replies_for(id);
-    return r.empty() ? Reply{} : r.front();
-  }
-
-  SimNet net{7};
-  ClientRig rig;
-  FakeServer bootstrap{11}, server{12};
-  SansIoNode<FakeServer> bs_node, srv_node;
-  SansIoNode<core::Client> cl_node;
-};
-
 TEST_F(ClientTest, RegistersWithEndpointLifetimeVersionBindingAndObjectLinks) {
   start_and_register();
   ASSERT_EQ(server.registers.size(), 1u);
@@ -464,7 +433,6 @@ TEST(ClientAccessControl, TwoServersGetTheRightsTheAclGrants) {
   srv.short_server_id = 102;
   ASSERT_TRUE(rig.server.add(srv, 1).ok());
   ASSERT_TRUE(rig.registry.add(acl).ok());
-  rig.client->set_access_control(&acl);
   auto dev = acl.add(3, 0, 101);
   ASSERT_TRUE(dev.ok());
   ASSERT_TRUE(acl.grant(*dev, 102, objects::kAccessRead).ok());
@@ -683,10 +651,12 @@ TEST(ClientRegister, EndpointNamesUpToTheLimitRegisterLongerOnesAreRefusedUpFron
   objects::ServerObject servers{srv};
   dm::Object* slots[2] = {};
   dm::Registry registry{slots};
+  ASSERT_TRUE(registry.add(security).ok());
+  ASSERT_TRUE(registry.add(servers).ok());
   XorShiftRandom rng{1};
   core::ClientConfig bad;
   bad.endpoint = too_long;
-  core::Client client(bad, registry, security, servers, rng);
+  core::Client client(bad, registry, rng);
   EXPECT_FALSE(client.valid());
 }
 

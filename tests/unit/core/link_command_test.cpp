@@ -31,7 +31,7 @@ struct EightServers : ::testing::Test {
     cfg.endpoint = "urn:dev:eight";
     cfg.max_servers = kServers;
     cfg.max_observations = 2;
-    client = std::make_unique<core::Client>(cfg, registry, security, server, rng);
+    client = std::make_unique<core::Client>(cfg, registry, rng);
     EXPECT_TRUE(client->valid());
     // Node ids are the client's peer ids: 0 the bootstrap server, 1..8 the servers.
     for (size_t i = 0; i <= kServers; ++i) {

@@ -58,7 +58,7 @@ TEST(RunnerAllocations, AServedRequestAndItsLogLineAllocateNothingOnTheRunnerThr
   XorShiftRandom rng{3};
   core::ClientConfig cc;
   cc.endpoint = "alloc-node";
-  core::Client client(cc, registry, security, srv, rng);
+  core::Client client(cc, registry, rng);
   ASSERT_TRUE(client.valid());
 
   constexpr size_t kRequests = 20;

@@ -1,0 +1,195 @@
+#include "core/accounts.hpp"
+
+#include <cstring>
+
+#include "core/well_known.hpp"
+
+namespace lwm2m::core {
+namespace {
+
+namespace sec = wk::security;
+namespace srv = wk::server;
+
+std::optional<dm::Value> read_value(dm::Object& o, dm::InstanceId iid,
+                                    dm::ResourceId rid) noexcept {
+  if (!o.has_resource(iid, rid)) return std::nullopt;
+  auto v = o.read(iid, rid, dm::kInvalidId, {});
+  if (!v) return std::nullopt;
+  return *v;
+}
+
+/// Integer-like resources as a number, whichever integer type the object reports.
+std::optional<int64_t> read_int(dm::Object& o, dm::InstanceId iid, dm::ResourceId rid) noexcept {
+  auto v = read_value(o, iid, rid);
+  if (!v) return std::nullopt;
+  switch (v->type()) {
+    case dm::DataType::integer:
+      return v->as_integer();
+    case dm::DataType::unsigned_integer:
+      return static_cast<int64_t>(v->as_unsigned());
+    case dm::DataType::boolean:
+      return v->as_bool() ? 1 : 0;
+    case dm::DataType::time:
+      return v->as_time();
+    default:
+      return std::nullopt;
+  }
+}
+
+uint32_t read_u32(dm::Object& o, dm::InstanceId iid, dm::ResourceId rid,
+                  uint32_t fallback) noexcept {
+  auto v = read_int(o, iid, rid);
+  if (!v || *v < 0 || *v > 0xFFFFFFFFll) return fallback;
+  return static_cast<uint32_t>(*v);
+}
+
+bool read_bool(dm::Object& o, dm::InstanceId iid, dm::ResourceId rid, bool fallback) noexcept {
+  auto v = read_int(o, iid, rid);
+  return v ? *v != 0 : fallback;
+}
+
+ByteView read_bytes(dm::Object& o, dm::InstanceId iid, dm::ResourceId rid) noexcept {
+  auto v = read_value(o, iid, rid);
+  if (!v || (v->type() != dm::DataType::string && v->type() != dm::DataType::opaque)) return {};
+  return v->as_bytes();
+}
+
+SecurityEntry security_entry(dm::Object& o, dm::InstanceId iid) noexcept {
+  SecurityEntry e;
+  e.iid = iid;
+  e.bootstrap = read_bool(o, iid, sec::kBootstrap, false);
+  if (auto ssid = read_int(o, iid, sec::kShortServerId); ssid && *ssid > 0 && *ssid < 65535)
+    e.ssid = static_cast<uint16_t>(*ssid);
+  e.hold_off_s = read_u32(o, iid, sec::kHoldOff, 0);
+  return e;
+}
+
+AccountsReader::DefaultPeriods periods(dm::Object& o, dm::InstanceId iid) noexcept {
+  AccountsReader::DefaultPeriods d;
+  if (auto v = read_int(o, iid, srv::kDefaultPmin); v && *v >= 0)
+    d.pmin = static_cast<uint32_t>(*v);
+  // A default maximum period of 0 means none (1.1 Core §E.2).
+  if (auto v = read_int(o, iid, srv::kDefaultPmax); v && *v > 0) d.pmax = static_cast<uint32_t>(*v);
+  return d;
+}
+
+ServerEntry server_entry(dm::Object& o, dm::InstanceId iid) noexcept {
+  ServerEntry e;
+  e.iid = iid;
+  e.ssid = static_cast<uint16_t>(read_u32(o, iid, srv::kShortServerId, 0));
+  e.lifetime_s = read_u32(o, iid, srv::kLifetime, e.lifetime_s);
+  const AccountsReader::DefaultPeriods d = periods(o, iid);
+  e.default_pmin = d.pmin;
+  e.default_pmax = d.pmax;
+  e.disable_timeout_s = read_u32(o, iid, srv::kDisableTimeout, e.disable_timeout_s);
+  e.notification_storing = read_bool(o, iid, srv::kNotificationStoring, true);
+  e.mute_send = read_bool(o, iid, srv::kMuteSend, false);
+  RetryPolicy& p = e.retry;
+  p.bootstrap_on_failure = read_bool(o, iid, srv::kBootstrapOnFailure, p.bootstrap_on_failure);
+  p.communication_retry_count = read_u32(o, iid, srv::kRetryCount, p.communication_retry_count);
+  p.communication_retry_timer = Duration{int64_t{read_u32(o, iid, srv::kRetryTimer, 60)} * 1000};
+  p.sequence_delay_timer = Duration{int64_t{read_u32(o, iid, srv::kSequenceDelay, 86400)} * 1000};
+  p.sequence_retry_count = read_u32(o, iid, srv::kSequenceRetryCount, p.sequence_retry_count);
+  ByteView b = read_bytes(o, iid, srv::kBinding);
+  if (b.empty() || b.size() > sizeof e.binding_buf) b = as_bytes(std::string_view("U"));
+  std::memcpy(e.binding_buf, b.data(), b.size());
+  e.binding_len = static_cast<uint8_t>(b.size());
+  return e;
+}
+
+}  // namespace
+
+dm::Object* AccountsReader::security_object() const noexcept {
+  return registry_.find(wk::kSecurity);
+}
+
+dm::Object* AccountsReader::server_object() const noexcept {
+  return registry_.find(wk::kServer);
+}
+
+size_t AccountsReader::security_count() const noexcept {
+  dm::Object* o = security_object();
+  return o ? o->instance_count() : 0;
+}
+
+SecurityEntry AccountsReader::security_at(size_t index) const noexcept {
+  dm::Object& o = *security_object();
+  return security_entry(o, o.instance_at(index));
+}
+
+std::optional<SecurityEntry> AccountsReader::security(dm::InstanceId iid) const noexcept {
+  dm::Object* o = security_object();
+  if (!o || !o->has_instance(iid)) return std::nullopt;
+  return security_entry(*o, iid);
+}
+
+std::optional<SecurityEntry> AccountsReader::bootstrap_security() const noexcept {
+  for (size_t i = 0; i < security_count(); ++i)
+    if (SecurityEntry e = security_at(i); e.bootstrap) return e;
+  return std::nullopt;
+}
+
+std::optional<SecurityEntry> AccountsReader::security_for(uint16_t ssid) const noexcept {
+  for (size_t i = 0; i < security_count(); ++i)
+    if (SecurityEntry e = security_at(i); !e.bootstrap && e.ssid == ssid) return e;
+  return std::nullopt;
+}
+
+std::optional<PeerSecurity> AccountsReader::peer(dm::InstanceId security_iid) const noexcept {
+  auto e = security(security_iid);
+  if (!e) return std::nullopt;
+  dm::Object& o = *security_object();
+  PeerSecurity p;
+  p.security_iid = security_iid;
+  p.bootstrap = e->bootstrap;
+  p.ssid = e->bootstrap ? 0 : e->ssid.value_or(0);
+  p.uri = as_string(read_bytes(o, security_iid, sec::kUri));
+  p.mode = static_cast<SecurityMode>(
+      read_u32(o, security_iid, sec::kMode, static_cast<uint32_t>(SecurityMode::nosec)));
+  p.identity = read_bytes(o, security_iid, sec::kIdentity);
+  p.server_public_key = read_bytes(o, security_iid, sec::kServerKey);
+  p.secret_key = read_bytes(o, security_iid, sec::kSecretKey);
+  return p;
+}
+
+std::optional<ServerEntry> AccountsReader::server(uint16_t ssid) const noexcept {
+  dm::Object* o = server_object();
+  for (size_t i = 0; o && i < o->instance_count(); ++i) {
+    const dm::InstanceId iid = o->instance_at(i);
+    if (read_u32(*o, iid, srv::kShortServerId, 0) == ssid) return server_entry(*o, iid);
+  }
+  return std::nullopt;
+}
+
+AccountsReader::DefaultPeriods AccountsReader::default_periods(uint16_t ssid) const noexcept {
+  DefaultPeriods d;
+  dm::Object* o = server_object();
+  for (size_t i = 0; o && i < o->instance_count(); ++i) {
+    const dm::InstanceId iid = o->instance_at(i);
+    if (read_u32(*o, iid, srv::kShortServerId, 0) == ssid) return periods(*o, iid);
+  }
+  return d;
+}
+
+std::optional<ServerEntry> AccountsReader::server_instance(dm::InstanceId iid) const noexcept {
+  dm::Object* o = server_object();
+  if (!o || !o->has_instance(iid)) return std::nullopt;
+  return server_entry(*o, iid);
+}
+
+bool AccountsReader::any_usable_server() const noexcept {
+  for (size_t i = 0; i < security_count(); ++i) {
+    SecurityEntry e = security_at(i);
+    if (!e.bootstrap && e.ssid && server(*e.ssid)) return true;
+  }
+  return false;
+}
+
+size_t AccountsReader::management_servers() const noexcept {
+  size_t n = 0;
+  for (size_t i = 0; i < security_count(); ++i)
+    n += !security_at(i).bootstrap;
+  return n;
+}
+
+}  // namespace lwm2m::core

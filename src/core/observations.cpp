@@ -1,0 +1,315 @@
+#include "core/observations.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "lwm2m/dm/object.hpp"
+
+namespace lwm2m::core {
+
+bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) noexcept {
+  limits_ = limits;
+  scratch_ = scratch;
+  observations_.reset(new (std::nothrow) Observation[limits.observations]);
+  attributes_.reset(new (std::nothrow) AttributeEntry[limits.attributes]);
+  stored_.reset(new (std::nothrow) StoredNotification[limits.stored_notifications + 1]);
+  store_bytes_.reset(new (std::nothrow) uint8_t[limits.stored_bytes + 1]);
+  return observations_ && attributes_ && stored_ && store_bytes_;
+}
+
+// ---- attributes ----
+
+const AttributeEntry* ObservationTable::find_attributes(uint16_t ssid,
+                                                        const dm::Path& path) const noexcept {
+  for (size_t i = 0; i < limits_.attributes; ++i) {
+    const AttributeEntry& e = attributes_[i];
+    if (e.used && e.ssid == ssid && e.path == path) return &e;
+  }
+  return nullptr;
+}
+
+Attributes ObservationTable::effective_attributes(uint16_t ssid, const dm::Path& path) noexcept {
+  Attributes eff;
+  for (dm::Path p = path; !p.is_root(); p = p.parent())
+    if (const AttributeEntry* e = find_attributes(ssid, p)) eff.inherit(e->attrs);
+  eff.inherit(host_.server_defaults(ssid));
+  return eff;
+}
+
+Status ObservationTable::write_attributes(uint16_t ssid, const dm::Path& path,
+                                          std::span<const std::string_view> query) noexcept {
+  auto* e = const_cast<AttributeEntry*>(find_attributes(ssid, path));
+  Attributes attrs = e ? e->attrs : Attributes{};
+  if (Status st = apply_query(attrs, query); !st) return st;
+  const dm::ResourceDef* def = path.depth() >= 3 ? registry_.resource_def(path) : nullptr;
+  const bool numeric_target =
+      def && (def->type == dm::DataType::integer || def->type == dm::DataType::unsigned_integer ||
+              def->type == dm::DataType::float_ || def->type == dm::DataType::time);
+  const bool boolean_target = def && def->type == dm::DataType::boolean;
+  Attributes eff = attrs;
+  for (dm::Path p = path.parent(); !p.is_root(); p = p.parent())
+    if (const AttributeEntry* outer = find_attributes(ssid, p)) eff.inherit(outer->attrs);
+  if (Status st = validate(eff, numeric_target, boolean_target); !st) return st;
+  if (attrs.empty()) {
+    if (e) *e = AttributeEntry{};
+  } else {
+    for (size_t i = 0; i < limits_.attributes && !e; ++i)
+      if (!attributes_[i].used) {
+        e = &attributes_[i];
+        e->used = true;
+        e->ssid = ssid;
+        e->path = path;
+      }
+    if (!e) return Errc::request_entity_too_large;  // table full: nothing stored
+    e->attrs = attrs;
+  }
+  reevaluate(ssid);
+  return {};
+}
+
+// ---- observations ----
+
+Observation* ObservationTable::add(uint8_t account) noexcept {
+  for (size_t i = 0; i < limits_.observations; ++i) {
+    Observation& o = observations_[i];
+    if (o.used) continue;
+    o = Observation{};
+    o.used = true;
+    o.account = account;
+    return &o;
+  }
+  return nullptr;
+}
+
+void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& resp,
+                             std::span<const dm::Path> paths, bool composite,
+                             codec::ContentFormat fmt, TimePoint now) noexcept {
+  Observation* o = add(account);
+  if (!o) return;  // table full: answered as a plain Read
+  auto id = resp.accept_observe(static_cast<uint32_t>(o - observations_.get()));
+  if (!id || paths.size() > kMaxCompositePaths) {
+    if (id) engine_.cancel_observation(*id);
+    *o = Observation{};
+    return;
+  }
+  o->id = *id;
+  o->ssid = ssid;
+  o->composite = composite;
+  o->format = fmt;
+  for (size_t i = 0; i < paths.size(); ++i)
+    o->paths[i] = paths[i];
+  o->path_count = static_cast<uint8_t>(paths.size());
+  o->state.last_notify = now;
+  o->state.last_eval = now;  // the first answer is an evaluation too (epmin)
+  o->state.last_value = composite ? std::nullopt : numeric(current_value(paths[0]));
+  o->dirty = any_dirty_ = true;  // schedules pmax
+}
+
+void ObservationTable::cancelled(coap::ObservationId id, uint32_t cookie) noexcept {
+  if (cookie >= limits_.observations) return;
+  Observation& o = observations_[cookie];
+  if (o.used && o.id == id) o = Observation{};
+}
+
+void ObservationTable::value_changed(const dm::Path& path) noexcept {
+  for (size_t k = 0; k < limits_.observations; ++k) {
+    Observation& o = observations_[k];
+    if (!o.used) continue;
+    for (size_t p = 0; p < o.path_count; ++p) {
+      if (o.paths[p].is_prefix_of(path) || path.is_prefix_of(o.paths[p])) {
+        o.state.changed = true;
+        o.dirty = any_dirty_ = true;
+        break;
+      }
+    }
+  }
+}
+
+void ObservationTable::reevaluate(uint16_t ssid) noexcept {
+  for (size_t i = 0; i < limits_.observations; ++i)
+    if (observations_[i].used && observations_[i].ssid == ssid)
+      observations_[i].dirty = any_dirty_ = true;
+}
+
+void ObservationTable::wake_pending(uint8_t account) noexcept {
+  for (size_t k = 0; k < limits_.observations; ++k) {
+    Observation& o = observations_[k];
+    if (o.used && o.account == account && o.pending) o.dirty = any_dirty_ = true;
+  }
+}
+
+void ObservationTable::drop(uint8_t account) noexcept {
+  for (size_t i = 0; i < limits_.observations; ++i) {
+    Observation& o = observations_[i];
+    if (!o.used || o.account != account) continue;
+    engine_.cancel_observation(o.id);
+    o = Observation{};
+  }
+  for (size_t k = stored_count_; k-- > 0;)
+    if (!observations_[stored_[k].observation].used) drop_stored(k);
+}
+
+// ---- stored notifications ----
+
+void ObservationTable::drop_stored(size_t index) noexcept {
+  const StoredNotification gone = stored_[index];
+  // Keep the bytes contiguous: later payloads move down over the removed one.
+  std::memmove(store_bytes_.get() + gone.offset, store_bytes_.get() + gone.offset + gone.length,
+               store_used_ - gone.offset - gone.length);
+  store_used_ -= gone.length;
+  for (size_t k = index; k + 1 < stored_count_; ++k)
+    stored_[k] = stored_[k + 1];
+  --stored_count_;
+  for (size_t k = 0; k < stored_count_; ++k)
+    if (stored_[k].offset > gone.offset)
+      stored_[k].offset = static_cast<uint16_t>(stored_[k].offset - gone.length);
+}
+
+void ObservationTable::store(Observation& o) noexcept {
+  const size_t cap = limits_.stored_bytes;
+  // Size it first; a payload larger than the whole store is not kept.
+  Sink probe({});
+  if (!encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, probe, scratch_,
+                     o.composite) ||
+      probe.total() > cap || limits_.stored_notifications == 0)
+    return;
+  while (stored_count_ > 0 &&
+         (stored_count_ == limits_.stored_notifications || store_used_ + probe.total() > cap))
+    drop_stored(0);  // the oldest goes first
+  Sink out({store_bytes_.get() + store_used_, cap - store_used_});
+  (void)encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, out, scratch_,
+                      o.composite);
+  stored_[stored_count_++] =
+      StoredNotification{static_cast<uint16_t>(&o - observations_.get()), o.id, o.format,
+                         static_cast<uint16_t>(store_used_), static_cast<uint16_t>(out.total())};
+  store_used_ += out.total();
+}
+
+bool ObservationTable::flush_stored(uint8_t account, TimePoint now) noexcept {
+  for (size_t k = 0; k < stored_count_;) {
+    const StoredNotification n = stored_[k];
+    Observation& o = observations_[n.observation];
+    if (!o.used || !(o.id == n.id)) {
+      drop_stored(k);
+      continue;
+    }
+    if (o.account != account) {
+      ++k;
+      continue;
+    }
+    // NON: a CON would replace the previous one still unacknowledged (RFC 7641 §4.5.2) and
+    // history would be lost.
+    ByteView bytes{store_bytes_.get() + n.offset, n.length};
+    Status st = engine_.notify(o.id, false, now, [&](coap::Response& r) {
+      r.write(bytes);
+      r.set_code(coap::codes::content);
+      (void)r.set_content_format(static_cast<uint16_t>(n.format));
+    });
+    if (!st) return false;
+    drop_stored(k);
+  }
+  return true;
+}
+
+// ---- decisions ----
+
+dm::Value ObservationTable::current_value(const dm::Path& path) noexcept {
+  if (path.depth() < 3) return {};
+  auto t = registry_.resolve(path);
+  if (!t || !t->resource || (path.depth() == 3 && t->resource->multiple)) return {};
+  auto v = t->object->read(path.instance(), path.resource(),
+                           path.depth() == 4 ? path.resource_instance() : dm::kInvalidId, scratch_);
+  return v ? *v : dm::Value{};
+}
+
+TimePoint ObservationTable::deadline(TimePoint now) const noexcept {
+  if (any_dirty_) return now;
+  TimePoint t = kNever;
+  for (size_t i = 0; i < limits_.observations; ++i) {
+    const Observation& o = observations_[i];
+    if (o.used && !o.pending && o.next_check < t) t = o.next_check;
+  }
+  return t;
+}
+
+bool ObservationTable::notify(Observation& o, TimePoint now) noexcept {
+  const Attributes eff = effective_attributes(o.ssid, o.paths[0]);
+  // CON only when asked (1.2 "con" attribute); the engine still sends one CON per 24 h as
+  // RFC 7641 §4.5 requires. NON is what Leshan, Wakaama and Anjay clients send by default.
+  const bool con = eff.con.value_or(false);
+  Status st = engine_.notify(o.id, con, now, [&](coap::Response& r) {
+    Status e = encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, r.payload(),
+                             scratch_, o.composite);
+    if (!e) {
+      r.payload().clear();
+      r.set_code(coap::code_for(e.code()));  // an error notification ends the relation
+      return;
+    }
+    r.set_code(coap::codes::content);
+    (void)r.set_content_format(static_cast<uint16_t>(o.format));
+  });
+  return st.ok();
+}
+
+void ObservationTable::hold(Observation& o, const dm::Value& current, bool asleep,
+                            TimePoint now) noexcept {
+  // Held until the server can hear us: an Update wakes a queue-mode client; after a
+  // re-registration or Update the pending notification goes out. Stored (bounded) when
+  // the Server object asks for it (/1/x/6), else only the latest value goes out then.
+  if (host_.storing(o.ssid)) {
+    store(o);
+    o.state.last_notify = now;
+    o.state.changed = false;
+    o.state.last_value = numeric(current);
+  }
+  o.pending = true;
+  if (asleep) host_.wake(o.account, now);
+  o.next_check = kNever;
+}
+
+void ObservationTable::drive(TimePoint now) noexcept {
+  if (deadline(now) > now) return;
+  any_dirty_ = false;
+  for (size_t i = 0; i < limits_.observations; ++i) {
+    Observation& o = observations_[i];
+    if (!o.used) continue;
+    if (!o.dirty && (o.pending || o.next_check > now)) continue;
+    o.dirty = false;
+    if (!engine_.observing(o.id)) {
+      o = Observation{};
+      continue;
+    }
+    const ServerReach reach = host_.reach(o.account, now);
+    const bool hears = reach.registered && !reach.updating && !reach.asleep;
+    if (o.pending && hears) {
+      if (!flush_stored(o.account, now)) {
+        o.next_check = now + Duration{1000};  // no exchange slot: try again shortly
+        continue;
+      }
+      o.pending = false;
+    }
+    const Attributes eff = effective_attributes(o.ssid, o.paths[0]);
+    const dm::Value cur = o.composite ? dm::Value{} : current_value(o.paths[0]);
+    NotifyDecision d = decide(eff, o.state, cur, now);
+    if (d.evaluated) o.state.last_eval = now;
+    if (d.send_now) {
+      if (!hears) {
+        hold(o, cur, reach.asleep && reach.registered && !reach.updating, now);
+        continue;
+      }
+      if (notify(o, now)) {
+        o.pending = false;
+        o.state.last_notify = now;
+        o.state.changed = false;
+        o.state.last_value = numeric(cur);
+        host_.sent(o.account, now);
+        d = decide(eff, o.state, cur, now);
+      } else {
+        d.next_check = now + Duration{1000};  // no exchange slot: try again shortly
+      }
+    }
+    o.next_check = d.next_check;
+  }
+}
+
+}  // namespace lwm2m::core

@@ -1,0 +1,16 @@
+// Read (1.1 Core §6.3.1): GET on an object, instance, resource or resource instance,
+// answered in the format the server accepts (or the client's preferred one).
+#include "core/request.hpp"
+
+namespace lwm2m::core {
+
+void ops::read(Request& r) noexcept {
+  if (r.path.is_root()) return fail(r, Errc::method_not_allowed);
+  auto t = r.registry().resolve(r.path);
+  if (!t) return fail(r, t.error());
+  if (!r.client.allowed(r.account, r.path, kRead)) return fail(r, Errc::unauthorized);
+  if (t->resource && !t->resource->readable()) return fail(r, Errc::method_not_allowed);
+  (void)answer_values(r, {}, false);
+}
+
+}  // namespace lwm2m::core

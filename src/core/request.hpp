@@ -1,0 +1,87 @@
+// A request from a server as the operations see it, the route table that picks the
+// operation for it, and the pieces the operations share. Each operation lives in its own
+// file (read.cpp, discover.cpp, write.cpp, ...) and answers through Request::resp.
+#pragma once
+
+#include <optional>
+#include <span>
+
+#include "codec/dispatch.hpp"
+#include "core/client_impl.hpp"
+
+namespace lwm2m::core {
+
+/// One request from a server: who asked, for what, and where the answer goes.
+struct Request {
+  Client::Impl& client;
+  Account& account;
+  const coap::IncomingRequest& in;
+  coap::Response& resp;
+  dm::Path path;           ///< Uri-Path as a data-model path (the root for "/bs")
+  bool bs_target = false;  ///< Uri-Path is "/bs" (Bootstrap-Finish)
+
+  const coap::Message& message() const noexcept { return in.message; }
+  dm::Registry& registry() const noexcept { return client.registry(); }
+};
+
+using Operation = void (*)(Request&) noexcept;
+
+/// Answers an error: no payload, the CoAP code of `e`.
+void fail(coap::Response& resp, Errc e) noexcept;
+inline void fail(Request& r, Errc e) noexcept {
+  fail(r.resp, e);
+}
+std::optional<codec::ContentFormat> content_format(const coap::Message& m) noexcept;
+/// Whether the path names one value (a single resource or one resource instance), and
+/// its type: what format negotiation needs.
+codec::Target describe(const dm::Registry& reg, const dm::Path& path) noexcept;
+/// Reads the target (or, for a composite, `paths`) into a 2.05 in the format the server
+/// accepts; the format, or nothing when the answer is an error.
+std::optional<codec::ContentFormat> answer_values(Request& r, std::span<const dm::Path> paths,
+                                                  bool composite) noexcept;
+
+namespace ops {
+// Device Management and Information Reporting interfaces.
+void read(Request&) noexcept;               // read.cpp
+void observe(Request&) noexcept;            // observe.cpp
+void discover(Request&) noexcept;           // discover.cpp
+void read_composite(Request&) noexcept;     // composite.cpp
+void observe_composite(Request&) noexcept;  // composite.cpp
+void write_composite(Request&) noexcept;    // composite.cpp
+void write(Request&) noexcept;              // write.cpp
+void partial_update(Request&) noexcept;     // write.cpp
+void write_attributes(Request&) noexcept;   // write_attributes.cpp
+void execute(Request&) noexcept;            // execute.cpp
+void create(Request&) noexcept;             // create.cpp
+void remove(Request&) noexcept;             // delete.cpp
+void not_allowed(Request&) noexcept;        // router.cpp: 4.05
+// Bootstrap interface (bootstrap_ops.cpp).
+void bootstrap_finish(Request&) noexcept;
+void bootstrap_write(Request&) noexcept;
+void bootstrap_delete(Request&) noexcept;
+void bootstrap_discover(Request&) noexcept;
+void bootstrap_read(Request&) noexcept;
+}  // namespace ops
+
+/// A condition on one property of a request.
+enum class Want : uint8_t { any, yes, no };
+
+/// One row of a route table: the first row whose conditions all hold picks the operation.
+struct Route {
+  coap::Code method;
+  uint8_t min_depth = 0, max_depth = dm::Path::kMaxDepth;
+  Want link_format = Want::any;     ///< Accept: application/link-format
+  Want observe = Want::any;         ///< Observe: 0 (register)
+  Want content_format = Want::any;  ///< a Content-Format (a payload to decode)
+  Want executable = Want::any;      ///< the path names an executable resource
+  Want bs_target = Want::any;       ///< Uri-Path "/bs"
+  Operation op = ops::not_allowed;
+};
+
+/// The routes of the Device Management interface and of the Bootstrap interface.
+std::span<const Route> dm_routes() noexcept;
+std::span<const Route> bootstrap_routes() noexcept;
+/// The operation for `r` (ops::not_allowed when no row matches).
+Operation route(std::span<const Route> table, const Request& r) noexcept;
+
+}  // namespace lwm2m::core

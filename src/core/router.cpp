@@ -1,0 +1,125 @@
+// Requests from servers to operations: the route tables of the Device Management and
+// Bootstrap interfaces (method, path depth, options), and the checks every request of an
+// interface goes through before its operation runs.
+#include "core/request.hpp"
+#include "core/well_known.hpp"
+
+namespace lwm2m::core {
+namespace {
+
+namespace codes = coap::codes;
+constexpr auto kLinkFormat = static_cast<uint16_t>(codec::ContentFormat::link_format);
+
+/// Uri-Path to a data-model path; `bs` tells a "/bs" (Bootstrap-Finish) target apart.
+Result<dm::Path> target_path(const coap::Message& m, bool& is_bs) noexcept {
+  std::string_view segs[dm::Path::kMaxDepth + 1];
+  size_t n = m.strings(coap::OptionNumber::uri_path, segs);
+  is_bs = n == 1 && segs[0] == "bs";
+  if (is_bs) return dm::Path{};
+  if (n > dm::Path::kMaxDepth) return Errc::not_found;
+  auto p = dm::Path::from_segments({segs, n});
+  if (!p) return Errc::not_found;  // not an LwM2M path: nothing lives there
+  return *p;
+}
+
+// Order matters: the first matching row wins.
+constexpr Route kDmRoutes[] = {
+    {.method = codes::get, .link_format = Want::yes, .op = ops::discover},
+    {.method = codes::get, .observe = Want::yes, .op = ops::observe},
+    {.method = codes::get, .op = ops::read},
+    {.method = codes::fetch, .max_depth = 0, .observe = Want::yes, .op = ops::observe_composite},
+    {.method = codes::fetch, .max_depth = 0, .op = ops::read_composite},
+    {.method = codes::put, .content_format = Want::no, .op = ops::write_attributes},
+    {.method = codes::put, .op = ops::write},
+    {.method = codes::post, .min_depth = 1, .max_depth = 1, .op = ops::create},
+    {.method = codes::post,
+     .min_depth = 3,
+     .max_depth = 3,
+     .executable = Want::yes,
+     .op = ops::execute},
+    {.method = codes::post, .min_depth = 2, .op = ops::partial_update},
+    {.method = codes::del, .op = ops::remove},
+    {.method = codes::ipatch, .max_depth = 0, .op = ops::write_composite},
+};
+
+constexpr Route kBootstrapRoutes[] = {
+    {.method = codes::post, .bs_target = Want::yes, .op = ops::bootstrap_finish},
+    // "/bs" with another method is the root path to these, as any other "/".
+    {.method = codes::put, .op = ops::bootstrap_write},
+    {.method = codes::del, .op = ops::bootstrap_delete},
+    {.method = codes::get, .link_format = Want::yes, .op = ops::bootstrap_discover},
+    {.method = codes::get, .op = ops::bootstrap_read},
+};
+
+bool holds(Want w, bool fact) noexcept {
+  return w == Want::any || (w == Want::yes) == fact;
+}
+
+bool executable(const Request& r) noexcept {
+  const dm::ResourceDef* def = r.path.depth() == 3 ? r.registry().resource_def(r.path) : nullptr;
+  return def && def->executable();
+}
+
+}  // namespace
+
+std::span<const Route> dm_routes() noexcept {
+  return kDmRoutes;
+}
+
+std::span<const Route> bootstrap_routes() noexcept {
+  return kBootstrapRoutes;
+}
+
+Operation route(std::span<const Route> table, const Request& r) noexcept {
+  const coap::Message& m = r.message();
+  const size_t depth = r.path.depth();
+  // Each option is looked up once per request, not once per row.
+  const bool link_format = m.accept() == kLinkFormat;
+  const bool content_format = m.content_format().has_value();
+  for (const Route& row : table) {
+    if (!(row.method == m.code) || depth < row.min_depth || depth > row.max_depth) continue;
+    if (!holds(row.link_format, link_format) || !holds(row.observe, r.in.observe_register) ||
+        !holds(row.content_format, content_format) || !holds(row.bs_target, r.bs_target))
+      continue;
+    if (row.executable != Want::any && !holds(row.executable, executable(r))) continue;
+    return row.op;
+  }
+  return ops::not_allowed;
+}
+
+void ops::not_allowed(Request& r) noexcept {
+  fail(r, Errc::method_not_allowed);
+}
+
+void Client::on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept {
+  Impl& s = *impl_;
+  Account* a = s.account_for_peer(in.peer);
+  if (!a) {
+    resp.set_code(codes::unauthorized);  // not a server we know
+    return;
+  }
+  s.mark_uplink(*a, s.now_);
+  s.serve(*a, in, resp);
+  if (monitor_) monitor_->on_request_served(a->ssid, in.message, resp.code());
+}
+
+void Client::Impl::serve(Account& a, const coap::IncomingRequest& in,
+                         coap::Response& resp) noexcept {
+  bool is_bs = false;
+  auto path = target_path(in.message, is_bs);
+  if (!path) return fail(resp, Errc::not_found);
+  Request r{*this, a, in, resp, *path, is_bs};
+  if (a.bootstrap) {
+    // Any request from the bootstrap server shows the bootstrap is alive; one that comes
+    // unasked starts a server-initiated bootstrap.
+    bs.on_server_request(now_);
+    return route(bootstrap_routes(), r)(r);
+  }
+  if (is_bs) return fail(resp, Errc::not_found);
+  // The Security object (and OSCORE) belong to the bootstrap server alone (1.1 Core
+  // §E.1); like Anjay we answer 4.01 rather than pretend the object is absent.
+  if (path->depth() >= 1 && wk::hidden(path->object())) return fail(resp, Errc::unauthorized);
+  route(dm_routes(), r)(r);
+}
+
+}  // namespace lwm2m::core

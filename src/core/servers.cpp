@@ -1,0 +1,168 @@
+// The server account table: accounts kept in line with the Security and Server objects,
+// their transports, and what the core does after a server changed the data model (the
+// effects table of effects.cpp, applied after each commit).
+#include "core/client_impl.hpp"
+#include "core/well_known.hpp"
+
+namespace lwm2m::core {
+
+Account* Client::Impl::account_for_peer(coap::PeerId peer) noexcept {
+  if (peer >= account_count || !accounts[peer].used) return nullptr;
+  return &accounts[peer];
+}
+
+Account* Client::Impl::account_for_ssid(uint16_t ssid) noexcept {
+  for (size_t i = 1; i < account_count; ++i)
+    if (accounts[i].used && accounts[i].ssid == ssid) return &accounts[i];
+  return nullptr;
+}
+
+Account* Client::Impl::account_for_request(coap::RequestId id) noexcept {
+  for (size_t i = 0; i < account_count; ++i) {
+    Account& a = accounts[i];
+    if (a.used && a.pending != Account::Pending::none && a.request == id) return &a;
+  }
+  return nullptr;
+}
+
+void Client::Impl::build_accounts() noexcept {
+  // Keeps accounts that still match their Security/Server pair, adds new ones.
+  for (size_t i = 1; i < account_count; ++i) {
+    Account& a = accounts[i];
+    if (!a.used) continue;
+    if (!reader.security_for(a.ssid) || !reader.server(a.ssid)) {
+      observe.drop(static_cast<uint8_t>(i));
+      a = Account{};
+      want_link(i, LinkCommand::Kind::disconnect);
+    }
+  }
+  for (size_t k = 0; k < reader.security_count(); ++k) {
+    const SecurityEntry sec = reader.security_at(k);
+    if (sec.bootstrap || !sec.ssid) continue;
+    if (!reader.server(*sec.ssid) || account_for_ssid(*sec.ssid)) continue;
+    for (size_t i = 1; i < account_count; ++i) {
+      if (accounts[i].used) continue;
+      Account& a = accounts[i];
+      a = Account{};
+      a.used = true;
+      a.ssid = *sec.ssid;
+      a.security_iid = sec.iid;
+      break;
+    }
+  }
+}
+
+void Client::Impl::connect(Account& a) noexcept {
+  if (a.connected) return;
+  a.connected = true;
+  want_link(index_of(a), LinkCommand::Kind::connect);
+}
+
+void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
+  if (queue_mode()) a.awake_until = now + c.config_.coap.tx.max_transmit_wait();
+}
+
+bool Client::Impl::sync_accounts(TimePoint now) noexcept {
+  build_accounts();
+  bool any = false;
+  for (size_t i = 1; i < account_count; ++i) {
+    Account& a = accounts[i];
+    if (!a.used) continue;
+    any = true;
+    if (a.fsm.state() != RegistrationState::idle) continue;
+    const std::optional<ServerEntry> srv = reader.server(a.ssid);
+    if (!srv) continue;
+    a.fsm.set_policy(srv->retry);
+    a.fsm.set_lifetime(srv->lifetime_s);
+    a.fsm.set_transmit_wait(c.config_.coap.tx.max_transmit_wait());
+    if (!a.disabled && !stopping) a.fsm.start(now);
+  }
+  return any;
+}
+
+Status Client::Impl::begin(TimePoint now) noexcept {
+  const bool any = sync_accounts(now);
+  const std::optional<SecurityEntry> bs_account = reader.bootstrap_security();
+  if (!any) {
+    if (!bs_account) return Errc::invalid_state;
+    start_bootstrap(now);
+  } else if (bs_account && !accounts[0].used) {
+    // Server-initiated bootstrap (1.1 Core §5.2.3): the bootstrap server may write to a
+    // registered client at any time, so its endpoint stays known to the transport.
+    Account& a = accounts[0];
+    a = Account{};
+    a.used = true;
+    a.bootstrap = true;
+    a.security_iid = bs_account->iid;
+    connect(a);
+  }
+  return {};
+}
+
+Account* Client::Impl::account_for_server_instance(dm::InstanceId iid) noexcept {
+  const std::optional<ServerEntry> srv = reader.server_instance(iid);
+  return srv ? account_for_ssid(srv->ssid) : nullptr;
+}
+
+void Client::Impl::disable(Account& a) noexcept {
+  const std::optional<ServerEntry> srv = reader.server(a.ssid);
+  if (!srv) return;
+  // De-register now, come back after the Disable Timeout (/1/x/5).
+  a.fsm.request_deregister(now_);
+  a.disabled = true;
+  a.disabled_until = now_ + Duration{int64_t{srv->disable_timeout_s} * 1000};
+}
+
+void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcept {
+  if (changes.overflowed()) {
+    // Too much changed to track one by one: tell every server everything again.
+    for (size_t i = 1; i < account_count; ++i)
+      if (accounts[i].used) {
+        accounts[i].objects_changed = true;
+        accounts[i].fsm.request_update(now_);
+      }
+    accounts_changed = true;
+  }
+  for (const Change& ch : changes.items())
+    for_each_effect(ch, [&](Action act) { act_on(by, ch, act); });
+}
+
+void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept {
+  Account* owner = ch.object == wk::kServer && ch.instance != dm::kInvalidId
+                       ? account_for_server_instance(ch.instance)
+                       : nullptr;
+  const auto by_index = static_cast<uint8_t>(index_of(by));
+  switch (action) {
+    case Action::registration_changed:
+    case Action::update_trigger:
+      if (owner) owner->fsm.request_update(now_);  // the Update carries the new values
+      break;
+    case Action::default_periods:
+      if (owner) observe.reevaluate(owner->ssid);
+      break;
+    case Action::disable:
+      if (owner) disable(*owner);
+      break;
+    case Action::bootstrap_trigger:
+      start_bootstrap(now_);
+      break;
+    case Action::reboot:
+      reboot_by = by_index;
+      break;
+    case Action::factory_reset:
+      factory_reset_by = by_index;
+      break;
+    case Action::accounts_changed:
+      accounts_changed = true;
+      break;
+    case Action::objects_changed:
+      for (size_t i = 1; i < account_count; ++i)
+        if (accounts[i].used) {
+          accounts[i].objects_changed = true;
+          accounts[i].fsm.request_update(now_);
+        }
+      break;
+  }
+}
+
+}  // namespace lwm2m::core

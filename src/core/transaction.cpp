@@ -1,0 +1,79 @@
+#include "core/transaction.hpp"
+
+namespace lwm2m::core {
+
+Transaction::~Transaction() {
+  rollback();
+}
+
+Result<dm::Object*> Transaction::touch(dm::ObjectId id) noexcept {
+  for (size_t i = 0; i < touched_count_; ++i)
+    if (touched_[i]->id() == id) return touched_[i];
+  dm::Object* obj = registry_.find(id);
+  if (!obj) return Errc::not_found;
+  if (touched_count_ == kMaxObjects) return Errc::request_entity_too_large;
+  if (Status st = obj->transaction_begin(); !st) return st;
+  touched_[touched_count_++] = obj;
+  return obj;
+}
+
+Status Transaction::write(const dm::Path& path, const dm::Value& value) noexcept {
+  auto obj = touch(path.object());
+  if (!obj) return obj.status();
+  const dm::ResourceInstanceId riid = path.depth() == 4 ? path.resource_instance() : dm::kInvalidId;
+  if (Status st = (*obj)->write(path.instance(), path.resource(), riid, value); !st) return st;
+  changes_.add(Change(Change::Kind::written, path));
+  return {};
+}
+
+Status Transaction::reset_resource(const dm::Path& resource) noexcept {
+  auto obj = touch(resource.object());
+  if (!obj) return obj.status();
+  if (Status st = (*obj)->reset_resource(resource.instance(), resource.resource()); !st) return st;
+  changes_.add(Change(Change::Kind::written, resource));
+  return {};
+}
+
+Status Transaction::reset_instance(const dm::Path& instance) noexcept {
+  auto obj = touch(instance.object());
+  if (!obj) return obj.status();
+  return (*obj)->reset_instance(instance.instance());
+}
+
+Status Transaction::create(const dm::Path& instance) noexcept {
+  auto obj = touch(instance.object());
+  if (!obj) return obj.status();
+  if (Status st = (*obj)->create_instance(instance.instance()); !st) return st;
+  changes_.add(Change(Change::Kind::created, instance));
+  return {};
+}
+
+Status Transaction::remove(const dm::Path& instance) noexcept {
+  auto obj = touch(instance.object());
+  if (!obj) return obj.status();
+  if (Status st = (*obj)->delete_instance(instance.instance()); !st) return st;
+  changes_.add(Change(Change::Kind::deleted, instance));
+  return {};
+}
+
+Status Transaction::finish(Status so_far) noexcept {
+  for (size_t i = 0; so_far && i < touched_count_; ++i)
+    so_far = touched_[i]->transaction_validate();
+  if (!so_far) {
+    rollback();
+    changes_.clear();
+    return so_far;
+  }
+  for (size_t i = 0; i < touched_count_; ++i)
+    touched_[i]->transaction_commit();
+  touched_count_ = 0;
+  return {};
+}
+
+void Transaction::rollback() noexcept {
+  // Newest first, so that objects undo in the reverse order of their first change.
+  while (touched_count_ > 0)
+    touched_[--touched_count_]->transaction_rollback();
+}
+
+}  // namespace lwm2m::core

@@ -1,0 +1,52 @@
+// One request's changes to the data model as a unit. Write, Partial Update,
+// Write-Composite, Create, Delete and the bootstrap writes all change objects through a
+// Transaction: each object it touches enters its transaction at the first change; finish()
+// validates every touched object, then commits them all, or rolls them all back when any
+// change or validation failed. The changes the core acts on are kept for after the commit.
+#pragma once
+
+#include <cstddef>
+
+#include "core/effects.hpp"
+#include "lwm2m/dm/registry.hpp"
+#include "lwm2m/status.hpp"
+
+namespace lwm2m::core {
+
+class Transaction {
+ public:
+  /// Objects one request may touch (a Write-Composite naming more is refused).
+  static constexpr size_t kMaxObjects = 8;
+
+  explicit Transaction(dm::Registry& registry) noexcept : registry_(registry) {}
+  /// Rolls back whatever was not finished.
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  /// A resource (depth 3) or resource instance (depth 4).
+  Status write(const dm::Path& path, const dm::Value& value) noexcept;
+  Status reset_resource(const dm::Path& resource) noexcept;
+  Status reset_instance(const dm::Path& instance) noexcept;
+  Status create(const dm::Path& instance) noexcept;
+  Status remove(const dm::Path& instance) noexcept;
+
+  /// `so_far` is the outcome of the request's changes; when it is ok every touched object
+  /// validates and all commit, otherwise (or when a validation fails) all roll back and
+  /// the changes are forgotten. Returns the outcome.
+  Status finish(Status so_far) noexcept;
+
+  /// What the committed request changed that the core acts on.
+  const ChangeList& changes() const noexcept { return changes_; }
+
+ private:
+  Result<dm::Object*> touch(dm::ObjectId id) noexcept;
+  void rollback() noexcept;
+
+  dm::Registry& registry_;
+  dm::Object* touched_[kMaxObjects] = {};
+  size_t touched_count_ = 0;
+  ChangeList changes_;
+};
+
+}  // namespace lwm2m::core

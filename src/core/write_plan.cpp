@@ -1,0 +1,149 @@
+#include "core/write_plan.hpp"
+
+namespace lwm2m::core {
+
+Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
+  if (!plan.base.is_prefix_of(r.path) && !(plan.create && r.path.object() == plan.base.object()))
+    return Errc::bad_request;
+  // TLV yields a value-less record for an empty instance or an empty multiple resource.
+  if (r.path.depth() == 2 && r.value.is_none()) return {};
+  if (r.path.depth() < 3) return Errc::bad_request;
+  const dm::ResourceDef* def = plan.reg.resource_def(r.path);
+  if (!def) return Errc::not_found;
+  if (r.value.is_none()) return r.path.depth() == 3 && def->multiple ? Errc::ok : Errc::bad_request;
+  if (r.path.depth() == 4 && !def->multiple) return Errc::bad_request;
+  if (!plan.bootstrap && !plan.create && !def->writable()) return Errc::method_not_allowed;
+  if (def->executable()) return Errc::method_not_allowed;
+  auto v = dm::convert(r.value, def->type);
+  if (!v) return Errc::bad_request;
+  return {};
+}
+
+Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt, ByteView payload,
+                   const WritePlan& plan, MutableByteView scratch,
+                   dm::InstanceId* created) noexcept {
+  codec::DecodeContext ctx{plan.base, &reg, scratch};
+  codec::AnyDecoder dec;
+  if (Status st = dec.open(fmt, payload, ctx); !st) return st;
+  // Pass 1: check.
+  size_t count = 0;
+  dm::InstanceId new_iid = dm::kInvalidId;
+  bool mixed_instances = false;
+  for (;;) {
+    codec::Record r;
+    auto more = dec.next(r);
+    if (!more) {
+      Errc e = more.error();
+      // A bootstrap server may write resources this client has not (4.04 on a resource
+      // the object does not define is correct for a management server too).
+      return e == Errc::malformed || e == Errc::truncated ? Errc::bad_request : e;
+    }
+    if (!*more) break;
+    if (plan.create) {
+      if (count == 0) {
+        new_iid = r.path.instance();
+      } else if (r.path.instance() != new_iid) {
+        mixed_instances = true;
+      }
+      if (r.path.depth() < 2) return Errc::bad_request;
+    }
+    if (plan.bootstrap) {
+      // Instances named by a Bootstrap-Write may not exist yet: check the descriptor only.
+      if (r.path.depth() < 2 || !plan.base.is_prefix_of(r.path)) return Errc::bad_request;
+      if (r.path.depth() >= 3) {
+        const dm::ResourceDef* def = reg.resource_def(r.path);
+        if (!def) return Errc::not_found;
+        if (r.value.is_none() ? !(r.path.depth() == 3 && def->multiple)
+                              : !dm::convert(r.value, def->type))
+          return Errc::bad_request;
+      } else if (!r.value.is_none()) {
+        return Errc::bad_request;
+      }
+    } else if (plan.create) {
+      codec::Record rr = r;
+      if (Status st = check_record(plan, rr); !st) return st;
+    } else {
+      // The instance must exist; an optional resource absent so far may be written.
+      if (!reg.resolve(dm::Path(r.path.object(), r.path.instance()))) return Errc::not_found;
+      if (Status st = check_record(plan, r); !st) return st;
+    }
+    ++count;
+  }
+  if (mixed_instances) return Errc::bad_request;
+
+  dm::Object* obj = reg.find(plan.base.object());
+  if (!obj) return Errc::not_found;
+  if (plan.create) {
+    dm::InstanceId iid = plan.create_iid != dm::kInvalidId ? plan.create_iid : new_iid;
+    if (iid == dm::kInvalidId) {
+      iid = 0;
+      while (obj->has_instance(iid))
+        ++iid;
+    } else if (obj->has_instance(iid)) {
+      return Errc::bad_request;  // 1.1 Core §6.3.7: Create on an existing instance is 4.00
+    }
+    if (!obj->def().multiple && obj->instance_count() > 0) return Errc::bad_request;
+    new_iid = iid;
+    if (created) *created = iid;
+  }
+
+  // Pass 2: apply.
+  Status result;
+  if (plan.create) result = tx.create(dm::Path(obj->id(), new_iid));
+  if (result && plan.replace && !plan.bootstrap && plan.base.depth() == 2)
+    result = tx.reset_instance(plan.base);
+  if (result && plan.replace && plan.base.depth() == 3) {
+    const dm::ResourceDef* def = reg.resource_def(plan.base);
+    if (def && def->multiple) result = tx.reset_resource(plan.base);
+  }
+  if (result) {
+    if (Status st = dec.open(fmt, payload, ctx); !st) result = st;
+  }
+  dm::Path last_multi;  // multiple resources reset once when a whole one is written
+  bool have_last = false;
+  while (result) {
+    codec::Record r;
+    auto more = dec.next(r);
+    if (!more) {
+      result = more.status();
+      break;
+    }
+    if (!*more) break;
+    dm::Path p = r.path;
+    if (plan.create) {
+      if (p.depth() == 4) {
+        p = dm::Path(p.object(), new_iid, p.resource(), p.resource_instance());
+      } else if (p.depth() == 3) {
+        p = dm::Path(p.object(), new_iid, p.resource());
+      } else {
+        p = dm::Path(p.object(), new_iid);
+      }
+    }
+    if (plan.bootstrap && !obj->has_instance(p.instance())) {
+      result = tx.create(dm::Path(p.object(), p.instance()));
+      if (!result) break;
+    }
+    if (r.value.is_none()) {
+      // An empty instance (already there or created above), or an emptied multiple resource.
+      if (p.depth() == 3) result = tx.reset_resource(p);
+      continue;
+    }
+    const dm::ResourceDef* def = reg.resource_def(p);
+    if (def->multiple && p.depth() == 4 && (plan.replace || plan.bootstrap) &&
+        plan.base.depth() <= 2) {
+      dm::Path res = p.parent();
+      if (!have_last || !(res == last_multi)) {
+        (void)tx.reset_resource(res);
+        last_multi = res;
+        have_last = true;
+      }
+    }
+    auto v = dm::convert(r.value, def->type);
+    result = tx.write(p, *v);
+  }
+  if (result.code() == Errc::malformed || result.code() == Errc::truncated)
+    result = Errc::bad_request;
+  return result;
+}
+
+}  // namespace lwm2m::core

@@ -1,0 +1,40 @@
+// ops::write and ops::partial_update: replace or update, all or nothing.
+#include <gtest/gtest.h>
+
+#include "core/client_fixture.hpp"
+#include "core/ops/ops_support.hpp"
+
+namespace lwm2m::test {
+namespace {
+
+using namespace ops;
+namespace codes = coap::codes;
+
+TEST_F(ClientTest, WriteReplaceOfAnInstanceResetsWhatThePayloadLeavesOut) {
+  start_and_register();
+  // Default pmin is absent until written; a Partial Update may add it.
+  ASSERT_EQ(call(codes::post, "/1/0", {}, kSenmlJson, R"([{"n":"/1/0/2","v":7}])").code,
+            codes::changed);
+  ASSERT_EQ(call(codes::get, "/1/0/2").payload, "7");
+  // Replacing the instance without resource 2 brings it back to absent.
+  Reply r = call(codes::put, "/1/0", {}, kSenmlJson,
+                 R"([{"bn":"/1/0/","n":"1","v":300},{"n":"6","vb":true},{"n":"7","vs":"U"}])");
+  EXPECT_EQ(r.code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/2").code, codes::not_found);
+  EXPECT_EQ(call(codes::get, "/1/0/0").payload, "101");  // the Short Server ID stays
+}
+
+TEST_F(ClientTest, PartialUpdateTouchesOnlyWhatItNames) {
+  start_and_register();
+  Reply r = call(codes::post, "/1/0", {}, kSenmlJson, R"([{"n":"/1/0/5","v":60}])");
+  EXPECT_EQ(r.code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/5").payload, "60");
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "300");
+  // A single resource cannot be partially updated; nor can a missing instance.
+  EXPECT_EQ(call(codes::post, "/1/0/1", {}, kText, "5").code, codes::method_not_allowed);
+  EXPECT_EQ(call(codes::post, "/1/4", {}, kSenmlJson, "[]").code, codes::not_found);
+  EXPECT_EQ(call(codes::post, "/1/0").code, codes::bad_request);  // no payload format
+}
+
+}  // namespace
+}  // namespace lwm2m::test
