@@ -41,6 +41,8 @@ class Transaction {
 
  private:
   Result<dm::Object*> touch(dm::ObjectId id) noexcept;
+  /// `st`, after keeping the change when it succeeded.
+  Status noted(Status st, Change::Kind kind, const dm::Path& path) noexcept;
   void rollback() noexcept;
 
   dm::Registry& registry_;
