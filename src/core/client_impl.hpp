@@ -44,6 +44,9 @@ struct Account {
   bool disabled = false;
   TimePoint disabled_until = kNever;
   uint8_t version_drop = 0;  ///< versions below the configured one (the server sent 4.12)
+
+  /// Back to a fresh account (out of line: one copy of the initialisation, not one per use).
+  void clear() noexcept;
 };
 
 struct Client::Impl final : ObservationTable::Host {
