@@ -25,6 +25,8 @@ inline constexpr size_t kLocationMax = 48;
 struct Request;
 
 struct Account {
+  Account() noexcept;  // out of line: the table's construction and clear() share one copy
+
   bool used = false;
   bool bootstrap = false;
   uint16_t ssid = 0;

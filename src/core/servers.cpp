@@ -6,6 +6,8 @@
 
 namespace lwm2m::core {
 
+Account::Account() noexcept = default;
+
 void Account::clear() noexcept {
   *this = Account{};
 }
