@@ -2,6 +2,8 @@
 
 namespace lwm2m::core {
 
+Transaction::Transaction(dm::Registry& registry) noexcept : registry_(registry) {}
+
 Transaction::~Transaction() {
   rollback();
 }
