@@ -16,20 +16,16 @@ constexpr size_t option_header_size(uint32_t delta, uint32_t length) noexcept {
   return 1 + ext(delta) + ext(length);
 }
 
-/// Writes the option header; returns the byte after it.
-inline uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept {
-  auto nibble = [](uint32_t v) { return static_cast<uint8_t>(v < 13 ? v : v < 269 ? 13 : 14); };
-  *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(length));
-  for (uint32_t v : {delta, length}) {
-    if (v >= 269) {
-      *p++ = static_cast<uint8_t>((v - 269) >> 8);
-      *p++ = static_cast<uint8_t>(v - 269);
-    } else if (v >= 13) {
-      *p++ = static_cast<uint8_t>(v - 13);
-    }
-  }
-  return p;
-}
+/// Appends the header of option `number` (following option `prev`, which it then becomes)
+/// for a value of `length` bytes, then `size` bytes (the value, or a run of options that
+/// starts with it); false, with nothing written, when that does not fit before `end`. The
+/// one option writer of the message encoder and the request writer.
+bool put_option(uint8_t*& p, const uint8_t* end, uint32_t& prev, uint32_t number, uint32_t length,
+                const uint8_t* bytes, size_t size) noexcept;
+
+/// Appends the payload marker and `payload` (nothing when it is empty); false, with
+/// nothing written, when that does not fit before `end`.
+bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept;
 
 /// Shortest big-endian form of a uint option value (§3.2); returns its length (0..4).
 inline uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept {
