@@ -15,16 +15,18 @@ using detail::Exchange;
 // Transmission parameters (RFC 7252 §4.8.2)
 
 namespace {
-Duration scaled(Duration base, int64_t mult, uint16_t permille) noexcept {
-  return Duration{base.count() * mult * permille / 1000};
+// ACK_TIMEOUT * (2^doublings - 1) * ACK_RANDOM_FACTOR.
+[[gnu::noinline]] Duration scaled(const TransmissionParams& p, unsigned doublings) noexcept {
+  return Duration{p.ack_timeout.count() * ((int64_t{1} << doublings) - 1) *
+                  p.ack_random_factor_permille / 1000};
 }
 }  // namespace
 
 Duration TransmissionParams::max_transmit_span() const noexcept {
-  return scaled(ack_timeout, (int64_t{1} << max_retransmit) - 1, ack_random_factor_permille);
+  return scaled(*this, max_retransmit);
 }
 Duration TransmissionParams::max_transmit_wait() const noexcept {
-  return scaled(ack_timeout, (int64_t{1} << (max_retransmit + 1)) - 1, ack_random_factor_permille);
+  return scaled(*this, max_retransmit + 1u);
 }
 Duration TransmissionParams::exchange_lifetime() const noexcept {
   return max_transmit_span() + 2 * max_latency + processing_delay;

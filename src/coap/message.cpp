@@ -214,16 +214,21 @@ std::optional<uint32_t> Message::uint_option(OptionNumber n) const noexcept {
   return o->uint_value();
 }
 
+namespace {
+// Content-Format and Accept are 16-bit by definition (RFC 7252 §5.10.3, §5.10.4).
+std::optional<uint16_t> uint16_option(const Message& m, OptionNumber n) noexcept {
+  const Option* o = m.find(n);
+  if (!o) return std::nullopt;
+  return static_cast<uint16_t>(o->uint_value());
+}
+}  // namespace
+
 std::optional<uint16_t> Message::content_format() const noexcept {
-  auto v = uint_option(OptionNumber::content_format);
-  if (!v) return std::nullopt;
-  return static_cast<uint16_t>(*v);
+  return uint16_option(*this, OptionNumber::content_format);
 }
 
 std::optional<uint16_t> Message::accept() const noexcept {
-  auto v = uint_option(OptionNumber::accept);
-  if (!v) return std::nullopt;
-  return static_cast<uint16_t>(*v);
+  return uint16_option(*this, OptionNumber::accept);
 }
 
 std::optional<BlockOption> Message::block(OptionNumber which) const noexcept {
