@@ -339,6 +339,27 @@ ParseError parse(ByteView datagram, Message& out) noexcept {
 
 namespace wire {
 
+uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept {
+  uint8_t len = value == 0          ? 0
+                : value < 0x100     ? 1
+                : value < 0x10000   ? 2
+                : value < 0x1000000 ? 3
+                                    : 4;
+  for (uint8_t i = 0; i < len; ++i)
+    out[i] = static_cast<uint8_t>(value >> (8 * (len - 1 - i)));
+  return len;
+}
+
+uint8_t* write_header(uint8_t* p, Type type, Code code, uint16_t mid, const Token& token) noexcept {
+  *p++ = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(type) << 4) | token.length);  // ver 1
+  *p++ = code.raw;
+  *p++ = static_cast<uint8_t>(mid >> 8);
+  *p++ = static_cast<uint8_t>(mid);
+  for (uint8_t i = 0; i < token.length; ++i)
+    *p++ = token.bytes[i];
+  return p;
+}
+
 // Stable order of option indices by number, without moving the options themselves.
 size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept {
   auto opts = m.options();
