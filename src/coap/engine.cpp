@@ -297,8 +297,7 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
 
   CacheEntry* c = cache.insert(peer, m.message_id, now);
   if (!c) return;  // every cache slot is being transmitted; the peer will retransmit
-  c->expires =
-      now + (m.type == Type::con ? config.tx.exchange_lifetime() : config.tx.non_lifetime());
+  c->expires = now + (m.type == Type::con ? exchange_lifetime : non_lifetime);
 
   Message resp;
   resp.type = m.type == Type::con ? Type::ack : Type::non;
@@ -312,7 +311,7 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   ResponsePlan plan;
   ByteView body = m.payload;
   if (m.has(OptionNumber::block1)) {
-    const Code reply = reassembly.accept(peer, m, now, config.tx.exchange_lifetime());
+    const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
     if (reply == codes::continue_) {
       finish_simple(*c, resp, reply, std::nullopt, reassembly.block());
       return;
