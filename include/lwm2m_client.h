@@ -4,7 +4,9 @@
  *
  * A client is driven by one thread (started by lwm2m_client_run) that owns the client and
  * its objects. Object callbacks run on that thread. Other threads talk to it through
- * lwm2m_client_value_changed() and lwm2m_client_locked(), which are thread-safe.
+ * lwm2m_client_value_changed() and lwm2m_client_locked(), which are thread-safe. Several
+ * clients may run in one process: each has its own thread, lock, settings and DTLS
+ * credentials (see "DTLS credentials" for the calls without a client argument).
  *
  *   lwm2m_client_data_t data;
  *   lwm2m_client_init(&data);                         // before any object creation
@@ -140,19 +142,45 @@ typedef struct {
 
 /* ---- initialisation and configuration ------------------------------------------------- */
 
-/** Run-time settings; LWM2M_CLIENT_CONFIG_INIT fills them from the defines above. */
+/** The LwM2M version the client registers with ("lwm2m=" of the Register). */
+typedef enum {
+  LWM2M_CLIENT_VERSION_DEFAULT = 0, /**< the library's default: 1.1 */
+  LWM2M_CLIENT_VERSION_1_0 = 10,
+  LWM2M_CLIENT_VERSION_1_1 = 11,
+  LWM2M_CLIENT_VERSION_1_2 = 12,
+} lwm2m_client_version_t;
+
+/**
+ * Run-time settings; LWM2M_CLIENT_CONFIG_INIT fills them from the defines above.
+ *
+ * The fields after reboot_time_ms are the client core's sizes and protocol choices: 0 (or
+ * LWM2M_CLIENT_VERSION_DEFAULT, false) keeps the library's default, and
+ * lwm2m_client_get_config() shows the values in use. The binding ("U", "UQ") is a Server
+ * instance's (lwm2m_obj_server_args_t.binding).
+ */
 typedef struct {
   const char* endpoint;     /**< Endpoint Client Name (copied) */
   uint16_t local_port;      /**< 0: a free port */
   uint32_t min_refresh_ms;  /**< LWM2M_CLIENT_MIN_REFRESH_TIME */
   uint32_t rcv_buffer_size; /**< LWM2M_CLIENT_RCV_BUFFER_SIZE */
   uint32_t reboot_time_ms;  /**< LWM2M_CLIENT_REBOOT_TIME */
+
+  lwm2m_client_version_t lwm2m_version; /**< default 1.1 */
+  /** Queue mode for every server (1.1: the Register's "Q"; 1.0: binding "UQ"); a Server
+   *  instance with binding "UQ" asks for it too. Default false. */
+  bool queue_mode;
+  uint16_t coap_message_size; /**< largest CoAP message the client builds; default 1152 */
+  uint16_t uplink_buffer;     /**< room for the Register payload and Send; default 512 */
+  uint16_t scratch;           /**< room for decoded strings and computed values; default 256 */
+  uint8_t max_servers;        /**< management servers served at once; default 2 */
+  uint16_t max_observations;  /**< observations over all servers; default 8 */
 } lwm2m_client_config_t;
 
 #define LWM2M_CLIENT_CONFIG_INIT                                                              \
   {                                                                                           \
     LWM2M_CLIENT_DEVICE_NAME, LWM2M_CLIENT_LOCAL_PORT, LWM2M_CLIENT_MIN_REFRESH_TIME * 1000u, \
-        LWM2M_CLIENT_RCV_BUFFER_SIZE, LWM2M_CLIENT_REBOOT_TIME * 1000u                        \
+        LWM2M_CLIENT_RCV_BUFFER_SIZE, LWM2M_CLIENT_REBOOT_TIME * 1000u,                       \
+        LWM2M_CLIENT_VERSION_DEFAULT, false, 0, 0, 0, 0, 0                                    \
   }
 
 /** Initializes a client with `config` (copied). Comes before any object creation. */
@@ -232,6 +260,14 @@ int lwm2m_client_value_changed(lwm2m_client_data_t* client_data, uint16_t object
                                uint16_t instance_id, uint16_t resource_id);
 
 /* ---- DTLS credentials (only with DTLS compiled in) ------------------------------------ */
+/*
+ * Each client has its own credentials: the tags it may use and the keys behind them (copied
+ * from its Security instances), so clients with different keys run in one process. The
+ * seed's functions without a client argument act on the only client of the process (before
+ * any lwm2m_client_init: on tags the next client initialised takes over); with several
+ * clients they are refused (LWM2M_CLIENT_ERR_INVALID_STATE, false, 0) and the *_for
+ * variants name the client. lwm2m_client_refresh_dtls_credentials() refreshes every client.
+ */
 
 /** Whether this build has DTLS (coaps://). Without it the credential functions return
  *  LWM2M_CLIENT_ERR_NOT_SUPPORTED and say so on stderr. */
@@ -240,17 +276,22 @@ bool lwm2m_client_dtls_available(void);
 /** Refreshes the client available credentials using the currently registered security
  *  objects: each instance with a key gets tag LWM2M_CLIENT_CREDMAN_TAG_BASE + instance id. */
 int lwm2m_client_refresh_dtls_credentials(void);
+int lwm2m_client_refresh_dtls_credentials_for(lwm2m_client_data_t* client_data);
 
 /** Adds a credential tag to be used with the LwM2M DTLS sock; a tag already available is
  *  not added again. */
 int lwm2m_client_add_credential(credman_tag_t tag);
+int lwm2m_client_add_credential_for(lwm2m_client_data_t* client_data, credman_tag_t tag);
 
 /** Removes a credential tag from the available ones; an unknown tag changes nothing. */
 int lwm2m_client_remove_credential(credman_tag_t tag);
+int lwm2m_client_remove_credential_for(lwm2m_client_data_t* client_data, credman_tag_t tag);
 
 /** How many tags are available, and whether one is. */
 size_t lwm2m_client_credential_count(void);
+size_t lwm2m_client_credential_count_for(const lwm2m_client_data_t* client_data);
 bool lwm2m_client_has_credential(credman_tag_t tag);
+bool lwm2m_client_has_credential_for(const lwm2m_client_data_t* client_data, credman_tag_t tag);
 
 /* ---- standard objects ------------------------------------------------------------------ */
 
@@ -311,7 +352,10 @@ lwm2m_object_t* lwm2m_object_server_init(lwm2m_client_data_t* client_data);
 int lwm2m_object_server_instance_create(lwm2m_object_t* object, uint16_t instance_id,
                                         const lwm2m_obj_server_args_t* args);
 
-/** The Device object (/3/0); Reboot (/3/0/4) leads to the reboot hook. */
+/** The Device object (/3/0); Reboot (/3/0/4) leads to the reboot hook. Current Time
+ *  (/3/0/13) follows the system clock from lwm2m_client_run on; a server's Write of it sets
+ *  the time, which then advances from the written value. Observed with pmax, each
+ *  notification carries the time it was sent. */
 lwm2m_object_t* lwm2m_object_device_init(lwm2m_client_data_t* client_data,
                                          const lwm2m_obj_device_args_t* args);
 

@@ -40,6 +40,8 @@ static const char usage[] =
     "                        client asks it for its configuration, then registers\n"
     "  --lifetime SECONDS    registration lifetime (default 300)\n"
     "  --local-port PORT     local UDP port (default 0: a free one)\n"
+    "  --lwm2m VERSION       LwM2M version to register with: 1.0, 1.1 or 1.2 (default 1.1)\n"
+    "  --queue               queue mode: the server holds its requests until we wake\n"
     "  --help                this text\n";
 
 typedef struct {
@@ -51,6 +53,8 @@ typedef struct {
   unsigned long lifetime;
   unsigned long local_port;
   int bootstrap;
+  lwm2m_client_version_t version;
+  int queue;
 } options_t;
 
 static void usage_error(const char* flag, const char* fix) {
@@ -82,6 +86,8 @@ static void parse_args(int argc, char** argv, options_t* o) {
   o->lifetime = 300;
   o->local_port = 0;
   o->bootstrap = 0;
+  o->version = LWM2M_CLIENT_VERSION_DEFAULT;
+  o->queue = 0;
   for (int i = 1; i < argc; ++i) {
     const char* flag = argv[i];
     if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
@@ -92,9 +98,14 @@ static void parse_args(int argc, char** argv, options_t* o) {
       o->bootstrap = 1;
       continue;
     }
+    if (!strcmp(flag, "--queue")) {
+      o->queue = 1;
+      continue;
+    }
     int known = !strcmp(flag, "--endpoint") || !strcmp(flag, "--server") ||
                 !strcmp(flag, "--psk-identity") || !strcmp(flag, "--psk-key") ||
-                !strcmp(flag, "--lifetime") || !strcmp(flag, "--local-port");
+                !strcmp(flag, "--lifetime") || !strcmp(flag, "--local-port") ||
+                !strcmp(flag, "--lwm2m");
     if (!known) usage_error(flag, "unknown option; the options are listed by --help");
     if (i + 1 >= argc) usage_error(flag, "needs a value, e.g. --endpoint node-1");
     const char* value = argv[++i];
@@ -126,6 +137,13 @@ static void parse_args(int argc, char** argv, options_t* o) {
         o->psk_key[k] = (uint8_t)(hi * 16 + lo);
       }
       o->psk_key_len = len / 2;
+    } else if (!strcmp(flag, "--lwm2m")) {
+      o->version = !strcmp(value, "1.0")   ? LWM2M_CLIENT_VERSION_1_0
+                   : !strcmp(value, "1.1") ? LWM2M_CLIENT_VERSION_1_1
+                   : !strcmp(value, "1.2") ? LWM2M_CLIENT_VERSION_1_2
+                                           : LWM2M_CLIENT_VERSION_DEFAULT;
+      if (o->version == LWM2M_CLIENT_VERSION_DEFAULT)
+        usage_error(flag, "needs 1.0, 1.1 or 1.2, e.g. --lwm2m 1.0");
     } else if (!strcmp(flag, "--lifetime")) {
       o->lifetime = parse_number(flag, value, 1, 0xFFFFFFFFul,
                                  "needs a number of seconds >= 1, e.g. --lifetime 300");
@@ -206,6 +224,8 @@ int main(int argc, char** argv) {
   lwm2m_client_config_t config = LWM2M_CLIENT_CONFIG_INIT;
   config.endpoint = opt.endpoint;
   config.local_port = (uint16_t)opt.local_port;
+  config.lwm2m_version = opt.version;
+  config.queue_mode = opt.queue != 0;
   lwm2m_client_init_with_config(&client, &config);
   lwm2m_client_set_log_hook(&client, log_line, NULL);
 

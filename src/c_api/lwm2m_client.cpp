@@ -15,7 +15,6 @@
 #include <mutex>
 #include <new>
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -260,21 +259,35 @@ class CObject final : public dm::Object {
   std::unique_ptr<CObjectDefs> defs_;
 };
 
-// ---- process-wide state: live contexts, the credential store and the tag list ----------
+// A credential tag list (RIOT's credential_tags), bounded by LWM2M_CLIENT_MAX_CREDENTIALS.
+struct TagList {
+  std::vector<credman_tag_t> tags;
 
-std::mutex g_mutex;
-std::set<const lwm2m_context_t*> g_contexts;
-std::vector<credman_tag_t> g_tags;
+  bool has(credman_tag_t tag) const {
+    return std::find(tags.begin(), tags.end(), tag) != tags.end();
+  }
+  bool add(credman_tag_t tag) {
+    if (has(tag)) return true;
+    if (tags.size() >= LWM2M_CLIENT_MAX_CREDENTIALS) return false;
+    tags.push_back(tag);
+    return true;
+  }
+  void remove(credman_tag_t tag) {
+    tags.erase(std::remove(tags.begin(), tags.end(), tag), tags.end());
+  }
+};
 
-#if LWM2M_CLIENT_HAVE_DTLS
-StaticCredentialStore<LWM2M_CLIENT_MAX_CREDENTIALS, 4096> g_store;
-#endif
+// ---- process-wide state: only the table of live clients --------------------------------
+// It validates handles and finds "the" client for the seed's calls without a client
+// argument. Each client's credentials and lock are its own (lwm2m_context). g_live_mutex
+// is held only to look the table up, never while a client does work.
 
-bool add_tag_locked(credman_tag_t tag) {
-  if (std::find(g_tags.begin(), g_tags.end(), tag) != g_tags.end()) return true;
-  if (g_tags.size() >= LWM2M_CLIENT_MAX_CREDENTIALS) return false;
-  g_tags.push_back(tag);
-  return true;
+std::mutex g_live_mutex;
+std::vector<lwm2m_context_t*> g_live;  // in lwm2m_client_init order
+TagList g_pending_tags;                // added while no client existed: the next one takes them
+
+bool is_live_locked(const lwm2m_context_t* ctx) {
+  return std::find(g_live.begin(), g_live.end(), ctx) != g_live.end();
 }
 
 int no_dtls(const char* function) {
@@ -294,6 +307,15 @@ struct lwm2m_object {
 struct lwm2m_context {
   lwm2m_client_config_t config{};
   std::string endpoint;
+
+  // This client's credentials: the tags it may use and the keys behind them. Their own
+  // lock, not the runner's: the DTLS factory reads them on the client thread while another
+  // thread may add or remove a tag.
+  std::mutex credentials_mutex;
+  TagList tags;
+#if LWM2M_CLIENT_HAVE_DTLS
+  StaticCredentialStore<LWM2M_CLIENT_MAX_CREDENTIALS, 4096> store;
+#endif
 
   // Objects first: they outlive the registry, the client and the runner (destroyed later).
   std::array<objects::SecurityInstance, kMaxSecurityInstances> security_storage{};
@@ -347,8 +369,8 @@ lwm2m_context_t* live(const lwm2m_client_data_t* data, const char* function) {
     say("%s: client_data is NULL", function);
     return nullptr;
   }
-  std::lock_guard<std::mutex> guard(g_mutex);
-  if (!data->lwm2m_ctx || !g_contexts.count(data->lwm2m_ctx)) {
+  std::lock_guard<std::mutex> guard(g_live_mutex);
+  if (!data->lwm2m_ctx || !is_live_locked(data->lwm2m_ctx)) {
     say("%s: call lwm2m_client_init(client_data) first", function);
     return nullptr;
   }
@@ -360,8 +382,8 @@ lwm2m_context_t* owner(const lwm2m_object_t* object, const char* function) {
     say("%s: object is NULL", function);
     return nullptr;
   }
-  std::lock_guard<std::mutex> guard(g_mutex);
-  if (!g_contexts.count(object->ctx)) {
+  std::lock_guard<std::mutex> guard(g_live_mutex);
+  if (!is_live_locked(object->ctx)) {
     say("%s: the object's client was freed (lwm2m_client_deinit)", function);
     return nullptr;
   }
@@ -380,15 +402,15 @@ void refresh_credentials_of(lwm2m_context_t* ctx) {
       continue;
     if (inst.identity.size == 0 && inst.secret_key.size == 0) continue;
     CredentialTag tag = dtls::credential_tag(options, inst.id);
-    std::lock_guard<std::mutex> guard(g_mutex);
-    Status st = dtls::store_security_credential(g_store, tag, inst.peer());
+    std::lock_guard<std::mutex> guard(ctx->credentials_mutex);
+    Status st = dtls::store_security_credential(ctx->store, tag, inst.peer());
     if (!st) {
       char t[8];
       std::snprintf(t, sizeof t, "%u", tag);
       say("credential tag %s: cannot store it: %s", t, to_string(st.code()));
       continue;
     }
-    if (!add_tag_locked(tag)) say("credential list full (LWM2M_CLIENT_MAX_CREDENTIALS)");
+    if (!ctx->tags.add(tag)) say("credential list full (LWM2M_CLIENT_MAX_CREDENTIALS)");
   }
 #else
   (void)ctx;
@@ -417,6 +439,81 @@ void fill_connections(lwm2m_client_data_t* data, lwm2m_context_t* ctx) {
   for (size_t i = 0; i + 1 < ctx->connections.size(); ++i)
     ctx->connections[i].next = &ctx->connections[i + 1];
   data->conn_list = ctx->connections.empty() ? nullptr : ctx->connections.data();
+}
+
+// Fills the core settings left at 0 with core::ClientConfig's defaults, so that
+// lwm2m_client_get_config shows what is in use.
+void apply_core_defaults(lwm2m_client_config_t& c) {
+  const core::ClientConfig d;
+  if (c.lwm2m_version == LWM2M_CLIENT_VERSION_DEFAULT)
+    c.lwm2m_version = d.version == core::LwM2MVersion::v1_0   ? LWM2M_CLIENT_VERSION_1_0
+                      : d.version == core::LwM2MVersion::v1_2 ? LWM2M_CLIENT_VERSION_1_2
+                                                              : LWM2M_CLIENT_VERSION_1_1;
+  if (!c.coap_message_size) c.coap_message_size = d.coap.max_message_size;
+  if (!c.uplink_buffer) c.uplink_buffer = d.uplink_buffer;
+  if (!c.scratch) c.scratch = d.scratch;
+  if (!c.max_servers) c.max_servers = d.max_servers;
+  if (!c.max_observations) c.max_observations = d.max_observations;
+}
+
+// The largest Block2/Block1 size that fits a message of `size` bytes with its header and
+// options (the engine keeps 64 bytes for them); 16 at least.
+uint16_t block_size_for(uint16_t size) {
+  uint16_t block = 1024;
+  while (block > 16 && block + 64 > size)
+    block /= 2;
+  return block;
+}
+
+core::ClientConfig core_config_of(const lwm2m_client_config_t& c) {
+  core::ClientConfig cc;
+  cc.version = c.lwm2m_version == LWM2M_CLIENT_VERSION_1_0   ? core::LwM2MVersion::v1_0
+               : c.lwm2m_version == LWM2M_CLIENT_VERSION_1_2 ? core::LwM2MVersion::v1_2
+                                                             : core::LwM2MVersion::v1_1;
+  cc.queue_mode = c.queue_mode;
+  cc.coap.max_message_size = c.coap_message_size;
+  cc.coap.block_size = std::min(cc.coap.block_size, block_size_for(c.coap_message_size));
+  cc.uplink_buffer = c.uplink_buffer;
+  cc.scratch = c.scratch;
+  cc.max_servers = c.max_servers;
+  cc.max_observations = c.max_observations;
+  cc.coap.observations = std::max(cc.coap.observations, c.max_observations);
+  return cc;
+}
+
+int add_tag(TagList& tags, credman_tag_t tag, const char* fn) {
+  if (tags.add(tag)) return LWM2M_CLIENT_OK;
+  say("%s: the list is full (LWM2M_CLIENT_MAX_CREDENTIALS)", fn);
+  return LWM2M_CLIENT_ERR_NO_SPACE;
+}
+
+// Runs f on the tags of the client behind `data`, under its credential lock.
+template <class F>
+bool with_client_tags(const lwm2m_client_data_t* data, const char* fn, F&& f) {
+  lwm2m_context_t* ctx = live(data, fn);
+  if (!ctx) return false;
+  std::lock_guard<std::mutex> guard(ctx->credentials_mutex);
+  f(ctx->tags);
+  return true;
+}
+
+// The seed's calls without a client argument: they act on the only client, or before any
+// client exists on the tags the next lwm2m_client_init takes. With several clients they are
+// ambiguous and refused (the *_for variants name the client).
+template <class F>
+bool with_process_tags(const char* fn, F&& f) {
+  std::lock_guard<std::mutex> guard(g_live_mutex);
+  if (g_live.empty()) {
+    f(g_pending_tags);
+    return true;
+  }
+  if (g_live.size() > 1) {
+    say("%s: several clients run in this process: name one with %s_for", fn, fn);
+    return false;
+  }
+  std::lock_guard<std::mutex> client_guard(g_live.front()->credentials_mutex);
+  f(g_live.front()->tags);
+  return true;
 }
 
 }  // namespace
@@ -464,11 +561,14 @@ void lwm2m_client_init_with_config(lwm2m_client_data_t* client_data,
   ctx->endpoint = ctx->config.endpoint && *ctx->config.endpoint ? ctx->config.endpoint
                                                                 : LWM2M_CLIENT_DEVICE_NAME;
   ctx->config.endpoint = ctx->endpoint.c_str();
+  apply_core_defaults(ctx->config);
   ctx->security_handle = ctx->wrap(ctx->security);
   ctx->server_handle = ctx->wrap(ctx->server);
   {
-    std::lock_guard<std::mutex> guard(g_mutex);
-    g_contexts.insert(ctx);
+    std::lock_guard<std::mutex> guard(g_live_mutex);
+    ctx->tags = std::move(g_pending_tags);
+    g_pending_tags = {};
+    g_live.push_back(ctx);
   }
   client_data->lwm2m_ctx = ctx;
 }
@@ -516,7 +616,7 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
         "lwm2m_client_run: obj_list needs the Security and Server objects "
         "(lwm2m_object_security_init, lwm2m_object_server_init)");
 
-  core::ClientConfig cc;
+  core::ClientConfig cc = core_config_of(ctx->config);
   cc.endpoint = ctx->endpoint;
   try {
     ctx->client = std::make_unique<core::Client>(cc, *ctx->registry, ctx->rng);
@@ -553,19 +653,19 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
   {
     dtls::ChannelOptions options;
     options.tag_base = LWM2M_CLIENT_CREDMAN_TAG_BASE;
-    auto inner = dtls::secure_channel_factory(g_store, options);
+    auto inner = dtls::secure_channel_factory(ctx->store, options);
     ctx->runner->set_secure_channel_factory(
-        [inner, options](const PeerSecurity& sec, Errc& error,
-                         std::string& reason) -> std::unique_ptr<SecureChannel> {
+        [ctx, inner, options](const PeerSecurity& sec, Errc& error,
+                              std::string& reason) -> std::unique_ptr<SecureChannel> {
           CredentialTag tag = dtls::credential_tag(options, sec.security_iid);
-          if (!lwm2m_client_has_credential(tag)) {
+          std::lock_guard<std::mutex> guard(ctx->credentials_mutex);
+          if (!ctx->tags.has(tag)) {
             error = Errc::not_found;
             reason = "credential tag " + std::to_string(tag) +
                      " is not available to the client (lwm2m_client_add_credential or "
                      "lwm2m_client_refresh_dtls_credentials)";
             return nullptr;
           }
-          std::lock_guard<std::mutex> guard(g_mutex);
           return inner(sec, error, reason);
         });
   }
@@ -608,8 +708,8 @@ void lwm2m_client_deinit(lwm2m_client_data_t* client_data) {
     return;
   }
   {
-    std::lock_guard<std::mutex> guard(g_mutex);
-    g_contexts.erase(ctx);
+    std::lock_guard<std::mutex> guard(g_live_mutex);
+    g_live.erase(std::find(g_live.begin(), g_live.end(), ctx));
   }
   delete ctx;  // the runner stops (De-register) and joins first
   std::memset(client_data, 0, sizeof *client_data);
@@ -696,40 +796,79 @@ int lwm2m_client_refresh_dtls_credentials(void) {
   if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls("lwm2m_client_refresh_dtls_credentials");
   std::vector<lwm2m_context_t*> contexts;
   {
-    std::lock_guard<std::mutex> guard(g_mutex);
-    for (const lwm2m_context_t* c : g_contexts)
-      contexts.push_back(const_cast<lwm2m_context_t*>(c));
+    std::lock_guard<std::mutex> guard(g_live_mutex);
+    contexts = g_live;
   }
   for (lwm2m_context_t* ctx : contexts)
     ctx->with_lock([&] { refresh_credentials_of(ctx); });
   return LWM2M_CLIENT_OK;
 }
 
-int lwm2m_client_add_credential(credman_tag_t tag) {
-  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls("lwm2m_client_add_credential");
-  std::lock_guard<std::mutex> guard(g_mutex);
-  if (!add_tag_locked(tag)) {
-    say("lwm2m_client_add_credential: the list is full (LWM2M_CLIENT_MAX_CREDENTIALS)");
-    return LWM2M_CLIENT_ERR_NO_SPACE;
-  }
+int lwm2m_client_refresh_dtls_credentials_for(lwm2m_client_data_t* client_data) {
+  static const char* fn = "lwm2m_client_refresh_dtls_credentials_for";
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls(fn);
+  lwm2m_context_t* ctx = live(client_data, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  ctx->with_lock([&] { refresh_credentials_of(ctx); });
   return LWM2M_CLIENT_OK;
+}
+
+int lwm2m_client_add_credential(credman_tag_t tag) {
+  static const char* fn = "lwm2m_client_add_credential";
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls(fn);
+  int st = LWM2M_CLIENT_ERR_INVALID_STATE;
+  with_process_tags(fn, [&](TagList& tags) { st = add_tag(tags, tag, fn); });
+  return st;
+}
+
+int lwm2m_client_add_credential_for(lwm2m_client_data_t* client_data, credman_tag_t tag) {
+  static const char* fn = "lwm2m_client_add_credential_for";
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls(fn);
+  int st = LWM2M_CLIENT_ERR_INVALID_STATE;
+  with_client_tags(client_data, fn, [&](TagList& tags) { st = add_tag(tags, tag, fn); });
+  return st;
 }
 
 int lwm2m_client_remove_credential(credman_tag_t tag) {
-  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls("lwm2m_client_remove_credential");
-  std::lock_guard<std::mutex> guard(g_mutex);
-  g_tags.erase(std::remove(g_tags.begin(), g_tags.end(), tag), g_tags.end());
-  return LWM2M_CLIENT_OK;
+  static const char* fn = "lwm2m_client_remove_credential";
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls(fn);
+  return with_process_tags(fn, [&](TagList& tags) { tags.remove(tag); })
+             ? LWM2M_CLIENT_OK
+             : LWM2M_CLIENT_ERR_INVALID_STATE;
+}
+
+int lwm2m_client_remove_credential_for(lwm2m_client_data_t* client_data, credman_tag_t tag) {
+  static const char* fn = "lwm2m_client_remove_credential_for";
+  if (!LWM2M_CLIENT_HAVE_DTLS) return no_dtls(fn);
+  return with_client_tags(client_data, fn, [&](TagList& tags) { tags.remove(tag); })
+             ? LWM2M_CLIENT_OK
+             : LWM2M_CLIENT_ERR_INVALID_STATE;
 }
 
 size_t lwm2m_client_credential_count(void) {
-  std::lock_guard<std::mutex> guard(g_mutex);
-  return g_tags.size();
+  size_t n = 0;
+  with_process_tags("lwm2m_client_credential_count", [&](TagList& tags) { n = tags.tags.size(); });
+  return n;
+}
+
+size_t lwm2m_client_credential_count_for(const lwm2m_client_data_t* client_data) {
+  size_t n = 0;
+  with_client_tags(client_data, "lwm2m_client_credential_count_for",
+                   [&](TagList& tags) { n = tags.tags.size(); });
+  return n;
 }
 
 bool lwm2m_client_has_credential(credman_tag_t tag) {
-  std::lock_guard<std::mutex> guard(g_mutex);
-  return std::find(g_tags.begin(), g_tags.end(), tag) != g_tags.end();
+  bool has = false;
+  with_process_tags("lwm2m_client_has_credential", [&](TagList& tags) { has = tags.has(tag); });
+  return has;
+}
+
+bool lwm2m_client_has_credential_for(const lwm2m_client_data_t* client_data, credman_tag_t tag) {
+  bool has = false;
+  with_client_tags(client_data, "lwm2m_client_has_credential_for",
+                   [&](TagList& tags) { has = tags.has(tag); });
+  return has;
 }
 
 // ---- standard objects ---------------------------------------------------------------------

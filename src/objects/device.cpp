@@ -50,6 +50,21 @@ const dm::ObjectDef& device_object_def() noexcept {
 
 DeviceObject::DeviceObject(const DeviceInfo& info) noexcept : Object(kDef), info_(info) {}
 
+DeviceObject* DeviceObject::from(dm::Object* object) noexcept {
+  // Every DeviceObject, and only it, is built on kDef: no RTTI needed.
+  return object && &object->def() == &kDef ? static_cast<DeviceObject*>(object) : nullptr;
+}
+
+void DeviceObject::set_clock(Clock* clock) noexcept {
+  const int64_t now = current_time();
+  clock_ = clock;
+  if (time_written_) time_offset_ = now - clock_now();
+}
+
+int64_t DeviceObject::current_time() const noexcept {
+  return clock_now() + time_offset_;
+}
+
 void DeviceObject::set_battery_level(int level) noexcept {
   battery_ = level > 100 ? 100 : level;
   changed(0, 9);
@@ -142,10 +157,8 @@ Result<dm::Value> DeviceObject::read(dm::InstanceId iid, dm::ResourceId rid,
     case 11:
       if (riid >= resource_instance_count(0, 11)) return Errc::not_found;
       return dm::Value::integer(error_count_ ? errors_[riid] : 0);
-    case 13: {
-      int64_t t = handler_ ? handler_->current_time() : -1;
-      return dm::Value::time(t < 0 ? written_time_ : t + time_offset_);
-    }
+    case 13:
+      return dm::Value::time(current_time());
     case 14:
       return dm::Value::string({utc_offset_, utc_offset_len_});
     case 15:
@@ -167,16 +180,11 @@ Status DeviceObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceI
                            const dm::Value& v) noexcept {
   if (iid != 0) return Errc::not_found;
   switch (rid) {
-    case 13: {
-      // Kept as an offset from the application's clock so that time keeps running.
-      int64_t now = handler_ ? handler_->current_time() : -1;
-      if (now < 0) {
-        written_time_ = v.as_time();
-      } else {
-        time_offset_ = v.as_time() - now;
-      }
+    case 13:
+      // An offset from the clock, so that the written time keeps running.
+      time_offset_ = v.as_time() - clock_now();
+      time_written_ = true;
       return {};
-    }
     case 14:
       return copy_text(v, utc_offset_, sizeof utc_offset_, utc_offset_len_);
     case 15:

@@ -124,3 +124,26 @@ const char* c_defaults_credentials(void) {
     return "the removed tag is still available";
   return NULL;
 }
+
+/* One client: the calls without a client argument act on it, and a tag added before
+ * lwm2m_client_init belongs to the next client made (RIOT's order of calls works). */
+const char* c_defaults_credentials_one_client(void) {
+  if (!lwm2m_client_dtls_available()) return NULL;
+  if (lwm2m_client_add_credential(720) != LWM2M_CLIENT_OK) return "add before init failed";
+  lwm2m_client_data_t data;
+  lwm2m_client_init(&data);
+  const char* err = NULL;
+  if (!lwm2m_client_has_credential_for(&data, 720))
+    err = "the client did not take the tag added before init";
+  else if (lwm2m_client_add_credential(721) != LWM2M_CLIENT_OK)
+    err = "add with one client failed";
+  else if (!lwm2m_client_has_credential_for(&data, 721) || lwm2m_client_credential_count() != 2)
+    err = "a tag added without a client argument did not reach the only client";
+  else if (lwm2m_client_remove_credential(720) != LWM2M_CLIENT_OK ||
+           lwm2m_client_has_credential_for(&data, 720))
+    err = "remove with one client did not reach it";
+  lwm2m_client_deinit(&data);
+  if (!err && lwm2m_client_credential_count() != 0)
+    err = "the freed client's tags are still counted";
+  return err;
+}

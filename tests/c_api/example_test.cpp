@@ -106,6 +106,19 @@ TEST(CExample, BootstrapsFromABootstrapServerThenRegisters) {
   EXPECT_EQ(run.process->wait_for(10s), 0) << run.out() << run.err();
 }
 
+TEST(CExample, LwM2MVersionAndQueueModeReachTheRegister) {
+  Server server;
+  ExampleRun run =
+      start({"--server", server.uri(), "--endpoint", "ex-v10", "--lwm2m", "1.0", "--queue"});
+  ASSERT_TRUE(run.process);
+  auto info = server.wait_registered("ex-v10", 20s);
+  ASSERT_TRUE(info) << run.out() << run.err();
+  EXPECT_EQ(info->lwm2m_version, "1.0");
+  EXPECT_EQ(info->binding, "UQ");
+  ASSERT_EQ(::kill(run.process->pid(), SIGTERM), 0);
+  EXPECT_EQ(run.process->wait_for(10s), 0) << run.out() << run.err();
+}
+
 struct BadFlag {
   std::vector<std::string> args;
   std::string named;  // the flag the message names
@@ -121,6 +134,7 @@ TEST(CExample, BadFlagsAreNamedWithTheFixAndExit2) {
       {{"--lifetime", "soon"}, "--lifetime", "--lifetime 300"},
       {{"--local-port", "70000"}, "--local-port", "0-65535"},
       {{"--endpoint"}, "--endpoint", "needs a value"},
+      {{"--lwm2m", "2.0"}, "--lwm2m", "1.0, 1.1 or 1.2"},
   };
   for (const BadFlag& c : cases) {
     ExampleRun run = start(c.args);
@@ -138,7 +152,7 @@ TEST(CExample, HelpListsEveryFlag) {
   EXPECT_EQ(run.process->wait_for(10s), 0);
   std::string out = run.out();
   for (const char* flag : {"--endpoint", "--server", "--psk-identity", "--psk-key", "--lifetime",
-                           "--local-port", "--bootstrap", "--help"})
+                           "--local-port", "--bootstrap", "--lwm2m", "--queue", "--help"})
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
 }
 

@@ -1,8 +1,25 @@
 // LwM2M Device object (/3, OMA LwM2M 1.1 Core Appendix E.4), single instance /3/0.
-// Identity strings belong to the application; dynamic values (battery, time, error codes)
-// are set through calls that also trigger observations. Reboot and Factory Reset are
-// answered 2.04 and reported by the client core as events (Event::reboot,
-// Event::factory_reset), so that the runner acts on them after the response went out.
+// Identity strings belong to the application; dynamic values (battery, error codes) are set
+// through calls that also trigger observations. Reboot and Factory Reset are answered 2.04
+// and reported by the client core as events (Event::reboot, Event::factory_reset), so that
+// the runner acts on them after the response went out.
+//
+// Current Time (/3/0/13) is read from a Clock the application gives (objects are
+// platform-free: they never read a clock themselves). A server's Write of /3/0/13 sets the
+// time: it is kept as an offset from the clock, so reads advance from the written value.
+// posix::Runner::start() gives the Device object in its client's registry the system clock
+// when it has none, so a C++ application on POSIX (and the C facade) needs to do nothing;
+// elsewhere (or to use an RTC) call set_clock() before the client starts:
+//
+//   struct Rtc final : objects::DeviceObject::Clock {
+//     int64_t unix_seconds() noexcept override { return rtc_read(); }
+//   } rtc;
+//   device.set_clock(&rtc);
+//
+// Observing /3/0/13 with pmax gives a notification at every pmax carrying the time of that
+// moment: the value is read when the notification is built. Nothing reports a change every
+// second: that would need a timer waking the device each second whether or not anyone
+// observes, for a value any server can compute from the last one.
 #pragma once
 
 #include <cstdint>
@@ -30,16 +47,25 @@ class DeviceObject final : public dm::Object {
   static constexpr size_t kMaxErrorCodes = 4;
   static constexpr size_t kMaxPowerSources = 4;
 
-  class Handler {
+  /// The application's clock for Current Time (/3/0/13).
+  class Clock {
    public:
-    virtual ~Handler() = default;
-    /// Seconds since the Unix epoch for /3/0/13; default: the value last written.
-    virtual int64_t current_time() noexcept { return -1; }
+    virtual ~Clock() = default;
+    /// Seconds since the Unix epoch (1970-01-01T00:00:00Z), now.
+    virtual int64_t unix_seconds() noexcept = 0;
   };
 
   explicit DeviceObject(const DeviceInfo& info) noexcept;
-  void set_handler(Handler* h) noexcept { handler_ = h; }
-  Handler* handler() const noexcept { return handler_; }
+  /// The Device object behind `object` (from Registry::find(3)), or null when it is another
+  /// implementation of object 3.
+  static DeviceObject* from(dm::Object* object) noexcept;
+
+  /// Current Time follows `clock` from now on (null: no clock, /3/0/13 reads the value last
+  /// written, 0 before any). A time written earlier keeps running from where it was.
+  void set_clock(Clock* clock) noexcept;
+  bool has_clock() const noexcept { return clock_ != nullptr; }
+  /// What /3/0/13 reads now.
+  int64_t current_time() const noexcept;
 
   /// 0..100; a negative value removes the resource.
   void set_battery_level(int level) noexcept;
@@ -63,11 +89,13 @@ class DeviceObject final : public dm::Object {
 
  private:
   DeviceInfo info_;
-  Handler* handler_ = nullptr;
+  int64_t clock_now() const noexcept { return clock_ ? clock_->unix_seconds() : 0; }
+
+  Clock* clock_ = nullptr;
   int battery_ = -1;
   int memory_free_ = -1;
-  int64_t time_offset_ = 0;  ///< written current time minus handler time (or absolute)
-  int64_t written_time_ = 0;
+  int64_t time_offset_ = 0;  ///< Current Time minus the clock's time (the clock reads 0 if none)
+  bool time_written_ = false;
   int errors_[kMaxErrorCodes] = {};
   uint8_t error_count_ = 0;
   int power_[kMaxPowerSources][3] = {};
