@@ -29,7 +29,7 @@ void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint no
   }
   if (m.type == Type::con) {
     if (CacheEntry* c = cache.insert(peer, m.message_id, now)) {
-      c->expires = now + config.tx.exchange_lifetime();
+      c->expires = now + exchange_lifetime;
       DedupCache::store_empty_ack(*c);
       queue_cache(*c);
     } else {

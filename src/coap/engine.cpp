@@ -15,16 +15,18 @@ using detail::Exchange;
 // Transmission parameters (RFC 7252 §4.8.2)
 
 namespace {
-Duration scaled(Duration base, int64_t mult, uint16_t permille) noexcept {
-  return Duration{base.count() * mult * permille / 1000};
+// ACK_TIMEOUT * (2^doublings - 1) * ACK_RANDOM_FACTOR.
+[[gnu::noinline]] Duration scaled(const TransmissionParams& p, unsigned doublings) noexcept {
+  return Duration{p.ack_timeout.count() * ((int64_t{1} << doublings) - 1) *
+                  p.ack_random_factor_permille / 1000};
 }
 }  // namespace
 
 Duration TransmissionParams::max_transmit_span() const noexcept {
-  return scaled(ack_timeout, (int64_t{1} << max_retransmit) - 1, ack_random_factor_permille);
+  return scaled(*this, max_retransmit);
 }
 Duration TransmissionParams::max_transmit_wait() const noexcept {
-  return scaled(ack_timeout, (int64_t{1} << (max_retransmit + 1)) - 1, ack_random_factor_permille);
+  return scaled(*this, max_retransmit + 1u);
 }
 Duration TransmissionParams::exchange_lifetime() const noexcept {
   return max_transmit_span() + 2 * max_latency + processing_delay;
@@ -119,7 +121,7 @@ size_t Engine::storage_size(const EngineConfig& c) noexcept {
 Engine::Engine(const EngineConfig& config, MutableByteView storage, Random& rng,
                RequestHandler* handler) noexcept
     : config_(config) {
-  valid_ = config_ok(config) && setup(storage, rng, handler);
+  if (config_ok(config)) setup(storage, rng, handler);
 }
 
 Engine::Engine(const EngineConfig& config, Random& rng, RequestHandler* handler) noexcept
@@ -127,11 +129,11 @@ Engine::Engine(const EngineConfig& config, Random& rng, RequestHandler* handler)
   if (!config_ok(config)) return;
   size_t n = storage_size(config);
   owned_.reset(new (std::nothrow) uint8_t[n]);
-  if (owned_) valid_ = setup({owned_.get(), n}, rng, handler);
+  if (owned_) setup({owned_.get(), n}, rng, handler);
 }
 
-bool Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept {
-  if (storage.size() < storage_size(config_)) return false;
+void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept {
+  if (storage.size() < storage_size(config_)) return;  // core_ stays null: not valid
   uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
   size_t pad =
       (alignof(std::max_align_t) - addr % alignof(std::max_align_t)) % alignof(std::max_align_t);
@@ -141,7 +143,6 @@ bool Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler
   l.offset += sizeof(EngineCore);
   lay_out(l, config_, core_);
   core_->next_mid_value = static_cast<uint16_t>(rng.next_u32());
-  return true;
 }
 
 Engine::~Engine() = default;
@@ -154,53 +155,53 @@ void Engine::set_handler(RequestHandler* handler) noexcept {
 // The public API forwards to the core
 
 void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
-  if (!valid_ || core_->busy()) return;
+  if (!core_ || core_->busy()) return;
   core_->dispatching = true;
   core_->handle_datagram(peer, datagram, now);
   core_->dispatching = false;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
-  if (!valid_ || core_->busy()) return;
+  if (!core_ || core_->busy()) return;
   core_->dispatching = true;
   core_->handle_timeout(now);
   core_->dispatching = false;
 }
 std::optional<Datagram> Engine::poll_transmit() noexcept {
-  if (!valid_) return std::nullopt;
+  if (!core_) return std::nullopt;
   return core_->poll_transmit();
 }
 TimePoint Engine::next_deadline() const noexcept {
-  return valid_ ? core_->next_deadline() : kNever;
+  return core_ ? core_->next_deadline() : kNever;
 }
 Result<RequestId> Engine::send_request(PeerId peer, const Message& request,
                                        ResponseHandler& handler, TimePoint now,
                                        RequestOptions opts) noexcept {
-  if (!valid_) return Errc::invalid_state;
+  if (!core_) return Errc::invalid_state;
   return core_->send_request(peer, request, handler, now, opts);
 }
 void Engine::cancel(RequestId id, TimePoint now) noexcept {
-  if (valid_) core_->cancel(id, now);
+  if (core_) core_->cancel(id, now);
 }
 bool Engine::active(RequestId id) const noexcept {
-  return valid_ && core_->active(id);
+  return core_ && core_->active(id);
 }
 void Engine::cancel_observation(ObservationId id) noexcept {
-  if (valid_ && core_->observing(id)) core_->end_observation(id.index, Errc::cancelled, false);
+  if (core_ && core_->observing(id)) core_->end_observation(id.index, Errc::cancelled, false);
 }
 bool Engine::observing(ObservationId id) const noexcept {
-  return valid_ && core_->observing(id);
+  return core_ && core_->observing(id);
 }
 size_t Engine::observation_count() const noexcept {
-  return valid_ ? core_->observation_count() : 0;
+  return core_ ? core_->observation_count() : 0;
 }
 Status Engine::notify_impl(ObservationId id, bool con, TimePoint now,
                            detail::ResponseFiller& f) noexcept {
-  if (!valid_) return Errc::invalid_state;
+  if (!core_) return Errc::invalid_state;
   return core_->notify(id, con, now, f);
 }
 Status Engine::respond_deferred_impl(DeferredId id, TimePoint now,
                                      detail::ResponseFiller& f) noexcept {
-  if (!valid_) return Errc::invalid_state;
+  if (!core_) return Errc::invalid_state;
   return core_->respond_deferred(id, now, f);
 }
 
@@ -296,8 +297,7 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
 
   CacheEntry* c = cache.insert(peer, m.message_id, now);
   if (!c) return;  // every cache slot is being transmitted; the peer will retransmit
-  c->expires =
-      now + (m.type == Type::con ? config.tx.exchange_lifetime() : config.tx.non_lifetime());
+  c->expires = now + (m.type == Type::con ? exchange_lifetime : non_lifetime);
 
   Message resp;
   resp.type = m.type == Type::con ? Type::ack : Type::non;
@@ -311,7 +311,7 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   ResponsePlan plan;
   ByteView body = m.payload;
   if (m.has(OptionNumber::block1)) {
-    const Code reply = reassembly.accept(peer, m, now, config.tx.exchange_lifetime());
+    const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
     if (reply == codes::continue_) {
       finish_simple(*c, resp, reply, std::nullopt, reassembly.block());
       return;

@@ -22,9 +22,17 @@ namespace lwm2m::coap::detail {
 
 struct EngineCore {
   EngineCore(const EngineConfig& c, Random& r, RequestHandler* h, Engine::Stats& s) noexcept
-      : config(c), rng(r), handler(h), stats(s) {}
+      : config(c),
+        exchange_lifetime(c.tx.exchange_lifetime()),
+        non_lifetime(c.tx.non_lifetime()),
+        rng(r),
+        handler(h),
+        stats(s) {}
 
   const EngineConfig& config;  // the Engine's (an Engine never moves)
+  // From config.tx, computed once: every request received needs one of them.
+  const Duration exchange_lifetime;
+  const Duration non_lifetime;
   Random& rng;
   RequestHandler* handler;
   Engine::Stats& stats;

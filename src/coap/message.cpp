@@ -214,16 +214,21 @@ std::optional<uint32_t> Message::uint_option(OptionNumber n) const noexcept {
   return o->uint_value();
 }
 
+namespace {
+// Content-Format and Accept are 16-bit by definition (RFC 7252 §5.10.3, §5.10.4).
+std::optional<uint16_t> uint16_option(const Message& m, OptionNumber n) noexcept {
+  const Option* o = m.find(n);
+  if (!o) return std::nullopt;
+  return static_cast<uint16_t>(o->uint_value());
+}
+}  // namespace
+
 std::optional<uint16_t> Message::content_format() const noexcept {
-  auto v = uint_option(OptionNumber::content_format);
-  if (!v) return std::nullopt;
-  return static_cast<uint16_t>(*v);
+  return uint16_option(*this, OptionNumber::content_format);
 }
 
 std::optional<uint16_t> Message::accept() const noexcept {
-  auto v = uint_option(OptionNumber::accept);
-  if (!v) return std::nullopt;
-  return static_cast<uint16_t>(*v);
+  return uint16_option(*this, OptionNumber::accept);
 }
 
 std::optional<BlockOption> Message::block(OptionNumber which) const noexcept {
@@ -334,6 +339,27 @@ ParseError parse(ByteView datagram, Message& out) noexcept {
 
 namespace wire {
 
+uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept {
+  uint8_t len = value == 0          ? 0
+                : value < 0x100     ? 1
+                : value < 0x10000   ? 2
+                : value < 0x1000000 ? 3
+                                    : 4;
+  for (uint8_t i = 0; i < len; ++i)
+    out[i] = static_cast<uint8_t>(value >> (8 * (len - 1 - i)));
+  return len;
+}
+
+uint8_t* write_header(uint8_t* p, Type type, Code code, uint16_t mid, const Token& token) noexcept {
+  *p++ = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(type) << 4) | token.length);  // ver 1
+  *p++ = code.raw;
+  *p++ = static_cast<uint8_t>(mid >> 8);
+  *p++ = static_cast<uint8_t>(mid);
+  for (uint8_t i = 0; i < token.length; ++i)
+    *p++ = token.bytes[i];
+  return p;
+}
+
 // Stable order of option indices by number, without moving the options themselves.
 size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept {
   auto opts = m.options();
@@ -347,6 +373,42 @@ size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions
     idx[j] = static_cast<uint8_t>(i);
   }
   return n;
+}
+
+namespace {
+uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept {
+  auto nibble = [](uint32_t v) { return static_cast<uint8_t>(v < 13 ? v : v < 269 ? 13 : 14); };
+  *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(length));
+  for (uint32_t v : {delta, length}) {
+    if (v >= 269) {
+      *p++ = static_cast<uint8_t>((v - 269) >> 8);
+      *p++ = static_cast<uint8_t>(v - 269);
+    } else if (v >= 13) {
+      *p++ = static_cast<uint8_t>(v - 13);
+    }
+  }
+  return p;
+}
+}  // namespace
+
+bool put_option(uint8_t*& p, const uint8_t* end, uint32_t& prev, uint32_t number, uint32_t length,
+                const uint8_t* bytes, size_t size) noexcept {
+  const uint32_t delta = number - prev;
+  if (static_cast<size_t>(end - p) < option_header_size(delta, length) + size) return false;
+  p = write_option_header(p, delta, length);
+  if (size) std::memcpy(p, bytes, size);
+  p += size;
+  prev = number;
+  return true;
+}
+
+bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept {
+  if (payload.empty()) return true;
+  if (static_cast<size_t>(end - p) < 1 + payload.size()) return false;
+  *p++ = 0xFF;
+  std::memcpy(p, payload.data(), payload.size());
+  p += payload.size();
+  return true;
 }
 
 }  // namespace wire
@@ -368,31 +430,21 @@ size_t encoded_size(const Message& m) noexcept {
 
 Result<size_t> encode(const Message& m, MutableByteView out) noexcept {
   if (m.token.length > 8) return Errc::invalid_argument;
+  if (out.size() < 4u + m.token.length) return Errc::buffer_too_small;
   // Every option fits the wire format: lengths and deltas are at most 65535, below the
   // 65535 + 269 that the 2-byte extended form reaches.
   std::array<uint8_t, Message::kMaxOptions> idx{};
-  size_t n = wire::sorted_indices(m, idx);
+  const size_t n = wire::sorted_indices(m, idx);
   auto opts = m.options();
-  const size_t total = encoded_size(m);
-  if (total > out.size()) return Errc::buffer_too_small;
-
+  const uint8_t* const end = out.data() + out.size();
   uint8_t* p = wire::write_header(out.data(), m.type, m.code, m.message_id, m.token);
-
   uint32_t prev = 0;
   for (size_t k = 0; k < n; ++k) {
     const Option& o = opts[idx[k]];
-    uint32_t delta = o.number - prev;
-    prev = o.number;
-    p = wire::write_option_header(p, delta, o.length);
-    ByteView val = o.value();
-    if (!val.empty()) std::memcpy(p, val.data(), val.size());
-    p += val.size();
+    if (!wire::put_option(p, end, prev, o.number, o.length, o.value().data(), o.length))
+      return Errc::buffer_too_small;
   }
-  if (!m.payload.empty()) {
-    *p++ = 0xFF;
-    std::memcpy(p, m.payload.data(), m.payload.size());
-    p += m.payload.size();
-  }
+  if (!wire::put_payload(p, end, m.payload)) return Errc::buffer_too_small;
   return static_cast<size_t>(p - out.data());
 }
 

@@ -135,7 +135,7 @@ void EngineCore::start_transmission(Exchange& e, TimePoint now) noexcept {
     e.deadline = now + e.timeout;
   } else if (e.kind == Exchange::Kind::request) {
     e.state = Exchange::State::wait_response;
-    e.deadline = now + config.tx.exchange_lifetime();
+    e.deadline = now + exchange_lifetime;
   } else {
     e.state = Exchange::State::transmit_once;
     e.deadline = kNever;
@@ -198,7 +198,7 @@ void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noe
         // Separate response follows (RFC 7252 §5.2.2).
         e.state = e.observe && e.got_notification ? Exchange::State::observing
                                                   : Exchange::State::wait_response;
-        e.deadline = now + config.tx.exchange_lifetime();
+        e.deadline = now + exchange_lifetime;
       } else {
         free_exchange(e);
       }

@@ -1,7 +1,5 @@
 #include "coap/request_writer.hpp"
 
-#include <cstring>
-
 #include "coap/wire.hpp"
 
 namespace lwm2m::coap {
@@ -22,19 +20,6 @@ size_t run_of(uint16_t number) noexcept {
   return r;
 }
 
-// Appends an option header for (number, length) after option `prev`, then `size` bytes
-// (the value, or a whole run); false when it does not fit before `end`.
-bool put(uint8_t*& p, const uint8_t* end, uint32_t& prev, uint32_t number, uint32_t length,
-         const uint8_t* bytes, size_t size) noexcept {
-  const uint32_t delta = number - prev;
-  if (static_cast<size_t>(end - p) < wire::option_header_size(delta, length) + size) return false;
-  p = wire::write_option_header(p, delta, length);
-  if (size) std::memcpy(p, bytes, size);
-  p += size;
-  prev = number;
-  return true;
-}
-
 }  // namespace
 
 Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
@@ -48,7 +33,8 @@ Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
   for (size_t r = 0; r < layout.runs.size(); ++r) {
     RequestLayout::Run& run = layout.runs[r];
     if (run.first_number != 0) {
-      if (!put(p, end, prev, run.first_number, run.first_length, from + run.offset, run.size))
+      if (!wire::put_option(p, end, prev, run.first_number, run.first_length, from + run.offset,
+                            run.size))
         return Errc::buffer_too_small;
       run.offset = static_cast<uint16_t>(p - run.size - begin);
       prev = run.last_number;
@@ -57,17 +43,14 @@ Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
     if (r == VaryingOptions::kCount || !varying.has(slot)) continue;
     uint8_t value[4];
     const uint8_t n = wire::uint_bytes(varying.get(slot), value);
-    if (!put(p, end, prev, VaryingOptions::kNumbers[r], n, value, n)) return Errc::buffer_too_small;
+    if (!wire::put_option(p, end, prev, VaryingOptions::kNumbers[r], n, value, n))
+      return Errc::buffer_too_small;
   }
   layout.type = head.type;
   layout.payload_size = static_cast<uint16_t>(payload.size());
-  if (!payload.empty()) {
-    if (static_cast<size_t>(end - p) < 1 + payload.size()) return Errc::buffer_too_small;
-    *p++ = 0xFF;
-    std::memcpy(p, payload.data(), payload.size());
-  }
-  layout.payload_offset = static_cast<uint16_t>(p - begin);
-  return static_cast<size_t>(p - begin) + payload.size();
+  if (!wire::put_payload(p, end, payload)) return Errc::buffer_too_small;
+  layout.payload_offset = static_cast<uint16_t>(p - payload.size() - begin);
+  return static_cast<size_t>(p - begin);
 }
 
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
@@ -84,8 +67,8 @@ Result<size_t> write_first_request(const Message& request, const RequestHead& he
   for (size_t k = 0; k < n; ++k) {
     const Option& o = opts[idx[k]];
     if (VaryingOptions::slot_of(o.number) != VaryingOptions::kCount) continue;
-    if (!put(p, scratch.data() + scratch.size(), prev, o.number, o.length, o.value().data(),
-             o.length))
+    if (!wire::put_option(p, scratch.data() + scratch.size(), prev, o.number, o.length,
+                          o.value().data(), o.length))
       return Errc::buffer_too_small;
     RequestLayout::Run& run = layout.runs[run_of(o.number)];
     if (run.first_number == 0) {

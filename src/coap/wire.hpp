@@ -16,53 +16,34 @@ constexpr size_t option_header_size(uint32_t delta, uint32_t length) noexcept {
   return 1 + ext(delta) + ext(length);
 }
 
-/// Writes the option header; returns the byte after it.
-inline uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept {
-  auto nibble = [](uint32_t v) { return static_cast<uint8_t>(v < 13 ? v : v < 269 ? 13 : 14); };
-  *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(length));
-  for (uint32_t v : {delta, length}) {
-    if (v >= 269) {
-      *p++ = static_cast<uint8_t>((v - 269) >> 8);
-      *p++ = static_cast<uint8_t>(v - 269);
-    } else if (v >= 13) {
-      *p++ = static_cast<uint8_t>(v - 13);
-    }
-  }
-  return p;
-}
+/// Appends the header of option `number` (following option `prev`, which it then becomes)
+/// for a value of `length` bytes, then `size` bytes (the value, or a run of options that
+/// starts with it); false, with nothing written, when that does not fit before `end`. The
+/// one option writer of the message encoder and the request writer.
+bool put_option(uint8_t*& p, const uint8_t* end, uint32_t& prev, uint32_t number, uint32_t length,
+                const uint8_t* bytes, size_t size) noexcept;
+
+/// Appends the payload marker and `payload` (nothing when it is empty); false, with
+/// nothing written, when that does not fit before `end`.
+bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept;
 
 /// Shortest big-endian form of a uint option value (§3.2); returns its length (0..4).
-inline uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept {
-  uint8_t len = value == 0          ? 0
-                : value < 0x100     ? 1
-                : value < 0x10000   ? 2
-                : value < 0x1000000 ? 3
-                                    : 4;
-  for (uint8_t i = 0; i < len; ++i)
-    out[i] = static_cast<uint8_t>(value >> (8 * (len - 1 - i)));
-  return len;
-}
+uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept;
 
 /// Stable order of a message's options by number (the wire order), as indices.
 size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept;
 
 /// Writes the fixed header and the token (§3); returns the byte after them.
-inline uint8_t* write_header(uint8_t* p, Type type, Code code, uint16_t mid,
-                             const Token& token) noexcept {
-  *p++ = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(type) << 4) | token.length);  // ver 1
-  *p++ = code.raw;
-  *p++ = static_cast<uint8_t>(mid >> 8);
-  *p++ = static_cast<uint8_t>(mid);
-  for (uint8_t i = 0; i < token.length; ++i)
-    *p++ = token.bytes[i];
-  return p;
-}
+uint8_t* write_header(uint8_t* p, Type type, Code code, uint16_t mid, const Token& token) noexcept;
 
 /// The one encoder of an empty message (§4.2, §4.3): an empty ACK or an RST carries the
 /// MID it answers, no token, no options and no payload: 4 bytes.
 constexpr size_t kEmptySize = 4;
 inline void write_empty(Type type, uint16_t mid, uint8_t out[kEmptySize]) noexcept {
-  write_header(out, type, codes::empty, mid, Token{});
+  out[0] = static_cast<uint8_t>(0x40 | (static_cast<uint8_t>(type) << 4));  // ver 1, TKL 0
+  out[1] = codes::empty.raw;
+  out[2] = static_cast<uint8_t>(mid >> 8);
+  out[3] = static_cast<uint8_t>(mid);
 }
 
 }  // namespace lwm2m::coap::wire

@@ -1,6 +1,5 @@
 #include "codec/base64.hpp"
 
-#include <array>
 #include <cstdint>
 
 namespace lwm2m::codec::base64 {
@@ -11,17 +10,16 @@ constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 constexpr uint8_t kInvalid = 0xFF;
 
-// Reverse tables built at compile time so that decoding is one load per character.
-constexpr std::array<uint8_t, 256> make_reverse(const char* alphabet) {
-  std::array<uint8_t, 256> t{};
-  for (auto& v : t)
-    v = kInvalid;
-  for (uint8_t i = 0; i < 64; ++i)
-    t[static_cast<uint8_t>(alphabet[i])] = i;
-  return t;
+// The value of one character, by ranges rather than 256-byte reverse tables: decoding is
+// rare (opaque values written by a server) and flash is not.
+uint8_t sextet(char c, const char* alphabet) noexcept {
+  if (c >= 'A' && c <= 'Z') return static_cast<uint8_t>(c - 'A');
+  if (c >= 'a' && c <= 'z') return static_cast<uint8_t>(c - 'a' + 26);
+  if (c >= '0' && c <= '9') return static_cast<uint8_t>(c - '0' + 52);
+  if (c == alphabet[62]) return 62;
+  if (c == alphabet[63]) return 63;
+  return kInvalid;
 }
-constexpr auto kStandardReverse = make_reverse(kStandard);
-constexpr auto kUrlReverse = make_reverse(kUrl);
 
 // Encodes one group of 1..3 bytes into `quad`; returns how many characters are significant.
 size_t encode_group(const uint8_t* p, size_t n, const char* table, char quad[4]) noexcept {
@@ -73,7 +71,7 @@ Result<size_t> encode(ByteView in, std::span<char> out, Alphabet alphabet,
 
 Result<size_t> decode(std::string_view text, MutableByteView out, Alphabet alphabet,
                       Padding padding) noexcept {
-  const auto& rev = alphabet == Alphabet::url ? kUrlReverse : kStandardReverse;
+  const char* table = alphabet == Alphabet::url ? kUrl : kStandard;
   size_t len = text.size();
   // Strip padding first, checking it is exactly what the length calls for.
   size_t pad = 0;
@@ -98,7 +96,7 @@ Result<size_t> decode(std::string_view text, MutableByteView out, Alphabet alpha
   uint32_t acc = 0;
   size_t bits = 0;
   for (size_t i = 0; i < len; ++i) {
-    uint8_t v = rev[static_cast<uint8_t>(text[i])];
+    uint8_t v = sextet(text[i], table);
     if (v == kInvalid) return Errc::malformed;  // includes '=' before the end
     acc = (acc << 6) | v;
     bits += 6;

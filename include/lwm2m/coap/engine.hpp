@@ -219,7 +219,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   /// False if the configuration was invalid or storage too small/unavailable.
-  bool valid() const noexcept { return valid_; }
+  bool valid() const noexcept { return core_ != nullptr; }
   const EngineConfig& config() const noexcept { return config_; }
   void set_handler(RequestHandler* handler) noexcept;
 
@@ -284,12 +284,11 @@ class Engine {
   };
   Status notify_impl(ObservationId id, bool con, TimePoint now, detail::ResponseFiller& f) noexcept;
   Status respond_deferred_impl(DeferredId id, TimePoint now, detail::ResponseFiller& f) noexcept;
-  bool setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept;
+  void setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept;
 
   EngineConfig config_;
   Stats stats_;
-  bool valid_ = false;
-  detail::EngineCore* core_ = nullptr;  ///< in the storage, with every table
+  detail::EngineCore* core_ = nullptr;  ///< in the storage, with every table; null: not valid
   std::unique_ptr<uint8_t[]> owned_;
 };
 
