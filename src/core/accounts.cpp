@@ -152,23 +152,25 @@ std::optional<PeerSecurity> AccountsReader::peer(dm::InstanceId security_iid) co
   return p;
 }
 
-std::optional<ServerEntry> AccountsReader::server(uint16_t ssid) const noexcept {
+dm::InstanceId AccountsReader::server_iid(uint16_t ssid) const noexcept {
   dm::Object* o = server_object();
   for (size_t i = 0; o && i < o->instance_count(); ++i) {
     const dm::InstanceId iid = o->instance_at(i);
-    if (read_u32(*o, iid, srv::kShortServerId, 0) == ssid) return server_entry(*o, iid);
+    if (read_u32(*o, iid, srv::kShortServerId, 0) == ssid) return iid;
   }
-  return std::nullopt;
+  return dm::kInvalidId;
+}
+
+std::optional<ServerEntry> AccountsReader::server(uint16_t ssid) const noexcept {
+  const dm::InstanceId iid = server_iid(ssid);
+  if (iid == dm::kInvalidId) return std::nullopt;
+  return server_entry(*server_object(), iid);
 }
 
 AccountsReader::DefaultPeriods AccountsReader::default_periods(uint16_t ssid) const noexcept {
-  DefaultPeriods d;
-  dm::Object* o = server_object();
-  for (size_t i = 0; o && i < o->instance_count(); ++i) {
-    const dm::InstanceId iid = o->instance_at(i);
-    if (read_u32(*o, iid, srv::kShortServerId, 0) == ssid) return periods(*o, iid);
-  }
-  return d;
+  const dm::InstanceId iid = server_iid(ssid);
+  if (iid == dm::kInvalidId) return {};
+  return periods(*server_object(), iid);
 }
 
 std::optional<ServerEntry> AccountsReader::server_instance(dm::InstanceId iid) const noexcept {

@@ -76,6 +76,8 @@ class AccountsReader {
  private:
   dm::Object* security_object() const noexcept;
   dm::Object* server_object() const noexcept;
+  /// The Server instance of `ssid`, kInvalidId when there is none.
+  dm::InstanceId server_iid(uint16_t ssid) const noexcept;
 
   dm::Registry& registry_;
 };

@@ -14,7 +14,7 @@ void Client::Impl::start_bootstrap(TimePoint now) noexcept {
   }
   Account& a = accounts[0];
   if (!a.used) {
-    a = Account{};
+    a.clear();
     a.used = true;
     a.bootstrap = true;
   }
@@ -92,7 +92,7 @@ void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
   for (size_t i = 1; i < account_count; ++i) {
     if (!accounts[i].used) continue;
     observe.drop(static_cast<uint8_t>(i));
-    accounts[i] = Account{};
+    accounts[i].clear();
     want_link(i, LinkCommand::Kind::disconnect);
   }
   (void)begin(now);  // the accounts as the bootstrap server left them

@@ -25,6 +25,8 @@ inline constexpr size_t kLocationMax = 48;
 struct Request;
 
 struct Account {
+  Account() noexcept;  // out of line: the table's construction and clear() share one copy
+
   bool used = false;
   bool bootstrap = false;
   uint16_t ssid = 0;
@@ -44,6 +46,9 @@ struct Account {
   bool disabled = false;
   TimePoint disabled_until = kNever;
   uint8_t version_drop = 0;  ///< versions below the configured one (the server sent 4.12)
+
+  /// Back to a fresh account (out of line: one copy of the initialisation, not one per use).
+  void clear() noexcept;
 };
 
 struct Client::Impl final : ObservationTable::Host {

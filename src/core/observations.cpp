@@ -17,6 +17,10 @@ bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) n
   return observations_ && attributes_ && stored_ && store_bytes_;
 }
 
+void Observation::clear() noexcept {
+  *this = Observation{};
+}
+
 // ---- attributes ----
 
 const AttributeEntry* ObservationTable::find_attributes(uint16_t ssid,
@@ -73,7 +77,7 @@ Observation* ObservationTable::add(uint8_t account) noexcept {
   for (size_t i = 0; i < limits_.observations; ++i) {
     Observation& o = observations_[i];
     if (o.used) continue;
-    o = Observation{};
+    o.clear();
     o.used = true;
     o.account = account;
     return &o;
@@ -89,7 +93,7 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
   auto id = resp.accept_observe(static_cast<uint32_t>(o - observations_.get()));
   if (!id || paths.size() > kMaxCompositePaths) {
     if (id) engine_.cancel_observation(*id);
-    *o = Observation{};
+    o->clear();
     return;
   }
   o->id = *id;
@@ -108,7 +112,7 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
 void ObservationTable::cancelled(coap::ObservationId id, uint32_t cookie) noexcept {
   if (cookie >= limits_.observations) return;
   Observation& o = observations_[cookie];
-  if (o.used && o.id == id) o = Observation{};
+  if (o.used && o.id == id) o.clear();
 }
 
 void ObservationTable::value_changed(const dm::Path& path) noexcept {
@@ -143,7 +147,7 @@ void ObservationTable::drop(uint8_t account) noexcept {
     Observation& o = observations_[i];
     if (!o.used || o.account != account) continue;
     engine_.cancel_observation(o.id);
-    o = Observation{};
+    o.clear();
   }
   for (size_t k = stored_count_; k-- > 0;)
     if (!observations_[stored_[k].observation].used) drop_stored(k);
@@ -276,7 +280,7 @@ void ObservationTable::drive(TimePoint now) noexcept {
     if (!o.dirty && (o.pending || o.next_check > now)) continue;
     o.dirty = false;
     if (!engine_.observing(o.id)) {
-      o = Observation{};
+      o.clear();
       continue;
     }
     const ServerReach reach = host_.reach(o.account, now);

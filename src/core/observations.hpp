@@ -31,6 +31,9 @@ struct Observation {
   dm::Path paths[kMaxCompositePaths];
   NotifyState state;
   TimePoint next_check = kNever;
+
+  /// Back to an unused entry (out of line: one copy of the initialisation).
+  void clear() noexcept;
 };
 
 struct AttributeEntry {

@@ -46,7 +46,7 @@ Status encode_values(dm::Registry& reg, const dm::Path& base, std::span<const dm
 std::optional<codec::ContentFormat> answer_values(Request& r, std::span<const dm::Path> paths,
                                                   bool composite) noexcept {
   dm::Registry& reg = r.registry();
-  auto fmt = codec::choose_format(r.message().accept(),
+  auto fmt = codec::choose_format(r.accept,
                                   composite ? codec::Operation::composite : codec::Operation::read,
                                   describe(reg, r.path), r.client.version(r.account));
   if (!fmt) {

@@ -19,6 +19,8 @@ struct Request {
   coap::Response& resp;
   dm::Path path;           ///< Uri-Path as a data-model path (the root for "/bs")
   bool bs_target = false;  ///< Uri-Path is "/bs" (Bootstrap-Finish)
+  /// The Accept option, looked up once: the route and the answer's format both need it.
+  std::optional<uint16_t> accept;
 
   const coap::Message& message() const noexcept { return in.message; }
   dm::Registry& registry() const noexcept { return client.registry(); }

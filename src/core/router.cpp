@@ -73,14 +73,18 @@ std::span<const Route> bootstrap_routes() noexcept {
 Operation route(std::span<const Route> table, const Request& r) noexcept {
   const coap::Message& m = r.message();
   const size_t depth = r.path.depth();
-  // Each option is looked up once per request, not once per row.
-  const bool link_format = m.accept() == kLinkFormat;
-  const bool content_format = m.content_format().has_value();
+  const bool link_format = r.accept == kLinkFormat;
+  // Content-Format is looked up once, and only when a row asks (a Read never does).
+  std::optional<bool> content_format;
   for (const Route& row : table) {
     if (!(row.method == m.code) || depth < row.min_depth || depth > row.max_depth) continue;
     if (!holds(row.link_format, link_format) || !holds(row.observe, r.in.observe_register) ||
-        !holds(row.content_format, content_format) || !holds(row.bs_target, r.bs_target))
+        !holds(row.bs_target, r.bs_target))
       continue;
+    if (row.content_format != Want::any) {
+      if (!content_format) content_format = m.content_format().has_value();
+      if (!holds(row.content_format, *content_format)) continue;
+    }
     if (row.executable != Want::any && !holds(row.executable, executable(r))) continue;
     return row.op;
   }
@@ -108,7 +112,7 @@ void Client::Impl::serve(Account& a, const coap::IncomingRequest& in,
   bool is_bs = false;
   auto path = target_path(in.message, is_bs);
   if (!path) return fail(resp, Errc::not_found);
-  Request r{*this, a, in, resp, *path, is_bs};
+  Request r{*this, a, in, resp, *path, is_bs, in.message.accept()};
   if (a.bootstrap) {
     // Any request from the bootstrap server shows the bootstrap is alive; one that comes
     // unasked starts a server-initiated bootstrap.

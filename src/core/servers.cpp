@@ -6,6 +6,12 @@
 
 namespace lwm2m::core {
 
+Account::Account() noexcept = default;
+
+void Account::clear() noexcept {
+  *this = Account{};
+}
+
 Account* Client::Impl::account_for_peer(coap::PeerId peer) noexcept {
   if (peer >= account_count || !accounts[peer].used) return nullptr;
   return &accounts[peer];
@@ -32,7 +38,7 @@ void Client::Impl::build_accounts() noexcept {
     if (!a.used) continue;
     if (!reader.security_for(a.ssid) || !reader.server(a.ssid)) {
       observe.drop(static_cast<uint8_t>(i));
-      a = Account{};
+      a.clear();
       want_link(i, LinkCommand::Kind::disconnect);
     }
   }
@@ -43,7 +49,7 @@ void Client::Impl::build_accounts() noexcept {
     for (size_t i = 1; i < account_count; ++i) {
       if (accounts[i].used) continue;
       Account& a = accounts[i];
-      a = Account{};
+      a.clear();
       a.used = true;
       a.ssid = *sec.ssid;
       a.security_iid = sec.iid;
@@ -90,7 +96,7 @@ Status Client::Impl::begin(TimePoint now) noexcept {
     // Server-initiated bootstrap (1.1 Core §5.2.3): the bootstrap server may write to a
     // registered client at any time, so its endpoint stays known to the transport.
     Account& a = accounts[0];
-    a = Account{};
+    a.clear();
     a.used = true;
     a.bootstrap = true;
     a.security_iid = bs_account->iid;

@@ -2,6 +2,8 @@
 
 namespace lwm2m::core {
 
+Transaction::Transaction(dm::Registry& registry) noexcept : registry_(registry) {}
+
 Transaction::~Transaction() {
   rollback();
 }
@@ -17,21 +19,24 @@ Result<dm::Object*> Transaction::touch(dm::ObjectId id) noexcept {
   return obj;
 }
 
+Status Transaction::noted(Status st, Change::Kind kind, const dm::Path& path) noexcept {
+  if (st) changes_.add(Change(kind, path));
+  return st;
+}
+
 Status Transaction::write(const dm::Path& path, const dm::Value& value) noexcept {
   auto obj = touch(path.object());
   if (!obj) return obj.status();
   const dm::ResourceInstanceId riid = path.depth() == 4 ? path.resource_instance() : dm::kInvalidId;
-  if (Status st = (*obj)->write(path.instance(), path.resource(), riid, value); !st) return st;
-  changes_.add(Change(Change::Kind::written, path));
-  return {};
+  return noted((*obj)->write(path.instance(), path.resource(), riid, value), Change::Kind::written,
+               path);
 }
 
 Status Transaction::reset_resource(const dm::Path& resource) noexcept {
   auto obj = touch(resource.object());
   if (!obj) return obj.status();
-  if (Status st = (*obj)->reset_resource(resource.instance(), resource.resource()); !st) return st;
-  changes_.add(Change(Change::Kind::written, resource));
-  return {};
+  return noted((*obj)->reset_resource(resource.instance(), resource.resource()),
+               Change::Kind::written, resource);
 }
 
 Status Transaction::reset_instance(const dm::Path& instance) noexcept {
@@ -43,17 +48,13 @@ Status Transaction::reset_instance(const dm::Path& instance) noexcept {
 Status Transaction::create(const dm::Path& instance) noexcept {
   auto obj = touch(instance.object());
   if (!obj) return obj.status();
-  if (Status st = (*obj)->create_instance(instance.instance()); !st) return st;
-  changes_.add(Change(Change::Kind::created, instance));
-  return {};
+  return noted((*obj)->create_instance(instance.instance()), Change::Kind::created, instance);
 }
 
 Status Transaction::remove(const dm::Path& instance) noexcept {
   auto obj = touch(instance.object());
   if (!obj) return obj.status();
-  if (Status st = (*obj)->delete_instance(instance.instance()); !st) return st;
-  changes_.add(Change(Change::Kind::deleted, instance));
-  return {};
+  return noted((*obj)->delete_instance(instance.instance()), Change::Kind::deleted, instance);
 }
 
 Status Transaction::finish(Status so_far) noexcept {

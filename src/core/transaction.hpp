@@ -18,7 +18,7 @@ class Transaction {
   /// Objects one request may touch (a Write-Composite naming more is refused).
   static constexpr size_t kMaxObjects = 8;
 
-  explicit Transaction(dm::Registry& registry) noexcept : registry_(registry) {}
+  explicit Transaction(dm::Registry& registry) noexcept;
   /// Rolls back whatever was not finished.
   ~Transaction();
   Transaction(const Transaction&) = delete;
@@ -41,6 +41,8 @@ class Transaction {
 
  private:
   Result<dm::Object*> touch(dm::ObjectId id) noexcept;
+  /// `st`, after keeping the change when it succeeded.
+  Status noted(Status st, Change::Kind kind, const dm::Path& path) noexcept;
   void rollback() noexcept;
 
   dm::Registry& registry_;

@@ -172,7 +172,10 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
       size_t r_begin = on_i ? resource_lower_bound(o->def(), after.resource()) : 0;
       for (size_t ri = r_begin; ri < defs.size(); ++ri) {
         const ResourceDef& r = defs[ri];
-        if (base_.has_resource() && r.id != base_.resource()) continue;
+        if (base_.has_resource() && r.id != base_.resource()) {
+          if (r.id > base_.resource()) break;  // sorted: nothing further is the one asked
+          continue;
+        }
         if (!r.readable() || !o->has_resource(iid, r.id)) continue;
         const bool on_r = on_i && r.id == after.resource();
         if (!r.multiple) {

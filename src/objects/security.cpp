@@ -44,6 +44,11 @@ Status to_u32(const dm::Value& v, uint32_t& out) noexcept {
   return {};
 }
 
+/// An empty slot; out of line, so the initialisation exists once rather than at each use.
+[[gnu::noinline]] void clear(SecurityInstance& s) noexcept {
+  s = SecurityInstance{};
+}
+
 }  // namespace
 
 const dm::ObjectDef& security_object_def() noexcept {
@@ -53,7 +58,7 @@ const dm::ObjectDef& security_object_def() noexcept {
 SecurityObject::SecurityObject(std::span<SecurityInstance> storage) noexcept
     : Object(kDef), storage_(storage) {
   for (SecurityInstance& s : storage_)
-    s = SecurityInstance{};
+    clear(s);
 }
 
 SecurityInstance* SecurityObject::slot(dm::InstanceId iid) const noexcept {
@@ -94,7 +99,7 @@ Result<dm::InstanceId> SecurityObject::add(const SecurityConfig& c, dm::Instance
   if (s) s = i.server_key.assign(c.server_key);
   if (s) s = i.secret_key.assign(c.secret_key);
   if (!s) {
-    i = SecurityInstance{};
+    clear(i);
     return Errc::invalid_argument;
   }
   i.bootstrap = c.bootstrap;
@@ -209,7 +214,7 @@ Status SecurityObject::create_instance(dm::InstanceId iid) noexcept {
   if (slot(iid)) return Errc::already_exists;
   for (SecurityInstance& s : storage_) {
     if (s.id != dm::kInvalidId) continue;
-    s = SecurityInstance{};
+    clear(s);
     s.id = iid;
     return {};
   }
@@ -219,14 +224,14 @@ Status SecurityObject::create_instance(dm::InstanceId iid) noexcept {
 Status SecurityObject::delete_instance(dm::InstanceId iid) noexcept {
   SecurityInstance* s = slot(iid);
   if (!s) return Errc::not_found;
-  *s = SecurityInstance{};
+  clear(*s);
   return {};
 }
 
 Status SecurityObject::reset_instance(dm::InstanceId iid) noexcept {
   SecurityInstance* s = slot(iid);
   if (!s) return Errc::not_found;
-  *s = SecurityInstance{};
+  clear(*s);
   s->id = iid;
   return {};
 }

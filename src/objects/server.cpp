@@ -61,6 +61,11 @@ Status to_u32(const dm::Value& v, uint32_t& out) noexcept {
   return {};
 }
 
+/// An empty slot; out of line, so the initialisation exists once rather than at each use.
+[[gnu::noinline]] void clear(ServerInstance& s) noexcept {
+  s = ServerInstance{};
+}
+
 }  // namespace
 
 bool binding_valid(std::string_view b) noexcept {
@@ -81,7 +86,7 @@ const dm::ObjectDef& server_object_def() noexcept {
 ServerObject::ServerObject(std::span<ServerInstance> storage) noexcept
     : Object(kDef), storage_(storage) {
   for (ServerInstance& s : storage_)
-    s = ServerInstance{};
+    clear(s);
 }
 
 ServerInstance* ServerObject::slot(dm::InstanceId iid) const noexcept {
@@ -118,7 +123,7 @@ Result<dm::InstanceId> ServerObject::add(const ServerConfig& c, dm::InstanceId i
   if (Status s = create_instance(id); !s) return s;
   ServerInstance& i = *slot(id);
   if (!i.binding.assign(c.binding)) {
-    i = ServerInstance{};
+    clear(i);
     return Errc::invalid_argument;
   }
   i.config = c;
@@ -266,7 +271,7 @@ Status ServerObject::create_instance(dm::InstanceId iid) noexcept {
   for (ServerInstance& s : storage_) {
     if (s.id != dm::kInvalidId) continue;
     if (Status st = undo_.save(s); !st) return st;
-    s = ServerInstance{};
+    clear(s);
     s.id = iid;
     (void)s.binding.assign(std::string_view("U"));
     return {};
@@ -277,7 +282,7 @@ Status ServerObject::create_instance(dm::InstanceId iid) noexcept {
 Status ServerObject::delete_instance(dm::InstanceId iid) noexcept {
   auto changing = slot_to_change(iid);
   if (!changing) return changing.status();
-  **changing = ServerInstance{};
+  clear(**changing);
   return {};
 }
 
@@ -286,7 +291,7 @@ Status ServerObject::reset_instance(dm::InstanceId iid) noexcept {
   if (!changing) return changing.status();
   ServerInstance* s = *changing;
   uint16_t ssid = s->config.short_server_id;
-  *s = ServerInstance{};
+  clear(*s);
   s->id = iid;
   s->config.short_server_id = ssid;
   (void)s->binding.assign(std::string_view("U"));
