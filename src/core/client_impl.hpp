@@ -90,7 +90,11 @@ struct Client::Impl final : ObservationTable::Host {
   void finish_bootstrap(TimePoint now) noexcept;
   /// Every attempt failed: the event carries why the last one did.
   void registration_failed(Account& a, TimePoint now, Errc why) noexcept;
-  size_t write_links() noexcept;
+  /// The Register/Update payload (the object links) into the uplink buffer and onto `m`.
+  Status attach_links(coap::Message& m) noexcept;
+  /// Sends a Register or Update and records what the server is then told.
+  Status send_registration(Account& a, coap::Message& m, Account::Pending what, uint32_t lifetime_s,
+                           std::string_view binding, TimePoint now) noexcept;
   bool queue_mode() const noexcept { return c.config_.queue_mode; }
   /// The LwM2M version spoken with this server: the configured one, or lower once the
   /// server refused it.
@@ -146,7 +150,6 @@ struct Client::Impl final : ObservationTable::Host {
   std::unique_ptr<Account[]> accounts;  ///< [0] bootstrap, [1..max_servers] management
   size_t account_count = 0;
   std::unique_ptr<uint8_t[]> links;  ///< Register/Update payload
-  size_t links_len = 0;
   std::unique_ptr<uint8_t[]> send_buf;
   coap::RequestId send_request{};
   uint8_t send_account = 0;

@@ -42,11 +42,31 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
   }
 }
 
-size_t Client::Impl::write_links() noexcept {
+Status Client::Impl::attach_links(coap::Message& m) noexcept {
   Sink out({links.get(), c.config_.uplink_buffer});
   write_register_links(c.registry_, out);
-  links_len = out.total();
-  return out.overflowed() ? 0 : out.total();
+  if (out.overflowed()) return Errc::buffer_too_small;
+  (void)m.add_uint(coap::OptionNumber::content_format,
+                   static_cast<uint16_t>(codec::ContentFormat::link_format));
+  m.payload = {links.get(), out.total()};
+  return {};
+}
+
+Status Client::Impl::send_registration(Account& a, coap::Message& m, Account::Pending what,
+                                       uint32_t lifetime_s, std::string_view binding,
+                                       TimePoint now) noexcept {
+  auto id = c.engine_.send_request(static_cast<coap::PeerId>(index_of(a)), m, c, now);
+  if (!id) return id.status();
+  a.request = *id;
+  a.pending = what;
+  // What the server now knows, so that the next Update carries only what changes.
+  a.sent_lifetime = lifetime_s;
+  a.fsm.set_lifetime(lifetime_s);  // the Update cadence follows what the server was told
+  a.sent_binding_len = static_cast<uint8_t>(binding.size());
+  std::memcpy(a.sent_binding, binding.data(), binding.size());
+  a.objects_changed = false;
+  mark_uplink(a, now);
+  return {};
 }
 
 Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
@@ -80,22 +100,9 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
     if (st) st = add_query(m, b, sizeof b, "b", std::string_view(bbuf, n));
     if (st && queue) st = m.add_string(coap::OptionNumber::uri_query, "Q");
   }
+  if (st) st = attach_links(m);
   if (!st) return st;
-  size_t len = write_links();
-  if (len == 0 && links_len > 0) return Errc::buffer_too_small;
-  (void)m.add_uint(coap::OptionNumber::content_format,
-                   static_cast<uint16_t>(codec::ContentFormat::link_format));
-  m.payload = {links.get(), len};
-  auto id = c.engine_.send_request(static_cast<coap::PeerId>(index_of(a)), m, c, now);
-  if (!id) return id.status();
-  a.request = *id;
-  a.pending = Account::Pending::reg;
-  a.sent_lifetime = srv->lifetime_s;
-  a.sent_binding_len = static_cast<uint8_t>(binding.size());
-  std::memcpy(a.sent_binding, binding.data(), binding.size());
-  a.objects_changed = false;
-  mark_uplink(a, now);
-  return {};
+  return send_registration(a, m, Account::Pending::reg, srv->lifetime_s, binding, now);
 }
 
 Status Client::Impl::send_update(Account& a, TimePoint now) noexcept {
@@ -110,25 +117,9 @@ Status Client::Impl::send_update(Account& a, TimePoint now) noexcept {
   std::string_view binding = srv->binding();
   if (st && binding != std::string_view(a.sent_binding, a.sent_binding_len))
     st = add_query(m, b, sizeof b, "b", binding);
+  if (st && a.objects_changed) st = attach_links(m);
   if (!st) return st;
-  if (a.objects_changed) {
-    size_t len = write_links();
-    if (len == 0 && links_len > 0) return Errc::buffer_too_small;
-    (void)m.add_uint(coap::OptionNumber::content_format,
-                     static_cast<uint16_t>(codec::ContentFormat::link_format));
-    m.payload = {links.get(), len};
-  }
-  auto id = c.engine_.send_request(static_cast<coap::PeerId>(index_of(a)), m, c, now);
-  if (!id) return id.status();
-  a.request = *id;
-  a.pending = Account::Pending::update;
-  a.sent_lifetime = srv->lifetime_s;
-  a.fsm.set_lifetime(srv->lifetime_s);  // the cadence follows what the server was told
-  a.sent_binding_len = static_cast<uint8_t>(binding.size());
-  std::memcpy(a.sent_binding, binding.data(), binding.size());
-  a.objects_changed = false;
-  mark_uplink(a, now);
-  return {};
+  return send_registration(a, m, Account::Pending::update, srv->lifetime_s, binding, now);
 }
 
 Status Client::Impl::send_deregister(Account& a, TimePoint now) noexcept {
