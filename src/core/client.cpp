@@ -53,12 +53,20 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   Impl& s = *impl_;
   s.account_count = size_t{config_.max_servers} + 1;
   s.accounts.reset(new (std::nothrow) Account[s.account_count]);
-  s.links.reset(new (std::nothrow) uint8_t[config_.uplink_buffer]);
-  s.send_buf.reset(new (std::nothrow) uint8_t[config_.uplink_buffer]);
-  s.scratch_buf.reset(new (std::nothrow) uint8_t[config_.scratch]);
-  s.link_wish.reset(new (std::nothrow) uint8_t[s.account_count]());
   s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
-  if (!s.accounts || !s.link_wish || !s.links || !s.send_buf || !s.scratch_buf) return;
+  if (!s.accounts) return;
+  // One allocation loop for the byte buffers (zeroed: link_wish starts at "none").
+  const struct {
+    std::unique_ptr<uint8_t[]>& buf;
+    size_t size;
+  } buffers[] = {{s.links, config_.uplink_buffer},
+                 {s.send_buf, config_.uplink_buffer},
+                 {s.scratch_buf, config_.scratch},
+                 {s.link_wish, s.account_count}};
+  for (const auto& b : buffers) {
+    b.buf.reset(new (std::nothrow) uint8_t[b.size]());
+    if (!b.buf) return;
+  }
   const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
                                         config_.stored_notifications, config_.stored_bytes};
   if (!s.observe.allocate(limits, s.scratch())) return;

@@ -17,6 +17,9 @@ bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) n
   return observations_ && attributes_ && stored_ && store_bytes_;
 }
 
+Observation::Observation() noexcept = default;
+AttributeEntry::AttributeEntry() noexcept = default;
+
 void Observation::clear() noexcept {
   *this = Observation{};
 }

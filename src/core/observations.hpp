@@ -19,6 +19,8 @@ namespace lwm2m::core {
 inline constexpr size_t kMaxCompositePaths = 4;
 
 struct Observation {
+  Observation() noexcept;  // out of line: the table's construction and clear() share one copy
+
   bool used = false;
   coap::ObservationId id{};
   uint8_t account = 0;
@@ -37,6 +39,8 @@ struct Observation {
 };
 
 struct AttributeEntry {
+  AttributeEntry() noexcept;  // out of line: one copy for the table and each reset
+
   bool used = false;
   uint16_t ssid = 0;
   dm::Path path;

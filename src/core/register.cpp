@@ -85,21 +85,16 @@ Status Client::Impl::send_register(Account& a, TimePoint now) noexcept {
   if (st) st = add_query(m, ver, sizeof ver, "lwm2m", version_text(version(a)));
   std::string_view binding = srv->binding();
   bool queue = queue_mode() || binding_has_queue(binding);
+  // 1.0 signals queue mode in the binding ("UQ"); 1.1 dropped "Q" from the binding and
+  // sends queue mode as the separate "Q" parameter.
+  const bool v1_0 = version(a) == LwM2MVersion::v1_0;
   char bbuf[LWM2M_SERVER_BINDING_MAX + 1];
-  if (version(a) == LwM2MVersion::v1_0) {
-    // 1.0 signals queue mode in the binding ("UQ").
-    std::memcpy(bbuf, binding.data(), binding.size());
-    size_t n = binding.size();
-    if (queue && !binding_has_queue(binding)) bbuf[n++] = 'Q';
-    if (st) st = add_query(m, b, sizeof b, "b", std::string_view(bbuf, n));
-  } else {
-    // 1.1 dropped "Q" from the binding; queue mode is the separate "Q" parameter.
-    size_t n = 0;
-    for (char ch : binding)
-      if (ch != 'Q') bbuf[n++] = ch;
-    if (st) st = add_query(m, b, sizeof b, "b", std::string_view(bbuf, n));
-    if (st && queue) st = m.add_string(coap::OptionNumber::uri_query, "Q");
-  }
+  size_t n = 0;
+  for (char ch : binding)
+    if (v1_0 || ch != 'Q') bbuf[n++] = ch;
+  if (v1_0 && queue && !binding_has_queue(binding)) bbuf[n++] = 'Q';
+  if (st) st = add_query(m, b, sizeof b, "b", std::string_view(bbuf, n));
+  if (st && queue && !v1_0) st = m.add_string(coap::OptionNumber::uri_query, "Q");
   if (st) st = attach_links(m);
   if (!st) return st;
   return send_registration(a, m, Account::Pending::reg, srv->lifetime_s, binding, now);
