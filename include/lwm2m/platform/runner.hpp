@@ -46,6 +46,7 @@
 #include "lwm2m/core/client.hpp"
 #include "lwm2m/platform/secure_channel.hpp"
 #include "lwm2m/platform/udp.hpp"
+#include "lwm2m/storage.hpp"
 
 namespace lwm2m::posix {
 
@@ -105,6 +106,16 @@ class Runner final : private core::ClientMonitor {
   void set_event_hook(std::function<void(const core::Event&)> hook) {
     event_hook_ = std::move(hook);
   }
+
+  /// Persistence (lwm2m/storage.hpp): start() restores `state` before the client starts,
+  /// and the runner saves or discards it when the client asks (Client::poll_state), before
+  /// the answer that caused it leaves; one log line per outcome. `state` outlives the
+  /// runner. Set before start().
+  void set_saved_state(SavedState* state) { saved_ = state; }
+  /// Restores the saved state now rather than in start() (once), for an application that
+  /// needs the restored objects first (e.g. to load their credentials); logs the outcome.
+  /// Before start(), from the controlling thread.
+  RestoreResult restore_saved_state();
 
   /// Opens the socket, starts the client (under the lock) and the thread that drives it.
   Status start();
@@ -176,6 +187,7 @@ class Runner final : private core::ClientMonitor {
   void wake();
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void dispatch();
+  void carry_out(core::StateCommand command);
   void on_request_served(uint16_t ssid, const coap::Message& request,
                          coap::Code result) noexcept override;
   TimePoint now() const;
@@ -200,6 +212,8 @@ class Runner final : private core::ClientMonitor {
   std::atomic<bool> reboot_requested_{false};
   TimePoint reboot_at_ = kNever;
   TimePoint stop_deadline_ = kNever;
+  SavedState* saved_ = nullptr;
+  bool restored_ = false;  ///< restore_saved_state() ran (start() does not repeat it)
   SecureChannelFactory factory_;
   std::function<void()> reboot_hook_;
   std::function<void(const core::Event&)> event_hook_;
