@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -30,7 +31,14 @@ constexpr int64_t kPmin = 2, kPmax = 33;
 /// A bootstrap server whose script writes a whole configuration in several requests, and
 /// the management server it points at.
 struct Servers {
-  Servers() {
+  static ts::Options bs_options() {
+    // Steps to a killed client fail after 2 s, so that every bootstrap run has ended (and
+    // released its session) when the test ends.
+    ts::Options o;
+    o.request_timeout = ts::Duration{2000};
+    return o;
+  }
+  Servers() : bs(bs_options()) {
     tlv::SecurityInstance account;
     account.server_uri = server.uri();
     account.bootstrap_server = false;
@@ -64,6 +72,32 @@ struct Servers {
       n += e.kind == kind && e.endpoint == ep;
     return n;
   }
+  /// Waits (2 s at most after the last kill) until every bootstrap run has ended and let go
+  /// of its session: libcoap frees the server's context only then.
+  ~Servers() {
+    auto ended = [&] {
+      size_t requested = 0, done = 0;
+      for (const ts::Event& e : bs.events()) {
+        requested += e.kind == ts::Event::Kind::bootstrap_requested;
+        done += e.kind == ts::Event::Kind::bootstrap_finished ||
+                e.kind == ts::Event::Kind::bootstrap_failed;
+      }
+      return done >= requested;
+    };
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!ended() && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  /// When the `nth` (from 0) event of `kind` for `ep` happened, if it did.
+  template <class S>
+  std::optional<ts::Clock::time_point> when(S& s, ts::Event::Kind kind, const std::string& ep,
+                                            size_t nth) {
+    for (const ts::Event& e : s.events())
+      if (e.kind == kind && e.endpoint == ep && nth-- == 0) return e.time;
+    return std::nullopt;
+  }
+
   size_t registrations(const std::string& ep) {
     return count(server, ts::Event::Kind::registered, ep);
   }
@@ -77,8 +111,8 @@ struct Servers {
 
 /// The C example with --state-dir, its output in files under `dir`.
 struct Device {
-  Device(std::string endpoint, std::string dir, std::string bs_uri)
-      : endpoint(std::move(endpoint)), dir(std::move(dir)), bs_uri(std::move(bs_uri)) {}
+  Device(std::string ep, std::string work_dir, std::string bootstrap_uri)
+      : endpoint(std::move(ep)), dir(std::move(work_dir)), bs_uri(std::move(bootstrap_uri)) {}
 
   void start() {
     ++runs;
@@ -128,12 +162,16 @@ bool wait_until(F&& done, std::chrono::milliseconds timeout) {
 /// What the restarted device did first.
 enum class Outcome { registered, bootstrapped, neither };
 
+/// Which came first after a restart: a Register (from the saved configuration) or a
+/// Bootstrap-Request. `regs` and `bsreqs` count those before the restart.
 Outcome after_restart(Servers& s, const std::string& ep, size_t regs, size_t bsreqs) {
   Outcome o = Outcome::neither;
   wait_until(
       [&] {
-        if (s.registrations(ep) > regs) o = Outcome::registered;
-        if (s.bootstrap_requests(ep) > bsreqs) o = Outcome::bootstrapped;
+        auto reg = s.when(s.server, ts::Event::Kind::registered, ep, regs);
+        auto bsr = s.when(s.bs, ts::Event::Kind::bootstrap_requested, ep, bsreqs);
+        if (bsr && (!reg || *bsr < *reg)) o = Outcome::bootstrapped;
+        if (reg && (!bsr || *reg < *bsr)) o = Outcome::registered;
         return o != Outcome::neither;
       },
       20s);
@@ -205,8 +243,7 @@ TEST(Persistence, SigkillAtRandomPointsOfABootstrapNeverLeavesAMix) {
       expect_complete_configuration(s, ep, why);
       EXPECT_NE(d.out().find("restored the saved configuration"), std::string::npos) << why;
     } else {
-      ++bootstrapped;
-      EXPECT_EQ(s.registrations(ep), regs) << why;  // nothing half-saved to register with
+      ++bootstrapped;  // nothing half-saved to register with first
     }
     d.kill();
     if (::testing::Test::HasFailure()) break;
