@@ -230,17 +230,20 @@ TEST(Persistence, SigkillAtRandomPointsOfABootstrapNeverLeavesAMix) {
       // spin: the kill point is a moment, not a condition
     }
     d.kill();
-    const size_t regs = s.registrations(ep), bsreqs = s.bootstrap_requests(ep);
+    // The restart under another endpoint name: a Register the killed process sent just
+    // before it died may reach the server after the kill, and must not count.
+    const std::string again = ep + "-again";
+    d.endpoint = again;
     d.start();
-    const Outcome o = after_restart(s, ep, regs, bsreqs);
+    const Outcome o = after_restart(s, again, 0, 0);
     const std::string why = "round " + std::to_string(round) + " point " + std::to_string(point) +
                             " +" + std::to_string(jitter.count()) + " us\n" + d.all_output();
     ASSERT_NE(o, Outcome::neither) << why;
     if (o == Outcome::registered) {
       ++registered;
       // Registered without a new Bootstrap-Request: from the saved configuration, whole.
-      EXPECT_EQ(s.bootstrap_requests(ep), bsreqs) << why;
-      expect_complete_configuration(s, ep, why);
+      EXPECT_EQ(s.bootstrap_requests(again), 0u) << why;
+      expect_complete_configuration(s, again, why);
       EXPECT_NE(d.out().find("restored the saved configuration"), std::string::npos) << why;
     } else {
       ++bootstrapped;  // nothing half-saved to register with first
@@ -325,7 +328,9 @@ TEST(Persistence, FactoryResetDiscardsTheSavedConfiguration) {
   bootstrap_fully(s, d);
   EXPECT_EQ(s.server.execute(d.endpoint, "/3/0/5").code_string(), "2.04");
   ASSERT_TRUE(wait_until([&] { return !file_exists(d.state_file()); }, 10s)) << d.all_output();
-  EXPECT_NE(d.out().find("discarded the saved configuration"), std::string::npos) << d.out();
+  EXPECT_TRUE(wait_until(
+      [&] { return d.out().find("discarded the saved configuration") != std::string::npos; }, 10s))
+      << d.out();
   d.kill();
   const size_t regs = s.registrations(d.endpoint), bsreqs = s.bootstrap_requests(d.endpoint);
   d.start();
@@ -340,7 +345,9 @@ TEST(Persistence, BootstrapRequestTriggerDiscardsThenTheNewBootstrapIsSaved) {
   EXPECT_EQ(s.server.execute(d.endpoint, "/1/0/9").code_string(), "2.04");
   ASSERT_TRUE(wait_until([&] { return s.bootstrap_requests(d.endpoint) == 2; }, 10s))
       << d.all_output();
-  EXPECT_NE(d.out().find("discarded the saved configuration"), std::string::npos) << d.out();
+  EXPECT_TRUE(wait_until(
+      [&] { return d.out().find("discarded the saved configuration") != std::string::npos; }, 10s))
+      << d.out();
   ASSERT_TRUE(wait_until([&] { return s.registrations(d.endpoint) == 2; }, 20s)) << d.all_output();
   ASSERT_TRUE(wait_until([&] { return file_exists(d.state_file()); }, 10s)) << d.all_output();
   d.kill();

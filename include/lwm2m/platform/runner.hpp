@@ -113,8 +113,8 @@ class Runner final : private core::ClientMonitor {
   /// runner. Set before start().
   void set_saved_state(SavedState* state) { saved_ = state; }
   /// Restores the saved state now rather than in start() (once), for an application that
-  /// needs the restored objects first (e.g. to load their credentials); logs the outcome.
-  /// Before start(), from the controlling thread.
+  /// needs the restored objects first (e.g. to load their credentials). Before start(), from
+  /// the controlling thread, which also gets the log line saying what was found.
   RestoreResult restore_saved_state();
 
   /// Opens the socket, starts the client (under the lock) and the thread that drives it.

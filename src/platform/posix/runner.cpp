@@ -135,6 +135,7 @@ RestoreResult Runner::restore_saved_state() {
         r == RestoreResult::unreadable && !detail.empty() ? ": " : "",
         r == RestoreResult::unreadable ? static_cast<int>(detail.size()) : 0, detail.data());
   }
+  dispatch();  // on the caller, before the client says anything: the thread does not exist yet
   return r;
 }
 
@@ -147,7 +148,8 @@ void Runner::carry_out(core::StateCommand command) {
   const std::string_view detail = saved_->storage().error_detail();
   if (st) {
     log(save ? "saved the configuration to %.*s/%.*s"
-             : "discarded the saved configuration %.*s/%.*s: a restart bootstraps",
+             : "discarded the saved configuration %.*s/%.*s: a restart starts from the "
+               "factory configuration",
         dn, dir.data(), nn, name.data());
   } else {
     log("cannot %s the saved configuration %.*s/%.*s: %s%s%.*s; a restart uses %s",
