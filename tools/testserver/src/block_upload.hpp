@@ -68,9 +68,9 @@ class BlockUpload {
           return true;
         }
       }
-      return stop("the client refused the firmware as too large" +
-                  (size1 ? " (it takes at most " + std::to_string(*size1) + " bytes)"
-                         : std::string()));
+      return stop(
+          "the client refused the firmware as too large" +
+          (size1 ? " (it takes at most " + std::to_string(*size1) + " bytes)" : std::string()));
     }
     if (cls == 2) {
       if (offset_ + length() < total_) {

@@ -7,7 +7,8 @@
 
 namespace lwm2m::testserver::console {
 
-const char kBootstrapFileHelp[] = R"(Bootstrap file (--bootstrap FILE): one block per server the client is given,
+const char kBootstrapFileHelp[] =
+    R"(Bootstrap file (--bootstrap FILE): one block per server the client is given,
 each starting with a "server" line; "#" starts a comment.
   server coaps://192.0.2.1:5684   the LwM2M Server URI (coap:// or coaps://)
   short-id 1                      Short Server ID, 1-65534 (default: 1, 2, ... in order)

@@ -223,13 +223,15 @@ void Console::write(const Args& a) {
   Encoded e = encode_value(*path, a[3], cf);
   if (!e.error.empty()) throw Usage{e.error};
   Server* s = server_of(a[1]);
-  say(header(a) + " -> " + render_response(s->write(a[1], a[2], e.payload, cf, true, timeout_), a[2], hex_));
+  say(header(a) + " -> " +
+      render_response(s->write(a[1], a[2], e.payload, cf, true, timeout_), a[2], hex_));
 }
 
 void Console::exec(const Args& a) {
   if (a.size() < 3) throw Usage{"usage: exec EP PATH [ARGS]   e.g. exec node-1 /3/0/4"};
   auto path = path_arg(a[2]);
-  if (path->depth() != 3) throw Usage{"exec takes a resource path such as /3/0/4 (got " + a[2] + ")"};
+  if (path->depth() != 3)
+    throw Usage{"exec takes a resource path such as /3/0/4 (got " + a[2] + ")"};
   std::string args;
   for (size_t i = 3; i < a.size(); ++i)
     args += (i > 3 ? " " : "") + a[i];
@@ -238,8 +240,9 @@ void Console::exec(const Args& a) {
 }
 
 void Console::create(const Args& a) {
-  const char* usage = "create EP /OBJECT[/INSTANCE] [RID=VALUE...] [FORMAT]   e.g. "
-                      "create node-1 /3303 5750=kitchen";
+  const char* usage =
+      "create EP /OBJECT[/INSTANCE] [RID=VALUE...] [FORMAT]   e.g. "
+      "create node-1 /3303 5750=kitchen";
   if (a.size() < 3) throw Usage{std::string("usage: ") + usage};
   auto path = path_arg(a[2]);
   if (path->depth() < 1 || path->depth() > 2) {
@@ -261,7 +264,8 @@ void Console::create(const Args& a) {
     std::string id = a[i].substr(0, eq);
     unsigned long rid = std::strtoul(id.c_str(), &end, 10);
     if (id.empty() || *end || rid > 65534) {
-      throw Usage{"create expects a resource id before '=', e.g. 5750=kitchen (got \"" + a[i] + "\")"};
+      throw Usage{"create expects a resource id before '=', e.g. 5750=kitchen (got \"" + a[i] +
+                  "\")"};
     }
     resources.emplace_back(static_cast<dm::ResourceId>(rid), a[i].substr(eq + 1));
   }
@@ -320,9 +324,8 @@ void Console::cancel(const Args& a) {
   Watched w;
   {
     std::lock_guard<std::mutex> lock(watch_mutex_);
-    auto it = std::find_if(watched_.begin(), watched_.end(), [&](const Watched& x) {
-      return x.endpoint == a[1] && x.path == a[2];
-    });
+    auto it = std::find_if(watched_.begin(), watched_.end(),
+                           [&](const Watched& x) { return x.endpoint == a[1] && x.path == a[2]; });
     if (it == watched_.end()) {
       throw Usage{"no observation of " + a[2] + " on " + a[1] + " (observe starts one)"};
     }
@@ -330,34 +333,42 @@ void Console::cancel(const Args& a) {
     watched_.erase(it);
   }
   poll();  // what arrived before the cancel is printed before its answer
-  say(header(a) + " -> " + render_response(w.server->cancel_observe(w.observation, timeout_), a[2], hex_));
+  say(header(a) + " -> " +
+      render_response(w.server->cancel_observe(w.observation, timeout_), a[2], hex_));
 }
 
 void Console::attr(const Args& a) {
-  if (a.size() < 4) throw Usage{"usage: attr EP PATH NAME=VALUE...   e.g. attr node-1 /3303/0/5700 pmin=1 pmax=5"};
+  if (a.size() < 4)
+    throw Usage{"usage: attr EP PATH NAME=VALUE...   e.g. attr node-1 /3303/0/5700 pmin=1 pmax=5"};
   path_arg(a[2]);
   std::string query;
   for (size_t i = 3; i < a.size(); ++i) {
     size_t eq = a[i].find('=');
     std::string name = a[i].substr(0, eq);
     if (std::find(std::begin(kAttributes), std::end(kAttributes), name) == std::end(kAttributes)) {
-      throw Usage{"\"" + name + "\" is not an attribute; expected pmin, pmax, gt, lt, st, epmin, "
+      throw Usage{"\"" + name +
+                  "\" is not an attribute; expected pmin, pmax, gt, lt, st, epmin, "
                   "epmax, edge, con or hqmax"};
     }
     if (eq != std::string::npos) {
       std::string v = a[i].substr(eq + 1);
       char* end = nullptr;
       std::strtod(v.c_str(), &end);
-      if (v.empty() || *end) throw Usage{name + " takes a number, e.g. " + name + "=5 (got \"" + v + "\")"};
+      if (v.empty() || *end)
+        throw Usage{name + " takes a number, e.g. " + name + "=5 (got \"" + v + "\")"};
     }
     query += (query.empty() ? "" : "&") + a[i];
   }
   Server* s = server_of(a[1]);
-  say(header(a) + " -> " + render_response(s->write_attributes(a[1], a[2], query, timeout_), a[2], hex_));
+  say(header(a) + " -> " +
+      render_response(s->write_attributes(a[1], a[2], query, timeout_), a[2], hex_));
 }
 
 void Console::composite_read(const Args& a) {
-  if (a.size() < 3) throw Usage{"usage: composite-read EP PATH... [FORMAT]   e.g. composite-read node-1 /3/0/0 /3303/0/5700"};
+  if (a.size() < 3)
+    throw Usage{
+        "usage: composite-read EP PATH... [FORMAT]   e.g. composite-read node-1 /3/0/0 "
+        "/3303/0/5700"};
   std::vector<dm::Path> paths;
   std::optional<ContentFormat> accept;
   for (size_t i = 2; i < a.size(); ++i) {
@@ -367,15 +378,16 @@ void Console::composite_read(const Args& a) {
       paths.push_back(*path_arg(a[i]));
     }
   }
-  ContentFormat request = accept && (*accept == ContentFormat::senml_cbor ||
-                                     *accept == ContentFormat::lwm2m_cbor)
-                              ? ContentFormat::senml_cbor
-                              : ContentFormat::senml_json;
+  ContentFormat request =
+      accept && (*accept == ContentFormat::senml_cbor || *accept == ContentFormat::lwm2m_cbor)
+          ? ContentFormat::senml_cbor
+          : ContentFormat::senml_json;
   Encoded e = encode_paths(paths, request);
   if (!e.error.empty()) throw Usage{e.error};
   Server* s = server_of(a[1]);
   std::string head = a[0] + " " + a[1];
-  say(head + " -> " + render_response(s->read_composite(a[1], e.payload, request, accept, timeout_), "/", hex_));
+  say(head + " -> " +
+      render_response(s->read_composite(a[1], e.payload, request, accept, timeout_), "/", hex_));
 }
 
 void Console::push_firmware(const Args& a) {
@@ -397,10 +409,12 @@ void Console::push_firmware(const Args& a) {
     req.payload.assign(image.begin() + static_cast<long>(upload.offset()),
                        image.begin() + static_cast<long>(upload.offset() + upload.length()));
     req.options.push_back(CoapOption{27, uint_bytes(b.encode())});
-    if (b.num == 0) req.options.push_back(CoapOption{60, uint_bytes(static_cast<uint32_t>(image.size()))});
+    if (b.num == 0)
+      req.options.push_back(CoapOption{60, uint_bytes(static_cast<uint32_t>(image.size()))});
     r = s->send_request(a[1], req, timeout_);
     if (!r.received()) {
-      say("  block " + std::to_string(b.num) + " (" + std::to_string(b.size()) + "-byte blocks): " + r.describe());
+      say("  block " + std::to_string(b.num) + " (" + std::to_string(b.size()) +
+          "-byte blocks): " + r.describe());
       return;
     }
     more = upload.on_response(r.code, uint_opt(r, 27), uint_opt(r, 60));
@@ -414,8 +428,8 @@ void Console::push_firmware(const Args& a) {
     say("push-firmware " + a[1] + " -> " + r.code_string() + " (" + std::to_string(image.size()) +
         " bytes in " + std::to_string(upload.blocks_sent()) + " requests)");
   } else {
-    say("push-firmware " + a[1] + " -> " + render_response(r, "/5/0/0", hex_) + "  failed: " +
-        upload.failure());
+    say("push-firmware " + a[1] + " -> " + render_response(r, "/5/0/0", hex_) +
+        "  failed: " + upload.failure());
   }
 }
 
@@ -427,25 +441,34 @@ void Console::set_hex(const Args& a) {
 
 void Console::poll() {
   std::lock_guard<std::mutex> polling(poll_mutex_);
+  // Events of every listener in the order they happened (a bootstrap is finished before
+  // the registration it leads to).
+  std::vector<std::pair<Clock::time_point, std::string>> lines;
   for (size_t i = 0; i < servers_.size(); ++i) {
     auto events = servers_[i]->events();
     for (; seen_[i] < events.size(); ++seen_[i]) {
       const Event& e = events[seen_[i]];
       if (e.kind == Event::Kind::send) {
-        say("send from " + e.endpoint + " -> " + code_string(e.code) + " (" +
-            (e.content_format ? format_name(*e.content_format) : std::string("no format")) +
-            ", " + std::to_string(e.payload.size()) + " bytes)\n" +
-            render_payload(e.content_format, e.payload, "/", hex_, "  "));
+        lines.emplace_back(
+            e.time,
+            "send from " + e.endpoint + " -> " + code_string(e.code) + " (" +
+                (e.content_format ? format_name(*e.content_format) : std::string("no format")) +
+                ", " + std::to_string(e.payload.size()) + " bytes)\n" +
+                render_payload(e.content_format, e.payload, "/", hex_, "  "));
       } else {
-        say(describe(e));
+        lines.emplace_back(e.time, describe(e));
       }
     }
   }
   if (bootstrap_) {
     auto events = bootstrap_->events();
     for (; bootstrap_seen_ < events.size(); ++bootstrap_seen_)
-      say(describe(events[bootstrap_seen_]));
+      lines.emplace_back(events[bootstrap_seen_].time, describe(events[bootstrap_seen_]));
   }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& l : lines)
+    say(l.second);
   std::lock_guard<std::mutex> lock(watch_mutex_);
   for (Watched& w : watched_) {
     auto notes = w.observation.notifications();

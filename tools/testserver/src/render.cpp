@@ -35,8 +35,7 @@ constexpr dm::ResourceDef kFirmwareResources[] = {
     {8, DataType::integer, Operations::read, true, false, "Firmware Update Protocol Support"},
     {9, DataType::integer, Operations::read, false, true, "Firmware Update Delivery Method"},
 };
-constexpr dm::ObjectDef kFirmwareDef{5, "1.0", false, false, kFirmwareResources,
-                                     "Firmware Update"};
+constexpr dm::ObjectDef kFirmwareDef{5, "1.0", false, false, kFirmwareResources, "Firmware Update"};
 
 constexpr dm::ResourceDef kTemperatureResources[] = {
     {5601, DataType::float_, Operations::read, false, false, "Min Measured Value"},
@@ -48,13 +47,16 @@ constexpr dm::ResourceDef kTemperatureResources[] = {
     {5701, DataType::string, Operations::read, false, false, "Sensor Units"},
     {5750, DataType::string, Operations::read_write, false, false, "Application Type"},
 };
-constexpr dm::ObjectDef kTemperatureDef{3303, "1.0", true, false, kTemperatureResources,
+constexpr dm::ObjectDef kTemperatureDef{3303,         "1.0", true, false, kTemperatureResources,
                                         "Temperature"};
 
 const dm::ObjectDef* const kObjects[] = {
-    &objects::security_object_def(), &objects::server_object_def(),
-    &objects::access_control_object_def(), &objects::device_object_def(),
-    &kFirmwareDef, &kTemperatureDef,
+    &objects::security_object_def(),
+    &objects::server_object_def(),
+    &objects::access_control_object_def(),
+    &objects::device_object_def(),
+    &kFirmwareDef,
+    &kTemperatureDef,
 };
 
 // Types for decoders: the known definitions, and `fallback` for anything else (text for
@@ -167,7 +169,8 @@ class Tree {
       out_ += line(d - top) + path_text(prefix) + name_of(prefix) + "\n";
     }
     open_.resize(p.depth() > top ? p.depth() - top : 0);
-    const dm::ResourceDef* def = find_resource(p.has_resource() ? dm::Path(p.object(), p.instance(), p.resource()) : p);
+    const dm::ResourceDef* def =
+        find_resource(p.has_resource() ? dm::Path(p.object(), p.instance(), p.resource()) : p);
     std::string text = path_text(p) + (p.depth() == 3 ? name_of(p) : "") + ": " +
                        value_text(r.value, def != nullptr);
     if (r.time) text += "  (t=" + number_text(*r.time) + ")";
@@ -461,8 +464,8 @@ Parsed parse_value(const dm::Path& path, const std::string& text, Bytes& storage
   }
   auto v = parse_typed(def->type, text, storage);
   if (!v) {
-    p.error = path_text(path) + " (" + std::string(def->name) + ") takes " +
-              type_hint(def->type) + ", not \"" + text + "\"";
+    p.error = path_text(path) + " (" + std::string(def->name) + ") takes " + type_hint(def->type) +
+              ", not \"" + text + "\"";
     return p;
   }
   p.record.value = *v;

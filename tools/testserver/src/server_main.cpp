@@ -126,7 +126,8 @@ Config parse_args(int argc, char** argv) {
     } else if (flag == "--bind") {
       c.udp.bind_address = value();
     } else if (flag == "--psk-identity") {
-      if (pending_identity) usage_error("--psk-identity " + *pending_identity + " has no --psk-key");
+      if (pending_identity)
+        usage_error("--psk-identity " + *pending_identity + " has no --psk-key");
       pending_identity = value();
       if (pending_identity->empty()) usage_error("--psk-identity needs a non-empty identity");
     } else if (flag == "--psk-key") {
