@@ -2,6 +2,7 @@
 // (src/codec), so that the tool shows exactly what the library would understand.
 #include "render.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -332,12 +333,11 @@ std::string render_payload(std::optional<testserver::ContentFormat> cf, const By
 
 std::string render_response(const Response& r, const std::string& base, bool hex) {
   if (!r.received()) return r.describe() + "\n";
-  std::string head = r.code_string();
-  std::string full = r.describe();  // "2.05 Content (...)\n<payload>"
-  head = full.substr(0, full.find('\n'));
+  // describe(): "2.05 Content (application/senml+json, 12 bytes)\n<payload>"; the first
+  // line with the console's short format name.
+  const std::string full = r.describe();
+  std::string head = full.substr(0, std::min(full.find('\n'), full.find(" (")));
   if (r.content_format || !r.payload.empty()) {
-    size_t paren = head.find(" (");
-    if (paren != std::string::npos) head.resize(paren);
     head += " (" + (r.content_format ? format_name(*r.content_format) : std::string("no format")) +
             ", " + std::to_string(r.payload.size()) + " bytes)";
   }

@@ -31,7 +31,8 @@ uint16_t port_after(const std::string& line, const std::string& scheme) {
 }
 
 std::string temp_file(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + name;
+  // Per process: other test binaries may run at the same time.
+  std::string path = ::testing::TempDir() + "lwm2m-server-" + std::to_string(getpid()) + "-" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }
@@ -75,7 +76,7 @@ class ConsoleUdp : public ::testing::Test {
     auto first = server.expect("listening on coap://");
     ASSERT_TRUE(first) << server.output();
     ASSERT_TRUE(rig.registry.add(firmware).ok());
-    rig.config.coap.block1_buffer = 8192;
+    rig.config.coap.block1_buffer = block1_buffer;
     rig.add_server("coap://127.0.0.1:" + std::to_string(port_after(*first, "coap://")),
                    itest::test_server_config(1, 300));
     rig.start();
@@ -89,6 +90,7 @@ class ConsoleUdp : public ::testing::Test {
                                     << server.output();
   }
 
+  uint32_t block1_buffer = 8192;  // the client's Block1 reassembly buffer
   Process server{{kServerExe, "--port", "0", "--timeout", "10"}};
   Rig rig{"console-node"};
   FirmwareObject firmware;
@@ -177,6 +179,21 @@ TEST_F(ConsoleUdp, PushFirmwareWritesTheFileInBlocks) {
   });
   run("read console-node /5/0/0 opaque",
       {"-> 2.05 Content (opaque, 3000 bytes)", "/5/0/0 Package: opaque 3000 bytes 0x00070e15"});
+}
+
+// A client whose buffer is smaller than the image answers 4.13 with its limit (Size1):
+// the push stops there and says why.
+class ConsoleUdpSmallBuffer : public ConsoleUdp {
+ protected:
+  ConsoleUdpSmallBuffer() { block1_buffer = 2048; }
+};
+
+TEST_F(ConsoleUdpSmallBuffer, PushFirmwareTooLargeSaysTheClientsLimit) {
+  std::string file = temp_file("large.bin", std::string(3000, 'x'));
+  run("push-firmware console-node " + file,
+      {"3000 bytes to /5/0/0", "push-firmware console-node -> 4.13 Request Entity Too Large",
+       "failed: the client refused the firmware as too large (it takes at most 2048 bytes)"});
+  rig.locked([&](core::Client&) { EXPECT_TRUE(firmware.package.empty()); });
 }
 
 TEST_F(ConsoleUdp, DeregisterIsSeen) {
