@@ -1,8 +1,12 @@
 // lwm2m-server: an interactive LwM2M Server (UDP and DTLS PSK) and Bootstrap Server on
 // libcoap, driven by console commands on stdin (a terminal or a pipe).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -97,6 +101,38 @@ void load_psk_file(const std::string& name, std::vector<PskCredential>& out) {
   if (out.empty()) usage_error("--psk-file " + name + " lists no \"IDENTITY HEXKEY\" line");
 }
 
+bool numeric_address(const std::string& a) {
+  in6_addr buf;
+  return inet_pton(AF_INET, a.c_str(), &buf) == 1 || inet_pton(AF_INET6, a.c_str(), &buf) == 1;
+}
+
+// libcoap binds with SO_REUSEADDR, so a second server on a taken UDP port would start and
+// share (steal) the first one's datagrams. A plain bind tells whether the port is free.
+bool udp_port_in_use(const std::string& address, uint16_t port) {
+  if (port == 0) return false;
+  std::string host = address.empty() ? "127.0.0.1" : address;
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof *v6;
+  } else {
+    return false;
+  }
+  int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+  if (fd < 0) return false;
+  bool in_use = bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno == EADDRINUSE;
+  close(fd);
+  return in_use;
+}
+
 struct Config {
   Options udp;
   std::vector<PskCredential> psk;
@@ -125,6 +161,10 @@ Config parse_args(int argc, char** argv) {
       c.udp.port = parse_port(flag, value());
     } else if (flag == "--bind") {
       c.udp.bind_address = value();
+      if (!numeric_address(c.udp.bind_address)) {
+        usage_error("--bind needs a numeric IPv4 or IPv6 address, e.g. 0.0.0.0 or :: (got \"" +
+                    c.udp.bind_address + "\")");
+      }
     } else if (flag == "--psk-identity") {
       if (pending_identity)
         usage_error("--psk-identity " + *pending_identity + " has no --psk-key");
@@ -181,6 +221,17 @@ int main(int argc, char** argv) {
     bs_file = con::parse_bootstrap_file(read_file("--bootstrap", *cfg.bootstrap_file),
                                         *cfg.bootstrap_file);
     if (!bs_file->error.empty()) usage_error(bs_file->error);
+  }
+  const std::pair<const char*, uint16_t> ports[] = {
+      {"UDP port (--port)", cfg.udp.port},
+      {"DTLS port (--dtls-port)", cfg.psk.empty() ? uint16_t{0} : cfg.dtls_port},
+      {"bootstrap port (--bootstrap-port)", bs_file ? cfg.bootstrap_port : uint16_t{0}}};
+  for (const auto& [name, port] : ports) {
+    if (udp_port_in_use(cfg.udp.bind_address, port)) {
+      std::cerr << "lwm2m-server: " << name << " " << port
+                << " is in use (another server?); pick another, or 0 for a free one\n";
+      return 1;
+    }
   }
   std::unique_ptr<Server> udp, dtls;
   std::unique_ptr<BootstrapServer> bootstrap;
