@@ -81,6 +81,8 @@ class ConsoleUdp : public ::testing::Test {
                    itest::test_server_config(1, 300));
     rig.start();
     ASSERT_TRUE(server.expect("registered ep=console-node")) << server.output();
+    // The client too knows it is registered (before that, it cannot Send).
+    ASSERT_TRUE(rig.wait_client_event(core::EventKind::registered, itest::kWait));
   }
   /// Sends a command and waits for each of `lines` in order.
   void run(const std::string& command, const std::vector<std::string>& lines) {
