@@ -317,9 +317,11 @@ TEST(ServerFlags, APortInUseIsNamedAndTheServerExits) {
 
 TEST(ConsoleDtls, TheCExampleOverDtlsPsk) {
   if (!example_available()) GTEST_SKIP() << "the C example is not built";
-  Process server({kServerExe, "--port", "0", "--dtls-port", "0", "--psk-identity", "dtls-id",
-                  "--psk-key", "736563726574"});
-  auto line = server.expect("(DTLS PSK, 1 identities)");
+  // Identities from a flag and from a file.
+  std::string keys = temp_file("psk.txt", "# identity key\ndtls-id 736563726574\n");
+  Process server({kServerExe, "--port", "0", "--dtls-port", "0", "--psk-identity", "other",
+                  "--psk-key", "00aa", "--psk-file", keys});
+  auto line = server.expect("(DTLS PSK, 2 identities)");
   ASSERT_TRUE(line) << server.output();
   std::string uri = "coaps://127.0.0.1:" + std::to_string(port_after(*line, "coaps://"));
   Process client({kExampleExe, "--endpoint", "dtls-node", "--server", uri, "--psk-identity",
