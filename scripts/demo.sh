@@ -12,7 +12,7 @@ BUILD_DIR=${BUILD_DIR:-build/demo}
 JOBS=${JOBS:-$(nproc)}
 
 if [ -z "${NO_BUILD:-}" ]; then
-  scripts/install-deps.sh
+  scripts/install-deps.sh demo
   echo "== building the test server and the C example client in $BUILD_DIR"
   mkdir -p "$BUILD_DIR"
   if ! { cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_BUILD_TESTS=OFF \
