@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The developer parts (tests, benchmarks, host tools) and what they need beyond a compiler.
 # Each LWM2M_BUILD_<PART> is ON (build it; a missing dependency is an error), OFF, or AUTO
 # (the default in a top-level build: built when its dependencies are found). The library

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lwm2m_client.h: the C facade of the library, with the names of RIOT's `lwm2m_client` API
  * (the Wakaama adaption), on POSIX. Usable from C11 and C++.

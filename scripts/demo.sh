@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo: builds the test server CLI and the C example client (installing missing Debian
 # packages first), runs both on loopback and shows registration, a read of /3/0, an
 # observation of the temperature with a few notifications, and the De-register.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages a task needs, only those missing. Runs as root (or through
 # sudo when available).
 #   scripts/install-deps.sh demo   what scripts/demo.sh needs: a compiler, CMake and libcoap

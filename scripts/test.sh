@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test: format check, layering check, each fuzzer for a bounded time, an ASan+UBSan
+# SPDX-License-Identifier: Apache-2.0
+# Builds and runs every test: format check, SPDX licence lines,
+# layering check, each fuzzer for a bounded time, an ASan+UBSan
 # build, a Cortex-M4 build of the core, and a release build. Installs missing Debian
 # packages first.
 #   FUZZ_SECONDS=N   time per fuzzer (default 20)
@@ -11,6 +13,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
 scripts/install-deps.sh test
 scripts/check-format.sh
+scripts/check-spdx.sh
 scripts/check-layers.sh
 
 echo "== fuzz: clang + libFuzzer, ${FUZZ_SECONDS}s per target"

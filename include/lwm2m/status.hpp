@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Error values for the whole library: no exceptions anywhere, every fallible call returns
 // a Status or a Result<T>.
 #pragma once

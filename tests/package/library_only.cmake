@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A library-only build as a user without the developer dependencies gets it: GoogleTest,
 # Google Benchmark and pkg-config (so libcoap) hidden from CMake. Configures,
 # checks the one message naming what is left out, builds, installs, and checks that only the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installs the already-built project into WORK_DIR/prefix and builds the user projects in
 # tests/package against that tree only: a C++ CMake project (consumer/), a C-only CMake
 # project (c_only/) and a Makefile using the pkg-config files (makefile/). Each program is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The LwM2M client core (OMA LwM2M 1.0/1.1/1.2): bootstrap, registration, device
 // management, information reporting and Send, over the sans-I/O CoAP engine.
 //

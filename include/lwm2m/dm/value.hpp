@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M data types and a small non-owning value. Strings, opaque and core links are views:
 // whoever produces a Value keeps the bytes alive while it is used.
 #pragma once

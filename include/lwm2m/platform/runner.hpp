@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runner: the thread that drives a core::Client over real sockets, what the seed's
 // lwm2m_client_run() starts. It waits for datagrams no longer than min_refresh (RIOT's
 // LWM2M_CLIENT_MIN_REFRESH_TIME) or the client's next deadline, dispatches each datagram to

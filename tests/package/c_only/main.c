@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A C11 program that only includes lwm2m_client.h: it links against the installed
  * lwm2m::c_api, builds the objects a client needs and configures a server. */
 #include <lwm2m_client.h>
