@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds and runs every test: format check, SPDX licence lines,
-# layering check, each fuzzer for a bounded time, an ASan+UBSan
-# build, a Cortex-M4 build of the core, and a release build. Installs missing Debian
-# packages first.
+# Builds and runs every test: format check, SPDX licence lines, API reference (Doxygen, no
+# warnings), layering check, each fuzzer for a bounded time, an ASan+UBSan build, a
+# Cortex-M4 build of the core, and a release build. Installs missing Debian packages first.
 #   FUZZ_SECONDS=N   time per fuzzer (default 20)
 #   JOBS=N           parallel build jobs (default: nproc)
 set -euo pipefail
@@ -14,6 +13,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 scripts/install-deps.sh test
 scripts/check-format.sh
 scripts/check-spdx.sh
+scripts/docs.sh build/docs
 scripts/check-layers.sh
 
 echo "== fuzz: clang + libFuzzer, ${FUZZ_SECONDS}s per target"
