@@ -53,6 +53,11 @@ endfunction()
 
 cmake_consumer(consumer)
 run("the C++ consumer" ${WORK_DIR}/consumer/consumer)
+if(EXISTS ${WORK_DIR}/consumer/consumer_dtls)
+  run("the C++ DTLS consumer" ${WORK_DIR}/consumer/consumer_dtls)
+elseif(EXISTS ${WORK_DIR}/prefix/lib/liblwm2m_dtls.a)
+  message(FATAL_ERROR "lwm2m::dtls is installed but the consumer did not build against it")
+endif()
 cmake_consumer(c_only)
 run("the C-only consumer" ${WORK_DIR}/c_only/consumer_c)
 
