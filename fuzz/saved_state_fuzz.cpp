@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes restoring a saved state into the Security, Server and Access Control objects. The
 // input is wrapped into a blob with a valid header and checksum (so that the records are
 // reached, not just the checksum), and also decoded as it is. Whatever is restored must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The saved state's blob (lwm2m/storage.hpp): header, records, CRC-32; and SavedState,
 // which moves it between the records and a Storage. Sans-I/O: the Storage does the I/O.
 #include "lwm2m/storage.hpp"

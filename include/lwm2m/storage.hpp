@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What survives a restart: the configuration a bootstrap server (or a management server)
 // wrote into Security, Server and Access Control, and whatever else an application adds
 // (e.g. a firmware update in progress).

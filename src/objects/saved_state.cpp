@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The saved layout of the Security, Server and Access Control objects, in one place.
 // Each record: layout version (u8), instance count (u8), then each instance in ascending
 // id order, its fields little-endian; byte fields as length (u16) and bytes. check() and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Persistence as a device lives it: the C example with --state-dir against the test
 // server's bootstrap server, killed (SIGKILL) at random points of the bootstrap and
 // restarted; started on a damaged state file; told to Factory Reset.

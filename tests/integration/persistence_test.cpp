@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Persistence through the runner (C++): a bootstrapped configuration, Access Control
 // included, is saved in a directory and restored by the next client, which registers
 // without bootstrapping again.

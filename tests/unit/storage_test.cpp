@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The saved state's blob (lwm2m/storage.hpp): round trip, every kind of damage, a newer
 // format, and restore as all or nothing.
 #include "lwm2m/storage.hpp"

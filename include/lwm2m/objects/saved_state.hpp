@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The standard objects' part of the saved state (lwm2m/storage.hpp): what a bootstrap
 // server or a management server wrote into Security (0), Server (1) and Access Control (2),
 // one StateRecord each, keyed by the object id. Restore replaces every instance of the

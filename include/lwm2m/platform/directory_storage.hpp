@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m::Storage in a directory of a POSIX file system (link lwm2m::posix): one file per
 // blob, replaced atomically: written to "NAME.tmp", fsynced, renamed over "NAME", and the
 // directory fsynced, so that a crash or power loss at any moment leaves the old file or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client::poll_state: the core says when the configuration must be saved (a committed
 // Bootstrap-Finish, a server's committed change to Security, Server or Access Control) and
 // when it must be discarded (Factory Reset, Bootstrap-Request Trigger); nothing else asks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The standard objects' saved state: every field survives a round trip, and a record this
 // build cannot take changes nothing in any object.
 #include "lwm2m/objects/saved_state.hpp"

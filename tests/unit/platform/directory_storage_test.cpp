@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // posix::DirectoryStorage: files replaced through NAME.tmp, reported errors, remove.
 #include "lwm2m/platform/directory_storage.hpp"
 
