@@ -22,7 +22,9 @@ namespace lwm2m::dtls {
 struct ChannelOptions {
   /// Tag of Security instance 0's credential (RIOT's CONFIG_LWM2M_CREDMAN_TAG_BASE).
   CredentialTag tag_base = 10;
-  /// Timers and MTU for every session; `mode` and `tag` are replaced per Security instance.
+  /// Timers, MTU and Connection ID for every session; `mode` and `tag` are replaced per
+  /// Security instance. `session.connection_id = false` turns the RFC 9146 Connection ID
+  /// off (it is on by default where the mbedTLS build has it: 3.x, not Debian's 2.28).
   DtlsConfig session{};
 };
 

@@ -388,9 +388,11 @@ void Runner::drive_channels(TimePoint t) {
     // Session changes in the log: what a user debugging DTLS against a server looks for.
     if (c.channel->connected() != c.session_up) {
       c.session_up = c.channel->connected();
-      log(c.session_up ? "server %u: DTLS session established"
-                       : "server %u: DTLS session closed by the server, new handshake",
-          c.ssid);
+      if (c.session_up) {
+        log("server %u: DTLS session established (%s)", c.ssid, c.channel->session_info());
+      } else {
+        log("server %u: DTLS session closed by the server, new handshake", c.ssid);
+      }
     }
     if (c.channel->connected() && !c.held.empty()) {
       for (const std::vector<uint8_t>& h : c.held)
