@@ -32,8 +32,8 @@ std::string via(const FaultProxy& proxy) {
 // A read the server repeats until answered, as a server application would. Each one is a
 // new non-confirmable GET: libcoap retransmits a confirmable one for up to a minute and
 // holds every later request behind it (NSTART 1), so giving up early there helps nothing.
-ts::Response read_until_answered(ts::Server& server, const std::string& ep,
-                                 const std::string& path, int& attempts) {
+ts::Response read_until_answered(ts::Server& server, const std::string& ep, const std::string& path,
+                                 int& attempts) {
   ts::Request get;
   get.path = path;
   get.confirmable = false;
