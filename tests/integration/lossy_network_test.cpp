@@ -76,6 +76,27 @@ TEST(LossyNetwork, RegistersAndAnswersEveryReadThroughThirtyPercentLossBothWays)
   EXPECT_FALSE(rig.wait_client_event(core::EventKind::registration_failed, ts::Duration{0}));
 }
 
+TEST(LossyNetwork, FivePercentCorruptedDatagramsCostNoRegistration) {
+  ts::Server server(loopback_server());
+  const FaultRates corrupt{.corrupt = 0.05};
+  FaultProxy proxy(loopback(server.port()), FaultModel(0xC0, corrupt, corrupt));
+  Rig rig("corrupt-node");
+  rig.add_server(via(proxy), test_server_config(1, 60));
+  rig.start();
+  ASSERT_TRUE(server.wait_registered("corrupt-node", kWait * 3));
+  for (int i = 0; i < 60; ++i) {
+    int attempts = 0;
+    auto r = read_until_answered(server, "corrupt-node", "/3/0/0", attempts);
+    // Plain CoAP has no integrity check: a flipped payload bit may reach the server
+    // unnoticed. What matters here is that the client keeps answering.
+    ASSERT_TRUE(r.ok()) << "read " << i << ": " << r.describe();
+  }
+  const test::ProxyStats st = proxy.stats();
+  EXPECT_GT(st.to_server.corrupted + st.to_client.corrupted, 0u);
+  EXPECT_FALSE(rig.wait_client_event(core::EventKind::registration_failed, ts::Duration{0}));
+  EXPECT_TRUE(server.client("corrupt-node"));
+}
+
 TEST(LossyNetwork, AnExecuteDuplicatedOnTheWireRunsOnce) {
   ts::Server server(loopback_server());
   FaultProxy proxy(loopback(server.port()), FaultModel(7));
