@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Finds the mbedTLS that lwm2m::dtls is built on, the first of:
 #  1. LWM2M_MBEDTLS_SOURCE: an mbedTLS source release, as its archive (.tar.xz, .tar.gz,
 #     .tgz, .zip) or an extracted directory, built here with the project (its programs and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client behind a lossy, misbehaving network: the fault proxy (tests/support) between
 // it and the test server drops, duplicates, delays or reorders datagrams with a fixed seed.
 // What a server sees must not change, only take longer: the registration completes, every

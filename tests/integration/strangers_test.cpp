@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Datagrams from endpoints that are not a server: a flood gets no answer (nothing to
 // reflect or amplify), costs the client no connection, and costs its log one line with the
 // address plus at most one counting line per interval, however many datagrams come.

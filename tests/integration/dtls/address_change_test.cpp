@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client's address changes under a DTLS session (a NAT rebinding: the fault proxy
 // moves its server-facing side to a new source port), against a DTLS server built on the
 // same mbedTLS (dtls_front.hpp) in front of the test server:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A DTLS 1.2 server for the tests, built on the same mbedTLS as the client, that terminates
 // DTLS (PSK) in front of a plain-UDP LwM2M server: the records it decrypts go on to the
 // backend from one fixed socket, and the backend's answers go back encrypted. With

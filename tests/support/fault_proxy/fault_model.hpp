@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fault model of the test proxy (fault_proxy.hpp): for each datagram, from a seeded
 // random generator, whether it is dropped, duplicated, delayed, held back behind the next
 // one (reordered) or corrupted. Pure: no sockets, no clock, so a seed gives the same faults

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proxy's fault model: seeded (the same faults on every run), each rate close to what
 // was asked over many datagrams, directions independent, corruption flipping exactly one bit.
 #include "fault_model.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A UDP proxy for tests that puts a lossy, misbehaving network between one client and one
 // server on loopback: the client sends to port(), the proxy forwards to the server from a
 // socket of its own and sends the answers back to the client's last address. Faults come

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proxy on loopback: forwards both ways, applies its faults, and after change_address()
 // the server sees a new source port while the client's side stays where it was.
 #include "fault_proxy.hpp"
