@@ -233,6 +233,7 @@ class Rig {
     rc.receive_buffer = 2048;
     rc.min_refresh = Duration{200};
     runner = std::make_unique<posix::Runner>(*client, rc);
+    if (saved_state) runner->set_saved_state(saved_state);
     runner->set_log([this](const char* line) {
       std::lock_guard<std::mutex> g(log_mutex_);
       log_.emplace_back(line);
@@ -296,6 +297,8 @@ class Rig {
   core::ClientConfig config;
   std::unique_ptr<core::Client> client;
   std::unique_ptr<posix::Runner> runner;
+  /// Persistence, when a test sets it before start().
+  SavedState* saved_state = nullptr;
 
  private:
   std::string endpoint_;
