@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/objects/ddf/object_3342_v1_1.hpp"
 #include "lwm2m/objects/light_control.hpp"
 #include "sorted_instances.hpp"

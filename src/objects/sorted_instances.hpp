@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Instance storage of the objects that keep their instances in an application array: the
 // used slots come first, sorted by id, so enumeration by index is a plain array access.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The standard and IPSO objects through the C facade only (lwm2m_client.h, C11): Device
  * values, Connectivity Monitoring, Location, Temperature and Humidity, Light Control with a
  * callback, On/Off Switch. Driven by c_objects_test.cpp against the test server. */

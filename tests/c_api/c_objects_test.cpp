@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The standard and IPSO objects made through the C facade (c_objects.c), as the test server
 // sees them: each read in the four formats, values the C side updates notified, a server's
 // Light Control write reaching the C callback.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Tests of scripts/ddf2cpp.py, the DDF XML -> C++ descriptor generator.
 
   ddf2cpp_test.py errors              bad DDF files (tests/data/ddf_bad) get their error

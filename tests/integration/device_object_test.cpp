@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Device object (/3/0) as a server sees it over real sockets: read in TLV, SenML JSON,
 // SenML CBOR and LwM2M CBOR with the host's values (memory, time zone), every writable
 // resource written, every executable one executed, and the codes for what is refused.

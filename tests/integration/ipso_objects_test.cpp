@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connectivity Monitoring (4), Location (6), the IPSO sensors, Light Control (3311) and
 // On/Off Switch (3342) as a server sees them over real sockets: each read in TLV, SenML
 // JSON, SenML CBOR and LwM2M CBOR, every writable resource written, every executable one

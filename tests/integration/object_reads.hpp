@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-side readers for the standard-object tests: what resource paths (and values, as text)
 // a Read answer holds, in TLV, SenML JSON, SenML CBOR and LwM2M CBOR, decoded independently
 // of the library's codecs. Values: numbers and booleans as the format writes them, strings

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an object definition (DDF) says about a resource beyond dm::ResourceDef: its units
 // and its range. Kept in a table of its own, next to the ResourceDef table, so that an
 // object that never checks ranges carries none of it and request handling stays as it is.

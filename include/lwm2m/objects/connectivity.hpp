@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connectivity Monitoring (4, object version 1.3) and Location (6), single instance /4/0 and
 // /6/0, descriptors generated from the OMA definitions. Both are read-only for servers: the
 // application sets values as its network stack or positioning learns them, and each set

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M Device object (/3, OMA LwM2M 1.1 Core Appendix E.4, object version 1.1), single
 // instance /3/0; its descriptor is generated from the OMA definition
 // (lwm2m/objects/ddf/object_3_v1_1.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IPSO sensors with one value: 3301 Illuminance, 3303 Temperature, 3304 Humidity,
 // 3315 Barometer, 3316 Voltage, 3317 Current (descriptors generated from the OMA
 // definitions). One class serves them all: Sensor Value (5700), Sensor Units (5701),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IPSO Light Control (3311) and On/Off Switch (3342), descriptors generated from the OMA
 // definitions. The application owns the instance storage.
 //

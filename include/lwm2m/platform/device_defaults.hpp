@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The host's values for the Device object (/3), for what the application did not give:
 // Current Time from the system clock, Memory Free/Total from /proc/meminfo (Linux), UTC
 // Offset and Timezone from the local time zone. posix::Runner::start() applies them to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connectivity Monitoring (4) and Location (6): application-set values, multiple resources,
 // mandatory resources with defaults, optional ones absent until set, no server writes.
 #include "lwm2m/objects/connectivity.hpp"

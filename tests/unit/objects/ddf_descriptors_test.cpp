@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every generated descriptor compiles, is sorted as the registry needs, and says what the
 // OMA definitions say (spot checks against the DDF XML, which the ddf_generated_current test
 // compares in full when the DDF directory is given).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Device object's resources (/3/0/x) as a handler answers them: identity strings, pushed
 // values and hooks, absent optional resources, Error Code and its reset, writes and
 // executes, and the host defaults (posix::apply_host_defaults).

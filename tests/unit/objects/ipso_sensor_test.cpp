@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IPSO sensor base (3301, 3303, 3304, 3315, 3316, 3317): values, min/max measured and
 // their reset, ranges, units, application type (written, rolled back), timestamps, absent
 // optional resources, and observers told of changes.

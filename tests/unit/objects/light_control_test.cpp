@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IPSO Light Control (3311) and On/Off Switch (3342): server writes reach the application
 // only on commit, On time counts with the clock, a switch counts rising edges, and the
 // resources a definition makes optional are absent until given.
