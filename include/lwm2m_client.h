@@ -467,6 +467,153 @@ uint16_t lwm2m_object_id(const lwm2m_object_t* object);
  */
 int lwm2m_client_set_state_dir(lwm2m_client_data_t* client_data, const char* dir);
 
+/* ---- Device values, Connectivity Monitoring, Location ------------------------------------ */
+/*
+ * Memory Free/Total (/3/0/10, /3/0/21), Current Time, UTC Offset and Timezone of the Device
+ * object come from the host (/proc/meminfo, the system clock, the local time zone) with
+ * nothing to call. The calls below set what the host cannot know; like every
+ * lwm2m_client_*_update call they are thread-safe and notify observers of what changed.
+ */
+
+/** A value an application does not have: the resource is absent (4.04 on a read). */
+#define LWM2M_CLIENT_ABSENT INT32_MIN
+
+/** Battery Level (/3/0/9, 0..100) and Battery Status (/3/0/20, 0 normal, 1 charging, 2
+ *  charge complete, 3 damaged, 4 low, 5 not installed, 6 unknown); LWM2M_CLIENT_ABSENT
+ *  for either leaves the resource out. */
+int lwm2m_client_device_set_battery(lwm2m_client_data_t* client_data, int level, int status);
+/** Adds a power source (/3/0/6: 0 DC, 1 internal battery, 2 external battery, 4 PoE, 5 USB,
+ *  6 AC mains, 7 solar) with its voltage (mV, /3/0/7) and current (mA, /3/0/8). */
+int lwm2m_client_device_add_power_source(lwm2m_client_data_t* client_data, int source,
+                                         int voltage_mv, int current_ma);
+/** Appends an error code to /3/0/11 (a server clears the list with Execute /3/0/12). */
+int lwm2m_client_device_add_error_code(lwm2m_client_data_t* client_data, int code);
+
+/** The Connectivity Monitoring object (/4/0); the same object on every call. */
+lwm2m_object_t* lwm2m_object_connectivity_monitoring_init(lwm2m_client_data_t* client_data);
+
+/** What the network looks like. Integers LWM2M_CLIENT_ABSENT and NULL strings are left
+ *  out (bearer and signal strength are mandatory: they read 0 until given). */
+typedef struct {
+  int network_bearer;                 /**< /4/0/0: 0 GSM ... 6 LTE-TDD, 21 WLAN, 41 Ethernet ... */
+  int radio_signal_strength;          /**< /4/0/2, dBm */
+  int link_quality;                   /**< /4/0/3 */
+  int link_utilization;               /**< /4/0/6, percent */
+  int cell_id;                        /**< /4/0/8 */
+  int smnc;                           /**< /4/0/9 */
+  int smcc;                           /**< /4/0/10 */
+  int lac;                            /**< /4/0/12 */
+  const char* ip_addresses[2];        /**< /4/0/4 (copied) */
+  const char* router_ip_addresses[2]; /**< /4/0/5 */
+  const char* apn;                    /**< /4/0/7 */
+} lwm2m_client_connectivity_t;
+
+#define LWM2M_CLIENT_CONNECTIVITY_INIT                                                        \
+  {                                                                                           \
+    0, 0, LWM2M_CLIENT_ABSENT, LWM2M_CLIENT_ABSENT, LWM2M_CLIENT_ABSENT, LWM2M_CLIENT_ABSENT, \
+        LWM2M_CLIENT_ABSENT, LWM2M_CLIENT_ABSENT, {NULL, NULL}, {NULL, NULL}, NULL            \
+  }
+
+/** Replaces the Connectivity Monitoring values (the available bearers become the current
+ *  one). LWM2M_CLIENT_ERR_INVALID_STATE before lwm2m_object_connectivity_monitoring_init. */
+int lwm2m_client_connectivity_update(lwm2m_client_data_t* client_data,
+                                     const lwm2m_client_connectivity_t* values);
+
+/** The Location object (/6/0). */
+lwm2m_object_t* lwm2m_object_location_init(lwm2m_client_data_t* client_data);
+/** A new position (degrees) measured at `timestamp`; altitude and radius in metres, speed in
+ *  m/s, each NAN (math.h) when unknown. */
+int lwm2m_client_location_update(lwm2m_client_data_t* client_data, double latitude,
+                                 double longitude, double altitude, double radius, double speed,
+                                 time_t timestamp);
+
+/* ---- IPSO sensors, Light Control, On/Off Switch ----------------------------------------- */
+
+/** Instances each IPSO object made by the constructors below can hold. */
+#ifndef LWM2M_CLIENT_IPSO_INSTANCES_MAX
+#define LWM2M_CLIENT_IPSO_INSTANCES_MAX 4
+#endif
+
+/** One IPSO sensor instance: Sensor Value (5700) with Min/Max Measured (5601/5602, Reset
+ *  5605), Units (5701), Min/Max Range (5603/5604), Application Type (5750), Timestamp (5518,
+ *  the time of each update). Strings are copied. */
+typedef struct {
+  uint16_t instance_id;
+  const char* units; /**< "Cel", "%RH", "lx", "hPa", "V", "A"; NULL: absent */
+  bool has_range;
+  double min_range;
+  double max_range;
+  const char* application_type; /**< NULL: empty */
+  double value;                 /**< the first value */
+} lwm2m_obj_ipso_sensor_args_t;
+
+#define LWM2M_OBJ_IPSO_SENSOR_ARGS_INIT \
+  { 0, NULL, false, 0, 0, NULL, 0 }
+
+/** The IPSO sensor object `object_id` (3301 Illuminance, 3303 Temperature, 3304 Humidity,
+ *  3315 Barometer, 3316 Voltage, 3317 Current) of this client, with room for
+ *  `max_instances`; the same object on every call. NULL (and a message) for another id. */
+lwm2m_object_t* lwm2m_object_ipso_sensor_init(lwm2m_client_data_t* client_data, uint16_t object_id,
+                                              uint16_t max_instances);
+int lwm2m_object_ipso_sensor_instance_create(lwm2m_object_t* object,
+                                             const lwm2m_obj_ipso_sensor_args_t* args);
+/** A new Sensor Value of /object_id/instance_id, timestamped now. */
+int lwm2m_client_sensor_update(lwm2m_client_data_t* client_data, uint16_t object_id,
+                               uint16_t instance_id, double value);
+
+static inline lwm2m_object_t* lwm2m_object_illuminance_init(lwm2m_client_data_t* client_data) {
+  return lwm2m_object_ipso_sensor_init(client_data, 3301, LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+}
+static inline lwm2m_object_t* lwm2m_object_temperature_init(lwm2m_client_data_t* client_data) {
+  return lwm2m_object_ipso_sensor_init(client_data, 3303, LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+}
+static inline lwm2m_object_t* lwm2m_object_humidity_init(lwm2m_client_data_t* client_data) {
+  return lwm2m_object_ipso_sensor_init(client_data, 3304, LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+}
+static inline lwm2m_object_t* lwm2m_object_barometer_init(lwm2m_client_data_t* client_data) {
+  return lwm2m_object_ipso_sensor_init(client_data, 3315, LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+}
+static inline lwm2m_object_t* lwm2m_object_voltage_init(lwm2m_client_data_t* client_data) {
+  return lwm2m_object_ipso_sensor_init(client_data, 3316, LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+}
+static inline lwm2m_object_t* lwm2m_object_current_init(lwm2m_client_data_t* client_data) {
+  return lwm2m_object_ipso_sensor_init(client_data, 3317, LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+}
+
+/** Called on the client thread after a server changed a light (On/Off, Dimmer, Colour);
+ *  `colour` is NUL-terminated and valid during the call. */
+typedef void (*lwm2m_client_light_cb_t)(uint16_t instance_id, bool on, uint8_t dimmer,
+                                        const char* colour, void* arg);
+
+/** One Light Control instance (3311). Strings are copied. */
+typedef struct {
+  uint16_t instance_id;
+  const char* colour;           /**< 5706, e.g. "white"; NULL: empty */
+  const char* units;            /**< 5701, of the colour; NULL: absent */
+  const char* application_type; /**< 5750 */
+  lwm2m_client_light_cb_t cb;   /**< NULL: not told */
+  void* cb_arg;
+} lwm2m_obj_light_control_args_t;
+
+lwm2m_object_t* lwm2m_object_light_control_init(lwm2m_client_data_t* client_data);
+int lwm2m_object_light_control_instance_create(lwm2m_object_t* object,
+                                               const lwm2m_obj_light_control_args_t* args);
+/** The application switched or dimmed the light (dimmer 0..100; -1 keeps it). */
+int lwm2m_client_light_control_update(lwm2m_client_data_t* client_data, uint16_t instance_id,
+                                      bool on, int dimmer);
+
+/** One On/Off Switch instance (3342). */
+typedef struct {
+  uint16_t instance_id;
+  const char* application_type; /**< 5750; NULL: empty */
+} lwm2m_obj_on_off_switch_args_t;
+
+lwm2m_object_t* lwm2m_object_on_off_switch_init(lwm2m_client_data_t* client_data);
+int lwm2m_object_on_off_switch_instance_create(lwm2m_object_t* object,
+                                               const lwm2m_obj_on_off_switch_args_t* args);
+/** The input's new state (5500); a rising edge counts (5501). */
+int lwm2m_client_switch_update(lwm2m_client_data_t* client_data, uint16_t instance_id, bool on);
+
 #ifdef __cplusplus
 }
 #endif

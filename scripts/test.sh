@@ -14,6 +14,9 @@ cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 MBEDTLS_SOURCE=${MBEDTLS_SOURCE:-../shared/vendor/mbedtls-3.6.6.tar.xz}
+# The OMA object definitions (DDF XML) the generator's tests check the descriptors against.
+DDF=()
+if [ -d ../shared/ddf ]; then DDF=(-DLWM2M_DDF_DIR="$(cd ../shared/ddf && pwd)"); fi
 
 scripts/install-deps.sh test
 scripts/check-format.sh
@@ -32,7 +35,7 @@ ctest --test-dir build/fuzz --output-on-failure
 echo "== asan+ubsan build"
 # Tests and tools ON (not AUTO): a missing dependency fails here instead of shrinking the suite.
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DLWM2M_SANITIZE=address,undefined \
-  -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON >/dev/null
+  -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON "${DDF[@]}" >/dev/null
 cmake --build build/asan -j"$JOBS"
 ctest --test-dir build/asan --output-on-failure -j"$JOBS"
 
@@ -51,6 +54,6 @@ else
   echo "== release build (DTLS on the system mbedTLS: $MBEDTLS_SOURCE not found)"
 fi
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_WERROR=ON \
-  -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON -DLWM2M_BUILD_BENCH=ON "${mbedtls_option[@]}" >/dev/null
+  -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON -DLWM2M_BUILD_BENCH=ON "${mbedtls_option[@]}" "${DDF[@]}" >/dev/null
 cmake --build build/release -j"$JOBS"
 ctest --test-dir build/release --output-on-failure -j"$JOBS"

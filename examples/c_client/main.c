@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lwm2m-c-client: an LwM2M client in C11 that uses only lwm2m_client.h, as RIOT's LwM2M
- * example does: Security, Server and Device objects and a temperature sensor (IPSO 3303)
- * whose value changes every second. It logs each state change and each request served,
- * and runs until SIGINT/SIGTERM, which de-register it (exit 0).
+ * example does: Security, Server, Device (with the host's memory, time and time zone),
+ * Connectivity Monitoring, and the IPSO set (temperature, humidity, illuminance, barometer,
+ * voltage, current, a light and a switch) with simulated values that change every second.
+ * It logs each state change and each request served, and runs until SIGINT/SIGTERM, which
+ * de-register it (exit 0).
  *
  *   lwm2m-c-client --server coap://127.0.0.1:5683 --endpoint node-1
  *   lwm2m-c-client --server coaps://leshan.example --psk-identity node-1 --psk-key 0102ab
@@ -21,15 +23,13 @@
 
 #include "lwm2m_client.h"
 
-#define TEMPERATURE_OBJECT 3303
-#define SENSOR_VALUE 5700
-#define SENSOR_UNITS 5701
-
 static const char usage[] =
     "Usage: lwm2m-c-client [options]\n"
     "\n"
-    "An LwM2M client (C facade example): Security, Server, Device and a temperature sensor\n"
-    "(/3303/0/5700, changes every second). Runs until Ctrl-C or SIGTERM, which de-register.\n"
+    "An LwM2M client (C facade example): Security, Server, Device (host memory and time),\n"
+    "Connectivity Monitoring (/4), and simulated IPSO objects that change every second:\n"
+    "temperature (/3303/0/5700), humidity, illuminance, barometer, voltage, current, a light\n"
+    "(/3311) and a switch (/3342). Runs until Ctrl-C or SIGTERM, which de-register.\n"
     "\n"
     "Options:\n"
     "  --endpoint NAME       Endpoint Client Name (default lwm2m-c-client)\n"
@@ -171,41 +171,89 @@ static void parse_args(int argc, char** argv, options_t* o) {
     usage_error("--psk-identity/--psk-key", "keys need a coaps:// server (--server coaps://...)");
 }
 
-/* ---- the temperature sensor ----------------------------------------------------------- */
+/* ---- the device's objects: Device values, Connectivity Monitoring, the IPSO set ---------- */
+
+#define OBJECT_COUNT 12 /* Security, Server, Device and the nine below */
 
 typedef struct {
-  double celsius;
-  unsigned step;
-} sensor_t;
+  uint16_t id;
+  const char* units;
+  double min_range, max_range, base, swing; /* simulated: base +- swing */
+} simulated_sensor_t;
 
-static sensor_t sensor = {21.0, 0};
+static const simulated_sensor_t sensors[] = {
+    {3303, "Cel", -40, 85, 22.5, 2.5}, {3304, "%RH", 0, 100, 45, 5},
+    {3301, "lx", 0, 100000, 300, 200}, {3315, "hPa", 300, 1100, 1013, 4},
+    {3316, "V", 0, 60, 12, 0.5},       {3317, "A", 0, 10, 1.5, 0.5},
+};
+#define SENSOR_COUNT (sizeof sensors / sizeof sensors[0])
 
-/* Called on the client thread; the main thread changes the value only under
- * lwm2m_client_locked, so the read sees a whole value. */
-static int read_temperature(uint16_t instance_id, uint16_t resource_id, lwm2m_client_value_t* value,
-                            void* arg) {
-  sensor_t* s = arg;
-  (void)instance_id;
-  if (resource_id == SENSOR_VALUE) {
-    lwm2m_client_value_set_float(value, s->celsius);
-  } else {
-    lwm2m_client_value_set_string(value, "Cel");
+/* Called on the client thread (under its lock) when a server switches or dims the light. */
+static void on_light(uint16_t instance_id, bool on, uint8_t dimmer, const char* colour, void* arg) {
+  (void)arg;
+  printf("lwm2m-c-client: light %u is %s, dimmer %u, colour \"%s\"\n", instance_id,
+         on ? "on" : "off", dimmer, colour);
+  fflush(stdout);
+}
+
+/* The objects after Security and Server, with their instances: fills objects[2..]. */
+static int make_device_objects(lwm2m_client_data_t* client, lwm2m_object_t** objects) {
+  lwm2m_obj_device_args_t device = {"lwm2m project", "lwm2m-c-client", "0001", "0.1.0", "example",
+                                    "1.0",           "0.1.0"};
+  objects[2] = lwm2m_object_device_init(client, &device);
+  objects[3] = lwm2m_object_connectivity_monitoring_init(client);
+  objects[4] = lwm2m_object_light_control_init(client);
+  objects[5] = lwm2m_object_on_off_switch_init(client);
+  for (int i = 2; i < 6; ++i)
+    if (!objects[i]) return -1;
+  for (size_t k = 0; k < SENSOR_COUNT; ++k) {
+    lwm2m_object_t* o = lwm2m_object_ipso_sensor_init(client, sensors[k].id, 1);
+    lwm2m_obj_ipso_sensor_args_t args = LWM2M_OBJ_IPSO_SENSOR_ARGS_INIT;
+    args.units = sensors[k].units;
+    args.has_range = true;
+    args.min_range = sensors[k].min_range;
+    args.max_range = sensors[k].max_range;
+    args.value = sensors[k].base;
+    if (!o || lwm2m_object_ipso_sensor_instance_create(o, &args) != LWM2M_CLIENT_OK) return -1;
+    objects[6 + k] = o;
   }
-  return LWM2M_CLIENT_OK;
+  lwm2m_obj_light_control_args_t light = {0, "white", NULL, "desk lamp", on_light, NULL};
+  lwm2m_obj_on_off_switch_args_t sw = {0, "door contact"};
+  if (lwm2m_object_light_control_instance_create(objects[4], &light) != LWM2M_CLIENT_OK ||
+      lwm2m_object_on_off_switch_instance_create(objects[5], &sw) != LWM2M_CLIENT_OK)
+    return -1;
+  /* What the host cannot tell: simulated battery and power, a wired network. */
+  lwm2m_client_connectivity_t net = LWM2M_CLIENT_CONNECTIVITY_INIT;
+  net.network_bearer = 41; /* Ethernet */
+  net.radio_signal_strength = 0;
+  net.ip_addresses[0] = "127.0.0.1";
+  if (lwm2m_client_device_set_battery(client, 100, 0) != LWM2M_CLIENT_OK ||
+      lwm2m_client_device_add_power_source(client, 6, 230000, 50) != LWM2M_CLIENT_OK ||
+      lwm2m_client_connectivity_update(client, &net) != LWM2M_CLIENT_OK)
+    return -1;
+  return 0;
 }
 
 typedef struct {
   lwm2m_client_data_t* client;
-  sensor_t* sensor;
+  unsigned step;
 } tick_t;
 
-/* A slow triangle wave between 20.0 and 25.0 degrees, in steps of 0.5. */
+/* Every second: each sensor follows a slow triangle wave around its base value, the switch
+ * toggles every 10 s, the battery drains by 1 % a minute and recharges. */
 static void tick(void* arg) {
   tick_t* t = arg;
-  t->sensor->step++;
-  unsigned phase = t->sensor->step % 20;
-  t->sensor->celsius = 20.0 + 0.5 * (phase < 10 ? phase : 20 - phase);
-  lwm2m_client_value_changed(t->client, TEMPERATURE_OBJECT, 0, SENSOR_VALUE);
+  t->step++;
+  unsigned phase = t->step % 20;
+  double wave = (phase < 10 ? (double)phase : 20.0 - phase) / 10.0; /* 0..1..0 */
+  for (size_t k = 0; k < SENSOR_COUNT; ++k)
+    lwm2m_client_sensor_update(t->client, sensors[k].id, 0,
+                               sensors[k].base + sensors[k].swing * (2 * wave - 1));
+  if (t->step % 10 == 0) lwm2m_client_switch_update(t->client, 0, (t->step / 10) % 2 == 1);
+  if (t->step % 60 == 0) {
+    int level = 100 - (int)((t->step / 60) % 100);
+    lwm2m_client_device_set_battery(t->client, level, level < 20 ? 4 : 0);
+  }
 }
 
 static void log_line(const char* line, void* arg) {
@@ -258,24 +306,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  lwm2m_object_t* objects[4];
+  lwm2m_object_t* objects[OBJECT_COUNT];
   objects[0] = lwm2m_object_security_init(&client);
   objects[1] = lwm2m_object_server_init(&client);
-  lwm2m_obj_device_args_t device = {"lwm2m project", "lwm2m-c-client", "0001", "0.1.0", "example",
-                                    "1.0",           "0.1.0"};
-  objects[2] = lwm2m_object_device_init(&client, &device);
-
-  static const lwm2m_client_resource_desc_t temperature_resources[] = {
-      {SENSOR_VALUE, LWM2M_CLIENT_TYPE_FLOAT, LWM2M_CLIENT_OP_READ, true, "Sensor Value",
-       read_temperature, NULL, NULL},
-      {SENSOR_UNITS, LWM2M_CLIENT_TYPE_STRING, LWM2M_CLIENT_OP_READ, false, "Sensor Units",
-       read_temperature, NULL, NULL},
-  };
-  static const uint16_t instances[] = {0};
-  lwm2m_client_object_desc_t temperature = {
-      TEMPERATURE_OBJECT, NULL, "Temperature", true, temperature_resources, 2,
-      instances,          1,    &sensor};
-  objects[3] = lwm2m_client_object_create(&client, &temperature);
+  int made = make_device_objects(&client, objects);
 
   lwm2m_obj_security_args_t sec = LWM2M_OBJ_SECURITY_ARGS_INIT;
   sec.server_uri = opt.server;
@@ -293,7 +327,7 @@ int main(int argc, char** argv) {
   lwm2m_obj_server_args_t srv = LWM2M_OBJ_SERVER_ARGS_INIT;
   srv.short_server_id = 1;
   srv.lifetime = (uint32_t)opt.lifetime;
-  if (!objects[0] || !objects[1] || !objects[2] || !objects[3] ||
+  if (!objects[0] || !objects[1] || made != 0 ||
       lwm2m_object_security_instance_create(objects[0], 0, &sec) != LWM2M_CLIENT_OK ||
       (!opt.bootstrap &&
        lwm2m_object_server_instance_create(objects[1], 0, &srv) != LWM2M_CLIENT_OK)) {
@@ -311,13 +345,13 @@ int main(int argc, char** argv) {
   printf("lwm2m-c-client: endpoint %s, %s %s, lifetime %lu s\n", opt.endpoint,
          opt.bootstrap ? "bootstrap server" : "server", opt.server, opt.lifetime);
   fflush(stdout);
-  if (!lwm2m_client_run(&client, objects, 4)) {
+  if (!lwm2m_client_run(&client, objects, OBJECT_COUNT)) {
     fprintf(stderr, "lwm2m-c-client: the client did not start (see above)\n");
     lwm2m_client_deinit(&client);
     return 1;
   }
 
-  tick_t t = {&client, &sensor};
+  tick_t t = {&client, 0};
   while (!interrupted && lwm2m_client_is_running(&client)) {
     struct timespec second = {1, 0};
     if (nanosleep(&second, NULL) != 0) continue; /* a signal: look at the flag */

@@ -22,10 +22,14 @@
 
 #include "lwm2m/core/client.hpp"
 #include "lwm2m/credentials.hpp"
+#include "lwm2m/objects/connectivity.hpp"
 #include "lwm2m/objects/device.hpp"
+#include "lwm2m/objects/ipso_sensor.hpp"
+#include "lwm2m/objects/light_control.hpp"
 #include "lwm2m/objects/saved_state.hpp"
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
+#include "lwm2m/platform/device_defaults.hpp"
 #include "lwm2m/platform/directory_storage.hpp"
 #include "lwm2m/platform/runner.hpp"
 #include "lwm2m/random.hpp"
@@ -301,6 +305,37 @@ int no_dtls(const char* function) {
   return LWM2M_CLIENT_ERR_NOT_SUPPORTED;
 }
 
+// The standard and IPSO objects beyond Security, Server and Device, each with its storage
+// and the strings it views. Made by their constructors, at most one of each per client.
+struct IpsoSensorHolder {
+  std::vector<objects::IpsoSensorInstance> slots;
+  std::vector<std::unique_ptr<std::string>> units;
+  std::unique_ptr<objects::IpsoSensorObject> object;
+};
+
+struct LightHolder final : objects::LightControlObject::Listener {
+  struct Callback {
+    uint16_t iid;
+    lwm2m_client_light_cb_t cb;
+    void* arg;
+  };
+  lwm2m_context_t* ctx = nullptr;
+  std::vector<objects::LightControlInstance> slots;
+  std::vector<std::unique_ptr<std::string>> units;
+  std::vector<Callback> callbacks;
+  std::unique_ptr<objects::LightControlObject> object;
+  void on_light_changed(const objects::LightControlInstance& light) noexcept override;
+};
+
+struct ExtraObjects {
+  std::unique_ptr<objects::ConnectivityMonitoringObject> connectivity;
+  std::unique_ptr<objects::LocationObject> location;
+  std::vector<std::unique_ptr<IpsoSensorHolder>> sensors;
+  std::unique_ptr<LightHolder> light;
+  std::vector<objects::OnOffSwitchInstance> switch_slots;
+  std::unique_ptr<objects::OnOffSwitchObject> on_off_switch;
+};
+
 }  // namespace
 
 struct lwm2m_object {
@@ -329,6 +364,8 @@ struct lwm2m_context {
   std::array<std::string, 7> device_strings;
   std::unique_ptr<objects::DeviceObject> device;
   std::vector<std::unique_ptr<CObject>> custom;
+  ExtraObjects extra;
+  std::vector<std::pair<dm::ObjectId, lwm2m_object*>> extra_handles;
   std::vector<std::unique_ptr<lwm2m_object>> handles;
   lwm2m_object* security_handle = nullptr;
   lwm2m_object* server_handle = nullptr;
@@ -1151,6 +1188,306 @@ int lwm2m_client_set_state_dir(lwm2m_client_data_t* client_data, const char* dir
     return LWM2M_CLIENT_ERR_NO_SPACE;
   }
   return LWM2M_CLIENT_OK;
+}
+
+}  // extern "C"
+
+// ---- Device values, Connectivity Monitoring, Location, IPSO objects ----------------------
+
+void LightHolder::on_light_changed(const objects::LightControlInstance& light) noexcept {
+  // On the client thread, with the objects held (the transaction's commit): a callback may
+  // call the facade, as object callbacks may.
+  for (const Callback& c : callbacks) {
+    if (c.iid != light.id || !c.cb) continue;
+    char colour[sizeof light.live.colour.text + 1];
+    std::memcpy(colour, light.live.colour.text, light.live.colour.len);
+    colour[light.live.colour.len] = '\0';
+    LockedScope scope(ctx);
+    c.cb(light.id, light.live.on, static_cast<uint8_t>(light.live.dimmer), colour, c.arg);
+  }
+}
+
+namespace {
+
+// Runs f(ctx) with the client's objects held; f returns a status. Errors are said once.
+template <class F>
+int update_objects(lwm2m_client_data_t* client_data, const char* fn, F&& f) {
+  lwm2m_context_t* ctx = live(client_data, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  int st = LWM2M_CLIENT_OK;
+  ctx->with_lock([&] { st = f(ctx); });
+  if (st != LWM2M_CLIENT_OK) say("%s: %s", fn, lwm2m_client_strerror(st));
+  return st;
+}
+
+// The handle of an extra object, made by `make` on the first call.
+template <class F>
+lwm2m_object_t* extra_handle(lwm2m_client_data_t* client_data, const char* fn, dm::ObjectId id,
+                             F&& make) {
+  lwm2m_context_t* ctx = live(client_data, fn);
+  if (!ctx) return nullptr;
+  for (auto& [oid, handle] : ctx->extra_handles)
+    if (oid == id) return handle;
+  if (ctx->runner) {
+    say("%s: objects are made before lwm2m_client_run", fn);
+    return nullptr;
+  }
+  try {
+    dm::Object& o = make(ctx);
+    ctx->extra_handles.emplace_back(id, ctx->wrap(o));
+    return ctx->extra_handles.back().second;
+  } catch (const std::bad_alloc&) {
+    say("%s: out of memory", fn);
+    return nullptr;
+  }
+}
+
+std::string_view text_or_empty(const char* s) {
+  return s ? std::string_view(s) : std::string_view();
+}
+
+int created(const char* fn, Status st) {
+  int out = status_of(st.code());
+  if (out != LWM2M_CLIENT_OK) say("%s: %s", fn, lwm2m_client_strerror(out));
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+int lwm2m_client_device_set_battery(lwm2m_client_data_t* client_data, int level, int status) {
+  return update_objects(
+      client_data, "lwm2m_client_device_set_battery", [&](lwm2m_context_t* ctx) -> int {
+        if (!ctx->device) return LWM2M_CLIENT_ERR_INVALID_STATE;
+        if ((level != LWM2M_CLIENT_ABSENT && (level < 0 || level > 100)) ||
+            (status != LWM2M_CLIENT_ABSENT && (status < 0 || status > 6)))
+          return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+        ctx->device->set_battery_level(level == LWM2M_CLIENT_ABSENT ? -1 : level);
+        ctx->device->set_battery_status(static_cast<objects::DeviceObject::BatteryStatus>(
+            status == LWM2M_CLIENT_ABSENT ? -1 : status));
+        return LWM2M_CLIENT_OK;
+      });
+}
+
+int lwm2m_client_device_add_power_source(lwm2m_client_data_t* client_data, int source,
+                                         int voltage_mv, int current_ma) {
+  return update_objects(
+      client_data, "lwm2m_client_device_add_power_source", [&](lwm2m_context_t* ctx) -> int {
+        if (!ctx->device) return LWM2M_CLIENT_ERR_INVALID_STATE;
+        return status_of(ctx->device->add_power_source(source, voltage_mv, current_ma).code());
+      });
+}
+
+int lwm2m_client_device_add_error_code(lwm2m_client_data_t* client_data, int code) {
+  return update_objects(client_data, "lwm2m_client_device_add_error_code",
+                        [&](lwm2m_context_t* ctx) -> int {
+                          if (!ctx->device) return LWM2M_CLIENT_ERR_INVALID_STATE;
+                          return status_of(ctx->device->add_error_code(code).code());
+                        });
+}
+
+lwm2m_object_t* lwm2m_object_connectivity_monitoring_init(lwm2m_client_data_t* client_data) {
+  return extra_handle(client_data, "lwm2m_object_connectivity_monitoring_init", 4,
+                      [](lwm2m_context_t* ctx) -> dm::Object& {
+                        ctx->extra.connectivity =
+                            std::make_unique<objects::ConnectivityMonitoringObject>();
+                        return *ctx->extra.connectivity;
+                      });
+}
+
+int lwm2m_client_connectivity_update(lwm2m_client_data_t* client_data,
+                                     const lwm2m_client_connectivity_t* v) {
+  return update_objects(
+      client_data, "lwm2m_client_connectivity_update", [&](lwm2m_context_t* ctx) -> int {
+        objects::ConnectivityMonitoringObject* cm = ctx->extra.connectivity.get();
+        if (!cm) return LWM2M_CLIENT_ERR_INVALID_STATE;
+        if (!v) return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+        const std::pair<dm::ResourceId, int> integers[] = {
+            {0, v->network_bearer}, {2, v->radio_signal_strength},
+            {3, v->link_quality},   {6, v->link_utilization},
+            {8, v->cell_id},        {9, v->smnc},
+            {10, v->smcc},          {12, v->lac}};
+        for (auto [rid, value] : integers) {
+          if (value == LWM2M_CLIENT_ABSENT)
+            (void)cm->clear(rid);
+          else
+            (void)cm->set_integer(rid, value);
+        }
+        const int bearer[] = {v->network_bearer};
+        (void)cm->set_available_bearers(bearer);
+        auto strings = [&](dm::ResourceId rid, std::initializer_list<const char*> given) {
+          std::string_view list[objects::ConnectivityMonitoringObject::kMaxAddresses];
+          size_t n = 0;
+          for (const char* g : given)
+            if (g && n < std::size(list)) list[n++] = g;
+          return cm->set_strings(rid, std::span<const std::string_view>(list, n));
+        };
+        Status st = strings(4, {v->ip_addresses[0], v->ip_addresses[1]});
+        if (st) st = strings(5, {v->router_ip_addresses[0], v->router_ip_addresses[1]});
+        if (st) st = strings(7, {v->apn});
+        return status_of(st.code());
+      });
+}
+
+lwm2m_object_t* lwm2m_object_location_init(lwm2m_client_data_t* client_data) {
+  return extra_handle(client_data, "lwm2m_object_location_init", 6,
+                      [](lwm2m_context_t* ctx) -> dm::Object& {
+                        ctx->extra.location = std::make_unique<objects::LocationObject>();
+                        return *ctx->extra.location;
+                      });
+}
+
+int lwm2m_client_location_update(lwm2m_client_data_t* client_data, double latitude,
+                                 double longitude, double altitude, double radius, double speed,
+                                 time_t timestamp) {
+  return update_objects(client_data, "lwm2m_client_location_update",
+                        [&](lwm2m_context_t* ctx) -> int {
+                          objects::LocationObject* loc = ctx->extra.location.get();
+                          if (!loc) return LWM2M_CLIENT_ERR_INVALID_STATE;
+                          loc->set_position(latitude, longitude, static_cast<int64_t>(timestamp));
+                          loc->set_altitude(altitude);
+                          loc->set_radius(radius);
+                          loc->set_speed(speed);
+                          return LWM2M_CLIENT_OK;
+                        });
+}
+
+lwm2m_object_t* lwm2m_object_ipso_sensor_init(lwm2m_client_data_t* client_data, uint16_t object_id,
+                                              uint16_t max_instances) {
+  static const char* fn = "lwm2m_object_ipso_sensor_init";
+  const dm::ObjectDef* def = objects::ipso_sensor_def(object_id);
+  if (!def || max_instances == 0) {
+    say("%s: needs an IPSO sensor id (3301, 3303, 3304, 3315, 3316, 3317) and room for an "
+        "instance",
+        fn);
+    return nullptr;
+  }
+  return extra_handle(client_data, fn, object_id, [&](lwm2m_context_t* ctx) -> dm::Object& {
+    auto h = std::make_unique<IpsoSensorHolder>();
+    h->slots.resize(max_instances);
+    h->object = std::make_unique<objects::IpsoSensorObject>(*def, h->slots);
+    ctx->extra.sensors.push_back(std::move(h));
+    return *ctx->extra.sensors.back()->object;
+  });
+}
+
+int lwm2m_object_ipso_sensor_instance_create(lwm2m_object_t* object,
+                                             const lwm2m_obj_ipso_sensor_args_t* args) {
+  static const char* fn = "lwm2m_object_ipso_sensor_instance_create";
+  lwm2m_context_t* ctx = owner(object, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  IpsoSensorHolder* holder = nullptr;
+  for (auto& h : ctx->extra.sensors)
+    if (h->object.get() == object->object) holder = h.get();
+  if (!holder || !args) {
+    say("%s: needs an IPSO sensor object (lwm2m_object_temperature_init...) and args", fn);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  Status st;
+  ctx->with_lock([&] {
+    holder->units.push_back(std::make_unique<std::string>(text_or_empty(args->units)));
+    objects::IpsoSensorConfig cfg;
+    cfg.units = *holder->units.back();
+    cfg.has_range = args->has_range;
+    cfg.min_range = args->min_range;
+    cfg.max_range = args->max_range;
+    cfg.application_type = text_or_empty(args->application_type);
+    cfg.value = args->value;
+    st = holder->object->add(args->instance_id, cfg);
+  });
+  return created(fn, st);
+}
+
+int lwm2m_client_sensor_update(lwm2m_client_data_t* client_data, uint16_t object_id,
+                               uint16_t instance_id, double value) {
+  return update_objects(
+      client_data, "lwm2m_client_sensor_update", [&](lwm2m_context_t* ctx) -> int {
+        for (auto& h : ctx->extra.sensors)
+          if (h->object->id() == object_id)
+            return status_of(
+                h->object->set_value(instance_id, value, static_cast<int64_t>(std::time(nullptr)))
+                    .code());
+        return LWM2M_CLIENT_ERR_NOT_FOUND;
+      });
+}
+
+lwm2m_object_t* lwm2m_object_light_control_init(lwm2m_client_data_t* client_data) {
+  return extra_handle(client_data, "lwm2m_object_light_control_init", 3311,
+                      [](lwm2m_context_t* ctx) -> dm::Object& {
+                        auto h = std::make_unique<LightHolder>();
+                        h->ctx = ctx;
+                        h->slots.resize(LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+                        h->object = std::make_unique<objects::LightControlObject>(h->slots);
+                        h->object->set_clock(&posix::system_clock());
+                        h->object->set_listener(h.get());
+                        ctx->extra.light = std::move(h);
+                        return *ctx->extra.light->object;
+                      });
+}
+
+int lwm2m_object_light_control_instance_create(lwm2m_object_t* object,
+                                               const lwm2m_obj_light_control_args_t* args) {
+  static const char* fn = "lwm2m_object_light_control_instance_create";
+  lwm2m_context_t* ctx = owner(object, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  LightHolder* h = ctx->extra.light.get();
+  if (!h || h->object.get() != object->object || !args) {
+    say("%s: needs the Light Control object (lwm2m_object_light_control_init) and args", fn);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  Status st;
+  ctx->with_lock([&] {
+    h->units.push_back(std::make_unique<std::string>(text_or_empty(args->units)));
+    st = h->object->add(args->instance_id, *h->units.back(), text_or_empty(args->colour),
+                        text_or_empty(args->application_type));
+    if (st) h->callbacks.push_back({args->instance_id, args->cb, args->cb_arg});
+  });
+  return created(fn, st);
+}
+
+int lwm2m_client_light_control_update(lwm2m_client_data_t* client_data, uint16_t instance_id,
+                                      bool on, int dimmer) {
+  return update_objects(
+      client_data, "lwm2m_client_light_control_update", [&](lwm2m_context_t* ctx) -> int {
+        if (!ctx->extra.light) return LWM2M_CLIENT_ERR_INVALID_STATE;
+        return status_of(ctx->extra.light->object->set(instance_id, on, dimmer).code());
+      });
+}
+
+lwm2m_object_t* lwm2m_object_on_off_switch_init(lwm2m_client_data_t* client_data) {
+  return extra_handle(client_data, "lwm2m_object_on_off_switch_init", 3342,
+                      [](lwm2m_context_t* ctx) -> dm::Object& {
+                        ctx->extra.switch_slots.resize(LWM2M_CLIENT_IPSO_INSTANCES_MAX);
+                        ctx->extra.on_off_switch =
+                            std::make_unique<objects::OnOffSwitchObject>(ctx->extra.switch_slots);
+                        ctx->extra.on_off_switch->set_clock(&posix::system_clock());
+                        return *ctx->extra.on_off_switch;
+                      });
+}
+
+int lwm2m_object_on_off_switch_instance_create(lwm2m_object_t* object,
+                                               const lwm2m_obj_on_off_switch_args_t* args) {
+  static const char* fn = "lwm2m_object_on_off_switch_instance_create";
+  lwm2m_context_t* ctx = owner(object, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (!ctx->extra.on_off_switch || ctx->extra.on_off_switch.get() != object->object || !args) {
+    say("%s: needs the On/Off Switch object (lwm2m_object_on_off_switch_init) and args", fn);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  Status st;
+  ctx->with_lock([&] {
+    st = ctx->extra.on_off_switch->add(args->instance_id, text_or_empty(args->application_type));
+  });
+  return created(fn, st);
+}
+
+int lwm2m_client_switch_update(lwm2m_client_data_t* client_data, uint16_t instance_id, bool on) {
+  return update_objects(
+      client_data, "lwm2m_client_switch_update", [&](lwm2m_context_t* ctx) -> int {
+        if (!ctx->extra.on_off_switch) return LWM2M_CLIENT_ERR_INVALID_STATE;
+        return status_of(ctx->extra.on_off_switch->set_state(instance_id, on).code());
+      });
 }
 
 }  // extern "C"

@@ -3,37 +3,12 @@
 
 #include <cstring>
 
+#include "lwm2m/objects/ddf/object_3_v1_1.hpp"
+
 namespace lwm2m::objects {
 namespace {
 
-using dm::DataType;
-using dm::Operations;
-using dm::ResourceDef;
-
-constexpr ResourceDef kResources[] = {
-    {0, DataType::string, Operations::read, false, false, "Manufacturer"},
-    {1, DataType::string, Operations::read, false, false, "Model Number"},
-    {2, DataType::string, Operations::read, false, false, "Serial Number"},
-    {3, DataType::string, Operations::read, false, false, "Firmware Version"},
-    {4, DataType::none, Operations::execute, false, true, "Reboot"},
-    {5, DataType::none, Operations::execute, false, false, "Factory Reset"},
-    {6, DataType::integer, Operations::read, true, false, "Available Power Sources"},
-    {7, DataType::integer, Operations::read, true, false, "Power Source Voltage"},
-    {8, DataType::integer, Operations::read, true, false, "Power Source Current"},
-    {9, DataType::integer, Operations::read, false, false, "Battery Level"},
-    {10, DataType::integer, Operations::read, false, false, "Memory Free"},
-    {11, DataType::integer, Operations::read, true, true, "Error Code"},
-    {12, DataType::none, Operations::execute, false, false, "Reset Error Code"},
-    {13, DataType::time, Operations::read_write, false, false, "Current Time"},
-    {14, DataType::string, Operations::read_write, false, false, "UTC Offset"},
-    {15, DataType::string, Operations::read_write, false, false, "Timezone"},
-    {16, DataType::string, Operations::read, false, true, "Supported Binding and Modes"},
-    {17, DataType::string, Operations::read, false, false, "Device Type"},
-    {18, DataType::string, Operations::read, false, false, "Hardware Version"},
-    {19, DataType::string, Operations::read, false, false, "Software Version"},
-};
-
-constexpr dm::ObjectDef kDef{3, "1.1", false, true, kResources, "Device"};
+constexpr const dm::ObjectDef& kDef = ddf::device_v1_1::kObject;
 
 Status copy_text(const dm::Value& v, char* dst, size_t cap, uint8_t& len) noexcept {
   std::string_view s = v.as_string();
@@ -71,9 +46,41 @@ void DeviceObject::set_battery_level(int level) noexcept {
   changed(0, 9);
 }
 
+void DeviceObject::set_battery_status(BatteryStatus status) noexcept {
+  battery_status_ = static_cast<int8_t>(status);
+  changed(0, 20);
+}
+
 void DeviceObject::set_memory_free_kb(int kb) noexcept {
   memory_free_ = kb;
   changed(0, 10);
+}
+
+void DeviceObject::set_memory_total_kb(int kb) noexcept {
+  memory_total_ = kb;
+  changed(0, 21);
+}
+
+Status DeviceObject::set_utc_offset(std::string_view offset) noexcept {
+  Status st =
+      copy_text(dm::Value::string(offset), utc_offset_, sizeof utc_offset_, utc_offset_len_);
+  if (st) changed(0, 14);
+  return st.ok() ? st : Status(Errc::invalid_argument);
+}
+
+Status DeviceObject::set_timezone(std::string_view zone) noexcept {
+  Status st = copy_text(dm::Value::string(zone), timezone_, sizeof timezone_, timezone_len_);
+  if (st) changed(0, 15);
+  return st.ok() ? st : Status(Errc::invalid_argument);
+}
+
+Status DeviceObject::update_power_source(size_t index, int voltage_mv, int current_ma) noexcept {
+  if (index >= power_count_) return Errc::not_found;
+  power_[index][1] = voltage_mv;
+  power_[index][2] = current_ma;
+  changed(0, 7);
+  changed(0, 8);
+  return {};
 }
 
 Status DeviceObject::add_power_source(int source, int voltage_mv, int current_ma) noexcept {
@@ -111,7 +118,13 @@ bool DeviceObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const no
     case 9:
       return battery_ >= 0;
     case 10:
-      return memory_free_ >= 0;
+      return memory_ || memory_free_ >= 0;
+    case 21:
+      return memory_ || memory_total_ >= 0;
+    case 20:
+      return battery_status_ >= 0;
+    case 22:
+      return false;  // ExtDevInfo: no other object describes this device
     case 17:
       return !info_.device_type.empty();
     case 18:
@@ -154,7 +167,10 @@ Result<dm::Value> DeviceObject::read(dm::InstanceId iid, dm::ResourceId rid,
     case 9:
       return dm::Value::integer(battery_);
     case 10:
-      return dm::Value::integer(memory_free_);
+    case 21:
+      return read_memory(rid);
+    case 20:
+      return dm::Value::integer(battery_status_);
     case 11:
       if (riid >= resource_instance_count(0, 11)) return Errc::not_found;
       return dm::Value::integer(error_count_ ? errors_[riid] : 0);
@@ -175,6 +191,13 @@ Result<dm::Value> DeviceObject::read(dm::InstanceId iid, dm::ResourceId rid,
     default:
       return Errc::method_not_allowed;
   }
+}
+
+Result<dm::Value> DeviceObject::read_memory(dm::ResourceId rid) const noexcept {
+  int64_t kb = rid == 10 ? memory_free_ : memory_total_;
+  if (memory_) kb = rid == 10 ? memory_->free_kb() : memory_->total_kb();
+  if (kb < 0) return Errc::not_found;  // the hook does not know
+  return dm::Value::integer(kb);
 }
 
 Status DeviceObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId,

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <ctime>
 #include <string>
 
 #include "lwm2m/testserver/server.hpp"
@@ -64,6 +65,39 @@ TEST(CExample, RegistersServesTheTemperatureAndDeregistersOnSigterm) {
   EXPECT_NE(out.find("registered (server 1)"), std::string::npos) << out;
   EXPECT_NE(out.find("served GET /3303/0/5701 from server 1: 2.05"), std::string::npos) << out;
   EXPECT_NE(out.find("deregistered (server 1)"), std::string::npos) << out;
+}
+
+TEST(CExample, ExposesTheDeviceConnectivityAndTheIpsoSetWithChangingValues) {
+  Server server;
+  ExampleRun run = start({"--server", "coap://127.0.0.1:" + std::to_string(server.port()),
+                          "--endpoint", "ex-objects", "--local-port", "0"});
+  ASSERT_TRUE(run.process);
+  auto info = server.wait_registered("ex-objects", 20s);
+  ASSERT_TRUE(info) << run.out() << run.err();
+  for (const char* path : {"/3/0", "/4/0", "/3301/0", "/3303/0", "/3304/0", "/3315/0", "/3316/0",
+                           "/3317/0", "/3311/0", "/3342/0"})
+    EXPECT_TRUE(info->has_link(path)) << path;
+  // Real values from the host: memory total and the current time.
+  auto memory = server.read("ex-objects", "/3/0/21", ContentFormat::text);
+  ASSERT_EQ(memory.code_string(), "2.05") << memory.describe();
+  EXPECT_GT(std::stoll(memory.text()), 0);
+  auto now = server.read("ex-objects", "/3/0/13", ContentFormat::text);
+  EXPECT_NEAR(static_cast<double>(std::stoll(now.text())), static_cast<double>(std::time(nullptr)),
+              5);
+  EXPECT_EQ(server.read("ex-objects", "/4/0/0", ContentFormat::text).text(), "41");
+  // A simulated sensor changes over time; a server's light write reaches the application.
+  auto obs = server.observe("ex-objects", "/3304/0/5700", ContentFormat::text);
+  ASSERT_TRUE(obs.established()) << obs.response().describe();
+  auto first = obs.wait_notification(10s);
+  auto second = obs.wait_notification(10s);
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(first->text(), second->text());
+  auto w = server.write("ex-objects", "/3311/0/5850", {'1'}, ContentFormat::text);
+  EXPECT_EQ(w.code_string(), "2.04") << w.describe();
+  ASSERT_EQ(::kill(run.process->pid(), SIGTERM), 0);
+  EXPECT_EQ(run.process->wait_for(10s), 0) << run.out() << run.err();
+  EXPECT_NE(run.out().find("light 0 is on, dimmer 100, colour \"white\""), std::string::npos)
+      << run.out();
 }
 
 TEST(CExample, SigintDeregistersToo) {

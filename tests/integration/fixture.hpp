@@ -290,7 +290,7 @@ class Rig {
   objects::DeviceObject device{
       objects::DeviceInfo{"Acme", "Model 7", "SN-1", "1.0.3", "", "", "", "U"}};
   SensorObject sensor;
-  dm::Object* slots[8] = {};
+  dm::Object* slots[16] = {};
   dm::Registry registry{slots};
   XorShiftRandom rng{
       static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};

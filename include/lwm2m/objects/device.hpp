@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
-// LwM2M Device object (/3, OMA LwM2M 1.1 Core Appendix E.4), single instance /3/0.
-// Identity strings belong to the application; dynamic values (battery, error codes) are set
-// through calls that also trigger observations. Reboot and Factory Reset are answered 2.04
-// and reported by the client core as events (Event::reboot, Event::factory_reset), so that
-// the runner acts on them after the response went out.
+// LwM2M Device object (/3, OMA LwM2M 1.1 Core Appendix E.4, object version 1.1), single
+// instance /3/0; its descriptor is generated from the OMA definition
+// (lwm2m/objects/ddf/object_3_v1_1.hpp).
+//
+// Identity strings belong to the application. Values that change come two ways: pushed by
+// the application (set_battery_level, add_error_code...: each reports the change, so
+// observers are notified), or pulled when a server reads them, from hooks the application
+// gives (Clock for Current Time, Memory for Memory Free/Total). A resource with neither a
+// pushed value nor a hook is absent (4.04). Reboot and Factory Reset are answered 2.04 and
+// reported by the client core as events (Event::reboot, Event::factory_reset), so that the
+// runner acts on them after the response went out. Error Code (/3/0/11) holds the codes the
+// application added, "0" (no error) when none, until Reset Error Code (/3/0/12) clears them.
 //
 // Current Time (/3/0/13) is read from a Clock the application gives (objects are
 // platform-free: they never read a clock themselves). A server's Write of /3/0/13 sets the
 // time: it is kept as an offset from the clock, so reads advance from the written value.
-// posix::Runner::start() gives the Device object in its client's registry the system clock
-// when it has none, so a C++ application on POSIX (and the C facade) needs to do nothing;
-// elsewhere (or to use an RTC) call set_clock() before the client starts:
+// posix::Runner::start() gives the Device object in its client's registry the host's
+// defaults for what it lacks (lwm2m/platform/device_defaults.hpp: the system clock, memory
+// from /proc/meminfo, the local UTC offset and time zone), so a C++ application on POSIX
+// (and the C facade) needs to do nothing; elsewhere (or to use an RTC) give hooks before the
+// client starts:
 //
 //   struct Rtc final : objects::DeviceObject::Clock {
 //     int64_t unix_seconds() noexcept override { return rtc_read(); }
@@ -23,6 +32,7 @@
 // observes, for a value any server can compute from the last one.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -48,6 +58,27 @@ class DeviceObject final : public dm::Object {
   static constexpr size_t kMaxErrorCodes = 4;
   static constexpr size_t kMaxPowerSources = 4;
 
+  /// Battery Status (/3/0/20) values.
+  enum class BatteryStatus : int8_t {
+    absent = -1,  ///< the resource is not there
+    normal = 0,
+    charging = 1,
+    charge_complete = 2,
+    damaged = 3,
+    low = 4,
+    not_installed = 5,
+    unknown = 6,
+  };
+
+  /// Where Memory Free (/3/0/10) and Memory Total (/3/0/21) come from, read when a server
+  /// reads them. A negative figure leaves the resource absent.
+  class Memory {
+   public:
+    virtual ~Memory() = default;
+    virtual int64_t free_kb() noexcept = 0;
+    virtual int64_t total_kb() noexcept = 0;
+  };
+
   /// The application's clock for Current Time (/3/0/13).
   class Clock {
    public:
@@ -68,13 +99,29 @@ class DeviceObject final : public dm::Object {
   /// What /3/0/13 reads now.
   int64_t current_time() const noexcept;
 
+  /// Memory figures follow `memory` from now on (null: the values set below, if any).
+  void set_memory(Memory* memory) noexcept { memory_ = memory; }
+  bool has_memory() const noexcept { return memory_ != nullptr; }
+
   /// 0..100; a negative value removes the resource.
   void set_battery_level(int level) noexcept;
+  void set_battery_status(BatteryStatus status) noexcept;
   /// Available power sources (/3/0/6) with voltage in mV (/3/0/7), current in mA (/3/0/8).
   Status add_power_source(int source, int voltage_mv, int current_ma) noexcept;
+  /// New readings of the index-th power source added (not_found when there is none).
+  Status update_power_source(size_t index, int voltage_mv, int current_ma) noexcept;
   /// Appends an error code (/3/0/11); 0 ("no error") is what the list holds when empty.
   Status add_error_code(int code) noexcept;
+  /// Pushed memory figures, used when no Memory hook is given; negative: absent.
   void set_memory_free_kb(int kb) noexcept;
+  void set_memory_total_kb(int kb) noexcept;
+  /// UTC Offset (/3/0/14, e.g. "+01:00") and Timezone (/3/0/15, IANA name such as
+  /// "Europe/Berlin"): the device's own values, which a server may overwrite. Empty: absent.
+  /// invalid_argument when the text does not fit (8 and 32 bytes).
+  Status set_utc_offset(std::string_view offset) noexcept;
+  Status set_timezone(std::string_view zone) noexcept;
+  std::string_view utc_offset() const noexcept { return {utc_offset_, utc_offset_len_}; }
+  std::string_view timezone() const noexcept { return {timezone_, timezone_len_}; }
 
   size_t instance_count() const noexcept override { return 1; }
   dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
@@ -91,10 +138,14 @@ class DeviceObject final : public dm::Object {
  private:
   DeviceInfo info_;
   int64_t clock_now() const noexcept { return clock_ ? clock_->unix_seconds() : 0; }
+  Result<dm::Value> read_memory(dm::ResourceId rid) const noexcept;
 
   Clock* clock_ = nullptr;
+  Memory* memory_ = nullptr;
   int battery_ = -1;
   int memory_free_ = -1;
+  int memory_total_ = -1;
+  int8_t battery_status_ = -1;
   int64_t time_offset_ = 0;  ///< Current Time minus the clock's time (the clock reads 0 if none)
   bool time_written_ = false;
   int errors_[kMaxErrorCodes] = {};

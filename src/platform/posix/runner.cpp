@@ -12,6 +12,7 @@
 #include <string>
 
 #include "lwm2m/objects/device.hpp"
+#include "lwm2m/platform/device_defaults.hpp"
 #include "lwm2m/uri.hpp"
 #include "name_resolver.hpp"
 
@@ -36,12 +37,6 @@ const char* method_name(coap::Code c) {
       return "?";
   }
 }
-
-// Current Time (/3/0/13) of a Device object the application gave no clock of its own.
-struct SystemClock final : objects::DeviceObject::Clock {
-  int64_t unix_seconds() noexcept override { return static_cast<int64_t>(std::time(nullptr)); }
-};
-SystemClock g_system_clock;
 
 }  // namespace
 
@@ -183,7 +178,7 @@ Status Runner::start() {
   {
     std::lock_guard<std::mutex> guard(mutex_);
     auto* device = objects::DeviceObject::from(client_.registry().find(3));
-    if (device && !device->has_clock()) device->set_clock(&g_system_clock);
+    if (device) apply_host_defaults(*device);
     started = client_.start(now());
   }
   if (!started) {
