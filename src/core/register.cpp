@@ -35,8 +35,13 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
       // Nothing went out (no exchange slot, payload too large): count it as a failed
       // attempt so that the retry timers apply instead of a busy loop.
       a.pending = Account::Pending::none;
+      const bool registering = a.fsm.state() == RegistrationState::registering;
       a.fsm.on_timeout(now);
-      if (a.fsm.state() == RegistrationState::failed) registration_failed(a, now, st.code());
+      if (registering) {
+        register_attempt_failed(a, now, st.code());
+      } else if (a.fsm.state() == RegistrationState::failed) {
+        registration_failed(a, now, st.code());
+      }
       break;
     }
   }
@@ -160,8 +165,8 @@ void Client::Impl::on_registration_response(Account& a, Account::Pending what,
         // theirs when a client registers again).
         observe.drop(i);
         push(Event{EventKind::registered, a.ssid, i});
-      } else if (a.fsm.state() == RegistrationState::failed) {
-        registration_failed(a, now, error_of(response.code));
+      } else {
+        register_attempt_failed(a, now, error_of(response.code));
       }
       break;
     case Account::Pending::update: {
@@ -196,8 +201,16 @@ void Client::Impl::on_registration_error(Account& a, Account::Pending what, Errc
     push(Event{EventKind::deregistered, a.ssid, i, error});
     return;
   }
+  const bool registering = a.fsm.state() == RegistrationState::registering;
   a.fsm.on_timeout(now);
-  if (a.fsm.state() == RegistrationState::failed) registration_failed(a, now, error);
+  if (registering) register_attempt_failed(a, now, error);
+}
+
+void Client::Impl::register_attempt_failed(Account& a, TimePoint now, Errc why) noexcept {
+  if (a.fsm.state() == RegistrationState::failed) return registration_failed(a, now, why);
+  if (a.fsm.state() == RegistrationState::waiting)
+    push(Event{EventKind::register_attempt_failed, a.ssid, static_cast<coap::PeerId>(index_of(a)),
+               why});
 }
 
 bool Client::Impl::store_location(Account& a, const coap::Message& response) noexcept {

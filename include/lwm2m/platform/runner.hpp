@@ -1,4 +1,4 @@
-// The runner: the thread that drives a core::Client over real sockets, what the seed's
+// The runner: the thread that drives a core::Client over real sockets, what the C facade's
 // lwm2m_client_run() starts. It waits for datagrams no longer than min_refresh (RIOT's
 // LWM2M_CLIENT_MIN_REFRESH_TIME) or the client's next deadline, dispatches each datagram to
 // the connection of its remote endpoint, resolves server host names (getaddrinfo unless
@@ -69,6 +69,12 @@ struct RunnerConfig {
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
   bool ipv4_only = false;
   Resolver resolver;  ///< empty: posix::resolve (getaddrinfo)
+  /// When every retry sequence failed and nothing is left to try (core::Client::gave_up):
+  /// false stops the runner (running() turns false, gave_up() true) so that the
+  /// application can exit and let a supervisor restart it; true starts over after
+  /// `keep_trying_delay`.
+  bool keep_trying = false;
+  Duration keep_trying_delay{60000};
 };
 
 /// The runner's view of one server connection (what the C facade's connection list shows).
@@ -112,6 +118,8 @@ class Runner final : private core::ClientMonitor {
   void stop(Duration grace = Duration{5000});
   bool running() const noexcept { return running_; }
   bool reboot_requested() const noexcept { return reboot_requested_; }
+  /// The runner stopped because every attempt failed (RunnerConfig::keep_trying is false).
+  bool gave_up() const noexcept { return gave_up_; }
   uint16_t local_port() const noexcept { return socket_.local_port(); }
   /// The UDP socket's descriptor (-1 when closed) and the runner thread's handle, for the C
   /// facade's lwm2m_client_data_t (RIOT's `sock` and `pid`).
@@ -176,6 +184,10 @@ class Runner final : private core::ClientMonitor {
   void wake();
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void dispatch();
+  void log_event(const core::Event& e, TimePoint now);
+  void check_given_up(TimePoint now);
+  bool check_security(const Connection& c, coap::PeerId peer, std::string_view uri_text,
+                      TimePoint now);
   void on_request_served(uint16_t ssid, const coap::Message& request,
                          coap::Code result) noexcept override;
   TimePoint now() const;
@@ -198,7 +210,9 @@ class Runner final : private core::ClientMonitor {
   std::atomic<bool> running_{false};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> reboot_requested_{false};
+  std::atomic<bool> gave_up_{false};
   TimePoint reboot_at_ = kNever;
+  TimePoint restart_at_ = kNever;  ///< keep_trying: when to start over
   TimePoint stop_deadline_ = kNever;
   SecureChannelFactory factory_;
   std::function<void()> reboot_hook_;
