@@ -222,7 +222,10 @@ TEST(CExample, ASecondCtrlCExitsAtOnceWhileDeregistering) {
   ExampleRun run = start({"--server", server->uri(), "--endpoint", "ex-int"});
   ASSERT_TRUE(run.process);
   ASSERT_TRUE(server->wait_registered("ex-int", 20s)) << run.out() << run.err();
-  server.reset();  // the De-register will get no answer
+  ASSERT_TRUE(
+      wait_until([&] { return run.out().find("registered (server 1)") != std::string::npos; }, 10s))
+      << run.out();  // the example saw the 2.01
+  server.reset();    // the De-register will get no answer
   ASSERT_EQ(::kill(run.process->pid(), SIGINT), 0);
   ASSERT_TRUE(wait_until(
       [&] { return run.out().find("stopping: de-registering") != std::string::npos; }, 10s))

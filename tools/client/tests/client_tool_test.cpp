@@ -42,7 +42,8 @@ class ClientRun {
     const std::string fifo = dir_ + "/in";
     EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     args.insert(args.begin(), LWM2M_CLIENT_TOOL);
-    process_ = Subprocess::start(args, dir_ + "/out", dir_ + "/err", fifo);
+    if (auto p = Subprocess::start(args, dir_ + "/out", dir_ + "/err", fifo))
+      process_.emplace(std::move(*p));
     // Blocks until the child opened its end (or it exited: then the open fails).
     if (process_) input_ = ::open(fifo.c_str(), O_WRONLY);
   }
@@ -123,6 +124,7 @@ TEST(ClientTool, ConsoleDrivesEveryCommandAgainstTheServerOverUdp) {
   EXPECT_EQ(info->lifetime, 120u);
   EXPECT_TRUE(info->has_link("/3303/0"));
   EXPECT_TRUE(info->has_link("/3304/0"));
+  ASSERT_TRUE(run.wait_err("registered (server 1)")) << run.both();  // the client saw the 2.01
 
   run.type("status");
   ASSERT_TRUE(run.wait_out("server 1: registered, location " + info->location +
@@ -182,6 +184,7 @@ TEST(ClientTool, ConsoleOverDtlsPsk) {
                  "--psk-key", "736563726574"});
   ASSERT_TRUE(run.started());
   ASSERT_TRUE(server.wait_registered("tool-psk", kWait)) << run.both();
+  ASSERT_TRUE(run.wait_err("registered (server 1)")) << run.both();
   EXPECT_TRUE(contains(run.err(), "DTLS session established"));
   auto obs = server.observe("tool-psk", "/3303/0/5700", ContentFormat::text);
   ASSERT_TRUE(obs.established()) << obs.response().describe();
@@ -206,6 +209,7 @@ TEST(ClientTool, EveryBadCommandGetsOneLineSayingWhatWasExpected) {
   ClientRun run({"--server", server.uri(), "--endpoint", "tool-bad"});
   ASSERT_TRUE(run.started());
   ASSERT_TRUE(server.wait_registered("tool-bad", kWait)) << run.both();
+  ASSERT_TRUE(run.wait_err("registered (server 1)")) << run.both();
   const BadCommand cases[] = {
       {"frobnicate", "unknown command \"frobnicate\": expected one of get, set, send"},
       {"get", "get: expected one path, e.g. get /3303/0/5700"},
@@ -384,6 +388,7 @@ TEST(ClientTool, ASecondCtrlCExitsAtOnceWhileDeregistering) {
   ClientRun run({"--server", server->uri(), "--endpoint", "tool-int"});
   ASSERT_TRUE(run.started());
   ASSERT_TRUE(server->wait_registered("tool-int", kWait)) << run.both();
+  ASSERT_TRUE(run.wait_err("registered (server 1)")) << run.both();
   server.reset();  // the De-register will get no answer
   ASSERT_EQ(::kill(run.process().pid(), SIGINT), 0);
   ASSERT_TRUE(run.wait_out("signal received: stopping (again to exit at once)")) << run.both();
