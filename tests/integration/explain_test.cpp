@@ -74,6 +74,21 @@ TEST(Explain, EachFailedAttemptSaysWhyAndWhenThenTheRunnerGivesUpAndStops) {
   EXPECT_TRUE(log.has("stopped")) << log.all();
 }
 
+TEST(Explain, EachFailedBootstrapSaysWhenTheNextIsDueThenTheRunnerGivesUp) {
+  ts::Server not_a_bootstrap_server(server_options());  // answers POST /bs with an error
+  Rig rig;
+  rig.config.bootstrap_retry = Duration{1000};
+  rig.config.bootstrap_attempts = 2;
+  rig.add_bootstrap(not_a_bootstrap_server.uri());
+  Lines log;
+  start_rig(rig, rig_runner_config(), [&](posix::Runner& r) { log.attach(r); });
+  ASSERT_TRUE(wait_until([&] { return !rig.runner->running(); }, ts::Duration{20000})) << log.all();
+  EXPECT_TRUE(rig.runner->gave_up());
+  EXPECT_TRUE(log.has("bootstrap failed: bad request; next attempt in 1 s")) << log.all();
+  EXPECT_TRUE(log.has("bootstrap failed: bad request; that was the last attempt")) << log.all();
+  EXPECT_TRUE(log.has("no server accepted us and no attempt is left: giving up")) << log.all();
+}
+
 TEST(Explain, KeepTryingStartsOverAfterTheLastAttempt) {
   ts::Server server(server_options());
   server.reject_registrations(2, ts::coap_code(5, 3));

@@ -118,7 +118,8 @@ struct ServerStatus {
   /// When the next Register attempt or Update (bootstrap: the next request or the
   /// Bootstrap-Finish deadline) is due; kNever when nothing is scheduled.
   TimePoint next_due = kNever;
-  uint32_t failed_attempts = 0;  ///< failed attempts in the current retry sequence
+  /// Failed attempts in the current retry sequence (bootstrap: requests sent so far).
+  uint32_t failed_attempts = 0;
 };
 
 /// Sees what the client serves, for logs and statistics (called inside handle_datagram).

@@ -179,6 +179,7 @@ int main(int argc, char** argv) {
   rc.local_port = opt.local_port;
   rc.receive_buffer = 2048;
   rc.keep_trying = opt.keep_trying;
+  rc.reboot_delay = Duration{1000};  // time enough for the 2.04 to leave
   posix::Runner runner(client, rc);
   const LogLevel level = opt.log_level;
   runner.set_log([level](const char* line) {
