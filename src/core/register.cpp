@@ -35,13 +35,8 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
       // Nothing went out (no exchange slot, payload too large): count it as a failed
       // attempt so that the retry timers apply instead of a busy loop.
       a.pending = Account::Pending::none;
-      const bool registering = a.fsm.state() == RegistrationState::registering;
       a.fsm.on_timeout(now);
-      if (registering) {
-        register_attempt_failed(a, now, st.code());
-      } else if (a.fsm.state() == RegistrationState::failed) {
-        registration_failed(a, now, st.code());
-      }
+      if (act == RegistrationAction::send_register) register_attempt_failed(a, now, st.code());
       break;
     }
   }
@@ -201,9 +196,8 @@ void Client::Impl::on_registration_error(Account& a, Account::Pending what, Errc
     push(Event{EventKind::deregistered, a.ssid, i, error});
     return;
   }
-  const bool registering = a.fsm.state() == RegistrationState::registering;
   a.fsm.on_timeout(now);
-  if (registering) register_attempt_failed(a, now, error);
+  if (what == Account::Pending::reg) register_attempt_failed(a, now, error);
 }
 
 void Client::Impl::register_attempt_failed(Account& a, TimePoint now, Errc why) noexcept {

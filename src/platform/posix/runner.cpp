@@ -66,15 +66,23 @@ std::optional<core::ServerStatus> status_of(const core::Client& client, uint16_t
   return std::nullopt;
 }
 
-// Something a stop must wait for: a registration to take back.
-bool has_registration(const core::Client& client) {
+// What a stop must wait for: a registration to take back, or a Register in flight whose
+// answer may be on its way (then the registration it makes is taken back too).
+enum class Pending { nothing, register_in_flight, registration };
+Pending pending_registration(const core::Client& client) {
+  Pending p = Pending::nothing;
   for (size_t i = 0; i < client.server_count(); ++i) {
     core::ServerStatus st = client.server_status(i);
-    if (!st.bootstrap && (st.registered || std::strcmp(st.state, "deregistering") == 0))
-      return true;
+    if (st.bootstrap) continue;
+    if (st.registered || std::strcmp(st.state, "deregistering") == 0) return Pending::registration;
+    if (std::strcmp(st.state, "registering") == 0) p = Pending::register_in_flight;
   }
-  return false;
+  return p;
 }
+
+// How long a stop waits for the answer to a Register in flight: enough for a reply already
+// on its way, not for the retransmissions to a server that does not answer.
+constexpr Duration kRegisterAnswerWait{1000};
 
 }  // namespace
 
@@ -240,12 +248,19 @@ void Runner::run() {
       std::lock_guard<std::mutex> guard(mutex_);
       if (stop_requested_ && !stopping) {
         stopping = true;
-        // Not registered anywhere: nothing to take back, so no reason to wait.
-        if (has_registration(client_)) {
-          log("stopping: de-registering");
-        } else {
-          log("stopping: not registered, nothing to de-register");
-          stop_deadline_ = t;
+        // Not registered anywhere: nothing to take back, so no reason to wait long.
+        switch (pending_registration(client_)) {
+          case Pending::registration:
+            log("stopping: de-registering");
+            break;
+          case Pending::register_in_flight:
+            log("stopping: not registered yet; waiting up to 1 s for the Register's answer");
+            stop_deadline_ = std::min(stop_deadline_, t + kRegisterAnswerWait);
+            break;
+          case Pending::nothing:
+            log("stopping: not registered, nothing to de-register");
+            stop_deadline_ = t;
+            break;
         }
         client_.stop(t);
       }
