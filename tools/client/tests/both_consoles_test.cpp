@@ -33,6 +33,8 @@ void play(bool dtls) {
   std::vector<std::string> args = {LWM2M_CLIENT_TOOL, "--endpoint", ep, "--server",
                                    scheme + "127.0.0.1:" + std::to_string(port)};
   if (dtls) args.insert(args.end(), {"--psk-identity", "both-id", "--psk-key", "736563726574"});
+  // debug logs every request served; info (the default) does not.
+  if (!dtls) args.insert(args.end(), {"--log-level", "debug"});
   Process client(args);
   ASSERT_TRUE(server.expect("registered ep=" + ep)) << server.output() << client.output();
   ASSERT_TRUE(client.expect("registered (server 1)")) << client.output();
@@ -56,6 +58,9 @@ void play(bool dtls) {
         << server.output() << client.output();
     ASSERT_TRUE(server.expect(std::to_string(20 + i) + ".5")) << server.output();
   }
+  const bool served_logged =
+      client.output().find("served GET /3/0 from server 1: 2.05") != std::string::npos;
+  EXPECT_EQ(served_logged, !dtls) << client.output();
   client.send("send /3303/0/5700");
   ASSERT_TRUE(server.expect("send from " + ep + " -> 2.04")) << server.output() << client.output();
   client.send("deregister");
