@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runner's log explains what fails and what happens next: each failed Register attempt
 // with its reason and when the next is due, the end of a retry sequence, giving up (and
 // stopping, or starting over when told to keep trying), a Security mode that does not match

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the client tells its driver about failed registration attempts, in simulated time:
 // one event per failed attempt with the next one's due time in server_status(), the end of
 // the retry sequence, gave_up() once nothing is left to try, and start() beginning again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-client's console: one command per line, typed or piped. Every answer goes to
 // `out`; a bad command or argument gets one line on `err` saying what was expected.
 #pragma once

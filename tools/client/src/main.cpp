@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-client: an LwM2M client on the library with a console on stdin (see --help).
 #include <poll.h>
 #include <signal.h>

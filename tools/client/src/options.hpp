@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-client's command line: parsed into Options, or refused with the flag named and the
 // fix proposed (UsageError).
 #pragma once

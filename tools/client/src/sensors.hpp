@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IPSO objects lwm2m-client can expose (--objects): each is one row of kSensorKinds, so
 // a new kind is one line. A sensor is a dm::SlotObject with one instance: Sensor Value
 // (5700, the console's `set` changes it and observers are notified), Sensor Units (5701)

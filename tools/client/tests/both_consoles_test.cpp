@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-client against lwm2m-server, both driven through their consoles from pipes, over UDP
 // and DTLS PSK: register, read in every format, write, observe with three notifications
 // caused by the client's `set`, Send, De-register.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-client as a process whose console is a pipe (a FIFO the test writes to), against the
 // libcoap test server: every console command, every bad command and bad flag, and the log
 // lines that explain failures (retries, giving up, a port in use, a wrong PSK, Ctrl-C).
