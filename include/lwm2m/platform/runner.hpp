@@ -76,6 +76,10 @@ struct RunnerConfig {
   /// `keep_trying_delay`.
   bool keep_trying = false;
   Duration keep_trying_delay{60000};
+  /// Datagrams from endpoints that are not a connected server are dropped unanswered. The
+  /// first is logged with its address; while more keep coming, one line per interval
+  /// counts those dropped without a line, so a flood cannot fill the log.
+  Duration stranger_log_interval{10000};
 };
 
 /// The runner's view of one server connection (what the C facade's connection list shows).
@@ -182,6 +186,8 @@ class Runner final : private core::ClientMonitor {
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
+  void note_stranger(const SocketAddress& from, TimePoint now);
+  void fold_stranger_log(TimePoint now);
   void wake();
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void dispatch();
@@ -214,6 +220,10 @@ class Runner final : private core::ClientMonitor {
   std::atomic<bool> gave_up_{false};
   TimePoint reboot_at_ = kNever;
   TimePoint restart_at_ = kNever;  ///< keep_trying: when to start over
+  /// The stranger log's window: open since the last line, counting what it did not log.
+  bool stranger_window_ = false;
+  TimePoint stranger_window_start_{};
+  uint64_t strangers_unlogged_ = 0;
   TimePoint stop_deadline_ = kNever;
   SecureChannelFactory factory_;
   std::function<void()> reboot_hook_;
