@@ -61,6 +61,9 @@ extern "C" {
 #define LWM2M_CLIENT_MIN_REFRESH_TIME 1
 #endif
 
+/** The longest Endpoint Client Name, in bytes: a longer one makes lwm2m_client_run fail. */
+#define LWM2M_CLIENT_MAX_ENDPOINT 128
+
 /** Endpoint Client Name used unless the configuration names another (RIOT's
  *  CONFIG_LWM2M_DEVICE_NAME). */
 #ifndef LWM2M_CLIENT_DEVICE_NAME
@@ -175,13 +178,17 @@ typedef struct {
   uint16_t scratch;           /**< room for decoded strings and computed values; default 256 */
   uint8_t max_servers;        /**< management servers served at once; default 2 */
   uint16_t max_observations;  /**< observations over all servers; default 8 */
+  /** When every attempt to register (and to bootstrap) failed: false (default) stops the
+   *  client, so lwm2m_client_is_running() turns false and lwm2m_client_gave_up() true (exit
+   *  and let a supervisor restart you); true starts over a minute later, for ever. */
+  bool keep_trying;
 } lwm2m_client_config_t;
 
 #define LWM2M_CLIENT_CONFIG_INIT                                                              \
   {                                                                                           \
     LWM2M_CLIENT_DEVICE_NAME, LWM2M_CLIENT_LOCAL_PORT, LWM2M_CLIENT_MIN_REFRESH_TIME * 1000u, \
         LWM2M_CLIENT_RCV_BUFFER_SIZE, LWM2M_CLIENT_REBOOT_TIME * 1000u,                       \
-        LWM2M_CLIENT_VERSION_DEFAULT, false, 0, 0, 0, 0, 0                                    \
+        LWM2M_CLIENT_VERSION_DEFAULT, false, 0, 0, 0, 0, 0, false                             \
   }
 
 /** Initializes a client with `config` (copied). Comes before any object creation. */
@@ -231,6 +238,10 @@ bool lwm2m_client_is_running(const lwm2m_client_data_t* client_data);
 /** True when the server asked for a reboot (Execute /3/0/4) and no hook was set: the
  *  client then de-registered and stopped by itself. */
 bool lwm2m_client_reboot_requested(const lwm2m_client_data_t* client_data);
+
+/** True when the client stopped by itself because every attempt to register (and to
+ *  bootstrap) failed (lwm2m_client_config_t.keep_trying is false); the log says why. */
+bool lwm2m_client_gave_up(const lwm2m_client_data_t* client_data);
 
 /** Called LWM2M_CLIENT_REBOOT_TIME after an Execute on /3/0/4 was answered, on the client
  *  thread. Without a hook the client de-registers and stops. Set before lwm2m_client_run. */

@@ -5,7 +5,8 @@
  * Connectivity Monitoring, and the IPSO set (temperature, humidity, illuminance, barometer,
  * voltage, current, a light and a switch) with simulated values that change every second.
  * It logs each state change and each request served, and runs until SIGINT/SIGTERM, which
- * de-register it (exit 0).
+ * de-register it (exit 0; a second signal exits at once with 130). When every attempt to
+ * register failed it exits with 1, unless --keep-trying.
  *
  *   lwm2m-c-client --server coap://127.0.0.1:5683 --endpoint node-1
  *   lwm2m-c-client --server coaps://leshan.example --psk-identity node-1 --psk-key 0102ab
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lwm2m_client.h"
 
@@ -29,10 +31,12 @@ static const char usage[] =
     "An LwM2M client (C facade example): Security, Server, Device (host memory and time),\n"
     "Connectivity Monitoring (/4), and simulated IPSO objects that change every second:\n"
     "temperature (/3303/0/5700), humidity, illuminance, barometer, voltage, current, a light\n"
-    "(/3311) and a switch (/3342). Runs until Ctrl-C or SIGTERM, which de-register.\n"
+    "(/3311) and a switch (/3342). Runs until Ctrl-C or SIGTERM, which de-register\n"
+    "(a second Ctrl-C exits at once). Exit codes: 0 after a signal or a reboot request, 1 when\n"
+    "every attempt to register failed, 2 for a bad option.\n"
     "\n"
     "Options:\n"
-    "  --endpoint NAME       Endpoint Client Name (default lwm2m-c-client)\n"
+    "  --endpoint NAME       Endpoint Client Name, at most 128 bytes (default lwm2m-c-client)\n"
     "  --server URI          coap://host[:port] or coaps://host[:port]; host name or literal,\n"
     "                        IPv6 in brackets; default port 5683 (coap) / 5684 (coaps)\n"
     "                        (default coap://127.0.0.1)\n"
@@ -48,6 +52,8 @@ static const char usage[] =
     "                        DIR/lwm2m-state.bin; when DIR holds one, it is used and --server\n"
     "                        is only the fallback (also when the file is damaged). Factory\n"
     "                        Reset (/3/0/5) and Bootstrap-Request Trigger (/1/x/9) remove it\n"
+    "  --keep-trying         when every attempt to register failed, start over a minute later\n"
+    "                        instead of exiting with 1\n"
     "  --help                this text\n";
 
 typedef struct {
@@ -62,6 +68,7 @@ typedef struct {
   lwm2m_client_version_t version;
   int queue;
   const char* state_dir;
+  int keep_trying;
 } options_t;
 
 static void usage_error(const char* flag, const char* fix) {
@@ -96,6 +103,7 @@ static void parse_args(int argc, char** argv, options_t* o) {
   o->version = LWM2M_CLIENT_VERSION_DEFAULT;
   o->queue = 0;
   o->state_dir = NULL;
+  o->keep_trying = 0;
   for (int i = 1; i < argc; ++i) {
     const char* flag = argv[i];
     if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
@@ -110,6 +118,10 @@ static void parse_args(int argc, char** argv, options_t* o) {
       o->queue = 1;
       continue;
     }
+    if (!strcmp(flag, "--keep-trying")) {
+      o->keep_trying = 1;
+      continue;
+    }
     int known = !strcmp(flag, "--endpoint") || !strcmp(flag, "--server") ||
                 !strcmp(flag, "--psk-identity") || !strcmp(flag, "--psk-key") ||
                 !strcmp(flag, "--lifetime") || !strcmp(flag, "--local-port") ||
@@ -119,6 +131,12 @@ static void parse_args(int argc, char** argv, options_t* o) {
     const char* value = argv[++i];
     if (!strcmp(flag, "--endpoint")) {
       if (!*value) usage_error(flag, "needs a non-empty name, e.g. --endpoint node-1");
+      if (strlen(value) > LWM2M_CLIENT_MAX_ENDPOINT) {
+        char fix[96];
+        snprintf(fix, sizeof fix, "the endpoint name is %zu bytes, the limit is %d", strlen(value),
+                 LWM2M_CLIENT_MAX_ENDPOINT);
+        usage_error(flag, fix);
+      }
       o->endpoint = value;
     } else if (!strcmp(flag, "--server")) {
       const char* host = NULL;
@@ -278,8 +296,11 @@ static int use_state_dir(lwm2m_client_data_t* client, const options_t* o) {
 
 static volatile sig_atomic_t interrupted = 0;
 
+/* The first signal asks for a clean stop (De-register); a second one, while that waits for
+ * the server, exits at once. */
 static void on_signal(int sig) {
   (void)sig;
+  if (interrupted) _exit(130);
   interrupted = 1;
 }
 
@@ -299,6 +320,7 @@ int main(int argc, char** argv) {
   config.local_port = (uint16_t)opt.local_port;
   config.lwm2m_version = opt.version;
   config.queue_mode = opt.queue != 0;
+  config.keep_trying = opt.keep_trying != 0;
   lwm2m_client_init_with_config(&client, &config);
   lwm2m_client_set_log_hook(&client, log_line, NULL);
   if (!use_state_dir(&client, &opt)) {
@@ -359,9 +381,14 @@ int main(int argc, char** argv) {
   }
   int code = 0;
   if (interrupted) {
-    printf("lwm2m-c-client: signal received: de-registering\n");
+    printf("lwm2m-c-client: signal received: stopping (again to exit at once)\n");
   } else if (lwm2m_client_reboot_requested(&client)) {
     printf("lwm2m-c-client: the server asked for a reboot: exiting (start me again)\n");
+  } else if (lwm2m_client_gave_up(&client)) {
+    printf(
+        "lwm2m-c-client: every attempt to register failed (see above): exiting with 1 "
+        "(--keep-trying to start over instead)\n");
+    code = 1;
   } else {
     printf("lwm2m-c-client: the client stopped\n");
     code = 1;

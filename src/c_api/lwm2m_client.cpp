@@ -46,6 +46,8 @@ namespace {
 constexpr size_t kMaxSecurityInstances = 4;
 constexpr size_t kMaxServerInstances = 4;
 constexpr size_t kMaxObjects = 32;
+static_assert(LWM2M_CLIENT_MAX_ENDPOINT == core::ClientConfig::kMaxEndpoint,
+              "the C and C++ endpoint limits are one");
 
 void say(const char* fmt, const char* a = "", const char* b = "") {
   std::fprintf(stderr, "lwm2m_client: ");
@@ -671,6 +673,11 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
         "lwm2m_client_run: obj_list needs the Security and Server objects "
         "(lwm2m_object_security_init, lwm2m_object_server_init)");
 
+  if (ctx->endpoint.size() > LWM2M_CLIENT_MAX_ENDPOINT) {
+    const std::string size = std::to_string(ctx->endpoint.size());
+    return fail("lwm2m_client_run: the endpoint name is %s bytes, the limit is %s", size.c_str(),
+                std::to_string(LWM2M_CLIENT_MAX_ENDPOINT).c_str());
+  }
   core::ClientConfig cc = core_config_of(ctx->config);
   cc.endpoint = ctx->endpoint;
   try {
@@ -685,6 +692,7 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
   rc.receive_buffer = ctx->config.rcv_buffer_size;
   rc.min_refresh = Duration{ctx->config.min_refresh_ms};
   rc.reboot_delay = Duration{ctx->config.reboot_time_ms};
+  rc.keep_trying = ctx->config.keep_trying;
   try {
     ctx->runner = std::make_unique<posix::Runner>(*ctx->client, rc);
   } catch (const std::bad_alloc&) {
@@ -786,6 +794,11 @@ bool lwm2m_client_is_running(const lwm2m_client_data_t* client_data) {
 bool lwm2m_client_reboot_requested(const lwm2m_client_data_t* client_data) {
   lwm2m_context_t* ctx = live(client_data, "lwm2m_client_reboot_requested");
   return ctx && ctx->runner && ctx->runner->reboot_requested();
+}
+
+bool lwm2m_client_gave_up(const lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_client_gave_up");
+  return ctx && ctx->runner && ctx->runner->gave_up();
 }
 
 void lwm2m_client_set_reboot_hook(lwm2m_client_data_t* client_data, lwm2m_client_reboot_hook_t hook,

@@ -35,6 +35,8 @@ const char* to_string(EventKind k) noexcept {
       return "factory reset";
     case EventKind::send_done:
       return "send done";
+    case EventKind::register_attempt_failed:
+      return "register attempt failed";
   }
   return "?";
 }
@@ -279,6 +281,23 @@ void Client::request_update(uint16_t ssid, TimePoint now) noexcept {
   impl_->drive(now);
 }
 
+bool Client::gave_up() const noexcept {
+  if (!valid_ || !impl_->started || impl_->stopping || impl_->bs.active()) return false;
+  const Impl& s = *impl_;
+  bool failed = s.bs.gave_up();
+  for (size_t i = 1; i < s.account_count; ++i) {
+    const Account& a = s.accounts[i];
+    if (!a.used) continue;
+    const RegistrationState st = a.fsm.state();
+    if (st == RegistrationState::failed) {
+      failed = true;
+    } else if (st != RegistrationState::idle || a.disabled) {
+      return false;  // registered, or still trying, or back after its Disable Timeout
+    }
+  }
+  return failed;
+}
+
 size_t Client::server_count() const noexcept {
   if (!valid_) return 0;
   size_t n = 0;
@@ -299,6 +318,16 @@ ServerStatus Client::server_status(size_t index) const noexcept {
     st.registered = a.fsm.registered();
     st.asleep = config_.queue_mode && impl_->now_ >= a.awake_until;
     st.location = {a.location, a.location_len};
+    if (a.bootstrap) {
+      st.state = impl_->bs.active() ? "bootstrapping" : impl_->bs.gave_up() ? "failed" : "idle";
+      st.next_due = impl_->bs.deadline();
+      st.failed_attempts = impl_->bs.attempts();
+    } else {
+      st.state = to_string(a.fsm.state());
+      st.lifetime_s = a.sent_lifetime;
+      st.next_due = a.fsm.deadline();
+      st.failed_attempts = a.fsm.attempt();
+    }
     return st;
   }
   return {};

@@ -91,6 +91,9 @@ struct Client::Impl final : ObservationTable::Host {
   void finish_bootstrap(TimePoint now) noexcept;
   /// Every attempt failed: the event carries why the last one did.
   void registration_failed(Account& a, TimePoint now, Errc why) noexcept;
+  /// A Register attempt failed: the next one is scheduled (an event says why and when),
+  /// or the sequence is over (registration_failed).
+  void register_attempt_failed(Account& a, TimePoint now, Errc why) noexcept;
   /// The Register/Update payload (the object links) into the uplink buffer and onto `m`.
   Status attach_links(coap::Message& m) noexcept;
   /// Sends a Register or Update and records what the server is then told.

@@ -37,7 +37,7 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
       // attempt so that the retry timers apply instead of a busy loop.
       a.pending = Account::Pending::none;
       a.fsm.on_timeout(now);
-      if (a.fsm.state() == RegistrationState::failed) registration_failed(a, now, st.code());
+      if (act == RegistrationAction::send_register) register_attempt_failed(a, now, st.code());
       break;
     }
   }
@@ -161,8 +161,8 @@ void Client::Impl::on_registration_response(Account& a, Account::Pending what,
         // theirs when a client registers again).
         observe.drop(i);
         push(Event{EventKind::registered, a.ssid, i});
-      } else if (a.fsm.state() == RegistrationState::failed) {
-        registration_failed(a, now, error_of(response.code));
+      } else {
+        register_attempt_failed(a, now, error_of(response.code));
       }
       break;
     case Account::Pending::update: {
@@ -198,7 +198,14 @@ void Client::Impl::on_registration_error(Account& a, Account::Pending what, Errc
     return;
   }
   a.fsm.on_timeout(now);
-  if (a.fsm.state() == RegistrationState::failed) registration_failed(a, now, error);
+  if (what == Account::Pending::reg) register_attempt_failed(a, now, error);
+}
+
+void Client::Impl::register_attempt_failed(Account& a, TimePoint now, Errc why) noexcept {
+  if (a.fsm.state() == RegistrationState::failed) return registration_failed(a, now, why);
+  if (a.fsm.state() == RegistrationState::waiting)
+    push(Event{EventKind::register_attempt_failed, a.ssid, static_cast<coap::PeerId>(index_of(a)),
+               why});
 }
 
 bool Client::Impl::store_location(Account& a, const coap::Message& response) noexcept {

@@ -76,7 +76,9 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
     Account& a = accounts[i];
     if (!a.used) continue;
     any = true;
-    if (a.fsm.state() != RegistrationState::idle) continue;
+    // A failed account starts over too: start() after giving up tries again.
+    if (a.fsm.state() != RegistrationState::idle && a.fsm.state() != RegistrationState::failed)
+      continue;
     const std::optional<ServerEntry> srv = reader.server(a.ssid);
     if (!srv) continue;
     a.fsm.set_policy(srv->retry);

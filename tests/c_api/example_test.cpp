@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The C example (examples/c_client) as a user runs it: a process against the test server.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "lwm2m/testserver/server.hpp"
 #include "support/subprocess.hpp"
@@ -169,6 +174,12 @@ TEST(CExample, BadFlagsAreNamedWithTheFixAndExit2) {
       {{"--lifetime", "soon"}, "--lifetime", "--lifetime 300"},
       {{"--local-port", "70000"}, "--local-port", "0-65535"},
       {{"--endpoint"}, "--endpoint", "needs a value"},
+      {{"--endpoint", std::string(129, 'e')},
+       "--endpoint",
+       "the endpoint name is 129 bytes, the limit is 128"},
+      {{"--psk-identity", "id", "--psk-key", "0102"},
+       "--psk-identity/--psk-key",
+       "keys need a coaps:// server"},
       {{"--lwm2m", "2.0"}, "--lwm2m", "1.0, 1.1 or 1.2"},
   };
   for (const BadFlag& c : cases) {
@@ -188,8 +199,76 @@ TEST(CExample, HelpListsEveryFlag) {
   std::string out = run.out();
   for (const char* flag :
        {"--endpoint", "--server", "--psk-identity", "--psk-key", "--lifetime", "--local-port",
-        "--bootstrap", "--lwm2m", "--queue", "--state-dir", "--help"})
+        "--bootstrap", "--lwm2m", "--queue", "--state-dir", "--keep-trying", "--help",
+        "at most 128 bytes", "a second Ctrl-C exits at once"})
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
+}
+
+// A UDP port held by the test: nothing answers there.
+struct HeldPort {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  uint16_t port = 0;
+  HeldPort() {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      port = ntohs(a.sin_port);
+  }
+  ~HeldPort() { ::close(fd); }
+};
+
+template <class F>
+bool wait_until(F&& done, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+TEST(CExample, APortInUseIsNamedAndExits1) {
+  HeldPort held;
+  ASSERT_NE(held.port, 0);
+  Server server;
+  ExampleRun run = start({"--server", server.uri(), "--local-port", std::to_string(held.port)});
+  ASSERT_TRUE(run.process);
+  EXPECT_EQ(run.process->wait_for(10s), 1) << run.out() << run.err();
+  EXPECT_NE(run.out().find("port " + std::to_string(held.port) + " is in use"), std::string::npos)
+      << run.out();
+}
+
+TEST(CExample, CtrlCBeforeRegistrationExitsAtOnce) {
+  HeldPort silent;  // a server that never answers
+  ExampleRun run = start({"--server", "coap://127.0.0.1:" + std::to_string(silent.port)});
+  ASSERT_TRUE(run.process);
+  ASSERT_TRUE(wait_until([&] { return run.out().find("connecting to") != std::string::npos; }, 10s))
+      << run.out() << run.err();
+  ASSERT_EQ(::kill(run.process->pid(), SIGINT), 0);
+  EXPECT_EQ(run.process->wait_for(3s), 0) << run.out() << run.err();
+  EXPECT_NE(run.out().find("stopping: not registered yet; waiting up to 1 s"), std::string::npos)
+      << run.out();
+}
+
+TEST(CExample, ASecondCtrlCExitsAtOnceWhileDeregistering) {
+  auto server = std::make_unique<Server>();
+  ExampleRun run = start({"--server", server->uri(), "--endpoint", "ex-int"});
+  ASSERT_TRUE(run.process);
+  ASSERT_TRUE(server->wait_registered("ex-int", 20s)) << run.out() << run.err();
+  ASSERT_TRUE(
+      wait_until([&] { return run.out().find("registered (server 1)") != std::string::npos; }, 10s))
+      << run.out();  // the example saw the 2.01
+  server.reset();    // the De-register will get no answer
+  ASSERT_EQ(::kill(run.process->pid(), SIGINT), 0);
+  ASSERT_TRUE(wait_until(
+      [&] { return run.out().find("stopping: de-registering") != std::string::npos; }, 10s))
+      << run.out();
+  EXPECT_TRUE(run.process->running());
+  ASSERT_EQ(::kill(run.process->pid(), SIGINT), 0);
+  EXPECT_EQ(run.process->wait_for(1s), 130) << run.out() << run.err();
 }
 
 }  // namespace

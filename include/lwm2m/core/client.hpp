@@ -39,7 +39,7 @@ using codec::LwM2MVersion;
 
 struct ClientConfig {
   /// Longest endpoint name: room for "urn:imei-imsi:" and "urn:uuid:" forms with margin;
-  /// a longer one makes the client invalid() rather than fail at Register.
+  /// a longer one makes valid() false rather than fail at Register.
   static constexpr size_t kMaxEndpoint = 128;
   /// Endpoint Client Name ("ep="); the bytes must outlive the client.
   std::string_view endpoint;
@@ -81,6 +81,9 @@ enum class EventKind : uint8_t {
   reboot,               ///< Execute /3/0/4 answered 2.04: reboot after a delay
   factory_reset,        ///< Execute /3/0/5 answered 2.04
   send_done,            ///< a Send (/dp) was acknowledged (error: ok) or failed
+  /// A Register to `ssid` failed (`error`: why) and another attempt is scheduled
+  /// (ServerStatus::next_due says when).
+  register_attempt_failed,
 };
 const char* to_string(EventKind k) noexcept;
 
@@ -120,6 +123,15 @@ struct ServerStatus {
   bool registered = false;
   bool asleep = false;        ///< queue mode: not listening until the next uplink
   std::string_view location;  ///< Registration location ("/rd/5a3f")
+  /// "waiting", "registering", "registered", "updating", "deregistering", "failed" or
+  /// "idle"; for the bootstrap account "bootstrapping", "failed" or "idle".
+  const char* state = "idle";
+  uint32_t lifetime_s = 0;  ///< the lifetime the server was told (0: not yet registered)
+  /// When the next Register attempt or Update (bootstrap: the next request or the
+  /// Bootstrap-Finish deadline) is due; kNever when nothing is scheduled.
+  TimePoint next_due = kNever;
+  /// Failed attempts in the current retry sequence (bootstrap: requests sent so far).
+  uint32_t failed_attempts = 0;
 };
 
 /// Sees what the client serves, for logs and statistics (called inside handle_datagram).
@@ -194,6 +206,10 @@ class Client final : private coap::RequestHandler,
   ServerStatus server_status(size_t index) const noexcept;
   bool registered(uint16_t ssid) const noexcept;
   bool bootstrapping() const noexcept;
+  /// True once every retry sequence failed and nothing is left to try: each management
+  /// server failed (or none is configured) and no bootstrap is under way. start() begins
+  /// again from scratch.
+  bool gave_up() const noexcept;
 
   void set_monitor(ClientMonitor* monitor) noexcept { monitor_ = monitor; }
   const coap::Engine& engine() const noexcept { return engine_; }

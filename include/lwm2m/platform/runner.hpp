@@ -71,6 +71,12 @@ struct RunnerConfig {
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
   bool ipv4_only = false;
   Resolver resolver;  ///< empty: posix::resolve (getaddrinfo)
+  /// When every retry sequence failed and nothing is left to try (core::Client::gave_up):
+  /// false stops the runner (running() turns false, gave_up() true) so that the
+  /// application can exit and let a supervisor restart it; true starts over after
+  /// `keep_trying_delay`.
+  bool keep_trying = false;
+  Duration keep_trying_delay{60000};
   /// Datagrams from endpoints that are not a connected server are dropped unanswered. The
   /// first is logged with its address; while more keep coming, one line per interval
   /// counts those dropped without a line, so a flood cannot fill the log.
@@ -128,6 +134,8 @@ class Runner final : private core::ClientMonitor {
   void stop(Duration grace = Duration{5000});
   bool running() const noexcept { return running_; }
   bool reboot_requested() const noexcept { return reboot_requested_; }
+  /// The runner stopped because every attempt failed (RunnerConfig::keep_trying is false).
+  bool gave_up() const noexcept { return gave_up_; }
   uint16_t local_port() const noexcept { return socket_.local_port(); }
   /// The UDP socket's descriptor (-1 when closed) and the runner thread's handle, for the C
   /// facade's lwm2m_client_data_t (RIOT's `sock` and `pid`).
@@ -195,6 +203,10 @@ class Runner final : private core::ClientMonitor {
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void dispatch();
   void carry_out(core::StateCommand command);
+  void log_event(const core::Event& e, TimePoint now);
+  void check_given_up(TimePoint now);
+  bool check_security(const Connection& c, coap::PeerId peer, std::string_view uri_text,
+                      TimePoint now);
   void on_request_served(uint16_t ssid, const coap::Message& request,
                          coap::Code result) noexcept override;
   TimePoint now() const;
@@ -217,7 +229,9 @@ class Runner final : private core::ClientMonitor {
   std::atomic<bool> running_{false};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> reboot_requested_{false};
+  std::atomic<bool> gave_up_{false};
   TimePoint reboot_at_ = kNever;
+  TimePoint restart_at_ = kNever;  ///< keep_trying: when to start over
   /// The stranger log's window: open since the last line, counting what it did not log.
   bool stranger_window_ = false;
   TimePoint stranger_window_start_{};

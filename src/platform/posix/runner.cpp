@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -37,6 +38,47 @@ const char* method_name(coap::Code c) {
       return "?";
   }
 }
+
+// "in 120 s" / "now": when something scheduled at `due` happens, seen from `now`.
+void format_due(char (&out)[32], TimePoint due, TimePoint now) {
+  if (due == kNever) {
+    std::snprintf(out, sizeof out, "never");
+    return;
+  }
+  const auto ms = std::chrono::duration_cast<Duration>(due - now).count();
+  if (ms <= 0) {
+    std::snprintf(out, sizeof out, "now");
+    return;
+  }
+  std::snprintf(out, sizeof out, "in %lld s", static_cast<long long>((ms + 999) / 1000));
+}
+
+std::optional<core::ServerStatus> status_of(const core::Client& client, uint16_t ssid,
+                                            bool bootstrap) {
+  for (size_t i = 0; i < client.server_count(); ++i) {
+    core::ServerStatus st = client.server_status(i);
+    if (st.bootstrap == bootstrap && (bootstrap || st.ssid == ssid)) return st;
+  }
+  return std::nullopt;
+}
+
+// What a stop must wait for: a registration to take back, or a Register in flight whose
+// answer may be on its way (then the registration it makes is taken back too).
+enum class Pending { nothing, register_in_flight, registration };
+Pending pending_registration(const core::Client& client) {
+  Pending p = Pending::nothing;
+  for (size_t i = 0; i < client.server_count(); ++i) {
+    core::ServerStatus st = client.server_status(i);
+    if (st.bootstrap) continue;
+    if (st.registered || std::strcmp(st.state, "deregistering") == 0) return Pending::registration;
+    if (std::strcmp(st.state, "registering") == 0) p = Pending::register_in_flight;
+  }
+  return p;
+}
+
+// How long a stop waits for the answer to a Register in flight: enough for a reply already
+// on its way, not for the retransmissions to a server that does not answer.
+constexpr Duration kRegisterAnswerWait{1000};
 
 }  // namespace
 
@@ -160,7 +202,13 @@ Status Runner::start() {
   if (saved_ && !restored_) (void)restore_saved_state();
   auto sock = UdpSocket::open(config_.local_port, config_.ipv4_only);
   if (!sock) {
-    log("cannot open UDP port %u: %s", config_.local_port, to_string(sock.error()));
+    if (sock.error() == Errc::invalid_state) {
+      log("cannot open UDP port %u: port %u is in use (choose another local port, or 0 for a "
+          "free one)",
+          config_.local_port, config_.local_port);
+    } else {
+      log("cannot open UDP port %u: %s", config_.local_port, to_string(sock.error()));
+    }
     dispatch();
     return sock.status();
   }
@@ -172,7 +220,9 @@ Status Runner::start() {
   }
   stop_requested_ = false;
   reboot_requested_ = false;
+  gave_up_ = false;
   reboot_at_ = kNever;
+  restart_at_ = kNever;
   stop_deadline_ = kNever;
   Status started;
   {
@@ -182,8 +232,14 @@ Status Runner::start() {
     started = client_.start(now());
   }
   if (!started) {
-    log("the client cannot start: %s (no server and no bootstrap server configured?)",
-        to_string(started.code()));
+    if (!client_.valid()) {
+      log("the client cannot start: its configuration is invalid (an endpoint name empty or "
+          "over %zu bytes, no Security or Server object, or out of memory)",
+          core::ClientConfig::kMaxEndpoint);
+    } else {
+      log("the client cannot start: %s (no server and no bootstrap server configured?)",
+          to_string(started.code()));
+    }
     dispatch();
     socket_.close();
     return started;
@@ -236,13 +292,27 @@ void Runner::run() {
       std::lock_guard<std::mutex> guard(mutex_);
       if (stop_requested_ && !stopping) {
         stopping = true;
-        log("stopping: de-registering");
+        // Not registered anywhere: nothing to take back, so no reason to wait long.
+        switch (pending_registration(client_)) {
+          case Pending::registration:
+            log("stopping: de-registering");
+            break;
+          case Pending::register_in_flight:
+            log("stopping: not registered yet; waiting up to 1 s for the Register's answer");
+            stop_deadline_ = std::min(stop_deadline_, t + kRegisterAnswerWait);
+            break;
+          case Pending::nothing:
+            log("stopping: not registered, nothing to de-register");
+            stop_deadline_ = t;
+            break;
+        }
         client_.stop(t);
       }
       take_answers(t);
       step(t);
       if (stopping && (client_.stopped() || t >= stop_deadline_)) break;
       deadline = client_.next_deadline();
+      if (restart_at_ < deadline) deadline = restart_at_;
       for (const Connection& c : conns_)
         if (c.used && c.channel && c.channel->next_deadline() < deadline)
           deadline = c.channel->next_deadline();
@@ -360,6 +430,7 @@ void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
     return;
   }
   c.secure = uri->secure();
+  if (!check_security(c, peer, uri_text, t)) return;
   if (auto literal = SocketAddress::from_literal(uri->host, uri->port)) {
     connect(peer, c, {&*literal, 1}, uri->host, t);
     return;
@@ -529,6 +600,11 @@ void Runner::step(TimePoint t) {
       stop_requested_ = true;
     }
   }
+  if (t >= restart_at_) {
+    restart_at_ = kNever;
+    log("starting over: registering again");
+    (void)client_.start(t);
+  }
   if (client_.next_deadline() <= t) client_.handle_timeout(t);
   fold_stranger_log(t);
   drive_channels(t);
@@ -544,19 +620,96 @@ void Runner::step(TimePoint t) {
   }
   while (auto e = client_.poll_event()) {
     if (e->kind == core::EventKind::reboot) reboot_at_ = t + config_.reboot_delay;
-    if (e->error != Errc::ok) {
-      log("%s (server %u): %s", core::to_string(e->kind), e->ssid, to_string(e->error));
-    } else {
-      log("%s (server %u)", core::to_string(e->kind), e->ssid);
-    }
+    log_event(*e, t);
     outbox_.push_back({Output::Kind::event, *e});
   }
   // Before the flush: the answer that caused a save leaves once the state is on disk.
   while (auto s = client_.poll_state())
     if (saved_) carry_out(*s);
+  check_given_up(t);
   flush(t);
   for (coap::PeerId peer : closing_)
     conns_[peer] = Connection{};
+}
+
+void Runner::log_event(const core::Event& e, TimePoint t) {
+  char due[32];
+  switch (e.kind) {
+    case core::EventKind::register_attempt_failed: {
+      const auto st = status_of(client_, e.ssid, false);
+      format_due(due, st ? st->next_due : kNever, t);
+      if (st && st->failed_attempts == 0) {
+        log("server %u: Register failed: %s; that ends this retry sequence, the next one "
+            "starts %s",
+            e.ssid, to_string(e.error), due);
+      } else {
+        log("server %u: Register failed: %s; attempt %u of this retry sequence, next attempt "
+            "%s",
+            e.ssid, to_string(e.error), st ? st->failed_attempts : 0u, due);
+      }
+      return;
+    }
+    case core::EventKind::registration_failed:
+      log("registration failed (server %u): %s; that was the last attempt (the Server "
+          "object's retry settings, /1/x/17-20, are spent)",
+          e.ssid, to_string(e.error));
+      return;
+    case core::EventKind::bootstrap_failed: {
+      const auto st = status_of(client_, 0, true);
+      if (e.error == Errc::not_found && !st) {
+        log("bootstrap failed: no bootstrap server is configured");
+        return;
+      }
+      const bool retry = st && st->next_due != kNever && std::strcmp(st->state, "failed") != 0;
+      format_due(due, retry ? st->next_due : kNever, t);
+      if (retry) {
+        log("bootstrap failed: %s; next attempt %s", to_string(e.error), due);
+      } else {
+        log("bootstrap failed: %s; that was the last attempt", to_string(e.error));
+      }
+      return;
+    }
+    default:
+      break;
+  }
+  if (e.error != Errc::ok) {
+    log("%s (server %u): %s", core::to_string(e.kind), e.ssid, to_string(e.error));
+  } else {
+    log("%s (server %u)", core::to_string(e.kind), e.ssid);
+  }
+}
+
+void Runner::check_given_up(TimePoint t) {
+  if (stop_requested_ || gave_up_ || restart_at_ != kNever || !client_.gave_up()) return;
+  if (config_.keep_trying) {
+    restart_at_ = t + config_.keep_trying_delay;
+    char due[32];
+    format_due(due, restart_at_, t);
+    log("no server accepted us and no attempt is left; keep trying: starting over %s", due);
+    return;
+  }
+  log("no server accepted us and no attempt is left: giving up (the client stops)");
+  gave_up_ = true;
+  stop_deadline_ = t;
+  stop_requested_ = true;
+  wake();  // the loop acts on the stop at once, not after its next wait
+}
+
+bool Runner::check_security(const Connection& c, coap::PeerId peer, std::string_view uri,
+                            TimePoint t) {
+  const std::optional<PeerSecurity> sec = client_.peer_security(peer);
+  if (!sec || c.secure == uses_dtls(sec->mode)) return true;
+  if (c.secure) {
+    log("server %u: \"%.*s\" is coaps:// but its Security mode is NoSec: give it keys (PSK "
+        "identity and key, or certificates) or use coap://",
+        c.ssid, static_cast<int>(uri.size()), uri.data());
+  } else {
+    log("server %u: its Security mode needs DTLS but \"%.*s\" is coap://: refusing to send "
+        "in clear; use coaps://",
+        c.ssid, static_cast<int>(uri.size()), uri.data());
+  }
+  client_.peer_failed(peer, Errc::invalid_argument, t);
+  return false;
 }
 
 void Runner::on_request_served(uint16_t ssid, const coap::Message& request,

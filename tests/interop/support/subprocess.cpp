@@ -18,7 +18,8 @@ namespace lwm2m::interop {
 
 std::optional<Subprocess> Subprocess::start(const std::vector<std::string>& argv,
                                             const std::string& stdout_path,
-                                            const std::string& stderr_path) {
+                                            const std::string& stderr_path,
+                                            const std::string& stdin_path) {
   if (argv.empty()) return std::nullopt;
   // Everything the child needs is prepared before fork(): after it, only async-signal-safe
   // calls are allowed.
@@ -33,7 +34,7 @@ std::optional<Subprocess> Subprocess::start(const std::vector<std::string>& argv
     // A test process killed by CTest's timeout must not leave a server running.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(126);
-    int in = open("/dev/null", O_RDONLY);
+    int in = open(stdin_path.c_str(), O_RDONLY);
     int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (in < 0 || out < 0 || err < 0) _exit(126);

@@ -15,11 +15,13 @@ namespace lwm2m::interop {
 
 class Subprocess {
  public:
-  /// Starts argv[0] (an absolute path) with stdin from /dev/null and stdout/stderr
-  /// truncated into the given files. Returns nullopt when the program cannot be started.
+  /// Starts argv[0] (an absolute path) with stdin from `stdin_path` (a file or a FIFO) and
+  /// stdout/stderr truncated into the given files. Returns nullopt when the program cannot be
+  /// started.
   static std::optional<Subprocess> start(const std::vector<std::string>& argv,
                                          const std::string& stdout_path,
-                                         const std::string& stderr_path);
+                                         const std::string& stderr_path,
+                                         const std::string& stdin_path = "/dev/null");
 
   Subprocess(Subprocess&& other) noexcept;
   Subprocess& operator=(Subprocess&&) = delete;
