@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test server's engine room: one libcoap context per Server/BootstrapServer, driven by
 // one I/O thread. libcoap is not thread-safe, so only that thread calls into libcoap;
 // public methods talk to it through a command queue and wait on a condition variable.
@@ -690,6 +691,11 @@ struct Impl {
       coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_URI_QUERY, q.size(),
                                                   reinterpret_cast<const uint8_t*>(q.data())));
     }
+    bool caller_blocks = false;
+    for (const CoapOption& o : r.options) {
+      caller_blocks |= o.number == COAP_OPTION_BLOCK1;
+      coap_insert_optlist(&opts, coap_new_optlist(o.number, o.value.size(), o.value.data()));
+    }
     if (r.accept) {
       coap_insert_optlist(
           &opts,
@@ -702,7 +708,12 @@ struct Impl {
       return fail(p, "cannot add options");
     }
     coap_delete_optlist(opts);
-    if (!r.payload.empty()) {
+    if (caller_blocks && !r.payload.empty()) {
+      if (!coap_add_data(pdu, r.payload.size(), r.payload.data())) {
+        coap_delete_pdu(pdu);
+        return fail(p, "cannot add the payload");
+      }
+    } else if (!r.payload.empty()) {
       auto* copy = new Bytes(r.payload);
       if (!coap_add_data_large_request(session, pdu, copy->size(), copy->data(), &release_bytes,
                                        copy)) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small LwM2M Server and Bootstrap Server for tests, demos and users, built on libcoap:
 // an independent CoAP stack on the other side of the wire from our own engine, so that a
 // bug in our CoAP layer cannot cancel itself out.
@@ -191,6 +192,9 @@ struct Request {
   Bytes payload;  ///< larger than a block goes out with Block1 (libcoap)
   bool confirmable = true;
   std::optional<uint32_t> observe;  ///< 0 registers an observation
+  /// More options, sent as given. With a Block1 option (27) among them the payload is sent
+  /// as that one block: the caller does the block-wise transfer itself.
+  std::vector<CoapOption> options;
 };
 
 struct Notification {
