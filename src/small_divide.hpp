@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Division of a 64-bit value by a small constant without the C library's 64-bit divide:
 // 32-bit targets have no such instruction, and the routine the compiler calls for it
 // (__aeabi_uldivmod / __udivmoddi4) costs about 1 kB of flash. Hosts divide natively.

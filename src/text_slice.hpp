@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Substrings without std::string_view::substr, whose range check calls a throwing function:
 // with exceptions off that function still links abort(), signal handling and malloc into
 // firmware (about 1 kB). A start past the end gives an empty view instead.

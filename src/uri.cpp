@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/uri.hpp"
+
 #include "text_slice.hpp"
 
 namespace lwm2m {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whether a double holds a whole number, and which, read from its bits: the compiler's
 // double -> 64-bit integer conversion links soft-float multiplication on FPUs without
 // double precision (Cortex-M4: about 0.9 kB).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library's replacements for what would link large runtime routines on firmware:
 // 64-bit division by a small constant, substrings without substr's throwing check, and the
 // whole-number test of a double read from its bits.
