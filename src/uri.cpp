@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/uri.hpp"
 
+#include "text_slice.hpp"
+
 namespace lwm2m {
 
 Result<ServerUri> parse_server_uri(std::string_view text) noexcept {
   ServerUri u;
   const size_t sep = text.find("://");
   if (sep == std::string_view::npos || sep == 0) return Errc::malformed;
-  std::string_view scheme = text.substr(0, sep);
+  std::string_view scheme = lwm2m::detail::slice(text, 0, sep);
   // Schemes are case-insensitive (RFC 3986 §3.1); compare lower-cased.
   char lower[10] = {};
   if (scheme.size() >= sizeof(lower)) return Errc::unsupported;
@@ -32,26 +34,26 @@ Result<ServerUri> parse_server_uri(std::string_view text) noexcept {
     return Errc::unsupported;
   }
 
-  std::string_view rest = text.substr(sep + 3);
+  std::string_view rest = lwm2m::detail::slice(text, sep + 3);
   const size_t path_start = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, path_start);
-  if (path_start != std::string_view::npos) u.path = rest.substr(path_start);
+  std::string_view authority = lwm2m::detail::slice(rest, 0, path_start);
+  if (path_start != std::string_view::npos) u.path = lwm2m::detail::slice(rest, path_start);
   if (authority.find('@') != std::string_view::npos) return Errc::malformed;
 
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
     const size_t close = authority.find(']');
     if (close == std::string_view::npos || close == 1) return Errc::malformed;
-    u.host = authority.substr(1, close - 1);
+    u.host = lwm2m::detail::slice(authority, 1, close - 1);
     u.ipv6_literal = true;
-    std::string_view after = authority.substr(close + 1);
+    std::string_view after = lwm2m::detail::slice(authority, close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return Errc::malformed;
-      port_text = after.substr(1);
+      port_text = lwm2m::detail::slice(after, 1);
       if (port_text.empty()) return Errc::malformed;
     }
     // Check the address part; a zone id after '%' (RFC 6874) may hold any name.
-    for (char c : u.host.substr(0, u.host.find('%'))) {
+    for (char c : lwm2m::detail::slice(u.host, 0, u.host.find('%'))) {
       const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
                       c == ':' || c == '.';
       if (!ok) return Errc::malformed;
@@ -60,9 +62,9 @@ Result<ServerUri> parse_server_uri(std::string_view text) noexcept {
     const size_t colon = authority.rfind(':');
     if (colon != std::string_view::npos) {
       if (authority.find(':') != colon) return Errc::malformed;  // bare IPv6 needs brackets
-      port_text = authority.substr(colon + 1);
+      port_text = lwm2m::detail::slice(authority, colon + 1);
       if (port_text.empty()) return Errc::malformed;
-      u.host = authority.substr(0, colon);
+      u.host = lwm2m::detail::slice(authority, 0, colon);
     } else {
       u.host = authority;
     }

@@ -43,7 +43,6 @@ struct Cursor {
 /// depth-first). Byte views in a record stay valid until the next call to next() or seek().
 class RecordSource {
  public:
-  virtual ~RecordSource() = default;
   /// The next record; false at the end. Errors come from the data model (e.g. a read
   /// handler failing) and abort the encoding.
   virtual Result<bool> next(Record& out) noexcept = 0;
@@ -51,6 +50,9 @@ class RecordSource {
   virtual Cursor tell() const noexcept = 0;
   /// Returns to a position obtained from tell() on this source.
   virtual void seek(const Cursor& c) noexcept = 0;
+
+ protected:
+  ~RecordSource() = default;  // not destroyed through this interface (no vtable entry)
 };
 
 /// A source over records held in memory (tests, Send of a prepared list, notifications).
@@ -75,8 +77,10 @@ class SpanSource final : public RecordSource {
 /// that error on (it becomes 4.04).
 class TypeResolver {
  public:
-  virtual ~TypeResolver() = default;
   virtual Result<dm::DataType> type_of(const dm::Path& path) const noexcept = 0;
+
+ protected:
+  ~TypeResolver() = default;  // as RecordSource's
 };
 
 }  // namespace lwm2m

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "coap/engine_core.hpp"
+#include "small_divide.hpp"
 
 namespace lwm2m::coap {
 
@@ -18,8 +19,9 @@ using detail::Exchange;
 namespace {
 // ACK_TIMEOUT * (2^doublings - 1) * ACK_RANDOM_FACTOR.
 [[gnu::noinline]] Duration scaled(const TransmissionParams& p, unsigned doublings) noexcept {
-  return Duration{p.ack_timeout.count() * ((int64_t{1} << doublings) - 1) *
-                  p.ack_random_factor_permille / 1000};
+  return Duration{lwm2m::detail::divide(
+      p.ack_timeout.count() * ((int64_t{1} << doublings) - 1) * p.ack_random_factor_permille,
+      1000)};
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "coap/engine_core.hpp"
+#include "small_divide.hpp"
 
 namespace lwm2m::coap::detail {
 
@@ -86,7 +87,7 @@ TxEntry TxQueue::pop() noexcept {
 Duration initial_timeout(const TransmissionParams& tx, Random& rng) noexcept {
   uint32_t spread = tx.ack_random_factor_permille - 1000u;
   uint32_t r = spread ? rng.next_u32() % (spread + 1) : 0;
-  return Duration{tx.ack_timeout.count() * (1000 + r) / 1000};
+  return Duration{lwm2m::detail::divide(tx.ack_timeout.count() * (1000 + r), 1000)};
 }
 
 // ---------------------------------------------------------------------------------------

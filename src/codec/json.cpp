@@ -2,6 +2,7 @@
 #include "codec/json.hpp"
 
 #include "codec/number.hpp"
+#include "text_slice.hpp"
 
 #include <cmath>
 #include <system_error>
@@ -156,7 +157,7 @@ void Writer::escaped(std::string_view s) noexcept {
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<uint8_t>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    sink_.write(as_bytes(s.substr(run, i - run)));
+    sink_.write(as_bytes(lwm2m::detail::slice(s, run, i - run)));
     run = i + 1;
     char esc[6] = {'\\', 0, 0, 0, 0, 0};
     size_t n = 2;
@@ -192,7 +193,7 @@ void Writer::escaped(std::string_view s) noexcept {
     }
     sink_.write(as_bytes(std::string_view{esc, n}));
   }
-  sink_.write(as_bytes(s.substr(run)));
+  sink_.write(as_bytes(lwm2m::detail::slice(s, run)));
 }
 
 void Writer::integer(int64_t v) noexcept {

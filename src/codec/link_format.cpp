@@ -2,6 +2,7 @@
 #include "codec/link_format.hpp"
 
 #include "codec/number.hpp"
+#include "text_slice.hpp"
 
 namespace lwm2m::codec {
 
@@ -138,7 +139,7 @@ size_t scan_param(std::string_view s, size_t pos, LinkParam* out) noexcept {
     ++pos;
   if (pos == name_begin) return std::string_view::npos;
   LinkParam p;
-  p.name = s.substr(name_begin, pos - name_begin);
+  p.name = lwm2m::detail::slice(s, name_begin, pos - name_begin);
   if (pos < s.size() && s[pos] == '=') {
     ++pos;
     p.has_value = true;
@@ -156,7 +157,7 @@ size_t scan_param(std::string_view s, size_t pos, LinkParam* out) noexcept {
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return std::string_view::npos;
         ++pos;
       }
-      p.value = s.substr(v, pos - v);
+      p.value = lwm2m::detail::slice(s, v, pos - v);
       p.quoted = true;
       ++pos;
     } else {
@@ -164,7 +165,7 @@ size_t scan_param(std::string_view s, size_t pos, LinkParam* out) noexcept {
       while (pos < s.size() && is_ptoken(s[pos]))
         ++pos;
       if (pos == v) return std::string_view::npos;
-      p.value = s.substr(v, pos - v);
+      p.value = lwm2m::detail::slice(s, v, pos - v);
     }
   }
   if (out) *out = p;
@@ -213,14 +214,14 @@ Result<bool> LinkParser::next(Link& out) noexcept {
     ++pos_;
   }
   if (pos_ >= s.size()) return error_ = Errc::malformed;
-  out.uri = s.substr(uri_begin, pos_ - uri_begin);
+  out.uri = lwm2m::detail::slice(s, uri_begin, pos_ - uri_begin);
   const size_t params_begin = ++pos_;
   while (pos_ < s.size() && s[pos_] == ';') {
     const size_t end = scan_param(s, pos_ + 1, nullptr);
     if (end == std::string_view::npos) return error_ = Errc::malformed;
     pos_ = end;
   }
-  out.params = s.substr(params_begin, pos_ - params_begin);
+  out.params = lwm2m::detail::slice(s, params_begin, pos_ - params_begin);
   if (pos_ < s.size() && s[pos_] != ',') return error_ = Errc::malformed;
   return true;
 }

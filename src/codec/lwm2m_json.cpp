@@ -7,6 +7,7 @@
 #include "codec/base64.hpp"
 #include "codec/json.hpp"
 #include "codec/number.hpp"
+#include "text_slice.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -183,8 +184,8 @@ Result<dm::Value> number_value(const json::Reader& r, dm::DataType type) noexcep
 Result<dm::Value> parse_objlnk(std::string_view s) noexcept {
   size_t colon = s.find(':');
   if (colon == std::string_view::npos) return Errc::bad_request;
-  auto o = number::parse_uint(s.substr(0, colon));
-  auto i = number::parse_uint(s.substr(colon + 1));
+  auto o = number::parse_uint(lwm2m::detail::slice(s, 0, colon));
+  auto i = number::parse_uint(lwm2m::detail::slice(s, colon + 1));
   if (!o || !i || *o > 0xFFFF || *i > 0xFFFF) return Errc::bad_request;
   return dm::Value::objlnk(static_cast<uint16_t>(*o), static_cast<uint16_t>(*i));
 }

@@ -3,17 +3,32 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "codec/number_compact.hpp"
+#include "small_divide.hpp"
 
 namespace lwm2m::codec::number {
 
-size_t format_int(int64_t v, char* out) noexcept {
-  return static_cast<size_t>(std::to_chars(out, out + kMaxChars, v).ptr - out);
+// Our own digit loop rather than std::to_chars: it divides through detail::divide, which on
+// 32-bit targets avoids linking the 64-bit division routine.
+size_t format_uint(uint64_t v, char* out) noexcept {
+  char digits[20];
+  char* first = digits + sizeof digits;
+  do {
+    const auto [quot, rem] = lwm2m::detail::divide(v, 10);
+    *--first = static_cast<char>('0' + rem);
+    v = quot;
+  } while (v != 0);
+  const auto n = static_cast<size_t>(digits + sizeof digits - first);
+  std::memcpy(out, first, n);
+  return n;
 }
 
-size_t format_uint(uint64_t v, char* out) noexcept {
-  return static_cast<size_t>(std::to_chars(out, out + kMaxChars, v).ptr - out);
+size_t format_int(int64_t v, char* out) noexcept {
+  if (v >= 0) return format_uint(static_cast<uint64_t>(v), out);
+  *out = '-';
+  return 1 + format_uint(0 - static_cast<uint64_t>(v), out + 1);
 }
 
 #if LWM2M_COMPACT_FLOAT

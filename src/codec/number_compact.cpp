@@ -5,8 +5,11 @@
 // Clinger 1990, "How to read floating point numbers accurately").
 #include "codec/number_compact.hpp"
 
+#include "small_divide.hpp"
+
 #include <bit>
 #include <cstdint>
+#include <type_traits>
 
 namespace lwm2m::codec::number::compact {
 namespace {
@@ -106,7 +109,6 @@ struct Format<double> {
   static constexpr int kExpAll = 0x7ff;  // exponent field of infinities and NaN
   static constexpr int kMaxDec = 309;    // 10^309 and above overflow
   static constexpr int kMinDec = -324;   // below 10^-324: less than half the smallest subnormal
-  static constexpr int kFastPow = 22;    // 10^22 is the largest power of 10 exact here
 };
 template <>
 struct Format<float> {
@@ -256,8 +258,11 @@ size_t emit(bool neg, const char* digits, int n, int k, uint64_t integer, char* 
   } else if (k > 0) {
     // fixed_len <= 17 here, so the value is below 10^17: an integer that fits.
     char* end = p + fixed_len;
-    for (char* q = end; q != p; integer /= 10)
-      *--q = static_cast<char>('0' + integer % 10);
+    for (char* q = end; q != p;) {
+      const auto [quot, rem] = lwm2m::detail::divide(integer, 10);
+      *--q = static_cast<char>('0' + rem);
+      integer = quot;
+    }
     p = end;
   } else if (k == 0) {
     for (int i = 0; i < n; ++i)
@@ -284,8 +289,8 @@ size_t format(T v, char* out) noexcept {
   auto bits = std::bit_cast<typename F::Bits>(v);
   const bool neg = (bits >> (sizeof(bits) * 8 - 1)) != 0;
   const int biased = static_cast<int>(bits >> F::kMant) & F::kExpAll;
-  if (biased == F::kExpAll) return 0;  // infinity, NaN
-  if (v == 0) return emit(neg, "0", 1, 0, 0, out);
+  if (biased == F::kExpAll) return 0;                         // infinity, NaN
+  if ((bits << 1) == 0) return emit(neg, "0", 1, 0, 0, out);  // +-0, compared as bits
   char digits[20];
   int k = 0;
   int n = grisu(v, digits, k);
@@ -436,11 +441,13 @@ int compare_halfway(uint64_t w, int e10, uint64_t m, int e) noexcept {
   return compare(lhs, rhs);
 }
 
-// Clinger's fast path: w and 10^|e10| are exact in T, so one correctly rounded operation.
-template <class T>
-T fast_path(uint64_t w, int e10) noexcept {
-  T v = static_cast<T>(w);
-  T p = 1;
+// Clinger's fast path, for float only: w and 10^|e10| are exact in float, so one correctly
+// rounded operation. Single precision is hardware on the FPUs this targets; a double fast
+// path would link the soft-float multiply and divide (~1 kB) for a speed-up the exact path
+// below does not need.
+float fast_path(uint64_t w, int e10) noexcept {
+  auto v = static_cast<float>(static_cast<uint32_t>(w));  // w <= 2^24
+  float p = 1;
   for (int i = 0; i < (e10 < 0 ? -e10 : e10); ++i)
     p *= 10;
   return e10 < 0 ? v / p : v * p;
@@ -450,15 +457,17 @@ template <class T>
 Result<T> to_binary(const Decimal& d) noexcept {
   using F = Format<T>;
   using Bits = typename F::Bits;
-  const T sign = d.neg ? T(-1) : T(1);
-  if (d.w == 0) return sign * T(0);
+  if (d.w == 0) return d.neg ? -T(0) : T(0);
   // Clear overflow and underflow, decided on the decimal exponent alone.
   if (d.e10 + d.ndigits - 1 >= F::kMaxDec) return Errc::unsupported;
   if (d.e10 + d.ndigits <= F::kMinDec) return Errc::unsupported;
   const int e10 = static_cast<int>(d.e10);
-  if (!d.truncated && d.w <= (uint64_t{1} << (F::kMant + 1)) && e10 >= -F::kFastPow &&
-      e10 <= F::kFastPow) {
-    return sign * fast_path<T>(d.w, e10);
+  if constexpr (std::is_same_v<T, float>) {
+    if (!d.truncated && d.w <= (uint64_t{1} << (F::kMant + 1)) && e10 >= -F::kFastPow &&
+        e10 <= F::kFastPow) {
+      const float v = fast_path(d.w, e10);
+      return d.neg ? -v : v;
+    }
   }
   // w * 10^e10 in 64-bit DIY floating point: 10^e10 = cached 10^(e10 - r) * exact 10^r.
   Diy x = normalize({d.w, 0});

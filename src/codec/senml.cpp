@@ -8,6 +8,7 @@
 #include "codec/cbor.hpp"
 #include "codec/json.hpp"
 #include "codec/senml_common.hpp"
+#include "whole_number.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -32,8 +33,12 @@ class PackWriter {
 
 // Times are usually whole seconds: written as integers they are shorter, and JSON readers
 // see "1700000000" rather than "1.7e+09".
-bool whole(double t) noexcept {
-  return t >= -9.2e18 && t <= 9.2e18 && static_cast<double>(static_cast<int64_t>(t)) == t;
+// (Bits, not a cast: see whole_number.hpp.)
+std::optional<int64_t> whole(double t) noexcept {
+  const auto w = lwm2m::detail::whole_number(t);
+  if (!w || w->magnitude > 9'200'000'000'000'000'000u) return std::nullopt;
+  const auto m = static_cast<int64_t>(w->magnitude);
+  return w->negative ? -m : m;
 }
 
 class JsonPack final : public PackWriter {
@@ -49,7 +54,7 @@ class JsonPack final : public PackWriter {
   }
   void text(std::string_view s) noexcept override { w_.string(s); }
   void number(double t) noexcept override {
-    if (whole(t)) return w_.integer(static_cast<int64_t>(t));
+    if (const auto i = whole(t)) return w_.integer(*i);
     w_.floating(t);
   }
   void value(const dm::Value& v) noexcept override {
@@ -103,7 +108,7 @@ class CborPack final : public PackWriter {
 
  private:
   void write_number(double t) noexcept {
-    if (whole(t)) return w_.integer(static_cast<int64_t>(t));
+    if (const auto i = whole(t)) return w_.integer(*i);
     w_.floating(t);
   }
   cbor::Writer w_;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "codec/number.hpp"
+#include "text_slice.hpp"
 
 namespace lwm2m::codec::senml {
 
@@ -54,8 +55,8 @@ size_t format_objlnk(dm::ObjectLink link, char* out) noexcept {
 Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept {
   const size_t colon = s.find(':');
   if (colon == std::string_view::npos) return Errc::bad_request;
-  auto o = number::parse_uint(s.substr(0, colon));
-  auto i = number::parse_uint(s.substr(colon + 1));
+  auto o = number::parse_uint(lwm2m::detail::slice(s, 0, colon));
+  auto i = number::parse_uint(lwm2m::detail::slice(s, colon + 1));
   if (!o || !i || *o > 0xFFFF || *i > 0xFFFF) return Errc::bad_request;
   return dm::ObjectLink{static_cast<uint16_t>(*o), static_cast<uint16_t>(*i)};
 }

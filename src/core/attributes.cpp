@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "codec/number.hpp"
+#include "text_slice.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -65,9 +66,9 @@ Status apply_query(Attributes& a, std::span<const std::string_view> query) noexc
   Attributes next = a;  // apply all or nothing
   for (std::string_view q : query) {
     const size_t eq = q.find('=');
-    const std::string_view key = q.substr(0, eq);
+    const std::string_view key = lwm2m::detail::slice(q, 0, eq);
     const bool has_value = eq != std::string_view::npos;
-    const std::string_view val = has_value ? q.substr(eq + 1) : std::string_view{};
+    const std::string_view val = has_value ? lwm2m::detail::slice(q, eq + 1) : std::string_view{};
     auto set_u32 = [&](std::optional<uint32_t>& field) {
       if (!has_value) {
         field.reset();  // "pmin" alone removes the attribute

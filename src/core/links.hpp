@@ -44,10 +44,12 @@ void write_register_links(const dm::Registry& registry, Sink& out, const RootLin
 /// Where Discover finds the attributes attached to each path (the core's attribute store).
 class AttributeLookup {
  public:
-  virtual ~AttributeLookup() = default;
   /// Appends the attributes to report on the link of `path`, each as ";name=value" (for
   /// instance with write_link_attributes), or nothing.
   virtual void write_attributes(const dm::Path& path, Sink& out) const noexcept = 0;
+
+ protected:
+  ~AttributeLookup() = default;  // not destroyed through this interface
 };
 
 /// Writes a Discover answer for `base` (an object, instance, resource or resource

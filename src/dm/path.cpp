@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/dm/path.hpp"
 
+#include "text_slice.hpp"
+
 namespace lwm2m::dm {
 namespace {
 
@@ -33,8 +35,8 @@ Result<Path> Path::parse(std::string_view text) noexcept {
   size_t pos = 1;
   while (true) {
     size_t slash = text.find('/', pos);
-    std::string_view seg =
-        text.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    std::string_view seg = lwm2m::detail::slice(
+        text, pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     uint16_t id = 0;
     if (p.depth_ >= kMaxDepth || !parse_id(seg, id)) return Errc::malformed;
     p.ids_[p.depth_++] = id;

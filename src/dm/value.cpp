@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "whole_number.hpp"
+
 namespace lwm2m::dm {
 
 const char* to_string(DataType t) noexcept {
@@ -62,9 +64,6 @@ bool operator==(const Value& a, const Value& b) noexcept {
 namespace lwm2m::dm {
 namespace {
 
-// 2^63 as a double: the first value outside int64_t.
-constexpr double kTwo63 = 9223372036854775808.0;
-
 Result<Value> from_signed(int64_t i, DataType to) noexcept {
   switch (to) {
     case DataType::integer:
@@ -96,19 +95,18 @@ Result<Value> convert(const Value& v, DataType to) noexcept {
       return from_signed(static_cast<int64_t>(u), to);
     }
     case DataType::float_: {
-      double f = v.as_float();
-      if (f != f || f < -kTwo63 || f >= 2 * kTwo63) return Errc::bad_request;
+      const auto w = lwm2m::detail::whole_number(v.as_float());
+      if (!w) return Errc::bad_request;
+      const bool negative = w->negative && w->magnitude != 0;
       if (to == DataType::unsigned_integer) {
-        if (f < 0) return Errc::bad_request;
-        auto u = static_cast<uint64_t>(f);
-        if (static_cast<double>(u) != f) return Errc::bad_request;
-        return Value::unsigned_integer(u);
+        if (negative) return Errc::bad_request;
+        return Value::unsigned_integer(w->magnitude);
       }
-      if (f >= kTwo63) return Errc::bad_request;
-      auto i = static_cast<int64_t>(f);
-      if (static_cast<double>(i) != f) return Errc::bad_request;
-      if (to == DataType::float_) return v;
-      return from_signed(i, to);
+      constexpr uint64_t kTwo63 = uint64_t{1} << 63;  // the first magnitude outside int64_t
+      if (negative ? w->magnitude > kTwo63 : w->magnitude >= kTwo63) return Errc::bad_request;
+      return from_signed(
+          negative ? static_cast<int64_t>(0 - w->magnitude) : static_cast<int64_t>(w->magnitude),
+          to);
     }
     case DataType::string:
       if (to == DataType::corelnk) return Value::corelnk(v.as_string());

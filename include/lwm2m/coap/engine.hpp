@@ -161,12 +161,16 @@ class Response {
 
 class RequestHandler {
  public:
-  virtual ~RequestHandler() = default;
   /// Serve one request. The default response code is 2.05 with no payload.
   virtual void on_request(const IncomingRequest& request, Response& response) noexcept = 0;
   /// An observe relation ended: reason is reset (RST from the peer), timeout (a CON
   /// notification was never acknowledged), cancelled (deregistration or replacement).
   virtual void on_observe_cancelled(ObservationId, uint32_t /*cookie*/, Errc /*reason*/) noexcept {}
+
+ protected:
+  // Not destroyed through this interface: no virtual destructor, whose vtable entries
+  // would keep every handler's destructor in firmware that never destroys one.
+  ~RequestHandler() = default;
 };
 
 // ---- client role --------------------------------------------------------------------
@@ -180,7 +184,6 @@ struct RequestId {
 
 class ResponseHandler {
  public:
-  virtual ~ResponseHandler() = default;
   /// A response, one Block2 block of a response, or an observe notification.
   /// `final` is true when the exchange is over (no more blocks, not observing).
   /// A notification larger than one block arrives as its first block (with Observe),
@@ -189,6 +192,9 @@ class ResponseHandler {
   virtual void on_response(RequestId id, const Message& response, bool final) noexcept = 0;
   /// The exchange failed: timeout, reset, cancelled, or a protocol error.
   virtual void on_error(RequestId id, Errc error) noexcept = 0;
+
+ protected:
+  ~ResponseHandler() = default;  // as RequestHandler's
 };
 
 struct RequestOptions {

@@ -152,7 +152,7 @@ class Client final : private coap::RequestHandler,
   /// accounts from them. An Access Control object (2) in the registry is enforced whenever
   /// more than one management server is configured.
   Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept;
-  ~Client() override;
+  ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 

@@ -16,11 +16,13 @@ namespace lwm2m::dm {
 /// Receives what objects report: set by the client core.
 class ChangeListener {
  public:
-  virtual ~ChangeListener() = default;
   /// A value at `path` (an instance, resource or resource instance) changed.
   virtual void on_value_changed(const Path& path) noexcept = 0;
   /// Instances of `object` were created or deleted outside a server request.
   virtual void on_instances_changed(ObjectId object) noexcept = 0;
+
+ protected:
+  ~ChangeListener() = default;  // not destroyed through this interface (no vtable entry)
 };
 
 class Registry final : public TypeResolver {
@@ -29,7 +31,7 @@ class Registry final : public TypeResolver {
   explicit Registry(std::span<Object*> slots) noexcept : slots_(slots) {}
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
-  ~Registry() override;
+  ~Registry();
 
   /// Errors: already_exists (same object id), no_space, invalid_argument (the descriptor's
   /// resources are not sorted by id or repeat an id, or the object is in another registry).

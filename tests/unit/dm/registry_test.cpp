@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -276,6 +277,17 @@ TEST(Convert, NumbersConvertOnlyWhenExact) {
   EXPECT_EQ(*convert(Value::floating(18446744073709549568.0), DataType::unsigned_integer),
             Value::unsigned_integer(18446744073709549568ull));
   EXPECT_EQ(convert(Value::floating(18446744073709551616.0), DataType::unsigned_integer).error(),
+            Errc::bad_request);
+  EXPECT_EQ(*convert(Value::floating(-9223372036854775808.0), DataType::integer),
+            Value::integer(INT64_MIN));
+  EXPECT_EQ(convert(Value::floating(9223372036854775808.0), DataType::integer).error(),
+            Errc::bad_request);
+  EXPECT_EQ(*convert(Value::floating(-0.0), DataType::unsigned_integer),
+            Value::unsigned_integer(0));
+  EXPECT_EQ(convert(Value::floating(-1.0), DataType::unsigned_integer).error(), Errc::bad_request);
+  EXPECT_EQ(*convert(Value::floating(-3.0), DataType::time), Value::time(-3));
+  EXPECT_EQ(convert(Value::floating(NAN), DataType::integer).error(), Errc::bad_request);
+  EXPECT_EQ(convert(Value::floating(INFINITY), DataType::unsigned_integer).error(),
             Errc::bad_request);
   EXPECT_EQ(convert(Value::string("1"), DataType::integer).error(), Errc::bad_request);
   EXPECT_EQ(convert(Value::boolean(true), DataType::integer).error(), Errc::bad_request);

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// The library's replacements for what would link large runtime routines on firmware:
+// 64-bit division by a small constant, substrings without substr's throwing check, and the
+// whole-number test of a double read from its bits.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "small_divide.hpp"
+#include "text_slice.hpp"
+#include "whole_number.hpp"
+
+namespace lwm2m::detail {
+namespace {
+
+TEST(SmallDivide, LongDivisionMatchesTheBuiltInOne) {
+  std::mt19937_64 rng{7};
+  const uint16_t divisors[] = {1, 3, 10, 1000, 4097, 65535};
+  const uint64_t edges[] = {0,
+                            1,
+                            9,
+                            10,
+                            UINT32_MAX,
+                            uint64_t{UINT32_MAX} + 1,
+                            INT64_MAX,
+                            UINT64_MAX,
+                            UINT64_MAX - 1,
+                            10000000000000000000u};
+  for (uint16_t d : divisors) {
+    for (int i = 0; i < 2000; ++i) {
+      const uint64_t v = i < 10 ? edges[i] : rng() >> (i % 64);
+      const QuotRem q = divide_by_small(v, d);
+      ASSERT_EQ(q.quot, v / d) << v << " / " << d;
+      ASSERT_EQ(q.rem, v % d) << v << " % " << d;
+      ASSERT_EQ(divide(v, d).quot, v / d);
+    }
+  }
+}
+
+TEST(SmallDivide, SignedDivisionTruncatesTowardZero) {
+  EXPECT_EQ(divide(int64_t{-1999}, 1000), -1);
+  EXPECT_EQ(divide(int64_t{1999}, 1000), 1);
+  EXPECT_EQ(divide(INT64_MIN, 1000), INT64_MIN / 1000);
+  EXPECT_EQ(divide(INT64_MAX, 10), INT64_MAX / 10);
+}
+
+TEST(TextSlice, BehavesAsSubstrAndClampsAStartPastTheEnd) {
+  const std::string_view s = "coap://host:5683";
+  EXPECT_EQ(slice(s, 0, 4), "coap");
+  EXPECT_EQ(slice(s, 12), "5683");
+  EXPECT_EQ(slice(s, 7, 4), "host");
+  EXPECT_EQ(slice(s, 12, 100), "5683");
+  EXPECT_EQ(slice(s, s.size()), "");
+  EXPECT_EQ(slice(s, s.size() + 5), "");  // substr would throw
+}
+
+TEST(WholeNumber, ReadsWholeValuesFromTheBitsAndRejectsTheRest) {
+  auto is = [](double v, bool negative, uint64_t magnitude) {
+    const auto w = whole_number(v);
+    return w && w->negative == negative && w->magnitude == magnitude;
+  };
+  EXPECT_TRUE(is(0.0, false, 0));
+  EXPECT_TRUE(is(-0.0, true, 0));
+  EXPECT_TRUE(is(1.0, false, 1));
+  EXPECT_TRUE(is(-7.0, true, 7));
+  EXPECT_TRUE(is(1700000000.0, false, 1700000000));
+  EXPECT_TRUE(is(9007199254740993.0, false, 9007199254740992));  // rounded on parsing
+  EXPECT_TRUE(is(-9223372036854775808.0, true, uint64_t{1} << 63));
+  EXPECT_TRUE(is(18446744073709549568.0, false, 18446744073709549568u));  // largest below 2^64
+  EXPECT_FALSE(whole_number(18446744073709551616.0));                     // 2^64
+  EXPECT_FALSE(whole_number(0.5));
+  EXPECT_FALSE(whole_number(-2.25));
+  EXPECT_FALSE(whole_number(4503599627370495.5));  // the last representable fraction
+  EXPECT_FALSE(whole_number(std::numeric_limits<double>::denorm_min()));
+  EXPECT_FALSE(whole_number(1e300));
+  EXPECT_FALSE(whole_number(std::numeric_limits<double>::infinity()));
+  EXPECT_FALSE(whole_number(std::nan("")));
+}
+
+}  // namespace
+}  // namespace lwm2m::detail
