@@ -123,6 +123,14 @@ void Client::handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now
   impl_->drive(now);
 }
 
+void Client::handle_oversized(coap::PeerId peer, ByteView datagram, size_t limit,
+                              TimePoint now) noexcept {
+  if (!valid_) return;
+  impl_->now_ = now;
+  engine_.handle_oversized(peer, datagram, limit, now);
+  impl_->drive(now);
+}
+
 void Client::handle_timeout(TimePoint now) noexcept {
   if (!valid_) return;
   impl_->now_ = now;

@@ -145,6 +145,9 @@ class Client final : private coap::RequestHandler,
 
   // ---- I/O ----
   void handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  /// A datagram larger than the driver's receive buffer of `limit` bytes: a request gets
+  /// 4.13 with a block size that fits (coap::Engine::handle_oversized()).
+  void handle_oversized(coap::PeerId peer, ByteView datagram, size_t limit, TimePoint now) noexcept;
   void handle_timeout(TimePoint now) noexcept;
   std::optional<coap::Datagram> poll_transmit() noexcept { return engine_.poll_transmit(); }
   TimePoint next_deadline() const noexcept;
@@ -190,6 +193,7 @@ class Client final : private coap::RequestHandler,
   // coap::RequestHandler
   void on_request(const coap::IncomingRequest& request, coap::Response& response) noexcept override;
   void on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc reason) noexcept override;
+  bool streams_block1(coap::PeerId peer, const coap::Message& request) noexcept override;
   // coap::ResponseHandler
   void on_response(coap::RequestId id, const coap::Message& response, bool final) noexcept override;
   void on_error(coap::RequestId id, Errc error) noexcept override;

@@ -173,6 +173,7 @@ class Runner final : private core::ClientMonitor {
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
+  void deliver_plaintext(coap::PeerId peer, ByteView message, TimePoint now);
   void wake();
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void dispatch();
