@@ -13,6 +13,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -229,10 +230,13 @@ class Rig {
     ASSERT_TRUE(client->valid());
     posix::RunnerConfig rc;
     rc.local_port = 0;
-    rc.receive_buffer = 2048;
+    rc.receive_buffer = receive_buffer;
     rc.min_refresh = Duration{200};
     runner = std::make_unique<posix::Runner>(*client, rc);
     runner->set_log([this](const char* line) {
+      if (!quiet_prefix.empty() &&
+          std::strncmp(line, quiet_prefix.c_str(), quiet_prefix.size()) == 0)
+        return;
       std::lock_guard<std::mutex> g(log_mutex_);
       log_.emplace_back(line);
     });
@@ -271,6 +275,12 @@ class Rig {
     std::lock_guard<std::mutex> g(log_mutex_);
     return log_;
   }
+  bool log_contains(std::string_view text) const {
+    std::lock_guard<std::mutex> g(log_mutex_);
+    for (const std::string& l : log_)
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  }
   void dump_log() const {
     std::lock_guard<std::mutex> g(log_mutex_);
     for (const std::string& l : log_)
@@ -291,6 +301,10 @@ class Rig {
   XorShiftRandom rng{
       static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
   core::ClientConfig config;
+  /// The runner's receive buffer (RunnerConfig::receive_buffer), set before start().
+  size_t receive_buffer = 2048;
+  /// Log lines starting with this are not kept (set before start()).
+  std::string quiet_prefix;
   std::unique_ptr<core::Client> client;
   std::unique_ptr<posix::Runner> runner;
 

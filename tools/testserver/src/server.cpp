@@ -696,13 +696,23 @@ struct Impl {
           coap_new_optlist(COAP_OPTION_ACCEPT,
                            coap_encode_var_safe(buf, 4, static_cast<unsigned>(*r.accept)), buf));
     }
+    bool own_block1 = false;
+    for (const CoapOption& o : r.options) {
+      own_block1 = own_block1 || o.number == COAP_OPTION_BLOCK1;
+      coap_insert_optlist(&opts, coap_new_optlist(o.number, o.value.size(), o.value.data()));
+    }
     if (opts && !coap_add_optlist_pdu(pdu, &opts)) {
       coap_delete_optlist(opts);
       coap_delete_pdu(pdu);
       return fail(p, "cannot add options");
     }
     coap_delete_optlist(opts);
-    if (!r.payload.empty()) {
+    if (!r.payload.empty() && own_block1) {
+      if (!coap_add_data(pdu, r.payload.size(), r.payload.data())) {
+        coap_delete_pdu(pdu);
+        return fail(p, "cannot add the payload");
+      }
+    } else if (!r.payload.empty()) {
       auto* copy = new Bytes(r.payload);
       if (!coap_add_data_large_request(session, pdu, copy->size(), copy->data(), &release_bytes,
                                        copy)) {

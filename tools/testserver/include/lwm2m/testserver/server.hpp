@@ -191,6 +191,9 @@ struct Request {
   Bytes payload;  ///< larger than a block goes out with Block1 (libcoap)
   bool confirmable = true;
   std::optional<uint32_t> observe;  ///< 0 registers an observation
+  /// Further options, added as given. With a Block1 option among them the payload goes
+  /// out as that one block (block-wise transfers driven by the caller, block1_push.hpp).
+  std::vector<CoapOption> options;
 };
 
 struct Notification {
