@@ -70,6 +70,11 @@ void DeviceObject::set_battery_level(int level) noexcept {
   changed(0, 9);
 }
 
+void DeviceObject::set_firmware_version(std::string_view version) noexcept {
+  info_.firmware_version = version;
+  changed(0, 3);
+}
+
 void DeviceObject::set_memory_free_kb(int kb) noexcept {
   memory_free_ = kb;
   changed(0, 10);

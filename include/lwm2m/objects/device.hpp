@@ -74,6 +74,9 @@ class DeviceObject final : public dm::Object {
   /// Appends an error code (/3/0/11); 0 ("no error") is what the list holds when empty.
   Status add_error_code(int code) noexcept;
   void set_memory_free_kb(int kb) noexcept;
+  /// Firmware Version (/3/0/3), e.g. after a firmware update; the text must outlive the
+  /// object or the next call.
+  void set_firmware_version(std::string_view version) noexcept;
 
   size_t instance_count() const noexcept override { return 1; }
   dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
