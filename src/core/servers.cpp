@@ -3,6 +3,7 @@
 // effects table of effects.cpp, applied after each commit).
 #include "core/client_impl.hpp"
 #include "core/well_known.hpp"
+#include "lwm2m/core/download.hpp"
 
 namespace lwm2m::core {
 
@@ -160,6 +161,10 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       break;
     case Action::accounts_changed:
       accounts_changed = true;
+      break;
+    case Action::package_uri:
+      if (downloader)
+        downloader->uri_written(c, by_index, dm::Path(ch.object, ch.instance, ch.resource), now_);
       break;
     case Action::objects_changed:
       for (size_t i = 1; i < account_count; ++i)

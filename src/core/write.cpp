@@ -63,7 +63,8 @@ bool Client::streams_block1(coap::PeerId peer, const coap::Message& m) noexcept 
   auto p = dm::Path::from_segments({segs, 3});
   if (!p) return false;
   auto t = registry_.resolve(*p);
-  return t && t->object->writes_blocks(p->instance(), p->resource());
+  return t && t->resource->type == dm::DataType::opaque &&
+         t->object->writes_blocks(p->instance(), p->resource());
 }
 
 }  // namespace lwm2m::core

@@ -133,6 +133,7 @@ bool FirmwareUpdateObject::writes_blocks(dm::InstanceId iid, dm::ResourceId rid)
 
 Status FirmwareUpdateObject::write_block(dm::InstanceId iid, dm::ResourceId rid, uint32_t offset,
                                          ByteView bytes, bool more) noexcept {
+  if (iid == 0 && rid == kPackageUri) return pull_block(offset, bytes, more);
   if (iid != 0 || rid != kPackage || !config_.push) return Errc::method_not_allowed;
   if (offset == 0) {
     // A new push: from Idle, or a server starting its push over.
@@ -157,6 +158,41 @@ Status FirmwareUpdateObject::write_block(dm::InstanceId iid, dm::ResourceId rid,
 }
 
 // ---- Package URI (/5/0/1): pull ----
+
+// A block of the image at Package URI, from the client's downloader. After a lost
+// connection the download goes on from the last block it had: an offset at or before
+// what was received is taken again.
+Status FirmwareUpdateObject::pull_block(uint32_t offset, ByteView bytes, bool more) noexcept {
+  if (state_ != FirmwareState::downloading || pushing_ || uri_len_ == 0)
+    return Errc::method_not_allowed;
+  if (offset > received_) return Errc::request_entity_incomplete;
+  if (!bytes.empty()) {
+    if (Status st = check(sink_.write(offset, bytes)); !st) return st;
+  }
+  if (offset + bytes.size() > received_) received_ = offset + static_cast<uint32_t>(bytes.size());
+  if (more) return {};
+  if (Status st = check(sink_.finish(received_)); !st) return st;
+  enter(FirmwareState::downloaded, UpdateResult::initial);
+  return {};
+}
+
+void FirmwareUpdateObject::write_block_failed(dm::InstanceId iid, dm::ResourceId rid,
+                                              Errc why) noexcept {
+  if (iid != 0 || rid != kPackageUri) return;
+  switch (why) {
+    case Errc::unsupported:
+      download_failed(UpdateResult::unsupported_protocol);
+      break;
+    case Errc::not_found:
+    case Errc::bad_request:
+    case Errc::malformed:
+      download_failed(UpdateResult::invalid_uri);
+      break;
+    default:
+      download_failed(UpdateResult::connection_lost);
+      break;
+  }
+}
 
 Status FirmwareUpdateObject::write_uri(std::string_view uri) noexcept {
   if (uri.empty()) {

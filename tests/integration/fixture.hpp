@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "lwm2m/core/client.hpp"
+#include "lwm2m/core/download.hpp"
 #include "lwm2m/objects/access_control.hpp"
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/objects/security.hpp"
@@ -228,6 +229,7 @@ class Rig {
   void start() {
     client = std::make_unique<core::Client>(config, registry, rng);
     ASSERT_TRUE(client->valid());
+    if (downloader) client->set_downloader(downloader);
     posix::RunnerConfig rc;
     rc.local_port = 0;
     rc.receive_buffer = receive_buffer;
@@ -303,6 +305,8 @@ class Rig {
   core::ClientConfig config;
   /// The runner's receive buffer (RunnerConfig::receive_buffer), set before start().
   size_t receive_buffer = 2048;
+  /// Fetches Package URIs (set before start()).
+  core::PackageDownloader* downloader = nullptr;
   /// Log lines starting with this are not kept (set before start()).
   std::string quiet_prefix;
   std::unique_ptr<core::Client> client;

@@ -119,6 +119,8 @@ class ClientMonitor {
                                  coap::Code /*result*/) noexcept {}
 };
 
+class PackageDownloader;
+
 class Client final : private coap::RequestHandler,
                      private coap::ResponseHandler,
                      private dm::ChangeListener {
@@ -184,12 +186,18 @@ class Client final : private coap::RequestHandler,
   bool bootstrapping() const noexcept;
 
   void set_monitor(ClientMonitor* monitor) noexcept { monitor_ = monitor; }
+  /// Pulls what servers write into a Firmware Update object's Package URI
+  /// (lwm2m/core/download.hpp); null: no pull. Before start().
+  void set_downloader(PackageDownloader* downloader) noexcept;
+  /// The peer the downloader fetches from (after every server account).
+  coap::PeerId download_peer() const noexcept;
   const coap::Engine& engine() const noexcept { return engine_; }
   dm::Registry& registry() noexcept { return registry_; }
 
   struct Impl;
 
  private:
+  friend class PackageDownloader;
   // coap::RequestHandler
   void on_request(const coap::IncomingRequest& request, coap::Response& response) noexcept override;
   void on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc reason) noexcept override;

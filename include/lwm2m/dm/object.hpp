@@ -120,6 +120,10 @@ class Object {
                              ByteView /*bytes*/, bool /*more*/) noexcept {
     return Errc::method_not_allowed;
   }
+  /// A block-wise transfer into this resource that the client drives (a download) could not
+  /// go on: `why` is timeout (connection lost), not_found, bad_request or unsupported (the
+  /// URI). Default: nothing.
+  virtual void write_block_failed(InstanceId /*iid*/, ResourceId /*rid*/, Errc /*why*/) noexcept {}
   /// Whether write_block() takes this resource (asked before the first block).
   virtual bool writes_blocks(InstanceId /*iid*/, ResourceId /*rid*/) const noexcept {
     return false;

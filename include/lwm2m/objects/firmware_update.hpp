@@ -73,7 +73,8 @@ class FirmwareSink {
 
 struct FirmwareUpdateConfig {
   bool push = true;  ///< Package (/5/0/0) accepted
-  /// Package URI (/5/0/1) accepted: only with a downloader driving the pull.
+  /// Package URI (/5/0/1) accepted: only with a core::PackageDownloader attached to the
+  /// client (Client::set_downloader()), which fetches it.
   bool pull = false;
   bool coaps = true;  ///< coaps:// URIs (only with a DTLS channel factory in the runner)
   std::string_view package_name;     ///< /5/0/6; empty: absent
@@ -106,7 +107,7 @@ class FirmwareUpdateObject final : public dm::Object {
   /// update rebooted the device into the new firmware).
   void restore(FirmwareState state, UpdateResult result) noexcept;
 
-  // ---- the download of Package URI, driven by the client's downloader ----
+  // ---- the download of Package URI, driven by core::PackageDownloader ----
   /// The pull failed (connection lost, unsupported scheme...): Idle with `result`.
   void download_failed(UpdateResult result) noexcept;
 
@@ -124,6 +125,7 @@ class FirmwareUpdateObject final : public dm::Object {
   Status write_block(dm::InstanceId iid, dm::ResourceId rid, uint32_t offset, ByteView bytes,
                      bool more) noexcept override;
   bool writes_blocks(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
+  void write_block_failed(dm::InstanceId iid, dm::ResourceId rid, Errc why) noexcept override;
   Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override;
   Status transaction_begin() noexcept override;
   void transaction_commit() noexcept override;
@@ -147,6 +149,7 @@ class FirmwareUpdateObject final : public dm::Object {
   Status start_download() noexcept;
   Status write_package(ByteView image) noexcept;
   Status write_uri(std::string_view uri) noexcept;
+  Status pull_block(uint32_t offset, ByteView bytes, bool more) noexcept;
   void flush_notifications() noexcept;
 
   FirmwareSink& sink_;

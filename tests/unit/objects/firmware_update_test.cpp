@@ -295,5 +295,41 @@ TEST_F(FirmwareUpdateTest, PushIsRefusedWhenOnlyPullIsConfigured) {
   EXPECT_EQ(pull_only.write_block(0, 0, 0, {}, true).code(), Errc::method_not_allowed);
 }
 
+TEST_F(FirmwareUpdateTest, PulledBlocksGoToTheSinkAndAResumedBlockIsWrittenAgain) {
+  ASSERT_TRUE(write_uri("coap://h/fw"));
+  auto pull = [&](uint32_t offset, std::string_view bytes, bool more) {
+    EXPECT_TRUE(fw.transaction_begin());
+    Status st = fw.write_block(0, 1, offset, as_bytes(bytes), more);
+    if (st)
+      fw.transaction_commit();
+    else
+      fw.transaction_rollback();
+    return st;
+  };
+  ASSERT_TRUE(pull(0, "LWFW", true));
+  ASSERT_TRUE(pull(4, "abcd", true));
+  ASSERT_TRUE(pull(4, "abcd", true));  // asked for again after a lost exchange
+  EXPECT_EQ(pull(16, "zz", true).code(), Errc::request_entity_incomplete);  // a gap
+  ASSERT_TRUE(pull(8, "xy", false));
+  EXPECT_EQ(state(), 2);
+  EXPECT_EQ(std::string(sink.image.begin(), sink.image.end()), "LWFWabcdxy");
+  EXPECT_EQ(sink.calls.back(), "finish 10");
+}
+
+TEST_F(FirmwareUpdateTest, APullFailureMapsToItsResult) {
+  struct Case {
+    Errc why;
+    int result;
+  } cases[] = {{Errc::timeout, 4}, {Errc::not_found, 7}, {Errc::unsupported, 9}};
+  for (const Case& c : cases) {
+    ASSERT_TRUE(write_uri("coap://h/fw"));
+    fw.write_block_failed(0, 1, c.why);
+    EXPECT_EQ(state(), 0);
+    EXPECT_EQ(result(), c.result);
+  }
+  // A pushed block is not a pulled one.
+  EXPECT_EQ(fw.write_block(0, 1, 0, {}, false).code(), Errc::method_not_allowed);
+}
+
 }  // namespace
 }  // namespace lwm2m::objects
