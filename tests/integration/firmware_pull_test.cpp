@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "fixture.hpp"
+#include "lossy_proxy.hpp"
 #include "lwm2m/objects/firmware_update.hpp"
 #include "lwm2m/testserver/file_server.hpp"
 
@@ -146,6 +147,45 @@ TEST_F(FirmwarePull, AnEmptyUriCancelsADownload) {
   EXPECT_EQ(read("/5/0/3"), "0");
   EXPECT_EQ(read("/5/0/5"), "0");
   EXPECT_EQ(read("/5/0/1"), "");
+}
+
+// 30 % of the datagrams lost in each direction (a seeded lossy proxy between the client
+// and the file server): exchanges fail, and the downloader asks again for the block it
+// lacks instead of starting over. Short CoAP timers keep the test quick.
+TEST(FirmwarePullLossy, ThirtyPercentLossStillCompletesAndResumesRatherThanRestarts) {
+  ts::Server server{server_options()};
+  Rig rig{"fw-lossy"};
+  CopyingSink sink;
+  objects::FirmwareUpdateObject firmware{sink, pull_config()};
+  core::PackageDownloader downloader;
+  ASSERT_TRUE(rig.registry.add(firmware).ok());
+  rig.downloader = &downloader;
+  rig.config.coap.tx.ack_timeout = Duration{150};
+  rig.config.coap.tx.max_retransmit = 1;
+  rig.add_server(server);
+  rig.start();
+  ASSERT_TRUE(server.wait_registered("fw-lossy", kWait));
+
+  const ts::Bytes image = make_image(48 * 1024 + 17, 11);
+  ts::FileServer files("fw.bin", image);
+  LossyProxy proxy(files.port(), 0.30, 20261206);
+  const std::string uri = "coap://127.0.0.1:" + std::to_string(proxy.port()) + "/fw.bin";
+  ASSERT_EQ(
+      server.write("fw-lossy", "/5/0/1", ts::Bytes(uri.begin(), uri.end()), CF::text).code_string(),
+      "2.04");
+  ASSERT_TRUE(wait_for([&] { return sink.finished.load(); }, ts::Duration{90000}))
+      << "received " << sink.copy().size() << " of " << image.size() << ", dropped "
+      << proxy.dropped();
+  EXPECT_TRUE(sink.copy() == image);
+  EXPECT_EQ(server.read("fw-lossy", "/5/0/3", CF::text).text(), "2");
+  EXPECT_GT(proxy.dropped(), 0u);
+  EXPECT_GT(downloader.resumed(), 0u) << "no exchange failed: the loss was not felt";
+  EXPECT_EQ(sink.opens.load(), 1) << "the image was never started over";
+  // The file server saw block numbers that never go back: every retry asked for the block
+  // the client lacked, not block 0.
+  auto blocks = files.blocks_served();
+  for (size_t i = 1; i < blocks.size(); ++i)
+    ASSERT_GE(blocks[i], blocks[i - 1]) << "at request " << i;
 }
 
 }  // namespace
