@@ -690,16 +690,16 @@ struct Impl {
       coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_URI_QUERY, q.size(),
                                                   reinterpret_cast<const uint8_t*>(q.data())));
     }
+    bool caller_blocks = false;
+    for (const CoapOption& o : r.options) {
+      caller_blocks |= o.number == COAP_OPTION_BLOCK1;
+      coap_insert_optlist(&opts, coap_new_optlist(o.number, o.value.size(), o.value.data()));
+    }
     if (r.accept) {
       coap_insert_optlist(
           &opts,
           coap_new_optlist(COAP_OPTION_ACCEPT,
                            coap_encode_var_safe(buf, 4, static_cast<unsigned>(*r.accept)), buf));
-    }
-    bool own_block1 = false;
-    for (const CoapOption& o : r.options) {
-      own_block1 = own_block1 || o.number == COAP_OPTION_BLOCK1;
-      coap_insert_optlist(&opts, coap_new_optlist(o.number, o.value.size(), o.value.data()));
     }
     if (opts && !coap_add_optlist_pdu(pdu, &opts)) {
       coap_delete_optlist(opts);
@@ -707,7 +707,7 @@ struct Impl {
       return fail(p, "cannot add options");
     }
     coap_delete_optlist(opts);
-    if (!r.payload.empty() && own_block1) {
+    if (caller_blocks && !r.payload.empty()) {
       if (!coap_add_data(pdu, r.payload.size(), r.payload.data())) {
         coap_delete_pdu(pdu);
         return fail(p, "cannot add the payload");

@@ -191,8 +191,8 @@ struct Request {
   Bytes payload;  ///< larger than a block goes out with Block1 (libcoap)
   bool confirmable = true;
   std::optional<uint32_t> observe;  ///< 0 registers an observation
-  /// Further options, added as given. With a Block1 option among them the payload goes
-  /// out as that one block (block-wise transfers driven by the caller, block1_push.hpp).
+  /// More options, sent as given. With a Block1 option (27) among them the payload is sent
+  /// as that one block: the caller does the block-wise transfer itself.
   std::vector<CoapOption> options;
 };
 
