@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The whole client on its hottest path and at scale:
 //   ClientRead/*          a registered client answering Read requests fed as datagrams
 //                         (handle_datagram + poll_transmit), with heap allocations counted;

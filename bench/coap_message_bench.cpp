@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CoAP message codec and engine costs on typical LwM2M traffic: a Read request
 // (CON GET /3/0, 4-byte token, Accept 11542 = LwM2M TLV) and its piggybacked answer
 // (ACK 2.05, Content-Format 11542, a 98-byte TLV of the Device object), and the server

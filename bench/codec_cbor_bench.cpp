@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Encode and decode the Device object instance /3/0 (every readable resource) in SenML
 // JSON, SenML CBOR and LwM2M CBOR.
 #include <benchmark/benchmark.h>

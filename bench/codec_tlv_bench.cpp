@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content formats on the Device object instance of the OMA TLV example (/3/0, 16 values
 // including three multiple resources): encode from a SpanSource, decode with a resolver.
 #include <benchmark/benchmark.h>

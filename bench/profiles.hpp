@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client configurations the benchmarks measure, in one place so that the footprint image
 // (bench/footprint/main.cpp) and the host benches (bench/client_bench.cpp) agree.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sizes of the library's fixed storage. They change the layout of public structs (the
 # Security and Server objects' fields, the credential store's bounds), so they are chosen
 # when the library is built and written into lwm2m/build_config.hpp, which is installed

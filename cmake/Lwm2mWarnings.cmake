@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lwm2m_set_warnings(target): the project's warning set, errors when LWM2M_WERROR is on.
 function(lwm2m_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Toolchain for checking that the core builds for a Cortex-M4 (Debian's gcc-arm-none-eabi
 # with newlib's libstdc++). Only static libraries are built: there is no board to link for.
 set(CMAKE_SYSTEM_NAME Generic)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the CBOR reader: every item sequence it accepts is written again with the writer
 // (same structure, indefinite lengths kept, tags dropped) and must read back identically.
 #include <cstddef>

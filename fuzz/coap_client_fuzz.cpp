@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the CoAP engine in the client role: requests of ours (an observation, a Block1
 // upload, a plain GET following Block2) are answered by fuzzer-made datagrams. A datagram
 // can be marked as a reply: the harness then copies the message ID and 1-byte token of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the CoAP engine as a server: the input is split into datagrams (2-byte length
 // prefix each, with a peer id and a time step), fed to handle_datagram/handle_timeout, and
 // every output is drained. No crash, hang, leak or sanitizer report is acceptable, and

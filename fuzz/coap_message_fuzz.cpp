@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the CoAP message codec (RFC 7252 §3). Besides crashes and sanitizer reports it
 // checks the round trip: the option header encoding is canonical (a delta or length has
 // exactly one valid form) and values are kept as bytes, so a datagram that parses must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the format fuzzers: decode everything a decoder accepts, encode the records
 // again with the matching encoder, decode that, and require the same records. Values are
 // compared by number where the wire may legitimately retype them (a float 2.0 written as

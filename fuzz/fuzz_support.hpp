@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the content-format fuzzers: a fixed type table covering every data type, so
 // that inputs exercise each typed decoding path.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the link-format parser. A document that parses completely is written back in
 // canonical form (no spaces after commas), which must parse to the same links and params.
 #include <cstddef>

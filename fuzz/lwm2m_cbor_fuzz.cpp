@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the LwM2M CBOR decoder: whatever decodes (and can be re-encoded: the encoder needs
 // sorted, unique paths) must encode and decode to the same records. Also drives the plain
 // CBOR single-value decoder over the same input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the LwM2M JSON decoder. The first byte picks the base path; the rest is the
 // document. A document that decodes completely must encode again (after sorting, as the
 // data model would walk it) and decode to the same records and times.

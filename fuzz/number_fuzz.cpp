@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the compact number conversions (codec/number_compact.hpp). The input is read as
 // text by parse_double and parse_float; whatever they accept must format and read back to
 // the same bits, and agree with std::from_chars (exactly up to 19 significant digits,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the LwM2M path parser: any input either parses to a path that formats back to
 // the same text, or is rejected.
 #include <cstddef>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run-fuzzer.sh BINARY SECONDS WORK_CORPUS [SEED_CORPUS]: one bounded libFuzzer run.
 # Any crash, leak or sanitizer report makes libFuzzer exit non-zero, failing the test.
 set -e

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the SenML CBOR decoder: whatever decodes must encode and decode to the same records.
 #include <cstddef>
 #include <cstdint>

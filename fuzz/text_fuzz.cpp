@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the text/plain and opaque decoders. The first byte picks the target resource
 // (and so the declared type); the rest is the payload. Whatever decodes must encode again
 // and decode to the same value.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the TLV decoder. The first byte picks the base path (depth and ids); the rest is
 // the payload. A payload that decodes completely must encode again (after sorting, as the
 // data model would walk it) and decode to the same records.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the server URI parser: any input is either rejected or yields a host that lies
 // inside the input and a non-zero port.
 #include <cstddef>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lwm2m_client.h: the C facade of the library, with the names of RIOT's `lwm2m_client` API
  * (the Wakaama adaption), on POSIX. Usable from C11 and C++.
@@ -98,7 +99,7 @@ typedef enum {
 /** Words for a status ("not supported"). */
 const char* lwm2m_client_strerror(int status);
 
-/* ---- the seed's types ----------------------------------------------------------------- */
+/* ---- RIOT's types ---------------------------------------------------------------------- */
 
 /** Credential tag (RIOT's credman_tag_t). */
 typedef uint16_t credman_tag_t;
@@ -262,8 +263,8 @@ int lwm2m_client_value_changed(lwm2m_client_data_t* client_data, uint16_t object
 /* ---- DTLS credentials (only with DTLS compiled in) ------------------------------------ */
 /*
  * Each client has its own credentials: the tags it may use and the keys behind them (copied
- * from its Security instances), so clients with different keys run in one process. The
- * seed's functions without a client argument act on the only client of the process (before
+ * from its Security instances), so clients with different keys run in one process. RIOT's
+ * functions without a client argument act on the only client of the process (before
  * any lwm2m_client_init: on tags the next client initialised takes over); with several
  * clients they are refused (LWM2M_CLIENT_ERR_INVALID_STATE, false, 0) and the *_for
  * variants name the client. lwm2m_client_refresh_dtls_credentials() refreshes every client.

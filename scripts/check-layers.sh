@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The layering rules of the developers' guide, checked on #include lines (and clock reads):
 #   - core (src/core, include/lwm2m/core) includes no concrete object (lwm2m/objects/...)
 #     and no platform code (lwm2m/platform/..., src/platform);

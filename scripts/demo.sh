@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo: builds the test server CLI and the C example client (installing missing Debian
 # packages first), runs both on loopback and shows registration, a read of /3/0, an
 # observation of the temperature with a few notifications, and the De-register.
@@ -12,7 +13,7 @@ BUILD_DIR=${BUILD_DIR:-build/demo}
 JOBS=${JOBS:-$(nproc)}
 
 if [ -z "${NO_BUILD:-}" ]; then
-  scripts/install-deps.sh
+  scripts/install-deps.sh demo
   echo "== building the test server and the C example client in $BUILD_DIR"
   mkdir -p "$BUILD_DIR"
   if ! { cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_BUILD_TESTS=OFF \

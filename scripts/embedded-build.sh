@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds lwm2m::core for a Cortex-M4 with -Os -fno-exceptions -fno-rtti and prints the code
 # size of each object file (unlinked, every codec: not a footprint), then the linked
 # footprint of a minimal client image with every format and with the common set

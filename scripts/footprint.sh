@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Flash and static RAM of a minimal bare-metal client on a Cortex-M4 (bench/footprint/main.cpp:
 # Security, Server and Device objects, UDP through the sans-I/O API), linked with -Os,
 # --gc-sections, newlib-nano and no system calls. Two builds:

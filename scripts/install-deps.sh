@@ -1,18 +1,37 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and the tests need, only those missing.
-# Runs as root (or through sudo when available).
+# SPDX-License-Identifier: Apache-2.0
+# Installs the Debian packages a task needs, only those missing. Runs as root (or through
+# sudo when available).
+#   scripts/install-deps.sh demo   what scripts/demo.sh needs: a compiler, CMake and libcoap
+#                                  for the test server (a few hundred MB)
+#   scripts/install-deps.sh test   everything scripts/test.sh needs (the default): also the
+#                                  test and benchmark libraries, clang for the fuzzers, the
+#                                  Cortex-M4 toolchain, mbedTLS, Doxygen
+# The library alone needs only cmake, g++ and make (libmbedtls-dev adds DTLS).
 set -euo pipefail
 
-packages=(
-  cmake g++ make clang clang-format libclang-rt-14-dev  # toolchain, formatter, libFuzzer runtime
+demo=(
+  cmake g++ make pkg-config  # toolchain
+  libcoap3-dev               # the test server
+)
+test=(
+  "${demo[@]}"
+  clang clang-format libclang-rt-14-dev                  # fuzzers (libFuzzer), formatter
   googletest libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
-  libcoap3-bin libcoap3-dev                              # independent CoAP peer for interop tests
+  libcoap3-bin                                           # independent CoAP peer for interop tests
   libmbedtls-dev                                         # DTLS
   python3 python3-cbor2                                  # CBOR oracle
   gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib       # Cortex-M4 build of the core
   libnewlib-arm-none-eabi
-  pkg-config
+  doxygen                                                # API reference (scripts/docs.sh)
 )
+
+case "${1:-test}" in
+  demo) packages=("${demo[@]}") ;;
+  test) packages=("${test[@]}") ;;
+  *) echo "usage: $0 [demo|test]  (got '$1': 'demo' for scripts/demo.sh, 'test' for everything)" >&2
+     exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds and runs every test: format check, layering check, each fuzzer for a bounded time, an ASan+UBSan
-# build, a Cortex-M4 build of the core, and a release build. Installs missing Debian
-# packages first.
+# SPDX-License-Identifier: Apache-2.0
+# Builds and runs every test: format check, SPDX licence lines, API reference (Doxygen, no
+# warnings), layering check, each fuzzer for a bounded time, an ASan+UBSan build, a
+# Cortex-M4 build of the core, and a release build. Installs missing Debian packages first.
 #   FUZZ_SECONDS=N   time per fuzzer (default 20)
 #   JOBS=N           parallel build jobs (default: nproc)
 set -euo pipefail
@@ -9,8 +10,10 @@ cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
-scripts/install-deps.sh
+scripts/install-deps.sh test
 scripts/check-format.sh
+scripts/check-spdx.sh
+scripts/docs.sh build/docs
 scripts/check-layers.sh
 
 echo "== fuzz: clang + libFuzzer, ${FUZZ_SECONDS}s per target"
@@ -22,8 +25,9 @@ cmake --build build/fuzz -j"$JOBS"
 ctest --test-dir build/fuzz --output-on-failure
 
 echo "== asan+ubsan build"
+# Tests and tools ON (not AUTO): a missing dependency fails here instead of shrinking the suite.
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DLWM2M_SANITIZE=address,undefined \
-  -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF >/dev/null
+  -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON >/dev/null
 cmake --build build/asan -j"$JOBS"
 ctest --test-dir build/asan --output-on-failure -j"$JOBS"
 
@@ -31,6 +35,7 @@ echo "== Cortex-M4 build of the core (-Os, no exceptions, no RTTI)"
 scripts/embedded-build.sh
 
 echo "== release build"
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_WERROR=ON >/dev/null
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_WERROR=ON \
+  -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON -DLWM2M_BUILD_BENCH=ON >/dev/null
 cmake --build build/release -j"$JOBS"
 ctest --test-dir build/release --output-on-failure -j"$JOBS"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/uri.hpp"
 
 namespace lwm2m {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A minimal bare-metal LwM2M device for the flash and RAM figures (scripts/footprint.sh):
 // Security, Server and Device objects, one management server and a bootstrap server,
 // the client fed datagrams through its sans-I/O API. No operating system: the "radio" is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lwm2m-c-client: an LwM2M client in C11 that uses only lwm2m_client.h, as RIOT's LwM2M
  * example does: Security, Server and Device objects and a temperature sensor (IPSO 3303)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte views used at every layer boundary. The library never owns a caller's bytes.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compile-time sizes of the library's fixed storage: LWM2M_SECURITY_URI_MAX,
 // LWM2M_SECURITY_IDENTITY_MAX, LWM2M_SECURITY_SERVER_KEY_MAX, LWM2M_SECURITY_SECRET_MAX,
 // LWM2M_SERVER_BINDING_MAX and the credential store's LWM2M_CREDENTIAL_*_MAX. Each is a

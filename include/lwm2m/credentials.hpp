@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Credential store (the role of RIOT's credman): DTLS credentials kept by tag and type in
 // storage the caller sizes at construction. No heap: entries live in a caller's span and
 // every key, identity and certificate is copied into a caller's byte arena.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Randomness is injected: tokens, initial message IDs and retransmission jitter come from
 // the caller's source, so tests are deterministic and devices can use their hardware RNG.
 #pragma once

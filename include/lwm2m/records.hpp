@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How values travel between the data model and the content formats. The data model (dm)
 // implements these interfaces, the formats (codec) use them, and neither includes the
 // other: objects never see a wire format; formats never see objects.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the client reaches one server securely: the Security Mode and credentials of a
 // Security object instance (/0/x), as a view that the core hands to the transport. Neutral:
 // the core, the objects and the DTLS layer all speak it, none depends on another for it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounded output for encoders (content formats, link format, CoAP payloads), with a window
 // so that a representation larger than one CoAP block can be produced block by block: the
 // encoder writes the whole representation, the sink keeps only bytes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Error values for the whole library: no exceptions anywhere, every fallible call returns
 // a Status or a Result<T>.
 #pragma once
@@ -55,6 +56,9 @@ class [[nodiscard]] Status {
   constexpr Status(Errc e) noexcept : code_(e) {}  // NOLINT(google-explicit-constructor)
 
   constexpr bool ok() const noexcept { return code_ == Errc::ok; }
+  /// The error, Errc::ok when there is none: the same name as Result::error().
+  constexpr Errc error() const noexcept { return code_; }
+  /// \deprecated The former name of error() (same result); use error().
   constexpr Errc code() const noexcept { return code_; }
   constexpr Status status() const noexcept { return *this; }
   constexpr explicit operator bool() const noexcept { return ok(); }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Time as the sans-I/O core sees it: a monotonic timestamp handed in by the caller.
 // The core never reads a clock; it only compares and adds.
 #pragma once

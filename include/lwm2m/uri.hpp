@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Server URIs as the Security object holds them (/0/x/0): coap://host:port, coaps://...,
 // with host names, IPv4 literals and bracketed IPv6 literals (RFC 3986 §3.2.2).
 #pragma once

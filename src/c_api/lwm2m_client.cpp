@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C facade (include/lwm2m_client.h): RIOT's lwm2m_client names over core::Client and
 // posix::Runner. Platform code, not core: it uses the heap (once per object and per run),
 // a thread and a mutex. No exception leaves a C function.

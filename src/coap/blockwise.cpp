@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Block-wise transfers (RFC 7959): Block1 reassembly in the server role; in the client
 // role, the next Block1 block of an upload, the next Block2 block of a response, and the
 // fetch of the remaining blocks of a notification (§2.6).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Block-wise transfers (RFC 7959) in the server role: reassembly of a Block1 request body.
 // (The client role, next-block requests, lives with the exchanges: blockwise.cpp.)
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client role: our requests, from sending them to delivering their responses (with
 // NSTART, the matching of responses by token, and the ACK of a CON response).
 #include "coap/engine_core.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's state and the parts it is composed of. Engine (the public facade) owns one
 // EngineCore, placed in the engine's storage with every table. Each concern's functions
 // live in their own file:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Observe (RFC 7641): relations we serve (registration, notifications with their sequence
 // numbers, cancellation) and observations we hold (freshness, deregistration).
 #include "coap/observe.hpp"

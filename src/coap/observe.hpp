@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Observe (RFC 7641): the relations this endpoint serves, and the freshness rule for
 // notifications it receives.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The message layer (RFC 7252 §4): retransmission of CON messages, matching of ACK and
 // RST, NSTART, deduplication of requests, and the transmit queue.
 #include "coap/reliability.hpp"

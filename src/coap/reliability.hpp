@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The message layer (RFC 7252 §4): outgoing exchanges with their retransmission state,
 // the deduplication cache of answers to requests, and the queue of datagrams to send.
 #pragma once

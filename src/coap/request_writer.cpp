@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "coap/request_writer.hpp"
 
 #include "coap/wire.hpp"

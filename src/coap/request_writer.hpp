@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds the datagrams of one outgoing request exchange: the first one from the caller's
 // Message, every later one (next Block1 or Block2 block, Observe deregistration) from the
 // previous datagram, whose options are spliced rather than parsed again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Response building in the server role: the handler (or a filler) writes the whole
 // representation through a windowed sink, and the response carries the Block2 block the
 // peer asked for (RFC 7959 §2.4), Observe when a relation stands (RFC 7641 §4.2), and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Response building in the server role: piggybacked responses (with their Block2 window
 // and Observe), separate responses of deferred requests, and notifications.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pieces of the RFC 7252 §3 wire format shared by the message encoder and the engine's
 // request writer (private to src/coap).
 #pragma once

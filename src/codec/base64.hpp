@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Base64 and base64url (RFC 4648 §4 and §5), heap-free, for the text and JSON formats:
 // LwM2M JSON and text/plain carry opaque values as base64 with padding, SenML JSON "vd" as
 // base64url without padding (RFC 8428 §4.3/§5).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Low-level CBOR (RFC 8949): a writer to a Sink and a pull reader over a byte view, shared
 // by every CBOR-based content format (plain CBOR, SenML CBOR, LwM2M CBOR) so that the
 // grammar is compiled into flash once. Neither allocates.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain CBOR (Content-Format 60, OMA LwM2M Core 1.1 §7.4.6): the value of one resource or
 // resource instance as a single CBOR item. Integers and time are CBOR integers (a tagged
 // time, tag 1, is accepted on decode), floats float32 when exact else float64, strings and

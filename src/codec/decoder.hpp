@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every content format's decoder is: a pull reader over one complete payload,
 // yielding the records (lwm2m/records.hpp) the core then applies to the data model.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "codec/dispatch.hpp"
 
 #include "lwm2m/codec/negotiate.hpp"

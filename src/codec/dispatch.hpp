@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One entry point per direction over every content format compiled in, so the client core
 // never names a particular codec.
 //

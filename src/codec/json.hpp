@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Low-level JSON (RFC 8259): a writer to a Sink and a strict pull reader over a byte view.
 // Neither allocates: the writer streams, the reader hands out views into the input and
 // unescapes strings only into a caller's scratch buffer.

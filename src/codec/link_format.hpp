@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CoRE Link Format (RFC 6690; Content-Format 40) as LwM2M uses it: a writer for the links
 // of Register/Update payloads and Discover answers (the core decides which links: see
 // src/core/links.hpp), and a zero-copy parser for what servers send.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M CBOR (Content-Format 11544, OMA LwM2M Core 1.2 §7.4.7): nested CBOR maps keyed by
 // the ids of absolute paths, leaves holding values as in plain CBOR (cbor_value.hpp).
 //

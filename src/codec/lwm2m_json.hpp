@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M JSON (Content-Format 11543, application/vnd.oma.lwm2m+json; OMA LwM2M 1.0
 // §6.4.4, kept in 1.1 §7.4.5):
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Numbers as text, in one place for every text format (plain text, JSON, SenML JSON,
 // link-format attributes, Write-Attributes queries). Keeping it here means the choice of
 // algorithm, which dominates flash on a microcontroller, is made once.

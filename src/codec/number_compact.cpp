@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Grisu2 formatting and a DIY-fp parser with an exact big-integer fallback; see the header
 // for what is guaranteed. Written for this project from the published descriptions
 // (Loitsch 2010, "Printing floating-point numbers quickly and accurately with integers";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compact decimal <-> binary floating-point conversion for firmware: a few kilobytes of code
 // and one 696-byte table instead of libstdc++'s std::to_chars/std::from_chars for double
 // (Ryu and fast_float: about 140 kB of tables on a Cortex-M4). No heap, no libc, noexcept.

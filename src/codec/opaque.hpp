@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // application/octet-stream (Content-Format 42; OMA LwM2M Core 1.1 §7.4.2): the raw bytes
 // of one opaque resource or resource instance (firmware images, certificates, keys).
 #pragma once

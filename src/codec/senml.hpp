@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SenML JSON (Content-Format 110) and SenML CBOR (112) as LwM2M 1.1 uses them (OMA LwM2M
 // Core 1.1 §7.4.4/§7.4.5, RFC 8428): Read, Observe and Send payloads out; Write,
 // Write-Composite, Read-Composite/Observe-Composite requests (names only), FETCH and iPATCH

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the SenML encoders and decoders (JSON and CBOR) and the other CBOR formats (plain
 // CBOR, LwM2M CBOR) share: naming against a base path, base name/time resolution, typing
 // of decoded values, values as single CBOR items.

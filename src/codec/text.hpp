@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // text/plain (Content-Format 0; OMA LwM2M Core 1.1 §7.4.1): one resource or resource
 // instance value as text. Integers and times in decimal, floats as the shortest decimal
 // that reads back exactly, booleans "0"/"1", object links "ObjectId:InstanceId", opaque

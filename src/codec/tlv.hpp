@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OMA-TLV (Content-Format 11542; OMA LwM2M Core 1.1 §7.4.3): nested binary TLVs.
 //
 // Each TLV: one type byte (bits 7-6: 00 object instance, 01 resource instance, 10 multiple

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Access Control (1.1 Core §7.3) read and kept through the data model: the instances of
 // object 2 (Object ID, Object Instance ID, ACL, Access Control Owner), whichever object
 // implements them. Enforced when the registry holds object 2 and the client serves more

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Server accounts as the core reads them: the Security (/0) and Server (/1) instances,
 // read through dm::Object with the well-known resource ids. Any implementation of
 // objects 0 and 1 will do; the core knows no concrete object type.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Notification attributes (OMA LwM2M 1.1 Core §5.1.2, 1.2 additions): parsing from
 // Write-Attributes Uri-Query options, validation, inheritance, and the decision "does this
 // change trigger a notification now".

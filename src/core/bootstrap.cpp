@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client-initiated bootstrap (OMA LwM2M 1.1 Core §6.1): the Bootstrap-Request and what
 // follows it, driven by BootstrapFsm. The requests of the bootstrap server are served by
 // bootstrap_ops.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client-initiated bootstrap (OMA LwM2M 1.1 Core §5.2.2, §6.1): when to send the
 // Bootstrap-Request, how long to wait for Bootstrap-Finish, and how to retry. Pure logic,
 // shaped like RegistrationFsm: inputs, poll(now) -> what to do now, deadline().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Bootstrap interface as the bootstrap server uses it (1.1 Core §6.1.7): Write,
 // Delete, Discover, Read and Finish. Bootstrap writes change objects through one
 // Transaction each and have no effects of their own: Bootstrap-Finish registers anew

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // core::Client: the public face. Inputs are forwarded to the parts that own them (the
 // server accounts and their registration exchanges, bootstrap, requests from servers, the
 // observation table) and each input is followed by one step (drive); the poll_* calls

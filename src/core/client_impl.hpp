@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal state of core::Client, shared by its translation units: client.cpp (the public
 // face and the step after each input), servers.cpp (the account table, effects),
 // register.cpp, bootstrap.cpp, send.cpp (what the client sends), router.cpp and one file

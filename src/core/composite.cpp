@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Read-Composite, Observe-Composite (FETCH /) and Write-Composite (iPATCH /) of LwM2M 1.1
 // (Core §6.3.2, §6.3.4, §6.4.1): several paths, named in the payload, in one request.
 #include "core/request.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Create (1.1 Core §6.3.7): POST on an object makes a new instance from the payload,
 // answered 2.01 with its Location-Path. The creating server owns the instance under
 // Access Control.

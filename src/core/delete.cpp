@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Delete (1.1 Core §6.3.8): DELETE of an object instance (its Access Control instance
 // goes with it).
 #include "core/request.hpp"

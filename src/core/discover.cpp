@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Discover (1.1 Core §6.3.3): GET with Accept application/link-format: the links below
 // the target with their dim, ver and the attributes this server attached.
 #include "core/links.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/effects.hpp"
 
 #include "core/well_known.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the core does when a server changed the data model: one table from a path pattern
 // to a core action. Effects are found in what a request changed and acted on only after
 // the request's transaction committed (or its Execute succeeded), never from inside an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Execute (1.1 Core §6.3.6): POST on an executable resource, with optional arguments.
 // What the core itself does for Server and Device resources (Disable, Update Trigger,
 // Reboot...) comes from the effects table once the handler succeeded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/links.hpp"
 
 #include "codec/link_format.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The link-format payloads the client builds from its data model: the object list of
 // Register and Update (OMA LwM2M 1.1 Core §6.2.1), Discover answers (§6.3.3: links with
 // dim, ver and notification attributes) and the Bootstrap-Discover answer (§5.2.7.3).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The observation table (1.1 Core §6.4, §5.1.2): the observations and attribute sets the
 // servers made, the notifications kept while a server cannot hear us, and the decision of
 // when each notification goes out. It sends through the CoAP engine and reads values

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Observe (1.1 Core §6.4.1): a Read that also starts an observation in the observation
 // table (observations.cpp), and what that table asks of the client: where a server
 // stands, its defaults, and waking it up.

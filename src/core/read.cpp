@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Read (1.1 Core §6.3.1): GET on an object, instance, resource or resource instance,
 // answered in the format the server accepts (or the client's preferred one).
 #include "core/request.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Registration interface (OMA LwM2M 1.1 Core §6.2): each server account's Register,
 // Update and De-register exchanges, driven by its RegistrationFsm, and their answers.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Registration state of one LwM2M server account (OMA LwM2M 1.1 Core §6.2): when to send
 // Register, Update and De-register, and how to retry. Pure logic: it sends nothing itself,
 // it answers "what should go out now" and "when is the next thing due".

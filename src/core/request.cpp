@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pieces every operation shares: error answers, value answers in the negotiated format,
 // and the Access Control check.
 #include "core/request.hpp"

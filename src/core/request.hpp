@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A request from a server as the operations see it, the route table that picks the
 // operation for it, and the pieces the operations share. Each operation lives in its own
 // file (read.cpp, discover.cpp, write.cpp, ...) and answers through Request::resp.

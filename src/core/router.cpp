@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Requests from servers to operations: the route tables of the Device Management and
 // Bootstrap interfaces (method, path depth, options), and the checks every request of an
 // interface goes through before its operation runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M 1.1 Send (Information Reporting, Core §6.4.6): POST /dp with values the
 // application picks, and its outcome as Event::send_done.
 #include "codec/dispatch.hpp"

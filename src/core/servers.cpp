@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The server account table: accounts kept in line with the Security and Server objects,
 // their transports, and what the core does after a server changed the data model (the
 // effects table of effects.cpp, applied after each commit).

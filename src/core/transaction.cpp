@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/transaction.hpp"
 
 namespace lwm2m::core {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One request's changes to the data model as a unit. Write, Partial Update,
 // Write-Composite, Create, Delete and the bootstrap writes all change objects through a
 // Transaction: each object it touches enters its transaction at the first change; finish()

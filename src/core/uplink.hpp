@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pieces of the requests the client sends (Register, Update, Bootstrap-Request, Send) and
 // of reading the answers.
 #pragma once

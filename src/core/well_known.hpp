@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The objects and resources the core itself acts on, named once (OMA LwM2M 1.1 Core
 // Appendix E, and the OSCORE object of 1.1 Transport). Everything else is data to the core.
 #pragma once

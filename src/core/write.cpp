@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Write (1.1 Core §6.3.4): PUT replaces an instance, a resource or a resource instance;
 // POST on an instance (or, 1.1, a multiple resource) updates part of it. All of the
 // payload is written in one transaction, or nothing is.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Write-Attributes (1.1 Core §6.3.5): PUT with Uri-Query and no payload. The attributes
 // are kept per server (observe.cpp holds them and decides notifications with them).
 #include "core/request.hpp"

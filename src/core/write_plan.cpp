@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/write_plan.hpp"
 
 namespace lwm2m::core {

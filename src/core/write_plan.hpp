@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoded records into the data model, shared by Write, Partial Update, Create and
 // Bootstrap-Write: a checking pass over the whole payload, then the applying pass through
 // a Transaction.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C facade seen from a server: c_defaults.c and c_scenario.c (C11, lwm2m_client.h only)
 // driven against the libcoap test server. What is asserted is on the wire or in what the C
 // side observed through the facade.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C11, only lwm2m_client.h, compiled without -D overrides: the seed's defines have RIOT's
  * defaults, lwm2m_client_init applies them, and the calls that need an initialised client
  * refuse a client that was not. Each function returns NULL on success or what failed. */

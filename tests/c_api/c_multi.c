@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C11, only lwm2m_client.h: several clients in one process, each with its own settings and
  * credentials, driven by the gtest side (c_api_test.cpp) against the test server. Each has
  * Security, Server and Device; c_multi_start takes what differs between them. */

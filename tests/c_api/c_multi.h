@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What c_multi.c offers its gtest driver: clients made from these arguments, several at a
  * time. C and C++. */
 #ifndef LWM2M_TESTS_C_MULTI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C11, only lwm2m_client.h, linked against the facade built without DTLS
  * (LWM2M_CLIENT_HAVE_DTLS=0): the credential functions and a PSK Security instance answer
  * with a clear error. Exit 0 when they do. */

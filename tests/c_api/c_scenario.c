@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C11, only lwm2m_client.h, compiled with -DLWM2M_CLIENT_REBOOT_TIME=1 (an override the
  * header must honour): a client with Security, Server, Device and an application object,
  * driven by the gtest side (c_api_test.cpp) against the libcoap test server.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C example (examples/c_client) as a user runs it: a process against the test server.
 #include <gtest/gtest.h>
 #include <signal.h>

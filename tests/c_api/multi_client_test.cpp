@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Clients made through the C facade (c_multi.c, C11) seen from the test server: several
 // clients in one process with their own credentials, the core settings set from C, and the
 // Device object's Current Time. Asserted on the wire or through the facade's calls.

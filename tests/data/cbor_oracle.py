@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent oracle for the CBOR codecs: Debian's python3-cbor2 decodes what the library
 wrote, or encodes documents for the library to read, and this script prints a canonical
 text form that the C++ tests compare with.

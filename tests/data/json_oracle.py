@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent oracle for the JSON codecs: Python's json module parses or produces the
 documents, and this script prints a canonical line form that the C++ tests compare with.
 

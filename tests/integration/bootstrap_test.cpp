@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client-initiated bootstrap over real sockets: from a client that knows only its
 // bootstrap server to a registered one, a Bootstrap-Finish refused for an unusable
 // configuration, and Bootstrap-Discover / Bootstrap-Read.

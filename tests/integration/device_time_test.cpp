@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device Current Time (/3/0/13) over real sockets: posix::Runner gives the Device object the
 // system clock unless the application gave it one, a server's Write sets a time that keeps
 // running, and an observation with pmax carries the time of each notification.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device management over real sockets, as the libcoap server sees it: Read in every
 // format, Discover, Write (replace, partial), Write-Attributes, Execute, Create, Delete,
 // Read-/Write-Composite, and the error codes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration fixture: a real client (core::Client driven by posix::Runner on an ephemeral
 // loopback UDP port) with Security, Server, Access Control, Device and a sensor object,
 // against lwm2m::testserver (libcoap) servers. Tests assert what the server sees.

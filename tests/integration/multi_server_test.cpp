@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two management servers at once over real sockets: each has its own registration, and the
 // Access Control object decides what each may do (4.01 without the right).
 #include <gtest/gtest.h>

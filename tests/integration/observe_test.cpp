@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Information reporting over real sockets: Observe on object, instance and resource,
 // proactive (Observe 1) and reactive (RST) cancel, pmin/pmax timing, gt/lt/st thresholds
 // and Observe-Composite, as the libcoap server receives the notifications.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Registration interface over real sockets: Register, Update (lifetime, object changes,
 // lifetime written by the server), re-registration after the server forgot the client,
 // De-register on stop and the retry scheme when Register is rejected.

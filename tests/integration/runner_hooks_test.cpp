@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runner's hooks run without its lock: a log, event or reboot hook may call back into
 // the runner (locked(), value_changed(), connections()) without deadlocking it, and the log
 // hook still sees every line, in order. A deadlock ends the test through its watchdog.

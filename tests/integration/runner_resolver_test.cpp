@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Host names are resolved without the runner's lock and off the runner thread: while a
 // name takes 5 s to resolve (a fake resolver), another thread's value_changed(), locked()
 // and connections() return at once, and the client registers once the answer comes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // For the runner's thread tests: a Rig started with the test's own hooks and runner
 // configuration, and a watchdog that turns a deadlock into a quick failure of this test's
 // process instead of a hang (a deadlocked runner thread cannot be joined).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M 1.1 Send and queue mode over real sockets: POST /dp in SenML CBOR, a request the
 // server holds while the client sleeps and delivers when it wakes with an Update, and
 // notifications stored while the server cannot hear the client, flushed in order.

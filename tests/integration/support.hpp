@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-side decoders for what the client sends, written independently of the library's
 // codecs (which would otherwise check themselves): a small CBOR reader with diagnostic
 // notation, SenML CBOR records resolved to full names, and a TLV parser.

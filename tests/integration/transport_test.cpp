@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runner's UDP transport with real addresses: a server URI with a host name (resolved
 // with getaddrinfo), an IPv6 literal, and a datagram from a peer that matches no
 // connection, which is dropped and logged while the client keeps serving its server.

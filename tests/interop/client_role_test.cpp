@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Our engine as a CoAP client on loopback; libcoap's coap-server as the independent server.
 // Each test asserts on what our ResponseHandler was given and on what coap-server logged it
 // received from us and sent back (its own decoding of the bytes on the wire).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Our engine as a CoAP server on loopback; libcoap's coap-client as the independent client.
 // Each test asserts on what coap-client printed, on what libcoap logged it received from us
 // (its own decoding of our bytes), and on what our server application saw.

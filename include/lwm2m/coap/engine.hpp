@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sans-I/O CoAP engine: message layer (RFC 7252 §4), block-wise transfers (RFC 7959)
 // and observe (RFC 7641), in both the server and the client role.
 //

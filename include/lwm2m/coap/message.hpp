@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CoAP messages (RFC 7252 §3): types, codes, options, and a bounded message value that is
 // both what the parser produces (zero-copy views into the datagram) and what the encoder
 // serialises into a caller's buffer.

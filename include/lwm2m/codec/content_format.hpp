@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CoAP Content-Format numbers that LwM2M uses (IANA CoAP registry, OMA LwM2M Core §7).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content negotiation (OMA LwM2M 1.1 Core §6.3, Transport §5.5): which format answers a
 // request, given its Accept option, the operation and what the target names.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The LwM2M client core (OMA LwM2M 1.0/1.1/1.2): bootstrap, registration, device
 // management, information reporting and Send, over the sans-I/O CoAP engine.
 //
@@ -61,7 +62,7 @@ struct ClientConfig {
   /// last uplink, until the next Update.
   bool queue_mode = false;
   /// How long to wait for Bootstrap-Finish after the Bootstrap-Request (1.1 leaves it to
-  /// the implementation; Leshan scripts finish within seconds).
+  /// the implementation; servers usually finish within seconds).
   Duration bootstrap_timeout{120000};
   /// First delay before a failed bootstrap is tried again; it doubles with each failure,
   /// and after bootstrap_attempts attempts the client gives up (Event::bootstrap_failed).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M objects as the library sees them: a static descriptor (what the object is) and a
 // handler interface (where its values live). Values stay with the application; the
 // library reaches them only through these calls, never through a wire format.

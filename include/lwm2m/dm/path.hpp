@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M paths: /, /O, /O/I, /O/I/R, /O/I/R/RI with 16-bit ids (65535 is reserved).
 #pragma once
 

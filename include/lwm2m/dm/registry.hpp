@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The set of objects a client exposes: lookups by id and path without allocation, the
 // types decoders need, and the route by which value changes reach observations.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ready-made storage for objects whose resources are plain values: the application lists
 // one slot per resource (or resource instance) and the library answers Read, Write and
 // Observe from them. Executable resources go to a callback. No allocation: slots and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M data types and a small non-owning value. Strings, opaque and core links are views:
 // whoever produces a Value keeps the bytes alive while it is used.
 #pragma once
@@ -15,7 +16,9 @@ enum class DataType : uint8_t {
   string,            ///< UTF-8
   integer,           ///< signed 64-bit
   unsigned_integer,  ///< unsigned 64-bit (LwM2M 1.1)
-  float_,            ///< IEEE 754; the encoders pick 32 or 64 bits
+  floating,          ///< IEEE 754; the encoders pick 32 or 64 bits (Value::floating())
+  /// \deprecated The former name of DataType::floating (same value); use floating.
+  float_ = floating,
   boolean,
   opaque,
   time,     ///< signed seconds since the Unix epoch

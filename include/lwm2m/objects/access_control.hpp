@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M Access Control object (/2, OMA LwM2M 1.1 Core Appendix E.3 and §7.3): which server
 // may do what on which object instance, when a client serves several management servers.
 #pragma once

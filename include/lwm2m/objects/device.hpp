@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M Device object (/3, OMA LwM2M 1.1 Core Appendix E.4), single instance /3/0.
 // Identity strings belong to the application; dynamic values (battery, error codes) are set
 // through calls that also trigger observations. Reboot and Factory Reset are answered 2.04

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M Security object (/0, OMA LwM2M 1.1 Core Appendix E.1): server URIs and the
 // credentials to reach them. Written by the bootstrap server or by factory configuration;
 // never readable by a management server (the client core refuses that with 4.01).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M Server object (/1, OMA LwM2M 1.1 Core Appendix E.2): one instance per management
 // server: lifetime, binding, default notification periods and the registration retry
 // scheme. The client core acts on what servers write and execute here after each request

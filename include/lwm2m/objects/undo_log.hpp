@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rollback for objects whose instances live in slots: before a slot first changes inside
 // a transaction its old content is saved; rollback restores every saved slot, commit
 // forgets them. Outside a transaction (factory configuration, application calls) nothing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DTLS 1.2 client channel on mbedTLS, sans-I/O: ciphertext datagrams in, plaintext out,
 // and the reverse; a retransmission deadline driven by the caller's clock. It never reads a
 // clock, never blocks and never touches a socket. Platform code: link lwm2m::dtls.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DTLS for a driver such as the posix::Runner: a SecureChannelFactory that wraps each coaps://
 // server in a lwm2m::dtls::DtlsSession. Depends on no driver: link lwm2m::dtls.
 //

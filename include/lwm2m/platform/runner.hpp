@@ -1,4 +1,5 @@
-// The runner: the thread that drives a core::Client over real sockets, what the seed's
+// SPDX-License-Identifier: Apache-2.0
+// The runner: the thread that drives a core::Client over real sockets, what the C facade's
 // lwm2m_client_run() starts. It waits for datagrams no longer than min_refresh (RIOT's
 // LWM2M_CLIENT_MIN_REFRESH_TIME) or the client's next deadline, dispatches each datagram to
 // the connection of its remote endpoint, resolves server host names (getaddrinfo unless
@@ -49,8 +50,8 @@
 
 namespace lwm2m::posix {
 
-/// The security layer's seam (include/lwm2m/platform/secure_channel.hpp), as the runner
-/// has always named it.
+/// The security layer's interface (lwm2m/platform/secure_channel.hpp), also reachable by
+/// these names in the runner's namespace.
 using SecureChannel = lwm2m::SecureChannel;
 using SecureChannelFactory = lwm2m::SecureChannelFactory;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seam between a driver (the POSIX runner, a RIOT or bare-metal loop) and a security
 // layer such as lwm2m::dtls: a sans-I/O channel over one server's datagrams, and the factory
 // a driver calls when a server URI is coaps://. Neither side depends on the other.

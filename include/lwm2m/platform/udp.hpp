@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // POSIX UDP transport: socket addresses, name resolution and a non-blocking-friendly UDP
 // socket. Platform code: not part of lwm2m::core (link lwm2m::posix).
 #pragma once
@@ -16,7 +17,7 @@
 
 namespace lwm2m::posix {
 
-/// An IPv4 or IPv6 socket address. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d, what a
+/// An IPv4 or IPv6 socket address. IPv4-mapped IPv6 addresses (\::ffff:a.b.c.d, what a
 /// dual-stack socket reports for IPv4 peers) are stored as plain IPv4, so that a peer
 /// compares equal however it was learnt.
 class SocketAddress {
@@ -31,7 +32,7 @@ class SocketAddress {
   bool valid() const noexcept { return len_ != 0; }
   const sockaddr* data() const noexcept { return reinterpret_cast<const sockaddr*>(&storage_); }
   socklen_t size() const noexcept { return len_; }
-  /// The address as an AF_INET6 socket wants it (IPv4 becomes ::ffff:a.b.c.d).
+  /// The address as an AF_INET6 socket wants it (IPv4 becomes \::ffff:a.b.c.d).
   SocketAddress as_ipv6_mapped() const noexcept;
 
   /// "127.0.0.1:5683" or "[::1]:5683"; returns the length written (0 if `out` is small).

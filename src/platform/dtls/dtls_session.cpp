@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DtlsSession on mbedTLS 2.28: in-memory bio callbacks and a timer that reads the time the
 // caller handed in, so the handshake runs entirely from handshake_start / handle_datagram /
 // handle_timeout calls.

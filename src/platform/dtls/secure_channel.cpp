@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A SecureChannel on a DtlsSession, and the factory the runner calls for coaps://
 // servers. Glue only: the session does the protocol, the runner the sockets.
 #include <cstring>

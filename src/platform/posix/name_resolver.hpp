@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Host names resolved on a thread of their own, so that a slow DNS answer blocks neither
 // the runner thread nor the application threads waiting for the runner's lock. The runner
 // asks with a ticket and goes on; the answer comes back through poll() with that ticket

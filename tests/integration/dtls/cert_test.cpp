@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate mode (Security mode 2) end to end: core::Client + posix::Runner +
 // dtls::secure_channel_factory against libcoap's coap-server-openssl, an independent DTLS
 // stack, holding a generated certificate and trusting only the client's. The client pins

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the DTLS integration tests: a UDP relay that records what the client sends, DTLS
 // record checks on those datagrams, and a client (core::Client + posix::Runner +
 // dtls::secure_channel_factory) in PSK or certificate mode that keeps its log and events.

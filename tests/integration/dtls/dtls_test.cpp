@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End to end over DTLS: our core::Client driven by posix::Runner with
 // dtls::secure_channel_factory, against the libcoap test server speaking DTLS PSK (OpenSSL)
 // on loopback. A UDP relay between the two records every datagram the client sends, so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Our client DtlsSession against an mbedTLS server built in the test, over an in-memory
 // link whose time and loss the test controls.
 #include "lwm2m/platform/dtls.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only helpers: P-256 keys and certificates generated at test time with mbedTLS's
 // x509write API (no key files in the tree), and a DTLS 1.2 server written directly on
 // mbedTLS, driven through memory like our client so that tests control loss and time; and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interop over real UDP sockets with libcoap 4.3.1 (Debian libcoap3-bin): our DtlsSession
 // as the client of coap-server-openssl and coap-server-gnutls, and coap-client-openssl as
 // the client of an mbedTLS server loop in the test. Skipped when the binaries are absent.

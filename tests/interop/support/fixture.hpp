@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pieces shared by the interop tests: deterministic test bodies, a libcoap process run while
 // our engine is driven, and failure reports that show both sides of the conversation.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What libcoap (4.3.x) says about the messages it exchanged with us: its example programs,
 // run with -v 7, print every PDU they send or receive as they decoded it, e.g.
 //

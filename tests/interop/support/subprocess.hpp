@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A child process for interop tests (libcoap's example programs): started with its stdout
 // and stderr in files, killed in every path (destructor, and by the kernel when the test
 // process dies first), and reaped so that no zombie or stray server outlives a test.

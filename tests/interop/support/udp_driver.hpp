@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a sans-I/O coap::Engine over a real UDP socket with the steady clock: what a
 // production driver does, reduced to one thread and a loop that a test bounds in time.
 // Every datagram in both directions is captured, so tests can assert on what our endpoint

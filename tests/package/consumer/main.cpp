@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A user's program built against the installed package only.
 #include <lwm2m/config.hpp>
 #include <lwm2m/dm/path.hpp>

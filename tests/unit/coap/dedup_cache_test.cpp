@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The message layer's parts on their own: the deduplication cache, the transmit queue and
 // the one encoder of empty ACKs and RSTs (RFC 7252 §4.2, §4.3, §4.5).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's promise "no call after construction allocates", measured: after setup,
 // steady-state traffic in both roles runs under an AllocationScope that must count zero.
 // Datagrams are built and checked on the stack, and every check inside the scope only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Block-wise transfers (RFC 7959) in both roles. The flows follow the figures of RFC 7959
 // §3 (simple GET, early and late negotiation, atomic PUT, PUT with negotiation), with our
 // own sizes and payloads.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine in the client role, against a scripted server: retransmission timing (RFC 7252
 // §4.2, §4.8), RST, piggybacked and separate responses (§5.2), unknown tokens (§5.3.2),
 // NSTART (§4.7), message IDs and tokens (§4.4, §5.3.1).

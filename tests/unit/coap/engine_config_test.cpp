@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine construction: caller storage sized by storage_size(), owned storage, and rejection
 // of invalid configurations. An engine is judged by what it does on the wire.
 #include <gtest/gtest.h>

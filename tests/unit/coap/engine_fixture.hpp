@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared fixture of the engine tests: one coap::Engine under test on a simulated network,
 // next to scripted peers that send hand-built messages and record what the engine sends.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Observe (RFC 7641) in both roles: registration, notifications and their sequence numbers,
 // cancellation by RST, by timeout and by deregistration, replacement of an outstanding CON
 // notification, error notifications, and the client's freshness rule (§3.4).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a handler may call on the engine from inside its callback (the re-entry rules in
 // engine.hpp), seen on the wire.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine in the server role, seen from a scripted client on the wire: piggybacked and
 // separate responses, rejection of pings and malformed messages, option checks and
 // deduplication (RFC 7252 §4, §5.2, §5.4.1, §5.7.2).

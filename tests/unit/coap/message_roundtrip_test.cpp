@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Round trips of the CoAP message codec at the edges of the option format (RFC 7252 §3.1):
 // whatever parse() accepts, encode() must reproduce byte for byte.
 #include <gtest/gtest.h>

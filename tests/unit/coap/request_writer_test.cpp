@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The request writer builds an exchange's datagrams by splicing its stable options around
 // the block and observe options; every datagram must be exactly what the message encoder
 // makes of the same request (the encoder is the oracle).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test helpers for the CBOR codecs: a diagnostic-notation printer over codec::cbor::Reader
 // (the same notation tests/data/cbor_oracle.py prints from Python's cbor2), hex helpers,
 // and a runner for the oracle script.

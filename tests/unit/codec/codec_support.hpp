@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the content-format tests: a descriptor-like type resolver, encoding
 // into a string and decoding a whole payload into owned records.
 #pragma once

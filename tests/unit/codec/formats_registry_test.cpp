@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CBOR and SenML formats over the data model's own sources and types: TreeSource and
 // CompositeSource (whose tell/seek the CBOR encoders use to count) and Registry as the
 // decoders' TypeResolver.

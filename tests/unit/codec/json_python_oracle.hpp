@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs tests/data/json_oracle.py (Python's json module as an independent implementation)
 // on bytes produced by the library, or has it produce documents for the library to read.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "codec/lwm2m_cbor.hpp"
 
 #include <gtest/gtest.h>

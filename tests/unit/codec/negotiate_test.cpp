@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content negotiation: which format answers a request, or 4.06.
 #include "lwm2m/codec/negotiate.hpp"
 

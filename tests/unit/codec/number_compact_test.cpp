@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The compact conversions (codec/number_compact.hpp) against libstdc++'s std::to_chars and
 // std::from_chars, which are correctly rounding and shortest: number.cpp uses one or the
 // other depending on LWM2M_COMPACT_FLOAT, and both must give the same wire text.

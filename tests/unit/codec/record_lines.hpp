@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test helpers shared by the format tests: records as the text lines the Python oracles
 // print, a TypeResolver over a fixed table, and a fixed-seed generator of record trees.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core reads server accounts (objects 0 and 1) and access control (object 2) through
 // the data model only; these run against the library's own objects.
 #include "core/accounts.hpp"

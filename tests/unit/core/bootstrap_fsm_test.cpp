@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BootstrapFsm on simulated time: hold-off, request, wait for Finish, retries with a
 // doubling delay, giving up, and finishing.
 #include "core/bootstrap_fsm.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A client and a scripted LwM2M server (and bootstrap server) on the simulated network.
 // The server side is our CoAP engine in the server role for /rd and /bs, and in the
 // client role for management requests; tests assert on what crosses the wire.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client core against a scripted server on the simulated network: registration,
 // updates, device management codes, attributes and notifications, bootstrap, loss.
 #include "lwm2m/core/client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Link commands (Client::poll_link) reach the driver however many accrue between two polls:
 // a bootstrap that configures eight servers asks to close the bootstrap link and to open
 // eight others, and no event the application relies on is pushed out by them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The observation table on its own: attributes kept per server with the spec's
 // inheritance and the server's defaults under them (the Host supplies those).
 #include "core/observations.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/registration_fsm.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Regression tests for interop bugs found against an independent server (issue #8): each
 // failed before its fix.
 #include <gtest/gtest.h>

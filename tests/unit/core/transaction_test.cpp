@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Requests that change the data model run as one transaction over every object they
 // touch: all of it or nothing, as the server sees it (4.00 and a following Read shows the
 // old value). The core acts on what changed only after the commit.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Current Time (/3/0/13) of the Device object: read from the application's clock, a
 // written time kept as an offset that keeps running. Simulated time: a fake clock.
 #include "lwm2m/objects/device.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runner's resolver thread: questions are answered off the asking thread, in order,
 // each with its ticket; a failure is an answer too; destruction waits for the resolver.
 #include "platform/posix/name_resolver.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runner on its hottest path: a request served over a real loopback socket allocates
 // nothing on the runner thread, its log line included (lines wait in buffers the runner
 // keeps between steps until the lock is released). The log hook runs on the runner thread,

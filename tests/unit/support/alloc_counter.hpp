@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Counts heap allocations made by this thread, to prove that a code path allocates
 // nothing. The unit-test binary replaces the global operator new (alloc_counter.cpp), so
 // every test file shares one counter; never define another operator new in tests. The

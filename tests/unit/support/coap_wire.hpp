@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for tests that look at CoAP on the wire: encode a hand-built message into bytes,
 // parse captured datagrams, read options. Header-only, built on the library's codec.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A deterministic simulated network for sans-I/O endpoints: a virtual clock, directed links
 // with seeded drop / duplicate / reorder / delay, and a run loop that drains each node's
 // output, delivers datagrams when they are due and calls each node's timeout handler at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client side of a Block1 upload (RFC 7959 §2.5) as a plain state machine, so that the
 // size negotiation is testable without a peer: start with 1024-byte blocks, take a smaller
 // size from the Block1 option of a 2.31 Continue (§2.3) or of a 4.13 Request Entity Too

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parses the bootstrap file (format in kBootstrapFileHelp) into a bootstrap script.
 #include "bootstrap_file.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bootstrap configuration of lwm2m-server: a small text file that lists the servers a
 // bootstrapping client is given (URI, short server id, lifetime, binding, security mode
 // and PSK), turned into the Bootstrap-Delete and Bootstrap-Write steps that configure them.

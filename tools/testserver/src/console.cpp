@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lwm2m-server console commands. Each bad command or argument gets one line that says
 // what was expected; each request one line with its CoAP code, then the decoded payload.
 #include "console.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lwm2m-server console: one command per line (from a terminal or a pipe), each answered
 // with the CoAP code and the decoded payload; events, notifications and Send data printed
 // as they arrive (poll()).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-testserver: runs the test server (and optionally a bootstrap server) and plays a
 // scenario against the first client that registers, printing each step.
 #include <csignal>

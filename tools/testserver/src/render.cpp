@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding and encoding for the lwm2m-server console through the library's codecs
 // (src/codec), so that the tool shows exactly what the library would understand.
 #include "render.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What lwm2m-server prints and sends: payloads of every content format decoded with the
 // library's own codecs and shown as a tree of paths and values, and write/create payloads
 // encoded from console text.

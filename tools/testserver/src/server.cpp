@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test server's engine room: one libcoap context per Server/BootstrapServer, driven by
 // one I/O thread. libcoap is not thread-safe, so only that thread calls into libcoap;
 // public methods talk to it through a command queue and wait on a condition variable.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-server: an interactive LwM2M Server (UDP and DTLS PSK) and Bootstrap Server on
 // libcoap, driven by console commands on stdin (a terminal or a pipe).
 #include <arpa/inet.h>

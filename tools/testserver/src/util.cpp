@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text helpers of the test server: codes, content formats, link parsing, hex, TLV.
 #include <cstdio>
 

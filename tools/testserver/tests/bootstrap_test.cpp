@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bootstrap server against a fake client that records each request: the script's
 // order, methods, paths and payloads on the wire, Bootstrap-Finish, and the TLV helper.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lwm2m-testserver CLI as a demo runs it: a scenario against a fake client, its
 // printed steps and its exit code.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A scripted fake LwM2M client for testing the test server: our own sans-I/O CoAP engine
 // behind a POSIX UDP socket, driven by its own thread. It sends whatever requests a test
 // asks for and answers the server's requests from a table of resources (or a handler), so

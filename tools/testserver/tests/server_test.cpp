@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test server against a fake client on our own CoAP engine: registration interface,
 // device management, observe, Send, queue mode and failure injection, as a client sees
 // them on the wire.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Bootstrap interface's operations as the bootstrap server sees them.
 #include <gtest/gtest.h>
 

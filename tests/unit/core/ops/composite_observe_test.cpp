@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ops::read_composite, ops::write_composite, ops::observe and ops::observe_composite.
 #include <gtest/gtest.h>
 

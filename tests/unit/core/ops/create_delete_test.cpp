@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ops::create and ops::remove: a new instance at the Location-Path the 2.01 names, gone
 // after 2.02; the registration lists both changes.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ops::execute: arguments checked, the handler run, the core's effects after the answer.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the per-operation tests: content formats and small payload builders.
 #pragma once
 

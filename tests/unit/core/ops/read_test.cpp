@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ops::read: values in the negotiated format and the spec's error codes.
 #include <gtest/gtest.h>
 

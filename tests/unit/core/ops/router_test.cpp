@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The route tables, as a server sees them: what each (method, depth, options) gets.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ops::write_attributes: stored per server, refused where the spec refuses them.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ops::write and ops::partial_update: replace or update, all or nothing.
 #include <gtest/gtest.h>
 

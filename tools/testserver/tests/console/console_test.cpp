@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lwm2m-server driven from a pipe, as a script or CI would: every console command against
 // the library client (UDP) and the C example (DTLS PSK, bootstrap), every bad command and
 // every bad flag. Tests wait for output lines, never sleep.

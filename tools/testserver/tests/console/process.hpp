@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A child process with its stdin and stdout (stderr merged) on pipes, for driving the
 // lwm2m-server console and the C example client; output lines are collected by a thread
 // and waited for by content, never by sleeping.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small LwM2M Server and Bootstrap Server for tests, demos and users, built on libcoap:
 // an independent CoAP stack on the other side of the wire from our own engine, so that a
 // bug in our CoAP layer cannot cancel itself out.
