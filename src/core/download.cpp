@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pull of a firmware package (lwm2m/core/download.hpp): Block2 GETs one block at a time
 // on the download peer, each block into the object's Package URI resource through a
 // Transaction (the object reports its State changes when each block's transaction ends).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/objects/firmware_update.hpp"
 
 #include <cstring>

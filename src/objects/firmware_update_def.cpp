@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Firmware Update object's descriptor (OMA object 5, version 1.1: resources 0-9), kept
 // apart from the object's code so that a descriptor generated from the OMA DDF can take
 // its place.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C example's --firmware-dir: a pushed image streams to DIR/firmware.bin; Update of
 // an image that begins with LWFW moves it to DIR/installed.bin and, after the reboot delay,
 // reports Update Result 1 and the new firmware version; any other image gets Result 6.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Firmware Update (/5) pulled: a server writes Package URI (/5/0/1) and the client's
 // PackageDownloader fetches the image from a CoAP file server with Block2, block by block
 // into the sink, which compares it byte for byte. Invalid and unsupported URIs end with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Firmware Update (/5) pushed by the libcoap server: a 1 MiB image written to Package
 // (/5/0/0) with Block1, the server starting at 1024-byte blocks against the client's
 // 200-byte receive buffer (RIOT's LWM2M_CLIENT_RCV_BUFFER_SIZE). The client answers the

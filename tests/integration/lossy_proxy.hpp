@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A UDP relay for tests that drops datagrams at random (seeded): one client on one side,
 // one server on the other, each direction losing `loss` of its datagrams. The client talks
 // to the proxy's port as if it were the server's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pull of a firmware package: when a server writes Package URI (/5/x/1) and the object
 // enters Downloading, the downloader fetches the URI (coap:// or coaps://) with Block2, one
 // block at a time, and hands each block to the object (dm::Object::write_block() on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LwM2M Firmware Update object (/5, object version 1.1), single instance /5/0.
 //
 // The image never sits in RAM: a server's Write of Package (/5/0/0) with Block1 reaches the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Firmware Update pulled over coaps://: the Package URI names a CoAP file server speaking
 // DTLS PSK; the client's downloader opens a DTLS session to it with the credentials of the
 // server that wrote the URI, and the image arrives byte for byte.

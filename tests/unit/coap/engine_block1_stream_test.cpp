@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Block1 requests a handler takes block by block (RequestHandler::streams_block1()), and
 // the 4.13 answer to a request larger than the receive buffer (RFC 7959 §2.9.3).
 #include <gtest/gtest.h>

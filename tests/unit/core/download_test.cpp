@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // core::PackageDownloader on the simulated network: a server writes Package URI, the
 // client fetches the image from a file server node with Block2, block by block into the
 // Firmware Update object's sink. With 30 % of the datagrams lost (seeded, simulated time)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Firmware Update object's state machine (State /5/0/3, Update Result /5/0/5) as the
 // LwM2M specification orders it, the image streamed block by block to the sink, and the
 // notifications a server observing State and Update Result would get.

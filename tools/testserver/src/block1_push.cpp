@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/testserver/block1_push.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A block-wise Write (RFC 7959 Block1) driven block by block from the server side, for
 // pushes larger than libcoap's own Block1 handling covers: a 4.13 answer carrying a Block1
 // option (RFC 7959 §2.9.3) makes the push start over at the block size the client names,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A CoAP server that serves one file with Block2 (RFC 7959), for firmware pulls: the
 // Package URI a client downloads from. Plain UDP, or DTLS with PSK identities. It records
 // which blocks were asked for, so a test can tell a resumed download from a restarted one.
