@@ -231,7 +231,7 @@ class Rig {
     client = std::make_unique<core::Client>(config, registry, rng);
     ASSERT_TRUE(client->valid());
     if (downloader) client->set_downloader(downloader);
-    posix::RunnerConfig rc;
+    posix::RunnerConfig rc = runner_config;
     rc.local_port = 0;
     rc.receive_buffer = receive_buffer;
     rc.min_refresh = Duration{200};
@@ -290,6 +290,8 @@ class Rig {
       std::fprintf(stderr, "  [client %s] %s\n", endpoint_.c_str(), l.c_str());
   }
 
+  /// The runner's settings beyond port, receive buffer and refresh time (set by start()).
+  posix::RunnerConfig runner_config;
   objects::SecurityInstance sec_storage[4];
   objects::ServerInstance srv_storage[3];
   objects::AclInstance acl_storage[8];

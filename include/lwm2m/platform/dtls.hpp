@@ -22,7 +22,7 @@
 namespace lwm2m::dtls {
 
 /// The Security Mode (/0/x/2). This layer runs PSK and certificate mode; RPK (no RFC 7250
-/// in mbedTLS 2.28), EST and NoSec are refused with Failure::unsupported_mode.
+/// in mbedTLS, 2.28 or 3.6), EST and NoSec are refused with Failure::unsupported_mode.
 using lwm2m::SecurityMode;
 using lwm2m::uses_dtls;
 
@@ -37,7 +37,7 @@ enum class State : uint8_t {
 /// Why a session is not (or no longer) connected.
 enum class Failure : uint8_t {
   none = 0,
-  unsupported_mode,  ///< RPK (no RFC 7250 in mbedTLS 2.28) or NoSec (use plain UDP)
+  unsupported_mode,  ///< RPK (mbedTLS has no RFC 7250) or NoSec (use plain UDP)
   no_credentials,    ///< the tag has no credential of the mode's type, or no server key
   bad_credentials,   ///< our key or certificate (or the server key resource) does not parse
   /// Peer could not verify our Finished: the keys differ. Reported for a bad_record_mac or
@@ -71,15 +71,21 @@ struct DtlsConfig {
   /// handshake at once (the server lost or dropped the session); last_error() keeps the
   /// reason. Off: the session stays closed/failed until handshake_start().
   bool rehandshake_on_peer_close = true;
+  /// RFC 9146 Connection ID, where connection_id_supported(): the client asks for a
+  /// zero-length CID of its own and tags its records with the one the server gives, so the
+  /// session survives a change of the client's address or port (a NAT rebinding) without a
+  /// new handshake. A server without CID support simply ignores the offer. Off: no offer.
+  bool connection_id = true;
 };
 
-/// DTLS Connection ID: used (a zero-length CID offered by the client) only when mbedTLS
-/// defines MBEDTLS_SSL_DTLS_CONNECTION_ID. Debian's libmbedtls-dev 2.28.3 does not (it is
-/// commented out in /usr/include/mbedtls/config.h), so this is false there. Even where it is
-/// defined, 2.28 implements a pre-RFC 9146 draft (extension 254, "TBD" in ssl.h), not the
-/// RFC's extension 54.
+/// DTLS Connection ID (RFC 9146): true when built on mbedTLS 3.x with Connection ID
+/// support (3.6 LTS has it in its default configuration). Debian's libmbedtls-dev 2.28 has
+/// none (and 2.28's optional one is a pre-RFC draft), so there an address change (a NAT
+/// rebinding) costs the session: the server no longer recognises the client's records.
 bool connection_id_supported() noexcept;
-/// RFC 7250 raw public keys: mbedTLS 2.28 has no client/server_certificate_type extension
+/// The TLS library this layer was built on, e.g. "mbedTLS 3.6.6".
+const char* backend_name() noexcept;
+/// RFC 7250 raw public keys: mbedTLS (2.28 and 3.6) has no client/server_certificate_type extension
 /// (19/20; ssl.h defines no such MBEDTLS_TLS_EXT_*), so Security mode 1 is refused.
 constexpr bool raw_public_keys_supported() noexcept {
   return false;
@@ -132,6 +138,8 @@ class DtlsSession {
   int last_mbedtls_error() const noexcept { return mbedtls_error_; }
   /// Largest write() accepted in the current state (0 unless connected).
   size_t max_plaintext() const noexcept;
+  /// Connected, and the server gave a Connection ID that our records now carry.
+  bool connection_id_in_use() const noexcept;
   /// Negotiated cipher suite name, or "" when not connected.
   const char* ciphersuite() const noexcept;
 

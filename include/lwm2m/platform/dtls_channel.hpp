@@ -23,7 +23,9 @@ namespace lwm2m::dtls {
 struct ChannelOptions {
   /// Tag of Security instance 0's credential (RIOT's CONFIG_LWM2M_CREDMAN_TAG_BASE).
   CredentialTag tag_base = 10;
-  /// Timers and MTU for every session; `mode` and `tag` are replaced per Security instance.
+  /// Timers, MTU and Connection ID for every session; `mode` and `tag` are replaced per
+  /// Security instance. `session.connection_id = false` turns the RFC 9146 Connection ID
+  /// off (it is on by default where the mbedTLS build has it: 3.x, not Debian's 2.28).
   DtlsConfig session{};
 };
 
@@ -47,7 +49,7 @@ Status store_security_credential(CredentialStore& store, CredentialTag tag,
 /// secret key they are (re)stored under that tag first (store_security_credential), so the
 /// Security object populates the store as RIOT's client does. The mode comes from the
 /// instance: 0 PSK, 2 certificate (pinned to the Server Public Key resource); 1 RPK and 4 EST
-/// are refused with a reason (mbedTLS 2.28 has no RFC 7250), 3 NoSec never reaches a factory.
+/// are refused with a reason (mbedTLS has no RFC 7250), 3 NoSec never reaches a factory.
 ///
 /// `store` must outlive the factory and every channel it made. The factory and the channels
 /// use it on the runner thread (the factory runs when the runner opens a connection, a

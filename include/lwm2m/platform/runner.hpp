@@ -70,6 +70,10 @@ struct RunnerConfig {
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
   bool ipv4_only = false;
   Resolver resolver;  ///< empty: posix::resolve (getaddrinfo)
+  /// Datagrams from endpoints that are not a connected server are dropped unanswered. The
+  /// first is logged with its address; while more keep coming, one line per interval
+  /// counts those dropped without a line, so a flood cannot fill the log.
+  Duration stranger_log_interval{10000};
 };
 
 /// The runner's view of one server connection (what the C facade's connection list shows).
@@ -175,6 +179,8 @@ class Runner final : private core::ClientMonitor {
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
   void deliver_plaintext(coap::PeerId peer, ByteView message, TimePoint now);
+  void note_stranger(const SocketAddress& from, TimePoint now);
+  void fold_stranger_log(TimePoint now);
   void wake();
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void dispatch();
@@ -201,6 +207,10 @@ class Runner final : private core::ClientMonitor {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> reboot_requested_{false};
   TimePoint reboot_at_ = kNever;
+  /// The stranger log's window: open since the last line, counting what it did not log.
+  bool stranger_window_ = false;
+  TimePoint stranger_window_start_{};
+  uint64_t strangers_unlogged_ = 0;
   TimePoint stop_deadline_ = kNever;
   SecureChannelFactory factory_;
   std::function<void()> reboot_hook_;

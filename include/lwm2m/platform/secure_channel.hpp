@@ -34,6 +34,8 @@ class SecureChannel {
   virtual bool connected() const noexcept = 0;
   /// The handshake or session failed; `reason` says why in words.
   virtual bool failed(Errc& error, const char*& reason) const noexcept = 0;
+  /// What the log shows once a session is up (cipher suite, Connection ID); "" for nothing.
+  virtual const char* session_info() const noexcept { return ""; }
 };
 
 /// Makes the channel for a coaps:// peer from its security parameters; null with an error

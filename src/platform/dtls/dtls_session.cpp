@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// DtlsSession on mbedTLS 2.28: in-memory bio callbacks and a timer that reads the time the
-// caller handed in, so the handshake runs entirely from handshake_start / handle_datagram /
-// handle_timeout calls.
+// DtlsSession on mbedTLS 2.28 or 3.x: in-memory bio callbacks and a timer that reads the
+// time the caller handed in, so the handshake runs entirely from handshake_start /
+// handle_datagram / handle_timeout calls. The differences between the two APIs are kept in
+// the few lines marked "2.x/3.x" below.
+#include <mbedtls/version.h>
+// (version.h first: it says which of the two APIs follows)
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
@@ -15,9 +18,31 @@
 
 #include "lwm2m/platform/dtls.hpp"
 
+#if MBEDTLS_VERSION_MAJOR >= 3
+#include <psa/crypto.h>
+#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID) && MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT == 0
+// RFC 9146 Connection ID (2.28's optional CID is a pre-RFC draft with another extension
+// number, so it is never used).
+#define LWM2M_DTLS_CID 1
+#endif
+#else
+// 2.x has no private_access.h: its context fields are plain members.
+#define MBEDTLS_PRIVATE(member) member
+#endif
+
 namespace lwm2m::dtls {
 
 namespace {
+
+#if MBEDTLS_VERSION_MAJOR >= 3
+// What verify_cb returns to abort the handshake (3.x removed SSL_PEER_VERIFY_FAILED).
+constexpr int kVerifyFailed = MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
+// The state a client waits in for the server's NewSessionTicket.
+constexpr int kStateServerTicket = MBEDTLS_SSL_NEW_SESSION_TICKET;
+#else
+constexpr int kVerifyFailed = MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED;
+constexpr int kStateServerTicket = MBEDTLS_SSL_SERVER_NEW_SESSION_TICKET;
+#endif
 
 // Cipher suites per Security mode, in preference order. CCM_8 suites are the ones LwM2M
 // (Transport 1.1, 5.2.8) makes mandatory; the second of each pair is for servers without
@@ -139,17 +164,26 @@ struct DtlsSession::Impl {
     *flags &= ~static_cast<uint32_t>(MBEDTLS_X509_BADCERT_NOT_TRUSTED);
     if (!s.pin_matches(crt)) {
       s.verify_failure = Failure::server_key_mismatch;
-      return MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED;
+      return kVerifyFailed;
     }
     if ((*flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) != 0) {
       s.verify_failure = Failure::certificate_expired;
-      return MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED;
+      return kVerifyFailed;
     }
     if (*flags != 0) {
       s.verify_failure = Failure::certificate_invalid;
-      return MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED;
+      return kVerifyFailed;
     }
     return 0;
+  }
+
+  int parse_own_key(ByteView der) noexcept {
+#if MBEDTLS_VERSION_MAJOR >= 3
+    return mbedtls_pk_parse_key(&own_key, der.data(), der.size(), nullptr, 0,
+                                mbedtls_ctr_drbg_random, &drbg);
+#else
+    return mbedtls_pk_parse_key(&own_key, der.data(), der.size(), nullptr, 0);
+#endif
   }
 
   bool pin_matches(mbedtls_x509_crt* crt) noexcept {
@@ -188,7 +222,7 @@ struct DtlsSession::Impl {
 };
 
 bool connection_id_supported() noexcept {
-#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
+#if defined(LWM2M_DTLS_CID)
   return true;
 #else
   // Debian's libmbedtls-dev 2.28.3 ships config.h with MBEDTLS_SSL_DTLS_CONNECTION_ID
@@ -197,13 +231,17 @@ bool connection_id_supported() noexcept {
 #endif
 }
 
+const char* backend_name() noexcept {
+  return "mbedTLS " MBEDTLS_VERSION_STRING;
+}
+
 const char* to_string(Failure f) noexcept {
   switch (f) {
     case Failure::none:
       return "none";
     case Failure::unsupported_mode:
       return "security mode not supported over DTLS (RPK needs RFC 7250, absent from mbedTLS "
-             "2.28; NoSec uses plain UDP)";
+             "2.28 and 3.6; NoSec uses plain UDP)";
     case Failure::no_credentials:
       return "no credential of the mode's type under the tag";
     case Failure::bad_credentials:
@@ -297,6 +335,14 @@ Status DtlsSession::setup(TimePoint now) noexcept {
     fail(Failure::unsupported_mode, 0);
     return Errc::invalid_argument;
   }
+#if MBEDTLS_VERSION_MAJOR >= 3
+  // 3.x runs part of its cryptography through PSA, which must be initialised once (it is
+  // idempotent and thread-safe).
+  if (psa_crypto_init() != PSA_SUCCESS) {
+    fail(Failure::protocol_error, 0);
+    return Errc::internal_error;
+  }
+#endif
   if (!s.drbg_ok ||
       mbedtls_ssl_config_defaults(&s.conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_DATAGRAM,
                                   MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
@@ -305,7 +351,12 @@ Status DtlsSession::setup(TimePoint now) noexcept {
   }
   mbedtls_ssl_conf_rng(&s.conf, mbedtls_ctr_drbg_random, &s.drbg);
   // DTLS 1.2 only (mbedTLS's 3.3 is TLS 1.2 / DTLS 1.2).
+#if MBEDTLS_VERSION_MAJOR >= 3
+  mbedtls_ssl_conf_min_tls_version(&s.conf, MBEDTLS_SSL_VERSION_TLS1_2);
+  mbedtls_ssl_conf_max_tls_version(&s.conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
   mbedtls_ssl_conf_min_version(&s.conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
   mbedtls_ssl_conf_handshake_timeout(&s.conf,
                                      static_cast<uint32_t>(config_.handshake_timeout_min.count()),
                                      static_cast<uint32_t>(config_.handshake_timeout_max.count()));
@@ -342,8 +393,7 @@ Status DtlsSession::setup(TimePoint now) noexcept {
     mbedtls_pk_free(&probe_pk);
     if (!server_key_ok ||
         mbedtls_x509_crt_parse_der(&s.own_cert, ec->own_cert.data(), ec->own_cert.size()) != 0 ||
-        mbedtls_pk_parse_key(&s.own_key, ec->private_key.data(), ec->private_key.size(), nullptr,
-                             0) != 0 ||
+        s.parse_own_key(ec->private_key) != 0 ||
         mbedtls_ssl_conf_own_cert(&s.conf, &s.own_cert, &s.own_key) != 0) {
       fail(Failure::bad_credentials, 0);
       return Errc::invalid_argument;
@@ -355,17 +405,17 @@ Status DtlsSession::setup(TimePoint now) noexcept {
     mbedtls_ssl_conf_ciphersuites(&s.conf, kCertSuites);
   }
 
-#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
-  // Offer a zero-length CID: we ask the server to tag its records for us without needing
-  // one from it (what constrained clients do; the server's CID survives our NAT rebinding).
-  mbedtls_ssl_conf_cid(&s.conf, 0, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE);
+#if defined(LWM2M_DTLS_CID)
+  // RFC 9146: we ask for a zero-length CID of our own (the server's records to us carry
+  // none; our address is what the server's CID makes unimportant) and use the server's.
+  if (config_.connection_id) mbedtls_ssl_conf_cid(&s.conf, 0, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE);
 #endif
   if (mbedtls_ssl_setup(&s.ssl, &s.conf) != 0) {
     fail(Failure::protocol_error, 0);
     return Errc::internal_error;
   }
-#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
-  (void)mbedtls_ssl_set_cid(&s.ssl, MBEDTLS_SSL_CID_ENABLED, nullptr, 0);
+#if defined(LWM2M_DTLS_CID)
+  if (config_.connection_id) (void)mbedtls_ssl_set_cid(&s.ssl, MBEDTLS_SSL_CID_ENABLED, nullptr, 0);
 #endif
   mbedtls_ssl_set_bio(&s.ssl, &s, &Impl::send_cb, &Impl::recv_cb, nullptr);
   mbedtls_ssl_set_timer_cb(&s.ssl, &s, &Impl::set_timer_cb, &Impl::get_timer_cb);
@@ -444,6 +494,19 @@ size_t DtlsSession::max_plaintext() const noexcept {
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
+bool DtlsSession::connection_id_in_use() const noexcept {
+#if defined(LWM2M_DTLS_CID)
+  if (state_ != State::connected) return false;
+  int enabled = MBEDTLS_SSL_CID_DISABLED;
+  unsigned char peer_cid[MBEDTLS_SSL_CID_OUT_LEN_MAX];
+  size_t len = 0;
+  return mbedtls_ssl_get_peer_cid(&impl_->ssl, &enabled, peer_cid, &len) == 0 &&
+         enabled == MBEDTLS_SSL_CID_ENABLED;
+#else
+  return false;
+#endif
+}
+
 const char* DtlsSession::ciphersuite() const noexcept {
   if (state_ != State::connected) return "";
   return mbedtls_ssl_get_ciphersuite(&impl_->ssl);
@@ -462,7 +525,8 @@ Failure DtlsSession::classify(int ret) noexcept {
   switch (ret) {
     case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: {
       // mbedTLS leaves the alert record in in_msg: [level, description].
-      last_alert_ = s.ssl.in_msg != nullptr ? s.ssl.in_msg[1] : -1;
+      const unsigned char* msg = s.ssl.MBEDTLS_PRIVATE(in_msg);
+      last_alert_ = msg != nullptr ? msg[1] : -1;
       switch (last_alert_) {
         case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_PSK_IDENTITY:
           return Failure::unknown_psk_identity;
@@ -495,20 +559,26 @@ Failure DtlsSession::classify(int ret) noexcept {
       // 6347 4.1.2.7 lets it drop the record). In PSK mode, a server that answered our hello
       // flights and then closes or goes quiet right after our Finished has a different key.
       // (With a ticket-capable server such as OpenSSL, mbedTLS waits for NewSessionTicket.)
-      if (state_ == State::handshaking && config_.mode == SecurityMode::psk &&
-          (s.ssl.state == MBEDTLS_SSL_SERVER_NEW_SESSION_TICKET ||
-           s.ssl.state == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC ||
-           s.ssl.state == MBEDTLS_SSL_SERVER_FINISHED)) {
+      if (const int hs = s.ssl.MBEDTLS_PRIVATE(state);
+          state_ == State::handshaking && config_.mode == SecurityMode::psk &&
+          (hs == kStateServerTicket || hs == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC ||
+           hs == MBEDTLS_SSL_SERVER_FINISHED)) {
         return Failure::bad_psk;
       }
       return ret == MBEDTLS_ERR_SSL_TIMEOUT ? Failure::handshake_timeout : Failure::peer_closed;
+#if MBEDTLS_VERSION_MAJOR >= 3
+    case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
+#else
     case MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE:
     case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO:
+#endif
       return Failure::handshake_failure;
     case MBEDTLS_ERR_SSL_INVALID_MAC:
       return config_.mode == SecurityMode::psk ? Failure::bad_psk : Failure::protocol_error;
+    case kVerifyFailed:
+#if MBEDTLS_VERSION_MAJOR < 3
     case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
-    case MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED:
+#endif
       return Failure::certificate_invalid;
     default:
       return Failure::protocol_error;

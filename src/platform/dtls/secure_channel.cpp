@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // A SecureChannel on a DtlsSession, and the factory the runner calls for coaps://
 // servers. Glue only: the session does the protocol, the runner the sockets.
+#include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -44,10 +46,15 @@ Errc errc_of(Failure f) noexcept {
   return Errc::internal_error;
 }
 
+// Said once per process, on the first session: without a Connection ID an address change
+// costs the session, and the fix is a build choice, not a setting.
+std::atomic<bool> g_no_cid_said{false};
+
 class DtlsChannel final : public SecureChannel {
  public:
   DtlsChannel(const CredentialStore& store, const DtlsConfig& config)
       : session_(store, config),
+        cid_wanted_(config.connection_id),
         // One buffer for both directions' "view valid until the next call": the largest
         // record mbedTLS may emit or deliver, with DTLS header and expansion.
         buf_(size_t{16384} + 512) {}
@@ -83,9 +90,28 @@ class DtlsChannel final : public SecureChannel {
     reason = to_string(f);
     return true;
   }
+  const char* session_info() const noexcept override {
+    const char* cid = "";
+    if (session_.connection_id_in_use()) {
+      cid = "Connection ID in use";
+    } else if (!connection_id_supported()) {
+      cid = g_no_cid_said.exchange(true)
+                ? "no Connection ID"
+                : "no Connection ID: this build's mbedTLS has none (RFC 9146 needs mbedTLS 3.x, "
+                  "LWM2M_MBEDTLS_SOURCE); an address change will cost a new handshake";
+    } else if (!cid_wanted_) {
+      cid = "Connection ID off";
+    } else {
+      cid = "no Connection ID: the server gave none";
+    }
+    std::snprintf(info_, sizeof info_, "%s, %s, %s", backend_name(), session_.ciphersuite(), cid);
+    return info_;
+  }
 
  private:
   DtlsSession session_;
+  bool cid_wanted_;
+  mutable char info_[224] = {};
   std::vector<uint8_t> buf_;
 };
 
@@ -135,7 +161,7 @@ SecureChannelFactory secure_channel_factory(CredentialStore& store, ChannelOptio
       case SecurityMode::rpk:
         error = Errc::unsupported;
         reason = "Security instance " + std::to_string(iid) +
-                 ": mode 1 (raw public key) is not supported, mbedTLS 2.28 has no RFC 7250";
+                 ": mode 1 (raw public key) is not supported, mbedTLS has no RFC 7250";
         return nullptr;
       case SecurityMode::nosec:
         error = Errc::invalid_argument;

@@ -261,9 +261,37 @@ void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) 
     step(t);
     return;
   }
+  note_stranger(from, t);
+}
+
+// Anyone who reaches the port can send; a line per datagram would let them fill the log.
+void Runner::note_stranger(const SocketAddress& from, TimePoint t) {
+  fold_stranger_log(t);
+  if (stranger_window_) {
+    ++strangers_unlogged_;
+    return;
+  }
   char text[SocketAddress::kMaxText];
   size_t n = from.format(text);
   log("dropped a datagram from %.*s: no connection to that endpoint", static_cast<int>(n), text);
+  stranger_window_ = true;
+  stranger_window_start_ = t;
+}
+
+void Runner::fold_stranger_log(TimePoint t) {
+  if (!stranger_window_ || t - stranger_window_start_ < config_.stranger_log_interval) return;
+  if (strangers_unlogged_ == 0) {
+    stranger_window_ = false;  // quiet for a whole interval: the next one gets its own line
+    return;
+  }
+  log("dropped %llu more datagrams from endpoints without a connection in the last %lld ms "
+      "(one line per %lld ms while they keep coming)",
+      static_cast<unsigned long long>(strangers_unlogged_),
+      static_cast<long long>(
+          std::chrono::duration_cast<Duration>(t - stranger_window_start_).count()),
+      static_cast<long long>(config_.stranger_log_interval.count()));
+  strangers_unlogged_ = 0;
+  stranger_window_start_ = t;
 }
 
 // A message larger than the receive buffer is what a device with that buffer could not
@@ -399,9 +427,11 @@ void Runner::drive_channels(TimePoint t) {
     // Session changes in the log: what a user debugging DTLS against a server looks for.
     if (c.channel->connected() != c.session_up) {
       c.session_up = c.channel->connected();
-      log(c.session_up ? "server %u: DTLS session established"
-                       : "server %u: DTLS session closed by the server, new handshake",
-          c.ssid);
+      if (c.session_up) {
+        log("server %u: DTLS session established (%s)", c.ssid, c.channel->session_info());
+      } else {
+        log("server %u: DTLS session closed by the server, new handshake", c.ssid);
+      }
     }
     if (c.channel->connected() && !c.held.empty()) {
       for (const std::vector<uint8_t>& h : c.held)
@@ -463,6 +493,7 @@ void Runner::step(TimePoint t) {
     }
   }
   if (client_.next_deadline() <= t) client_.handle_timeout(t);
+  fold_stranger_log(t);
   drive_channels(t);
   // A disconnect takes effect after the flush below: the client may have queued a last
   // datagram for that peer (the 2.04 to Bootstrap-Finish comes with its disconnect).

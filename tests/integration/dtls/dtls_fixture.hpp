@@ -201,7 +201,8 @@ struct ClientOptions {
   std::string identity = kIdentity;
   Bytes key = kKey;
   objects::SecurityMode mode = objects::SecurityMode::psk;
-  uint32_t retry_count = 2;  ///< /1/x/17
+  uint32_t retry_count = 2;   ///< /1/x/17
+  bool connection_id = true;  ///< dtls::DtlsConfig::connection_id
   /// Certificate mode: our certificate and private key and the server certificate to pin
   /// (DER). They go into the credential store under Security instance 0's tag before the
   /// runner starts, the way RIOT's credman is filled: with the default
@@ -268,6 +269,7 @@ class DtlsClient {
     dtls::ChannelOptions co;
     co.session.handshake_timeout_min = Duration{500};
     co.session.handshake_timeout_max = Duration{2000};
+    co.session.connection_id = o.connection_id;
     runner_->set_secure_channel_factory(dtls::secure_channel_factory(store_, co));
     runner_->set_log([this](const char* line) {
       std::lock_guard<std::mutex> lock(m_);

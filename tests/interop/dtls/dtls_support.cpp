@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <mbedtls/version.h>
+// (version.h first: it says which of the two APIs follows)
 #include <mbedtls/base64.h>
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecp.h>
@@ -37,6 +39,17 @@ TestRng::~TestRng() {
 
 namespace {
 
+// mbedTLS 3.x wants a random generator for key parsing (blinding); 2.x has no such argument.
+int parse_key(mbedtls_pk_context* pk, const Bytes& der, TestRng& rng) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+  return mbedtls_pk_parse_key(pk, der.data(), der.size(), nullptr, 0, mbedtls_ctr_drbg_random,
+                              rng.drbg());
+#else
+  (void)rng;
+  return mbedtls_pk_parse_key(pk, der.data(), der.size(), nullptr, 0);
+#endif
+}
+
 struct Pk {
   Pk() { mbedtls_pk_init(&pk); }
   ~Pk() { mbedtls_pk_free(&pk); }
@@ -68,8 +81,7 @@ KeyPair generate_p256(TestRng& rng) {
 Bytes self_signed_cert(TestRng& rng, const KeyPair& key, const std::string& cn,
                        const std::string& not_before, const std::string& not_after) {
   Pk pk;
-  EXPECT_EQ(
-      mbedtls_pk_parse_key(&pk.pk, key.private_der.data(), key.private_der.size(), nullptr, 0), 0);
+  EXPECT_EQ(parse_key(&pk.pk, key.private_der, rng), 0);
   mbedtls_x509write_cert crt;
   mbedtls_x509write_crt_init(&crt);
   mbedtls_mpi serial;
@@ -201,7 +213,7 @@ TestDtlsServer::TestDtlsServer(const ServerOptions& options) : options_(options)
     mbedtls_ssl_conf_psk_cb(&conf_, &TestDtlsServer::psk_cb, this);
   } else {
     EXPECT_EQ(mbedtls_x509_crt_parse_der(&cert_, options.cert.data(), options.cert.size()), 0);
-    EXPECT_EQ(mbedtls_pk_parse_key(&key_, options.key.data(), options.key.size(), nullptr, 0), 0);
+    EXPECT_EQ(parse_key(&key_, options.key, rng_), 0);
     EXPECT_EQ(mbedtls_ssl_conf_own_cert(&conf_, &cert_, &key_), 0);
     EXPECT_EQ(mbedtls_x509_crt_parse_der(&client_ca_, options.trusted_client_cert.data(),
                                          options.trusted_client_cert.size()),
