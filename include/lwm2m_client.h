@@ -493,6 +493,22 @@ int lwm2m_object_firmware_update_finished(lwm2m_client_data_t* client_data,
  *  thread. */
 int lwm2m_object_device_set_firmware_version(lwm2m_client_data_t* client_data, const char* version);
 
+/* ---- persistence ------------------------------------------------------------------------ */
+
+/**
+ * Keeps the client's configuration in directory `dir` (created, mode 0700, when missing)
+ * across restarts: what a bootstrap server or a management server wrote into the Security
+ * and Server objects is saved in `dir`/lwm2m-state.bin after each committed change
+ * (atomically: a crash leaves the old file or the new one). lwm2m_client_run restores it
+ * before the client starts, replacing the instances the application created (they are the
+ * fallback when nothing valid is saved); a damaged, truncated or newer-format file is
+ * logged and not used. A Factory Reset (/3/0/5) or a Bootstrap-Request Trigger (/1/x/9)
+ * removes the file. Call before lwm2m_client_run.
+ *
+ * @return LWM2M_CLIENT_OK, or an error (and a message) when `dir` cannot be used.
+ */
+int lwm2m_client_set_state_dir(lwm2m_client_data_t* client_data, const char* dir);
+
 #ifdef __cplusplus
 }
 #endif

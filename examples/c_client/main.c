@@ -8,6 +8,7 @@
  *   lwm2m-c-client --server coap://127.0.0.1:5683 --endpoint node-1
  *   lwm2m-c-client --server coaps://leshan.example --psk-identity node-1 --psk-key 0102ab
  *   lwm2m-c-client --server coap://leshan.example:5783 --bootstrap --endpoint node-1
+ *   lwm2m-c-client --server coap://127.0.0.1:5783 --bootstrap --state-dir /var/lib/node-1
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -49,6 +50,10 @@ static const char usage[] =
     "                        delay, reports Update Result 1 and the new firmware version (the\n"
     "                        text after LWFW up to the first newline); any other image gets\n"
     "                        Update Result 6 (unsupported package)\n"
+    "  --state-dir DIR       keep the configuration a bootstrap server (or a server) wrote in\n"
+    "                        DIR/lwm2m-state.bin; when DIR holds one, it is used and --server\n"
+    "                        is only the fallback (also when the file is damaged). Factory\n"
+    "                        Reset (/3/0/5) and Bootstrap-Request Trigger (/1/x/9) remove it\n"
     "  --help                this text\n";
 
 typedef struct {
@@ -63,6 +68,7 @@ typedef struct {
   lwm2m_client_version_t version;
   int queue;
   const char* firmware_dir;
+  const char* state_dir;
 } options_t;
 
 static void usage_error(const char* flag, const char* fix) {
@@ -97,6 +103,7 @@ static void parse_args(int argc, char** argv, options_t* o) {
   o->version = LWM2M_CLIENT_VERSION_DEFAULT;
   o->queue = 0;
   o->firmware_dir = NULL;
+  o->state_dir = NULL;
   for (int i = 1; i < argc; ++i) {
     const char* flag = argv[i];
     if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
@@ -114,7 +121,8 @@ static void parse_args(int argc, char** argv, options_t* o) {
     int known = !strcmp(flag, "--endpoint") || !strcmp(flag, "--server") ||
                 !strcmp(flag, "--psk-identity") || !strcmp(flag, "--psk-key") ||
                 !strcmp(flag, "--lifetime") || !strcmp(flag, "--local-port") ||
-                !strcmp(flag, "--lwm2m") || !strcmp(flag, "--firmware-dir");
+                !strcmp(flag, "--lwm2m") || !strcmp(flag, "--firmware-dir") ||
+                !strcmp(flag, "--state-dir");
     if (!known) usage_error(flag, "unknown option; the options are listed by --help");
     if (i + 1 >= argc) usage_error(flag, "needs a value, e.g. --endpoint node-1");
     const char* value = argv[++i];
@@ -156,6 +164,9 @@ static void parse_args(int argc, char** argv, options_t* o) {
                                            : LWM2M_CLIENT_VERSION_DEFAULT;
       if (o->version == LWM2M_CLIENT_VERSION_DEFAULT)
         usage_error(flag, "needs 1.0, 1.1 or 1.2, e.g. --lwm2m 1.0");
+    } else if (!strcmp(flag, "--state-dir")) {
+      if (!*value) usage_error(flag, "needs a directory, e.g. --state-dir /var/lib/node-1");
+      o->state_dir = value;
     } else if (!strcmp(flag, "--lifetime")) {
       o->lifetime = parse_number(flag, value, 1, 0xFFFFFFFFul,
                                  "needs a number of seconds >= 1, e.g. --lifetime 300");
@@ -330,6 +341,20 @@ static void log_line(const char* line, void* arg) {
   fflush(stdout);
 }
 
+/* ---- persistence (--state-dir) -------------------------------------------------------- */
+
+/* The configuration survives restarts in the directory: restored by lwm2m_client_run, so
+ * the Security and Server instances made below from --server are only the fallback. */
+static int use_state_dir(lwm2m_client_data_t* client, const options_t* o) {
+  if (!o->state_dir) return 1;
+  if (lwm2m_client_set_state_dir(client, o->state_dir) != LWM2M_CLIENT_OK) {
+    fprintf(stderr, "lwm2m-c-client: --state-dir %s: cannot be used (see above)\n", o->state_dir);
+    return 0;
+  }
+  printf("lwm2m-c-client: configuration kept in %s\n", o->state_dir);
+  return 1;
+}
+
 static volatile sig_atomic_t interrupted = 0;
 
 static void on_signal(int sig) {
@@ -355,6 +380,10 @@ int main(int argc, char** argv) {
   config.queue_mode = opt.queue != 0;
   lwm2m_client_init_with_config(&client, &config);
   lwm2m_client_set_log_hook(&client, log_line, NULL);
+  if (!use_state_dir(&client, &opt)) {
+    lwm2m_client_deinit(&client);
+    return 2;
+  }
 
   lwm2m_object_t* objects[5];
   uint16_t object_count = 4;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,8 +24,10 @@
 #include "lwm2m/credentials.hpp"
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/objects/firmware_update.hpp"
+#include "lwm2m/objects/saved_state.hpp"
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
+#include "lwm2m/platform/directory_storage.hpp"
 #include "lwm2m/platform/runner.hpp"
 #include "lwm2m/random.hpp"
 #include "lwm2m/uri.hpp"
@@ -334,6 +337,20 @@ struct lwm2m_context {
   lwm2m_object* security_handle = nullptr;
   lwm2m_object* server_handle = nullptr;
   lwm2m_object* device_handle = nullptr;
+
+  // Persistence (lwm2m_client_set_state_dir): the records of Security and Server in a file.
+  struct Persistence {
+    explicit Persistence(lwm2m_context& ctx, std::string dir)
+        : storage(std::move(dir)), security(ctx.security), server(ctx.server) {}
+    posix::DirectoryStorage storage;
+    objects::SecurityRecord security;
+    objects::ServerRecord server;
+    // Other objects' records (a firmware update in progress) join before the run.
+    std::vector<StateRecord*> records{&security, &server};
+    std::vector<uint8_t> buffer = std::vector<uint8_t>(16 * 1024);
+    std::optional<SavedState> state;  // made by lwm2m_client_run, once the records are known
+  };
+  std::unique_ptr<Persistence> persistence;
 
   std::array<dm::Object*, kMaxObjects> slots{};
   std::unique_ptr<dm::Registry> registry;
@@ -654,6 +671,13 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
     if (e.kind == core::EventKind::bootstrap_finished)
       ctx->with_lock([ctx] { refresh_credentials_of(ctx); });
   });
+  if (ctx->persistence) {
+    // Restored before the credentials are loaded from the Security instances below.
+    auto& p = *ctx->persistence;
+    p.state.emplace(p.storage, p.records, p.buffer);
+    ctx->runner->set_saved_state(&*p.state);
+    (void)ctx->runner->restore_saved_state();
+  }
 #if LWM2M_CLIENT_HAVE_DTLS
   {
     dtls::ChannelOptions options;
@@ -1178,7 +1202,36 @@ int lwm2m_object_device_set_firmware_version(lwm2m_client_data_t* client_data,
     ctx->device_strings[3] = version;
     ctx->device->set_firmware_version(ctx->device_strings[3]);
   });
-  return LWM2M_CLIENT_OK;
-}
+  // ---- persistence ----------------------------------------------------------------------------
+
+  int lwm2m_client_set_state_dir(lwm2m_client_data_t * client_data, const char* dir) {
+    static const char* fn = "lwm2m_client_set_state_dir";
+    lwm2m_context_t* ctx = live(client_data, fn);
+    if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+    if (ctx->runner) {
+      say("%s: call it before lwm2m_client_run", fn);
+      return LWM2M_CLIENT_ERR_INVALID_STATE;
+    }
+    if (!dir || !*dir) {
+      say("%s: needs a directory", fn);
+      return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+    }
+    try {
+      auto p = std::make_unique<lwm2m_context::Persistence>(*ctx, dir);
+      if (Status st = p->storage.prepare(); !st) {
+        const std::string why(p->storage.error_detail());
+        say("%s: cannot use \"%s\" for the saved configuration", fn, dir);
+        say("  %s (give a directory that exists or can be created, e.g. /var/lib/NAME)",
+            why.c_str());
+        return st.code() == Errc::invalid_argument ? LWM2M_CLIENT_ERR_INVALID_ARGUMENT
+                                                   : LWM2M_CLIENT_ERR_INTERNAL;
+      }
+      ctx->persistence = std::move(p);
+    } catch (const std::bad_alloc&) {
+      say("%s: out of memory", fn);
+      return LWM2M_CLIENT_ERR_NO_SPACE;
+    }
+    return LWM2M_CLIENT_OK;
+  }
 
 }  // extern "C"

@@ -87,6 +87,7 @@ void Client::Impl::on_bootstrap_response(bool ok) noexcept {
 void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
   accounts[0].pending = Account::Pending::none;
   push(Event{EventKind::bootstrap_finished});
+  want_state(StateCommand::save);  // the whole configuration, now that it is committed
   want_link(0, LinkCommand::Kind::disconnect);
   accounts[0].connected = false;
   // Servers written by the bootstrap server are registered with from scratch.

@@ -177,6 +177,13 @@ std::optional<LinkCommand> Client::poll_link() noexcept {
   return std::nullopt;
 }
 
+std::optional<StateCommand> Client::poll_state() noexcept {
+  if (!valid_ || impl_->state_wish == 0) return std::nullopt;
+  const auto cmd = static_cast<StateCommand>(impl_->state_wish - 1);
+  impl_->state_wish = 0;
+  return cmd;
+}
+
 uint32_t Client::dropped_events() const noexcept {
   return valid_ ? impl_->events_dropped : 0;
 }

@@ -169,6 +169,12 @@ struct Client::Impl final : ObservationTable::Host {
     link_wish[peer] = static_cast<uint8_t>(static_cast<uint8_t>(k) + 1);
   }
 
+  /// The StateCommand not yet polled: 0 none, else StateCommand + 1.
+  uint8_t state_wish = 0;
+  void want_state(StateCommand k) noexcept {
+    state_wish = static_cast<uint8_t>(static_cast<uint8_t>(k) + 1);
+  }
+
   TimePoint now_{};  ///< time of the input being processed
   PackageDownloader* downloader = nullptr;
   bool started = false;

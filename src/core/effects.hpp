@@ -78,7 +78,12 @@ class ChangeList {
   void clear() noexcept {
     count_ = 0;
     overflowed_ = false;
+    configuration_ = false;
   }
+  /// Security, Server or Access Control changed (whether or not the core acts on it): the
+  /// configuration is saved after the commit.
+  void note_configuration() noexcept { configuration_ = true; }
+  bool configuration_changed() const noexcept { return configuration_; }
   std::span<const Change> items() const noexcept { return {items_, count_}; }
   bool overflowed() const noexcept { return overflowed_; }
 
@@ -86,6 +91,7 @@ class ChangeList {
   Change items_[kMax];
   size_t count_ = 0;
   bool overflowed_ = false;
+  bool configuration_ = false;
 };
 
 }  // namespace lwm2m::core

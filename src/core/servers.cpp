@@ -131,6 +131,7 @@ void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcep
       }
     accounts_changed = true;
   }
+  if (changes.configuration_changed()) want_state(StateCommand::save);
   for (const Change& ch : changes.items())
     for_each_effect(ch, [&](Action act) { act_on(by, ch, act); });
 }
@@ -152,6 +153,9 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       if (owner) disable(*owner);
       break;
     case Action::bootstrap_trigger:
+      // A restart before Bootstrap-Finish bootstraps again rather than use what was asked to
+      // be replaced (with no bootstrap account nothing would replace it: kept).
+      if (reader.bootstrap_security()) want_state(StateCommand::discard);
       start_bootstrap(now_);
       break;
     case Action::reboot:
@@ -159,6 +163,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       break;
     case Action::factory_reset:
       factory_reset_by = by_index;
+      want_state(StateCommand::discard);
       break;
     case Action::accounts_changed:
       accounts_changed = true;
@@ -168,6 +173,8 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
         downloader->uri_written(c, by_index, dm::Path(ch.object, ch.instance, ch.resource), now_);
       break;
     case Action::objects_changed:
+      // The creating server owns the new instance under Access Control (create.cpp).
+      if (acl_active()) want_state(StateCommand::save);
       for (size_t i = 1; i < account_count; ++i)
         if (accounts[i].used) {
           accounts[i].objects_changed = true;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/transaction.hpp"
 
+#include "core/well_known.hpp"
+
 namespace lwm2m::core {
 
 Transaction::Transaction(dm::Registry& registry) noexcept : registry_(registry) {}
@@ -22,6 +24,7 @@ Result<dm::Object*> Transaction::touch(dm::ObjectId id) noexcept {
 
 Status Transaction::noted(Status st, Change::Kind kind, const dm::Path& path) noexcept {
   if (st) changes_.add(Change(kind, path));
+  if (st && path.object() <= wk::kAccessControl) changes_.note_configuration();
   return st;
 }
 

@@ -152,8 +152,9 @@ TEST(CExample, HelpListsEveryFlag) {
   ASSERT_TRUE(run.process);
   EXPECT_EQ(run.process->wait_for(10s), 0);
   std::string out = run.out();
-  for (const char* flag : {"--endpoint", "--server", "--psk-identity", "--psk-key", "--lifetime",
-                           "--local-port", "--bootstrap", "--lwm2m", "--queue", "--help"})
+  for (const char* flag :
+       {"--endpoint", "--server", "--psk-identity", "--psk-key", "--lifetime", "--local-port",
+        "--bootstrap", "--lwm2m", "--queue", "--state-dir", "--help"})
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
 }
 

@@ -236,6 +236,7 @@ class Rig {
     rc.receive_buffer = receive_buffer;
     rc.min_refresh = Duration{200};
     runner = std::make_unique<posix::Runner>(*client, rc);
+    if (saved_state) runner->set_saved_state(saved_state);
     runner->set_log([this](const char* line) {
       if (!quiet_prefix.empty() &&
           std::strncmp(line, quiet_prefix.c_str(), quiet_prefix.size()) == 0)
@@ -314,6 +315,8 @@ class Rig {
   std::string quiet_prefix;
   std::unique_ptr<core::Client> client;
   std::unique_ptr<posix::Runner> runner;
+  /// Persistence, when a test sets it before start().
+  SavedState* saved_state = nullptr;
 
  private:
   std::string endpoint_;

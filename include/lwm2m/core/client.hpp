@@ -102,6 +102,17 @@ struct LinkCommand {
   uint16_t ssid = 0;  ///< 0 for the bootstrap server (and for an account just dropped)
 };
 
+/// What the driver must do with the saved configuration (Client::poll_state; see
+/// lwm2m/storage.hpp for the saving itself).
+enum class StateCommand : uint8_t {
+  /// Security, Server or Access Control changed and the change is committed (a
+  /// Bootstrap-Finish accepted, a server's Write, Create or Delete): save them.
+  save,
+  /// Factory Reset (/3/0/5) or Bootstrap-Request Trigger (/1/x/9): delete what was saved,
+  /// so that a restart goes through the factory configuration and bootstraps.
+  discard,
+};
+
 /// Per-account state visible to the application.
 struct ServerStatus {
   uint16_t ssid = 0;
@@ -158,6 +169,9 @@ class Client final : private coap::RequestHandler,
   /// The next transport command, one peer at a time; the latest wish per peer wins
   /// (disconnect then connect is one connect). Poll until empty after every input.
   std::optional<LinkCommand> poll_link() noexcept;
+  /// What to do with the saved configuration, if anything; the latest wish wins (a discard
+  /// followed by a save before the poll is one save). Poll after every input.
+  std::optional<StateCommand> poll_state() noexcept;
   /// Events that did not fit the event queue since construction (the oldest go first).
   uint32_t dropped_events() const noexcept;
   /// The transport to `peer` could not be opened or broke (DNS failure, DTLS handshake

@@ -69,6 +69,7 @@ class AccessControlObject final : public dm::Object {
   Status delete_instance(dm::InstanceId iid) noexcept override;
 
  private:
+  friend class AccessControlRecord;  // saves and restores the instances (objects/saved_state.hpp)
   AclInstance* slot(dm::InstanceId iid) const noexcept;
   std::span<AclInstance> storage_;
 };

@@ -105,6 +105,7 @@ class SecurityObject final : public dm::Object {
   Status reset_instance(dm::InstanceId iid) noexcept override;
 
  private:
+  friend class SecurityRecord;  // saves and restores the instances (objects/saved_state.hpp)
   SecurityInstance* slot(dm::InstanceId iid) const noexcept;
   std::span<SecurityInstance> storage_;
 };

@@ -73,6 +73,7 @@ class ServerObject final : public dm::Object {
   void transaction_rollback() noexcept override;
 
  private:
+  friend class ServerRecord;  // saves and restores the instances (objects/saved_state.hpp)
   ServerInstance* slot(dm::InstanceId iid) const noexcept;
   /// The slot of `iid`, saved for rollback before the caller changes it.
   Result<ServerInstance*> slot_to_change(dm::InstanceId iid) noexcept;

@@ -47,6 +47,7 @@
 #include "lwm2m/core/client.hpp"
 #include "lwm2m/platform/secure_channel.hpp"
 #include "lwm2m/platform/udp.hpp"
+#include "lwm2m/storage.hpp"
 
 namespace lwm2m::posix {
 
@@ -110,6 +111,16 @@ class Runner final : private core::ClientMonitor {
   void set_event_hook(std::function<void(const core::Event&)> hook) {
     event_hook_ = std::move(hook);
   }
+
+  /// Persistence (lwm2m/storage.hpp): start() restores `state` before the client starts,
+  /// and the runner saves or discards it when the client asks (Client::poll_state), before
+  /// the answer that caused it leaves; one log line per outcome. `state` outlives the
+  /// runner. Set before start().
+  void set_saved_state(SavedState* state) { saved_ = state; }
+  /// Restores the saved state now rather than in start() (once), for an application that
+  /// needs the restored objects first (e.g. to load their credentials). Before start(), from
+  /// the controlling thread, which also gets the log line saying what was found.
+  RestoreResult restore_saved_state();
 
   /// Opens the socket, starts the client (under the lock) and the thread that drives it.
   Status start();
@@ -184,6 +195,7 @@ class Runner final : private core::ClientMonitor {
   void wake();
   void log(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void dispatch();
+  void carry_out(core::StateCommand command);
   void on_request_served(uint16_t ssid, const coap::Message& request,
                          coap::Code result) noexcept override;
   TimePoint now() const;
@@ -212,6 +224,8 @@ class Runner final : private core::ClientMonitor {
   TimePoint stranger_window_start_{};
   uint64_t strangers_unlogged_ = 0;
   TimePoint stop_deadline_ = kNever;
+  SavedState* saved_ = nullptr;
+  bool restored_ = false;  ///< restore_saved_state() ran (start() does not repeat it)
   SecureChannelFactory factory_;
   std::function<void()> reboot_hook_;
   std::function<void(const core::Event&)> event_hook_;

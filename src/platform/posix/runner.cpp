@@ -113,8 +113,56 @@ void Runner::dispatch() {
   outbox_text_.clear();
 }
 
+RestoreResult Runner::restore_saved_state() {
+  if (!saved_) return RestoreResult::absent;
+  restored_ = true;
+  RestoreResult r;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    r = saved_->restore();
+  }
+  const std::string_view dir = saved_->storage().location();
+  const std::string_view name = saved_->name();
+  const int dn = static_cast<int>(dir.size()), nn = static_cast<int>(name.size());
+  if (r == RestoreResult::restored) {
+    log("restored the saved configuration from %.*s/%.*s", dn, dir.data(), nn, name.data());
+  } else if (r == RestoreResult::absent) {
+    log("no saved configuration in %.*s: starting from the factory configuration", dn, dir.data());
+  } else {
+    const std::string_view detail = saved_->storage().error_detail();
+    log("saved configuration %.*s/%.*s %s%s%.*s: not used; starting from the factory "
+        "configuration (bootstrap, when it has a bootstrap server)",
+        dn, dir.data(), nn, name.data(), to_string(r),
+        r == RestoreResult::unreadable && !detail.empty() ? ": " : "",
+        r == RestoreResult::unreadable ? static_cast<int>(detail.size()) : 0, detail.data());
+  }
+  dispatch();  // on the caller, before the client says anything: the thread does not exist yet
+  return r;
+}
+
+void Runner::carry_out(core::StateCommand command) {
+  const std::string_view dir = saved_->storage().location();
+  const std::string_view name = saved_->name();
+  const int dn = static_cast<int>(dir.size()), nn = static_cast<int>(name.size());
+  const bool save = command == core::StateCommand::save;
+  const Status st = save ? saved_->save() : saved_->discard();
+  const std::string_view detail = saved_->storage().error_detail();
+  if (st) {
+    log(save ? "saved the configuration to %.*s/%.*s"
+             : "discarded the saved configuration %.*s/%.*s: a restart starts from the "
+               "factory configuration",
+        dn, dir.data(), nn, name.data());
+  } else {
+    log("cannot %s the saved configuration %.*s/%.*s: %s%s%.*s; a restart uses %s",
+        save ? "write" : "remove", dn, dir.data(), nn, name.data(), to_string(st.code()),
+        detail.empty() ? "" : ": ", static_cast<int>(detail.size()), detail.data(),
+        save ? "the previous one" : "it still");
+  }
+}
+
 Status Runner::start() {
   if (running_) return Errc::invalid_state;
+  if (saved_ && !restored_) (void)restore_saved_state();
   auto sock = UdpSocket::open(config_.local_port, config_.ipv4_only);
   if (!sock) {
     log("cannot open UDP port %u: %s", config_.local_port, to_string(sock.error()));
@@ -514,6 +562,9 @@ void Runner::step(TimePoint t) {
     }
     outbox_.push_back({Output::Kind::event, *e});
   }
+  // Before the flush: the answer that caused a save leaves once the state is on disk.
+  while (auto s = client_.poll_state())
+    if (saved_) carry_out(*s);
   flush(t);
   for (coap::PeerId peer : closing_)
     conns_[peer] = Connection{};

@@ -665,10 +665,15 @@ struct Impl {
         coap_new_message_id(session), coap_session_max_pdu_size(session));
     if (!pdu) return fail(p, "cannot allocate a PDU");
     if (p->token.empty()) {
-      uint8_t tok[8];
-      size_t len = 0;
-      coap_session_new_token(session, &len, tok);
-      p->token.assign(tok, tok + len);
+      // Tokens are per session, the table is not: a new session (a restarted client) may
+      // hand out a token a request to an old one still waits with.
+      std::lock_guard<std::mutex> lock(m);
+      do {
+        uint8_t tok[8];
+        size_t len = 0;
+        coap_session_new_token(session, &len, tok);
+        p->token.assign(tok, tok + len);
+      } while (by_token.count(p->token));
     }
     coap_add_token(pdu, p->token.size(), p->token.data());
     coap_optlist_t* opts = nullptr;
