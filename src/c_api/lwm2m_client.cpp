@@ -1202,36 +1202,38 @@ int lwm2m_object_device_set_firmware_version(lwm2m_client_data_t* client_data,
     ctx->device_strings[3] = version;
     ctx->device->set_firmware_version(ctx->device_strings[3]);
   });
-  // ---- persistence ----------------------------------------------------------------------------
+  return LWM2M_CLIENT_OK;
+}
 
-  int lwm2m_client_set_state_dir(lwm2m_client_data_t * client_data, const char* dir) {
-    static const char* fn = "lwm2m_client_set_state_dir";
-    lwm2m_context_t* ctx = live(client_data, fn);
-    if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
-    if (ctx->runner) {
-      say("%s: call it before lwm2m_client_run", fn);
-      return LWM2M_CLIENT_ERR_INVALID_STATE;
-    }
-    if (!dir || !*dir) {
-      say("%s: needs a directory", fn);
-      return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
-    }
-    try {
-      auto p = std::make_unique<lwm2m_context::Persistence>(*ctx, dir);
-      if (Status st = p->storage.prepare(); !st) {
-        const std::string why(p->storage.error_detail());
-        say("%s: cannot use \"%s\" for the saved configuration", fn, dir);
-        say("  %s (give a directory that exists or can be created, e.g. /var/lib/NAME)",
-            why.c_str());
-        return st.code() == Errc::invalid_argument ? LWM2M_CLIENT_ERR_INVALID_ARGUMENT
-                                                   : LWM2M_CLIENT_ERR_INTERNAL;
-      }
-      ctx->persistence = std::move(p);
-    } catch (const std::bad_alloc&) {
-      say("%s: out of memory", fn);
-      return LWM2M_CLIENT_ERR_NO_SPACE;
-    }
-    return LWM2M_CLIENT_OK;
+// ---- persistence ----------------------------------------------------------------------------
+
+int lwm2m_client_set_state_dir(lwm2m_client_data_t* client_data, const char* dir) {
+  static const char* fn = "lwm2m_client_set_state_dir";
+  lwm2m_context_t* ctx = live(client_data, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (ctx->runner) {
+    say("%s: call it before lwm2m_client_run", fn);
+    return LWM2M_CLIENT_ERR_INVALID_STATE;
   }
+  if (!dir || !*dir) {
+    say("%s: needs a directory", fn);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  try {
+    auto p = std::make_unique<lwm2m_context::Persistence>(*ctx, dir);
+    if (Status st = p->storage.prepare(); !st) {
+      const std::string why(p->storage.error_detail());
+      say("%s: cannot use \"%s\" for the saved configuration", fn, dir);
+      say("  %s (give a directory that exists or can be created, e.g. /var/lib/NAME)", why.c_str());
+      return st.code() == Errc::invalid_argument ? LWM2M_CLIENT_ERR_INVALID_ARGUMENT
+                                                 : LWM2M_CLIENT_ERR_INTERNAL;
+    }
+    ctx->persistence = std::move(p);
+  } catch (const std::bad_alloc&) {
+    say("%s: out of memory", fn);
+    return LWM2M_CLIENT_ERR_NO_SPACE;
+  }
+  return LWM2M_CLIENT_OK;
+}
 
 }  // extern "C"
