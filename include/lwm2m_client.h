@@ -462,6 +462,48 @@ lwm2m_object_t* lwm2m_client_object_create(lwm2m_client_data_t* client_data,
 /** The object id of an object made by any constructor above. */
 uint16_t lwm2m_object_id(const lwm2m_object_t* object);
 
+/* ---- Firmware Update (/5) ------------------------------------------------------------- */
+
+/** Update Result (/5/0/5) values; the callbacks below answer LWM2M_FIRMWARE_RESULT_INITIAL
+ *  to go on and another value to fail the download or update with it. */
+typedef enum {
+  LWM2M_FIRMWARE_RESULT_INITIAL = 0,
+  LWM2M_FIRMWARE_RESULT_SUCCESS = 1,
+  LWM2M_FIRMWARE_RESULT_NOT_ENOUGH_STORAGE = 2,
+  LWM2M_FIRMWARE_RESULT_OUT_OF_MEMORY = 3,
+  LWM2M_FIRMWARE_RESULT_CONNECTION_LOST = 4,
+  LWM2M_FIRMWARE_RESULT_INTEGRITY_FAILURE = 5,
+  LWM2M_FIRMWARE_RESULT_UNSUPPORTED_PACKAGE = 6,
+  LWM2M_FIRMWARE_RESULT_INVALID_URI = 7,
+  LWM2M_FIRMWARE_RESULT_UPDATE_FAILED = 8,
+  LWM2M_FIRMWARE_RESULT_UNSUPPORTED_PROTOCOL = 9,
+} lwm2m_firmware_result_t;
+
+/** Where a pushed image (Write of /5/0/0 with Block1) goes, block by block as it arrives:
+ *  the image is never held in memory whole. Callbacks run on the client thread. */
+typedef struct {
+  lwm2m_firmware_result_t (*open)(void* arg); /**< a new image begins */
+  lwm2m_firmware_result_t (*write)(uint32_t offset, const uint8_t* data, size_t len, void* arg);
+  lwm2m_firmware_result_t (*finish)(uint32_t size, void* arg); /**< the whole image arrived */
+  void (*discard)(void* arg);                                  /**< drop the image */
+  /** Update (/5/0/2) executed: start installing and return; report the outcome with
+   *  lwm2m_object_firmware_update_finished. */
+  lwm2m_firmware_result_t (*update)(void* arg);
+  void* arg;
+} lwm2m_obj_firmware_args_t;
+
+/** The Firmware Update object (/5/0, push delivery); the same object on every call. */
+lwm2m_object_t* lwm2m_object_firmware_init(lwm2m_client_data_t* client_data,
+                                           const lwm2m_obj_firmware_args_t* args);
+/** The outcome of the update the update callback started: SUCCESS (State Idle, Result 1),
+ *  INTEGRITY_FAILURE or UNSUPPORTED_PACKAGE (Idle), another failure (Downloaded, Result 8).
+ *  From any thread; LWM2M_CLIENT_ERR_INVALID_STATE when no update is in progress. */
+int lwm2m_object_firmware_update_finished(lwm2m_client_data_t* client_data,
+                                          lwm2m_firmware_result_t result);
+/** Sets the Device object's Firmware Version (/3/0/3), e.g. after an update; from any
+ *  thread. */
+int lwm2m_object_device_set_firmware_version(lwm2m_client_data_t* client_data, const char* version);
+
 /* ---- persistence ------------------------------------------------------------------------ */
 
 /**

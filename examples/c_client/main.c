@@ -48,6 +48,12 @@ static const char usage[] =
     "  --local-port PORT     local UDP port (default 0: a free one)\n"
     "  --lwm2m VERSION       LwM2M version to register with: 1.0, 1.1 or 1.2 (default 1.1)\n"
     "  --queue               queue mode: the server holds its requests until we wake\n"
+    "  --firmware-dir DIR    Firmware Update (/5): a pushed image (Write of /5/0/0) streams to\n"
+    "                        DIR/firmware.bin; Update (/5/0/2) installs an image that begins\n"
+    "                        with the 4 bytes LWFW as DIR/installed.bin and, after the reboot\n"
+    "                        delay, reports Update Result 1 and the new firmware version (the\n"
+    "                        text after LWFW up to the first newline); any other image gets\n"
+    "                        Update Result 6 (unsupported package)\n"
     "  --state-dir DIR       keep the configuration a bootstrap server (or a server) wrote in\n"
     "                        DIR/lwm2m-state.bin; when DIR holds one, it is used and --server\n"
     "                        is only the fallback (also when the file is damaged). Factory\n"
@@ -67,6 +73,7 @@ typedef struct {
   int bootstrap;
   lwm2m_client_version_t version;
   int queue;
+  const char* firmware_dir;
   const char* state_dir;
   int keep_trying;
 } options_t;
@@ -102,6 +109,7 @@ static void parse_args(int argc, char** argv, options_t* o) {
   o->bootstrap = 0;
   o->version = LWM2M_CLIENT_VERSION_DEFAULT;
   o->queue = 0;
+  o->firmware_dir = NULL;
   o->state_dir = NULL;
   o->keep_trying = 0;
   for (int i = 1; i < argc; ++i) {
@@ -125,7 +133,8 @@ static void parse_args(int argc, char** argv, options_t* o) {
     int known = !strcmp(flag, "--endpoint") || !strcmp(flag, "--server") ||
                 !strcmp(flag, "--psk-identity") || !strcmp(flag, "--psk-key") ||
                 !strcmp(flag, "--lifetime") || !strcmp(flag, "--local-port") ||
-                !strcmp(flag, "--lwm2m") || !strcmp(flag, "--state-dir");
+                !strcmp(flag, "--lwm2m") || !strcmp(flag, "--firmware-dir") ||
+                !strcmp(flag, "--state-dir");
     if (!known) usage_error(flag, "unknown option; the options are listed by --help");
     if (i + 1 >= argc) usage_error(flag, "needs a value, e.g. --endpoint node-1");
     const char* value = argv[++i];
@@ -147,6 +156,9 @@ static void parse_args(int argc, char** argv, options_t* o) {
                     "needs coap://HOST[:PORT] or coaps://HOST[:PORT], e.g. "
                     "--server coap://127.0.0.1:5683");
       o->server = value;
+    } else if (!strcmp(flag, "--firmware-dir")) {
+      if (!*value) usage_error(flag, "needs a directory, e.g. --firmware-dir /tmp/fw");
+      o->firmware_dir = value;
     } else if (!strcmp(flag, "--psk-identity")) {
       if (!*value) usage_error(flag, "needs a non-empty identity");
       o->psk_identity = value;
@@ -252,6 +264,121 @@ static int make_device_objects(lwm2m_client_data_t* client, lwm2m_object_t** obj
   return 0;
 }
 
+/* ---- firmware update (--firmware-dir) ------------------------------------------------- */
+
+/* The image streams to DIR/firmware.bin as the blocks arrive; Update checks it, moves it
+ * to DIR/installed.bin and, after the reboot delay, reports the new version. */
+typedef struct {
+  char image_path[4096];
+  char installed_path[4096];
+  FILE* file;
+  char new_version[33];
+  time_t done_at; /* 0: no update in progress */
+} firmware_t;
+
+static firmware_t firmware;
+
+static lwm2m_firmware_result_t firmware_open(void* arg) {
+  firmware_t* fw = arg;
+  if (fw->file) fclose(fw->file);
+  fw->file = fopen(fw->image_path, "wb");
+  if (!fw->file) {
+    fprintf(stderr, "lwm2m-c-client: firmware: cannot create %s: %s (Update Result 2)\n",
+            fw->image_path, strerror(errno));
+    return LWM2M_FIRMWARE_RESULT_NOT_ENOUGH_STORAGE;
+  }
+  return LWM2M_FIRMWARE_RESULT_INITIAL;
+}
+
+static lwm2m_firmware_result_t firmware_write(uint32_t offset, const uint8_t* data, size_t len,
+                                              void* arg) {
+  firmware_t* fw = arg;
+  if (!fw->file || fseek(fw->file, (long)offset, SEEK_SET) != 0 ||
+      fwrite(data, 1, len, fw->file) != len) {
+    fprintf(stderr, "lwm2m-c-client: firmware: cannot write %s: %s (Update Result 2)\n",
+            fw->image_path, strerror(errno));
+    return LWM2M_FIRMWARE_RESULT_NOT_ENOUGH_STORAGE;
+  }
+  return LWM2M_FIRMWARE_RESULT_INITIAL;
+}
+
+static lwm2m_firmware_result_t firmware_finish(uint32_t size, void* arg) {
+  firmware_t* fw = arg;
+  int failed = !fw->file || fflush(fw->file) != 0;
+  if (fw->file) fclose(fw->file);
+  fw->file = NULL;
+  if (failed) return LWM2M_FIRMWARE_RESULT_NOT_ENOUGH_STORAGE;
+  printf("lwm2m-c-client: firmware: %u bytes stored in %s\n", (unsigned)size, fw->image_path);
+  fflush(stdout);
+  return LWM2M_FIRMWARE_RESULT_INITIAL;
+}
+
+static void firmware_discard(void* arg) {
+  firmware_t* fw = arg;
+  if (fw->file) fclose(fw->file);
+  fw->file = NULL;
+  remove(fw->image_path);
+}
+
+/* The version an image announces: the text after LWFW up to a newline (at most 32 bytes). */
+static void firmware_version_of(const char* header, size_t n, char* out) {
+  size_t k = 0;
+  for (size_t i = 4; i < n && k < 32 && header[i] >= ' ' && header[i] <= '~'; ++i)
+    out[k++] = header[i];
+  out[k] = 0;
+  if (k == 0) strcpy(out, "updated");
+}
+
+static lwm2m_firmware_result_t firmware_update(void* arg) {
+  firmware_t* fw = arg;
+  char header[36] = {0};
+  FILE* f = fopen(fw->image_path, "rb");
+  size_t n = f ? fread(header, 1, sizeof header, f) : 0;
+  if (f) fclose(f);
+  if (n < 4 || memcmp(header, "LWFW", 4) != 0) {
+    printf("lwm2m-c-client: firmware: %s does not begin with LWFW: Update Result 6\n",
+           fw->image_path);
+    fflush(stdout);
+    return LWM2M_FIRMWARE_RESULT_UNSUPPORTED_PACKAGE;
+  }
+  if (rename(fw->image_path, fw->installed_path) != 0) {
+    fprintf(stderr, "lwm2m-c-client: firmware: cannot move %s to %s: %s (Update Result 8)\n",
+            fw->image_path, fw->installed_path, strerror(errno));
+    return LWM2M_FIRMWARE_RESULT_UPDATE_FAILED;
+  }
+  firmware_version_of(header, n, fw->new_version);
+  fw->done_at = time(NULL) + LWM2M_CLIENT_REBOOT_TIME;
+  printf("lwm2m-c-client: firmware: installed as %s; \"rebooting\" for %d s\n", fw->installed_path,
+         LWM2M_CLIENT_REBOOT_TIME);
+  fflush(stdout);
+  return LWM2M_FIRMWARE_RESULT_INITIAL;
+}
+
+/* The Firmware Update object writing to `dir`; NULL (with a message) when it cannot. */
+static lwm2m_object_t* firmware_init(lwm2m_client_data_t* client, const char* dir) {
+  int a = snprintf(firmware.image_path, sizeof firmware.image_path, "%s/firmware.bin", dir);
+  int b =
+      snprintf(firmware.installed_path, sizeof firmware.installed_path, "%s/installed.bin", dir);
+  if (a < 0 || b < 0 || (size_t)b >= sizeof firmware.installed_path) {
+    fprintf(stderr, "lwm2m-c-client: --firmware-dir: the path is too long\n");
+    return NULL;
+  }
+  lwm2m_obj_firmware_args_t args = {firmware_open,    firmware_write,  firmware_finish,
+                                    firmware_discard, firmware_update, &firmware};
+  return lwm2m_object_firmware_init(client, &args);
+}
+
+/* Main thread, once a second: the end of the simulated reboot after an update. */
+static void firmware_poll(lwm2m_client_data_t* client) {
+  if (firmware.done_at == 0 || time(NULL) < firmware.done_at) return;
+  firmware.done_at = 0;
+  lwm2m_object_device_set_firmware_version(client, firmware.new_version);
+  lwm2m_object_firmware_update_finished(client, LWM2M_FIRMWARE_RESULT_SUCCESS);
+  printf("lwm2m-c-client: firmware: now running version %s (Update Result 1)\n",
+         firmware.new_version);
+  fflush(stdout);
+}
+
 typedef struct {
   lwm2m_client_data_t* client;
   unsigned step;
@@ -328,7 +455,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  lwm2m_object_t* objects[OBJECT_COUNT];
+  lwm2m_object_t* objects[OBJECT_COUNT + 1]; /* + Firmware Update with --firmware-dir */
+  uint16_t object_count = OBJECT_COUNT;
   objects[0] = lwm2m_object_security_init(&client);
   objects[1] = lwm2m_object_server_init(&client);
   int made = make_device_objects(&client, objects);
@@ -349,7 +477,8 @@ int main(int argc, char** argv) {
   lwm2m_obj_server_args_t srv = LWM2M_OBJ_SERVER_ARGS_INIT;
   srv.short_server_id = 1;
   srv.lifetime = (uint32_t)opt.lifetime;
-  if (!objects[0] || !objects[1] || made != 0 ||
+  if (opt.firmware_dir) objects[object_count++] = firmware_init(&client, opt.firmware_dir);
+  if (!objects[0] || !objects[1] || made != 0 || !objects[object_count - 1] ||
       lwm2m_object_security_instance_create(objects[0], 0, &sec) != LWM2M_CLIENT_OK ||
       (!opt.bootstrap &&
        lwm2m_object_server_instance_create(objects[1], 0, &srv) != LWM2M_CLIENT_OK)) {
@@ -367,7 +496,7 @@ int main(int argc, char** argv) {
   printf("lwm2m-c-client: endpoint %s, %s %s, lifetime %lu s\n", opt.endpoint,
          opt.bootstrap ? "bootstrap server" : "server", opt.server, opt.lifetime);
   fflush(stdout);
-  if (!lwm2m_client_run(&client, objects, OBJECT_COUNT)) {
+  if (!lwm2m_client_run(&client, objects, object_count)) {
     fprintf(stderr, "lwm2m-c-client: the client did not start (see above)\n");
     lwm2m_client_deinit(&client);
     return 1;
@@ -378,6 +507,7 @@ int main(int argc, char** argv) {
     struct timespec second = {1, 0};
     if (nanosleep(&second, NULL) != 0) continue; /* a signal: look at the flag */
     lwm2m_client_locked(&client, tick, &t);
+    firmware_poll(&client);
   }
   int code = 0;
   if (interrupted) {

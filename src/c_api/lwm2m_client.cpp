@@ -24,6 +24,7 @@
 #include "lwm2m/credentials.hpp"
 #include "lwm2m/objects/connectivity.hpp"
 #include "lwm2m/objects/device.hpp"
+#include "lwm2m/objects/firmware_update.hpp"
 #include "lwm2m/objects/ipso_sensor.hpp"
 #include "lwm2m/objects/light_control.hpp"
 #include "lwm2m/objects/saved_state.hpp"
@@ -368,6 +369,9 @@ struct lwm2m_context {
   std::vector<std::unique_ptr<CObject>> custom;
   ExtraObjects extra;
   std::vector<std::pair<dm::ObjectId, lwm2m_object*>> extra_handles;
+  std::unique_ptr<objects::FirmwareSink> firmware_sink;
+  std::unique_ptr<objects::FirmwareUpdateObject> firmware;
+  lwm2m_object* firmware_handle = nullptr;
   std::vector<std::unique_ptr<lwm2m_object>> handles;
   lwm2m_object* security_handle = nullptr;
   lwm2m_object* server_handle = nullptr;
@@ -1170,6 +1174,85 @@ lwm2m_object_t* lwm2m_client_object_create(lwm2m_client_data_t* client_data,
 
 uint16_t lwm2m_object_id(const lwm2m_object_t* object) {
   return object ? object->object->id() : UINT16_MAX;
+}
+
+// ---- Firmware Update ----------------------------------------------------------------------
+
+}  // extern "C"
+
+namespace {
+
+// The C callbacks as a FirmwareSink.
+struct CFirmwareSink final : objects::FirmwareSink {
+  explicit CFirmwareSink(const lwm2m_obj_firmware_args_t& a) : args(a) {}
+  static objects::UpdateResult r(lwm2m_firmware_result_t v) {
+    return static_cast<objects::UpdateResult>(v);
+  }
+  objects::UpdateResult open() noexcept override {
+    return args.open ? r(args.open(args.arg)) : objects::UpdateResult::initial;
+  }
+  objects::UpdateResult write(uint32_t offset, ByteView bytes) noexcept override {
+    return args.write ? r(args.write(offset, bytes.data(), bytes.size(), args.arg))
+                      : objects::UpdateResult::not_enough_storage;
+  }
+  objects::UpdateResult finish(uint32_t size) noexcept override {
+    return args.finish ? r(args.finish(size, args.arg)) : objects::UpdateResult::initial;
+  }
+  void discard() noexcept override {
+    if (args.discard) args.discard(args.arg);
+  }
+  objects::UpdateResult update() noexcept override {
+    return args.update ? r(args.update(args.arg)) : objects::UpdateResult::update_failed;
+  }
+  lwm2m_obj_firmware_args_t args;
+};
+
+}  // namespace
+
+extern "C" {
+
+lwm2m_object_t* lwm2m_object_firmware_init(lwm2m_client_data_t* client_data,
+                                           const lwm2m_obj_firmware_args_t* args) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_object_firmware_init");
+  if (!ctx) return nullptr;
+  if (ctx->firmware_handle) return ctx->firmware_handle;
+  if (!args || !args->write) {
+    say("lwm2m_object_firmware_init: args->write is needed (where the image goes)");
+    return nullptr;
+  }
+  try {
+    ctx->firmware_sink = std::make_unique<CFirmwareSink>(*args);
+    ctx->firmware = std::make_unique<objects::FirmwareUpdateObject>(*ctx->firmware_sink);
+    ctx->firmware_handle = ctx->wrap(*ctx->firmware);
+  } catch (const std::bad_alloc&) {
+    say("lwm2m_object_firmware_init: out of memory");
+    return nullptr;
+  }
+  return ctx->firmware_handle;
+}
+
+int lwm2m_object_firmware_update_finished(lwm2m_client_data_t* client_data,
+                                          lwm2m_firmware_result_t result) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_object_firmware_update_finished");
+  if (!ctx || !ctx->firmware) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  int rc = LWM2M_CLIENT_OK;
+  ctx->with_lock([&] {
+    if (!ctx->firmware->update_finished(static_cast<objects::UpdateResult>(result)))
+      rc = LWM2M_CLIENT_ERR_INVALID_STATE;
+  });
+  return rc;
+}
+
+int lwm2m_object_device_set_firmware_version(lwm2m_client_data_t* client_data,
+                                             const char* version) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_object_device_set_firmware_version");
+  if (!ctx || !ctx->device) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (!version) return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  ctx->with_lock([&] {
+    ctx->device_strings[3] = version;
+    ctx->device->set_firmware_version(ctx->device_strings[3]);
+  });
+  return LWM2M_CLIENT_OK;
 }
 
 // ---- persistence ----------------------------------------------------------------------------

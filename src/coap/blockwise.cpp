@@ -72,6 +72,17 @@ Code Block1Reassembly::accept(PeerId peer, const Message& m, TimePoint now,
   return Code{};
 }
 
+std::optional<BlockOption> block1_that_fits(const Message& m, OversizedDatagram d) noexcept {
+  const uint32_t overhead = d.size - static_cast<uint32_t>(m.payload.size());
+  auto sent = m.block(OptionNumber::block1);
+  uint8_t szx = sent && sent->szx > 0 ? static_cast<uint8_t>(sent->szx - 1) : 6;
+  while (overhead + (16u << szx) > d.limit) {
+    if (szx == 0) return std::nullopt;
+    --szx;
+  }
+  return BlockOption{0, false, szx};
+}
+
 // ---------------------------------------------------------------------------------------
 // Client role
 

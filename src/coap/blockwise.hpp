@@ -10,6 +10,17 @@
 
 namespace lwm2m::coap::detail {
 
+/// A datagram larger than the driver's receive buffer (Engine::handle_oversized()).
+struct OversizedDatagram {
+  uint32_t limit = 0;  ///< the receive buffer; 0: not oversized
+  uint32_t size = 0;   ///< the datagram as the driver got it
+};
+
+/// The Block1 option of a 4.13 answer to `m` (RFC 7959 §2.9.3): the largest block that,
+/// with the request's header and options, fits the receive buffer and is smaller than the
+/// block `m` sent; none when even 16 bytes do not fit.
+std::optional<BlockOption> block1_that_fits(const Message& m, OversizedDatagram d) noexcept;
+
 /// One incoming Block1 body at a time, in a buffer sized by EngineConfig::block1_buffer.
 class Block1Reassembly {
  public:

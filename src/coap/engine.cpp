@@ -163,6 +163,15 @@ void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noex
   core_->handle_datagram(peer, datagram, now);
   core_->dispatching = false;
 }
+void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
+                              TimePoint now) noexcept {
+  if (!core_ || core_->busy() || limit == 0) return;
+  core_->dispatching = true;
+  core_->oversized = {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())};
+  core_->handle_datagram(peer, datagram, now);
+  core_->oversized = {};
+  core_->dispatching = false;
+}
 void Engine::handle_timeout(TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
   core_->dispatching = true;
@@ -240,6 +249,7 @@ void EngineCore::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) 
       send_empty(peer, Type::rst, m.message_id);
     return;
   }
+  if (oversized.limit != 0 && (!m.code.is_request() || m.type == Type::ack)) return;
   switch (m.type) {
     case Type::ack:
     case Type::rst:
@@ -311,9 +321,23 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
     return;
   }
 
+  if (oversized.limit != 0) {
+    finish_simple(*c, resp, codes::request_entity_too_large, std::nullopt,
+                  block1_that_fits(m, oversized));
+    return;
+  }
+
   ResponsePlan plan;
   ByteView body = m.payload;
-  if (m.has(OptionNumber::block1)) {
+  std::optional<BlockOption> streamed;
+  if (m.has(OptionNumber::block1) && handler && handler->streams_block1(peer, m)) {
+    streamed = m.block(OptionNumber::block1);
+    if (!streamed || (streamed->more && m.payload.size() != streamed->size())) {
+      finish_simple(*c, resp, codes::bad_request);
+      return;
+    }
+    plan.block1_echo = streamed;
+  } else if (m.has(OptionNumber::block1)) {
     const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
     if (reply == codes::continue_) {
       finish_simple(*c, resp, reply, std::nullopt, reassembly.block());
@@ -339,7 +363,7 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
     }
   }
 
-  IncomingRequest req{peer, m, body, observe_register, observe_deregister};
+  IncomingRequest req{peer, m, body, observe_register, observe_deregister, streamed};
   plan.request = &req;
   plan.allow_observe = observe_register;
   plan.allow_defer = true;

@@ -58,6 +58,8 @@ struct EngineCore {
   bool dispatching = false;
   bool busy() const noexcept { return filling || dispatching; }
   // The request being served, for Response::accept_observe() and defer().
+  /// Set while handle_oversized() runs: the driver's receive buffer and the datagram's size.
+  OversizedDatagram oversized;
   PeerId current_peer = 0;
   Type current_type = Type::con;
   Token current_token;

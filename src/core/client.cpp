@@ -10,6 +10,7 @@
 #include "core/client_impl.hpp"
 #include "core/uplink.hpp"
 #include "core/well_known.hpp"
+#include "lwm2m/core/download.hpp"
 
 namespace lwm2m::core {
 
@@ -126,6 +127,14 @@ void Client::handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now
   impl_->drive(now);
 }
 
+void Client::handle_oversized(coap::PeerId peer, ByteView datagram, size_t limit,
+                              TimePoint now) noexcept {
+  if (!valid_) return;
+  impl_->now_ = now;
+  engine_.handle_oversized(peer, datagram, limit, now);
+  impl_->drive(now);
+}
+
 void Client::handle_timeout(TimePoint now) noexcept {
   if (!valid_) return;
   impl_->now_ = now;
@@ -162,6 +171,10 @@ std::optional<LinkCommand> Client::poll_link() noexcept {
                     s.accounts[i].used ? s.accounts[i].ssid : uint16_t{0}};
     s.link_wish[i] = 0;
     return cmd;
+  }
+  if (s.downloader) {
+    if (const uint8_t w = s.downloader->take_link_wish())
+      return LinkCommand{static_cast<LinkCommand::Kind>(w - 1), download_peer(), 0};
   }
   return std::nullopt;
 }
@@ -204,7 +217,17 @@ std::string_view Client::peer_uri(coap::PeerId peer) const noexcept {
   return sec ? sec->uri : std::string_view{};
 }
 
+void Client::set_downloader(PackageDownloader* downloader) noexcept {
+  if (valid_) impl_->downloader = downloader;
+}
+
+coap::PeerId Client::download_peer() const noexcept {
+  return valid_ ? static_cast<coap::PeerId>(impl_->account_count) : coap::PeerId{0};
+}
+
 std::optional<PeerSecurity> Client::peer_security(coap::PeerId peer) const noexcept {
+  if (valid_ && impl_->downloader && peer == download_peer())
+    return impl_->downloader->security(*this);
   if (!valid_ || peer >= impl_->account_count || !impl_->accounts[peer].used) return std::nullopt;
   return impl_->reader.peer(impl_->accounts[peer].security_iid);
 }

@@ -179,6 +179,7 @@ struct Client::Impl final : ObservationTable::Host {
   }
 
   TimePoint now_{};  ///< time of the input being processed
+  PackageDownloader* downloader = nullptr;
   bool started = false;
   bool stopping = false;
   bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step

@@ -26,6 +26,7 @@ constexpr EffectRule kRules[] = {
     {K::deleted, wk::kServer, kAnyResource, Action::accounts_changed},
     {K::created, kAnyObject, kAnyResource, Action::objects_changed},
     {K::deleted, kAnyObject, kAnyResource, Action::objects_changed},
+    {K::written, wk::kFirmwareUpdate, wk::firmware::kPackageUri, Action::package_uri},
 };
 
 }  // namespace

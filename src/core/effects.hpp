@@ -38,6 +38,7 @@ enum class Action : uint8_t {
   factory_reset,
   accounts_changed,  ///< a Security or Server instance came or went
   objects_changed,   ///< an instance came or went: the registration lists the new set
+  package_uri,       ///< Firmware Update's Package URI: the downloader starts or stops
 };
 
 inline constexpr dm::ObjectId kAnyObject = dm::kInvalidId;

@@ -4,6 +4,7 @@
 // effects table of effects.cpp, applied after each commit).
 #include "core/client_impl.hpp"
 #include "core/well_known.hpp"
+#include "lwm2m/core/download.hpp"
 
 namespace lwm2m::core {
 
@@ -168,6 +169,10 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       break;
     case Action::accounts_changed:
       accounts_changed = true;
+      break;
+    case Action::package_uri:
+      if (downloader)
+        downloader->uri_written(c, by_index, dm::Path(ch.object, ch.instance, ch.resource), now_);
       break;
     case Action::objects_changed:
       // The creating server owns the new instance under Access Control (create.cpp).

@@ -36,6 +36,14 @@ Status Transaction::write(const dm::Path& path, const dm::Value& value) noexcept
                path);
 }
 
+Status Transaction::write_block(const dm::Path& resource, uint32_t offset, ByteView bytes,
+                                bool more) noexcept {
+  auto obj = touch(resource.object());
+  if (!obj) return obj.status();
+  return noted((*obj)->write_block(resource.instance(), resource.resource(), offset, bytes, more),
+               Change::Kind::written, resource);
+}
+
 Status Transaction::reset_resource(const dm::Path& resource) noexcept {
   auto obj = touch(resource.object());
   if (!obj) return obj.status();

@@ -27,6 +27,8 @@ class Transaction {
 
   /// A resource (depth 3) or resource instance (depth 4).
   Status write(const dm::Path& path, const dm::Value& value) noexcept;
+  /// One block of a block-wise Write of a resource (dm::Object::write_block()).
+  Status write_block(const dm::Path& resource, uint32_t offset, ByteView bytes, bool more) noexcept;
   Status reset_resource(const dm::Path& resource) noexcept;
   Status reset_instance(const dm::Path& instance) noexcept;
   Status create(const dm::Path& instance) noexcept;

@@ -11,6 +11,7 @@ inline constexpr dm::ObjectId kSecurity = 0;
 inline constexpr dm::ObjectId kServer = 1;
 inline constexpr dm::ObjectId kAccessControl = 2;
 inline constexpr dm::ObjectId kDevice = 3;
+inline constexpr dm::ObjectId kFirmwareUpdate = 5;
 inline constexpr dm::ObjectId kOscore = 21;
 
 /// Objects that belong to the bootstrap server alone: a management server can neither
@@ -62,5 +63,11 @@ namespace device {
 inline constexpr dm::ResourceId kReboot = 4;
 inline constexpr dm::ResourceId kFactoryReset = 5;
 }  // namespace device
+
+/// Firmware Update object (/5) resources.
+namespace firmware {
+inline constexpr dm::ResourceId kPackageUri = 1;
+inline constexpr dm::ResourceId kState = 3;
+}  // namespace firmware
 
 }  // namespace lwm2m::core::wk

@@ -8,6 +8,17 @@
 namespace lwm2m::core {
 namespace {
 
+// One block of a Write streamed to the object (a firmware image): each block is its own
+// transaction, answered 2.31 Continue until the last one.
+void write_block(Request& r) noexcept {
+  if (!r.client.allowed(r.account, r.path, kWrite)) return fail(r, Errc::unauthorized);
+  const coap::BlockOption b = *r.in.block1;
+  Transaction tx(r.registry());
+  Status st = tx.finish(tx.write_block(r.path, b.offset(), r.in.body, b.more));
+  if (!st) return fail(r, st.code());
+  r.resp.set_code(b.more ? coap::codes::continue_ : coap::codes::changed);
+}
+
 void apply(Request& r, codec::ContentFormat fmt, bool replace) noexcept {
   dm::Registry& reg = r.registry();
   WritePlan plan{reg, r.path, false, replace, false};
@@ -22,6 +33,7 @@ void apply(Request& r, codec::ContentFormat fmt, bool replace) noexcept {
 
 void ops::write(Request& r) noexcept {
   if (r.path.depth() < 2) return fail(r, Errc::method_not_allowed);
+  if (r.in.block1) return write_block(r);
   if (auto t = r.registry().resolve(r.path.depth() == 4 ? r.path.parent() : r.path); !t)
     return fail(r, t.error());
   if (!r.client.allowed(r.account, r.path, kWrite)) return fail(r, Errc::unauthorized);
@@ -37,6 +49,23 @@ void ops::partial_update(Request& r) noexcept {
   auto cf = content_format(r.message());
   if (!cf) return fail(r, Errc::bad_request);
   apply(r, *cf, false);
+}
+
+// A PUT of an opaque resource whose object takes blocks as they come (Block1 is not
+// reassembled for it, RFC 7959 §2.5 leaves that to the server).
+bool Client::streams_block1(coap::PeerId peer, const coap::Message& m) noexcept {
+  if (!(m.code == coap::codes::put) ||
+      m.content_format() != static_cast<uint16_t>(codec::ContentFormat::octet_stream))
+    return false;
+  const Account* a = impl_->account_for_peer(peer);
+  if (!a || a->bootstrap) return false;
+  std::string_view segs[dm::Path::kMaxDepth];
+  if (m.strings(coap::OptionNumber::uri_path, segs) != 3) return false;
+  auto p = dm::Path::from_segments({segs, 3});
+  if (!p) return false;
+  auto t = registry_.resolve(*p);
+  return t && t->resource->type == dm::DataType::opaque &&
+         t->object->writes_blocks(p->instance(), p->resource());
 }
 
 }  // namespace lwm2m::core

@@ -51,6 +51,11 @@ void DeviceObject::set_battery_status(BatteryStatus status) noexcept {
   changed(0, 20);
 }
 
+void DeviceObject::set_firmware_version(std::string_view version) noexcept {
+  info_.firmware_version = version;
+  changed(0, 3);
+}
+
 void DeviceObject::set_memory_free_kb(int kb) noexcept {
   memory_free_ = kb;
   changed(0, 10);

@@ -14,6 +14,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "lwm2m/core/client.hpp"
+#include "lwm2m/core/download.hpp"
 #include "lwm2m/objects/access_control.hpp"
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/objects/security.hpp"
@@ -228,13 +230,17 @@ class Rig {
   void start() {
     client = std::make_unique<core::Client>(config, registry, rng);
     ASSERT_TRUE(client->valid());
+    if (downloader) client->set_downloader(downloader);
     posix::RunnerConfig rc = runner_config;
     rc.local_port = 0;
-    rc.receive_buffer = 2048;
+    rc.receive_buffer = receive_buffer;
     rc.min_refresh = Duration{200};
     runner = std::make_unique<posix::Runner>(*client, rc);
     if (saved_state) runner->set_saved_state(saved_state);
     runner->set_log([this](const char* line) {
+      if (!quiet_prefix.empty() &&
+          std::strncmp(line, quiet_prefix.c_str(), quiet_prefix.size()) == 0)
+        return;
       std::lock_guard<std::mutex> g(log_mutex_);
       log_.emplace_back(line);
     });
@@ -273,6 +279,12 @@ class Rig {
     std::lock_guard<std::mutex> g(log_mutex_);
     return log_;
   }
+  bool log_contains(std::string_view text) const {
+    std::lock_guard<std::mutex> g(log_mutex_);
+    for (const std::string& l : log_)
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  }
   void dump_log() const {
     std::lock_guard<std::mutex> g(log_mutex_);
     for (const std::string& l : log_)
@@ -295,6 +307,12 @@ class Rig {
   XorShiftRandom rng{
       static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
   core::ClientConfig config;
+  /// The runner's receive buffer (RunnerConfig::receive_buffer), set before start().
+  size_t receive_buffer = 2048;
+  /// Fetches Package URIs (set before start()).
+  core::PackageDownloader* downloader = nullptr;
+  /// Log lines starting with this are not kept (set before start()).
+  std::string quiet_prefix;
   std::unique_ptr<core::Client> client;
   std::unique_ptr<posix::Runner> runner;
   /// Persistence, when a test sets it before start().

@@ -118,6 +118,10 @@ struct IncomingRequest {
   bool observe_register;
   /// GET/FETCH with Observe 1; the engine has already removed the relation.
   bool observe_deregister;
+  /// Set when the handler took this Block1 request block by block (streams_block1()):
+  /// `body` is this block only. Answer 2.31 Continue while `more`, the final code after
+  /// the last block; the engine echoes the Block1 option (RFC 7959 §2.3).
+  std::optional<BlockOption> block1 = std::nullopt;
 };
 
 /// What a handler fills in. The payload goes through a windowed sink: write the whole
@@ -163,6 +167,9 @@ class RequestHandler {
  public:
   /// Serve one request. The default response code is 2.05 with no payload.
   virtual void on_request(const IncomingRequest& request, Response& response) noexcept = 0;
+  /// Whether a request carrying Block1 goes to on_request() one block at a time (a body
+  /// too large to hold, such as a firmware image) instead of being reassembled first.
+  virtual bool streams_block1(PeerId, const Message&) noexcept { return false; }
   /// An observe relation ended: reason is reset (RST from the peer), timeout (a CON
   /// notification was never acknowledged), cancelled (deregistration or replacement).
   virtual void on_observe_cancelled(ObservationId, uint32_t /*cookie*/, Errc /*reason*/) noexcept {}
@@ -232,6 +239,11 @@ class Engine {
 
   // ---- inputs ----
   void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  /// A datagram larger than the driver's receive buffer (`limit` bytes; the driver read it
+  /// whole or in part). A request is answered 4.13 with a Block1 option of a size that fits
+  /// (RFC 7959 §2.9.3), so that a peer sending large blocks goes on with smaller ones; any
+  /// other message is dropped.
+  void handle_oversized(PeerId peer, ByteView datagram, size_t limit, TimePoint now) noexcept;
   void handle_timeout(TimePoint now) noexcept;
 
   // ---- outputs ----

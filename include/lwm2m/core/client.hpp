@@ -143,6 +143,8 @@ class ClientMonitor {
                                  coap::Code /*result*/) noexcept {}
 };
 
+class PackageDownloader;
+
 class Client final : private coap::RequestHandler,
                      private coap::ResponseHandler,
                      private dm::ChangeListener {
@@ -169,6 +171,9 @@ class Client final : private coap::RequestHandler,
 
   // ---- I/O ----
   void handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  /// A datagram larger than the driver's receive buffer of `limit` bytes: a request gets
+  /// 4.13 with a block size that fits (coap::Engine::handle_oversized()).
+  void handle_oversized(coap::PeerId peer, ByteView datagram, size_t limit, TimePoint now) noexcept;
   void handle_timeout(TimePoint now) noexcept;
   std::optional<coap::Datagram> poll_transmit() noexcept { return engine_.poll_transmit(); }
   TimePoint next_deadline() const noexcept;
@@ -212,15 +217,22 @@ class Client final : private coap::RequestHandler,
   bool gave_up() const noexcept;
 
   void set_monitor(ClientMonitor* monitor) noexcept { monitor_ = monitor; }
+  /// Pulls what servers write into a Firmware Update object's Package URI
+  /// (lwm2m/core/download.hpp); null: no pull. Before start().
+  void set_downloader(PackageDownloader* downloader) noexcept;
+  /// The peer the downloader fetches from (after every server account).
+  coap::PeerId download_peer() const noexcept;
   const coap::Engine& engine() const noexcept { return engine_; }
   dm::Registry& registry() noexcept { return registry_; }
 
   struct Impl;
 
  private:
+  friend class PackageDownloader;
   // coap::RequestHandler
   void on_request(const coap::IncomingRequest& request, coap::Response& response) noexcept override;
   void on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc reason) noexcept override;
+  bool streams_block1(coap::PeerId peer, const coap::Message& request) noexcept override;
   // coap::ResponseHandler
   void on_response(coap::RequestId id, const coap::Message& response, bool final) noexcept override;
   void on_error(coap::RequestId id, Errc error) noexcept override;

@@ -112,6 +112,23 @@ class Object {
                        const Value& /*value*/) noexcept {
     return Errc::method_not_allowed;
   }
+  /// One block of a block-wise Write (RFC 7959 Block1) of an opaque resource, as it
+  /// arrives: `offset` into the value, `more` false on the last block. Lets a large value
+  /// (a firmware image) go to storage without the whole of it in RAM. Offsets come in
+  /// order from 0; a block at offset 0 starts the value anew. Default: method_not_allowed
+  /// (the client then reassembles the value and calls write()).
+  virtual Status write_block(InstanceId /*iid*/, ResourceId /*rid*/, uint32_t /*offset*/,
+                             ByteView /*bytes*/, bool /*more*/) noexcept {
+    return Errc::method_not_allowed;
+  }
+  /// A block-wise transfer into this resource that the client drives (a download) could not
+  /// go on: `why` is timeout (connection lost), not_found, bad_request or unsupported (the
+  /// URI). Default: nothing.
+  virtual void write_block_failed(InstanceId /*iid*/, ResourceId /*rid*/, Errc /*why*/) noexcept {}
+  /// Whether write_block() takes this resource (asked before the first block).
+  virtual bool writes_blocks(InstanceId /*iid*/, ResourceId /*rid*/) const noexcept {
+    return false;
+  }
   /// Removes every instance of a multiple resource (the start of a replace), or resets an
   /// optional single resource to absent. Default: method_not_allowed.
   virtual Status reset_resource(InstanceId /*iid*/, ResourceId /*rid*/) noexcept {

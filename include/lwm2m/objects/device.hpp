@@ -122,6 +122,9 @@ class DeviceObject final : public dm::Object {
   Status set_timezone(std::string_view zone) noexcept;
   std::string_view utc_offset() const noexcept { return {utc_offset_, utc_offset_len_}; }
   std::string_view timezone() const noexcept { return {timezone_, timezone_len_}; }
+  /// Firmware Version (/3/0/3), e.g. after a firmware update; the text must outlive the
+  /// object or the next call.
+  void set_firmware_version(std::string_view version) noexcept;
 
   size_t instance_count() const noexcept override { return 1; }
   dm::InstanceId instance_at(size_t) const noexcept override { return 0; }

@@ -197,6 +197,7 @@ class Runner final : private core::ClientMonitor {
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
+  void deliver_plaintext(coap::PeerId peer, ByteView message, TimePoint now);
   void note_stranger(const SocketAddress& from, TimePoint now);
   void fold_stranger_log(TimePoint now);
   void wake();

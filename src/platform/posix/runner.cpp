@@ -369,11 +369,7 @@ void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) 
     } else if (c.secure) {
       return;  // the session failed: no new one until we send, and never plaintext
     } else {
-      if (datagram.size() > config_.receive_buffer) {
-        log("dropped a datagram larger than the %zu-byte receive buffer", config_.receive_buffer);
-        return;
-      }
-      client_.handle_datagram(static_cast<coap::PeerId>(i), datagram, t);
+      deliver_plaintext(static_cast<coap::PeerId>(i), datagram, t);
     }
     step(t);
     return;
@@ -409,6 +405,20 @@ void Runner::fold_stranger_log(TimePoint t) {
       static_cast<long long>(config_.stranger_log_interval.count()));
   strangers_unlogged_ = 0;
   stranger_window_start_ = t;
+}
+
+// A message larger than the receive buffer is what a device with that buffer could not
+// take: a request among them is answered 4.13 with a block size that fits, anything else
+// is dropped.
+void Runner::deliver_plaintext(coap::PeerId peer, ByteView message, TimePoint t) {
+  if (message.size() <= config_.receive_buffer) {
+    client_.handle_datagram(peer, message, t);
+    return;
+  }
+  log("a %zu-byte message exceeds the %zu-byte receive buffer: a request is answered 4.13 "
+      "with a smaller block size, anything else dropped",
+      message.size(), config_.receive_buffer);
+  client_.handle_oversized(peer, message, config_.receive_buffer, t);
 }
 
 void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
@@ -543,11 +553,7 @@ void Runner::drive_channels(TimePoint t) {
       c.held.clear();
     }
     while (auto p = c.channel->poll_plaintext()) {
-      if (p->size() > config_.receive_buffer) {
-        log("dropped a message larger than the %zu-byte receive buffer", config_.receive_buffer);
-        continue;
-      }
-      client_.handle_datagram(static_cast<coap::PeerId>(i), *p, t);
+      deliver_plaintext(static_cast<coap::PeerId>(i), *p, t);
     }
     Errc err;
     const char* reason = nullptr;

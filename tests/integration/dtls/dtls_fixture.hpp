@@ -210,6 +210,7 @@ struct ClientOptions {
   Bytes own_cert = {};
   Bytes private_key = {};
   Bytes server_cert = {};
+  uint16_t block_size = 1024;  ///< coap::EngineConfig::block_size
 };
 
 /// A client with Security (PSK or certificate), Server and Device objects, run by a
@@ -257,6 +258,7 @@ class DtlsClient {
     // Short CoAP timers: a request to a server that lost our session fails within ~5 s.
     cc.coap.tx.ack_timeout = Duration{1000};
     cc.coap.tx.max_retransmit = 2;
+    cc.coap.block_size = o.block_size;
     client_.emplace(cc, registry_, rng_);
 
     posix::RunnerConfig rc;
@@ -286,6 +288,9 @@ class DtlsClient {
 
   void start() { ASSERT_TRUE(runner_->start().ok()); }
   posix::Runner& runner() { return *runner_; }
+  core::Client& client() { return *client_; }
+  /// For one more object (before start()).
+  dm::Registry& registry() { return registry_; }
   objects::DeviceObject& device() { return device_; }
   CredentialStore& store() { return store_; }
   static constexpr const char* endpoint() { return "dtls-ep"; }

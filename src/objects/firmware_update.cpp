@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "lwm2m/objects/firmware_update.hpp"
+
+#include <cstring>
+
+namespace lwm2m::objects {
+namespace {
+
+constexpr dm::ResourceId kPackage = 0, kPackageUri = 1, kUpdate = 2, kState = 3, kResult = 5,
+                         kPkgName = 6, kPkgVersion = 7, kProtocols = 8, kDelivery = 9;
+
+// Protocol Support (/5/0/8) values.
+constexpr int64_t kCoap = 0, kCoaps = 1;
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+}
+
+// A URI with a scheme and something after "//" (RFC 3986 §3: scheme ":" "//" authority).
+bool well_formed(std::string_view uri) noexcept {
+  const size_t colon = uri.find("://");
+  if (colon == 0 || colon == std::string_view::npos || colon + 3 >= uri.size()) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    const char c = uri[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alpha && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+FirmwareUpdateObject::FirmwareUpdateObject(FirmwareSink& sink,
+                                           const FirmwareUpdateConfig& config) noexcept
+    : Object(firmware_update_object_def()), sink_(sink), config_(config) {}
+
+FirmwareUpdateObject* FirmwareUpdateObject::from(dm::Object* object) noexcept {
+  // Every FirmwareUpdateObject, and only it, is built on this descriptor: no RTTI needed.
+  return object && &object->def() == &firmware_update_object_def()
+             ? static_cast<FirmwareUpdateObject*>(object)
+             : nullptr;
+}
+
+// ---- the state machine ----
+
+void FirmwareUpdateObject::enter(FirmwareState state, UpdateResult result) noexcept {
+  if (state != state_) pending_ |= kNotifyState;
+  if (result != result_) pending_ |= kNotifyResult;
+  state_ = state;
+  result_ = result;
+  if (!in_transaction_) flush_notifications();
+}
+
+void FirmwareUpdateObject::flush_notifications() noexcept {
+  // State before Update Result: an observer of both sees the state change first.
+  if (pending_ & kNotifyState) changed(0, kState);
+  if (pending_ & kNotifyResult) changed(0, kResult);
+  if (pending_ & kNotifyUri) changed(0, kPackageUri);
+  pending_ = 0;
+}
+
+void FirmwareUpdateObject::reset() noexcept {
+  if (state_ != FirmwareState::idle) sink_.discard();
+  received_ = 0;
+  pushing_ = false;
+  if (uri_len_ != 0) pending_ |= kNotifyUri;
+  uri_len_ = 0;
+  enter(FirmwareState::idle, UpdateResult::initial);
+}
+
+Status FirmwareUpdateObject::check(UpdateResult r) noexcept {
+  if (r == UpdateResult::initial) return {};
+  download_failed(r);
+  failed_in_transaction_ = in_transaction_;
+  // The server learns why from Update Result; the code says the write did not go through.
+  return r == UpdateResult::not_enough_storage ? Errc::request_entity_too_large
+                                               : Errc::internal_error;
+}
+
+void FirmwareUpdateObject::download_failed(UpdateResult result) noexcept {
+  if (state_ != FirmwareState::downloading) return;
+  sink_.discard();
+  received_ = 0;
+  pushing_ = false;
+  enter(FirmwareState::idle, result);
+}
+
+Status FirmwareUpdateObject::start_download() noexcept {
+  received_ = 0;
+  enter(FirmwareState::downloading, UpdateResult::initial);
+  return check(sink_.open());
+}
+
+Status FirmwareUpdateObject::update_finished(UpdateResult outcome) noexcept {
+  if (state_ != FirmwareState::updating) return Errc::invalid_state;
+  switch (outcome) {
+    case UpdateResult::success:
+      received_ = 0;
+      enter(FirmwareState::idle, UpdateResult::success);
+      break;
+    case UpdateResult::integrity_failure:
+    case UpdateResult::unsupported_package:
+      sink_.discard();
+      received_ = 0;
+      enter(FirmwareState::idle, outcome);
+      break;
+    default:
+      enter(FirmwareState::downloaded, UpdateResult::update_failed);
+      break;
+  }
+  return {};
+}
+
+void FirmwareUpdateObject::restore(FirmwareState state, UpdateResult result) noexcept {
+  enter(state, result);
+}
+
+// ---- Package (/5/0/0): push ----
+
+Status FirmwareUpdateObject::write_package(ByteView image) noexcept {
+  if (image.empty() || (image.size() == 1 && image[0] == 0)) {
+    // An empty Package (or the single '\0' the 1.0 text names) cancels and resets.
+    if (state_ == FirmwareState::updating) return Errc::method_not_allowed;
+    reset();
+    return {};
+  }
+  return write_block(0, kPackage, 0, image, false);
+}
+
+bool FirmwareUpdateObject::writes_blocks(dm::InstanceId iid, dm::ResourceId rid) const noexcept {
+  return iid == 0 && rid == kPackage && config_.push;
+}
+
+Status FirmwareUpdateObject::write_block(dm::InstanceId iid, dm::ResourceId rid, uint32_t offset,
+                                         ByteView bytes, bool more) noexcept {
+  if (iid == 0 && rid == kPackageUri) return pull_block(offset, bytes, more);
+  if (iid != 0 || rid != kPackage || !config_.push) return Errc::method_not_allowed;
+  if (offset == 0) {
+    // A new push: from Idle, or a server starting its push over.
+    if (state_ == FirmwareState::downloading && !pushing_) return Errc::method_not_allowed;
+    if (state_ != FirmwareState::idle && state_ != FirmwareState::downloading)
+      return Errc::method_not_allowed;
+    if (state_ == FirmwareState::downloading) sink_.discard();
+    pushing_ = true;
+    if (Status st = start_download(); !st) return st;
+  } else if (state_ != FirmwareState::downloading || !pushing_ || offset != received_) {
+    return Errc::request_entity_incomplete;
+  }
+  if (!bytes.empty()) {
+    if (Status st = check(sink_.write(offset, bytes)); !st) return st;
+  }
+  received_ = offset + static_cast<uint32_t>(bytes.size());
+  if (more) return {};
+  if (Status st = check(sink_.finish(received_)); !st) return st;
+  pushing_ = false;
+  enter(FirmwareState::downloaded, UpdateResult::initial);
+  return {};
+}
+
+// ---- Package URI (/5/0/1): pull ----
+
+// A block of the image at Package URI, from the client's downloader. After a lost
+// connection the download goes on from the last block it had: an offset at or before
+// what was received is taken again.
+Status FirmwareUpdateObject::pull_block(uint32_t offset, ByteView bytes, bool more) noexcept {
+  if (state_ != FirmwareState::downloading || pushing_ || uri_len_ == 0)
+    return Errc::method_not_allowed;
+  if (offset > received_) return Errc::request_entity_incomplete;
+  if (!bytes.empty()) {
+    if (Status st = check(sink_.write(offset, bytes)); !st) return st;
+  }
+  if (offset + bytes.size() > received_) received_ = offset + static_cast<uint32_t>(bytes.size());
+  if (more) return {};
+  if (Status st = check(sink_.finish(received_)); !st) return st;
+  enter(FirmwareState::downloaded, UpdateResult::initial);
+  return {};
+}
+
+void FirmwareUpdateObject::write_block_failed(dm::InstanceId iid, dm::ResourceId rid,
+                                              Errc why) noexcept {
+  if (iid != 0 || rid != kPackageUri) return;
+  switch (why) {
+    case Errc::unsupported:
+      download_failed(UpdateResult::unsupported_protocol);
+      break;
+    case Errc::not_found:
+    case Errc::bad_request:
+    case Errc::malformed:
+      download_failed(UpdateResult::invalid_uri);
+      break;
+    default:
+      download_failed(UpdateResult::connection_lost);
+      break;
+  }
+}
+
+Status FirmwareUpdateObject::write_uri(std::string_view uri) noexcept {
+  if (uri.empty()) {
+    if (state_ == FirmwareState::updating) return Errc::method_not_allowed;
+    reset();
+    return {};
+  }
+  if (!config_.pull) return Errc::method_not_allowed;
+  if (state_ != FirmwareState::idle) return Errc::method_not_allowed;
+  if (uri.size() > kMaxUriLength) {
+    enter(FirmwareState::idle, UpdateResult::invalid_uri);
+    failed_in_transaction_ = in_transaction_;
+    return Errc::bad_request;
+  }
+  std::memcpy(uri_, uri.data(), uri.size());
+  uri_len_ = static_cast<uint8_t>(uri.size());
+  pending_ |= kNotifyUri;
+  pushing_ = false;
+  // The spec has the download start, and fail with the reason in Update Result: the
+  // write itself succeeds.
+  if (!well_formed(uri)) {
+    enter(FirmwareState::idle, UpdateResult::invalid_uri);
+    return {};
+  }
+  const bool coap = starts_with(uri, "coap://");
+  const bool coaps = starts_with(uri, "coaps://") && config_.coaps;
+  if (!coap && !coaps) {
+    enter(FirmwareState::idle, UpdateResult::unsupported_protocol);
+    return {};
+  }
+  received_ = 0;
+  enter(FirmwareState::downloading, UpdateResult::initial);
+  return check(sink_.open());
+}
+
+// ---- dm::Object ----
+
+bool FirmwareUpdateObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept {
+  if (iid != 0) return false;
+  if (rid == kPkgName) return !config_.package_name.empty();
+  if (rid == kPkgVersion) return !config_.package_version.empty();
+  return true;
+}
+
+size_t FirmwareUpdateObject::resource_instance_count(dm::InstanceId,
+                                                     dm::ResourceId rid) const noexcept {
+  if (rid != kProtocols || !config_.pull) return 0;
+  return config_.coaps ? 2 : 1;
+}
+
+dm::ResourceInstanceId FirmwareUpdateObject::resource_instance_at(dm::InstanceId, dm::ResourceId,
+                                                                  size_t index) const noexcept {
+  return static_cast<dm::ResourceInstanceId>(index);
+}
+
+Result<dm::Value> FirmwareUpdateObject::read(dm::InstanceId iid, dm::ResourceId rid,
+                                             dm::ResourceInstanceId riid,
+                                             MutableByteView) noexcept {
+  if (!has_resource(iid, rid)) return Errc::not_found;
+  switch (rid) {
+    case kPackageUri:
+      return dm::Value::string(package_uri());
+    case kState:
+      return dm::Value::integer(static_cast<int64_t>(state_));
+    case kResult:
+      return dm::Value::integer(static_cast<int64_t>(result_));
+    case kPkgName:
+      return dm::Value::string(config_.package_name);
+    case kPkgVersion:
+      return dm::Value::string(config_.package_version);
+    case kProtocols:
+      if (riid >= resource_instance_count(iid, rid)) return Errc::not_found;
+      return dm::Value::integer(riid == 0 ? kCoap : kCoaps);
+    case kDelivery:
+      // 0: pull only, 1: push only, 2: both.
+      return dm::Value::integer(config_.push && config_.pull ? 2 : config_.push ? 1 : 0);
+    default:
+      return Errc::method_not_allowed;
+  }
+}
+
+Status FirmwareUpdateObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId,
+                                   const dm::Value& value) noexcept {
+  if (iid != 0) return Errc::not_found;
+  if (rid == kPackage) {
+    if (!config_.push && !value.as_bytes().empty()) return Errc::method_not_allowed;
+    return write_package(value.as_bytes());
+  }
+  if (rid == kPackageUri) return write_uri(value.as_string());
+  return Errc::method_not_allowed;
+}
+
+Status FirmwareUpdateObject::execute(dm::InstanceId iid, dm::ResourceId rid, ByteView) noexcept {
+  if (iid != 0 || rid != kUpdate) return Errc::method_not_allowed;
+  // Update is executable only in Downloaded (the resource's description).
+  if (state_ != FirmwareState::downloaded) return Errc::method_not_allowed;
+  enter(FirmwareState::updating, UpdateResult::initial);
+  if (UpdateResult r = sink_.update(); r != UpdateResult::initial) (void)update_finished(r);
+  return {};
+}
+
+Status FirmwareUpdateObject::transaction_begin() noexcept {
+  saved_ = Snapshot{state_, result_, received_, uri_len_};
+  in_transaction_ = true;
+  failed_in_transaction_ = false;
+  return {};
+}
+
+void FirmwareUpdateObject::transaction_commit() noexcept {
+  in_transaction_ = false;
+  flush_notifications();
+}
+
+void FirmwareUpdateObject::transaction_rollback() noexcept {
+  in_transaction_ = false;
+  // A failed sink is a fact, not a change of the request: the result stays. Otherwise the
+  // request changed nothing; a URI it wrote is dropped (the old one is not kept twice).
+  if (!failed_in_transaction_) {
+    if (saved_.state == FirmwareState::idle && state_ == FirmwareState::downloading)
+      sink_.discard();
+    if (uri_len_ != saved_.uri_len || (pending_ & kNotifyUri)) uri_len_ = 0;
+    state_ = saved_.state;
+    result_ = saved_.result;
+    received_ = saved_.received;
+    pending_ &= kNotifyUri;
+  }
+  flush_notifications();
+}
+
+}  // namespace lwm2m::objects
