@@ -37,7 +37,7 @@ class PackageDownloader : private coap::ResponseHandler {
   static constexpr uint8_t kMaxAttempts = 10;
 
   PackageDownloader() noexcept = default;
-  ~PackageDownloader() override = default;
+  ~PackageDownloader() = default;
   PackageDownloader(const PackageDownloader&) = delete;
   PackageDownloader& operator=(const PackageDownloader&) = delete;
 
