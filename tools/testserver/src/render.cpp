@@ -12,6 +12,17 @@
 
 #include "codec/dispatch.hpp"
 #include "lwm2m/objects/access_control.hpp"
+#include "lwm2m/objects/ddf/object_3301_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_3303_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_3304_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_3311_v1_0.hpp"
+#include "lwm2m/objects/ddf/object_3315_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_3316_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_3317_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_3342_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_4_v1_3.hpp"
+#include "lwm2m/objects/ddf/object_5_v1_1.hpp"
+#include "lwm2m/objects/ddf/object_6_v1_0.hpp"
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
@@ -22,43 +33,24 @@ namespace {
 
 using codec::ContentFormat;
 using dm::DataType;
-using dm::Operations;
-
-// Firmware Update (OMA object 5) and the IPSO temperature sensor (3303): the objects the
-// demo and the firmware push use, with the names of their registry definitions.
-constexpr dm::ResourceDef kFirmwareResources[] = {
-    {0, DataType::opaque, Operations::write, false, true, "Package"},
-    {1, DataType::string, Operations::read_write, false, true, "Package URI"},
-    {2, DataType::none, Operations::execute, false, true, "Update"},
-    {3, DataType::integer, Operations::read, false, true, "State"},
-    {5, DataType::integer, Operations::read, false, true, "Update Result"},
-    {6, DataType::string, Operations::read, false, false, "PkgName"},
-    {7, DataType::string, Operations::read, false, false, "PkgVersion"},
-    {8, DataType::integer, Operations::read, true, false, "Firmware Update Protocol Support"},
-    {9, DataType::integer, Operations::read, false, true, "Firmware Update Delivery Method"},
-};
-constexpr dm::ObjectDef kFirmwareDef{5, "1.0", false, false, kFirmwareResources, "Firmware Update"};
-
-constexpr dm::ResourceDef kTemperatureResources[] = {
-    {5601, DataType::float_, Operations::read, false, false, "Min Measured Value"},
-    {5602, DataType::float_, Operations::read, false, false, "Max Measured Value"},
-    {5603, DataType::float_, Operations::read, false, false, "Min Range Value"},
-    {5604, DataType::float_, Operations::read, false, false, "Max Range Value"},
-    {5605, DataType::none, Operations::execute, false, false, "Reset Min and Max Measured Values"},
-    {5700, DataType::float_, Operations::read, false, true, "Sensor Value"},
-    {5701, DataType::string, Operations::read, false, false, "Sensor Units"},
-    {5750, DataType::string, Operations::read_write, false, false, "Application Type"},
-};
-constexpr dm::ObjectDef kTemperatureDef{3303,         "1.0", true, false, kTemperatureResources,
-                                        "Temperature"};
 
 const dm::ObjectDef* const kObjects[] = {
     &objects::security_object_def(),
     &objects::server_object_def(),
     &objects::access_control_object_def(),
     &objects::device_object_def(),
-    &kFirmwareDef,
-    &kTemperatureDef,
+    // The other objects the library offers, from their generated OMA definitions.
+    &objects::ddf::connectivity_monitoring_v1_3::kObject,
+    &objects::ddf::firmware_update_v1_1::kObject,
+    &objects::ddf::location_v1_0::kObject,
+    &objects::ddf::illuminance_v1_1::kObject,
+    &objects::ddf::temperature_v1_1::kObject,
+    &objects::ddf::humidity_v1_1::kObject,
+    &objects::ddf::light_control_v1_0::kObject,
+    &objects::ddf::barometer_v1_1::kObject,
+    &objects::ddf::voltage_v1_1::kObject,
+    &objects::ddf::current_v1_1::kObject,
+    &objects::ddf::on_off_switch_v1_1::kObject,
 };
 
 // Types for decoders: the known definitions, and `fallback` for anything else (text for
