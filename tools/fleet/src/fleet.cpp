@@ -144,22 +144,30 @@ bool Fleet::prepare() {
 }
 
 void Fleet::create_devices() {
-  // The names first, in one buffer that never moves: the clients keep views of them.
+  // The names first, in one buffer that never moves: the clients keep views of them. The
+  // clients themselves are made as they start, so memory grows with the clients running.
   size_t bytes = 0;
   for (size_t i = slice_.first; i < slice_.end; ++i)
     bytes += opt_.prefix.size() + 1 + std::to_string(i).size();
   names_.reserve(bytes);
-  const uint64_t seed =
-      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  for (size_t i = slice_.first; i < slice_.end; ++i) {
-    const size_t at = names_.size();
+  for (size_t i = slice_.first; i < slice_.end; ++i)
     names_ += opt_.prefix + "-" + std::to_string(i);
-    const std::string_view name(names_.data() + at, names_.size() - at);
-    core::ClientConfig c = config_;
-    c.endpoint = name;
-    Device& d = devices_.emplace_back(shared_, name, c, mix(seed ^ i));
-    d.client.set_monitor(&served_);
-  }
+  seed_ = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+Device& Fleet::make_device(size_t k) {
+  const size_t number = slice_.first + k;
+  // Names are back to back in numbering order: this one starts after all before it.
+  size_t at = 0;
+  if (k > 0) at = name_end_;
+  const size_t len = opt_.prefix.size() + 1 + std::to_string(number).size();
+  name_end_ = at + len;
+  const std::string_view name(names_.data() + at, len);
+  core::ClientConfig c = config_;
+  c.endpoint = name;
+  Device& d = devices_.emplace_back(shared_, name, c, mix(seed_ ^ number));
+  d.client.set_monitor(&served_);
+  return d;
 }
 
 // ---- pacing ----
@@ -172,10 +180,10 @@ static TimePoint paced(TimePoint origin, size_t k, double rate) {
 }
 
 void Fleet::start_due(TimePoint now) {
-  while (!stopping_ && next_start_ < devices_.size() &&
+  while (!stopping_ && next_start_ < slice_.size() &&
          paced(start_origin_, next_start_, opt_.rate) <= now) {
     const uint32_t index = static_cast<uint32_t>(next_start_++);
-    Device& d = devices_[index];
+    Device& d = make_device(index);
     if (!d.model.ok || !d.client.valid()) {
       ++failed_;
       if (failed_ <= kFailuresLogged)
@@ -254,16 +262,16 @@ void Fleet::fire_timers(TimePoint now) {
 
 void Fleet::change_values(TimePoint now) {
   // Every client's temperature changes once per period, spread evenly over the period.
-  if (devices_.empty()) return;
+  if (slice_.size() == 0) return;
   const int64_t period = int64_t{opt_.change_period} * 1000;
   const auto target = static_cast<size_t>((ms(now) - ms(change_origin_)) *
-                                          static_cast<int64_t>(devices_.size()) / period);
+                                          static_cast<int64_t>(slice_.size()) / period);
   while (changes_ < target) {
-    const uint32_t index = static_cast<uint32_t>(changes_++ % devices_.size());
+    const uint32_t index = static_cast<uint32_t>(changes_++ % slice_.size());
+    if (index >= devices_.size() || !devices_[index].registered) continue;
     Device& d = devices_[index];
-    if (!d.registered) continue;
     // A slow wave around 20 °C, different for every device.
-    const double t = static_cast<double>(changes_ / devices_.size()) + index * 0.37;
+    const double t = static_cast<double>(changes_ / slice_.size()) + index * 0.37;
     (void)d.model.temperature.set_value(0, std::round((20.0 + 5.0 * std::sin(t / 6.0)) * 10) / 10);
     flush(index, now);
   }
@@ -346,15 +354,15 @@ void Fleet::flush(uint32_t index, TimePoint now) {
 // ---- reporting ----
 
 void Fleet::note_memory() {
-  // Resident memory at a tenth of the clients registered and at all of them: the growth
-  // between the two, per client, is what one more client costs.
-  const size_t low = std::max<size_t>(1, devices_.size() / 10);
+  // Resident memory when a tenth of the clients are registered and when all are: the
+  // growth between the two, per client made in between, is what one more client costs.
+  const size_t low = std::max<size_t>(1, slice_.size() / 10);
   if (memory_low_count_ == 0 && registered_ >= low) {
-    memory_low_count_ = registered_;
+    memory_low_count_ = devices_.size();
     memory_low_rss_ = resident_bytes();
   }
-  if (registered_ == devices_.size()) {
-    memory_high_count_ = registered_;
+  if (registered_ == slice_.size()) {
+    memory_high_count_ = devices_.size();
     memory_high_rss_ = resident_bytes();
   }
 }
@@ -366,7 +374,7 @@ void Fleet::progress(TimePoint now, bool final) {
   const double per_s =
       elapsed > 0 ? static_cast<double>(served) * 1000.0 / static_cast<double>(elapsed) : 0;
   std::fprintf(stderr, "%sregistered %zu/%zu, %.0f requests/s served, %zu failures%s%s",
-               tty_ ? "\r" : "", registered_, devices_.size(), per_s, failed_ + attempt_failures_,
+               tty_ ? "\r" : "", registered_, slice_.size(), per_s, failed_ + attempt_failures_,
                stopping_ ? ", de-registering" : "", tty_ ? "   " : "\n");
   std::fflush(stderr);
   served_at_last_progress_ = served_.served;
@@ -380,7 +388,7 @@ int Fleet::summary(TimePoint now) {
                "lwm2m-fleet: %zu clients (%s-%zu ... %s-%zu): %zu registered, %zu de-registered, "
                "%zu still registered, %zu failed, %zu failed Register attempts, %" PRIu64
                " requests served in %.1f s\n",
-               devices_.size(), opt_.prefix.c_str(), slice_.first, opt_.prefix.c_str(),
+               slice_.size(), opt_.prefix.c_str(), slice_.first, opt_.prefix.c_str(),
                slice_.end - 1, ever_registered_, deregistered_, registered_, failed_,
                attempt_failures_, served_.served, seconds);
   if (opt_.report_memory) {
@@ -388,17 +396,17 @@ int Fleet::summary(TimePoint now) {
       const double per = static_cast<double>(memory_high_rss_ - memory_low_rss_) /
                          static_cast<double>(memory_high_count_ - memory_low_count_);
       std::fprintf(stderr,
-                   "lwm2m-fleet: memory: resident %zu kB with %zu clients registered, %zu kB with "
-                   "%zu: %.0f bytes per client\n",
+                   "lwm2m-fleet: memory: resident %zu kB with %zu clients, %zu kB with %zu: "
+                   "%.0f bytes per client\n",
                    memory_low_rss_ / 1024, memory_low_count_, memory_high_rss_ / 1024,
                    memory_high_count_, per);
     } else {
       std::fprintf(stderr,
-                   "lwm2m-fleet: memory: not measured (needs every client registered, and at "
-                   "least 2 clients)\n");
+                   "lwm2m-fleet: memory: not measured (it needs every client registered, and "
+                   "clients started gradually: at least 20 of them and a --rate)\n");
     }
   }
-  const bool ok = failed_ == 0 && ever_registered_ == devices_.size() &&
+  const bool ok = failed_ == 0 && ever_registered_ == slice_.size() &&
                   deregistered_ == ever_registered_ && registered_ == 0;
   return ok ? 0 : 1;
 }
@@ -408,13 +416,13 @@ int Fleet::summary(TimePoint now) {
 TimePoint Fleet::next_wake(TimePoint now) const {
   TimePoint t = last_progress_ + Duration{1000};
   if (!timers_.empty()) t = std::min(t, from_millis(timers_.top().first));
-  if (!stopping_ && next_start_ < devices_.size())
+  if (!stopping_ && next_start_ < slice_.size())
     t = std::min(t, paced(start_origin_, next_start_, opt_.rate));
   if (stopping_ && next_stop_ < next_start_)
     t = std::min(t, paced(stop_origin_, next_stop_, opt_.rate));
   if (!devices_.empty()) {
     const int64_t step = std::max<int64_t>(
-        1, int64_t{opt_.change_period} * 1000 / static_cast<int64_t>(devices_.size()));
+        1, int64_t{opt_.change_period} * 1000 / static_cast<int64_t>(slice_.size()));
     t = std::min(t, now + Duration{step});
   }
   return std::max(t, now);
@@ -431,7 +439,7 @@ int Fleet::run() {
   create_devices();
   std::fprintf(
       stderr, "lwm2m-fleet: %zu clients %s-%zu ... %s-%zu (shard %zu/%zu of %zu) -> %s, %s\n",
-      devices_.size(), opt_.prefix.c_str(), slice_.first, opt_.prefix.c_str(), slice_.end - 1,
+      slice_.size(), opt_.prefix.c_str(), slice_.first, opt_.prefix.c_str(), slice_.end - 1,
       opt_.shard_index, opt_.shard_count, opt_.count, opt_.server.c_str(),
       opt_.rate > 0
           ? (std::to_string(static_cast<long long>(opt_.rate)) + " registrations/s").c_str()

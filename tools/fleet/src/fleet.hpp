@@ -54,6 +54,7 @@ class Fleet {
  private:
   bool prepare();
   void create_devices();
+  Device& make_device(size_t k);
   void start_due(TimePoint now);
   void stop_due(TimePoint now);
   void fire_timers(TimePoint now);
@@ -73,8 +74,10 @@ class Fleet {
   posix::SocketAddress server_;
   core::ClientConfig config_;
   core::Workspace workspace_;
-  std::string names_;  ///< every endpoint name, back to back (the clients view them)
-  std::deque<Device> devices_;
+  std::string names_;           ///< every endpoint name, back to back (the clients view them)
+  std::deque<Device> devices_;  ///< the clients started so far, in endpoint order
+  uint64_t seed_ = 0;
+  size_t name_end_ = 0;
   ServedCounter served_;
   int epoll_ = -1;
   int signals_ = -1;
