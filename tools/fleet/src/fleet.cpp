@@ -49,12 +49,12 @@ core::ClientConfig device_config() noexcept {
   core::ClientConfig c;
   c.max_servers = 1;
   c.max_observations = 2;
-  c.max_attributes = 2;
+  c.max_attributes = 1;
   c.uplink_buffer = 128;
   c.scratch = 64;
   c.stored_notifications = 1;
   c.stored_bytes = 32;
-  c.coap.max_message_size = 256;
+  c.coap.max_message_size = 192;
   c.coap.block_size = 128;
   c.coap.exchanges = 1;
   c.coap.dedup_entries = 1;

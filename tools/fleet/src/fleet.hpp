@@ -19,8 +19,8 @@
 
 namespace lwm2m::fleet {
 
-/// The client settings of every device: small tables and messages (256 bytes, Block2 in
-/// 128-byte blocks), enough for Register, Read, Write, Observe and Update.
+/// The client settings of every device: small tables and messages (192 bytes, Block2 in
+/// 128-byte blocks), enough for Register, Read, Write, Observe (two at once) and Update.
 core::ClientConfig device_config() noexcept;
 
 /// One simulated device: its objects, random source, client and socket.
