@@ -288,8 +288,7 @@ void Fleet::receive(uint32_t index, TimePoint now) {
       break;
     }
     if (!(from == server_)) continue;  // not our server: ignored
-    // The client's PeerId for its management server is the account's (1).
-    d.client.handle_datagram(1, {buf, *n}, now);
+    d.client.handle_datagram(d.peer, {buf, *n}, now);
   }
   flush(index, now);
 }
@@ -298,8 +297,9 @@ void Fleet::receive(uint32_t index, TimePoint now) {
 
 void Fleet::flush(uint32_t index, TimePoint now) {
   Device& d = devices_[index];
-  while (d.client.poll_link()) {
-    // One server, one socket: nothing to open or close.
+  while (auto l = d.client.poll_link()) {
+    // One server, one socket: nothing to open or close, only the peer's name to learn.
+    if (l->kind == core::LinkCommand::Kind::connect) d.peer = l->peer;
   }
   while (auto t = d.client.poll_transmit())
     (void)d.socket.send_to(server_, t->bytes);

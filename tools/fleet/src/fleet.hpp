@@ -32,6 +32,7 @@ struct Device {
   core::Client client;
   posix::UdpSocket socket;
   TimePoint due = kNever;  ///< the deadline the timer heap holds for this device
+  coap::PeerId peer = 1;   ///< the client's name for the server (from its connect command)
   bool started = false;
   bool registered = false;
   bool ever_registered = false;
