@@ -47,6 +47,8 @@ struct ReplayState {
   uint8_t observe_token_length = 0;
   uint8_t allocation_count = 0;
   uint16_t allocations[14] = {};  ///< sizes of the first arena allocations, in order
+  replay::WireView sent;          ///< the client's last datagram
+  replay::WireView request;       ///< the last recorded request
 };
 ReplayState g_replay;
 
@@ -309,20 +311,28 @@ bool check(const Step& step, const replay::WireView& w, const Expect& e) noexcep
   return true;
 }
 
-bool deliver(const uint8_t* bytes, size_t n) noexcept {
-  if (n > sizeof g_rx) return false;
-  std::memcpy(g_rx, bytes, n);
+/// Hands the first `n` bytes of the receive buffer to the client, as a driver would.
+void receive(size_t n) noexcept {
   g_replay.client->handle_datagram(kServerPeer, {g_rx, n}, now());
-  return true;
+}
+
+/// Parses what the client sent into g_replay.sent (static, so that the replay's own frames
+/// stay small and the stack figure is the client's).
+bool parse_sent(const Step& step, const coap::Datagram& d) noexcept {
+  g_replay.sent = replay::parse(d.bytes.data(), d.bytes.size());
+  return check(step, g_replay.sent, step.expect);
 }
 
 bool server_request(const Step& step) noexcept {
-  if (!deliver(step.bytes.data, step.bytes.size)) return fail(step, "recorded datagram too long");
+  if (step.bytes.size > sizeof g_rx) return fail(step, "recorded datagram too long");
+  std::memcpy(g_rx, step.bytes.data, step.bytes.size);
+  receive(step.bytes.size);
   auto d = next_datagram(0);
   if (!d) return fail(step, "no answer");
-  const replay::WireView w = replay::parse(d->bytes.data(), d->bytes.size());
-  const replay::WireView q = replay::parse(step.bytes.data, step.bytes.size);
-  if (!check(step, w, step.expect)) return false;
+  if (!parse_sent(step, *d)) return false;
+  const replay::WireView& w = g_replay.sent;
+  replay::WireView& q = g_replay.request;
+  q = replay::parse(step.bytes.data, step.bytes.size);
   if (w.type != 2 || w.mid != q.mid) return fail(step, "not a piggybacked ACK of the request");
   if (w.token_length != q.token_length || std::memcmp(w.token, q.token, q.token_length) != 0)
     return fail(step, "the token differs from the request's");
@@ -338,35 +348,38 @@ bool server_request(const Step& step) noexcept {
 bool client_request(const Step& step) noexcept {
   auto d = next_datagram(step.wait_ms);
   if (!d) return fail(step, "the client sent nothing");
-  const replay::WireView w = replay::parse(d->bytes.data(), d->bytes.size());
-  if (!check(step, w, step.expect)) return false;
+  if (!parse_sent(step, *d)) return false;
+  const replay::WireView& w = g_replay.sent;
   if (w.type != 0) return fail(step, "a request that is not confirmable");
   // The answer: ACK, the recorded code and options, the request's message ID and token.
-  uint8_t answer[64];
   const size_t head = 4u + w.token_length;
-  if (head + step.bytes.size > sizeof answer) return fail(step, "recorded answer too long");
-  answer[0] = static_cast<uint8_t>(0x60 | w.token_length);
-  answer[1] = step.answer;
-  answer[2] = static_cast<uint8_t>(w.mid >> 8);
-  answer[3] = static_cast<uint8_t>(w.mid);
-  std::memcpy(answer + 4, w.token, w.token_length);
-  if (step.bytes.size) std::memcpy(answer + head, step.bytes.data, step.bytes.size);
-  return deliver(answer, head + step.bytes.size);
+  if (head + step.bytes.size > sizeof g_rx) return fail(step, "recorded answer too long");
+  g_rx[0] = static_cast<uint8_t>(0x60 | w.token_length);
+  g_rx[1] = step.answer;
+  g_rx[2] = static_cast<uint8_t>(w.mid >> 8);
+  g_rx[3] = static_cast<uint8_t>(w.mid);
+  std::memcpy(g_rx + 4, w.token, w.token_length);
+  if (step.bytes.size) std::memcpy(g_rx + head, step.bytes.data, step.bytes.size);
+  receive(head + step.bytes.size);
+  return true;
 }
 
 bool notification(const Step& step) noexcept {
   auto d = next_datagram(step.wait_ms);
   if (!d) return fail(step, "no notification");
-  const replay::WireView w = replay::parse(d->bytes.data(), d->bytes.size());
-  if (!check(step, w, step.expect)) return false;
+  if (!parse_sent(step, *d)) return false;
+  const replay::WireView& w = g_replay.sent;
   if (w.observe < 0) return fail(step, "no Observe option");
   if (w.token_length != g_replay.observe_token_length ||
       std::memcmp(w.token, g_replay.observe_token, w.token_length) != 0)
     return fail(step, "not the observation's token");
-  if (w.type == 0) {  // a confirmable notification is acknowledged
-    const uint8_t ack[] = {0x60, 0x00, static_cast<uint8_t>(w.mid >> 8),
-                           static_cast<uint8_t>(w.mid)};
-    return deliver(ack, sizeof ack);
+  if (w.type == 0) {  // a confirmable notification is acknowledged (an empty ACK)
+    g_rx[0] = 0x60;
+    g_rx[1] = 0x00;
+    g_rx[2] = static_cast<uint8_t>(w.mid >> 8);
+    g_rx[3] = static_cast<uint8_t>(w.mid);
+    receive(4);
+    return true;
   }
   return w.type == 1 || fail(step, "neither CON nor NON");
 }
@@ -468,7 +481,9 @@ int image_main() noexcept {
     if (!run(step)) return 1;
     board::print("replay: ok   ");
     board::print(step.what);
-    board::print("\n");
+    board::print(" (stack high-water so far ");
+    board::print_number(static_cast<uint32_t>(board::stack_high_water()));
+    board::print(")\n");
   }
   if (g_replay.client->poll_transmit()) {
     board::print("replay: FAILED: the client sent a datagram after the last step\n");
