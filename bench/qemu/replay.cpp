@@ -390,7 +390,7 @@ bool event(const Step& step) noexcept {
   return fail(step, "the event did not come");
 }
 
-bool run(const Step& step) noexcept {
+[[gnu::noinline]] bool run(const Step& step) noexcept {
   switch (step.kind) {
     case Kind::start:
       return g_replay.client->start(now()).ok() || fail(step, "start() failed");
@@ -454,9 +454,9 @@ core::ClientConfig profile() noexcept {
   return c;
 }
 
-}  // namespace
-
-int image_main() noexcept {
+/// Fills the objects and constructs the client. Not inlined: its locals (the
+/// configurations) are gone before the replay, as they would be on a device.
+[[gnu::noinline]] bool set_up() noexcept {
   (void)g_registry.add(g_security);
   (void)g_registry.add(g_server);
   (void)g_registry.add(g_device);
@@ -470,10 +470,15 @@ int image_main() noexcept {
   server.lifetime_s = 300;
   (void)g_server.add(server, 0);
   g_device.set_battery_level(80);
-
   alignas(core::Client) static unsigned char storage[sizeof(core::Client)];
   g_replay.client = new (storage) core::Client(profile(), g_registry, g_rng);
-  if (!g_replay.client->valid()) {
+  return g_replay.client->valid();
+}
+
+}  // namespace
+
+int image_main() noexcept {
+  if (!set_up()) {
     board::print("replay: FAILED: the client could not be constructed (arena too small?)\n");
     return 1;
   }
