@@ -38,7 +38,7 @@ cmake --build "$DIR" -j"$JOBS" \
 
 # run IMAGE: the image's console output; its exit status is QEMU's (0: replay complete).
 run() {
-  timeout 60 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none \
+  timeout 20 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none \
     -semihosting-config enable=on,target=native -kernel "$IMAGES/$1.elf" 2>&1
 }
 
