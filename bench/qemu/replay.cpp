@@ -2,9 +2,10 @@
 // A bare-metal LwM2M device that replays a session with a server on an emulated Cortex-M4
 // (QEMU's mps2-an386, scripts/qemu-ram.sh) and reports the RAM it took.
 //
-// The device is the footprint image's (bench/footprint): Security, Server and Device
-// objects in the small profile (bench/profiles.hpp), plus a Binary App Data Container
-// (/19) whose 400-byte value is read block by block. The server is a script compiled into
+// The device is built like the footprint image (bench/footprint): Security, Server and
+// Device objects, the small profile (bench/profiles.hpp), the client's tables from a bump
+// arena; here with one management server account (no bootstrap) and a Binary App Data
+// Container (/19) whose 400-byte value is read block by block. The server is a script compiled into
 // the image: the datagrams it sends, byte for byte, and its answers to the client's
 // requests (options and payload; the header echoes the request's message ID and token).
 // Every datagram the client sends is checked (type, code, message ID and token, content
