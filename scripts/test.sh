@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds and runs every test: format check, SPDX licence lines, API reference (Doxygen, no
 # warnings), layering check, each fuzzer for a bounded time, an ASan+UBSan build, a
-# Cortex-M4 build of the core, and a release build. Installs missing Debian packages first.
+# Cortex-M4 build of the core, a replay in QEMU measuring a client's RAM against its
+# budget, and a release build. Installs missing Debian packages first.
 #   FUZZ_SECONDS=N   time per fuzzer (default 20)
 #   JOBS=N           parallel build jobs (default: nproc)
 #   MBEDTLS_SOURCE=F mbedTLS 3.x source archive for the release build's DTLS (default:
@@ -41,6 +42,9 @@ ctest --test-dir build/asan --output-on-failure -j"$JOBS"
 
 echo "== Cortex-M4 build of the core (-Os, no exceptions, no RTTI)"
 scripts/embedded-build.sh
+
+echo "== RAM of a client on an emulated Cortex-M4 (qemu-system-arm, mps2-an386)"
+scripts/qemu-ram.sh
 
 mbedtls_option=()
 if [ -e "$MBEDTLS_SOURCE" ]; then
