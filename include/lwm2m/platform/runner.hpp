@@ -81,6 +81,19 @@ struct RunnerConfig {
   /// first is logged with its address; while more keep coming, one line per interval
   /// counts those dropped without a line, so a flood cannot fill the log.
   Duration stranger_log_interval{10000};
+  /// A server that restarted has lost the DTLS session and drops its records without a
+  /// word, so a request over it would wait out every CoAP retransmission (about a minute).
+  /// When a request over a DTLS session is due for this retransmission and nothing came
+  /// from the server since it was first sent, the runner replaces the session (a new
+  /// handshake) and sends the retransmission in the new one. 0: never.
+  uint8_t dtls_refresh_after_retransmissions = 2;
+  /// NAT idle timeout: a DTLS session without a Connection ID that carried nothing either
+  /// way for longer than this is replaced (a new handshake) before the next datagram goes
+  /// out, since a NAT may have given the device another address meanwhile, from which the
+  /// server cannot recognise the session. Set it just below the NAT's UDP binding timeout
+  /// (often 30 s to a few minutes); a session with a Connection ID (RFC 9146) survives an
+  /// address change and is kept. 0 (default): never.
+  Duration nat_timeout{0};
 };
 
 /// The runner's view of one server connection (what the C facade's connection list shows).
@@ -168,6 +181,15 @@ class Runner final : private core::ClientMonitor {
     /// sends there starts a new one (nothing is ever sent or accepted in clear).
     std::unique_ptr<SecureChannel> channel;
     bool session_up = false;  ///< the channel was connected at the last look (for the log)
+    /// For replacing a DTLS session that no longer works: when the session last carried
+    /// something either way (NAT timeout), and the oldest confirmable message sent over it
+    /// that is still unanswered (its retransmissions are counted).
+    TimePoint last_traffic{};
+    TimePoint last_heard{};  ///< the server's last datagram that came out of the session
+    bool watching = false;
+    uint16_t watched_mid = 0;
+    TimePoint watched_since{};
+    uint8_t retransmissions = 0;
     /// Plaintext datagrams waiting for the handshake, oldest first (bounded: CoAP
     /// retransmits what a full queue drops).
     std::vector<std::vector<uint8_t>> held;
@@ -194,6 +216,9 @@ class Runner final : private core::ClientMonitor {
   bool open_channel(coap::PeerId peer, Connection& c, TimePoint now);
   void hold(Connection& c, ByteView datagram);
   void send_ciphertext(Connection& c);
+  /// Before `datagram` goes into `c`'s session: replaces the session when it looks dead.
+  void check_session(Connection& c, ByteView datagram, TimePoint now);
+  void replace_session(Connection& c, const char* why, TimePoint now);
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);

@@ -542,9 +542,12 @@ void Runner::drive_channels(TimePoint t) {
     if (c.channel->connected() != c.session_up) {
       c.session_up = c.channel->connected();
       if (c.session_up) {
+        c.last_traffic = c.last_heard = t;
         log("server %u: DTLS session established (%s)", c.ssid, c.channel->session_info());
       } else {
-        log("server %u: DTLS session closed by the server, new handshake", c.ssid);
+        const char* why = c.channel->end_reason();
+        log("server %u: DTLS session replaced: closed by the server (%s); new handshake", c.ssid,
+            *why != '\0' ? why : "no reason given");
       }
     }
     if (c.channel->connected() && !c.held.empty()) {
@@ -553,6 +556,7 @@ void Runner::drive_channels(TimePoint t) {
       c.held.clear();
     }
     while (auto p = c.channel->poll_plaintext()) {
+      c.last_traffic = c.last_heard = t;
       deliver_plaintext(static_cast<coap::PeerId>(i), *p, t);
     }
     Errc err;
@@ -584,6 +588,7 @@ void Runner::flush(TimePoint t) {
       if (!open_channel(d->peer, c, t)) continue;
     }
     if (c.channel) {
+      check_session(c, d->bytes, t);
       if (!c.channel->connected() || !c.channel->write(d->bytes, t).ok())
         hold(c, d->bytes);  // sent once the handshake is done
       send_ciphertext(c);   // the records, or the handshake flight just started
@@ -592,6 +597,60 @@ void Runner::flush(TimePoint t) {
       c.last_send = std::chrono::system_clock::now();
     }
   }
+}
+
+// CoAP header: version and type in the first byte (confirmable: type 0), then the code and
+// the message ID.
+static std::optional<uint16_t> confirmable_mid(ByteView d) {
+  if (d.size() < 4 || (d[0] >> 6) != 1 || ((d[0] >> 4) & 3) != 0) return std::nullopt;
+  return static_cast<uint16_t>(d[2] << 8 | d[3]);
+}
+
+void Runner::check_session(Connection& c, ByteView datagram, TimePoint t) {
+  if (!c.channel->connected()) return;  // held until the handshake is done
+  char why[160];
+  if (config_.nat_timeout > Duration{0} && t - c.last_traffic > config_.nat_timeout &&
+      !c.channel->connection_id_in_use()) {
+    std::snprintf(
+        why, sizeof why,
+        "idle for %lld s, longer than the NAT timeout of %lld s (the device's "
+        "address may have changed)",
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::seconds>(t - c.last_traffic).count()),
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::seconds>(config_.nat_timeout).count()));
+    return replace_session(c, why, t);
+  }
+  c.last_traffic = t;
+  const std::optional<uint16_t> mid = confirmable_mid(datagram);
+  if (!mid) return;
+  const bool answered = c.last_heard >= c.watched_since;
+  if (!c.watching || answered || *mid != c.watched_mid) {
+    // A newer message is watched once the older one had an answer (or none is watched).
+    if (c.watching && !answered && *mid != c.watched_mid) return;
+    c.watching = true;
+    c.watched_mid = *mid;
+    c.watched_since = t;
+    c.retransmissions = 0;
+    return;
+  }
+  ++c.retransmissions;
+  const uint8_t limit = config_.dtls_refresh_after_retransmissions;
+  if (limit == 0 || c.retransmissions < limit) return;
+  std::snprintf(
+      why, sizeof why,
+      "retransmission %u of a request got no answer over it for %lld ms (the server "
+      "may have lost the session, e.g. restarted)",
+      static_cast<unsigned>(c.retransmissions),
+      static_cast<long long>(std::chrono::duration_cast<Duration>(t - c.watched_since).count()));
+  replace_session(c, why, t);
+}
+
+void Runner::replace_session(Connection& c, const char* why, TimePoint t) {
+  log("server %u: DTLS session replaced: %s; new handshake", c.ssid, why);
+  c.channel->start(t);  // a fresh handshake; what the client sends meanwhile is held
+  c.session_up = false;
+  c.watching = false;
 }
 
 void Runner::step(TimePoint t) {
@@ -652,6 +711,21 @@ void Runner::log_event(const core::Event& e, TimePoint t) {
         log("server %u: Register failed: %s; attempt %u of this retry sequence, next attempt "
             "%s",
             e.ssid, to_string(e.error), st ? st->failed_attempts : 0u, due);
+      }
+      return;
+    }
+    case core::EventKind::update_failed: {
+      // The recovery from a server restart: say why the client registers again.
+      const auto st = status_of(client_, e.ssid, false);
+      const bool again = st && (std::strcmp(st->state, "waiting") == 0 ||
+                                std::strcmp(st->state, "registering") == 0);
+      const char* next = again ? "registering again" : "not registering again (stopping)";
+      if (e.error == Errc::not_found) {
+        log("server %u: Update rejected 4.04 (the server has no registration for us, e.g. it "
+            "restarted): %s",
+            e.ssid, next);
+      } else {
+        log("server %u: Update failed: %s; %s", e.ssid, to_string(e.error), next);
       }
       return;
     }
