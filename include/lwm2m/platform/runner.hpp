@@ -106,6 +106,7 @@ struct ConnectionInfo {
 };
 
 class NameResolver;
+class SessionWatch;
 
 class Runner final : private core::ClientMonitor {
  public:
@@ -181,15 +182,6 @@ class Runner final : private core::ClientMonitor {
     /// sends there starts a new one (nothing is ever sent or accepted in clear).
     std::unique_ptr<SecureChannel> channel;
     bool session_up = false;  ///< the channel was connected at the last look (for the log)
-    /// For replacing a DTLS session that no longer works: when the session last carried
-    /// something either way (NAT timeout), and the oldest confirmable message sent over it
-    /// that is still unanswered (its retransmissions are counted).
-    TimePoint last_traffic{};
-    TimePoint last_heard{};  ///< the server's last datagram that came out of the session
-    bool watching = false;
-    uint16_t watched_mid = 0;
-    TimePoint watched_since{};
-    uint8_t retransmissions = 0;
     /// Plaintext datagrams waiting for the handshake, oldest first (bounded: CoAP
     /// retransmits what a full queue drops).
     std::vector<std::vector<uint8_t>> held;
@@ -217,7 +209,7 @@ class Runner final : private core::ClientMonitor {
   void hold(Connection& c, ByteView datagram);
   void send_ciphertext(Connection& c);
   /// Before `datagram` goes into `c`'s session: replaces the session when it looks dead.
-  void check_session(Connection& c, ByteView datagram, TimePoint now);
+  void check_session(coap::PeerId peer, Connection& c, ByteView datagram, TimePoint now);
   void replace_session(Connection& c, const char* why, TimePoint now);
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
@@ -242,6 +234,8 @@ class Runner final : private core::ClientMonitor {
   UdpSocket socket_;
   std::vector<uint8_t> rx_;
   std::vector<Connection> conns_;
+  /// Per connection (same index): whether its DTLS session still works.
+  std::vector<SessionWatch> watches_;
   std::vector<coap::PeerId> closing_;  ///< disconnected by the client, closed after a flush
   std::unique_ptr<NameResolver> resolver_;
   uint32_t tickets_ = 0;

@@ -16,6 +16,7 @@
 #include "lwm2m/platform/device_defaults.hpp"
 #include "lwm2m/uri.hpp"
 #include "name_resolver.hpp"
+#include "session_watch.hpp"
 
 namespace lwm2m::posix {
 namespace {
@@ -89,6 +90,7 @@ Runner::Runner(core::Client& client, const RunnerConfig& config)
       // not fit RIOT's 200 bytes, which bound what reaches CoAP (checked in deliver()).
       rx_(std::max<size_t>(config.receive_buffer, 18 * 1024)) {
   conns_.resize(16);
+  watches_.resize(16);
   outbox_.reserve(32);
   outbox_text_.reserve(4096);
   client_.set_monitor(this);
@@ -423,6 +425,7 @@ void Runner::deliver_plaintext(coap::PeerId peer, ByteView message, TimePoint t)
 
 void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
   if (peer >= conns_.size()) conns_.resize(peer + 1u);
+  if (peer >= watches_.size()) watches_.resize(peer + 1u);
   Connection& c = conns_[peer];
   c = Connection{};
   c.ssid = ssid;
@@ -542,7 +545,7 @@ void Runner::drive_channels(TimePoint t) {
     if (c.channel->connected() != c.session_up) {
       c.session_up = c.channel->connected();
       if (c.session_up) {
-        c.last_traffic = c.last_heard = t;
+        watches_[i].established(t);
         log("server %u: DTLS session established (%s)", c.ssid, c.channel->session_info());
       } else {
         const char* why = c.channel->end_reason();
@@ -556,7 +559,7 @@ void Runner::drive_channels(TimePoint t) {
       c.held.clear();
     }
     while (auto p = c.channel->poll_plaintext()) {
-      c.last_traffic = c.last_heard = t;
+      watches_[i].heard(t);
       deliver_plaintext(static_cast<coap::PeerId>(i), *p, t);
     }
     Errc err;
@@ -588,7 +591,7 @@ void Runner::flush(TimePoint t) {
       if (!open_channel(d->peer, c, t)) continue;
     }
     if (c.channel) {
-      check_session(c, d->bytes, t);
+      check_session(d->peer, c, d->bytes, t);
       if (!c.channel->connected() || !c.channel->write(d->bytes, t).ok())
         hold(c, d->bytes);  // sent once the handshake is done
       send_ciphertext(c);   // the records, or the handshake flight just started
@@ -599,50 +602,32 @@ void Runner::flush(TimePoint t) {
   }
 }
 
-// CoAP header: version and type in the first byte (confirmable: type 0), then the code and
-// the message ID.
-static std::optional<uint16_t> confirmable_mid(ByteView d) {
-  if (d.size() < 4 || (d[0] >> 6) != 1 || ((d[0] >> 4) & 3) != 0) return std::nullopt;
-  return static_cast<uint16_t>(d[2] << 8 | d[3]);
-}
-
-void Runner::check_session(Connection& c, ByteView datagram, TimePoint t) {
+void Runner::check_session(coap::PeerId peer, Connection& c, ByteView datagram, TimePoint t) {
   if (!c.channel->connected()) return;  // held until the handshake is done
+  SessionWatch& w = watches_[peer];
+  const auto seconds = [](Duration d) {
+    return static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+  };
   char why[160];
-  if (config_.nat_timeout > Duration{0} && t - c.last_traffic > config_.nat_timeout &&
-      !c.channel->connection_id_in_use()) {
-    std::snprintf(
-        why, sizeof why,
-        "idle for %lld s, longer than the NAT timeout of %lld s (the device's "
-        "address may have changed)",
-        static_cast<long long>(
-            std::chrono::duration_cast<std::chrono::seconds>(t - c.last_traffic).count()),
-        static_cast<long long>(
-            std::chrono::duration_cast<std::chrono::seconds>(config_.nat_timeout).count()));
-    return replace_session(c, why, t);
+  switch (w.before_send(datagram, t, config_.dtls_refresh_after_retransmissions,
+                        config_.nat_timeout, c.channel->connection_id_in_use())) {
+    case SessionWatch::Verdict::keep:
+      return;
+    case SessionWatch::Verdict::idle:
+      std::snprintf(why, sizeof why,
+                    "idle for %lld s, longer than the NAT timeout of %lld s (the device's "
+                    "address may have changed)",
+                    seconds(w.idle_for()), seconds(config_.nat_timeout));
+      break;
+    case SessionWatch::Verdict::unanswered:
+      std::snprintf(why, sizeof why,
+                    "retransmission %u of a request got no answer over it for %lld ms (the "
+                    "server may have lost the session, e.g. restarted)",
+                    static_cast<unsigned>(w.retransmissions()),
+                    static_cast<long long>(
+                        std::chrono::duration_cast<Duration>(w.unanswered_for(t)).count()));
+      break;
   }
-  c.last_traffic = t;
-  const std::optional<uint16_t> mid = confirmable_mid(datagram);
-  if (!mid) return;
-  const bool answered = c.last_heard >= c.watched_since;
-  if (!c.watching || answered || *mid != c.watched_mid) {
-    // A newer message is watched once the older one had an answer (or none is watched).
-    if (c.watching && !answered && *mid != c.watched_mid) return;
-    c.watching = true;
-    c.watched_mid = *mid;
-    c.watched_since = t;
-    c.retransmissions = 0;
-    return;
-  }
-  ++c.retransmissions;
-  const uint8_t limit = config_.dtls_refresh_after_retransmissions;
-  if (limit == 0 || c.retransmissions < limit) return;
-  std::snprintf(
-      why, sizeof why,
-      "retransmission %u of a request got no answer over it for %lld ms (the server "
-      "may have lost the session, e.g. restarted)",
-      static_cast<unsigned>(c.retransmissions),
-      static_cast<long long>(std::chrono::duration_cast<Duration>(t - c.watched_since).count()));
   replace_session(c, why, t);
 }
 
@@ -650,7 +635,6 @@ void Runner::replace_session(Connection& c, const char* why, TimePoint t) {
   log("server %u: DTLS session replaced: %s; new handshake", c.ssid, why);
   c.channel->start(t);  // a fresh handshake; what the client sends meanwhile is held
   c.session_up = false;
-  c.watching = false;
 }
 
 void Runner::step(TimePoint t) {
