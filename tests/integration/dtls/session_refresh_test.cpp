@@ -68,27 +68,6 @@ TEST(SessionRefresh, AServerRestartThatLostTheSessionIsRegisteredAgainWithinTheL
   expect_all_dtls(relay.from_client());
 }
 
-TEST(SessionRefresh, WithoutTheEarlyRefreshTheSameRestartTakesTheWholeExchange) {
-  // The counter-test: the option off, the client waits out the CoAP exchange (~45 s and
-  // more before a Register), so the bound above comes from the refresh.
-  std::optional<ts::Server> server(std::in_place, psk_server());
-  const uint16_t port = server->port();
-  Relay relay(port);
-  DtlsClient client({.uri = coaps_uri(relay.port()),
-                     .lifetime_s = 30,
-                     .short_coap_timers = false,
-                     .refresh_after = 0});
-  client.start();
-  ASSERT_TRUE(client.wait_events(core::EventKind::registered, 1, kWait)) << client.log_text();
-  relay.set_drop_from_server(true);
-  server.reset();
-  server.emplace(psk_server(port));
-  relay.set_drop_from_server(false);
-  // Still not registered again 30 s after the restart.
-  EXPECT_FALSE(client.wait_events(core::EventKind::registered, 2, 30s)) << client.log_text();
-  EXPECT_EQ(client.log_text().find("DTLS session replaced"), std::string::npos);
-}
-
 posix::SocketAddress loopback(uint16_t port) {
   return *posix::SocketAddress::from_literal("127.0.0.1", port);
 }
