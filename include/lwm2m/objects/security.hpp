@@ -48,11 +48,13 @@ struct SecurityConfig {
   uint32_t bootstrap_timeout_s = 0;  ///< /0/x/12; 0 = never purge
 };
 
+/// One slot of the Security object's storage. Default-constructed, every field is zero, so
+/// that an application's static slot array needs no initial values in flash.
 struct SecurityInstance {
-  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
+  dm::SlotId id;  ///< kInvalidId: slot unused
   ByteField<LWM2M_SECURITY_URI_MAX> uri;
   bool bootstrap = false;
-  SecurityMode mode = SecurityMode::nosec;
+  SecurityMode mode{};  ///< nosec once the object holds the slot, until set
   ByteField<LWM2M_SECURITY_IDENTITY_MAX> identity;
   ByteField<LWM2M_SECURITY_SERVER_KEY_MAX> server_key;
   ByteField<LWM2M_SECURITY_SECRET_MAX> secret_key;

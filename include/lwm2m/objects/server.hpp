@@ -33,7 +33,7 @@ struct ServerConfig {
 };
 
 struct ServerInstance {
-  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
+  dm::SlotId id;  ///< kInvalidId: slot unused
   ServerConfig config;
   ByteField<LWM2M_SERVER_BINDING_MAX> binding;
   bool has_pmin = false, has_pmax = false;
