@@ -73,9 +73,13 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
     b.buf.reset(new (std::nothrow) uint8_t[b.size]());
     if (!b.buf) return;
   }
+#if LWM2M_WITH_OBSERVE
   const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
                                         config_.stored_notifications, config_.stored_bytes};
-  if (LWM2M_WITH_OBSERVE && !s.observe.allocate(limits, s.scratch())) return;
+  if (!s.observe.allocate(limits, s.scratch())) return;
+#else
+  s.observe.leave_empty();  // nothing is ever observed: no tables
+#endif
   registry_.set_listener(this);
   valid_ = true;
 }

@@ -33,7 +33,9 @@ struct MinimalTier : ClientTest {
     m.token = coap::Token::from(token);
     EXPECT_TRUE(m.add_path(coap::OptionNumber::uri_path, path.substr(1)).ok());
     EXPECT_TRUE(m.add_uint(option, value).ok());
-    if (code == codes::put) EXPECT_TRUE(m.add_uint(coap::OptionNumber::content_format, kText).ok());
+    if (code == codes::put) {
+      EXPECT_TRUE(m.add_uint(coap::OptionNumber::content_format, kText).ok());
+    }
     m.payload = as_bytes(payload);
     auto n = coap::encode(m, wire_);
     EXPECT_TRUE(n.ok());
@@ -120,7 +122,7 @@ TEST_F(MinimalTier, SendAndBootstrapAreRefusedWithoutTouchingTheNetwork) {
   for (const core::Event& e : rig.drain_events())
     if (e.kind == core::EventKind::bootstrap_failed) failed = e.error == Errc::unsupported;
   EXPECT_TRUE(failed);
-  net.run_until([] { return false; }, net.now() + 5s);
+  (void)net.run_until([] { return false; }, net.now() + 5s);
   EXPECT_EQ(bootstrap.bootstrap_requests, 0);
   EXPECT_TRUE(server.sends.empty());
   EXPECT_TRUE(rig.client->registered(101));
