@@ -47,7 +47,7 @@ void ops::discover(Request& r) noexcept {
   const AttributeLookup* attributes = nullptr;  // no attributes are kept without Observe
 #endif
   if (Status st = write_discover(r.registry(), r.path, attributes, r.resp.payload()); !st)
-    return fail(r, st.code());
+    return fail(r, st.error());
   r.resp.set_code(coap::codes::content);
   (void)r.resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
 }

@@ -116,7 +116,7 @@ TEST_F(MinimalTier, BlockOptionsAre402BadOption) {
 TEST_F(MinimalTier, SendAndBootstrapAreRefusedWithoutTouchingTheNetwork) {
   start_and_register();
   const dm::Path p(3, 0, 0);
-  EXPECT_EQ(rig.client->send(101, {&p, 1}, net.now()).code(), Errc::unsupported);
+  EXPECT_EQ(rig.client->send(101, {&p, 1}, net.now()).error(), Errc::unsupported);
   rig.client->request_bootstrap(net.now());
   bool failed = false;
   for (const core::Event& e : rig.drain_events())
