@@ -9,7 +9,7 @@
 #   QEMU_RAM_BUDGET=N  bytes allowed per client (default below: today's figure plus a
 #                      margin, a regression guard; the target is printed beside it)
 #   CI=true            a missing qemu-system-arm is an error instead of a skip
-# Shares build/cortex-m4-common with scripts/footprint.sh (same options), so after the
+# Shares build/cortex-m4-common with scripts/footprint.sh (the common feature tier), so after the
 # footprint build only the replay images are compiled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +31,7 @@ fi
 
 cmake -S . -B "$DIR" -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi-cortex-m4.cmake \
   -DCMAKE_BUILD_TYPE=MinSizeRel -DLWM2M_BUILD_TESTS=OFF -DLWM2M_BUILD_BENCH=OFF \
-  -DLWM2M_WERROR=ON -DLWM2M_WITH_SENML_JSON=OFF -DLWM2M_WITH_LWM2M_JSON=OFF \
-  -DLWM2M_WITH_LWM2M_CBOR=OFF >/dev/null
+  -DLWM2M_WERROR=ON -DLWM2M_TIER=common >/dev/null
 cmake --build "$DIR" -j"$JOBS" \
   --target lwm2m_qemu_replay lwm2m_qemu_replay_tiny lwm2m_qemu_replay_self_test >/dev/null
 

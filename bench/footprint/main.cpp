@@ -7,7 +7,9 @@
 // holds everything a device would carry and nothing else.
 //
 // The profile is the small one in bench/README.md: messages up to 256 bytes (Block2 in
-// 128-byte blocks), no Block1 reassembly, 4 observations, one management server.
+// 128-byte blocks), no Block1 reassembly, 4 observations, one management server. A library
+// built without bootstrap (LWM2M_TIER=minimal) gets its management server configured here
+// instead of from the bootstrap server.
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -88,10 +90,18 @@ int main() {
   (void)g_registry.add(g_security);
   (void)g_registry.add(g_server);
   (void)g_registry.add(g_device);
-  objects::SecurityConfig bs;
-  bs.uri = "coap://192.0.2.1:5783";
-  bs.bootstrap = true;
-  (void)g_security.add(bs, 0);
+  objects::SecurityConfig account;
+#if LWM2M_WITH_BOOTSTRAP
+  account.uri = "coap://192.0.2.1:5783";
+  account.bootstrap = true;
+#else
+  account.uri = "coap://192.0.2.1:5683";
+  account.short_server_id = 1;
+  objects::ServerConfig server;
+  server.short_server_id = 1;
+  (void)g_server.add(server, 0);
+#endif
+  (void)g_security.add(account, 0);
 
   // Constructed here, once the registry holds its objects; storage is static.
   alignas(core::Client) static unsigned char storage[sizeof(core::Client)];

@@ -2,6 +2,7 @@
 // The client role: our requests, from sending them to delivering their responses (with
 // NSTART, the matching of responses by token, and the ACK of a CON response).
 #include "coap/engine_core.hpp"
+#include "lwm2m/config.hpp"
 
 namespace lwm2m::coap::detail {
 
@@ -49,11 +50,13 @@ void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint no
     free_exchange(e);
     return;
   }
-  if (e.parent != Exchange::kNone) {
+  // Built without block-wise transfers (LWM2M_WITH_BLOCKWISE 0), no block of a response
+  // is asked for: the first one is the answer, and uploads go in one message.
+  if (LWM2M_WITH_BLOCKWISE && e.parent != Exchange::kNone) {
     deliver_block_of_notification(e, m, now);
     return;
   }
-  if (!e.body.empty() && m.code == codes::continue_) {
+  if (LWM2M_WITH_BLOCKWISE && !e.body.empty() && m.code == codes::continue_) {
     continue_block1(e, m, now);
     return;
   }
@@ -66,13 +69,13 @@ void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint no
   }
   auto b2 = m.block(OptionNumber::block2);
   bool follow = false;
-  if (final && b2 && b2->more && e.follow_block2 && m.code.is_success()) {
+  if (LWM2M_WITH_BLOCKWISE && final && b2 && b2->more && e.follow_block2 && m.code.is_success()) {
     final = false;
     follow = true;
   }
   // The first block of a notification: fetch the rest with plain GETs (RFC 7959 §2.6).
-  const bool fetch_rest = !final && e.observe && e.follow_block2 && obs && m.code.is_success() &&
-                          b2 && b2->more && b2->num == 0;
+  const bool fetch_rest = LWM2M_WITH_BLOCKWISE && !final && e.observe && e.follow_block2 && obs &&
+                          m.code.is_success() && b2 && b2->more && b2->num == 0;
   ResponseHandler* h = e.handler;
   uint16_t gen = e.generation;
   if (final) free_exchange(e);
@@ -136,7 +139,7 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
   e->observe =
       e->options.has(VaryingOptions::observe) && e->options.get(VaryingOptions::observe) == 0;
   ByteView payload = request.payload;
-  if (payload.size() > config.block_size) {
+  if (LWM2M_WITH_BLOCKWISE && payload.size() > config.block_size) {
     // Block1 upload: first block now, the rest as the server continues.
     e->body = payload;
     e->options.set(VaryingOptions::block1, BlockOption{0, true, block_szx}.encode());
@@ -172,7 +175,7 @@ void EngineCore::cancel(RequestId id, TimePoint now) noexcept {
   if (!active(id)) return;
   Exchange& e = exchanges[id.index];
   if (e.state == Exchange::State::observing) {
-    drop_child(e, now);
+    if (LWM2M_WITH_BLOCKWISE) drop_child(e, now);
     if (deregister(e, now).ok()) return;
   }
   PeerId peer = e.peer;

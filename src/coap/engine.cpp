@@ -5,6 +5,7 @@
 #include <new>
 
 #include "coap/engine_core.hpp"
+#include "lwm2m/config.hpp"
 #include "small_divide.hpp"
 
 namespace lwm2m::coap {
@@ -91,7 +92,9 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   uint8_t* cbufs = l.bytes(size_t{c.dedup_entries} * c.max_message_size);
   detail::ServedObservation* observations = l.take<detail::ServedObservation>(c.observations);
   detail::Deferred* deferred = l.take<detail::Deferred>(c.deferred);
-  uint8_t* block1 = l.bytes(c.block1_buffer);
+  // No reassembly buffer in a build without block-wise transfers.
+  const uint32_t block1_buffer = LWM2M_WITH_BLOCKWISE ? c.block1_buffer : 0;
+  uint8_t* block1 = l.bytes(block1_buffer);
   detail::TxEntry* tx = l.take<detail::TxEntry>(tx_capacity(c));
   // Used within one call only: shared between engines when the driver says so.
   uint8_t* scratch = c.shared_scratch ? c.shared_scratch : l.bytes(Engine::scratch_size(c));
@@ -104,7 +107,7 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->cache.attach(cache, c.dedup_entries);
   core->observations = observations;
   core->deferred = deferred;
-  core->reassembly.attach(block1, c.block1_buffer);
+  core->reassembly.attach(block1, block1_buffer);
   core->tx.attach(tx, tx_capacity(c));
   core->scratch = scratch;
   core->payload_scratch = scratch + c.max_message_size;
@@ -167,9 +170,8 @@ void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
                               TimePoint now) noexcept {
   if (!core_ || core_->busy() || limit == 0) return;
   core_->dispatching = true;
-  core_->oversized = {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())};
-  core_->handle_datagram(peer, datagram, now);
-  core_->oversized = {};
+  core_->answer_oversized(
+      peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, now);
   core_->dispatching = false;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
@@ -238,18 +240,21 @@ namespace detail {
 // ---------------------------------------------------------------------------------------
 // Inputs
 
+[[gnu::always_inline]] inline bool EngineCore::parse_datagram(PeerId peer, ByteView datagram,
+                                                              Message& m) noexcept {
+  ParseError err = parse(datagram, m);
+  if (err == ParseError::none) return true;
+  ++stats.malformed;
+  // RFC 7252 §4.2/4.3: reject a malformed CON with RST when its MID is known; anything
+  // else malformed is silently ignored.
+  if (err != ParseError::too_short && err != ParseError::bad_version && m.type == Type::con)
+    send_empty(peer, Type::rst, m.message_id);
+  return false;
+}
+
 void EngineCore::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
   Message m;
-  ParseError err = parse(datagram, m);
-  if (err != ParseError::none) {
-    ++stats.malformed;
-    // RFC 7252 §4.2/4.3: reject a malformed CON with RST when its MID is known; anything
-    // else malformed is silently ignored.
-    if (err != ParseError::too_short && err != ParseError::bad_version && m.type == Type::con)
-      send_empty(peer, Type::rst, m.message_id);
-    return;
-  }
-  if (oversized.limit != 0 && (!m.code.is_request() || m.type == Type::ack)) return;
+  if (!parse_datagram(peer, datagram, m)) return;
   switch (m.type) {
     case Type::ack:
     case Type::rst:
@@ -274,7 +279,7 @@ void EngineCore::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) 
 
 // Option checks (RFC 7252 §5.4.1, §5.7.2): the code to reject the request with, or 0.00.
 namespace {
-Code check_options(const Message& m) noexcept {
+[[gnu::always_inline]] inline Code check_options(const Message& m) noexcept {
   Code reject{};
   uint32_t seen_non_repeatable[4] = {};  // bitmap over the known option numbers < 128
   for (const Option& o : m.options()) {
@@ -286,6 +291,11 @@ Code check_options(const Message& m) noexcept {
       if (word & bit) bad = true;
       word |= bit;
     }
+    // Built without block-wise transfers, Block1 and Block2 are critical options we do
+    // not know (RFC 7252 §5.4.1: 4.02 Bad Option).
+    if (!LWM2M_WITH_BLOCKWISE && (o.number == static_cast<uint16_t>(OptionNumber::block1) ||
+                                  o.number == static_cast<uint16_t>(OptionNumber::block2)))
+      bad = true;
     if (bad && is_critical(o.number)) return codes::bad_option;
     if (o.number == static_cast<uint16_t>(OptionNumber::proxy_uri) ||
         o.number == static_cast<uint16_t>(OptionNumber::proxy_scheme)) {
@@ -296,41 +306,44 @@ Code check_options(const Message& m) noexcept {
 }
 }  // namespace
 
-void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
+// Inlined into its two callers: a call costs more flash than it saves in on_request().
+[[gnu::always_inline]] inline CacheEntry* EngineCore::admit_request(PeerId peer, const Message& m,
+                                                                    TimePoint now,
+                                                                    Message& resp) noexcept {
   if (CacheEntry* c = cache.find(peer, m.message_id, now)) {
     // Retransmission: answer from the cache, never run the handler twice (§4.5). A
     // duplicated NON is silently ignored (§4.5), not answered again.
     ++stats.duplicates;
     if (c->state == CacheEntry::State::ready && m.type == Type::con) queue_cache(*c);
-    return;
+    return nullptr;
   }
   const Code reject = check_options(m);
   if (reject == codes::bad_option) ++stats.rejected_options;
-  if (reject == codes::bad_option && m.type == Type::non) return;  // reject = ignore a NON
+  if (reject == codes::bad_option && m.type == Type::non) return nullptr;  // ignore a NON
 
   CacheEntry* c = cache.insert(peer, m.message_id, now);
-  if (!c) return;  // every cache slot is being transmitted; the peer will retransmit
+  if (!c) return nullptr;  // every cache slot is being transmitted; the peer will retransmit
   c->expires = now + (m.type == Type::con ? exchange_lifetime : non_lifetime);
 
-  Message resp;
   resp.type = m.type == Type::con ? Type::ack : Type::non;
   resp.message_id = m.type == Type::con ? m.message_id : next_mid();
   resp.token = m.token;
-  if (reject.raw != 0) {
-    finish_simple(*c, resp, reject);
-    return;
-  }
+  if (reject.raw == 0) return c;
+  finish_simple(*c, resp, reject);
+  return nullptr;
+}
 
-  if (oversized.limit != 0) {
-    finish_simple(*c, resp, codes::request_entity_too_large, std::nullopt,
-                  block1_that_fits(m, oversized));
-    return;
-  }
+void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
+  Message resp;
+  CacheEntry* c = admit_request(peer, m, now, resp);
+  if (!c) return;
 
   ResponsePlan plan;
   ByteView body = m.payload;
   std::optional<BlockOption> streamed;
-  if (m.has(OptionNumber::block1) && handler && handler->streams_block1(peer, m)) {
+  if (!LWM2M_WITH_BLOCKWISE) {
+    // Block1 was refused with 4.02 by check_options(): nothing to reassemble.
+  } else if (m.has(OptionNumber::block1) && handler && handler->streams_block1(peer, m)) {
     streamed = m.block(OptionNumber::block1);
     if (!streamed || (streamed->more && m.payload.size() != streamed->size())) {
       finish_simple(*c, resp, codes::bad_request);
@@ -390,6 +403,19 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   c->len = static_cast<uint16_t>(*n);
   c->state = CacheEntry::State::ready;
   queue_cache(*c);
+}
+
+// Only Engine::handle_oversized() comes here, so an image whose driver never reports an
+// oversized datagram does not carry this answer.
+void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatagram d,
+                                  TimePoint now) noexcept {
+  Message m;
+  if (!parse_datagram(peer, datagram, m)) return;
+  if (!m.code.is_request() || (m.type != Type::con && m.type != Type::non)) return;
+  Message resp;
+  CacheEntry* c = admit_request(peer, m, now, resp);
+  if (!c) return;
+  finish_simple(*c, resp, codes::request_entity_too_large, std::nullopt, block1_that_fits(m, d));
 }
 
 }  // namespace detail

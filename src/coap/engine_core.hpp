@@ -58,8 +58,6 @@ struct EngineCore {
   bool dispatching = false;
   bool busy() const noexcept { return filling || dispatching; }
   // The request being served, for Response::accept_observe() and defer().
-  /// Set while handle_oversized() runs: the driver's receive buffer and the datagram's size.
-  OversizedDatagram oversized;
   PeerId current_peer = 0;
   Type current_type = Type::con;
   Token current_token;
@@ -71,7 +69,17 @@ struct EngineCore {
 
   // ---- engine.cpp: dispatch, serving a request
   void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  /// Parses `datagram`; a malformed one is counted (and a CON answered RST): false.
+  bool parse_datagram(PeerId peer, ByteView datagram, Message& m) noexcept;
+  /// Deduplication, option checks and a cache slot for request `m`, whose response header
+  /// goes in `resp`: the slot to answer in, or null when the request is already answered
+  /// (from the cache, or rejected for its options) or ignored.
+  CacheEntry* admit_request(PeerId peer, const Message& m, TimePoint now, Message& resp) noexcept;
   void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
+  /// A request larger than the driver's receive buffer: 4.13 with a Block1 size that fits
+  /// (RFC 7959 §2.9.3), from cache and option checks like any request; anything else dropped.
+  void answer_oversized(PeerId peer, ByteView datagram, OversizedDatagram d,
+                        TimePoint now) noexcept;
 
   // ---- client.cpp
   void on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept;

@@ -6,6 +6,7 @@
 #include "coap/response.hpp"
 
 #include "coap/engine_core.hpp"
+#include "lwm2m/config.hpp"
 
 namespace lwm2m::coap::detail {
 
@@ -82,6 +83,13 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
     }
   }
   const size_t total = sink.total();
+  if (!LWM2M_WITH_BLOCKWISE && sink.overflowed()) {
+    // Built without block-wise transfers: a representation larger than one block cannot
+    // be sent (a request asking for a block was already refused 4.02).
+    resp.clear_options();
+    resp.code = codes::internal_server_error;
+    return finish(plan, resp, out);
+  }
   if (block2_requested || sink.overflowed()) {
     if (offset > 0 && offset >= total) {
       // The block asked for lies beyond the representation.

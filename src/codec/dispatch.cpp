@@ -26,9 +26,9 @@ bool can_encode(ContentFormat f) noexcept {
     case ContentFormat::senml_json:
       return LWM2M_WITH_SENML_JSON;
     case ContentFormat::senml_cbor:
-      return true;
+      return LWM2M_WITH_SENML_CBOR;
     case ContentFormat::cbor:
-      return true;
+      return LWM2M_WITH_CBOR;
     case ContentFormat::lwm2m_cbor:
       return LWM2M_WITH_LWM2M_CBOR;
     case ContentFormat::lwm2m_json:
@@ -57,10 +57,14 @@ Status encode(ContentFormat f, const dm::Path& base, RecordSource& src, Sink& ou
     case ContentFormat::senml_json:
       return encode_senml_json(base, src, out);
 #endif
+#if LWM2M_WITH_SENML_CBOR
     case ContentFormat::senml_cbor:
       return encode_senml_cbor(base, src, out);
+#endif
+#if LWM2M_WITH_CBOR
     case ContentFormat::cbor:
       return encode_cbor_value(base, src, out);
+#endif
 #if LWM2M_WITH_LWM2M_CBOR
     case ContentFormat::lwm2m_cbor:
       return encode_lwm2m_cbor(base, src, out);
@@ -93,12 +97,16 @@ Status AnyDecoder::open(ContentFormat f, ByteView payload, const DecodeContext& 
       decoder_ = emplace<SenmlJsonDecoder>(storage_, payload, ctx);
       break;
 #endif
+#if LWM2M_WITH_SENML_CBOR
     case ContentFormat::senml_cbor:
       decoder_ = emplace<SenmlCborDecoder>(storage_, payload, ctx);
       break;
+#endif
+#if LWM2M_WITH_CBOR
     case ContentFormat::cbor:
       decoder_ = emplace<CborValueDecoder>(storage_, payload, ctx);
       break;
+#endif
 #if LWM2M_WITH_LWM2M_CBOR
     case ContentFormat::lwm2m_cbor:
       decoder_ = emplace<Lwm2mCborDecoder>(storage_, payload, ctx);

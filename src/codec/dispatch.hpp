@@ -2,21 +2,14 @@
 // One entry point per direction over every content format compiled in, so the client core
 // never names a particular codec.
 //
-// Formats beyond LwM2M's common set (text, opaque, TLV, CBOR, SenML CBOR, link format) can
-// be left out of a firmware image with the CMake options of the same names (each 0 or 1,
-// default 1). A format left out is never chosen by negotiation; asked for by Accept it is
-// answered 4.06, sent in a Write 4.15, and its code is dropped by the linker.
+// Formats other than TLV, plain text, opaque and link format can be left out of a firmware
+// image (LWM2M_WITH_CBOR, _SENML_CBOR, _SENML_JSON, _LWM2M_CBOR, _LWM2M_JSON in
+// lwm2m/build_config.hpp, from the CMake options of the same names or LWM2M_TIER). A format
+// left out is never chosen by negotiation; asked for by Accept it is answered 4.06, sent in
+// a Write 4.15, and its code is dropped by the linker.
 #pragma once
 
-#ifndef LWM2M_WITH_SENML_JSON
-#define LWM2M_WITH_SENML_JSON 1
-#endif
-#ifndef LWM2M_WITH_LWM2M_JSON
-#define LWM2M_WITH_LWM2M_JSON 1
-#endif
-#ifndef LWM2M_WITH_LWM2M_CBOR
-#define LWM2M_WITH_LWM2M_CBOR 1
-#endif
+#include "lwm2m/config.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -53,8 +46,13 @@ class AnyDecoder {
 
   /// Room for the largest decoder.
   static constexpr size_t kStorage = std::max({
-    sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder), sizeof(SenmlCborDecoder),
+    sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder),
+#if LWM2M_WITH_SENML_CBOR
+        sizeof(SenmlCborDecoder),
+#endif
+#if LWM2M_WITH_CBOR
         sizeof(CborValueDecoder),
+#endif
 #if LWM2M_WITH_SENML_JSON
         sizeof(SenmlJsonDecoder),
 #endif

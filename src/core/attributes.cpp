@@ -2,6 +2,7 @@
 #include "attributes.hpp"
 
 #include <cmath>
+#include <iterator>
 
 #include "codec/number.hpp"
 #include "text_slice.hpp"
@@ -62,67 +63,53 @@ void Attributes::inherit(const Attributes& o) noexcept {
   take(hqmax, o.hqmax);
 }
 
+namespace {
+
+// The attributes a Write-Attributes may set, in the order of the field tables below: one
+// lookup instead of a comparison per name keeps this small on a microcontroller.
+constexpr std::string_view kQueryKeys[] = {"pmin", "pmax", "epmin", "epmax", "hqmax",
+                                           "gt",   "lt",   "st",    "edge",  "con"};
+constexpr size_t kFirstReal = 5, kFirstFlag = 8;
+
+size_t query_key(std::string_view key) noexcept {
+  size_t i = 0;
+  while (i < std::size(kQueryKeys) && kQueryKeys[i] != key)
+    ++i;
+  return i;  // read-only "dim" and "ver" and unknown names: past the end
+}
+
+// One "key=value" (or "key" alone, which removes the attribute) into `a`.
+bool apply_param(Attributes& a, std::string_view q) noexcept {
+  const size_t eq = q.find('=');
+  const size_t i = query_key(lwm2m::detail::slice(q, 0, eq));
+  const bool has_value = eq != std::string_view::npos;
+  const std::string_view val = has_value ? lwm2m::detail::slice(q, eq + 1) : std::string_view{};
+  if (i < kFirstReal) {
+    std::optional<uint32_t>* fields[] = {&a.pmin, &a.pmax, &a.epmin, &a.epmax, &a.hqmax};
+    uint32_t v = 0;
+    if (has_value && !parse_u32(val, v)) return false;
+    *fields[i] = has_value ? std::optional<uint32_t>{v} : std::nullopt;
+  } else if (i < kFirstFlag) {
+    std::optional<double>* fields[] = {&a.gt, &a.lt, &a.st};
+    double v = 0;
+    if (has_value && !parse_double(val, v)) return false;
+    *fields[i - kFirstReal] = has_value ? std::optional<double>{v} : std::nullopt;
+  } else if (i < std::size(kQueryKeys)) {
+    std::optional<bool>* fields[] = {&a.edge, &a.con};
+    if (has_value && val != "0" && val != "1") return false;
+    *fields[i - kFirstFlag] = has_value ? std::optional<bool>{val == "1"} : std::nullopt;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status apply_query(Attributes& a, std::span<const std::string_view> query) noexcept {
   Attributes next = a;  // apply all or nothing
-  for (std::string_view q : query) {
-    const size_t eq = q.find('=');
-    const std::string_view key = lwm2m::detail::slice(q, 0, eq);
-    const bool has_value = eq != std::string_view::npos;
-    const std::string_view val = has_value ? lwm2m::detail::slice(q, eq + 1) : std::string_view{};
-    auto set_u32 = [&](std::optional<uint32_t>& field) {
-      if (!has_value) {
-        field.reset();  // "pmin" alone removes the attribute
-        return true;
-      }
-      uint32_t v = 0;
-      if (!parse_u32(val, v)) return false;
-      field = v;
-      return true;
-    };
-    auto set_double = [&](std::optional<double>& field) {
-      if (!has_value) {
-        field.reset();
-        return true;
-      }
-      double v = 0;
-      if (!parse_double(val, v)) return false;
-      field = v;
-      return true;
-    };
-    auto set_bool = [&](std::optional<bool>& field) {
-      if (!has_value) {
-        field.reset();
-        return true;
-      }
-      if (val != "0" && val != "1") return false;
-      field = val == "1";
-      return true;
-    };
-    bool ok;
-    if (key == "pmin")
-      ok = set_u32(next.pmin);
-    else if (key == "pmax")
-      ok = set_u32(next.pmax);
-    else if (key == "gt")
-      ok = set_double(next.gt);
-    else if (key == "lt")
-      ok = set_double(next.lt);
-    else if (key == "st")
-      ok = set_double(next.st);
-    else if (key == "epmin")
-      ok = set_u32(next.epmin);
-    else if (key == "epmax")
-      ok = set_u32(next.epmax);
-    else if (key == "edge")
-      ok = set_bool(next.edge);
-    else if (key == "con")
-      ok = set_bool(next.con);
-    else if (key == "hqmax")
-      ok = set_u32(next.hqmax);
-    else
-      ok = false;  // includes read-only "dim" and "ver"
-    if (!ok) return Errc::bad_request;
-  }
+  for (std::string_view q : query)
+    if (!apply_param(next, q)) return Errc::bad_request;
   a = next;
   return Errc::ok;
 }
@@ -204,15 +191,16 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
     if (!numeric_attrs || !cur || !st.last_value) {
       condition = true;  // any change counts, or nothing to compare with yet
     } else {
-      const double last = *st.last_value;
-      if (eff.gt && ((last <= *eff.gt && *cur > *eff.gt) || (last > *eff.gt && *cur <= *eff.gt)))
-        condition = true;
-      if (eff.lt && ((last >= *eff.lt && *cur < *eff.lt) || (last < *eff.lt && *cur >= *eff.lt)))
-        condition = true;
-      if (eff.st && std::fabs(*cur - last) >= *eff.st) condition = true;
-      if (eff.edge &&
-          ((*eff.edge && last == 0 && *cur != 0) || (!*eff.edge && last != 0 && *cur == 0)))
-        condition = true;
+      // Each condition compares both values with its threshold once (doubles are
+      // emulated in software on small targets); a NaN crosses nothing.
+      const double last = *st.last_value, now_value = *cur;
+      if (last == last && now_value == now_value) {
+        if (eff.gt && (last > *eff.gt) != (now_value > *eff.gt)) condition = true;
+        if (eff.lt && (last < *eff.lt) != (now_value < *eff.lt)) condition = true;
+        if (eff.st && std::fabs(now_value - last) >= *eff.st) condition = true;
+        if (eff.edge && (last != 0) != (now_value != 0) && (now_value != 0) == *eff.edge)
+          condition = true;
+      }
     }
   }
   if (condition && elapsed >= pmin) d.send_now = true;

@@ -8,6 +8,10 @@
 namespace lwm2m::core {
 
 void Client::Impl::start_bootstrap(TimePoint now) noexcept {
+  if (!LWM2M_WITH_BOOTSTRAP) {  // left out of this build: only configured servers
+    push(Event{EventKind::bootstrap_failed, 0, 0, Errc::unsupported});
+    return;
+  }
   const std::optional<SecurityEntry> bs_account = reader.bootstrap_security();
   if (!bs_account) {
     push(Event{EventKind::bootstrap_failed, 0, 0, Errc::not_found});
@@ -59,6 +63,7 @@ void Client::Impl::report_bootstrap_failure(Errc why) noexcept {
 }
 
 void Client::Impl::drive_bootstrap(TimePoint now) noexcept {
+  if (!LWM2M_WITH_BOOTSTRAP) return;  // never started
   for (;;) {
     switch (bs.poll(now)) {
       case BootstrapAction::none:

@@ -79,7 +79,8 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   impl_.reset(new (std::nothrow) Impl(*this));
   if (!impl_) return;
   Impl& s = *impl_;
-  s.account_count = size_t{config_.max_servers} + 1;
+  // A build for fewer servers (LWM2M_MAX_SERVERS) serves no more than it was built for.
+  s.account_count = std::min<size_t>(config_.max_servers, LWM2M_MAX_SERVERS) + 1;
   s.accounts.reset(new (std::nothrow) Account[s.account_count]);
   s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
   if (!s.accounts) return;
@@ -107,9 +108,13 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
                    std::min<size_t>(config_.uplink_buffer, config_.coap.block_size)};
     s.send_out = s.links_out;
   }
+#if LWM2M_WITH_OBSERVE
   const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
                                         config_.stored_notifications, config_.stored_bytes};
   if (!s.observe.allocate(limits, s.scratch())) return;
+#else
+  s.observe.leave_empty();  // nothing is ever observed: no tables
+#endif
   registry_.set_listener(this);
   valid_ = true;
 }
@@ -191,8 +196,10 @@ TimePoint Client::next_deadline() const noexcept {
     if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
   if (s.bs.deadline() < t) t = s.bs.deadline();
+#if LWM2M_WITH_OBSERVE
   TimePoint o = s.observe.deadline(s.now_);
   if (o < t) t = o;
+#endif
   if ((s.reboot_by || s.factory_reset_by) && s.now_ < t) t = s.now_;
   return t;
 }
@@ -208,7 +215,7 @@ std::optional<LinkCommand> Client::poll_link() noexcept {
     s.link_wish[i] = 0;
     return cmd;
   }
-  if (s.downloader) {
+  if (LWM2M_WITH_FIRMWARE_UPDATE && s.downloader) {
     if (const uint8_t w = s.downloader->take_link_wish())
       return LinkCommand{static_cast<LinkCommand::Kind>(w - 1), download_peer(), 0};
   }
@@ -254,7 +261,9 @@ std::string_view Client::peer_uri(coap::PeerId peer) const noexcept {
 }
 
 void Client::set_downloader(PackageDownloader* downloader) noexcept {
-  if (valid_) impl_->downloader = downloader;
+  // Without LWM2M_WITH_FIRMWARE_UPDATE nothing is pulled: a written Package URI stays
+  // with the object.
+  if (valid_ && LWM2M_WITH_FIRMWARE_UPDATE) impl_->downloader = downloader;
 }
 
 coap::PeerId Client::download_peer() const noexcept {
@@ -262,7 +271,7 @@ coap::PeerId Client::download_peer() const noexcept {
 }
 
 std::optional<PeerSecurity> Client::peer_security(coap::PeerId peer) const noexcept {
-  if (valid_ && impl_->downloader && peer == download_peer())
+  if (LWM2M_WITH_FIRMWARE_UPDATE && valid_ && impl_->downloader && peer == download_peer())
     return impl_->downloader->security(*this);
   if (!valid_ || peer >= impl_->account_count || !impl_->accounts[peer].used) return std::nullopt;
   return impl_->reader.peer(impl_->accounts[peer].security_iid);
@@ -284,7 +293,9 @@ void Client::Impl::drive(TimePoint now) noexcept {
   }
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used) drive_account(accounts[i], now);
+#if LWM2M_WITH_OBSERVE
   observe.drive(now);
+#endif
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used && accounts[i].fsm.deadline() <= now) drive_account(accounts[i], now);
@@ -403,7 +414,11 @@ bool Client::registered(uint16_t ssid) const noexcept {
 // ---- what objects report ----
 
 void Client::on_value_changed(const dm::Path& path) noexcept {
+#if LWM2M_WITH_OBSERVE
   impl_->observe.value_changed(path);
+#else
+  (void)path;               // nobody observes
+#endif
 }
 
 void Client::on_instances_changed(dm::ObjectId) noexcept {

@@ -99,7 +99,7 @@ struct Client::Impl final : ObservationTable::Host {
   /// Sends a Register or Update and records what the server is then told.
   Status send_registration(Account& a, coap::Message& m, Account::Pending what, uint32_t lifetime_s,
                            std::string_view binding, TimePoint now) noexcept;
-  bool queue_mode() const noexcept { return c.config_.queue_mode; }
+  bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && c.config_.queue_mode; }
   /// The LwM2M version spoken with this server: the configured one, or lower once the
   /// server refused it.
   LwM2MVersion version(const Account& a) const noexcept {

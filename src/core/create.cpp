@@ -29,7 +29,8 @@ void ops::create(Request& r) noexcept {
   (void)r.resp.message().add_string(coap::OptionNumber::location_path, {loc[1], ni});
   r.resp.set_code(coap::codes::created);
   // 1.1 Core §7.3.2: the creating server owns the new instance.
-  if (r.client.acl_active()) (void)r.client.acl.add_owned(r.path.object(), iid, r.account.ssid);
+  if (LWM2M_WITH_ACCESS_CONTROL && r.client.acl_active())
+    (void)r.client.acl.add_owned(r.path.object(), iid, r.account.ssid);
   r.client.apply_effects(r.account, tx.changes());
 }
 

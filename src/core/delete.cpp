@@ -12,7 +12,8 @@ void ops::remove(Request& r) noexcept {
   if (!r.client.allowed(r.account, r.path, kDelete)) return fail(r, Errc::unauthorized);
   Transaction tx(r.registry());
   if (Status st = tx.finish(tx.remove(r.path)); !st) return fail(r, st.error());
-  if (r.client.acl_active()) r.client.acl.remove_for(r.path.object(), r.path.instance());
+  if (LWM2M_WITH_ACCESS_CONTROL && r.client.acl_active())
+    r.client.acl.remove_for(r.path.object(), r.path.instance());
   r.resp.set_code(coap::codes::deleted);
   r.client.apply_effects(r.account, tx.changes());
 }

@@ -5,6 +5,7 @@
 #include "core/request.hpp"
 
 namespace lwm2m::core {
+#if LWM2M_WITH_OBSERVE
 namespace {
 
 /// Attributes on each link are those this server wrote (they are kept per server). The
@@ -33,13 +34,19 @@ class Lookup final : public AttributeLookup {
 };
 
 }  // namespace
+#endif
 
 void ops::discover(Request& r) noexcept {
   if (r.path.is_root()) return fail(r, Errc::method_not_allowed);
   if (r.registry().resolve(r.path) && !r.client.allowed(r.account, r.path, kRead))
     return fail(r, Errc::unauthorized);
+#if LWM2M_WITH_OBSERVE
   const Lookup lookup(r.client, r.account.ssid, r.path);
-  if (Status st = write_discover(r.registry(), r.path, &lookup, r.resp.payload()); !st)
+  const AttributeLookup* attributes = &lookup;
+#else
+  const AttributeLookup* attributes = nullptr;  // no attributes are kept without Observe
+#endif
+  if (Status st = write_discover(r.registry(), r.path, attributes, r.resp.payload()); !st)
     return fail(r, st.error());
   r.resp.set_code(coap::codes::content);
   (void)r.resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));

@@ -100,6 +100,8 @@ class ObservationTable {
   /// Allocates the tables, once (the client's construction); false without memory.
   /// `scratch` is lent to read handlers.
   bool allocate(const Limits& limits, MutableByteView scratch) noexcept;
+  /// Instead of allocate() in a build without Observe: no tables, every lookup finds none.
+  void leave_empty() noexcept { limits_ = {0, 0, 0, 0}; }
 
   // ---- attributes (kept per server) ----
   const AttributeEntry* find_attributes(uint16_t ssid, const dm::Path& path) const noexcept;

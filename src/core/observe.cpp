@@ -21,7 +21,12 @@ void Client::Impl::start_observation(Request& r, std::span<const dm::Path> paths
 }
 
 void Client::on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc) noexcept {
+#if LWM2M_WITH_OBSERVE
   impl_->observe.cancelled(id, cookie);
+#else
+  (void)id;  // no observation is ever accepted
+  (void)cookie;
+#endif
 }
 
 ServerReach Client::Impl::reach(uint8_t account, TimePoint now) noexcept {

@@ -23,14 +23,27 @@ Result<dm::Path> target_path(const coap::Message& m, bool& is_bs) noexcept {
   return *p;
 }
 
-// Order matters: the first matching row wins.
+// Order matters: the first matching row wins. A feature left out of the build
+// (lwm2m/build_config.hpp) has no row, so its requests are answered 4.05 Method Not
+// Allowed, except an Observe, which is read without registering an observation, as
+// RFC 7641 §4.1 lets a server do; its operation is then not linked.
 constexpr Route kDmRoutes[] = {
     {.method = codes::get, .link_format = Want::yes, .op = ops::discover},
+#if LWM2M_WITH_OBSERVE
     {.method = codes::get, .observe = Want::yes, .op = ops::observe},
+#endif
     {.method = codes::get, .op = ops::read},
+#if LWM2M_WITH_COMPOSITE
+#if LWM2M_WITH_OBSERVE
     {.method = codes::fetch, .max_depth = 0, .observe = Want::yes, .op = ops::observe_composite},
+#endif
     {.method = codes::fetch, .max_depth = 0, .op = ops::read_composite},
+#endif
+#if LWM2M_WITH_OBSERVE
     {.method = codes::put, .content_format = Want::no, .op = ops::write_attributes},
+#else
+    {.method = codes::put, .content_format = Want::no, .op = ops::not_allowed},
+#endif
     {.method = codes::put, .op = ops::write},
     {.method = codes::post, .min_depth = 1, .max_depth = 1, .op = ops::create},
     {.method = codes::post,
@@ -40,9 +53,12 @@ constexpr Route kDmRoutes[] = {
      .op = ops::execute},
     {.method = codes::post, .min_depth = 2, .op = ops::partial_update},
     {.method = codes::del, .op = ops::remove},
+#if LWM2M_WITH_COMPOSITE
     {.method = codes::ipatch, .max_depth = 0, .op = ops::write_composite},
+#endif
 };
 
+#if LWM2M_WITH_BOOTSTRAP
 constexpr Route kBootstrapRoutes[] = {
     {.method = codes::post, .bs_target = Want::yes, .op = ops::bootstrap_finish},
     // "/bs" with another method is the root path to these, as any other "/".
@@ -51,6 +67,7 @@ constexpr Route kBootstrapRoutes[] = {
     {.method = codes::get, .link_format = Want::yes, .op = ops::bootstrap_discover},
     {.method = codes::get, .op = ops::bootstrap_read},
 };
+#endif
 
 bool holds(Want w, bool fact) noexcept {
   return w == Want::any || (w == Want::yes) == fact;
@@ -68,7 +85,11 @@ std::span<const Route> dm_routes() noexcept {
 }
 
 std::span<const Route> bootstrap_routes() noexcept {
+#if LWM2M_WITH_BOOTSTRAP
   return kBootstrapRoutes;
+#else
+  return {};  // no bootstrap account is ever made
+#endif
 }
 
 Operation route(std::span<const Route> table, const Request& r) noexcept {

@@ -9,6 +9,7 @@ namespace lwm2m::core {
 
 Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint now) noexcept {
   if (!valid_) return Errc::invalid_state;
+  if (!LWM2M_WITH_SEND) return Errc::unsupported;  // left out of this build
   Impl& s = *impl_;
   s.now_ = now;
   Account* a = s.account_for_ssid(ssid);

@@ -171,7 +171,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       accounts_changed = true;
       break;
     case Action::package_uri:
-      if (downloader)
+      if (LWM2M_WITH_FIRMWARE_UPDATE && downloader)
         downloader->uri_written(c, by_index, dm::Path(ch.object, ch.instance, ch.resource), now_);
       break;
     case Action::objects_changed:

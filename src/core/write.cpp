@@ -33,7 +33,7 @@ void apply(Request& r, codec::ContentFormat fmt, bool replace) noexcept {
 
 void ops::write(Request& r) noexcept {
   if (r.path.depth() < 2) return fail(r, Errc::method_not_allowed);
-  if (r.in.block1) return write_block(r);
+  if (LWM2M_WITH_FIRMWARE_UPDATE && r.in.block1) return write_block(r);
   if (auto t = r.registry().resolve(r.path.depth() == 4 ? r.path.parent() : r.path); !t)
     return fail(r, t.error());
   if (!r.client.allowed(r.account, r.path, kWrite)) return fail(r, Errc::unauthorized);
@@ -53,8 +53,9 @@ void ops::partial_update(Request& r) noexcept {
 
 // A PUT of an opaque resource whose object takes blocks as they come (Block1 is not
 // reassembled for it, RFC 7959 §2.5 leaves that to the server).
+// Left out of the build (LWM2M_WITH_FIRMWARE_UPDATE 0), every Block1 body is reassembled.
 bool Client::streams_block1(coap::PeerId peer, const coap::Message& m) noexcept {
-  if (!(m.code == coap::codes::put) ||
+  if (!LWM2M_WITH_FIRMWARE_UPDATE || !(m.code == coap::codes::put) ||
       m.content_format() != static_cast<uint16_t>(codec::ContentFormat::octet_stream))
     return false;
   const Account* a = impl_->account_for_peer(peer);

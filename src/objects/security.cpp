@@ -48,6 +48,7 @@ Status to_u32(const dm::Value& v, uint32_t& out) noexcept {
 /// An empty slot; out of line, so the initialisation exists once rather than at each use.
 [[gnu::noinline]] void clear(SecurityInstance& s) noexcept {
   s = SecurityInstance{};
+  s.mode = SecurityMode::nosec;
 }
 
 }  // namespace

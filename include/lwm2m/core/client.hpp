@@ -50,7 +50,8 @@ struct ClientConfig {
   LwM2MVersion version = LwM2MVersion::v1_1;  ///< LwM2M version of the Register ("lwm2mv"), which
                                               ///< decides the formats and operations offered
   coap::EngineConfig coap{};                  ///< the CoAP engine's sizes and timing
-  /// Management servers served at once (the bootstrap server has its own slot).
+  /// Management servers served at once (the bootstrap server has its own slot); no more
+  /// than the library was built for (LWM2M_MAX_SERVERS in lwm2m/build_config.hpp).
   uint8_t max_servers = 2;
   uint16_t max_observations = 8;  ///< observations over all servers
   /// Attribute sets stored by Write-Attributes, over all servers.
@@ -252,7 +253,8 @@ class Client final : private coap::RequestHandler,
   // ---- application ----
   /// LwM2M 1.1 Send: POST /dp with the values at `paths` (SenML CBOR, else SenML JSON).
   /// invalid_state when not registered with `ssid` or Mute Send is set; no_space when a
-  /// previous Send still occupies the uplink buffer.
+  /// previous Send still occupies the uplink buffer; unsupported in a library built without
+  /// Send (LWM2M_WITH_SEND in lwm2m/build_config.hpp).
   Status send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint now) noexcept;
   /// Registration Update now (e.g. after the application added objects).
   void request_update(uint16_t ssid, TimePoint now) noexcept;

@@ -21,6 +21,22 @@ using ResourceInstanceId = uint16_t;
 /// 65535 is reserved by the spec and means "absent" here.
 inline constexpr uint16_t kInvalidId = 0xFFFF;
 
+/// An instance id as a slot of an object's storage keeps it: reads and assigns like an
+/// InstanceId, and a zero-filled slot reads kInvalidId (unused). Slot arrays then need no
+/// initial values, so a static array of them costs RAM only, no flash.
+class SlotId {
+ public:
+  /// An unused slot: reads kInvalidId.
+  constexpr SlotId() noexcept = default;
+  /// Holds `id` (kInvalidId: unused).
+  constexpr SlotId(InstanceId id) noexcept : stored_(static_cast<uint16_t>(id + 1u)) {}
+  /// The id held, kInvalidId when the slot is unused.
+  constexpr operator InstanceId() const noexcept { return static_cast<uint16_t>(stored_ - 1u); }
+
+ private:
+  uint16_t stored_ = 0;  ///< id + 1 modulo 2^16: 0 is kInvalidId
+};
+
 /// An LwM2M path: the root "/", an object "/3", an instance "/3/0", a resource "/3/0/1" or a
 /// resource instance "/3/0/7/1".
 class Path {

@@ -24,7 +24,7 @@ enum Access : uint8_t {
 struct AclInstance {
   /// ACL entries (servers with rights of their own) kept per instance.
   static constexpr size_t kMaxEntries = 4;
-  dm::InstanceId id = dm::kInvalidId;     ///< kInvalidId: slot unused
+  dm::SlotId id;                          ///< kInvalidId: slot unused
   dm::ObjectId object_id = 0;             ///< 2/x/0: the object governed
   dm::InstanceId object_instance_id = 0;  ///< 65535: the object itself (Create rights)
   /// ACL resource instances: id = Short Server ID (0 = default for every server).

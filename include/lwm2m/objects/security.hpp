@@ -57,12 +57,14 @@ struct SecurityConfig {
 };
 
 /// One Security instance (/0/x): a server's URI and credentials, in storage the application
-/// provides.
+/// provides. Default-constructed, every field is zero, so that an application's static slot
+/// array needs no initial values in flash.
 struct SecurityInstance {
-  dm::InstanceId id = dm::kInvalidId;       ///< kInvalidId: slot unused
-  ByteField<LWM2M_SECURITY_URI_MAX> uri;    ///< /0/x/0: the server URI
-  bool bootstrap = false;                   ///< /0/x/1: the bootstrap server's account
-  SecurityMode mode = SecurityMode::nosec;  ///< /0/x/2: how the connection is secured
+  dm::SlotId id;                          ///< kInvalidId: slot unused
+  ByteField<LWM2M_SECURITY_URI_MAX> uri;  ///< /0/x/0: the server URI
+  bool bootstrap = false;                 ///< /0/x/1: the bootstrap server's account
+  SecurityMode
+      mode{};  ///< /0/x/2: how the connection is secured (nosec once the object holds the slot)
   ByteField<LWM2M_SECURITY_IDENTITY_MAX>
       identity;  ///< /0/x/3: PSK identity, or our certificate / public key
   ByteField<LWM2M_SECURITY_SERVER_KEY_MAX>

@@ -38,7 +38,7 @@ struct ServerConfig {
 
 /// One Server instance (/1/x) in storage the application provides.
 struct ServerInstance {
-  dm::InstanceId id = dm::kInvalidId;           ///< kInvalidId: slot unused
+  dm::SlotId id;                                ///< kInvalidId: slot unused
   ServerConfig config;                          ///< the instance's values
   ByteField<LWM2M_SERVER_BINDING_MAX> binding;  ///< the binding's text (config.binding views it)
   bool has_pmin = false;                        ///< whether /1/x/2 is present

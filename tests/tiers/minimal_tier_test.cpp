@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// A client built for the minimal tier (LWM2M_TIER=minimal: no bootstrap, observe, block-wise
+// transfers, composite operations, Send, and only TLV, text, opaque and link format) answers
+// a server that asks for what it left out as the specifications say, on the wire.
+#include <gtest/gtest.h>
+
+#include "core/client_fixture.hpp"
+#include "lwm2m/config.hpp"
+
+namespace lwm2m::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace codes = coap::codes;
+
+constexpr uint16_t kTlv = 11542, kText = 0, kCbor = 60, kSenmlCbor = 112, kSenmlJson = 110;
+
+static_assert(!LWM2M_WITH_BOOTSTRAP && !LWM2M_WITH_OBSERVE && !LWM2M_WITH_BLOCKWISE &&
+                  !LWM2M_WITH_COMPOSITE && !LWM2M_WITH_SEND && !LWM2M_WITH_SENML_CBOR &&
+                  !LWM2M_WITH_CBOR && LWM2M_MAX_SERVERS == 1,
+              "these tests are built against the minimal tier's build_config.hpp");
+
+struct MinimalTier : ClientTest {
+  /// Feeds the client a CON request from the management server (peer 1) carrying `option`
+  /// and returns its answer as the server receives it.
+  coap::Message answer_to(coap::Code code, std::string_view path, coap::OptionNumber option,
+                          uint32_t value, std::string_view payload = {}) {
+    coap::Message m;
+    m.type = coap::Type::con;
+    m.code = code;
+    m.message_id = next_mid_++;
+    const uint8_t token[] = {0x7a, static_cast<uint8_t>(m.message_id)};
+    m.token = coap::Token::from(token);
+    EXPECT_TRUE(m.add_path(coap::OptionNumber::uri_path, path.substr(1)).ok());
+    EXPECT_TRUE(m.add_uint(option, value).ok());
+    if (code == codes::put) {
+      EXPECT_TRUE(m.add_uint(coap::OptionNumber::content_format, kText).ok());
+    }
+    m.payload = as_bytes(payload);
+    auto n = coap::encode(m, wire_);
+    EXPECT_TRUE(n.ok());
+    rig.client->handle_datagram(kServerNode, {wire_, n.ok() ? *n : 0}, net.now());
+    coap::Message reply;
+    while (auto d = rig.client->poll_transmit()) {
+      if (d->peer != kServerNode) continue;
+      answer_.assign(d->bytes.begin(), d->bytes.end());
+      EXPECT_EQ(coap::parse({answer_.data(), answer_.size()}, reply), coap::ParseError::none);
+    }
+    return reply;
+  }
+
+  uint16_t next_mid_ = 0x4000;
+  uint8_t wire_[256] = {};
+  std::vector<uint8_t> answer_;
+};
+
+TEST_F(MinimalTier, ReadsTlvAndTextAsAlways) {
+  start_and_register();
+  Reply tlv = call(codes::get, "/3/0", kTlv);
+  EXPECT_EQ(tlv.code, codes::content);
+  EXPECT_EQ(tlv.content_format, kTlv);
+  Reply text = call(codes::get, "/3/0/0", kText);
+  EXPECT_EQ(text.code, codes::content);
+  EXPECT_EQ(text.payload, "Acme");
+}
+
+TEST_F(MinimalTier, FormatsLeftOutAre406OnReadAnd415OnWrite) {
+  start_and_register();
+  EXPECT_EQ(call(codes::get, "/3/0", kSenmlCbor).code, codes::not_acceptable);
+  EXPECT_EQ(call(codes::get, "/3/0", kSenmlJson).code, codes::not_acceptable);
+  EXPECT_EQ(call(codes::get, "/3/0/0", kCbor).code, codes::not_acceptable);
+  // A Write in a format left out: 4.15, and the value is unchanged.
+  const std::string senml_cbor_lifetime = "\x81\xa2\x00\x66/1/0/1\x02\x18\x3c";
+  EXPECT_EQ(call(codes::put, "/1/0/1", {}, kSenmlCbor, senml_cbor_lifetime).code,
+            codes::unsupported_content_format);
+  EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "300");
+}
+
+TEST_F(MinimalTier, ObserveIsAnsweredAsAPlainRead) {
+  start_and_register();
+  // RFC 7641 §4.1: a server that does not add an observer answers without Observe.
+  auto id = server.request(codes::get, "/3/0/0", net.now(), kText, std::nullopt, {}, {}, true);
+  ASSERT_TRUE(net.run_until([&] { return !server.replies_for(id).empty(); }, net.now() + 30s));
+  const Reply& r = server.replies_for(id).front();
+  EXPECT_EQ(r.code, codes::content);
+  EXPECT_EQ(r.payload, "Acme");
+  EXPECT_FALSE(r.observe);
+  EXPECT_EQ(rig.client->engine().observation_count(), 0u);
+}
+
+TEST_F(MinimalTier, WriteAttributesAndCompositeAre405) {
+  start_and_register();
+  EXPECT_EQ(call(codes::put, "/3/0/0", {}, {}, {}, {"pmin=10"}).code, codes::method_not_allowed);
+  EXPECT_EQ(call(codes::fetch, "/", kSenmlCbor, kSenmlCbor, "\x81\xa1\x00\x64/3/0").code,
+            codes::method_not_allowed);
+  EXPECT_EQ(call(codes::ipatch, "/", {}, kSenmlCbor, "\x80").code, codes::method_not_allowed);
+  // Discover still answers, without attributes (none can be written).
+  Reply d = call(codes::get, "/3/0/0", 40);
+  EXPECT_EQ(d.code, codes::content);
+  EXPECT_EQ(d.payload, "</3/0/0>");
+}
+
+TEST_F(MinimalTier, BlockOptionsAre402BadOption) {
+  start_and_register();
+  // Block1 and Block2 are critical options this build does not know (RFC 7252 §5.4.1).
+  const coap::BlockOption first{0, true, 2};  // 64-byte blocks, more to come
+  coap::Message put = answer_to(codes::put, "/1/0/1", coap::OptionNumber::block1, first.encode(),
+                                std::string(64, '6'));
+  EXPECT_EQ(put.code, codes::bad_option);
+  coap::Message get = answer_to(codes::get, "/3/0", coap::OptionNumber::block2,
+                                coap::BlockOption{1, false, 2}.encode());
+  EXPECT_EQ(get.code, codes::bad_option);
+  EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "300");  // nothing was written
+}
+
+TEST_F(MinimalTier, SendAndBootstrapAreRefusedWithoutTouchingTheNetwork) {
+  start_and_register();
+  const dm::Path p(3, 0, 0);
+  EXPECT_EQ(rig.client->send(101, {&p, 1}, net.now()).error(), Errc::unsupported);
+  rig.client->request_bootstrap(net.now());
+  bool failed = false;
+  for (const core::Event& e : rig.drain_events())
+    if (e.kind == core::EventKind::bootstrap_failed) failed = e.error == Errc::unsupported;
+  EXPECT_TRUE(failed);
+  (void)net.run_until([] { return false; }, net.now() + 5s);
+  EXPECT_EQ(bootstrap.bootstrap_requests, 0);
+  EXPECT_TRUE(server.sends.empty());
+  EXPECT_TRUE(rig.client->registered(101));
+}
+
+}  // namespace
+}  // namespace lwm2m::test
