@@ -91,6 +91,8 @@ Status Client::start(TimePoint now) noexcept {
   s.started = true;
   s.stopping = false;
   if (Status st = s.begin(now); !st) return st;
+  // A download that a restart interrupted goes on (the object kept where it was).
+  if (s.downloader) s.downloader->resume(*this, now);
   s.drive(now);
   return {};
 }
@@ -368,6 +370,9 @@ bool Client::registered(uint16_t ssid) const noexcept {
 
 void Client::on_value_changed(const dm::Path& path) noexcept {
   impl_->observe.value_changed(path);
+  // A firmware update's state is part of what survives a restart (State, Update Result,
+  // Package URI: the object reports those, not the blocks of an image).
+  if (path.object() == wk::kFirmwareUpdate) impl_->want_state(StateCommand::save);
 }
 
 void Client::on_instances_changed(dm::ObjectId) noexcept {
