@@ -725,8 +725,12 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
     if (e.kind == core::EventKind::bootstrap_finished)
       ctx->with_lock([ctx] { refresh_credentials_of(ctx); });
   });
-  if (ctx->downloader && ctx->registry->find(5) == ctx->firmware.get())
+  if (ctx->downloader && ctx->registry->find(5) == ctx->firmware.get()) {
+    // Blocks whose datagrams fit the receive buffer (RIOT's 200 bytes: 128-byte blocks).
+    ctx->downloader->set_block_size(block_size_for(
+        static_cast<uint16_t>(std::min<uint32_t>(ctx->config.rcv_buffer_size, 1088))));
     ctx->client->set_downloader(ctx->downloader.get());
+  }
   if (ctx->persistence) {
     // Restored before the credentials are loaded from the Security instances below.
     auto& p = *ctx->persistence;
@@ -1671,8 +1675,8 @@ int lwm2m_object_access_control_instance_create(lwm2m_object_t* object, uint16_t
   }
   auto iid = ctx->acl->add(object_id, instance_id, owner);
   if (!iid) {
-    say("%s: no room for another instance (LWM2M_CLIENT_ACL_INSTANCES_MAX is %d)", fn,
-        LWM2M_CLIENT_ACL_INSTANCES_MAX);
+    say("%s: no room for another instance (LWM2M_CLIENT_ACL_INSTANCES_MAX is %s)", fn,
+        std::to_string(LWM2M_CLIENT_ACL_INSTANCES_MAX).c_str());
     return LWM2M_CLIENT_ERR_NO_SPACE;
   }
   return *iid;
@@ -1695,12 +1699,12 @@ int lwm2m_object_access_control_add(lwm2m_object_t* object, uint16_t acl_instanc
   }
   Status st = ctx->acl->grant(acl_instance_id, short_server_id, access);
   if (st) return LWM2M_CLIENT_OK;
+  const std::string iid = std::to_string(acl_instance_id);
   if (st.code() == Errc::not_found) {
-    say("%s: there is no ACL instance %u", fn, static_cast<unsigned>(acl_instance_id));
+    say("%s: there is no ACL instance %s", fn, iid.c_str());
     return LWM2M_CLIENT_ERR_NOT_FOUND;
   }
-  say("%s: no room for another entry in ACL instance %u", fn,
-      static_cast<unsigned>(acl_instance_id));
+  say("%s: no room for another entry in ACL instance %s", fn, iid.c_str());
   return LWM2M_CLIENT_ERR_NO_SPACE;
 }
 

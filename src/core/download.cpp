@@ -75,7 +75,9 @@ void PackageDownloader::begin(dm::Object& obj, uint8_t account, const dm::Path& 
   account_ = account;
   active_ = true;
   attempts_ = 0;
-  szx_ = coap::BlockOption::szx_for(client.engine_.config().block_size);
+  const uint16_t engine_block = client.engine_.config().block_size;
+  szx_ = coap::BlockOption::szx_for(block_size_ != 0 && block_size_ < engine_block ? block_size_
+                                                                                   : engine_block);
   // From the block that holds the first byte the object does not have yet.
   num_ = obj.bytes_held(resource.instance(), resource.resource()) /
          static_cast<uint32_t>(coap::BlockOption{0, false, szx_}.size());

@@ -50,6 +50,10 @@ class PackageDownloader : private coap::ResponseHandler {
   PackageDownloader(const PackageDownloader&) = delete;
   PackageDownloader& operator=(const PackageDownloader&) = delete;
 
+  /// The Block2 size to ask for (16..1024, a power of two; rounded down): the largest whose
+  /// datagrams fit the driver's receive buffer. 0 (the default): EngineConfig::block_size.
+  void set_block_size(uint16_t bytes) noexcept { block_size_ = bytes; }
+
   bool active() const noexcept { return active_; }
   /// Blocks asked for again after a failed exchange, since construction.
   uint32_t resumed() const noexcept { return resumed_; }
@@ -88,6 +92,7 @@ class PackageDownloader : private coap::ResponseHandler {
   uint32_t num_ = 0;
   uint32_t resumed_ = 0;
   uint32_t since_save_ = 0;  ///< bytes received since the last save was asked for
+  uint16_t block_size_ = 0;  ///< set_block_size(); 0: the engine's
   dm::Path resource_;
   coap::RequestId request_{};
   char uri_[kMaxUri] = {};
