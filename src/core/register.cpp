@@ -44,12 +44,12 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
 }
 
 Status Client::Impl::attach_links(coap::Message& m) noexcept {
-  Sink out({links.get(), c.config_.uplink_buffer});
+  Sink out(links_out);
   write_register_links(c.registry_, out);
   if (out.overflowed()) return Errc::buffer_too_small;
   (void)m.add_uint(coap::OptionNumber::content_format,
                    static_cast<uint16_t>(codec::ContentFormat::link_format));
-  m.payload = {links.get(), out.total()};
+  m.payload = {links_out.data(), out.total()};
   return {};
 }
 

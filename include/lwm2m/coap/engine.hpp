@@ -91,6 +91,11 @@ struct EngineConfig {
   uint32_t block1_buffer = 4096;
   /// Token length for our requests (RFC 7252 §5.3.1 asks for enough randomness; 4..8).
   uint8_t token_length = 4;
+  /// Buffers the engine uses only inside one call (a request being written, a response's
+  /// payload): Engine::scratch_size(*this) bytes. Engines driven by one thread, one call
+  /// at a time, may share one (thousands of clients in a process keep it once); null: the
+  /// engine has its own in its storage.
+  uint8_t* shared_scratch = nullptr;
 };
 
 // ---- server role --------------------------------------------------------------------
@@ -221,6 +226,10 @@ class Engine {
  public:
   /// Bytes of storage the engine needs for `config`.
   static size_t storage_size(const EngineConfig& config) noexcept;
+  /// Bytes of EngineConfig::shared_scratch for `config`.
+  static size_t scratch_size(const EngineConfig& config) noexcept {
+    return size_t{config.max_message_size} + config.block_size;
+  }
 
   /// Carves every table from `storage` (at least storage_size(config) bytes, aligned to
   /// alignof(std::max_align_t)); nothing is allocated. `handler` may be null (client only).

@@ -37,6 +37,8 @@ namespace lwm2m::core {
 
 using codec::LwM2MVersion;
 
+class Workspace;
+
 struct ClientConfig {
   /// Longest endpoint name: room for "urn:imei-imsi:" and "urn:uuid:" forms with margin;
   /// a longer one makes valid() false rather than fail at Register.
@@ -68,6 +70,40 @@ struct ClientConfig {
   /// and after bootstrap_attempts attempts the client gives up (Event::bootstrap_failed).
   Duration bootstrap_retry{60000};
   uint8_t bootstrap_attempts = 5;
+  /// Buffers shared with the other clients of this thread (see Workspace); null: the
+  /// client has its own.
+  Workspace* workspace = nullptr;
+};
+
+/// The buffers a client uses only while it handles one input: a request or notification
+/// being written, a response's payload, values computed by read handlers and decoded
+/// strings, a Register, Update or Send payload until the engine has copied it. Clients
+/// driven by one thread, one call at a time, may share one workspace
+/// (ClientConfig::workspace), so that a process running thousands of clients keeps these
+/// bytes once instead of in every client. The workspace must outlive its clients. A client
+/// sharing one sends payloads of one block at most (EngineConfig::block_size; no Block1
+/// upload of a large Register or Send: those fail with buffer_too_small).
+class Workspace {
+ public:
+  /// Room for clients whose messages, blocks and scratch are at most those of `config`.
+  explicit Workspace(const ClientConfig& config) noexcept;
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  /// False when memory was not available.
+  bool valid() const noexcept { return buf_ != nullptr; }
+  /// Whether a client with `config` fits in this workspace.
+  bool fits(const ClientConfig& config) const noexcept;
+
+ private:
+  friend class Client;
+  uint8_t* shared_engine_scratch() const noexcept { return buf_.get(); }
+  uint8_t* shared_client_scratch() const noexcept {
+    return buf_.get() + coap::Engine::scratch_size(engine_);
+  }
+  uint8_t* shared_uplink() const noexcept { return shared_client_scratch() + scratch_; }
+  std::unique_ptr<uint8_t[]> buf_;
+  coap::EngineConfig engine_;  ///< the sizes the engine part was made for
+  uint16_t scratch_ = 0;
 };
 
 enum class EventKind : uint8_t {
@@ -241,6 +277,7 @@ class Client final : private coap::RequestHandler,
   // dm::ChangeListener
   void on_value_changed(const dm::Path& path) noexcept override;
   void on_instances_changed(dm::ObjectId object) noexcept override;
+  static coap::EngineConfig engine_config(const ClientConfig& config) noexcept;
 
   ClientConfig config_;
   dm::Registry& registry_;
