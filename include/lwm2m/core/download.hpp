@@ -68,7 +68,9 @@ class PackageDownloader : private coap::ResponseHandler {
   /// The URI and credentials of the download peer.
   virtual std::optional<PeerSecurity> security(const Client& client) const noexcept;
   /// The client starts: go on with a download the object was restored in the middle of.
-  void resume(Client& client, TimePoint now) noexcept;
+  /// Virtual, like uri_written(): a client that never makes a downloader does not link
+  /// the download code.
+  virtual void resume(Client& client, TimePoint now) noexcept;
   void begin(dm::Object& object, uint8_t account, const dm::Path& resource, TimePoint now) noexcept;
   /// The connect/disconnect the driver is to act on for the download peer (0: none).
   uint8_t take_link_wish() noexcept {
