@@ -68,7 +68,8 @@ class MemoryStorage final : public Storage {
 
 /// The device's flash: outlives the clients; frozen, it takes no more bytes. With
 /// `kill_at` set, the first write that reaches that many bytes freezes it and `storage`
-/// (on the runner thread, so that nothing the client does after that block survives).
+/// (on the runner thread, so that nothing the client does after that block survives) and
+/// fails, so that the client asks for no further block.
 struct FlashSink final : objects::FirmwareSink {
   std::mutex m;
   ts::Bytes flash;
@@ -95,6 +96,8 @@ struct FlashSink final : objects::FirmwareSink {
     if (kill_at != 0 && flash.size() >= kill_at) {
       frozen = true;
       storage->freeze(true);
+      // The download stops here, as a dead process's would: no request after this block.
+      return UpdateResult::not_enough_storage;
     }
     return UpdateResult::initial;
   }
