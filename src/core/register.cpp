@@ -37,7 +37,7 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
       // attempt so that the retry timers apply instead of a busy loop.
       a.pending = Account::Pending::none;
       a.fsm.on_timeout(now);
-      if (act == RegistrationAction::send_register) register_attempt_failed(a, now, st.code());
+      if (act == RegistrationAction::send_register) register_attempt_failed(a, now, st.error());
       break;
     }
   }

@@ -154,9 +154,9 @@ TEST_F(FirmwareUpdateTest, BlocksStreamToTheSinkThenDownloadedThenUpdatingThenId
 }
 
 TEST_F(FirmwareUpdateTest, UpdateIsNotAllowedOutsideDownloaded) {
-  EXPECT_EQ(update().code(), Errc::method_not_allowed);
+  EXPECT_EQ(update().error(), Errc::method_not_allowed);
   ASSERT_TRUE(block(0, "ab", true));
-  EXPECT_EQ(update().code(), Errc::method_not_allowed);  // still Downloading
+  EXPECT_EQ(update().error(), Errc::method_not_allowed);  // still Downloading
   EXPECT_EQ(state(), 1);
 }
 
@@ -166,7 +166,7 @@ TEST_F(FirmwareUpdateTest, AFailedUpdateGoesBackToDownloadedWithResult8) {
   ASSERT_TRUE(fw.update_finished(UpdateResult::update_failed));
   EXPECT_EQ(state(), 2);
   EXPECT_EQ(result(), 8);
-  EXPECT_EQ(fw.update_finished(UpdateResult::success).code(), Errc::invalid_state);
+  EXPECT_EQ(fw.update_finished(UpdateResult::success).error(), Errc::invalid_state);
 }
 
 TEST_F(FirmwareUpdateTest, AnUnsupportedPackageAtUpdateGoesIdleWithResult6AndDropsTheImage) {
@@ -195,7 +195,7 @@ TEST_F(FirmwareUpdateTest, EmptyPackageCancelsADownloadAndResets) {
   EXPECT_EQ(result(), 0);
   EXPECT_EQ(sink.calls.back(), "discard");
   // The rest of the cancelled push is not taken.
-  EXPECT_EQ(block(4, "efgh", false).code(), Errc::request_entity_incomplete);
+  EXPECT_EQ(block(4, "efgh", false).error(), Errc::request_entity_incomplete);
 }
 
 TEST_F(FirmwareUpdateTest, ANulPackageOrEmptyUriResetsDownloaded) {
@@ -212,8 +212,8 @@ TEST_F(FirmwareUpdateTest, ANulPackageOrEmptyUriResetsDownloaded) {
 TEST_F(FirmwareUpdateTest, NoResetWhileUpdating) {
   ASSERT_TRUE(push("image"));
   ASSERT_TRUE(update());
-  EXPECT_EQ(push("").code(), Errc::method_not_allowed);
-  EXPECT_EQ(write_uri("").code(), Errc::method_not_allowed);
+  EXPECT_EQ(push("").error(), Errc::method_not_allowed);
+  EXPECT_EQ(write_uri("").error(), Errc::method_not_allowed);
   EXPECT_EQ(state(), 3);
 }
 
@@ -228,8 +228,8 @@ TEST_F(FirmwareUpdateTest, SinkFailuresMapToUpdateResultsAndIdle) {
   for (const Case& c : cases) {
     sink.fail_write = c.r;
     ASSERT_TRUE(block(0, "", true));  // an empty first block opens without writing
-    EXPECT_EQ(block(4, "abcd", true).code(), Errc::request_entity_incomplete);
-    EXPECT_EQ(block(0, "abcd", true).code(), c.code);
+    EXPECT_EQ(block(4, "abcd", true).error(), Errc::request_entity_incomplete);
+    EXPECT_EQ(block(0, "abcd", true).error(), c.code);
     // The result stays although the request failed (the transaction rolled back).
     EXPECT_EQ(state(), 0);
     EXPECT_EQ(static_cast<UpdateResult>(result()), c.r);
@@ -243,7 +243,7 @@ TEST_F(FirmwareUpdateTest, SinkFailuresMapToUpdateResultsAndIdle) {
 
 TEST_F(FirmwareUpdateTest, OutOfOrderBlocksAreIncomplete) {
   ASSERT_TRUE(block(0, "abcd", true));
-  EXPECT_EQ(block(8, "ijkl", true).code(), Errc::request_entity_incomplete);
+  EXPECT_EQ(block(8, "ijkl", true).error(), Errc::request_entity_incomplete);
   EXPECT_EQ(state(), 1);  // the push goes on when the right block comes
   ASSERT_TRUE(block(4, "efgh", false));
   EXPECT_EQ(state(), 2);
@@ -271,7 +271,7 @@ TEST_F(FirmwareUpdateTest, PackageUriStartsADownloadOrFailsWithResult7Or9) {
   EXPECT_EQ(result(), 7);
   ASSERT_TRUE(write_uri("coap://"));
   EXPECT_EQ(result(), 7);
-  EXPECT_EQ(write_uri(std::string(300, 'a')).code(), Errc::bad_request);
+  EXPECT_EQ(write_uri(std::string(300, 'a')).error(), Errc::bad_request);
   EXPECT_EQ(result(), 7);
 }
 
@@ -302,7 +302,7 @@ TEST_F(FirmwareUpdateTest, ARolledBackUriWriteLeavesIdle) {
 TEST_F(FirmwareUpdateTest, PushIsRefusedWhenOnlyPullIsConfigured) {
   FirmwareUpdateObject pull_only{sink, config(false, true)};
   EXPECT_FALSE(pull_only.writes_blocks(0, 0));
-  EXPECT_EQ(pull_only.write_block(0, 0, 0, {}, true).code(), Errc::method_not_allowed);
+  EXPECT_EQ(pull_only.write_block(0, 0, 0, {}, true).error(), Errc::method_not_allowed);
 }
 
 TEST_F(FirmwareUpdateTest, PulledBlocksGoToTheSinkAndAResumedBlockIsWrittenAgain) {
@@ -319,7 +319,7 @@ TEST_F(FirmwareUpdateTest, PulledBlocksGoToTheSinkAndAResumedBlockIsWrittenAgain
   ASSERT_TRUE(pull(0, "LWFW", true));
   ASSERT_TRUE(pull(4, "abcd", true));
   ASSERT_TRUE(pull(4, "abcd", true));  // asked for again after a lost exchange
-  EXPECT_EQ(pull(16, "zz", true).code(), Errc::request_entity_incomplete);  // a gap
+  EXPECT_EQ(pull(16, "zz", true).error(), Errc::request_entity_incomplete);  // a gap
   ASSERT_TRUE(pull(8, "xy", false));
   EXPECT_EQ(state(), 2);
   EXPECT_EQ(std::string(sink.image.begin(), sink.image.end()), "LWFWabcdxy");
@@ -338,7 +338,7 @@ TEST_F(FirmwareUpdateTest, APullFailureMapsToItsResult) {
     EXPECT_EQ(result(), c.result);
   }
   // A pushed block is not a pulled one.
-  EXPECT_EQ(fw.write_block(0, 1, 0, {}, false).code(), Errc::method_not_allowed);
+  EXPECT_EQ(fw.write_block(0, 1, 0, {}, false).error(), Errc::method_not_allowed);
 }
 
 // ---- the 1.1 resources beyond 0-9 ----
@@ -361,7 +361,7 @@ TEST_F(FirmwareUpdateTest, CancelEndsADownloadOrADownloadedImageWithResult10) {
   EXPECT_EQ(state(), 0);
   EXPECT_EQ(result(), 10);
   EXPECT_EQ(sink.calls.back(), "discard");
-  EXPECT_EQ(block(4, "abcd", false).code(), Errc::request_entity_incomplete);
+  EXPECT_EQ(block(4, "abcd", false).error(), Errc::request_entity_incomplete);
   ASSERT_TRUE(push("LWFWimage"));
   ASSERT_TRUE(fw.execute(0, 10, {}));
   EXPECT_EQ(state(), 0);
@@ -369,19 +369,19 @@ TEST_F(FirmwareUpdateTest, CancelEndsADownloadOrADownloadedImageWithResult10) {
 }
 
 TEST_F(FirmwareUpdateTest, CancelIsNotAllowedWhileUpdatingOrOnceUpdated) {
-  EXPECT_EQ(fw.execute(0, 10, {}).code(), Errc::method_not_allowed);  // Idle: nothing to cancel
+  EXPECT_EQ(fw.execute(0, 10, {}).error(), Errc::method_not_allowed);  // Idle: nothing to cancel
   ASSERT_TRUE(push("LWFWimage"));
   ASSERT_TRUE(update());
-  EXPECT_EQ(fw.execute(0, 10, {}).code(), Errc::method_not_allowed);
+  EXPECT_EQ(fw.execute(0, 10, {}).error(), Errc::method_not_allowed);
   ASSERT_TRUE(fw.update_finished(UpdateResult::success));
-  EXPECT_EQ(fw.execute(0, 10, {}).code(), Errc::method_not_allowed);
+  EXPECT_EQ(fw.execute(0, 10, {}).error(), Errc::method_not_allowed);
   EXPECT_EQ(result(), 1);
 }
 
 TEST_F(FirmwareUpdateTest, SeverityAndMaximumDeferPeriodAreWritableWithinTheirRanges) {
   ASSERT_TRUE(write(11, dm::Value::integer(0)));
   EXPECT_EQ(fw.severity(), 0);
-  EXPECT_EQ(write(11, dm::Value::integer(3)).code(), Errc::bad_request);
+  EXPECT_EQ(write(11, dm::Value::integer(3)).error(), Errc::bad_request);
   EXPECT_EQ(fw.severity(), 0);
   ASSERT_TRUE(write(13, dm::Value::unsigned_integer(3600)));
   EXPECT_EQ(fw.max_defer_period(), 3600u);
@@ -399,7 +399,7 @@ TEST_F(FirmwareUpdateTest, ADeferredUpdateStaysDownloadedWithResult11UntilStarte
   ASSERT_TRUE(fw.start_deferred_update());
   EXPECT_EQ(state(), 3);
   EXPECT_EQ(result(), 0);
-  EXPECT_EQ(fw.start_deferred_update().code(), Errc::invalid_state);
+  EXPECT_EQ(fw.start_deferred_update().error(), Errc::invalid_state);
 }
 
 int64_t fake_clock(void* arg) noexcept {
@@ -424,7 +424,7 @@ TEST_F(FirmwareUpdateTest, PackageNameAndVersionAppearOnceNamed) {
   ASSERT_TRUE(fw.set_package_info("app", "2.0.1"));
   EXPECT_EQ(fw.read(0, 6, dm::kInvalidId, {})->as_string(), "app");
   EXPECT_EQ(fw.read(0, 7, dm::kInvalidId, {})->as_string(), "2.0.1");
-  EXPECT_EQ(fw.set_package_info(std::string(33, 'x'), "1").code(), Errc::invalid_argument);
+  EXPECT_EQ(fw.set_package_info(std::string(33, 'x'), "1").error(), Errc::invalid_argument);
   EXPECT_EQ(fw.package_name(), "app");
 }
 

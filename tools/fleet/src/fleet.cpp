@@ -284,7 +284,7 @@ void Fleet::receive(uint32_t index, TimePoint now) {
     posix::SocketAddress from;
     auto n = d.socket.receive_from(buf, from, Duration{0});
     if (!n) {
-      if (n.status().code() == Errc::buffer_too_small) continue;  // dropped: far too large
+      if (n.status().error() == Errc::buffer_too_small) continue;  // dropped: far too large
       break;
     }
     if (!(from == server_)) continue;  // not our server: ignored
