@@ -673,6 +673,75 @@ int lwm2m_object_on_off_switch_instance_create(lwm2m_object_t* object,
 /** The input's new state (5500); a rising edge counts (5501). */
 int lwm2m_client_switch_update(lwm2m_client_data_t* client_data, uint16_t instance_id, bool on);
 
+/* ---- Firmware Update: pull, and the state across restarts ------------------------------ */
+
+/** Update Result 10 and 11 (object version 1.1): Cancel (/5/0/10) was executed; the update
+ *  was deferred (the update callback may answer it: State stays Downloaded). */
+#define LWM2M_FIRMWARE_RESULT_CANCELLED ((lwm2m_firmware_result_t)10)
+#define LWM2M_FIRMWARE_RESULT_DEFERRED ((lwm2m_firmware_result_t)11)
+
+/** How the Firmware Update object pulls an image from a Package URI (/5/0/1). */
+typedef struct {
+  /** coaps:// URIs too (DTLS, with the credentials of the server that wrote the URI; needs
+   *  the library built with DTLS). */
+  bool coaps;
+  /** After a restart in the middle of a pull (with lwm2m_client_set_state_dir): the first
+   *  `offset` bytes of the image arrived before it. Return true to go on from there (keep
+   *  them; the next write is at or below `offset`), false to start over (open follows).
+   *  NULL: always start over. Runs on the thread that calls lwm2m_client_run. */
+  bool (*resume)(uint32_t offset, void* arg);
+} lwm2m_obj_firmware_pull_args_t;
+
+/**
+ * Lets the Firmware Update object made by lwm2m_object_firmware_init also download: a
+ * server writes a coap:// (or coaps://) URI to Package URI (/5/0/1) and the client fetches
+ * it block by block (Block2) into the same callbacks as a pushed image (open, write,
+ * finish, with the `arg` given to lwm2m_object_firmware_init), asking again for a block
+ * that was lost instead of starting over. Firmware Update Delivery Method (/5/0/9) then
+ * reads 2 (push and pull). Call after lwm2m_object_firmware_init and before
+ * lwm2m_client_run.
+ *
+ * With lwm2m_client_set_state_dir the object's State, Update Result, Package URI and the
+ * progress of a pull are saved too: after a restart a pull goes on (see `resume`), a
+ * downloaded image stays Downloaded and an update in progress stays Updating until
+ * lwm2m_object_firmware_update_finished reports it (e.g. SUCCESS once the new firmware
+ * runs: the server then reads Update Result 1).
+ *
+ * @return LWM2M_CLIENT_OK; LWM2M_CLIENT_ERR_INVALID_STATE before
+ *         lwm2m_object_firmware_init or after lwm2m_client_run.
+ */
+int lwm2m_object_firmware_enable_pull(lwm2m_client_data_t* client_data,
+                                      const lwm2m_obj_firmware_pull_args_t* args);
+
+/* ---- Access Control (/2) ---------------------------------------------------------------- */
+
+/** Access rights of an ACL entry (/2/x/2), to be or-ed. */
+#define LWM2M_ACCESS_READ 1u /**< Read, Observe, Discover, Write-Attributes */
+#define LWM2M_ACCESS_WRITE 2u
+#define LWM2M_ACCESS_EXECUTE 4u
+#define LWM2M_ACCESS_DELETE 8u
+#define LWM2M_ACCESS_CREATE 16u
+#define LWM2M_ACCESS_ALL 31u
+
+/** Instances the Access Control object of a client can hold. */
+#define LWM2M_CLIENT_ACL_INSTANCES_MAX 16
+
+/** The Access Control object (/2); the same object on every call. Pass it to
+ *  lwm2m_client_run with the others: the client enforces it once more than one management
+ *  server is configured, a bootstrap server may write it, and with
+ *  lwm2m_client_set_state_dir what was written is saved with Security and Server. */
+lwm2m_object_t* lwm2m_object_access_control_init(lwm2m_client_data_t* client_data);
+/** Adds an instance governing /object_id/instance_id (65535: the object itself, for
+ *  Create) owned by the server `owner` (its Short Server ID). Before lwm2m_client_run.
+ *  @return the new instance id (>= 0) or an LWM2M_CLIENT_ERR_* value (< 0). */
+int lwm2m_object_access_control_instance_create(lwm2m_object_t* object, uint16_t object_id,
+                                                uint16_t instance_id, uint16_t owner);
+/** Gives server `short_server_id` (0: every server without an entry of its own) the
+ *  `access` bits (LWM2M_ACCESS_*) in ACL instance `acl_instance_id`. Before
+ *  lwm2m_client_run. */
+int lwm2m_object_access_control_add(lwm2m_object_t* object, uint16_t acl_instance_id,
+                                    uint16_t short_server_id, uint8_t access);
+
 #ifdef __cplusplus
 }
 #endif

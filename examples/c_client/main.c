@@ -48,7 +48,8 @@ static const char usage[] =
     "  --local-port PORT     local UDP port (default 0: a free one)\n"
     "  --lwm2m VERSION       LwM2M version to register with: 1.0, 1.1 or 1.2 (default 1.1)\n"
     "  --queue               queue mode: the server holds its requests until we wake\n"
-    "  --firmware-dir DIR    Firmware Update (/5): a pushed image (Write of /5/0/0) streams to\n"
+    "  --firmware-dir DIR    Firmware Update (/5): a pushed image (Write of /5/0/0), or one\n"
+    "                        pulled from a coap:// or coaps:// Package URI (/5/0/1), streams to\n"
     "                        DIR/firmware.bin; Update (/5/0/2) installs an image that begins\n"
     "                        with the 4 bytes LWFW as DIR/installed.bin and, after the reboot\n"
     "                        delay, reports Update Result 1 and the new firmware version (the\n"
@@ -368,6 +369,24 @@ static lwm2m_firmware_result_t firmware_update(void* arg) {
   return LWM2M_FIRMWARE_RESULT_INITIAL;
 }
 
+/* After a restart in the middle of a pull (with --state-dir): go on when the file still
+ * holds the `offset` bytes that had arrived. */
+static bool firmware_resume(uint32_t offset, void* arg) {
+  firmware_t* fw = arg;
+  FILE* f = fopen(fw->image_path, "r+b");
+  if (!f) return false;
+  if (fseek(f, 0, SEEK_END) != 0 || ftell(f) < (long)offset) {
+    fclose(f);
+    return false;
+  }
+  if (fw->file) fclose(fw->file);
+  fw->file = f;
+  printf("lwm2m-c-client: firmware: going on with %s from byte %u\n", fw->image_path,
+         (unsigned)offset);
+  fflush(stdout);
+  return true;
+}
+
 /* The Firmware Update object writing to `dir`; NULL (with a message) when it cannot. */
 static lwm2m_object_t* firmware_init(lwm2m_client_data_t* client, const char* dir) {
   int a = snprintf(firmware.image_path, sizeof firmware.image_path, "%s/firmware.bin", dir);
@@ -379,7 +398,10 @@ static lwm2m_object_t* firmware_init(lwm2m_client_data_t* client, const char* di
   }
   lwm2m_obj_firmware_args_t args = {firmware_open,    firmware_write,  firmware_finish,
                                     firmware_discard, firmware_update, &firmware};
-  return lwm2m_object_firmware_init(client, &args);
+  lwm2m_object_t* object = lwm2m_object_firmware_init(client, &args);
+  lwm2m_obj_firmware_pull_args_t pull = {true, firmware_resume};
+  if (object && lwm2m_object_firmware_enable_pull(client, &pull) != LWM2M_CLIENT_OK) return NULL;
+  return object;
 }
 
 /* Main thread, once a second: the end of the simulated reboot after an update. */

@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "lwm2m/core/client.hpp"
+#include "lwm2m/core/download.hpp"
 #include "lwm2m/credentials.hpp"
+#include "lwm2m/objects/access_control.hpp"
 #include "lwm2m/objects/connectivity.hpp"
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/objects/firmware_update.hpp"
@@ -372,6 +374,10 @@ struct lwm2m_context {
   std::unique_ptr<objects::FirmwareSink> firmware_sink;
   std::unique_ptr<objects::FirmwareUpdateObject> firmware;
   lwm2m_object* firmware_handle = nullptr;
+  std::unique_ptr<core::PackageDownloader> downloader;  // lwm2m_object_firmware_enable_pull
+  std::unique_ptr<std::array<objects::AclInstance, LWM2M_CLIENT_ACL_INSTANCES_MAX>> acl_storage;
+  std::unique_ptr<objects::AccessControlObject> acl;
+  lwm2m_object* acl_handle = nullptr;
   std::vector<std::unique_ptr<lwm2m_object>> handles;
   lwm2m_object* security_handle = nullptr;
   lwm2m_object* server_handle = nullptr;
@@ -384,7 +390,10 @@ struct lwm2m_context {
     posix::DirectoryStorage storage;
     objects::SecurityRecord security;
     objects::ServerRecord server;
-    // Other objects' records (a firmware update in progress) join before the run.
+    // Other objects' records (Access Control, a firmware update in progress) join in
+    // lwm2m_client_run, when they are among its objects.
+    std::optional<objects::AccessControlRecord> acl;
+    std::optional<objects::FirmwareUpdateRecord> firmware;
     std::vector<StateRecord*> records{&security, &server};
     std::vector<uint8_t> buffer = std::vector<uint8_t>(16 * 1024);
     std::optional<SavedState> state;  // made by lwm2m_client_run, once the records are known
@@ -716,9 +725,23 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
     if (e.kind == core::EventKind::bootstrap_finished)
       ctx->with_lock([ctx] { refresh_credentials_of(ctx); });
   });
+  if (ctx->downloader && ctx->registry->find(5) == ctx->firmware.get()) {
+    // Blocks whose datagrams fit the receive buffer (RIOT's 200 bytes: 128-byte blocks).
+    ctx->downloader->set_block_size(block_size_for(
+        static_cast<uint16_t>(std::min<uint32_t>(ctx->config.rcv_buffer_size, 1088))));
+    ctx->client->set_downloader(ctx->downloader.get());
+  }
   if (ctx->persistence) {
     // Restored before the credentials are loaded from the Security instances below.
     auto& p = *ctx->persistence;
+    if (ctx->acl && ctx->registry->find(2) == ctx->acl.get() && !p.acl) {
+      p.acl.emplace(*ctx->acl);
+      p.records.push_back(&*p.acl);
+    }
+    if (ctx->firmware && ctx->registry->find(5) == ctx->firmware.get() && !p.firmware) {
+      p.firmware.emplace(*ctx->firmware);
+      p.records.push_back(&*p.firmware);
+    }
     p.state.emplace(p.storage, p.records, p.buffer);
     ctx->runner->set_saved_state(&*p.state);
     (void)ctx->runner->restore_saved_state();
@@ -1208,7 +1231,11 @@ struct CFirmwareSink final : objects::FirmwareSink {
   objects::UpdateResult update() noexcept override {
     return args.update ? r(args.update(args.arg)) : objects::UpdateResult::update_failed;
   }
+  bool resume(uint32_t offset) noexcept override {
+    return resume_cb && resume_cb(offset, args.arg);
+  }
   lwm2m_obj_firmware_args_t args;
+  bool (*resume_cb)(uint32_t offset, void* arg) = nullptr;  // lwm2m_object_firmware_enable_pull
 };
 
 }  // namespace
@@ -1588,6 +1615,101 @@ int lwm2m_client_switch_update(lwm2m_client_data_t* client_data, uint16_t instan
         if (!ctx->extra.on_off_switch) return LWM2M_CLIENT_ERR_INVALID_STATE;
         return status_of(ctx->extra.on_off_switch->set_state(instance_id, on).error());
       });
+}
+
+}  // extern "C"
+
+// ---- Firmware Update pull, Access Control -------------------------------------------------
+
+extern "C" {
+
+int lwm2m_object_firmware_enable_pull(lwm2m_client_data_t* client_data,
+                                      const lwm2m_obj_firmware_pull_args_t* args) {
+  static const char* fn = "lwm2m_object_firmware_enable_pull";
+  lwm2m_context_t* ctx = live(client_data, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (!ctx->firmware || ctx->runner) {
+    say("%s: call it after lwm2m_object_firmware_init and before lwm2m_client_run", fn);
+    return LWM2M_CLIENT_ERR_INVALID_STATE;
+  }
+  objects::FirmwareUpdateConfig config;
+  config.pull = true;
+  config.coaps = LWM2M_CLIENT_HAVE_DTLS && args && args->coaps;  // else Update Result 9
+  try {
+    if (!ctx->downloader) ctx->downloader = std::make_unique<core::PackageDownloader>();
+    // The object's configuration is fixed at construction: a new one in the same handle.
+    ctx->firmware = std::make_unique<objects::FirmwareUpdateObject>(*ctx->firmware_sink, config);
+  } catch (const std::bad_alloc&) {
+    say("%s: out of memory", fn);
+    return LWM2M_CLIENT_ERR_NO_SPACE;
+  }
+  ctx->firmware_handle->object = ctx->firmware.get();
+  static_cast<CFirmwareSink&>(*ctx->firmware_sink).resume_cb = args ? args->resume : nullptr;
+  return LWM2M_CLIENT_OK;
+}
+
+lwm2m_object_t* lwm2m_object_access_control_init(lwm2m_client_data_t* client_data) {
+  lwm2m_context_t* ctx = live(client_data, "lwm2m_object_access_control_init");
+  if (!ctx) return nullptr;
+  if (ctx->acl_handle) return ctx->acl_handle;
+  try {
+    ctx->acl_storage =
+        std::make_unique<std::array<objects::AclInstance, LWM2M_CLIENT_ACL_INSTANCES_MAX>>();
+    ctx->acl = std::make_unique<objects::AccessControlObject>(*ctx->acl_storage);
+    ctx->acl_handle = ctx->wrap(*ctx->acl);
+  } catch (const std::bad_alloc&) {
+    say("lwm2m_object_access_control_init: out of memory");
+    return nullptr;
+  }
+  return ctx->acl_handle;
+}
+
+int lwm2m_object_access_control_instance_create(lwm2m_object_t* object, uint16_t object_id,
+                                                uint16_t instance_id, uint16_t owner) {
+  static const char* fn = "lwm2m_object_access_control_instance_create";
+  lwm2m_context_t* ctx = ::owner(object, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (object != ctx->acl_handle) {
+    say("%s: needs the object made by lwm2m_object_access_control_init", fn);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  if (ctx->runner) {
+    say("%s: call it before lwm2m_client_run", fn);
+    return LWM2M_CLIENT_ERR_INVALID_STATE;
+  }
+  auto iid = ctx->acl->add(object_id, instance_id, owner);
+  if (!iid) {
+    say("%s: no room for another instance (LWM2M_CLIENT_ACL_INSTANCES_MAX is %s)", fn,
+        std::to_string(LWM2M_CLIENT_ACL_INSTANCES_MAX).c_str());
+    return LWM2M_CLIENT_ERR_NO_SPACE;
+  }
+  return *iid;
+}
+
+int lwm2m_object_access_control_add(lwm2m_object_t* object, uint16_t acl_instance_id,
+                                    uint16_t short_server_id, uint8_t access) {
+  static const char* fn = "lwm2m_object_access_control_add";
+  lwm2m_context_t* ctx = ::owner(object, fn);
+  if (!ctx) return LWM2M_CLIENT_ERR_INVALID_STATE;
+  if (object != ctx->acl_handle || access > LWM2M_ACCESS_ALL) {
+    say("%s: needs the object made by lwm2m_object_access_control_init and LWM2M_ACCESS_* "
+        "bits",
+        fn);
+    return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
+  }
+  if (ctx->runner) {
+    say("%s: call it before lwm2m_client_run", fn);
+    return LWM2M_CLIENT_ERR_INVALID_STATE;
+  }
+  Status st = ctx->acl->grant(acl_instance_id, short_server_id, access);
+  if (st) return LWM2M_CLIENT_OK;
+  const std::string iid = std::to_string(acl_instance_id);
+  if (st.error() == Errc::not_found) {
+    say("%s: there is no ACL instance %s", fn, iid.c_str());
+    return LWM2M_CLIENT_ERR_NOT_FOUND;
+  }
+  say("%s: no room for another entry in ACL instance %s", fn, iid.c_str());
+  return LWM2M_CLIENT_ERR_NO_SPACE;
 }
 
 }  // extern "C"

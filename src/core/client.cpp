@@ -132,6 +132,8 @@ Status Client::start(TimePoint now) noexcept {
   s.started = true;
   s.stopping = false;
   if (Status st = s.begin(now); !st) return st;
+  // A download that a restart interrupted goes on (the object kept where it was).
+  if (s.downloader) s.downloader->resume(*this, now);
   s.drive(now);
   return {};
 }
@@ -417,8 +419,11 @@ void Client::on_value_changed(const dm::Path& path) noexcept {
 #if LWM2M_WITH_OBSERVE
   impl_->observe.value_changed(path);
 #else
-  (void)path;               // nobody observes
+  (void)path;  // nobody observes
 #endif
+  // A firmware update's state is part of what survives a restart (State, Update Result,
+  // Package URI: the object reports those, not the blocks of an image).
+  if (path.object() == wk::kFirmwareUpdate) impl_->want_state(StateCommand::save);
 }
 
 void Client::on_instances_changed(dm::ObjectId) noexcept {

@@ -29,9 +29,33 @@ void PackageDownloader::uri_written(Client& client, uint8_t account, const dm::P
   }
   dm::Object* obj = client.registry_.find(resource.object());
   if (!obj) return;
+  begin(*obj, account, resource, now);
+}
+
+void PackageDownloader::resume(Client& client, TimePoint now) noexcept {
+  client_ = &client;
+  if (active_) return;
+  dm::Object* obj = client.registry_.find(wk::kFirmwareUpdate);
+  if (!obj) return;
+  // coaps:// goes with the credentials of the first management server: which server wrote
+  // the URI before the restart is not known.
+  uint8_t account = 0;
+  for (size_t i = 1; i < client.impl_->account_count && account == 0; ++i)
+    if (client.impl_->accounts[i].used) account = static_cast<uint8_t>(i);
+  for (size_t i = 0; i < obj->instance_count() && !active_; ++i) {
+    const dm::InstanceId iid = obj->instance_at(i);
+    auto state = obj->read(iid, wk::firmware::kState, dm::kInvalidId, {});
+    if (state && state->as_integer() == 1)
+      begin(*obj, account, dm::Path(wk::kFirmwareUpdate, iid, wk::firmware::kPackageUri), now);
+  }
+}
+
+void PackageDownloader::begin(dm::Object& obj, uint8_t account, const dm::Path& resource,
+                              TimePoint now) noexcept {
+  Client& client = *client_;
   // The object decides whether a download starts: it is then in Downloading (State 1).
-  auto state = obj->read(resource.instance(), wk::firmware::kState, dm::kInvalidId, {});
-  auto uri = obj->read(resource.instance(), resource.resource(), dm::kInvalidId, {});
+  auto state = obj.read(resource.instance(), wk::firmware::kState, dm::kInvalidId, {});
+  auto uri = obj.read(resource.instance(), resource.resource(), dm::kInvalidId, {});
   if (!state || !uri || state->as_integer() != 1 || uri->as_string().empty() ||
       uri->as_string().size() > kMaxUri) {
     finish_link();
@@ -42,7 +66,7 @@ void PackageDownloader::uri_written(Client& client, uint8_t account, const dm::P
   auto parsed = parse_server_uri({uri_, uri_len_});
   if (!parsed) {
     // 9 for a scheme we do not speak, 7 for anything else wrong with it.
-    obj->write_block_failed(
+    obj.write_block_failed(
         resource.instance(), resource.resource(),
         parsed.error() == Errc::unsupported ? Errc::unsupported : Errc::bad_request);
     return;
@@ -50,9 +74,14 @@ void PackageDownloader::uri_written(Client& client, uint8_t account, const dm::P
   resource_ = resource;
   account_ = account;
   active_ = true;
-  num_ = 0;
   attempts_ = 0;
-  szx_ = coap::BlockOption::szx_for(client.engine_.config().block_size);
+  const uint16_t engine_block = client.engine_.config().block_size;
+  szx_ = coap::BlockOption::szx_for(block_size_ != 0 && block_size_ < engine_block ? block_size_
+                                                                                   : engine_block);
+  // From the block that holds the first byte the object does not have yet.
+  num_ = obj.bytes_held(resource.instance(), resource.resource()) /
+         static_cast<uint32_t>(coap::BlockOption{0, false, szx_}.size());
+  since_save_ = 0;
   link_wish_ = wish(LinkCommand::Kind::connect);
   request_block(now);
 }
@@ -112,6 +141,12 @@ void PackageDownloader::on_response(coap::RequestId id, const coap::Message& m, 
   Transaction tx(client_->registry_);
   Status st = tx.finish(tx.write_block(resource_, offset, m.payload, more));
   attempts_ = 0;
+  // The object's progress is saved now and then: a restart resumes near where it was.
+  since_save_ += static_cast<uint32_t>(m.payload.size());
+  if (st && more && since_save_ >= kSaveEvery) {
+    since_save_ = 0;
+    client_->impl_->want_state(StateCommand::save);
+  }
   if (!st || !more) {
     // The object set Update Result on a failure; a finished image is Downloaded.
     active_ = false;

@@ -3,11 +3,21 @@
 
 #include <cstring>
 
+#include "lwm2m/objects/ddf/object_5_v1_1.hpp"
+
 namespace lwm2m::objects {
 namespace {
 
-constexpr dm::ResourceId kPackage = 0, kPackageUri = 1, kUpdate = 2, kState = 3, kResult = 5,
-                         kPkgName = 6, kPkgVersion = 7, kProtocols = 8, kDelivery = 9;
+namespace def = ddf::firmware_update_v1_1;
+constexpr dm::ResourceId kPackage = def::rid::kPackage, kPackageUri = def::rid::kPackageURI,
+                         kUpdate = def::rid::kUpdate, kState = def::rid::kState,
+                         kResult = def::rid::kUpdateResult, kPkgName = def::rid::kPkgName,
+                         kPkgVersion = def::rid::kPkgVersion,
+                         kProtocols = def::rid::kFirmwareUpdateProtocolSupport,
+                         kDelivery = def::rid::kFirmwareUpdateDeliveryMethod,
+                         kCancel = def::rid::kCancel, kSeverity = def::rid::kSeverity,
+                         kLastChange = def::rid::kLastStateChangeTime,
+                         kMaxDefer = def::rid::kMaximumDeferPeriod;
 
 // Protocol Support (/5/0/8) values.
 constexpr int64_t kCoap = 0, kCoaps = 1;
@@ -31,9 +41,26 @@ bool well_formed(std::string_view uri) noexcept {
 
 }  // namespace
 
+const dm::ObjectDef& firmware_update_object_def() noexcept {
+  return def::kObject;
+}
+
 FirmwareUpdateObject::FirmwareUpdateObject(FirmwareSink& sink,
                                            const FirmwareUpdateConfig& config) noexcept
-    : Object(firmware_update_object_def()), sink_(sink), config_(config) {}
+    : Object(firmware_update_object_def()), sink_(sink), config_(config) {
+  (void)set_package_info(config.package_name, config.package_version);
+}
+
+Status FirmwareUpdateObject::set_package_info(std::string_view name,
+                                              std::string_view version) noexcept {
+  if (name.size() > kMaxPackageInfo || version.size() > kMaxPackageInfo)
+    return Errc::invalid_argument;
+  std::memcpy(name_, name.data(), name.size());
+  name_len_ = static_cast<uint8_t>(name.size());
+  std::memcpy(version_, version.data(), version.size());
+  version_len_ = static_cast<uint8_t>(version.size());
+  return {};
+}
 
 FirmwareUpdateObject* FirmwareUpdateObject::from(dm::Object* object) noexcept {
   // Every FirmwareUpdateObject, and only it, is built on this descriptor: no RTTI needed.
@@ -45,7 +72,14 @@ FirmwareUpdateObject* FirmwareUpdateObject::from(dm::Object* object) noexcept {
 // ---- the state machine ----
 
 void FirmwareUpdateObject::enter(FirmwareState state, UpdateResult result) noexcept {
-  if (state != state_) pending_ |= kNotifyState;
+  if (state != state_) {
+    pending_ |= kNotifyState;
+    // Last State Change Time is updated before the state changes (its description).
+    if (config_.unix_time) {
+      last_change_ = config_.unix_time(config_.unix_time_arg);
+      pending_ |= kNotifyTime;
+    }
+  }
   if (result != result_) pending_ |= kNotifyResult;
   state_ = state;
   result_ = result;
@@ -57,6 +91,9 @@ void FirmwareUpdateObject::flush_notifications() noexcept {
   if (pending_ & kNotifyState) changed(0, kState);
   if (pending_ & kNotifyResult) changed(0, kResult);
   if (pending_ & kNotifyUri) changed(0, kPackageUri);
+  if (pending_ & kNotifyTime) changed(0, kLastChange);
+  if (pending_ & kNotifySeverity) changed(0, kSeverity);
+  if (pending_ & kNotifyDefer) changed(0, kMaxDefer);
   pending_ = 0;
 }
 
@@ -114,6 +151,63 @@ Status FirmwareUpdateObject::update_finished(UpdateResult outcome) noexcept {
 
 void FirmwareUpdateObject::restore(FirmwareState state, UpdateResult result) noexcept {
   enter(state, result);
+}
+
+Status FirmwareUpdateObject::start_deferred_update() noexcept {
+  if (state_ != FirmwareState::downloaded || result_ != UpdateResult::deferred)
+    return Errc::invalid_state;
+  return run_update();
+}
+
+Status FirmwareUpdateObject::run_update() noexcept {
+  enter(FirmwareState::updating, UpdateResult::initial);
+  const UpdateResult r = sink_.update();
+  if (r == UpdateResult::deferred)
+    enter(FirmwareState::downloaded, UpdateResult::deferred);
+  else if (r != UpdateResult::initial)
+    (void)update_finished(r);
+  return {};
+}
+
+// Cancel (/5/0/10): only before the update began (its description: 4.05 while installing
+// or once installed).
+Status FirmwareUpdateObject::cancel() noexcept {
+  if (state_ != FirmwareState::downloading && state_ != FirmwareState::downloaded)
+    return Errc::method_not_allowed;
+  sink_.discard();
+  received_ = 0;
+  pushing_ = false;
+  if (uri_len_ != 0) pending_ |= kNotifyUri;
+  uri_len_ = 0;  // a pull in progress stops at its next block
+  enter(FirmwareState::idle, UpdateResult::cancelled);
+  return {};
+}
+
+// After a restart: a pull goes on where the sink says it can, a push cannot (its server
+// drives it and saw the client go), Downloaded and Updating stay as they were.
+void FirmwareUpdateObject::resume_after_restart() noexcept {
+  if (state_ != FirmwareState::downloading) return;
+  if (pushing_ || uri_len_ == 0) {
+    sink_.discard();
+    received_ = 0;
+    pushing_ = false;
+    state_ = FirmwareState::idle;
+    result_ = UpdateResult::connection_lost;
+    return;
+  }
+  if (received_ != 0 && sink_.resume(received_)) return;
+  received_ = 0;
+  if (UpdateResult r = sink_.open(); r != UpdateResult::initial) {
+    sink_.discard();
+    state_ = FirmwareState::idle;
+    result_ = r;
+  }
+}
+
+uint32_t FirmwareUpdateObject::bytes_held(dm::InstanceId iid, dm::ResourceId rid) const noexcept {
+  return iid == 0 && rid == kPackageUri && state_ == FirmwareState::downloading && !pushing_
+             ? received_
+             : 0;
 }
 
 // ---- Package (/5/0/0): push ----
@@ -233,9 +327,12 @@ Status FirmwareUpdateObject::write_uri(std::string_view uri) noexcept {
 
 bool FirmwareUpdateObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept {
   if (iid != 0) return false;
-  if (rid == kPkgName) return !config_.package_name.empty();
-  if (rid == kPkgVersion) return !config_.package_version.empty();
-  return true;
+  if (rid == kPkgName) return name_len_ != 0;
+  if (rid == kPkgVersion) return version_len_ != 0;
+  if (rid == kLastChange) return config_.unix_time != nullptr;
+  for (const dm::ResourceDef& r : def::kResources)
+    if (r.id == rid) return true;
+  return false;
 }
 
 size_t FirmwareUpdateObject::resource_instance_count(dm::InstanceId,
@@ -261,9 +358,15 @@ Result<dm::Value> FirmwareUpdateObject::read(dm::InstanceId iid, dm::ResourceId 
     case kResult:
       return dm::Value::integer(static_cast<int64_t>(result_));
     case kPkgName:
-      return dm::Value::string(config_.package_name);
+      return dm::Value::string(package_name());
     case kPkgVersion:
-      return dm::Value::string(config_.package_version);
+      return dm::Value::string(package_version());
+    case kSeverity:
+      return dm::Value::integer(severity_);
+    case kLastChange:
+      return dm::Value::time(last_change_);
+    case kMaxDefer:
+      return dm::Value::unsigned_integer(max_defer_s_);
     case kProtocols:
       if (riid >= resource_instance_count(iid, rid)) return Errc::not_found;
       return dm::Value::integer(riid == 0 ? kCoap : kCoaps);
@@ -283,20 +386,32 @@ Status FirmwareUpdateObject::write(dm::InstanceId iid, dm::ResourceId rid, dm::R
     return write_package(value.as_bytes());
   }
   if (rid == kPackageUri) return write_uri(value.as_string());
+  if (rid == kSeverity) {
+    if (value.as_integer() < 0 || value.as_integer() > 2) return Errc::bad_request;
+    severity_ = static_cast<uint8_t>(value.as_integer());
+    pending_ |= kNotifySeverity;
+    return {};
+  }
+  if (rid == kMaxDefer) {
+    if (value.as_unsigned() > UINT32_MAX) return Errc::bad_request;
+    max_defer_s_ = static_cast<uint32_t>(value.as_unsigned());
+    pending_ |= kNotifyDefer;
+    return {};
+  }
   return Errc::method_not_allowed;
 }
 
 Status FirmwareUpdateObject::execute(dm::InstanceId iid, dm::ResourceId rid, ByteView) noexcept {
-  if (iid != 0 || rid != kUpdate) return Errc::method_not_allowed;
+  if (iid != 0) return Errc::not_found;
+  if (rid == kCancel) return cancel();
+  if (rid != kUpdate) return Errc::method_not_allowed;
   // Update is executable only in Downloaded (the resource's description).
   if (state_ != FirmwareState::downloaded) return Errc::method_not_allowed;
-  enter(FirmwareState::updating, UpdateResult::initial);
-  if (UpdateResult r = sink_.update(); r != UpdateResult::initial) (void)update_finished(r);
-  return {};
+  return run_update();
 }
 
 Status FirmwareUpdateObject::transaction_begin() noexcept {
-  saved_ = Snapshot{state_, result_, received_, uri_len_};
+  saved_ = Snapshot{state_, result_, received_, uri_len_, severity_, max_defer_s_, last_change_};
   in_transaction_ = true;
   failed_in_transaction_ = false;
   return {};
@@ -318,7 +433,10 @@ void FirmwareUpdateObject::transaction_rollback() noexcept {
     state_ = saved_.state;
     result_ = saved_.result;
     received_ = saved_.received;
-    pending_ &= kNotifyUri;
+    severity_ = saved_.severity;
+    max_defer_s_ = saved_.max_defer_s;
+    last_change_ = saved_.last_change;
+    pending_ &= kNotifyUri;  // the write's other changes are undone: nothing to report
   }
   flush_notifications();
 }

@@ -96,8 +96,8 @@ TEST(FirmwarePush, OneMebibyteStreamsInSmallBlocksWithFlatHeapAndOrderedNotifica
   objects::FirmwareUpdateObject firmware{sink};
   ASSERT_TRUE(rig.registry.add(firmware).ok());
   // A lifetime long enough that no Registration Update (and its log line, which the test's
-  // log hook stores) falls into the measured push. The push takes about a minute: the test
-  // server sends each block from its polling loop.
+  // log hook stores) falls into the measured push (a few seconds: the test server sends
+  // each block as soon as the previous one is answered).
   rig.add_server(server, test_server_config(1, 600));
   rig.receive_buffer = 200;
   // Log lines of served blocks are dropped without allocating: the hook runs on the runner

@@ -155,7 +155,9 @@ struct LinkCommand {
 /// lwm2m/storage.hpp for the saving itself).
 enum class StateCommand : uint8_t {
   /// Security, Server or Access Control changed and the change is committed (a
-  /// Bootstrap-Finish accepted, a server's Write, Create or Delete): save them.
+  /// Bootstrap-Finish accepted, a server's Write, Create or Delete), or a Firmware Update
+  /// object (/5) reported a change of its state (and every few blocks of a download, so
+  /// that a restart resumes near where it stopped): save them.
   save,
   /// Factory Reset (/3/0/5) or Bootstrap-Request Trigger (/1/x/9): delete what was saved,
   /// so that a restart goes through the factory configuration and bootstraps.

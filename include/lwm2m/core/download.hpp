@@ -16,12 +16,19 @@
 //
 // A client without one leaves a written Package URI to the object alone (an object that
 // offers pull needs a downloader).
+//
+// Across a restart: the client asks for its saved state to be written every kSaveEvery
+// bytes, and Client::start() resumes a download that a Firmware Update object (/5) restored
+// in Downloading, from the first byte the object does not hold (dm::Object::bytes_held()).
+// A coaps:// download resumed this way uses the credentials of the first management
+// server.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
 #include "lwm2m/coap/engine.hpp"
+#include "lwm2m/dm/object.hpp"
 #include "lwm2m/dm/path.hpp"
 #include "lwm2m/security.hpp"
 #include "lwm2m/time.hpp"
@@ -37,11 +44,17 @@ class PackageDownloader : private coap::ResponseHandler {
   /// How often one block is asked for again after its exchange failed before the download
   /// fails with Update Result 4 (connection lost).
   static constexpr uint8_t kMaxAttempts = 10;
+  /// Bytes of a download between two saves of the client's state.
+  static constexpr uint32_t kSaveEvery = 16 * 1024;
 
   PackageDownloader() noexcept = default;
   ~PackageDownloader() = default;
   PackageDownloader(const PackageDownloader&) = delete;
   PackageDownloader& operator=(const PackageDownloader&) = delete;
+
+  /// The Block2 size to ask for (16..1024, a power of two; rounded down): the largest whose
+  /// datagrams fit the driver's receive buffer. 0 (the default): EngineConfig::block_size.
+  void set_block_size(uint16_t bytes) noexcept { block_size_ = bytes; }
 
   /// True while a download is in progress.
   bool active() const noexcept { return active_; }
@@ -57,6 +70,11 @@ class PackageDownloader : private coap::ResponseHandler {
                            TimePoint now) noexcept;
   /// The URI and credentials of the download peer.
   virtual std::optional<PeerSecurity> security(const Client& client) const noexcept;
+  /// The client starts: go on with a download the object was restored in the middle of.
+  /// Virtual, like uri_written(): a client that never makes a downloader does not link
+  /// the download code.
+  virtual void resume(Client& client, TimePoint now) noexcept;
+  void begin(dm::Object& object, uint8_t account, const dm::Path& resource, TimePoint now) noexcept;
   /// The connect/disconnect the driver is to act on for the download peer (0: none).
   uint8_t take_link_wish() noexcept {
     const uint8_t w = link_wish_;
@@ -78,6 +96,8 @@ class PackageDownloader : private coap::ResponseHandler {
   uint8_t attempts_ = 0;
   uint32_t num_ = 0;
   uint32_t resumed_ = 0;
+  uint32_t since_save_ = 0;  ///< bytes received since the last save was asked for
+  uint16_t block_size_ = 0;  ///< set_block_size(); 0: the engine's
   dm::Path resource_;
   coap::RequestId request_{};
   char uri_[kMaxUri] = {};

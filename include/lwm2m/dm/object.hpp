@@ -135,6 +135,10 @@ class Object {
   /// go on: `why` is timeout (connection lost), not_found, bad_request or unsupported (the
   /// URI). Default: nothing.
   virtual void write_block_failed(InstanceId /*iid*/, ResourceId /*rid*/, Errc /*why*/) noexcept {}
+  /// How many bytes of a block-wise transfer into this resource that the client drives (a
+  /// download) the object already holds, e.g. from before a restart: the transfer goes on
+  /// from there. Default: 0 (from the start).
+  virtual uint32_t bytes_held(InstanceId /*iid*/, ResourceId /*rid*/) const noexcept { return 0; }
   /// Whether write_block() takes this resource (asked before the first block).
   virtual bool writes_blocks(InstanceId /*iid*/, ResourceId /*rid*/) const noexcept {
     return false;

@@ -6,10 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "lwm2m/dm/registry.hpp"
+#include "lwm2m/objects/ddf/object_5_v1_1.hpp"
 
 namespace lwm2m::objects {
 namespace {
@@ -43,6 +45,13 @@ struct RecordingSink final : FirmwareSink {
     calls.push_back("update");
     return update_answer;
   }
+  bool resume(uint32_t offset) noexcept override {
+    calls.push_back("resume " + std::to_string(offset));
+    if (!resumable) return false;
+    image.resize(offset);
+    return true;
+  }
+  bool resumable = true;
 };
 
 // What an observing server would be told: the paths reported changed, in order.
@@ -330,6 +339,187 @@ TEST_F(FirmwareUpdateTest, APullFailureMapsToItsResult) {
   }
   // A pushed block is not a pulled one.
   EXPECT_EQ(fw.write_block(0, 1, 0, {}, false).error(), Errc::method_not_allowed);
+}
+
+// ---- the 1.1 resources beyond 0-9 ----
+
+TEST_F(FirmwareUpdateTest, TheDescriptorIsTheGeneratedOmaDefinition) {
+  EXPECT_EQ(&fw.def(), &ddf::firmware_update_v1_1::kObject);
+  EXPECT_TRUE(fw.has_resource(0, 10));   // Cancel
+  EXPECT_TRUE(fw.has_resource(0, 11));   // Severity
+  EXPECT_FALSE(fw.has_resource(0, 12));  // Last State Change Time: no clock given
+  EXPECT_TRUE(fw.has_resource(0, 13));   // Maximum Defer Period
+  EXPECT_FALSE(fw.has_resource(0, 4));   // not in the definition
+  EXPECT_FALSE(fw.has_resource(0, 14));
+  EXPECT_EQ(read_int(11), 1);  // Severity defaults to Mandatory
+  EXPECT_EQ(fw.read(0, 13, dm::kInvalidId, {})->as_unsigned(), 0u);
+}
+
+TEST_F(FirmwareUpdateTest, CancelEndsADownloadOrADownloadedImageWithResult10) {
+  ASSERT_TRUE(block(0, "LWFW", true));
+  ASSERT_TRUE(fw.execute(0, 10, {}));
+  EXPECT_EQ(state(), 0);
+  EXPECT_EQ(result(), 10);
+  EXPECT_EQ(sink.calls.back(), "discard");
+  EXPECT_EQ(block(4, "abcd", false).error(), Errc::request_entity_incomplete);
+  ASSERT_TRUE(push("LWFWimage"));
+  ASSERT_TRUE(fw.execute(0, 10, {}));
+  EXPECT_EQ(state(), 0);
+  EXPECT_EQ(result(), 10);
+}
+
+TEST_F(FirmwareUpdateTest, CancelIsNotAllowedWhileUpdatingOrOnceUpdated) {
+  EXPECT_EQ(fw.execute(0, 10, {}).error(), Errc::method_not_allowed);  // Idle: nothing to cancel
+  ASSERT_TRUE(push("LWFWimage"));
+  ASSERT_TRUE(update());
+  EXPECT_EQ(fw.execute(0, 10, {}).error(), Errc::method_not_allowed);
+  ASSERT_TRUE(fw.update_finished(UpdateResult::success));
+  EXPECT_EQ(fw.execute(0, 10, {}).error(), Errc::method_not_allowed);
+  EXPECT_EQ(result(), 1);
+}
+
+TEST_F(FirmwareUpdateTest, SeverityAndMaximumDeferPeriodAreWritableWithinTheirRanges) {
+  ASSERT_TRUE(write(11, dm::Value::integer(0)));
+  EXPECT_EQ(fw.severity(), 0);
+  EXPECT_EQ(write(11, dm::Value::integer(3)).error(), Errc::bad_request);
+  EXPECT_EQ(fw.severity(), 0);
+  ASSERT_TRUE(write(13, dm::Value::unsigned_integer(3600)));
+  EXPECT_EQ(fw.max_defer_period(), 3600u);
+  // Reported like State: an observer of them hears of the change.
+  EXPECT_EQ(log.paths, (std::vector<std::string>{"11", "13"}));
+}
+
+TEST_F(FirmwareUpdateTest, ADeferredUpdateStaysDownloadedWithResult11UntilStarted) {
+  sink.update_answer = UpdateResult::deferred;
+  ASSERT_TRUE(push("LWFWimage"));
+  ASSERT_TRUE(update());
+  EXPECT_EQ(state(), 2);
+  EXPECT_EQ(result(), 11);
+  sink.update_answer = UpdateResult::initial;
+  ASSERT_TRUE(fw.start_deferred_update());
+  EXPECT_EQ(state(), 3);
+  EXPECT_EQ(result(), 0);
+  EXPECT_EQ(fw.start_deferred_update().error(), Errc::invalid_state);
+}
+
+int64_t fake_clock(void* arg) noexcept {
+  return ++*static_cast<int64_t*>(arg);
+}
+
+TEST_F(FirmwareUpdateTest, LastStateChangeTimeFollowsEveryStateChangeWhenAClockIsGiven) {
+  int64_t now = 1700000000;
+  FirmwareUpdateConfig c;
+  c.unix_time = fake_clock;
+  c.unix_time_arg = &now;
+  FirmwareUpdateObject timed{sink, c};
+  ASSERT_TRUE(timed.has_resource(0, 12));
+  EXPECT_EQ(timed.read(0, 12, dm::kInvalidId, {})->as_time(), 0);
+  ASSERT_TRUE(timed.write_block(0, 0, 0, as_bytes("LWFW"), false));  // Downloading, Downloaded
+  EXPECT_EQ(timed.read(0, 12, dm::kInvalidId, {})->as_time(), 1700000002);
+  EXPECT_EQ(timed.read(0, 12, dm::kInvalidId, {})->type(), dm::DataType::time);
+}
+
+TEST_F(FirmwareUpdateTest, PackageNameAndVersionAppearOnceNamed) {
+  EXPECT_FALSE(fw.has_resource(0, 7));
+  ASSERT_TRUE(fw.set_package_info("app", "2.0.1"));
+  EXPECT_EQ(fw.read(0, 6, dm::kInvalidId, {})->as_string(), "app");
+  EXPECT_EQ(fw.read(0, 7, dm::kInvalidId, {})->as_string(), "2.0.1");
+  EXPECT_EQ(fw.set_package_info(std::string(33, 'x'), "1").error(), Errc::invalid_argument);
+  EXPECT_EQ(fw.package_name(), "app");
+}
+
+// ---- saved and restored (FirmwareUpdateRecord) ----
+
+/// Saves `from`'s record and restores it into `to` (check() first, as SavedState does).
+void carry(const FirmwareUpdateObject& from_obj, FirmwareUpdateObject& to) {
+  FirmwareUpdateRecord from{const_cast<FirmwareUpdateObject&>(from_obj)};
+  uint8_t buf[512];
+  auto n = from.save(buf);
+  ASSERT_TRUE(n);
+  FirmwareUpdateRecord into{to};
+  ASSERT_TRUE(into.check(ByteView(buf, *n)));
+  into.restore(ByteView(buf, *n));
+}
+
+TEST_F(FirmwareUpdateTest, TheRecordCarriesStateResultUriPackageAndSettings) {
+  ASSERT_TRUE(write_uri("coap://h/fw"));
+  ASSERT_TRUE(write(11, dm::Value::integer(2)));
+  ASSERT_TRUE(write(13, dm::Value::unsigned_integer(60)));
+  ASSERT_TRUE(fw.set_package_info("app", "2.0"));
+  ASSERT_TRUE(fw.write_block(0, 1, 0, as_bytes("LWFWabcd"), true));
+  RecordingSink after;
+  after.image = sink.image;
+  FirmwareUpdateObject restored{after, config(true, true)};
+  carry(fw, restored);
+  EXPECT_EQ(restored.state(), FirmwareState::downloading);
+  EXPECT_EQ(restored.package_uri(), "coap://h/fw");
+  EXPECT_EQ(restored.received(), 8u);
+  EXPECT_EQ(restored.severity(), 2);
+  EXPECT_EQ(restored.max_defer_period(), 60u);
+  EXPECT_EQ(restored.package_name(), "app");
+  EXPECT_EQ(restored.package_version(), "2.0");
+  EXPECT_EQ(after.calls, (std::vector<std::string>{"resume 8"}));
+  EXPECT_EQ(restored.bytes_held(0, 1), 8u);  // where the downloader goes on
+}
+
+TEST_F(FirmwareUpdateTest, ARestoredPullTheSinkCannotResumeStartsOver) {
+  ASSERT_TRUE(write_uri("coap://h/fw"));
+  ASSERT_TRUE(fw.write_block(0, 1, 0, as_bytes("LWFWabcd"), true));
+  RecordingSink after;
+  after.resumable = false;
+  FirmwareUpdateObject restored{after, config(true, true)};
+  carry(fw, restored);
+  EXPECT_EQ(restored.state(), FirmwareState::downloading);
+  EXPECT_EQ(restored.received(), 0u);
+  EXPECT_EQ(after.calls, (std::vector<std::string>{"resume 8", "open"}));
+  EXPECT_EQ(restored.bytes_held(0, 1), 0u);
+}
+
+TEST_F(FirmwareUpdateTest, ARestoredPushEndsIdleWithConnectionLost) {
+  ASSERT_TRUE(block(0, "LWFW", true));
+  RecordingSink after;
+  FirmwareUpdateObject restored{after, config(true, true)};
+  carry(fw, restored);
+  EXPECT_EQ(restored.state(), FirmwareState::idle);
+  EXPECT_EQ(restored.result(), UpdateResult::connection_lost);
+  EXPECT_EQ(after.calls, (std::vector<std::string>{"discard"}));
+}
+
+TEST_F(FirmwareUpdateTest, DownloadedAndUpdatingAreKeptAcrossARestart) {
+  ASSERT_TRUE(push("LWFWimage"));
+  RecordingSink after;
+  FirmwareUpdateObject restored{after, config(true, true)};
+  carry(fw, restored);
+  EXPECT_EQ(restored.state(), FirmwareState::downloaded);
+  EXPECT_TRUE(after.calls.empty());
+  ASSERT_TRUE(update());
+  FirmwareUpdateObject rebooted{after, config(true, true)};
+  carry(fw, rebooted);
+  EXPECT_EQ(rebooted.state(), FirmwareState::updating);
+  ASSERT_TRUE(rebooted.update_finished(UpdateResult::success));
+  EXPECT_EQ(rebooted.state(), FirmwareState::idle);
+  EXPECT_EQ(rebooted.result(), UpdateResult::success);
+}
+
+TEST_F(FirmwareUpdateTest, TheRecordRefusesWhatItCannotTake) {
+  FirmwareUpdateRecord rec{fw};
+  uint8_t buf[512];
+  auto n = rec.save(buf);
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(rec.check(ByteView(buf, *n)));
+  EXPECT_FALSE(rec.check(ByteView(buf, *n - 1)));  // truncated
+  uint8_t extra[513];
+  std::memcpy(extra, buf, *n);
+  extra[*n] = 0;
+  EXPECT_FALSE(rec.check(ByteView(extra, *n + 1)));  // trailing bytes
+  for (size_t at :
+       {size_t{0}, size_t{1}, size_t{2}, size_t{8}}) {  // layout, state, result, severity
+    uint8_t bad[512];
+    std::memcpy(bad, buf, *n);
+    bad[at] = 99;
+    EXPECT_FALSE(rec.check(ByteView(bad, *n))) << "byte " << at;
+  }
+  EXPECT_EQ(rec.save(MutableByteView(buf, 4)).error(), Errc::buffer_too_small);
 }
 
 }  // namespace

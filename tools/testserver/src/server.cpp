@@ -5,6 +5,9 @@
 #include <arpa/inet.h>
 #include <coap3/coap.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -47,6 +50,38 @@ struct Pending {
   std::function<void(const Response&)> on_done;
   std::optional<Clock::time_point> deadline;  // internal requests only
   coap_session_t* session = nullptr;          // internal requests: where to send
+};
+
+/// The I/O thread's commands. Queuing one wakes the thread at once (an eventfd it waits on
+/// beside libcoap's sockets and timers), so a request goes out as soon as it is asked for,
+/// e.g. the next block of a push right after the previous block's answer.
+class CommandQueue {
+ public:
+  CommandQueue() : wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~CommandQueue() {
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+  }
+  CommandQueue(const CommandQueue&) = delete;
+  CommandQueue& operator=(const CommandQueue&) = delete;
+  void push_back(std::function<void()> f) {
+    q_.push_back(std::move(f));
+    wake();
+  }
+  void take(std::deque<std::function<void()>>& out) { out.swap(q_); }
+  void wake() const {
+    const uint64_t one = 1;
+    if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);
+  }
+  /// Clears the wake-up (before the queue is taken: a command queued later wakes again).
+  void drain() const {
+    uint64_t n = 0;
+    if (wake_fd_ >= 0) (void)!::read(wake_fd_, &n, sizeof n);
+  }
+  int fd() const { return wake_fd_; }
+
+ private:
+  int wake_fd_;
+  std::deque<std::function<void()>> q_;
 };
 
 struct Client {
@@ -198,7 +233,8 @@ struct Impl {
 
   mutable std::mutex m;
   std::condition_variable cv;
-  std::deque<std::function<void()>> commands;
+  CommandQueue commands;
+  int io_epoll = -1;  ///< libcoap's fd and the queue's wake-up; -1: libcoap without epoll
   std::vector<coap_session_t*> to_release;  // sessions dropped by other threads
 
   // ---- state (under m) ----
@@ -249,12 +285,15 @@ struct Impl {
       coap_free_context(ctx);
       throw;
     }
+    setup_wakeup();
     io = std::thread([this] { run(); });
   }
 
   ~Impl() {
     stop = true;
+    commands.wake();
     if (io.joinable()) io.join();
+    if (io_epoll >= 0) ::close(io_epoll);
     for (auto& [ep, c] : clients) {
       if (c.session) coap_session_release(c.session);
     }
@@ -392,20 +431,52 @@ struct Impl {
 
   // ---- I/O thread ----
 
+  // One epoll set over libcoap's own (its sockets and its retransmission timer) and the
+  // command queue's wake-up. Without epoll in libcoap the thread polls every 5 ms instead.
+  void setup_wakeup() {
+    const int coap_fd = coap_context_get_coap_fd(ctx);
+    if (coap_fd < 0 || commands.fd() < 0) return;
+    io_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+    if (io_epoll < 0) return;
+    for (int fd : {coap_fd, commands.fd()}) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.fd = fd;
+      if (::epoll_ctl(io_epoll, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        ::close(io_epoll);
+        io_epoll = -1;
+        return;
+      }
+    }
+  }
+
+  // Waits for a datagram, a libcoap timer or a command (at most 50 ms: the deadlines of
+  // internal requests are checked that often), then lets libcoap handle what arrived.
+  void wait_and_process() {
+    if (io_epoll < 0) {
+      coap_io_process(ctx, 5);
+      return;
+    }
+    epoll_event ready[2];
+    (void)::epoll_wait(io_epoll, ready, 2, 50);
+    coap_io_process(ctx, COAP_IO_NO_WAIT);
+  }
+
   void run() {
     while (!stop) {
       std::deque<std::function<void()>> todo;
       std::vector<coap_session_t*> release;
+      commands.drain();
       {
         std::lock_guard<std::mutex> lock(m);
-        todo.swap(commands);
+        commands.take(todo);
         release.swap(to_release);
       }
       for (auto* s : release)
         coap_session_release(s);
       for (auto& f : todo)
         f();
-      coap_io_process(ctx, 5);
+      wait_and_process();
       check_deadlines();
     }
   }
