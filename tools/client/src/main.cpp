@@ -183,12 +183,13 @@ int main(int argc, char** argv) {
   rc.reboot_delay = Duration{1000};  // time enough for the 2.04 to leave
   posix::Runner runner(client, rc);
   const LogLevel level = opt.log_level;
-  runner.set_log([level](const char* line) {
-    if (level == LogLevel::none) return;
-    if (level == LogLevel::info && std::strncmp(line, "served ", 7) == 0) return;
-    std::fprintf(stderr, "lwm2m-client: %s\n", line);
-    std::fflush(stderr);
-  });
+  runner.set_log(
+      [level](const char* line) {
+        if (level == LogLevel::none) return;
+        std::fprintf(stderr, "lwm2m-client: %s\n", line);
+        std::fflush(stderr);
+      },
+      level == LogLevel::debug ? posix::LogDetail::requests : posix::LogDetail::state);
 #if LWM2M_CLIENT_TOOL_HAVE_DTLS
   StaticCredentialStore<4, 8192> store;
   runner.set_secure_channel_factory(dtls::secure_channel_factory(store));
