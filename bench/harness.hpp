@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <thread>
 
@@ -271,34 +272,89 @@ struct LoopbackOptions {
   Duration retransmit{200};
 };
 
-/// The echo responder driven by the generator: what UDP on this machine's loopback allows.
-inline std::optional<LoadStats> measure_echo(const LoopbackOptions& o) {
+/// The echo responder and its generator.
+struct EchoUnderLoad {
+  explicit EchoUnderLoad(const LoopbackOptions& o) : gen(o.in_flight) {
+    if (echo.ok() && gen.ok()) gen.set_target(echo.address());
+  }
+  bool ok() const { return echo.ok() && gen.ok(); }
+  LoadStats drive(const LoopbackOptions& o, std::chrono::milliseconds duration) {
+    return gen.drive(duration, o.max_responses, false, o.retransmit);
+  }
   EchoResponder echo;
-  LoadGenerator gen(o.in_flight);
-  if (!echo.ok() || !gen.ok()) return std::nullopt;
-  gen.set_target(echo.address());
-  return gen.drive(o.duration, o.max_responses, false, o.retransmit);
+  LoadGenerator gen;
+};
+
+/// A registered client (default configuration) served by posix::Runner, and its
+/// generator reading /3/0 in TLV.
+struct RunnerUnderLoad {
+  explicit RunnerUnderLoad(const LoopbackOptions& o)
+      : gen(o.in_flight),
+        dev(core::ClientConfig{}, uri(gen.port()), 7),
+        runner(*dev.client, config()) {
+    runner.set_log([](const char*) {},
+                   o.log_requests ? posix::LogDetail::requests : posix::LogDetail::state);
+    registered =
+        gen.ok() && runner.start() && gen.answer_register(std::chrono::milliseconds(10000));
+  }
+  ~RunnerUnderLoad() { runner.stop(Duration{0}); }
+  bool ok() const { return registered; }
+  LoadStats drive(const LoopbackOptions& o, std::chrono::milliseconds duration) {
+    return gen.drive(duration, o.max_responses, true, o.retransmit);
+  }
+
+  static std::string uri(uint16_t port) { return "coap://127.0.0.1:" + std::to_string(port); }
+  static posix::RunnerConfig config() {
+    posix::RunnerConfig rc;
+    rc.local_port = 0;
+    return rc;
+  }
+  LoadGenerator gen;
+  Device dev;
+  posix::Runner runner;
+  bool registered = false;
+};
+
+/// Adds up the runs of one kind.
+inline void accumulate(LoadStats& sum, const LoadStats& s) {
+  sum.responses += s.responses;
+  sum.timeouts += s.timeouts;
+  sum.wrong += s.wrong;
+  sum.seconds += s.seconds;
+  sum.generator_cpu += s.generator_cpu;
+  sum.process_cpu += s.process_cpu;
 }
 
-/// A registered client (default configuration) served by posix::Runner, driven by the
-/// generator: Read /3/0 in TLV.
+/// The echo responder and the runner, driven in turn for `rounds` slices of `duration`
+/// each, so that both see the same load from the rest of the machine; totals per kind.
+struct SideBySide {
+  LoadStats echo, runner;
+};
+inline std::optional<SideBySide> measure_side_by_side(const LoopbackOptions& o, int rounds) {
+  EchoUnderLoad echo(o);
+  RunnerUnderLoad runner(o);
+  if (!echo.ok() || !runner.ok()) return std::nullopt;
+  const auto slice = o.duration / (rounds > 0 ? rounds : 1);
+  SideBySide r;
+  for (int i = 0; i < rounds; ++i) {
+    accumulate(r.echo, echo.drive(o, slice));
+    accumulate(r.runner, runner.drive(o, slice));
+  }
+  return r;
+}
+
+/// The runner alone (callgrind counts a fixed number of responses).
 inline std::optional<LoadStats> measure_runner(const LoopbackOptions& o) {
-  LoadGenerator gen(o.in_flight);
-  if (!gen.ok()) return std::nullopt;
-  char uri[40];
-  std::snprintf(uri, sizeof uri, "coap://127.0.0.1:%u", gen.port());
-  Device dev(core::ClientConfig{}, uri, 7);
-  posix::RunnerConfig rc;
-  rc.local_port = 0;
-  posix::Runner runner(*dev.client, rc);
-  runner.set_log([](const char*) {},
-                 o.log_requests ? posix::LogDetail::requests : posix::LogDetail::state);
-  if (!runner.start()) return std::nullopt;
-  std::optional<LoadStats> st;
-  if (gen.answer_register(std::chrono::milliseconds(10000)))
-    st = gen.drive(o.duration, o.max_responses, true, o.retransmit);
-  runner.stop(Duration{0});
-  return st;
+  RunnerUnderLoad runner(o);
+  if (!runner.ok()) return std::nullopt;
+  return runner.drive(o, o.duration);
+}
+
+/// The echo responder alone.
+inline std::optional<LoadStats> measure_echo(const LoopbackOptions& o) {
+  EchoUnderLoad echo(o);
+  if (!echo.ok()) return std::nullopt;
+  return echo.drive(o, o.duration);
 }
 
 }  // namespace lwm2m::bench

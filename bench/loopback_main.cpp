@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // lwm2m_loopback: Read /3/0 served by posix::Runner on 127.0.0.1 next to the machine's UDP
 // ceiling (an echo responder driven by the same generator, 8 requests in flight), in one
-// run. bench/run repeats it; bench/callgrind-read.sh runs it under callgrind with a fixed
-// number of responses.
+// run: the two take turns (--rounds slices each) so that both see the same load. bench/run repeats
+// it; bench/callgrind-read.sh runs it under callgrind with a fixed number of responses.
 //
-//   lwm2m_loopback [--mode both|runner|echo] [--seconds S] [--responses N] [--in-flight K]
-//                  [--log-requests] [--retransmit-ms MS]
+//   lwm2m_loopback [--mode both|runner|echo] [--seconds S] [--rounds R] [--responses N]
+//                  [--in-flight K] [--log-requests] [--retransmit-ms MS]
 //
 // Prints one line per measurement (key=value), and the ratio when both ran.
 #include <cstdio>
@@ -31,8 +31,9 @@ void print(const char* what, const LoadStats& s) {
 int usage(const char* why) {
   std::fprintf(stderr,
                "lwm2m_loopback: %s\n"
-               "usage: lwm2m_loopback [--mode both|runner|echo] [--seconds S] [--responses N]\n"
-               "                      [--in-flight K] [--log-requests] [--retransmit-ms MS]\n",
+               "usage: lwm2m_loopback [--mode both|runner|echo] [--seconds S] [--rounds R]\n"
+               "                      [--responses N] [--in-flight K] [--log-requests]\n"
+               "                      [--retransmit-ms MS]\n",
                why);
   return 2;
 }
@@ -42,6 +43,7 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
   LoopbackOptions o;
   std::string_view mode = "both";
+  int rounds = 4;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
     } else if (a == "--responses" && has_value) {
       o.max_responses = std::strtoul(argv[++i], nullptr, 10);
       o.duration = std::chrono::hours(1);
+    } else if (a == "--rounds" && has_value) {
+      rounds = std::atoi(argv[++i]);
     } else if (a == "--in-flight" && has_value) {
       o.in_flight = std::strtoul(argv[++i], nullptr, 10);
     } else if (a == "--retransmit-ms" && has_value) {
@@ -65,20 +69,27 @@ int main(int argc, char** argv) {
   if (mode != "both" && mode != "runner" && mode != "echo")
     return usage("--mode takes both, runner or echo");
   if (o.in_flight == 0 || o.in_flight > 64) return usage("--in-flight takes 1 to 64");
+  if (rounds < 1) return usage("--rounds takes 1 or more");
   std::optional<LoadStats> echo, runner;
-  if (mode != "runner") {
-    echo = lwm2m::bench::measure_echo(o);
-    if (!echo) return std::fprintf(stderr, "lwm2m_loopback: no UDP socket on loopback\n"), 1;
-    print("echo", *echo);
-  }
-  if (mode != "echo") {
-    runner = lwm2m::bench::measure_runner(o);
-    if (!runner) {
-      std::fprintf(stderr, "lwm2m_loopback: the runner did not start or did not register\n");
+  if (mode == "both") {
+    const auto both = lwm2m::bench::measure_side_by_side(o, rounds);
+    if (!both) {
+      std::fprintf(stderr, "lwm2m_loopback: no socket, or the runner did not register\n");
       return 1;
     }
-    print("runner", *runner);
+    echo = both->echo;
+    runner = both->runner;
+  } else if (mode == "echo") {
+    echo = lwm2m::bench::measure_echo(o);
+  } else {
+    runner = lwm2m::bench::measure_runner(o);
   }
+  if (!echo && !runner) {
+    std::fprintf(stderr, "lwm2m_loopback: no socket, or the runner did not register\n");
+    return 1;
+  }
+  if (echo) print("echo", *echo);
+  if (runner) print("runner", *runner);
   if (echo && runner && echo->rate() > 0)
     std::printf("ratio  %.3f\n", runner->rate() / echo->rate());
   const bool wrong = (echo && echo->wrong) || (runner && runner->wrong);

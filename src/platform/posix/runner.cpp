@@ -318,10 +318,8 @@ void Runner::run() {
       }
       take_answers(t);
       step(t);
-      if (stopping && (client_.stopped() || t >= stop_deadline_)) {
-        send_queued();
-        break;
-      }
+      send_queued();
+      if (stopping && (client_.stopped() || t >= stop_deadline_)) break;
       deadline = client_.next_deadline();
       if (restart_at_ < deadline) deadline = restart_at_;
       for (const Connection& c : conns_)
@@ -329,7 +327,6 @@ void Runner::run() {
           deadline = c.channel->next_deadline();
       if (reboot_at_ < deadline) deadline = reboot_at_;
     }
-    send_queued();
     dispatch();
     Duration wait = config_.min_refresh;
     if (deadline != kNever) {
@@ -368,8 +365,8 @@ void Runner::receive_batch() {
         }
         deliver(rx_.address(i), rx_.bytes(i), t);
       }
+      send_queued();  // under the lock, as every send: before the hooks hear of the step
     }
-    send_queued();
     dispatch();
     if (!rx_.full()) return;  // the socket is drained: no need to ask again
   }
