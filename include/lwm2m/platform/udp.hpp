@@ -24,22 +24,30 @@ namespace lwm2m::posix {
 class SocketAddress {
  public:
   SocketAddress() noexcept;
+  /// The address in `sa` (IPv4-mapped IPv6 becomes IPv4); invalid when the family is neither.
   static SocketAddress from_sockaddr(const sockaddr* sa, socklen_t len) noexcept;
   /// Parses a numeric IPv4 or IPv6 literal (no brackets).
   static Result<SocketAddress> from_literal(std::string_view ip, uint16_t port) noexcept;
 
+  /// AF_INET or AF_INET6.
   int family() const noexcept;
+  /// The port, in host byte order.
   uint16_t port() const noexcept;
+  /// False for a default-constructed (empty) address.
   bool valid() const noexcept { return len_ != 0; }
+  /// The address for sendto()/connect().
   const sockaddr* data() const noexcept { return reinterpret_cast<const sockaddr*>(&storage_); }
+  /// Its length for sendto()/connect().
   socklen_t size() const noexcept { return len_; }
   /// The address as an AF_INET6 socket wants it (IPv4 becomes \::ffff:a.b.c.d).
   SocketAddress as_ipv6_mapped() const noexcept;
 
   /// "127.0.0.1:5683" or "[::1]:5683"; returns the length written (0 if `out` is small).
   size_t format(std::span<char> out) const noexcept;
+  /// Room format() needs at most.
   static constexpr size_t kMaxText = 64;
 
+  /// Same family, address and port.
   friend bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept;
 
  private:
@@ -59,28 +67,37 @@ class DatagramBatch {
  public:
   /// Room for `count` datagrams (at least 1) of up to `slot_size` bytes each.
   DatagramBatch(size_t count, size_t slot_size);
+  /// Frees the slots.
   ~DatagramBatch();
   DatagramBatch(const DatagramBatch&) = delete;
   DatagramBatch& operator=(const DatagramBatch&) = delete;
 
+  /// How many datagrams it holds at most.
   size_t capacity() const noexcept { return count_; }
+  /// The longest datagram a slot holds.
   size_t slot_size() const noexcept { return slot_size_; }
   /// How many datagrams the batch holds (received, or added to be sent).
   size_t size() const noexcept { return used_; }
+  /// No datagram in it.
   bool empty() const noexcept { return used_ == 0; }
+  /// No room for another datagram.
   bool full() const noexcept { return used_ == count_; }
 
   /// Datagram `i` (< size()): its bytes, its sender (received) or destination (to send),
   /// and its length on the wire. A received datagram longer than slot_size() was cut:
   /// length() says how long it was, bytes() holds only its first slot_size() bytes.
   ByteView bytes(size_t i) const noexcept;
+  /// Datagram `i`'s sender (received) or destination (to send).
   const SocketAddress& address(size_t i) const noexcept;
+  /// Datagram `i`'s length on the wire.
   size_t length(size_t i) const noexcept;
+  /// Datagram `i` was longer than a slot: only its first slot_size() bytes are there.
   bool truncated(size_t i) const noexcept { return length(i) > slot_size_; }
 
   /// Copies `datagram` into the next slot, to be sent to `to`; false when the batch is full
   /// or the datagram is longer than a slot (send those on their own: UdpSocket::send_to).
   bool add(const SocketAddress& to, ByteView datagram) noexcept;
+  /// Forgets the datagrams (the slots stay).
   void clear() noexcept { used_ = 0; }
 
  private:
@@ -100,11 +117,14 @@ class DatagramBatch {
   std::unique_ptr<Native> native_;
 };
 
+/// A non-blocking UDP socket, closed when destroyed.
 class UdpSocket {
  public:
   UdpSocket() noexcept = default;
   ~UdpSocket();
+  /// Takes over `other`'s descriptor; `other` is closed.
   UdpSocket(UdpSocket&& other) noexcept;
+  /// Takes over `other`'s descriptor (this one's is closed first); `other` is closed.
   UdpSocket& operator=(UdpSocket&& other) noexcept;
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
@@ -114,11 +134,16 @@ class UdpSocket {
   /// socket is bound to 0.0.0.0.
   static Result<UdpSocket> open(uint16_t local_port, bool ipv4_only = false) noexcept;
 
+  /// True while the socket is open.
   bool is_open() const noexcept { return fd_ >= 0; }
+  /// The descriptor (-1 when closed), for poll().
   int fd() const noexcept { return fd_; }
+  /// AF_INET6 for a dual-stack socket, AF_INET otherwise.
   int family() const noexcept { return family_; }
+  /// The port it is bound to (0 when closed).
   uint16_t local_port() const noexcept;
 
+  /// Sends one datagram to `to`; internal_error when the system refuses it.
   Status send_to(const SocketAddress& to, ByteView datagram) noexcept;
   /// Waits up to `timeout` for one datagram (0 = poll once). Errors: timeout when nothing
   /// arrived, buffer_too_small when the datagram was longer than `buffer` (it is dropped,
@@ -134,6 +159,7 @@ class UdpSocket {
   /// skipped and the others still leave (as separate send_to() calls would); returns how
   /// many left.
   size_t send(DatagramBatch& batch) noexcept;
+  /// Closes the socket (again: nothing happens).
   void close() noexcept;
 
  private:
