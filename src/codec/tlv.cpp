@@ -73,15 +73,21 @@ void put_be(Sink& out, uint64_t v, size_t n) noexcept {
   out.write({b, n});
 }
 
+// Built whole and written once: the sink's window check runs per write, not per byte.
 void write_header(Sink& out, uint8_t kind, uint16_t id, size_t length) noexcept {
   uint8_t type = static_cast<uint8_t>(kind << 6);
   if (id > 0xFF) type |= 0x20;
   size_t length_bytes = length > 0xFFFF ? 3 : length > 0xFF ? 2 : length > 7 ? 1 : 0;
   type |= static_cast<uint8_t>(length_bytes << 3);
   if (length_bytes == 0) type |= static_cast<uint8_t>(length);
-  out.put(type);
-  put_be(out, id, id > 0xFF ? 2 : 1);
-  put_be(out, length, length_bytes);
+  uint8_t h[6];
+  size_t n = 0;
+  h[n++] = type;
+  if (id > 0xFF) h[n++] = static_cast<uint8_t>(id >> 8);
+  h[n++] = static_cast<uint8_t>(id);
+  for (size_t i = length_bytes; i > 0; --i)
+    h[n++] = static_cast<uint8_t>(length >> (8 * (i - 1)));
+  out.write({h, n});
 }
 
 void write_value(Sink& out, const dm::Value& v, size_t size) noexcept {

@@ -148,7 +148,40 @@ bool TreeSource::object_excluded(ObjectId id) const noexcept {
   return false;
 }
 
+bool TreeSource::next_in_instance(Path& leaf) const noexcept {
+  Object& o = *hint_.object;
+  const InstanceId iid = hint_.instance;
+  const auto& defs = o.def().resources;
+  const ResourceDef& at = defs[hint_.resource];
+  if (at.multiple) {
+    if (base_.has_resource_instance()) return false;
+    const size_t k = hint_.k + 1;
+    if (k < o.resource_instance_count(iid, at.id)) {
+      leaf = Path(o.id(), iid, at.id, o.resource_instance_at(iid, at.id, k));
+      remember(&o, iid, hint_.resource, k, leaf);
+      return true;
+    }
+  }
+  if (base_.has_resource()) return false;
+  for (size_t ri = hint_.resource + 1; ri < defs.size(); ++ri) {
+    const ResourceDef& r = defs[ri];
+    if (!r.readable() || !o.has_resource(iid, r.id)) continue;
+    if (!r.multiple) {
+      leaf = Path(o.id(), iid, r.id);
+    } else if (o.resource_instance_count(iid, r.id) > 0) {
+      leaf = Path(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, 0));
+    } else {
+      continue;
+    }
+    remember(&o, iid, ri, 0, leaf);
+    return true;
+  }
+  return false;
+}
+
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
+  if (have_after && hint_.valid && hint_.leaf == after && next_in_instance(leaf)) return true;
+  hint_.valid = false;
   // Walks with lower bounds taken from `after` while still on its prefix, so each call
   // costs O(depth * log n) instead of rescanning from the start.
   auto objects = registry_.objects();
@@ -182,6 +215,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
         if (!r.multiple) {
           if (on_r) continue;  // that is `after` itself
           leaf = Path(oid, iid, r.id);
+          remember(o, iid, ri, 0, leaf);
           return true;
         }
         size_t k = 0;
@@ -196,6 +230,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
           const ResourceInstanceId riid = o->resource_instance_at(iid, r.id, k);
           if (base_.has_resource_instance() && riid != base_.resource_instance()) continue;
           leaf = Path(oid, iid, r.id, riid);
+          remember(o, iid, ri, k, leaf);
           return true;
         }
       }

@@ -88,7 +88,13 @@ TEST(Persistence, TheRunnerRestoresSecurityServerAndAccessControl) {
     ASSERT_TRUE(result && result->completed) << (result ? result->failure : "no result");
     ASSERT_TRUE(server.wait_registered("persist-cpp", kWait));
     EXPECT_TRUE(has_line(first.rig, "no saved configuration in " + dir));
-    EXPECT_TRUE(has_line(first.rig, "saved the configuration to " + dir + "/lwm2m-state.bin"));
+    // The line reaches the hook once the step that saved is over, which may be after the
+    // Register it sent was answered.
+    EXPECT_TRUE(wait_until(
+        [&] {
+          return has_line(first.rig, "saved the configuration to " + dir + "/lwm2m-state.bin");
+        },
+        kWait));
   }
   PersistentRig second(dir, bs.uri());
   second.rig.start();

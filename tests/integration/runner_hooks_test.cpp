@@ -173,5 +173,36 @@ TEST(RunnerHooks, TheLogHookSeesEveryLineInOrder) {
   EXPECT_EQ(lines.back(), "stopped");
 }
 
+TEST(RunnerHooks, AHookForStateChangesGetsNoLinePerRequest) {
+  Watchdog dog(kWatchdog, "RunnerHooks.AHookForStateChangesGetsNoLinePerRequest");
+  ts::Server server(server_options());
+  Seen seen;
+  Rig rig("log-state-node");
+  rig.add_server(server);
+  start_rig(rig, rig_runner_config(), [&](posix::Runner& r) {
+    r.set_log(
+        [&seen](const char* line) {
+          std::lock_guard<std::mutex> g(seen.mutex);
+          seen.lines.emplace_back(line);
+        },
+        posix::LogDetail::state);
+  });
+  ASSERT_TRUE(server.wait_registered("log-state-node", kWait));
+  for (const char* p : {"/3/0/0", "/3/0"}) {
+    auto r = server.read("log-state-node", p, ts::ContentFormat::tlv);
+    ASSERT_TRUE(r.received()) << p << ": " << r.describe();
+  }
+  rig.runner->stop(Duration{3000});
+  std::lock_guard<std::mutex> g(seen.mutex);
+  EXPECT_EQ(std::count_if(seen.lines.begin(), seen.lines.end(),
+                          [](const std::string& l) { return starts_with(l, "served "); }),
+            0);
+  EXPECT_EQ(std::count_if(seen.lines.begin(), seen.lines.end(),
+                          [](const std::string& l) { return starts_with(l, "registered ("); }),
+            1);
+  ASSERT_FALSE(seen.lines.empty());
+  EXPECT_EQ(seen.lines.back(), "stopped");
+}
+
 }  // namespace
 }  // namespace lwm2m::itest

@@ -94,6 +94,7 @@ class TreeSource final : public RecordSource {
   void reset(const Path& base) noexcept {
     base_ = base;
     started_ = false;
+    hint_.valid = false;
   }
 
   Result<bool> next(Record& out) noexcept override;
@@ -101,6 +102,7 @@ class TreeSource final : public RecordSource {
   void seek(const Cursor& c) noexcept override {
     started_ = c.index != 0;
     last_ = c.path;
+    hint_.valid = false;
   }
 
  private:
@@ -108,6 +110,24 @@ class TreeSource final : public RecordSource {
   /// !have_after) that lies below base_; false when there is none.
   bool find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept;
   bool object_excluded(ObjectId id) const noexcept;
+  /// The leaf after hint_.leaf within the same instance, from where that one was found;
+  /// false when the walk leaves the instance (the full search takes over).
+  bool next_in_instance(Path& leaf) const noexcept;
+  void remember(Object* o, InstanceId iid, size_t ri, size_t k, const Path& leaf) const noexcept {
+    hint_ = {true, leaf, o, iid, ri, k};
+  }
+
+  /// Where the last leaf was found, so that the next one (the usual call) is found without
+  /// searching from the top again. Valid while the registry does not change, which holds
+  /// within one request.
+  struct Hint {
+    bool valid = false;
+    Path leaf;
+    Object* object = nullptr;
+    InstanceId instance = 0;
+    size_t resource = 0;  ///< index in the object's resource definitions
+    size_t k = 0;         ///< resource instance index (multiple resources)
+  };
 
   const Registry& registry_;
   Path base_;
@@ -115,6 +135,7 @@ class TreeSource final : public RecordSource {
   std::span<const ObjectId> excluded_;
   Path last_;
   bool started_ = false;
+  mutable Hint hint_;
 };
 
 /// Walks several paths one after the other (Read-Composite, Observe-Composite, Send);

@@ -9,11 +9,12 @@
 // Threads. While the runner runs, the client and its objects belong to the runner thread;
 // before start() and after stop() they belong to the caller.
 //  - The runner's lock guards the client, its objects and the connections. The runner
-//    thread holds it for each step: handling a datagram or a timer, then draining the
-//    client's outputs. Object handlers (dm::Object) and the ClientMonitor run inside those
-//    calls, so on the runner thread with the lock held; so do the SecureChannelFactory and
-//    the channels it makes (they read the Security instances). None of these may call the
-//    runner: locked(), value_changed() and connections() would wait for their own thread.
+//    thread holds it for each step: handling the datagrams one wake-up read (a few at
+//    most) or a timer, then draining the client's outputs. Object handlers (dm::Object)
+//    and the ClientMonitor run inside those calls, so on the runner thread with the lock
+//    held; so do the SecureChannelFactory and the channels it makes (they read the
+//    Security instances). None of these may call the runner: locked(), value_changed()
+//    and connections() would wait for their own thread.
 //  - The lock is never held while a host name is resolved or a hook runs, so another thread
 //    waits for it at most one step (never for DNS or for an application's hook).
 //  - Host names are resolved by the Resolver on a thread of its own (started by the first
@@ -106,6 +107,14 @@ struct ConnectionInfo {
   std::chrono::system_clock::time_point last_send;  ///< when the last datagram went to it
 };
 
+/// What a log hook takes: the lines about state changes (connections, registration,
+/// failures and what happens next), or those and one line per request served. A line the
+/// hook does not take is never formatted.
+enum class LogDetail : uint8_t {
+  state,     ///< state changes only
+  requests,  ///< state changes and a line per request served
+};
+
 class NameResolver;
 class SessionWatch;
 
@@ -128,9 +137,12 @@ class Runner final : private core::ClientMonitor {
   /// the lock). Default: stop the runner cleanly (De-register) and remember it
   /// (reboot_requested()).
   void set_reboot_hook(std::function<void()> hook) { reboot_hook_ = std::move(hook); }
-  /// One line per state change and per request served, in order (runner thread, without
-  /// the lock). Default: stderr.
-  void set_log(LogHook log) { log_ = std::move(log); }
+  /// One line per state change and, with LogDetail::requests, per request served, in order
+  /// (runner thread, without the lock). Default: stderr, every line.
+  void set_log(LogHook log, LogDetail detail = LogDetail::requests) {
+    log_ = std::move(log);
+    log_detail_ = detail;
+  }
   /// Every client event, after the runner acted on it and after its log line (runner
   /// thread, without the lock).
   void set_event_hook(std::function<void(const core::Event&)> hook) {
@@ -221,6 +233,9 @@ class Runner final : private core::ClientMonitor {
   void check_session(coap::PeerId peer, Connection& c, ByteView datagram, TimePoint now);
   void replace_session(Connection& c, const char* why, TimePoint now);
   void flush(TimePoint now);
+  void send_plaintext(Connection& c, ByteView datagram);
+  void send_queued();
+  void receive_batch();
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
   void deliver_plaintext(coap::PeerId peer, ByteView message, TimePoint now);
@@ -241,7 +256,9 @@ class Runner final : private core::ClientMonitor {
   core::Client& client_;
   RunnerConfig config_;
   UdpSocket socket_;
-  std::vector<uint8_t> rx_;
+  /// Datagrams in and out, one system call per batch (recvmmsg/sendmmsg where there are).
+  DatagramBatch rx_;
+  DatagramBatch tx_;
   std::vector<Connection> conns_;
   /// Per connection (same index): whether its DTLS session still works.
   std::vector<SessionWatch> watches_;
@@ -272,6 +289,7 @@ class Runner final : private core::ClientMonitor {
   std::function<void()> reboot_hook_;
   std::function<void(const core::Event&)> event_hook_;
   LogHook log_;
+  LogDetail log_detail_ = LogDetail::requests;
 };
 
 }  // namespace lwm2m::posix

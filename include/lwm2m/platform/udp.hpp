@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -59,6 +60,63 @@ class SocketAddress {
 /// Blocking, as getaddrinfo is: call it from the driver thread, never from the core.
 Result<size_t> resolve(std::string_view host, uint16_t port, std::span<SocketAddress> out) noexcept;
 
+/// Datagrams that one system call receives or sends: recvmmsg/sendmmsg on Linux, one call
+/// per datagram where the platform has no such call. The slots are allocated once, at
+/// construction: receiving and sending allocate nothing.
+class DatagramBatch {
+ public:
+  /// Room for `count` datagrams (at least 1) of up to `slot_size` bytes each.
+  DatagramBatch(size_t count, size_t slot_size);
+  /// Frees the slots.
+  ~DatagramBatch();
+  DatagramBatch(const DatagramBatch&) = delete;
+  DatagramBatch& operator=(const DatagramBatch&) = delete;
+
+  /// How many datagrams it holds at most.
+  size_t capacity() const noexcept { return count_; }
+  /// The longest datagram a slot holds.
+  size_t slot_size() const noexcept { return slot_size_; }
+  /// How many datagrams the batch holds (received, or added to be sent).
+  size_t size() const noexcept { return used_; }
+  /// No datagram in it.
+  bool empty() const noexcept { return used_ == 0; }
+  /// No room for another datagram.
+  bool full() const noexcept { return used_ == count_; }
+
+  /// Datagram `i` (< size()): its bytes, its sender (received) or destination (to send),
+  /// and its length on the wire. A received datagram longer than slot_size() was cut:
+  /// length() says how long it was, bytes() holds only its first slot_size() bytes.
+  ByteView bytes(size_t i) const noexcept;
+  /// Datagram `i`'s sender (received) or destination (to send).
+  const SocketAddress& address(size_t i) const noexcept;
+  /// Datagram `i`'s length on the wire.
+  size_t length(size_t i) const noexcept;
+  /// Datagram `i` was longer than a slot: only its first slot_size() bytes are there.
+  bool truncated(size_t i) const noexcept { return length(i) > slot_size_; }
+
+  /// Copies `datagram` into the next slot, to be sent to `to`; false when the batch is full
+  /// or the datagram is longer than a slot (send those on their own: UdpSocket::send_to).
+  bool add(const SocketAddress& to, ByteView datagram) noexcept;
+  /// Forgets the datagrams (the slots stay).
+  void clear() noexcept { used_ = 0; }
+
+ private:
+  friend class UdpSocket;
+  struct Entry {
+    SocketAddress address;
+    size_t length = 0;
+  };
+  struct Native;  ///< the platform's message headers, one per slot
+  uint8_t* slot(size_t i) const noexcept { return buffers_.get() + i * slot_size_; }
+
+  size_t count_;
+  size_t slot_size_;
+  size_t used_ = 0;
+  std::unique_ptr<uint8_t[]> buffers_;
+  std::unique_ptr<Entry[]> entries_;
+  std::unique_ptr<Native> native_;
+};
+
 /// A non-blocking UDP socket, closed when destroyed.
 class UdpSocket {
  public:
@@ -92,6 +150,15 @@ class UdpSocket {
   /// as a datagram cannot be read in parts), internal_error for socket failures.
   Result<size_t> receive_from(MutableByteView buffer, SocketAddress& from,
                               Duration timeout) noexcept;
+  /// Replaces the batch's content with what is queued on the socket, up to its capacity,
+  /// waiting up to `timeout` for the first datagram (0 = do not wait). Returns how many
+  /// arrived (timeout when none did, internal_error for socket failures); a datagram longer
+  /// than a slot is reported cut (DatagramBatch::truncated).
+  Result<size_t> receive(DatagramBatch& batch, Duration timeout) noexcept;
+  /// Sends the batch's datagrams in order and empties it. A datagram the socket refuses is
+  /// skipped and the others still leave (as separate send_to() calls would); returns how
+  /// many left.
+  size_t send(DatagramBatch& batch) noexcept;
   /// Closes the socket (again: nothing happens).
   void close() noexcept;
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/platform/device_defaults.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,29 +16,67 @@ struct SystemClock final : objects::DeviceObject::Clock {
   int64_t unix_seconds() noexcept override { return static_cast<int64_t>(std::time(nullptr)); }
 };
 
-// Reads one "Name:   12345 kB" line of /proc/meminfo; -1 when absent.
-int64_t meminfo_kb(const char* name) noexcept {
-  std::FILE* f = std::fopen("/proc/meminfo", "r");
-  if (!f) return -1;
-  char line[128];
-  int64_t kb = -1;
+struct Meminfo {
+  int64_t total_kb = -1;
+  int64_t free_kb = -1;
+  int64_t available_kb = -1;
+};
+
+// The value of a "Name:   12345 kB" line of `text`; -1 when absent.
+int64_t field_kb(const char* text, const char* name) noexcept {
   const size_t len = std::strlen(name);
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, name, len) == 0 && line[len] == ':') {
-      kb = std::strtoll(line + len + 1, nullptr, 10);
-      break;
-    }
+  for (const char* line = text; *line; ++line) {
+    if (std::strncmp(line, name, len) == 0 && line[len] == ':')
+      return std::strtoll(line + len + 1, nullptr, 10);
+    line = std::strchr(line, '\n');
+    if (!line) break;
   }
-  std::fclose(f);
-  return kb;
+  return -1;
+}
+
+// One read of /proc/meminfo into a stack buffer: no FILE, nothing allocated.
+Meminfo read_meminfo() noexcept {
+  Meminfo m;
+  const int fd = ::open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return m;
+  char text[4096];
+  const ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0) return m;
+  text[n] = '\0';
+  m.total_kb = field_kb(text, "MemTotal");
+  m.free_kb = field_kb(text, "MemFree");
+  m.available_kb = field_kb(text, "MemAvailable");
+  return m;
+}
+
+// At most one read a second per thread: a server reading /3/0 often should not cost a
+// file open and a kernel-side report each time, and memory figures move slowly anyway.
+const Meminfo& meminfo() noexcept {
+  thread_local Meminfo cached;
+  thread_local bool have = false;
+  thread_local int64_t read_at_ms = 0;
+  timespec ts{};
+#ifdef CLOCK_MONOTONIC_COARSE
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // no system call, tick resolution
+#else
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+#endif
+  const int64_t ms = static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+  if (!have || ms - read_at_ms >= 1000) {
+    cached = read_meminfo();
+    have = true;
+    read_at_ms = ms;
+  }
+  return cached;
 }
 
 struct ProcMeminfo final : objects::DeviceObject::Memory {
   int64_t free_kb() noexcept override {
-    int64_t kb = meminfo_kb("MemAvailable");  // what a program can still get
-    return kb >= 0 ? kb : meminfo_kb("MemFree");
+    const Meminfo& m = meminfo();
+    return m.available_kb >= 0 ? m.available_kb : m.free_kb;  // what a program can still get
   }
-  int64_t total_kb() noexcept override { return meminfo_kb("MemTotal"); }
+  int64_t total_kb() noexcept override { return meminfo().total_kb; }
 };
 
 SystemClock g_clock;

@@ -5,8 +5,10 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -160,6 +162,62 @@ Result<size_t> resolve(std::string_view host, uint16_t port,
   return n;
 }
 
+// ---- DatagramBatch -------------------------------------------------------------------
+
+#ifdef __linux__
+struct DatagramBatch::Native {
+  std::unique_ptr<mmsghdr[]> headers;
+  std::unique_ptr<iovec[]> iov;
+  std::unique_ptr<sockaddr_storage[]> names;
+};
+#else
+struct DatagramBatch::Native {};
+#endif
+
+DatagramBatch::DatagramBatch(size_t count, size_t slot_size)
+    : count_(count ? count : 1),
+      slot_size_(slot_size),
+      // Not zeroed: the pages of a large batch stay untouched until a datagram needs them.
+      buffers_(new uint8_t[count_ * slot_size_]),
+      entries_(new Entry[count_]),
+      native_(new Native) {
+#ifdef __linux__
+  native_->headers.reset(new mmsghdr[count_]());
+  native_->iov.reset(new iovec[count_]());
+  native_->names.reset(new sockaddr_storage[count_]());
+  for (size_t i = 0; i < count_; ++i) {
+    native_->iov[i].iov_base = slot(i);
+    native_->headers[i].msg_hdr.msg_iov = &native_->iov[i];
+    native_->headers[i].msg_hdr.msg_iovlen = 1;
+  }
+#endif
+}
+
+DatagramBatch::~DatagramBatch() = default;
+
+ByteView DatagramBatch::bytes(size_t i) const noexcept {
+  return {slot(i), std::min(entries_[i].length, slot_size_)};
+}
+
+const SocketAddress& DatagramBatch::address(size_t i) const noexcept {
+  return entries_[i].address;
+}
+
+size_t DatagramBatch::length(size_t i) const noexcept {
+  return entries_[i].length;
+}
+
+bool DatagramBatch::add(const SocketAddress& to, ByteView datagram) noexcept {
+  if (full() || datagram.size() > slot_size_) return false;
+  if (!datagram.empty()) std::memcpy(slot(used_), datagram.data(), datagram.size());
+  entries_[used_].address = to;
+  entries_[used_].length = datagram.size();
+  ++used_;
+  return true;
+}
+
+// ---- UdpSocket ----------------------------------------------------------------------
+
 UdpSocket::~UdpSocket() {
   close();
 }
@@ -265,5 +323,129 @@ Result<size_t> UdpSocket::receive_from(MutableByteView buffer, SocketAddress& fr
   if (static_cast<size_t>(n) > buffer.size()) return Errc::buffer_too_small;
   return static_cast<size_t>(n);
 }
+
+namespace {
+
+// Waits up to `timeout` for the socket to become readable (0: no wait, no system call).
+Errc wait_readable(int fd, Duration timeout) noexcept {
+  if (timeout.count() <= 0) return Errc::ok;
+  pollfd p{fd, POLLIN, 0};
+  const int64_t ms = timeout.count();
+  int r;
+  do {
+    r = ::poll(&p, 1, ms > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<int>(ms));
+  } while (r < 0 && errno == EINTR);
+  if (r == 0) return Errc::timeout;
+  return r < 0 ? Errc::internal_error : Errc::ok;
+}
+
+}  // namespace
+
+#ifdef __linux__
+
+Result<size_t> UdpSocket::receive(DatagramBatch& batch, Duration timeout) noexcept {
+  batch.clear();
+  if (fd_ < 0) return Errc::invalid_state;
+  if (const Errc e = wait_readable(fd_, timeout); e != Errc::ok) return e;
+  DatagramBatch::Native& n = *batch.native_;
+  for (size_t i = 0; i < batch.count_; ++i) {
+    msghdr& h = n.headers[i].msg_hdr;
+    h.msg_name = &n.names[i];
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_flags = 0;
+    h.msg_iov = &n.iov[i];
+    n.iov[i].iov_len = batch.slot_size_;
+  }
+  // MSG_TRUNC: each length is the datagram's real one, so a cut datagram is recognised.
+  int got;
+  do {
+    got = ::recvmmsg(fd_, n.headers.get(), static_cast<unsigned>(batch.count_),
+                     MSG_TRUNC | MSG_DONTWAIT, nullptr);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK ? Errc::timeout : Errc::internal_error;
+  for (size_t i = 0; i < static_cast<size_t>(got); ++i) {
+    const msghdr& h = n.headers[i].msg_hdr;
+    batch.entries_[i].address =
+        SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(h.msg_name), h.msg_namelen);
+    batch.entries_[i].length = n.headers[i].msg_len;
+  }
+  batch.used_ = static_cast<size_t>(got);
+  if (got == 0) return Errc::timeout;
+  return static_cast<size_t>(got);
+}
+
+size_t UdpSocket::send(DatagramBatch& batch) noexcept {
+  if (fd_ < 0) {
+    batch.clear();
+    return 0;
+  }
+  DatagramBatch::Native& n = *batch.native_;
+  // Headers for the datagrams this socket can send, in order; the others are skipped.
+  size_t count = 0;
+  for (size_t i = 0; i < batch.used_; ++i) {
+    SocketAddress& to = batch.entries_[i].address;
+    if (family_ == AF_INET && to.family() != AF_INET) continue;
+    if (family_ == AF_INET6) to = to.as_ipv6_mapped();
+    msghdr& h = n.headers[count].msg_hdr;
+    h.msg_name = const_cast<sockaddr*>(to.data());
+    h.msg_namelen = to.size();
+    h.msg_flags = 0;
+    h.msg_iov = &n.iov[i];
+    n.iov[i].iov_len = batch.entries_[i].length;
+    ++count;
+  }
+  size_t sent = 0, next = 0;
+  while (next < count) {
+    const int r =
+        ::sendmmsg(fd_, &n.headers[next], static_cast<unsigned>(count - next), MSG_NOSIGNAL);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      ++next;  // refused: the ones after it still go
+      continue;
+    }
+    sent += static_cast<size_t>(r);
+    next += static_cast<size_t>(r);
+  }
+  batch.clear();
+  return sent;
+}
+
+#else  // one system call per datagram
+
+Result<size_t> UdpSocket::receive(DatagramBatch& batch, Duration timeout) noexcept {
+  batch.clear();
+  if (fd_ < 0) return Errc::invalid_state;
+  if (const Errc e = wait_readable(fd_, timeout); e != Errc::ok) return e;
+  while (!batch.full()) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    ssize_t got;
+    do {
+      got = ::recvfrom(fd_, batch.slot(batch.used_), batch.slot_size_, MSG_TRUNC | MSG_DONTWAIT,
+                       reinterpret_cast<sockaddr*>(&ss), &len);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      if (batch.used_ > 0 || errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return Errc::internal_error;
+    }
+    batch.entries_[batch.used_].address =
+        SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len);
+    batch.entries_[batch.used_].length = static_cast<size_t>(got);
+    ++batch.used_;
+  }
+  if (batch.used_ == 0) return Errc::timeout;
+  return batch.used_;
+}
+
+size_t UdpSocket::send(DatagramBatch& batch) noexcept {
+  size_t sent = 0;
+  for (size_t i = 0; i < batch.used_; ++i)
+    sent += send_to(batch.entries_[i].address, batch.bytes(i)).ok();
+  batch.clear();
+  return sent;
+}
+
+#endif
 
 }  // namespace lwm2m::posix

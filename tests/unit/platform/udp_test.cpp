@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lwm2m::posix {
 namespace {
@@ -79,6 +81,76 @@ TEST(UdpSocket, OversizedDatagramIsReportedNotCut) {
   uint8_t small[200];
   SocketAddress from;
   EXPECT_EQ(b->receive_from(small, from, Duration{2000}).error(), Errc::buffer_too_small);
+}
+
+TEST(DatagramBatch, SendsInOrderAndReceivesWhatIsQueuedInOneCall) {
+  auto a = UdpSocket::open(0);  // dual stack: IPv4 destinations leave as ::ffff:a.b.c.d
+  auto b = UdpSocket::open(0, true);
+  ASSERT_TRUE(a.ok() && b.ok());
+  const auto to_b = *SocketAddress::from_literal("127.0.0.1", b->local_port());
+  DatagramBatch out(4, 16);
+  EXPECT_TRUE(out.add(to_b, as_bytes("one")));
+  EXPECT_TRUE(out.add(to_b, as_bytes("two")));
+  EXPECT_TRUE(out.add(to_b, as_bytes("three")));
+  EXPECT_FALSE(out.add(to_b, as_bytes("seventeen bytes!!"))) << "longer than a slot";
+  EXPECT_TRUE(out.add(to_b, as_bytes("four")));
+  EXPECT_TRUE(out.full());
+  EXPECT_FALSE(out.add(to_b, as_bytes("five")));
+  EXPECT_EQ(a->send(out), 4u);
+  EXPECT_TRUE(out.empty());
+
+  DatagramBatch in(8, 16);
+  std::string got;
+  size_t calls = 0;
+  while (got.size() < 15 && calls < 20) {
+    auto n = b->receive(in, Duration{2000});
+    ASSERT_TRUE(n.ok());
+    ++calls;
+    for (size_t i = 0; i < in.size(); ++i) {
+      got += as_string(in.bytes(i));
+      got += ' ';
+      EXPECT_EQ(in.address(i).port(), a->local_port());
+      EXPECT_EQ(in.address(i).family(), AF_INET);
+    }
+  }
+  EXPECT_EQ(got, "one two three four ");
+  EXPECT_EQ(b->receive(in, Duration{0}).error(), Errc::timeout);
+  EXPECT_TRUE(in.empty());
+}
+
+TEST(DatagramBatch, ADatagramLongerThanASlotIsReportedCutWithItsLength) {
+  auto a = UdpSocket::open(0);
+  auto b = UdpSocket::open(0);
+  ASSERT_TRUE(a.ok() && b.ok());
+  const auto to_b = *SocketAddress::from_literal("127.0.0.1", b->local_port());
+  uint8_t big[40] = {1, 2, 3};
+  ASSERT_TRUE(a->send_to(to_b, big).ok());
+  ASSERT_TRUE(a->send_to(to_b, as_bytes("ok")).ok());
+  DatagramBatch in(4, 16);
+  std::vector<std::pair<size_t, bool>> seen;  // length, truncated
+  while (seen.size() < 2) {
+    auto n = b->receive(in, Duration{2000});
+    ASSERT_TRUE(n.ok());
+    for (size_t i = 0; i < in.size(); ++i)
+      seen.emplace_back(in.length(i), in.truncated(i));
+  }
+  EXPECT_EQ(seen[0], std::make_pair(size_t{40}, true));
+  EXPECT_EQ(seen[1], std::make_pair(size_t{2}, false));
+}
+
+TEST(DatagramBatch, AnIpv4OnlySocketSkipsIpv6DestinationsAndSendsTheRest) {
+  auto a = UdpSocket::open(0, true);
+  auto b = UdpSocket::open(0, true);
+  ASSERT_TRUE(a.ok() && b.ok());
+  DatagramBatch out(3, 16);
+  ASSERT_TRUE(out.add(*SocketAddress::from_literal("::1", b->local_port()), as_bytes("six")));
+  ASSERT_TRUE(out.add(*SocketAddress::from_literal("127.0.0.1", b->local_port()), as_bytes("v4")));
+  EXPECT_EQ(a->send(out), 1u);
+  uint8_t buf[16];
+  SocketAddress from;
+  auto n = b->receive_from(buf, from, Duration{2000});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(as_string({buf, *n}), "v4");
 }
 
 TEST(UdpSocket, PortInUseIsAClearError) {

@@ -243,12 +243,13 @@ int main(int argc, char** argv) {
   posix::Runner runner(client, rc);
   if (saved) runner.set_saved_state(saved.get());
   const LogLevel level = opt.log_level;
-  runner.set_log([level](const char* line) {
-    if (level == LogLevel::none) return;
-    if (level == LogLevel::info && std::strncmp(line, "served ", 7) == 0) return;
-    std::fprintf(stderr, "lwm2m-client: %s\n", line);
-    std::fflush(stderr);
-  });
+  runner.set_log(
+      [level](const char* line) {
+        if (level == LogLevel::none) return;
+        std::fprintf(stderr, "lwm2m-client: %s\n", line);
+        std::fflush(stderr);
+      },
+      level == LogLevel::debug ? posix::LogDetail::requests : posix::LogDetail::state);
 #if LWM2M_CLIENT_TOOL_HAVE_DTLS
   StaticCredentialStore<4, 8192> store;
   runner.set_secure_channel_factory(dtls::secure_channel_factory(store));
