@@ -6,7 +6,7 @@
 #                                  for the test server (a few hundred MB)
 #   scripts/install-deps.sh test   everything scripts/test.sh needs (the default): also the
 #                                  test and benchmark libraries, clang for the fuzzers, the
-#                                  Cortex-M4 toolchain, mbedTLS, Doxygen
+#                                  Cortex-M4 toolchain and emulator, mbedTLS, Doxygen
 # The library alone needs only cmake, g++ and make (libmbedtls-dev adds DTLS).
 set -euo pipefail
 
@@ -23,6 +23,7 @@ test=(
   python3 python3-cbor2                                  # CBOR oracle
   gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib       # Cortex-M4 build of the core
   libnewlib-arm-none-eabi
+  qemu-system-arm                                        # RAM measured on an emulated Cortex-M4
   doxygen                                                # API reference (scripts/docs.sh)
 )
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds and runs every test: format check, SPDX licence lines, API reference (Doxygen, no
 # warnings), layering check, each fuzzer for a bounded time, an ASan+UBSan build, a
-# Cortex-M4 build of the core, and a release build. Installs missing Debian packages first.
+# Cortex-M4 build of the core, a replay in QEMU measuring a client's RAM against its
+# budget, and a release build. Installs missing Debian packages first.
 #   FUZZ_SECONDS=N   time per fuzzer (default 20)
 #   JOBS=N           parallel build jobs (default: nproc)
 #   MBEDTLS_SOURCE=F mbedTLS 3.x source archive for the release build's DTLS (default:
@@ -33,14 +34,18 @@ cmake --build build/fuzz -j"$JOBS"
 ctest --test-dir build/fuzz --output-on-failure
 
 echo "== asan+ubsan build"
+# Tests labelled benchmark (10,000 lwm2m-fleet clients: minutes) run with ctest -L benchmark.
 # Tests and tools ON (not AUTO): a missing dependency fails here instead of shrinking the suite.
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DLWM2M_SANITIZE=address,undefined \
   -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON "${DDF[@]}" >/dev/null
 cmake --build build/asan -j"$JOBS"
-ctest --test-dir build/asan --output-on-failure -j"$JOBS"
+ctest --test-dir build/asan --output-on-failure -j"$JOBS" -LE benchmark
 
 echo "== Cortex-M4 build of the core (-Os, no exceptions, no RTTI)"
 scripts/embedded-build.sh
+
+echo "== RAM of a client on an emulated Cortex-M4 (qemu-system-arm, mps2-an386)"
+scripts/qemu-ram.sh
 
 mbedtls_option=()
 if [ -e "$MBEDTLS_SOURCE" ]; then
@@ -56,4 +61,4 @@ fi
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_WERROR=ON \
   -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON -DLWM2M_BUILD_BENCH=ON "${mbedtls_option[@]}" "${DDF[@]}" >/dev/null
 cmake --build build/release -j"$JOBS"
-ctest --test-dir build/release --output-on-failure -j"$JOBS"
+ctest --test-dir build/release --output-on-failure -j"$JOBS" -LE benchmark

@@ -91,7 +91,7 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
 
   dm::Registry& registry() noexcept { return c.registry_; }
   const ClientConfig& config() const noexcept { return c.config_; }
-  MutableByteView scratch() noexcept { return {scratch_buf.get(), c.config_.scratch}; }
+  MutableByteView scratch() noexcept { return {scratch_at, c.config_.scratch}; }
 
   // ---- register.cpp: each account's registration, driven and answered ----
   void drive_account(Account& a, TimePoint now) noexcept;
@@ -139,11 +139,15 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
 
   std::unique_ptr<Account[]> accounts;  ///< [0] bootstrap, [1..max_servers] management
   size_t account_count = 0;
-  std::unique_ptr<uint8_t[]> links_storage;  ///< owns RegistrationHost::links
+  std::unique_ptr<uint8_t[]> links_storage;  ///< RegistrationHost::links, unless shared
   std::unique_ptr<uint8_t[]> send_buf;
+  /// Where Send payloads are written: send_buf, or with a Workspace its shared buffer (as
+  /// RegistrationHost::links, which says why that is safe).
+  MutableByteView send_out;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
-  std::unique_ptr<uint8_t[]> scratch_buf;
+  std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
+  uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
 
   /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
   char create_location[2][codec::number::kMaxChars] = {};

@@ -73,12 +73,12 @@ void Query::add_binding(std::string_view binding, bool queue_mode, LwM2MVersion 
 
 /// The object links of Register and Update into the host's buffer and onto `m`.
 Status attach_links(const RegistrationHost& host, coap::Message& m) noexcept {
-  Sink out({host.links, host.config.uplink_buffer});
+  Sink out(host.links);
   write_register_links(host.reader.registry(), out);
   if (out.overflowed()) return Errc::buffer_too_small;
   (void)m.add_uint(coap::OptionNumber::content_format,
                    static_cast<uint16_t>(codec::ContentFormat::link_format));
-  m.payload = {host.links, out.total()};
+  m.payload = {host.links.data(), out.total()};
   return {};
 }
 
@@ -117,7 +117,7 @@ Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now)
       exchange_ = Exchange::none;
       fsm_.on_timeout(now);
       if (act != RegistrationAction::send_register) return Outcome::none;
-      return attempt_failed(host, st.code());
+      return attempt_failed(host, st.error());
     }
   }
 }

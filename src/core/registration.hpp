@@ -37,9 +37,11 @@ class RegistrationHost {
   AccountsReader reader;           ///< lifetime, binding and retry scheme from /1
   EventQueue events;               ///< what the application is told
   const ClientConfig& config;      ///< endpoint, version, queue mode, uplink_buffer
-  /// Register/Update payload, config.uplink_buffer bytes (the client owns it; a plain
-  /// pointer keeps this class trivially destructible).
-  uint8_t* links = nullptr;
+  /// Where the Register/Update payload is written: the client's own buffer, or with a
+  /// Workspace its shared buffer, one block at most (the engine copies a one-block payload
+  /// when the request is sent, so nothing refers to the shared bytes afterwards). A view,
+  /// not an owner: this class stays trivially destructible.
+  MutableByteView links;
 
   /// A Register is about to go to `peer`: its transport link is wanted (opened afresh, a
   /// new DTLS handshake, unless already asked for since the last failure).

@@ -60,7 +60,7 @@ class RegistrationTest : public ::testing::Test, public coap::ResponseHandler {
     s.communication_retry_timer_s = 10;
     s.sequence_retry_count = 1;
     EXPECT_TRUE(server.add(s, 0).ok());
-    host.links = links;
+    host.links = {links, sizeof links};
     reg.set_server(kSsid, kPeer);
   }
 

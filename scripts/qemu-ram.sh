@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# RAM of a client measured on an emulated Cortex-M4: builds the replay image (bench/qemu:
+# the common feature set, the small profile of bench/profiles.hpp), runs it in
+# qemu-system-arm on the mps2-an386 board with semihosting, and prints its static RAM,
+# the arena its tables took, the heap and the stack's high-water mark. Fails when the
+# replay does not complete, when the self-test image (which expects a value the client
+# never sends) does not fail, or when the total exceeds the budget.
+#   QEMU_RAM_BUDGET=N  bytes allowed per client (default below: today's figure plus a
+#                      margin, a regression guard; the target is printed beside it)
+#   CI=true            a missing qemu-system-arm is an error instead of a skip
+# Shares build/cortex-m4-common with scripts/footprint.sh (same options), so after the
+# footprint build only the replay images are compiled.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+readonly TARGET=4096                        # issue 11: common tier, static + arena + stack
+readonly BUDGET=${QEMU_RAM_BUDGET:-8800}    # measured 8,365 B on 2026-12-06, plus ~5 %
+readonly DIR=build/cortex-m4-common
+readonly IMAGES=$DIR/bench/qemu
+
+if ! command -v qemu-system-arm >/dev/null; then
+  if [ "${CI:-}" = true ]; then
+    echo "error: qemu-ram: qemu-system-arm not found; CI measures RAM in it." \
+      "Install it: scripts/install-deps.sh test (Debian package qemu-system-arm)." >&2
+    exit 1
+  fi
+  echo "qemu-ram: skipped: qemu-system-arm not found (scripts/install-deps.sh test installs it)"
+  exit 0
+fi
+
+cmake -S . -B "$DIR" -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi-cortex-m4.cmake \
+  -DCMAKE_BUILD_TYPE=MinSizeRel -DLWM2M_BUILD_TESTS=OFF -DLWM2M_BUILD_BENCH=OFF \
+  -DLWM2M_WERROR=ON -DLWM2M_WITH_SENML_JSON=OFF -DLWM2M_WITH_LWM2M_JSON=OFF \
+  -DLWM2M_WITH_LWM2M_CBOR=OFF >/dev/null
+cmake --build "$DIR" -j"$JOBS" \
+  --target lwm2m_qemu_replay lwm2m_qemu_replay_tiny lwm2m_qemu_replay_self_test >/dev/null
+
+# run IMAGE: the image's console output; its exit status is QEMU's (0: replay complete).
+run() {
+  timeout 20 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none \
+    -semihosting-config enable=on,target=native -kernel "$IMAGES/$1.elf" 2>&1
+}
+
+if out=$(run lwm2m_qemu_replay_self_test); then
+  echo "error: qemu-ram: the self-test image passed although it expects a value the client" \
+    "never sends: the replay's checks do not work" >&2
+  exit 1
+fi
+if ! grep -q 'replay: FAILED' <<<"$out"; then
+  echo "error: qemu-ram: the self-test image did not report its failure:" >&2
+  echo "$out" >&2
+  exit 1
+fi
+
+figure() { awk -v k="ram.$2" '$1 == k {print $2}' <<<"$1"; }
+declare -A total
+for image in lwm2m_qemu_replay lwm2m_qemu_replay_tiny; do
+  if ! out=$(run "$image") || ! grep -q '^replay: complete' <<<"$out"; then
+    echo "error: qemu-ram: $image: the replay did not complete:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  total[$image]=$(figure "$out" total)
+  printf '== %s: replay complete (%s steps)\n' "$image" "$(grep -c '^replay: ok' <<<"$out")"
+  printf '%-34s %6s\n' "static RAM (.data + .bss, device)" "$(figure "$out" static)" \
+    "arena used (client tables)" "$(figure "$out" arena_used)" \
+    "heap (_sbrk)" "$(figure "$out" heap)" \
+    "stack high-water mark" "$(figure "$out" stack_high_water)" \
+    "total per client" "${total[$image]}"
+  echo "arena allocations, in order: $(awk '$1 == "ram.arena_allocations" {$1=""; print}' <<<"$out")"
+done
+
+echo "== largest RAM symbols of lwm2m_qemu_replay (.data and .bss; arena and stack apart)"
+arm-none-eabi-nm -S -C -t d --size-sort "$IMAGES/lwm2m_qemu_replay.elf" |
+  awk '$3 ~ /^[bBdD]$/ {printf "%6d  %s\n", $2, substr($0, index($0, $4))}' | sort -rn | head -12
+
+small=${total[lwm2m_qemu_replay]}
+if ((small <= TARGET)); then
+  echo "RAM per client: $small B (budget $BUDGET B); target $TARGET B: met"
+else
+  echo "RAM per client: $small B (budget $BUDGET B); target $TARGET B: not met," \
+    "$((small - TARGET)) B over"
+fi
+if ((small > BUDGET)); then
+  echo "error: qemu-ram: RAM per client $small B exceeds the budget of $BUDGET B; find what" \
+    "grew in the figures above, or raise QEMU_RAM_BUDGET in scripts/qemu-ram.sh if it is meant" >&2
+  exit 1
+fi
