@@ -49,6 +49,9 @@ class AccountsReader {
  public:
   explicit AccountsReader(dm::Registry& registry) noexcept : registry_(registry) {}
 
+  /// The data model the accounts are read from.
+  dm::Registry& registry() const noexcept { return registry_; }
+
   size_t security_count() const noexcept;
   /// index < security_count(), ascending instance ids.
   SecurityEntry security_at(size_t index) const noexcept;

@@ -89,7 +89,7 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   const struct {
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
-  } buffers[] = {{s.links, own_buffers ? config_.uplink_buffer : size_t{0}},
+  } buffers[] = {{s.links_storage, own_buffers ? config_.uplink_buffer : size_t{0}},
                  {s.send_buf, own_buffers ? config_.uplink_buffer : size_t{0}},
                  {s.scratch_buf, own_buffers ? config_.scratch : size_t{0}},
                  {s.link_wish, s.account_count}};
@@ -100,13 +100,13 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   }
   if (own_buffers) {
     s.scratch_at = s.scratch_buf.get();
-    s.links_out = {s.links.get(), config_.uplink_buffer};
+    s.links = {s.links_storage.get(), config_.uplink_buffer};
     s.send_out = {s.send_buf.get(), config_.uplink_buffer};
   } else {
     s.scratch_at = config_.workspace->shared_client_scratch();
-    s.links_out = {config_.workspace->shared_uplink(),
-                   std::min<size_t>(config_.uplink_buffer, config_.coap.block_size)};
-    s.send_out = s.links_out;
+    s.links = {config_.workspace->shared_uplink(),
+               std::min<size_t>(config_.uplink_buffer, config_.coap.block_size)};
+    s.send_out = s.links;
   }
 #if LWM2M_WITH_OBSERVE
   const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
@@ -145,7 +145,7 @@ void Client::stop(TimePoint now) noexcept {
   s.stopping = true;
   s.bs.stop();
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used) s.accounts[i].fsm.request_deregister(now);
+    if (s.accounts[i].used) s.accounts[i].reg.request_deregister(now);
   s.drive(now);
 }
 
@@ -153,10 +153,7 @@ bool Client::stopped() const noexcept {
   if (!valid_) return true;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    const Account& a = s.accounts[i];
-    if (a.used && a.fsm.state() != RegistrationState::idle &&
-        a.fsm.state() != RegistrationState::failed)
-      return false;
+    if (s.accounts[i].used && s.accounts[i].reg.active()) return false;
   }
   return true;
 }
@@ -192,8 +189,8 @@ TimePoint Client::next_deadline() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    if (a.fsm.deadline() < t) t = a.fsm.deadline();
-    if (a.disabled && a.disabled_until < t) t = a.disabled_until;
+    if (a.reg.fsm().deadline() < t) t = a.reg.fsm().deadline();
+    if (a.reg.disabled_until() < t) t = a.reg.disabled_until();
     // Wake at the start of queue-mode sleep, so that the state (and now) is current.
     if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
@@ -232,16 +229,12 @@ std::optional<StateCommand> Client::poll_state() noexcept {
 }
 
 uint32_t Client::dropped_events() const noexcept {
-  return valid_ ? impl_->events_dropped : 0;
+  return valid_ ? impl_->events.dropped() : 0;
 }
 
 std::optional<Event> Client::poll_event() noexcept {
-  if (!valid_ || impl_->event_count == 0) return std::nullopt;
-  Impl& s = *impl_;
-  Event e = s.events[s.event_head];
-  s.event_head = static_cast<uint8_t>((s.event_head + 1) % 16);
-  --s.event_count;
-  return e;
+  if (!valid_) return std::nullopt;
+  return impl_->events.pop();
 }
 
 void Client::peer_failed(coap::PeerId peer, Errc why, TimePoint now) noexcept {
@@ -251,9 +244,9 @@ void Client::peer_failed(coap::PeerId peer, Errc why, TimePoint now) noexcept {
   Account* a = s.account_for_peer(peer);
   if (!a) return;
   a->connected = false;
-  if (a->pending != Account::Pending::none && a->request.valid()) {
-    engine_.cancel(a->request, now);
-    on_error(a->request, why);
+  if (const coap::RequestId id = a->in_flight(); id.valid()) {
+    engine_.cancel(id, now);
+    on_error(id, why);
   }
 }
 
@@ -300,7 +293,8 @@ void Client::Impl::drive(TimePoint now) noexcept {
 #endif
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
-    if (accounts[i].used && accounts[i].fsm.deadline() <= now) drive_account(accounts[i], now);
+    if (accounts[i].used && accounts[i].reg.fsm().deadline() <= now)
+      drive_account(accounts[i], now);
 }
 
 // ---- answers to our requests: forwarded to the exchange that sent them ----
@@ -310,27 +304,24 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
   Impl& s = *impl_;
   if (s.send_request.valid() && id == s.send_request)
     return s.on_send_done(response.code.is_success() ? Errc::ok : error_of(response.code));
-  Account* a = s.account_for_request(id);
+  if (s.registration_answered(id, &response, Errc::ok)) return;
+  Account* a = s.bootstrap_request(id);
   if (!a) return;
-  const Account::Pending what = a->pending;
   a->pending = Account::Pending::none;
   a->request = {};
-  if (what == Account::Pending::bootstrap_request)
-    return s.on_bootstrap_response(response.code.is_success());
-  s.on_registration_response(*a, what, response);
+  s.on_bootstrap_response(response.code.is_success());
 }
 
 void Client::on_error(coap::RequestId id, Errc error) noexcept {
   Impl& s = *impl_;
   if (s.send_request.valid() && id == s.send_request) return s.on_send_done(error);
-  Account* a = s.account_for_request(id);
+  if (s.registration_answered(id, nullptr, error)) return;
+  Account* a = s.bootstrap_request(id);
   if (!a) return;
-  const Account::Pending what = a->pending;
   a->pending = Account::Pending::none;
   a->request = {};
   a->connected = false;  // the next attempt reconnects (a new DTLS handshake)
-  if (what == Account::Pending::bootstrap_request) return s.bootstrap_failed(error, s.now_);
-  s.on_registration_error(*a, what, error);
+  s.bootstrap_failed(error, s.now_);
 }
 
 // ---- application ----
@@ -349,7 +340,7 @@ bool Client::bootstrapping() const noexcept {
 void Client::request_update(uint16_t ssid, TimePoint now) noexcept {
   if (!valid_) return;
   impl_->now_ = now;
-  if (Account* a = impl_->account_for_ssid(ssid)) a->fsm.request_update(now);
+  if (Account* a = impl_->account_for_ssid(ssid)) a->reg.request_update(now);
   impl_->drive(now);
 }
 
@@ -360,10 +351,10 @@ bool Client::gave_up() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    const RegistrationState st = a.fsm.state();
+    const RegistrationState st = a.reg.fsm().state();
     if (st == RegistrationState::failed) {
       failed = true;
-    } else if (st != RegistrationState::idle || a.disabled) {
+    } else if (st != RegistrationState::idle || a.reg.disabled()) {
       return false;  // registered, or still trying, or back after its Disable Timeout
     }
   }
@@ -387,18 +378,18 @@ ServerStatus Client::server_status(size_t index) const noexcept {
     ServerStatus st;
     st.ssid = a.ssid;
     st.bootstrap = a.bootstrap;
-    st.registered = a.fsm.registered();
+    st.registered = a.reg.registered();
     st.asleep = config_.queue_mode && impl_->now_ >= a.awake_until;
-    st.location = {a.location, a.location_len};
+    st.location = a.reg.location();
     if (a.bootstrap) {
       st.state = impl_->bs.active() ? "bootstrapping" : impl_->bs.gave_up() ? "failed" : "idle";
       st.next_due = impl_->bs.deadline();
       st.failed_attempts = impl_->bs.attempts();
     } else {
-      st.state = to_string(a.fsm.state());
-      st.lifetime_s = a.sent_lifetime;
-      st.next_due = a.fsm.deadline();
-      st.failed_attempts = a.fsm.attempt();
+      st.state = to_string(a.reg.fsm().state());
+      st.lifetime_s = a.reg.sent_lifetime();
+      st.next_due = a.reg.fsm().deadline();
+      st.failed_attempts = a.reg.fsm().attempt();
     }
     return st;
   }
@@ -409,7 +400,7 @@ bool Client::registered(uint16_t ssid) const noexcept {
   if (!valid_) return false;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.accounts[i].fsm.registered();
+    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.accounts[i].reg.registered();
   return false;
 }
 
@@ -429,10 +420,7 @@ void Client::on_value_changed(const dm::Path& path) noexcept {
 void Client::on_instances_changed(dm::ObjectId) noexcept {
   Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    Account& a = s.accounts[i];
-    if (!a.used) continue;
-    a.objects_changed = true;
-    a.fsm.request_update(s.now_);
+    if (s.accounts[i].used) s.accounts[i].reg.objects_changed(s.now_);
   }
 }
 

@@ -15,13 +15,13 @@
 #include "core/attributes.hpp"
 #include "core/bootstrap_fsm.hpp"
 #include "core/effects.hpp"
+#include "core/event_queue.hpp"
 #include "core/observations.hpp"
+#include "core/registration.hpp"
 #include "core/registration_fsm.hpp"
 #include "lwm2m/core/client.hpp"
 
 namespace lwm2m::core {
-
-inline constexpr size_t kLocationMax = 48;
 
 struct Request;
 
@@ -32,34 +32,32 @@ struct Account {
   bool bootstrap = false;
   uint16_t ssid = 0;
   dm::InstanceId security_iid = dm::kInvalidId;
-  RegistrationFsm fsm;
-  enum class Pending : uint8_t { none, reg, update, dereg, bootstrap_request } pending{};
+  /// The Bootstrap-Request in flight (the bootstrap account's only request).
+  enum class Pending : uint8_t { none, bootstrap_request } pending{};
   coap::RequestId request{};
-  char location[kLocationMax] = {};  ///< "rd/5a3f": Location-Path segments joined by '/'
-  uint8_t location_len = 0;
-  // What the server was last told, so an Update carries only what changed.
-  uint32_t sent_lifetime = 0;
-  char sent_binding[LWM2M_SERVER_BINDING_MAX] = {};
-  uint8_t sent_binding_len = 0;
-  bool objects_changed = false;
+  Registration reg;        ///< a management server's Register, Update and De-register
   bool connected = false;  ///< Event::connect raised for the current attempt
   TimePoint awake_until = kNever;
-  bool disabled = false;
-  TimePoint disabled_until = kNever;
-  uint8_t version_drop = 0;  ///< versions below the configured one (the server sent 4.12)
 
+  /// The request in flight to this server (registration or bootstrap), invalid when none.
+  coap::RequestId in_flight() const noexcept {
+    if (reg.request().valid()) return reg.request();
+    return pending != Pending::none ? request : coap::RequestId{};
+  }
   /// Back to a fresh account (out of line: one copy of the initialisation, not one per use).
   void clear() noexcept;
 };
 
-struct Client::Impl final : ObservationTable::Host {
+struct Client::Impl final : ObservationTable::Host, RegistrationHost {
+  // The RegistrationHost base holds the engine, the server accounts (`reader`, objects 0
+  // and 1), the event queue (`events`) and the object links buffer (`links`) that every
+  // account's registration is lent.
   explicit Impl(Client& client) noexcept
-      : c(client),
-        reader(client.registry_),
+      : RegistrationHost(client.engine_, client, client.registry_, client.config_),
+        c(client),
         acl(client.registry_),
         observe(client.engine_, client.registry_, *this) {}
   Client& c;
-  AccountsReader reader;     ///< server accounts from objects 0 and 1
   AccessControl acl;         ///< object 2, when present
   ObservationTable observe;  ///< observations, attributes and notification decisions
 
@@ -77,11 +75,7 @@ struct Client::Impl final : ObservationTable::Host {
     return static_cast<size_t>(&a - accounts.get());
   }
   void drive(TimePoint now) noexcept;
-  void drive_account(Account& a, TimePoint now) noexcept;
   void connect(Account& a) noexcept;
-  Status send_register(Account& a, TimePoint now) noexcept;
-  Status send_update(Account& a, TimePoint now) noexcept;
-  Status send_deregister(Account& a, TimePoint now) noexcept;
   void start_bootstrap(TimePoint now) noexcept;
   Status send_bootstrap_request(TimePoint now) noexcept;
   /// The Bootstrap-Request failed: retry or give up, and say so.
@@ -89,35 +83,26 @@ struct Client::Impl final : ObservationTable::Host {
   void report_bootstrap_failure(Errc why) noexcept;
   void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
-  /// Every attempt failed: the event carries why the last one did.
-  void registration_failed(Account& a, TimePoint now, Errc why) noexcept;
-  /// A Register attempt failed: the next one is scheduled (an event says why and when),
-  /// or the sequence is over (registration_failed).
-  void register_attempt_failed(Account& a, TimePoint now, Errc why) noexcept;
-  /// The Register/Update payload (the object links) into the uplink buffer and onto `m`.
-  Status attach_links(coap::Message& m) noexcept;
-  /// Sends a Register or Update and records what the server is then told.
-  Status send_registration(Account& a, coap::Message& m, Account::Pending what, uint32_t lifetime_s,
-                           std::string_view binding, TimePoint now) noexcept;
   bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && c.config_.queue_mode; }
   /// The LwM2M version spoken with this server: the configured one, or lower once the
   /// server refused it.
-  LwM2MVersion version(const Account& a) const noexcept {
-    const int v = static_cast<int>(c.config_.version) - a.version_drop;
-    return static_cast<LwM2MVersion>(v < 0 ? 0 : v);
-  }
+  LwM2MVersion version(const Account& a) const noexcept { return a.reg.version(c.config_.version); }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
   dm::Registry& registry() noexcept { return c.registry_; }
   const ClientConfig& config() const noexcept { return c.config_; }
   MutableByteView scratch() noexcept { return {scratch_at, c.config_.scratch}; }
 
-  // ---- register.cpp: each account's registration exchanges ----
-  void on_registration_response(Account& a, Account::Pending what,
-                                const coap::Message& response) noexcept;
-  void on_registration_error(Account& a, Account::Pending what, Errc error) noexcept;
-  /// Keeps the Location-Path of a Register's 2.01; false when it does not fit.
-  bool store_location(Account& a, const coap::Message& response) noexcept;
+  // ---- register.cpp: each account's registration, driven and answered ----
+  void drive_account(Account& a, TimePoint now) noexcept;
+  /// Routes the answer to `id` (`response`, or `error` when null) to the registration that
+  /// sent it; false when none did.
+  bool registration_answered(coap::RequestId id, const coap::Message* response,
+                             Errc error) noexcept;
+  /// Acts on what an exchange's end means for observations and bootstrap.
+  void after_registration(Account& a, Registration::Outcome outcome, TimePoint now) noexcept;
+  void link_needed(coap::PeerId peer) noexcept override;
+  // sent() below serves both the registrations and the observation table.
 
   // ---- bootstrap.cpp ----
   void on_bootstrap_response(bool ok) noexcept;
@@ -126,7 +111,8 @@ struct Client::Impl final : ObservationTable::Host {
   void on_send_done(Errc result) noexcept;
 
   // ---- servers.cpp: the account table and the effects of what servers changed ----
-  Account* account_for_request(coap::RequestId id) noexcept;
+  /// The bootstrap account when `id` is its Bootstrap-Request.
+  Account* bootstrap_request(coap::RequestId id) noexcept;
   /// Acts on what a request by `by` changed, after its commit (or successful Execute).
   void apply_effects(Account& by, const ChangeList& changes) noexcept;
   void act_on(Account& by, const Change& change, Action action) noexcept;
@@ -153,12 +139,11 @@ struct Client::Impl final : ObservationTable::Host {
 
   std::unique_ptr<Account[]> accounts;  ///< [0] bootstrap, [1..max_servers] management
   size_t account_count = 0;
-  std::unique_ptr<uint8_t[]> links;  ///< Register/Update payload
+  std::unique_ptr<uint8_t[]> links_storage;  ///< RegistrationHost::links, unless shared
   std::unique_ptr<uint8_t[]> send_buf;
-  /// Where Register/Update and Send payloads are written: links and send_buf, or with a
-  /// Workspace its shared buffer, one block at most (the engine copies a one-block payload
-  /// when the request is sent, so nothing refers to the shared bytes afterwards).
-  MutableByteView links_out, send_out;
+  /// Where Send payloads are written: send_buf, or with a Workspace its shared buffer (as
+  /// RegistrationHost::links, which says why that is safe).
+  MutableByteView send_out;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
   std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
@@ -167,9 +152,6 @@ struct Client::Impl final : ObservationTable::Host {
   /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
   char create_location[2][codec::number::kMaxChars] = {};
 
-  Event events[16];
-  uint8_t event_head = 0, event_count = 0;
-  uint32_t events_dropped = 0;
   /// Per peer: the link command not yet polled (kept apart from Account, which is reset
   /// when a server account is dropped or rebuilt).
   std::unique_ptr<uint8_t[]> link_wish;  ///< 0 none, else LinkCommand::Kind + 1
@@ -195,15 +177,7 @@ struct Client::Impl final : ObservationTable::Host {
   /// event goes out after the answer.
   std::optional<uint8_t> reboot_by, factory_reset_by;
 
-  void push(const Event& e) noexcept {
-    if (event_count == 16) {  // keep the newest: drop the oldest
-      event_head = static_cast<uint8_t>((event_head + 1) % 16);
-      --event_count;
-      ++events_dropped;
-    }
-    events[(event_head + event_count) % 16] = e;
-    ++event_count;
-  }
+  void push(const Event& e) noexcept { events.push(e); }
 };
 
 }  // namespace lwm2m::core

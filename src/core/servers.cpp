@@ -25,12 +25,9 @@ Account* Client::Impl::account_for_ssid(uint16_t ssid) noexcept {
   return nullptr;
 }
 
-Account* Client::Impl::account_for_request(coap::RequestId id) noexcept {
-  for (size_t i = 0; i < account_count; ++i) {
-    Account& a = accounts[i];
-    if (a.used && a.pending != Account::Pending::none && a.request == id) return &a;
-  }
-  return nullptr;
+Account* Client::Impl::bootstrap_request(coap::RequestId id) noexcept {
+  Account& a = accounts[0];
+  return a.used && a.pending != Account::Pending::none && a.request == id ? &a : nullptr;
 }
 
 void Client::Impl::build_accounts() noexcept {
@@ -55,6 +52,7 @@ void Client::Impl::build_accounts() noexcept {
       a.used = true;
       a.ssid = *sec.ssid;
       a.security_iid = sec.iid;
+      a.reg.set_server(a.ssid, static_cast<coap::PeerId>(i));
       break;
     }
   }
@@ -78,14 +76,11 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
     if (!a.used) continue;
     any = true;
     // A failed account starts over too: start() after giving up tries again.
-    if (a.fsm.state() != RegistrationState::idle && a.fsm.state() != RegistrationState::failed)
-      continue;
+    if (a.reg.active()) continue;
     const std::optional<ServerEntry> srv = reader.server(a.ssid);
     if (!srv) continue;
-    a.fsm.set_policy(srv->retry);
-    a.fsm.set_lifetime(srv->lifetime_s);
-    a.fsm.set_transmit_wait(c.config_.coap.tx.max_transmit_wait());
-    if (!a.disabled && !stopping) a.fsm.start(now);
+    a.reg.configure(*srv, c.config_.coap.tx.max_transmit_wait());
+    if (!a.reg.disabled() && !stopping) a.reg.start(now);
   }
   return any;
 }
@@ -118,19 +113,14 @@ void Client::Impl::disable(Account& a) noexcept {
   const std::optional<ServerEntry> srv = reader.server(a.ssid);
   if (!srv) return;
   // De-register now, come back after the Disable Timeout (/1/x/5).
-  a.fsm.request_deregister(now_);
-  a.disabled = true;
-  a.disabled_until = now_ + Duration{int64_t{srv->disable_timeout_s} * 1000};
+  a.reg.disable(Duration{int64_t{srv->disable_timeout_s} * 1000}, now_);
 }
 
 void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcept {
   if (changes.overflowed()) {
     // Too much changed to track one by one: tell every server everything again.
     for (size_t i = 1; i < account_count; ++i)
-      if (accounts[i].used) {
-        accounts[i].objects_changed = true;
-        accounts[i].fsm.request_update(now_);
-      }
+      if (accounts[i].used) accounts[i].reg.objects_changed(now_);
     accounts_changed = true;
   }
   if (changes.configuration_changed()) want_state(StateCommand::save);
@@ -146,7 +136,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
   switch (action) {
     case Action::registration_changed:
     case Action::update_trigger:
-      if (owner) owner->fsm.request_update(now_);  // the Update carries the new values
+      if (owner) owner->reg.request_update(now_);  // the Update carries the new values
       break;
     case Action::default_periods:
       if (owner) observe.reevaluate(owner->ssid);
@@ -178,10 +168,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       // The creating server owns the new instance under Access Control (create.cpp).
       if (acl_active()) want_state(StateCommand::save);
       for (size_t i = 1; i < account_count; ++i)
-        if (accounts[i].used) {
-          accounts[i].objects_changed = true;
-          accounts[i].fsm.request_update(now_);
-        }
+        if (accounts[i].used) accounts[i].reg.objects_changed(now_);
       break;
   }
 }

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+// One server account's registration exchanges (OMA LwM2M 1.1 Core §6.2): Register (POST
+// /rd), Update (POST to the location) and De-register (DELETE the location).
+#include "core/registration.hpp"
+
+#include <cstring>
+
+#include "core/links.hpp"
+#include "core/uplink.hpp"
+
+namespace lwm2m::core {
+namespace {
+
+using namespace std::string_view_literals;
+
+/// The Uri-Query parameters of one request (and the status of its other options), written one after
+/// the other into one buffer that lives until the request is sent (the engine copies options when
+/// it encodes it). The first error sticks, so the parameters are added without a check between
+/// them.
+class Query {
+ public:
+  explicit Query(coap::Message& m) noexcept : m_(m) {}
+
+  /// Adds "<key><value>"; `key` ends with its '=' ("lt=").
+  void add(const char* key, std::string_view value) noexcept;
+  void add(const char* key, uint32_t value) noexcept {
+    char num[codec::number::kMaxChars];
+    add(key, u32_text(value, num));
+  }
+  /// "b=" with the binding letters. Queue mode is a "Q" in a 1.0 binding ("UQ"); 1.1
+  /// dropped "Q" from the binding and sends queue mode as the separate "Q" parameter.
+  void add_binding(std::string_view binding, bool queue_mode, LwM2MVersion version) noexcept;
+  /// Takes the outcome of adding another option (the first error sticks).
+  void also(Status st) noexcept {
+    if (st_) st_ = st;
+  }
+  Status status() const noexcept { return st_; }
+
+ private:
+  coap::Message& m_;
+  Status st_;
+  size_t used_ = 0;
+  // ep, lt, lwm2m and b of a Register, the longest.
+  char buf_[kMaxEndpointQuery + 48 + LWM2M_SERVER_BINDING_MAX];
+};
+
+void Query::add(const char* key, std::string_view value) noexcept {
+  if (!st_) return;
+  const size_t k = std::strlen(key);
+  const size_t n = k + value.size();
+  if (n > sizeof buf_ - used_) {
+    st_ = Errc::buffer_too_small;
+    return;
+  }
+  char* at = buf_ + used_;
+  std::memcpy(at, key, k);
+  if (!value.empty()) std::memcpy(at + k, value.data(), value.size());
+  used_ += n;
+  st_ = m_.add_string(coap::OptionNumber::uri_query, std::string_view(at, n));
+}
+
+void Query::add_binding(std::string_view binding, bool queue_mode, LwM2MVersion version) noexcept {
+  const bool queue = queue_mode || binding_has_queue(binding);
+  const bool v1_0 = version == LwM2MVersion::v1_0;
+  char letters[LWM2M_SERVER_BINDING_MAX + 1];
+  size_t n = 0;
+  for (char ch : binding)
+    if (v1_0 || ch != 'Q') letters[n++] = ch;
+  if (v1_0 && queue && !binding_has_queue(binding)) letters[n++] = 'Q';
+  add("b=", std::string_view(letters, n));
+  if (queue && !v1_0) add("Q", std::string_view{});
+}
+
+/// The object links of Register and Update into the host's buffer and onto `m`.
+Status attach_links(const RegistrationHost& host, coap::Message& m) noexcept {
+  Sink out(host.links);
+  write_register_links(host.reader.registry(), out);
+  if (out.overflowed()) return Errc::buffer_too_small;
+  (void)m.add_uint(coap::OptionNumber::content_format,
+                   static_cast<uint16_t>(codec::ContentFormat::link_format));
+  m.payload = {host.links.data(), out.total()};
+  return {};
+}
+
+}  // namespace
+
+void Registration::objects_changed(TimePoint now) noexcept {
+  objects_changed_ = true;
+  fsm_.request_update(now);
+}
+
+LwM2MVersion Registration::version(LwM2MVersion configured) const noexcept {
+  const int v = static_cast<int>(configured) - version_drop_;
+  return static_cast<LwM2MVersion>(v < 0 ? 0 : v);
+}
+
+// ---- sending ----
+
+Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now) noexcept {
+  if (now >= disabled_until_ && fsm_.state() == RegistrationState::idle) {
+    disabled_until_ = kNever;  // Disable Timeout over: register again
+    fsm_.start(now);
+  }
+  for (;;) {
+    const RegistrationAction act = fsm_.poll(now);
+    Status st;
+    if (act == RegistrationAction::none) return Outcome::none;
+    if (act == RegistrationAction::send_deregister) {
+      st = send_deregister(host, now);
+    } else {
+      st = send_registration(
+          host, act == RegistrationAction::send_register ? Exchange::reg : Exchange::update, now);
+    }
+    if (!st) {
+      // Nothing went out (no exchange slot, payload too large): count it as a failed
+      // attempt so that the retry timers apply instead of a busy loop.
+      exchange_ = Exchange::none;
+      fsm_.on_timeout(now);
+      if (act != RegistrationAction::send_register) return Outcome::none;
+      return attempt_failed(host, st.error());
+    }
+  }
+}
+
+Status Registration::send_registration(RegistrationHost& host, Exchange what,
+                                       TimePoint now) noexcept {
+  const std::optional<ServerEntry> srv = host.reader.server(ssid_);
+  if (!srv) return Errc::invalid_state;
+  const std::string_view binding = srv->binding();
+  coap::Message m;
+  m.code = coap::codes::post;
+  Query q(m);
+  const bool reg = what == Exchange::reg;
+  if (reg) {
+    // The next Update is scheduled from the lifetime this Register announces.
+    fsm_.set_lifetime(srv->lifetime_s);
+    host.link_needed(peer_);
+    const LwM2MVersion v = version(host.config.version);
+    q.also(m.add_string(coap::OptionNumber::uri_path, "rd"sv));
+    q.add("ep=", host.config.endpoint);
+    q.add("lt=", srv->lifetime_s);
+    q.add("lwm2m=", version_text(v));
+    q.add_binding(binding, LWM2M_WITH_QUEUE_MODE && host.config.queue_mode, v);
+  } else {
+    // Only what changed since the server was last told (1.1 Core §6.2.2).
+    q.also(m.add_path(coap::OptionNumber::uri_path, location()));
+    if (srv->lifetime_s != sent_lifetime_) q.add("lt=", srv->lifetime_s);
+    if (binding != std::string_view(sent_binding_, sent_binding_len_)) q.add("b=", binding);
+  }
+  Status st = q.status();
+  if (st && (reg || objects_changed_)) st = attach_links(host, m);
+  if (st) st = send_request(host, m, what, now);
+  if (!st) return st;
+  // What the server now knows, so that the next Update carries only what changes.
+  sent_lifetime_ = srv->lifetime_s;
+  fsm_.set_lifetime(srv->lifetime_s);  // the Update cadence follows what the server was told
+  sent_binding_len_ = static_cast<uint8_t>(binding.size());
+  std::memcpy(sent_binding_, binding.data(), binding.size());
+  objects_changed_ = false;
+  host.sent(static_cast<uint8_t>(peer_), now);
+  return {};
+}
+
+Status Registration::send_deregister(RegistrationHost& host, TimePoint now) noexcept {
+  coap::Message m;
+  m.code = coap::codes::del;
+  if (Status st = m.add_path(coap::OptionNumber::uri_path, location()); !st) return st;
+  return send_request(host, m, Exchange::dereg, now);
+}
+
+Status Registration::send_request(RegistrationHost& host, const coap::Message& m, Exchange what,
+                                  TimePoint now) noexcept {
+  auto id = host.engine.send_request(peer_, m, host.answers, now);
+  if (!id) return id.status();
+  request_ = *id;
+  exchange_ = what;
+  return {};
+}
+
+// ---- answers ----
+
+Registration::Outcome Registration::answered(RegistrationHost& host, const coap::Message* response,
+                                             Errc error, TimePoint now) noexcept {
+  const Exchange what = exchange_;
+  exchange_ = Exchange::none;
+  if (response && !response->code.is_success()) error = error_of(response->code);
+  switch (what) {
+    case Exchange::reg:
+      if (response) return register_answered(host, *response, now);
+      fsm_.on_timeout(now);
+      return attempt_failed(host, error);
+    case Exchange::update:
+      if (response) return update_answered(host, response->code, now);
+      fsm_.on_timeout(now);
+      report(host, EventKind::update_failed, error);  // the runner says what happens next
+      return Outcome::none;
+    case Exchange::dereg:
+      return deregistered(host, error, now);
+    default:
+      return Outcome::none;
+  }
+}
+
+Registration::Outcome Registration::register_answered(RegistrationHost& host,
+                                                      const coap::Message& response,
+                                                      TimePoint now) noexcept {
+  const bool ok = response.code.is_success() && store_location(response);
+  if (!ok && response.code == coap::codes::precondition_failed &&
+      version(host.config.version) != LwM2MVersion::v1_0) {
+    // A server that does not implement the lwm2m= version we sent answers 4.12
+    // (Wakaama's lwm2mserver does for 1.2): register again at once one version lower,
+    // 1.2 -> 1.1 -> 1.0, before counting it as a failed attempt.
+    ++version_drop_;
+    if (send_registration(host, Exchange::reg, now)) return Outcome::none;
+  }
+  fsm_.on_register_response(ok, now);
+  if (!ok) return attempt_failed(host, error_of(response.code));
+  report(host, EventKind::registered);
+  return Outcome::registered;
+}
+
+Registration::Outcome Registration::update_answered(RegistrationHost& host, coap::Code code,
+                                                    TimePoint now) noexcept {
+  const bool ok = code.is_success();
+  const bool not_found = code == coap::codes::not_found;  // forgotten: Register again
+  fsm_.on_update_response(ok, not_found, now);
+  if (ok) {
+    report(host, EventKind::updated);
+    return Outcome::updated;
+  }
+  report(host, EventKind::update_failed, error_of(code));  // 4.04: Register again
+  return not_found ? Outcome::forgotten : Outcome::none;
+}
+
+Registration::Outcome Registration::deregistered(RegistrationHost& host, Errc result,
+                                                 TimePoint now) noexcept {
+  fsm_.on_deregister_done(now);
+  // The registration is gone from our side either way; the event tells whether the server
+  // agreed.
+  report(host, EventKind::deregistered, result);
+  return Outcome::deregistered;
+}
+
+Registration::Outcome Registration::attempt_failed(RegistrationHost& host, Errc why) noexcept {
+  if (fsm_.state() == RegistrationState::failed) {
+    report(host, EventKind::registration_failed, why);  // carries why the last attempt failed
+    return Outcome::gave_up;
+  }
+  if (fsm_.state() == RegistrationState::waiting)
+    report(host, EventKind::register_attempt_failed, why);
+  return Outcome::none;
+}
+
+bool Registration::store_location(const coap::Message& response) noexcept {
+  // Location-Path segments joined with '/': "rd/5a3f".
+  std::string_view segs[6];
+  const size_t n = response.strings(coap::OptionNumber::location_path, segs);
+  if (n == 0 || n > 6) return false;
+  size_t len = 0;
+  for (size_t k = 0; k < n; ++k) {
+    if (len + segs[k].size() + (k ? 1 : 0) > kLocationMax) return false;
+    if (k) location_[len++] = '/';
+    std::memcpy(location_ + len, segs[k].data(), segs[k].size());
+    len += segs[k].size();
+  }
+  location_len_ = static_cast<uint8_t>(len);
+  return true;
+}
+
+void Registration::report(RegistrationHost& host, EventKind kind, Errc why) const noexcept {
+  host.events.push(Event{kind, ssid_, peer_, why});
+}
+
+}  // namespace lwm2m::core
