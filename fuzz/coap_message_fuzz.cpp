@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A buffer one byte short is refused, never overrun.
   if (size > 0) {
     auto short_n = encode(m, {out, size - 1});
-    check(!short_n.ok() && short_n.status().code() == Errc::buffer_too_small);
+    check(!short_n.ok() && short_n.status().error() == Errc::buffer_too_small);
   }
 
   Message again;

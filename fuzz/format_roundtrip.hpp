@@ -24,7 +24,7 @@ inline bool numeric(const dm::Value& v, double& d) {
     case dm::DataType::unsigned_integer:
       d = static_cast<double>(v.as_unsigned());
       return true;
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       d = v.as_float();
       return true;
     default:

@@ -15,9 +15,9 @@ class FuzzTypes final : public codec::TypeResolver {
  public:
   static dm::DataType type_for(uint16_t r) noexcept {
     static constexpr dm::DataType kTypes[] = {
-        dm::DataType::string, dm::DataType::integer, dm::DataType::unsigned_integer,
-        dm::DataType::float_, dm::DataType::boolean, dm::DataType::opaque,
-        dm::DataType::time,   dm::DataType::objlnk,  dm::DataType::corelnk,
+        dm::DataType::string,   dm::DataType::integer, dm::DataType::unsigned_integer,
+        dm::DataType::floating, dm::DataType::boolean, dm::DataType::opaque,
+        dm::DataType::time,     dm::DataType::objlnk,  dm::DataType::corelnk,
         dm::DataType::none};
     return kTypes[r % 10];
   }

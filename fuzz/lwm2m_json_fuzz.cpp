@@ -21,7 +21,7 @@ size_t arena_used = 0;
 
 bool same(const codec::Record& a, const codec::Record& b) {
   if (!(a.path == b.path) || a.time != b.time) return false;
-  if (a.value.type() == dm::DataType::float_ && b.value.type() == dm::DataType::float_)
+  if (a.value.type() == dm::DataType::floating && b.value.type() == dm::DataType::floating)
     return a.value.as_float() == b.value.as_float();
   return a.value == b.value;
 }

@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kMaxRecords = 512;
 
 bool same(const dm::Value& a, const dm::Value& b) {
-  if (a.type() == dm::DataType::float_ && b.type() == dm::DataType::float_) {
+  if (a.type() == dm::DataType::floating && b.type() == dm::DataType::floating) {
     double x = a.as_float(), y = b.as_float();
     return std::memcmp(&x, &y, sizeof x) == 0 || x == y;
   }

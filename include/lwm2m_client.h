@@ -123,7 +123,7 @@ typedef enum {
  *  whether it is secured (only with LWM2M_CLIENT_CONN_DTLS). */
 typedef struct {
   uint16_t short_server_id; /**< 0 for the bootstrap server */
-  bool secured;
+  bool secured;             /**< a DTLS session (coaps://) */
 } lwm2m_client_dtls_session_t;
 
 /** Connection to server descriptor. */
@@ -314,16 +314,16 @@ typedef enum {
 
 /** One Security instance (/0/x): a server URI and how to reach it. */
 typedef struct {
-  const char* server_uri; /**< "coap://host:port" or "coaps://..." */
-  bool is_bootstrap;      /**< a bootstrap server account */
-  lwm2m_security_mode_t security_mode;
-  const uint8_t* psk_identity; /**< PSK mode */
-  size_t psk_identity_len;
-  const uint8_t* psk_key;
-  size_t psk_key_len;
-  uint16_t short_server_id;           /**< 1..65534 for a management server */
-  uint32_t client_hold_off_time;      /**< seconds (bootstrap server) */
-  uint32_t bootstrap_account_timeout; /**< seconds; 0 never */
+  const char* server_uri;              /**< "coap://host:port" or "coaps://..." */
+  bool is_bootstrap;                   /**< a bootstrap server account */
+  lwm2m_security_mode_t security_mode; /**< how the connection is secured: PSK or none */
+  const uint8_t* psk_identity;         /**< PSK mode */
+  size_t psk_identity_len;             /**< bytes of psk_identity */
+  const uint8_t* psk_key;              /**< PSK mode: the key's bytes */
+  size_t psk_key_len;                  /**< bytes of psk_key */
+  uint16_t short_server_id;            /**< 1..65534 for a management server */
+  uint32_t client_hold_off_time;       /**< seconds (bootstrap server) */
+  uint32_t bootstrap_account_timeout;  /**< seconds; 0 never */
 } lwm2m_obj_security_args_t;
 
 #define LWM2M_OBJ_SECURITY_ARGS_INIT \
@@ -331,26 +331,31 @@ typedef struct {
 
 /** One Server instance (/1/x). */
 typedef struct {
-  uint16_t short_server_id;
-  uint32_t lifetime;   /**< seconds */
-  const char* binding; /**< "U" or "UQ" (queue mode) */
-  bool notification_storing;
+  uint16_t short_server_id;    /**< the server this instance configures (1..65534) */
+  uint32_t lifetime;           /**< seconds */
+  const char* binding;         /**< "U" or "UQ" (queue mode) */
+  bool notification_storing;   /**< keep notifications while the server is unreachable */
   uint32_t default_min_period; /**< seconds */
   uint32_t default_max_period; /**< seconds; 0 none */
+  /** Register attempts in one retry sequence (/1/x/17); 0: the default, 5. */
+  uint32_t communication_retry_count;
+  /** Seconds before the second attempt, doubled after each failure (/1/x/18); 0: the
+   *  default, 60. */
+  uint32_t communication_retry_timer;
 } lwm2m_obj_server_args_t;
 
 #define LWM2M_OBJ_SERVER_ARGS_INIT \
-  { 1, 86400, "U", true, 0, 0 }
+  { 1, 86400, "U", true, 0, 0, 0, 0 }
 
 /** The Device object's identity (strings are copied). */
 typedef struct {
-  const char* manufacturer;
-  const char* model_number;
-  const char* serial_number;
-  const char* firmware_version;
-  const char* device_type;
-  const char* hardware_version;
-  const char* software_version;
+  const char* manufacturer;     /**< 3/0/0 Manufacturer */
+  const char* model_number;     /**< 3/0/1 Model Number */
+  const char* serial_number;    /**< 3/0/2 Serial Number */
+  const char* firmware_version; /**< 3/0/3 Firmware Version */
+  const char* device_type;      /**< 3/0/17 Device Type */
+  const char* hardware_version; /**< 3/0/18 Hardware Version */
+  const char* software_version; /**< 3/0/19 Software Version */
 } lwm2m_obj_device_args_t;
 
 /** The Security object (/0) of this client; the same object on every call. NULL (and a
@@ -389,7 +394,7 @@ typedef enum {
  *  memory that stays valid until the next call into the same object; a write callback
  *  copies them before returning. */
 typedef struct {
-  lwm2m_client_data_type_t type;
+  lwm2m_client_data_type_t type; /**< which member of `v` holds the value */
   union {
     int64_t integer; /**< INTEGER and TIME */
     uint64_t unsigned_integer;
@@ -403,7 +408,7 @@ typedef struct {
       uint16_t object_id;
       uint16_t instance_id;
     } objlnk;
-  } v;
+  } v; /**< the value, by type */
 } lwm2m_client_value_t;
 
 /* Value helpers for read callbacks. */
@@ -430,11 +435,11 @@ typedef int (*lwm2m_client_execute_cb_t)(uint16_t instance_id, uint16_t resource
 
 /** One (single-instance) resource: its definition and its callbacks. */
 typedef struct {
-  uint16_t id;
-  lwm2m_client_data_type_t type;
-  uint8_t operations; /**< LWM2M_CLIENT_OP_* */
-  bool mandatory;
-  const char* name;
+  uint16_t id;                       /**< resource id */
+  lwm2m_client_data_type_t type;     /**< its data type */
+  uint8_t operations;                /**< LWM2M_CLIENT_OP_* */
+  bool mandatory;                    /**< mandatory in every instance */
+  const char* name;                  /**< the OMA name (shown by servers and tools) */
   lwm2m_client_read_cb_t read;       /**< for OP_READ */
   lwm2m_client_write_cb_t write;     /**< for OP_WRITE (value has the declared type) */
   lwm2m_client_execute_cb_t execute; /**< for OP_EXECUTE */
@@ -443,15 +448,15 @@ typedef struct {
 /** An application object: its id, its resources (any order; ids unique) and its
  *  instances (fixed). Everything is copied at creation except `arg`. */
 typedef struct {
-  uint16_t id;
-  const char* version; /**< NULL or "1.0": not advertised */
-  const char* name;
-  bool multiple_instances;
-  const lwm2m_client_resource_desc_t* resources;
-  uint16_t resource_count;
-  const uint16_t* instance_ids;
-  uint16_t instance_count;
-  void* arg; /**< handed to every callback */
+  uint16_t id;                                   /**< object id */
+  const char* version;                           /**< NULL or "1.0": not advertised */
+  const char* name;                              /**< the object's name */
+  bool multiple_instances;                       /**< a multiple-instance object */
+  const lwm2m_client_resource_desc_t* resources; /**< its resources (count: resource_count) */
+  uint16_t resource_count;                       /**< number of resources */
+  const uint16_t* instance_ids;                  /**< its instance ids (count: instance_count) */
+  uint16_t instance_count;                       /**< number of instances */
+  void* arg;                                     /**< handed to every callback */
 } lwm2m_client_object_desc_t;
 
 /** Makes an object from a descriptor; NULL (and a message) for an invalid descriptor or
@@ -483,13 +488,14 @@ typedef enum {
  *  the image is never held in memory whole. Callbacks run on the client thread. */
 typedef struct {
   lwm2m_firmware_result_t (*open)(void* arg); /**< a new image begins */
-  lwm2m_firmware_result_t (*write)(uint32_t offset, const uint8_t* data, size_t len, void* arg);
+  lwm2m_firmware_result_t (*write)(uint32_t offset, const uint8_t* data, size_t len,
+                                   void* arg); /**< the image's bytes at `offset`, in order */
   lwm2m_firmware_result_t (*finish)(uint32_t size, void* arg); /**< the whole image arrived */
   void (*discard)(void* arg);                                  /**< drop the image */
   /** Update (/5/0/2) executed: start installing and return; report the outcome with
    *  lwm2m_object_firmware_update_finished. */
   lwm2m_firmware_result_t (*update)(void* arg);
-  void* arg;
+  void* arg; /**< handed to every callback */
 } lwm2m_obj_firmware_args_t;
 
 /** The Firmware Update object (/5/0, push delivery); the same object on every call. */
@@ -591,11 +597,11 @@ int lwm2m_client_location_update(lwm2m_client_data_t* client_data, double latitu
  *  5605), Units (5701), Min/Max Range (5603/5604), Application Type (5750), Timestamp (5518,
  *  the time of each update). Strings are copied. */
 typedef struct {
-  uint16_t instance_id;
-  const char* units; /**< "Cel", "%RH", "lx", "hPa", "V", "A"; NULL: absent */
-  bool has_range;
-  double min_range;
-  double max_range;
+  uint16_t instance_id;         /**< the instance id, e.g. 0 */
+  const char* units;            /**< "Cel", "%RH", "lx", "hPa", "V", "A"; NULL: absent */
+  bool has_range;               /**< whether Min/Max Range Value (5603/5604) exist */
+  double min_range;             /**< 5603 Min Range Value */
+  double max_range;             /**< 5604 Max Range Value */
   const char* application_type; /**< NULL: empty */
   double value;                 /**< the first value */
 } lwm2m_obj_ipso_sensor_args_t;
@@ -640,12 +646,12 @@ typedef void (*lwm2m_client_light_cb_t)(uint16_t instance_id, bool on, uint8_t d
 
 /** One Light Control instance (3311). Strings are copied. */
 typedef struct {
-  uint16_t instance_id;
+  uint16_t instance_id;         /**< the instance id, e.g. 0 */
   const char* colour;           /**< 5706, e.g. "white"; NULL: empty */
   const char* units;            /**< 5701, of the colour; NULL: absent */
   const char* application_type; /**< 5750 */
   lwm2m_client_light_cb_t cb;   /**< NULL: not told */
-  void* cb_arg;
+  void* cb_arg;                 /**< handed to `cb` */
 } lwm2m_obj_light_control_args_t;
 
 lwm2m_object_t* lwm2m_object_light_control_init(lwm2m_client_data_t* client_data);
@@ -657,7 +663,7 @@ int lwm2m_client_light_control_update(lwm2m_client_data_t* client_data, uint16_t
 
 /** One On/Off Switch instance (3342). */
 typedef struct {
-  uint16_t instance_id;
+  uint16_t instance_id;         /**< the instance id, e.g. 0 */
   const char* application_type; /**< 5750; NULL: empty */
 } lwm2m_obj_on_off_switch_args_t;
 

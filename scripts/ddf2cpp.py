@@ -31,7 +31,7 @@ TYPES = {
     "String": "string",
     "Integer": "integer",
     "Unsigned Integer": "unsigned_integer",
-    "Float": "float_",
+    "Float": "floating",
     "Boolean": "boolean",
     "Opaque": "opaque",
     "Time": "time",

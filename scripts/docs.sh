@@ -3,7 +3,8 @@
 # Builds the API reference with Doxygen (Debian's `doxygen`) from the public headers
 # (include/) and the task pages (docs/*.md) into OUT/html (default build/docs/html).
 # Fails, listing them, on any Doxygen warning: a broken reference, a malformed command or a
-# parameter documented under the wrong name. scripts/test.sh runs it.
+# parameter documented under the wrong name, or a public class or member without a comment.
+# scripts/test.sh runs it.
 #   scripts/docs.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."

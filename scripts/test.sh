@@ -34,11 +34,12 @@ cmake --build build/fuzz -j"$JOBS"
 ctest --test-dir build/fuzz --output-on-failure
 
 echo "== asan+ubsan build"
+# Tests labelled benchmark (10,000 lwm2m-fleet clients: minutes) run with ctest -L benchmark.
 # Tests and tools ON (not AUTO): a missing dependency fails here instead of shrinking the suite.
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DLWM2M_SANITIZE=address,undefined \
   -DLWM2M_WERROR=ON -DLWM2M_BUILD_BENCH=OFF -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON "${DDF[@]}" >/dev/null
 cmake --build build/asan -j"$JOBS"
-ctest --test-dir build/asan --output-on-failure -j"$JOBS"
+ctest --test-dir build/asan --output-on-failure -j"$JOBS" -LE benchmark
 
 echo "== Cortex-M4 build of the core (-Os, no exceptions, no RTTI)"
 scripts/embedded-build.sh
@@ -60,4 +61,4 @@ fi
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLWM2M_WERROR=ON \
   -DLWM2M_BUILD_TESTS=ON -DLWM2M_BUILD_TOOLS=ON -DLWM2M_BUILD_BENCH=ON "${mbedtls_option[@]}" "${DDF[@]}" >/dev/null
 cmake --build build/release -j"$JOBS"
-ctest --test-dir build/release --output-on-failure -j"$JOBS"
+ctest --test-dir build/release --output-on-failure -j"$JOBS" -LE benchmark

@@ -58,6 +58,9 @@ static const char usage[] =
     "                        DIR/lwm2m-state.bin; when DIR holds one, it is used and --server\n"
     "                        is only the fallback (also when the file is damaged). Factory\n"
     "                        Reset (/3/0/5) and Bootstrap-Request Trigger (/1/x/9) remove it\n"
+    "  --retries N           Register attempts before giving up (Server /1/0/17, default 5)\n"
+    "  --retry-delay SECONDS wait after the first failed attempt, doubled after each\n"
+    "                        (Server /1/0/18, default 60)\n"
     "  --keep-trying         when every attempt to register failed, start over a minute later\n"
     "                        instead of exiting with 1\n"
     "  --help                this text\n";
@@ -76,6 +79,8 @@ typedef struct {
   const char* firmware_dir;
   const char* state_dir;
   int keep_trying;
+  unsigned long retries;     /* 0: the library's default */
+  unsigned long retry_delay; /* seconds; 0: the library's default */
 } options_t;
 
 static void usage_error(const char* flag, const char* fix) {
@@ -112,6 +117,8 @@ static void parse_args(int argc, char** argv, options_t* o) {
   o->firmware_dir = NULL;
   o->state_dir = NULL;
   o->keep_trying = 0;
+  o->retries = 0;
+  o->retry_delay = 0;
   for (int i = 1; i < argc; ++i) {
     const char* flag = argv[i];
     if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
@@ -134,7 +141,8 @@ static void parse_args(int argc, char** argv, options_t* o) {
                 !strcmp(flag, "--psk-identity") || !strcmp(flag, "--psk-key") ||
                 !strcmp(flag, "--lifetime") || !strcmp(flag, "--local-port") ||
                 !strcmp(flag, "--lwm2m") || !strcmp(flag, "--firmware-dir") ||
-                !strcmp(flag, "--state-dir");
+                !strcmp(flag, "--state-dir") || !strcmp(flag, "--retries") ||
+                !strcmp(flag, "--retry-delay");
     if (!known) usage_error(flag, "unknown option; the options are listed by --help");
     if (i + 1 >= argc) usage_error(flag, "needs a value, e.g. --endpoint node-1");
     const char* value = argv[++i];
@@ -185,6 +193,12 @@ static void parse_args(int argc, char** argv, options_t* o) {
     } else if (!strcmp(flag, "--state-dir")) {
       if (!*value) usage_error(flag, "needs a directory, e.g. --state-dir /var/lib/node-1");
       o->state_dir = value;
+    } else if (!strcmp(flag, "--retries")) {
+      o->retries =
+          parse_number(flag, value, 1, 255, "needs a number of attempts 1-255, e.g. --retries 5");
+    } else if (!strcmp(flag, "--retry-delay")) {
+      o->retry_delay = parse_number(flag, value, 1, 86400,
+                                    "needs a number of seconds 1-86400, e.g. --retry-delay 60");
     } else if (!strcmp(flag, "--lifetime")) {
       o->lifetime = parse_number(flag, value, 1, 0xFFFFFFFFul,
                                  "needs a number of seconds >= 1, e.g. --lifetime 300");
@@ -477,6 +491,8 @@ int main(int argc, char** argv) {
   lwm2m_obj_server_args_t srv = LWM2M_OBJ_SERVER_ARGS_INIT;
   srv.short_server_id = 1;
   srv.lifetime = (uint32_t)opt.lifetime;
+  srv.communication_retry_count = (uint32_t)opt.retries;
+  srv.communication_retry_timer = (uint32_t)opt.retry_delay;
   if (opt.firmware_dir) objects[object_count++] = firmware_init(&client, opt.firmware_dir);
   if (!objects[0] || !objects[1] || made != 0 || !objects[object_count - 1] ||
       lwm2m_object_security_instance_create(objects[0], 0, &sec) != LWM2M_CLIENT_OK ||

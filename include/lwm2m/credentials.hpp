@@ -24,8 +24,8 @@ enum class CredentialType : uint8_t {
 
 /// A PSK: the identity (Security /0/x/3) and the key (/0/x/5). Views; the store copies them.
 struct PskCredential {
-  ByteView identity;
-  ByteView key;
+  ByteView identity;  ///< the PSK identity (/0/x/3)
+  ByteView key;       ///< the key (/0/x/5)
 };
 
 /// An ECDSA credential, all DER. Views; the store copies them.
@@ -50,15 +50,18 @@ class CredentialStore {
   // Bounds (lwm2m/config.hpp). RFC 4279 allows identities up to 2^16-1 bytes, but LwM2M
   // deployments use short ASCII identities; 64 bytes covers a 512-bit PSK; a P-256
   // certificate is 400-700 bytes.
+  /// Longest PSK identity in bytes.
   static constexpr size_t kMaxPskIdentity = LWM2M_CREDENTIAL_PSK_IDENTITY_MAX;
+  /// Longest PSK key in bytes.
   static constexpr size_t kMaxPskKey = LWM2M_CREDENTIAL_PSK_KEY_MAX;
+  /// Longest DER blob (key or certificate) in bytes.
   static constexpr size_t kMaxDer = LWM2M_CREDENTIAL_DER_MAX;
 
   /// Storage for one credential: where its bytes sit in the arena. Opaque to users.
   struct Entry {
-    CredentialTag tag = 0;
-    CredentialType type = CredentialType::psk;
-    uint32_t offset = 0;       ///< first byte in the arena
+    CredentialTag tag = 0;                      ///< the credential's tag
+    CredentialType type = CredentialType::psk;  ///< PSK or ECDSA
+    uint32_t offset = 0;                        ///< first byte in the arena
     uint16_t lengths[3] = {};  ///< PSK: identity, key; ECDSA: private key, cert, server key
   };
 
@@ -69,16 +72,26 @@ class CredentialStore {
   CredentialStore(const CredentialStore&) = delete;
   CredentialStore& operator=(const CredentialStore&) = delete;
 
+  /// Stores a PSK under `tag` (copied into the arena; rules above).
   Status add(CredentialTag tag, const PskCredential& psk) noexcept;
+  /// Stores an ECDSA credential under `tag` (copied into the arena; rules above).
   Status add(CredentialTag tag, const EcdsaCredential& ecdsa) noexcept;
+  /// The PSK under `tag`; not_found when there is none.
   Result<PskCredential> get_psk(CredentialTag tag) const noexcept;
+  /// The ECDSA credential under `tag`; not_found when there is none.
   Result<EcdsaCredential> get_ecdsa(CredentialTag tag) const noexcept;
+  /// True when a credential of `type` is stored under `tag`.
   bool contains(CredentialTag tag, CredentialType type) const noexcept;
+  /// Removes the credential of `type` under `tag`, wiping its bytes; not_found when absent.
   Status remove(CredentialTag tag, CredentialType type) noexcept;
 
+  /// Credentials stored.
   size_t size() const noexcept { return count_; }
+  /// Credentials the store can hold.
   size_t capacity() const noexcept { return entries_.size(); }
+  /// Bytes of the arena in use.
   size_t arena_used() const noexcept { return used_; }
+  /// Bytes the arena can hold.
   size_t arena_capacity() const noexcept { return arena_.size(); }
 
  private:

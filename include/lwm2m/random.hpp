@@ -7,9 +7,12 @@
 
 namespace lwm2m {
 
+/// A source of random numbers for the client (tokens, initial message IDs, retransmission jitter);
+/// give it your hardware RNG on a device.
 class Random {
  public:
   virtual ~Random() = default;
+  /// A uniformly distributed 32-bit number.
   virtual uint32_t next_u32() noexcept = 0;
 };
 
@@ -17,7 +20,9 @@ class Random {
 /// that needs unpredictable tokens passes a source backed by its TRNG.
 class XorShiftRandom final : public Random {
  public:
+  /// A generator seeded with `seed` (0 is replaced by a fixed non-zero constant).
   explicit XorShiftRandom(uint64_t seed) noexcept : state_(seed ? seed : 0x9E3779B97F4A7C15ull) {}
+  /// The next number of the xorshift sequence.
   uint32_t next_u32() noexcept override {
     state_ ^= state_ >> 12;
     state_ ^= state_ << 25;

@@ -27,15 +27,15 @@ namespace lwm2m {
 /// A record whose value is none has no value: a Read-Composite request (names only), or a
 /// leaf an encoder must name without a value.
 struct Record {
-  dm::Path path;
-  dm::Value value;
+  dm::Path path;               ///< absolute path of the leaf
+  dm::Value value;             ///< its value (none: a name without value)
   std::optional<double> time;  ///< seconds; absolute (>= 2^28) or relative, per RFC 8428
 };
 
 /// A position in a RecordSource. Opaque to encoders: they only save and restore it.
 struct Cursor {
-  uint32_t index = 0;
-  dm::Path path;
+  uint32_t index = 0;  ///< position in the source (meaning is the source's own)
+  dm::Path path;       ///< path the source was at, for sources that walk the data model
 };
 
 /// A stream of records in the order the data model walks them: depth-first, ascending ids
@@ -58,6 +58,7 @@ class RecordSource {
 /// A source over records held in memory (tests, Send of a prepared list, notifications).
 class SpanSource final : public RecordSource {
  public:
+  /// A source over `records`, which must outlive it.
   explicit SpanSource(std::span<const Record> records) noexcept : records_(records) {}
   Result<bool> next(Record& out) noexcept override {
     if (pos_ >= records_.size()) return false;
@@ -77,6 +78,7 @@ class SpanSource final : public RecordSource {
 /// that error on (it becomes 4.04).
 class TypeResolver {
  public:
+  /// The declared type of the resource at `path`, or not_found for a path the data model lacks.
   virtual Result<dm::DataType> type_of(const dm::Path& path) const noexcept = 0;
 
  protected:

@@ -30,9 +30,9 @@ constexpr bool uses_dtls(SecurityMode m) noexcept {
 struct PeerSecurity {
   uint16_t security_iid = 0xFFFF;  ///< the Security instance (credential tags derive from it)
   uint16_t ssid = 0;               ///< Short Server ID; 0 for the bootstrap server
-  bool bootstrap = false;
-  std::string_view uri;  ///< /0/x/0, e.g. "coaps://leshan.example:5684"
-  SecurityMode mode = SecurityMode::nosec;
+  bool bootstrap = false;          ///< a bootstrap server account (/0/x/1)
+  std::string_view uri;            ///< /0/x/0, e.g. "coaps://leshan.example:5684"
+  SecurityMode mode = SecurityMode::nosec;  ///< /0/x/2: how the connection is secured
   ByteView identity;           ///< /0/x/3: PSK identity, or our certificate / public key
   ByteView server_public_key;  ///< /0/x/4: the server's certificate or public key
   ByteView secret_key;         ///< /0/x/5: PSK key, or our private key

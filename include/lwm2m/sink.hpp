@@ -14,6 +14,8 @@
 
 namespace lwm2m {
 
+/// Where encoders write: a window of a longer output that keeps the bytes falling inside the buffer
+/// and counts all of them, so a payload can be produced block by block.
 class Sink {
  public:
   /// Keeps bytes [offset, offset + buffer.size()) of what is written.
@@ -33,6 +35,7 @@ class Sink {
     if (n > buf_.size() - dst) n = buf_.size() - dst;
     std::memcpy(buf_.data() + dst, data.data() + skip, n);
   }
+  /// Appends one byte (see write()).
   void put(uint8_t byte) noexcept { write(ByteView{&byte, 1}); }
 
   /// Forgets everything written (an encoder failed midway: the error response carries no

@@ -84,9 +84,13 @@ const char* to_string(RestoreResult r) noexcept;
 ///   CRC-32 (IEEE 802.3) of everything before it (u32).
 /// Integers are little-endian.
 namespace state_format {
+/// Format version written in the header; a newer one is not read.
 inline constexpr uint16_t kVersion = 1;
+/// Bytes before the payload: magic, version, reserved, payload length.
 inline constexpr size_t kHeaderSize = 12;
+/// Bytes before each record's data: its id and length.
 inline constexpr size_t kRecordHeaderSize = 6;
+/// Bytes of the CRC-32 after the payload.
 inline constexpr size_t kTrailerSize = 4;
 
 /// The records as one blob in `out`: its size, or buffer_too_small.
@@ -103,8 +107,11 @@ uint32_t crc32(ByteView data, uint32_t crc = 0) noexcept;
 /// (which must hold the whole blob: a few hundred bytes per Security instance).
 class SavedState {
  public:
+  /// The blob's name when none is given ("lwm2m-state.bin").
   static constexpr std::string_view kDefaultName = "lwm2m-state.bin";
 
+  /// Keeps `records` in the blob `name` of `storage`; `buffer` must hold the whole blob (every
+  /// record at once). All three must outlive this object.
   SavedState(Storage& storage, std::span<StateRecord* const> records, MutableByteView buffer,
              std::string_view name = kDefaultName) noexcept
       : storage_(storage), records_(records), buffer_(buffer), name_(name) {}
@@ -116,7 +123,9 @@ class SavedState {
   /// Removes the blob: the next start uses the factory configuration.
   Status discard() noexcept;
 
+  /// Where the blob is kept.
   Storage& storage() const noexcept { return storage_; }
+  /// The blob's name in storage().
   std::string_view name() const noexcept { return name_; }
 
  private:

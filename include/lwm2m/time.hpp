@@ -13,10 +13,15 @@ using Duration = std::chrono::milliseconds;
 /// Tag clock: gives TimePoint its own type so that wall-clock values cannot be passed in
 /// by mistake. It deliberately has no now(): drivers convert from their own clock.
 struct MonotonicClock {
+  /// Milliseconds, as everywhere in the library.
   using duration = Duration;
+  /// The tick count type.
   using rep = duration::rep;
+  /// The tick length (one millisecond).
   using period = duration::period;
+  /// A point on this clock.
   using time_point = std::chrono::time_point<MonotonicClock, Duration>;
+  /// Never goes backwards.
   static constexpr bool is_steady = true;
 };
 

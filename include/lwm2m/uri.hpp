@@ -12,13 +12,15 @@ namespace lwm2m {
 
 enum class UriScheme : uint8_t { coap, coaps, coap_tcp, coaps_tcp };
 
+/// A server URI split into its parts by parse_server_uri().
 struct ServerUri {
-  UriScheme scheme = UriScheme::coap;
-  std::string_view host;  ///< without brackets for IPv6 literals; a view into the input
-  uint16_t port = 0;      ///< the scheme's default (5683 / 5684) when absent
-  bool ipv6_literal = false;
-  std::string_view path;  ///< "" or "/..." (LwM2M servers normally have none)
+  UriScheme scheme = UriScheme::coap;  ///< coap, coaps, coap+tcp or coaps+tcp
+  std::string_view host;      ///< without brackets for IPv6 literals; a view into the input
+  uint16_t port = 0;          ///< the scheme's default (5683 / 5684) when absent
+  bool ipv6_literal = false;  ///< the host was an IPv6 address in brackets
+  std::string_view path;      ///< "" or "/..." (LwM2M servers normally have none)
 
+  /// True for the schemes that need DTLS or TLS (coaps, coaps+tcp).
   bool secure() const noexcept {
     return scheme == UriScheme::coaps || scheme == UriScheme::coaps_tcp;
   }

@@ -110,7 +110,7 @@ dm::DataType type_of(lwm2m_client_data_type_t t) {
     case LWM2M_CLIENT_TYPE_UNSIGNED:
       return dm::DataType::unsigned_integer;
     case LWM2M_CLIENT_TYPE_FLOAT:
-      return dm::DataType::float_;
+      return dm::DataType::floating;
     case LWM2M_CLIENT_TYPE_BOOLEAN:
       return dm::DataType::boolean;
     case LWM2M_CLIENT_TYPE_OPAQUE:
@@ -175,7 +175,7 @@ lwm2m_client_value_t from_value(const dm::Value& v) {
       out.type = LWM2M_CLIENT_TYPE_UNSIGNED;
       out.v.unsigned_integer = v.as_unsigned();
       break;
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       out.type = LWM2M_CLIENT_TYPE_FLOAT;
       out.v.floating = v.as_float();
       break;
@@ -468,7 +468,7 @@ void refresh_credentials_of(lwm2m_context_t* ctx) {
     if (!st) {
       char t[8];
       std::snprintf(t, sizeof t, "%u", tag);
-      say("credential tag %s: cannot store it: %s", t, to_string(st.code()));
+      say("credential tag %s: cannot store it: %s", t, to_string(st.error()));
       continue;
     }
     if (!ctx->tags.add(tag)) say("credential list full (LWM2M_CLIENT_MAX_CREDENTIALS)");
@@ -668,9 +668,9 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
       return fail("lwm2m_client_run: obj_list[%s] was made for another client", index);
     if (Status st = ctx->registry->add(*o->object); !st)
       return fail("lwm2m_client_run: obj_list[%s] cannot be added: %s", index,
-                  st.code() == Errc::invalid_argument ? "it is listed twice"
-                  : st.code() == Errc::already_exists ? "another object has the same id"
-                                                      : to_string(st.code()));
+                  st.error() == Errc::invalid_argument ? "it is listed twice"
+                  : st.error() == Errc::already_exists ? "another object has the same id"
+                                                       : to_string(st.error()));
   }
   if (ctx->registry->find(0) != &ctx->security || ctx->registry->find(1) != &ctx->server)
     return fail(
@@ -747,7 +747,7 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
 #endif
   if (Status st = ctx->runner->start(); !st)
     return fail("lwm2m_client_run: the client cannot start: %s (see the line above)",
-                to_string(st.code()));
+                to_string(st.error()));
   client_data->pid = ctx->runner->native_thread();
   client_data->sock = ctx->runner->socket_fd();
   socklen_t len = sizeof client_data->local_ep;
@@ -1001,7 +1001,7 @@ int lwm2m_object_security_instance_create(lwm2m_object_t* object, uint16_t insta
     return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
   }
   int st = LWM2M_CLIENT_OK;
-  ctx->with_lock([&] { st = status_of(ctx->security.add(cfg, instance_id).status().code()); });
+  ctx->with_lock([&] { st = status_of(ctx->security.add(cfg, instance_id).status().error()); });
   if (st != LWM2M_CLIENT_OK)
     say("lwm2m_object_security_instance_create: %s", lwm2m_client_strerror(st));
   return st;
@@ -1027,13 +1027,17 @@ int lwm2m_object_server_instance_create(lwm2m_object_t* object, uint16_t instanc
   cfg.notification_storing = args->notification_storing;
   cfg.default_pmin_s = args->default_min_period;
   cfg.default_pmax_s = args->default_max_period;
+  if (args->communication_retry_count)
+    cfg.communication_retry_count = args->communication_retry_count;
+  if (args->communication_retry_timer)
+    cfg.communication_retry_timer_s = args->communication_retry_timer;
   if (!objects::binding_valid(cfg.binding)) {
     say("lwm2m_object_server_instance_create: bad binding \"%s\" (use \"U\" or \"UQ\")",
         args->binding);
     return LWM2M_CLIENT_ERR_INVALID_ARGUMENT;
   }
   int st = LWM2M_CLIENT_OK;
-  ctx->with_lock([&] { st = status_of(ctx->server.add(cfg, instance_id).status().code()); });
+  ctx->with_lock([&] { st = status_of(ctx->server.add(cfg, instance_id).status().error()); });
   if (st != LWM2M_CLIENT_OK)
     say("lwm2m_object_server_instance_create: %s", lwm2m_client_strerror(st));
   return st;
@@ -1275,8 +1279,8 @@ int lwm2m_client_set_state_dir(lwm2m_client_data_t* client_data, const char* dir
       const std::string why(p->storage.error_detail());
       say("%s: cannot use \"%s\" for the saved configuration", fn, dir);
       say("  %s (give a directory that exists or can be created, e.g. /var/lib/NAME)", why.c_str());
-      return st.code() == Errc::invalid_argument ? LWM2M_CLIENT_ERR_INVALID_ARGUMENT
-                                                 : LWM2M_CLIENT_ERR_INTERNAL;
+      return st.error() == Errc::invalid_argument ? LWM2M_CLIENT_ERR_INVALID_ARGUMENT
+                                                  : LWM2M_CLIENT_ERR_INTERNAL;
     }
     ctx->persistence = std::move(p);
   } catch (const std::bad_alloc&) {
@@ -1343,7 +1347,7 @@ std::string_view text_or_empty(const char* s) {
 }
 
 int created(const char* fn, Status st) {
-  int out = status_of(st.code());
+  int out = status_of(st.error());
   if (out != LWM2M_CLIENT_OK) say("%s: %s", fn, lwm2m_client_strerror(out));
   return out;
 }
@@ -1371,7 +1375,7 @@ int lwm2m_client_device_add_power_source(lwm2m_client_data_t* client_data, int s
   return update_objects(
       client_data, "lwm2m_client_device_add_power_source", [&](lwm2m_context_t* ctx) -> int {
         if (!ctx->device) return LWM2M_CLIENT_ERR_INVALID_STATE;
-        return status_of(ctx->device->add_power_source(source, voltage_mv, current_ma).code());
+        return status_of(ctx->device->add_power_source(source, voltage_mv, current_ma).error());
       });
 }
 
@@ -1379,7 +1383,7 @@ int lwm2m_client_device_add_error_code(lwm2m_client_data_t* client_data, int cod
   return update_objects(client_data, "lwm2m_client_device_add_error_code",
                         [&](lwm2m_context_t* ctx) -> int {
                           if (!ctx->device) return LWM2M_CLIENT_ERR_INVALID_STATE;
-                          return status_of(ctx->device->add_error_code(code).code());
+                          return status_of(ctx->device->add_error_code(code).error());
                         });
 }
 
@@ -1422,7 +1426,7 @@ int lwm2m_client_connectivity_update(lwm2m_client_data_t* client_data,
         Status st = strings(4, {v->ip_addresses[0], v->ip_addresses[1]});
         if (st) st = strings(5, {v->router_ip_addresses[0], v->router_ip_addresses[1]});
         if (st) st = strings(7, {v->apn});
-        return status_of(st.code());
+        return status_of(st.error());
       });
 }
 
@@ -1503,7 +1507,7 @@ int lwm2m_client_sensor_update(lwm2m_client_data_t* client_data, uint16_t object
           if (h->object->id() == object_id)
             return status_of(
                 h->object->set_value(instance_id, value, static_cast<int64_t>(std::time(nullptr)))
-                    .code());
+                    .error());
         return LWM2M_CLIENT_ERR_NOT_FOUND;
       });
 }
@@ -1547,7 +1551,7 @@ int lwm2m_client_light_control_update(lwm2m_client_data_t* client_data, uint16_t
   return update_objects(
       client_data, "lwm2m_client_light_control_update", [&](lwm2m_context_t* ctx) -> int {
         if (!ctx->extra.light) return LWM2M_CLIENT_ERR_INVALID_STATE;
-        return status_of(ctx->extra.light->object->set(instance_id, on, dimmer).code());
+        return status_of(ctx->extra.light->object->set(instance_id, on, dimmer).error());
       });
 }
 
@@ -1582,7 +1586,7 @@ int lwm2m_client_switch_update(lwm2m_client_data_t* client_data, uint16_t instan
   return update_objects(
       client_data, "lwm2m_client_switch_update", [&](lwm2m_context_t* ctx) -> int {
         if (!ctx->extra.on_off_switch) return LWM2M_CLIENT_ERR_INVALID_STATE;
-        return status_of(ctx->extra.on_off_switch->set_state(instance_id, on).code());
+        return status_of(ctx->extra.on_off_switch->set_state(instance_id, on).error());
       });
 }
 

@@ -93,8 +93,8 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   detail::Deferred* deferred = l.take<detail::Deferred>(c.deferred);
   uint8_t* block1 = l.bytes(c.block1_buffer);
   detail::TxEntry* tx = l.take<detail::TxEntry>(tx_capacity(c));
-  uint8_t* scratch = l.bytes(c.max_message_size);
-  uint8_t* payload_scratch = l.bytes(c.block_size);
+  // Used within one call only: shared between engines when the driver says so.
+  uint8_t* scratch = c.shared_scratch ? c.shared_scratch : l.bytes(Engine::scratch_size(c));
   if (!core) return;
   core->exchanges = exchanges;
   for (uint16_t i = 0; i < c.exchanges; ++i)
@@ -107,7 +107,7 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->reassembly.attach(block1, c.block1_buffer);
   core->tx.attach(tx, tx_capacity(c));
   core->scratch = scratch;
-  core->payload_scratch = payload_scratch;
+  core->payload_scratch = scratch + c.max_message_size;
   core->block_szx = BlockOption::szx_for(c.block_size);
 }
 

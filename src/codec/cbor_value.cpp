@@ -47,7 +47,7 @@ Result<bool> CborValueDecoder::next(Record& out) noexcept {
   if (done_) return false;
   done_ = true;
   if (Status s = decode_value(payload_, ctx_, out); !s) {
-    error_ = s.code();
+    error_ = s.error();
     return error_;
   }
   return true;

@@ -284,7 +284,7 @@ Result<Token> Reader::close(uint8_t c) noexcept {
 Result<Token> Reader::key() noexcept {
   if (pos_ == in_.size()) return fail(Errc::truncated);
   if (in_[pos_] != '"') return fail(Errc::malformed);
-  if (Status s = scan_string(); !s) return fail(s.code());
+  if (Status s = scan_string(); !s) return fail(s.error());
   skip_ws();
   if (pos_ == in_.size()) return fail(Errc::truncated);
   if (in_[pos_] != ':') return fail(Errc::malformed);
@@ -313,24 +313,24 @@ Result<Token> Reader::value() noexcept {
       return c == '{' ? Token::begin_object : Token::begin_array;
     }
     case '"':
-      if (Status s = scan_string(); !s) return fail(s.code());
+      if (Status s = scan_string(); !s) return fail(s.error());
       t = Token::string;
       break;
     case 't':
-      if (Status s = literal("true"); !s) return fail(s.code());
+      if (Status s = literal("true"); !s) return fail(s.error());
       t = Token::true_;
       break;
     case 'f':
-      if (Status s = literal("false"); !s) return fail(s.code());
+      if (Status s = literal("false"); !s) return fail(s.error());
       t = Token::false_;
       break;
     case 'n':
-      if (Status s = literal("null"); !s) return fail(s.code());
+      if (Status s = literal("null"); !s) return fail(s.error());
       t = Token::null;
       break;
     default:
       if (c != '-' && !is_digit(c)) return fail(Errc::malformed);
-      if (Status s = scan_number(); !s) return fail(s.code());
+      if (Status s = scan_number(); !s) return fail(s.error());
       t = Token::number;
   }
   state_ = State::after_value;

@@ -116,7 +116,7 @@ Result<bool> Lwm2mCborDecoder::next(Record& out) noexcept {
     bool produced = false;
     Status s = step(out, produced);
     if (!s) {
-      error_ = s.code();
+      error_ = s.error();
       return error_;
     }
     if (produced) return true;

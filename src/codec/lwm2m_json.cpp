@@ -44,7 +44,7 @@ void write_value(json::Writer& w, const dm::Value& v) noexcept {
       w.key("v");
       w.unsigned_integer(v.as_unsigned());
       return;
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       w.key("v");
       w.floating(v.as_float());
       return;
@@ -138,7 +138,7 @@ Result<double> number_as_double(const json::Reader& r) noexcept {
 
 // "v": the number as the declared type, exactly.
 Result<dm::Value> number_value(const json::Reader& r, dm::DataType type) noexcept {
-  if (type == dm::DataType::float_) {
+  if (type == dm::DataType::floating) {
     // Any JSON number is a double to a JSON reader; large integers round as they would.
     auto d = number_as_double(r);
     if (!d) return d.error();
@@ -169,7 +169,7 @@ Result<dm::Value> number_value(const json::Reader& r, dm::DataType type) noexcep
   switch (type) {
     case dm::DataType::integer:
     case dm::DataType::unsigned_integer:
-    case dm::DataType::float_:
+    case dm::DataType::floating:
     case dm::DataType::time:
       break;
     default:
@@ -376,7 +376,7 @@ Result<bool> Lwm2mJsonDecoder::next(Record& out) noexcept {
   if (done_) return false;
   if (!started_) {
     Status st = start();
-    if (!st.ok()) return fail(st.code());
+    if (!st.ok()) return fail(st.error());
     started_ = true;
   }
   auto r = entry(out);

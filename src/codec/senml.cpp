@@ -61,7 +61,7 @@ class JsonPack final : public PackWriter {
     switch (v.type()) {
       case dm::DataType::unsigned_integer:
         return w_.unsigned_integer(v.as_unsigned());
-      case dm::DataType::float_:
+      case dm::DataType::floating:
         return w_.floating(v.as_float());
       case dm::DataType::boolean:
         return w_.boolean(v.as_bool());
@@ -94,7 +94,7 @@ class CborPack final : public PackWriter {
     switch (v.type()) {
       case dm::DataType::unsigned_integer:
         return w_.unsigned_integer(v.as_unsigned());
-      case dm::DataType::float_:
+      case dm::DataType::floating:
         return w_.floating(v.as_float());
       case dm::DataType::boolean:
         return w_.boolean(v.as_bool());
@@ -296,8 +296,8 @@ Result<bool> SenmlJsonDecoder::next(Record& out) noexcept {
   if (*tok != json::Token::begin_object) return fail(Errc::malformed);
   senml::Fields f;
   char name[2 * kNameMax];  // bn, then n
-  if (Status s = record_fields_json(in, base_, ctx_, f, name); !s) return fail(s.code());
-  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.code());
+  if (Status s = record_fields_json(in, base_, ctx_, f, name); !s) return fail(s.error());
+  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.error());
   return true;
 }
 
@@ -378,8 +378,8 @@ Result<bool> SenmlCborDecoder::next(Record& out) noexcept {
   if (it->type != cbor::Type::map) return fail(Errc::malformed);
   senml::Fields f;
   char name[2 * kNameMax];  // bn, then n
-  if (Status s = record_fields_cbor(in, base_, ctx_, f, name); !s) return fail(s.code());
-  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.code());
+  if (Status s = record_fields_cbor(in, base_, ctx_, f, name); !s) return fail(s.error());
+  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.error());
   return true;
 }
 

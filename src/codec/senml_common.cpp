@@ -77,7 +77,7 @@ Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields
   seen |= bit | (is_value ? 1u << 13 : 0);
   const dm::DataType t = item.type();
   const bool number = t == dm::DataType::integer || t == dm::DataType::unsigned_integer ||
-                      t == dm::DataType::float_;
+                      t == dm::DataType::floating;
   const bool text = t == dm::DataType::string;
   switch (l) {
     case kBaseName:
@@ -109,7 +109,7 @@ Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields
     }
     default: {  // t, bt
       if (!number) return Errc::malformed;
-      const double d = t == dm::DataType::float_ ? item.as_float()
+      const double d = t == dm::DataType::floating ? item.as_float()
                        : t == dm::DataType::unsigned_integer
                            ? static_cast<double>(item.as_unsigned())
                            : static_cast<double>(item.as_integer());
@@ -154,7 +154,8 @@ Status type_record(Record& rec, const DecodeContext& ctx) noexcept {
   if (!declared) return declared.status();
   const dm::DataType to = *declared;
   if (raw.type() == to) return {};
-  if (raw.type() == dm::DataType::float_ && to != dm::DataType::float_) return Errc::bad_request;
+  if (raw.type() == dm::DataType::floating && to != dm::DataType::floating)
+    return Errc::bad_request;
   if (to == dm::DataType::objlnk && raw.type() == dm::DataType::string) {
     auto link = parse_objlnk(raw.as_string());
     if (!link) return link.status();
@@ -178,7 +179,7 @@ void write_cbor_value(cbor::Writer& w, const dm::Value& v) noexcept {
       return w.bytes(v.as_bytes());
     case dm::DataType::unsigned_integer:
       return w.unsigned_integer(v.as_unsigned());
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       return w.floating(v.as_float());
     case dm::DataType::boolean:
       return w.boolean(v.as_bool());

@@ -34,7 +34,7 @@ Status write_value(const dm::Value& v, Sink& out) noexcept {
     case dm::DataType::unsigned_integer:
       number::write_uint(out, v.as_unsigned());
       return {};
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       return number::write_double(out, v.as_float());
     case dm::DataType::boolean:
       out.put(v.as_bool() ? '1' : '0');
@@ -102,7 +102,7 @@ Result<bool> TextDecoder::next(Record& out) noexcept {
       value = dm::Value::unsigned_integer(*n);
       break;
     }
-    case dm::DataType::float_: {
+    case dm::DataType::floating: {
       auto n = number::parse_double(text);
       if (!n) return Errc::bad_request;
       value = dm::Value::floating(*n);

@@ -45,7 +45,7 @@ size_t value_size(const dm::Value& v, bool& ok) noexcept {
       return int_size(v.as_integer());
     case dm::DataType::unsigned_integer:
       return uint_size(v.as_unsigned());
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       return float32_exact(v.as_float()) ? 4 : 8;
     case dm::DataType::boolean:
       return 1;
@@ -98,7 +98,7 @@ void write_value(Sink& out, const dm::Value& v, size_t size) noexcept {
     case dm::DataType::unsigned_integer:
       put_be(out, v.as_unsigned(), size);
       break;
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       if (size == 4) {
         float f = static_cast<float>(v.as_float());
         uint32_t bits;
@@ -353,7 +353,7 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
     case dm::DataType::unsigned_integer:
       if (!int_size_ok) return Errc::bad_request;
       return dm::Value::unsigned_integer(read_be(b.data(), n));
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       if (n == 4) {
         auto bits = static_cast<uint32_t>(read_be(b.data(), 4));
         float f;

@@ -159,7 +159,7 @@ std::optional<double> numeric(const dm::Value& v) noexcept {
       return static_cast<double>(v.as_time());
     case dm::DataType::unsigned_integer:
       return static_cast<double>(v.as_unsigned());
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       return v.as_float();
     case dm::DataType::boolean:
       return v.as_bool() ? 1.0 : 0.0;

@@ -27,7 +27,7 @@ void ops::bootstrap_write(Request& r) noexcept {
   WritePlan plan{reg, r.path, true, true, false};
   Transaction tx(reg);
   Status st = tx.finish(apply_write(tx, reg, *cf, r.in.body, plan, r.client.scratch()));
-  if (!st) return fail(r, st.code());
+  if (!st) return fail(r, st.error());
   r.resp.set_code(coap::codes::changed);
 }
 
@@ -57,7 +57,7 @@ void ops::bootstrap_discover(Request& r) noexcept {
   // Server instances (1.1 Core §5.2.7.3).
   Status st = write_bootstrap_discover(r.registry(), r.path, r.client.config().version,
                                        r.client.scratch(), r.resp.payload());
-  if (!st) return fail(r, st.code());
+  if (!st) return fail(r, st.error());
   r.resp.set_code(coap::codes::content);
   (void)r.resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
 }

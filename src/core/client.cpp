@@ -5,6 +5,7 @@
 // drain what the step produced.
 #include "lwm2m/core/client.hpp"
 
+#include <algorithm>
 #include <new>
 
 #include "core/client_impl.hpp"
@@ -44,10 +45,31 @@ const char* to_string(EventKind k) noexcept {
 
 // ---- construction ----
 
+Workspace::Workspace(const ClientConfig& config) noexcept
+    : engine_(config.coap), scratch_(config.scratch) {
+  engine_.shared_scratch = nullptr;
+  buf_.reset(new (std::nothrow)
+                 uint8_t[coap::Engine::scratch_size(engine_) + scratch_ + engine_.block_size]);
+}
+
+bool Workspace::fits(const ClientConfig& config) const noexcept {
+  return valid() && config.coap.max_message_size <= engine_.max_message_size &&
+         config.coap.block_size <= engine_.block_size && config.scratch <= scratch_;
+}
+
+// The engine's settings, with the workspace's buffer when the client shares one.
+coap::EngineConfig Client::engine_config(const ClientConfig& config) noexcept {
+  coap::EngineConfig c = config.coap;
+  if (config.workspace && config.workspace->fits(config))
+    c.shared_scratch = config.workspace->shared_engine_scratch();
+  return c;
+}
+
 Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept
     : config_(config),
       registry_(registry),
-      engine_(config.coap, rng, static_cast<coap::RequestHandler*>(this)) {
+      engine_(engine_config(config), rng, static_cast<coap::RequestHandler*>(this)) {
+  if (config_.workspace && !config_.workspace->fits(config_)) return;
   if (!engine_.valid() || config_.endpoint.empty() ||
       config_.endpoint.size() > ClientConfig::kMaxEndpoint || config_.max_servers == 0)
     return;
@@ -60,16 +82,28 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
   if (!s.accounts) return;
   // One allocation loop for the byte buffers (zeroed: link_wish starts at "none").
+  const bool own_buffers = config_.workspace == nullptr;
   const struct {
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
-  } buffers[] = {{s.links, config_.uplink_buffer},
-                 {s.send_buf, config_.uplink_buffer},
-                 {s.scratch_buf, config_.scratch},
+  } buffers[] = {{s.links, own_buffers ? config_.uplink_buffer : size_t{0}},
+                 {s.send_buf, own_buffers ? config_.uplink_buffer : size_t{0}},
+                 {s.scratch_buf, own_buffers ? config_.scratch : size_t{0}},
                  {s.link_wish, s.account_count}};
   for (const auto& b : buffers) {
+    if (b.size == 0) continue;  // in the workspace
     b.buf.reset(new (std::nothrow) uint8_t[b.size]());
     if (!b.buf) return;
+  }
+  if (own_buffers) {
+    s.scratch_at = s.scratch_buf.get();
+    s.links_out = {s.links.get(), config_.uplink_buffer};
+    s.send_out = {s.send_buf.get(), config_.uplink_buffer};
+  } else {
+    s.scratch_at = config_.workspace->shared_client_scratch();
+    s.links_out = {config_.workspace->shared_uplink(),
+                   std::min<size_t>(config_.uplink_buffer, config_.coap.block_size)};
+    s.send_out = s.links_out;
   }
   const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
                                         config_.stored_notifications, config_.stored_bytes};

@@ -110,7 +110,7 @@ struct Client::Impl final : ObservationTable::Host {
 
   dm::Registry& registry() noexcept { return c.registry_; }
   const ClientConfig& config() const noexcept { return c.config_; }
-  MutableByteView scratch() noexcept { return {scratch_buf.get(), c.config_.scratch}; }
+  MutableByteView scratch() noexcept { return {scratch_at, c.config_.scratch}; }
 
   // ---- register.cpp: each account's registration exchanges ----
   void on_registration_response(Account& a, Account::Pending what,
@@ -155,9 +155,14 @@ struct Client::Impl final : ObservationTable::Host {
   size_t account_count = 0;
   std::unique_ptr<uint8_t[]> links;  ///< Register/Update payload
   std::unique_ptr<uint8_t[]> send_buf;
+  /// Where Register/Update and Send payloads are written: links and send_buf, or with a
+  /// Workspace its shared buffer, one block at most (the engine copies a one-block payload
+  /// when the request is sent, so nothing refers to the shared bytes afterwards).
+  MutableByteView links_out, send_out;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
-  std::unique_ptr<uint8_t[]> scratch_buf;
+  std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
+  uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
 
   /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
   char create_location[2][codec::number::kMaxChars] = {};

@@ -22,7 +22,7 @@ std::optional<size_t> fetch_paths(Request& r, dm::Path (&out)[kMaxFetchPaths]) n
   codec::DecodeContext ctx{dm::Path{}, nullptr, r.client.scratch()};
   codec::AnyDecoder dec;
   if (Status st = dec.open(*cf, r.in.body, ctx); !st) {
-    fail(r, st.code());
+    fail(r, st.error());
     return std::nullopt;
   }
   size_t count = 0;
@@ -94,7 +94,7 @@ void ops::observe_composite(Request& r) noexcept {
 void ops::write_composite(Request& r) noexcept {
   auto cf = content_format(r.message());
   if (!cf) return fail(r, Errc::bad_request);
-  if (Status st = check_composite(r, *cf); !st) return fail(r, st.code());
+  if (Status st = check_composite(r, *cf); !st) return fail(r, st.error());
   dm::Registry& reg = r.registry();
   codec::DecodeContext ctx{dm::Path{}, &reg, r.client.scratch()};
   codec::AnyDecoder dec;
@@ -108,7 +108,7 @@ void ops::write_composite(Request& r) noexcept {
     const dm::ResourceDef* def = reg.resource_def(rec.path);
     st = tx.write(rec.path, *dm::convert(rec.value, def->type));
   }
-  if (st = tx.finish(st); !st) return fail(r, st.code());
+  if (st = tx.finish(st); !st) return fail(r, st.error());
   r.resp.set_code(coap::codes::changed);
   r.client.apply_effects(r.account, tx.changes());
 }

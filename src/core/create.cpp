@@ -19,7 +19,7 @@ void ops::create(Request& r) noexcept {
   dm::InstanceId iid = dm::kInvalidId;
   Transaction tx(reg);
   Status st = tx.finish(apply_write(tx, reg, *cf, r.in.body, plan, r.client.scratch(), &iid));
-  if (!st) return fail(r, st.code());
+  if (!st) return fail(r, st.error());
   // Option values are views and the engine encodes the response after we return:
   // the segments live in the client (a stack buffer would be gone by then).
   char(&loc)[2][codec::number::kMaxChars] = r.client.create_location;

@@ -11,7 +11,7 @@ void ops::remove(Request& r) noexcept {
   if (auto t = r.registry().resolve(r.path); !t) return fail(r, t.error());
   if (!r.client.allowed(r.account, r.path, kDelete)) return fail(r, Errc::unauthorized);
   Transaction tx(r.registry());
-  if (Status st = tx.finish(tx.remove(r.path)); !st) return fail(r, st.code());
+  if (Status st = tx.finish(tx.remove(r.path)); !st) return fail(r, st.error());
   if (r.client.acl_active()) r.client.acl.remove_for(r.path.object(), r.path.instance());
   r.resp.set_code(coap::codes::deleted);
   r.client.apply_effects(r.account, tx.changes());

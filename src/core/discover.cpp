@@ -40,7 +40,7 @@ void ops::discover(Request& r) noexcept {
     return fail(r, Errc::unauthorized);
   const Lookup lookup(r.client, r.account.ssid, r.path);
   if (Status st = write_discover(r.registry(), r.path, &lookup, r.resp.payload()); !st)
-    return fail(r, st.code());
+    return fail(r, st.error());
   r.resp.set_code(coap::codes::content);
   (void)r.resp.set_content_format(static_cast<uint16_t>(codec::ContentFormat::link_format));
 }

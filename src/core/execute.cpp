@@ -35,7 +35,7 @@ void ops::execute(Request& r) noexcept {
   if (!r.client.allowed(r.account, r.path, kExecute)) return fail(r, Errc::unauthorized);
   if (!execute_arguments_valid(r.in.body)) return fail(r, Errc::bad_request);
   if (Status st = t->object->execute(r.path.instance(), r.path.resource(), r.in.body); !st)
-    return fail(r, st.code());
+    return fail(r, st.error());
   r.resp.set_code(coap::codes::changed);
   ChangeList executed;
   executed.add(Change(Change::Kind::executed, r.path));

@@ -52,7 +52,7 @@ Status ObservationTable::write_attributes(uint16_t ssid, const dm::Path& path,
   const dm::ResourceDef* def = path.depth() >= 3 ? registry_.resource_def(path) : nullptr;
   const bool numeric_target =
       def && (def->type == dm::DataType::integer || def->type == dm::DataType::unsigned_integer ||
-              def->type == dm::DataType::float_ || def->type == dm::DataType::time);
+              def->type == dm::DataType::floating || def->type == dm::DataType::time);
   const bool boolean_target = def && def->type == dm::DataType::boolean;
   Attributes eff = attrs;
   for (dm::Path p = path.parent(); !p.is_root(); p = p.parent())
@@ -250,7 +250,7 @@ bool ObservationTable::notify(Observation& o, TimePoint now) noexcept {
                              scratch_, o.composite);
     if (!e) {
       r.payload().clear();
-      r.set_code(coap::code_for(e.code()));  // an error notification ends the relation
+      r.set_code(coap::code_for(e.error()));  // an error notification ends the relation
       return;
     }
     r.set_code(coap::codes::content);

@@ -37,19 +37,19 @@ void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
       // attempt so that the retry timers apply instead of a busy loop.
       a.pending = Account::Pending::none;
       a.fsm.on_timeout(now);
-      if (act == RegistrationAction::send_register) register_attempt_failed(a, now, st.code());
+      if (act == RegistrationAction::send_register) register_attempt_failed(a, now, st.error());
       break;
     }
   }
 }
 
 Status Client::Impl::attach_links(coap::Message& m) noexcept {
-  Sink out({links.get(), c.config_.uplink_buffer});
+  Sink out(links_out);
   write_register_links(c.registry_, out);
   if (out.overflowed()) return Errc::buffer_too_small;
   (void)m.add_uint(coap::OptionNumber::content_format,
                    static_cast<uint16_t>(codec::ContentFormat::link_format));
-  m.payload = {links.get(), out.total()};
+  m.payload = {links_out.data(), out.total()};
   return {};
 }
 

@@ -57,7 +57,7 @@ std::optional<codec::ContentFormat> answer_values(Request& r, std::span<const dm
   Status st =
       encode_values(reg, r.path, paths, *fmt, r.resp.payload(), r.client.scratch(), composite);
   if (!st) {
-    fail(r, st.code());
+    fail(r, st.error());
     return std::nullopt;
   }
   r.resp.set_code(coap::codes::content);

@@ -18,7 +18,7 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   if (s.send_request.valid()) return Errc::no_space;
   auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, s.version(*a));
   if (!fmt) return Errc::unsupported_content_format;
-  Sink out({s.send_buf.get(), config_.uplink_buffer});
+  Sink out(s.send_out);
   dm::CompositeSource src(registry_, paths, s.scratch());
   src.exclude_objects(wk::kHidden);
   if (Status st = codec::encode(*fmt, dm::Path{}, src, out); !st) return st;

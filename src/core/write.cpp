@@ -15,7 +15,7 @@ void write_block(Request& r) noexcept {
   const coap::BlockOption b = *r.in.block1;
   Transaction tx(r.registry());
   Status st = tx.finish(tx.write_block(r.path, b.offset(), r.in.body, b.more));
-  if (!st) return fail(r, st.code());
+  if (!st) return fail(r, st.error());
   r.resp.set_code(b.more ? coap::codes::continue_ : coap::codes::changed);
 }
 
@@ -24,7 +24,7 @@ void apply(Request& r, codec::ContentFormat fmt, bool replace) noexcept {
   WritePlan plan{reg, r.path, false, replace, false};
   Transaction tx(reg);
   Status st = tx.finish(apply_write(tx, reg, fmt, r.in.body, plan, r.client.scratch()));
-  if (!st) return fail(r, st.code());
+  if (!st) return fail(r, st.error());
   r.resp.set_code(coap::codes::changed);
   r.client.apply_effects(r.account, tx.changes());
 }

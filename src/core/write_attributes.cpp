@@ -15,7 +15,7 @@ void ops::write_attributes(Request& r) noexcept {
   const size_t n = m.strings(coap::OptionNumber::uri_query, query);
   if (n > 12) return fail(r, Errc::bad_request);
   if (Status st = r.client.observe.write_attributes(r.account.ssid, r.path, {query, n}); !st)
-    return fail(r, st.code());
+    return fail(r, st.error());
   r.resp.set_code(coap::codes::changed);
 }
 

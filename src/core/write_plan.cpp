@@ -142,7 +142,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
     auto v = dm::convert(r.value, def->type);
     result = tx.write(p, *v);
   }
-  if (result.code() == Errc::malformed || result.code() == Errc::truncated)
+  if (result.error() == Errc::malformed || result.error() == Errc::truncated)
     result = Errc::bad_request;
   return result;
 }

@@ -17,7 +17,7 @@ const char* to_string(DataType t) noexcept {
       return "integer";
     case DataType::unsigned_integer:
       return "unsigned integer";
-    case DataType::float_:
+    case DataType::floating:
       return "float";
     case DataType::boolean:
       return "boolean";
@@ -43,7 +43,7 @@ bool operator==(const Value& a, const Value& b) noexcept {
       return a.u_.i == b.u_.i;
     case DataType::unsigned_integer:
       return a.u_.u == b.u_.u;
-    case DataType::float_:
+    case DataType::floating:
       return a.u_.f == b.u_.f;
     case DataType::boolean:
       return a.u_.b == b.u_.b;
@@ -73,7 +73,7 @@ Result<Value> from_signed(int64_t i, DataType to) noexcept {
     case DataType::unsigned_integer:
       if (i < 0) return Errc::bad_request;
       return Value::unsigned_integer(static_cast<uint64_t>(i));
-    case DataType::float_:
+    case DataType::floating:
       return Value::floating(static_cast<double>(i));
     default:
       return Errc::bad_request;
@@ -90,11 +90,11 @@ Result<Value> convert(const Value& v, DataType to) noexcept {
       return from_signed(v.as_integer(), to);
     case DataType::unsigned_integer: {
       uint64_t u = v.as_unsigned();
-      if (to == DataType::float_) return Value::floating(static_cast<double>(u));
+      if (to == DataType::floating) return Value::floating(static_cast<double>(u));
       if (u > static_cast<uint64_t>(INT64_MAX)) return Errc::bad_request;
       return from_signed(static_cast<int64_t>(u), to);
     }
-    case DataType::float_: {
+    case DataType::floating: {
       const auto w = lwm2m::detail::whole_number(v.as_float());
       if (!w) return Errc::bad_request;
       const bool negative = w->negative && w->magnitude != 0;

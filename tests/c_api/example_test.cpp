@@ -181,6 +181,8 @@ TEST(CExample, BadFlagsAreNamedWithTheFixAndExit2) {
        "--psk-identity/--psk-key",
        "keys need a coaps:// server"},
       {{"--lwm2m", "2.0"}, "--lwm2m", "1.0, 1.1 or 1.2"},
+      {{"--retries", "0"}, "--retries", "1-255"},
+      {{"--retry-delay", "soon"}, "--retry-delay", "1-86400"},
   };
   for (const BadFlag& c : cases) {
     ExampleRun run = start(c.args);
@@ -199,8 +201,8 @@ TEST(CExample, HelpListsEveryFlag) {
   std::string out = run.out();
   for (const char* flag :
        {"--endpoint", "--server", "--psk-identity", "--psk-key", "--lifetime", "--local-port",
-        "--bootstrap", "--lwm2m", "--queue", "--state-dir", "--keep-trying", "--help",
-        "at most 128 bytes", "a second Ctrl-C exits at once"})
+        "--bootstrap", "--lwm2m", "--queue", "--state-dir", "--keep-trying", "--retries",
+        "--retry-delay", "--help", "at most 128 bytes", "a second Ctrl-C exits at once"})
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
 }
 
@@ -239,6 +241,27 @@ TEST(CExample, APortInUseIsNamedAndExits1) {
   EXPECT_EQ(run.process->wait_for(10s), 1) << run.out() << run.err();
   EXPECT_NE(run.out().find("port " + std::to_string(held.port) + " is in use"), std::string::npos)
       << run.out();
+}
+
+// Every Register refused: with a short retry scheme from the command line the example logs
+// each attempt, says it gives up and exits 1 (for a supervisor to restart it) in seconds.
+TEST(CExample, GivesUpAfterTheLastAttemptAndExits1) {
+  Server server;
+  server.reject_registrations(10, lwm2m::testserver::coap_code(4, 3));
+  ExampleRun run = start(
+      {"--server", server.uri(), "--endpoint", "ex-fail", "--retries", "2", "--retry-delay", "1"});
+  ASSERT_TRUE(run.process);
+  EXPECT_EQ(run.process->wait_for(20s), 1) << run.out() << run.err();
+  const std::string out = run.out();
+  EXPECT_NE(out.find("server 1: Register failed: forbidden; attempt 1 of this retry sequence, "
+                     "next attempt in 1 s"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("no server accepted us and no attempt is left: giving up"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("every attempt to register failed (see above): exiting with 1"),
+            std::string::npos)
+      << out;
 }
 
 TEST(CExample, CtrlCBeforeRegistrationExitsAtOnce) {

@@ -114,7 +114,7 @@ class Current(unittest.TestCase):
                         self.assertIn("inline constexpr dm::ObjectDef kObject{", r.stdout)
 
     def test_resources_match_the_xml(self):
-        types = {"Float": "float_", "Integer": "integer", "String": "string", "": "none",
+        types = {"Float": "floating", "Integer": "integer", "String": "string", "": "none",
                  "Boolean": "boolean", "Time": "time", "Objlnk": "objlnk", "Opaque": "opaque"}
         ops = {"R": "read", "RW": "read_write", "E": "execute", "W": "write"}
         picks = {("3303.xml", "object_3303_v1_1.hpp"): [5700, 5605, 5750],

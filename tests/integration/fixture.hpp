@@ -43,7 +43,7 @@ inline constexpr ts::Duration kWait{10000};
 
 inline constexpr dm::ResourceDef kSensorResources[] = {
     {5605, dm::DataType::none, dm::Operations::execute, false, false, "Reset Min and Max"},
-    {5700, dm::DataType::float_, dm::Operations::read, false, false, "Sensor Value"},
+    {5700, dm::DataType::floating, dm::Operations::read, false, false, "Sensor Value"},
     {5701, dm::DataType::string, dm::Operations::read, false, false, "Sensor Units"},
     {5750, dm::DataType::string, dm::Operations::read_write, false, false, "Application Type"},
 };

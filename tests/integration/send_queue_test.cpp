@@ -25,7 +25,7 @@ TEST(Send, PostsTheValuesToDpInSenmlCbor) {
     const dm::Path paths[] = {dm::Path(3303, 0, 5700), dm::Path(3, 0, 0)};
     return c.send(1, paths, runner_now());
   });
-  ASSERT_TRUE(st.ok()) << to_string(st.code());
+  ASSERT_TRUE(st.ok()) << to_string(st.error());
   auto e = server.wait_send("send-node", kWait);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code, ts::coap_code(2, 4));
@@ -141,7 +141,7 @@ TEST_F(QueueMode, SendWhileAsleepGoesOutAtOnce) {
     const dm::Path paths[] = {dm::Path(3303, 0, 5700)};
     return c.send(1, paths, runner_now());
   });
-  ASSERT_TRUE(st.ok()) << to_string(st.code());
+  ASSERT_TRUE(st.ok()) << to_string(st.error());
   // A Send is an uplink of its own: no Update has to wake the client first.
   auto e = server.wait_send(ep, kWait);
   ASSERT_TRUE(e);
@@ -168,7 +168,7 @@ TEST(QueueMode10, A10ClientSignalsQueueModeInTheBinding) {
     const dm::Path paths[] = {dm::Path(3303, 0, 5700)};
     return c.send(1, paths, runner_now());
   });
-  EXPECT_EQ(st.code(), Errc::invalid_state);
+  EXPECT_EQ(st.error(), Errc::invalid_state);
 }
 
 }  // namespace

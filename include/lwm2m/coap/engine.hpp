@@ -53,12 +53,12 @@ struct ResponseFiller {
 
 /// RFC 7252 §4.8 transmission parameters; the defaults are the RFC's.
 struct TransmissionParams {
-  Duration ack_timeout{2000};
+  Duration ack_timeout{2000};  ///< wait before the first retransmission of a CON message
   /// ACK_RANDOM_FACTOR as a ratio in thousandths (1500 = 1.5), to stay free of floats.
   uint16_t ack_random_factor_permille = 1500;
-  uint8_t max_retransmit = 4;
-  uint8_t nstart = 1;
-  Duration max_latency{100000};
+  uint8_t max_retransmit = 4;       ///< retransmissions of a CON message before the exchange fails
+  uint8_t nstart = 1;               ///< outstanding CON exchanges per peer
+  Duration max_latency{100000};     ///< longest time a datagram may take to reach the peer
   Duration processing_delay{2000};  ///< RFC: equal to ACK_TIMEOUT
 
   /// ACK_TIMEOUT * (2^MAX_RETRANSMIT - 1) * ACK_RANDOM_FACTOR
@@ -71,8 +71,9 @@ struct TransmissionParams {
   Duration non_lifetime() const noexcept;
 };
 
+/// Sizes and timing of a coap::Engine; every table is sized from here once, at construction.
 struct EngineConfig {
-  TransmissionParams tx;
+  TransmissionParams tx;  ///< retransmission timing (RFC 7252 §4.8)
   /// Largest datagram the engine builds. Cached responses and retransmission buffers are
   /// this size each. RFC 7252 §4.6 recommends 1152 when nothing is known of the path MTU.
   uint16_t max_message_size = 1152;
@@ -91,27 +92,36 @@ struct EngineConfig {
   uint32_t block1_buffer = 4096;
   /// Token length for our requests (RFC 7252 §5.3.1 asks for enough randomness; 4..8).
   uint8_t token_length = 4;
+  /// Buffers the engine uses only inside one call (a request being written, a response's
+  /// payload): Engine::scratch_size(*this) bytes. Engines driven by one thread, one call
+  /// at a time, may share one (thousands of clients in a process keep it once); null: the
+  /// engine has its own in its storage.
+  uint8_t* shared_scratch = nullptr;
 };
 
 // ---- server role --------------------------------------------------------------------
 
 /// Identifies an observe relation we serve. Stable until on_observe_cancelled().
 struct ObservationId {
-  uint16_t index = 0xFFFF;
-  uint16_t generation = 0;
+  uint16_t index = 0xFFFF;  ///< slot in the engine's table; 0xFFFF: none
+  uint16_t generation = 0;  ///< tells a reused slot from the relation it held before
+  /// True when this names a relation (not a default-constructed id).
   bool valid() const noexcept { return index != 0xFFFF; }
+  /// Same relation.
   friend bool operator==(ObservationId, ObservationId) noexcept = default;
 };
 
 /// Identifies a request whose answer comes later (respond_deferred()).
 struct DeferredId {
-  uint16_t index = 0xFFFF;
-  uint16_t generation = 0;
+  uint16_t index = 0xFFFF;  ///< slot in the engine's table; 0xFFFF: none
+  uint16_t generation = 0;  ///< tells a reused slot from the request it held before
+  /// True when this names a request (not a default-constructed id).
   bool valid() const noexcept { return index != 0xFFFF; }
 };
 
+/// A request as the engine hands it to a RequestHandler.
 struct IncomingRequest {
-  PeerId peer;
+  PeerId peer;             ///< who sent it
   const Message& message;  ///< options and the last block's payload
   ByteView body;           ///< the complete body (Block1 transfers reassembled)
   /// GET/FETCH with Observe 0: the handler may call Response::accept_observe().
@@ -128,20 +138,27 @@ struct IncomingRequest {
 /// representation and the engine cuts the Block2 block the peer asked for.
 class Response {
  public:
+  /// A response written into `m`, its payload into `payload`.
   Response(Message& m, Sink& payload) noexcept : msg_(m), sink_(payload) {}
   Response(const Response&) = delete;
   Response& operator=(const Response&) = delete;
 
+  /// Sets the response code (2.05 Content unless changed).
   void set_code(Code c) noexcept { msg_.code = c; }
+  /// The response code set so far.
   Code code() const noexcept { return msg_.code; }
   /// For adding options (Content-Format, Location-Path, ETag...).
   Message& message() noexcept { return msg_; }
+  /// Sets the Content-Format option, replacing any earlier one.
   Status set_content_format(uint16_t cf) noexcept {
     msg_.remove(OptionNumber::content_format);
     return msg_.add_uint(OptionNumber::content_format, cf);
   }
+  /// Where the representation goes (a windowed sink: Block2 takes its block from it).
   Sink& payload() noexcept { return sink_; }
+  /// Appends `bytes` to the payload.
   void write(ByteView bytes) noexcept { sink_.write(bytes); }
+  /// Appends text to the payload.
   void write(std::string_view s) noexcept { sink_.write(as_bytes(s)); }
 
   /// Establishes an observe relation (only for a request with observe_register). `cookie`
@@ -163,6 +180,7 @@ class Response {
   DeferredId deferred_{};
 };
 
+/// The server role's callback: serves the requests a peer sends.
 class RequestHandler {
  public:
   /// Serve one request. The default response code is 2.05 with no payload.
@@ -182,13 +200,18 @@ class RequestHandler {
 
 // ---- client role --------------------------------------------------------------------
 
+/// Identifies a request this endpoint sent (send_request()), until its exchange ends.
 struct RequestId {
-  uint16_t index = 0xFFFF;
-  uint16_t generation = 0;
+  uint16_t index = 0xFFFF;  ///< slot in the engine's table; 0xFFFF: none
+  uint16_t generation = 0;  ///< tells a reused slot from the exchange it held before
+  /// True when this names a request (not a default-constructed id).
   bool valid() const noexcept { return index != 0xFFFF; }
+  /// Same request.
   friend bool operator==(RequestId, RequestId) noexcept = default;
 };
 
+/// The client role's callback: receives the responses and notifications of a request sent with
+/// Engine::send_request().
 class ResponseHandler {
  public:
   /// A response, one Block2 block of a response, or an observe notification.
@@ -204,23 +227,31 @@ class ResponseHandler {
   ~ResponseHandler() = default;  // as RequestHandler's
 };
 
+/// How Engine::send_request() sends a request.
 struct RequestOptions {
-  bool confirmable = true;
+  bool confirmable = true;  ///< CON (retransmitted until acknowledged) or NON
   /// Fetch the remaining Block2 blocks automatically after the first one.
   bool follow_block2 = true;
 };
 
 // ---- outputs ------------------------------------------------------------------------
 
+/// A datagram the driver is to send.
 struct Datagram {
-  PeerId peer;
+  PeerId peer;     ///< to whom
   ByteView bytes;  ///< valid until the next call into the engine
 };
 
+/// A sans-I/O CoAP endpoint (RFC 7252, 7641 Observe, 7959 blocks): datagrams in, datagrams out,
+/// time passed in; no sockets, clocks or threads inside.
 class Engine {
  public:
   /// Bytes of storage the engine needs for `config`.
   static size_t storage_size(const EngineConfig& config) noexcept;
+  /// Bytes of EngineConfig::shared_scratch for `config`.
+  static size_t scratch_size(const EngineConfig& config) noexcept {
+    return size_t{config.max_message_size} + config.block_size;
+  }
 
   /// Carves every table from `storage` (at least storage_size(config) bytes, aligned to
   /// alignof(std::max_align_t)); nothing is allocated. `handler` may be null (client only).
@@ -234,19 +265,24 @@ class Engine {
 
   /// False if the configuration was invalid or storage too small/unavailable.
   bool valid() const noexcept { return core_ != nullptr; }
+  /// The configuration it was built with.
   const EngineConfig& config() const noexcept { return config_; }
+  /// Who serves incoming requests (null: requests are answered 4.04).
   void set_handler(RequestHandler* handler) noexcept;
 
   // ---- inputs ----
+  /// A datagram from `peer` arrived at `now`.
   void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
   /// A datagram larger than the driver's receive buffer (`limit` bytes; the driver read it
   /// whole or in part). A request is answered 4.13 with a Block1 option of a size that fits
   /// (RFC 7959 §2.9.3), so that a peer sending large blocks goes on with smaller ones; any
   /// other message is dropped.
   void handle_oversized(PeerId peer, ByteView datagram, size_t limit, TimePoint now) noexcept;
+  /// Time passed: retransmissions, timeouts and expiries due by `now` run.
   void handle_timeout(TimePoint now) noexcept;
 
   // ---- outputs ----
+  /// The next datagram to send, until nullopt; call after every input.
   std::optional<Datagram> poll_transmit() noexcept;
   /// Earliest time handle_timeout() has work; kNever when idle.
   TimePoint next_deadline() const noexcept;
@@ -261,6 +297,7 @@ class Engine {
   /// Ends an exchange. For an observation, proactively deregisters (RFC 7641 §3.6: the
   /// same GET with Observe 1); the handler gets no further callback.
   void cancel(RequestId id, TimePoint now) noexcept;
+  /// True while the exchange of request `id` is still running.
   bool active(RequestId id) const noexcept;
 
   // ---- server role ----
@@ -281,17 +318,20 @@ class Engine {
   /// Ends an observe relation locally (no message is sent; RFC 7641 lets the next
   /// notification be answered with RST instead).
   void cancel_observation(ObservationId id) noexcept;
+  /// True while relation `id` exists.
   bool observing(ObservationId id) const noexcept;
   /// The peer of a relation, and its request's options (Uri-Path, Accept...) are kept by
   /// the caller: the engine stores only what the protocol needs.
   size_t observation_count() const noexcept;
 
+  /// Counters since construction, for diagnostics.
   struct Stats {
-    uint32_t retransmissions = 0;
+    uint32_t retransmissions = 0;   ///< CON messages sent again for lack of an ACK
     uint32_t duplicates = 0;        ///< retransmitted requests answered from the cache
     uint32_t malformed = 0;         ///< datagrams rejected by the parser
     uint32_t rejected_options = 0;  ///< requests answered 4.02
   };
+  /// The counters.
   const Stats& stats() const noexcept { return stats_; }
 
  private:

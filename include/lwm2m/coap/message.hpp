@@ -20,19 +20,28 @@ enum class Type : uint8_t { con = 0, non = 1, ack = 2, rst = 3 };
 
 /// A CoAP code c.dd packed as (class << 5) | detail.
 struct Code {
-  uint8_t raw = 0;
+  uint8_t raw = 0;  ///< class (3 bits) and detail (5 bits), as on the wire
 
   constexpr Code() noexcept = default;
+  /// The code whose wire byte is `r`.
   constexpr explicit Code(uint8_t r) noexcept : raw(r) {}
+  /// The code c.dd, e.g. Code(2, 5) for 2.05 Content.
   constexpr Code(uint8_t cls, uint8_t detail) noexcept
       : raw(static_cast<uint8_t>((cls << 5) | (detail & 0x1F))) {}
 
+  /// The class: 0 request, 2 success, 4 client error, 5 server error.
   constexpr uint8_t cls() const noexcept { return static_cast<uint8_t>(raw >> 5); }
+  /// The detail, e.g. 5 in 2.05.
   constexpr uint8_t detail() const noexcept { return static_cast<uint8_t>(raw & 0x1F); }
+  /// True for 0.00 (an empty message: ACK, RST or ping).
   constexpr bool is_empty() const noexcept { return raw == 0; }
+  /// True for a method code (0.01 GET and the others).
   constexpr bool is_request() const noexcept { return cls() == 0 && raw != 0; }
+  /// True for a response code (2.xx to 5.xx).
   constexpr bool is_response() const noexcept { return cls() >= 2 && cls() <= 5; }
+  /// True for a 2.xx response.
   constexpr bool is_success() const noexcept { return cls() == 2; }
+  /// Same wire byte.
   friend constexpr bool operator==(Code a, Code b) noexcept = default;
 };
 
@@ -104,22 +113,25 @@ constexpr bool is_critical(uint16_t number) noexcept {
 
 /// Format rules of the options this stack understands (RFC 7252 §5.10, 7641, 7959).
 struct OptionInfo {
-  uint16_t min_length;
-  uint16_t max_length;
-  bool repeatable;
+  uint16_t min_length;  ///< shortest allowed value in bytes
+  uint16_t max_length;  ///< longest allowed value in bytes
+  bool repeatable;      ///< whether the option may occur more than once
 };
 /// Returns the rules for a known option, or nullopt for an unrecognised one.
 std::optional<OptionInfo> option_info(uint16_t number) noexcept;
 
+/// One option of a message: its number and value (kept inline when short, else viewed).
 struct Option {
-  uint16_t number = 0;
-  uint16_t length = 0;
+  uint16_t number = 0;                    ///< option number, e.g. 11 for Uri-Path
+  uint16_t length = 0;                    ///< value length in bytes
   const uint8_t* external = nullptr;      ///< value bytes when not stored inline
   std::array<uint8_t, 4> inline_value{};  ///< small values (uint options) live here
 
+  /// The value's bytes.
   ByteView value() const noexcept {
     return external ? ByteView{external, length} : ByteView{inline_value.data(), length};
   }
+  /// The value as text (Uri-Path, Uri-Query, Location-Path...).
   std::string_view string() const noexcept { return as_string(value()); }
   /// Big-endian unsigned value (RFC 7252 §3.2 "uint"); 0 for an empty value.
   uint32_t uint_value() const noexcept;
@@ -127,22 +139,28 @@ struct Option {
 
 /// Token: 0 to 8 bytes.
 struct Token {
-  std::array<uint8_t, 8> bytes{};
-  uint8_t length = 0;
+  std::array<uint8_t, 8> bytes{};  ///< the token's bytes (the first `length` are used)
+  uint8_t length = 0;              ///< 0 to 8
 
+  /// The token's bytes.
   ByteView view() const noexcept { return {bytes.data(), length}; }
+  /// A token holding `b` (at most 8 bytes are kept).
   static Token from(ByteView b) noexcept;
+  /// Same length and bytes.
   friend bool operator==(const Token& a, const Token& b) noexcept;
 };
 
 /// Block1/Block2 option value (RFC 7959 §2.2).
 struct BlockOption {
-  uint32_t num = 0;
-  bool more = false;
-  uint8_t szx = 6;  ///< size = 2^(szx+4); 7 is reserved (BERT, TCP only)
+  uint32_t num = 0;   ///< block number
+  bool more = false;  ///< whether more blocks follow
+  uint8_t szx = 6;    ///< size = 2^(szx+4); 7 is reserved (BERT, TCP only)
 
+  /// Block size in bytes.
   constexpr uint32_t size() const noexcept { return 1u << (szx + 4); }
+  /// Offset of this block in the whole body.
   constexpr uint32_t offset() const noexcept { return num * size(); }
+  /// The option's value on the wire (NUM, M, SZX).
   constexpr uint32_t encode() const noexcept { return (num << 4) | (more ? 0x8u : 0u) | szx; }
   /// Rejects szx 7 and num above 2^20-1.
   static Result<BlockOption> decode(uint32_t raw) noexcept;
@@ -166,36 +184,50 @@ enum class ParseError : uint8_t {
 };
 const char* to_string(ParseError e) noexcept;
 
+/// One CoAP message (RFC 7252), decoded or to be encoded. Option and payload bytes are views: the
+/// buffer they point into must outlive the message.
 class Message {
  public:
   /// Enough for any LwM2M request: a Register has ~2 Uri-Path + ~6 Uri-Query options.
   static constexpr size_t kMaxOptions = 24;
 
-  Type type = Type::con;
-  Code code;
-  uint16_t message_id = 0;
-  Token token;
-  ByteView payload;
+  Type type = Type::con;    ///< CON, NON, ACK or RST
+  Code code;                ///< method or response code
+  uint16_t message_id = 0;  ///< message ID (deduplication and matching of ACKs)
+  Token token;              ///< matches responses to requests
+  ByteView payload;         ///< the body (empty when none)
 
   // ---- options (kept in insertion order; encode() sorts them stably) ----
+  /// Adds an option with `value` (viewed, not copied); no_space past kMaxOptions.
   Status add_option(OptionNumber n, ByteView value) noexcept;
+  /// Adds an option with a text value (viewed, not copied).
   Status add_string(OptionNumber n, std::string_view s) noexcept {
     return add_option(n, as_bytes(s));
   }
   /// Shortest big-endian encoding (0 encodes as zero bytes).
   Status add_uint(OptionNumber n, uint32_t value) noexcept;
+  /// Adds an option without a value (e.g. If-None-Match).
   Status add_empty(OptionNumber n) noexcept { return add_option(n, {}); }
   /// Adds one Uri-Path (or Location-Path) option per '/'-separated segment of `path`.
   Status add_path(OptionNumber n, std::string_view path) noexcept;
+  /// Removes every option with number `n`.
   void remove(OptionNumber n) noexcept;
+  /// Removes every option.
   void clear_options() noexcept { option_count_ = 0; }
 
+  /// The options, in insertion order.
   std::span<const Option> options() const noexcept { return {options_.data(), option_count_}; }
+  /// The first option with number `n`, or null.
   const Option* find(OptionNumber n) const noexcept;
+  /// True when an option with number `n` is present.
   bool has(OptionNumber n) const noexcept { return find(n) != nullptr; }
+  /// The first option `n` as an unsigned integer; nullopt when absent.
   std::optional<uint32_t> uint_option(OptionNumber n) const noexcept;
+  /// The Content-Format option's value; nullopt when absent.
   std::optional<uint16_t> content_format() const noexcept;
+  /// The Accept option's value; nullopt when absent.
   std::optional<uint16_t> accept() const noexcept;
+  /// The Observe option's value; nullopt when absent.
   std::optional<uint32_t> observe() const noexcept { return uint_option(OptionNumber::observe); }
   /// Block1/Block2 value; nullopt when absent, invalid block values also read as absent
   /// (check block_valid() to answer 4.00).

@@ -37,17 +37,22 @@ namespace lwm2m::core {
 
 using codec::LwM2MVersion;
 
+class Workspace;
+
+/// How a core::Client is sized and what it says in its Register; every table is sized from here at
+/// construction.
 struct ClientConfig {
   /// Longest endpoint name: room for "urn:imei-imsi:" and "urn:uuid:" forms with margin;
   /// a longer one makes valid() false rather than fail at Register.
   static constexpr size_t kMaxEndpoint = 128;
   /// Endpoint Client Name ("ep="); the bytes must outlive the client.
   std::string_view endpoint;
-  LwM2MVersion version = LwM2MVersion::v1_1;
-  coap::EngineConfig coap{};
+  LwM2MVersion version = LwM2MVersion::v1_1;  ///< LwM2M version of the Register ("lwm2mv"), which
+                                              ///< decides the formats and operations offered
+  coap::EngineConfig coap{};                  ///< the CoAP engine's sizes and timing
   /// Management servers served at once (the bootstrap server has its own slot).
   uint8_t max_servers = 2;
-  uint16_t max_observations = 8;
+  uint16_t max_observations = 8;  ///< observations over all servers
   /// Attribute sets stored by Write-Attributes, over all servers.
   uint16_t max_attributes = 8;
   /// Holds the Register payload and Send payloads while they are in flight.
@@ -57,7 +62,7 @@ struct ClientConfig {
   /// Notifications kept while a server is unreachable or asleep (queue mode), per client,
   /// and the bytes their payloads may take; the oldest go first when either runs out.
   uint16_t stored_notifications = 8;
-  uint16_t stored_bytes = 512;
+  uint16_t stored_bytes = 512;  ///< bytes the stored notifications' payloads may take in all
   /// Queue mode (1.1 "Q" parameter; 1.0 binding "UQ"): asleep MAX_TRANSMIT_WAIT after the
   /// last uplink, until the next Update.
   bool queue_mode = false;
@@ -67,7 +72,41 @@ struct ClientConfig {
   /// First delay before a failed bootstrap is tried again; it doubles with each failure,
   /// and after bootstrap_attempts attempts the client gives up (Event::bootstrap_failed).
   Duration bootstrap_retry{60000};
-  uint8_t bootstrap_attempts = 5;
+  uint8_t bootstrap_attempts = 5;  ///< bootstrap attempts before the client gives up
+  /// Buffers shared with the other clients of this thread (see Workspace); null: the
+  /// client has its own.
+  Workspace* workspace = nullptr;
+};
+
+/// The buffers a client uses only while it handles one input: a request or notification
+/// being written, a response's payload, values computed by read handlers and decoded
+/// strings, a Register, Update or Send payload until the engine has copied it. Clients
+/// driven by one thread, one call at a time, may share one workspace
+/// (ClientConfig::workspace), so that a process running thousands of clients keeps these
+/// bytes once instead of in every client. The workspace must outlive its clients. A client
+/// sharing one sends payloads of one block at most (EngineConfig::block_size; no Block1
+/// upload of a large Register or Send: those fail with buffer_too_small).
+class Workspace {
+ public:
+  /// Room for clients whose messages, blocks and scratch are at most those of `config`.
+  explicit Workspace(const ClientConfig& config) noexcept;
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  /// False when memory was not available.
+  bool valid() const noexcept { return buf_ != nullptr; }
+  /// Whether a client with `config` fits in this workspace.
+  bool fits(const ClientConfig& config) const noexcept;
+
+ private:
+  friend class Client;
+  uint8_t* shared_engine_scratch() const noexcept { return buf_.get(); }
+  uint8_t* shared_client_scratch() const noexcept {
+    return buf_.get() + coap::Engine::scratch_size(engine_);
+  }
+  uint8_t* shared_uplink() const noexcept { return shared_client_scratch() + scratch_; }
+  std::unique_ptr<uint8_t[]> buf_;
+  coap::EngineConfig engine_;  ///< the sizes the engine part was made for
+  uint16_t scratch_ = 0;
 };
 
 enum class EventKind : uint8_t {
@@ -87,22 +126,24 @@ enum class EventKind : uint8_t {
 };
 const char* to_string(EventKind k) noexcept;
 
+/// Something the client did that the driver or the application may act on (Client::poll_event()).
 struct Event {
-  EventKind kind;
-  uint16_t ssid = 0;  ///< 0 for the bootstrap server
-  coap::PeerId peer = 0;
-  Errc error = Errc::ok;
+  EventKind kind;         ///< what happened
+  uint16_t ssid = 0;      ///< 0 for the bootstrap server
+  coap::PeerId peer = 0;  ///< the peer it happened with
+  Errc error = Errc::ok;  ///< why it failed (Errc::ok for a success)
 };
 
 /// What the driver must do with the transport to one peer (Client::poll_link).
 struct LinkCommand {
+  /// What to do.
   enum class Kind : uint8_t {
     connect,     ///< open the transport to `peer` afresh (a new URI or a new session)
     disconnect,  ///< the transport to `peer` may be closed once queued datagrams are sent
   };
-  Kind kind;
-  coap::PeerId peer = 0;
-  uint16_t ssid = 0;  ///< 0 for the bootstrap server (and for an account just dropped)
+  Kind kind;              ///< what to do
+  coap::PeerId peer = 0;  ///< the peer (index of a server account, or the download peer)
+  uint16_t ssid = 0;      ///< 0 for the bootstrap server (and for an account just dropped)
 };
 
 /// What the driver must do with the saved configuration (Client::poll_state; see
@@ -118,9 +159,9 @@ enum class StateCommand : uint8_t {
 
 /// Per-account state visible to the application.
 struct ServerStatus {
-  uint16_t ssid = 0;
-  bool bootstrap = false;
-  bool registered = false;
+  uint16_t ssid = 0;          ///< Short Server ID; 0 for the bootstrap server
+  bool bootstrap = false;     ///< the bootstrap server's account
+  bool registered = false;    ///< registered and not de-registered since
   bool asleep = false;        ///< queue mode: not listening until the next uplink
   std::string_view location;  ///< Registration location ("/rd/5a3f")
   /// "waiting", "registering", "registered", "updating", "deregistering", "failed" or
@@ -145,6 +186,8 @@ class ClientMonitor {
 
 class PackageDownloader;
 
+/// The LwM2M client, sans-I/O: fed datagrams and time by a driver (posix::Runner or your own loop),
+/// it registers, answers the servers' requests from the registry's objects and reports events.
 class Client final : private coap::RequestHandler,
                      private coap::ResponseHandler,
                      private dm::ChangeListener {
@@ -167,16 +210,22 @@ class Client final : private coap::RequestHandler,
   /// De-registers from every server (the exchanges still need handle_* calls to finish;
   /// stopped() tells when they are done).
   void stop(TimePoint now) noexcept;
+  /// True when every De-register exchange started by stop() ended.
   bool stopped() const noexcept;
 
   // ---- I/O ----
+  /// A datagram from `peer` arrived at `now`.
   void handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now) noexcept;
   /// A datagram larger than the driver's receive buffer of `limit` bytes: a request gets
   /// 4.13 with a block size that fits (coap::Engine::handle_oversized()).
   void handle_oversized(coap::PeerId peer, ByteView datagram, size_t limit, TimePoint now) noexcept;
+  /// Time passed: retransmissions, registration updates and retries due by `now` run.
   void handle_timeout(TimePoint now) noexcept;
+  /// The next datagram to send, until nullopt; poll after every input.
   std::optional<coap::Datagram> poll_transmit() noexcept { return engine_.poll_transmit(); }
+  /// When handle_timeout() is next due; kNever when nothing is scheduled.
   TimePoint next_deadline() const noexcept;
+  /// The next event, until nullopt; poll after every input.
   std::optional<Event> poll_event() noexcept;
   /// The next transport command, one peer at a time; the latest wish per peer wins
   /// (disconnect then connect is one connect). Poll until empty after every input.
@@ -206,23 +255,29 @@ class Client final : private coap::RequestHandler,
   /// Client-initiated bootstrap now (as Execute /1/x/9 does).
   void request_bootstrap(TimePoint now) noexcept;
 
+  /// Number of server accounts (the bootstrap account included).
   size_t server_count() const noexcept;
   /// index < server_count(): the bootstrap account (when present) comes first.
   ServerStatus server_status(size_t index) const noexcept;
+  /// True while registered with server `ssid`.
   bool registered(uint16_t ssid) const noexcept;
+  /// True while a bootstrap is under way.
   bool bootstrapping() const noexcept;
   /// True once every retry sequence failed and nothing is left to try: each management
   /// server failed (or none is configured) and no bootstrap is under way. start() begins
   /// again from scratch.
   bool gave_up() const noexcept;
 
+  /// Who is told of every request served (logs, statistics); null: nobody.
   void set_monitor(ClientMonitor* monitor) noexcept { monitor_ = monitor; }
   /// Pulls what servers write into a Firmware Update object's Package URI
   /// (lwm2m/core/download.hpp); null: no pull. Before start().
   void set_downloader(PackageDownloader* downloader) noexcept;
   /// The peer the downloader fetches from (after every server account).
   coap::PeerId download_peer() const noexcept;
+  /// The CoAP engine, for its statistics.
   const coap::Engine& engine() const noexcept { return engine_; }
+  /// The objects the client serves.
   dm::Registry& registry() noexcept { return registry_; }
 
   struct Impl;
@@ -239,6 +294,7 @@ class Client final : private coap::RequestHandler,
   // dm::ChangeListener
   void on_value_changed(const dm::Path& path) noexcept override;
   void on_instances_changed(dm::ObjectId object) noexcept override;
+  static coap::EngineConfig engine_config(const ClientConfig& config) noexcept;
 
   ClientConfig config_;
   dm::Registry& registry_;

@@ -30,6 +30,8 @@ namespace lwm2m::core {
 
 class Client;
 
+/// Fetches a firmware package from the Package URI a server wrote, block by block, into the
+/// Firmware Update object (attach with Client::set_downloader()).
 class PackageDownloader : private coap::ResponseHandler {
  public:
   /// How often one block is asked for again after its exchange failed before the download
@@ -41,6 +43,7 @@ class PackageDownloader : private coap::ResponseHandler {
   PackageDownloader(const PackageDownloader&) = delete;
   PackageDownloader& operator=(const PackageDownloader&) = delete;
 
+  /// True while a download is in progress.
   bool active() const noexcept { return active_; }
   /// Blocks asked for again after a failed exchange, since construction.
   uint32_t resumed() const noexcept { return resumed_; }

@@ -28,29 +28,33 @@ constexpr bool allows(Operations ops, Operations what) noexcept {
   return (static_cast<uint8_t>(ops) & static_cast<uint8_t>(what)) == static_cast<uint8_t>(what);
 }
 
+/// Static description of one resource of an object, one row of ObjectDef::resources.
 struct ResourceDef {
-  ResourceId id;
-  DataType type;  ///< DataType::none for executable resources
-  Operations ops;
-  bool multiple = false;   ///< Multiple-instance resource
-  bool mandatory = false;  ///< Mandatory in every instance
-  std::string_view name = {};
+  ResourceId id;               ///< resource id within the object, e.g. 5700 (Sensor Value)
+  DataType type;               ///< DataType::none for executable resources
+  Operations ops;              ///< what a server may do with it: read, write or execute
+  bool multiple = false;       ///< Multiple-instance resource
+  bool mandatory = false;      ///< Mandatory in every instance
+  std::string_view name = {};  ///< the OMA name, e.g. "Sensor Value" (shown in logs and tools)
 
+  /// True when a server may read (and observe) it.
   constexpr bool readable() const noexcept { return allows(ops, Operations::read); }
+  /// True when a server may write it.
   constexpr bool writable() const noexcept { return allows(ops, Operations::write); }
+  /// True when a server may execute it.
   constexpr bool executable() const noexcept { return allows(ops, Operations::execute); }
 };
 
 /// Static description of an object; usually a constexpr table next to the object's code.
 struct ObjectDef {
-  ObjectId id;
+  ObjectId id;  ///< object id, e.g. 3303 (Temperature)
   /// Object version as in the Register payload's "ver"; "1.0" is not advertised.
   std::string_view version = "1.0";
   bool multiple = false;   ///< Multiple-instance object
   bool mandatory = false;  ///< Mandatory object
   /// Sorted by ascending id (Registry::add rejects an unsorted table).
   std::span<const ResourceDef> resources = {};
-  std::string_view name = {};
+  std::string_view name = {};  ///< the OMA name, e.g. "Temperature"
 
   /// Binary search; null when the object defines no such resource.
   const ResourceDef* find(ResourceId rid) const noexcept;
@@ -75,15 +79,19 @@ class Registry;
 /// wherever it is needed, so applications built with RTTI can still derive from it.
 class Object {
  public:
+  /// An object described by `def`, which must outlive it.
   explicit Object(const ObjectDef& def) noexcept : def_(def) {}
   virtual ~Object() = default;
   Object(const Object&) = delete;
   Object& operator=(const Object&) = delete;
 
+  /// The object's static description.
   const ObjectDef& def() const noexcept { return def_; }
+  /// The object id (def().id).
   ObjectId id() const noexcept { return def_.id; }
 
   // ---- structure ----
+  /// Number of instances that exist now.
   virtual size_t instance_count() const noexcept = 0;
   /// The index-th instance id in ascending order (index < instance_count()).
   virtual InstanceId instance_at(size_t index) const noexcept = 0;
@@ -92,6 +100,8 @@ class Object {
   virtual bool has_resource(InstanceId, ResourceId) const noexcept { return true; }
   /// Multiple resources only: number of resource instances, and their ids ascending.
   virtual size_t resource_instance_count(InstanceId, ResourceId) const noexcept { return 0; }
+  /// The index-th resource instance id of a multiple resource, ascending (index <
+  /// resource_instance_count()).
   virtual ResourceInstanceId resource_instance_at(InstanceId, ResourceId,
                                                   size_t /*index*/) const noexcept {
     return kInvalidId;
@@ -134,6 +144,8 @@ class Object {
   virtual Status reset_resource(InstanceId /*iid*/, ResourceId /*rid*/) noexcept {
     return Errc::method_not_allowed;
   }
+  /// Executes a resource with the server's `arguments` (the Execute payload, possibly empty).
+  /// Default: method_not_allowed.
   virtual Status execute(InstanceId /*iid*/, ResourceId /*rid*/, ByteView /*arguments*/) noexcept {
     return Errc::method_not_allowed;
   }
@@ -142,6 +154,7 @@ class Object {
   /// Creates an empty instance with the given id (the library picks a free id when the
   /// server did not). Its resources are written right after. Default: method_not_allowed.
   virtual Status create_instance(InstanceId /*iid*/) noexcept { return Errc::method_not_allowed; }
+  /// Deletes an instance (a server's Delete). Default: method_not_allowed.
   virtual Status delete_instance(InstanceId /*iid*/) noexcept { return Errc::method_not_allowed; }
   /// A Write-Replace on the whole instance: bring writable resources back to their
   /// defaults before the new values are written. Default: nothing to do.
@@ -152,11 +165,16 @@ class Object {
   /// runs as: begin, changes, validate, then commit, or rollback when anything failed.
   /// validate() failing turns into 4.00 and a rollback. Defaults accept everything.
   virtual Status transaction_begin() noexcept { return {}; }
+  /// Checks the changes of the request as a whole before they are committed; an error rolls them
+  /// back (4.00).
   virtual Status transaction_validate() noexcept { return {}; }
+  /// Makes the request's changes final.
   virtual void transaction_commit() noexcept {}
+  /// Undoes every change since transaction_begin().
   virtual void transaction_rollback() noexcept {}
 
   // ---- helpers ----
+  /// True when instance `iid` exists.
   bool has_instance(InstanceId iid) const noexcept;
   /// Reports a value change to the registry (for observations). Safe to call when the
   /// object is not registered.
@@ -164,6 +182,7 @@ class Object {
   /// Reports that instances were created or deleted by the application (the registration
   /// is then updated).
   void instances_changed() const noexcept;
+  /// The registry this object was added to; null before Registry::add().
   Registry* registry() const noexcept { return registry_; }
 
  private:

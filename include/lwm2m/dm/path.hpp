@@ -21,19 +21,26 @@ using ResourceInstanceId = uint16_t;
 /// 65535 is reserved by the spec and means "absent" here.
 inline constexpr uint16_t kInvalidId = 0xFFFF;
 
+/// An LwM2M path: the root "/", an object "/3", an instance "/3/0", a resource "/3/0/1" or a
+/// resource instance "/3/0/7/1".
 class Path {
  public:
+  /// Levels of the deepest path (object, instance, resource, resource instance).
   static constexpr size_t kMaxDepth = 4;
   /// Longest text form: "/65534/65534/65534/65534".
   static constexpr size_t kMaxTextLength = 24;
 
   constexpr Path() noexcept = default;  // the root path "/"
+  /// The object path /o.
   constexpr explicit Path(ObjectId o) noexcept
       : ids_{o, kInvalidId, kInvalidId, kInvalidId}, depth_(1) {}
+  /// The instance path /o/i.
   constexpr Path(ObjectId o, InstanceId i) noexcept
       : ids_{o, i, kInvalidId, kInvalidId}, depth_(2) {}
+  /// The resource path /o/i/r.
   constexpr Path(ObjectId o, InstanceId i, ResourceId r) noexcept
       : ids_{o, i, r, kInvalidId}, depth_(3) {}
+  /// The resource instance path /o/i/r/ri.
   constexpr Path(ObjectId o, InstanceId i, ResourceId r, ResourceInstanceId ri) noexcept
       : ids_{o, i, r, ri}, depth_(4) {}
 
@@ -44,16 +51,26 @@ class Path {
   /// A single empty segment is accepted as the root too (some peers send Uri-Path "").
   static Result<Path> from_segments(std::span<const std::string_view> segments) noexcept;
 
+  /// Number of ids: 0 for the root, 4 for a resource instance.
   constexpr size_t depth() const noexcept { return depth_; }
+  /// True for "/".
   constexpr bool is_root() const noexcept { return depth_ == 0; }
+  /// True when the path names an object (depth >= 1).
   constexpr bool has_object() const noexcept { return depth_ >= 1; }
+  /// True when the path names an instance (depth >= 2).
   constexpr bool has_instance() const noexcept { return depth_ >= 2; }
+  /// True when the path names a resource (depth >= 3).
   constexpr bool has_resource() const noexcept { return depth_ >= 3; }
+  /// True when the path names a resource instance (depth 4).
   constexpr bool has_resource_instance() const noexcept { return depth_ >= 4; }
 
+  /// The object id (when has_object()).
   constexpr ObjectId object() const noexcept { return ids_[0]; }
+  /// The instance id (when has_instance()).
   constexpr InstanceId instance() const noexcept { return ids_[1]; }
+  /// The resource id (when has_resource()).
   constexpr ResourceId resource() const noexcept { return ids_[2]; }
+  /// The resource instance id (when has_resource_instance()).
   constexpr ResourceInstanceId resource_instance() const noexcept { return ids_[3]; }
   /// Id at level 0..3; kInvalidId above depth().
   constexpr uint16_t id(size_t level) const noexcept {
@@ -80,6 +97,7 @@ class Path {
   /// small (kMaxTextLength always suffices).
   size_t format(std::span<char> out) const noexcept;
 
+  /// Same depth and ids.
   friend constexpr bool operator==(const Path& a, const Path& b) noexcept {
     return a.depth_ == b.depth_ && a.ids_ == b.ids_;
   }

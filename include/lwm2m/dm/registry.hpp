@@ -25,6 +25,7 @@ class ChangeListener {
   ~ChangeListener() = default;  // not destroyed through this interface (no vtable entry)
 };
 
+/// The client's objects, by id: what the client serves and registers. Sized at construction.
 class Registry final : public TypeResolver {
  public:
   /// `slots` bounds how many objects can be added; the registry keeps them sorted by id.
@@ -39,13 +40,14 @@ class Registry final : public TypeResolver {
   /// Removes the object with this id; not_found when absent.
   Status remove(ObjectId id) noexcept;
 
+  /// The object with this id, or null.
   Object* find(ObjectId id) const noexcept;
   /// Objects in ascending id order.
   std::span<Object* const> objects() const noexcept { return {slots_.data(), count_}; }
 
   /// What a path names, checked against descriptors and the objects' current instances.
   struct Target {
-    Object* object = nullptr;
+    Object* object = nullptr;               ///< the object the path is in
     const ResourceDef* resource = nullptr;  ///< set for depth >= 3
   };
   /// not_found when any level does not exist (unknown object, absent instance, resource
@@ -59,10 +61,13 @@ class Registry final : public TypeResolver {
   /// TypeResolver: the declared type of the resource a path (depth 3 or 4) names.
   Result<DataType> type_of(const Path& path) const noexcept override;
 
+  /// Who hears of value and instance changes (the client; set by it).
   void set_listener(ChangeListener* listener) noexcept { listener_ = listener; }
+  /// Reports that the value at `path` changed, so that observations of it notify.
   void value_changed(const Path& path) const noexcept {
     if (listener_) listener_->on_value_changed(path);
   }
+  /// Reports that instances of object `id` were created or deleted (the registration is updated).
   void instances_changed(ObjectId id) const noexcept {
     if (listener_) listener_->on_instances_changed(id);
   }
@@ -116,11 +121,13 @@ class TreeSource final : public RecordSource {
 /// paths that name nothing are skipped, as the spec asks for Read-Composite.
 class CompositeSource final : public RecordSource {
  public:
+  /// Walks `paths` in `registry` in order; `scratch` holds computed values.
   CompositeSource(const Registry& registry, std::span<const Path> paths,
                   MutableByteView scratch) noexcept
       : registry_(registry), paths_(paths), current_(registry, {}, scratch) {
     restart(0);
   }
+  /// Leaves out objects with these ids (e.g. Security, whose keys are never sent).
   void exclude_objects(std::span<const ObjectId> ids) noexcept { current_.exclude_objects(ids); }
 
   Result<bool> next(Record& out) noexcept override;

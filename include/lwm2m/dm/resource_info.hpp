@@ -19,13 +19,14 @@ enum class RangeKind : uint8_t {
   length,  ///< the length in bytes of a string or opaque value ("0..255 bytes")
 };
 
+/// Units and range of one resource, from the OMA definition of its object.
 struct ResourceInfo {
-  ResourceId id;
-  std::string_view units = {};  ///< "Cel", "/100", "m/s"; empty when none
-  std::string_view range = {};  ///< the definition's RangeEnumeration text
-  RangeKind kind = RangeKind::none;
-  double min = 0;
-  double max = 0;
+  ResourceId id;                     ///< resource id
+  std::string_view units = {};       ///< "Cel", "/100", "m/s"; empty when none
+  std::string_view range = {};       ///< the definition's RangeEnumeration text
+  RangeKind kind = RangeKind::none;  ///< what min and max bound
+  double min = 0;                    ///< lowest allowed value or length
+  double max = 0;                    ///< highest allowed value or length
 
   /// Whether `v` (a value, or a length for RangeKind::length) is within the range.
   constexpr bool accepts(double v) const noexcept {

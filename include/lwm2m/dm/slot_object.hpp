@@ -12,9 +12,11 @@
 
 namespace lwm2m::dm {
 
+/// One resource value of a SlotObject: where it is (instance, resource, resource instance) and its
+/// current value.
 struct ResourceSlot {
-  InstanceId instance = 0;
-  ResourceId resource = 0;
+  InstanceId instance = 0;                            ///< instance the value belongs to
+  ResourceId resource = 0;                            ///< resource id
   ResourceInstanceId resource_instance = kInvalidId;  ///< set for multiple resources
   /// Current value. Strings and opaque values view `buffer` once written by the server or
   /// through SlotObject::set(); initially they may view any memory that outlives the slot.
@@ -26,17 +28,22 @@ struct ResourceSlot {
 
 // final: its overrides live in the RTTI-free core library, so a class derived from it in
 // an RTTI build would not link; extend it through ExecuteHandler and WriteObserver.
+/// An object whose values live in an array of slots the application provides: the quickest way to a
+/// custom object without writing handlers.
 class SlotObject final : public Object {
  public:
+  /// Runs Execute operations on a SlotObject's executable resources.
   class ExecuteHandler {
    public:
     virtual ~ExecuteHandler() = default;
+    /// Executes `rid` of `iid` with the server's arguments; the Status becomes the CoAP answer.
     virtual Status on_execute(InstanceId iid, ResourceId rid, ByteView arguments) noexcept = 0;
   };
   /// Called after a server write changed a slot (not for set()).
   class WriteObserver {
    public:
     virtual ~WriteObserver() = default;
+    /// The slot `slot` was just changed by a server.
     virtual void on_written(const ResourceSlot& slot) noexcept = 0;
   };
 
@@ -44,8 +51,11 @@ class SlotObject final : public Object {
   /// Instances are the distinct instance ids of the slots.
   SlotObject(const ObjectDef& def, std::span<ResourceSlot> slots) noexcept;
 
+  /// False when the slots were not sorted or name resources the descriptor lacks.
   bool valid() const noexcept { return valid_; }
+  /// Who runs Execute; without one, Execute answers 4.05.
   void set_execute_handler(ExecuteHandler* h) noexcept { exec_ = h; }
+  /// Who is told of server writes; optional.
   void set_write_observer(WriteObserver* w) noexcept { observer_ = w; }
 
   /// Application update of a value: copies strings/opaque into the slot's buffer when it
@@ -53,6 +63,7 @@ class SlotObject final : public Object {
   /// observations. not_found for an unknown slot, buffer_too_small when it does not fit.
   Status set(InstanceId iid, ResourceId rid, const Value& v,
              ResourceInstanceId riid = kInvalidId) noexcept;
+  /// The slot holding a value, or null.
   const ResourceSlot* slot(InstanceId iid, ResourceId rid,
                            ResourceInstanceId riid = kInvalidId) const noexcept;
 

@@ -20,22 +20,27 @@ enum Access : uint8_t {
   kAccessAll = 31,
 };
 
+/// One Access Control instance (/2/x): who may do what on one object instance.
 struct AclInstance {
+  /// ACL entries (servers with rights of their own) kept per instance.
   static constexpr size_t kMaxEntries = 4;
-  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
-  dm::ObjectId object_id = 0;
+  dm::InstanceId id = dm::kInvalidId;     ///< kInvalidId: slot unused
+  dm::ObjectId object_id = 0;             ///< 2/x/0: the object governed
   dm::InstanceId object_instance_id = 0;  ///< 65535: the object itself (Create rights)
   /// ACL resource instances: id = Short Server ID (0 = default for every server).
   uint16_t entry_ssid[kMaxEntries] = {};
-  uint8_t entry_rights[kMaxEntries] = {};
-  uint8_t entry_count = 0;
-  uint16_t owner = 0;
+  uint8_t entry_rights[kMaxEntries] = {};  ///< the rights of each entry (Access bits)
+  uint8_t entry_count = 0;                 ///< entries in use
+  uint16_t owner = 0;  ///< 2/x/3: Access Control Owner, the Short Server ID that owns the target
 };
 
 const dm::ObjectDef& access_control_object_def() noexcept;
 
+/// LwM2M Access Control object (/2): per-server rights on object instances, enforced when the
+/// client serves more than one management server.
 class AccessControlObject final : public dm::Object {
  public:
+  /// Instances live in `storage` (one slot per possible instance).
   explicit AccessControlObject(std::span<AclInstance> storage) noexcept;
 
   /// Adds an instance governing /object_id/object_instance_id (65535: Create on the
@@ -52,6 +57,7 @@ class AccessControlObject final : public dm::Object {
   /// `governed` is false when no instance covers the target.
   uint8_t rights(uint16_t ssid, dm::ObjectId object_id, dm::InstanceId object_instance_id,
                  bool& governed) const noexcept;
+  /// The instance governing /object_id/object_instance_id, or null.
   const AclInstance* find(dm::ObjectId object_id, dm::InstanceId object_instance_id) const noexcept;
 
   size_t instance_count() const noexcept override;

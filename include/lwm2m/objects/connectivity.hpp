@@ -19,8 +19,11 @@ namespace lwm2m::objects {
 const dm::ObjectDef& connectivity_monitoring_object_def() noexcept;
 const dm::ObjectDef& location_object_def() noexcept;
 
+/// LwM2M Connectivity Monitoring object (/4/0): the network the device is on, as the application
+/// reports it.
 class ConnectivityMonitoringObject final : public dm::Object {
  public:
+  /// Available Network Bearers (/4/0/1) kept at most.
   static constexpr size_t kMaxBearers = 4;
   static constexpr size_t kMaxAddresses = 2;       ///< IP addresses, router addresses, APNs each
   static constexpr size_t kMaxAddressLength = 45;  ///< an IPv6 address in text
@@ -33,6 +36,7 @@ class ConnectivityMonitoringObject final : public dm::Object {
   Status set_integer(dm::ResourceId rid, int64_t value) noexcept;
   /// Makes an optional integer resource absent again.
   Status clear(dm::ResourceId rid) noexcept;
+  /// Available Network Bearers (/4/0/1), e.g. {41} for Ethernet; no_space beyond kMaxBearers.
   Status set_available_bearers(std::span<const int> bearers) noexcept;
   /// 4 IP Addresses, 5 Router IP Addresses, 7 APN: the strings are copied (up to
   /// kMaxAddresses of kMaxAddressLength bytes); an empty list makes 5 and 7 absent.
@@ -64,6 +68,7 @@ class ConnectivityMonitoringObject final : public dm::Object {
   Strings ips_, routers_, apns_;
 };
 
+/// LwM2M Location object (/6/0): where the device is, as the application reports it.
 class LocationObject final : public dm::Object {
  public:
   static constexpr size_t kMaxVelocity = 16;  ///< 3GPP TS 23.032 velocity: up to 7 bytes
@@ -74,7 +79,9 @@ class LocationObject final : public dm::Object {
   void set_position(double latitude, double longitude, int64_t unix_seconds) noexcept;
   /// Altitude (m), radius (m), speed (m/s); NaN makes the resource absent.
   void set_altitude(double metres) noexcept;
+  /// Radius (/6/0/3) in metres; NaN makes it absent.
   void set_radius(double metres) noexcept;
+  /// Speed (/6/0/6) in metres per second; NaN makes it absent.
   void set_speed(double metres_per_second) noexcept;
   /// Velocity as 3GPP TS 23.032 encodes it; empty makes it absent.
   Status set_velocity(ByteView encoded) noexcept;

@@ -40,6 +40,8 @@
 
 namespace lwm2m::objects {
 
+/// The Device object's fixed identity: what /3/0 says about the device. Strings are viewed: they
+/// must outlive the object.
 struct DeviceInfo {
   std::string_view manufacturer;             ///< /3/0/0
   std::string_view model_number;             ///< /3/0/1
@@ -53,9 +55,13 @@ struct DeviceInfo {
 
 const dm::ObjectDef& device_object_def() noexcept;
 
+/// LwM2M Device object (/3/0): identity, power, memory, time and the Reboot and Factory Reset
+/// executables.
 class DeviceObject final : public dm::Object {
  public:
+  /// Error codes (/3/0/11) kept at most.
   static constexpr size_t kMaxErrorCodes = 4;
+  /// Power sources (/3/0/6) kept at most.
   static constexpr size_t kMaxPowerSources = 4;
 
   /// Battery Status (/3/0/20) values.
@@ -75,7 +81,9 @@ class DeviceObject final : public dm::Object {
   class Memory {
    public:
     virtual ~Memory() = default;
+    /// Free memory in KiB (negative: unknown).
     virtual int64_t free_kb() noexcept = 0;
+    /// Total memory in KiB (negative: unknown).
     virtual int64_t total_kb() noexcept = 0;
   };
 
@@ -87,6 +95,7 @@ class DeviceObject final : public dm::Object {
     virtual int64_t unix_seconds() noexcept = 0;
   };
 
+  /// A Device object describing the device as `info` says.
   explicit DeviceObject(const DeviceInfo& info) noexcept;
   /// The Device object behind `object` (from Registry::find(3)), or null when it is another
   /// implementation of object 3.
@@ -95,16 +104,19 @@ class DeviceObject final : public dm::Object {
   /// Current Time follows `clock` from now on (null: no clock, /3/0/13 reads the value last
   /// written, 0 before any). A time written earlier keeps running from where it was.
   void set_clock(Clock* clock) noexcept;
+  /// True when Current Time follows a clock.
   bool has_clock() const noexcept { return clock_ != nullptr; }
   /// What /3/0/13 reads now.
   int64_t current_time() const noexcept;
 
   /// Memory figures follow `memory` from now on (null: the values set below, if any).
   void set_memory(Memory* memory) noexcept { memory_ = memory; }
+  /// True when the memory figures come from a Memory hook.
   bool has_memory() const noexcept { return memory_ != nullptr; }
 
   /// 0..100; a negative value removes the resource.
   void set_battery_level(int level) noexcept;
+  /// Battery Status (/3/0/20); BatteryStatus::absent removes the resource.
   void set_battery_status(BatteryStatus status) noexcept;
   /// Available power sources (/3/0/6) with voltage in mV (/3/0/7), current in mA (/3/0/8).
   Status add_power_source(int source, int voltage_mv, int current_ma) noexcept;
@@ -114,13 +126,17 @@ class DeviceObject final : public dm::Object {
   Status add_error_code(int code) noexcept;
   /// Pushed memory figures, used when no Memory hook is given; negative: absent.
   void set_memory_free_kb(int kb) noexcept;
+  /// Memory Total in KiB (negative: absent).
   void set_memory_total_kb(int kb) noexcept;
   /// UTC Offset (/3/0/14, e.g. "+01:00") and Timezone (/3/0/15, IANA name such as
   /// "Europe/Berlin"): the device's own values, which a server may overwrite. Empty: absent.
   /// invalid_argument when the text does not fit (8 and 32 bytes).
   Status set_utc_offset(std::string_view offset) noexcept;
+  /// Timezone (/3/0/15); invalid_argument beyond 32 bytes.
   Status set_timezone(std::string_view zone) noexcept;
+  /// UTC Offset as now set (by the application or a server).
   std::string_view utc_offset() const noexcept { return {utc_offset_, utc_offset_len_}; }
+  /// Timezone as now set (by the application or a server).
   std::string_view timezone() const noexcept { return {timezone_, timezone_len_}; }
   /// Firmware Version (/3/0/3), e.g. after a firmware update; the text must outlive the
   /// object or the next call.

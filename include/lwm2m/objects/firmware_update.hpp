@@ -72,6 +72,7 @@ class FirmwareSink {
   virtual UpdateResult update() noexcept = 0;
 };
 
+/// What a FirmwareUpdateObject offers: push, pull, and the package name and version it shows.
 struct FirmwareUpdateConfig {
   bool push = true;  ///< Package (/5/0/0) accepted
   /// Package URI (/5/0/1) accepted: only with a core::PackageDownloader attached to the
@@ -84,17 +85,24 @@ struct FirmwareUpdateConfig {
 
 const dm::ObjectDef& firmware_update_object_def() noexcept;
 
+/// LwM2M Firmware Update object (/5/0): receives an image by push or pull, streams it to a
+/// FirmwareSink, and runs the update when a server executes Update.
 class FirmwareUpdateObject final : public dm::Object {
  public:
+  /// Longest Package URI (/5/0/1) in bytes.
   static constexpr size_t kMaxUriLength = 255;
 
+  /// An object writing images to `sink` (which must outlive it), offering what `config` says.
   explicit FirmwareUpdateObject(FirmwareSink& sink,
                                 const FirmwareUpdateConfig& config = {}) noexcept;
   /// The Firmware Update object behind `object`, or null for another implementation of /5.
   static FirmwareUpdateObject* from(dm::Object* object) noexcept;
 
+  /// State (/5/0/3) now.
   FirmwareState state() const noexcept { return state_; }
+  /// Update Result (/5/0/5) now.
   UpdateResult result() const noexcept { return result_; }
+  /// Package URI (/5/0/1) as last written (empty: none).
   std::string_view package_uri() const noexcept { return {uri_, uri_len_}; }
   /// Bytes of the image stored so far (the offset a resumed pull continues from).
   uint32_t received() const noexcept { return received_; }

@@ -31,42 +31,53 @@ const dm::ObjectDef& on_off_switch_object_def() noexcept;
 
 /// Text a server may write (Colour, Application Type): up to 31 bytes.
 struct ShortText {
-  char text[31] = {};
-  uint8_t len = 0;
+  char text[31] = {};  ///< the bytes (the first `len` are used)
+  uint8_t len = 0;     ///< bytes in use
+  /// The text.
   std::string_view view() const noexcept { return {text, len}; }
+  /// Replaces the text; false (and no change) when `s` is longer than 31 bytes.
   bool assign(std::string_view s) noexcept;
+  /// Same text.
   friend bool operator==(const ShortText& a, const ShortText& b) noexcept {
     return a.view() == b.view();
   }
 };
 
+/// One Light Control instance (3311/x) in storage the application provides.
 struct LightControlInstance {
-  struct Writable {  // what a server can write, kept twice for rollback
-    bool on = false;
-    int8_t dimmer = 100;
-    int64_t on_since = 0;  ///< clock time the On time counts from
-    ShortText colour;
-    ShortText application_type;
+  /// What a server can write, kept twice (live and saved) so that a failed request rolls back.
+  struct Writable {
+    bool on = false;             ///< 5850 On/Off
+    int8_t dimmer = 100;         ///< 5851 Dimmer, 0..100 %
+    int64_t on_since = 0;        ///< clock time the On time counts from
+    ShortText colour;            ///< 5706 Colour
+    ShortText application_type;  ///< 5750 Application Type
+    /// Same values.
     friend bool operator==(const Writable&, const Writable&) noexcept = default;
   };
   dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
   std::string_view units;              ///< of the colour (5701); empty: absent
   double power_wh = -1;                ///< 5805; negative: absent
   double power_factor = -1;            ///< 5820; negative: absent
-  Writable live, saved;
+  Writable live;                       ///< what a server can write, as it is now
+  Writable saved;                      ///< the same as of the last commit (for rollback)
 };
 
+/// One On/Off Switch instance (3342/x) in storage the application provides.
 struct OnOffSwitchInstance {
-  dm::InstanceId id = dm::kInvalidId;
-  bool state = false;
-  int64_t counter = 0;
-  int64_t since = 0;       ///< clock time of the last change (or of a write of 0)
-  int64_t timestamp = -1;  ///< of the last change; negative: absent
-  ShortText application_type, saved_application_type;
+  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
+  bool state = false;                  ///< 5500 Digital Input State
+  int64_t counter = 0;                 ///< 5501 Digital Input Counter (rising edges)
+  int64_t since = 0;                   ///< clock time of the last change (or of a write of 0)
+  int64_t timestamp = -1;              ///< of the last change; negative: absent
+  ShortText application_type;          ///< 5750, as it is now
+  ShortText saved_application_type;    ///< 5750 as of the last commit (for rollback)
 };
 
+/// IPSO Light Control object (3311): lights a server can switch, dim and colour.
 class LightControlObject final : public dm::Object {
  public:
+  /// Told when a server changes a light, so that the application can act on it.
   class Listener {
    public:
     virtual ~Listener() = default;
@@ -74,8 +85,11 @@ class LightControlObject final : public dm::Object {
     virtual void on_light_changed(const LightControlInstance& light) noexcept = 0;
   };
 
+  /// Instances live in `storage` (one slot per possible instance).
   explicit LightControlObject(std::span<LightControlInstance> storage) noexcept;
+  /// The clock On Time (5852) counts with; null: On Time stays 0.
   void set_clock(DeviceObject::Clock* clock) noexcept { clock_ = clock; }
+  /// Who is told of a server's changes; null: nobody.
   void set_listener(Listener* listener) noexcept { listener_ = listener; }
 
   /// A new instance, off, dimmer 100. already_exists, no_space, invalid_argument.
@@ -85,6 +99,7 @@ class LightControlObject final : public dm::Object {
   Status set(dm::InstanceId iid, bool on, int dimmer = -1) noexcept;
   /// Cumulative active power in Wh and power factor (negative: absent).
   Status set_power(dm::InstanceId iid, double wh, double factor) noexcept;
+  /// The instance with this id, or null.
   const LightControlInstance* instance(dm::InstanceId iid) const noexcept;
 
   size_t instance_count() const noexcept override { return count_; }
@@ -107,14 +122,20 @@ class LightControlObject final : public dm::Object {
   Listener* listener_ = nullptr;
 };
 
+/// IPSO On/Off Switch object (3342): digital inputs the application reports.
 class OnOffSwitchObject final : public dm::Object {
  public:
+  /// Instances live in `storage` (one slot per possible instance).
   explicit OnOffSwitchObject(std::span<OnOffSwitchInstance> storage) noexcept;
+  /// The clock the On Time and Off Time (5852/5854) count with; null: they stay 0.
   void set_clock(DeviceObject::Clock* clock) noexcept { clock_ = clock; }
 
+  /// A new instance, off; already_exists, no_space, invalid_argument (application type over 31
+  /// bytes).
   Status add(dm::InstanceId iid, std::string_view application_type = {}) noexcept;
   /// The input's new state; a rising edge counts (5501).
   Status set_state(dm::InstanceId iid, bool on) noexcept;
+  /// The instance with this id, or null.
   const OnOffSwitchInstance* instance(dm::InstanceId iid) const noexcept;
 
   size_t instance_count() const noexcept override { return count_; }

@@ -18,8 +18,10 @@
 
 namespace lwm2m::objects {
 
+/// The Security object (/0) as a record of the saved state.
 class SecurityRecord final : public StateRecord {
  public:
+  /// A record of `object`, which must outlive it.
   explicit SecurityRecord(SecurityObject& object) noexcept : object_(object) {}
   uint16_t record_id() const noexcept override { return 0; }
   Result<size_t> save(MutableByteView out) const noexcept override;
@@ -30,8 +32,10 @@ class SecurityRecord final : public StateRecord {
   SecurityObject& object_;
 };
 
+/// The Server object (/1) as a record of the saved state.
 class ServerRecord final : public StateRecord {
  public:
+  /// A record of `object`, which must outlive it.
   explicit ServerRecord(ServerObject& object) noexcept : object_(object) {}
   uint16_t record_id() const noexcept override { return 1; }
   Result<size_t> save(MutableByteView out) const noexcept override;
@@ -42,8 +46,10 @@ class ServerRecord final : public StateRecord {
   ServerObject& object_;
 };
 
+/// The Access Control object (/2) as a record of the saved state.
 class AccessControlRecord final : public StateRecord {
  public:
+  /// A record of `object`, which must outlive it.
   explicit AccessControlRecord(AccessControlObject& object) noexcept : object_(object) {}
   uint16_t record_id() const noexcept override { return 2; }
   Result<size_t> save(MutableByteView out) const noexcept override;

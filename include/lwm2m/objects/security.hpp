@@ -20,11 +20,14 @@ using SecurityMode = lwm2m::SecurityMode;
 /// A bounded byte field: storage in the instance, length alongside.
 template <size_t N>
 struct ByteField {
-  uint8_t data[N] = {};
-  uint16_t size = 0;
-  static constexpr size_t capacity = N;
+  uint8_t data[N] = {};                  ///< the bytes (the first `size` are used)
+  uint16_t size = 0;                     ///< bytes in use
+  static constexpr size_t capacity = N;  ///< most bytes it can hold
+  /// The bytes in use.
   ByteView view() const noexcept { return {data, size}; }
+  /// The bytes in use as text.
   std::string_view str() const noexcept { return {reinterpret_cast<const char*>(data), size}; }
+  /// Replaces the content with `v`; request_entity_too_large when it does not fit.
   Status assign(ByteView v) noexcept {
     if (v.size() > N) return Errc::request_entity_too_large;
     for (size_t i = 0; i < v.size(); ++i)
@@ -32,34 +35,41 @@ struct ByteField {
     size = static_cast<uint16_t>(v.size());
     return {};
   }
+  /// Replaces the content with the text `s`; request_entity_too_large when it does not fit.
   Status assign(std::string_view s) noexcept { return assign(as_bytes(s)); }
 };
 
 /// Factory configuration of one instance (the values a bootstrap server would write).
 struct SecurityConfig {
-  std::string_view uri;  ///< /0/x/0, e.g. "coap://[::1]:5683"
-  bool bootstrap = false;
-  SecurityMode mode = SecurityMode::nosec;
-  ByteView identity = {};    ///< /0/x/3: PSK identity, or our certificate / public key
-  ByteView server_key = {};  ///< /0/x/4: the server's certificate or public key
-  ByteView secret_key = {};  ///< /0/x/5: PSK key or our private key
-  uint16_t short_server_id = 0;
+  std::string_view uri;                     ///< /0/x/0, e.g. "coap://[::1]:5683"
+  bool bootstrap = false;                   ///< /0/x/1: this is the bootstrap server's account
+  SecurityMode mode = SecurityMode::nosec;  ///< /0/x/2: NoSec, PSK, certificate...
+  ByteView identity = {};        ///< /0/x/3: PSK identity, or our certificate / public key
+  ByteView server_key = {};      ///< /0/x/4: the server's certificate or public key
+  ByteView secret_key = {};      ///< /0/x/5: PSK key or our private key
+  uint16_t short_server_id = 0;  ///< /0/x/10: the Short Server ID of the server this account is for
+                                 ///< (0 for the bootstrap server)
   uint32_t client_hold_off_s = 0;    ///< /0/x/11 (bootstrap server only)
   uint32_t bootstrap_timeout_s = 0;  ///< /0/x/12; 0 = never purge
 };
 
+/// One Security instance (/0/x): a server's URI and credentials, in storage the application
+/// provides.
 struct SecurityInstance {
-  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
-  ByteField<LWM2M_SECURITY_URI_MAX> uri;
-  bool bootstrap = false;
-  SecurityMode mode = SecurityMode::nosec;
-  ByteField<LWM2M_SECURITY_IDENTITY_MAX> identity;
-  ByteField<LWM2M_SECURITY_SERVER_KEY_MAX> server_key;
-  ByteField<LWM2M_SECURITY_SECRET_MAX> secret_key;
-  uint16_t short_server_id = 0;
-  bool has_short_server_id = false;
-  uint32_t client_hold_off_s = 0;
-  uint32_t bootstrap_timeout_s = 0;
+  dm::InstanceId id = dm::kInvalidId;       ///< kInvalidId: slot unused
+  ByteField<LWM2M_SECURITY_URI_MAX> uri;    ///< /0/x/0: the server URI
+  bool bootstrap = false;                   ///< /0/x/1: the bootstrap server's account
+  SecurityMode mode = SecurityMode::nosec;  ///< /0/x/2: how the connection is secured
+  ByteField<LWM2M_SECURITY_IDENTITY_MAX>
+      identity;  ///< /0/x/3: PSK identity, or our certificate / public key
+  ByteField<LWM2M_SECURITY_SERVER_KEY_MAX>
+      server_key;  ///< /0/x/4: the server's certificate or public key
+  ByteField<LWM2M_SECURITY_SECRET_MAX> secret_key;  ///< /0/x/5: PSK key or our private key
+  uint16_t short_server_id = 0;                     ///< /0/x/10: Short Server ID
+  bool has_short_server_id = false;                 ///< whether /0/x/10 is present
+  uint32_t client_hold_off_s = 0;  ///< /0/x/11: seconds to wait before a client-initiated bootstrap
+  uint32_t bootstrap_timeout_s =
+      0;  ///< /0/x/12: seconds after which the bootstrap account is removed (0 never)
 
   /// This instance as the transport sees it (views into this instance).
   PeerSecurity peer() const noexcept {
@@ -78,6 +88,7 @@ struct SecurityInstance {
 
 const dm::ObjectDef& security_object_def() noexcept;
 
+/// LwM2M Security object (/0): the servers the client knows and how it authenticates to each.
 class SecurityObject final : public dm::Object {
  public:
   /// Instances live in `storage` (one slot per possible instance).
@@ -86,10 +97,13 @@ class SecurityObject final : public dm::Object {
   /// Factory bootstrap: adds an instance (lowest free id when `id` is kInvalidId).
   Result<dm::InstanceId> add(const SecurityConfig& config,
                              dm::InstanceId id = dm::kInvalidId) noexcept;
+  /// The instance with this id, or null.
   const SecurityInstance* instance(dm::InstanceId id) const noexcept;
   /// The instance whose Short Server ID is `ssid` (management servers only).
   const SecurityInstance* find_server(uint16_t ssid) const noexcept;
+  /// The bootstrap server's instance, or null.
   const SecurityInstance* find_bootstrap() const noexcept;
+  /// Every slot of the storage (unused ones have id kInvalidId).
   std::span<const SecurityInstance> instances() const noexcept { return storage_; }
 
   size_t instance_count() const noexcept override;

@@ -16,44 +16,55 @@
 
 namespace lwm2m::objects {
 
+/// Factory configuration of one Server instance (/1/x): what a bootstrap server would write.
 struct ServerConfig {
-  uint16_t short_server_id = 1;
-  uint32_t lifetime_s = 86400;
-  std::string_view binding = "U";
-  uint32_t default_pmin_s = 0;
-  uint32_t default_pmax_s = 0;  ///< 0: no default maximum period
-  bool notification_storing = true;
-  uint32_t disable_timeout_s = 86400;
+  uint16_t short_server_id = 1;      ///< /1/x/0: the server this instance configures
+  uint32_t lifetime_s = 86400;       ///< /1/x/1: registration lifetime in seconds
+  std::string_view binding = "U";    ///< /1/x/7: "U", or "UQ" for queue mode
+  uint32_t default_pmin_s = 0;       ///< /1/x/2: default minimum period of notifications, seconds
+  uint32_t default_pmax_s = 0;       ///< 0: no default maximum period
+  bool notification_storing = true;  ///< /1/x/6: keep notifications while the server is unreachable
+  uint32_t disable_timeout_s =
+      86400;  ///< /1/x/5: seconds the server is disabled after Disable (/1/x/4)
   bool bootstrap_on_failure = true;        ///< /1/x/16
   uint32_t communication_retry_count = 5;  ///< /1/x/17
-  uint32_t communication_retry_timer_s = 60;
-  uint32_t sequence_delay_timer_s = 86400;
-  uint32_t sequence_retry_count = 1;
+  uint32_t communication_retry_timer_s =
+      60;  ///< /1/x/18: seconds before the second Register attempt, doubled after each failure
+  uint32_t sequence_delay_timer_s = 86400;  ///< /1/x/19: seconds between two retry sequences
+  uint32_t sequence_retry_count =
+      1;                   ///< /1/x/20: retry sequences before the client gives up on the server
   bool mute_send = false;  ///< /1/x/23
 };
 
+/// One Server instance (/1/x) in storage the application provides.
 struct ServerInstance {
-  dm::InstanceId id = dm::kInvalidId;  ///< kInvalidId: slot unused
-  ServerConfig config;
-  ByteField<LWM2M_SERVER_BINDING_MAX> binding;
-  bool has_pmin = false, has_pmax = false;
+  dm::InstanceId id = dm::kInvalidId;           ///< kInvalidId: slot unused
+  ServerConfig config;                          ///< the instance's values
+  ByteField<LWM2M_SERVER_BINDING_MAX> binding;  ///< the binding's text (config.binding views it)
+  bool has_pmin = false;                        ///< whether /1/x/2 is present
+  bool has_pmax = false;                        ///< whether /1/x/3 is present
 };
 
 const dm::ObjectDef& server_object_def() noexcept;
 
+/// LwM2M Server object (/1): registration settings of each management server.
 class ServerObject final : public dm::Object {
  public:
   /// Instances changed by one request (a Write-Composite or Bootstrap-Write naming more
   /// is refused with 5.00 and rolled back).
   static constexpr size_t kMaxInstancesPerRequest = 4;
 
+  /// Instances live in `storage` (one slot per possible instance).
   explicit ServerObject(std::span<ServerInstance> storage) noexcept;
 
   /// Factory configuration; the lowest free instance id when `id` is kInvalidId.
   Result<dm::InstanceId> add(const ServerConfig& config,
                              dm::InstanceId id = dm::kInvalidId) noexcept;
+  /// The instance with this id, or null.
   const ServerInstance* instance(dm::InstanceId id) const noexcept;
+  /// The instance for Short Server ID `ssid`, or null.
   const ServerInstance* find(uint16_t ssid) const noexcept;
+  /// Every slot of the storage (unused ones have id kInvalidId).
   std::span<const ServerInstance> instances() const noexcept { return storage_; }
 
   size_t instance_count() const noexcept override;

@@ -13,12 +13,15 @@
 
 namespace lwm2m::objects {
 
+/// The old contents of up to N slots changed during one request, to roll them back when it fails
+/// (an object's transaction).
 template <class Slot, size_t N>
 class UndoLog {
   // Old contents are kept as bytes: nothing to construct for the N entries up front.
   static_assert(std::is_trivially_copyable_v<Slot>);
 
  public:
+  /// A request starts: from now on save() records slots before they change.
   void begin() noexcept {
     active_ = true;
     count_ = 0;
@@ -35,10 +38,12 @@ class UndoLog {
     ++count_;
     return {};
   }
+  /// The request succeeded: forget the old contents.
   void commit() noexcept {
     active_ = false;
     count_ = 0;
   }
+  /// The request failed: put every saved slot back as it was.
   void rollback() noexcept {
     while (count_ > 0) {
       --count_;

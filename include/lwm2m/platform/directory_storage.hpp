@@ -12,8 +12,10 @@
 
 namespace lwm2m::posix {
 
+/// Storage in one directory of a POSIX file system, each blob a file replaced atomically.
 class DirectoryStorage final : public Storage {
  public:
+  /// Blobs go to files in `directory` (created by prepare()).
   explicit DirectoryStorage(std::string directory) : dir_(std::move(directory)) {}
 
   /// Creates the directory (one level, mode 0700) unless it exists; invalid_argument when

@@ -59,8 +59,9 @@ enum class Failure : uint8_t {
 const char* to_string(Failure f) noexcept;
 const char* to_string(State s) noexcept;
 
+/// How a DtlsSession authenticates and times its handshake.
 struct DtlsConfig {
-  SecurityMode mode = SecurityMode::psk;
+  SecurityMode mode = SecurityMode::psk;  ///< PSK (0) or certificate (2); others are refused
   CredentialTag tag = 0;  ///< PSK (mode 0) or ECDSA (mode 2) credential in the store
   /// RFC 6347 4.2.4.1: initial retransmission timer 1 s, doubled with each retransmission;
   /// the handshake fails once a wait at the maximum went unanswered. 8 s gives up after
@@ -68,7 +69,8 @@ struct DtlsConfig {
   /// PSK) is reported before the CoAP exchange waiting for the handshake (at least 45 s)
   /// times out; RFC 6347's 60 s took over two minutes.
   Duration handshake_timeout_min{1000};
-  Duration handshake_timeout_max{8000};
+  Duration handshake_timeout_max{8000};  ///< longest wait for the peer's next flight; doubled from
+                                         ///< handshake_timeout_min up to this
   /// Largest datagram the session emits (IPv6 minimum MTU minus IP and UDP headers).
   uint16_t mtu = 1232;
   /// A connected session that receives close_notify or a fatal alert starts a fresh
@@ -105,7 +107,9 @@ class DtlsSession {
   /// at each handshake_start, so a credential changed in between applies to the next one.
   DtlsSession(const CredentialStore& store, const DtlsConfig& config) noexcept;
   ~DtlsSession();
+  /// Takes over `other`'s session; `other` becomes idle.
   DtlsSession(DtlsSession&& other) noexcept;
+  /// Takes over `other`'s session (this one's is freed); `other` becomes idle.
   DtlsSession& operator=(DtlsSession&& other) noexcept;
   DtlsSession(const DtlsSession&) = delete;
   DtlsSession& operator=(const DtlsSession&) = delete;
@@ -134,7 +138,9 @@ class DtlsSession {
   /// Sends close_notify (if connected) and moves to closed.
   Status close_notify() noexcept;
 
+  /// Where the session is: idle, handshaking, connected, closed or failed.
   State state() const noexcept { return state_; }
+  /// Why the session failed (Failure::none otherwise).
   Failure last_error() const noexcept { return failure_; }
   /// Alert description the peer sent with its last fatal alert (RFC 5246 7.2), or -1.
   int last_alert() const noexcept { return last_alert_; }

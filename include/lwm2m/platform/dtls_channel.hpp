@@ -20,6 +20,7 @@
 
 namespace lwm2m::dtls {
 
+/// How secure_channel_factory() makes its sessions.
 struct ChannelOptions {
   /// Tag of Security instance 0's credential (RIOT's CONFIG_LWM2M_CREDMAN_TAG_BASE).
   CredentialTag tag_base = 10;

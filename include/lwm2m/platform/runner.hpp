@@ -62,6 +62,7 @@ using SecureChannelFactory = lwm2m::SecureChannelFactory;
 using Resolver = std::function<Result<size_t>(std::string_view host, uint16_t port,
                                               std::span<SocketAddress> out)>;
 
+/// How a posix::Runner drives its client: socket, buffers, delays and what happens after giving up.
 struct RunnerConfig {
   uint16_t local_port = 5683;  ///< RIOT's CONFIG_LWM2M_LOCAL_PORT; 0 = ephemeral
   /// LWM2M_CLIENT_RCV_BUFFER_SIZE; at least 2048 once a SecureChannelFactory is set
@@ -69,14 +70,14 @@ struct RunnerConfig {
   size_t receive_buffer = 200;
   Duration min_refresh{1000};   ///< LWM2M_CLIENT_MIN_REFRESH_TIME
   Duration reboot_delay{5000};  ///< LWM2M_CLIENT_REBOOT_TIME
-  bool ipv4_only = false;
-  Resolver resolver;  ///< empty: posix::resolve (getaddrinfo)
+  bool ipv4_only = false;       ///< resolve host names to IPv4 addresses only
+  Resolver resolver;            ///< empty: posix::resolve (getaddrinfo)
   /// When every retry sequence failed and nothing is left to try (core::Client::gave_up):
   /// false stops the runner (running() turns false, gave_up() true) so that the
   /// application can exit and let a supervisor restart it; true starts over after
   /// `keep_trying_delay`.
   bool keep_trying = false;
-  Duration keep_trying_delay{60000};
+  Duration keep_trying_delay{60000};  ///< wait before starting over when keep_trying is set
   /// Datagrams from endpoints that are not a connected server are dropped unanswered. The
   /// first is logged with its address; while more keep coming, one line per interval
   /// counts those dropped without a line, so a flood cannot fill the log.
@@ -85,19 +86,23 @@ struct RunnerConfig {
 
 /// The runner's view of one server connection (what the C facade's connection list shows).
 struct ConnectionInfo {
-  coap::PeerId peer;
-  uint16_t ssid;
-  SocketAddress remote;
-  bool secure;
-  std::chrono::system_clock::time_point last_send;
+  coap::PeerId peer;                                ///< the client's peer id
+  uint16_t ssid;                                    ///< Short Server ID; 0 for the bootstrap server
+  SocketAddress remote;                             ///< the server's address
+  bool secure;                                      ///< DTLS
+  std::chrono::system_clock::time_point last_send;  ///< when the last datagram went to it
 };
 
 class NameResolver;
 
+/// Drives a core::Client on a POSIX system: a UDP socket (and DTLS sessions), a thread, the timers
+/// and name resolution. Other threads reach the client through locked().
 class Runner final : private core::ClientMonitor {
  public:
+  /// Receives each log line (NUL-terminated, without newline).
   using LogHook = std::function<void(const char* line)>;
 
+  /// A runner for `client`, which must outlive it; nothing starts before start().
   Runner(core::Client& client, const RunnerConfig& config);
   ~Runner() override;
   Runner(const Runner&) = delete;
@@ -132,14 +137,18 @@ class Runner final : private core::ClientMonitor {
   Status start();
   /// De-registers (waiting up to `grace` for the servers' answers), stops and joins.
   void stop(Duration grace = Duration{5000});
+  /// True from start() until the runner stopped (stop(), a reboot, giving up).
   bool running() const noexcept { return running_; }
+  /// True after the runner stopped for a server's Reboot (/3/0/4).
   bool reboot_requested() const noexcept { return reboot_requested_; }
   /// The runner stopped because every attempt failed (RunnerConfig::keep_trying is false).
   bool gave_up() const noexcept { return gave_up_; }
+  /// The UDP port the socket is bound to (0 before start()).
   uint16_t local_port() const noexcept { return socket_.local_port(); }
   /// The UDP socket's descriptor (-1 when closed) and the runner thread's handle, for the C
   /// facade's lwm2m_client_data_t (RIOT's `sock` and `pid`).
   int socket_fd() const noexcept { return socket_.fd(); }
+  /// The runner thread's native handle (for the C facade's `pid`).
   std::thread::native_handle_type native_thread() { return thread_.native_handle(); }
 
   /// Runs `f(client)` on this thread under the runner's lock and wakes the runner. Never from

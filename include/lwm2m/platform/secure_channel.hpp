@@ -21,9 +21,13 @@ namespace lwm2m {
 class SecureChannel {
  public:
   virtual ~SecureChannel() = default;
+  /// Starts the handshake.
   virtual void start(TimePoint now) noexcept = 0;
+  /// A datagram from the peer arrived.
   virtual void handle_ciphertext(ByteView datagram, TimePoint now) noexcept = 0;
+  /// Time passed: retransmit a handshake flight or give up.
   virtual void handle_timeout(TimePoint now) noexcept = 0;
+  /// When handle_timeout() is next due; kNever when no timer runs.
   virtual TimePoint next_deadline() const noexcept = 0;
   /// Ciphertext to send; the view stays valid until the next call.
   virtual std::optional<ByteView> poll_ciphertext() noexcept = 0;
@@ -31,6 +35,7 @@ class SecureChannel {
   virtual std::optional<ByteView> poll_plaintext() noexcept = 0;
   /// invalid_state until the handshake completed: nothing ever leaves in clear.
   virtual Status write(ByteView plaintext, TimePoint now) noexcept = 0;
+  /// True once the handshake completed and until the session ends.
   virtual bool connected() const noexcept = 0;
   /// The handshake or session failed; `reason` says why in words.
   virtual bool failed(Errc& error, const char*& reason) const noexcept = 0;

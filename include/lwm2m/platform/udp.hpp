@@ -23,22 +23,30 @@ namespace lwm2m::posix {
 class SocketAddress {
  public:
   SocketAddress() noexcept;
+  /// The address in `sa` (IPv4-mapped IPv6 becomes IPv4); invalid when the family is neither.
   static SocketAddress from_sockaddr(const sockaddr* sa, socklen_t len) noexcept;
   /// Parses a numeric IPv4 or IPv6 literal (no brackets).
   static Result<SocketAddress> from_literal(std::string_view ip, uint16_t port) noexcept;
 
+  /// AF_INET or AF_INET6.
   int family() const noexcept;
+  /// The port, in host byte order.
   uint16_t port() const noexcept;
+  /// False for a default-constructed (empty) address.
   bool valid() const noexcept { return len_ != 0; }
+  /// The address for sendto()/connect().
   const sockaddr* data() const noexcept { return reinterpret_cast<const sockaddr*>(&storage_); }
+  /// Its length for sendto()/connect().
   socklen_t size() const noexcept { return len_; }
   /// The address as an AF_INET6 socket wants it (IPv4 becomes \::ffff:a.b.c.d).
   SocketAddress as_ipv6_mapped() const noexcept;
 
   /// "127.0.0.1:5683" or "[::1]:5683"; returns the length written (0 if `out` is small).
   size_t format(std::span<char> out) const noexcept;
+  /// Room format() needs at most.
   static constexpr size_t kMaxText = 64;
 
+  /// Same family, address and port.
   friend bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept;
 
  private:
@@ -51,11 +59,14 @@ class SocketAddress {
 /// Blocking, as getaddrinfo is: call it from the driver thread, never from the core.
 Result<size_t> resolve(std::string_view host, uint16_t port, std::span<SocketAddress> out) noexcept;
 
+/// A non-blocking UDP socket, closed when destroyed.
 class UdpSocket {
  public:
   UdpSocket() noexcept = default;
   ~UdpSocket();
+  /// Takes over `other`'s descriptor; `other` is closed.
   UdpSocket(UdpSocket&& other) noexcept;
+  /// Takes over `other`'s descriptor (this one's is closed first); `other` is closed.
   UdpSocket& operator=(UdpSocket&& other) noexcept;
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
@@ -65,17 +76,23 @@ class UdpSocket {
   /// socket is bound to 0.0.0.0.
   static Result<UdpSocket> open(uint16_t local_port, bool ipv4_only = false) noexcept;
 
+  /// True while the socket is open.
   bool is_open() const noexcept { return fd_ >= 0; }
+  /// The descriptor (-1 when closed), for poll().
   int fd() const noexcept { return fd_; }
+  /// AF_INET6 for a dual-stack socket, AF_INET otherwise.
   int family() const noexcept { return family_; }
+  /// The port it is bound to (0 when closed).
   uint16_t local_port() const noexcept;
 
+  /// Sends one datagram to `to`; internal_error when the system refuses it.
   Status send_to(const SocketAddress& to, ByteView datagram) noexcept;
   /// Waits up to `timeout` for one datagram (0 = poll once). Errors: timeout when nothing
   /// arrived, buffer_too_small when the datagram was longer than `buffer` (it is dropped,
   /// as a datagram cannot be read in parts), internal_error for socket failures.
   Result<size_t> receive_from(MutableByteView buffer, SocketAddress& from,
                               Duration timeout) noexcept;
+  /// Closes the socket (again: nothing happens).
   void close() noexcept;
 
  private:

@@ -176,9 +176,9 @@ SecureChannelFactory secure_channel_factory(CredentialStore& store, ChannelOptio
     }
     config.tag = credential_tag(options, iid);
     if (Status st = store_security_credential(store, config.tag, security); !st) {
-      error = st.code();
+      error = st.error();
       reason = "Security instance " + std::to_string(iid) + ": cannot store its credential " +
-               "under tag " + std::to_string(config.tag) + ": " + to_string(st.code());
+               "under tag " + std::to_string(config.tag) + ": " + to_string(st.error());
       return nullptr;
     }
     const CredentialType type =

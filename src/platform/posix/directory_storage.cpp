@@ -77,7 +77,7 @@ Status DirectoryStorage::store(std::string_view name, ByteView data) noexcept {
   if (st && ::rename(tmp.c_str(), path.c_str()) != 0) st = failed("rename");
   if (!st) {
     (void)::unlink(tmp.c_str());
-    return st.code() == Errc::not_found ? Status{Errc::internal_error} : st;
+    return st.error() == Errc::not_found ? Status{Errc::internal_error} : st;
   }
   return sync_directory();
 }

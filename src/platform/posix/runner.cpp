@@ -191,7 +191,7 @@ void Runner::carry_out(core::StateCommand command) {
         dn, dir.data(), nn, name.data());
   } else {
     log("cannot %s the saved configuration %.*s/%.*s: %s%s%.*s; a restart uses %s",
-        save ? "write" : "remove", dn, dir.data(), nn, name.data(), to_string(st.code()),
+        save ? "write" : "remove", dn, dir.data(), nn, name.data(), to_string(st.error()),
         detail.empty() ? "" : ": ", static_cast<int>(detail.size()), detail.data(),
         save ? "the previous one" : "it still");
   }
@@ -238,7 +238,7 @@ Status Runner::start() {
           core::ClientConfig::kMaxEndpoint);
     } else {
       log("the client cannot start: %s (no server and no bootstrap server configured?)",
-          to_string(started.code()));
+          to_string(started.error()));
     }
     dispatch();
     socket_.close();

@@ -103,7 +103,7 @@ TEST_F(EngineReentry, NotifyFromInsideARequestHandlerIsRefused) {
   peer_send(request(Type::con, get, 0x101, token({0x0C}), "other"));
 
   ASSERT_TRUE(nested.has_value());
-  EXPECT_EQ(nested->code(), Errc::invalid_state);
+  EXPECT_EQ(nested->error(), Errc::invalid_state);
   auto got = received();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].mid(), 0x101);

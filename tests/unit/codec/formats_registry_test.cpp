@@ -65,7 +65,7 @@ std::string diag_encoded(Status (*enc)(const Path&, RecordSource&, Sink&) noexce
   std::vector<uint8_t> buf(512);
   Sink sink{buf};
   Status st = enc(base, src, sink);
-  if (!st) return std::string("error ") + to_string(st.code());
+  if (!st) return std::string("error ") + to_string(st.error());
   return test::diag(sink.window());
 }
 

@@ -37,7 +37,7 @@ std::vector<uint8_t> encode(Encoder enc, const Path& base, const std::vector<Rec
 std::string diag_of(Encoder enc, const Path& base, const std::vector<Record>& rs) {
   Status st;
   auto b = encode(enc, base, rs, &st);
-  if (!st) return std::string("error ") + to_string(st.code());
+  if (!st) return std::string("error ") + to_string(st.error());
   return test::diag(b);
 }
 
@@ -96,13 +96,13 @@ TEST(CborValue, DecodesTypedByTheResource) {
   types.set(Path{3, 0, 13}, dm::DataType::time);
   types.set(Path{3, 0, 14}, dm::DataType::string);
   types.set(Path{18, 0, 1}, dm::DataType::objlnk);
-  types.set(Path{3303, 0, 5700}, dm::DataType::float_);
+  types.set(Path{3303, 0, 5700}, dm::DataType::floating);
   std::vector<Record> got;
   auto one = [&](const Path& p, std::string_view h) {
     got.clear();
     auto b = unhex(h);
     Status s = decode<CborValueDecoder>(b, p, got, &types);
-    if (!s) return std::string("error ") + to_string(s.code());
+    if (!s) return std::string("error ") + to_string(s.error());
     return test::lines(got);
   };
   EXPECT_EQ(one(Path{1, 0, 1}, "1a00015180"), "/1/0/1 - v i 86400\n");
@@ -235,7 +235,7 @@ TEST(Lwm2mCborDecoder, Errors) {
   auto err = [&](std::string_view h, const Path& base = Path{}) {
     got.clear();
     auto b = unhex(h);
-    return decode<Lwm2mCborDecoder>(b, base, got).code();
+    return decode<Lwm2mCborDecoder>(b, base, got).error();
   };
   EXPECT_EQ(err("a1820400a10001", Path{3}), Errc::bad_request);  // outside the base
   EXPECT_EQ(err("a185030001020301"), Errc::bad_request);         // five levels

@@ -42,7 +42,7 @@ const test::TableResolver kTypes{
     {9, 0, DataType::string},
     {9, 1, DataType::integer},
     {9, 2, DataType::unsigned_integer},
-    {9, 3, DataType::float_},
+    {9, 3, DataType::floating},
     {9, 4, DataType::boolean},
     {9, 5, DataType::opaque},
     {9, 6, DataType::time},
@@ -90,7 +90,7 @@ std::string encode(const Path& base, const std::vector<Record>& recs, Status* st
   if (st)
     *st = s;
   else
-    EXPECT_TRUE(s.ok()) << to_string(s.code());
+    EXPECT_TRUE(s.ok()) << to_string(s.error());
   return std::string(as_string(sink.window()));
 }
 
@@ -111,7 +111,7 @@ Status decode(const Path& base, std::string_view doc, std::vector<OwnedRecord>& 
 
 Errc decode_error(const Path& base, std::string_view doc) {
   std::vector<OwnedRecord> out;
-  return decode(base, doc, out).code();
+  return decode(base, doc, out).error();
 }
 
 std::vector<OwnedRecord> owned(const std::vector<Record>& recs) {
@@ -305,7 +305,7 @@ Value random_value(std::mt19937_64& rng, DataType t, std::vector<std::string>& s
       return Value::time(static_cast<int64_t>(rng() >> 34));
     case DataType::unsigned_integer:
       return Value::unsigned_integer(rng() >> (rng() % 64));
-    case DataType::float_: {
+    case DataType::floating: {
       double d;
       uint64_t bits = rng();
       std::memcpy(&d, &bits, sizeof d);
@@ -389,7 +389,7 @@ TEST(Lwm2mJson, PythonAgreesOnRandomDocuments) {
         case DataType::unsigned_integer:
           EXPECT_EQ(kind + " " + v1 + " " + v2, "v i " + std::to_string(r.value.as_unsigned()));
           break;
-        case DataType::float_: {
+        case DataType::floating: {
           EXPECT_EQ(kind, "v");
           double d = r.value.as_float();
           if (v1 == "i") {

@@ -46,7 +46,7 @@ inline std::string line(const codec::Record& r, bool json = false, bool with_tim
       return s + "v i " + std::to_string(v.as_integer());
     case dm::DataType::unsigned_integer:
       return s + "v i " + std::to_string(v.as_unsigned());
-    case dm::DataType::float_: {
+    case dm::DataType::floating: {
       if (json) {
         char buf[codec::number::kMaxChars];
         std::string t(buf, codec::number::format_double(v.as_float(), buf));

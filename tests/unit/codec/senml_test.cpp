@@ -208,7 +208,7 @@ TEST(SenmlJsonDecoder, WriteCompositeAndIpatchTypedByTheDataModel) {
   types.set(Path{3311, 1, 5851}, dm::DataType::integer);
   types.set(Path{1, 0, 1}, dm::DataType::unsigned_integer);
   types.set(Path{3, 0, 13}, dm::DataType::time);
-  types.set(Path{3303, 0, 5700}, dm::DataType::float_);
+  types.set(Path{3303, 0, 5700}, dm::DataType::floating);
   types.set(Path{18, 0, 1}, dm::DataType::objlnk);
   std::vector<Record> got;
   ASSERT_TRUE(decode<SenmlJsonDecoder>(
@@ -283,7 +283,7 @@ TEST(SenmlJsonDecoder, Errors) {
   std::vector<Record> got;
   auto err = [&](std::string_view p, const Path& base = Path{}) {
     got.clear();
-    return decode<SenmlJsonDecoder>(p, base, got).code();
+    return decode<SenmlJsonDecoder>(p, base, got).error();
   };
   EXPECT_EQ(err(R"([{"n":"/4/0/1","v":1}])", Path{3}), Errc::bad_request);  // outside base
   EXPECT_EQ(err(R"([{"n":"/3/0","v":1}])"), Errc::bad_request);   // value above a resource
@@ -337,7 +337,7 @@ TEST(SenmlCborDecoder, Errors) {
   auto err = [&](std::string_view h, const Path& base = Path{}) {
     got.clear();
     auto p = unhex(h);
-    return decode<SenmlCborDecoder>(as_string(p), base, got).code();
+    return decode<SenmlCborDecoder>(as_string(p), base, got).error();
   };
   EXPECT_EQ(err("81a20066"
                 "2f342f302f31"
@@ -408,7 +408,7 @@ TEST(SenmlProperty, RandomRecordTreesRoundTrip) {
       std::vector<Record> got;
       Status st = fmt ? decode<SenmlCborDecoder>(payload, Path{3}, got, &types)
                       : decode<SenmlJsonDecoder>(payload, Path{3}, got, &types);
-      ASSERT_TRUE(st) << to_string(st.code()) << " " << payload;
+      ASSERT_TRUE(st) << to_string(st.error()) << " " << payload;
       ASSERT_EQ(test::lines(got), test::lines(rs)) << payload;
       for (size_t i = 0; i < rs.size(); ++i)
         EXPECT_EQ(got[i].value, rs[i].value) << i;

@@ -27,7 +27,7 @@ using test::OwnedRecord;
 const test::TableResolver kTypes{
     {3, 0, DataType::string},   {3, 6, DataType::integer, true},
     {3, 9, DataType::integer},  {3, 13, DataType::time},
-    {3, 17, DataType::corelnk}, {3, 30, DataType::float_},
+    {3, 17, DataType::corelnk}, {3, 30, DataType::floating},
     {3, 31, DataType::boolean}, {3, 32, DataType::opaque},
     {3, 33, DataType::objlnk},  {3, 34, DataType::unsigned_integer},
     {3, 4, DataType::none},     {3, 35, DataType::opaque, true},
@@ -44,7 +44,7 @@ std::string encode(const Path& base, std::vector<Record> recs, Status* st) {
 std::string text_of(const Path& p, const Value& v) {
   Status st;
   std::string s = encode(p, {Record{p, v, {}}}, &st);
-  EXPECT_TRUE(st.ok()) << to_string(st.code());
+  EXPECT_TRUE(st.ok()) << to_string(st.error());
   return s;
 }
 

@@ -51,7 +51,7 @@ const test::TableResolver kTypes{
     {9, 0, DataType::string},
     {9, 1, DataType::integer},
     {9, 2, DataType::unsigned_integer},
-    {9, 3, DataType::float_},
+    {9, 3, DataType::floating},
     {9, 4, DataType::boolean},
     {9, 5, DataType::opaque},
     {9, 6, DataType::time},
@@ -59,7 +59,7 @@ const test::TableResolver kTypes{
     {9, 8, DataType::corelnk},
     {9, 11, DataType::integer, true},
     {9, 13, DataType::opaque, true},
-    {9, 5700, DataType::float_},
+    {9, 5700, DataType::floating},
 };
 
 // The Device object instance of the spec's TLV example (OMA LwM2M Core, TLV section:
@@ -110,7 +110,7 @@ std::string encode(const Path& base, const std::vector<Record>& recs, Status* st
   if (st)
     *st = s;
   else
-    EXPECT_TRUE(s.ok()) << to_string(s.code());
+    EXPECT_TRUE(s.ok()) << to_string(s.error());
   EXPECT_FALSE(sink.overflowed());
   return std::string(as_string(sink.window()));
 }
@@ -137,7 +137,7 @@ Status decode(const Path& base, std::string_view bytes, std::vector<OwnedRecord>
 Errc decode_error(const Path& base, std::string_view hex) {
   std::vector<OwnedRecord> out;
   std::string bytes = from_hex(hex);
-  return decode(base, bytes, out).code();
+  return decode(base, bytes, out).error();
 }
 
 std::vector<OwnedRecord> owned(const std::vector<Record>& recs) {
@@ -496,7 +496,7 @@ Value random_value(std::mt19937_64& rng, DataType t, std::vector<std::string>& s
       return Value::time(static_cast<int64_t>(rng()) >> (rng() % 64));
     case DataType::unsigned_integer:
       return Value::unsigned_integer(rng() >> (rng() % 64));
-    case DataType::float_: {
+    case DataType::floating: {
       if (rng() & 1) return Value::floating(static_cast<float>(rng() % 100000) / 64.0f);
       double d;
       uint64_t bits = rng();

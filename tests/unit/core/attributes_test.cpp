@@ -37,7 +37,7 @@ TEST(Attributes, BadQueryIsRejectedWholesale) {
   for (auto bad :
        {"pmin=-1", "pmax=abc", "gt=", "st=nan", "foo=1", "dim=3", "edge=2", "pmin=99999999999"}) {
     Attributes b = a;
-    EXPECT_EQ(apply(b, {"pmax=9", bad}).code(), Errc::bad_request) << bad;
+    EXPECT_EQ(apply(b, {"pmax=9", bad}).error(), Errc::bad_request) << bad;
     EXPECT_EQ(b, a) << "nothing applied for " << bad;
   }
 }
@@ -49,16 +49,16 @@ TEST(Attributes, ValidationOfChangeConditions) {
   a.st = 2;  // 5 + 2*2 = 9 < 10
   EXPECT_TRUE(validate(a, true, false).ok());
   a.st = 3;  // 5 + 6 = 11 >= 10
-  EXPECT_EQ(validate(a, true, false).code(), Errc::bad_request);
+  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
   a.st.reset();
   a.lt = 10;
-  EXPECT_EQ(validate(a, true, false).code(), Errc::bad_request);
+  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
   Attributes s;
   s.gt = 1;
-  EXPECT_EQ(validate(s, false, false).code(), Errc::bad_request);  // string resource
+  EXPECT_EQ(validate(s, false, false).error(), Errc::bad_request);  // string resource
   Attributes e;
   e.edge = true;
-  EXPECT_EQ(validate(e, true, false).code(), Errc::bad_request);
+  EXPECT_EQ(validate(e, true, false).error(), Errc::bad_request);
   EXPECT_TRUE(validate(e, true, true).ok());
 }
 

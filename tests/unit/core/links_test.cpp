@@ -151,7 +151,7 @@ std::string discover(const dm::Registry& reg, const Path& base, const AttributeL
   if (st)
     *st = s;
   else
-    EXPECT_TRUE(s.ok()) << to_string(s.code());
+    EXPECT_TRUE(s.ok()) << to_string(s.error());
   return std::string(as_string(sink.window()));
 }
 
@@ -274,7 +274,7 @@ std::string bootstrap_discover(const dm::Registry& reg, const Path& base,
   if (st)
     *st = s;
   else
-    EXPECT_TRUE(s.ok()) << to_string(s.code());
+    EXPECT_TRUE(s.ok()) << to_string(s.error());
   return std::string(as_string(sink.window()));
 }
 

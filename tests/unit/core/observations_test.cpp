@@ -63,12 +63,12 @@ TEST_F(ObservationTableTest, AttributesInheritPerServerAndEndOnTheServersDefault
 
 TEST_F(ObservationTableTest, RefusesWhatTheSpecRefusesAndSaysWhenFull) {
   const std::string_view gt[] = {"gt=1"};
-  EXPECT_EQ(table.write_attributes(7, dm::Path(3, 0, 0), gt).code(), Errc::bad_request);  // string
+  EXPECT_EQ(table.write_attributes(7, dm::Path(3, 0, 0), gt).error(), Errc::bad_request);  // string
   const std::string_view pmin[] = {"pmin=1"};
   for (dm::ResourceId r :
        {dm::ResourceId{0}, dm::ResourceId{1}, dm::ResourceId{2}, dm::ResourceId{3}})
     ASSERT_TRUE(table.write_attributes(7, dm::Path(3, 0, r), pmin).ok());
-  EXPECT_EQ(table.write_attributes(7, dm::Path(3, 0, 13), pmin).code(),
+  EXPECT_EQ(table.write_attributes(7, dm::Path(3, 0, 13), pmin).error(),
             Errc::request_entity_too_large);
   const std::string_view remove[] = {"pmin"};
   ASSERT_TRUE(table.write_attributes(7, dm::Path(3, 0, 0), remove).ok());  // frees one

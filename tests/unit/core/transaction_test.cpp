@@ -135,7 +135,7 @@ TEST_F(TransactionTest, AFailedChangeRollsBackEveryObject) {
   EXPECT_TRUE(tx.write(dm::Path(10, 0, 1), dm::Value::integer(5)).ok());
   Status st = tx.write(dm::Path(11, 0, 1), dm::Value::integer(-1));
   EXPECT_FALSE(st.ok());
-  EXPECT_EQ(tx.finish(st).code(), Errc::bad_request);
+  EXPECT_EQ(tx.finish(st).error(), Errc::bad_request);
   EXPECT_EQ(a.value[1], 0);
   EXPECT_EQ(a.log.back(), "rollback");
   EXPECT_EQ(b.log.back(), "rollback");
@@ -145,7 +145,7 @@ TEST_F(TransactionTest, AFailedValidationRollsBackEveryObjectAndForgetsTheChange
   core::Transaction tx(registry);
   EXPECT_TRUE(tx.write(dm::Path(11, 0, 1), dm::Value::integer(5)).ok());
   EXPECT_TRUE(tx.write(dm::Path(10, 0, 0), dm::Value::integer(9)).ok());  // 9 > 0: invalid
-  EXPECT_EQ(tx.finish({}).code(), Errc::bad_request);
+  EXPECT_EQ(tx.finish({}).error(), Errc::bad_request);
   EXPECT_EQ(b.value[1], 0);
   EXPECT_EQ(b.log, (std::vector<std::string>{"begin", "validate", "rollback"}));
   EXPECT_TRUE(tx.changes().items().empty());

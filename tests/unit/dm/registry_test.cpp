@@ -45,7 +45,7 @@ struct DeviceFixture {
 
 // A multi-instance object with sparse instance ids implemented by hand.
 constexpr ResourceDef kSensorRes[] = {
-    {5700, DataType::float_, O::read, false, true, "Sensor Value"},
+    {5700, DataType::floating, O::read, false, true, "Sensor Value"},
     {5701, DataType::string, O::read, false, false, "Units"},
 };
 constexpr ObjectDef kSensor{3303, "1.1", true, false, kSensorRes, "Temperature"};
@@ -103,17 +103,17 @@ TEST(Registry, KeepsObjectsSortedAndRejectsDuplicatesAndOverflow) {
   EXPECT_EQ(t.reg.find(4), nullptr);
 
   Sensor again;
-  EXPECT_EQ(t.reg.add(again).code(), Errc::already_exists);
-  EXPECT_EQ(t.reg.add(t.sensor).code(), Errc::invalid_argument);  // already registered
+  EXPECT_EQ(t.reg.add(again).error(), Errc::already_exists);
+  EXPECT_EQ(t.reg.add(t.sensor).error(), Errc::invalid_argument);  // already registered
 
   std::array<Object*, 1> one{};
   Registry small{one};
   Sensor s1;
   DeviceFixture d;
   EXPECT_TRUE(small.add(s1).ok());
-  EXPECT_EQ(small.add(d.obj).code(), Errc::no_space);
+  EXPECT_EQ(small.add(d.obj).error(), Errc::no_space);
   EXPECT_TRUE(small.remove(3303).ok());
-  EXPECT_EQ(small.remove(3303).code(), Errc::not_found);
+  EXPECT_EQ(small.remove(3303).error(), Errc::not_found);
   EXPECT_TRUE(small.add(d.obj).ok());
 }
 
@@ -125,7 +125,7 @@ TEST(Registry, RejectsUnsortedDescriptor) {
   SlotObject o{def, none};
   std::array<Object*, 1> one{};
   Registry reg{one};
-  EXPECT_EQ(reg.add(o).code(), Errc::invalid_argument);
+  EXPECT_EQ(reg.add(o).error(), Errc::invalid_argument);
 }
 
 TEST(Registry, ResolvesEveryLevelAgainstInstancesAndPresence) {
@@ -237,12 +237,12 @@ TEST(SlotObject, ServerWritesCopyIntoTheSlotBufferAndSetNotifies) {
   EXPECT_EQ(d.obj.slot(0, 15)->value.as_string(), "Europe/Paris");
 
   // A string slot without a buffer cannot take server writes.
-  EXPECT_EQ(d.obj.write(0, 0, kInvalidId, Value::string("X")).code(), Errc::method_not_allowed);
+  EXPECT_EQ(d.obj.write(0, 0, kInvalidId, Value::string("X")).error(), Errc::method_not_allowed);
   std::string huge(100, 'a');
-  EXPECT_EQ(d.obj.write(0, 15, kInvalidId, Value::string(huge)).code(),
+  EXPECT_EQ(d.obj.write(0, 15, kInvalidId, Value::string(huge)).error(),
             Errc::request_entity_too_large);
   EXPECT_EQ(d.obj.slot(0, 15)->value.as_string(), "Europe/Paris");
-  EXPECT_EQ(d.obj.write(0, 7, 9, Value::integer(1)).code(), Errc::no_space);
+  EXPECT_EQ(d.obj.write(0, 7, 9, Value::integer(1)).error(), Errc::no_space);
 
   struct Listener final : ChangeListener {
     std::vector<std::string> changed;
@@ -256,7 +256,7 @@ TEST(SlotObject, ServerWritesCopyIntoTheSlotBufferAndSetNotifies) {
   ASSERT_TRUE(d.obj.set(0, 9, Value::integer(55)).ok());
   ASSERT_TRUE(d.obj.set(0, 7, Value::integer(1), 300).ok());
   EXPECT_EQ(listener.changed, (std::vector<std::string>{"/3/0/9", "/3/0/7/300"}));
-  EXPECT_EQ(d.obj.set(0, 8, Value::integer(1)).code(), Errc::not_found);
+  EXPECT_EQ(d.obj.set(0, 8, Value::integer(1)).error(), Errc::not_found);
 }
 
 TEST(SlotObject, UnsortedSlotsAreInvalid) {
@@ -267,7 +267,7 @@ TEST(SlotObject, UnsortedSlotsAreInvalid) {
 }
 
 TEST(Convert, NumbersConvertOnlyWhenExact) {
-  EXPECT_EQ(*convert(Value::integer(5), DataType::float_), Value::floating(5.0));
+  EXPECT_EQ(*convert(Value::integer(5), DataType::floating), Value::floating(5.0));
   EXPECT_EQ(*convert(Value::floating(5.0), DataType::integer), Value::integer(5));
   EXPECT_EQ(convert(Value::floating(5.5), DataType::integer).error(), Errc::bad_request);
   EXPECT_EQ(convert(Value::integer(-1), DataType::unsigned_integer).error(), Errc::bad_request);

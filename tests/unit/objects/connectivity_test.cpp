@@ -20,7 +20,7 @@ TEST(ConnectivityMonitoring, MandatoryResourcesReadDefaultsOptionalOnesAreAbsent
   EXPECT_TRUE(cm.has_resource(0, 4));
   EXPECT_EQ(cm.resource_instance_count(0, 4), 0u);
   for (int rid : {3, 5, 6, 7, 8, 9, 10, 11, 12, 13})
-    EXPECT_EQ(cm.read(0, static_cast<dm::ResourceId>(rid), kInvalidId, {}).status().code(),
+    EXPECT_EQ(cm.read(0, static_cast<dm::ResourceId>(rid), kInvalidId, {}).status().error(),
               Errc::not_found)
         << rid;
 }
@@ -40,13 +40,13 @@ TEST(ConnectivityMonitoring, ValuesTheApplicationSets) {
   EXPECT_EQ(cm.resource_instance_count(0, 1), 2u);
   EXPECT_EQ(cm.read(0, 1, 1, {})->as_integer(), 42);
   EXPECT_EQ(cm.read(0, 4, 1, {})->as_string(), "2001:db8::7");
-  EXPECT_EQ(cm.read(0, 4, 2, {}).status().code(), Errc::not_found);
+  EXPECT_EQ(cm.read(0, 4, 2, {}).status().error(), Errc::not_found);
   ASSERT_TRUE(cm.clear(8));
   EXPECT_FALSE(cm.has_resource(0, 8));
-  EXPECT_EQ(cm.set_integer(4, 1).code(), Errc::not_found);  // a string resource
+  EXPECT_EQ(cm.set_integer(4, 1).error(), Errc::not_found);  // a string resource
   const std::string_view three[] = {"a", "b", "c"};
-  EXPECT_EQ(cm.set_strings(7, three).code(), Errc::no_space);
-  EXPECT_EQ(cm.write(0, 0, kInvalidId, dm::Value::integer(1)).code(), Errc::method_not_allowed);
+  EXPECT_EQ(cm.set_strings(7, three).error(), Errc::no_space);
+  EXPECT_EQ(cm.write(0, 0, kInvalidId, dm::Value::integer(1)).error(), Errc::method_not_allowed);
 }
 
 TEST(Location, PositionAndOptionalValues) {
@@ -54,7 +54,7 @@ TEST(Location, PositionAndOptionalValues) {
   EXPECT_EQ(loc.def().id, 6);
   EXPECT_EQ(loc.read(0, 0, kInvalidId, {})->as_float(), 0);
   for (int rid : {2, 3, 4, 6})
-    EXPECT_EQ(loc.read(0, static_cast<dm::ResourceId>(rid), kInvalidId, {}).status().code(),
+    EXPECT_EQ(loc.read(0, static_cast<dm::ResourceId>(rid), kInvalidId, {}).status().error(),
               Errc::not_found)
         << rid;
   loc.set_position(48.8566, 2.3522, 1'700'000'000);

@@ -121,7 +121,7 @@ TEST(DdfDescriptors, IpsoAndLocationSayWhatTheXmlSays) {
   const dm::ResourceDef* value = temperature_v1_1::kObject.find(5700);
   ASSERT_NE(value, nullptr);
   EXPECT_EQ(value->name, "Sensor Value");
-  EXPECT_EQ(value->type, dm::DataType::float_);
+  EXPECT_EQ(value->type, dm::DataType::floating);
   EXPECT_TRUE(value->mandatory);
   EXPECT_TRUE(temperature_v1_1::kObject.multiple);
   EXPECT_EQ(light_control_v1_0::kObject.find(light_control_v1_0::rid::kOnOff)->type,

@@ -60,7 +60,7 @@ TEST_F(DeviceResources, OptionalResourcesWithoutAValueOrHookAreAbsent) {
   for (int rid : {0, 1, 2, 3, 6, 7, 8, 9, 10, 17, 18, 19, 20, 21, 22}) {
     const auto r = static_cast<dm::ResourceId>(rid);
     EXPECT_FALSE(bare.has_resource(0, r)) << rid;
-    EXPECT_EQ(bare.read(0, r, kInvalidId, {}).status().code(), Errc::not_found) << rid;
+    EXPECT_EQ(bare.read(0, r, kInvalidId, {}).status().error(), Errc::not_found) << rid;
   }
   EXPECT_TRUE(bare.has_resource(0, 11));  // mandatory: "0" when no error
   EXPECT_TRUE(bare.has_resource(0, 16));
@@ -87,8 +87,8 @@ TEST_F(DeviceResources, PowerSourcesAreThreeParallelMultipleResources) {
   ASSERT_TRUE(device.update_power_source(0, 4800, 90));
   EXPECT_EQ(integer(7, 0), 4800);
   EXPECT_EQ(integer(8, 0), 90);
-  EXPECT_EQ(device.update_power_source(2, 1, 1).code(), Errc::not_found);
-  EXPECT_EQ(read(7, 2).status().code(), Errc::not_found);
+  EXPECT_EQ(device.update_power_source(2, 1, 1).error(), Errc::not_found);
+  EXPECT_EQ(read(7, 2).status().error(), Errc::not_found);
 }
 
 TEST_F(DeviceResources, MemoryComesFromTheHookElseFromPushedValues) {
@@ -103,7 +103,7 @@ TEST_F(DeviceResources, MemoryComesFromTheHookElseFromPushedValues) {
   memory.free = 900;
   EXPECT_EQ(integer(10), 900);
   memory.total = -1;  // the hook does not know
-  EXPECT_EQ(read(21).status().code(), Errc::not_found);
+  EXPECT_EQ(read(21).status().error(), Errc::not_found);
 }
 
 TEST_F(DeviceResources, ErrorCodesAreMultipleAndResetByExecute12) {
@@ -122,7 +122,7 @@ TEST_F(DeviceResources, ErrorCodesAreMultipleAndResetByExecute12) {
 TEST_F(DeviceResources, ErrorCodesAreBounded) {
   for (size_t i = 0; i < DeviceObject::kMaxErrorCodes; ++i)
     ASSERT_TRUE(device.add_error_code(1));
-  EXPECT_EQ(device.add_error_code(1).code(), Errc::no_space);
+  EXPECT_EQ(device.add_error_code(1).error(), Errc::no_space);
 }
 
 TEST_F(DeviceResources, WritesOfUtcOffsetAndTimezone) {
@@ -130,25 +130,25 @@ TEST_F(DeviceResources, WritesOfUtcOffsetAndTimezone) {
   ASSERT_TRUE(device.write(0, 15, kInvalidId, dm::Value::string("Europe/Paris")));
   EXPECT_EQ(text(14), "+02:00");
   EXPECT_EQ(text(15), "Europe/Paris");
-  EXPECT_EQ(device.write(0, 14, kInvalidId, dm::Value::string("+02:00:00:00")).code(),
+  EXPECT_EQ(device.write(0, 14, kInvalidId, dm::Value::string("+02:00:00:00")).error(),
             Errc::bad_request);
   ASSERT_TRUE(device.set_timezone("Asia/Tokyo"));
   EXPECT_EQ(text(15), "Asia/Tokyo");
-  EXPECT_EQ(device.set_timezone(std::string(40, 'x')).code(), Errc::invalid_argument);
+  EXPECT_EQ(device.set_timezone(std::string(40, 'x')).error(), Errc::invalid_argument);
 }
 
 TEST_F(DeviceResources, ReadOnlyResourcesRefuseWrites) {
   for (int rid : {0, 9, 11, 16, 21})
-    EXPECT_EQ(
-        device.write(0, static_cast<dm::ResourceId>(rid), kInvalidId, dm::Value::integer(1)).code(),
-        Errc::method_not_allowed)
+    EXPECT_EQ(device.write(0, static_cast<dm::ResourceId>(rid), kInvalidId, dm::Value::integer(1))
+                  .error(),
+              Errc::method_not_allowed)
         << rid;
 }
 
 TEST_F(DeviceResources, RebootAndFactoryResetAreAccepted) {
   EXPECT_TRUE(device.execute(0, 4, {}));
   EXPECT_TRUE(device.execute(0, 5, {}));
-  EXPECT_EQ(device.execute(0, 0, {}).code(), Errc::method_not_allowed);
+  EXPECT_EQ(device.execute(0, 0, {}).error(), Errc::method_not_allowed);
 }
 
 TEST(DeviceHostDefaults, GiveClockMemoryAndTimeZoneOnlyWhereMissing) {

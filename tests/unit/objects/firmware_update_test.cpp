@@ -145,9 +145,9 @@ TEST_F(FirmwareUpdateTest, BlocksStreamToTheSinkThenDownloadedThenUpdatingThenId
 }
 
 TEST_F(FirmwareUpdateTest, UpdateIsNotAllowedOutsideDownloaded) {
-  EXPECT_EQ(update().code(), Errc::method_not_allowed);
+  EXPECT_EQ(update().error(), Errc::method_not_allowed);
   ASSERT_TRUE(block(0, "ab", true));
-  EXPECT_EQ(update().code(), Errc::method_not_allowed);  // still Downloading
+  EXPECT_EQ(update().error(), Errc::method_not_allowed);  // still Downloading
   EXPECT_EQ(state(), 1);
 }
 
@@ -157,7 +157,7 @@ TEST_F(FirmwareUpdateTest, AFailedUpdateGoesBackToDownloadedWithResult8) {
   ASSERT_TRUE(fw.update_finished(UpdateResult::update_failed));
   EXPECT_EQ(state(), 2);
   EXPECT_EQ(result(), 8);
-  EXPECT_EQ(fw.update_finished(UpdateResult::success).code(), Errc::invalid_state);
+  EXPECT_EQ(fw.update_finished(UpdateResult::success).error(), Errc::invalid_state);
 }
 
 TEST_F(FirmwareUpdateTest, AnUnsupportedPackageAtUpdateGoesIdleWithResult6AndDropsTheImage) {
@@ -186,7 +186,7 @@ TEST_F(FirmwareUpdateTest, EmptyPackageCancelsADownloadAndResets) {
   EXPECT_EQ(result(), 0);
   EXPECT_EQ(sink.calls.back(), "discard");
   // The rest of the cancelled push is not taken.
-  EXPECT_EQ(block(4, "efgh", false).code(), Errc::request_entity_incomplete);
+  EXPECT_EQ(block(4, "efgh", false).error(), Errc::request_entity_incomplete);
 }
 
 TEST_F(FirmwareUpdateTest, ANulPackageOrEmptyUriResetsDownloaded) {
@@ -203,8 +203,8 @@ TEST_F(FirmwareUpdateTest, ANulPackageOrEmptyUriResetsDownloaded) {
 TEST_F(FirmwareUpdateTest, NoResetWhileUpdating) {
   ASSERT_TRUE(push("image"));
   ASSERT_TRUE(update());
-  EXPECT_EQ(push("").code(), Errc::method_not_allowed);
-  EXPECT_EQ(write_uri("").code(), Errc::method_not_allowed);
+  EXPECT_EQ(push("").error(), Errc::method_not_allowed);
+  EXPECT_EQ(write_uri("").error(), Errc::method_not_allowed);
   EXPECT_EQ(state(), 3);
 }
 
@@ -219,8 +219,8 @@ TEST_F(FirmwareUpdateTest, SinkFailuresMapToUpdateResultsAndIdle) {
   for (const Case& c : cases) {
     sink.fail_write = c.r;
     ASSERT_TRUE(block(0, "", true));  // an empty first block opens without writing
-    EXPECT_EQ(block(4, "abcd", true).code(), Errc::request_entity_incomplete);
-    EXPECT_EQ(block(0, "abcd", true).code(), c.code);
+    EXPECT_EQ(block(4, "abcd", true).error(), Errc::request_entity_incomplete);
+    EXPECT_EQ(block(0, "abcd", true).error(), c.code);
     // The result stays although the request failed (the transaction rolled back).
     EXPECT_EQ(state(), 0);
     EXPECT_EQ(static_cast<UpdateResult>(result()), c.r);
@@ -234,7 +234,7 @@ TEST_F(FirmwareUpdateTest, SinkFailuresMapToUpdateResultsAndIdle) {
 
 TEST_F(FirmwareUpdateTest, OutOfOrderBlocksAreIncomplete) {
   ASSERT_TRUE(block(0, "abcd", true));
-  EXPECT_EQ(block(8, "ijkl", true).code(), Errc::request_entity_incomplete);
+  EXPECT_EQ(block(8, "ijkl", true).error(), Errc::request_entity_incomplete);
   EXPECT_EQ(state(), 1);  // the push goes on when the right block comes
   ASSERT_TRUE(block(4, "efgh", false));
   EXPECT_EQ(state(), 2);
@@ -262,7 +262,7 @@ TEST_F(FirmwareUpdateTest, PackageUriStartsADownloadOrFailsWithResult7Or9) {
   EXPECT_EQ(result(), 7);
   ASSERT_TRUE(write_uri("coap://"));
   EXPECT_EQ(result(), 7);
-  EXPECT_EQ(write_uri(std::string(300, 'a')).code(), Errc::bad_request);
+  EXPECT_EQ(write_uri(std::string(300, 'a')).error(), Errc::bad_request);
   EXPECT_EQ(result(), 7);
 }
 
@@ -293,7 +293,7 @@ TEST_F(FirmwareUpdateTest, ARolledBackUriWriteLeavesIdle) {
 TEST_F(FirmwareUpdateTest, PushIsRefusedWhenOnlyPullIsConfigured) {
   FirmwareUpdateObject pull_only{sink, config(false, true)};
   EXPECT_FALSE(pull_only.writes_blocks(0, 0));
-  EXPECT_EQ(pull_only.write_block(0, 0, 0, {}, true).code(), Errc::method_not_allowed);
+  EXPECT_EQ(pull_only.write_block(0, 0, 0, {}, true).error(), Errc::method_not_allowed);
 }
 
 TEST_F(FirmwareUpdateTest, PulledBlocksGoToTheSinkAndAResumedBlockIsWrittenAgain) {
@@ -310,7 +310,7 @@ TEST_F(FirmwareUpdateTest, PulledBlocksGoToTheSinkAndAResumedBlockIsWrittenAgain
   ASSERT_TRUE(pull(0, "LWFW", true));
   ASSERT_TRUE(pull(4, "abcd", true));
   ASSERT_TRUE(pull(4, "abcd", true));  // asked for again after a lost exchange
-  EXPECT_EQ(pull(16, "zz", true).code(), Errc::request_entity_incomplete);  // a gap
+  EXPECT_EQ(pull(16, "zz", true).error(), Errc::request_entity_incomplete);  // a gap
   ASSERT_TRUE(pull(8, "xy", false));
   EXPECT_EQ(state(), 2);
   EXPECT_EQ(std::string(sink.image.begin(), sink.image.end()), "LWFWabcdxy");
@@ -329,7 +329,7 @@ TEST_F(FirmwareUpdateTest, APullFailureMapsToItsResult) {
     EXPECT_EQ(result(), c.result);
   }
   // A pushed block is not a pulled one.
-  EXPECT_EQ(fw.write_block(0, 1, 0, {}, false).code(), Errc::method_not_allowed);
+  EXPECT_EQ(fw.write_block(0, 1, 0, {}, false).error(), Errc::method_not_allowed);
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ TEST_F(IpsoSensor, OptionalResourcesAreAbsentUntilGiven) {
   for (int rid : {5518, 5603, 5604, 5701, 6042, 6049, 6050}) {
     auto r = static_cast<dm::ResourceId>(rid);
     EXPECT_FALSE(sensor.has_resource(0, r)) << rid;
-    EXPECT_EQ(sensor.read(0, r, kInvalidId, {}).status().code(), Errc::not_found) << rid;
+    EXPECT_EQ(sensor.read(0, r, kInvalidId, {}).status().error(), Errc::not_found) << rid;
   }
   ASSERT_TRUE(sensor.add(1, {.has_range = true, .min_range = -40, .max_range = 85}));
   EXPECT_EQ(number(1, 5603), -40);
@@ -73,12 +73,12 @@ TEST_F(IpsoSensor, OptionalResourcesAreAbsentUntilGiven) {
 TEST_F(IpsoSensor, InstancesEnumerateInIdOrderWithinTheStorage) {
   ASSERT_TRUE(sensor.add(7, {}));
   ASSERT_TRUE(sensor.add(2, {}));
-  EXPECT_EQ(sensor.add(2, {}).code(), Errc::already_exists);
-  EXPECT_EQ(sensor.add(3, {}).code(), Errc::no_space);
+  EXPECT_EQ(sensor.add(2, {}).error(), Errc::already_exists);
+  EXPECT_EQ(sensor.add(3, {}).error(), Errc::no_space);
   ASSERT_EQ(sensor.instance_count(), 2u);
   EXPECT_EQ(sensor.instance_at(0), 2);
   EXPECT_EQ(sensor.instance_at(1), 7);
-  EXPECT_EQ(sensor.set_value(3, 1).code(), Errc::not_found);
+  EXPECT_EQ(sensor.set_value(3, 1).error(), Errc::not_found);
 }
 
 TEST_F(IpsoSensor, ApplicationTypeIsWrittenAndRolledBack) {
@@ -89,9 +89,9 @@ TEST_F(IpsoSensor, ApplicationTypeIsWrittenAndRolledBack) {
   ASSERT_TRUE(sensor.write(0, 5750, kInvalidId, dm::Value::string("attic")));
   sensor.transaction_rollback();
   EXPECT_EQ(sensor.read(0, 5750, kInvalidId, {})->as_string(), "boiler");
-  EXPECT_EQ(sensor.write(0, 5750, kInvalidId, dm::Value::string(std::string(40, 'x'))).code(),
+  EXPECT_EQ(sensor.write(0, 5750, kInvalidId, dm::Value::string(std::string(40, 'x'))).error(),
             Errc::bad_request);
-  EXPECT_EQ(sensor.write(0, 5700, kInvalidId, dm::Value::floating(1)).code(),
+  EXPECT_EQ(sensor.write(0, 5700, kInvalidId, dm::Value::floating(1)).error(),
             Errc::method_not_allowed);
 }
 

@@ -59,8 +59,8 @@ TEST_F(LightControl, AServerWriteReachesTheApplicationOnCommitOnly) {
 }
 
 TEST_F(LightControl, DimmerOutOfRangeIsABadRequest) {
-  EXPECT_EQ(light.write(0, 5851, kInvalidId, dm::Value::integer(101)).code(), Errc::bad_request);
-  EXPECT_EQ(light.set(0, true, 150).code(), Errc::invalid_argument);
+  EXPECT_EQ(light.write(0, 5851, kInvalidId, dm::Value::integer(101)).error(), Errc::bad_request);
+  EXPECT_EQ(light.set(0, true, 150).error(), Errc::invalid_argument);
 }
 
 TEST_F(LightControl, OnTimeCountsWhileOnAndAWriteOfZeroRestartsIt) {
@@ -70,19 +70,19 @@ TEST_F(LightControl, OnTimeCountsWhileOnAndAWriteOfZeroRestartsIt) {
   ASSERT_TRUE(light.write(0, 5852, kInvalidId, dm::Value::integer(0)));
   clock.now += 5;
   EXPECT_EQ(light.read(0, 5852, kInvalidId, {})->as_integer(), 5);
-  EXPECT_EQ(light.write(0, 5852, kInvalidId, dm::Value::integer(7)).code(), Errc::bad_request);
+  EXPECT_EQ(light.write(0, 5852, kInvalidId, dm::Value::integer(7)).error(), Errc::bad_request);
   ASSERT_TRUE(light.set(0, false));
   EXPECT_EQ(light.read(0, 5852, kInvalidId, {})->as_integer(), 0);
 }
 
 TEST_F(LightControl, PowerAndUnitsAreAbsentUntilGiven) {
   for (int rid : {5805, 5820, 5701})
-    EXPECT_EQ(light.read(0, static_cast<dm::ResourceId>(rid), kInvalidId, {}).status().code(),
+    EXPECT_EQ(light.read(0, static_cast<dm::ResourceId>(rid), kInvalidId, {}).status().error(),
               Errc::not_found)
         << rid;
   ASSERT_TRUE(light.set_power(0, 12.5, 0.9));
   EXPECT_EQ(light.read(0, 5805, kInvalidId, {})->as_float(), 12.5);
-  EXPECT_EQ(light.write(0, 5805, kInvalidId, dm::Value::floating(1)).code(),
+  EXPECT_EQ(light.write(0, 5805, kInvalidId, dm::Value::floating(1)).error(),
             Errc::method_not_allowed);
 }
 
@@ -105,8 +105,8 @@ TEST(OnOffSwitch, CountsRisingEdgesAndTimesEachState) {
   EXPECT_EQ(sw.read(0, 5852, kInvalidId, {})->as_integer(), 4);
   EXPECT_EQ(sw.read(0, 5854, kInvalidId, {})->as_integer(), 0);
   EXPECT_EQ(sw.read(0, 5518, kInvalidId, {})->as_time(), 1010);
-  EXPECT_EQ(sw.read(0, 6050, kInvalidId, {}).status().code(), Errc::not_found);
-  EXPECT_EQ(sw.write(0, 5500, kInvalidId, dm::Value::boolean(false)).code(),
+  EXPECT_EQ(sw.read(0, 6050, kInvalidId, {}).status().error(), Errc::not_found);
+  EXPECT_EQ(sw.write(0, 5500, kInvalidId, dm::Value::boolean(false)).error(),
             Errc::method_not_allowed);
   ASSERT_TRUE(sw.write(0, 5750, kInvalidId, dm::Value::string("window")));
   sw.transaction_rollback();

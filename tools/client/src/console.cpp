@@ -10,6 +10,8 @@
 namespace lwm2m::client_tool {
 namespace {
 
+constexpr dm::ResourceId kSensorValue = 5700;
+
 constexpr const char* kCommands =
     "get, set, send, update, deregister, register, bootstrap, status, objects, help, quit";
 
@@ -43,7 +45,7 @@ std::string value_text(const dm::Value& v) {
       return std::to_string(v.as_integer());
     case dm::DataType::unsigned_integer:
       return std::to_string(v.as_unsigned());
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       std::snprintf(buf, sizeof buf, "%.15g", v.as_float());
       return buf;
     case dm::DataType::boolean:
@@ -83,7 +85,7 @@ std::optional<dm::Value> parse_value(const std::string& text, dm::DataType t,
       if (text.empty() || *end || errno || text[0] == '-') break;
       return dm::Value::unsigned_integer(n);
     }
-    case dm::DataType::float_: {
+    case dm::DataType::floating: {
       double d = std::strtod(text.c_str(), &end);
       if (text.empty() || *end || errno) break;
       return dm::Value::floating(d);
@@ -120,7 +122,7 @@ std::optional<dm::Value> parse_value(const std::string& text, dm::DataType t,
     case dm::DataType::unsigned_integer:
       expected = "an unsigned integer, e.g. 42";
       break;
-    case dm::DataType::float_:
+    case dm::DataType::floating:
       expected = "a number, e.g. 21.5";
       break;
     case dm::DataType::boolean:
@@ -172,6 +174,12 @@ void print_values(std::FILE* out, dm::Object& o, const dm::Path& path, size_t& p
 
 }  // namespace
 
+objects::IpsoSensorObject* Console::sensor(dm::ObjectId id) const {
+  for (objects::IpsoSensorObject* s : sensors_)
+    if (s->def().id == id) return s;
+  return nullptr;
+}
+
 Console::Result Console::fail(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -222,7 +230,7 @@ Console::Result Console::execute(const std::string& line) {
           "register: %s; expected every server idle (after deregister) or failed (status shows "
           "them)",
           busy.c_str());
-    if (!st) return fail("register: cannot start: %s", to_string(st.code()));
+    if (!st) return fail("register: cannot start: %s", to_string(st.error()));
     std::fprintf(out_, "register: registering with every server\n");
   } else if (cmd == "bootstrap") {
     if (!no_args()) return Result::failed;
@@ -295,13 +303,24 @@ Console::Result Console::set(const std::vector<std::string>& args, const std::st
       problem = args[1] + " is " + dm::to_string(def->type) + ": expected " + expected;
       return;
     }
-    // Application values: a slot object takes any of its values; others take what their
-    // write() accepts. Either way observers are told.
-    Status st = o->write(path->instance(), path->resource(), dm::kInvalidId, *v);
-    if (!st) {
-      problem = args[1] + " cannot be set: " + to_string(st.code());
+    // A sensor's value is a measurement (Min/Max Measured follow; the object notifies);
+    // anything else is written as a server would, in a transaction of its own so that the
+    // object keeps it, and observers are told.
+    if (objects::IpsoSensorObject* s = sensor(path->object());
+        s && path->resource() == kSensorValue) {
+      Status st = s->set_value(path->instance(), v->as_float());
+      if (!st) problem = args[1] + " cannot be set: " + to_string(st.error());
       return;
     }
+    Status st = o->transaction_begin();
+    if (st) st = o->write(path->instance(), path->resource(), dm::kInvalidId, *v);
+    if (st) st = o->transaction_validate();
+    if (!st) {
+      o->transaction_rollback();
+      problem = args[1] + " cannot be set: " + to_string(st.error());
+      return;
+    }
+    o->transaction_commit();
     c.registry().value_changed(*path);
   });
   if (!problem.empty()) return fail("set: %s", problem.c_str());
@@ -335,7 +354,7 @@ Console::Result Console::send(const std::vector<std::string>& args) {
   if (!ssid) return fail("send: not registered with any server (status shows the servers)");
   if (!st)
     return fail("send: refused: %s (the server's Mute Send, /1/x/23, or a Send in flight?)",
-                to_string(st.code()));
+                to_string(st.error()));
   std::fprintf(out_, "send: sent to server %u\n", ssid);
   return Result::ok;
 }

@@ -7,14 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "lwm2m/objects/ipso_sensor.hpp"
 #include "lwm2m/platform/runner.hpp"
 
 namespace lwm2m::client_tool {
 
 class Console {
  public:
-  Console(posix::Runner& runner, std::FILE* out, std::FILE* err)
-      : runner_(runner), out_(out), err_(err) {}
+  /// `sensors`: the IPSO sensors whose Sensor Value (5700) `set` changes as a measurement.
+  Console(posix::Runner& runner, std::vector<objects::IpsoSensorObject*> sensors, std::FILE* out,
+          std::FILE* err)
+      : runner_(runner), sensors_(std::move(sensors)), out_(out), err_(err) {}
 
   enum class Result { ok, failed, quit };
   /// Runs one line (blank lines and lines starting with '#' do nothing).
@@ -28,8 +31,10 @@ class Console {
   Result objects();
   Result update();
   Result fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  objects::IpsoSensorObject* sensor(dm::ObjectId id) const;
 
   posix::Runner& runner_;
+  std::vector<objects::IpsoSensorObject*> sensors_;
   std::FILE* out_;
   std::FILE* err_;
 };

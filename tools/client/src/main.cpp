@@ -2,6 +2,7 @@
 // lwm2m-client: an LwM2M client on the library with a console on stdin (see --help).
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,10 +16,16 @@
 #include <vector>
 
 #include "console.hpp"
+#include "firmware.hpp"
 #include "lwm2m/core/client.hpp"
+#include "lwm2m/core/download.hpp"
+#include "lwm2m/objects/access_control.hpp"
 #include "lwm2m/objects/device.hpp"
+#include "lwm2m/objects/firmware_update.hpp"
+#include "lwm2m/objects/saved_state.hpp"
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
+#include "lwm2m/platform/directory_storage.hpp"
 #include "lwm2m/platform/runner.hpp"
 #include "lwm2m/random.hpp"
 #include "options.hpp"
@@ -92,6 +99,19 @@ class LineReader {
   bool eof_ = false;
 };
 
+// Creates `dir` (one level) unless it is a directory already; false with a message naming
+// `flag` when it cannot be used.
+bool prepare_directory(const char* flag, const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return true;
+  if (::mkdir(dir.c_str(), 0700) == 0) return true;
+  std::fprintf(stderr,
+               "lwm2m-client: %s %s: cannot be used: %s (give a directory that exists or can be "
+               "created)\n",
+               flag, dir.c_str(), std::strerror(errno));
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,19 +139,34 @@ int main(int argc, char** argv) {
                        "rebuild)");
 #endif
 
-  // The objects: Security, Server, Device and the chosen sensors.
-  objects::SecurityInstance sec_slots[2];
+  // The objects: Security, Server, Access Control, Device, the chosen sensors and, with
+  // --firmware-dir, Firmware Update.
+  objects::SecurityInstance sec_slots[3];
   objects::ServerInstance srv_slots[2];
+  objects::AclInstance acl_slots[8];
   objects::SecurityObject security{sec_slots};
   objects::ServerObject server{srv_slots};
+  objects::AccessControlObject acl{acl_slots};
   objects::DeviceObject device{objects::DeviceInfo{"lwm2m project", "lwm2m-client", "0001", "0.1.0",
                                                    "console client", "1.0", "0.1.0", opt.binding}};
   std::vector<std::unique_ptr<Sensor>> sensors = make_sensors(opt.objects);
+  std::unique_ptr<FileFirmwareSink> firmware_sink;
+  std::unique_ptr<objects::FirmwareUpdateObject> firmware;
+  if (!opt.firmware_dir.empty()) {
+    if (!prepare_directory("--firmware-dir", opt.firmware_dir)) return 2;
+    firmware_sink = std::make_unique<FileFirmwareSink>(opt.firmware_dir, stdout);
+    objects::FirmwareUpdateConfig fc;
+    fc.pull = true;
+    fc.coaps = LWM2M_CLIENT_TOOL_HAVE_DTLS != 0;
+    firmware = std::make_unique<objects::FirmwareUpdateObject>(*firmware_sink, fc);
+  }
   std::vector<dm::Object*> slots(8 + sensors.size(), nullptr);
   dm::Registry registry{slots};
   Status added = registry.add(security);
   if (added) added = registry.add(server);
+  if (added) added = registry.add(acl);
   if (added) added = registry.add(device);
+  if (added && firmware) added = registry.add(*firmware);
   for (auto& s : sensors)
     if (added) added = registry.add(s->object());
 
@@ -161,8 +196,30 @@ int main(int argc, char** argv) {
     added = server.add(srv).status();
   }
   if (!added) {
-    std::fprintf(stderr, "lwm2m-client: cannot build the objects: %s\n", to_string(added.code()));
+    std::fprintf(stderr, "lwm2m-client: cannot build the objects: %s\n", to_string(added.error()));
     return 1;
+  }
+
+  // --state-dir: what servers wrote in Security, Server and Access Control survives a
+  // restart; the saved configuration, when valid, replaces the one from the flags.
+  std::unique_ptr<posix::DirectoryStorage> storage;
+  objects::SecurityRecord sec_record{security};
+  objects::ServerRecord srv_record{server};
+  objects::AccessControlRecord acl_record{acl};
+  StateRecord* records[] = {&sec_record, &srv_record, &acl_record};
+  std::vector<uint8_t> state_buffer(16 * 1024);
+  std::unique_ptr<SavedState> saved;
+  if (!opt.state_dir.empty()) {
+    storage = std::make_unique<posix::DirectoryStorage>(opt.state_dir);
+    if (Status st = storage->prepare(); !st) {
+      std::fprintf(stderr,
+                   "lwm2m-client: --state-dir %s: cannot be used: %.*s (give a directory that "
+                   "exists or can be created)\n",
+                   opt.state_dir.c_str(), static_cast<int>(storage->error_detail().size()),
+                   storage->error_detail().data());
+      return 2;
+    }
+    saved = std::make_unique<SavedState>(*storage, records, state_buffer);
   }
 
   core::ClientConfig cc;
@@ -176,12 +233,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lwm2m-client: the client cannot be configured (out of memory?)\n");
     return 1;
   }
+  core::PackageDownloader downloader;  // Package URI pulls (--firmware-dir)
+  if (firmware) client.set_downloader(&downloader);
   posix::RunnerConfig rc;
   rc.local_port = opt.local_port;
   rc.receive_buffer = 2048;
   rc.keep_trying = opt.keep_trying;
   rc.reboot_delay = Duration{1000};  // time enough for the 2.04 to leave
   posix::Runner runner(client, rc);
+  if (saved) runner.set_saved_state(saved.get());
   const LogLevel level = opt.log_level;
   runner.set_log([level](const char* line) {
     if (level == LogLevel::none) return;
@@ -210,8 +270,12 @@ int main(int argc, char** argv) {
   }
 
   const bool interactive = ::isatty(0) != 0;
-  Console console(runner, stdout, stderr);
+  std::vector<objects::IpsoSensorObject*> sensor_objects;
+  for (auto& s : sensors)
+    sensor_objects.push_back(&s->object());
+  Console console(runner, sensor_objects, stdout, stderr);
   LineReader reader;
+  std::string running_version;
   bool any_failed = false;
   int code = 0;
   for (;;) {
@@ -232,6 +296,19 @@ int main(int argc, char** argv) {
       }
       code = 1;
       break;
+    }
+    if (firmware_sink) {
+      // An update started by Execute /5/0/2 is done: report it outside that request.
+      if (std::optional<std::string> version = firmware_sink->take_installed()) {
+        running_version = *version;  // the Device object views it
+        runner.locked([&](core::Client&) {
+          device.set_firmware_version(running_version);
+          (void)firmware->update_finished(objects::UpdateResult::success);
+        });
+        std::printf("lwm2m-client: firmware: now running version %s (Update Result 1)\n",
+                    version->c_str());
+        std::fflush(stdout);
+      }
     }
     std::string line;
     LineReader::Got got = reader.next(line, 200);

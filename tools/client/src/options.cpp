@@ -85,9 +85,10 @@ Options parse_options(const std::vector<std::string>& args,
                       const std::vector<std::string>& sensor_names) {
   Options o;
   static const char* const kWithValue[] = {
-      "--endpoint", "--server",      "--psk-identity", "--psk-key",    "--cert",
-      "--key",      "--server-cert", "--lifetime",     "--local-port", "--lwm2m",
-      "--binding",  "--log-level",   "--objects",      "--retries",    "--retry-delay"};
+      "--endpoint",  "--server",      "--psk-identity", "--psk-key",    "--cert",
+      "--key",       "--server-cert", "--lifetime",     "--local-port", "--lwm2m",
+      "--binding",   "--log-level",   "--objects",      "--retries",    "--retry-delay",
+      "--state-dir", "--firmware-dir"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--help" || flag == "-h") {
@@ -143,6 +144,13 @@ Options parse_options(const std::vector<std::string>& args,
     } else if (flag == "--retry-delay") {
       o.retry_delay = static_cast<uint32_t>(number(
           flag, value, 1, 86400, "needs a number of seconds 1-86400, e.g. --retry-delay 60"));
+    } else if (flag == "--state-dir") {
+      if (value.empty())
+        throw UsageError(flag, "needs a directory, e.g. --state-dir /var/lib/node-1");
+      o.state_dir = value;
+    } else if (flag == "--firmware-dir") {
+      if (value.empty()) throw UsageError(flag, "needs a directory, e.g. --firmware-dir /tmp/fw");
+      o.firmware_dir = value;
     } else if (flag == "--lwm2m") {
       if (value == "1.0")
         o.version = core::LwM2MVersion::v1_0;
@@ -185,8 +193,9 @@ Options parse_options(const std::vector<std::string>& args,
 std::string usage(const std::vector<std::string>& sensor_names) {
   return "Usage: lwm2m-client [options]\n"
          "\n"
-         "An LwM2M client with a console: Security, Server, Device and the IPSO sensors chosen\n"
-         "with --objects. Commands are read from stdin, typed or piped (type help).\n"
+         "An LwM2M client with a console: Security, Server, Access Control, Device, the IPSO\n"
+         "sensors chosen with --objects and, with --firmware-dir, Firmware Update. Commands\n"
+         "are read from stdin, typed or piped (type help).\n"
          "\n"
          "Server and security:\n"
          "  --server URI          coap://HOST[:PORT] or coaps://HOST[:PORT]; IPv6 in brackets;\n"
@@ -214,6 +223,20 @@ std::string usage(const std::vector<std::string>& sensor_names) {
          "                        (Server /1/0/18, default 60)\n"
          "  --keep-trying         when every attempt to register failed, start over a minute\n"
          "                        later instead of exiting with 1\n"
+         "\n"
+         "Persistence and firmware:\n"
+         "  --state-dir DIR       keep what a bootstrap server (or a server) wrote in Security,\n"
+         "                        Server and Access Control in DIR/lwm2m-state.bin; when DIR\n"
+         "                        holds one, it is used and --server is only the fallback, so\n"
+         "                        a bootstrapped client registers at once after a restart.\n"
+         "                        Factory Reset (/3/0/5) and Bootstrap-Request Trigger remove it\n"
+         "  --firmware-dir DIR    Firmware Update (/5): an image pushed (Write of /5/0/0) or\n"
+         "                        pulled (Package URI /5/0/1, coap:// or coaps://) streams to\n"
+         "                        DIR/firmware.bin; Update (/5/0/2) installs an image that\n"
+         "                        begins with the 4 bytes LWFW as DIR/installed.bin and reports\n"
+         "                        Update Result 1 and the new firmware version (the text after\n"
+         "                        LWFW up to the first newline); any other image gets Update\n"
+         "                        Result 6 (unsupported package)\n"
          "\n"
          "Objects and logs:\n"
          "  --objects LIST        IPSO sensors to expose, comma-separated: " +

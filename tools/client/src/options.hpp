@@ -41,6 +41,8 @@ struct Options {
   uint32_t retry_delay = 60;  ///< Communication Retry Timer (/1/0/18), seconds
   LogLevel log_level = LogLevel::info;
   std::vector<std::string> objects = {"temperature"};
+  std::string state_dir;     ///< empty: nothing persisted
+  std::string firmware_dir;  ///< empty: no Firmware Update object
   bool help = false;
 
   bool secure() const { return server.rfind("coaps://", 0) == 0; }

@@ -10,20 +10,15 @@ std::vector<std::string> sensor_names() {
   return out;
 }
 
-Sensor::Sensor(const SensorKind& kind)
-    : resources_{{
-          {5700, dm::DataType::float_, dm::Operations::read, false, true, "Sensor Value"},
-          {5701, dm::DataType::string, dm::Operations::read, false, false, "Sensor Units"},
-          {5750, dm::DataType::string, dm::Operations::read_write, false, false,
-           "Application Type"},
-      }},
-      def_{kind.object, "1.0", true, false, resources_, kind.object_name},
-      slots_{{
-          {0, 5700, dm::kInvalidId, dm::Value::floating(kind.initial), {}},
-          {0, 5701, dm::kInvalidId, dm::Value::string(kind.units), {}},
-          {0, 5750, dm::kInvalidId, dm::Value::string(""), app_type_},
-      }},
-      object_(def_, slots_) {}
+Sensor::Sensor(const SensorKind& kind) : object_(*objects::ipso_sensor_def(kind.object), slot_) {
+  objects::IpsoSensorConfig c;
+  c.units = kind.units;
+  c.has_range = true;
+  c.min_range = kind.min_range;
+  c.max_range = kind.max_range;
+  c.value = kind.initial;
+  (void)object_.add(0, c);  // cannot fail: a fresh object with room for one instance
+}
 
 std::vector<std::unique_ptr<Sensor>> make_sensors(const std::vector<std::string>& names) {
   std::vector<std::unique_ptr<Sensor>> out;

@@ -1,33 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
-// The IPSO objects lwm2m-client can expose (--objects): each is one row of kSensorKinds, so
-// a new kind is one line. A sensor is a dm::SlotObject with one instance: Sensor Value
-// (5700, the console's `set` changes it and observers are notified), Sensor Units (5701)
-// and Application Type (5750, writable by the server).
+// The IPSO sensors lwm2m-client can expose (--objects), on the library's
+// objects::IpsoSensorObject: each kind is one row of kSensorKinds, so a new kind is one line.
+// Each sensor has one instance (/ID/0) with Sensor Value (5700; the console's `set` changes
+// it, observers are notified), Min/Max Measured (5601/5602), Min/Max Range (5603/5604),
+// Reset Min and Max (5605), Sensor Units (5701) and Application Type (5750, writable).
 #pragma once
 
-#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "lwm2m/dm/slot_object.hpp"
+#include "lwm2m/objects/ipso_sensor.hpp"
 
 namespace lwm2m::client_tool {
 
 struct SensorKind {
   std::string_view name;  ///< what --objects accepts
-  dm::ObjectId object;
-  std::string_view object_name;
+  dm::ObjectId object;    ///< one that objects::ipso_sensor_def() knows
   std::string_view units;
+  double min_range, max_range;
   double initial;
 };
 
 inline constexpr SensorKind kSensorKinds[] = {
-    {"temperature", 3303, "Temperature", "Cel", 21.5},
-    {"humidity", 3304, "Humidity", "%RH", 40.0},
-    {"illuminance", 3301, "Illuminance", "lx", 300.0},
-    {"pressure", 3323, "Pressure", "Pa", 101325.0},
+    {"temperature", 3303, "Cel", -40, 85, 21.5},   {"humidity", 3304, "%RH", 0, 100, 40.0},
+    {"illuminance", 3301, "lx", 0, 100000, 300.0}, {"barometer", 3315, "hPa", 300, 1100, 1013.25},
+    {"voltage", 3316, "V", 0, 60, 12.0},           {"current", 3317, "A", 0, 10, 1.5},
 };
 
 std::vector<std::string> sensor_names();
@@ -37,15 +36,11 @@ class Sensor {
   explicit Sensor(const SensorKind& kind);
   Sensor(const Sensor&) = delete;
   Sensor& operator=(const Sensor&) = delete;
-  dm::SlotObject& object() { return object_; }
+  objects::IpsoSensorObject& object() { return object_; }
 
  private:
-  static constexpr size_t kResources = 3;
-  std::array<dm::ResourceDef, kResources> resources_;
-  dm::ObjectDef def_;
-  std::array<uint8_t, 32> app_type_{};
-  std::array<dm::ResourceSlot, kResources> slots_;
-  dm::SlotObject object_;
+  objects::IpsoSensorInstance slot_[1];
+  objects::IpsoSensorObject object_;
 };
 
 /// The sensors named in `names` (each a kSensorKinds name), in that order.

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // lwm2m-client against lwm2m-server, both driven through their consoles from pipes, over UDP
 // and DTLS PSK: register, read in every format, write, observe with three notifications
-// caused by the client's `set`, Send, De-register.
+// caused by the client's `set`, Send, a firmware push installed by Update, De-register.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,19 @@ uint16_t port_after(const std::string& line, const std::string& scheme) {
   return static_cast<uint16_t>(std::stoi(line.substr(at + scheme.size() + 10)));
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A fresh directory for one test's files.
+std::string work_dir(const std::string& name) {
+  const std::string dir = std::string(LWM2M_BOTH_CONSOLES_WORK_DIR) + "/" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 void play(bool dtls) {
   Process server({LWM2M_SERVER_TOOL, "--port", "0", "--dtls-port", "0", "--psk-identity", "both-id",
                   "--psk-key", "736563726574"});
@@ -31,8 +47,10 @@ void play(bool dtls) {
   const std::string out = server.output();
   const uint16_t port = port_after(out.substr(out.find(scheme + "127.0.0.1:")), scheme);
   const std::string ep = dtls ? "both-dtls" : "both-udp";
-  std::vector<std::string> args = {LWM2M_CLIENT_TOOL, "--endpoint", ep, "--server",
-                                   scheme + "127.0.0.1:" + std::to_string(port)};
+  const std::string dir = work_dir(ep);
+  std::vector<std::string> args = {
+      LWM2M_CLIENT_TOOL, "--endpoint", ep, "--server", scheme + "127.0.0.1:" + std::to_string(port),
+      "--firmware-dir",  dir + "/fw"};
   if (dtls) args.insert(args.end(), {"--psk-identity", "both-id", "--psk-key", "736563726574"});
   // debug logs every request served; info (the default) does not.
   if (!dtls) args.insert(args.end(), {"--log-level", "debug"});
@@ -64,6 +82,24 @@ void play(bool dtls) {
   EXPECT_EQ(served_logged, !dtls) << client.output();
   client.send("send /3303/0/5700");
   ASSERT_TRUE(server.expect("send from " + ep + " -> 2.04")) << server.output() << client.output();
+  // A firmware push: the image streams into the client's --firmware-dir; Update installs it
+  // and the server reads State and Update Result as they change.
+  std::string image = "LWFW1.2.3\n";
+  for (int i = 0; image.size() < 3000; ++i)
+    image += static_cast<char>('a' + i % 26);
+  std::ofstream(dir + "/image.bin", std::ios::binary) << image;
+  run("push-firmware " + ep + " " + dir + "/image.bin",
+      {"3000 bytes to /5/0/0", "push-firmware " + ep + " -> 2.04 (3000 bytes in "});
+  EXPECT_EQ(read_file(dir + "/fw/firmware.bin"), image);
+  run("read " + ep + " /5/0/3 text", {"/5/0/3 State: 2"});  // Downloaded
+  run("read " + ep + " /5/0/5 text", {"/5/0/5 Update Result: 0"});
+  run("exec " + ep + " /5/0/2", {"exec " + ep + " /5/0/2 -> 2.04 Changed"});
+  ASSERT_TRUE(client.expect("firmware: now running version 1.2.3 (Update Result 1)"))
+      << client.output();
+  EXPECT_EQ(read_file(dir + "/fw/installed.bin"), image);
+  run("read " + ep + " /5/0/3 text", {"/5/0/3 State: 0"});  // Idle
+  run("read " + ep + " /5/0/5 text", {"/5/0/5 Update Result: 1"});
+  run("read " + ep + " /3/0/3 text", {"/3/0/3 Firmware Version: \"1.2.3\""});
   client.send("deregister");
   ASSERT_TRUE(server.expect("deregistered ep=" + ep)) << server.output() << client.output();
   client.send("quit");

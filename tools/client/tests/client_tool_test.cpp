@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "lwm2m/testserver/file_server.hpp"
 #include "lwm2m/testserver/server.hpp"
 #include "support/subprocess.hpp"
 
@@ -27,13 +28,22 @@ using namespace std::chrono_literals;
 using lwm2m::interop::make_work_dir;
 using lwm2m::interop::read_file;
 using lwm2m::interop::Subprocess;
+using lwm2m::testserver::BootstrapScript;
+using lwm2m::testserver::BootstrapServer;
+using lwm2m::testserver::BootstrapStep;
+using lwm2m::testserver::Bytes;
 using lwm2m::testserver::coap_code;
 using lwm2m::testserver::ContentFormat;
+using lwm2m::testserver::Event;
+using lwm2m::testserver::FileServer;
 using lwm2m::testserver::Options;
 using lwm2m::testserver::PskCredential;
 using lwm2m::testserver::Server;
+namespace tlv = lwm2m::testserver::tlv;
 
 constexpr auto kWait = 20s;
+// Files a test keeps across its runs of the client (each ClientRun empties its own directory).
+const std::string kFilesDir = std::string(LWM2M_CLIENT_TOOL_WORK_DIR) + "/files";
 
 // One lwm2m-client process: its console is fed line by line through a FIFO; its stdout
 // and stderr go to files the test reads.
@@ -54,6 +64,7 @@ class ClientRun {
   ClientRun& operator=(const ClientRun&) = delete;
 
   bool started() const { return process_.has_value() && input_ >= 0; }
+  const std::string& dir() const { return dir_; }
   Subprocess& process() { return *process_; }
   void type(const std::string& line) {
     const std::string l = line + "\n";
@@ -153,8 +164,11 @@ TEST(ClientTool, ConsoleDrivesEveryCommandAgainstTheServerOverUdp) {
   ASSERT_TRUE(n) << run.both();
   EXPECT_EQ(n->text(), "30.25");
   run.type("get /3303/0");
-  // One line per resource, in order (the answer to set said "set: /3303/0/5700 = 30.25").
-  ASSERT_TRUE(run.wait_out("\n/3303/0/5700 = 30.25\n/3303/0/5701 = \"Cel\"\n/3303/0/5750 = \"\"\n"))
+  // One line per readable resource, in order (the answer to set said "set: /3303/0/5700 =
+  // 30.25"): the measured minimum and maximum follow the values set.
+  ASSERT_TRUE(run.wait_out(
+      "\n/3303/0/5601 = 21.5\n/3303/0/5602 = 30.25\n/3303/0/5603 = -40\n/3303/0/5604 = 85\n"
+      "/3303/0/5700 = 30.25\n/3303/0/5701 = \"Cel\"\n/3303/0/5750 = \"\"\n"))
       << run.both();
   // A string with spaces, written by the console and read by the server.
   run.type("set /3303/0/5750 living room");
@@ -359,14 +373,29 @@ TEST(ClientTool, HelpListsEveryFlagCommandAndExitCode) {
   ASSERT_TRUE(run.started());
   EXPECT_EQ(run.process().wait_for(10s), 0);
   const std::string out = run.out();
-  for (const char* flag :
-       {"--endpoint",     "--server",          "--bootstrap",
-        "--psk-identity", "--psk-key",         "--cert",
-        "--key",          "--server-cert",     "--lifetime",
-        "--local-port",   "--lwm2m",           "--binding",
-        "--queue",        "--keep-trying",     "--retries",
-        "--retry-delay",  "--objects",         "--log-level",
-        "--help",         "at most 128 bytes", "temperature, humidity, illuminance, pressure"})
+  for (const char* flag : {"--endpoint",
+                           "--server",
+                           "--bootstrap",
+                           "--psk-identity",
+                           "--psk-key",
+                           "--cert",
+                           "--key",
+                           "--server-cert",
+                           "--lifetime",
+                           "--local-port",
+                           "--lwm2m",
+                           "--binding",
+                           "--queue",
+                           "--keep-trying",
+                           "--retries",
+                           "--retry-delay",
+                           "--objects",
+                           "--log-level",
+                           "--help",
+                           "at most 128 bytes",
+                           "--state-dir",
+                           "--firmware-dir",
+                           "temperature, humidity, illuminance, barometer, voltage, current"})
     EXPECT_TRUE(contains(out, flag)) << flag;
   for (const char* command : {"get PATH", "set PATH VALUE", "send PATH...", "update", "deregister",
                               "register", "bootstrap", "status", "objects", "quit"})
@@ -457,6 +486,121 @@ TEST(ClientTool, AWrongPskIsReportedWithinHalfAMinute) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
   EXPECT_TRUE(run.wait_err("server 1: Register failed: ")) << run.both();
   EXPECT_TRUE(contains(run.err(), "PSK")) << run.err();
+  run.type("quit");
+  EXPECT_EQ(run.process().wait_for(kWait), 0) << run.both();
+}
+
+size_t bootstrap_requests(const BootstrapServer& bs, const std::string& ep) {
+  size_t n = 0;
+  for (const Event& e : bs.events())
+    n += e.kind == Event::Kind::bootstrap_requested && e.endpoint == ep;
+  return n;
+}
+
+// --state-dir: the first start bootstraps and keeps what the bootstrap server wrote; the
+// second start registers at once with that configuration, without a Bootstrap-Request.
+TEST(ClientTool, StateDirKeepsTheBootstrappedConfigurationAcrossARestart) {
+  Server server;
+  BootstrapServer bs;
+  tlv::SecurityInstance account;
+  account.server_uri = server.uri();
+  account.security_mode = 3;  // NoSec
+  account.short_server_id = 7;
+  tlv::ServerInstance srv;
+  srv.short_server_id = 7;
+  srv.lifetime = 45;
+  BootstrapScript script;
+  script.steps = {
+      BootstrapStep::delete_path("/"),
+      BootstrapStep::write("/0/1", tlv::security_resources(account)),
+      BootstrapStep::write("/1", tlv::server_instance(0, srv)),
+  };
+  bs.set_script(script);
+  const std::string state = make_work_dir(kFilesDir) + "/state";
+  const std::vector<std::string> args = {"--server",   bs.uri(),      "--bootstrap", "--endpoint",
+                                         "tool-state", "--state-dir", state};
+  {
+    ClientRun first(args);
+    ASSERT_TRUE(first.started());
+    auto info = server.wait_registered("tool-state", kWait);
+    ASSERT_TRUE(info) << first.both();
+    EXPECT_EQ(info->lifetime, 45u);  // what the bootstrap server wrote
+    EXPECT_TRUE(contains(first.err(), "no saved configuration in " + state)) << first.err();
+    EXPECT_EQ(bootstrap_requests(bs, "tool-state"), 1u);
+    first.type("quit");
+    EXPECT_EQ(first.process().wait_for(kWait), 0) << first.both();
+    EXPECT_TRUE(server.wait_deregistered("tool-state", kWait));
+  }
+  EXPECT_FALSE(read_file(state + "/lwm2m-state.bin").empty());
+  ClientRun second(args);
+  ASSERT_TRUE(second.started());
+  auto info = server.wait_registered("tool-state", kWait);
+  ASSERT_TRUE(info) << second.both();
+  EXPECT_EQ(info->lifetime, 45u);
+  EXPECT_TRUE(contains(second.err(), "restored the saved configuration from " + state))
+      << second.err();
+  ASSERT_TRUE(second.wait_err("registered (server 7)")) << second.both();
+  EXPECT_EQ(bootstrap_requests(bs, "tool-state"), 1u);  // no second Bootstrap-Request
+  second.type("quit");
+  EXPECT_EQ(second.process().wait_for(kWait), 0) << second.both();
+}
+
+TEST(ClientTool, AStateDirThatCannotBeUsedIsNamedAndExits2) {
+  ClientRun run({"--state-dir", "/proc/no/such/dir"});
+  ASSERT_TRUE(run.started());
+  EXPECT_EQ(run.process().wait_for(kWait), 2) << run.both();
+  EXPECT_TRUE(contains(run.err(), "--state-dir /proc/no/such/dir: cannot be used")) << run.err();
+}
+
+Bytes image_bytes(const std::string& text) {
+  return Bytes(text.begin(), text.end());
+}
+
+// --firmware-dir, pushed: the server writes Package with Block1, the image lands in the
+// directory, Update installs it and the server sees State and Update Result change.
+TEST(ClientTool, FirmwarePushedByTheServerIsStoredAndInstalled) {
+  Server server;
+  const std::string fw = make_work_dir(kFilesDir) + "/fw";
+  ClientRun run({"--server", server.uri(), "--endpoint", "tool-fw", "--firmware-dir", fw});
+  ASSERT_TRUE(run.started());
+  auto info = server.wait_registered("tool-fw", kWait);
+  ASSERT_TRUE(info) << run.both();
+  EXPECT_TRUE(info->has_link("/5/0"));
+  std::string image = "LWFW2.0.0\n";
+  for (int i = 0; image.size() < 3000; ++i)
+    image += static_cast<char>('a' + i % 26);
+  auto w = server.write("tool-fw", "/5/0/0", image_bytes(image), ContentFormat::opaque);
+  EXPECT_EQ(w.code_string(), "2.04") << w.describe();
+  EXPECT_EQ(read_file(fw + "/firmware.bin"), image);
+  EXPECT_EQ(server.read("tool-fw", "/5/0/3", ContentFormat::text).text(), "2");  // Downloaded
+  EXPECT_EQ(server.execute("tool-fw", "/5/0/2").code_string(), "2.04");
+  ASSERT_TRUE(run.wait_out("firmware: now running version 2.0.0 (Update Result 1)")) << run.both();
+  EXPECT_EQ(read_file(fw + "/installed.bin"), image);
+  EXPECT_EQ(server.read("tool-fw", "/5/0/3", ContentFormat::text).text(), "0");  // Idle
+  EXPECT_EQ(server.read("tool-fw", "/5/0/5", ContentFormat::text).text(), "1");  // success
+  EXPECT_EQ(server.read("tool-fw", "/3/0/3", ContentFormat::text).text(), "2.0.0");
+  run.type("quit");
+  EXPECT_EQ(run.process().wait_for(kWait), 0) << run.both();
+}
+
+// --firmware-dir, pulled: the server writes Package URI naming its own file server; the
+// client fetches it block by block into the directory.
+TEST(ClientTool, FirmwarePulledFromPackageUriIsStored) {
+  Server server;
+  std::string image = "LWFW3.1\n";
+  for (int i = 0; image.size() < 5000; ++i)
+    image += static_cast<char>('A' + i % 26);
+  FileServer files("fw.bin", image_bytes(image));
+  const std::string uri = files.uri();
+  const std::string fw = make_work_dir(kFilesDir) + "/fw";
+  ClientRun run({"--server", server.uri(), "--endpoint", "tool-pull", "--firmware-dir", fw});
+  ASSERT_TRUE(run.started());
+  ASSERT_TRUE(server.wait_registered("tool-pull", kWait)) << run.both();
+  auto w = server.write("tool-pull", "/5/0/1", image_bytes(uri), ContentFormat::text);
+  EXPECT_EQ(w.code_string(), "2.04") << w.describe();
+  ASSERT_TRUE(run.wait_out("firmware: 5000 bytes stored in " + fw + "/firmware.bin")) << run.both();
+  EXPECT_EQ(read_file(fw + "/firmware.bin"), image);
+  EXPECT_EQ(server.read("tool-pull", "/5/0/3", ContentFormat::text).text(), "2");  // Downloaded
   run.type("quit");
   EXPECT_EQ(run.process().wait_for(kWait), 0) << run.both();
 }

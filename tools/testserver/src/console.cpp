@@ -446,9 +446,9 @@ void Console::poll() {
   // the registration it leads to).
   std::vector<std::pair<Clock::time_point, std::string>> lines;
   for (size_t i = 0; i < servers_.size(); ++i) {
-    auto events = servers_[i]->events();
-    for (; seen_[i] < events.size(); ++seen_[i]) {
-      const Event& e = events[seen_[i]];
+    const auto events = servers_[i]->events_since(seen_[i]);
+    for (const Event& e : events) {
+      ++seen_[i];
       if (e.kind == Event::Kind::send) {
         lines.emplace_back(
             e.time,

@@ -118,7 +118,7 @@ std::string value_text(const dm::Value& v, bool typed) {
       return std::to_string(v.as_integer());
     case DataType::unsigned_integer:
       return std::to_string(v.as_unsigned());
-    case DataType::float_:
+    case DataType::floating:
       return number_text(v.as_float());
     case DataType::boolean:
       return v.as_bool() ? "true" : "false";
@@ -316,7 +316,7 @@ std::string render_payload(std::optional<testserver::ContentFormat> cf, const By
     out = tree.text();
     if (!s.ok()) {
       out += indent + "cannot decode the " + format_name(*cf) + " payload after " +
-             std::to_string(count) + " value(s): " + to_string(s.code()) + "\n";
+             std::to_string(count) + " value(s): " + to_string(s.error()) + "\n";
       if (!hex) out += raw();
     }
   }
@@ -358,7 +358,7 @@ std::optional<dm::Value> parse_typed(DataType t, const std::string& text, Bytes&
       if (text.empty() || *end || text[0] == '-') return std::nullopt;
       return dm::Value::unsigned_integer(v);
     }
-    case DataType::float_: {
+    case DataType::floating: {
       double v = std::strtod(text.c_str(), &end);
       if (text.empty() || *end) return std::nullopt;
       return dm::Value::floating(v);
@@ -407,7 +407,7 @@ const char* type_hint(DataType t) {
       return "a whole number";
     case DataType::unsigned_integer:
       return "a whole number >= 0";
-    case DataType::float_:
+    case DataType::floating:
       return "a number";
     case DataType::boolean:
       return "true or false";
@@ -431,7 +431,7 @@ Encoded encode_records(const std::vector<Record>& records, const dm::Path& base,
   Status s = codec::encode(static_cast<ContentFormat>(cf), base, src, sink);
   if (s.ok()) s = sink.fits();
   if (!s.ok()) {
-    e.error = "cannot encode that in " + format_name(cf) + ": " + to_string(s.code());
+    e.error = "cannot encode that in " + format_name(cf) + ": " + to_string(s.error());
     return e;
   }
   e.payload.assign(buf.begin(), buf.begin() + static_cast<long>(sink.total()));

@@ -1180,6 +1180,12 @@ std::vector<Event> Server::events() const {
   return impl_->events;
 }
 
+std::vector<Event> Server::events_since(size_t first) const {
+  std::lock_guard<std::mutex> lock(impl_->m);
+  if (first >= impl_->events.size()) return {};
+  return {impl_->events.begin() + static_cast<std::ptrdiff_t>(first), impl_->events.end()};
+}
+
 std::optional<ClientInfo> Server::wait_registered(const std::string& endpoint, Duration timeout) {
   auto e = impl_->wait_event(Event::Kind::registered, endpoint, timeout);
   if (!e) return std::nullopt;

@@ -29,17 +29,17 @@ inline constexpr dm::ResourceId kFractionalTimestamp = 6050;
 
 inline constexpr dm::ResourceDef kResources[] = {
     {5518, dm::DataType::time, dm::Operations::read, false, false, "Timestamp"},
-    {5601, dm::DataType::float_, dm::Operations::read, false, false, "Min Measured Value"},
-    {5602, dm::DataType::float_, dm::Operations::read, false, false, "Max Measured Value"},
-    {5603, dm::DataType::float_, dm::Operations::read, false, false, "Min Range Value"},
-    {5604, dm::DataType::float_, dm::Operations::read, false, false, "Max Range Value"},
+    {5601, dm::DataType::floating, dm::Operations::read, false, false, "Min Measured Value"},
+    {5602, dm::DataType::floating, dm::Operations::read, false, false, "Max Measured Value"},
+    {5603, dm::DataType::floating, dm::Operations::read, false, false, "Min Range Value"},
+    {5604, dm::DataType::floating, dm::Operations::read, false, false, "Max Range Value"},
     {5605, dm::DataType::none, dm::Operations::execute, false, false, "Reset Min and Max Measured Values"},
-    {5700, dm::DataType::float_, dm::Operations::read, false, true, "Sensor Value"},
+    {5700, dm::DataType::floating, dm::Operations::read, false, true, "Sensor Value"},
     {5701, dm::DataType::string, dm::Operations::read, false, false, "Sensor Units"},
     {5750, dm::DataType::string, dm::Operations::read_write, false, false, "Application Type"},
     {6042, dm::DataType::integer, dm::Operations::read, false, false, "Measurement Quality Indicator"},
     {6049, dm::DataType::integer, dm::Operations::read, false, false, "Measurement Quality Level"},
-    {6050, dm::DataType::float_, dm::Operations::read, false, false, "Fractional Timestamp"},
+    {6050, dm::DataType::floating, dm::Operations::read, false, false, "Fractional Timestamp"},
 };
 
 inline constexpr dm::ResourceInfo kInfo[] = {

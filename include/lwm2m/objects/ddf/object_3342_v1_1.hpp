@@ -29,7 +29,7 @@ inline constexpr dm::ResourceDef kResources[] = {
     {5750, dm::DataType::string, dm::Operations::read_write, false, false, "Application Type"},
     {5852, dm::DataType::integer, dm::Operations::read_write, false, false, "On time"},
     {5854, dm::DataType::integer, dm::Operations::read_write, false, false, "Off Time"},
-    {6050, dm::DataType::float_, dm::Operations::read, false, false, "Fractional Timestamp"},
+    {6050, dm::DataType::floating, dm::Operations::read, false, false, "Fractional Timestamp"},
 };
 
 inline constexpr dm::ResourceInfo kInfo[] = {

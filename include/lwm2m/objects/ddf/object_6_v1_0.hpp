@@ -23,13 +23,13 @@ inline constexpr dm::ResourceId kSpeed = 6;
 }  // namespace rid
 
 inline constexpr dm::ResourceDef kResources[] = {
-    {0, dm::DataType::float_, dm::Operations::read, false, true, "Latitude"},
-    {1, dm::DataType::float_, dm::Operations::read, false, true, "Longitude"},
-    {2, dm::DataType::float_, dm::Operations::read, false, false, "Altitude"},
-    {3, dm::DataType::float_, dm::Operations::read, false, false, "Radius"},
+    {0, dm::DataType::floating, dm::Operations::read, false, true, "Latitude"},
+    {1, dm::DataType::floating, dm::Operations::read, false, true, "Longitude"},
+    {2, dm::DataType::floating, dm::Operations::read, false, false, "Altitude"},
+    {3, dm::DataType::floating, dm::Operations::read, false, false, "Radius"},
     {4, dm::DataType::opaque, dm::Operations::read, false, false, "Velocity"},
     {5, dm::DataType::time, dm::Operations::read, false, true, "Timestamp"},
-    {6, dm::DataType::float_, dm::Operations::read, false, false, "Speed"},
+    {6, dm::DataType::floating, dm::Operations::read, false, false, "Speed"},
 };
 
 inline constexpr dm::ResourceInfo kInfo[] = {

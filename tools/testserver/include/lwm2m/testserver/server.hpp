@@ -258,6 +258,9 @@ class Server {
   std::optional<ClientInfo> client(const std::string& endpoint) const;
   std::vector<ClientInfo> clients() const;
   std::vector<Event> events() const;
+  /// The events from index `first` on (a console polling with thousands of clients
+  /// registered copies only what is new).
+  std::vector<Event> events_since(size_t first) const;
   /// Each wait returns the oldest matching event that no earlier wait of the same kind
   /// has returned, so two registrations of one endpoint are seen by two waits.
   std::optional<ClientInfo> wait_registered(const std::string& endpoint, Duration timeout);

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// The fleet: many core::Client instances driven by one thread and one epoll loop, each with
+// its own UDP socket, sharing one core::Workspace (only one of them handles an input at a
+// time). Registrations and de-registrations are paced (--rate); a signal starts the
+// de-registration of every client.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "lwm2m/core/client.hpp"
+#include "lwm2m/platform/udp.hpp"
+#include "lwm2m/random.hpp"
+#include "model.hpp"
+#include "options.hpp"
+
+namespace lwm2m::fleet {
+
+/// The client settings of every device: small tables and messages (192 bytes, Block2 in
+/// 128-byte blocks), enough for Register, Read, Write, Observe (two at once) and Update.
+core::ClientConfig device_config() noexcept;
+
+/// One simulated device: its objects, random source, client and socket.
+struct Device {
+  Device(const Shared& shared, std::string_view endpoint, const core::ClientConfig& config,
+         uint64_t seed) noexcept;
+  Model model;
+  XorShiftRandom rng;
+  core::Client client;
+  posix::UdpSocket socket;
+  TimePoint due = kNever;  ///< the deadline the timer heap holds for this device
+  coap::PeerId peer = 1;   ///< the client's name for the server (from its connect command)
+  bool started = false;
+  bool registered = false;
+  bool ever_registered = false;
+  bool stop_requested = false;
+};
+
+/// Counts requests served by every client (one monitor for the whole fleet).
+class ServedCounter final : public core::ClientMonitor {
+ public:
+  void on_request_served(uint16_t, const coap::Message&, coap::Code) noexcept override { ++served; }
+  uint64_t served = 0;
+};
+
+class Fleet {
+ public:
+  explicit Fleet(const Options& options);
+  /// Runs until every client is de-registered after a signal; the exit status.
+  int run();
+
+ private:
+  bool prepare();
+  void create_devices();
+  Device& make_device(size_t k);
+  void start_due(TimePoint now);
+  void stop_due(TimePoint now);
+  void fire_timers(TimePoint now);
+  void change_values(TimePoint now);
+  void receive(uint32_t index, TimePoint now);
+  void flush(uint32_t index, TimePoint now);
+  void progress(TimePoint now, bool final);
+  void begin_stop(TimePoint now);
+  bool all_stopped() const;
+  TimePoint next_wake(TimePoint now) const;
+  void note_memory();
+  int summary(TimePoint now);
+
+  Options opt_;
+  Slice slice_;
+  Shared shared_;
+  posix::SocketAddress server_;
+  core::ClientConfig config_;
+  core::Workspace workspace_;
+  std::string names_;           ///< every endpoint name, back to back (the clients view them)
+  std::deque<Device> devices_;  ///< the clients started so far, in endpoint order
+  uint64_t seed_ = 0;
+  size_t name_end_ = 0;
+  ServedCounter served_;
+  int epoll_ = -1;
+  int signals_ = -1;
+  std::chrono::steady_clock::time_point origin_;
+  using Timer = std::pair<int64_t, uint32_t>;  ///< (due in ms, device index)
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+
+  size_t next_start_ = 0, next_stop_ = 0, next_change_ = 0;
+  TimePoint start_origin_{}, stop_origin_{}, change_origin_{};
+  bool stopping_ = false;
+  TimePoint stop_deadline_ = kNever;
+  size_t registered_ = 0, ever_registered_ = 0, deregistered_ = 0;
+  size_t failed_ = 0, attempt_failures_ = 0, socket_failures_ = 0;
+  size_t changes_ = 0;
+  uint64_t served_at_last_progress_ = 0;
+  TimePoint last_progress_{};
+  bool tty_ = false;
+  // --report-memory: resident bytes at two numbers of registered clients
+  size_t memory_low_count_ = 0, memory_low_rss_ = 0, memory_high_count_ = 0, memory_high_rss_ = 0;
+};
+
+}  // namespace lwm2m::fleet

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// What each simulated device exposes, kept small because a fleet holds thousands: the
+// Security, Server and Device objects read what all devices have in common from one
+// Shared record and keep per device only what a server can change (the lifetime); the
+// temperature is the library's IPSO Temperature object (3303).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "lwm2m/dm/object.hpp"
+#include "lwm2m/dm/registry.hpp"
+#include "lwm2m/objects/ipso_sensor.hpp"
+
+namespace lwm2m::fleet {
+
+/// What every device of the fleet has in common.
+struct Shared {
+  std::string_view server_uri;  ///< Security /0/0/0
+  uint16_t short_server_id = 1;
+  uint32_t lifetime_s = 300;  ///< the lifetime a device starts with
+};
+
+/// Security (0), one NoSec instance for the management server.
+class SecurityObject final : public dm::Object {
+ public:
+  explicit SecurityObject(const Shared& shared) noexcept;
+  size_t instance_count() const noexcept override { return 1; }
+  dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
+  bool has_resource(dm::InstanceId, dm::ResourceId rid) const noexcept override;
+  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+                         MutableByteView scratch) noexcept override;
+
+ private:
+  const Shared& shared_;
+};
+
+/// Server (1), one instance; a server may write the lifetime (the binding stays "U").
+class ServerObject final : public dm::Object {
+ public:
+  explicit ServerObject(const Shared& shared) noexcept;
+  size_t instance_count() const noexcept override { return 1; }
+  dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
+  bool has_resource(dm::InstanceId, dm::ResourceId rid) const noexcept override;
+  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+                         MutableByteView scratch) noexcept override;
+  Status write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+               const dm::Value& value) noexcept override;
+  Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override;
+  Status transaction_begin() noexcept override;
+  void transaction_rollback() noexcept override;
+
+ private:
+  const Shared& shared_;
+  uint32_t lifetime_s_;
+  uint32_t saved_lifetime_s_ = 0;  ///< for a rollback
+};
+
+/// Device (3): manufacturer, model and firmware version common to the fleet, the endpoint
+/// name as serial number, Reboot (answered, nothing else happens), Error Code 0, binding U.
+class DeviceObject final : public dm::Object {
+ public:
+  explicit DeviceObject(std::string_view serial) noexcept;
+  size_t instance_count() const noexcept override { return 1; }
+  dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
+  bool has_resource(dm::InstanceId, dm::ResourceId rid) const noexcept override;
+  size_t resource_instance_count(dm::InstanceId, dm::ResourceId rid) const noexcept override;
+  dm::ResourceInstanceId resource_instance_at(dm::InstanceId, dm::ResourceId,
+                                              size_t) const noexcept override {
+    return 0;
+  }
+  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+                         MutableByteView scratch) noexcept override;
+  Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override;
+
+ private:
+  std::string_view serial_;
+};
+
+/// One device's objects and registry.
+struct Model {
+  Model(const Shared& shared, std::string_view endpoint) noexcept;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  SecurityObject security;
+  ServerObject server;
+  DeviceObject device;
+  objects::IpsoSensorInstance temperature_slot[1];
+  objects::IpsoSensorObject temperature;
+  dm::Object* slots[4] = {};
+  dm::Registry registry{slots};
+  bool ok = false;  ///< every object added
+};
+
+}  // namespace lwm2m::fleet

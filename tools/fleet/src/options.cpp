@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "lwm2m/uri.hpp"
+
+namespace lwm2m::fleet {
+namespace {
+
+uint64_t number(const std::string& flag, const std::string& text, uint64_t min, uint64_t max,
+                const std::string& fix) {
+  uint64_t n = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || ec != std::errc{} || p != end || n < min || n > max)
+    throw UsageError(flag, fix);
+  return n;
+}
+
+double decimal(const std::string& flag, const std::string& text, const std::string& fix) {
+  double d = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, d);
+  if (text.empty() || ec != std::errc{} || p != end || !std::isfinite(d) || d < 0)
+    throw UsageError(flag, fix);
+  return d;
+}
+
+void shard(Options& o, const std::string& text) {
+  const std::string fix =
+      "needs I/N with 0 <= I < N (the I-th of N slices, counted from 0), e.g. --shard 0/4 ... "
+      "--shard 3/4 for four processes (got \"" +
+      text + "\")";
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) throw UsageError("--shard", fix);
+  o.shard_index = number("--shard", text.substr(0, slash), 0, 1'000'000, fix);
+  o.shard_count = number("--shard", text.substr(slash + 1), 1, 1'000'000, fix);
+  if (o.shard_index >= o.shard_count) throw UsageError("--shard", fix);
+}
+
+void check_server(const std::string& value) {
+  auto uri = parse_server_uri(value);
+  if (uri && uri->secure())
+    throw UsageError("--server",
+                     "lwm2m-fleet speaks CoAP over UDP only (no DTLS yet): use a coap:// "
+                     "server, e.g. --server coap://127.0.0.1:5683");
+  if (!uri || uri->scheme != UriScheme::coap)
+    throw UsageError("--server", "needs coap://HOST[:PORT], e.g. --server coap://127.0.0.1:5683");
+}
+
+void check_prefix(const std::string& p) {
+  if (p.empty() || p.size() > 100 || p.find_first_of("&?/ \t\"") != std::string::npos)
+    throw UsageError("--endpoint-prefix",
+                     "needs 1-100 characters without spaces, quotes, '&', '?' or '/', e.g. "
+                     "--endpoint-prefix sensor (endpoints are then sensor-0, sensor-1, ...)");
+}
+
+}  // namespace
+
+Options parse_options(const std::vector<std::string>& args) {
+  Options o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    if (flag == "--help" || flag == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (flag == "--report-memory") {
+      o.report_memory = true;
+      continue;
+    }
+    if (flag.rfind("--", 0) != 0) throw UsageError(flag, "is not a flag; --help lists them");
+    if (i + 1 >= args.size()) throw UsageError(flag, "needs a value; --help lists the flags");
+    const std::string& v = args[++i];
+    if (flag == "--count") {
+      o.count =
+          number(flag, v, 1, 10'000'000, "needs a number of clients from 1, e.g. --count 100");
+    } else if (flag == "--server") {
+      check_server(v);
+      o.server = v;
+    } else if (flag == "--endpoint-prefix") {
+      check_prefix(v);
+      o.prefix = v;
+    } else if (flag == "--rate") {
+      o.rate = decimal(flag, v,
+                       "needs registrations per second, 0 or more (0: no limit), e.g. --rate 200");
+    } else if (flag == "--lifetime") {
+      o.lifetime = static_cast<uint32_t>(
+          number(flag, v, 1, 0xFFFFFFFF, "needs seconds from 1, e.g. --lifetime 300"));
+    } else if (flag == "--shard") {
+      shard(o, v);
+    } else if (flag == "--change-period") {
+      o.change_period = static_cast<uint32_t>(
+          number(flag, v, 1, 86400, "needs seconds from 1 to 86400, e.g. --change-period 10"));
+    } else if (flag == "--psk-key" || flag == "--psk-identity") {
+      throw UsageError(flag,
+                       "lwm2m-fleet has no DTLS yet (each client would need its own DTLS "
+                       "session): run it against a coap:// server without keys, or use "
+                       "lwm2m-client --psk-identity ID --psk-key HEX for a secured client");
+    } else {
+      throw UsageError(flag, "is not a flag of lwm2m-fleet; --help lists them");
+    }
+  }
+  if (o.shard_count > o.count)
+    throw UsageError("--shard", "has " + std::to_string(o.shard_count) + " slices for --count " +
+                                    std::to_string(o.count) +
+                                    " clients: use at most as many slices as clients");
+  return o;
+}
+
+Slice shard_slice(size_t count, size_t index, size_t shards) {
+  // The first count % shards slices take one client more.
+  const auto at = [&](size_t i) { return i * (count / shards) + std::min(i, count % shards); };
+  return {at(index), at(index + 1)};
+}
+
+std::string usage() {
+  return R"(usage: lwm2m-fleet [FLAGS]
+Runs many LwM2M clients in one process on one event loop (epoll), each with its own UDP
+socket: endpoints PREFIX-0 ... PREFIX-(COUNT-1), each exposing Security, Server, Device (3)
+and a Temperature sensor (3303/0) whose value changes. Ctrl-C (SIGINT) or SIGTERM
+de-registers every client, then the fleet exits (a second Ctrl-C exits at once).
+
+  --count N            clients in the whole fleet (default 1)
+  --server URI         coap://HOST[:PORT] of the LwM2M server (default coap://127.0.0.1:5683)
+  --endpoint-prefix P  endpoint names P-0, P-1, ... (default fleet)
+  --rate R             registrations (and de-registrations) per second, so a server is not
+                       flooded; 0: no limit (default 100)
+  --lifetime S         registration lifetime in seconds (default 300)
+  --shard I/N          run only the I-th of N slices of the endpoints (0 <= I < N), so a
+                       larger fleet runs as N processes, e.g. a Kubernetes indexed Job with
+                       --shard $JOB_COMPLETION_INDEX/N; the slices cover every endpoint once
+  --change-period S    seconds between two changes of each temperature (default 10)
+  --report-memory      say the resident memory per client at exit (growth from 1,000
+                       registered clients to all of them)
+  --psk-key, --psk-identity
+                       refused: no DTLS in lwm2m-fleet yet
+  --help               this text
+
+Progress (registered / total, requests served per second, failures) goes to stderr every
+second, and a summary at exit. Exit status: 0 when every client registered and
+de-registered, 1 otherwise, 2 for a bad command line or a limit that cannot be raised.
+)";
+}
+
+}  // namespace lwm2m::fleet
