@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Writes the seed corpus of fuzz_client (fuzz/corpus/client/): realistic exchanges between
-the client and its servers, in the operation format described in fuzz/client_fuzz.cpp.
+"""Writes the seed corpus of fuzz_core_client (fuzz/corpus/core_client/): realistic exchanges
+between the client and its servers, in the operation format of fuzz/core_client_fuzz.cpp.
 
-    fuzz/make_client_seeds.py [OUT_DIR]     (default: fuzz/corpus/client next to this file)
+    fuzz/make_core_client_seeds.py [OUT_DIR]    (default: fuzz/corpus/core_client)
 """
 import os
 import struct
@@ -181,7 +181,7 @@ def seeds():
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus", "client")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus", "core_client")
     os.makedirs(out, exist_ok=True)
     for name, data in seeds().items():
         with open(os.path.join(out, name), "wb") as f:

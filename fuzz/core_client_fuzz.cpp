@@ -13,7 +13,7 @@
 // ran on through the retry schemes: the client allocated nothing once set up (bounded
 // memory, whatever the servers and strangers sent).
 //
-// Input format (fuzz/make_client_seeds.py writes realistic ones), one operation after another:
+// Input format (fuzz/make_core_client_seeds.py writes realistic ones), one operation after another:
 //   0 SRC LEN_LO LEN_HI BYTES...           a raw datagram from SRC
 //   1 SRC TYPE CODE LEN_LO LEN_HI REST...  a reply to our latest request to SRC: header of
 //                                          TYPE (0 CON..3 RST) and CODE, that request's
