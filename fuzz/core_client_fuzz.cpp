@@ -56,15 +56,17 @@ void check(bool ok, const char* what) {
   std::abort();
 }
 
-// Heap allocations while `g_counting` is set (ASan's malloc hooks see every allocation).
-bool g_counting = false;
-// LWM2M_FUZZ_TRACE=1 prints what the client sends and reports (to check seeds by hand).
-bool g_trace = false;
-size_t g_allocations = 0;
+// Heap allocations by this thread while `g_counting` is set (ASan's malloc hooks see every
+// allocation; libFuzzer's RSS monitor thread allocates too, so the count is per thread).
+thread_local bool g_counting = false;
+thread_local size_t g_allocations = 0;
 void on_malloc(const volatile void*, size_t) {
   if (g_counting) ++g_allocations;
 }
 void on_free(const volatile void*) {}
+
+// LWM2M_FUZZ_TRACE=1 prints what the client sends and reports (to check seeds by hand).
+bool g_trace = false;
 
 class NullSink final : public objects::FirmwareSink {
  public:
