@@ -52,6 +52,8 @@ Code Block1Reassembly::accept(PeerId peer, const Message& m, TimePoint now,
   const uint32_t key = request_key(m);
   const uint32_t offset = b1->offset();
   if (offset == 0) {
+    // The same request starting over takes the buffer back; another one waits its turn.
+    if (active_ && (peer_ != peer || key_ != key)) return codes::service_unavailable;
     active_ = true;
     peer_ = peer;
     key_ = key;
@@ -70,6 +72,12 @@ Code Block1Reassembly::accept(PeerId peer, const Message& m, TimePoint now,
   if (b1->more) return codes::continue_;
   active_ = false;
   return Code{};
+}
+
+uint32_t Block1Reassembly::busy_seconds(TimePoint now) const noexcept {
+  if (!active_ || expires_ <= now) return 0;
+  const auto ms = std::chrono::duration_cast<Duration>(expires_ - now).count();
+  return static_cast<uint32_t>((ms + 999) / 1000);
 }
 
 std::optional<BlockOption> block1_that_fits(const Message& m, OversizedDatagram d) noexcept {

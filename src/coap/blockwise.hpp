@@ -30,12 +30,17 @@ class Block1Reassembly {
   }
   /// Takes the block of a request carrying Block1; `lifetime`: how long a transfer waits
   /// for its next block. Returns the code to answer with at once: 2.31 Continue (with
-  /// block()), 4.13 (with Size1 capacity()), 4.08 or 4.00; or 0.00 when the body is
-  /// complete: body() goes to the handler and the response echoes block() (RFC 7959 §2.3).
+  /// block()), 4.13 (with Size1 capacity()), 4.08 or 4.00; 5.03 for the first block of
+  /// another transfer while one is in progress (one buffer: the transfer under way
+  /// completes; busy_seconds() says when to try again, RFC 7252 §5.9.3.4 Max-Age); or 0.00
+  /// when the body is complete: body() goes to the handler and the response echoes block()
+  /// (RFC 7959 §2.3).
   Code accept(PeerId peer, const Message& m, TimePoint now, Duration lifetime) noexcept;
   BlockOption block() const noexcept { return block_; }
   ByteView body() const noexcept { return {buf_, received_}; }
   uint32_t capacity() const noexcept { return capacity_; }
+  /// Seconds until the transfer in progress gives up waiting for its next block.
+  uint32_t busy_seconds(TimePoint now) const noexcept;
 
  private:
   bool active_ = false;

@@ -344,9 +344,10 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
       return;
     }
     if (reply.raw != 0) {
-      std::optional<uint32_t> size1;
+      std::optional<uint32_t> size1, max_age;
       if (reply == codes::request_entity_too_large) size1 = reassembly.capacity();
-      finish_simple(*c, resp, reply, size1);
+      if (reply == codes::service_unavailable) max_age = reassembly.busy_seconds(now);
+      finish_simple(*c, resp, reply, size1, std::nullopt, max_age);
       return;
     }
     body = reassembly.body();

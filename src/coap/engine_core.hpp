@@ -124,7 +124,8 @@ struct EngineCore {
                                 ResponseOutcome& outcome) noexcept;
   void finish_simple(CacheEntry& c, Message& resp, Code code,
                      std::optional<uint32_t> size1 = std::nullopt,
-                     std::optional<BlockOption> block1 = std::nullopt) noexcept;
+                     std::optional<BlockOption> block1 = std::nullopt,
+                     std::optional<uint32_t> max_age = std::nullopt) noexcept;
   Result<DeferredId> defer() noexcept;
   Status respond_deferred(DeferredId id, TimePoint now, ResponseFiller& f) noexcept;
 };

@@ -39,6 +39,8 @@ const char* to_string(EventKind k) noexcept {
       return "send done";
     case EventKind::register_attempt_failed:
       return "register attempt failed";
+    case EventKind::update_failed:
+      return "update failed";
   }
   return "?";
 }

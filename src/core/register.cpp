@@ -171,8 +171,9 @@ void Client::Impl::on_registration_response(Account& a, Account::Pending what,
       if (ok) {
         push(Event{EventKind::updated, a.ssid, i});
         observe.wake_pending(i);  // the server knows we listen again
-      } else if (not_found) {
-        observe.drop(i);  // the server forgot them too
+      } else {
+        if (not_found) observe.drop(i);  // the server forgot them too
+        push(Event{EventKind::update_failed, a.ssid, i, error_of(response.code)});
       }
       break;
     }
@@ -199,6 +200,7 @@ void Client::Impl::on_registration_error(Account& a, Account::Pending what, Errc
   }
   a.fsm.on_timeout(now);
   if (what == Account::Pending::reg) register_attempt_failed(a, now, error);
+  if (what == Account::Pending::update) push(Event{EventKind::update_failed, a.ssid, i, error});
 }
 
 void Client::Impl::register_attempt_failed(Account& a, TimePoint now, Errc why) noexcept {

@@ -237,6 +237,7 @@ class Rig {
     rc.min_refresh = Duration{200};
     runner = std::make_unique<posix::Runner>(*client, rc);
     if (saved_state) runner->set_saved_state(saved_state);
+    if (secure_channel_factory) runner->set_secure_channel_factory(secure_channel_factory);
     runner->set_log([this](const char* line) {
       if (!quiet_prefix.empty() &&
           std::strncmp(line, quiet_prefix.c_str(), quiet_prefix.size()) == 0)
@@ -317,6 +318,8 @@ class Rig {
   std::unique_ptr<posix::Runner> runner;
   /// Persistence, when a test sets it before start().
   SavedState* saved_state = nullptr;
+  /// A security layer for coaps:// servers, when a test sets one before start().
+  SecureChannelFactory secure_channel_factory;
 
  private:
   std::string endpoint_;

@@ -11,6 +11,7 @@
 #include "fixture.hpp"
 #include "lwm2m/objects/saved_state.hpp"
 #include "lwm2m/platform/directory_storage.hpp"
+#include "runner_support.hpp"
 
 namespace lwm2m::itest {
 namespace {
@@ -36,10 +37,15 @@ struct PersistentRig {
   SavedState saved{storage, records, buffer};
 };
 
+/// Waits for the line: the runner logs a save after the commit the server already saw.
 bool has_line(const Rig& rig, const std::string& part) {
-  for (const std::string& l : rig.log_lines())
-    if (l.find(part) != std::string::npos) return true;
-  return false;
+  return wait_until(
+      [&] {
+        for (const std::string& l : rig.log_lines())
+          if (l.find(part) != std::string::npos) return true;
+        return false;
+      },
+      kWait);
 }
 
 TEST(Persistence, TheRunnerRestoresSecurityServerAndAccessControl) {

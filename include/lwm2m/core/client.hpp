@@ -123,6 +123,10 @@ enum class EventKind : uint8_t {
   /// A Register to `ssid` failed (`error`: why) and another attempt is scheduled
   /// (ServerStatus::next_due says when).
   register_attempt_failed,
+  /// An Update to `ssid` failed (`error`: not_found when the server answered 4.04, i.e. it
+  /// has no registration for us, as after a restart; timeout when unanswered): a new
+  /// Register follows, per the Server object's retry scheme.
+  update_failed,
 };
 const char* to_string(EventKind k) noexcept;
 

@@ -32,6 +32,9 @@ struct ByteField {
     if (v.size() > N) return Errc::request_entity_too_large;
     for (size_t i = 0; i < v.size(); ++i)
       data[i] = v[i];
+    // A shorter value leaves nothing of the longer one it replaces (keys do not linger).
+    for (size_t i = v.size(); i < size; ++i)
+      data[i] = 0;
     size = static_cast<uint16_t>(v.size());
     return {};
   }

@@ -82,6 +82,19 @@ struct RunnerConfig {
   /// first is logged with its address; while more keep coming, one line per interval
   /// counts those dropped without a line, so a flood cannot fill the log.
   Duration stranger_log_interval{10000};
+  /// A server that restarted has lost the DTLS session and drops its records without a
+  /// word, so a request over it would wait out every CoAP retransmission (about a minute).
+  /// When a request over a DTLS session is due for this retransmission and nothing came
+  /// from the server since it was first sent, the runner replaces the session (a new
+  /// handshake) and sends the retransmission in the new one. 0: never.
+  uint8_t dtls_refresh_after_retransmissions = 2;
+  /// NAT idle timeout: a DTLS session without a Connection ID that carried nothing either
+  /// way for longer than this is replaced (a new handshake) before the next datagram goes
+  /// out, since a NAT may have given the device another address meanwhile, from which the
+  /// server cannot recognise the session. Set it just below the NAT's UDP binding timeout
+  /// (often 30 s to a few minutes); a session with a Connection ID (RFC 9146) survives an
+  /// address change and is kept. 0 (default): never.
+  Duration nat_timeout{0};
 };
 
 /// The runner's view of one server connection (what the C facade's connection list shows).
@@ -94,6 +107,7 @@ struct ConnectionInfo {
 };
 
 class NameResolver;
+class SessionWatch;
 
 /// Drives a core::Client on a POSIX system: a UDP socket (and DTLS sessions), a thread, the timers
 /// and name resolution. Other threads reach the client through locked().
@@ -203,6 +217,9 @@ class Runner final : private core::ClientMonitor {
   bool open_channel(coap::PeerId peer, Connection& c, TimePoint now);
   void hold(Connection& c, ByteView datagram);
   void send_ciphertext(Connection& c);
+  /// Before `datagram` goes into `c`'s session: replaces the session when it looks dead.
+  void check_session(coap::PeerId peer, Connection& c, ByteView datagram, TimePoint now);
+  void replace_session(Connection& c, const char* why, TimePoint now);
   void flush(TimePoint now);
   void drive_channels(TimePoint now);
   void deliver(const SocketAddress& from, ByteView datagram, TimePoint now);
@@ -226,6 +243,8 @@ class Runner final : private core::ClientMonitor {
   UdpSocket socket_;
   std::vector<uint8_t> rx_;
   std::vector<Connection> conns_;
+  /// Per connection (same index): whether its DTLS session still works.
+  std::vector<SessionWatch> watches_;
   std::vector<coap::PeerId> closing_;  ///< disconnected by the client, closed after a flush
   std::unique_ptr<NameResolver> resolver_;
   uint32_t tickets_ = 0;

@@ -41,6 +41,11 @@ class SecureChannel {
   virtual bool failed(Errc& error, const char*& reason) const noexcept = 0;
   /// What the log shows once a session is up (cipher suite, Connection ID); "" for nothing.
   virtual const char* session_info() const noexcept { return ""; }
+  /// The session carries a DTLS Connection ID (RFC 9146): it survives an address change.
+  virtual bool connection_id_in_use() const noexcept { return false; }
+  /// Why the last session ended when the peer ended it (close_notify, a fatal alert) and
+  /// the channel started a new handshake on its own; "" when unknown.
+  virtual const char* end_reason() const noexcept { return ""; }
 };
 
 /// Makes the channel for a coaps:// peer from its security parameters; null with an error

@@ -90,6 +90,14 @@ class DtlsChannel final : public SecureChannel {
     reason = to_string(f);
     return true;
   }
+  bool connection_id_in_use() const noexcept override { return session_.connection_id_in_use(); }
+  const char* end_reason() const noexcept override {
+    const Failure f = session_.last_error();
+    if (f == Failure::none) return "";
+    if (session_.last_alert() < 0) return to_string(f);
+    std::snprintf(reason_, sizeof reason_, "%s, alert %d", to_string(f), session_.last_alert());
+    return reason_;
+  }
   const char* session_info() const noexcept override {
     const char* cid = "";
     if (session_.connection_id_in_use()) {
@@ -112,6 +120,7 @@ class DtlsChannel final : public SecureChannel {
   DtlsSession session_;
   bool cid_wanted_;
   mutable char info_[224] = {};
+  mutable char reason_[64] = {};
   std::vector<uint8_t> buf_;
 };
 

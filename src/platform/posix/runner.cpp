@@ -16,6 +16,7 @@
 #include "lwm2m/platform/device_defaults.hpp"
 #include "lwm2m/uri.hpp"
 #include "name_resolver.hpp"
+#include "session_watch.hpp"
 
 namespace lwm2m::posix {
 namespace {
@@ -89,6 +90,7 @@ Runner::Runner(core::Client& client, const RunnerConfig& config)
       // not fit RIOT's 200 bytes, which bound what reaches CoAP (checked in deliver()).
       rx_(std::max<size_t>(config.receive_buffer, 18 * 1024)) {
   conns_.resize(16);
+  watches_.resize(16);
   outbox_.reserve(32);
   outbox_text_.reserve(4096);
   client_.set_monitor(this);
@@ -423,6 +425,7 @@ void Runner::deliver_plaintext(coap::PeerId peer, ByteView message, TimePoint t)
 
 void Runner::open_connection(coap::PeerId peer, uint16_t ssid, TimePoint t) {
   if (peer >= conns_.size()) conns_.resize(peer + 1u);
+  if (peer >= watches_.size()) watches_.resize(peer + 1u);
   Connection& c = conns_[peer];
   c = Connection{};
   c.ssid = ssid;
@@ -542,9 +545,12 @@ void Runner::drive_channels(TimePoint t) {
     if (c.channel->connected() != c.session_up) {
       c.session_up = c.channel->connected();
       if (c.session_up) {
+        watches_[i].established(t);
         log("server %u: DTLS session established (%s)", c.ssid, c.channel->session_info());
       } else {
-        log("server %u: DTLS session closed by the server, new handshake", c.ssid);
+        const char* why = c.channel->end_reason();
+        log("server %u: DTLS session replaced: closed by the server (%s); new handshake", c.ssid,
+            *why != '\0' ? why : "no reason given");
       }
     }
     if (c.channel->connected() && !c.held.empty()) {
@@ -553,6 +559,7 @@ void Runner::drive_channels(TimePoint t) {
       c.held.clear();
     }
     while (auto p = c.channel->poll_plaintext()) {
+      watches_[i].heard(t);
       deliver_plaintext(static_cast<coap::PeerId>(i), *p, t);
     }
     Errc err;
@@ -584,6 +591,7 @@ void Runner::flush(TimePoint t) {
       if (!open_channel(d->peer, c, t)) continue;
     }
     if (c.channel) {
+      check_session(d->peer, c, d->bytes, t);
       if (!c.channel->connected() || !c.channel->write(d->bytes, t).ok())
         hold(c, d->bytes);  // sent once the handshake is done
       send_ciphertext(c);   // the records, or the handshake flight just started
@@ -592,6 +600,41 @@ void Runner::flush(TimePoint t) {
       c.last_send = std::chrono::system_clock::now();
     }
   }
+}
+
+void Runner::check_session(coap::PeerId peer, Connection& c, ByteView datagram, TimePoint t) {
+  if (!c.channel->connected()) return;  // held until the handshake is done
+  SessionWatch& w = watches_[peer];
+  const auto seconds = [](Duration d) {
+    return static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+  };
+  char why[160];
+  switch (w.before_send(datagram, t, config_.dtls_refresh_after_retransmissions,
+                        config_.nat_timeout, c.channel->connection_id_in_use())) {
+    case SessionWatch::Verdict::keep:
+      return;
+    case SessionWatch::Verdict::idle:
+      std::snprintf(why, sizeof why,
+                    "idle for %lld s, longer than the NAT timeout of %lld s (the device's "
+                    "address may have changed)",
+                    seconds(w.idle_for()), seconds(config_.nat_timeout));
+      break;
+    case SessionWatch::Verdict::unanswered:
+      std::snprintf(why, sizeof why,
+                    "retransmission %u of a request got no answer over it for %lld ms (the "
+                    "server may have lost the session, e.g. restarted)",
+                    static_cast<unsigned>(w.retransmissions()),
+                    static_cast<long long>(
+                        std::chrono::duration_cast<Duration>(w.unanswered_for(t)).count()));
+      break;
+  }
+  replace_session(c, why, t);
+}
+
+void Runner::replace_session(Connection& c, const char* why, TimePoint t) {
+  log("server %u: DTLS session replaced: %s; new handshake", c.ssid, why);
+  c.channel->start(t);  // a fresh handshake; what the client sends meanwhile is held
+  c.session_up = false;
 }
 
 void Runner::step(TimePoint t) {
@@ -652,6 +695,21 @@ void Runner::log_event(const core::Event& e, TimePoint t) {
         log("server %u: Register failed: %s; attempt %u of this retry sequence, next attempt "
             "%s",
             e.ssid, to_string(e.error), st ? st->failed_attempts : 0u, due);
+      }
+      return;
+    }
+    case core::EventKind::update_failed: {
+      // The recovery from a server restart: say why the client registers again.
+      const auto st = status_of(client_, e.ssid, false);
+      const bool again = st && (std::strcmp(st->state, "waiting") == 0 ||
+                                std::strcmp(st->state, "registering") == 0);
+      const char* next = again ? "registering again" : "not registering again (stopping)";
+      if (e.error == Errc::not_found) {
+        log("server %u: Update rejected 4.04 (the server has no registration for us, e.g. it "
+            "restarted): %s",
+            e.ssid, next);
+      } else {
+        log("server %u: Update failed: %s; %s", e.ssid, to_string(e.error), next);
       }
       return;
     }

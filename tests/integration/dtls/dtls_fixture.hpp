@@ -211,6 +211,13 @@ struct ClientOptions {
   Bytes private_key = {};
   Bytes server_cert = {};
   uint16_t block_size = 1024;  ///< coap::EngineConfig::block_size
+  uint32_t lifetime_s = 300;   ///< /1/x/1
+  /// 1 s ACK timeout and 2 retransmissions (a dead exchange fails in ~5 s); false: RFC 7252's
+  /// defaults (2 s, 4: about 93 s), as a device in the field has them.
+  bool short_coap_timers = true;
+  /// posix::RunnerConfig::dtls_refresh_after_retransmissions and nat_timeout.
+  uint8_t refresh_after = 2;
+  Duration nat_timeout{0};
 };
 
 /// A client with Security (PSK or certificate), Server and Device objects, run by a
@@ -241,7 +248,7 @@ class DtlsClient {
 
     objects::ServerConfig srv;
     srv.short_server_id = 1;
-    srv.lifetime_s = 300;
+    srv.lifetime_s = o.lifetime_s;
     srv.bootstrap_on_failure = false;
     srv.communication_retry_count = o.retry_count;
     srv.communication_retry_timer_s = 1;
@@ -256,8 +263,10 @@ class DtlsClient {
     core::ClientConfig cc;
     cc.endpoint = "dtls-ep";
     // Short CoAP timers: a request to a server that lost our session fails within ~5 s.
-    cc.coap.tx.ack_timeout = Duration{1000};
-    cc.coap.tx.max_retransmit = 2;
+    if (o.short_coap_timers) {
+      cc.coap.tx.ack_timeout = Duration{1000};
+      cc.coap.tx.max_retransmit = 2;
+    }
     cc.coap.block_size = o.block_size;
     client_.emplace(cc, registry_, rng_);
 
@@ -265,6 +274,8 @@ class DtlsClient {
     rc.local_port = 0;
     rc.receive_buffer = 200;  // RIOT's default: the runner makes room for ciphertext
     rc.min_refresh = Duration{200};
+    rc.dtls_refresh_after_retransmissions = o.refresh_after;
+    rc.nat_timeout = o.nat_timeout;
     runner_.emplace(*client_, rc);
     dtls::ChannelOptions co;
     co.session.handshake_timeout_min = Duration{500};

@@ -91,8 +91,10 @@ TEST(DtlsIntegration, UpdateAfterServerDroppedTheSessionGoesThroughANewHandshake
   // Still one registration: the Update went through, no new Register was needed.
   EXPECT_EQ(client.count_events(core::EventKind::registered), 1) << client.log_text();
   EXPECT_TRUE(server.read(DtlsClient::endpoint(), "/3/0/0").ok());
-  // The log tells the story: closed by the server, then established again.
-  EXPECT_TRUE(client.wait_log("DTLS session closed by the server, new handshake", kWait))
+  // The log tells the story: replaced because the server closed it, then established again.
+  EXPECT_TRUE(client.wait_log(
+      "DTLS session replaced: closed by the server (peer closed the session); new handshake",
+      kWait))
       << client.log_text();
   expect_all_dtls(relay.from_client());
 }
