@@ -244,7 +244,12 @@ TEST_F(RegistrationTest, UpdateAnsweredNotFoundRegistersAgain) {
   drive();
   EXPECT_EQ(answer(sent(), coap::codes::not_found), Outcome::forgotten);
   EXPECT_FALSE(reg.registered());
-  EXPECT_FALSE(host.events.pop());  // not an update, and no failure yet
+  // The runner logs this one ("Update rejected 4.04 ... registering again").
+  const auto e = host.events.pop();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, core::EventKind::update_failed);
+  EXPECT_EQ(e->error, Errc::not_found);
+  EXPECT_FALSE(host.events.pop());  // not an update, and not a failed registration
   drive();
   const Parsed p = sent();
   EXPECT_EQ(p.code(), coap::codes::post);
