@@ -108,7 +108,7 @@ struct FirmwareUpdateConfig {
   std::string_view package_version;  ///< /5/0/7 at first; empty: absent
   /// Seconds since 1970 for Last State Change Time (/5/0/12); null: the resource is absent.
   int64_t (*unix_time)(void* arg) noexcept = nullptr;
-  void* unix_time_arg = nullptr;
+  void* unix_time_arg = nullptr;  ///< passed to unix_time
 };
 
 const dm::ObjectDef& firmware_update_object_def() noexcept;
@@ -144,7 +144,9 @@ class FirmwareUpdateObject final : public dm::Object {
   /// FirmwareSink::finish() checked it; each at most kMaxPackageInfo bytes (longer:
   /// invalid_argument, nothing changed). Empty leaves the resource absent.
   Status set_package_info(std::string_view name, std::string_view version) noexcept;
+  /// /5/0/6 as the server reads it (empty: absent).
   std::string_view package_name() const noexcept { return {name_, name_len_}; }
+  /// /5/0/7 as the server reads it (empty: absent).
   std::string_view package_version() const noexcept { return {version_, version_len_}; }
 
   /// The outcome of the update FirmwareSink::update() started: success (Idle, Result 1),
@@ -246,6 +248,7 @@ class FirmwareUpdateObject final : public dm::Object {
 /// records; the client asks for a save whenever State, Update Result or Package URI change.
 class FirmwareUpdateRecord final : public StateRecord {
  public:
+  /// The record of `object`, which must outlive it.
   explicit FirmwareUpdateRecord(FirmwareUpdateObject& object) noexcept : object_(object) {}
   uint16_t record_id() const noexcept override { return 5; }
   Result<size_t> save(MutableByteView out) const noexcept override;
