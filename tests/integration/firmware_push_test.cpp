@@ -162,5 +162,45 @@ TEST(FirmwarePush, AnEmptyPackageCancelsAndAnUpdateOutsideDownloadedIsRefused) {
   EXPECT_EQ(server.read("fw-cancel", "/5/0/0", CF::text).code_string(), "4.05");  // write-only
 }
 
+// The object as a server sees it: read whole in every format the client speaks, the 1.1
+// resources written and executed over the wire (Severity, Maximum Defer Period, Cancel),
+// and the spec's codes for what a server may not do.
+TEST(FirmwarePush, EveryFormatReadsItAndTheSettingsAndCancelWorkOverTheWire) {
+  ts::Server server{server_options()};
+  Rig rig{"fw-wire"};
+  ComparingSink sink;
+  const ts::Bytes image = make_image(3000);
+  sink.expected = &image;
+  objects::FirmwareUpdateObject firmware{sink};
+  ASSERT_TRUE(rig.registry.add(firmware).ok());
+  rig.add_server(server);
+  rig.start();
+  ASSERT_TRUE(server.wait_registered("fw-wire", kWait));
+
+  for (CF cf : {CF::tlv, CF::senml_json, CF::senml_cbor, CF::lwm2m_cbor}) {
+    const auto r = server.read("fw-wire", "/5/0", cf);
+    EXPECT_EQ(r.code_string(), "2.05") << r.describe();
+    EXPECT_EQ(r.content_format, cf) << r.describe();
+    EXPECT_FALSE(r.payload.empty());
+  }
+  EXPECT_EQ(server.read("fw-wire", "/5/0/11", CF::text).text(), "1");  // default Severity
+  ASSERT_EQ(server.write("fw-wire", "/5/0/11", ts::Bytes{'0'}, CF::text).code_string(), "2.04");
+  EXPECT_EQ(server.read("fw-wire", "/5/0/11", CF::text).text(), "0");
+  EXPECT_EQ(server.write("fw-wire", "/5/0/11", ts::Bytes{'3'}, CF::text).code_string(), "4.00");
+  ASSERT_EQ(server.write("fw-wire", "/5/0/13", ts::Bytes{'6', '0'}, CF::text).code_string(),
+            "2.04");
+  EXPECT_EQ(server.read("fw-wire", "/5/0/13", CF::text).text(), "60");
+  EXPECT_EQ(server.write("fw-wire", "/5/0/3", ts::Bytes{'1'}, CF::text).code_string(),
+            "4.05");                                                             // read-only
+  EXPECT_EQ(server.read("fw-wire", "/5/0/12", CF::text).code_string(), "4.04");  // no clock given
+
+  EXPECT_EQ(server.execute("fw-wire", "/5/0/10").code_string(), "4.05");  // Idle: nothing to end
+  ASSERT_EQ(server.write("fw-wire", "/5/0/0", image, CF::opaque).code_string(), "2.04");
+  EXPECT_EQ(server.read("fw-wire", "/5/0/3", CF::text).text(), "2");
+  ASSERT_EQ(server.execute("fw-wire", "/5/0/10").code_string(), "2.04");
+  EXPECT_EQ(server.read("fw-wire", "/5/0/3", CF::text).text(), "0");
+  EXPECT_EQ(server.read("fw-wire", "/5/0/5", CF::text).text(), "10");  // cancelled
+}
+
 }  // namespace
 }  // namespace lwm2m::itest
