@@ -374,7 +374,13 @@ struct lwm2m_context {
   std::unique_ptr<objects::FirmwareSink> firmware_sink;
   std::unique_ptr<objects::FirmwareUpdateObject> firmware;
   lwm2m_object* firmware_handle = nullptr;
-  std::unique_ptr<core::PackageDownloader> downloader;  // lwm2m_object_firmware_enable_pull
+  // Boxed: the downloader's destructor is not virtual (so that images without a pull do not
+  // link it through its vtable), and deleting it directly is a warning.
+  struct DownloaderBox {
+    core::PackageDownloader d;
+  };
+  std::unique_ptr<DownloaderBox> downloader_box;  // lwm2m_object_firmware_enable_pull
+  core::PackageDownloader* downloader = nullptr;
   std::unique_ptr<std::array<objects::AclInstance, LWM2M_CLIENT_ACL_INSTANCES_MAX>> acl_storage;
   std::unique_ptr<objects::AccessControlObject> acl;
   lwm2m_object* acl_handle = nullptr;
@@ -729,7 +735,7 @@ lwm2m_context_t* lwm2m_client_run(lwm2m_client_data_t* client_data, lwm2m_object
     // Blocks whose datagrams fit the receive buffer (RIOT's 200 bytes: 128-byte blocks).
     ctx->downloader->set_block_size(block_size_for(
         static_cast<uint16_t>(std::min<uint32_t>(ctx->config.rcv_buffer_size, 1088))));
-    ctx->client->set_downloader(ctx->downloader.get());
+    ctx->client->set_downloader(ctx->downloader);
   }
   if (ctx->persistence) {
     // Restored before the credentials are loaded from the Security instances below.
@@ -1636,7 +1642,10 @@ int lwm2m_object_firmware_enable_pull(lwm2m_client_data_t* client_data,
   config.pull = true;
   config.coaps = LWM2M_CLIENT_HAVE_DTLS && args && args->coaps;  // else Update Result 9
   try {
-    if (!ctx->downloader) ctx->downloader = std::make_unique<core::PackageDownloader>();
+    if (!ctx->downloader) {
+      ctx->downloader_box = std::make_unique<lwm2m_context::DownloaderBox>();
+      ctx->downloader = &ctx->downloader_box->d;
+    }
     // The object's configuration is fixed at construction: a new one in the same handle.
     ctx->firmware = std::make_unique<objects::FirmwareUpdateObject>(*ctx->firmware_sink, config);
   } catch (const std::bad_alloc&) {
