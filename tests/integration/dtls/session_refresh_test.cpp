@@ -54,10 +54,15 @@ TEST(SessionRefresh, AServerRestartThatLostTheSessionIsRegisteredAgainWithinTheL
   EXPECT_TRUE(server->wait_registered(DtlsClient::endpoint(), kWait));
 
   const std::string log = client.log_text();
-  EXPECT_NE(log.find("server 1: DTLS session replaced: retransmission 2 of a request got no "
-                     "answer over it"),
-            std::string::npos)
-      << log;
+  // Why it was replaced depends on the restarted server: usually the Update's second
+  // retransmission went unanswered; a server that answers the old session's records with an
+  // alert ends it sooner ("closed by the server"). Either is a logged, timely recovery.
+  const bool unanswered = log.find(
+                              "server 1: DTLS session replaced: retransmission 2 of a "
+                              "request got no answer over it") != std::string::npos;
+  const bool alerted =
+      log.find("server 1: DTLS session replaced: closed by the server") != std::string::npos;
+  EXPECT_TRUE(unanswered || alerted) << log;
   EXPECT_NE(log.find("server 1: Update rejected 4.04 (the server has no registration for us, "
                      "e.g. it restarted): registering again"),
             std::string::npos)
