@@ -55,9 +55,10 @@ Status FirmwareUpdateObject::set_package_info(std::string_view name,
                                               std::string_view version) noexcept {
   if (name.size() > kMaxPackageInfo || version.size() > kMaxPackageInfo)
     return Errc::invalid_argument;
-  std::memcpy(name_, name.data(), name.size());
+  // An empty view may have no data pointer, which memcpy must not be given.
+  if (!name.empty()) std::memcpy(name_, name.data(), name.size());
   name_len_ = static_cast<uint8_t>(name.size());
-  std::memcpy(version_, version.data(), version.size());
+  if (!version.empty()) std::memcpy(version_, version.data(), version.size());
   version_len_ = static_cast<uint8_t>(version.size());
   return {};
 }
@@ -302,7 +303,7 @@ Status FirmwareUpdateObject::write_uri(std::string_view uri) noexcept {
     failed_in_transaction_ = in_transaction_;
     return Errc::bad_request;
   }
-  std::memcpy(uri_, uri.data(), uri.size());
+  if (!uri.empty()) std::memcpy(uri_, uri.data(), uri.size());
   uri_len_ = static_cast<uint8_t>(uri.size());
   pending_ |= kNotifyUri;
   pushing_ = false;

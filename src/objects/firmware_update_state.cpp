@@ -81,7 +81,7 @@ Result<size_t> FirmwareUpdateRecord::save(MutableByteView out) const noexcept {
   put(p, static_cast<uint64_t>(o.last_change_), 8);
   for (std::string_view s : {o.package_uri(), o.package_name(), o.package_version()}) {
     put(p, s.size(), 1);
-    std::memcpy(p, s.data(), s.size());
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
     p += s.size();
   }
   return size;
@@ -102,7 +102,7 @@ void FirmwareUpdateRecord::restore(ByteView data) noexcept {
   o.severity_ = r.severity;
   o.max_defer_s_ = r.max_defer;
   o.last_change_ = r.last_change;
-  std::memcpy(o.uri_, r.uri.data(), r.uri.size());
+  if (!r.uri.empty()) std::memcpy(o.uri_, r.uri.data(), r.uri.size());
   o.uri_len_ = static_cast<uint8_t>(r.uri.size());
   (void)o.set_package_info(r.name, r.version);
   o.resume_after_restart();
