@@ -6,7 +6,10 @@
 # BUILD_DIR/fuzz/long-<name>/; one line per target goes to stdout:
 #   target | execs | seconds | corpus files | corpus bytes | findings
 # Crash inputs stay in BUILD_DIR/fuzz/long-<name>/ (crash-*, leak-*, timeout-*, oom-*).
+# NICE (default 19) is the niceness of the runs: 19 keeps them out of the way of other work;
+# a lower value gives them a core on a machine shared with builds.
 set -u
+nice=${NICE:-19}
 build=$1 runs=$2 max=$3
 shift 3
 src=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +22,7 @@ for name in "$@"; do
   seed=$src/corpus/$name
   [ -d "$seed" ] || seed=
   start=$(date +%s)
-  nice -n 19 "$build/fuzz/fuzz_$name" -runs="$runs" -max_total_time="$max" -print_final_stats=1 \
+  nice -n "$nice" "$build/fuzz/fuzz_$name" -runs="$runs" -max_total_time="$max" -print_final_stats=1 \
     -artifact_prefix="$work/" "$work" $seed >"$work.log" 2>&1
   rc=$?
   secs=$(($(date +%s) - start))
