@@ -77,28 +77,32 @@ class [[nodiscard]] Status {
   Errc code_ = Errc::ok;
 };
 
-/// A value or an error. Small, trivially movable when T is; never throws.
+namespace detail {
+
+/// Where a Result keeps its value or error. When T is trivially copyable and destructible,
+/// so is this (and the Result): it is then copied as bytes and, when small, returned in
+/// registers, which keeps code that passes results around small on a microcontroller.
+template <class T, bool = std::is_trivially_copyable_v<T>&& std::is_trivially_destructible_v<T>>
+struct ResultStorage {
+  ResultStorage() noexcept {}  // NOLINT: the value is constructed by Result
+  union {
+    T value_;
+  };
+  Errc err_ = Errc::ok;
+  bool has_ = false;
+};
+
+/// A T that must be copied, moved and destroyed as a T.
 template <class T>
-class [[nodiscard]] Result {
- public:
-  /// A success holding a copy of `v`.
-  Result(const T& v) : has_(true) { new (&value_) T(v); }  // NOLINT
-  /// A success holding `v`.
-  Result(T&& v) : has_(true) { new (&value_) T(std::move(v)); }  // NOLINT
-  /// A failure; Errc::ok is turned into internal_error, since a Result without value must say why.
-  Result(Errc e) noexcept : err_(e == Errc::ok ? Errc::internal_error : e) {}  // NOLINT
-  /// A failure carrying the error of `s` (an ok Status is turned into internal_error).
-  Result(Status s) noexcept : Result(s.error()) {}  // NOLINT
-  /// Copies the value or the error.
-  Result(const Result& o) : err_(o.err_), has_(o.has_) {
+struct ResultStorage<T, false> {
+  ResultStorage() noexcept {}  // NOLINT: the value is constructed by Result
+  ResultStorage(const ResultStorage& o) : err_(o.err_), has_(o.has_) {
     if (has_) new (&value_) T(o.value_);
   }
-  /// Moves the value or the error.
-  Result(Result&& o) noexcept : err_(o.err_), has_(o.has_) {
+  ResultStorage(ResultStorage&& o) noexcept : err_(o.err_), has_(o.has_) {
     if (has_) new (&value_) T(std::move(o.value_));
   }
-  /// Replaces this with a copy of `o`'s value or error.
-  Result& operator=(const Result& o) {
+  ResultStorage& operator=(const ResultStorage& o) {
     if (this != &o) {
       reset();
       err_ = o.err_;
@@ -107,8 +111,7 @@ class [[nodiscard]] Result {
     }
     return *this;
   }
-  /// Replaces this with `o`'s value or error, moved.
-  Result& operator=(Result&& o) noexcept {
+  ResultStorage& operator=(ResultStorage&& o) noexcept {
     if (this != &o) {
       reset();
       err_ = o.err_;
@@ -117,36 +120,7 @@ class [[nodiscard]] Result {
     }
     return *this;
   }
-  ~Result() { reset(); }
-
-  /// True when a value is held.
-  constexpr bool ok() const noexcept { return has_; }
-  /// True when a value is held (same as ok()).
-  constexpr explicit operator bool() const noexcept { return has_; }
-  /// The error, Errc::ok when a value is held: the same name as Status::error().
-  constexpr Errc error() const noexcept { return has_ ? Errc::ok : err_; }
-  /// The outcome without the value, to return from a function that reports only a Status.
-  constexpr Status status() const noexcept { return has_ ? Status{} : Status{err_}; }
-
-  // Precondition: ok(). Checked by the caller, as with std::optional.
-  /// The value; only when ok().
-  T& value() & noexcept { return value_; }
-  /// The value; only when ok().
-  const T& value() const& noexcept { return value_; }
-  /// The value, moved out; only when ok().
-  T&& value() && noexcept { return std::move(value_); }
-  /// The value; only when ok().
-  T& operator*() & noexcept { return value_; }
-  /// The value; only when ok().
-  const T& operator*() const& noexcept { return value_; }
-  /// The value's members; only when ok().
-  T* operator->() noexcept { return &value_; }
-  /// The value's members; only when ok().
-  const T* operator->() const noexcept { return &value_; }
-  /// The value, or `fallback` when this holds an error.
-  T value_or(T fallback) const { return has_ ? value_ : fallback; }
-
- private:
+  ~ResultStorage() { reset(); }
   void reset() noexcept {
     if (has_) value_.~T();
     has_ = false;
@@ -156,6 +130,61 @@ class [[nodiscard]] Result {
   };
   Errc err_ = Errc::ok;
   bool has_ = false;
+};
+
+}  // namespace detail
+
+/// A value or an error. Small, trivially copyable when T is; never throws.
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  /// A success holding a copy of `v`.
+  Result(const T& v) {  // NOLINT
+    new (&s_.value_) T(v);
+    s_.has_ = true;
+  }
+  /// A success holding `v`.
+  Result(T&& v) {  // NOLINT
+    new (&s_.value_) T(std::move(v));
+    s_.has_ = true;
+  }
+  /// A failure; Errc::ok is turned into internal_error, since a Result without value must say why.
+  Result(Errc e) noexcept {  // NOLINT
+    s_.err_ = e == Errc::ok ? Errc::internal_error : e;
+  }
+  /// A failure carrying the error of `s` (an ok Status is turned into internal_error).
+  Result(Status s) noexcept : Result(s.error()) {}  // NOLINT
+  // Copied, moved and destroyed as its storage is: as bytes when T allows.
+
+  /// True when a value is held.
+  constexpr bool ok() const noexcept { return s_.has_; }
+  /// True when a value is held (same as ok()).
+  constexpr explicit operator bool() const noexcept { return s_.has_; }
+  /// The error, Errc::ok when a value is held: the same name as Status::error().
+  constexpr Errc error() const noexcept { return s_.has_ ? Errc::ok : s_.err_; }
+  /// The outcome without the value, to return from a function that reports only a Status.
+  constexpr Status status() const noexcept { return s_.has_ ? Status{} : Status{s_.err_}; }
+
+  // Precondition: ok(). Checked by the caller, as with std::optional.
+  /// The value; only when ok().
+  T& value() & noexcept { return s_.value_; }
+  /// The value; only when ok().
+  const T& value() const& noexcept { return s_.value_; }
+  /// The value, moved out; only when ok().
+  T&& value() && noexcept { return std::move(s_.value_); }
+  /// The value; only when ok().
+  T& operator*() & noexcept { return s_.value_; }
+  /// The value; only when ok().
+  const T& operator*() const& noexcept { return s_.value_; }
+  /// The value's members; only when ok().
+  T* operator->() noexcept { return &s_.value_; }
+  /// The value's members; only when ok().
+  const T* operator->() const noexcept { return &s_.value_; }
+  /// The value, or `fallback` when this holds an error.
+  T value_or(T fallback) const { return s_.has_ ? s_.value_ : fallback; }
+
+ private:
+  detail::ResultStorage<T> s_;
 };
 
 }  // namespace lwm2m

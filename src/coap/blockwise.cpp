@@ -132,10 +132,9 @@ Status EngineCore::build_block2_request(Exchange& e, BlockOption block) noexcept
 // error.
 void EngineCore::continue_block1(Exchange& e, const Message& m, TimePoint now) noexcept {
   auto theirs = m.block(OptionNumber::block1);
-  auto ours = e.options.has(VaryingOptions::block1)
-                  ? BlockOption::decode(e.options.get(VaryingOptions::block1))
-                  : Result<BlockOption>{Errc::internal_error};
-  if (!theirs || !ours || theirs->szx > ours->szx ||
+  const bool uploading = e.options.has(VaryingOptions::block1);
+  auto ours = BlockOption::decode(uploading ? e.options.get(VaryingOptions::block1) : 0);
+  if (!theirs || !uploading || !ours || theirs->szx > ours->szx ||
       theirs->num * theirs->size() > ours->offset()) {
     fail_exchange(e, Errc::malformed);
     return;
