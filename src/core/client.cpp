@@ -67,16 +67,25 @@ coap::EngineConfig Client::engine_config(const ClientConfig& config) noexcept {
   return c;
 }
 
+namespace {
+// Whether a client can serve this configuration; it stays invalid (and allocates nothing
+// more) when not.
+bool servable(const ClientConfig& c, const coap::Engine& engine, const dm::Registry& r) noexcept {
+  if (c.workspace && !c.workspace->fits(c)) return false;
+  if (!engine.valid() || c.endpoint.empty() || c.endpoint.size() > ClientConfig::kMaxEndpoint ||
+      c.max_servers == 0)
+    return false;
+  return r.find(wk::kSecurity) && r.find(wk::kServer);
+}
+}  // namespace
+
+// The parts are made in the member initializers: an image that never destroys its client
+// then links no destructor for them (a reset() would, for the null it replaces).
 Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept
     : config_(config),
       registry_(registry),
-      engine_(engine_config(config), rng, static_cast<coap::RequestHandler*>(this)) {
-  if (config_.workspace && !config_.workspace->fits(config_)) return;
-  if (!engine_.valid() || config_.endpoint.empty() ||
-      config_.endpoint.size() > ClientConfig::kMaxEndpoint || config_.max_servers == 0)
-    return;
-  if (!registry_.find(wk::kSecurity) || !registry_.find(wk::kServer)) return;
-  impl_.reset(new (std::nothrow) Impl(*this));
+      engine_(engine_config(config), rng, static_cast<coap::RequestHandler*>(this)),
+      impl_(servable(config_, engine_, registry_) ? new (std::nothrow) Impl(*this) : nullptr) {
   if (!impl_) return;
   Impl& s = *impl_;
   // A build for fewer servers (LWM2M_MAX_SERVERS) serves no more than it was built for.
