@@ -10,66 +10,19 @@
 namespace lwm2m::core {
 namespace {
 
-template <class T>
-void take(std::optional<T>& mine, const std::optional<T>& outer) noexcept {
-  if (!mine && outer) mine = outer;
-}
-
-bool parse_u32(std::string_view s, uint32_t& out) noexcept {
-  auto v = codec::number::parse_uint(s);
-  if (!v || *v > UINT32_MAX) return false;
-  out = static_cast<uint32_t>(*v);
-  return true;
-}
-
-bool parse_double(std::string_view s, double& out) noexcept {
-  auto v = codec::number::parse_double(s);
-  if (!v) return false;
-  out = *v;
-  return true;
-}
-
-void write_str(Sink& out, std::string_view s) noexcept {
-  out.write(as_bytes(s));
-}
-
-void write_u32(Sink& out, std::string_view key, uint32_t v) noexcept {
-  write_str(out, ";");
-  write_str(out, key);
-  write_str(out, "=");
-  codec::number::write_uint(out, v);
-}
-
-void write_double(Sink& out, std::string_view key, double v) noexcept {
-  if (!std::isfinite(v)) return;
-  write_str(out, ";");
-  write_str(out, key);
-  write_str(out, "=");
-  (void)codec::number::write_double(out, v);
-}
-
-}  // namespace
-
-void Attributes::inherit(const Attributes& o) noexcept {
-  take(pmin, o.pmin);
-  take(pmax, o.pmax);
-  take(gt, o.gt);
-  take(lt, o.lt);
-  take(st, o.st);
-  take(epmin, o.epmin);
-  take(epmax, o.epmax);
-  take(edge, o.edge);
-  take(con, o.con);
-  take(hqmax, o.hqmax);
-}
-
-namespace {
-
-// The attributes a Write-Attributes may set, in the order of the field tables below: one
-// lookup instead of a comparison per name keeps this small on a microcontroller.
+// The attributes by name, in the order of the member tables below: the query parser,
+// Discover's writer and inheritance each walk the tables instead of naming every field,
+// which keeps them small on a microcontroller.
 constexpr std::string_view kQueryKeys[] = {"pmin", "pmax", "epmin", "epmax", "hqmax",
                                            "gt",   "lt",   "st",    "edge",  "con"};
 constexpr size_t kFirstReal = 5, kFirstFlag = 8;
+using A = Attributes;
+constexpr std::optional<uint32_t> A::*kWhole[] = {&A::pmin, &A::pmax, &A::epmin, &A::epmax,
+                                                  &A::hqmax};
+constexpr std::optional<double> A::*kReal[] = {&A::gt, &A::lt, &A::st};
+constexpr std::optional<bool> A::*kFlag[] = {&A::edge, &A::con};
+// Discover lists them in this order (indexes into kQueryKeys).
+constexpr uint8_t kLinkOrder[] = {0, 1, 5, 6, 7, 2, 3, 8, 9, 4};
 
 size_t query_key(std::string_view key) noexcept {
   size_t i = 0;
@@ -85,26 +38,48 @@ bool apply_param(Attributes& a, std::string_view q) noexcept {
   const bool has_value = eq != std::string_view::npos;
   const std::string_view val = has_value ? lwm2m::detail::slice(q, eq + 1) : std::string_view{};
   if (i < kFirstReal) {
-    std::optional<uint32_t>* fields[] = {&a.pmin, &a.pmax, &a.epmin, &a.epmax, &a.hqmax};
-    uint32_t v = 0;
-    if (has_value && !parse_u32(val, v)) return false;
-    *fields[i] = has_value ? std::optional<uint32_t>{v} : std::nullopt;
+    std::optional<uint32_t>& field = a.*kWhole[i];
+    field.reset();
+    if (!has_value) return true;
+    auto v = codec::number::parse_uint(val);
+    if (!v || *v > UINT32_MAX) return false;
+    field = static_cast<uint32_t>(*v);
   } else if (i < kFirstFlag) {
-    std::optional<double>* fields[] = {&a.gt, &a.lt, &a.st};
-    double v = 0;
-    if (has_value && !parse_double(val, v)) return false;
-    *fields[i - kFirstReal] = has_value ? std::optional<double>{v} : std::nullopt;
+    std::optional<double>& field = a.*kReal[i - kFirstReal];
+    field.reset();
+    if (!has_value) return true;
+    auto v = codec::number::parse_double(val);
+    if (!v) return false;
+    field = *v;
   } else if (i < std::size(kQueryKeys)) {
-    std::optional<bool>* fields[] = {&a.edge, &a.con};
-    if (has_value && val != "0" && val != "1") return false;
-    *fields[i - kFirstFlag] = has_value ? std::optional<bool>{val == "1"} : std::nullopt;
+    std::optional<bool>& field = a.*kFlag[i - kFirstFlag];
+    field.reset();
+    if (!has_value) return true;
+    if (val != "0" && val != "1") return false;
+    field = val == "1";
   } else {
     return false;
   }
   return true;
 }
 
+// ";key=" and then the value, one link attribute of a Discover answer.
+void write_key(Sink& out, std::string_view key) noexcept {
+  out.write(as_bytes(std::string_view{";"}));
+  out.write(as_bytes(key));
+  out.write(as_bytes(std::string_view{"="}));
+}
+
 }  // namespace
+
+void Attributes::inherit(const Attributes& o) noexcept {
+  for (auto m : kWhole)
+    if (!(this->*m)) this->*m = o.*m;
+  for (auto m : kReal)
+    if (!(this->*m)) this->*m = o.*m;
+  for (auto m : kFlag)
+    if (!(this->*m)) this->*m = o.*m;
+}
 
 Status apply_query(Attributes& a, std::span<const std::string_view> query) noexcept {
   Attributes next = a;  // apply all or nothing
@@ -126,16 +101,28 @@ Status validate(const Attributes& a, bool numeric_target, bool boolean_target) n
 }
 
 void write_link_attributes(const Attributes& a, Sink& out) noexcept {
-  if (a.pmin) write_u32(out, "pmin", *a.pmin);
-  if (a.pmax) write_u32(out, "pmax", *a.pmax);
-  if (a.gt) write_double(out, "gt", *a.gt);
-  if (a.lt) write_double(out, "lt", *a.lt);
-  if (a.st) write_double(out, "st", *a.st);
-  if (a.epmin) write_u32(out, "epmin", *a.epmin);
-  if (a.epmax) write_u32(out, "epmax", *a.epmax);
-  if (a.edge) write_u32(out, "edge", *a.edge ? 1 : 0);
-  if (a.con) write_u32(out, "con", *a.con ? 1 : 0);
-  if (a.hqmax) write_u32(out, "hqmax", *a.hqmax);
+  for (const uint8_t i : kLinkOrder) {
+    const std::string_view key = kQueryKeys[i];
+    if (i >= kFirstReal && i < kFirstFlag) {
+      const std::optional<double>& v = a.*kReal[i - kFirstReal];
+      if (!v || !std::isfinite(*v)) continue;
+      write_key(out, key);
+      (void)codec::number::write_double(out, *v);
+      continue;
+    }
+    uint32_t whole = 0;
+    if (i < kFirstReal) {
+      const std::optional<uint32_t>& v = a.*kWhole[i];
+      if (!v) continue;
+      whole = *v;
+    } else {
+      const std::optional<bool>& v = a.*kFlag[i - kFirstFlag];
+      if (!v) continue;
+      whole = *v ? 1 : 0;
+    }
+    write_key(out, key);
+    codec::number::write_uint(out, whole);
+  }
 }
 
 std::optional<double> numeric(const dm::Value& v) noexcept {
@@ -155,14 +142,42 @@ std::optional<double> numeric(const dm::Value& v) noexcept {
   }
 }
 
+namespace {
+
+Duration seconds(uint32_t s) noexcept {
+  return Duration{int64_t{s} * 1000};
+}
+
+void take_earlier(TimePoint& t, TimePoint candidate) noexcept {
+  if (candidate < t) t = candidate;
+}
+
+// Whether a change from `last` to `now_value` meets a change condition (gt, lt, st, edge);
+// any change counts when none is set or there is nothing to compare with yet. Each condition
+// compares both values with its threshold once (doubles are emulated in software on small
+// targets); a NaN crosses nothing.
+bool meets_condition(const Attributes& eff, const std::optional<double>& sampled,
+                     const std::optional<double>& previous) noexcept {
+  if ((!eff.gt && !eff.lt && !eff.st && !eff.edge) || !sampled || !previous) return true;
+  const double last = *previous, now_value = *sampled;
+  if (last != last || now_value != now_value) return false;
+  if (eff.gt && (last > *eff.gt) != (now_value > *eff.gt)) return true;
+  if (eff.lt && (last < *eff.lt) != (now_value < *eff.lt)) return true;
+  if (eff.st && std::fabs(now_value - last) >= *eff.st) return true;
+  return eff.edge && (last != 0) != (now_value != 0) && (now_value != 0) == *eff.edge;
+}
+
+}  // namespace
+
 NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Value& current,
                       TimePoint now) noexcept {
   NotifyDecision d;
-  const Duration pmin{int64_t{eff.pmin.value_or(0)} * 1000};
+  const uint32_t pmin_s = eff.pmin.value_or(0), pmax_s = eff.pmax.value_or(0);
+  const uint32_t epmin_s = eff.epmin.value_or(0), epmax_s = eff.epmax.value_or(0);
+  const Duration pmin = seconds(pmin_s);
   // pmax only counts when greater than pmin (§5.1.2); 0 means "no maximum".
-  std::optional<Duration> pmax;
-  if (eff.pmax && *eff.pmax > 0 && *eff.pmax >= eff.pmin.value_or(0))
-    pmax = Duration{int64_t{*eff.pmax} * 1000};
+  const bool has_pmax = pmax_s > 0 && pmax_s >= pmin_s;
+  const TimePoint pmax_end = st.last_notify + seconds(pmax_s);
   const Duration elapsed = now - st.last_notify;
 
   // A change is either marked by the application (value_changed) or found by sampling:
@@ -170,13 +185,12 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   // last reported value counts even when nobody marked it (§5.1.2, 1.1 attributes).
   const auto sampled = numeric(current);
   bool changed = st.changed;
-  if (!changed && eff.epmax && *eff.epmax > 0 && sampled && st.last_value &&
-      *sampled != *st.last_value)
+  if (!changed && epmax_s > 0 && sampled && st.last_value && *sampled != *st.last_value)
     changed = true;
   // epmin: no two evaluations closer than epmin; a change inside it waits for its end.
   TimePoint epmin_end = kNever;
-  if (changed && eff.epmin && *eff.epmin > 0) {
-    const TimePoint end = st.last_eval + Duration{int64_t{*eff.epmin} * 1000};
+  if (changed && epmin_s > 0) {
+    const TimePoint end = st.last_eval + seconds(epmin_s);
     if (now < end) {
       changed = false;
       epmin_end = end;
@@ -184,36 +198,16 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   }
   d.evaluated = changed;
 
-  bool condition = false;
-  if (changed) {
-    const auto& cur = sampled;
-    const bool numeric_attrs = eff.gt || eff.lt || eff.st || eff.edge;
-    if (!numeric_attrs || !cur || !st.last_value) {
-      condition = true;  // any change counts, or nothing to compare with yet
-    } else {
-      // Each condition compares both values with its threshold once (doubles are
-      // emulated in software on small targets); a NaN crosses nothing.
-      const double last = *st.last_value, now_value = *cur;
-      if (last == last && now_value == now_value) {
-        if (eff.gt && (last > *eff.gt) != (now_value > *eff.gt)) condition = true;
-        if (eff.lt && (last < *eff.lt) != (now_value < *eff.lt)) condition = true;
-        if (eff.st && std::fabs(now_value - last) >= *eff.st) condition = true;
-        if (eff.edge && (last != 0) != (now_value != 0) && (now_value != 0) == *eff.edge)
-          condition = true;
-      }
-    }
+  const bool condition = changed && meets_condition(eff, sampled, st.last_value);
+  if ((condition && elapsed >= pmin) || (has_pmax && now >= pmax_end)) {
+    d.send_now = true;
+    return d;
   }
-  if (condition && elapsed >= pmin) d.send_now = true;
-  if (pmax && elapsed >= *pmax) d.send_now = true;
-  if (d.send_now) return d;
   if (condition) d.next_check = st.last_notify + pmin;
-  if (epmin_end < d.next_check) d.next_check = epmin_end;
-  if (pmax && st.last_notify + *pmax < d.next_check) d.next_check = st.last_notify + *pmax;
-  if (eff.epmax && *eff.epmax > 0) {
-    // Re-evaluate at least every epmax so that change conditions are sampled (§5.1.2).
-    const TimePoint sample = now + Duration{int64_t{*eff.epmax} * 1000};
-    if (sample < d.next_check) d.next_check = sample;
-  }
+  take_earlier(d.next_check, epmin_end);
+  if (has_pmax) take_earlier(d.next_check, pmax_end);
+  // Re-evaluate at least every epmax so that change conditions are sampled (§5.1.2).
+  if (epmax_s > 0) take_earlier(d.next_check, now + seconds(epmax_s));
   return d;
 }
 
