@@ -53,10 +53,8 @@ void write_value(json::Writer& w, const dm::Value& v) noexcept {
       w.boolean(v.as_bool());
       return;
     case dm::DataType::objlnk: {
-      char buf[2 * number::kMaxChars + 1];
-      size_t n = number::format_uint(v.as_objlnk().object_id, buf);
-      buf[n++] = ':';
-      n += number::format_uint(v.as_objlnk().instance_id, buf + n);
+      char buf[12];
+      const size_t n = number::format_objlnk(v.as_objlnk(), buf);
       w.key("ov");
       w.string({buf, n});
       return;
@@ -179,15 +177,6 @@ Result<dm::Value> number_value(const json::Reader& r, dm::DataType type) noexcep
   auto c = dm::convert(v, type);
   if (!c) return Errc::bad_request;
   return *c;
-}
-
-Result<dm::Value> parse_objlnk(std::string_view s) noexcept {
-  size_t colon = s.find(':');
-  if (colon == std::string_view::npos) return Errc::bad_request;
-  auto o = number::parse_uint(lwm2m::detail::slice(s, 0, colon));
-  auto i = number::parse_uint(lwm2m::detail::slice(s, colon + 1));
-  if (!o || !i || *o > 0xFFFF || *i > 0xFFFF) return Errc::bad_request;
-  return dm::Value::objlnk(static_cast<uint16_t>(*o), static_cast<uint16_t>(*i));
 }
 
 }  // namespace
@@ -344,9 +333,9 @@ Result<bool> Lwm2mJsonDecoder::entry(Record& out) noexcept {
       break;
     case 'o': {
       if (*type != dm::DataType::objlnk) return Errc::bad_request;
-      auto v = parse_objlnk(text);
+      auto v = number::parse_objlnk(text);
       if (!v) return v.error();
-      value = *v;
+      value = dm::Value::objlnk(v->object_id, v->instance_id);
       break;
     }
     default:  // sv

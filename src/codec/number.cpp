@@ -7,6 +7,7 @@
 
 #include "codec/number_compact.hpp"
 #include "small_divide.hpp"
+#include "text_slice.hpp"
 
 namespace lwm2m::codec::number {
 
@@ -69,24 +70,53 @@ Status write_double(Sink& out, double v) noexcept {
 }
 
 namespace {
-template <class T>
-Result<T> parse_integral(std::string_view s) noexcept {
-  if (s.empty() || s.front() == '+') return Errc::malformed;
-  T v{};
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (r.ec == std::errc::result_out_of_range) return Errc::unsupported;
-  if (r.ec != std::errc{} || r.ptr != s.data() + s.size()) return Errc::malformed;
+// The decimal digits of s from `first` on, as std::from_chars reads them: malformed when
+// there are none or something else follows them, unsupported when the value exceeds `limit`
+// (even with something following). One digit loop for both parsers: libstdc++'s from_chars
+// is a template instantiated per type, larger than this on a microcontroller.
+Result<uint64_t> parse_digits(std::string_view s, size_t first, uint64_t limit) noexcept {
+  uint64_t v = 0;
+  bool over = false;
+  size_t i = first;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    const auto d = static_cast<unsigned>(s[i] - '0');
+    if (v > UINT64_MAX / 10 || v * 10 > UINT64_MAX - d) over = true;
+    v = v * 10 + d;
+  }
+  if (i == first) return Errc::malformed;
+  if (over || v > limit) return Errc::unsupported;
+  if (i != s.size()) return Errc::malformed;
   return v;
 }
 }  // namespace
 
 Result<int64_t> parse_int(std::string_view s) noexcept {
-  return parse_integral<int64_t>(s);
+  const bool negative = !s.empty() && s.front() == '-';
+  const uint64_t limit = uint64_t{INT64_MAX} + (negative ? 1 : 0);
+  auto v = parse_digits(s, negative ? 1 : 0, limit);
+  if (!v) return v.error();
+  // The magnitude of INT64_MIN has no int64_t: negate in unsigned arithmetic.
+  return static_cast<int64_t>(negative ? 0 - *v : *v);
 }
 
 Result<uint64_t> parse_uint(std::string_view s) noexcept {
   if (!s.empty() && s.front() == '-') return s == "-0" ? Result<uint64_t>{0u} : Errc::unsupported;
-  return parse_integral<uint64_t>(s);
+  return parse_digits(s, 0, UINT64_MAX);
+}
+
+size_t format_objlnk(dm::ObjectLink link, char* out) noexcept {
+  size_t k = format_uint(link.object_id, out);
+  out[k++] = ':';
+  return k + format_uint(link.instance_id, out + k);
+}
+
+Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept {
+  const size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return Errc::bad_request;
+  auto o = parse_uint(lwm2m::detail::slice(s, 0, colon));
+  auto i = parse_uint(lwm2m::detail::slice(s, colon + 1));
+  if (!o || !i || *o > 0xFFFF || *i > 0xFFFF) return Errc::bad_request;
+  return dm::ObjectLink{static_cast<uint16_t>(*o), static_cast<uint16_t>(*i)};
 }
 
 #if LWM2M_COMPACT_FLOAT

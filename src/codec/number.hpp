@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "lwm2m/dm/value.hpp"
 #include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
@@ -37,5 +38,11 @@ Result<uint64_t> parse_uint(std::string_view s) noexcept;
 /// Accepts integers and decimals with optional fraction and exponent; rejects NaN, inf and
 /// hexadecimal forms. Out-of-range magnitudes are unsupported.
 Result<double> parse_double(std::string_view s) noexcept;
+
+/// An object link as text, "ObjectId:InstanceId" (plain text, SenML and LwM2M JSON);
+/// returns the length written to `out` (at most 11).
+size_t format_objlnk(dm::ObjectLink link, char* out) noexcept;
+/// Parses "ObjectId:InstanceId" (each 0..65535); bad_request otherwise.
+Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept;
 
 }  // namespace lwm2m::codec::number

@@ -7,6 +7,7 @@
 #include "codec/base64.hpp"
 #include "codec/cbor.hpp"
 #include "codec/json.hpp"
+#include "codec/number.hpp"
 #include "codec/senml_common.hpp"
 #include "whole_number.hpp"
 
@@ -148,7 +149,7 @@ Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) 
       case dm::DataType::objlnk: {
         char link[12];
         out.label(senml::kObjlnkValue);
-        out.text({link, senml::format_objlnk(r.value.as_objlnk(), link)});
+        out.text({link, number::format_objlnk(r.value.as_objlnk(), link)});
         break;
       }
       case dm::DataType::boolean:

@@ -46,21 +46,6 @@ Status Namer::name(const dm::Path& path, std::string_view& bn, std::string_view&
   return {};
 }
 
-size_t format_objlnk(dm::ObjectLink link, char* out) noexcept {
-  size_t k = number::format_uint(link.object_id, out);
-  out[k++] = ':';
-  return k + number::format_uint(link.instance_id, out + k);
-}
-
-Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept {
-  const size_t colon = s.find(':');
-  if (colon == std::string_view::npos) return Errc::bad_request;
-  auto o = number::parse_uint(lwm2m::detail::slice(s, 0, colon));
-  auto i = number::parse_uint(lwm2m::detail::slice(s, colon + 1));
-  if (!o || !i || *o > 0xFFFF || *i > 0xFFFF) return Errc::bad_request;
-  return dm::ObjectLink{static_cast<uint16_t>(*o), static_cast<uint16_t>(*i)};
-}
-
 Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
   if (bn.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
   if (!bn.empty()) std::memcpy(base.name, bn.data(), bn.size());
@@ -90,7 +75,7 @@ Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields
       return {};
     case kObjlnkValue: {
       if (!text) return Errc::malformed;
-      auto link = parse_objlnk(item.as_string());
+      auto link = number::parse_objlnk(item.as_string());
       if (!link) return link.status();
       f.value = dm::Value::objlnk(link->object_id, link->instance_id);
       return {};
@@ -157,7 +142,7 @@ Status type_record(Record& rec, const DecodeContext& ctx) noexcept {
   if (raw.type() == dm::DataType::floating && to != dm::DataType::floating)
     return Errc::bad_request;
   if (to == dm::DataType::objlnk && raw.type() == dm::DataType::string) {
-    auto link = parse_objlnk(raw.as_string());
+    auto link = number::parse_objlnk(raw.as_string());
     if (!link) return link.status();
     rec.value = dm::Value::objlnk(link->object_id, link->instance_id);
     return {};
@@ -185,7 +170,7 @@ void write_cbor_value(cbor::Writer& w, const dm::Value& v) noexcept {
       return w.boolean(v.as_bool());
     case dm::DataType::objlnk: {
       char link[12];
-      return w.text({link, format_objlnk(v.as_objlnk(), link)});
+      return w.text({link, number::format_objlnk(v.as_objlnk(), link)});
     }
     default:  // integer, time
       return w.integer(v.as_integer());

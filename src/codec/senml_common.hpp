@@ -48,11 +48,6 @@ class Namer {
   char n_[dm::Path::kMaxTextLength + 2];
 };
 
-/// "O:I" for an object link; returns the length (at most 11).
-size_t format_objlnk(dm::ObjectLink link, char* out) noexcept;
-/// Parses "O:I" (each 0..65535); bad_request otherwise.
-Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept;
-
 /// Decoder side: the fields of one SenML record as read.
 struct Fields {
   std::string_view name;  // valid when has_name

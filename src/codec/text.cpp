@@ -42,25 +42,15 @@ Status write_value(const dm::Value& v, Sink& out) noexcept {
     case dm::DataType::opaque:
       base64::encode(v.as_bytes(), out, base64::Alphabet::standard, base64::Padding::required);
       return {};
-    case dm::DataType::objlnk:
-      number::write_uint(out, v.as_objlnk().object_id);
-      out.put(':');
-      number::write_uint(out, v.as_objlnk().instance_id);
+    case dm::DataType::objlnk: {
+      char link[12];
+      out.write(as_bytes(std::string_view{link, number::format_objlnk(v.as_objlnk(), link)}));
       return {};
+    }
     case dm::DataType::none:
       break;
   }
   return Errc::invalid_argument;
-}
-
-// "O:I" with each id 0..65535.
-Result<dm::Value> parse_objlnk(std::string_view s) noexcept {
-  size_t colon = s.find(':');
-  if (colon == std::string_view::npos) return Errc::bad_request;
-  auto o = number::parse_uint(lwm2m::detail::slice(s, 0, colon));
-  auto i = number::parse_uint(lwm2m::detail::slice(s, colon + 1));
-  if (!o || !i || *o > 0xFFFF || *i > 0xFFFF) return Errc::bad_request;
-  return dm::Value::objlnk(static_cast<uint16_t>(*o), static_cast<uint16_t>(*i));
 }
 
 }  // namespace
@@ -121,9 +111,9 @@ Result<bool> TextDecoder::next(Record& out) noexcept {
       break;
     }
     case dm::DataType::objlnk: {
-      auto link = parse_objlnk(text);
+      auto link = number::parse_objlnk(text);
       if (!link) return link.error();
-      value = *link;
+      value = dm::Value::objlnk(link->object_id, link->instance_id);
       break;
     }
     case dm::DataType::none:

@@ -340,6 +340,8 @@ uint64_t read_be(const uint8_t* p, size_t n) noexcept {
 Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
   const size_t n = b.size();
   const bool int_size_ok = n == 1 || n == 2 || n == 4 || n == 8;
+  // Every fixed-size type is a big-endian number of up to 8 bytes: read it once.
+  const uint64_t u = n <= 8 ? read_be(b.data(), n) : 0;
   switch (type) {
     case dm::DataType::string:
     case dm::DataType::corelnk:
@@ -351,35 +353,33 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
     case dm::DataType::integer:
     case dm::DataType::time: {
       if (!int_size_ok) return Errc::bad_request;
-      uint64_t u = read_be(b.data(), n);
-      if (n < 8 && (u >> (8 * n - 1)) != 0) u |= ~uint64_t{0} << (8 * n);  // sign-extend
-      const auto v = static_cast<int64_t>(u);
+      uint64_t x = u;
+      if (n < 8 && (x >> (8 * n - 1)) != 0) x |= ~uint64_t{0} << (8 * n);  // sign-extend
+      const auto v = static_cast<int64_t>(x);
       return type == dm::DataType::integer ? dm::Value::integer(v) : dm::Value::time(v);
     }
     case dm::DataType::unsigned_integer:
       if (!int_size_ok) return Errc::bad_request;
-      return dm::Value::unsigned_integer(read_be(b.data(), n));
+      return dm::Value::unsigned_integer(u);
     case dm::DataType::floating:
       if (n == 4) {
-        auto bits = static_cast<uint32_t>(read_be(b.data(), 4));
+        const auto bits = static_cast<uint32_t>(u);
         float f;
         std::memcpy(&f, &bits, sizeof f);
         return dm::Value::floating(f);
       }
       if (n == 8) {
-        uint64_t bits = read_be(b.data(), 8);
         double d;
-        std::memcpy(&d, &bits, sizeof d);
+        std::memcpy(&d, &u, sizeof d);
         return dm::Value::floating(d);
       }
       return Errc::bad_request;
     case dm::DataType::boolean:
-      if (n != 1 || b[0] > 1) return Errc::bad_request;
-      return dm::Value::boolean(b[0] == 1);
+      if (n != 1 || u > 1) return Errc::bad_request;
+      return dm::Value::boolean(u == 1);
     case dm::DataType::objlnk:
       if (n != 4) return Errc::bad_request;
-      return dm::Value::objlnk(static_cast<uint16_t>(read_be(b.data(), 2)),
-                               static_cast<uint16_t>(read_be(b.data() + 2, 2)));
+      return dm::Value::objlnk(static_cast<uint16_t>(u >> 16), static_cast<uint16_t>(u));
     case dm::DataType::none:
       break;
   }

@@ -41,6 +41,18 @@ TEST(Number, ParsersAreStrict) {
   EXPECT_EQ(parse_int("9223372036854775808").error(), Errc::unsupported);
   EXPECT_EQ(*parse_uint("18446744073709551615"), UINT64_MAX);
   EXPECT_EQ(*parse_uint("-0"), 0u);
+  EXPECT_EQ(*parse_int("-9223372036854775808"), INT64_MIN);
+  EXPECT_EQ(*parse_int("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(parse_int("-9223372036854775809").error(), Errc::unsupported);
+  EXPECT_EQ(parse_int("-").error(), Errc::malformed);
+  EXPECT_EQ(parse_int("-x").error(), Errc::malformed);
+  EXPECT_EQ(*parse_int("-0"), 0);
+  EXPECT_EQ(*parse_int("007"), 7);
+  // Out of range counts before what follows, as std::from_chars reports it.
+  EXPECT_EQ(parse_uint("18446744073709551616x").error(), Errc::unsupported);
+  EXPECT_EQ(parse_uint("184467440737095516150").error(), Errc::unsupported);
+  EXPECT_EQ(parse_uint("1 ").error(), Errc::malformed);
+  EXPECT_EQ(parse_uint("").error(), Errc::malformed);
   EXPECT_EQ(parse_uint("-1").error(), Errc::unsupported);
   EXPECT_DOUBLE_EQ(*parse_double("-1.25e2"), -125.0);
   EXPECT_EQ(parse_double("nan").error(), Errc::malformed);
