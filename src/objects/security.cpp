@@ -2,6 +2,17 @@
 #include "lwm2m/objects/security.hpp"
 
 namespace lwm2m::objects {
+
+Status detail::assign_bytes(uint8_t* data, uint16_t& size, size_t capacity, ByteView v) noexcept {
+  if (v.size() > capacity) return Errc::request_entity_too_large;
+  for (size_t i = 0; i < v.size(); ++i)
+    data[i] = v[i];
+  for (size_t i = v.size(); i < size; ++i)
+    data[i] = 0;  // the rest of a longer value it replaces (keys do not linger)
+  size = static_cast<uint16_t>(v.size());
+  return {};
+}
+
 namespace {
 
 using dm::DataType;

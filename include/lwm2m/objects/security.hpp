@@ -17,6 +17,11 @@ namespace lwm2m::objects {
 /// Security Mode (/0/x/2): the library's one enum (lwm2m/security.hpp).
 using SecurityMode = lwm2m::SecurityMode;
 
+namespace detail {
+/// ByteField::assign for every capacity: one copy of the code whatever the field sizes.
+Status assign_bytes(uint8_t* data, uint16_t& size, size_t capacity, ByteView v) noexcept;
+}  // namespace detail
+
 /// A bounded byte field: storage in the instance, length alongside.
 template <size_t N>
 struct ByteField {
@@ -28,16 +33,8 @@ struct ByteField {
   /// The bytes in use as text.
   std::string_view str() const noexcept { return {reinterpret_cast<const char*>(data), size}; }
   /// Replaces the content with `v`; request_entity_too_large when it does not fit.
-  Status assign(ByteView v) noexcept {
-    if (v.size() > N) return Errc::request_entity_too_large;
-    for (size_t i = 0; i < v.size(); ++i)
-      data[i] = v[i];
-    // A shorter value leaves nothing of the longer one it replaces (keys do not linger).
-    for (size_t i = v.size(); i < size; ++i)
-      data[i] = 0;
-    size = static_cast<uint16_t>(v.size());
-    return {};
-  }
+  /// A shorter value leaves nothing of the longer one it replaces (keys do not linger).
+  Status assign(ByteView v) noexcept { return detail::assign_bytes(data, size, N, v); }
   /// Replaces the content with the text `s`; request_entity_too_large when it does not fit.
   Status assign(std::string_view s) noexcept { return assign(as_bytes(s)); }
 };
