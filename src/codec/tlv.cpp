@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "codec/json.hpp"
+#include "float32_exact.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -28,9 +29,6 @@ size_t uint_size(uint64_t v) noexcept {
   if (v <= UINT32_MAX) return 4;
   return 8;
 }
-bool float32_exact(double v) noexcept {
-  return static_cast<double>(static_cast<float>(v)) == v;
-}
 
 // Encoded size of a value; 0 with `ok` false for a record without a value.
 size_t value_size(const dm::Value& v, bool& ok) noexcept {
@@ -46,7 +44,7 @@ size_t value_size(const dm::Value& v, bool& ok) noexcept {
     case dm::DataType::unsigned_integer:
       return uint_size(v.as_unsigned());
     case dm::DataType::floating:
-      return float32_exact(v.as_float()) ? 4 : 8;
+      return lwm2m::detail::float32_exact(v.as_float()) ? 4 : 8;
     case dm::DataType::boolean:
       return 1;
     case dm::DataType::objlnk:

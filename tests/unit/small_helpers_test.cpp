@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The library's replacements for what would link large runtime routines on firmware:
 // 64-bit division by a small constant, substrings without substr's throwing check, and the
-// whole-number test of a double read from its bits.
+// whole-number test of a double read from its bits, and the test whether a float holds it.
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -9,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "float32_exact.hpp"
 #include "small_divide.hpp"
 #include "text_slice.hpp"
 #include "whole_number.hpp"
@@ -78,6 +80,44 @@ TEST(WholeNumber, ReadsWholeValuesFromTheBitsAndRejectsTheRest) {
   EXPECT_FALSE(whole_number(1e300));
   EXPECT_FALSE(whole_number(std::numeric_limits<double>::infinity()));
   EXPECT_FALSE(whole_number(std::nan("")));
+}
+
+TEST(Float32Exact, AgreesWithConvertingToFloatAndBack) {
+  auto by_cast = [](double v) { return static_cast<double>(static_cast<float>(v)) == v; };
+  const double edges[] = {0.0,
+                          -0.0,
+                          1.0,
+                          0.1,
+                          16777216.0,
+                          16777217.0,
+                          3.4028234663852886e38,   // the largest float
+                          3.4028235677973366e38,   // rounds to infinity as a float
+                          1.1754943508222875e-38,  // the smallest normal float
+                          1.401298464324817e-45,   // the smallest subnormal float
+                          7.006492321624085e-46,   // half of it
+                          2.802596928649634e-45,
+                          4.203895392974451e-45,
+                          1.1754942106924411e-38,  // the largest subnormal float
+                          std::numeric_limits<double>::denorm_min(),
+                          std::numeric_limits<double>::max(),
+                          std::numeric_limits<double>::infinity(),
+                          -std::numeric_limits<double>::infinity()};
+  for (double v : edges) {
+    EXPECT_EQ(float32_exact(v), by_cast(v)) << v;
+    EXPECT_EQ(float32_exact(-v), by_cast(-v)) << -v;
+  }
+  EXPECT_FALSE(float32_exact(std::nan("")));
+  std::mt19937_64 rng{11};
+  std::mt19937 rng32{13};
+  for (int i = 0; i < 200000; ++i) {
+    uint64_t bits = rng();
+    if (i % 2) bits &= ~((uint64_t{1} << (rng() % 53)) - 1);  // often few significant bits
+    const double v = std::bit_cast<double>(bits);
+    if (v != v) continue;
+    ASSERT_EQ(float32_exact(v), by_cast(v)) << v;
+    const float f = std::bit_cast<float>(static_cast<uint32_t>(rng32()));
+    if (f == f) ASSERT_TRUE(float32_exact(f)) << f;  // every float, subnormals included
+  }
 }
 
 }  // namespace
