@@ -116,7 +116,9 @@ TEST(Float32Exact, AgreesWithConvertingToFloatAndBack) {
     if (v != v) continue;
     ASSERT_EQ(float32_exact(v), by_cast(v)) << v;
     const float f = std::bit_cast<float>(static_cast<uint32_t>(rng32()));
-    if (f == f) ASSERT_TRUE(float32_exact(f)) << f;  // every float, subnormals included
+    if (f == f) {  // every float, subnormals included
+      ASSERT_TRUE(float32_exact(f)) << f;
+    }
   }
 }
 
