@@ -164,9 +164,9 @@ de-registers every client, then the fleet exits (a second Ctrl-C exits at once).
   --psk-key HEX        DTLS 1.2 with a pre-shared key, in hex (1 to 64 bytes): every client
                        uses this key, and its PSK identity is its endpoint name, P-0, P-1,
                        ... (lwm2m-server accepts them all with --psk-identity-prefix P-
-                       --psk-key HEX). Each client holds its own DTLS session: about
-                       105 kB per client on Debian's mbedTLS 2.28, against about 3 kB
-                       without DTLS (docs/many-clients.md)
+                       --psk-key HEX). Each client holds its own DTLS session, about
+                       105 kB of memory per client on Debian's mbedTLS 2.28, many times
+                       what a client without DTLS takes (docs/many-clients.md)
   --rate R             registrations (and de-registrations) per second, so a server is not
                        flooded (with DTLS, the handshakes too); 0: no limit (default 100)
   --lifetime S         registration lifetime in seconds (default 300)
@@ -178,11 +178,11 @@ de-registers every client, then the fleet exits (a second Ctrl-C exits at once).
                        registered clients to all of them)
   --help               this text
 
-Progress (registered / total, requests served per second, failures; with DTLS the failed
-handshakes and why) goes to stderr every second, and a summary at exit. A client whose DTLS
-handshake the server refuses (wrong key or unknown identity) stops trying; when every
-client was refused, the fleet exits. Exit status: 0 when every client registered and
-de-registered, 1 otherwise, 2 for a bad command line or a limit that cannot be raised.
+Progress (registered / total, requests served per second, failures; with DTLS the sessions
+up and the handshakes that failed) goes to stderr every second, and a summary at exit. A
+client whose DTLS handshake the server refuses (wrong key or unknown identity) stops trying;
+when every client was refused, the fleet exits. Exit status: 0 when every client registered
+and de-registered, 1 otherwise, 2 for a bad command line or a limit that cannot be raised.
 )";
 }
 

@@ -2,7 +2,8 @@
 // lwm2m-fleet over DTLS (--psk-key) against lwm2m-server on loopback, as a user runs them:
 // 20 clients, each with its endpoint name as PSK identity, register over DTLS, answer a Read
 // and de-register over their sessions on SIGINT; with a key the server does not hold, the
-// fleet says which flag to fix and exits instead of retrying for ever.
+// fleet says which flag to fix and exits instead of retrying for ever; lwm2m-server's
+// --psk-identity-prefix next to an exact --psk-identity.
 #include <signal.h>
 
 #include <cstdlib>
@@ -20,19 +21,27 @@ bool dtls_built() {
   return false;
 }
 
-/// lwm2m-server taking every identity that starts with `identity_prefix` with `key`.
+/// lwm2m-server with DTLS on a free port, its PSKs from `psk_flags`.
 struct DtlsServerTool {
   Process process;
   std::string uri;  ///< coaps://127.0.0.1:PORT
 
-  DtlsServerTool(const std::string& identity_prefix, const std::string& key)
-      : process({LWM2M_SERVER_TOOL, "--port", "0", "--dtls-port", "0", "--psk-identity-prefix",
-                 identity_prefix, "--psk-key", key}) {
-    auto line = process.expect("(DTLS PSK, 0 identities, 1 identity prefixes)");
+  DtlsServerTool(const std::vector<std::string>& psk_flags, const std::string& summary)
+      : process(args(psk_flags)) {
+    auto line = process.expect("(DTLS PSK, " + summary + ")");
     EXPECT_TRUE(line) << process.output();
     if (!line) return;
     const size_t at = line->find("coaps://");
     uri = line->substr(at, line->find(' ', at) - at);
+  }
+  /// Every identity that starts with `identity_prefix`, with `key`.
+  DtlsServerTool(const std::string& identity_prefix, const std::string& key)
+      : DtlsServerTool({"--psk-identity-prefix", identity_prefix, "--psk-key", key},
+                       "0 identities, 1 identity prefixes") {}
+  static std::vector<std::string> args(const std::vector<std::string>& psk_flags) {
+    std::vector<std::string> a = {LWM2M_SERVER_TOOL, "--port", "0", "--dtls-port", "0"};
+    a.insert(a.end(), psk_flags.begin(), psk_flags.end());
+    return a;
   }
   ~DtlsServerTool() {
     process.send("quit");
@@ -104,6 +113,26 @@ TEST(FleetDtls, AWrongKeyIsReportedNamingTheFlagAndTheFleetExits) {
       << out;
   server.process.send("list");
   EXPECT_TRUE(server.process.expect("0 client(s) registered")) << server.process.output();
+}
+
+TEST(FleetDtls, AnExactIdentityTakesItsOwnKeyBeforeAPrefixThatAlsoMatches) {
+  if (!dtls_built()) GTEST_SKIP() << "lwm2m-fleet was built without DTLS";
+  // px-1 has a key of its own; every other px-* identity has the prefix's key.
+  DtlsServerTool server({"--psk-identity-prefix", "px-", "--psk-key", kKey, "--psk-identity",
+                         "px-1", "--psk-key", "0badc0de"},
+                        "1 identities, 1 identity prefixes");
+  ASSERT_FALSE(server.uri.empty());
+  Process prefixed({LWM2M_FLEET_TOOL, "--count", "2", "--shard", "0/2", "--server", server.uri,
+                    "--endpoint-prefix", "px", "--psk-key", kKey});
+  Process exact({LWM2M_FLEET_TOOL, "--count", "2", "--shard", "1/2", "--server", server.uri,
+                 "--endpoint-prefix", "px", "--psk-key", "0badc0de"});
+  const auto registered = wait_events(server.process, "registered", "px-", 2, 15s);
+  EXPECT_EQ(registered, (std::set<std::string>{"px-0", "px-1"}))
+      << server.process.output() << prefixed.output() << exact.output();
+  prefixed.signal(SIGINT);
+  exact.signal(SIGINT);
+  EXPECT_EQ(prefixed.wait_exit(30s), 0) << prefixed.output();
+  EXPECT_EQ(exact.wait_exit(30s), 0) << exact.output();
 }
 
 }  // namespace
