@@ -320,7 +320,7 @@ void Fleet::flush(uint32_t index, TimePoint now) {
     // with DTLS a session to start afresh, or to end once the last datagrams are out.
     const bool connect = l->kind == core::LinkCommand::Kind::connect;
     if (connect) d.peer = l->peer;
-    if (opt_.dtls() && connect && !links_[index].refused) (void)open_session(index, now);
+    if (opt_.dtls() && connect) (void)open_session(index, now);
     closing = !connect;
   }
   while (auto t = d.client.poll_transmit()) {
@@ -485,7 +485,7 @@ int Fleet::run() {
     change_values(now);
     progress(now, false);
     if (stopping_ && (all_stopped() || now >= stop_deadline_)) break;
-    if (opt_.dtls() && refused_ == slice_.size()) {
+    if (opt_.dtls() && refused_ == slice_.size() && ever_registered_ == 0) {
       std::fprintf(stderr,
                    "%slwm2m-fleet: the server refused every client's DTLS handshake: give "
                    "--psk-key the key the server holds for identities %s-%zu ... %s-%zu, and "

@@ -107,7 +107,8 @@ class Fleet {
   size_t registered_ = 0, ever_registered_ = 0, deregistered_ = 0;
   size_t failed_ = 0, attempt_failures_ = 0, socket_failures_ = 0;
   size_t changes_ = 0;
-  // DTLS: sessions up now, handshakes (or sessions) that failed, clients refused for good
+  // DTLS: sessions up now, handshakes (or sessions) that failed, clients refused (once or
+  // more)
   size_t sessions_ = 0, session_failures_ = 0, refused_ = 0;
   bool session_info_said_ = false;
   uint64_t served_at_last_progress_ = 0;

@@ -2,8 +2,8 @@
 // The fleet's DTLS (--psk-key): each device's SecureLink driven from the loop as the POSIX
 // runner drives its channel. The client's datagrams wait for the handshake and then leave
 // as records; records in become the client's datagrams; a failed session fails the exchange
-// in progress (the client's retry timers apply), except a refused identity or key, which
-// ends the client's attempts: the key will not change by trying again.
+// in progress and the client's retry timers apply. A refused identity or key is counted
+// apart: when every client was refused and none registered, the fleet gives up.
 #include <cstdio>
 #include <string>
 
@@ -38,7 +38,6 @@ bool Fleet::open_session(uint32_t index, TimePoint now) {
 
 void Fleet::send_secure(uint32_t index, ByteView datagram, TimePoint now) {
   SecureLink& link = links_[index];
-  if (link.refused) return;  // nothing leaves a client the server refused
   // After a failed session, what the client sends next starts a new handshake.
   if (!link.channel() && !open_session(index, now)) return;
   SecureChannel& channel = *link.channel();
@@ -105,8 +104,8 @@ void Fleet::session_failed(uint32_t index, Errc error, const char* reason, TimeP
       std::fprintf(stderr,
                    "%slwm2m-fleet: %s: the server refused the DTLS handshake (%s): --psk-key must "
                    "be the key the server holds for identity %s (lwm2m-server takes the whole "
-                   "fleet with --psk-identity-prefix %s- --psk-key HEX); this client stops "
-                   "trying\n",
+                   "fleet with --psk-identity-prefix %s- --psk-key HEX); it tries again as its "
+                   "Server object's retry timers say\n",
                    tty_ ? "\n" : "", name.c_str(), reason, name.c_str(), opt_.prefix.c_str());
     } else {
       std::fprintf(stderr,
@@ -116,13 +115,11 @@ void Fleet::session_failed(uint32_t index, Errc error, const char* reason, TimeP
                    error == Errc::timeout ? " (is --server the server's DTLS port?)" : "");
     }
   }
-  d.client.peer_failed(d.peer, error, now);
   if (refused && !link.refused) {
     link.refused = true;
     ++refused_;
-    ++failed_;
-    d.client.stop(now);  // its retries end here
   }
+  d.client.peer_failed(d.peer, error, now);
 }
 
 void Fleet::send_ciphertext(uint32_t index) {

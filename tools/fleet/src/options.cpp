@@ -181,9 +181,10 @@ de-registers every client, then the fleet exits (a second Ctrl-C exits at once).
 
 Progress (registered / total, requests served per second, failures; with DTLS the sessions
 up and the handshakes that failed) goes to stderr every second, and a summary at exit. A
-client whose DTLS handshake the server refuses (wrong key or unknown identity) stops trying;
-when every client was refused, the fleet exits. Exit status: 0 when every client registered
-and de-registered, 1 otherwise, 2 for a bad command line or a limit that cannot be raised.
+client whose DTLS handshake the server refuses (wrong key or unknown identity) says so and
+tries again as its retry timers say; when every client was refused and none registered, the
+fleet exits. Exit status: 0 when every client registered and de-registered, 1 otherwise, 2
+for a bad command line or a limit that cannot be raised.
 )";
 }
 

@@ -40,7 +40,7 @@ class SecureLink {
   void hold(ByteView datagram);
 
   bool session_up = false;  ///< the channel was connected when last looked at
-  bool refused = false;     ///< the server refused our identity or key: no more attempts
+  bool refused = false;     ///< the server refused our identity or key, at least once
 
  private:
   CredentialStore::Entry entry_[1];

@@ -108,8 +108,7 @@ TEST(FleetDtls, AWrongKeyIsReportedNamingTheFlagAndTheFleetExits) {
                      "the server holds for identities wk-0 ... wk-2"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("0 registered, 0 de-registered, 0 still registered, 3 failed"),
-            std::string::npos)
+  EXPECT_NE(out.find("0 registered, 0 de-registered, 0 still registered"), std::string::npos)
       << out;
   server.process.send("list");
   EXPECT_TRUE(server.process.expect("0 client(s) registered")) << server.process.output();

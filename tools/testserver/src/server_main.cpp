@@ -45,6 +45,7 @@ Options:
                          accept DTLS clients whose identity starts with P (with --psk-key;
                          repeatable), e.g. a whole lwm2m-fleet: --psk-identity-prefix
                          fleet- --psk-key HEX takes fleet-0, fleet-1, ... with that key
+                         (an identity given exactly keeps its own key)
   --psk-key HEX          the key of the --psk-identity or --psk-identity-prefix before it, in
                          hex, e.g. 736563726574
   --psk-file FILE        identities and keys, one "IDENTITY HEXKEY" per line, # comments
