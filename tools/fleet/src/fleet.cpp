@@ -348,6 +348,12 @@ void Fleet::flush(uint32_t index, TimePoint now) {
         }
         d.registered = false;
         break;
+      case core::EventKind::update_failed:
+        // The server no longer knows the client (4.04, or no answer): not registered until
+        // the Register that follows succeeds.
+        if (d.registered) --registered_;
+        d.registered = false;
+        break;
       case core::EventKind::register_attempt_failed:
         if (++attempt_failures_ <= kFailuresLogged)
           std::fprintf(stderr,
