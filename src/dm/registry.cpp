@@ -151,24 +151,25 @@ bool TreeSource::object_excluded(ObjectId id) const noexcept {
 bool TreeSource::next_in_instance() noexcept {
   Hint& h = hint_;
   Object& o = *h.object;
-  const auto& defs = o.def().resources;
+  const InstanceId iid = h.instance;  // locals: the handlers' calls cannot change them
+  const std::span<const ResourceDef> defs = o.def().resources;
   size_t ri = h.resource;
   if (defs[ri].multiple) {
     if (base_.has_resource_instance()) return false;
     const ResourceId rid = defs[ri].id;
-    if (++h.k < o.resource_instance_count(h.instance, rid)) {
-      last_ = Path(o.id(), h.instance, rid, o.resource_instance_at(h.instance, rid, h.k));
+    if (++h.k < o.resource_instance_count(iid, rid)) {
+      last_ = Path(o.id(), iid, rid, o.resource_instance_at(iid, rid, h.k));
       return true;
     }
   }
   if (base_.has_resource()) return false;
   while (++ri < defs.size()) {
     const ResourceDef& r = defs[ri];
-    if (!r.readable() || !o.has_resource(h.instance, r.id)) continue;
+    if (!r.readable() || !o.has_resource(iid, r.id)) continue;
     if (!r.multiple) {
-      last_ = Path(o.id(), h.instance, r.id);
-    } else if (o.resource_instance_count(h.instance, r.id) > 0) {
-      last_ = Path(o.id(), h.instance, r.id, o.resource_instance_at(h.instance, r.id, 0));
+      last_ = Path(o.id(), iid, r.id);
+    } else if (o.resource_instance_count(iid, r.id) > 0) {
+      last_ = Path(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, 0));
     } else {
       continue;
     }
