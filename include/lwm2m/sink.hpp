@@ -47,11 +47,11 @@ class Sink {
   }
   /// Puts `bytes` in front of what was written from position `at` (<= total()) on, for a
   /// header whose size depends on what follows it. False, with nothing changed, when the
-  /// window does not hold all of that (a later window, or more than the buffer): the
-  /// encoder then writes it again after the header.
+  /// window keeps part of that but not all of it (a later window, or more than the
+  /// buffer): the encoder then writes it again after the header.
   bool insert(size_t at, ByteView bytes) noexcept {
     const size_t n = bytes.size();
-    if (at < offset_ + buf_.size()) {  // some of it is kept: all of it must be
+    if (at < offset_ + buf_.size() && total_ + n > offset_) {  // some is kept: all must be
       if (offset_ != 0 || total_ + n > buf_.size()) return false;
       std::memmove(buf_.data() + at + n, buf_.data() + at, total_ - at);
       std::memcpy(buf_.data() + at, bytes.data(), n);

@@ -612,5 +612,38 @@ TEST(TlvCodec, EncodeAndDecodeDoNotAllocate) {
   EXPECT_EQ(scope.count(), 0u);
 }
 
+// Sink::insert, which puts a TLV header in front of what was written after it.
+TEST(SinkInsert, PutsBytesInFrontWhereTheWindowKeepsAllOrNone) {
+  const uint8_t head[2] = {0xAA, 0xBB};
+  const uint8_t body[3] = {1, 2, 3};
+  {
+    uint8_t buf[8] = {};
+    Sink s{buf};
+    s.put(9);
+    s.write(body);
+    ASSERT_TRUE(s.insert(1, head));
+    EXPECT_EQ(to_hex(as_string(s.window())), "09 AA BB 01 02 03");
+    ASSERT_FALSE(s.insert(0, body));  // 9 bytes: more than the buffer holds
+    EXPECT_EQ(s.total(), 6u);
+    s.truncate(4);
+    EXPECT_EQ(to_hex(as_string(s.window())), "09 AA BB 01");
+  }
+  {
+    uint8_t buf[2] = {};
+    Sink before{buf, 10};  // everything lies before the window: only counted
+    before.write(body);
+    EXPECT_TRUE(before.insert(0, head));
+    EXPECT_EQ(before.total(), 5u);
+    Sink after{buf, 0};  // the window is full before the insertion point
+    after.write(body);
+    EXPECT_TRUE(after.insert(2, head));
+    EXPECT_EQ(after.total(), 5u);
+    Sink across{buf, 2};  // the window keeps part of it: the caller writes again
+    across.write(body);
+    EXPECT_FALSE(across.insert(0, head));
+    EXPECT_EQ(across.total(), 3u);
+  }
+}
+
 }  // namespace
 }  // namespace lwm2m::codec
