@@ -62,7 +62,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   ObservationTable observe;  ///< observations, attributes and notification decisions
 
   // ---- client.cpp, servers.cpp ----
-  void build_accounts() noexcept;
+  void build_accounts(TimePoint now) noexcept;
+  void drop_account(size_t i, TimePoint now) noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
   /// lost their instances, adds and starts registering new ones. True when any remains.
   bool sync_accounts(TimePoint now) noexcept;
