@@ -41,6 +41,24 @@ class Sink {
   /// Forgets everything written (an encoder failed midway: the error response carries no
   /// partial representation).
   void clear() noexcept { total_ = 0; }
+  /// Forgets what was written after the first `total` bytes.
+  void truncate(size_t total) noexcept {
+    if (total < total_) total_ = total;
+  }
+  /// Puts `bytes` in front of what was written from position `at` (<= total()) on, for a
+  /// header whose size depends on what follows it. False, with nothing changed, when the
+  /// window keeps part of that but not all of it (a later window, or more than the
+  /// buffer): the encoder then writes it again after the header.
+  bool insert(size_t at, ByteView bytes) noexcept {
+    const size_t n = bytes.size();
+    if (at < offset_ + buf_.size() && total_ + n > offset_) {  // some is kept: all must be
+      if (offset_ != 0 || total_ + n > buf_.size()) return false;
+      std::memmove(buf_.data() + at + n, buf_.data() + at, total_ - at);
+      std::memcpy(buf_.data() + at, bytes.data(), n);
+    }
+    total_ += n;
+    return true;
+  }
 
   /// Bytes written so far, whole representation.
   size_t total() const noexcept { return total_; }

@@ -30,119 +30,116 @@ size_t uint_size(uint64_t v) noexcept {
   return 8;
 }
 
-// Encoded size of a value; 0 with `ok` false for a record without a value.
-size_t value_size(const dm::Value& v, bool& ok) noexcept {
-  ok = true;
-  switch (v.type()) {
-    case dm::DataType::string:
-    case dm::DataType::opaque:
-    case dm::DataType::corelnk:
-      return v.as_bytes().size();
-    case dm::DataType::integer:
-    case dm::DataType::time:
-      return int_size(v.as_integer());
-    case dm::DataType::unsigned_integer:
-      return uint_size(v.as_unsigned());
-    case dm::DataType::floating:
-      return lwm2m::detail::float32_exact(v.as_float()) ? 4 : 8;
-    case dm::DataType::boolean:
-      return 1;
-    case dm::DataType::objlnk:
-      return 4;
-    case dm::DataType::none:
-      break;
-  }
-  ok = false;
-  return 0;
-}
-
-size_t header_size(uint16_t id, size_t length) noexcept {
-  size_t n = id > 0xFF ? 3 : 2;
-  if (length > 0xFFFF) return n + 3;
-  if (length > 0xFF) return n + 2;
-  if (length > 7) return n + 1;
-  return n;
-}
-
-void put_be(Sink& out, uint64_t v, size_t n) noexcept {
-  uint8_t b[8];
+uint8_t* store_be(uint8_t* p, uint64_t v, size_t n) noexcept {
   for (size_t i = 0; i < n; ++i)
-    b[i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
-  out.write({b, n});
+    p[i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
+  return p + n;
 }
 
-// Built whole and written once: the sink's window check runs per write, not per byte.
-void write_header(Sink& out, uint8_t kind, uint16_t id, size_t length) noexcept {
+// Builds a header into `h` (6 bytes suffice) and returns its size.
+size_t store_header(uint8_t* h, uint8_t kind, uint16_t id, size_t length) noexcept {
   uint8_t type = static_cast<uint8_t>(kind << 6);
   if (id > 0xFF) type |= 0x20;
   size_t length_bytes = length > 0xFFFF ? 3 : length > 0xFF ? 2 : length > 7 ? 1 : 0;
   type |= static_cast<uint8_t>(length_bytes << 3);
   if (length_bytes == 0) type |= static_cast<uint8_t>(length);
-  uint8_t h[6];
-  size_t n = 0;
-  h[n++] = type;
-  if (id > 0xFF) h[n++] = static_cast<uint8_t>(id >> 8);
-  h[n++] = static_cast<uint8_t>(id);
-  for (size_t i = length_bytes; i > 0; --i)
-    h[n++] = static_cast<uint8_t>(length >> (8 * (i - 1)));
-  out.write({h, n});
+  uint8_t* p = h;
+  *p++ = type;
+  if (id > 0xFF) *p++ = static_cast<uint8_t>(id >> 8);
+  *p++ = static_cast<uint8_t>(id);
+  return static_cast<size_t>(store_be(p, length, length_bytes) - h);
 }
 
-void write_value(Sink& out, const dm::Value& v, size_t size) noexcept {
+// Writes a leaf TLV and returns its whole size. Built in one buffer and written once
+// (bytes values apart): the sink's window check runs per write, not per byte.
+Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id, const dm::Value& v) noexcept {
+  uint64_t bits = 0;  // a number's bytes, big-endian in the low `size` bytes
+  size_t size;
+  bool bytes = false;  // the value's own bytes follow the header
   switch (v.type()) {
     case dm::DataType::string:
     case dm::DataType::opaque:
     case dm::DataType::corelnk:
-      out.write(v.as_bytes());
+      size = v.as_bytes().size();
+      if (size > kMaxLength) return Errc::unsupported;
+      bytes = true;
       break;
     case dm::DataType::integer:
     case dm::DataType::time:
-      put_be(out, static_cast<uint64_t>(v.as_integer()), size);
+      size = int_size(v.as_integer());
+      bits = static_cast<uint64_t>(v.as_integer());
       break;
     case dm::DataType::unsigned_integer:
-      put_be(out, v.as_unsigned(), size);
+      size = uint_size(v.as_unsigned());
+      bits = v.as_unsigned();
       break;
     case dm::DataType::floating:
-      if (size == 4) {
-        float f = static_cast<float>(v.as_float());
-        uint32_t bits;
-        std::memcpy(&bits, &f, sizeof bits);
-        put_be(out, bits, 4);
+      if (lwm2m::detail::float32_exact(v.as_float())) {
+        const float f = static_cast<float>(v.as_float());
+        uint32_t b32;
+        std::memcpy(&b32, &f, sizeof b32);
+        bits = b32;
+        size = 4;
       } else {
-        double d = v.as_float();
-        uint64_t bits;
+        const double d = v.as_float();
         std::memcpy(&bits, &d, sizeof bits);
-        put_be(out, bits, 8);
+        size = 8;
       }
       break;
     case dm::DataType::boolean:
-      out.put(v.as_bool() ? 1 : 0);
+      size = 1;
+      bits = v.as_bool() ? 1 : 0;
       break;
     case dm::DataType::objlnk:
-      put_be(out, v.as_objlnk().object_id, 2);
-      put_be(out, v.as_objlnk().instance_id, 2);
+      size = 4;
+      bits = uint32_t{v.as_objlnk().object_id} << 16 | v.as_objlnk().instance_id;
       break;
-    case dm::DataType::none:
-      break;
+    default:  // none: a record without a value
+      return Errc::invalid_argument;
   }
+  uint8_t b[6 + 8];
+  const size_t h = store_header(b, kind, id, size);
+  if (bytes) {
+    out.write({b, h});
+    out.write(v.as_bytes());
+  } else {
+    store_be(b + h, bits, size);
+    out.write({b, h + size});
+  }
+  return h + size;
 }
 
-// A one-record look-ahead over a RecordSource that can return to any record it has seen.
+// A path's place in depth-first order as one number, for leaves (depth 3 and 4): a
+// resource sorts before its instances. Levels below a shorter path's depth read 65535.
+uint64_t order_key(const dm::Path& p) noexcept {
+  const uint64_t k =
+      uint64_t{p.object()} << 48 | uint64_t{p.instance()} << 32 | uint64_t{p.resource()} << 16;
+  return p.depth() == 4 ? k | (p.resource_instance() + 1u) : k;
+}
+
+// A one-record look-ahead over a RecordSource. A marking walker notes where each record
+// starts, so that it can return to any record it has seen; the first walk does without
+// (the usual case needs no return) and asks for a marking one when it does.
 class Walker {
  public:
-  Walker(const dm::Path& base, RecordSource& src) noexcept : base_(base), src_(src) {}
+  Walker(const dm::Path& base, RecordSource& src, bool marking) noexcept
+      : base_key_(order_key(base)),
+        base_mask_(base.is_root() ? 0 : ~uint64_t{0} << (64 - 16 * base.depth())),
+        src_(src),
+        marking_(marking) {}
 
   Status advance() noexcept {
-    at_ = src_.tell();
+    if (marking_) at_ = src_.tell();
     auto r = src_.next(rec_);
     if (!r) return r.status();
     have_ = *r;
     if (have_) {
       // Leaves only, below the base, in depth-first order.
       const dm::Path& p = rec_.path;
-      if (p.depth() < 3 || !base_.is_prefix_of(p)) return Errc::invalid_argument;
-      if (have_last_ && !(last_ < p)) return Errc::invalid_argument;
-      last_ = p;
+      const uint64_t key = order_key(p);
+      if (p.depth() < 3 || ((key ^ base_key_) & base_mask_) != 0) return Errc::invalid_argument;
+      if (have_last_ && key <= last_key_) return Errc::invalid_argument;
+      last_key_ = key;
       have_last_ = true;
     }
     return {};
@@ -155,134 +152,114 @@ class Walker {
   }
   bool have() const noexcept { return have_; }
   const Record& rec() const noexcept { return rec_; }
+  /// Where the current record starts (a marking walker only).
   const Cursor& at() const noexcept { return at_; }
+  bool marking() const noexcept { return marking_; }
+  /// Stops a walk that cannot go on without marks: the encoding starts over with them.
+  Status need_marks() noexcept {
+    marks_needed_ = true;
+    return Errc::buffer_too_small;
+  }
+  bool marks_needed() const noexcept { return marks_needed_; }
 
  private:
-  const dm::Path& base_;
+  const uint64_t base_key_;
+  const uint64_t base_mask_;  ///< the bits of base_key_ a path below the base shares
   RecordSource& src_;
   Record rec_;
   Cursor at_;
-  dm::Path last_;
+  uint64_t last_key_ = 0;
+  bool marking_;
+  bool marks_needed_ = false;
   bool have_ = false;
   bool have_last_ = false;
 };
 
-dm::Path prefix(const dm::Path& p, size_t depth) noexcept {
-  dm::Path r = p;
-  while (r.depth() > depth)
-    r = r.parent();
-  return r;
+// The resource and the instance a record (a leaf: depth >= 3, checked by the walker) is in.
+dm::Path resource_of(const dm::Path& p) noexcept {
+  return dm::Path(p.object(), p.instance(), p.resource());
 }
-
-// Size of the current record's TLV (resource with value or resource instance).
-Result<size_t> leaf_size(const Record& rec) noexcept {
-  bool ok;
-  size_t n = value_size(rec.value, ok);
-  if (!ok) return Errc::invalid_argument;
-  if (n > kMaxLength) return Errc::unsupported;
-  return header_size(rec.path.id(rec.path.depth() - 1), n) + n;
-}
-
-// Content size of the multiple resource `res` starting at the current record, consuming
-// its records.
-Result<size_t> multiple_content(Walker& w, const dm::Path& res) noexcept {
-  size_t content = 0;
-  while (w.have() && res.is_prefix_of(w.rec().path)) {
-    if (w.rec().path.depth() != 4) return Errc::invalid_argument;
-    auto n = leaf_size(w.rec());
-    if (!n) return n;
-    content += *n;
-    LWM2M_TRY(w.advance());
-  }
-  if (content > kMaxLength) return Errc::unsupported;
-  return content;
-}
-
-// Total size of the resource `res` starting at the current record, consuming its records.
-Result<size_t> resource_size(Walker& w, const dm::Path& res) noexcept {
-  if (w.rec().path.depth() == 3) {
-    auto n = leaf_size(w.rec());
-    if (!n) return n;
-    LWM2M_TRY(w.advance());
-    return *n;
-  }
-  auto content = multiple_content(w, res);
-  if (!content) return content;
-  return header_size(res.resource(), *content) + *content;
-}
-
-Result<size_t> instance_content(Walker& w, const dm::Path& inst) noexcept {
-  size_t content = 0;
-  while (w.have() && inst.is_prefix_of(w.rec().path)) {
-    auto n = resource_size(w, prefix(w.rec().path, 3));
-    if (!n) return n;
-    content += *n;
-  }
-  if (content > kMaxLength) return Errc::unsupported;
-  return content;
+dm::Path instance_of(const dm::Path& p) noexcept {
+  return dm::Path(p.object(), p.instance());
 }
 
 // Writes a leaf TLV for the current record and moves on; returns its size.
 Result<size_t> emit_leaf(Walker& w, uint8_t kind, Sink& out) noexcept {
   const Record& rec = w.rec();
-  bool ok;
-  size_t n = value_size(rec.value, ok);
-  if (!ok) return Errc::invalid_argument;
-  if (n > kMaxLength) return Errc::unsupported;
-  const uint16_t id = rec.path.id(rec.path.depth() - 1);
-  write_header(out, kind, id, n);
-  write_value(out, rec.value, n);
+  auto written = write_leaf(out, kind, rec.path.id(rec.path.depth() - 1), rec.value);
+  if (!written) return written;
   LWM2M_TRY(w.advance());
-  return header_size(id, n) + n;
+  return written;
+}
+
+// Writes the TLVs below `parent` from the current record on; returns the bytes written.
+using Children = Result<size_t> (*)(Walker& w, const dm::Path& parent, Sink& out) noexcept;
+
+// Writes a TLV of `kind` and `id` holding what `children` writes for `parent`; returns its
+// size. The children go out first, then their header is put in front of them: one pass
+// over the records. Where the sink cannot do that (a Block2 window, or more than its
+// buffer), the records are read again after the header.
+Result<size_t> emit_parent(Walker& w, uint8_t kind, uint16_t id, const dm::Path& parent,
+                           Children children, Sink& out) noexcept {
+  const Cursor start = w.at();
+  const size_t from = out.total();
+  auto content = children(w, parent, out);
+  if (!content) return content;
+  if (*content > kMaxLength) return Errc::unsupported;
+  uint8_t h[6];
+  const size_t n = store_header(h, kind, id, *content);
+  if (out.insert(from, {h, n})) return n + *content;
+  if (!w.marking()) return w.need_marks();
+  out.truncate(from);
+  LWM2M_TRY(w.rewind(start));
+  out.write({h, n});
+  auto again = children(w, parent, out);
+  if (!again) return again;
+  if (*again != *content) return Errc::service_unavailable;  // the values changed meanwhile
+  return n + *content;
+}
+
+Result<size_t> resource_instances(Walker& w, const dm::Path& res, Sink& out) noexcept {
+  size_t written = 0;
+  while (w.have() && res.is_prefix_of(w.rec().path)) {
+    if (w.rec().path.depth() != 4) return Errc::invalid_argument;
+    auto n = emit_leaf(w, kResourceInstance, out);
+    if (!n) return n;
+    written += *n;
+  }
+  return written;
 }
 
 // Writes the resource `res` from the current record; returns the bytes written.
 Result<size_t> emit_resource(Walker& w, const dm::Path& res, Sink& out) noexcept {
   if (w.rec().path.depth() == 3) return emit_leaf(w, kResourceValue, out);
-  const Cursor start = w.at();
-  auto content = multiple_content(w, res);
-  if (!content) return content;
-  LWM2M_TRY(w.rewind(start));
-  write_header(out, kMultipleResource, res.resource(), *content);
+  return emit_parent(w, kMultipleResource, res.resource(), res, resource_instances, out);
+}
+
+Result<size_t> instance_resources(Walker& w, const dm::Path& inst, Sink& out) noexcept {
   size_t written = 0;
-  while (w.have() && res.is_prefix_of(w.rec().path)) {
-    auto n = emit_leaf(w, kResourceInstance, out);
+  while (w.have() && inst.is_prefix_of(w.rec().path)) {
+    auto n = emit_resource(w, resource_of(w.rec().path), out);
     if (!n) return n;
     written += *n;
   }
-  if (written != *content) return Errc::service_unavailable;
-  return header_size(res.resource(), *content) + *content;
+  return written;
 }
 
 Status emit_instance(Walker& w, const dm::Path& inst, Sink& out) noexcept {
-  const Cursor start = w.at();
-  auto content = instance_content(w, inst);
-  if (!content) return content.status();
-  LWM2M_TRY(w.rewind(start));
-  write_header(out, kObjectInstance, inst.instance(), *content);
-  size_t written = 0;
-  while (w.have() && inst.is_prefix_of(w.rec().path)) {
-    auto n = emit_resource(w, prefix(w.rec().path, 3), out);
-    if (!n) return n.status();
-    written += *n;
-  }
-  return written == *content ? Errc::ok : Errc::service_unavailable;
+  return emit_parent(w, kObjectInstance, inst.instance(), inst, instance_resources, out).status();
 }
 
-}  // namespace
-
-Status encode_tlv(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
-  if (base.is_root()) return Errc::not_acceptable;
-  Walker w{base, src};
+Status encode_records(Walker& w, const dm::Path& base, Sink& out) noexcept {
   LWM2M_TRY(w.advance());
   while (w.have()) {
     switch (base.depth()) {
       case 1:
-        LWM2M_TRY(emit_instance(w, prefix(w.rec().path, 2), out));
+        LWM2M_TRY(emit_instance(w, instance_of(w.rec().path), out));
         break;
       case 2:
       case 3: {
-        auto n = emit_resource(w, prefix(w.rec().path, 3), out);
+        auto n = emit_resource(w, resource_of(w.rec().path), out);
         if (!n) return n.status();
         break;
       }
@@ -293,6 +270,21 @@ Status encode_tlv(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
     }
   }
   return {};
+}
+
+}  // namespace
+
+Status encode_tlv(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
+  if (base.is_root()) return Errc::not_acceptable;
+  const Cursor begin = src.tell();
+  const size_t from = out.total();
+  Walker w{base, src, false};
+  const Status st = encode_records(w, base, out);
+  if (!w.marks_needed()) return st;
+  out.truncate(from);
+  src.seek(begin);
+  Walker marking{base, src, true};
+  return encode_records(marking, base, out);
 }
 
 // ---- decoder ----

@@ -12,6 +12,7 @@ bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) n
   limits_ = limits;
   scratch_ = scratch;
   observations_.reset(new (std::nothrow) Observation[limits.observations]);
+  observed_below_ = 0;
   attributes_.reset(new (std::nothrow) AttributeEntry[limits.attributes]);
   stored_.reset(new (std::nothrow) StoredNotification[limits.stored_notifications + 1]);
   store_bytes_.reset(new (std::nothrow) uint8_t[limits.stored_bytes + 1]);
@@ -84,6 +85,7 @@ Observation* ObservationTable::add(uint8_t account) noexcept {
     o.clear();
     o.used = true;
     o.account = account;
+    if (i >= observed_below_) observed_below_ = static_cast<uint16_t>(i + 1);
     return &o;
   }
   return nullptr;
@@ -233,7 +235,7 @@ dm::Value ObservationTable::current_value(const dm::Path& path) noexcept {
 TimePoint ObservationTable::deadline(TimePoint now) const noexcept {
   if (any_dirty_) return now;
   TimePoint t = kNever;
-  for (size_t i = 0; i < limits_.observations; ++i) {
+  for (size_t i = 0; i < observed_below_; ++i) {
     const Observation& o = observations_[i];
     if (o.used && !o.pending && o.next_check < t) t = o.next_check;
   }

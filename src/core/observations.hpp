@@ -155,6 +155,9 @@ class ObservationTable {
   std::unique_ptr<uint8_t[]> store_bytes_;
   size_t store_used_ = 0;
   bool any_dirty_ = false;
+  /// No observation at or above this index was ever used: deadline() looks below it only,
+  /// which is nothing for a client nobody observes (it is asked after every datagram).
+  uint16_t observed_below_ = 0;
 };
 
 }  // namespace lwm2m::core

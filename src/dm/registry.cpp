@@ -148,39 +148,39 @@ bool TreeSource::object_excluded(ObjectId id) const noexcept {
   return false;
 }
 
-bool TreeSource::next_in_instance(Path& leaf) const noexcept {
-  Object& o = *hint_.object;
-  const InstanceId iid = hint_.instance;
-  const auto& defs = o.def().resources;
-  const ResourceDef& at = defs[hint_.resource];
-  if (at.multiple) {
+bool TreeSource::next_in_instance() noexcept {
+  Hint& h = hint_;
+  Object& o = *h.object;
+  const InstanceId iid = h.instance;  // locals: the handlers' calls cannot change them
+  const std::span<const ResourceDef> defs = o.def().resources;
+  size_t ri = h.resource;
+  if (defs[ri].multiple) {
     if (base_.has_resource_instance()) return false;
-    const size_t k = hint_.k + 1;
-    if (k < o.resource_instance_count(iid, at.id)) {
-      leaf = Path(o.id(), iid, at.id, o.resource_instance_at(iid, at.id, k));
-      remember(&o, iid, hint_.resource, k, leaf);
+    const ResourceId rid = defs[ri].id;
+    if (++h.k < o.resource_instance_count(iid, rid)) {
+      last_ = Path(o.id(), iid, rid, o.resource_instance_at(iid, rid, h.k));
       return true;
     }
   }
   if (base_.has_resource()) return false;
-  for (size_t ri = hint_.resource + 1; ri < defs.size(); ++ri) {
+  while (++ri < defs.size()) {
     const ResourceDef& r = defs[ri];
     if (!r.readable() || !o.has_resource(iid, r.id)) continue;
     if (!r.multiple) {
-      leaf = Path(o.id(), iid, r.id);
+      last_ = Path(o.id(), iid, r.id);
     } else if (o.resource_instance_count(iid, r.id) > 0) {
-      leaf = Path(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, 0));
+      last_ = Path(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, 0));
     } else {
       continue;
     }
-    remember(&o, iid, ri, 0, leaf);
+    h.resource = ri;
+    h.k = 0;
     return true;
   }
   return false;
 }
 
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
-  if (have_after && hint_.valid && hint_.leaf == after && next_in_instance(leaf)) return true;
   hint_.valid = false;
   // Walks with lower bounds taken from `after` while still on its prefix, so each call
   // costs O(depth * log n) instead of rescanning from the start.
@@ -215,7 +215,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
         if (!r.multiple) {
           if (on_r) continue;  // that is `after` itself
           leaf = Path(oid, iid, r.id);
-          remember(o, iid, ri, 0, leaf);
+          remember(o, iid, ri, 0);
           return true;
         }
         size_t k = 0;
@@ -230,7 +230,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
           const ResourceInstanceId riid = o->resource_instance_at(iid, r.id, k);
           if (base_.has_resource_instance() && riid != base_.resource_instance()) continue;
           leaf = Path(oid, iid, r.id, riid);
-          remember(o, iid, ri, k, leaf);
+          remember(o, iid, ri, k);
           return true;
         }
       }
@@ -241,12 +241,22 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
 
 Result<bool> TreeSource::next(Record& out) noexcept {
   while (true) {
-    Path leaf;
-    if (!find_leaf(started_, last_, leaf)) return false;
+    // The usual step: the next leaf in the instance of the last one, from where that one
+    // was found (reset and seek drop the hint). find_leaf writes the leaf only once it is
+    // done with `after`: both can be last_.
+    if (started_ && hint_.valid) {
+      if (!next_in_instance()) {
+        hint_.valid = false;
+        if (base_.has_instance()) return false;  // nothing below the base is outside it
+        if (!find_leaf(true, last_, last_)) return false;
+      }
+    } else if (!find_leaf(started_, last_, last_)) {
+      return false;
+    }
     started_ = true;
-    last_ = leaf;
-    Object* o = registry_.find(leaf.object());
-    auto v = o->read(leaf.instance(), leaf.resource(), leaf.resource_instance(), scratch_);
+    const Path& leaf = last_;
+    auto v =
+        hint_.object->read(leaf.instance(), leaf.resource(), leaf.resource_instance(), scratch_);
     if (!v) {
       // Inside an aggregate, a resource that turns out to be absent is left out; a
       // direct read of it reports the error.

@@ -110,19 +110,18 @@ class TreeSource final : public RecordSource {
   /// !have_after) that lies below base_; false when there is none.
   bool find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept;
   bool object_excluded(ObjectId id) const noexcept;
-  /// The leaf after hint_.leaf within the same instance, from where that one was found;
+  /// Moves last_ to the next leaf within its instance, from where it was found (hint_);
   /// false when the walk leaves the instance (the full search takes over).
-  bool next_in_instance(Path& leaf) const noexcept;
-  void remember(Object* o, InstanceId iid, size_t ri, size_t k, const Path& leaf) const noexcept {
-    hint_ = {true, leaf, o, iid, ri, k};
+  bool next_in_instance() noexcept;
+  void remember(Object* o, InstanceId iid, size_t ri, size_t k) const noexcept {
+    hint_ = {true, o, iid, ri, k};
   }
 
-  /// Where the last leaf was found, so that the next one (the usual call) is found without
-  /// searching from the top again. Valid while the registry does not change, which holds
-  /// within one request.
+  /// Where the last leaf (last_) was found, so that the next one (the usual call) is found
+  /// without searching from the top again. Valid while the registry does not change, which
+  /// holds within one request.
   struct Hint {
     bool valid = false;
-    Path leaf;
     Object* object = nullptr;
     InstanceId instance = 0;
     size_t resource = 0;  ///< index in the object's resource definitions

@@ -260,6 +260,9 @@ class Runner final : private core::ClientMonitor {
   DatagramBatch rx_;
   DatagramBatch tx_;
   std::vector<Connection> conns_;
+  /// A DTLS channel was ever opened: until then no connection has one to drive, and the
+  /// per-datagram step skips the look at each of them.
+  bool channels_made_ = false;
   /// Per connection (same index): whether its DTLS session still works.
   std::vector<SessionWatch> watches_;
   std::vector<coap::PeerId> closing_;  ///< disconnected by the client, closed after a flush

@@ -324,7 +324,7 @@ void Runner::run() {
       if (stopping && (client_.stopped() || t >= stop_deadline_)) break;
       deadline = client_.next_deadline();
       if (restart_at_ < deadline) deadline = restart_at_;
-      for (const Connection& c : conns_)
+      for (const Connection& c : channels_made_ ? conns_ : std::span<const Connection>{})
         if (c.used && c.channel && c.channel->next_deadline() < deadline)
           deadline = c.channel->next_deadline();
       if (reboot_at_ < deadline) deadline = reboot_at_;
@@ -528,6 +528,7 @@ bool Runner::open_channel(coap::PeerId peer, Connection& c, TimePoint t) {
     client_.peer_failed(peer, err, t);
     return false;
   }
+  channels_made_ = true;
   c.channel->start(t);
   send_ciphertext(c);  // the ClientHello leaves now, not at the next wake-up
   return true;
@@ -549,6 +550,7 @@ void Runner::hold(Connection& c, ByteView datagram) {
 }
 
 void Runner::drive_channels(TimePoint t) {
+  if (!channels_made_) return;
   for (size_t i = 0; i < conns_.size(); ++i) {
     Connection& c = conns_[i];
     if (!c.used || !c.channel) continue;

@@ -297,7 +297,7 @@ class ChangingSource final : public RecordSource {
   Result<bool> next(Record& out) noexcept override {
     if (pos_ >= 2) return false;
     out.path = Path(9, 0, 11, static_cast<uint16_t>(pos_));
-    out.value = Value::integer(reads_++ < 2 ? 1 : 1000);
+    out.value = Value::integer(reads_++ < 4 ? 1 : 1000);  // grows at the third pass
     ++pos_;
     return true;
   }
@@ -310,10 +310,42 @@ class ChangingSource final : public RecordSource {
 };
 
 TEST(TlvCodec, AValueChangingDuringEncodingIsReportedNotMisframed) {
-  ChangingSource src;
-  uint8_t buf[64];
-  Sink sink{buf};
-  EXPECT_EQ(encode_tlv(Path(9, 0), src, sink), Errc::service_unavailable);
+  {
+    // The whole representation fits: each value is read once, its header put in front of
+    // it afterwards, so the framing holds whatever the values do.
+    ChangingSource src;
+    uint8_t buf[64];
+    Sink sink{buf};
+    ASSERT_TRUE(encode_tlv(Path(9, 0), src, sink).ok());
+    EXPECT_EQ(as_string(sink.window()), from_hex("86 0B 41 00 01 41 01 01"));
+  }
+  {
+    // A later Block2 window: the records are walked again, then read once more after the
+    // header, and a value that changed size meanwhile is reported.
+    ChangingSource src;
+    uint8_t buf[4];
+    Sink sink{buf, 4};
+    EXPECT_EQ(encode_tlv(Path(9, 0), src, sink), Errc::service_unavailable);
+  }
+}
+
+TEST(TlvCodec, HeadersGoInFrontOfWhatTheBufferHoldsAndWindowsAreWrittenAgain) {
+  const auto recs = device_records();
+  const std::string whole = encode(Path(3), recs);
+  // A buffer just large enough, one byte short, and a window starting inside an instance.
+  for (size_t cap : {whole.size(), whole.size() - 1}) {
+    SpanSource src{recs};
+    std::vector<uint8_t> buf(cap);
+    Sink sink{buf};
+    ASSERT_TRUE(encode_tlv(Path(3), src, sink).ok());
+    EXPECT_EQ(sink.total(), whole.size());
+    EXPECT_EQ(as_string(sink.window()), whole.substr(0, cap)) << cap;
+  }
+  SpanSource src{recs};
+  std::vector<uint8_t> buf(whole.size());
+  Sink sink{buf, 3};
+  ASSERT_TRUE(encode_tlv(Path(3), src, sink).ok());
+  EXPECT_EQ(as_string(sink.window()), whole.substr(3));
 }
 
 TEST(TlvCodec, CreateWithoutInstanceIdLeavesTheIdToTheCore) {
@@ -578,6 +610,39 @@ TEST(TlvCodec, EncodeAndDecodeDoNotAllocate) {
     ++n;
   EXPECT_EQ(n, recs.size());
   EXPECT_EQ(scope.count(), 0u);
+}
+
+// Sink::insert, which puts a TLV header in front of what was written after it.
+TEST(SinkInsert, PutsBytesInFrontWhereTheWindowKeepsAllOrNone) {
+  const uint8_t head[2] = {0xAA, 0xBB};
+  const uint8_t body[3] = {1, 2, 3};
+  {
+    uint8_t buf[8] = {};
+    Sink s{buf};
+    s.put(9);
+    s.write(body);
+    ASSERT_TRUE(s.insert(1, head));
+    EXPECT_EQ(to_hex(as_string(s.window())), "09 AA BB 01 02 03");
+    ASSERT_FALSE(s.insert(0, body));  // 9 bytes: more than the buffer holds
+    EXPECT_EQ(s.total(), 6u);
+    s.truncate(4);
+    EXPECT_EQ(to_hex(as_string(s.window())), "09 AA BB 01");
+  }
+  {
+    uint8_t buf[2] = {};
+    Sink before{buf, 10};  // everything lies before the window: only counted
+    before.write(body);
+    EXPECT_TRUE(before.insert(0, head));
+    EXPECT_EQ(before.total(), 5u);
+    Sink after{buf, 0};  // the window is full before the insertion point
+    after.write(body);
+    EXPECT_TRUE(after.insert(2, head));
+    EXPECT_EQ(after.total(), 5u);
+    Sink across{buf, 2};  // the window keeps part of it: the caller writes again
+    across.write(body);
+    EXPECT_FALSE(across.insert(0, head));
+    EXPECT_EQ(across.total(), 3u);
+  }
 }
 
 }  // namespace
