@@ -132,7 +132,7 @@ class Option {
   uint16_t number = 0;  ///< option number, e.g. 11 for Uri-Path
   uint16_t length = 0;  ///< value length in bytes
 
-  Option() noexcept : external_(nullptr) {}
+  Option() noexcept = default;
   /// An option holding `value` (copied when short, else viewed; at most 65535 bytes).
   Option(uint16_t n, ByteView value) noexcept;
 
@@ -146,7 +146,7 @@ class Option {
  private:
   // One word for both: an option is 8 bytes on a 32-bit target, and a message holds 24.
   union {
-    const uint8_t* external_;  // length > kInlineMax
+    const uint8_t* external_ = nullptr;  // length > kInlineMax
     uint8_t inline_[kInlineMax];
   };
 };
