@@ -163,24 +163,21 @@ const char* to_string(ParseError e) noexcept {
 // ---------------------------------------------------------------------------------------
 // Message options
 
+Option::Option(uint16_t n, ByteView value) noexcept
+    : number(n), length(static_cast<uint16_t>(value.size())), external_(value.data()) {
+  if (length <= kInlineMax && length > 0) std::memcpy(inline_, value.data(), length);
+}
+
 Status Message::add_option(OptionNumber n, ByteView value) noexcept {
   if (option_count_ >= kMaxOptions) return Errc::no_space;
   if (value.size() > 0xFFFF) return Errc::invalid_argument;
-  Option& o = options_[option_count_++];
-  o.number = static_cast<uint16_t>(n);
-  o.length = static_cast<uint16_t>(value.size());
-  o.external = value.data();
-  if (value.empty()) o.external = nullptr;
+  options_[option_count_++] = Option(static_cast<uint16_t>(n), value);
   return Errc::ok;
 }
 
 Status Message::add_uint(OptionNumber n, uint32_t value) noexcept {
-  if (option_count_ >= kMaxOptions) return Errc::no_space;
-  Option& o = options_[option_count_++];
-  o.number = static_cast<uint16_t>(n);
-  o.external = nullptr;
-  o.length = wire::uint_bytes(value, o.inline_value.data());
-  return Errc::ok;
+  uint8_t bytes[4];
+  return add_option(n, {bytes, wire::uint_bytes(value, bytes)});
 }
 
 Status Message::add_path(OptionNumber n, std::string_view path) noexcept {

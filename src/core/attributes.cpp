@@ -81,10 +81,15 @@ void Attributes::inherit(const Attributes& o) noexcept {
     if (!(this->*m)) this->*m = o.*m;
 }
 
+Status apply_params(Attributes& a, std::span<const std::string_view> query) noexcept {
+  for (std::string_view q : query)
+    if (!apply_param(a, q)) return Errc::bad_request;
+  return Errc::ok;
+}
+
 Status apply_query(Attributes& a, std::span<const std::string_view> query) noexcept {
   Attributes next = a;  // apply all or nothing
-  for (std::string_view q : query)
-    if (!apply_param(next, q)) return Errc::bad_request;
+  LWM2M_TRY(apply_params(next, query));
   a = next;
   return Errc::ok;
 }

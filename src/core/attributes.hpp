@@ -38,6 +38,9 @@ struct Attributes {
 /// `attrs`. Unknown parameters are bad_request (4.00), as are malformed numbers. The
 /// result is not validated against the target; see validate().
 Status apply_query(Attributes& attrs, std::span<const std::string_view> query) noexcept;
+/// apply_query() without its copy, for a caller that works on a copy of its own: on
+/// bad_request `attrs` holds the parameters before the bad one.
+Status apply_params(Attributes& attrs, std::span<const std::string_view> query) noexcept;
 
 /// Checks the effective attributes for a target (4.00 on failure): gt/lt/st only on
 /// numeric resources, st >= 0, lt < gt and lt + 2*st < gt when present together, edge

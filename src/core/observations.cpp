@@ -2,6 +2,7 @@
 #include "core/observations.hpp"
 
 #include <cstring>
+#include <memory>
 #include <new>
 
 #include "lwm2m/dm/object.hpp"
@@ -48,19 +49,12 @@ Attributes ObservationTable::effective_attributes(uint16_t ssid, const dm::Path&
 Status ObservationTable::write_attributes(uint16_t ssid, const dm::Path& path,
                                           std::span<const std::string_view> query) noexcept {
   auto* e = const_cast<AttributeEntry*>(find_attributes(ssid, path));
+  // A copy, stored only when valid: the parameters go into it one by one.
   Attributes attrs = e ? e->attrs : Attributes{};
-  if (Status st = apply_query(attrs, query); !st) return st;
-  const dm::ResourceDef* def = path.depth() >= 3 ? registry_.resource_def(path) : nullptr;
-  const bool numeric_target =
-      def && (def->type == dm::DataType::integer || def->type == dm::DataType::unsigned_integer ||
-              def->type == dm::DataType::floating || def->type == dm::DataType::time);
-  const bool boolean_target = def && def->type == dm::DataType::boolean;
-  Attributes eff = attrs;
-  for (dm::Path p = path.parent(); !p.is_root(); p = p.parent())
-    if (const AttributeEntry* outer = find_attributes(ssid, p)) eff.inherit(outer->attrs);
-  if (Status st = validate(eff, numeric_target, boolean_target); !st) return st;
+  if (Status st = apply_params(attrs, query); !st) return st;
+  if (Status st = validate_at(ssid, path, attrs); !st) return st;
   if (attrs.empty()) {
-    if (e) *e = AttributeEntry{};
+    if (e) std::construct_at(e);  // the entry as new, without a temporary on the stack
   } else {
     for (size_t i = 0; i < limits_.attributes && !e; ++i)
       if (!attributes_[i].used) {
@@ -74,6 +68,20 @@ Status ObservationTable::write_attributes(uint16_t ssid, const dm::Path& path,
   }
   reevaluate(ssid);
   return {};
+}
+
+// Out of line: the effective attributes are not on the stack while the query is applied.
+[[gnu::noinline]] Status ObservationTable::validate_at(uint16_t ssid, const dm::Path& path,
+                                                       const Attributes& attrs) noexcept {
+  const dm::ResourceDef* def = path.depth() >= 3 ? registry_.resource_def(path) : nullptr;
+  const bool numeric_target =
+      def && (def->type == dm::DataType::integer || def->type == dm::DataType::unsigned_integer ||
+              def->type == dm::DataType::floating || def->type == dm::DataType::time);
+  const bool boolean_target = def && def->type == dm::DataType::boolean;
+  Attributes eff = attrs;
+  for (dm::Path p = path.parent(); !p.is_root(); p = p.parent())
+    if (const AttributeEntry* outer = find_attributes(ssid, p)) eff.inherit(outer->attrs);
+  return validate(eff, numeric_target, boolean_target);
 }
 
 // ---- observations ----

@@ -134,6 +134,8 @@ class ObservationTable {
 
  private:
   Observation* add(uint8_t account) noexcept;
+  /// validate() of `attrs` at `path` with what the levels above it hold.
+  Status validate_at(uint16_t ssid, const dm::Path& path, const Attributes& attrs) noexcept;
   bool notify(Observation& o, TimePoint now) noexcept;
   /// Holds a due notification until the server can hear us (stored when asked to).
   void hold(Observation& o, const dm::Value& current, bool asleep, TimePoint now) noexcept;

@@ -4,6 +4,7 @@
 #include "core/request.hpp"
 
 #include "core/well_known.hpp"
+#include "lwm2m/config.hpp"
 
 namespace lwm2m::core {
 
@@ -31,15 +32,24 @@ codec::Target describe(const dm::Registry& reg, const dm::Path& path) noexcept {
   return t;
 }
 
+namespace {
+// Out of line: the composite source is not on the stack of a plain Read's encoder.
+[[gnu::noinline]] Status encode_composite(dm::Registry& reg, std::span<const dm::Path> paths,
+                                          codec::ContentFormat fmt, Sink& out,
+                                          MutableByteView scratch) noexcept {
+  dm::CompositeSource src(reg, paths, scratch);
+  src.exclude_objects(wk::kHidden);
+  return codec::encode(fmt, dm::Path{}, src, out);
+}
+}  // namespace
+
 /// Reads `path` (or the composite `paths`) into the response in `fmt`.
 Status encode_values(dm::Registry& reg, const dm::Path& base, std::span<const dm::Path> paths,
                      codec::ContentFormat fmt, Sink& out, MutableByteView scratch,
                      bool composite) noexcept {
-  if (composite) {
-    dm::CompositeSource src(reg, paths, scratch);
-    src.exclude_objects(wk::kHidden);
-    return codec::encode(fmt, dm::Path{}, src, out);
-  }
+  // Only the composite operations ask for a composite, and a build without
+  // LWM2M_WITH_COMPOSITE leaves them out: the composite source goes with them.
+  if (LWM2M_WITH_COMPOSITE && composite) return encode_composite(reg, paths, fmt, out, scratch);
   dm::TreeSource src(reg, base, scratch);
   return codec::encode(fmt, base, src, out);
 }

@@ -11,8 +11,9 @@ namespace {
 namespace codes = coap::codes;
 constexpr auto kLinkFormat = static_cast<uint16_t>(codec::ContentFormat::link_format);
 
-/// Uri-Path to a data-model path; `bs` tells a "/bs" (Bootstrap-Finish) target apart.
-Result<dm::Path> target_path(const coap::Message& m, bool& is_bs) noexcept {
+/// Uri-Path to a data-model path; `bs` tells a "/bs" (Bootstrap-Finish) target apart. Out
+/// of line: its segment views are not on the stack while the operation runs.
+[[gnu::noinline]] Result<dm::Path> target_path(const coap::Message& m, bool& is_bs) noexcept {
   std::string_view segs[dm::Path::kMaxDepth + 1];
   size_t n = m.strings(coap::OptionNumber::uri_path, segs);
   is_bs = n == 1 && segs[0] == "bs";

@@ -182,6 +182,12 @@ bool TreeSource::next_in_instance() noexcept {
 
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
   hint_.valid = false;
+  return search_leaf(have_after, after, leaf);
+}
+
+// Out of line: the walk's frame is not on the stack of the step within an instance.
+[[gnu::noinline]] bool TreeSource::search_leaf(bool have_after, const Path& after,
+                                               Path& leaf) const noexcept {
   // Walks with lower bounds taken from `after` while still on its prefix, so each call
   // costs O(depth * log n) instead of rescanning from the start.
   auto objects = registry_.objects();

@@ -120,21 +120,35 @@ struct OptionInfo {
 /// Returns the rules for a known option, or nullopt for an unrecognised one.
 std::optional<OptionInfo> option_info(uint16_t number) noexcept;
 
-/// One option of a message: its number and value (kept inline when short, else viewed).
-struct Option {
-  uint16_t number = 0;                    ///< option number, e.g. 11 for Uri-Path
-  uint16_t length = 0;                    ///< value length in bytes
-  const uint8_t* external = nullptr;      ///< value bytes when not stored inline
-  std::array<uint8_t, 4> inline_value{};  ///< small values (uint options) live here
+/// One option of a message: its number and value. A value of up to 4 bytes (every uint
+/// option, short Uri-Path segments) is copied into the option, a longer one is viewed where
+/// it lies (the datagram, or the caller's text); so a view of a short value lives as long as
+/// the message, not as long as the bytes it was parsed from.
+class Option {
+ public:
+  /// Longest value kept inside the option itself.
+  static constexpr uint16_t kInlineMax = 4;
+
+  uint16_t number = 0;  ///< option number, e.g. 11 for Uri-Path
+  uint16_t length = 0;  ///< value length in bytes
+
+  Option() noexcept = default;
+  /// An option holding `value` (copied when short, else viewed; at most 65535 bytes).
+  Option(uint16_t n, ByteView value) noexcept;
 
   /// The value's bytes.
-  ByteView value() const noexcept {
-    return external ? ByteView{external, length} : ByteView{inline_value.data(), length};
-  }
+  ByteView value() const noexcept { return {length <= kInlineMax ? inline_ : external_, length}; }
   /// The value as text (Uri-Path, Uri-Query, Location-Path...).
   std::string_view string() const noexcept { return as_string(value()); }
   /// Big-endian unsigned value (RFC 7252 §3.2 "uint"); 0 for an empty value.
   uint32_t uint_value() const noexcept;
+
+ private:
+  // One word for both: an option is 8 bytes on a 32-bit target, and a message holds 24.
+  union {
+    const uint8_t* external_ = nullptr;  // length > kInlineMax
+    uint8_t inline_[kInlineMax];
+  };
 };
 
 /// Token: 0 to 8 bytes.
@@ -198,9 +212,10 @@ class Message {
   ByteView payload;         ///< the body (empty when none)
 
   // ---- options (kept in insertion order; encode() sorts them stably) ----
-  /// Adds an option with `value` (viewed, not copied); no_space past kMaxOptions.
+  /// Adds an option with `value` (a longer value than Option::kInlineMax is viewed, not
+  /// copied: it must outlive the message's use); no_space past kMaxOptions.
   Status add_option(OptionNumber n, ByteView value) noexcept;
-  /// Adds an option with a text value (viewed, not copied).
+  /// Adds an option with a text value (viewed when long, as add_option()).
   Status add_string(OptionNumber n, std::string_view s) noexcept {
     return add_option(n, as_bytes(s));
   }

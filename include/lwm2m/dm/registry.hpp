@@ -109,6 +109,8 @@ class TreeSource final : public RecordSource {
   /// The first readable leaf strictly after `after` (or the first one at all when
   /// !have_after) that lies below base_; false when there is none.
   bool find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept;
+  /// find_leaf() without the hint: the walk from the registry's first object.
+  bool search_leaf(bool have_after, const Path& after, Path& leaf) const noexcept;
   bool object_excluded(ObjectId id) const noexcept;
   /// Moves last_ to the next leaf within its instance, from where it was found (hint_);
   /// false when the walk leaves the instance (the full search takes over).
