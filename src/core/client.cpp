@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <new>
+#include <type_traits>
 
 #include "core/client_impl.hpp"
 #include "core/uplink.hpp"
@@ -81,18 +82,16 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   Impl& s = *impl_;
   // A build for fewer servers (LWM2M_MAX_SERVERS) serves no more than it was built for.
   s.account_count = std::min<size_t>(config_.max_servers, LWM2M_MAX_SERVERS) + 1;
-  s.accounts.reset(new (std::nothrow) Account[s.account_count]);
   s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
-  if (!s.accounts) return;
-  // One allocation loop for the byte buffers (zeroed: link_wish starts at "none").
+  if (!s.allocate_tables()) return;
+  // One allocation loop for the byte buffers.
   const bool own_buffers = config_.workspace == nullptr;
   const struct {
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
   } buffers[] = {{s.links_storage, own_buffers ? config_.uplink_buffer : size_t{0}},
                  {s.send_buf, own_buffers ? config_.uplink_buffer : size_t{0}},
-                 {s.scratch_buf, own_buffers ? config_.scratch : size_t{0}},
-                 {s.link_wish, s.account_count}};
+                 {s.scratch_buf, own_buffers ? config_.scratch : size_t{0}}};
   for (const auto& b : buffers) {
     if (b.size == 0) continue;  // in the workspace
     b.buf.reset(new (std::nothrow) uint8_t[b.size]());
@@ -117,6 +116,44 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
 #endif
   registry_.set_listener(this);
   valid_ = true;
+}
+
+bool Client::Impl::allocate_tables() noexcept {
+  // Every part is trivially destructible: freeing the bytes ends them.
+  static_assert(std::is_trivially_destructible_v<Account> &&
+                std::is_trivially_destructible_v<Registration> &&
+                std::is_trivially_destructible_v<Event>);
+  size_t size = 0;
+  auto place = [&size](size_t align, size_t bytes) {
+    size = (size + align - 1) / align * align;
+    const size_t at = size;
+    size += bytes;
+    return at;
+  };
+  const size_t servers = account_count - 1;
+  const uint8_t max_events = c.config_.max_events;
+  const size_t at_accounts = place(alignof(Account), sizeof(Account) * account_count);
+  const size_t at_regs = place(alignof(Registration), sizeof(Registration) * servers);
+  const size_t at_events = place(alignof(Event), sizeof(Event) * max_events);
+  const size_t at_wish = place(1, account_count);
+  // new[] of bytes is aligned for any fundamental type (alignof(std::max_align_t)).
+  tables.reset(new (std::nothrow) uint8_t[size]);
+  if (!tables) return false;
+  uint8_t* base = tables.get();
+  accounts = reinterpret_cast<Account*>(base + at_accounts);
+  registrations = reinterpret_cast<Registration*>(base + at_regs);
+  Event* ring = reinterpret_cast<Event*>(base + at_events);
+  link_wish = base + at_wish;
+  for (size_t i = 0; i < account_count; ++i) {
+    new (&accounts[i]) Account();
+    link_wish[i] = 0;  // no command
+  }
+  for (size_t i = 0; i < servers; ++i)
+    accounts[i + 1].reg = new (&registrations[i]) Registration();
+  for (size_t i = 0; i < max_events; ++i)
+    new (&ring[i]) Event{};
+  events.attach(ring, max_events);
+  return true;
 }
 
 Client::~Client() {
@@ -145,7 +182,7 @@ void Client::stop(TimePoint now) noexcept {
   s.stopping = true;
   s.bs.stop();
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used) s.accounts[i].reg.request_deregister(now);
+    if (s.accounts[i].used) s.accounts[i].reg->request_deregister(now);
   s.drive(now);
 }
 
@@ -153,7 +190,7 @@ bool Client::stopped() const noexcept {
   if (!valid_) return true;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    if (s.accounts[i].used && s.accounts[i].reg.active()) return false;
+    if (s.accounts[i].used && s.accounts[i].reg->active()) return false;
   }
   return true;
 }
@@ -189,8 +226,8 @@ TimePoint Client::next_deadline() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    if (a.reg.fsm().deadline() < t) t = a.reg.fsm().deadline();
-    if (a.reg.disabled_until() < t) t = a.reg.disabled_until();
+    if (a.reg->fsm().deadline() < t) t = a.reg->fsm().deadline();
+    if (a.reg->disabled_until() < t) t = a.reg->disabled_until();
     // Wake at the start of queue-mode sleep, so that the state (and now) is current.
     if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
@@ -293,7 +330,7 @@ void Client::Impl::drive(TimePoint now) noexcept {
 #endif
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
-    if (accounts[i].used && accounts[i].reg.fsm().deadline() <= now)
+    if (accounts[i].used && accounts[i].reg->fsm().deadline() <= now)
       drive_account(accounts[i], now);
 }
 
@@ -340,7 +377,7 @@ bool Client::bootstrapping() const noexcept {
 void Client::request_update(uint16_t ssid, TimePoint now) noexcept {
   if (!valid_) return;
   impl_->now_ = now;
-  if (Account* a = impl_->account_for_ssid(ssid)) a->reg.request_update(now);
+  if (Account* a = impl_->account_for_ssid(ssid)) a->reg->request_update(now);
   impl_->drive(now);
 }
 
@@ -351,10 +388,10 @@ bool Client::gave_up() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    const RegistrationState st = a.reg.fsm().state();
+    const RegistrationState st = a.reg->fsm().state();
     if (st == RegistrationState::failed) {
       failed = true;
-    } else if (st != RegistrationState::idle || a.reg.disabled()) {
+    } else if (st != RegistrationState::idle || a.reg->disabled()) {
       return false;  // registered, or still trying, or back after its Disable Timeout
     }
   }
@@ -378,18 +415,18 @@ ServerStatus Client::server_status(size_t index) const noexcept {
     ServerStatus st;
     st.ssid = a.ssid;
     st.bootstrap = a.bootstrap;
-    st.registered = a.reg.registered();
     st.asleep = config_.queue_mode && impl_->now_ >= a.awake_until;
-    st.location = a.reg.location();
-    if (a.bootstrap) {
+    if (!a.reg) {
       st.state = impl_->bs.active() ? "bootstrapping" : impl_->bs.gave_up() ? "failed" : "idle";
       st.next_due = impl_->bs.deadline();
       st.failed_attempts = impl_->bs.attempts();
     } else {
-      st.state = to_string(a.reg.fsm().state());
-      st.lifetime_s = a.reg.sent_lifetime();
-      st.next_due = a.reg.fsm().deadline();
-      st.failed_attempts = a.reg.fsm().attempt();
+      st.registered = a.reg->registered();
+      st.location = a.reg->location();
+      st.state = to_string(a.reg->fsm().state());
+      st.lifetime_s = a.reg->sent_lifetime();
+      st.next_due = a.reg->fsm().deadline();
+      st.failed_attempts = a.reg->fsm().attempt();
     }
     return st;
   }
@@ -400,7 +437,7 @@ bool Client::registered(uint16_t ssid) const noexcept {
   if (!valid_) return false;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.accounts[i].reg.registered();
+    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.accounts[i].reg->registered();
   return false;
 }
 
@@ -420,7 +457,7 @@ void Client::on_value_changed(const dm::Path& path) noexcept {
 void Client::on_instances_changed(dm::ObjectId) noexcept {
   Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    if (s.accounts[i].used) s.accounts[i].reg.objects_changed(s.now_);
+    if (s.accounts[i].used) s.accounts[i].reg->objects_changed(s.now_);
   }
 }
 

@@ -27,7 +27,12 @@ constexpr TimePoint kStart = from_millis(1000);
 /// The client's side of what a registration is lent: the link and uplink requests are
 /// recorded.
 struct FakeHost final : core::RegistrationHost {
-  using RegistrationHost::RegistrationHost;
+  FakeHost(coap::Engine& eng, coap::ResponseHandler& handler, dm::Registry& registry,
+           const core::ClientConfig& cfg)
+      : RegistrationHost(eng, handler, registry, cfg) {
+    events.attach(ring, sizeof ring / sizeof ring[0]);
+  }
+  core::Event ring[16] = {};
   void link_needed(coap::PeerId peer) noexcept override { link_requests.push_back(peer); }
   void sent(uint8_t peer, TimePoint) noexcept override { uplinks.push_back(peer); }
   std::vector<coap::PeerId> link_requests;

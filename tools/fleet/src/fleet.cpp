@@ -54,6 +54,7 @@ core::ClientConfig device_config() noexcept {
   c.scratch = 64;
   c.stored_notifications = 1;
   c.stored_bytes = 32;
+  c.max_events = 4;  // drained after every input
   c.coap.max_message_size = 192;
   c.coap.block_size = 128;
   c.coap.exchanges = 1;
