@@ -69,29 +69,28 @@ coap::EngineConfig Client::engine_config(const ClientConfig& config) noexcept {
 }
 
 Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept
-    : config_(config),
-      registry_(registry),
+    : registry_(registry),
       engine_(engine_config(config), rng, static_cast<coap::RequestHandler*>(this)) {
-  if (config_.workspace && !config_.workspace->fits(config_)) return;
-  if (!engine_.valid() || config_.endpoint.empty() ||
-      config_.endpoint.size() > ClientConfig::kMaxEndpoint || config_.max_servers == 0)
+  if (config.workspace && !config.workspace->fits(config)) return;
+  if (!engine_.valid() || config.endpoint.empty() ||
+      config.endpoint.size() > ClientConfig::kMaxEndpoint || config.max_servers == 0)
     return;
   if (!registry_.find(wk::kSecurity) || !registry_.find(wk::kServer)) return;
-  impl_.reset(new (std::nothrow) Impl(*this));
+  impl_.reset(new (std::nothrow) Impl(*this, config));
   if (!impl_) return;
   Impl& s = *impl_;
   // A build for fewer servers (LWM2M_MAX_SERVERS) serves no more than it was built for.
-  s.account_count = std::min<size_t>(config_.max_servers, LWM2M_MAX_SERVERS) + 1;
-  s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
-  if (!s.allocate_tables()) return;
+  s.account_count = std::min<size_t>(config.max_servers, LWM2M_MAX_SERVERS) + 1;
+  s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
+  if (!s.allocate_tables(config.max_events)) return;
   // One allocation loop for the byte buffers.
-  const bool own_buffers = config_.workspace == nullptr;
+  const bool own_buffers = config.workspace == nullptr;
   const struct {
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
-  } buffers[] = {{s.links_storage, own_buffers ? config_.uplink_buffer : size_t{0}},
-                 {s.send_buf, own_buffers ? config_.uplink_buffer : size_t{0}},
-                 {s.scratch_buf, own_buffers ? config_.scratch : size_t{0}}};
+  } buffers[] = {{s.links_storage, own_buffers ? config.uplink_buffer : size_t{0}},
+                 {s.send_buf, own_buffers ? config.uplink_buffer : size_t{0}},
+                 {s.scratch_buf, own_buffers ? config.scratch : size_t{0}}};
   for (const auto& b : buffers) {
     if (b.size == 0) continue;  // in the workspace
     b.buf.reset(new (std::nothrow) uint8_t[b.size]());
@@ -99,17 +98,17 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   }
   if (own_buffers) {
     s.scratch_at = s.scratch_buf.get();
-    s.links = {s.links_storage.get(), config_.uplink_buffer};
-    s.send_out = {s.send_buf.get(), config_.uplink_buffer};
+    s.links = {s.links_storage.get(), config.uplink_buffer};
+    s.send_out = {s.send_buf.get(), config.uplink_buffer};
   } else {
-    s.scratch_at = config_.workspace->shared_client_scratch();
-    s.links = {config_.workspace->shared_uplink(),
-               std::min<size_t>(config_.uplink_buffer, config_.coap.block_size)};
+    s.scratch_at = config.workspace->shared_client_scratch();
+    s.links = {config.workspace->shared_uplink(),
+               std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
     s.send_out = s.links;
   }
 #if LWM2M_WITH_OBSERVE
-  const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
-                                        config_.stored_notifications, config_.stored_bytes};
+  const ObservationTable::Limits limits{config.max_observations, config.max_attributes,
+                                        config.stored_notifications, config.stored_bytes};
   if (!s.observe.allocate(limits, s.scratch())) return;
 #else
   s.observe.leave_empty();  // nothing is ever observed: no tables
@@ -118,7 +117,7 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   valid_ = true;
 }
 
-bool Client::Impl::allocate_tables() noexcept {
+bool Client::Impl::allocate_tables(uint8_t max_events) noexcept {
   // Every part is trivially destructible: freeing the bytes ends them.
   static_assert(std::is_trivially_destructible_v<Account> &&
                 std::is_trivially_destructible_v<Registration> &&
@@ -131,7 +130,6 @@ bool Client::Impl::allocate_tables() noexcept {
     return at;
   };
   const size_t servers = account_count - 1;
-  const uint8_t max_events = c.config_.max_events;
   const size_t at_accounts = place(alignof(Account), sizeof(Account) * account_count);
   const size_t at_regs = place(alignof(Registration), sizeof(Registration) * servers);
   const size_t at_events = place(alignof(Event), sizeof(Event) * max_events);
@@ -229,7 +227,7 @@ TimePoint Client::next_deadline() const noexcept {
     if (a.reg->fsm().deadline() < t) t = a.reg->fsm().deadline();
     if (a.reg->disabled_until() < t) t = a.reg->disabled_until();
     // Wake at the start of queue-mode sleep, so that the state (and now) is current.
-    if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
+    if (s.config.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
   if (s.bs.deadline() < t) t = s.bs.deadline();
 #if LWM2M_WITH_OBSERVE
@@ -415,7 +413,7 @@ ServerStatus Client::server_status(size_t index) const noexcept {
     ServerStatus st;
     st.ssid = a.ssid;
     st.bootstrap = a.bootstrap;
-    st.asleep = config_.queue_mode && impl_->now_ >= a.awake_until;
+    st.asleep = impl_->config.queue_mode && impl_->now_ >= a.awake_until;
     if (!a.reg) {
       st.state = impl_->bs.active() ? "bootstrapping" : impl_->bs.gave_up() ? "failed" : "idle";
       st.next_due = impl_->bs.deadline();

@@ -56,8 +56,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   // The RegistrationHost base holds the engine, the server accounts (`reader`, objects 0
   // and 1), the event queue (`events`) and the object links buffer (`links`) that every
   // account's registration is lent.
-  explicit Impl(Client& client) noexcept
-      : RegistrationHost(client.engine_, client, client.registry_, client.config_),
+  Impl(Client& client, const ClientConfig& cfg) noexcept
+      : RegistrationHost(client.engine_, client, client.registry_, cfg),
         c(client),
         acl(client.registry_),
         observe(client.engine_, client.registry_, *this) {}
@@ -68,7 +68,7 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   // ---- client.cpp, servers.cpp ----
   /// Carves accounts, registrations, the event ring and link_wish from one allocation
   /// (one allocator header instead of four); false when memory ran out.
-  bool allocate_tables() noexcept;
+  bool allocate_tables(uint8_t max_events) noexcept;
   void build_accounts() noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
   /// lost their instances, adds and starts registering new ones. True when any remains.
@@ -88,17 +88,16 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   void report_bootstrap_failure(Errc why) noexcept;
   void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
-  bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && c.config_.queue_mode; }
+  bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && config.queue_mode; }
   /// The LwM2M version spoken with this server: the configured one, or lower once the
   /// server refused it.
   LwM2MVersion version(const Account& a) const noexcept {
-    return a.reg ? a.reg->version(c.config_.version) : c.config_.version;
+    return a.reg ? a.reg->version(config.version) : config.version;
   }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
   dm::Registry& registry() noexcept { return c.registry_; }
-  const ClientConfig& config() const noexcept { return c.config_; }
-  MutableByteView scratch() noexcept { return {scratch_at, c.config_.scratch}; }
+  MutableByteView scratch() noexcept { return {scratch_at, config.scratch}; }
 
   // ---- register.cpp: each account's registration, driven and answered ----
   void drive_account(Account& a, TimePoint now) noexcept;

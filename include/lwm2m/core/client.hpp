@@ -307,7 +307,6 @@ class Client final : private coap::RequestHandler,
   void on_instances_changed(dm::ObjectId object) noexcept override;
   static coap::EngineConfig engine_config(const ClientConfig& config) noexcept;
 
-  ClientConfig config_;
   dm::Registry& registry_;
   coap::Engine engine_;
   std::unique_ptr<Impl> impl_;

@@ -316,7 +316,7 @@ TEST_F(RegistrationTest, AServerRefusingTheVersionGetsTheNextLowerAtOnce) {
 }
 
 TEST_F(RegistrationTest, QueueModeIsItsOwnParameterFrom1_1) {
-  config.queue_mode = true;
+  host.config.queue_mode = true;  // as a client built with ClientConfig::queue_mode
   start();
   drive();
   EXPECT_EQ(queries(sent()),
