@@ -62,6 +62,7 @@ core::ClientConfig device_config() noexcept {
   c.coap.observations = 2;
   c.coap.deferred = 1;
   c.coap.block1_buffer = 0;
+  c.coap.empty_messages = 1;  // the fleet sends after every input
   return c;
 }
 
@@ -290,8 +291,10 @@ void Fleet::receive(uint32_t index, TimePoint now) {
     }
     if (!(from == server_)) continue;  // not our server: ignored
     d.client.handle_datagram(d.peer, {buf, *n}, now);
+    // After every datagram: the client's transmit and event queues are sized for one
+    // input's output (device_config()).
+    flush(index, now);
   }
-  flush(index, now);
 }
 
 // ---- outputs: after every input ----
