@@ -160,20 +160,21 @@ class Registration {
   bool store_location(const coap::Message& response) noexcept;
   void report(RegistrationHost& host, EventKind kind, Errc why = Errc::ok) const noexcept;
 
+  // In falling order of alignment (no padding): every server account keeps one.
   RegistrationFsm fsm_;
-  coap::RequestId request_{};
-  Exchange exchange_ = Exchange::none;
-  uint8_t version_drop_ = 0;  ///< versions below the configured one (the server sent 4.12)
-  coap::PeerId peer_ = 0;
-  uint16_t ssid_ = 0;
-  char location_[kLocationMax] = {};  ///< Location-Path segments joined by '/'
-  uint8_t location_len_ = 0;
+  TimePoint disabled_until_ = kNever;  ///< kNever unless disabled (/1/x/4)
   // What the server was last told, so an Update carries only what changed.
   uint32_t sent_lifetime_ = 0;
-  char sent_binding_[LWM2M_SERVER_BINDING_MAX] = {};
+  coap::RequestId request_{};
+  coap::PeerId peer_ = 0;
+  uint16_t ssid_ = 0;
+  Exchange exchange_ = Exchange::none;
+  uint8_t version_drop_ = 0;  ///< versions below the configured one (the server sent 4.12)
+  uint8_t location_len_ = 0;
   uint8_t sent_binding_len_ = 0;
   bool objects_changed_ = false;
-  TimePoint disabled_until_ = kNever;  ///< kNever unless disabled (/1/x/4)
+  char location_[kLocationMax] = {};  ///< Location-Path segments joined by '/'
+  char sent_binding_[LWM2M_SERVER_BINDING_MAX] = {};
 };
 
 }  // namespace lwm2m::core
