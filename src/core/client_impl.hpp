@@ -161,8 +161,10 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
   uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
 
-  /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
-  char create_location[2][codec::number::kMaxChars] = {};
+  /// Location-Path segments of a Create's 2.01 (object and instance id, 16-bit: 5 digits
+  /// at most), read when the engine encodes it.
+  static constexpr size_t kIdChars = 5;
+  char create_location[2][kIdChars] = {};
 
   /// Per peer: the link command not yet polled (kept apart from Account, which is reset
   /// when a server account is dropped or rebuilt).
