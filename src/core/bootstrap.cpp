@@ -96,12 +96,8 @@ void Client::Impl::finish_bootstrap(TimePoint now) noexcept {
   want_link(0, LinkCommand::Kind::disconnect);
   accounts[0].connected = false;
   // Servers written by the bootstrap server are registered with from scratch.
-  for (size_t i = 1; i < account_count; ++i) {
-    if (!accounts[i].used) continue;
-    observe.drop(static_cast<uint8_t>(i));
-    accounts[i].clear();
-    want_link(i, LinkCommand::Kind::disconnect);
-  }
+  for (size_t i = 1; i < account_count; ++i)
+    if (accounts[i].used) drop_account(i, now);
   (void)begin(now);  // the accounts as the bootstrap server left them
 }
 

@@ -69,7 +69,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   /// Carves accounts, registrations, the event ring and link_wish from one allocation
   /// (one allocator header instead of four); false when memory ran out.
   bool allocate_tables(uint8_t max_events) noexcept;
-  void build_accounts() noexcept;
+  void build_accounts(TimePoint now) noexcept;
+  void drop_account(size_t i, TimePoint now) noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
   /// lost their instances, adds and starts registering new ones. True when any remains.
   bool sync_accounts(TimePoint now) noexcept;

@@ -27,9 +27,6 @@ class Query {
     char num[codec::number::kMaxChars];
     add(key, u32_text(value, num));
   }
-  /// "b=" with the binding letters. Queue mode is a "Q" in a 1.0 binding ("UQ"); 1.1
-  /// dropped "Q" from the binding and sends queue mode as the separate "Q" parameter.
-  void add_binding(std::string_view binding, bool queue_mode, LwM2MVersion version) noexcept;
   /// Takes the outcome of adding another option (the first error sticks).
   void also(Status st) noexcept {
     if (st_) st_ = st;
@@ -59,16 +56,24 @@ void Query::add(const char* key, std::string_view value) noexcept {
   st_ = m_.add_string(coap::OptionNumber::uri_query, std::string_view(at, n));
 }
 
-void Query::add_binding(std::string_view binding, bool queue_mode, LwM2MVersion version) noexcept {
-  const bool queue = queue_mode || binding_has_queue(binding);
-  const bool v1_0 = version == LwM2MVersion::v1_0;
-  char letters[LWM2M_SERVER_BINDING_MAX + 1];
+/// Whether the client registers in queue mode: configured so, or asked for by a 1.0-style
+/// binding ("UQ"). A build without queue mode never claims it.
+bool queue_mode(const RegistrationHost& host, std::string_view binding) noexcept {
+  return LWM2M_WITH_QUEUE_MODE && (host.config.queue_mode || binding_has_queue(binding));
+}
+
+/// A binding as `v` spells it in "b=" (into `out`, LWM2M_SERVER_BINDING_MAX + 1 chars): 1.0
+/// has queue mode as a "Q" among the letters ("UQ"); 1.1 dropped that letter and sends queue
+/// mode as the Register's own "Q" parameter (servers such as Leshan refuse "b=UQ" from a 1.1
+/// client, also in an Update).
+std::string_view spelled_binding(std::string_view binding, bool queue, LwM2MVersion v,
+                                 char* out) noexcept {
+  const bool v1_0 = v == LwM2MVersion::v1_0;
   size_t n = 0;
   for (char ch : binding)
-    if (v1_0 || ch != 'Q') letters[n++] = ch;
-  if (v1_0 && queue && !binding_has_queue(binding)) letters[n++] = 'Q';
-  add("b=", std::string_view(letters, n));
-  if (queue && !v1_0) add("Q", std::string_view{});
+    if (ch != 'Q' || (v1_0 && queue)) out[n++] = ch;
+  if (v1_0 && queue && !binding_has_queue(binding)) out[n++] = 'Q';
+  return {out, n};
 }
 
 /// The object links of Register and Update into the host's buffer and onto `m`.
@@ -127,6 +132,7 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
   const std::optional<ServerEntry> srv = host.reader.server(ssid_);
   if (!srv) return Errc::invalid_state;
   const std::string_view binding = srv->binding();
+  char letters[LWM2M_SERVER_BINDING_MAX + 1];
   coap::Message m;
   m.code = coap::codes::post;
   Query q(m);
@@ -140,12 +146,20 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
     q.add("ep=", host.config.endpoint);
     q.add("lt=", srv->lifetime_s);
     q.add("lwm2m=", version_text(v));
-    q.add_binding(binding, LWM2M_WITH_QUEUE_MODE && host.config.queue_mode, v);
+    const bool queue = queue_mode(host, binding);
+    q.add("b=", spelled_binding(binding, queue, v, letters));
+    if (queue && v != LwM2MVersion::v1_0) q.add("Q", std::string_view{});
   } else {
-    // Only what changed since the server was last told (1.1 Core §6.2.2).
+    // Only what changed since the server was last told (1.1 Core §6.2.2), as this
+    // registration's version spells it (in 1.1 a change of queue mode alone is not sent).
     q.also(m.add_path(coap::OptionNumber::uri_path, location()));
     if (srv->lifetime_s != sent_lifetime_) q.add("lt=", srv->lifetime_s);
-    if (binding != std::string_view(sent_binding_, sent_binding_len_)) q.add("b=", binding);
+    const LwM2MVersion v = version(host.config.version);
+    const std::string_view sent(sent_binding_, sent_binding_len_);
+    char was[LWM2M_SERVER_BINDING_MAX + 1];
+    const std::string_view current =
+        spelled_binding(binding, queue_mode(host, binding), v, letters);
+    if (current != spelled_binding(sent, queue_mode(host, sent), v, was)) q.add("b=", current);
   }
   Status st = q.status();
   if (st && (reg || objects_changed_)) st = attach_links(host, m);

@@ -33,16 +33,22 @@ Account* Client::Impl::bootstrap_request(coap::RequestId id) noexcept {
   return a.used && a.pending != Account::Pending::none && a.request == id ? &a : nullptr;
 }
 
-void Client::Impl::build_accounts() noexcept {
+// Ends account i. Its request in flight is cancelled: a Register for a server that a
+// bootstrap removed would otherwise go on being retransmitted to the peer id that the next
+// account reuses.
+void Client::Impl::drop_account(size_t i, TimePoint now) noexcept {
+  Account& a = accounts[i];
+  if (const coap::RequestId id = a.in_flight(); id.valid()) engine.cancel(id, now);
+  observe.drop(static_cast<uint8_t>(i));
+  a.clear();
+  want_link(i, LinkCommand::Kind::disconnect);
+}
+
+void Client::Impl::build_accounts(TimePoint now) noexcept {
   // Keeps accounts that still match their Security/Server pair, adds new ones.
   for (size_t i = 1; i < account_count; ++i) {
-    Account& a = accounts[i];
-    if (!a.used) continue;
-    if (!reader.security_for(a.ssid) || !reader.server(a.ssid)) {
-      observe.drop(static_cast<uint8_t>(i));
-      a.clear();
-      want_link(i, LinkCommand::Kind::disconnect);
-    }
+    const Account& a = accounts[i];
+    if (a.used && (!reader.security_for(a.ssid) || !reader.server(a.ssid))) drop_account(i, now);
   }
   for (size_t k = 0; k < reader.security_count(); ++k) {
     const SecurityEntry sec = reader.security_at(k);
@@ -72,7 +78,7 @@ void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
 }
 
 bool Client::Impl::sync_accounts(TimePoint now) noexcept {
-  build_accounts();
+  build_accounts(now);
   bool any = false;
   for (size_t i = 1; i < account_count; ++i) {
     Account& a = accounts[i];

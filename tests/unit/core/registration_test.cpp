@@ -323,6 +323,55 @@ TEST_F(RegistrationTest, QueueModeIsItsOwnParameterFrom1_1) {
             (std::vector<std::string>{"ep=node-1", "lt=60", "lwm2m=1.1", "b=U", "Q"}));
 }
 
+// A 1.0-style binding written by a server ("UQ") is spelled for the registration's version:
+// a 1.1 server gets "b=U" and the "Q" parameter, in the Register and in every Update (Leshan
+// refuses "b=UQ" from a 1.1 client); a 1.0 server gets the letters as they are.
+TEST_F(RegistrationTest, ABindingWithQueueModeIsSpelledForTheVersionInRegisterAndUpdate) {
+  ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("UQ")).ok());
+  registered();
+  // The Register that registered() answered carried the 1.1 spelling; check it on a new one.
+  ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("US")).ok());
+  reg.request_update(now);
+  drive();
+  Parsed p = sent();
+  EXPECT_EQ(queries(p), (std::vector<std::string>{"b=US"}));
+  EXPECT_EQ(answer(p, coap::codes::changed), Outcome::updated);
+  // Back to "UQ": in 1.1 the letters are "U" now, a change the server is told.
+  ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("UQ")).ok());
+  reg.request_update(now);
+  drive();
+  p = sent();
+  EXPECT_EQ(queries(p), (std::vector<std::string>{"b=U"}));
+  EXPECT_EQ(answer(p, coap::codes::changed), Outcome::updated);
+  // "U": the same letters in 1.1 (only queue mode changed, which an Update cannot say).
+  ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("U")).ok());
+  reg.request_update(now);
+  drive();
+  EXPECT_TRUE(queries(sent()).empty());
+}
+
+TEST_F(RegistrationTest, ABindingWithQueueModeRegistersWithTheQParameterIn1_1) {
+  ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("UQ")).ok());
+  start();
+  drive();
+  EXPECT_EQ(queries(sent()),
+            (std::vector<std::string>{"ep=node-1", "lt=60", "lwm2m=1.1", "b=U", "Q"}));
+}
+
+TEST_F(RegistrationTest, ABindingWithQueueModeKeepsItsLettersIn1_0) {
+  config.version = core::LwM2MVersion::v1_0;
+  ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("UQ")).ok());
+  start();
+  drive();
+  Parsed p = sent();
+  EXPECT_EQ(queries(p), (std::vector<std::string>{"ep=node-1", "lt=60", "lwm2m=1.0", "b=UQ"}));
+  ASSERT_EQ(answer(p, coap::codes::created, {"rd", "5a3f"}), Outcome::registered);
+  ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("U")).ok());
+  reg.request_update(now);
+  drive();
+  EXPECT_EQ(queries(sent()), (std::vector<std::string>{"b=U"}));
+}
+
 TEST_F(RegistrationTest, DeregisterDeletesTheLocation) {
   registered();
   reg.request_deregister(now);

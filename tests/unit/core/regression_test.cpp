@@ -117,5 +117,45 @@ TEST_F(ClientTest, ASuccessfulDeregisterYieldsNoError) {
   EXPECT_EQ(dereg->error, Errc::ok);
 }
 
+// A bootstrap that replaces the server ends the old server's exchanges: the Register that
+// was waiting for an answer is not retransmitted any more (found by the whole-client fuzzer:
+// it went on for 40 s, to the peer id the new server's account reuses).
+TEST_F(ClientTest, ABootstrapThatReplacesTheServerEndsItsRegisterInFlight) {
+  objects::SecurityConfig bs;
+  bs.uri = "coap://127.0.0.1:5783";
+  bs.bootstrap = true;
+  ASSERT_TRUE(rig.security.add(bs, 0).ok());
+  // The old server never hears the client: its Register stays in flight.
+  bool cut = true;
+  net.set_filter([&](const WireRecord& w) { return cut && w.to == kServerNode; });
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  net.run_for(1s);
+  ASSERT_EQ(net.sent(kClientNode, kServerNode).size(), 1u);  // the Register, unanswered
+  // Server-initiated bootstrap: the old account goes, a new one (short server id 102) comes.
+  auto bs_request = [&](coap::Code code, const std::string& path, const std::string& value) {
+    auto id =
+        bootstrap.request(code, path, net.now(), {},
+                          value.empty() ? std::nullopt : std::optional<uint16_t>(kText), value);
+    EXPECT_TRUE(net.run_until([&] { return !bootstrap.replies_for(id).empty(); }, net.now() + 30s));
+    return bootstrap.replies_for(id).empty() ? coap::Code{}
+                                             : bootstrap.replies_for(id).front().code;
+  };
+  EXPECT_EQ(bs_request(codes::del, "/0/1", ""), codes::deleted);
+  EXPECT_EQ(bs_request(codes::del, "/1/0", ""), codes::deleted);
+  EXPECT_EQ(bs_request(codes::put, "/0/2/0", "coap://127.0.0.1:5684"), codes::changed);
+  EXPECT_EQ(bs_request(codes::put, "/0/2/1", "0"), codes::changed);
+  EXPECT_EQ(bs_request(codes::put, "/0/2/2", "3"), codes::changed);
+  EXPECT_EQ(bs_request(codes::put, "/0/2/10", "102"), codes::changed);
+  EXPECT_EQ(bs_request(codes::put, "/1/1/0", "102"), codes::changed);
+  EXPECT_EQ(bs_request(codes::put, "/1/1/1", "300"), codes::changed);
+  EXPECT_EQ(bs_request(codes::put, "/1/1/7", "U"), codes::changed);
+  EXPECT_EQ(bs_request(codes::post, "/bs", ""), codes::changed);
+  // The new account has the same peer id as the old one: the server node now stands for it.
+  cut = false;
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(102); }, net.now() + 60s));
+  net.run_for(120s);  // longer than the old Register's retransmissions would have lasted
+  EXPECT_EQ(server.registers.size(), 1u) << "only the new account's Register reached the node";
+}
+
 }  // namespace
 }  // namespace lwm2m::test

@@ -4,6 +4,7 @@
 #include "render.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -92,13 +93,12 @@ std::string quoted(std::string_view s) {
   return out + "\"";
 }
 
+// The shortest text that reads back as the same double, in plain notation where that is
+// as short (20 stays "20", not the "2e+01" of a shortest %g).
 std::string number_text(double f) {
   char buf[40];
-  for (int prec = 1; prec <= 17; ++prec) {
-    std::snprintf(buf, sizeof buf, "%.*g", prec, f);
-    if (std::strtod(buf, nullptr) == f) break;
-  }
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
 }
 
 bool printable(ByteView b) {

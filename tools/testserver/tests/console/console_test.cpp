@@ -14,6 +14,7 @@
 #include "block_upload.hpp"
 #include "fixture.hpp"
 #include "process.hpp"
+#include "render.hpp"
 
 namespace lwm2m::console_test {
 namespace {
@@ -398,6 +399,20 @@ using testserver::console::BlockUpload;
 
 constexpr uint8_t code(int c, int d) {
   return static_cast<uint8_t>(c << 5 | d);
+}
+
+// Numbers are printed as a server's user wrote them: the shortest text that reads back as
+// the same value, in plain notation (a lifetime of 20 once showed as "2e+01").
+TEST(Render, FloatsAreShownInTheirShortestPlainForm) {
+  auto shown = [](const std::string& text) {
+    testserver::Bytes payload(text.begin(), text.end());
+    return testserver::console::render_payload(testserver::ContentFormat::text, payload,
+                                               "/3303/0/5700", false, "");
+  };
+  EXPECT_EQ(shown("20"), "/3303/0/5700 Sensor Value: 20\n");
+  EXPECT_EQ(shown("21.5"), "/3303/0/5700 Sensor Value: 21.5\n");
+  EXPECT_EQ(shown("0.1"), "/3303/0/5700 Sensor Value: 0.1\n");
+  EXPECT_EQ(shown("-1e+300"), "/3303/0/5700 Sensor Value: -1e+300\n");
 }
 
 TEST(BlockUpload, StartsWith1024AndFollowsA413WithASmallerBlock1) {
