@@ -359,7 +359,7 @@ TEST_F(RegistrationTest, ABindingWithQueueModeRegistersWithTheQParameterIn1_1) {
 }
 
 TEST_F(RegistrationTest, ABindingWithQueueModeKeepsItsLettersIn1_0) {
-  config.version = core::LwM2MVersion::v1_0;
+  host.config.version = core::LwM2MVersion::v1_0;  // as a client built for 1.0
   ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("UQ")).ok());
   start();
   drive();
