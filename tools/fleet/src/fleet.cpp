@@ -77,6 +77,7 @@ Fleet::Fleet(const Options& options)
       workspace_(config_) {
   shared_.server_uri = opt_.server;
   shared_.lifetime_s = opt_.lifetime;
+  if (opt_.dtls()) shared_.security_mode = 0;  // PSK
   config_.workspace = &workspace_;
   tty_ = isatty(STDERR_FILENO) == 1;
 }
@@ -86,6 +87,13 @@ Fleet::Fleet(const Options& options)
 bool Fleet::prepare() {
   auto uri = parse_server_uri(opt_.server);
   if (!uri) return false;  // parse_options checked it
+  if (opt_.dtls() && !dtls_available()) {
+    std::fprintf(stderr,
+                 "lwm2m-fleet: --psk-key: this build has no DTLS (mbedTLS was not found): "
+                 "install libmbedtls-dev and rebuild, or run without --psk-key against a "
+                 "coap:// server\n");
+    return false;
+  }
   posix::SocketAddress found[4];
   auto n = posix::resolve(uri->host, uri->port, found);
   if (!n || *n == 0) {
@@ -169,6 +177,11 @@ Device& Fleet::make_device(size_t k) {
   c.endpoint = name;
   Device& d = devices_.emplace_back(shared_, name, c, mix(seed_ ^ number));
   d.client.set_monitor(&served_);
+  if (opt_.dtls()) {
+    // The PSK identity is the endpoint name; parse_options bounded both to what fits.
+    SecureLink& link = links_.emplace_back();
+    if (!link.set_psk(name, {opt_.psk_key.data(), opt_.psk_key.size()}).ok()) d.model.ok = false;
+  }
   return d;
 }
 
@@ -257,6 +270,7 @@ void Fleet::fire_timers(TimePoint now) {
     Device& d = devices_[index];
     if (ms(d.due) != due) continue;  // superseded by a later deadline
     d.due = kNever;
+    if (opt_.dtls()) secure_timeout(index, now);
     d.client.handle_timeout(now);
     flush(index, now);
   }
@@ -290,7 +304,10 @@ void Fleet::receive(uint32_t index, TimePoint now) {
       break;
     }
     if (!(from == server_)) continue;  // not our server: ignored
-    d.client.handle_datagram(d.peer, {buf, *n}, now);
+    if (opt_.dtls())
+      receive_secure(index, {buf, *n}, now);
+    else
+      d.client.handle_datagram(d.peer, {buf, *n}, now);
     // After every datagram: the client's transmit and event queues are sized for one
     // input's output (device_config()).
     flush(index, now);
@@ -301,12 +318,25 @@ void Fleet::receive(uint32_t index, TimePoint now) {
 
 void Fleet::flush(uint32_t index, TimePoint now) {
   Device& d = devices_[index];
+  bool closing = false;
   while (auto l = d.client.poll_link()) {
-    // One server, one socket: nothing to open or close, only the peer's name to learn.
-    if (l->kind == core::LinkCommand::Kind::connect) d.peer = l->peer;
+    // One server, one socket: nothing to open or close, only the peer's name to learn, and
+    // with DTLS a session to start afresh, or to end once the last datagrams are out.
+    const bool connect = l->kind == core::LinkCommand::Kind::connect;
+    if (connect) d.peer = l->peer;
+    if (opt_.dtls() && connect) (void)open_session(index, now);
+    closing = !connect;
   }
-  while (auto t = d.client.poll_transmit())
-    (void)d.socket.send_to(server_, t->bytes);
+  while (auto t = d.client.poll_transmit()) {
+    if (opt_.dtls())
+      send_secure(index, t->bytes, now);
+    else
+      (void)d.socket.send_to(server_, t->bytes);
+  }
+  if (opt_.dtls() && closing) {
+    drop_session(index);
+    links_[index].held().clear();
+  }
   while (auto e = d.client.poll_event()) {
     switch (e->kind) {
       case core::EventKind::registered:
@@ -347,12 +377,12 @@ void Fleet::flush(uint32_t index, TimePoint now) {
   while (d.client.poll_state()) {
     // Nothing is saved: a fleet device starts from its factory configuration every time.
   }
-  const TimePoint due = d.client.next_deadline();
+  TimePoint due = d.client.next_deadline();
+  if (opt_.dtls()) due = std::min(due, session_deadline(index));
   if (due != d.due) {
     d.due = due;
     if (due != kNever) timers_.emplace(ms(due), index);
   }
-  (void)now;
 }
 
 // ---- reporting ----
@@ -377,9 +407,9 @@ void Fleet::progress(TimePoint now, bool final) {
   const uint64_t served = served_.served - served_at_last_progress_;
   const double per_s =
       elapsed > 0 ? static_cast<double>(served) * 1000.0 / static_cast<double>(elapsed) : 0;
-  std::fprintf(stderr, "%sregistered %zu/%zu, %.0f requests/s served, %zu failures%s%s",
+  std::fprintf(stderr, "%sregistered %zu/%zu, %.0f requests/s served, %zu failures%s%s%s",
                tty_ ? "\r" : "", registered_, slice_.size(), per_s, failed_ + attempt_failures_,
-               stopping_ ? ", de-registering" : "", tty_ ? "   " : "\n");
+               dtls_progress().c_str(), stopping_ ? ", de-registering" : "", tty_ ? "   " : "\n");
   std::fflush(stderr);
   served_at_last_progress_ = served_.served;
   last_progress_ = now;
@@ -459,6 +489,16 @@ int Fleet::run() {
     change_values(now);
     progress(now, false);
     if (stopping_ && (all_stopped() || now >= stop_deadline_)) break;
+    if (opt_.dtls() && refused_ == slice_.size() && ever_registered_ == 0) {
+      std::fprintf(stderr,
+                   "%slwm2m-fleet: the server refused every client's DTLS handshake: give "
+                   "--psk-key the key the server holds for identities %s-%zu ... %s-%zu, and "
+                   "make the server accept those identities (lwm2m-server: "
+                   "--psk-identity-prefix %s- --psk-key HEX)\n",
+                   tty_ ? "\n" : "", opt_.prefix.c_str(), slice_.first, opt_.prefix.c_str(),
+                   slice_.end - 1, opt_.prefix.c_str());
+      break;
+    }
     const int64_t wait = ms(next_wake(now)) - ms(now);
     const int n = epoll_wait(epoll_, events, 256, static_cast<int>(std::min<int64_t>(wait, 1000)));
     now = clock();

@@ -2,7 +2,8 @@
 // The fleet: many core::Client instances driven by one thread and one epoll loop, each with
 // its own UDP socket, sharing one core::Workspace (only one of them handles an input at a
 // time). Registrations and de-registrations are paced (--rate); a signal starts the
-// de-registration of every client.
+// de-registration of every client. With --psk-key each client runs its own DTLS session
+// (SecureLink) over its socket, driven from the same loop.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "lwm2m/random.hpp"
 #include "model.hpp"
 #include "options.hpp"
+#include "secure_link.hpp"
 
 namespace lwm2m::fleet {
 
@@ -70,6 +72,17 @@ class Fleet {
   TimePoint next_wake(TimePoint now) const;
   void note_memory();
   int summary(TimePoint now);
+  // DTLS (fleet_dtls.cpp): one SecureLink per device, in links_[index]
+  bool open_session(uint32_t index, TimePoint now);
+  void send_secure(uint32_t index, ByteView datagram, TimePoint now);
+  void receive_secure(uint32_t index, ByteView datagram, TimePoint now);
+  void secure_timeout(uint32_t index, TimePoint now);
+  void drive_session(uint32_t index, TimePoint now);
+  void session_failed(uint32_t index, Errc error, const char* reason, TimePoint now);
+  void send_ciphertext(uint32_t index);
+  void drop_session(uint32_t index);
+  TimePoint session_deadline(uint32_t index) const;
+  std::string dtls_progress() const;
 
   Options opt_;
   Slice slice_;
@@ -77,8 +90,9 @@ class Fleet {
   posix::SocketAddress server_;
   core::ClientConfig config_;
   core::Workspace workspace_;
-  std::string names_;           ///< every endpoint name, back to back (the clients view them)
-  std::deque<Device> devices_;  ///< the clients started so far, in endpoint order
+  std::string names_;             ///< every endpoint name, back to back (the clients view them)
+  std::deque<Device> devices_;    ///< the clients started so far, in endpoint order
+  std::deque<SecureLink> links_;  ///< with --psk-key: each device's DTLS, same order
   uint64_t seed_ = 0;
   size_t name_end_ = 0;
   ServedCounter served_;
@@ -95,6 +109,10 @@ class Fleet {
   size_t registered_ = 0, ever_registered_ = 0, deregistered_ = 0;
   size_t failed_ = 0, attempt_failures_ = 0, socket_failures_ = 0;
   size_t changes_ = 0;
+  // DTLS: sessions up now, handshakes (or sessions) that failed, clients refused (once or
+  // more)
+  size_t sessions_ = 0, session_failures_ = 0, refused_ = 0;
+  bool session_info_said_ = false;
   uint64_t served_at_last_progress_ = 0;
   TimePoint last_progress_{};
   bool tty_ = false;

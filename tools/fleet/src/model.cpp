@@ -8,8 +8,6 @@
 namespace lwm2m::fleet {
 namespace {
 
-constexpr int64_t kNoSec = 3;  // Security Mode (/0/x/2)
-
 bool present(dm::ResourceId rid, std::initializer_list<dm::ResourceId> ids) noexcept {
   for (dm::ResourceId id : ids)
     if (id == rid) return true;
@@ -35,7 +33,7 @@ Result<dm::Value> SecurityObject::read(dm::InstanceId, dm::ResourceId rid, dm::R
     case 1:
       return dm::Value::boolean(false);
     case 2:
-      return dm::Value::integer(kNoSec);
+      return dm::Value::integer(shared_.security_mode);
     case 3:
     case 4:
     case 5:

@@ -19,9 +19,12 @@ struct Shared {
   std::string_view server_uri;  ///< Security /0/0/0
   uint16_t short_server_id = 1;
   uint32_t lifetime_s = 300;  ///< the lifetime a device starts with
+  /// Security Mode (/0/0/2): 3 NoSec, 0 PSK. With PSK the identity and key are not in the
+  /// object: the fleet stores them per device where its DTLS channel finds them.
+  int64_t security_mode = 3;
 };
 
-/// Security (0), one NoSec instance for the management server.
+/// Security (0), one instance for the management server (NoSec, or PSK with --psk-key).
 class SecurityObject final : public dm::Object {
  public:
   explicit SecurityObject(const Shared& shared) noexcept;

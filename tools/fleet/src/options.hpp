@@ -28,6 +28,10 @@ struct Options {
   uint32_t change_period = 10;
   bool report_memory = false;
   bool help = false;
+  /// --psk-key: DTLS 1.2 with this pre-shared key; each client's PSK identity is its
+  /// endpoint name (PREFIX-i). Empty: CoAP over UDP (NoSec).
+  std::vector<uint8_t> psk_key;
+  bool dtls() const { return !psk_key.empty(); }
 };
 
 /// Parses argv[1..]; throws UsageError.

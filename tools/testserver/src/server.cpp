@@ -329,8 +329,12 @@ struct Impl {
                                                  void* arg) {
     auto* self = static_cast<Impl*>(arg);
     std::string id(reinterpret_cast<const char*>(identity->s), identity->length);
-    for (size_t i = 0; i < self->options.psk.size(); ++i) {
-      if (self->options.psk[i].identity == id) return &self->psk_bins[i];
+    const auto& psk = self->options.psk;
+    for (size_t i = 0; i < psk.size(); ++i) {
+      if (!psk[i].prefix && psk[i].identity == id) return &self->psk_bins[i];
+    }
+    for (size_t i = 0; i < psk.size(); ++i) {
+      if (psk[i].prefix && id.starts_with(psk[i].identity)) return &self->psk_bins[i];
     }
     return nullptr;  // unknown identity: the handshake fails
   }

@@ -41,7 +41,13 @@ Options:
   --port N               UDP port (default 5683; 0 picks a free one)
   --bind ADDR            bind one numeric address, e.g. 0.0.0.0 (default: 127.0.0.1 and ::1)
   --psk-identity ID      accept DTLS clients with this identity (with --psk-key; repeatable)
-  --psk-key HEX          the key of the --psk-identity before it, in hex, e.g. 736563726574
+  --psk-identity-prefix P
+                         accept DTLS clients whose identity starts with P (with --psk-key;
+                         repeatable), e.g. a whole lwm2m-fleet: --psk-identity-prefix
+                         fleet- --psk-key HEX takes fleet-0, fleet-1, ... with that key
+                         (an identity given exactly keeps its own key)
+  --psk-key HEX          the key of the --psk-identity or --psk-identity-prefix before it, in
+                         hex, e.g. 736563726574
   --psk-file FILE        identities and keys, one "IDENTITY HEXKEY" per line, # comments
   --dtls-port N          DTLS port when any PSK is given (default 5684; 0 picks a free one)
   --bootstrap FILE       also run a Bootstrap Server configured by FILE (format below)
@@ -148,6 +154,7 @@ Config parse_args(int argc, char** argv) {
   Config c;
   c.udp.port = 5683;
   std::optional<std::string> pending_identity;
+  bool pending_prefix = false;  // the pending identity came from --psk-identity-prefix
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&]() -> std::string {
@@ -166,14 +173,17 @@ Config parse_args(int argc, char** argv) {
         usage_error("--bind needs a numeric IPv4 or IPv6 address, e.g. 0.0.0.0 or :: (got \"" +
                     c.udp.bind_address + "\")");
       }
-    } else if (flag == "--psk-identity") {
+    } else if (flag == "--psk-identity" || flag == "--psk-identity-prefix") {
       if (pending_identity)
-        usage_error("--psk-identity " + *pending_identity + " has no --psk-key");
+        usage_error((pending_prefix ? "--psk-identity-prefix " : "--psk-identity ") +
+                    *pending_identity + " has no --psk-key");
       pending_identity = value();
-      if (pending_identity->empty()) usage_error("--psk-identity needs a non-empty identity");
+      pending_prefix = flag == "--psk-identity-prefix";
+      if (pending_identity->empty()) usage_error(flag + " needs a non-empty identity");
     } else if (flag == "--psk-key") {
-      if (!pending_identity) usage_error("--psk-key needs a --psk-identity before it");
-      c.psk.push_back({*pending_identity, parse_key(flag, value())});
+      if (!pending_identity)
+        usage_error("--psk-key needs a --psk-identity before it (or a --psk-identity-prefix)");
+      c.psk.push_back({*pending_identity, parse_key(flag, value()), pending_prefix});
       pending_identity.reset();
     } else if (flag == "--psk-file") {
       load_psk_file(value(), c.psk);
@@ -199,7 +209,9 @@ Config parse_args(int argc, char** argv) {
       usage_error("unknown option \"" + flag + "\"");
     }
   }
-  if (pending_identity) usage_error("--psk-identity " + *pending_identity + " has no --psk-key");
+  if (pending_identity)
+    usage_error((pending_prefix ? "--psk-identity-prefix " : "--psk-identity ") +
+                *pending_identity + " has no --psk-key");
   c.udp.request_timeout = c.timeout;
   return c;
 }
@@ -260,8 +272,12 @@ int main(int argc, char** argv) {
   }
   print("LwM2M server listening on " + udp->uri() + "\n");
   if (dtls) {
-    print("LwM2M server listening on " + dtls->uri() + " (DTLS PSK, " +
-          std::to_string(cfg.psk.size()) + " identities)\n");
+    size_t prefixes = 0;
+    for (const PskCredential& p : cfg.psk)
+      prefixes += p.prefix ? 1 : 0;
+    std::string what_psk = std::to_string(cfg.psk.size() - prefixes) + " identities";
+    if (prefixes > 0) what_psk += ", " + std::to_string(prefixes) + " identity prefixes";
+    print("LwM2M server listening on " + dtls->uri() + " (DTLS PSK, " + what_psk + ")\n");
   }
   if (bootstrap) {
     print("bootstrap server listening on " + bootstrap->uri() + " (" +

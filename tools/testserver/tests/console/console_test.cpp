@@ -277,6 +277,10 @@ TEST(ServerFlags, EveryBadFlagSaysWhatWasExpectedAndExitsNonZero) {
       {{"--psk-key", "00"}, "--psk-key needs a --psk-identity before it"},
       {{"--psk-identity", "a"}, "--psk-identity a has no --psk-key"},
       {{"--psk-identity", "a", "--psk-key", "zz"}, "--psk-key needs the key in hex digits"},
+      {{"--psk-identity-prefix", "f-"}, "--psk-identity-prefix f- has no --psk-key"},
+      {{"--psk-identity-prefix", ""}, "--psk-identity-prefix needs a non-empty identity"},
+      {{"--psk-identity-prefix", "f-", "--psk-identity", "a"},
+       "--psk-identity-prefix f- has no --psk-key"},
       {{"--psk-file", "/nonexistent"}, "--psk-file: cannot read \"/nonexistent\""},
       {{"--psk-file", bad_psk_file}, "expected \"IDENTITY HEXKEY\""},
       {{"--bootstrap", "/nonexistent"}, "--bootstrap: cannot read \"/nonexistent\""},
@@ -298,8 +302,8 @@ TEST(ServerFlags, EveryBadFlagSaysWhatWasExpectedAndExitsNonZero) {
 TEST(ServerFlags, HelpListsCommandsAndTheBootstrapFileAndExitsZero) {
   Process p({kServerExe, "--help"});
   EXPECT_EQ(p.wait_exit(10s), 0);
-  for (const char* text : {"--psk-file FILE", "push-firmware EP FILE", "composite-read",
-                           "Bootstrap file (--bootstrap FILE)", "security psk"})
+  for (const char* text : {"--psk-file FILE", "--psk-identity-prefix P", "push-firmware EP FILE",
+                           "composite-read", "Bootstrap file (--bootstrap FILE)", "security psk"})
     EXPECT_NE(p.output().find(text), std::string::npos) << text;
 }
 

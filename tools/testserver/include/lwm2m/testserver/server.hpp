@@ -161,6 +161,9 @@ std::string describe(const Event& e);
 struct PskCredential {
   std::string identity;
   Bytes key;
+  /// `identity` is a prefix: every identity that starts with it has this key (a fleet of
+  /// simulated clients, "sim-0", "sim-1", ...). An exact identity is preferred to a prefix.
+  bool prefix = false;
 };
 
 struct Options {
@@ -170,7 +173,8 @@ struct Options {
   /// 0: an ephemeral port (read it from port()).
   uint16_t port = 0;
   /// Non-empty: the endpoint speaks DTLS with these PSK identities (libcoap's OpenSSL
-  /// backend) instead of plain UDP. Clients are accepted only with a listed identity.
+  /// backend) instead of plain UDP. Clients are accepted only with a listed identity (or
+  /// one that starts with a listed prefix).
   std::vector<PskCredential> psk;
   /// Default time a blocking call waits for its answer.
   Duration request_timeout{10000};
