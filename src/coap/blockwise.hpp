@@ -43,14 +43,15 @@ class Block1Reassembly {
   uint32_t busy_seconds(TimePoint now) const noexcept;
 
  private:
-  bool active_ = false;
-  PeerId peer_ = 0;
-  uint32_t key_ = 0;
-  uint32_t received_ = 0;
+  // In falling order of alignment: no padding between members.
   TimePoint expires_{};
   uint8_t* buf_ = nullptr;
+  uint32_t key_ = 0;
+  uint32_t received_ = 0;
   uint32_t capacity_ = 0;
   BlockOption block_;
+  PeerId peer_ = 0;
+  bool active_ = false;
 };
 
 }  // namespace lwm2m::coap::detail

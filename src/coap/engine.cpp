@@ -81,7 +81,7 @@ bool config_ok(const EngineConfig& c) noexcept {
 }
 
 uint16_t tx_capacity(const EngineConfig& c) noexcept {
-  return static_cast<uint16_t>(c.exchanges + c.dedup_entries + 8);
+  return static_cast<uint16_t>(c.exchanges + c.dedup_entries + c.empty_messages);
 }
 
 // Carves the tables of `core` from `l` (measures only when l.base is null).

@@ -28,6 +28,31 @@ struct Exchange {
   enum class Kind : uint8_t { request, separate_response, notification };
   static constexpr uint16_t kNone = 0xFFFF;
 
+  // Members in falling order of alignment, so that no padding comes between them: an
+  // engine keeps one per exchange slot.
+  Duration timeout{0};
+  TimePoint deadline = kNever;
+  ResponseHandler* handler = nullptr;
+  ByteView body;  // whole request body for Block1 uploads (caller-owned)
+  TimePoint last_notification{};
+  uint8_t* buf = nullptr;
+  uint32_t sequence = 0;
+  uint32_t last_observe = 0;
+  // Request kind: what the datagram in buf was built from (block and observe options as
+  // values, where its other options and payload lie), for building the next one.
+  VaryingOptions options;
+  RequestLayout layout;
+  PeerId peer = 0;
+  uint16_t mid = 0;
+  uint16_t generation = 0;
+  uint16_t observation = 0;             // notification kind: index into the observations
+  uint16_t observation_generation = 0;  // ... and that relation's generation
+  // A fetch of the remaining Block2 blocks of a notification (RFC 7959 §2.6) runs in its
+  // own exchange, a child of the observation's; responses reach the observation's handler.
+  uint16_t parent = kNone;
+  uint16_t parent_generation = 0;
+  uint16_t child = kNone;
+  uint16_t len = 0;
   State state = State::free;
   Kind kind = Kind::request;
   Type type = Type::con;
@@ -36,32 +61,9 @@ struct Exchange {
   bool observe = false;  // we asked to observe
   bool got_notification = false;
   bool deregistering = false;  // cancel() sent Observe 1; swallow the answer
-  PeerId peer = 0;
-  uint16_t mid = 0;
-  uint16_t generation = 0;
-  uint16_t observation = 0;             // notification kind: index into the observations
-  uint16_t observation_generation = 0;  // ... and that relation's generation
   uint8_t retransmits = 0;
-  // A fetch of the remaining Block2 blocks of a notification (RFC 7959 §2.6) runs in its
-  // own exchange, a child of the observation's; responses reach the observation's handler.
-  uint16_t parent = kNone;
-  uint16_t parent_generation = 0;
-  uint16_t child = kNone;
-  Token token;
-  Duration timeout{0};
-  TimePoint deadline = kNever;
-  uint32_t sequence = 0;
-  ResponseHandler* handler = nullptr;
-  ByteView body;  // whole request body for Block1 uploads (caller-owned)
-  uint32_t last_observe = 0;
-  TimePoint last_notification{};
-  // Request kind: what the datagram in buf was built from (block and observe options as
-  // values, where its other options and payload lie), for building the next one.
   Code code;
-  VaryingOptions options;
-  RequestLayout layout;
-  uint16_t len = 0;
-  uint8_t* buf = nullptr;
+  Token token;
 };
 
 /// The answer given to a request, kept to answer its retransmissions (RFC 7252 §4.5).

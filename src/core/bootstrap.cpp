@@ -35,8 +35,8 @@ Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
   m.code = coap::codes::post;
   (void)m.add_string(coap::OptionNumber::uri_path, "bs");
   char ep[kMaxEndpointQuery], pct[16], num[codec::number::kMaxChars];
-  Status st = add_query(m, ep, sizeof ep, "ep", c.config_.endpoint);
-  if (st && c.config_.version != LwM2MVersion::v1_0) {
+  Status st = add_query(m, ep, sizeof ep, "ep", config.endpoint);
+  if (st && config.version != LwM2MVersion::v1_0) {
     // 1.1 "pct": the format we prefer for Bootstrap-Write payloads.
     uint16_t f = static_cast<uint16_t>(codec::can_decode(codec::ContentFormat::senml_cbor)
                                            ? codec::ContentFormat::senml_cbor

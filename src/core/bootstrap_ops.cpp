@@ -55,7 +55,7 @@ void ops::bootstrap_delete(Request& r) noexcept {
 void ops::bootstrap_discover(Request& r) noexcept {
   // "</>;lwm2m=1.1", then objects and instances, with "ssid"/"uri" on Security and
   // Server instances (1.1 Core §5.2.7.3).
-  Status st = write_bootstrap_discover(r.registry(), r.path, r.client.config().version,
+  Status st = write_bootstrap_discover(r.registry(), r.path, r.client.config.version,
                                        r.client.scratch(), r.resp.payload());
   if (!st) return fail(r, st.error());
   r.resp.set_code(coap::codes::content);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <new>
+#include <type_traits>
 
 #include "core/client_impl.hpp"
 #include "core/uplink.hpp"
@@ -82,26 +83,24 @@ bool servable(const ClientConfig& c, const coap::Engine& engine, const dm::Regis
 // The parts are made in the member initializers: an image that never destroys its client
 // then links no destructor for them (a reset() would, for the null it replaces).
 Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) noexcept
-    : config_(config),
-      registry_(registry),
+    : registry_(registry),
       engine_(engine_config(config), rng, static_cast<coap::RequestHandler*>(this)),
-      impl_(servable(config_, engine_, registry_) ? new (std::nothrow) Impl(*this) : nullptr) {
+      impl_(servable(config, engine_, registry_) ? new (std::nothrow) Impl(*this, config)
+                                                 : nullptr) {
   if (!impl_) return;
   Impl& s = *impl_;
   // A build for fewer servers (LWM2M_MAX_SERVERS) serves no more than it was built for.
-  s.account_count = std::min<size_t>(config_.max_servers, LWM2M_MAX_SERVERS) + 1;
-  s.accounts.reset(new (std::nothrow) Account[s.account_count]);
-  s.bs.set_policy({config_.bootstrap_timeout, config_.bootstrap_retry, config_.bootstrap_attempts});
-  if (!s.accounts) return;
-  // One allocation loop for the byte buffers (zeroed: link_wish starts at "none").
-  const bool own_buffers = config_.workspace == nullptr;
+  s.account_count = std::min<size_t>(config.max_servers, LWM2M_MAX_SERVERS) + 1;
+  s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
+  if (!s.allocate_tables(config.max_events)) return;
+  // One allocation loop for the byte buffers.
+  const bool own_buffers = config.workspace == nullptr;
   const struct {
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
-  } buffers[] = {{s.links_storage, own_buffers ? config_.uplink_buffer : size_t{0}},
-                 {s.send_buf, own_buffers ? config_.uplink_buffer : size_t{0}},
-                 {s.scratch_buf, own_buffers ? config_.scratch : size_t{0}},
-                 {s.link_wish, s.account_count}};
+  } buffers[] = {{s.links_storage, own_buffers ? config.uplink_buffer : size_t{0}},
+                 {s.send_buf, own_buffers ? config.uplink_buffer : size_t{0}},
+                 {s.scratch_buf, own_buffers ? config.scratch : size_t{0}}};
   for (const auto& b : buffers) {
     if (b.size == 0) continue;  // in the workspace
     b.buf.reset(new (std::nothrow) uint8_t[b.size]());
@@ -109,23 +108,60 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   }
   if (own_buffers) {
     s.scratch_at = s.scratch_buf.get();
-    s.links = {s.links_storage.get(), config_.uplink_buffer};
-    s.send_out = {s.send_buf.get(), config_.uplink_buffer};
+    s.links = {s.links_storage.get(), config.uplink_buffer};
+    s.send_out = {s.send_buf.get(), config.uplink_buffer};
   } else {
-    s.scratch_at = config_.workspace->shared_client_scratch();
-    s.links = {config_.workspace->shared_uplink(),
-               std::min<size_t>(config_.uplink_buffer, config_.coap.block_size)};
+    s.scratch_at = config.workspace->shared_client_scratch();
+    s.links = {config.workspace->shared_uplink(),
+               std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
     s.send_out = s.links;
   }
 #if LWM2M_WITH_OBSERVE
-  const ObservationTable::Limits limits{config_.max_observations, config_.max_attributes,
-                                        config_.stored_notifications, config_.stored_bytes};
+  const ObservationTable::Limits limits{config.max_observations, config.max_attributes,
+                                        config.stored_notifications, config.stored_bytes};
   if (!s.observe.allocate(limits, s.scratch())) return;
 #else
   s.observe.leave_empty();  // nothing is ever observed: no tables
 #endif
   registry_.set_listener(this);
   valid_ = true;
+}
+
+bool Client::Impl::allocate_tables(uint8_t max_events) noexcept {
+  // Every part is trivially destructible: freeing the bytes ends them.
+  static_assert(std::is_trivially_destructible_v<Account> &&
+                std::is_trivially_destructible_v<Registration> &&
+                std::is_trivially_destructible_v<Event>);
+  size_t size = 0;
+  auto place = [&size](size_t align, size_t bytes) {
+    size = (size + align - 1) / align * align;
+    const size_t at = size;
+    size += bytes;
+    return at;
+  };
+  const size_t servers = account_count - 1;
+  const size_t at_accounts = place(alignof(Account), sizeof(Account) * account_count);
+  const size_t at_regs = place(alignof(Registration), sizeof(Registration) * servers);
+  const size_t at_events = place(alignof(Event), sizeof(Event) * max_events);
+  const size_t at_wish = place(1, account_count);
+  // new[] of bytes is aligned for any fundamental type (alignof(std::max_align_t)).
+  tables.reset(new (std::nothrow) uint8_t[size]);
+  if (!tables) return false;
+  uint8_t* base = tables.get();
+  accounts = reinterpret_cast<Account*>(base + at_accounts);
+  registrations = reinterpret_cast<Registration*>(base + at_regs);
+  Event* ring = reinterpret_cast<Event*>(base + at_events);
+  link_wish = base + at_wish;
+  for (size_t i = 0; i < account_count; ++i) {
+    new (&accounts[i]) Account();
+    link_wish[i] = 0;  // no command
+  }
+  for (size_t i = 0; i < servers; ++i)
+    accounts[i + 1].reg = new (&registrations[i]) Registration();
+  for (size_t i = 0; i < max_events; ++i)
+    new (&ring[i]) Event{};
+  events.attach(ring, max_events);
+  return true;
 }
 
 Client::~Client() {
@@ -154,7 +190,7 @@ void Client::stop(TimePoint now) noexcept {
   s.stopping = true;
   s.bs.stop();
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used) s.accounts[i].reg.request_deregister(now);
+    if (s.accounts[i].used) s.accounts[i].reg->request_deregister(now);
   s.drive(now);
 }
 
@@ -162,7 +198,7 @@ bool Client::stopped() const noexcept {
   if (!valid_) return true;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    if (s.accounts[i].used && s.accounts[i].reg.active()) return false;
+    if (s.accounts[i].used && s.accounts[i].reg->active()) return false;
   }
   return true;
 }
@@ -198,10 +234,10 @@ TimePoint Client::next_deadline() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    if (a.reg.fsm().deadline() < t) t = a.reg.fsm().deadline();
-    if (a.reg.disabled_until() < t) t = a.reg.disabled_until();
+    if (a.reg->fsm().deadline() < t) t = a.reg->fsm().deadline();
+    if (a.reg->disabled_until() < t) t = a.reg->disabled_until();
     // Wake at the start of queue-mode sleep, so that the state (and now) is current.
-    if (config_.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
+    if (s.config.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
   if (s.bs.deadline() < t) t = s.bs.deadline();
 #if LWM2M_WITH_OBSERVE
@@ -302,7 +338,7 @@ void Client::Impl::drive(TimePoint now) noexcept {
 #endif
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
-    if (accounts[i].used && accounts[i].reg.fsm().deadline() <= now)
+    if (accounts[i].used && accounts[i].reg->fsm().deadline() <= now)
       drive_account(accounts[i], now);
 }
 
@@ -349,7 +385,7 @@ bool Client::bootstrapping() const noexcept {
 void Client::request_update(uint16_t ssid, TimePoint now) noexcept {
   if (!valid_) return;
   impl_->now_ = now;
-  if (Account* a = impl_->account_for_ssid(ssid)) a->reg.request_update(now);
+  if (Account* a = impl_->account_for_ssid(ssid)) a->reg->request_update(now);
   impl_->drive(now);
 }
 
@@ -360,10 +396,10 @@ bool Client::gave_up() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    const RegistrationState st = a.reg.fsm().state();
+    const RegistrationState st = a.reg->fsm().state();
     if (st == RegistrationState::failed) {
       failed = true;
-    } else if (st != RegistrationState::idle || a.reg.disabled()) {
+    } else if (st != RegistrationState::idle || a.reg->disabled()) {
       return false;  // registered, or still trying, or back after its Disable Timeout
     }
   }
@@ -387,18 +423,18 @@ ServerStatus Client::server_status(size_t index) const noexcept {
     ServerStatus st;
     st.ssid = a.ssid;
     st.bootstrap = a.bootstrap;
-    st.registered = a.reg.registered();
-    st.asleep = config_.queue_mode && impl_->now_ >= a.awake_until;
-    st.location = a.reg.location();
-    if (a.bootstrap) {
+    st.asleep = impl_->config.queue_mode && impl_->now_ >= a.awake_until;
+    if (!a.reg) {
       st.state = impl_->bs.active() ? "bootstrapping" : impl_->bs.gave_up() ? "failed" : "idle";
       st.next_due = impl_->bs.deadline();
       st.failed_attempts = impl_->bs.attempts();
     } else {
-      st.state = to_string(a.reg.fsm().state());
-      st.lifetime_s = a.reg.sent_lifetime();
-      st.next_due = a.reg.fsm().deadline();
-      st.failed_attempts = a.reg.fsm().attempt();
+      st.registered = a.reg->registered();
+      st.location = a.reg->location();
+      st.state = to_string(a.reg->fsm().state());
+      st.lifetime_s = a.reg->sent_lifetime();
+      st.next_due = a.reg->fsm().deadline();
+      st.failed_attempts = a.reg->fsm().attempt();
     }
     return st;
   }
@@ -409,7 +445,7 @@ bool Client::registered(uint16_t ssid) const noexcept {
   if (!valid_) return false;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.accounts[i].reg.registered();
+    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.accounts[i].reg->registered();
   return false;
 }
 
@@ -429,7 +465,7 @@ void Client::on_value_changed(const dm::Path& path) noexcept {
 void Client::on_instances_changed(dm::ObjectId) noexcept {
   Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    if (s.accounts[i].used) s.accounts[i].reg.objects_changed(s.now_);
+    if (s.accounts[i].used) s.accounts[i].reg->objects_changed(s.now_);
   }
 }
 

@@ -34,17 +34,21 @@ struct Account {
   dm::InstanceId security_iid = dm::kInvalidId;
   /// The Bootstrap-Request in flight (the bootstrap account's only request).
   enum class Pending : uint8_t { none, bootstrap_request } pending{};
-  coap::RequestId request{};
-  Registration reg;        ///< a management server's Register, Update and De-register
   bool connected = false;  ///< Event::connect raised for the current attempt
+  coap::RequestId request{};
+  /// A management server's Register, Update and De-register, in the client's table of
+  /// registrations (one per management server slot); null for the bootstrap account, which
+  /// never registers.
+  Registration* reg = nullptr;
   TimePoint awake_until = kNever;
 
   /// The request in flight to this server (registration or bootstrap), invalid when none.
   coap::RequestId in_flight() const noexcept {
-    if (reg.request().valid()) return reg.request();
+    if (reg && reg->request().valid()) return reg->request();
     return pending != Pending::none ? request : coap::RequestId{};
   }
-  /// Back to a fresh account (out of line: one copy of the initialisation, not one per use).
+  /// Back to a fresh account, its registration too (out of line: one copy of the
+  /// initialisation, not one per use).
   void clear() noexcept;
 };
 
@@ -52,8 +56,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   // The RegistrationHost base holds the engine, the server accounts (`reader`, objects 0
   // and 1), the event queue (`events`) and the object links buffer (`links`) that every
   // account's registration is lent.
-  explicit Impl(Client& client) noexcept
-      : RegistrationHost(client.engine_, client, client.registry_, client.config_),
+  Impl(Client& client, const ClientConfig& cfg) noexcept
+      : RegistrationHost(client.engine_, client, client.registry_, cfg),
         c(client),
         acl(client.registry_),
         observe(client.engine_, client.registry_, *this) {}
@@ -62,6 +66,9 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   ObservationTable observe;  ///< observations, attributes and notification decisions
 
   // ---- client.cpp, servers.cpp ----
+  /// Carves accounts, registrations, the event ring and link_wish from one allocation
+  /// (one allocator header instead of four); false when memory ran out.
+  bool allocate_tables(uint8_t max_events) noexcept;
   void build_accounts(TimePoint now) noexcept;
   void drop_account(size_t i, TimePoint now) noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
@@ -72,9 +79,7 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   Status begin(TimePoint now) noexcept;
   Account* account_for_peer(coap::PeerId peer) noexcept;
   Account* account_for_ssid(uint16_t ssid) noexcept;
-  size_t index_of(const Account& a) const noexcept {
-    return static_cast<size_t>(&a - accounts.get());
-  }
+  size_t index_of(const Account& a) const noexcept { return static_cast<size_t>(&a - accounts); }
   void drive(TimePoint now) noexcept;
   void connect(Account& a) noexcept;
   void start_bootstrap(TimePoint now) noexcept;
@@ -84,15 +89,16 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   void report_bootstrap_failure(Errc why) noexcept;
   void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
-  bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && c.config_.queue_mode; }
+  bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && config.queue_mode; }
   /// The LwM2M version spoken with this server: the configured one, or lower once the
   /// server refused it.
-  LwM2MVersion version(const Account& a) const noexcept { return a.reg.version(c.config_.version); }
+  LwM2MVersion version(const Account& a) const noexcept {
+    return a.reg ? a.reg->version(config.version) : config.version;
+  }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
   dm::Registry& registry() noexcept { return c.registry_; }
-  const ClientConfig& config() const noexcept { return c.config_; }
-  MutableByteView scratch() noexcept { return {scratch_at, c.config_.scratch}; }
+  MutableByteView scratch() noexcept { return {scratch_at, config.scratch}; }
 
   // ---- register.cpp: each account's registration, driven and answered ----
   void drive_account(Account& a, TimePoint now) noexcept;
@@ -138,7 +144,13 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   void wake(uint8_t account, TimePoint now) noexcept override;
   void sent(uint8_t account, TimePoint now) noexcept override;
 
-  std::unique_ptr<Account[]> accounts;  ///< [0] bootstrap, [1..max_servers] management
+  /// The account table, the registrations, the event ring and link_wish, carved from one
+  /// allocation made at construction (allocate_tables()).
+  std::unique_ptr<uint8_t[]> tables;
+  Account* accounts = nullptr;  ///< [0] bootstrap, [1..max_servers] management
+  /// The management accounts' registrations: accounts[i].reg is registrations[i - 1] (the
+  /// bootstrap account has none, and so does not carry one's bytes).
+  Registration* registrations = nullptr;
   size_t account_count = 0;
   std::unique_ptr<uint8_t[]> links_storage;  ///< RegistrationHost::links, unless shared
   std::unique_ptr<uint8_t[]> send_buf;
@@ -150,12 +162,14 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
   uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
 
-  /// Location-Path segments of a Create's 2.01, read when the engine encodes it.
-  char create_location[2][codec::number::kMaxChars] = {};
+  /// Location-Path segments of a Create's 2.01 (object and instance id, 16-bit: 5 digits
+  /// at most), read when the engine encodes it.
+  static constexpr size_t kIdChars = 5;
+  char create_location[2][kIdChars] = {};
 
   /// Per peer: the link command not yet polled (kept apart from Account, which is reset
   /// when a server account is dropped or rebuilt).
-  std::unique_ptr<uint8_t[]> link_wish;  ///< 0 none, else LinkCommand::Kind + 1
+  uint8_t* link_wish = nullptr;  ///< 0 none, else LinkCommand::Kind + 1
   void want_link(size_t peer, LinkCommand::Kind k) noexcept {
     link_wish[peer] = static_cast<uint8_t>(static_cast<uint8_t>(k) + 1);
   }

@@ -2,6 +2,8 @@
 // Create (1.1 Core §6.3.7): POST on an object makes a new instance from the payload,
 // answered 2.01 with its Location-Path. The creating server owns the instance under
 // Access Control.
+#include <cstring>
+
 #include "codec/number.hpp"
 #include "core/request.hpp"
 #include "core/write_plan.hpp"
@@ -22,11 +24,14 @@ void ops::create(Request& r) noexcept {
   if (!st) return fail(r, st.error());
   // Option values are views and the engine encodes the response after we return:
   // the segments live in the client (a stack buffer would be gone by then).
-  char(&loc)[2][codec::number::kMaxChars] = r.client.create_location;
-  const size_t no = codec::number::format_uint(r.path.object(), loc[0]);
-  const size_t ni = codec::number::format_uint(iid, loc[1]);
-  (void)r.resp.message().add_string(coap::OptionNumber::location_path, {loc[0], no});
-  (void)r.resp.message().add_string(coap::OptionNumber::location_path, {loc[1], ni});
+  auto& loc = r.client.create_location;
+  const uint16_t ids[2] = {r.path.object(), iid};
+  for (size_t k = 0; k < 2; ++k) {
+    char digits[codec::number::kMaxChars];
+    const size_t n = codec::number::format_uint(ids[k], digits);  // 65535: 5 digits
+    std::memcpy(loc[k], digits, n);
+    (void)r.resp.message().add_string(coap::OptionNumber::location_path, {loc[k], n});
+  }
   r.resp.set_code(coap::codes::created);
   // 1.1 Core §7.3.2: the creating server owns the new instance.
   if (LWM2M_WITH_ACCESS_CONTROL && r.client.acl_active())

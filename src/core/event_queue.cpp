@@ -4,12 +4,16 @@
 namespace lwm2m::core {
 
 void EventQueue::push(const Event& e) noexcept {
-  if (count_ == kCapacity) {  // keep the newest: drop the oldest
-    head_ = static_cast<uint8_t>((head_ + 1) % kCapacity);
+  if (capacity_ == 0) {
+    ++dropped_;
+    return;
+  }
+  if (count_ == capacity_) {  // keep the newest: drop the oldest
+    head_ = static_cast<uint8_t>((head_ + 1) % capacity_);
     --count_;
     ++dropped_;
   }
-  events_[(head_ + count_) % kCapacity] = e;
+  events_[(head_ + count_) % capacity_] = e;
   ++count_;
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <type_traits>
 
 #include "lwm2m/dm/object.hpp"
 
@@ -12,12 +13,39 @@ namespace lwm2m::core {
 bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) noexcept {
   limits_ = limits;
   scratch_ = scratch;
-  observations_.reset(new (std::nothrow) Observation[limits.observations]);
   observed_below_ = 0;
-  attributes_.reset(new (std::nothrow) AttributeEntry[limits.attributes]);
-  stored_.reset(new (std::nothrow) StoredNotification[limits.stored_notifications + 1]);
-  store_bytes_.reset(new (std::nothrow) uint8_t[limits.stored_bytes + 1]);
-  return observations_ && attributes_ && stored_ && store_bytes_;
+  // Every table is trivially destructible: freeing the bytes ends them.
+  static_assert(std::is_trivially_destructible_v<Observation> &&
+                std::is_trivially_destructible_v<AttributeEntry> &&
+                std::is_trivially_destructible_v<StoredNotification>);
+  size_t size = 0;
+  auto place = [&size](size_t align, size_t bytes) {
+    size = (size + align - 1) / align * align;
+    const size_t at = size;
+    size += bytes;
+    return at;
+  };
+  const size_t n_stored = size_t{limits.stored_notifications} + 1;
+  const size_t at_obs = place(alignof(Observation), sizeof(Observation) * limits.observations);
+  const size_t at_attr = place(alignof(AttributeEntry), sizeof(AttributeEntry) * limits.attributes);
+  const size_t at_stored =
+      place(alignof(StoredNotification), sizeof(StoredNotification) * n_stored);
+  const size_t at_bytes = place(1, size_t{limits.stored_bytes} + 1);
+  // new[] of bytes is aligned for any fundamental type.
+  tables_.reset(new (std::nothrow) uint8_t[size]);
+  if (!tables_) return false;
+  uint8_t* base = tables_.get();
+  observations_ = reinterpret_cast<Observation*>(base + at_obs);
+  for (size_t i = 0; i < limits.observations; ++i)
+    new (&observations_[i]) Observation();
+  attributes_ = reinterpret_cast<AttributeEntry*>(base + at_attr);
+  for (size_t i = 0; i < limits.attributes; ++i)
+    new (&attributes_[i]) AttributeEntry();
+  stored_ = reinterpret_cast<StoredNotification*>(base + at_stored);
+  for (size_t i = 0; i < n_stored; ++i)
+    new (&stored_[i]) StoredNotification();
+  store_bytes_ = base + at_bytes;
+  return true;
 }
 
 Observation::Observation() noexcept = default;
@@ -104,7 +132,7 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
                              codec::ContentFormat fmt, TimePoint now) noexcept {
   Observation* o = add(account);
   if (!o) return;  // table full: answered as a plain Read
-  auto id = resp.accept_observe(static_cast<uint32_t>(o - observations_.get()));
+  auto id = resp.accept_observe(static_cast<uint32_t>(o - observations_));
   if (!id || paths.size() > kMaxCompositePaths) {
     if (id) engine_.cancel_observation(*id);
     o->clear();
@@ -172,7 +200,7 @@ void ObservationTable::drop(uint8_t account) noexcept {
 void ObservationTable::drop_stored(size_t index) noexcept {
   const StoredNotification gone = stored_[index];
   // Keep the bytes contiguous: later payloads move down over the removed one.
-  std::memmove(store_bytes_.get() + gone.offset, store_bytes_.get() + gone.offset + gone.length,
+  std::memmove(store_bytes_ + gone.offset, store_bytes_ + gone.offset + gone.length,
                store_used_ - gone.offset - gone.length);
   store_used_ -= gone.length;
   for (size_t k = index; k + 1 < stored_count_; ++k)
@@ -194,11 +222,11 @@ void ObservationTable::store(Observation& o) noexcept {
   while (stored_count_ > 0 &&
          (stored_count_ == limits_.stored_notifications || store_used_ + probe.total() > cap))
     drop_stored(0);  // the oldest goes first
-  Sink out({store_bytes_.get() + store_used_, cap - store_used_});
+  Sink out({store_bytes_ + store_used_, cap - store_used_});
   (void)encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, out, scratch_,
                       o.composite);
   stored_[stored_count_++] =
-      StoredNotification{static_cast<uint16_t>(&o - observations_.get()), o.id, o.format,
+      StoredNotification{static_cast<uint16_t>(&o - observations_), o.id, o.format,
                          static_cast<uint16_t>(store_used_), static_cast<uint16_t>(out.total())};
   store_used_ += out.total();
 }
@@ -217,7 +245,7 @@ bool ObservationTable::flush_stored(uint8_t account, TimePoint now) noexcept {
     }
     // NON: a CON would replace the previous one still unacknowledged (RFC 7641 §4.5.2) and
     // history would be lost.
-    ByteView bytes{store_bytes_.get() + n.offset, n.length};
+    ByteView bytes{store_bytes_ + n.offset, n.length};
     Status st = engine_.notify(o.id, false, now, [&](coap::Response& r) {
       r.write(bytes);
       r.set_code(coap::codes::content);

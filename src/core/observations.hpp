@@ -150,11 +150,13 @@ class ObservationTable {
   Host& host_;
   Limits limits_;
   MutableByteView scratch_;
-  std::unique_ptr<Observation[]> observations_;
-  std::unique_ptr<AttributeEntry[]> attributes_;
-  std::unique_ptr<StoredNotification[]> stored_;
+  /// The four tables below, carved from one allocation (one allocator header, not four).
+  std::unique_ptr<uint8_t[]> tables_;
+  Observation* observations_ = nullptr;
+  AttributeEntry* attributes_ = nullptr;
+  StoredNotification* stored_ = nullptr;
   size_t stored_count_ = 0;
-  std::unique_ptr<uint8_t[]> store_bytes_;
+  uint8_t* store_bytes_ = nullptr;
   size_t store_used_ = 0;
   bool any_dirty_ = false;
   /// No observation at or above this index was ever used: deadline() looks below it only,

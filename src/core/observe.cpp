@@ -32,8 +32,9 @@ void Client::on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc)
 ServerReach Client::Impl::reach(uint8_t account, TimePoint now) noexcept {
   const Account& a = accounts[account];
   ServerReach r;
-  r.registered = a.reg.registered();
-  r.updating = a.reg.fsm().state() == RegistrationState::updating;
+  if (!a.reg) return r;  // the bootstrap server observes nothing
+  r.registered = a.reg->registered();
+  r.updating = a.reg->fsm().state() == RegistrationState::updating;
   r.asleep = queue_mode() && now >= a.awake_until;
   return r;
 }
@@ -52,7 +53,7 @@ bool Client::Impl::storing(uint16_t ssid) noexcept {
 }
 
 void Client::Impl::wake(uint8_t account, TimePoint now) noexcept {
-  accounts[account].reg.request_update(now);
+  accounts[account].reg->request_update(now);
 }
 
 void Client::Impl::sent(uint8_t account, TimePoint now) noexcept {

@@ -26,6 +26,17 @@ inline constexpr size_t kLocationMax = 48;
 /// engine the requests go through, the server accounts (/0, /1) they are read from, the
 /// events the application is told and the buffer of the object links; the transport
 /// link is asked for through it.
+/// What the client reads of its ClientConfig after construction (the rest sized its
+/// tables, and the engine keeps its own settings): kept once, in the client's state.
+struct ClientSettings {
+  explicit ClientSettings(const ClientConfig& c) noexcept
+      : endpoint(c.endpoint), version(c.version), scratch(c.scratch), queue_mode(c.queue_mode) {}
+  std::string_view endpoint;
+  LwM2MVersion version;
+  uint16_t scratch;
+  bool queue_mode;
+};
+
 class RegistrationHost {
  public:
   RegistrationHost(coap::Engine& eng, coap::ResponseHandler& handler, dm::Registry& registry,
@@ -36,7 +47,7 @@ class RegistrationHost {
   coap::ResponseHandler& answers;  ///< where the engine reports their answers
   AccountsReader reader;           ///< lifetime, binding and retry scheme from /1
   EventQueue events;               ///< what the application is told
-  const ClientConfig& config;      ///< endpoint, version, queue mode, uplink_buffer
+  ClientSettings config;           ///< endpoint, version, queue mode
   /// Where the Register/Update payload is written: the client's own buffer, or with a
   /// Workspace its shared buffer, one block at most (the engine copies a one-block payload
   /// when the request is sent, so nothing refers to the shared bytes afterwards). A view,
@@ -149,20 +160,21 @@ class Registration {
   bool store_location(const coap::Message& response) noexcept;
   void report(RegistrationHost& host, EventKind kind, Errc why = Errc::ok) const noexcept;
 
+  // In falling order of alignment (no padding): every server account keeps one.
   RegistrationFsm fsm_;
-  coap::RequestId request_{};
-  Exchange exchange_ = Exchange::none;
-  uint8_t version_drop_ = 0;  ///< versions below the configured one (the server sent 4.12)
-  coap::PeerId peer_ = 0;
-  uint16_t ssid_ = 0;
-  char location_[kLocationMax] = {};  ///< Location-Path segments joined by '/'
-  uint8_t location_len_ = 0;
+  TimePoint disabled_until_ = kNever;  ///< kNever unless disabled (/1/x/4)
   // What the server was last told, so an Update carries only what changed.
   uint32_t sent_lifetime_ = 0;
-  char sent_binding_[LWM2M_SERVER_BINDING_MAX] = {};
+  coap::RequestId request_{};
+  coap::PeerId peer_ = 0;
+  uint16_t ssid_ = 0;
+  Exchange exchange_ = Exchange::none;
+  uint8_t version_drop_ = 0;  ///< versions below the configured one (the server sent 4.12)
+  uint8_t location_len_ = 0;
   uint8_t sent_binding_len_ = 0;
   bool objects_changed_ = false;
-  TimePoint disabled_until_ = kNever;  ///< kNever unless disabled (/1/x/4)
+  char location_[kLocationMax] = {};  ///< Location-Path segments joined by '/'
+  char sent_binding_[LWM2M_SERVER_BINDING_MAX] = {};
 };
 
 }  // namespace lwm2m::core

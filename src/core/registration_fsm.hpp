@@ -13,11 +13,12 @@ namespace lwm2m::core {
 
 /// Server object resources 16-20 (LwM2M 1.1) with the spec's defaults.
 struct RetryPolicy {
-  bool bootstrap_on_failure = true;           ///< /1/x/16
-  uint32_t communication_retry_count = 5;     ///< /1/x/17: attempts in one sequence
+  // In falling order of alignment (no padding): every server account keeps one.
   Duration communication_retry_timer{60000};  ///< /1/x/18: doubled per attempt
   Duration sequence_delay_timer{86400000};    ///< /1/x/19: pause between sequences
+  uint32_t communication_retry_count = 5;     ///< /1/x/17: attempts in one sequence
   uint32_t sequence_retry_count = 1;          ///< /1/x/20: sequences before giving up
+  bool bootstrap_on_failure = true;           ///< /1/x/16
 };
 
 enum class RegistrationState : uint8_t {
@@ -81,14 +82,15 @@ class RegistrationFsm {
   void schedule_update(TimePoint now) noexcept;
   void register_failed(TimePoint now) noexcept;
 
-  RetryPolicy policy_;
-  uint32_t lifetime_s_ = 86400;
+  // In falling order of alignment (no padding): every server account keeps one.
   Duration transmit_wait_{93000};
-  RegistrationState state_ = RegistrationState::idle;
   TimePoint deadline_ = kNever;
   TimePoint expiry_ = kNever;
+  RetryPolicy policy_;
+  uint32_t lifetime_s_ = 86400;
   uint32_t attempt_ = 0;   // failed attempts in the current sequence
   uint32_t sequence_ = 0;  // sequences that have fully failed
+  RegistrationState state_ = RegistrationState::idle;
   bool update_pending_ = false;
   bool deregister_pending_ = false;
 };

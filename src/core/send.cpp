@@ -14,7 +14,7 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   s.now_ = now;
   Account* a = s.account_for_ssid(ssid);
   const std::optional<ServerEntry> srv = s.reader.server(ssid);
-  if (!a || !a->reg.registered() || !srv || srv->mute_send || s.version(*a) == LwM2MVersion::v1_0)
+  if (!a || !a->reg->registered() || !srv || srv->mute_send || s.version(*a) == LwM2MVersion::v1_0)
     return Errc::invalid_state;
   if (s.send_request.valid()) return Errc::no_space;
   auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, s.version(*a));

@@ -11,7 +11,10 @@ namespace lwm2m::core {
 Account::Account() noexcept = default;
 
 void Account::clear() noexcept {
+  Registration* const r = reg;
   *this = Account{};
+  reg = r;
+  if (reg) *reg = Registration{};
 }
 
 Account* Client::Impl::account_for_peer(coap::PeerId peer) noexcept {
@@ -58,7 +61,7 @@ void Client::Impl::build_accounts(TimePoint now) noexcept {
       a.used = true;
       a.ssid = *sec.ssid;
       a.security_iid = sec.iid;
-      a.reg.set_server(a.ssid, static_cast<coap::PeerId>(i));
+      a.reg->set_server(a.ssid, static_cast<coap::PeerId>(i));
       break;
     }
   }
@@ -71,7 +74,7 @@ void Client::Impl::connect(Account& a) noexcept {
 }
 
 void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
-  if (queue_mode()) a.awake_until = now + c.config_.coap.tx.max_transmit_wait();
+  if (queue_mode()) a.awake_until = now + engine.config().tx.max_transmit_wait();
 }
 
 bool Client::Impl::sync_accounts(TimePoint now) noexcept {
@@ -82,11 +85,11 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
     if (!a.used) continue;
     any = true;
     // A failed account starts over too: start() after giving up tries again.
-    if (a.reg.active()) continue;
+    if (a.reg->active()) continue;
     const std::optional<ServerEntry> srv = reader.server(a.ssid);
     if (!srv) continue;
-    a.reg.configure(*srv, c.config_.coap.tx.max_transmit_wait());
-    if (!a.reg.disabled() && !stopping) a.reg.start(now);
+    a.reg->configure(*srv, engine.config().tx.max_transmit_wait());
+    if (!a.reg->disabled() && !stopping) a.reg->start(now);
   }
   return any;
 }
@@ -119,14 +122,14 @@ void Client::Impl::disable(Account& a) noexcept {
   const std::optional<ServerEntry> srv = reader.server(a.ssid);
   if (!srv) return;
   // De-register now, come back after the Disable Timeout (/1/x/5).
-  a.reg.disable(Duration{int64_t{srv->disable_timeout_s} * 1000}, now_);
+  a.reg->disable(Duration{int64_t{srv->disable_timeout_s} * 1000}, now_);
 }
 
 void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcept {
   if (changes.overflowed()) {
     // Too much changed to track one by one: tell every server everything again.
     for (size_t i = 1; i < account_count; ++i)
-      if (accounts[i].used) accounts[i].reg.objects_changed(now_);
+      if (accounts[i].used) accounts[i].reg->objects_changed(now_);
     accounts_changed = true;
   }
   if (changes.configuration_changed()) want_state(StateCommand::save);
@@ -142,7 +145,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
   switch (action) {
     case Action::registration_changed:
     case Action::update_trigger:
-      if (owner) owner->reg.request_update(now_);  // the Update carries the new values
+      if (owner) owner->reg->request_update(now_);  // the Update carries the new values
       break;
     case Action::default_periods:
       if (owner) observe.reevaluate(owner->ssid);
@@ -174,7 +177,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       // The creating server owns the new instance under Access Control (create.cpp).
       if (acl_active()) want_state(StateCommand::save);
       for (size_t i = 1; i < account_count; ++i)
-        if (accounts[i].used) accounts[i].reg.objects_changed(now_);
+        if (accounts[i].used) accounts[i].reg->objects_changed(now_);
       break;
   }
 }

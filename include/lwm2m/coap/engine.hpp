@@ -92,6 +92,11 @@ struct EngineConfig {
   uint32_t block1_buffer = 4096;
   /// Token length for our requests (RFC 7252 §5.3.1 asks for enough randomness; 4..8).
   uint8_t token_length = 4;
+  /// Empty ACK and RST messages the transmit queue holds besides one datagram per
+  /// exchange and dedup entry; more are dropped (the peer's retransmission covers them).
+  /// Each input queues one at most, so a driver that calls poll_transmit() after every
+  /// input needs 1.
+  uint8_t empty_messages = 8;
   /// Buffers the engine uses only inside one call (a request being written, a response's
   /// payload): Engine::scratch_size(*this) bytes. Engines driven by one thread, one call
   /// at a time, may share one (thousands of clients in a process keep it once); null: the

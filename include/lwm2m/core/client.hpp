@@ -64,6 +64,9 @@ struct ClientConfig {
   /// and the bytes their payloads may take; the oldest go first when either runs out.
   uint16_t stored_notifications = 8;
   uint16_t stored_bytes = 512;  ///< bytes the stored notifications' payloads may take in all
+  /// Events kept until poll_event() takes them; when full, the oldest goes
+  /// (dropped_events()). A driver that polls after every input needs a few at most.
+  uint8_t max_events = 16;
   /// Queue mode (1.1 "Q" parameter; 1.0 binding "UQ"): asleep MAX_TRANSMIT_WAIT after the
   /// last uplink, until the next Update.
   bool queue_mode = false;
@@ -304,7 +307,6 @@ class Client final : private coap::RequestHandler,
   void on_instances_changed(dm::ObjectId object) noexcept override;
   static coap::EngineConfig engine_config(const ClientConfig& config) noexcept;
 
-  ClientConfig config_;
   dm::Registry& registry_;
   coap::Engine engine_;
   std::unique_ptr<Impl> impl_;

@@ -80,6 +80,35 @@ TEST(EngineConfig, StorageSizeFollowsTheConfiguration) {
   EXPECT_EQ(ping_get(engine).size(), 1u);
 }
 
+// Pings answered without a poll in between: the transmit queue holds one datagram per
+// exchange and dedup entry and `empty_messages` more; the rest are dropped (the peer
+// pings again), and a smaller setting takes less storage.
+TEST(EngineConfig, EmptyMessagesSizeTheTransmitQueue) {
+  auto rsts_to_pings = [](uint8_t empty_messages) {
+    EngineConfig cfg;
+    cfg.exchanges = 1;
+    cfg.dedup_entries = 1;
+    cfg.empty_messages = empty_messages;
+    XorShiftRandom rng(1);
+    Hello app;
+    Engine engine(cfg, rng, &app);
+    EXPECT_TRUE(engine.valid());
+    for (uint16_t mid = 1; mid <= 6; ++mid) {
+      const Bytes ping = empty_message(Type::con, mid);
+      engine.handle_datagram(3, {ping.data(), ping.size()}, from_millis(0));
+    }
+    size_t rsts = 0;
+    while (auto d = engine.poll_transmit())
+      rsts += Parsed(d->bytes).type() == Type::rst;
+    return rsts;
+  };
+  EXPECT_EQ(rsts_to_pings(8), 6u);
+  EXPECT_EQ(rsts_to_pings(1), 3u);
+  EngineConfig few;
+  few.empty_messages = 1;
+  EXPECT_LT(Engine::storage_size(few), Engine::storage_size(EngineConfig{}));
+}
+
 TEST(EngineConfig, TooLittleStorageIsInvalid) {
   EngineConfig cfg;
   const size_t n = Engine::storage_size(cfg);

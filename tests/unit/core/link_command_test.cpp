@@ -20,7 +20,7 @@ constexpr uint16_t kText = 0;
 constexpr size_t kServers = 8;
 
 struct EightServers : ::testing::Test {
-  EightServers() {
+  explicit EightServers(uint8_t max_events = core::ClientConfig{}.max_events) {
     EXPECT_TRUE(registry.add(security).ok());
     EXPECT_TRUE(registry.add(server).ok());
     EXPECT_TRUE(registry.add(device).ok());
@@ -32,6 +32,7 @@ struct EightServers : ::testing::Test {
     cfg.endpoint = "urn:dev:eight";
     cfg.max_servers = kServers;
     cfg.max_observations = 2;
+    cfg.max_events = max_events;
     client = std::make_unique<core::Client>(cfg, registry, rng);
     EXPECT_TRUE(client->valid());
     // Node ids are the client's peer ids: 0 the bootstrap server, 1..8 the servers.
@@ -133,6 +134,32 @@ TEST_F(EightServers, AFullEventQueueCountsWhatItDrops) {
     ++n;
   EXPECT_EQ(n, 16u);
   EXPECT_GT(client->dropped_events(), 0u);
+}
+
+struct EightServersThreeEvents : EightServers {
+  EightServersThreeEvents() : EightServers(3) {}
+};
+
+TEST_F(EightServersThreeEvents, TheEventQueueHoldsTheConfiguredNumberAndKeepsTheNewest) {
+  ASSERT_TRUE(client->start(net.now()).ok());
+  net.set_filter([](const WireRecord&) { return true; });
+  for (int i = 0; i < 20; ++i)
+    client->request_bootstrap(net.now() + std::chrono::milliseconds(i));
+  std::vector<core::EventKind> kinds;
+  while (auto e = client->poll_event())
+    kinds.push_back(e->kind);
+  ASSERT_EQ(kinds.size(), 3u);
+  const uint32_t dropped = client->dropped_events();
+  EXPECT_GT(dropped, 0u);
+  // A driver that polls after every input loses none.
+  for (int i = 0; i < 5; ++i) {
+    client->request_bootstrap(net.now() + std::chrono::seconds(1 + i));
+    size_t got = 0;
+    while (client->poll_event())
+      ++got;
+    EXPECT_GT(got, 0u);
+  }
+  EXPECT_EQ(client->dropped_events(), dropped);
 }
 
 }  // namespace

@@ -27,7 +27,12 @@ constexpr TimePoint kStart = from_millis(1000);
 /// The client's side of what a registration is lent: the link and uplink requests are
 /// recorded.
 struct FakeHost final : core::RegistrationHost {
-  using RegistrationHost::RegistrationHost;
+  FakeHost(coap::Engine& eng, coap::ResponseHandler& handler, dm::Registry& registry,
+           const core::ClientConfig& cfg)
+      : RegistrationHost(eng, handler, registry, cfg) {
+    events.attach(ring, sizeof ring / sizeof ring[0]);
+  }
+  core::Event ring[16] = {};
   void link_needed(coap::PeerId peer) noexcept override { link_requests.push_back(peer); }
   void sent(uint8_t peer, TimePoint) noexcept override { uplinks.push_back(peer); }
   std::vector<coap::PeerId> link_requests;
@@ -311,7 +316,7 @@ TEST_F(RegistrationTest, AServerRefusingTheVersionGetsTheNextLowerAtOnce) {
 }
 
 TEST_F(RegistrationTest, QueueModeIsItsOwnParameterFrom1_1) {
-  config.queue_mode = true;
+  host.config.queue_mode = true;  // as a client built with ClientConfig::queue_mode
   start();
   drive();
   EXPECT_EQ(queries(sent()),
@@ -354,7 +359,7 @@ TEST_F(RegistrationTest, ABindingWithQueueModeRegistersWithTheQParameterIn1_1) {
 }
 
 TEST_F(RegistrationTest, ABindingWithQueueModeKeepsItsLettersIn1_0) {
-  config.version = core::LwM2MVersion::v1_0;
+  host.config.version = core::LwM2MVersion::v1_0;  // as a client built for 1.0
   ASSERT_TRUE(server.write(0, 7, dm::kInvalidId, dm::Value::string("UQ")).ok());
   start();
   drive();

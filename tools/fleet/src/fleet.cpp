@@ -54,6 +54,7 @@ core::ClientConfig device_config() noexcept {
   c.scratch = 64;
   c.stored_notifications = 1;
   c.stored_bytes = 32;
+  c.max_events = 4;  // drained after every input
   c.coap.max_message_size = 192;
   c.coap.block_size = 128;
   c.coap.exchanges = 1;
@@ -61,6 +62,7 @@ core::ClientConfig device_config() noexcept {
   c.coap.observations = 2;
   c.coap.deferred = 1;
   c.coap.block1_buffer = 0;
+  c.coap.empty_messages = 1;  // the fleet sends after every input
   return c;
 }
 
@@ -306,8 +308,10 @@ void Fleet::receive(uint32_t index, TimePoint now) {
       receive_secure(index, {buf, *n}, now);
     else
       d.client.handle_datagram(d.peer, {buf, *n}, now);
+    // After every datagram: the client's transmit and event queues are sized for one
+    // input's output (device_config()).
+    flush(index, now);
   }
-  flush(index, now);
 }
 
 // ---- outputs: after every input ----

@@ -22,7 +22,9 @@
 namespace lwm2m::fleet {
 
 /// The client settings of every device: small tables and messages (192 bytes, Block2 in
-/// 128-byte blocks), enough for Register, Read, Write, Observe (two at once) and Update.
+/// 128-byte blocks), enough for Register, Read, Write, Observe (two at once) and Update;
+/// the transmit and event queues hold what one input produces (the fleet drains them after
+/// every datagram and timer).
 core::ClientConfig device_config() noexcept;
 
 /// One simulated device: its objects, random source, client and socket.

@@ -34,5 +34,17 @@ TEST_F(ClientTest, CreateAnswersTheNewLocationAndDeleteRemovesIt) {
   EXPECT_EQ(server.update_payloads[1].find("</1/3>"), std::string::npos);
 }
 
+// The client keeps the Location-Path segments until the engine encodes the 2.01: room for
+// the longest ids (16-bit, five digits).
+TEST_F(ClientTest, CreateAnswersTheLongestInstanceIdWhole) {
+  start_and_register();
+  Reply r = call(codes::post, "/1", {}, kSenmlJson,
+                 R"([{"bn":"/1/65534/","n":"0","v":104},{"n":"1","v":60},{"n":"6","vb":false},)"
+                 R"({"n":"7","vs":"U"}])");
+  EXPECT_EQ(r.code, codes::created);
+  EXPECT_EQ(r.location, (std::vector<std::string>{"1", "65534"}));
+  EXPECT_EQ(call(codes::get, "/1/65534/0").payload, "104");
+}
+
 }  // namespace
 }  // namespace lwm2m::test
