@@ -146,8 +146,8 @@ class Option {
  private:
   // One word for both: an option is 8 bytes on a 32-bit target, and a message holds 24.
   union {
-    const uint8_t* external_ = nullptr;  // length > kInlineMax
-    uint8_t inline_[kInlineMax];
+    const uint8_t* external_ = nullptr;  ///< the value where it lies (length > kInlineMax)
+    uint8_t inline_[kInlineMax];         ///< the value itself (length <= kInlineMax)
   };
 };
 
