@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "core/client_impl.hpp"
+#include "core/table_layout.hpp"
 #include "core/uplink.hpp"
 #include "core/well_known.hpp"
 #include "lwm2m/core/download.hpp"
@@ -132,20 +133,14 @@ bool Client::Impl::allocate_tables(uint8_t max_events) noexcept {
   static_assert(std::is_trivially_destructible_v<Account> &&
                 std::is_trivially_destructible_v<Registration> &&
                 std::is_trivially_destructible_v<Event>);
-  size_t size = 0;
-  auto place = [&size](size_t align, size_t bytes) {
-    size = (size + align - 1) / align * align;
-    const size_t at = size;
-    size += bytes;
-    return at;
-  };
+  TableLayout layout;
   const size_t servers = account_count - 1;
-  const size_t at_accounts = place(alignof(Account), sizeof(Account) * account_count);
-  const size_t at_regs = place(alignof(Registration), sizeof(Registration) * servers);
-  const size_t at_events = place(alignof(Event), sizeof(Event) * max_events);
-  const size_t at_wish = place(1, account_count);
+  const size_t at_accounts = layout.place<Account>(account_count);
+  const size_t at_regs = layout.place<Registration>(servers);
+  const size_t at_events = layout.place<Event>(max_events);
+  const size_t at_wish = layout.place<uint8_t>(account_count);
   // new[] of bytes is aligned for any fundamental type (alignof(std::max_align_t)).
-  tables.reset(new (std::nothrow) uint8_t[size]);
+  tables.reset(new (std::nothrow) uint8_t[layout.size]);
   if (!tables) return false;
   uint8_t* base = tables.get();
   accounts = reinterpret_cast<Account*>(base + at_accounts);

@@ -6,6 +6,7 @@
 #include <new>
 #include <type_traits>
 
+#include "core/table_layout.hpp"
 #include "lwm2m/dm/object.hpp"
 
 namespace lwm2m::core {
@@ -18,21 +19,14 @@ bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) n
   static_assert(std::is_trivially_destructible_v<Observation> &&
                 std::is_trivially_destructible_v<AttributeEntry> &&
                 std::is_trivially_destructible_v<StoredNotification>);
-  size_t size = 0;
-  auto place = [&size](size_t align, size_t bytes) {
-    size = (size + align - 1) / align * align;
-    const size_t at = size;
-    size += bytes;
-    return at;
-  };
+  TableLayout layout;
   const size_t n_stored = size_t{limits.stored_notifications} + 1;
-  const size_t at_obs = place(alignof(Observation), sizeof(Observation) * limits.observations);
-  const size_t at_attr = place(alignof(AttributeEntry), sizeof(AttributeEntry) * limits.attributes);
-  const size_t at_stored =
-      place(alignof(StoredNotification), sizeof(StoredNotification) * n_stored);
-  const size_t at_bytes = place(1, size_t{limits.stored_bytes} + 1);
+  const size_t at_obs = layout.place<Observation>(limits.observations);
+  const size_t at_attr = layout.place<AttributeEntry>(limits.attributes);
+  const size_t at_stored = layout.place<StoredNotification>(n_stored);
+  const size_t at_bytes = layout.place<uint8_t>(size_t{limits.stored_bytes} + 1);
   // new[] of bytes is aligned for any fundamental type.
-  tables_.reset(new (std::nothrow) uint8_t[size]);
+  tables_.reset(new (std::nothrow) uint8_t[layout.size]);
   if (!tables_) return false;
   uint8_t* base = tables_.get();
   observations_ = reinterpret_cast<Observation*>(base + at_obs);
