@@ -159,6 +159,19 @@ class Listener {
   size_t count_ = 0;
 };
 
+// A coaps:// PSK account (short server id 1) whose server is the listener.
+void add_coaps_account(Rig& rig, Listener& listener) {
+  objects::SecurityConfig sc;
+  const std::string uri = "coaps://127.0.0.1:" + std::to_string(listener.port());
+  sc.uri = uri;
+  sc.mode = objects::SecurityMode::psk;
+  sc.identity = as_bytes(std::string_view("id"));
+  sc.secret_key = as_bytes(std::string_view("key"));
+  sc.short_server_id = 1;
+  ASSERT_TRUE(rig.security.add(sc).ok());
+  ASSERT_TRUE(rig.server.add(test_server_config(1)).ok());
+}
+
 // The client tries a coaps:// server until its retries are spent, and the server's port
 // never sees a byte.
 void expect_nothing_sent(Rig& rig, Listener& listener, const char* reason) {
@@ -170,15 +183,7 @@ void expect_nothing_sent(Rig& rig, Listener& listener, const char* reason) {
 TEST(SecurityStatements, ACoapsServerWithoutADtlsLayerGetsNothingInClear) {
   Listener listener;
   Rig rig("clear-node");
-  objects::SecurityConfig sc;
-  const std::string uri = "coaps://127.0.0.1:" + std::to_string(listener.port());
-  sc.uri = uri;
-  sc.mode = objects::SecurityMode::psk;
-  sc.identity = as_bytes(std::string_view("id"));
-  sc.secret_key = as_bytes(std::string_view("key"));
-  sc.short_server_id = 1;
-  ASSERT_TRUE(rig.security.add(sc).ok());
-  ASSERT_TRUE(rig.server.add(test_server_config(1)).ok());
+  ASSERT_NO_FATAL_FAILURE(add_coaps_account(rig, listener));
   rig.start();  // no SecureChannelFactory: this runner has no DTLS
   expect_nothing_sent(rig, listener, "cannot secure the connection: this build has no DTLS");
 }
@@ -186,15 +191,7 @@ TEST(SecurityStatements, ACoapsServerWithoutADtlsLayerGetsNothingInClear) {
 TEST(SecurityStatements, ACoapsServerWhoseDtlsSetupFailsGetsNothingInClear) {
   Listener listener;
   Rig rig("clear-node-2");
-  objects::SecurityConfig sc;
-  const std::string uri = "coaps://127.0.0.1:" + std::to_string(listener.port());
-  sc.uri = uri;
-  sc.mode = objects::SecurityMode::psk;
-  sc.identity = as_bytes(std::string_view("id"));
-  sc.secret_key = as_bytes(std::string_view("key"));
-  sc.short_server_id = 1;
-  ASSERT_TRUE(rig.security.add(sc).ok());
-  ASSERT_TRUE(rig.server.add(test_server_config(1)).ok());
+  ASSERT_NO_FATAL_FAILURE(add_coaps_account(rig, listener));
   // A DTLS layer that cannot set the session up (as when the credential store is full).
   rig.secure_channel_factory = [](const PeerSecurity&, Errc& error, std::string& reason) {
     error = Errc::no_space;
