@@ -205,9 +205,7 @@ void EngineCore::drop_child(Exchange& o, TimePoint now) noexcept {
   if (c.parent != index_of(o) || c.parent_generation != o.generation ||
       c.state == Exchange::State::free)
     return;
-  const bool was_in_flight = c.state == Exchange::State::wait_ack;
-  free_exchange(c);
-  if (was_in_flight) promote_queued(o.peer, now);
+  end_exchange(c, now);
 }
 
 // A response to a child fetch: handed to the observation's handler under its RequestId,

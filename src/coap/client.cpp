@@ -178,8 +178,20 @@ void EngineCore::cancel(RequestId id, TimePoint now) noexcept {
     if (LWM2M_WITH_BLOCKWISE) drop_child(e, now);
     if (deregister(e, now).ok()) return;
   }
-  PeerId peer = e.peer;
-  bool was_in_flight = e.state == Exchange::State::wait_ack;
+  end_exchange(e, now);
+}
+
+// Apart from cancel() so that a client that never observes links no deregistration.
+void EngineCore::abandon(RequestId id, TimePoint now) noexcept {
+  if (!active(id)) return;
+  Exchange& e = exchanges[id.index];
+  if (LWM2M_WITH_BLOCKWISE && e.state == Exchange::State::observing) drop_child(e, now);
+  end_exchange(e, now);
+}
+
+void EngineCore::end_exchange(Exchange& e, TimePoint now) noexcept {
+  const PeerId peer = e.peer;
+  const bool was_in_flight = e.state == Exchange::State::wait_ack;
   free_exchange(e);
   if (was_in_flight) promote_queued(peer, now);
 }

@@ -196,6 +196,9 @@ Result<RequestId> Engine::send_request(PeerId peer, const Message& request,
 void Engine::cancel(RequestId id, TimePoint now) noexcept {
   if (core_) core_->cancel(id, now);
 }
+void Engine::abandon(RequestId id, TimePoint now) noexcept {
+  if (core_) core_->abandon(id, now);
+}
 bool Engine::active(RequestId id) const noexcept {
   return core_ && core_->active(id);
 }

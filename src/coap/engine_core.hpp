@@ -87,6 +87,8 @@ struct EngineCore {
   Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& on_response,
                                  TimePoint now, RequestOptions opts) noexcept;
   void cancel(RequestId id, TimePoint now) noexcept;
+  void abandon(RequestId id, TimePoint now) noexcept;
+  void end_exchange(Exchange& e, TimePoint now) noexcept;
   bool active(RequestId id) const noexcept;
   Token fresh_token() noexcept;
 

@@ -285,7 +285,7 @@ void Client::peer_failed(coap::PeerId peer, Errc why, TimePoint now) noexcept {
   if (!a) return;
   a->connected = false;
   if (const coap::RequestId id = a->in_flight(); id.valid()) {
-    engine_.cancel(id, now);
+    engine_.abandon(id, now);
     on_error(id, why);
   }
 }

@@ -89,6 +89,8 @@ Status attach_links(const RegistrationHost& host, coap::Message& m) noexcept {
 
 }  // namespace
 
+Registration::Registration() noexcept = default;
+
 void Registration::objects_changed(TimePoint now) noexcept {
   objects_changed_ = true;
   fsm_.request_update(now);

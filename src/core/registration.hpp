@@ -66,6 +66,8 @@ class RegistrationHost {
 
 class Registration {
  public:
+  Registration() noexcept;  // out of line: the table's construction and a reset share one copy
+
   /// What an exchange's end means for the parts a registration does not own.
   enum class Outcome : uint8_t {
     none,

@@ -3,6 +3,9 @@
 // their transports, and what the core does after a server changed the data model (the
 // effects table of effects.cpp, applied after each commit).
 #include "core/client_impl.hpp"
+
+#include <new>
+
 #include "core/well_known.hpp"
 #include "lwm2m/core/download.hpp"
 
@@ -14,7 +17,7 @@ void Account::clear() noexcept {
   Registration* const r = reg;
   *this = Account{};
   reg = r;
-  if (reg) *reg = Registration{};
+  if (reg) new (reg) Registration();  // trivially destructible: nothing to end first
 }
 
 Account* Client::Impl::account_for_peer(coap::PeerId peer) noexcept {
@@ -33,12 +36,12 @@ Account* Client::Impl::bootstrap_request(coap::RequestId id) noexcept {
   return a.used && a.pending != Account::Pending::none && a.request == id ? &a : nullptr;
 }
 
-// Ends account i. Its request in flight is cancelled: a Register for a server that a
+// Ends account i. Its request in flight is abandoned: a Register for a server that a
 // bootstrap removed would otherwise go on being retransmitted to the peer id that the next
 // account reuses.
 void Client::Impl::drop_account(size_t i, TimePoint now) noexcept {
   Account& a = accounts[i];
-  if (const coap::RequestId id = a.in_flight(); id.valid()) engine.cancel(id, now);
+  if (const coap::RequestId id = a.in_flight(); id.valid()) engine.abandon(id, now);
   observe.drop(static_cast<uint8_t>(i));
   a.clear();
   want_link(i, LinkCommand::Kind::disconnect);

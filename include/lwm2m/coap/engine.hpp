@@ -302,6 +302,10 @@ class Engine {
   /// Ends an exchange. For an observation, proactively deregisters (RFC 7641 §3.6: the
   /// same GET with Observe 1); the handler gets no further callback.
   void cancel(RequestId id, TimePoint now) noexcept;
+  /// Ends an exchange without sending anything, for a peer that is gone or no longer
+  /// wanted: the handler gets no further callback, and an observation ends reactively
+  /// (RFC 7641 §3.6: its next notification is answered with RST).
+  void abandon(RequestId id, TimePoint now) noexcept;
   /// True while the exchange of request `id` is still running.
   bool active(RequestId id) const noexcept;
 

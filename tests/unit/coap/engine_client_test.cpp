@@ -341,6 +341,38 @@ TEST_F(EngineClient, NstartReleasedByTimeoutAndByReset) {
   EXPECT_TRUE(engine().active(third));
 }
 
+// abandon() ends a request in flight without a word to the peer: no more retransmissions,
+// no callback, a late response gets RST, and the request queued behind it starts at once.
+TEST_F(EngineClient, AbandonEndsARequestSilentlyAndStartsTheNextOne) {
+  start();
+  const coap::RequestId first = send_get("first", P);
+  send_get("second", P);
+  run_for(0ms);
+  auto got = received();
+  ASSERT_EQ(got.size(), 1u);
+  const TimePoint abandoned_at = now();
+  engine().abandon(first, now());
+  EXPECT_FALSE(engine().active(first));
+  run_for(0ms);
+  got = received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].path(), "second");
+  EXPECT_EQ(arrival_times(peer_)[1], abandoned_at);
+  peer_send(response(Type::ack, content, got[1].mid(), got[1].tok()));
+  run_for(300s);
+  got = received();
+  ASSERT_EQ(got.size(), 2u) << "the abandoned request is not retransmitted";
+  ASSERT_EQ(client_.events.size(), 1u);  // only the second request's response
+  EXPECT_NE(client_.events[0].id, first);
+
+  peer_send(response(Type::con, content, 0x777, got[0].tok()));  // late separate response
+  got = received();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_TRUE(got[2].is_rst());
+  EXPECT_EQ(client_.events.size(), 1u);
+  engine().abandon(first, now());  // twice is harmless
+}
+
 // RFC 7252 §4.4: message IDs follow each other; §5.3.1: tokens are random, distinct and as
 // long as configured.
 TEST_F(EngineClient, MessageIdsIncreaseAndTokensAreRandomAndDistinct) {

@@ -404,6 +404,23 @@ TEST_F(EngineObserveClient, CancelDeregistersAndDeliversNothingFurther) {
   EXPECT_EQ(received().size(), 3u) << "the deregistration is not retransmitted once answered";
 }
 
+// abandon() ends an observation reactively (RFC 7641 §3.6): nothing is sent, and the next
+// notification is answered with RST without reaching the handler.
+TEST_F(EngineObserveClient, AbandonSendsNothingAndRejectsTheNextNotification) {
+  start();
+  const coap::RequestId id = observe(5);
+  engine().abandon(id, now());
+  EXPECT_FALSE(engine().active(id));
+  run_for(300s);
+  ASSERT_EQ(received().size(), 1u) << "no deregistration is sent";
+  notification(Type::con, 0x910, 9);
+  auto got = received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[1].is_rst());
+  EXPECT_EQ(got[1].mid(), 0x910);
+  EXPECT_EQ(client_.events.size(), 1u);  // only the registration response
+}
+
 // The deregistration is a CON: retransmitted until answered.
 TEST_F(EngineObserveClient, DeregistrationIsRetransmitted) {
   start();
@@ -555,6 +572,21 @@ TEST_F(EngineObserveClientBlocks, CancelStopsTheFetchOfANotification) {
     EXPECT_EQ(got[i].tok(), token_);
   }
   EXPECT_EQ(client_.events.size(), 1u);
+}
+
+// abandon() during a fetch ends the fetch too: nothing more goes out.
+TEST_F(EngineObserveClientBlocks, AbandonStopsTheFetchOfANotificationSilently) {
+  start();
+  const std::string rep = "a-representation-that-spans-3-blocks";
+  const coap::RequestId id = send_get("obs", P, {}, 0u);
+  run_for(0ms);
+  answer_block(received()[0], rep, 0, 5u);
+  ASSERT_EQ(received().size(), 2u);  // GET for block 1, unanswered
+  engine().abandon(id, now());
+  run_for(100s);
+  EXPECT_EQ(received().size(), 2u) << "neither the fetch nor a deregistration is sent";
+  EXPECT_EQ(client_.events.size(), 1u);
+  EXPECT_EQ(engine().next_deadline(), kNever);
 }
 
 // A failed fetch (the server never answers) leaves the observation running, and the
