@@ -7,8 +7,9 @@
 namespace lwm2m::coap::detail {
 
 void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept {
+  CacheEntry* victim = nullptr;
   if (m.type == Type::con) {
-    if (CacheEntry* c = cache.find(peer, m.message_id, now)) {
+    if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
       ++stats.duplicates;
       queue_cache(*c);
       return;
@@ -30,7 +31,7 @@ void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint no
     return;
   }
   if (m.type == Type::con) {
-    if (CacheEntry* c = cache.insert(peer, m.message_id, now)) {
+    if (CacheEntry* c = DedupCache::insert(victim, peer, m.message_id)) {
       c->expires = now + exchange_lifetime;
       DedupCache::store_empty_ack(*c);
       queue_cache(*c);

@@ -313,7 +313,8 @@ namespace {
 [[gnu::always_inline]] inline CacheEntry* EngineCore::admit_request(PeerId peer, const Message& m,
                                                                     TimePoint now,
                                                                     Message& resp) noexcept {
-  if (CacheEntry* c = cache.find(peer, m.message_id, now)) {
+  CacheEntry* victim;
+  if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
     // Retransmission: answer from the cache, never run the handler twice (§4.5). A
     // duplicated NON is silently ignored (§4.5), not answered again.
     ++stats.duplicates;
@@ -324,7 +325,7 @@ namespace {
   if (reject == codes::bad_option) ++stats.rejected_options;
   if (reject == codes::bad_option && m.type == Type::non) return nullptr;  // ignore a NON
 
-  CacheEntry* c = cache.insert(peer, m.message_id, now);
+  CacheEntry* c = DedupCache::insert(victim, peer, m.message_id);
   if (!c) return nullptr;  // every cache slot is being transmitted; the peer will retransmit
   c->expires = now + (m.type == Type::con ? exchange_lifetime : non_lifetime);
 

@@ -171,7 +171,7 @@ Option::Option(uint16_t n, ByteView value) noexcept
 Status Message::add_option(OptionNumber n, ByteView value) noexcept {
   if (option_count_ >= kMaxOptions) return Errc::no_space;
   if (value.size() > 0xFFFF) return Errc::invalid_argument;
-  options_[option_count_++] = Option(static_cast<uint16_t>(n), value);
+  options_.at[option_count_++] = Option(static_cast<uint16_t>(n), value);
   return Errc::ok;
 }
 
@@ -195,14 +195,14 @@ Status Message::add_path(OptionNumber n, std::string_view path) noexcept {
 void Message::remove(OptionNumber n) noexcept {
   uint8_t w = 0;
   for (uint8_t r = 0; r < option_count_; ++r) {
-    if (options_[r].number != static_cast<uint16_t>(n)) options_[w++] = options_[r];
+    if (options_.at[r].number != static_cast<uint16_t>(n)) options_.at[w++] = options_.at[r];
   }
   option_count_ = w;
 }
 
 const Option* Message::find(OptionNumber n) const noexcept {
   for (uint8_t i = 0; i < option_count_; ++i)
-    if (options_[i].number == static_cast<uint16_t>(n)) return &options_[i];
+    if (options_.at[i].number == static_cast<uint16_t>(n)) return &options_.at[i];
   return nullptr;
 }
 
@@ -240,8 +240,8 @@ std::optional<BlockOption> Message::block(OptionNumber which) const noexcept {
 size_t Message::strings(OptionNumber n, std::span<std::string_view> out) const noexcept {
   size_t count = 0;
   for (uint8_t i = 0; i < option_count_; ++i) {
-    if (options_[i].number != static_cast<uint16_t>(n)) continue;
-    if (count < out.size()) out[count] = options_[i].string();
+    if (options_.at[i].number != static_cast<uint16_t>(n)) continue;
+    if (count < out.size()) out[count] = options_.at[i].string();
     ++count;
   }
   return count;

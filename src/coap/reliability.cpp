@@ -13,26 +13,26 @@ namespace lwm2m::coap::detail {
 // ---------------------------------------------------------------------------------------
 // Deduplication cache
 
-CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, TimePoint now) noexcept {
+CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, TimePoint now,
+                             CacheEntry*& victim) noexcept {
+  // The victim: the first free or expired entry not being transmitted, else the oldest
+  // live one not being transmitted.
+  victim = nullptr;
+  bool victim_free = false;
   for (uint16_t i = 0; i < count_; ++i) {
     CacheEntry& c = entries_[i];
-    if (c.state != CacheEntry::State::free && c.peer == peer && c.mid == mid && c.expires > now)
-      return &c;
+    if (c.state != CacheEntry::State::free && c.expires > now) {
+      if (c.peer == peer && c.mid == mid) return &c;
+      if (!c.in_tx && !victim_free && (!victim || c.expires < victim->expires)) victim = &c;
+    } else if (!c.in_tx && !victim_free) {
+      victim = &c;
+      victim_free = true;
+    }
   }
   return nullptr;
 }
 
-CacheEntry* DedupCache::insert(PeerId peer, uint16_t mid, TimePoint now) noexcept {
-  CacheEntry* victim = nullptr;
-  for (uint16_t i = 0; i < count_; ++i) {
-    CacheEntry& c = entries_[i];
-    if (c.in_tx) continue;
-    if (c.state == CacheEntry::State::free || c.expires <= now) {
-      victim = &c;
-      break;
-    }
-    if (!victim || c.expires < victim->expires) victim = &c;  // evict the oldest
-  }
+CacheEntry* DedupCache::insert(CacheEntry* victim, PeerId peer, uint16_t mid) noexcept {
   if (!victim) return nullptr;
   victim->state = CacheEntry::State::pending;
   victim->peer = peer;

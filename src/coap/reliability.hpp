@@ -85,10 +85,13 @@ class DedupCache {
     entries_ = entries;
     count_ = count;
   }
-  /// The live entry for a (peer, MID), or null.
-  CacheEntry* find(PeerId peer, uint16_t mid, TimePoint now) noexcept;
-  /// A pending entry for a new (peer, MID); null when every entry is being transmitted.
-  CacheEntry* insert(PeerId peer, uint16_t mid, TimePoint now) noexcept;
+  /// The live entry for a (peer, MID), or null; then `victim` is the entry a new one would
+  /// take (null when every entry is being transmitted). One scan does both: a request
+  /// that is not a retransmission always needs the second.
+  CacheEntry* find(PeerId peer, uint16_t mid, TimePoint now, CacheEntry*& victim) noexcept;
+  /// Makes `victim` (from find(), the cache unchanged since) the pending entry of a new
+  /// (peer, MID); null when it is null.
+  static CacheEntry* insert(CacheEntry* victim, PeerId peer, uint16_t mid) noexcept;
   /// Makes `c` the empty ACK of its MID.
   static void store_empty_ack(CacheEntry& c) noexcept;
   uint16_t index_of(const CacheEntry& c) const noexcept {

@@ -231,7 +231,7 @@ class Message {
   void clear_options() noexcept { option_count_ = 0; }
 
   /// The options, in insertion order.
-  std::span<const Option> options() const noexcept { return {options_.data(), option_count_}; }
+  std::span<const Option> options() const noexcept { return {options_.at, option_count_}; }
   /// The first option with number `n`, or null.
   const Option* find(OptionNumber n) const noexcept;
   /// True when an option with number `n` is present.
@@ -253,7 +253,12 @@ class Message {
   size_t strings(OptionNumber n, std::span<std::string_view> out) const noexcept;
 
  private:
-  std::array<Option, kMaxOptions> options_{};
+  // Left unfilled: only the first option_count_ are ever read, and a message built or
+  // parsed per request need not clear 24 of them.
+  union Slots {
+    Slots() noexcept {}
+    Option at[kMaxOptions];
+  } options_;
   uint8_t option_count_ = 0;
 };
 

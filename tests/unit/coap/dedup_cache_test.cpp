@@ -38,8 +38,19 @@ class Dedup : public ::testing::Test {
       entries_[i].buf = bufs_[i].data();
     cache_.attach(entries_.data(), static_cast<uint16_t>(entries_.size()));
   }
+  // What the engine does with a request: one scan finds a retransmission's entry or,
+  // failing that, the entry a new answer takes.
+  CacheEntry* find(coap::PeerId peer, uint16_t mid, TimePoint now) {
+    CacheEntry* victim = nullptr;
+    return cache_.find(peer, mid, now, victim);
+  }
+  CacheEntry* insert(coap::PeerId peer, uint16_t mid, TimePoint now) {
+    CacheEntry* victim = nullptr;
+    if (cache_.find(peer, mid, now, victim)) return nullptr;
+    return DedupCache::insert(victim, peer, mid);
+  }
   CacheEntry* answer(coap::PeerId peer, uint16_t mid, TimePoint now, Duration lifetime) {
-    CacheEntry* c = cache_.insert(peer, mid, now);
+    CacheEntry* c = insert(peer, mid, now);
     if (c) {
       c->expires = now + lifetime;
       DedupCache::store_empty_ack(*c);
@@ -56,12 +67,12 @@ class Dedup : public ::testing::Test {
 TEST_F(Dedup, ReplaysTheSameAnswerUntilItExpires) {
   CacheEntry* c = answer(1, 0x42, kT0, 10s);
   ASSERT_NE(c, nullptr);
-  CacheEntry* again = cache_.find(1, 0x42, kT0 + 9s);
+  CacheEntry* again = find(1, 0x42, kT0 + 9s);
   ASSERT_EQ(again, c);
   EXPECT_EQ(Bytes(again->buf, again->buf + again->len), (Bytes{0x60, 0x00, 0x00, 0x42}));
-  EXPECT_EQ(cache_.find(2, 0x42, kT0), nullptr);
-  EXPECT_EQ(cache_.find(1, 0x43, kT0), nullptr);
-  EXPECT_EQ(cache_.find(1, 0x42, kT0 + 10s), nullptr) << "expired";
+  EXPECT_EQ(find(2, 0x42, kT0), nullptr);
+  EXPECT_EQ(find(1, 0x43, kT0), nullptr);
+  EXPECT_EQ(find(1, 0x42, kT0 + 10s), nullptr) << "expired";
 }
 
 // When full, the entry that expires first gives way; one being transmitted never does.
@@ -71,12 +82,23 @@ TEST_F(Dedup, EvictsTheOldestButNeverOneBeingSent) {
   answer(1, 3, kT0 + 2s, 10s);
   entries_[0].in_tx = true;
   ASSERT_NE(answer(1, 4, kT0 + 3s, 10s), nullptr);
-  EXPECT_NE(cache_.find(1, 1, kT0 + 3s), nullptr) << "in transmission: kept";
-  EXPECT_EQ(cache_.find(1, 2, kT0 + 3s), nullptr) << "the oldest of the others: evicted";
-  EXPECT_NE(cache_.find(1, 3, kT0 + 3s), nullptr);
+  EXPECT_NE(find(1, 1, kT0 + 3s), nullptr) << "in transmission: kept";
+  EXPECT_EQ(find(1, 2, kT0 + 3s), nullptr) << "the oldest of the others: evicted";
+  EXPECT_NE(find(1, 3, kT0 + 3s), nullptr);
   for (auto& e : entries_)
     e.in_tx = true;
-  EXPECT_EQ(cache_.insert(1, 5, kT0 + 4s), nullptr);
+  EXPECT_EQ(insert(1, 5, kT0 + 4s), nullptr);
+}
+
+// A free or expired entry is taken before any live one is evicted, wherever it lies.
+TEST_F(Dedup, TakesAnExpiredEntryBeforeEvictingALiveOne) {
+  answer(1, 1, kT0, 10s);
+  answer(1, 2, kT0 + 1s, 2s);  // expires at kT0 + 3s
+  answer(1, 3, kT0 + 2s, 10s);
+  CacheEntry* c = answer(1, 4, kT0 + 4s, 10s);
+  EXPECT_EQ(c, &entries_[1]);
+  EXPECT_NE(find(1, 1, kT0 + 4s), nullptr) << "the oldest live entry is kept";
+  EXPECT_NE(find(1, 3, kT0 + 4s), nullptr);
 }
 
 // Datagrams leave in the order queued; a full queue refuses more.
