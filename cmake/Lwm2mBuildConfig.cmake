@@ -135,11 +135,45 @@ if(NOT LWM2M_MAX_SERVERS_VALUE MATCHES "^[0-9]+$" OR LWM2M_MAX_SERVERS_VALUE EQU
   message(FATAL_ERROR "LWM2M_MAX_SERVERS must be 1 to 255, not '${LWM2M_MAX_SERVERS}'")
 endif()
 
-# lwm2m_write_build_config(DIR TIER [OVERRIDES]): writes DIR/lwm2m/build_config.hpp with the
-# sizes above and the features of TIER (the tests build a minimal-tier library this way).
+# Object and resource names, units and range texts of object definitions (lwm2m/dm/name.hpp):
+# logs and tools show them, serving requests never needs them. Left out by default when
+# cross-compiling (firmware), where they take flash and each ResourceDef row 8 bytes more.
+if(CMAKE_CROSSCOMPILING)
+  set(LWM2M_WITH_NAMES_DEFAULT OFF)
+else()
+  set(LWM2M_WITH_NAMES_DEFAULT ON)
+endif()
+option(LWM2M_WITH_NAMES
+  "Names, units and range texts of object definitions (default OFF when cross-compiling)"
+  ${LWM2M_WITH_NAMES_DEFAULT})
+
+# lwm2m_write_build_config(DIR TIER [OVERRIDES] [NAMES ON|OFF]): writes
+# DIR/lwm2m/build_config.hpp with the sizes above and the features of TIER (the tests build a
+# minimal-tier library this way). OVERRIDES applies the LWM2M_WITH_* and LWM2M_MAX_SERVERS
+# cache options; NAMES defaults to LWM2M_WITH_NAMES.
 function(lwm2m_write_build_config dir tier)
-  lwm2m_feature_body(${tier} features ${ARGN})
-  if(ARGN)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "OVERRIDES" "NAMES" "")
+  if(arg_OVERRIDES)
+    lwm2m_feature_body(${tier} features OVERRIDES)
+  else()
+    lwm2m_feature_body(${tier} features)
+  endif()
+  if(NOT DEFINED arg_NAMES)
+    set(arg_NAMES ${LWM2M_WITH_NAMES})
+  endif()
+  if(arg_NAMES)
+    set(names 1)
+  else()
+    set(names 0)
+  endif()
+  string(APPEND features
+    "/// Names, units and range texts of object definitions (lwm2m/dm/name.hpp): 1 kept, 0 left out.\n"
+    "#if defined(LWM2M_WITH_NAMES) && LWM2M_WITH_NAMES != ${names}\n"
+    "#error \"LWM2M_WITH_NAMES is fixed when the library is built (CMake option LWM2M_WITH_NAMES)\"\n"
+    "#endif\n"
+    "#undef LWM2M_WITH_NAMES\n"
+    "#define LWM2M_WITH_NAMES ${names}\n\n")
+  if(arg_OVERRIDES)
     set(servers ${LWM2M_MAX_SERVERS_VALUE})
   else()
     lwm2m_tier_has(${tier} full several)

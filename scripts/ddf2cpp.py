@@ -15,6 +15,9 @@ namespace NS::<object name>_v<version> (NS defaults to lwm2m::objects::ddf):
   kInfo                  dm::ResourceInfo[]: units and ranges, for resources that have them
   kObject                dm::ObjectDef
 
+Names, units and range texts are written as text in every header; a library built without
+names (LWM2M_WITH_NAMES=OFF, lwm2m/dm/name.hpp) drops them when the header is compiled.
+
 Python 3 standard library only. Errors name the file and the element and exit with 1.
 """
 

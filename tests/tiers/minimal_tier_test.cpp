@@ -6,6 +6,7 @@
 
 #include "core/client_fixture.hpp"
 #include "lwm2m/config.hpp"
+#include "lwm2m/dm/resource_info.hpp"
 
 namespace lwm2m::test {
 namespace {
@@ -13,12 +14,18 @@ namespace {
 using namespace std::chrono_literals;
 namespace codes = coap::codes;
 
-constexpr uint16_t kTlv = 11542, kText = 0, kCbor = 60, kSenmlCbor = 112, kSenmlJson = 110;
+constexpr uint16_t kTlv = 11542, kText = 0, kLink = 40, kCbor = 60, kSenmlCbor = 112,
+                   kSenmlJson = 110;
 
 static_assert(!LWM2M_WITH_BOOTSTRAP && !LWM2M_WITH_OBSERVE && !LWM2M_WITH_BLOCKWISE &&
                   !LWM2M_WITH_COMPOSITE && !LWM2M_WITH_SEND && !LWM2M_WITH_SENML_CBOR &&
                   !LWM2M_WITH_CBOR && LWM2M_MAX_SERVERS == 1,
               "these tests are built against the minimal tier's build_config.hpp");
+
+// Built as for firmware, without the names of object definitions (LWM2M_WITH_NAMES=0):
+// a resource row is its id, type, operations and two flags.
+static_assert(!LWM2M_WITH_NAMES, "the tier is built with LWM2M_WITH_NAMES OFF");
+static_assert(sizeof(dm::ResourceDef) == 6, "a ResourceDef keeps no name");
 
 struct MinimalTier : ClientTest {
   /// Feeds the client a CON request from the management server (peer 1) carrying `option`
@@ -126,6 +133,35 @@ TEST_F(MinimalTier, SendAndBootstrapAreRefusedWithoutTouchingTheNetwork) {
   EXPECT_EQ(bootstrap.bootstrap_requests, 0);
   EXPECT_TRUE(server.sends.empty());
   EXPECT_TRUE(rig.client->registered(101));
+}
+
+TEST_F(MinimalTier, NamesReadAsEmptyAndCodeThatSetsThemStillCompiles) {
+  const dm::ObjectDef& server_def = objects::server_object_def();
+  EXPECT_TRUE(server_def.name.empty());
+  const dm::ResourceDef* trigger = server_def.find(8);  // Registration Update Trigger
+  ASSERT_NE(trigger, nullptr);
+  EXPECT_EQ(std::string_view(trigger->name), "");
+  EXPECT_TRUE(trigger->executable());
+  // Names, units and range texts given by an application are accepted and dropped.
+  constexpr dm::ResourceDef own{7,     dm::DataType::string, dm::Operations::read, false,
+                                false, "Own Resource"};
+  static_assert(own.name.empty() && own.name.size() == 0);
+  constexpr dm::ResourceInfo info{7, "Cel", "-40..85", dm::RangeKind::value, -40, 85};
+  static_assert(info.units.empty() && info.range == "" && info.accepts(85) && !info.accepts(86));
+  dm::ObjectDef def{4242};
+  const std::string runtime_name = "Made At Run Time";
+  def.name = runtime_name;
+  EXPECT_EQ(def.name, "");
+  EXPECT_EQ(std::string(def.name), "");
+}
+
+TEST_F(MinimalTier, DiscoverListsTheResourcesWithoutNames) {
+  start_and_register();
+  Reply discover = call(codes::get, "/1/0", kLink);
+  EXPECT_EQ(discover.code, codes::content);
+  EXPECT_TRUE(discover.payload.starts_with("</1/0>,</1/0/0>,</1/0/1>,")) << discover.payload;
+  EXPECT_NE(discover.payload.find("</1/0/8>"), std::string::npos) << discover.payload;
+  EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "300");
 }
 
 }  // namespace

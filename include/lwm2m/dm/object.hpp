@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "lwm2m/bytes.hpp"
+#include "lwm2m/dm/name.hpp"
 #include "lwm2m/dm/path.hpp"
 #include "lwm2m/dm/value.hpp"
 #include "lwm2m/status.hpp"
@@ -30,12 +31,14 @@ constexpr bool allows(Operations ops, Operations what) noexcept {
 
 /// Static description of one resource of an object, one row of ObjectDef::resources.
 struct ResourceDef {
-  ResourceId id;               ///< resource id within the object, e.g. 5700 (Sensor Value)
-  DataType type;               ///< DataType::none for executable resources
-  Operations ops;              ///< what a server may do with it: read, write or execute
-  bool multiple = false;       ///< Multiple-instance resource
-  bool mandatory = false;      ///< Mandatory in every instance
-  std::string_view name = {};  ///< the OMA name, e.g. "Sensor Value" (shown in logs and tools)
+  ResourceId id;           ///< resource id within the object, e.g. 5700 (Sensor Value)
+  DataType type;           ///< DataType::none for executable resources
+  Operations ops;          ///< what a server may do with it: read, write or execute
+  bool multiple = false;   ///< Multiple-instance resource
+  bool mandatory = false;  ///< Mandatory in every instance
+  /// The OMA name, e.g. "Sensor Value", shown in logs and tools; empty (and no storage) in
+  /// a build without names (LWM2M_WITH_NAMES=0, lwm2m/dm/name.hpp).
+  [[no_unique_address]] Name name = {};
 
   /// True when a server may read (and observe) it.
   constexpr bool readable() const noexcept { return allows(ops, Operations::read); }
@@ -54,7 +57,8 @@ struct ObjectDef {
   bool mandatory = false;  ///< Mandatory object
   /// Sorted by ascending id (Registry::add rejects an unsorted table).
   std::span<const ResourceDef> resources = {};
-  std::string_view name = {};  ///< the OMA name, e.g. "Temperature"
+  /// The OMA name, e.g. "Temperature"; empty in a build without names (LWM2M_WITH_NAMES=0).
+  [[no_unique_address]] Name name = {};
 
   /// Binary search; null when the object defines no such resource.
   const ResourceDef* find(ResourceId rid) const noexcept;

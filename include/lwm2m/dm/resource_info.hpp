@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "lwm2m/dm/name.hpp"
 #include "lwm2m/dm/path.hpp"
 
 namespace lwm2m::dm {
@@ -21,9 +22,13 @@ enum class RangeKind : uint8_t {
 
 /// Units and range of one resource, from the OMA definition of its object.
 struct ResourceInfo {
-  ResourceId id;                     ///< resource id
-  std::string_view units = {};       ///< "Cel", "/100", "m/s"; empty when none
-  std::string_view range = {};       ///< the definition's RangeEnumeration text
+  ResourceId id;  ///< resource id
+  /// "Cel", "/100", "m/s"; empty when none, and in a build without names
+  /// (LWM2M_WITH_NAMES=0, lwm2m/dm/name.hpp).
+  [[no_unique_address]] Name units = {};
+  /// The definition's RangeEnumeration text; empty in a build without names (min, max and
+  /// kind still hold the range).
+  [[no_unique_address]] Name range = {};
   RangeKind kind = RangeKind::none;  ///< what min and max bound
   double min = 0;                    ///< lowest allowed value or length
   double max = 0;                    ///< highest allowed value or length

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <type_traits>
 
 #include "lwm2m/objects/ddf/object_0_v1_0.hpp"
 #include "lwm2m/objects/ddf/object_0_v1_1.hpp"
@@ -115,6 +117,28 @@ TEST(DdfDescriptors, DeviceSaysWhatTheXmlSays) {
   EXPECT_TRUE(battery->accepts(100));
   EXPECT_FALSE(battery->accepts(101));
   EXPECT_EQ(dm::find_info(device_v1_1::kInfo, 0), nullptr);  // no units, no range
+}
+
+// A library built with names (LWM2M_WITH_NAMES, the default on a host) keeps every name,
+// unit and range text; tests/tiers checks a build without them.
+TEST(DdfDescriptors, NamesUnitsAndRangeTextsAreKeptInABuildWithNames) {
+#if LWM2M_WITH_NAMES
+  static_assert(std::is_same_v<dm::Name, std::string_view>);
+  const dm::ResourceDef* trigger = lwm2m_server_v1_1::kObject.find(8);
+  ASSERT_NE(trigger, nullptr);
+  EXPECT_EQ(trigger->name, "Registration Update Trigger");
+  EXPECT_EQ(lwm2m_server_v1_1::kObject.name, "LwM2M Server");
+  const dm::ResourceInfo* fraction = dm::find_info(temperature_v1_1::kInfo, 6050);
+  ASSERT_NE(fraction, nullptr);
+  EXPECT_EQ(fraction->units, "s");
+  EXPECT_EQ(fraction->range, "0..1");
+  dm::ObjectDef def{4242};
+  const std::string runtime_name = "Made At Run Time";
+  def.name = runtime_name;
+  EXPECT_EQ(def.name, "Made At Run Time");
+#else
+  GTEST_SKIP() << "built with LWM2M_WITH_NAMES=OFF";
+#endif
 }
 
 TEST(DdfDescriptors, IpsoAndLocationSayWhatTheXmlSays) {
