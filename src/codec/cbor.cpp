@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "codec/json.hpp"
+#include "float32_exact.hpp"
 
 namespace lwm2m::codec::cbor {
 namespace {
@@ -74,19 +75,16 @@ void Writer::text(std::string_view s) noexcept {
 }
 
 void Writer::floating(double v) noexcept {
-  const auto f = static_cast<float>(v);
-  if (static_cast<double>(f) == v || v != v) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    if (v != v) bits = 0x7FC00000;  // one quiet NaN, whatever payload the double had
+  uint32_t bits;
+  const bool nan = v != v;
+  if (nan || lwm2m::detail::float32_exact(v, bits)) {
+    if (nan) bits = 0x7FC00000;  // one quiet NaN, whatever payload the double had
     sink_.put(0xFA);
     head_bits(bits, 4);
     return;
   }
-  uint64_t bits;
-  std::memcpy(&bits, &v, 8);
   sink_.put(0xFB);
-  head_bits(bits, 8);
+  head_bits(std::bit_cast<uint64_t>(v), 8);
 }
 
 void Writer::head_bits(uint64_t bits, size_t n) noexcept {

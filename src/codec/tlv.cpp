@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codec/tlv.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "codec/json.hpp"
 #include "float32_exact.hpp"
+#include "to_double.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -73,19 +75,17 @@ Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id, const dm::Value&
       size = uint_size(v.as_unsigned());
       bits = v.as_unsigned();
       break;
-    case dm::DataType::floating:
-      if (lwm2m::detail::float32_exact(v.as_float())) {
-        const float f = static_cast<float>(v.as_float());
-        uint32_t b32;
-        std::memcpy(&b32, &f, sizeof b32);
+    case dm::DataType::floating: {
+      uint32_t b32;
+      if (lwm2m::detail::float32_exact(v.as_float(), b32)) {
         bits = b32;
         size = 4;
       } else {
-        const double d = v.as_float();
-        std::memcpy(&bits, &d, sizeof bits);
+        bits = std::bit_cast<uint64_t>(v.as_float());
         size = 8;
       }
       break;
+    }
     case dm::DataType::boolean:
       size = 1;
       bits = v.as_bool() ? 1 : 0;
@@ -356,7 +356,7 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
         const auto bits = static_cast<uint32_t>(u);
         float f;
         std::memcpy(&f, &bits, sizeof f);
-        return dm::Value::floating(f);
+        return dm::Value::floating(lwm2m::detail::to_double(f));
       }
       if (n == 8) {
         double d;

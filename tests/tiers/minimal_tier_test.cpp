@@ -2,11 +2,14 @@
 // A client built for the minimal tier (LWM2M_TIER=minimal: no bootstrap, observe, block-wise
 // transfers, composite operations, Send, and only TLV, text, opaque and link format) answers
 // a server that asks for what it left out as the specifications say, on the wire.
+#include <bit>
+
 #include <gtest/gtest.h>
 
 #include "core/client_fixture.hpp"
 #include "lwm2m/config.hpp"
 #include "lwm2m/dm/resource_info.hpp"
+#include "lwm2m/dm/value.hpp"
 
 namespace lwm2m::test {
 namespace {
@@ -162,6 +165,32 @@ TEST_F(MinimalTier, DiscoverListsTheResourcesWithoutNames) {
   EXPECT_TRUE(discover.payload.starts_with("</1/0>,</1/0/0>,</1/0/1>,")) << discover.payload;
   EXPECT_NE(discover.payload.find("</1/0/8>"), std::string::npos) << discover.payload;
   EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "300");
+}
+
+// Without Observe the tier converts integers to doubles from their bits (no soft-float
+// addition linked on a Cortex-M4): the same doubles as the compiler's conversion.
+TEST(MinimalTierNumbers, IntegersConvertToTheSameDoublesAsTheCompilersConversion) {
+  const int64_t values[] = {0,
+                            1,
+                            -1,
+                            (int64_t{1} << 53) + 1,
+                            -(int64_t{1} << 53) - 3,
+                            INT64_MAX,
+                            INT64_MIN,
+                            123456789012345678};
+  for (int64_t v : values) {
+    auto d = dm::convert(dm::Value::integer(v), dm::DataType::floating);
+    ASSERT_TRUE(d.ok()) << v;
+    EXPECT_EQ(std::bit_cast<uint64_t>(d->as_float()),
+              std::bit_cast<uint64_t>(static_cast<double>(v)))
+        << v;
+    const auto u = static_cast<uint64_t>(v);
+    auto du = dm::convert(dm::Value::unsigned_integer(u), dm::DataType::floating);
+    ASSERT_TRUE(du.ok()) << u;
+    EXPECT_EQ(std::bit_cast<uint64_t>(du->as_float()),
+              std::bit_cast<uint64_t>(static_cast<double>(u)))
+        << u;
+  }
 }
 
 }  // namespace
