@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "codec/json.hpp"
+#include "double_compare.hpp"
 #include "float32_exact.hpp"
 
 namespace lwm2m::codec::cbor {
@@ -76,7 +77,7 @@ void Writer::text(std::string_view s) noexcept {
 
 void Writer::floating(double v) noexcept {
   uint32_t bits;
-  const bool nan = v != v;
+  const bool nan = lwm2m::detail::is_nan(v);
   if (nan || lwm2m::detail::float32_exact(v, bits)) {
     if (nan) bits = 0x7FC00000;  // one quiet NaN, whatever payload the double had
     sink_.put(0xFA);

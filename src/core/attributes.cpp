@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "codec/number.hpp"
+#include "double_compare.hpp"
 #include "text_slice.hpp"
 
 namespace lwm2m::core {
@@ -97,10 +98,10 @@ Status apply_query(Attributes& a, std::span<const std::string_view> query) noexc
 Status validate(const Attributes& a, bool numeric_target, bool boolean_target) noexcept {
   if ((a.gt || a.lt || a.st) && !numeric_target) return Errc::bad_request;
   if (a.edge && !boolean_target) return Errc::bad_request;
-  if (a.st && *a.st < 0) return Errc::bad_request;
+  if (a.st && lwm2m::detail::less(*a.st, 0)) return Errc::bad_request;
   if (a.gt && a.lt) {
-    if (!(*a.lt < *a.gt)) return Errc::bad_request;
-    if (a.st && !(*a.lt + 2 * *a.st < *a.gt)) return Errc::bad_request;
+    if (!lwm2m::detail::less(*a.lt, *a.gt)) return Errc::bad_request;
+    if (a.st && !lwm2m::detail::less(*a.lt + 2 * *a.st, *a.gt)) return Errc::bad_request;
   }
   return Errc::ok;
 }
@@ -110,7 +111,7 @@ void write_link_attributes(const Attributes& a, Sink& out) noexcept {
     const std::string_view key = kQueryKeys[i];
     if (i >= kFirstReal && i < kFirstFlag) {
       const std::optional<double>& v = a.*kReal[i - kFirstReal];
-      if (!v || !std::isfinite(*v)) continue;
+      if (!v || !lwm2m::detail::is_finite(*v)) continue;
       write_key(out, key);
       (void)codec::number::write_double(out, *v);
       continue;
@@ -165,11 +166,15 @@ bool meets_condition(const Attributes& eff, const std::optional<double>& sampled
                      const std::optional<double>& previous) noexcept {
   if ((!eff.gt && !eff.lt && !eff.st && !eff.edge) || !sampled || !previous) return true;
   const double last = *previous, now_value = *sampled;
-  if (last != last || now_value != now_value) return false;
-  if (eff.gt && (last > *eff.gt) != (now_value > *eff.gt)) return true;
-  if (eff.lt && (last < *eff.lt) != (now_value < *eff.lt)) return true;
-  if (eff.st && std::fabs(now_value - last) >= *eff.st) return true;
-  return eff.edge && (last != 0) != (now_value != 0) && (now_value != 0) == *eff.edge;
+  if (lwm2m::detail::is_nan(last) || lwm2m::detail::is_nan(now_value)) return false;
+  if (eff.gt && lwm2m::detail::less(*eff.gt, last) != lwm2m::detail::less(*eff.gt, now_value))
+    return true;
+  if (eff.lt && lwm2m::detail::less(last, *eff.lt) != lwm2m::detail::less(now_value, *eff.lt))
+    return true;
+  if (eff.st && lwm2m::detail::at_least(std::fabs(now_value - last), *eff.st)) return true;
+  if (!eff.edge) return false;
+  const bool was_set = !lwm2m::detail::equal(last, 0), is_set = !lwm2m::detail::equal(now_value, 0);
+  return was_set != is_set && is_set == *eff.edge;
 }
 
 }  // namespace
@@ -190,7 +195,8 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   // last reported value counts even when nobody marked it (§5.1.2, 1.1 attributes).
   const auto sampled = numeric(current);
   bool changed = st.changed;
-  if (!changed && epmax_s > 0 && sampled && st.last_value && *sampled != *st.last_value)
+  if (!changed && epmax_s > 0 && sampled && st.last_value &&
+      !lwm2m::detail::equal(*sampled, *st.last_value))
     changed = true;
   // epmin: no two evaluations closer than epmin; a change inside it waits for its end.
   TimePoint epmin_end = kNever;

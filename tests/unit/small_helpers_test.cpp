@@ -2,7 +2,7 @@
 // The library's replacements for what would link large runtime routines on firmware:
 // 64-bit division by a small constant, substrings without substr's throwing check, and the
 // whole-number test of a double read from its bits, the test whether a float holds it, and
-// conversions to double built from the bits.
+// conversions to double and comparisons of doubles built from the bits.
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "double_compare.hpp"
 #include "float32_exact.hpp"
 #include "small_divide.hpp"
 #include "text_slice.hpp"
@@ -181,6 +182,44 @@ TEST(ToDouble, FloatsWidenAsTheBuiltInConversion) {
     }
     ASSERT_EQ(std::bit_cast<uint64_t>(d), std::bit_cast<uint64_t>(static_cast<double>(f))) << bits;
     ASSERT_EQ(std::bit_cast<uint64_t>(to_double(f)), std::bit_cast<uint64_t>(d));
+  }
+}
+
+TEST(DoubleCompare, OrdersAsTheBuiltInOperators) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double edges[] = {0.0,
+                          -0.0,
+                          1.0,
+                          -1.0,
+                          0.1,
+                          -0.1,
+                          inf,
+                          -inf,
+                          std::numeric_limits<double>::denorm_min(),
+                          -std::numeric_limits<double>::denorm_min(),
+                          std::numeric_limits<double>::max(),
+                          std::numeric_limits<double>::lowest(),
+                          std::nan(""),
+                          -std::nan("")};
+  std::mt19937_64 rng{23};
+  // Half the operands from the edges (every pair of them occurs), half any bits (NaNs with
+  // any payload among them).
+  auto value = [&] {
+    const uint64_t r = rng();
+    return r % 2 ? edges[(r >> 1) % std::size(edges)] : std::bit_cast<double>(rng());
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const double a = value(), b = value();
+    const Order o = compare(a, b);
+    ASSERT_EQ(o == Order::less, a < b) << a << " " << b;
+    ASSERT_EQ(o == Order::equal, a == b) << a << " " << b;
+    ASSERT_EQ(o == Order::greater, a > b) << a << " " << b;
+    ASSERT_EQ(o == Order::unordered, a != a || b != b) << a << " " << b;
+    ASSERT_EQ(less(a, b), a < b);
+    ASSERT_EQ(at_least(a, b), a >= b);
+    ASSERT_EQ(equal(a, b), a == b);
+    ASSERT_EQ(is_nan(a), std::isnan(a));
+    ASSERT_EQ(is_finite(a), std::isfinite(a));
   }
 }
 
