@@ -10,6 +10,7 @@
 #include "lwm2m/config.hpp"
 #include "lwm2m/dm/resource_info.hpp"
 #include "lwm2m/dm/value.hpp"
+#include "lwm2m/random.hpp"
 
 namespace lwm2m::test {
 namespace {
@@ -191,6 +192,44 @@ TEST(MinimalTierNumbers, IntegersConvertToTheSameDoublesAsTheCompilersConversion
               std::bit_cast<uint64_t>(static_cast<double>(u)))
         << u;
   }
+}
+
+// The CoAP engine of this build serves no observe relation: accept_observe() says so and the
+// answer carries no Observe option (RFC 7641 §4.1: not observed).
+TEST(MinimalTierEngine, AcceptObserveIsUnsupportedAndTheAnswerIsPlain) {
+  struct Handler : coap::RequestHandler {
+    void on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept override {
+      registering = in.observe_register;
+      accepted = resp.accept_observe(7).status();
+      resp.write(std::string_view{"21.5"});
+    }
+    bool registering = false;
+    Status accepted;
+  } handler;
+  XorShiftRandom rng{3};
+  coap::Engine engine(coap::EngineConfig{}, rng, &handler);
+  ASSERT_TRUE(engine.valid());
+  coap::Message get;
+  get.type = coap::Type::con;
+  get.code = codes::get;
+  get.message_id = 0x1234;
+  const uint8_t token[] = {0xab};
+  get.token = coap::Token::from(token);
+  ASSERT_TRUE(get.add_uint(coap::OptionNumber::observe, 0).ok());
+  ASSERT_TRUE(get.add_path(coap::OptionNumber::uri_path, "3303/0/5700").ok());
+  uint8_t wire[64];
+  auto n = coap::encode(get, wire);
+  ASSERT_TRUE(n.ok());
+  engine.handle_datagram(1, {wire, *n}, TimePoint{});
+  EXPECT_TRUE(handler.registering);
+  EXPECT_EQ(handler.accepted.error(), Errc::unsupported);
+  auto d = engine.poll_transmit();
+  ASSERT_TRUE(d.has_value());
+  coap::Message reply;
+  ASSERT_EQ(coap::parse(d->bytes, reply), coap::ParseError::none);
+  EXPECT_EQ(reply.code, codes::content);
+  EXPECT_FALSE(reply.observe().has_value());
+  EXPECT_EQ(engine.observation_count(), 0u);
 }
 
 }  // namespace
