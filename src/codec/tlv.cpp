@@ -343,9 +343,11 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
     case dm::DataType::integer:
     case dm::DataType::time: {
       if (!int_size_ok) return Errc::bad_request;
-      uint64_t x = u;
-      if (n < 8 && (x >> (8 * n - 1)) != 0) x |= ~uint64_t{0} << (8 * n);  // sign-extend
-      const auto v = static_cast<int64_t>(x);
+      // Sign-extended from the value's width by the narrow types (no 64-bit shifts).
+      const int64_t v = n == 1   ? int64_t{static_cast<int8_t>(u)}
+                        : n == 2 ? int64_t{static_cast<int16_t>(u)}
+                        : n == 4 ? int64_t{static_cast<int32_t>(u)}
+                                 : static_cast<int64_t>(u);
       return type == dm::DataType::integer ? dm::Value::integer(v) : dm::Value::time(v);
     }
     case dm::DataType::unsigned_integer:
