@@ -54,8 +54,8 @@ void Writer::head(Major major, uint64_t arg) noexcept {
     buf[0] = mt | 27;
     n = 8;
   }
-  for (size_t k = 0; k < n; ++k)
-    buf[n - k] = static_cast<uint8_t>(arg >> (8 * k));
+  for (size_t k = n; k > 0; --k, arg >>= 8)  // a constant shift per byte
+    buf[k] = static_cast<uint8_t>(arg);
   sink_.write({buf, n + 1});
 }
 
@@ -90,8 +90,8 @@ void Writer::floating(double v) noexcept {
 
 void Writer::head_bits(uint64_t bits, size_t n) noexcept {
   uint8_t buf[8];
-  for (size_t k = 0; k < n; ++k)
-    buf[n - 1 - k] = static_cast<uint8_t>(bits >> (8 * k));
+  for (size_t k = n; k-- > 0; bits >>= 8)  // a constant shift per byte
+    buf[k] = static_cast<uint8_t>(bits);
   sink_.write({buf, n});
 }
 

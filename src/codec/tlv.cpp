@@ -32,9 +32,10 @@ size_t uint_size(uint64_t v) noexcept {
   return 8;
 }
 
+// From the last byte back: a constant shift per byte, no 64-bit variable shifts.
 uint8_t* store_be(uint8_t* p, uint64_t v, size_t n) noexcept {
-  for (size_t i = 0; i < n; ++i)
-    p[i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
+  for (size_t i = n; i-- > 0; v >>= 8)
+    p[i] = static_cast<uint8_t>(v);
   return p + n;
 }
 
