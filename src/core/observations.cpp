@@ -276,7 +276,7 @@ bool ObservationTable::notify(Observation& o, TimePoint now) noexcept {
   const Attributes eff = effective_attributes(o.ssid, o.paths[0]);
   // CON only when asked (1.2 "con" attribute); the engine still sends one CON per 24 h as
   // RFC 7641 §4.5 requires. NON is what Leshan, Wakaama and Anjay clients send by default.
-  const bool con = eff.con.value_or(false);
+  const bool con = eff.value(Attributes::con);
   Status st = engine_.notify(o.id, con, now, [&](coap::Response& r) {
     Status e = encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, r.payload(),
                              scratch_, o.composite);
