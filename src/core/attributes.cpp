@@ -166,11 +166,11 @@ void take_earlier(TimePoint& t, TimePoint candidate) noexcept {
 // compares both values with its threshold once (doubles are emulated in software on small
 // targets); a NaN crosses nothing.
 bool meets_condition(const Attributes& eff, const std::optional<double>& sampled,
-                     const std::optional<double>& previous) noexcept {
+                     const NotifyState& previous) noexcept {
   const bool gt = eff.has(A::gt), lt = eff.has(A::lt), st = eff.has(A::st);
   const bool edge = eff.has(A::edge);
-  if ((!gt && !lt && !st && !edge) || !sampled || !previous) return true;
-  const double last = *previous, now_value = *sampled;
+  if ((!gt && !lt && !st && !edge) || !sampled || !previous.has_last_number) return true;
+  const double last = previous.last_number, now_value = *sampled;
   if (last != last || now_value != now_value) return false;
   if (gt && (last > eff.value(A::gt)) != (now_value > eff.value(A::gt))) return true;
   if (lt && (last < eff.value(A::lt)) != (now_value < eff.value(A::lt))) return true;
@@ -197,7 +197,7 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   // last reported value counts even when nobody marked it (§5.1.2, 1.1 attributes).
   const auto sampled = numeric(current);
   bool changed = st.changed;
-  if (!changed && epmax_s > 0 && sampled && st.last_value && *sampled != *st.last_value)
+  if (!changed && epmax_s > 0 && sampled && st.has_last_number && *sampled != st.last_number)
     changed = true;
   // epmin: no two evaluations closer than epmin; a change inside it waits for its end.
   TimePoint epmin_end = kNever;
@@ -210,7 +210,7 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   }
   d.evaluated = changed;
 
-  const bool condition = changed && meets_condition(eff, sampled, st.last_value);
+  const bool condition = changed && meets_condition(eff, sampled, st);
   if ((condition && elapsed >= pmin) || (has_pmax && now >= pmax_end)) {
     d.send_now = true;
     return d;

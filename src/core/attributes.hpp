@@ -106,11 +106,23 @@ Status validate(const Attributes& effective, bool numeric_target, bool boolean_t
 void write_link_attributes(const Attributes& a, Sink& out) noexcept;
 
 /// State kept per observed value to decide notifications.
+/// (32 bytes on a 32-bit target: the flags share one word, where an optional's would not.)
 struct NotifyState {
   TimePoint last_notify{};
-  std::optional<double> last_value;  ///< numeric value last reported (for gt/lt/st/edge)
-  bool changed = false;              ///< value marked changed since the last notification
-  TimePoint last_eval{};             ///< last evaluation of the change conditions (epmin)
+  TimePoint last_eval{};  ///< last evaluation of the change conditions (epmin)
+  double last_number = 0;        ///< the numeric value last reported, when has_last_number
+  bool has_last_number = false;  ///< a numeric value was reported (for gt/lt/st/edge)
+  bool changed = false;          ///< value marked changed since the last notification
+
+  /// The numeric value last reported, nullopt when none was.
+  std::optional<double> last_value() const noexcept {
+    if (!has_last_number) return std::nullopt;
+    return last_number;
+  }
+  void set_last_value(std::optional<double> v) noexcept {
+    has_last_number = v.has_value();
+    last_number = v.value_or(0);
+  }
 };
 
 /// When the next notification is due given the effective attributes: the earliest time

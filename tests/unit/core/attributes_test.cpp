@@ -129,7 +129,7 @@ TEST(NotifyDecision, GreaterLessThanAndStep) {
   a.set(Attributes::lt, 10);
   NotifyState st;
   st.last_notify = at(0);
-  st.last_value = 15;
+  st.set_last_value(15);
   st.changed = true;
   EXPECT_FALSE(decide(a, st, dm::Value::floating(19.9), at(1)).send_now);
   EXPECT_TRUE(decide(a, st, dm::Value::floating(20.1), at(1)).send_now);  // crosses gt
@@ -180,17 +180,17 @@ TEST(NotifyDecision, EpmaxSamplesAnUnmarkedChange) {
   a.set(Attributes::epmax, 3);
   NotifyState st;
   st.last_notify = at(100);
-  st.last_value = 20.0;
+  st.set_last_value(20.0);
   // Nobody called value_changed, but the value differs at the sampling time.
   auto d = decide(a, st, dm::Value::floating(21.5), at(103));
   EXPECT_TRUE(d.send_now);
   // An unchanged value is only sampled again after epmax.
-  st.last_value = 21.5;
+  st.set_last_value(21.5);
   d = decide(a, st, dm::Value::floating(21.5), at(103));
   EXPECT_FALSE(d.send_now);
   EXPECT_EQ(d.next_check, at(106));
   // Without epmax the same unmarked difference is not looked at.
-  EXPECT_FALSE(decide(Attributes{}, NotifyState{at(100), 20.0, false, {}},
+  EXPECT_FALSE(decide(Attributes{}, NotifyState{at(100), {}, 20.0, true, false},
                       dm::Value::floating(21.5), at(103))
                    .send_now);
 }
