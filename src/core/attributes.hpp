@@ -109,7 +109,7 @@ void write_link_attributes(const Attributes& a, Sink& out) noexcept;
 /// (32 bytes on a 32-bit target: the flags share one word, where an optional's would not.)
 struct NotifyState {
   TimePoint last_notify{};
-  TimePoint last_eval{};  ///< last evaluation of the change conditions (epmin)
+  TimePoint last_eval{};         ///< last evaluation of the change conditions (epmin)
   double last_number = 0;        ///< the numeric value last reported, when has_last_number
   bool has_last_number = false;  ///< a numeric value was reported (for gt/lt/st/edge)
   bool changed = false;          ///< value marked changed since the last notification
