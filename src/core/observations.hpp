@@ -18,7 +18,8 @@
 
 namespace lwm2m::core {
 
-inline constexpr size_t kMaxCompositePaths = 4;
+/// Paths one observation keeps: a build without Observe-Composite keeps one.
+inline constexpr size_t kMaxCompositePaths = LWM2M_WITH_COMPOSITE ? 4 : 1;
 
 struct Observation {
   Observation() noexcept;  // out of line: the table's construction and clear() share one copy
