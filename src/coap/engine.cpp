@@ -77,7 +77,19 @@ bool config_ok(const EngineConfig& c) noexcept {
   if (c.exchanges == 0 || c.dedup_entries == 0) return false;
   if (c.token_length > 8) return false;
   if (c.tx.max_retransmit > 20 || c.tx.ack_random_factor_permille < 1000) return false;
+  // The store must hold at least one response of any size.
+  const size_t store = c.shared_responses ? c.shared_responses->capacity() : c.response_bytes;
+  if ((c.shared_responses || store) && store < ResponseStore::min_size(c.max_message_size))
+    return false;
   return true;
+}
+
+// The bytes of the engine's own response store: as many whole messages as dedup entries
+// unless the configuration says otherwise.
+size_t own_response_bytes(const EngineConfig& c) noexcept {
+  if (c.shared_responses) return 0;
+  return c.response_bytes ? c.response_bytes
+                          : size_t{c.dedup_entries} * ResponseStore::min_size(c.max_message_size);
 }
 
 uint16_t tx_capacity(const EngineConfig& c) noexcept {
@@ -89,7 +101,11 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   Exchange* exchanges = l.take<Exchange>(c.exchanges);
   uint8_t* ebufs = l.bytes(size_t{c.exchanges} * c.max_message_size);
   CacheEntry* cache = l.take<CacheEntry>(c.dedup_entries);
-  uint8_t* cbufs = l.bytes(size_t{c.dedup_entries} * c.max_message_size);
+  // The responses in the engine's own store, unless it shares one.
+  l.align<ResponseStore>();
+  auto* own_store = reinterpret_cast<ResponseStore*>(
+      c.shared_responses ? nullptr : l.bytes(sizeof(ResponseStore)));
+  uint8_t* responses = l.bytes(own_response_bytes(c));
   detail::ServedObservation* observations = l.take<detail::ServedObservation>(c.observations);
   detail::Deferred* deferred = l.take<detail::Deferred>(c.deferred);
   // No reassembly buffer in a build without block-wise transfers.
@@ -102,9 +118,9 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->exchanges = exchanges;
   for (uint16_t i = 0; i < c.exchanges; ++i)
     exchanges[i].buf = ebufs + size_t{i} * c.max_message_size;
-  for (uint16_t i = 0; i < c.dedup_entries; ++i)
-    cache[i].buf = cbufs + size_t{i} * c.max_message_size;
-  core->cache.attach(cache, c.dedup_entries);
+  ResponseStore* store = c.shared_responses;
+  if (!store) store = new (own_store) ResponseStore({responses, own_response_bytes(c)});
+  core->cache.attach(cache, c.dedup_entries, store);
   core->observations = observations;
   core->deferred = deferred;
   core->reassembly.attach(block1, block1_buffer);
@@ -151,7 +167,10 @@ void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler
   core_->next_mid_value = static_cast<uint16_t>(rng.next_u32());
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  // A shared store outlives the engine: its records must not name our entries.
+  if (core_) core_->cache.release();
+}
 
 void Engine::set_handler(RequestHandler* handler) noexcept {
   if (core_) core_->handler = handler;
@@ -311,8 +330,8 @@ namespace {
 
 // Inlined into its two callers: a call costs more flash than it saves in on_request().
 [[gnu::always_inline]] inline CacheEntry* EngineCore::admit_request(PeerId peer, const Message& m,
-                                                                    TimePoint now,
-                                                                    Message& resp) noexcept {
+                                                                    TimePoint now, Message& resp,
+                                                                    uint8_t*& out) noexcept {
   CacheEntry* victim;
   if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
     // Retransmission: answer from the cache, never run the handler twice (§4.5). A
@@ -327,19 +346,25 @@ namespace {
 
   CacheEntry* c = DedupCache::insert(victim, peer, m.message_id);
   if (!c) return nullptr;  // every cache slot is being transmitted; the peer will retransmit
+  out = cache.reserve(config.max_message_size);
+  if (!out) {
+    c->state = CacheEntry::State::free;  // no room for the answer yet: as above
+    return nullptr;
+  }
   c->expires = now + (m.type == Type::con ? exchange_lifetime : non_lifetime);
 
   resp.type = m.type == Type::con ? Type::ack : Type::non;
   resp.message_id = m.type == Type::con ? m.message_id : next_mid();
   resp.token = m.token;
   if (reject.raw == 0) return c;
-  finish_simple(*c, resp, reject);
+  finish_simple(*c, out, resp, reject);
   return nullptr;
 }
 
 void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
   Message resp;
-  CacheEntry* c = admit_request(peer, m, now, resp);
+  uint8_t* out;
+  CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;
 
   ResponsePlan plan;
@@ -350,21 +375,21 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   } else if (m.has(OptionNumber::block1) && handler && handler->streams_block1(peer, m)) {
     streamed = m.block(OptionNumber::block1);
     if (!streamed || (streamed->more && m.payload.size() != streamed->size())) {
-      finish_simple(*c, resp, codes::bad_request);
+      finish_simple(*c, out, resp, codes::bad_request);
       return;
     }
     plan.block1_echo = streamed;
   } else if (m.has(OptionNumber::block1)) {
     const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
     if (reply == codes::continue_) {
-      finish_simple(*c, resp, reply, std::nullopt, reassembly.block());
+      finish_simple(*c, out, resp, reply, std::nullopt, reassembly.block());
       return;
     }
     if (reply.raw != 0) {
       std::optional<uint32_t> size1, max_age;
       if (reply == codes::request_entity_too_large) size1 = reassembly.capacity();
       if (reply == codes::service_unavailable) max_age = reassembly.busy_seconds(now);
-      finish_simple(*c, resp, reply, size1, std::nullopt, max_age);
+      finish_simple(*c, out, resp, reply, size1, std::nullopt, max_age);
       return;
     }
     body = reassembly.body();
@@ -386,14 +411,14 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   plan.allow_observe = observe_register;
   plan.allow_defer = true;
   ResponseOutcome outcome;
-  auto n = build_response(plan, resp, {c->buf, config.max_message_size}, outcome);
+  auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
   // The 24-hour CON rule (RFC 7641 §4.5) counts from the registration, not from the
   // clock's origin.
   if (outcome.observation.valid()) observations[outcome.observation.index].last_con = now;
   if (outcome.deferred.valid()) {
     // Separate response: an empty ACK now for a CON, nothing for a NON (§5.2.2).
     if (m.type == Type::con) {
-      DedupCache::store_empty_ack(*c);
+      (void)cache.store_empty_ack(*c);  // the reservation above leaves room for it
       queue_cache(*c);
     } else {
       c->state = CacheEntry::State::pending;
@@ -401,10 +426,10 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
     return;
   }
   if (!n) {
-    finish_simple(*c, resp, codes::internal_server_error);
+    finish_simple(*c, out, resp, codes::internal_server_error);
     return;
   }
-  c->len = static_cast<uint16_t>(*n);
+  cache.commit(*c, *n);
   c->state = CacheEntry::State::ready;
   queue_cache(*c);
 }
@@ -417,9 +442,11 @@ void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatag
   if (!parse_datagram(peer, datagram, m)) return;
   if (!m.code.is_request() || (m.type != Type::con && m.type != Type::non)) return;
   Message resp;
-  CacheEntry* c = admit_request(peer, m, now, resp);
+  uint8_t* out;
+  CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;
-  finish_simple(*c, resp, codes::request_entity_too_large, std::nullopt, block1_that_fits(m, d));
+  finish_simple(*c, out, resp, codes::request_entity_too_large, std::nullopt,
+                block1_that_fits(m, d));
 }
 
 }  // namespace detail

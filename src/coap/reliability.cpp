@@ -34,6 +34,7 @@ CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, TimePoint now,
 
 CacheEntry* DedupCache::insert(CacheEntry* victim, PeerId peer, uint16_t mid) noexcept {
   if (!victim) return nullptr;
+  ResponseStore::forget(*victim);
   victim->state = CacheEntry::State::pending;
   victim->peer = peer;
   victim->mid = mid;
@@ -41,10 +42,18 @@ CacheEntry* DedupCache::insert(CacheEntry* victim, PeerId peer, uint16_t mid) no
   return victim;
 }
 
-void DedupCache::store_empty_ack(CacheEntry& c) noexcept {
-  wire::write_empty(Type::ack, c.mid, c.buf);
-  c.len = wire::kEmptySize;
+Status DedupCache::store_empty_ack(CacheEntry& c) noexcept {
+  uint8_t* out = reserve(wire::kEmptySize);
+  if (!out) return Errc::no_space;
+  wire::write_empty(Type::ack, c.mid, out);
+  commit(c, wire::kEmptySize);
   c.state = CacheEntry::State::ready;
+  return {};
+}
+
+void DedupCache::release() noexcept {
+  for (uint16_t i = 0; i < count_; ++i)
+    ResponseStore::forget(entries_[i]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -256,7 +265,7 @@ std::optional<Datagram> EngineCore::poll_transmit() noexcept {
       case TxEntry::Kind::cache: {
         CacheEntry& c = cache[t.index];
         c.in_tx = false;
-        if (c.state != CacheEntry::State::ready) continue;
+        if (c.state != CacheEntry::State::ready || !c.buf) continue;
         return Datagram{t.peer, ByteView{c.buf, c.len}};
       }
       case TxEntry::Kind::exchange: {
