@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 #include "coap/engine_core.hpp"
 #include "lwm2m/config.hpp"
@@ -52,13 +53,15 @@ struct Layout {
   void align() noexcept {
     offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
   }
+  // A table of n entries, zeroed: zero is the free state of every entry (the other
+  // defaults of an entry's fields are set when it is taken into use), and one memset is
+  // far less code than a constructor loop per table type.
   template <class T>
   T* take(size_t n) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
     offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
     T* p = base ? reinterpret_cast<T*>(base + offset) : nullptr;
-    if (base)
-      for (size_t i = 0; i < n; ++i)
-        new (p + i) T();
+    if (base) std::memset(static_cast<void*>(p), 0, sizeof(T) * n);
     offset += sizeof(T) * n;
     return p;
   }
@@ -69,6 +72,14 @@ struct Layout {
   }
 };
 
+// The bytes of the engine's own response store: as many whole messages as dedup entries
+// unless the configuration says otherwise; none when it shares one.
+size_t own_response_bytes(const EngineConfig& c) noexcept {
+  if (c.shared_responses) return 0;
+  return c.response_bytes ? c.response_bytes
+                          : size_t{c.dedup_entries} * ResponseStore::min_size(c.max_message_size);
+}
+
 bool config_ok(const EngineConfig& c) noexcept {
   if (c.block_size < 16 || c.block_size > 1024 || (c.block_size & (c.block_size - 1)) != 0)
     return false;
@@ -78,18 +89,8 @@ bool config_ok(const EngineConfig& c) noexcept {
   if (c.token_length > 8) return false;
   if (c.tx.max_retransmit > 20 || c.tx.ack_random_factor_permille < 1000) return false;
   // The store must hold at least one response of any size.
-  const size_t store = c.shared_responses ? c.shared_responses->capacity() : c.response_bytes;
-  if ((c.shared_responses || store) && store < ResponseStore::min_size(c.max_message_size))
-    return false;
-  return true;
-}
-
-// The bytes of the engine's own response store: as many whole messages as dedup entries
-// unless the configuration says otherwise.
-size_t own_response_bytes(const EngineConfig& c) noexcept {
-  if (c.shared_responses) return 0;
-  return c.response_bytes ? c.response_bytes
-                          : size_t{c.dedup_entries} * ResponseStore::min_size(c.max_message_size);
+  const size_t store = c.shared_responses ? c.shared_responses->capacity() : own_response_bytes(c);
+  return store >= ResponseStore::min_size(c.max_message_size);
 }
 
 uint16_t tx_capacity(const EngineConfig& c) noexcept {
@@ -101,11 +102,10 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   Exchange* exchanges = l.take<Exchange>(c.exchanges);
   uint8_t* ebufs = l.bytes(size_t{c.exchanges} * c.max_message_size);
   CacheEntry* cache = l.take<CacheEntry>(c.dedup_entries);
-  // The responses in the engine's own store, unless it shares one.
+  // The engine's own response store and its bytes, unless it shares one.
+  const size_t own_bytes = own_response_bytes(c);
   l.align<ResponseStore>();
-  auto* own_store = reinterpret_cast<ResponseStore*>(
-      c.shared_responses ? nullptr : l.bytes(sizeof(ResponseStore)));
-  uint8_t* responses = l.bytes(own_response_bytes(c));
+  uint8_t* own_store = l.bytes(own_bytes ? sizeof(ResponseStore) + own_bytes : 0);
   detail::ServedObservation* observations = l.take<detail::ServedObservation>(c.observations);
   detail::Deferred* deferred = l.take<detail::Deferred>(c.deferred);
   // No reassembly buffer in a build without block-wise transfers.
@@ -119,7 +119,7 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   for (uint16_t i = 0; i < c.exchanges; ++i)
     exchanges[i].buf = ebufs + size_t{i} * c.max_message_size;
   ResponseStore* store = c.shared_responses;
-  if (!store) store = new (own_store) ResponseStore({responses, own_response_bytes(c)});
+  if (!store) store = new (own_store) ResponseStore({own_store + sizeof(ResponseStore), own_bytes});
   core->cache.attach(cache, c.dedup_entries, store);
   core->observations = observations;
   core->deferred = deferred;

@@ -126,14 +126,21 @@ class DedupCache;
 /// one thread, one call at a time, may share one (EngineConfig::shared_responses), which
 /// must outlive them.
 class ResponseStore {
+  struct Record {
+    detail::CacheEntry* owner;  // null: forgotten
+    uint32_t size;              // the whole record, header and padding included
+  };
+
  public:
   /// The smallest store for messages of `max_message_size` bytes: one response and the
   /// room to build the next.
   static constexpr uint32_t min_size(uint16_t max_message_size) noexcept {
     return static_cast<uint32_t>(record_size(max_message_size));
   }
-  /// A store in `memory`, which must outlive it.
-  explicit ResponseStore(MutableByteView memory) noexcept;
+  /// A store in `memory` (aligned as malloc() aligns), which must outlive it.
+  explicit ResponseStore(MutableByteView memory) noexcept
+      : base_(memory.data()),
+        size_(static_cast<uint32_t>(memory.size() & ~(alignof(Record) - 1))) {}
   ResponseStore(const ResponseStore&) = delete;
   ResponseStore& operator=(const ResponseStore&) = delete;
   /// Bytes the responses may take, their headers included.
@@ -150,14 +157,9 @@ class ResponseStore {
   /// Detaches `owner` from its response (kept until the ring passes it).
   static void forget(detail::CacheEntry& owner) noexcept;
 
-  struct Record {
-    detail::CacheEntry* owner;  // null: forgotten
-    uint32_t size;              // the whole record, header and padding included
-  };
   static constexpr size_t record_size(size_t len) noexcept {
     return (sizeof(Record) + len + alignof(Record) - 1) & ~(alignof(Record) - 1);
   }
-  bool evict_oldest() noexcept;
   Record* at(uint32_t offset) const noexcept { return reinterpret_cast<Record*>(base_ + offset); }
 
   uint8_t* base_ = nullptr;
