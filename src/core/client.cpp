@@ -49,11 +49,18 @@ const char* to_string(EventKind k) noexcept {
 
 // ---- construction ----
 
-Workspace::Workspace(const ClientConfig& config) noexcept
+Workspace::Workspace(const ClientConfig& config, size_t response_bytes) noexcept
     : engine_(config.coap), scratch_(config.scratch) {
   engine_.shared_scratch = nullptr;
+  engine_.shared_responses = nullptr;
   buf_.reset(new (std::nothrow)
                  uint8_t[coap::Engine::scratch_size(engine_) + scratch_ + engine_.block_size]);
+  if (response_bytes == 0) return;
+  response_bytes_.reset(new (std::nothrow) uint8_t[response_bytes]);
+  if (response_bytes_)
+    responses_.reset(new (std::nothrow)
+                         coap::ResponseStore({response_bytes_.get(), response_bytes}));
+  if (!responses_) buf_.reset();  // not valid
 }
 
 bool Workspace::fits(const ClientConfig& config) const noexcept {
@@ -64,8 +71,10 @@ bool Workspace::fits(const ClientConfig& config) const noexcept {
 // The engine's settings, with the workspace's buffer when the client shares one.
 coap::EngineConfig Client::engine_config(const ClientConfig& config) noexcept {
   coap::EngineConfig c = config.coap;
-  if (config.workspace && config.workspace->fits(config))
+  if (config.workspace && config.workspace->fits(config)) {
     c.shared_scratch = config.workspace->shared_engine_scratch();
+    if (config.workspace->responses_) c.shared_responses = config.workspace->responses_.get();
+  }
   return c;
 }
 

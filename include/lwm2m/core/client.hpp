@@ -90,10 +90,17 @@ struct ClientConfig {
 /// bytes once instead of in every client. The workspace must outlive its clients. A client
 /// sharing one sends payloads of one block at most (EngineConfig::block_size; no Block1
 /// upload of a large Register or Send: those fail with buffer_too_small).
+///
+/// A workspace may also keep the responses its clients cache for retransmitted requests
+/// (coap::ResponseStore): one store for all, where each response takes its own size for as
+/// long as the store has room, instead of room for dedup_entries whole messages in every
+/// client.
 class Workspace {
  public:
-  /// Room for clients whose messages, blocks and scratch are at most those of `config`.
-  explicit Workspace(const ClientConfig& config) noexcept;
+  /// Room for clients whose messages, blocks and scratch are at most those of `config`,
+  /// and, when `response_bytes` is not 0, a response store of that many bytes for them
+  /// all (at least coap::ResponseStore::min_size() of the message size).
+  explicit Workspace(const ClientConfig& config, size_t response_bytes = 0) noexcept;
   Workspace(const Workspace&) = delete;
   Workspace& operator=(const Workspace&) = delete;
   /// False when memory was not available.
@@ -109,7 +116,9 @@ class Workspace {
   }
   uint8_t* shared_uplink() const noexcept { return shared_client_scratch() + scratch_; }
   std::unique_ptr<uint8_t[]> buf_;
-  coap::EngineConfig engine_;  ///< the sizes the engine part was made for
+  std::unique_ptr<uint8_t[]> response_bytes_;
+  std::unique_ptr<coap::ResponseStore> responses_;  ///< null: each client keeps its own
+  coap::EngineConfig engine_;                       ///< the sizes the engine part was made for
   uint16_t scratch_ = 0;
 };
 
