@@ -90,6 +90,7 @@ bool config_ok(const EngineConfig& c) noexcept {
   if (c.tx.max_retransmit > 20 || c.tx.ack_random_factor_permille < 1000) return false;
   // The store must hold at least one response of any size.
   const size_t store = c.shared_responses ? c.shared_responses->capacity() : own_response_bytes(c);
+  if (c.shared_messages && c.shared_messages->message_size() < c.max_message_size) return false;
   return store >= ResponseStore::min_size(c.max_message_size);
 }
 
@@ -100,7 +101,8 @@ uint16_t tx_capacity(const EngineConfig& c) noexcept {
 // Carves the tables of `core` from `l` (measures only when l.base is null).
 void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   Exchange* exchanges = l.take<Exchange>(c.exchanges);
-  uint8_t* ebufs = l.bytes(size_t{c.exchanges} * c.max_message_size);
+  // The exchanges' buffers, unless they take them from a shared pool while they run.
+  uint8_t* ebufs = l.bytes(c.shared_messages ? 0 : size_t{c.exchanges} * c.max_message_size);
   CacheEntry* cache = l.take<CacheEntry>(c.dedup_entries);
   // The engine's own response store and its bytes, unless it shares one.
   const size_t own_bytes = own_response_bytes(c);
@@ -116,8 +118,10 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   uint8_t* scratch = c.shared_scratch ? c.shared_scratch : l.bytes(Engine::scratch_size(c));
   if (!core) return;
   core->exchanges = exchanges;
-  for (uint16_t i = 0; i < c.exchanges; ++i)
-    exchanges[i].buf = ebufs + size_t{i} * c.max_message_size;
+  core->messages = c.shared_messages;
+  if (!c.shared_messages)
+    for (uint16_t i = 0; i < c.exchanges; ++i)
+      exchanges[i].buf = ebufs + size_t{i} * c.max_message_size;
   ResponseStore* store = c.shared_responses;
   if (!store) store = new (own_store) ResponseStore({own_store + sizeof(ResponseStore), own_bytes});
   core->cache.attach(cache, c.dedup_entries, store);
@@ -168,8 +172,35 @@ void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler
 }
 
 Engine::~Engine() {
-  // A shared store outlives the engine: its records must not name our entries.
-  if (core_) core_->cache.release();
+  if (!core_) return;
+  // A shared store and pool outlive the engine: the store's records must not name our
+  // entries, and the buffers of exchanges still running go back to the pool.
+  core_->cache.release();
+  if (core_->messages)
+    for (uint16_t i = 0; i < config_.exchanges; ++i)
+      if (uint8_t* buf = core_->exchanges[i].buf) core_->messages->give(buf);
+}
+
+MessagePool::MessagePool(MutableByteView memory, uint16_t message_size) noexcept
+    : size_(message_size) {
+  const size_t step = (size_t{message_size} + alignof(Free) - 1) & ~(alignof(Free) - 1);
+  if (message_size < sizeof(Free)) return;  // too small to be a message: an empty pool
+  for (size_t at = 0; at + step <= memory.size(); at += step)
+    give(memory.data() + at);
+}
+
+uint8_t* MessagePool::take() noexcept {
+  Free* f = free_;
+  if (!f) return nullptr;
+  free_ = f->next;
+  --available_;
+  return reinterpret_cast<uint8_t*>(f);
+}
+
+void MessagePool::give(uint8_t* buffer) noexcept {
+  Free* f = new (buffer) Free{free_};
+  free_ = f;
+  ++available_;
 }
 
 void Engine::set_handler(RequestHandler* handler) noexcept {

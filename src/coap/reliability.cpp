@@ -118,6 +118,7 @@ Exchange* EngineCore::alloc_exchange() noexcept {
     if (e.state == Exchange::State::free && !e.in_tx) {
       uint16_t gen = static_cast<uint16_t>(e.generation + 1);
       uint8_t* buf = e.buf;
+      if (messages && !(buf = messages->take())) return nullptr;  // none free: as if busy
       e = Exchange{};
       e.state = Exchange::State::reserved;
       e.generation = gen;
@@ -136,6 +137,10 @@ void EngineCore::free_exchange(Exchange& e) noexcept {
   e.state = Exchange::State::free;
   e.handler = nullptr;
   e.generation = static_cast<uint16_t>(e.generation + 1);
+  if (messages && e.buf) {
+    messages->give(e.buf);  // its bytes stay until another exchange takes it
+    e.buf = nullptr;
+  }
 }
 
 void EngineCore::start_transmission(Exchange& e, TimePoint now) noexcept {
@@ -272,8 +277,9 @@ std::optional<Datagram> EngineCore::poll_transmit() noexcept {
         Exchange& e = exchanges[t.index];
         e.in_tx = false;
         if (e.generation != t.generation || e.state == Exchange::State::free) continue;
+        const Datagram d{t.peer, ByteView{e.buf, e.len}};
         if (e.state == Exchange::State::transmit_once) free_exchange(e);
-        return Datagram{t.peer, ByteView{e.buf, e.len}};
+        return d;
       }
     }
   }

@@ -72,6 +72,7 @@ struct TransmissionParams {
 };
 
 class ResponseStore;
+class MessagePool;
 
 /// Sizes and timing of a coap::Engine; every table is sized from here once, at construction.
 struct EngineConfig {
@@ -113,6 +114,40 @@ struct EngineConfig {
   /// cached responses then take room in proportion to the requests they serve, not one
   /// message per dedup entry); null: the engine has its own of response_bytes.
   ResponseStore* shared_responses = nullptr;
+  /// Buffers of max_message_size bytes shared by engines driven by one thread, one call at
+  /// a time: an exchange takes one while it runs (its datagram, kept for retransmission)
+  /// and gives it back when it ends, and when none is free a new exchange is refused as
+  /// when every exchange slot is busy (no_space). Null: each exchange slot has its own.
+  MessagePool* shared_messages = nullptr;
+};
+
+/// Message buffers that engines take while an exchange runs and give back when it ends
+/// (EngineConfig::shared_messages): clients that are mostly idle keep few in all instead
+/// of one per exchange slot each. Must outlive the engines that use it.
+class MessagePool {
+ public:
+  /// Buffers of `message_size` bytes (at least the engines' max_message_size) carved from
+  /// `memory` (aligned as malloc() aligns), which must outlive the pool.
+  MessagePool(MutableByteView memory, uint16_t message_size) noexcept;
+  MessagePool(const MessagePool&) = delete;
+  MessagePool& operator=(const MessagePool&) = delete;
+  /// The size of each buffer.
+  uint16_t message_size() const noexcept { return size_; }
+  /// Buffers not taken now.
+  size_t available() const noexcept { return available_; }
+
+ private:
+  friend struct detail::EngineCore;
+  friend class Engine;
+  /// A buffer, or null when all are taken.
+  uint8_t* take() noexcept;
+  void give(uint8_t* buffer) noexcept;
+  struct Free {
+    Free* next;
+  };
+  Free* free_ = nullptr;
+  size_t available_ = 0;
+  uint16_t size_ = 0;
 };
 
 namespace detail {

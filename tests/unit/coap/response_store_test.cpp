@@ -165,5 +165,70 @@ TEST(ResponseStore, TooSmallForOneMessageIsRejected) {
   EXPECT_FALSE(Engine(cfg, rng, nullptr).valid());
 }
 
+// ---- MessagePool: exchange buffers taken while an exchange runs
+
+/// Never answers: a request it sends stays in flight until cancelled.
+class Quiet final : public coap::ResponseHandler {
+ public:
+  void on_response(coap::RequestId, const coap::Message&, bool) noexcept override {}
+  void on_error(coap::RequestId, Errc) noexcept override {}
+};
+
+// Engines sharing a pool of one buffer: a request in flight holds it, so another engine's
+// request is refused (no_space, as when its exchange slots are busy) until the first
+// exchange ends; its datagram went out whole.
+TEST(MessagePool, ARunningExchangeHoldsABufferUntilItEnds) {
+  std::vector<uint8_t> memory(192);
+  coap::MessagePool pool(memory, 192);
+  EXPECT_EQ(pool.available(), 1u);
+  EngineConfig cfg = small();
+  cfg.shared_messages = &pool;
+  EngineConfig own = cfg;
+  own.shared_messages = nullptr;
+  EXPECT_LE(Engine::storage_size(cfg) + 192, Engine::storage_size(own));
+  Node a(cfg), b(cfg);
+  ASSERT_TRUE(a.engine.valid());
+  ASSERT_TRUE(b.engine.valid());
+  Quiet quiet;
+  coap::Message get = request(Type::con, coap::codes::get, 0, {}, "temperature");
+  auto first = a.engine.send_request(1, get, quiet, from_millis(0));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(pool.available(), 0u);
+  auto sent = a.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(Parsed(sent[0]).path(), "temperature");
+  auto refused = b.engine.send_request(1, get, quiet, from_millis(0));
+  EXPECT_EQ(refused.status().error(), Errc::no_space);
+  // Serving requests needs no exchange buffer.
+  EXPECT_EQ(b.get(5).size(), 1u);
+  a.engine.cancel(*first, from_millis(10));
+  EXPECT_EQ(pool.available(), 1u);
+  EXPECT_TRUE(b.engine.send_request(1, get, quiet, from_millis(20)).ok());
+}
+
+// An engine destroyed with an exchange running gives its buffer back.
+TEST(MessagePool, ADestroyedEngineGivesItsBuffersBack) {
+  std::vector<uint8_t> memory(2 * 192);
+  coap::MessagePool pool(memory, 192);
+  EXPECT_EQ(pool.available(), 2u);
+  EngineConfig cfg = small();
+  cfg.exchanges = 2;
+  cfg.shared_messages = &pool;
+  Quiet quiet;
+  coap::Message get = request(Type::con, coap::codes::get, 0, {}, "x");
+  {
+    Node a(cfg);
+    ASSERT_TRUE(a.engine.send_request(1, get, quiet, from_millis(0)).ok());
+    EXPECT_EQ(pool.available(), 1u);
+  }
+  EXPECT_EQ(pool.available(), 2u);
+  // Buffers smaller than the engine's messages make it invalid.
+  std::vector<uint8_t> small_memory(128);
+  coap::MessagePool small_pool(small_memory, 128);
+  cfg.shared_messages = &small_pool;
+  XorShiftRandom rng(1);
+  EXPECT_FALSE(Engine(cfg, rng, nullptr).valid());
+}
+
 }  // namespace
 }  // namespace lwm2m::test

@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
@@ -70,11 +71,21 @@ Device::Device(const Shared& shared, std::string_view endpoint, const core::Clie
                uint64_t seed) noexcept
     : model(shared, endpoint), rng(seed), client(config, model.registry, rng) {}
 
+size_t response_store_bytes(size_t clients) noexcept {
+  return std::max(kResponseStoreMin, clients * kResponseBytesPerClient);
+}
+
+size_t shared_messages(size_t clients, double rate) noexcept {
+  if (rate <= 0) return clients;
+  return std::min(clients, std::max(kMessagesMin, static_cast<size_t>(std::ceil(rate))));
+}
+
 Fleet::Fleet(const Options& options)
     : opt_(options),
       slice_(shard_slice(options.count, options.shard_index, options.shard_count)),
       config_(device_config()),
-      workspace_(config_) {
+      workspace_(config_, response_store_bytes(slice_.size()),
+                 shared_messages(slice_.size(), options.rate)) {
   shared_.server_uri = opt_.server;
   shared_.lifetime_s = opt_.lifetime;
   if (opt_.dtls()) shared_.security_mode = 0;  // PSK

@@ -27,6 +27,22 @@ namespace lwm2m::fleet {
 /// every datagram and timer).
 core::ClientConfig device_config() noexcept;
 
+/// The clients keep the responses they cache for retransmitted requests (RFC 7252 §4.5) in
+/// one store: a short answer (a value, an ACK) takes 32-64 bytes there, so 32 bytes per
+/// client keep the latest answers of about half the clients, and answers of a burst of
+/// requests to every client for as long as the burst's second half takes to arrive.
+constexpr size_t kResponseBytesPerClient = 32;
+constexpr size_t kResponseStoreMin = 16 * 1024;
+/// The store's size for a fleet of `clients`.
+size_t response_store_bytes(size_t clients) noexcept;
+/// The exchange buffers the clients share (coap::MessagePool): a client holds one while a
+/// request of its own (Register, Update, De-register), a CON notification or a separate
+/// response is in flight. Every client when registrations are not paced (`rate` 0, or a
+/// small fleet), else one second of paced registrations, at least kMessagesMin: a client
+/// that finds none free counts a failed attempt and tries again later.
+constexpr size_t kMessagesMin = 256;
+size_t shared_messages(size_t clients, double rate) noexcept;
+
 /// One simulated device: its objects, random source, client and socket.
 struct Device {
   Device(const Shared& shared, std::string_view endpoint, const core::ClientConfig& config,
