@@ -111,6 +111,8 @@ class Workspace {
   bool valid() const noexcept { return buf_ != nullptr; }
   /// Whether a client with `config` fits in this workspace.
   bool fits(const ClientConfig& config) const noexcept;
+  /// The exchange buffers the clients share (for how many are free); null: none shared.
+  const coap::MessagePool* messages() const noexcept { return messages_.get(); }
 
  private:
   friend class Client;

@@ -38,8 +38,9 @@ size_t response_store_bytes(size_t clients) noexcept;
 /// The exchange buffers the clients share (coap::MessagePool): a client holds one while a
 /// request of its own (Register, Update, De-register), a CON notification or a separate
 /// response is in flight. Every client when registrations are not paced (`rate` 0, or a
-/// small fleet), else one second of paced registrations, at least kMessagesMin: a client
-/// that finds none free counts a failed attempt and tries again later.
+/// small fleet), else one second of paced registrations, at least kMessagesMin. Paced
+/// registrations and de-registrations wait while none is free; an Update or notification
+/// that finds none fails as when its exchange slot is busy (and is retried).
 constexpr size_t kMessagesMin = 256;
 size_t shared_messages(size_t clients, double rate) noexcept;
 
@@ -76,6 +77,7 @@ class Fleet {
   bool prepare();
   void create_devices();
   Device& make_device(size_t k);
+  bool buffers_exhausted() const;
   void start_due(TimePoint now);
   void stop_due(TimePoint now);
   void fire_timers(TimePoint now);
