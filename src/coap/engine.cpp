@@ -53,15 +53,14 @@ struct Layout {
   void align() noexcept {
     offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
   }
-  // A table of n entries, zeroed: zero is the free state of every entry (the other
-  // defaults of an entry's fields are set when it is taken into use), and one memset is
-  // far less code than a constructor loop per table type.
+  // A table of n entries in the storage setup() zeroed: zero is the free state of every
+  // entry (the other defaults of an entry's fields are set when it is taken into use),
+  // and one memset of the storage is far less code than a constructor loop per table type.
   template <class T>
   T* take(size_t n) noexcept {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
     offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
     T* p = base ? reinterpret_cast<T*>(base + offset) : nullptr;
-    if (base) std::memset(static_cast<void*>(p), 0, sizeof(T) * n);
     offset += sizeof(T) * n;
     return p;
   }
@@ -118,7 +117,6 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   uint8_t* scratch = c.shared_scratch ? c.shared_scratch : l.bytes(Engine::scratch_size(c));
   if (!core) return;
   core->exchanges = exchanges;
-  core->messages = c.shared_messages;
   if (!c.shared_messages)
     for (uint16_t i = 0; i < c.exchanges; ++i)
       exchanges[i].buf = ebufs + size_t{i} * c.max_message_size;
@@ -159,7 +157,9 @@ Engine::Engine(const EngineConfig& config, Random& rng, RequestHandler* handler)
 }
 
 void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept {
-  if (storage.size() < storage_size(config_)) return;  // core_ stays null: not valid
+  const size_t size = storage_size(config_);
+  if (storage.size() < size) return;  // core_ stays null: not valid
+  std::memset(storage.data(), 0, size);
   uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
   size_t pad =
       (alignof(std::max_align_t) - addr % alignof(std::max_align_t)) % alignof(std::max_align_t);
@@ -176,9 +176,9 @@ Engine::~Engine() {
   // A shared store and pool outlive the engine: the store's records must not name our
   // entries, and the buffers of exchanges still running go back to the pool.
   core_->cache.release();
-  if (core_->messages)
+  if (MessagePool* pool = config_.shared_messages)
     for (uint16_t i = 0; i < config_.exchanges; ++i)
-      if (uint8_t* buf = core_->exchanges[i].buf) core_->messages->give(buf);
+      if (uint8_t* buf = core_->exchanges[i].buf) pool->give(buf);
 }
 
 MessagePool::MessagePool(MutableByteView memory, uint16_t message_size) noexcept

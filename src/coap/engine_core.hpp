@@ -39,7 +39,6 @@ struct EngineCore {
   Engine::Stats& stats;
 
   Exchange* exchanges = nullptr;
-  MessagePool* messages = nullptr;  ///< where exchanges take their buffers; null: their own
   DedupCache cache;
   TxQueue tx;
   ServedObservation* observations = nullptr;

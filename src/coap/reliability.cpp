@@ -118,7 +118,8 @@ Exchange* EngineCore::alloc_exchange() noexcept {
     if (e.state == Exchange::State::free && !e.in_tx) {
       uint16_t gen = static_cast<uint16_t>(e.generation + 1);
       uint8_t* buf = e.buf;
-      if (messages && !(buf = messages->take())) return nullptr;  // none free: as if busy
+      MessagePool* pool = config.shared_messages;
+      if (pool && !(buf = pool->take())) return nullptr;  // none free: as if busy
       e = Exchange{};
       e.state = Exchange::State::reserved;
       e.generation = gen;
@@ -137,8 +138,8 @@ void EngineCore::free_exchange(Exchange& e) noexcept {
   e.state = Exchange::State::free;
   e.handler = nullptr;
   e.generation = static_cast<uint16_t>(e.generation + 1);
-  if (messages && e.buf) {
-    messages->give(e.buf);  // its bytes stay until another exchange takes it
+  if (config.shared_messages && e.buf) {
+    config.shared_messages->give(e.buf);  // its bytes stay until another exchange takes it
     e.buf = nullptr;
   }
 }
