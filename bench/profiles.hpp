@@ -9,7 +9,8 @@ namespace lwm2m::bench {
 
 /// 256-byte messages (Block2 in 128-byte blocks), no Block1 reassembly, two exchanges and
 /// two dedup entries whose answers share 392 bytes (one answer of any size beside the
-/// room to build the next, or several short ones), one management server.
+/// room to build the next, or several short ones), one management server, four events
+/// kept for the driver.
 inline core::ClientConfig small_profile() noexcept {
   core::ClientConfig c;
   c.max_servers = 1;
@@ -19,6 +20,7 @@ inline core::ClientConfig small_profile() noexcept {
   c.scratch = 128;
   c.stored_notifications = 2;
   c.stored_bytes = 64;
+  c.max_events = 4;  // the driver polls events after every input
   c.coap.max_message_size = 256;
   c.coap.block_size = 128;
   c.coap.exchanges = 2;

@@ -120,7 +120,6 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
   } buffers[] = {{s.links_storage, own_buffers ? config.uplink_buffer : size_t{0}},
-                 {s.send_buf, own_buffers ? config.uplink_buffer : size_t{0}},
                  {s.scratch_buf, own_buffers ? config.scratch : size_t{0}}};
   for (const auto& b : buffers) {
     if (b.size == 0) continue;  // in the workspace
@@ -130,12 +129,10 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   if (own_buffers) {
     s.scratch_at = s.scratch_buf.get();
     s.links = {s.links_storage.get(), config.uplink_buffer};
-    s.send_out = {s.send_buf.get(), config.uplink_buffer};
   } else {
     s.scratch_at = config.workspace->shared_client_scratch();
     s.links = {config.workspace->shared_uplink(),
                std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
-    s.send_out = s.links;
   }
 #if LWM2M_WITH_OBSERVE
   const ObservationTable::Limits limits{config.max_observations, config.max_attributes,

@@ -56,7 +56,10 @@ struct ClientConfig {
   uint16_t max_observations = 8;  ///< observations over all servers
   /// Attribute sets stored by Write-Attributes, over all servers.
   uint16_t max_attributes = 8;
-  /// Holds the Register payload and Send payloads while they are in flight.
+  /// Holds the Register or Update payload and Send payloads while they are in flight: one
+  /// buffer for both. A payload larger than EngineConfig::block_size goes out block by
+  /// block from it; meanwhile a Send returns no_space, and a Register or Update that
+  /// carries the object links ends a Send still uploading (Event::send_done, cancelled).
   uint16_t uplink_buffer = 512;
   /// Room for decoded strings and values computed by read handlers.
   uint16_t scratch = 256;
@@ -274,8 +277,10 @@ class Client final : private coap::RequestHandler,
 
   // ---- application ----
   /// LwM2M 1.1 Send: POST /dp with the values at `paths` (SenML CBOR, else SenML JSON).
-  /// invalid_state when not registered with `ssid` or Mute Send is set; no_space when a
-  /// previous Send still occupies the uplink buffer; unsupported in a library built without
+  /// invalid_state when not registered with `ssid` or Mute Send is set; no_space while a
+  /// previous Send is in flight or a Register or Update is still uploading its payload
+  /// block by block from the uplink buffer (ClientConfig::uplink_buffer); unsupported in a
+  /// library built without
   /// Send (LWM2M_WITH_SEND in lwm2m/build_config.hpp).
   Status send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint now) noexcept;
   /// Registration Update now (e.g. after the application added objects).
