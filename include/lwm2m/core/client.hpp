@@ -93,16 +93,29 @@ struct ClientConfig {
 /// bytes once instead of in every client. The workspace must outlive its clients. A client
 /// sharing one sends payloads of one block at most (EngineConfig::block_size; no Block1
 /// upload of a large Register or Send: those fail with buffer_too_small).
+///
+/// A workspace may also keep, for all its clients, the responses they cache for
+/// retransmitted requests (coap::ResponseStore: each response at its own size for as long
+/// as the store has room, instead of room for dedup_entries whole messages in every
+/// client) and the buffers of their running exchanges (coap::MessagePool: a client takes
+/// one per request, notification or separate response in flight; when none is free, the
+/// request fails as when every exchange slot is busy, and registration retries later).
 class Workspace {
  public:
-  /// Room for clients whose messages, blocks and scratch are at most those of `config`.
-  explicit Workspace(const ClientConfig& config) noexcept;
+  /// Room for clients whose messages, blocks and scratch are at most those of `config`;
+  /// when `response_bytes` is not 0, a response store of that many bytes (at least
+  /// coap::ResponseStore::min_size() of the message size), and when `messages` is not 0,
+  /// a pool of that many exchange buffers, for them all.
+  explicit Workspace(const ClientConfig& config, size_t response_bytes = 0,
+                     size_t messages = 0) noexcept;
   Workspace(const Workspace&) = delete;
   Workspace& operator=(const Workspace&) = delete;
   /// False when memory was not available.
   bool valid() const noexcept { return buf_ != nullptr; }
   /// Whether a client with `config` fits in this workspace.
   bool fits(const ClientConfig& config) const noexcept;
+  /// The exchange buffers the clients share (for how many are free); null: none shared.
+  const coap::MessagePool* messages() const noexcept { return messages_.get(); }
 
  private:
   friend class Client;
@@ -112,7 +125,11 @@ class Workspace {
   }
   uint8_t* shared_uplink() const noexcept { return shared_client_scratch() + scratch_; }
   std::unique_ptr<uint8_t[]> buf_;
-  coap::EngineConfig engine_;  ///< the sizes the engine part was made for
+  std::unique_ptr<uint8_t[]> response_bytes_;
+  std::unique_ptr<coap::ResponseStore> responses_;  ///< null: each client keeps its own
+  std::unique_ptr<uint8_t[]> message_bytes_;
+  std::unique_ptr<coap::MessagePool> messages_;  ///< null: each client keeps its own
+  coap::EngineConfig engine_;                    ///< the sizes the engine part was made for
   uint16_t scratch_ = 0;
 };
 
