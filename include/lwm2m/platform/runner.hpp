@@ -222,6 +222,9 @@ class Runner final : private core::ClientMonitor {
 
   void run();
   void step(TimePoint now);
+  /// The part of a step that a received datagram needs at once (connections, events,
+  /// state, its answer); the rest waits for the step at the end of its batch.
+  void answer_step(TimePoint now);
   void open_connection(coap::PeerId peer, uint16_t ssid, TimePoint now);
   void take_answers(TimePoint now);
   void connect(coap::PeerId peer, Connection& c, std::span<const SocketAddress> found,

@@ -367,6 +367,7 @@ void Runner::receive_batch() {
         }
         deliver(rx_.address(i), rx_.bytes(i), t);
       }
+      step(t);  // the timers and the given-up check, once per batch
       send_queued();  // under the lock, as every send: before the hooks hear of the step
     }
     dispatch();
@@ -381,12 +382,13 @@ void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) 
     if (c.channel) {
       c.channel->handle_ciphertext(datagram, t);
       drive_channels(t);
+      step(t);
     } else if (c.secure) {
       return;  // the session failed: no new one until we send, and never plaintext
     } else {
       deliver_plaintext(static_cast<coap::PeerId>(i), datagram, t);
+      answer_step(t);
     }
-    step(t);
     return;
   }
   note_stranger(from, t);
@@ -686,6 +688,11 @@ void Runner::step(TimePoint t) {
   if (client_.next_deadline() <= t) client_.handle_timeout(t);
   fold_stranger_log(t);
   drive_channels(t);
+  answer_step(t);
+  check_given_up(t);
+}
+
+void Runner::answer_step(TimePoint t) {
   // A disconnect takes effect after the flush below: the client may have queued a last
   // datagram for that peer (the 2.04 to Bootstrap-Finish comes with its disconnect).
   closing_.clear();
@@ -704,7 +711,6 @@ void Runner::step(TimePoint t) {
   // Before the flush: the answer that caused a save leaves once the state is on disk.
   while (auto s = client_.poll_state())
     if (saved_) carry_out(*s);
-  check_given_up(t);
   flush(t);
   for (coap::PeerId peer : closing_)
     conns_[peer] = Connection{};
