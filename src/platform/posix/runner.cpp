@@ -367,7 +367,7 @@ void Runner::receive_batch() {
         }
         deliver(rx_.address(i), rx_.bytes(i), t);
       }
-      step(t);  // the timers and the given-up check, once per batch
+      step(t);        // the timers and the given-up check, once per batch
       send_queued();  // under the lock, as every send: before the hooks hear of the step
     }
     dispatch();
