@@ -163,9 +163,12 @@ bool TreeSource::next_in_instance() noexcept {
     }
   }
   if (base_.has_resource()) return false;
+  const uint32_t present = h.present;
   while (++ri < defs.size()) {
     const ResourceDef& r = defs[ri];
-    if (!r.readable() || !o.has_resource(iid, r.id)) continue;
+    if (!r.readable() ||
+        !(present != 0 && ri < 32 ? (present >> ri & 1) != 0 : o.has_resource(iid, r.id)))
+      continue;
     if (!r.multiple) {
       last_ = Path(o.id(), iid, r.id);
     } else if (o.resource_instance_count(iid, r.id) > 0) {
@@ -182,7 +185,9 @@ bool TreeSource::next_in_instance() noexcept {
 
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
   hint_.valid = false;
-  return search_leaf(have_after, after, leaf);
+  if (!search_leaf(have_after, after, leaf)) return false;
+  hint_.present = hint_.object->present_resources(hint_.instance);
+  return true;
 }
 
 // Out of line: the walk's frame is not on the stack of the step within an instance.
