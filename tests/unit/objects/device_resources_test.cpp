@@ -120,7 +120,7 @@ TEST_F(DeviceResources, AWalkOfTheInstanceFollowsPresence) {
   const auto walked = [&] {
     std::vector<dm::ResourceId> ids;
     dm::TreeSource src{reg, dm::Path(3, 0), {}};
-    dm::Record rec;
+    Record rec;
     while (true) {
       auto r = src.next(rec);
       EXPECT_TRUE(r);
