@@ -285,11 +285,19 @@ void Runner::value_changed(const dm::Path& path) {
 
 std::vector<ConnectionInfo> Runner::connections() const {
   std::lock_guard<std::mutex> guard(mutex_);
+  const TimePoint t = now();
+  const auto wall = std::chrono::system_clock::now();
+  // A time on the runner's clock as wall-clock time; the epoch for "never".
+  const auto wall_clock = [&](TimePoint at) {
+    return at == kNever
+               ? std::chrono::system_clock::time_point{}
+               : wall - std::chrono::duration_cast<std::chrono::system_clock::duration>(t - at);
+  };
   std::vector<ConnectionInfo> out;
   for (size_t i = 0; i < conns_.size(); ++i)
     if (conns_[i].used)
       out.push_back({static_cast<coap::PeerId>(i), conns_[i].ssid, conns_[i].remote,
-                     conns_[i].secure, conns_[i].last_send});
+                     conns_[i].secure, wall_clock(conns_[i].last_send)});
   return out;
 }
 
@@ -511,7 +519,7 @@ void Runner::connect(coap::PeerId peer, Connection& c, std::span<const SocketAdd
   if (c.secure) return;  // what was held leaves once the handshake is done
   for (const std::vector<uint8_t>& h : c.held) {
     (void)socket_.send_to(c.remote, {h.data(), h.size()});
-    c.last_send = std::chrono::system_clock::now();
+    c.last_send = t;
   }
   c.held.clear();
 }
@@ -542,7 +550,7 @@ void Runner::send_ciphertext(Connection& c) {
     (void)socket_.send_to(c.remote, *d);
     sent = true;
   }
-  if (sent) c.last_send = std::chrono::system_clock::now();
+  if (sent) c.last_send = now();
 }
 
 void Runner::hold(Connection& c, ByteView datagram) {
@@ -613,7 +621,7 @@ void Runner::flush(TimePoint t) {
         hold(c, d->bytes);  // sent once the handshake is done
       send_ciphertext(c);   // the records, or the handshake flight just started
     } else if (!c.secure) {
-      send_plaintext(c, d->bytes);
+      send_plaintext(c, d->bytes, t);
     }
   }
 }
@@ -655,12 +663,12 @@ void Runner::replace_session(Connection& c, const char* why, TimePoint t) {
 
 // Queued, to leave with the rest of the batch (send_queued()): the client's buffer is
 // copied, as the next input may reuse it.
-void Runner::send_plaintext(Connection& c, ByteView datagram) {
+void Runner::send_plaintext(Connection& c, ByteView datagram, TimePoint t) {
   if (!tx_.add(c.remote, datagram)) {
     send_queued();  // in order: what was queued before it leaves first
     if (!tx_.add(c.remote, datagram)) (void)socket_.send_to(c.remote, datagram);
   }
-  c.last_send = std::chrono::system_clock::now();
+  c.last_send = t;
 }
 
 void Runner::send_queued() {
