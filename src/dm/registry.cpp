@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/dm/registry.hpp"
 
+#include <bit>
+
 namespace lwm2m::dm {
 namespace {
 
@@ -163,30 +165,36 @@ bool TreeSource::next_in_instance() noexcept {
     }
   }
   if (base_.has_resource()) return false;
-  const uint32_t present = h.present;
-  while (++ri < defs.size()) {
+  const uint32_t readable = h.readable;
+  for (;;) {
+    // The next resource: straight to it when the object said which ones a Read reads.
+    const size_t from = ri + 1;
+    if (readable != 0 && from < 32) {
+      const uint32_t ahead = readable >> from;
+      ri = ahead != 0 ? from + static_cast<size_t>(std::countr_zero(ahead)) : 32;
+    } else {
+      ri = from;
+    }
+    if (ri >= defs.size()) return false;
     const ResourceDef& r = defs[ri];
-    if (!r.readable() ||
-        !(present != 0 && ri < 32 ? (present >> ri & 1) != 0 : o.has_resource(iid, r.id)))
-      continue;
+    if ((readable == 0 || ri >= 32) && (!r.readable() || !o.has_resource(iid, r.id))) continue;
     if (!r.multiple) {
       last_ = Path(o.id(), iid, r.id);
     } else if (o.resource_instance_count(iid, r.id) > 0) {
       last_ = Path(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, 0));
     } else {
-      continue;
+      continue;  // a multiple resource without instances
     }
     h.resource = ri;
     h.k = 0;
     return true;
   }
-  return false;
 }
 
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
   hint_.valid = false;
   if (!search_leaf(have_after, after, leaf)) return false;
-  hint_.present = hint_.object->present_resources(hint_.instance);
+  hint_.readable = hint_.object->readable_resources(hint_.instance);
   return true;
 }
 

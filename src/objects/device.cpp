@@ -20,12 +20,20 @@ static_assert(sizeof(DeviceInfo) == 8 * sizeof(std::string_view) &&
               offsetof(DeviceInfo, device_type) == text_index(17) * sizeof(std::string_view) &&
               offsetof(DeviceInfo, supported_binding) == text_index(16) * sizeof(std::string_view));
 
-// present_ is indexed by id and present_resources() by index in the descriptor: the same.
+// present_ is indexed by id and readable_resources() by index in the descriptor: the same.
 static_assert([] {
   for (size_t i = 0; i < kDef.resources.size(); ++i)
     if (kDef.resources[i].id != i) return false;
   return kDef.resources.size() <= 32;
 }());
+
+// The resources a server may read (not the executable ones), as bits.
+constexpr uint32_t kReadable = [] {
+  uint32_t bits = 0;
+  for (const dm::ResourceDef& r : kDef.resources)
+    if (r.readable()) bits |= 1u << r.id;
+  return bits;
+}();
 
 // Absent until the application gives a value: power sources (6-8), battery (9, 20) and
 // memory (10, 21); ExtDevInfo (22) always, as no other object describes this device.
@@ -154,8 +162,8 @@ bool DeviceObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const no
   return iid == 0 && (rid >= 32 || (present_ >> rid & 1) != 0);
 }
 
-uint32_t DeviceObject::present_resources(dm::InstanceId iid) const noexcept {
-  return iid == 0 ? present_ : 0;  // the ids are the indices in the descriptor
+uint32_t DeviceObject::readable_resources(dm::InstanceId iid) const noexcept {
+  return iid == 0 ? present_ & kReadable : 0;  // the ids are the indices in the descriptor
 }
 
 size_t DeviceObject::resource_instance_count(dm::InstanceId, dm::ResourceId rid) const noexcept {

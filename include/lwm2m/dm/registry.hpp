@@ -126,9 +126,9 @@ class TreeSource final : public RecordSource {
     bool valid = false;
     Object* object = nullptr;
     InstanceId instance = 0;
-    size_t resource = 0;   ///< index in the object's resource definitions
-    size_t k = 0;          ///< resource instance index (multiple resources)
-    uint32_t present = 0;  ///< the object's present_resources() for the instance (find_leaf)
+    size_t resource = 0;    ///< index in the object's resource definitions
+    size_t k = 0;           ///< resource instance index (multiple resources)
+    uint32_t readable = 0;  ///< the object's readable_resources() for the instance (find_leaf)
   };
 
   const Registry& registry_;

@@ -146,7 +146,7 @@ class DeviceObject final : public dm::Object {
   size_t instance_count() const noexcept override { return 1; }
   dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
   bool has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
-  uint32_t present_resources(dm::InstanceId iid) const noexcept override;
+  uint32_t readable_resources(dm::InstanceId iid) const noexcept override;
   size_t resource_instance_count(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
   dm::ResourceInstanceId resource_instance_at(dm::InstanceId iid, dm::ResourceId rid,
                                               size_t index) const noexcept override;

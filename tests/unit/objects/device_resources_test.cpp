@@ -69,17 +69,19 @@ TEST_F(DeviceResources, OptionalResourcesWithoutAValueOrHookAreAbsent) {
   EXPECT_TRUE(bare.has_resource(0, 16));
 }
 
-// The walk of /3/0 reads presence from one mask (present_resources); it must say what
-// has_resource() says, before and after every setter that adds or removes a resource.
+// The walk of /3/0 reads presence from one mask (readable_resources); it must say what
+// has_resource() and the descriptor say, before and after every setter that adds or
+// removes a resource.
 TEST_F(DeviceResources, PresenceMaskAgreesWithHasResourceThroughEverySetter) {
   DeviceObject d{DeviceInfo{"ACME", "", "SN-9", "", "", "rev B", ""}};
   const auto agrees = [&](const char* when) {
-    const uint32_t mask = d.present_resources(0);
+    const uint32_t mask = d.readable_resources(0);
     const auto& defs = d.def().resources;
     for (size_t i = 0; i < defs.size(); ++i)
-      EXPECT_EQ((mask >> i & 1) != 0, d.has_resource(0, defs[i].id))
+      EXPECT_EQ((mask >> i & 1) != 0, defs[i].readable() && d.has_resource(0, defs[i].id))
           << when << ": /3/0/" << defs[i].id;
-    EXPECT_EQ(d.present_resources(1), 0u) << when;  // no such instance: "not said"
+    EXPECT_EQ(mask >> defs.size(), 0u) << when;
+    EXPECT_EQ(d.readable_resources(1), 0u) << when;  // no such instance: "not said"
   };
   agrees("constructed");
   EXPECT_FALSE(d.has_resource(0, 1));
