@@ -151,6 +151,26 @@ bool TreeSource::object_excluded(ObjectId id) const noexcept {
 }
 
 bool TreeSource::next_in_instance() noexcept {
+  // The usual step, without a call: from a single resource to the next one the object's
+  // mask names, when that is a single resource too. The rest is the general step below.
+  Hint& h = hint_;
+  const std::span<const ResourceDef> defs = h.object->def().resources;
+  const size_t ri = h.resource;
+  if (h.readable != 0 && defs.size() <= 32 && !defs[ri].multiple && !base_.has_resource()) {
+    const uint32_t ahead = h.readable >> ri >> 1;  // those after ri (ri < 32)
+    if (ahead == 0) return false;                  // nothing further in the instance
+    const size_t next = ri + 1 + static_cast<size_t>(std::countr_zero(ahead));
+    if (next < defs.size() && !defs[next].multiple) {
+      last_ = Path(h.object->id(), h.instance, defs[next].id);
+      h.resource = next;
+      return true;
+    }
+  }
+  return next_in_instance_slow();
+}
+
+// Out of line: the usual step above then needs no frame for the handlers' calls.
+[[gnu::noinline]] bool TreeSource::next_in_instance_slow() noexcept {
   Hint& h = hint_;
   Object& o = *h.object;
   const InstanceId iid = h.instance;  // locals: the handlers' calls cannot change them
@@ -165,30 +185,21 @@ bool TreeSource::next_in_instance() noexcept {
     }
   }
   if (base_.has_resource()) return false;
-  const uint32_t readable = h.readable;
-  for (;;) {
-    // The next resource: straight to it when the object said which ones a Read reads.
-    const size_t from = ri + 1;
-    if (readable != 0 && from < 32) {
-      const uint32_t ahead = readable >> from;
-      ri = ahead != 0 ? from + static_cast<size_t>(std::countr_zero(ahead)) : 32;
-    } else {
-      ri = from;
-    }
-    if (ri >= defs.size()) return false;
+  while (++ri < defs.size()) {
     const ResourceDef& r = defs[ri];
-    if ((readable == 0 || ri >= 32) && (!r.readable() || !o.has_resource(iid, r.id))) continue;
+    if (!r.readable() || !o.has_resource(iid, r.id)) continue;
     if (!r.multiple) {
       last_ = Path(o.id(), iid, r.id);
     } else if (o.resource_instance_count(iid, r.id) > 0) {
       last_ = Path(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, 0));
     } else {
-      continue;  // a multiple resource without instances
+      continue;
     }
     h.resource = ri;
     h.k = 0;
     return true;
   }
+  return false;
 }
 
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
