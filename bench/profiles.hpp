@@ -8,7 +8,9 @@
 namespace lwm2m::bench {
 
 /// 256-byte messages (Block2 in 128-byte blocks), no Block1 reassembly, two exchanges and
-/// two dedup entries, one management server.
+/// two dedup entries whose answers share 392 bytes (one answer of any size beside the
+/// room to build the next, or several short ones), one management server, four events
+/// kept for the driver.
 inline core::ClientConfig small_profile() noexcept {
   core::ClientConfig c;
   c.max_servers = 1;
@@ -18,10 +20,12 @@ inline core::ClientConfig small_profile() noexcept {
   c.scratch = 128;
   c.stored_notifications = 2;
   c.stored_bytes = 64;
+  c.max_events = 4;  // the driver polls events after every input
   c.coap.max_message_size = 256;
   c.coap.block_size = 128;
   c.coap.exchanges = 2;
   c.coap.dedup_entries = 2;
+  c.coap.response_bytes = coap::ResponseStore::min_size(256) + 128;
   c.coap.observations = 4;
   c.coap.deferred = 1;
   c.coap.block1_buffer = 0;
@@ -42,6 +46,7 @@ inline core::ClientConfig tiny_profile() noexcept {
   c.coap.max_message_size = 192;
   c.coap.exchanges = 1;
   c.coap.dedup_entries = 1;
+  c.coap.response_bytes = 0;  // one answer of any size
   c.coap.observations = 2;
   return c;
 }

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
 readonly TARGET=4096                        # issue 11: common tier, static + arena + stack
-readonly BUDGET=${QEMU_RAM_BUDGET:-8500}    # measured 8,109 B on 2026-12-07, plus ~5 %
+readonly BUDGET=${QEMU_RAM_BUDGET:-7300}    # measured 6,961 B on 2026-12-07, plus ~5 %
 readonly DIR=build/cortex-m4-common
 readonly IMAGES=$DIR/bench/qemu
 

@@ -212,6 +212,14 @@ constexpr uint8_t kBlock2[] = {0x44, kGet, 0x20, 0x08, 'B', 'L',  'K',  '2',  0x
                                '9',  0x01, '0',  0x01, '0', 0x62, 0x2D, 0x16, 0x61, 0x23};
 constexpr uint8_t kBlock3[] = {0x44, kGet, 0x20, 0x09, 'B', 'L',  'K',  '3',  0xB2, '1',
                                '9',  0x01, '0',  0x01, '0', 0x62, 0x2D, 0x16, 0x61, 0x33};
+// POST /3/0 in TLV (a partial update): UTC Offset (14) "+01:00" and Timezone (15)
+// "Europe/Paris"; then GET /3/0/15 Accept 0 reads the written value back.
+constexpr uint8_t kWriteTlv[] = {0x44, kPost, 0x20, 0x0A, 'W',  'R',  'T',  '1',  0xB1, '3',
+                                 0x01, '0',   0x12, 0x2D, 0x16, 0xFF, 0xC6, 0x0E, '+',  '0',
+                                 '1',  ':',   '0',  '0',  0xC8, 0x0F, 0x0C, 'E',  'u',  'r',
+                                 'o',  'p',   'e',  '/',  'P',  'a',  'r',  'i',  's'};
+constexpr uint8_t kReadZone[] = {0x44, kGet, 0x20, 0x0B, 'Z',  'O', 'N', 'E',
+                                 0xB1, '3',  0x01, '0',  0x02, '1', '5', 0x60};
 // Answers: Location-Path (option 8) "rd", "5a3f" for Register; nothing for the others.
 constexpr uint8_t kRegistered[] = {0x82, 'r', 'd', 0x04, '5', 'a', '3', 'f'};
 
@@ -235,6 +243,11 @@ constexpr Step kScript[] = {
      "Read /3/0 SenML CBOR",
      bytes(kReadSenml),
      {kContent, kSenmlCbor, nullptr, "Model 7"}},
+    {Kind::server_request, "Write /3/0 TLV (UTC offset, timezone)", bytes(kWriteTlv), {kChanged}},
+    {Kind::server_request,
+     "Read /3/0/15 text",
+     bytes(kReadZone),
+     {kContent, kText, nullptr, "Europe/Paris"}},
     {Kind::server_request, "Write-Attributes /3/0/9?pmax=60", bytes(kWritePmax), {kChanged}},
     {Kind::server_request, "Observe /3/0/9", bytes(kObserve), {kContent, kText, nullptr, "80"}},
     {Kind::battery, "battery 79 %", {}, {}, 0, 0, 79},

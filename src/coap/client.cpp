@@ -31,11 +31,12 @@ void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint no
     return;
   }
   if (m.type == Type::con) {
-    if (CacheEntry* c = DedupCache::insert(victim, peer, m.message_id)) {
+    CacheEntry* c = DedupCache::insert(victim, peer, m.message_id);
+    if (c && cache.store_empty_ack(*c).ok()) {
       c->expires = now + exchange_lifetime;
-      DedupCache::store_empty_ack(*c);
       queue_cache(*c);
     } else {
+      if (c) c->state = CacheEntry::State::free;
       send_empty(peer, Type::ack, m.message_id);
     }
   }

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 #include "coap/engine_core.hpp"
 #include "lwm2m/config.hpp"
@@ -52,13 +53,14 @@ struct Layout {
   void align() noexcept {
     offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
   }
+  // A table of n entries in the storage setup() zeroed: zero is the free state of every
+  // entry (the other defaults of an entry's fields are set when it is taken into use),
+  // and one memset of the storage is far less code than a constructor loop per table type.
   template <class T>
   T* take(size_t n) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
     offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
     T* p = base ? reinterpret_cast<T*>(base + offset) : nullptr;
-    if (base)
-      for (size_t i = 0; i < n; ++i)
-        new (p + i) T();
     offset += sizeof(T) * n;
     return p;
   }
@@ -69,6 +71,14 @@ struct Layout {
   }
 };
 
+// The bytes of the engine's own response store: as many whole messages as dedup entries
+// unless the configuration says otherwise; none when it shares one.
+size_t own_response_bytes(const EngineConfig& c) noexcept {
+  if (c.shared_responses) return 0;
+  return c.response_bytes ? c.response_bytes
+                          : size_t{c.dedup_entries} * ResponseStore::min_size(c.max_message_size);
+}
+
 bool config_ok(const EngineConfig& c) noexcept {
   if (c.block_size < 16 || c.block_size > 1024 || (c.block_size & (c.block_size - 1)) != 0)
     return false;
@@ -77,7 +87,10 @@ bool config_ok(const EngineConfig& c) noexcept {
   if (c.exchanges == 0 || c.dedup_entries == 0) return false;
   if (c.token_length > 8) return false;
   if (c.tx.max_retransmit > 20 || c.tx.ack_random_factor_permille < 1000) return false;
-  return true;
+  // The store must hold at least one response of any size.
+  const size_t store = c.shared_responses ? c.shared_responses->capacity() : own_response_bytes(c);
+  if (c.shared_messages && c.shared_messages->message_size() < c.max_message_size) return false;
+  return store >= ResponseStore::min_size(c.max_message_size);
 }
 
 uint16_t tx_capacity(const EngineConfig& c) noexcept {
@@ -87,9 +100,13 @@ uint16_t tx_capacity(const EngineConfig& c) noexcept {
 // Carves the tables of `core` from `l` (measures only when l.base is null).
 void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   Exchange* exchanges = l.take<Exchange>(c.exchanges);
-  uint8_t* ebufs = l.bytes(size_t{c.exchanges} * c.max_message_size);
+  // The exchanges' buffers, unless they take them from a shared pool while they run.
+  uint8_t* ebufs = l.bytes(c.shared_messages ? 0 : size_t{c.exchanges} * c.max_message_size);
   CacheEntry* cache = l.take<CacheEntry>(c.dedup_entries);
-  uint8_t* cbufs = l.bytes(size_t{c.dedup_entries} * c.max_message_size);
+  // The engine's own response store and its bytes, unless it shares one.
+  const size_t own_bytes = own_response_bytes(c);
+  l.align<ResponseStore>();
+  uint8_t* own_store = l.bytes(own_bytes ? sizeof(ResponseStore) + own_bytes : 0);
   detail::ServedObservation* observations = l.take<detail::ServedObservation>(c.observations);
   detail::Deferred* deferred = l.take<detail::Deferred>(c.deferred);
   // No reassembly buffer in a build without block-wise transfers.
@@ -100,11 +117,12 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   uint8_t* scratch = c.shared_scratch ? c.shared_scratch : l.bytes(Engine::scratch_size(c));
   if (!core) return;
   core->exchanges = exchanges;
-  for (uint16_t i = 0; i < c.exchanges; ++i)
-    exchanges[i].buf = ebufs + size_t{i} * c.max_message_size;
-  for (uint16_t i = 0; i < c.dedup_entries; ++i)
-    cache[i].buf = cbufs + size_t{i} * c.max_message_size;
-  core->cache.attach(cache, c.dedup_entries);
+  if (!c.shared_messages)
+    for (uint16_t i = 0; i < c.exchanges; ++i)
+      exchanges[i].buf = ebufs + size_t{i} * c.max_message_size;
+  ResponseStore* store = c.shared_responses;
+  if (!store) store = new (own_store) ResponseStore({own_store + sizeof(ResponseStore), own_bytes});
+  core->cache.attach(cache, c.dedup_entries, store);
   core->observations = observations;
   core->deferred = deferred;
   core->reassembly.attach(block1, block1_buffer);
@@ -139,7 +157,9 @@ Engine::Engine(const EngineConfig& config, Random& rng, RequestHandler* handler)
 }
 
 void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept {
-  if (storage.size() < storage_size(config_)) return;  // core_ stays null: not valid
+  const size_t size = storage_size(config_);
+  if (storage.size() < size) return;  // core_ stays null: not valid
+  std::memset(storage.data(), 0, size);
   uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
   size_t pad =
       (alignof(std::max_align_t) - addr % alignof(std::max_align_t)) % alignof(std::max_align_t);
@@ -151,7 +171,37 @@ void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler
   core_->next_mid_value = static_cast<uint16_t>(rng.next_u32());
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  if (!core_) return;
+  // A shared store and pool outlive the engine: the store's records must not name our
+  // entries, and the buffers of exchanges still running go back to the pool.
+  core_->cache.release();
+  if (MessagePool* pool = config_.shared_messages)
+    for (uint16_t i = 0; i < config_.exchanges; ++i)
+      if (uint8_t* buf = core_->exchanges[i].buf) pool->give(buf);
+}
+
+MessagePool::MessagePool(MutableByteView memory, uint16_t message_size) noexcept
+    : size_(message_size) {
+  const size_t step = (size_t{message_size} + alignof(Free) - 1) & ~(alignof(Free) - 1);
+  if (message_size < sizeof(Free)) return;  // too small to be a message: an empty pool
+  for (size_t at = 0; at + step <= memory.size(); at += step)
+    give(memory.data() + at);
+}
+
+uint8_t* MessagePool::take() noexcept {
+  Free* f = free_;
+  if (!f) return nullptr;
+  free_ = f->next;
+  --available_;
+  return reinterpret_cast<uint8_t*>(f);
+}
+
+void MessagePool::give(uint8_t* buffer) noexcept {
+  Free* f = new (buffer) Free{free_};
+  free_ = f;
+  ++available_;
+}
 
 void Engine::set_handler(RequestHandler* handler) noexcept {
   if (core_) core_->handler = handler;
@@ -311,8 +361,8 @@ namespace {
 
 // Inlined into its two callers: a call costs more flash than it saves in on_request().
 [[gnu::always_inline]] inline CacheEntry* EngineCore::admit_request(PeerId peer, const Message& m,
-                                                                    TimePoint now,
-                                                                    Message& resp) noexcept {
+                                                                    TimePoint now, Message& resp,
+                                                                    uint8_t*& out) noexcept {
   CacheEntry* victim;
   if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
     // Retransmission: answer from the cache, never run the handler twice (§4.5). A
@@ -327,19 +377,25 @@ namespace {
 
   CacheEntry* c = DedupCache::insert(victim, peer, m.message_id);
   if (!c) return nullptr;  // every cache slot is being transmitted; the peer will retransmit
+  out = cache.reserve(config.max_message_size);
+  if (!out) {
+    c->state = CacheEntry::State::free;  // no room for the answer yet: as above
+    return nullptr;
+  }
   c->expires = now + (m.type == Type::con ? exchange_lifetime : non_lifetime);
 
   resp.type = m.type == Type::con ? Type::ack : Type::non;
   resp.message_id = m.type == Type::con ? m.message_id : next_mid();
   resp.token = m.token;
   if (reject.raw == 0) return c;
-  finish_simple(*c, resp, reject);
+  finish_simple(*c, out, resp, reject);
   return nullptr;
 }
 
 void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
   Message resp;
-  CacheEntry* c = admit_request(peer, m, now, resp);
+  uint8_t* out;
+  CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;
 
   ResponsePlan plan;
@@ -350,21 +406,21 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   } else if (m.has(OptionNumber::block1) && handler && handler->streams_block1(peer, m)) {
     streamed = m.block(OptionNumber::block1);
     if (!streamed || (streamed->more && m.payload.size() != streamed->size())) {
-      finish_simple(*c, resp, codes::bad_request);
+      finish_simple(*c, out, resp, codes::bad_request);
       return;
     }
     plan.block1_echo = streamed;
   } else if (m.has(OptionNumber::block1)) {
     const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
     if (reply == codes::continue_) {
-      finish_simple(*c, resp, reply, std::nullopt, reassembly.block());
+      finish_simple(*c, out, resp, reply, std::nullopt, reassembly.block());
       return;
     }
     if (reply.raw != 0) {
       std::optional<uint32_t> size1, max_age;
       if (reply == codes::request_entity_too_large) size1 = reassembly.capacity();
       if (reply == codes::service_unavailable) max_age = reassembly.busy_seconds(now);
-      finish_simple(*c, resp, reply, size1, std::nullopt, max_age);
+      finish_simple(*c, out, resp, reply, size1, std::nullopt, max_age);
       return;
     }
     body = reassembly.body();
@@ -386,14 +442,14 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   plan.allow_observe = observe_register;
   plan.allow_defer = true;
   ResponseOutcome outcome;
-  auto n = build_response(plan, resp, {c->buf, config.max_message_size}, outcome);
+  auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
   // The 24-hour CON rule (RFC 7641 §4.5) counts from the registration, not from the
   // clock's origin.
   if (outcome.observation.valid()) observations[outcome.observation.index].last_con = now;
   if (outcome.deferred.valid()) {
     // Separate response: an empty ACK now for a CON, nothing for a NON (§5.2.2).
     if (m.type == Type::con) {
-      DedupCache::store_empty_ack(*c);
+      (void)cache.store_empty_ack(*c);  // the reservation above leaves room for it
       queue_cache(*c);
     } else {
       c->state = CacheEntry::State::pending;
@@ -401,10 +457,10 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
     return;
   }
   if (!n) {
-    finish_simple(*c, resp, codes::internal_server_error);
+    finish_simple(*c, out, resp, codes::internal_server_error);
     return;
   }
-  c->len = static_cast<uint16_t>(*n);
+  cache.commit(*c, *n);
   c->state = CacheEntry::State::ready;
   queue_cache(*c);
 }
@@ -417,9 +473,11 @@ void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatag
   if (!parse_datagram(peer, datagram, m)) return;
   if (!m.code.is_request() || (m.type != Type::con && m.type != Type::non)) return;
   Message resp;
-  CacheEntry* c = admit_request(peer, m, now, resp);
+  uint8_t* out;
+  CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;
-  finish_simple(*c, resp, codes::request_entity_too_large, std::nullopt, block1_that_fits(m, d));
+  finish_simple(*c, out, resp, codes::request_entity_too_large, std::nullopt,
+                block1_that_fits(m, d));
 }
 
 }  // namespace detail

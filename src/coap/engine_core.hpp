@@ -72,9 +72,11 @@ struct EngineCore {
   /// Parses `datagram`; a malformed one is counted (and a CON answered RST): false.
   bool parse_datagram(PeerId peer, ByteView datagram, Message& m) noexcept;
   /// Deduplication, option checks and a cache slot for request `m`, whose response header
-  /// goes in `resp`: the slot to answer in, or null when the request is already answered
-  /// (from the cache, or rejected for its options) or ignored.
-  CacheEntry* admit_request(PeerId peer, const Message& m, TimePoint now, Message& resp) noexcept;
+  /// goes in `resp` and whose encoding goes to `out` (room for one message in the store):
+  /// the slot to answer in, or null when the request is already answered (from the cache,
+  /// or rejected for its options) or ignored.
+  CacheEntry* admit_request(PeerId peer, const Message& m, TimePoint now, Message& resp,
+                            uint8_t*& out) noexcept;
   void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
   /// A request larger than the driver's receive buffer: 4.13 with a Block1 size that fits
   /// (RFC 7959 §2.9.3), from cache and option checks like any request; anything else dropped.
@@ -132,7 +134,7 @@ struct EngineCore {
   // ---- response.cpp
   Result<size_t> build_response(const ResponsePlan& plan, Message& resp, MutableByteView out,
                                 ResponseOutcome& outcome) noexcept;
-  void finish_simple(CacheEntry& c, Message& resp, Code code,
+  void finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
                      std::optional<uint32_t> size1 = std::nullopt,
                      std::optional<BlockOption> block1 = std::nullopt,
                      std::optional<uint32_t> max_age = std::nullopt) noexcept;

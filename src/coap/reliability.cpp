@@ -34,6 +34,7 @@ CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, TimePoint now,
 
 CacheEntry* DedupCache::insert(CacheEntry* victim, PeerId peer, uint16_t mid) noexcept {
   if (!victim) return nullptr;
+  ResponseStore::forget(*victim);
   victim->state = CacheEntry::State::pending;
   victim->peer = peer;
   victim->mid = mid;
@@ -41,10 +42,18 @@ CacheEntry* DedupCache::insert(CacheEntry* victim, PeerId peer, uint16_t mid) no
   return victim;
 }
 
-void DedupCache::store_empty_ack(CacheEntry& c) noexcept {
-  wire::write_empty(Type::ack, c.mid, c.buf);
-  c.len = wire::kEmptySize;
+Status DedupCache::store_empty_ack(CacheEntry& c) noexcept {
+  uint8_t* out = reserve(wire::kEmptySize);
+  if (!out) return Errc::no_space;
+  wire::write_empty(Type::ack, c.mid, out);
+  commit(c, wire::kEmptySize);
   c.state = CacheEntry::State::ready;
+  return {};
+}
+
+void DedupCache::release() noexcept {
+  for (uint16_t i = 0; i < count_; ++i)
+    ResponseStore::forget(entries_[i]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -109,6 +118,8 @@ Exchange* EngineCore::alloc_exchange() noexcept {
     if (e.state == Exchange::State::free && !e.in_tx) {
       uint16_t gen = static_cast<uint16_t>(e.generation + 1);
       uint8_t* buf = e.buf;
+      MessagePool* pool = config.shared_messages;
+      if (pool && !(buf = pool->take())) return nullptr;  // none free: as if busy
       e = Exchange{};
       e.state = Exchange::State::reserved;
       e.generation = gen;
@@ -127,6 +138,10 @@ void EngineCore::free_exchange(Exchange& e) noexcept {
   e.state = Exchange::State::free;
   e.handler = nullptr;
   e.generation = static_cast<uint16_t>(e.generation + 1);
+  if (config.shared_messages && e.buf) {
+    config.shared_messages->give(e.buf);  // its bytes stay until another exchange takes it
+    e.buf = nullptr;
+  }
 }
 
 void EngineCore::start_transmission(Exchange& e, TimePoint now) noexcept {
@@ -256,15 +271,16 @@ std::optional<Datagram> EngineCore::poll_transmit() noexcept {
       case TxEntry::Kind::cache: {
         CacheEntry& c = cache[t.index];
         c.in_tx = false;
-        if (c.state != CacheEntry::State::ready) continue;
+        if (c.state != CacheEntry::State::ready || !c.buf) continue;
         return Datagram{t.peer, ByteView{c.buf, c.len}};
       }
       case TxEntry::Kind::exchange: {
         Exchange& e = exchanges[t.index];
         e.in_tx = false;
         if (e.generation != t.generation || e.state == Exchange::State::free) continue;
+        const Datagram d{t.peer, ByteView{e.buf, e.len}};
         if (e.state == Exchange::State::transmit_once) free_exchange(e);
-        return Datagram{t.peer, ByteView{e.buf, e.len}};
+        return d;
       }
     }
   }

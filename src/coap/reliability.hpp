@@ -75,16 +75,24 @@ struct CacheEntry {
   uint16_t mid = 0;
   uint16_t len = 0;
   TimePoint expires{};
-  uint8_t* buf = nullptr;
+  uint8_t* buf = nullptr;  ///< its response in the ResponseStore; null: none kept
 };
 
-/// Deduplication by (peer, MID) over a fixed table; the oldest entry gives way.
+/// Deduplication by (peer, MID) over a fixed table, the responses in a ResponseStore; the
+/// oldest entry gives way, and so does the oldest response when the store runs short.
 class DedupCache {
  public:
-  void attach(CacheEntry* entries, uint16_t count) noexcept {
+  void attach(CacheEntry* entries, uint16_t count, ResponseStore* store) noexcept {
     entries_ = entries;
     count_ = count;
+    store_ = store;
   }
+  /// Room to write the response of a new entry, `max` bytes (null: none; see
+  /// ResponseStore::reserve()), and keeping the `len` bytes written there.
+  uint8_t* reserve(size_t max) noexcept { return store_->reserve(max); }
+  void commit(CacheEntry& c, size_t len) noexcept { store_->commit(c, len); }
+  /// Lets go of every response of this table (the store may outlive the engine).
+  void release() noexcept;
   /// The live entry for a (peer, MID), or null; then `victim` is the entry a new one would
   /// take (null when every entry is being transmitted). One scan does both: a request
   /// that is not a retransmission always needs the second.
@@ -92,8 +100,8 @@ class DedupCache {
   /// Makes `victim` (from find(), the cache unchanged since) the pending entry of a new
   /// (peer, MID); null when it is null.
   static CacheEntry* insert(CacheEntry* victim, PeerId peer, uint16_t mid) noexcept;
-  /// Makes `c` the empty ACK of its MID.
-  static void store_empty_ack(CacheEntry& c) noexcept;
+  /// Makes `c` the empty ACK of its MID (no_space when the store has no room for it).
+  Status store_empty_ack(CacheEntry& c) noexcept;
   uint16_t index_of(const CacheEntry& c) const noexcept {
     return static_cast<uint16_t>(&c - entries_);
   }
@@ -101,6 +109,7 @@ class DedupCache {
 
  private:
   CacheEntry* entries_ = nullptr;
+  ResponseStore* store_ = nullptr;
   uint16_t count_ = 0;
 };
 

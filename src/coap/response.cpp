@@ -108,7 +108,7 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
 }
 
 // A response without handler: a rejection, a Block1 Continue, or an internal error.
-void EngineCore::finish_simple(CacheEntry& c, Message& resp, Code code,
+void EngineCore::finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
                                std::optional<uint32_t> size1, std::optional<BlockOption> block1,
                                std::optional<uint32_t> max_age) noexcept {
   resp.code = code;
@@ -117,8 +117,8 @@ void EngineCore::finish_simple(CacheEntry& c, Message& resp, Code code,
   if (max_age) (void)resp.add_uint(OptionNumber::max_age, *max_age);
   if (block1) (void)resp.add_uint(OptionNumber::block1, block1->encode());
   if (size1) (void)resp.add_uint(OptionNumber::size1, *size1);
-  auto n = encode(resp, {c.buf, config.max_message_size});
-  c.len = n ? static_cast<uint16_t>(*n) : 0;
+  auto n = encode(resp, {out, config.max_message_size});
+  cache.commit(c, n ? *n : 0);
   c.state = CacheEntry::State::ready;
   queue_cache(c);
 }

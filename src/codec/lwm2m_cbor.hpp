@@ -17,6 +17,7 @@
 
 #include <cstdint>
 
+#include "codec/cbor.hpp"
 #include "codec/decoder.hpp"
 
 namespace lwm2m::codec {
@@ -31,7 +32,7 @@ class Lwm2mCborDecoder final : public Decoder {
  private:
   Status step(Record& out, bool& produced) noexcept;
 
-  alignas(8) unsigned char reader_[176];  // codec::cbor::Reader, internal to the core
+  alignas(cbor::Reader) unsigned char reader_[sizeof(cbor::Reader)];  // sized for the target
   DecodeContext ctx_;
   dm::Path path_;
   uint8_t key_depth_[dm::Path::kMaxDepth + 1] = {};  // per open map: depth its keys start at

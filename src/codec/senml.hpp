@@ -25,7 +25,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "codec/cbor.hpp"
 #include "codec/decoder.hpp"
+#include "codec/json.hpp"
 
 namespace lwm2m::codec {
 
@@ -50,7 +52,8 @@ class SenmlJsonDecoder final : public Decoder {
   Result<bool> next(Record& out) noexcept override;
 
  private:
-  alignas(8) unsigned char reader_[96];  // codec::json::Reader, internal to the core
+  // The reader, sized for the target (about half as large on a 32-bit one).
+  alignas(json::Reader) unsigned char reader_[sizeof(json::Reader)];
   DecodeContext ctx_;
   detail::SenmlBase base_;
   bool started_ = false;
@@ -63,7 +66,7 @@ class SenmlCborDecoder final : public Decoder {
   Result<bool> next(Record& out) noexcept override;
 
  private:
-  alignas(8) unsigned char reader_[176];  // codec::cbor::Reader, internal to the core
+  alignas(cbor::Reader) unsigned char reader_[sizeof(cbor::Reader)];  // as above
   DecodeContext ctx_;
   detail::SenmlBase base_;
   bool started_ = false;

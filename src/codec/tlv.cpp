@@ -282,13 +282,14 @@ Status encode_tlv(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
   if (base.is_root()) return Errc::not_acceptable;
   const Cursor begin = src.tell();
   const size_t from = out.total();
-  Walker w{base, src, false};
-  const Status st = encode_records(w, base, out);
-  if (!w.marks_needed()) return st;
-  out.truncate(from);
-  src.seek(begin);
-  Walker marking{base, src, true};
-  return encode_records(marking, base, out);
+  // One walker at a time on the stack: the second pass (with marks) reuses the slot.
+  for (bool marking = false;; marking = true) {
+    Walker w{base, src, marking};
+    const Status st = encode_records(w, base, out);
+    if (marking || !w.marks_needed()) return st;
+    out.truncate(from);
+    src.seek(begin);
+  }
 }
 
 // ---- decoder ----

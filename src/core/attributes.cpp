@@ -10,17 +10,13 @@
 namespace lwm2m::core {
 namespace {
 
-// The attributes by name, in the order of the member tables below: the query parser,
-// Discover's writer and inheritance each walk the tables instead of naming every field,
+// The attributes by name, in the order of Attributes' enums (Whole, then Real, then Flag):
+// the query parser and Discover's writer walk the names instead of naming every field,
 // which keeps them small on a microcontroller.
 constexpr std::string_view kQueryKeys[] = {"pmin", "pmax", "epmin", "epmax", "hqmax",
                                            "gt",   "lt",   "st",    "edge",  "con"};
-constexpr size_t kFirstReal = 5, kFirstFlag = 8;
 using A = Attributes;
-constexpr std::optional<uint32_t> A::*kWhole[] = {&A::pmin, &A::pmax, &A::epmin, &A::epmax,
-                                                  &A::hqmax};
-constexpr std::optional<double> A::*kReal[] = {&A::gt, &A::lt, &A::st};
-constexpr std::optional<bool> A::*kFlag[] = {&A::edge, &A::con};
+constexpr size_t kFirstReal = A::kWholes, kFirstFlag = A::kWholes + A::kReals;
 // Discover lists them in this order (indexes into kQueryKeys).
 constexpr uint8_t kLinkOrder[] = {0, 1, 5, 6, 7, 2, 3, 8, 9, 4};
 
@@ -37,26 +33,33 @@ bool apply_param(Attributes& a, std::string_view q) noexcept {
   const size_t i = query_key(lwm2m::detail::slice(q, 0, eq));
   const bool has_value = eq != std::string_view::npos;
   const std::string_view val = has_value ? lwm2m::detail::slice(q, eq + 1) : std::string_view{};
+  // A key alone removes the attribute; a bad value leaves `a` to be discarded.
   if (i < kFirstReal) {
-    std::optional<uint32_t>& field = a.*kWhole[i];
-    field.reset();
-    if (!has_value) return true;
+    const auto field = static_cast<A::Whole>(i);
+    if (!has_value) {
+      a.reset(field);
+      return true;
+    }
     auto v = codec::number::parse_uint(val);
     if (!v || *v > UINT32_MAX) return false;
-    field = static_cast<uint32_t>(*v);
+    a.set(field, static_cast<uint32_t>(*v));
   } else if (i < kFirstFlag) {
-    std::optional<double>& field = a.*kReal[i - kFirstReal];
-    field.reset();
-    if (!has_value) return true;
+    const auto field = static_cast<A::Real>(i - kFirstReal);
+    if (!has_value) {
+      a.reset(field);
+      return true;
+    }
     auto v = codec::number::parse_double(val);
     if (!v) return false;
-    field = *v;
+    a.set(field, *v);
   } else if (i < std::size(kQueryKeys)) {
-    std::optional<bool>& field = a.*kFlag[i - kFirstFlag];
-    field.reset();
-    if (!has_value) return true;
+    const auto field = static_cast<A::Flag>(i - kFirstFlag);
+    if (!has_value) {
+      a.reset(field);
+      return true;
+    }
     if (val != "0" && val != "1") return false;
-    field = val == "1";
+    a.set(field, val == "1");
   } else {
     return false;
   }
@@ -73,12 +76,13 @@ void write_key(Sink& out, std::string_view key) noexcept {
 }  // namespace
 
 void Attributes::inherit(const Attributes& o) noexcept {
-  for (auto m : kWhole)
-    if (!(this->*m)) this->*m = o.*m;
-  for (auto m : kReal)
-    if (!(this->*m)) this->*m = o.*m;
-  for (auto m : kFlag)
-    if (!(this->*m)) this->*m = o.*m;
+  const unsigned take = o.set_ & ~set_;  // set there, not here
+  for (size_t i = 0; i < kWholes; ++i)
+    if (take >> i & 1u) whole_[i] = o.whole_[i];
+  for (size_t i = 0; i < kReals; ++i)
+    if (take >> (kWholes + i) & 1u) real_[i] = o.real_[i];
+  flags_ = static_cast<uint8_t>(flags_ | (o.flags_ & take >> (kWholes + kReals)));
+  set_ = static_cast<uint16_t>(set_ | take);
 }
 
 Status apply_params(Attributes& a, std::span<const std::string_view> query) noexcept {
@@ -95,13 +99,13 @@ Status apply_query(Attributes& a, std::span<const std::string_view> query) noexc
 }
 
 Status validate(const Attributes& a, bool numeric_target, bool boolean_target) noexcept {
-  if ((a.gt || a.lt || a.st) && !numeric_target) return Errc::bad_request;
-  if (a.edge && !boolean_target) return Errc::bad_request;
-  if (a.st && *a.st < 0) return Errc::bad_request;
-  if (a.gt && a.lt) {
-    if (!(*a.lt < *a.gt)) return Errc::bad_request;
-    if (a.st && !(*a.lt + 2 * *a.st < *a.gt)) return Errc::bad_request;
-  }
+  const bool gt = a.has(A::gt), lt = a.has(A::lt), st = a.has(A::st);
+  if ((gt || lt || st) && !numeric_target) return Errc::bad_request;
+  if (a.has(A::edge) && !boolean_target) return Errc::bad_request;
+  const double g = a.value(A::gt), l = a.value(A::lt), s = a.value(A::st);  // 0 when unset
+  if (s < 0) return Errc::bad_request;
+  if (!gt || !lt) return Errc::ok;
+  if (!(l < g) || (st && !(l + 2 * s < g))) return Errc::bad_request;
   return Errc::ok;
 }
 
@@ -109,7 +113,7 @@ void write_link_attributes(const Attributes& a, Sink& out) noexcept {
   for (const uint8_t i : kLinkOrder) {
     const std::string_view key = kQueryKeys[i];
     if (i >= kFirstReal && i < kFirstFlag) {
-      const std::optional<double>& v = a.*kReal[i - kFirstReal];
+      const std::optional<double> v = a.get(static_cast<A::Real>(i - kFirstReal));
       if (!v || !std::isfinite(*v)) continue;
       write_key(out, key);
       (void)codec::number::write_double(out, *v);
@@ -117,11 +121,11 @@ void write_link_attributes(const Attributes& a, Sink& out) noexcept {
     }
     uint32_t whole = 0;
     if (i < kFirstReal) {
-      const std::optional<uint32_t>& v = a.*kWhole[i];
+      const std::optional<uint32_t> v = a.get(static_cast<A::Whole>(i));
       if (!v) continue;
       whole = *v;
     } else {
-      const std::optional<bool>& v = a.*kFlag[i - kFirstFlag];
+      const std::optional<bool> v = a.get(static_cast<A::Flag>(i - kFirstFlag));
       if (!v) continue;
       whole = *v ? 1 : 0;
     }
@@ -162,14 +166,16 @@ void take_earlier(TimePoint& t, TimePoint candidate) noexcept {
 // compares both values with its threshold once (doubles are emulated in software on small
 // targets); a NaN crosses nothing.
 bool meets_condition(const Attributes& eff, const std::optional<double>& sampled,
-                     const std::optional<double>& previous) noexcept {
-  if ((!eff.gt && !eff.lt && !eff.st && !eff.edge) || !sampled || !previous) return true;
-  const double last = *previous, now_value = *sampled;
+                     const NotifyState& previous) noexcept {
+  const bool gt = eff.has(A::gt), lt = eff.has(A::lt), st = eff.has(A::st);
+  const bool edge = eff.has(A::edge);
+  if ((!gt && !lt && !st && !edge) || !sampled || !previous.has_last_number) return true;
+  const double last = previous.last_number, now_value = *sampled;
   if (last != last || now_value != now_value) return false;
-  if (eff.gt && (last > *eff.gt) != (now_value > *eff.gt)) return true;
-  if (eff.lt && (last < *eff.lt) != (now_value < *eff.lt)) return true;
-  if (eff.st && std::fabs(now_value - last) >= *eff.st) return true;
-  return eff.edge && (last != 0) != (now_value != 0) && (now_value != 0) == *eff.edge;
+  if (gt && (last > eff.value(A::gt)) != (now_value > eff.value(A::gt))) return true;
+  if (lt && (last < eff.value(A::lt)) != (now_value < eff.value(A::lt))) return true;
+  if (st && std::fabs(now_value - last) >= eff.value(A::st)) return true;
+  return edge && (last != 0) != (now_value != 0) && (now_value != 0) == eff.value(A::edge);
 }
 
 }  // namespace
@@ -177,8 +183,9 @@ bool meets_condition(const Attributes& eff, const std::optional<double>& sampled
 NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Value& current,
                       TimePoint now) noexcept {
   NotifyDecision d;
-  const uint32_t pmin_s = eff.pmin.value_or(0), pmax_s = eff.pmax.value_or(0);
-  const uint32_t epmin_s = eff.epmin.value_or(0), epmax_s = eff.epmax.value_or(0);
+  // Unset periods read as 0.
+  const uint32_t pmin_s = eff.value(A::pmin), pmax_s = eff.value(A::pmax);
+  const uint32_t epmin_s = eff.value(A::epmin), epmax_s = eff.value(A::epmax);
   const Duration pmin = seconds(pmin_s);
   // pmax only counts when greater than pmin (§5.1.2); 0 means "no maximum".
   const bool has_pmax = pmax_s > 0 && pmax_s >= pmin_s;
@@ -190,7 +197,7 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   // last reported value counts even when nobody marked it (§5.1.2, 1.1 attributes).
   const auto sampled = numeric(current);
   bool changed = st.changed;
-  if (!changed && epmax_s > 0 && sampled && st.last_value && *sampled != *st.last_value)
+  if (!changed && epmax_s > 0 && sampled && st.has_last_number && *sampled != st.last_number)
     changed = true;
   // epmin: no two evaluations closer than epmin; a change inside it waits for its end.
   TimePoint epmin_end = kNever;
@@ -203,7 +210,7 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   }
   d.evaluated = changed;
 
-  const bool condition = changed && meets_condition(eff, sampled, st.last_value);
+  const bool condition = changed && meets_condition(eff, sampled, st);
   if ((condition && elapsed >= pmin) || (has_pmax && now >= pmax_end)) {
     d.send_now = true;
     return d;

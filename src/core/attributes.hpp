@@ -17,21 +17,76 @@
 namespace lwm2m::core {
 
 /// One set of attributes as attached at one level (object, instance, resource or resource
-/// instance). An absent optional means "not set here" (inherit).
-struct Attributes {
-  std::optional<uint32_t> pmin, pmax;    ///< seconds
-  std::optional<double> gt, lt, st;      ///< numeric change conditions
-  std::optional<uint32_t> epmin, epmax;  ///< evaluation periods (1.1)
-  std::optional<bool> edge;              ///< 1.2: notify on rising (1) / falling (0) edge
-  std::optional<bool> con;               ///< 1.2: 1 = CON notifications, 0 = NON
-  std::optional<uint32_t> hqmax;         ///< 1.2: historical queue size (accepted, stored)
+/// instance). An attribute not set here is inherited. One mask says which are set (48
+/// bytes on a 32-bit target, where ten optionals took 96): the client keeps a table of them.
+class Attributes {
+ public:
+  /// Periods in seconds (pmin, pmax; 1.1 evaluation periods epmin, epmax) and the 1.2
+  /// historical queue size (accepted, stored).
+  enum Whole : uint8_t { pmin, pmax, epmin, epmax, hqmax };
+  /// Numeric change conditions.
+  enum Real : uint8_t { gt, lt, st };
+  /// 1.2: edge (notify on a rising 1 / falling 0 edge), con (1: CON notifications, 0: NON).
+  enum Flag : uint8_t { edge, con };
+  static constexpr size_t kWholes = 5, kReals = 3, kFlags = 2;
 
-  bool empty() const noexcept {
-    return !pmin && !pmax && !gt && !lt && !st && !epmin && !epmax && !edge && !con && !hqmax;
+  bool has(Whole a) const noexcept { return (set_ >> a & 1u) != 0; }
+  bool has(Real a) const noexcept { return (set_ >> (kWholes + a) & 1u) != 0; }
+  bool has(Flag a) const noexcept { return (set_ >> (kWholes + kReals + a) & 1u) != 0; }
+  /// The value, 0 (false) when not set here.
+  uint32_t value(Whole a) const noexcept { return whole_[a]; }
+  double value(Real a) const noexcept { return real_[a]; }
+  bool value(Flag a) const noexcept { return (flags_ >> a & 1u) != 0; }
+  /// The value, or nullopt when not set here.
+  std::optional<uint32_t> get(Whole a) const noexcept {
+    if (!has(a)) return std::nullopt;
+    return whole_[a];
   }
+  std::optional<double> get(Real a) const noexcept {
+    if (!has(a)) return std::nullopt;
+    return real_[a];
+  }
+  std::optional<bool> get(Flag a) const noexcept {
+    if (!has(a)) return std::nullopt;
+    return (flags_ >> a & 1u) != 0;
+  }
+  void set(Whole a, uint32_t v) noexcept {
+    whole_[a] = v;
+    set_ = static_cast<uint16_t>(set_ | 1u << a);
+  }
+  void set(Real a, double v) noexcept {
+    real_[a] = v;
+    set_ = static_cast<uint16_t>(set_ | 1u << (kWholes + a));
+  }
+  void set(Flag a, bool v) noexcept {
+    flags_ = static_cast<uint8_t>((flags_ & ~(1u << a)) | (v ? 1u << a : 0u));
+    set_ = static_cast<uint16_t>(set_ | 1u << (kWholes + kReals + a));
+  }
+  /// Not set here any more (inherited again). Values of unset attributes stay zero, so
+  /// that == compares what is set.
+  void reset(Whole a) noexcept {
+    whole_[a] = 0;
+    set_ = static_cast<uint16_t>(set_ & ~(1u << a));
+  }
+  void reset(Real a) noexcept {
+    real_[a] = 0;
+    set_ = static_cast<uint16_t>(set_ & ~(1u << (kWholes + a)));
+  }
+  void reset(Flag a) noexcept {
+    flags_ = static_cast<uint8_t>(flags_ & ~(1u << a));
+    set_ = static_cast<uint16_t>(set_ & ~(1u << (kWholes + kReals + a)));
+  }
+
+  bool empty() const noexcept { return set_ == 0; }
   /// Fills what is unset here from `outer` (a lower-precedence level).
   void inherit(const Attributes& outer) noexcept;
   friend bool operator==(const Attributes&, const Attributes&) noexcept = default;
+
+ private:
+  double real_[kReals] = {};
+  uint32_t whole_[kWholes] = {};
+  uint16_t set_ = 0;   ///< a bit per attribute: the Whole ones, then Real, then Flag
+  uint8_t flags_ = 0;  ///< the values of the flags that are set
 };
 
 /// Applies Write-Attributes query parameters ("pmin=10", "gt=20.5", "pmax" to remove) to
@@ -39,7 +94,7 @@ struct Attributes {
 /// result is not validated against the target; see validate().
 Status apply_query(Attributes& attrs, std::span<const std::string_view> query) noexcept;
 /// apply_query() without its copy, for a caller that works on a copy of its own: on
-/// bad_request `attrs` holds the parameters before the bad one.
+/// bad_request `attrs` is partly changed, to be discarded.
 Status apply_params(Attributes& attrs, std::span<const std::string_view> query) noexcept;
 
 /// Checks the effective attributes for a target (4.00 on failure): gt/lt/st only on
@@ -51,11 +106,23 @@ Status validate(const Attributes& effective, bool numeric_target, bool boolean_t
 void write_link_attributes(const Attributes& a, Sink& out) noexcept;
 
 /// State kept per observed value to decide notifications.
+/// (32 bytes on a 32-bit target: the flags share one word, where an optional's would not.)
 struct NotifyState {
   TimePoint last_notify{};
-  std::optional<double> last_value;  ///< numeric value last reported (for gt/lt/st/edge)
-  bool changed = false;              ///< value marked changed since the last notification
-  TimePoint last_eval{};             ///< last evaluation of the change conditions (epmin)
+  TimePoint last_eval{};         ///< last evaluation of the change conditions (epmin)
+  double last_number = 0;        ///< the numeric value last reported, when has_last_number
+  bool has_last_number = false;  ///< a numeric value was reported (for gt/lt/st/edge)
+  bool changed = false;          ///< value marked changed since the last notification
+
+  /// The numeric value last reported, nullopt when none was.
+  std::optional<double> last_value() const noexcept {
+    if (!has_last_number) return std::nullopt;
+    return last_number;
+  }
+  void set_last_value(std::optional<double> v) noexcept {
+    has_last_number = v.has_value();
+    last_number = v.value_or(0);
+  }
 };
 
 /// When the next notification is due given the effective attributes: the earliest time

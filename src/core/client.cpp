@@ -49,11 +49,28 @@ const char* to_string(EventKind k) noexcept {
 
 // ---- construction ----
 
-Workspace::Workspace(const ClientConfig& config) noexcept
+Workspace::Workspace(const ClientConfig& config, size_t response_bytes, size_t messages) noexcept
     : engine_(config.coap), scratch_(config.scratch) {
   engine_.shared_scratch = nullptr;
+  engine_.shared_responses = nullptr;
+  engine_.shared_messages = nullptr;
   buf_.reset(new (std::nothrow)
                  uint8_t[coap::Engine::scratch_size(engine_) + scratch_ + engine_.block_size]);
+  if (response_bytes) {
+    response_bytes_.reset(new (std::nothrow) uint8_t[response_bytes]);
+    if (response_bytes_)
+      responses_.reset(new (std::nothrow)
+                           coap::ResponseStore({response_bytes_.get(), response_bytes}));
+    if (!responses_) buf_.reset();  // not valid
+  }
+  if (messages) {
+    const size_t bytes = messages * engine_.max_message_size;
+    message_bytes_.reset(new (std::nothrow) uint8_t[bytes]);
+    if (message_bytes_)
+      messages_.reset(new (std::nothrow) coap::MessagePool({message_bytes_.get(), bytes},
+                                                           engine_.max_message_size));
+    if (!messages_) buf_.reset();  // not valid
+  }
 }
 
 bool Workspace::fits(const ClientConfig& config) const noexcept {
@@ -64,8 +81,11 @@ bool Workspace::fits(const ClientConfig& config) const noexcept {
 // The engine's settings, with the workspace's buffer when the client shares one.
 coap::EngineConfig Client::engine_config(const ClientConfig& config) noexcept {
   coap::EngineConfig c = config.coap;
-  if (config.workspace && config.workspace->fits(config))
+  if (config.workspace && config.workspace->fits(config)) {
     c.shared_scratch = config.workspace->shared_engine_scratch();
+    c.shared_responses = config.workspace->responses_.get();
+    c.shared_messages = config.workspace->messages_.get();
+  }
   return c;
 }
 
@@ -100,7 +120,6 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
   } buffers[] = {{s.links_storage, own_buffers ? config.uplink_buffer : size_t{0}},
-                 {s.send_buf, own_buffers ? config.uplink_buffer : size_t{0}},
                  {s.scratch_buf, own_buffers ? config.scratch : size_t{0}}};
   for (const auto& b : buffers) {
     if (b.size == 0) continue;  // in the workspace
@@ -110,12 +129,10 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   if (own_buffers) {
     s.scratch_at = s.scratch_buf.get();
     s.links = {s.links_storage.get(), config.uplink_buffer};
-    s.send_out = {s.send_buf.get(), config.uplink_buffer};
   } else {
     s.scratch_at = config.workspace->shared_client_scratch();
     s.links = {config.workspace->shared_uplink(),
                std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
-    s.send_out = s.links;
   }
 #if LWM2M_WITH_OBSERVE
   const ObservationTable::Limits limits{config.max_observations, config.max_attributes,

@@ -116,6 +116,7 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
 
   // ---- send.cpp ----
   void on_send_done(Errc result) noexcept;
+  void uplink_needed(TimePoint now) noexcept override;
 
   // ---- servers.cpp: the account table and the effects of what servers changed ----
   /// The bootstrap account when `id` is its Bootstrap-Request.
@@ -152,11 +153,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   /// bootstrap account has none, and so does not carry one's bytes).
   Registration* registrations = nullptr;
   size_t account_count = 0;
-  std::unique_ptr<uint8_t[]> links_storage;  ///< RegistrationHost::links, unless shared
-  std::unique_ptr<uint8_t[]> send_buf;
-  /// Where Send payloads are written: send_buf, or with a Workspace its shared buffer (as
-  /// RegistrationHost::links, which says why that is safe).
-  MutableByteView send_out;
+  /// RegistrationHost::links, unless shared; Send payloads are written there too.
+  std::unique_ptr<uint8_t[]> links_storage;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
   std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace

@@ -73,7 +73,9 @@ bool has_effect(const Change& change) noexcept;
 /// parameters and objects changed.
 class ChangeList {
  public:
-  static constexpr size_t kMax = 16;
+  /// A Write of a whole Server instance changes 4 resources the core acts on: 8 cover two
+  /// (the list lives on the stack of the request that makes it).
+  static constexpr size_t kMax = 8;
   void add(const Change& c) noexcept;
   void clear() noexcept {
     count_ = 0;

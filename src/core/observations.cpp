@@ -141,7 +141,7 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
   o->path_count = static_cast<uint8_t>(paths.size());
   o->state.last_notify = now;
   o->state.last_eval = now;  // the first answer is an evaluation too (epmin)
-  o->state.last_value = composite ? std::nullopt : numeric(current_value(paths[0]));
+  o->state.set_last_value(composite ? std::nullopt : numeric(current_value(paths[0])));
   o->dirty = any_dirty_ = true;  // schedules pmax
 }
 
@@ -276,7 +276,7 @@ bool ObservationTable::notify(Observation& o, TimePoint now) noexcept {
   const Attributes eff = effective_attributes(o.ssid, o.paths[0]);
   // CON only when asked (1.2 "con" attribute); the engine still sends one CON per 24 h as
   // RFC 7641 §4.5 requires. NON is what Leshan, Wakaama and Anjay clients send by default.
-  const bool con = eff.con.value_or(false);
+  const bool con = eff.value(Attributes::con);
   Status st = engine_.notify(o.id, con, now, [&](coap::Response& r) {
     Status e = encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, r.payload(),
                              scratch_, o.composite);
@@ -300,7 +300,7 @@ void ObservationTable::hold(Observation& o, const dm::Value& current, bool aslee
     store(o);
     o.state.last_notify = now;
     o.state.changed = false;
-    o.state.last_value = numeric(current);
+    o.state.set_last_value(numeric(current));
   }
   o.pending = true;
   if (asleep) host_.wake(o.account, now);
@@ -341,7 +341,7 @@ void ObservationTable::drive(TimePoint now) noexcept {
         o.pending = false;
         o.state.last_notify = now;
         o.state.changed = false;
-        o.state.last_value = numeric(cur);
+        o.state.set_last_value(numeric(cur));
         host_.sent(o.account, now);
         d = decide(eff, o.state, cur, now);
       } else {

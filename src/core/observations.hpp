@@ -11,13 +11,15 @@
 #include <span>
 
 #include "core/attributes.hpp"
+#include "lwm2m/build_config.hpp"
 #include "lwm2m/coap/engine.hpp"
 #include "lwm2m/codec/content_format.hpp"
 #include "lwm2m/dm/registry.hpp"
 
 namespace lwm2m::core {
 
-inline constexpr size_t kMaxCompositePaths = 4;
+/// Paths one observation keeps: a build without Observe-Composite keeps one.
+inline constexpr size_t kMaxCompositePaths = LWM2M_WITH_COMPOSITE ? 4 : 1;
 
 struct Observation {
   Observation() noexcept;  // out of line: the table's construction and clear() share one copy

@@ -42,8 +42,8 @@ ServerReach Client::Impl::reach(uint8_t account, TimePoint now) noexcept {
 Attributes Client::Impl::server_defaults(uint16_t ssid) noexcept {
   const AccountsReader::DefaultPeriods d = reader.default_periods(ssid);
   Attributes defaults;
-  defaults.pmin = d.pmin;
-  defaults.pmax = d.pmax;
+  if (d.pmin) defaults.set(Attributes::pmin, *d.pmin);
+  if (d.pmax) defaults.set(Attributes::pmax, *d.pmax);
   return defaults;
 }
 

@@ -77,7 +77,8 @@ std::string_view spelled_binding(std::string_view binding, bool queue, LwM2MVers
 }
 
 /// The object links of Register and Update into the host's buffer and onto `m`.
-Status attach_links(const RegistrationHost& host, coap::Message& m) noexcept {
+Status attach_links(RegistrationHost& host, coap::Message& m, TimePoint now) noexcept {
+  host.uplink_needed(now);  // a Send still uploading from the buffer gives way
   Sink out(host.links);
   write_register_links(host.reader.registry(), out);
   if (out.overflowed()) return Errc::buffer_too_small;
@@ -164,9 +165,10 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
     if (current != spelled_binding(sent, queue_mode(host, sent), v, was)) q.add("b=", current);
   }
   Status st = q.status();
-  if (st && (reg || objects_changed_)) st = attach_links(host, m);
+  if (st && (reg || objects_changed_)) st = attach_links(host, m, now);
   if (st) st = send_request(host, m, what, now);
   if (!st) return st;
+  host.uplink_sent(request_, m.payload.size(), false);
   // What the server now knows, so that the next Update carries only what changes.
   sent_lifetime_ = srv->lifetime_s;
   fsm_.set_lifetime(srv->lifetime_s);  // the Update cadence follows what the server was told

@@ -48,15 +48,30 @@ class RegistrationHost {
   AccountsReader reader;           ///< lifetime, binding and retry scheme from /1
   EventQueue events;               ///< what the application is told
   ClientSettings config;           ///< endpoint, version, queue mode
-  /// Where the Register/Update payload is written: the client's own buffer, or with a
-  /// Workspace its shared buffer, one block at most (the engine copies a one-block payload
-  /// when the request is sent, so nothing refers to the shared bytes afterwards). A view,
-  /// not an owner: this class stays trivially destructible.
+  /// Where the Register/Update payload and Send payloads are written: the client's own
+  /// buffer, or with a Workspace its shared buffer, one block at most (the engine copies a
+  /// one-block payload when the request is sent, so nothing refers to the shared bytes
+  /// afterwards). A view, not an owner: this class stays trivially destructible.
   MutableByteView links;
+  /// The request whose payload the engine is still reading from `links`, one Block1 block
+  /// at a time (a payload larger than one block), and whether it is a Send: nothing else
+  /// may be written there until its exchange ends. Registrations share what they write
+  /// (the object links); a Send gives way to them (uplink_needed()) and waits for them.
+  coap::RequestId uplink_body{};
+  bool uplink_body_is_send = false;
+  /// Notes that request `id` went out with the `size`-byte payload written in `links`.
+  void uplink_sent(coap::RequestId id, size_t size, bool send) noexcept {
+    if (size <= engine.config().block_size) return;  // copied by the engine
+    uplink_body = id;
+    uplink_body_is_send = send;
+  }
 
   /// A Register is about to go to `peer`: its transport link is wanted (opened afresh, a
   /// new DTLS handshake, unless already asked for since the last failure).
   virtual void link_needed(coap::PeerId peer) noexcept = 0;
+  /// A Register or Update is about to write its object links into `links`: a Send still
+  /// uploading its payload from there is abandoned (Event::send_done, cancelled).
+  virtual void uplink_needed(TimePoint now) noexcept = 0;
   /// A Register or Update went out to `peer` (queue mode listens a while after an uplink).
   virtual void sent(uint8_t peer, TimePoint now) noexcept = 0;
 

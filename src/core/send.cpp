@@ -16,10 +16,12 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   const std::optional<ServerEntry> srv = s.reader.server(ssid);
   if (!a || !a->reg->registered() || !srv || srv->mute_send || s.version(*a) == LwM2MVersion::v1_0)
     return Errc::invalid_state;
-  if (s.send_request.valid()) return Errc::no_space;
+  // One Send at a time, and not while a Register or Update still uploads its payload
+  // from the buffer the Send would be written to.
+  if (s.send_request.valid() || s.engine.active(s.uplink_body)) return Errc::no_space;
   auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, s.version(*a));
   if (!fmt) return Errc::unsupported_content_format;
-  Sink out(s.send_out);
+  Sink out(s.links);
   dm::CompositeSource src(registry_, paths, s.scratch());
   src.exclude_objects(wk::kHidden);
   if (Status st = codec::encode(*fmt, dm::Path{}, src, out); !st) return st;
@@ -32,9 +34,16 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   auto id = engine_.send_request(static_cast<coap::PeerId>(s.index_of(*a)), m, *this, now);
   if (!id) return id.status();
   s.send_request = *id;
+  s.uplink_sent(*id, m.payload.size(), true);
   s.send_account = static_cast<uint8_t>(s.index_of(*a));
   s.mark_uplink(*a, now);
   return {};
+}
+
+void Client::Impl::uplink_needed(TimePoint now) noexcept {
+  if (!uplink_body_is_send || !engine.active(uplink_body)) return;
+  engine.abandon(uplink_body, now);  // no callback follows: the event is raised here
+  on_send_done(Errc::cancelled);
 }
 
 void Client::Impl::on_send_done(Errc result) noexcept {

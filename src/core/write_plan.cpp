@@ -60,12 +60,11 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
       } else if (!r.value.is_none()) {
         return Errc::bad_request;
       }
-    } else if (plan.create) {
-      codec::Record rr = r;
-      if (Status st = check_record(plan, rr); !st) return st;
     } else {
-      // The instance must exist; an optional resource absent so far may be written.
-      if (!reg.resolve(dm::Path(r.path.object(), r.path.instance()))) return Errc::not_found;
+      // The instance must exist (unless created); an optional resource absent so far may
+      // be written.
+      if (!plan.create && !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
+        return Errc::not_found;
       if (Status st = check_record(plan, r); !st) return st;
     }
     ++count;

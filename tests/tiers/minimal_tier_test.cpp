@@ -26,6 +26,9 @@ static_assert(!LWM2M_WITH_BOOTSTRAP && !LWM2M_WITH_OBSERVE && !LWM2M_WITH_BLOCKW
 // a resource row is its id, type, operations and two flags.
 static_assert(!LWM2M_WITH_NAMES, "the tier is built with LWM2M_WITH_NAMES OFF");
 static_assert(sizeof(dm::ResourceDef) == 6, "a ResourceDef keeps no name");
+// Built for one management server, the Server object keeps two instances for rollback, not
+// four (a request of this tier changes one instance at most).
+static_assert(objects::ServerObject::kMaxInstancesPerRequest == 2);
 
 struct MinimalTier : ClientTest {
   /// Feeds the client a CON request from the management server (peer 1) carrying `option`

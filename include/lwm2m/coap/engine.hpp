@@ -71,11 +71,14 @@ struct TransmissionParams {
   Duration non_lifetime() const noexcept;
 };
 
+class ResponseStore;
+class MessagePool;
+
 /// Sizes and timing of a coap::Engine; every table is sized from here once, at construction.
 struct EngineConfig {
   TransmissionParams tx;  ///< retransmission timing (RFC 7252 §4.8)
-  /// Largest datagram the engine builds. Cached responses and retransmission buffers are
-  /// this size each. RFC 7252 §4.6 recommends 1152 when nothing is known of the path MTU.
+  /// Largest datagram the engine builds; retransmission buffers are this size each.
+  /// RFC 7252 §4.6 recommends 1152 when nothing is known of the path MTU.
   uint16_t max_message_size = 1152;
   /// Block size the engine uses for Block2 responses and Block1 uploads (16..1024, power
   /// of two). A peer asking for smaller blocks gets them.
@@ -84,6 +87,11 @@ struct EngineConfig {
   uint16_t exchanges = 4;
   /// Responses remembered for deduplication of retransmitted requests (per peer and MID).
   uint16_t dedup_entries = 8;
+  /// Bytes of the engine's ResponseStore, where those responses are kept at their own
+  /// size (0: dedup_entries * max_message_size, room for as many whole messages; at least
+  /// ResponseStore::min_size(max_message_size) otherwise). When it runs short, the oldest
+  /// response gives way with its entry, as when the table is full.
+  uint32_t response_bytes = 0;
   /// Observe relations this endpoint serves.
   uint16_t observations = 8;
   /// Requests answered later with a separate response.
@@ -102,6 +110,99 @@ struct EngineConfig {
   /// at a time, may share one (thousands of clients in a process keep it once); null: the
   /// engine has its own in its storage.
   uint8_t* shared_scratch = nullptr;
+  /// A response store shared by engines driven by one thread, one call at a time (their
+  /// cached responses then take room in proportion to the requests they serve, not one
+  /// message per dedup entry); null: the engine has its own of response_bytes.
+  ResponseStore* shared_responses = nullptr;
+  /// Buffers of max_message_size bytes shared by engines driven by one thread, one call at
+  /// a time: an exchange takes one while it runs (its datagram, kept for retransmission)
+  /// and gives it back when it ends, and when none is free a new exchange is refused as
+  /// when every exchange slot is busy (no_space). Null: each exchange slot has its own.
+  MessagePool* shared_messages = nullptr;
+};
+
+/// Message buffers that engines take while an exchange runs and give back when it ends
+/// (EngineConfig::shared_messages): clients that are mostly idle keep few in all instead
+/// of one per exchange slot each. Must outlive the engines that use it.
+class MessagePool {
+ public:
+  /// Buffers of `message_size` bytes (at least the engines' max_message_size) carved from
+  /// `memory` (aligned as malloc() aligns), which must outlive the pool.
+  MessagePool(MutableByteView memory, uint16_t message_size) noexcept;
+  MessagePool(const MessagePool&) = delete;
+  MessagePool& operator=(const MessagePool&) = delete;
+  /// The size of each buffer.
+  uint16_t message_size() const noexcept { return size_; }
+  /// Buffers not taken now.
+  size_t available() const noexcept { return available_; }
+
+ private:
+  friend struct detail::EngineCore;
+  friend class Engine;
+  /// A buffer, or null when all are taken.
+  uint8_t* take() noexcept;
+  void give(uint8_t* buffer) noexcept;
+  struct Free {
+    Free* next;
+  };
+  Free* free_ = nullptr;
+  size_t available_ = 0;
+  uint16_t size_ = 0;
+};
+
+namespace detail {
+struct CacheEntry;
+class DedupCache;
+}  // namespace detail
+
+/// The bytes of the responses an engine keeps to answer a retransmitted request again,
+/// byte for byte (RFC 7252 §4.5): a ring in memory the caller gives, each response at its
+/// own size, the oldest giving way to a new one. An engine has its own; engines driven by
+/// one thread, one call at a time, may share one (EngineConfig::shared_responses), which
+/// must outlive them.
+class ResponseStore {
+  struct Record {
+    detail::CacheEntry* owner;  // null: forgotten
+    uint32_t size;              // the whole record, header and padding included
+  };
+
+ public:
+  /// The smallest store for messages of `max_message_size` bytes: one response and the
+  /// room to build the next.
+  static constexpr uint32_t min_size(uint16_t max_message_size) noexcept {
+    return static_cast<uint32_t>(record_size(max_message_size));
+  }
+  /// A store in `memory` (aligned as malloc() aligns), which must outlive it.
+  explicit ResponseStore(MutableByteView memory) noexcept
+      : base_(memory.data()),
+        size_(static_cast<uint32_t>(memory.size() & ~(alignof(Record) - 1))) {}
+  ResponseStore(const ResponseStore&) = delete;
+  ResponseStore& operator=(const ResponseStore&) = delete;
+  /// Bytes the responses may take, their headers included.
+  size_t capacity() const noexcept { return size_; }
+
+ private:
+  friend class detail::DedupCache;
+  /// Room for a response of up to `max` bytes at the head, evicting the oldest responses
+  /// as needed (their entries are freed); null when a response being transmitted is in
+  /// the way. Nothing may be stored in between until commit().
+  uint8_t* reserve(size_t max) noexcept;
+  /// Keeps the `len` bytes written at reserve()'s pointer as `owner`'s response.
+  void commit(detail::CacheEntry& owner, size_t len) noexcept;
+  /// Detaches `owner` from its response (kept until the ring passes it).
+  static void forget(detail::CacheEntry& owner) noexcept;
+
+  static constexpr size_t record_size(size_t len) noexcept {
+    return (sizeof(Record) + len + alignof(Record) - 1) & ~(alignof(Record) - 1);
+  }
+  Record* at(uint32_t offset) const noexcept { return reinterpret_cast<Record*>(base_ + offset); }
+
+  uint8_t* base_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t head_ = 0;  // where the next record goes
+  uint32_t tail_ = 0;  // the oldest record
+  uint32_t end_ = 0;   // while wrapped: where the records before the wrap end
+  bool wrapped_ = false;
 };
 
 // ---- server role --------------------------------------------------------------------

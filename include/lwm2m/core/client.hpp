@@ -56,7 +56,10 @@ struct ClientConfig {
   uint16_t max_observations = 8;  ///< observations over all servers
   /// Attribute sets stored by Write-Attributes, over all servers.
   uint16_t max_attributes = 8;
-  /// Holds the Register payload and Send payloads while they are in flight.
+  /// Holds the Register or Update payload and Send payloads while they are in flight: one
+  /// buffer for both. A payload larger than EngineConfig::block_size goes out block by
+  /// block from it; meanwhile a Send returns no_space, and a Register or Update that
+  /// carries the object links ends a Send still uploading (Event::send_done, cancelled).
   uint16_t uplink_buffer = 512;
   /// Room for decoded strings and values computed by read handlers.
   uint16_t scratch = 256;
@@ -90,16 +93,29 @@ struct ClientConfig {
 /// bytes once instead of in every client. The workspace must outlive its clients. A client
 /// sharing one sends payloads of one block at most (EngineConfig::block_size; no Block1
 /// upload of a large Register or Send: those fail with buffer_too_small).
+///
+/// A workspace may also keep, for all its clients, the responses they cache for
+/// retransmitted requests (coap::ResponseStore: each response at its own size for as long
+/// as the store has room, instead of room for dedup_entries whole messages in every
+/// client) and the buffers of their running exchanges (coap::MessagePool: a client takes
+/// one per request, notification or separate response in flight; when none is free, the
+/// request fails as when every exchange slot is busy, and registration retries later).
 class Workspace {
  public:
-  /// Room for clients whose messages, blocks and scratch are at most those of `config`.
-  explicit Workspace(const ClientConfig& config) noexcept;
+  /// Room for clients whose messages, blocks and scratch are at most those of `config`;
+  /// when `response_bytes` is not 0, a response store of that many bytes (at least
+  /// coap::ResponseStore::min_size() of the message size), and when `messages` is not 0,
+  /// a pool of that many exchange buffers, for them all.
+  explicit Workspace(const ClientConfig& config, size_t response_bytes = 0,
+                     size_t messages = 0) noexcept;
   Workspace(const Workspace&) = delete;
   Workspace& operator=(const Workspace&) = delete;
   /// False when memory was not available.
   bool valid() const noexcept { return buf_ != nullptr; }
   /// Whether a client with `config` fits in this workspace.
   bool fits(const ClientConfig& config) const noexcept;
+  /// The exchange buffers the clients share (for how many are free); null: none shared.
+  const coap::MessagePool* messages() const noexcept { return messages_.get(); }
 
  private:
   friend class Client;
@@ -109,7 +125,11 @@ class Workspace {
   }
   uint8_t* shared_uplink() const noexcept { return shared_client_scratch() + scratch_; }
   std::unique_ptr<uint8_t[]> buf_;
-  coap::EngineConfig engine_;  ///< the sizes the engine part was made for
+  std::unique_ptr<uint8_t[]> response_bytes_;
+  std::unique_ptr<coap::ResponseStore> responses_;  ///< null: each client keeps its own
+  std::unique_ptr<uint8_t[]> message_bytes_;
+  std::unique_ptr<coap::MessagePool> messages_;  ///< null: each client keeps its own
+  coap::EngineConfig engine_;                    ///< the sizes the engine part was made for
   uint16_t scratch_ = 0;
 };
 
@@ -257,8 +277,10 @@ class Client final : private coap::RequestHandler,
 
   // ---- application ----
   /// LwM2M 1.1 Send: POST /dp with the values at `paths` (SenML CBOR, else SenML JSON).
-  /// invalid_state when not registered with `ssid` or Mute Send is set; no_space when a
-  /// previous Send still occupies the uplink buffer; unsupported in a library built without
+  /// invalid_state when not registered with `ssid` or Mute Send is set; no_space while a
+  /// previous Send is in flight or a Register or Update is still uploading its payload
+  /// block by block from the uplink buffer (ClientConfig::uplink_buffer); unsupported in a
+  /// library built without
   /// Send (LWM2M_WITH_SEND in lwm2m/build_config.hpp).
   Status send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint now) noexcept;
   /// Registration Update now (e.g. after the application added objects).

@@ -51,8 +51,11 @@ const dm::ObjectDef& server_object_def() noexcept;
 class ServerObject final : public dm::Object {
  public:
   /// Instances changed by one request (a Write-Composite or Bootstrap-Write naming more
-  /// is refused with 5.00 and rolled back).
-  static constexpr size_t kMaxInstancesPerRequest = 4;
+  /// is refused with 5.00 and rolled back): 4, or one more than the management servers
+  /// the library serves when it was built for fewer (LWM2M_MAX_SERVERS in
+  /// lwm2m/build_config.hpp). Each takes a copy of an instance in the object, for rollback.
+  static constexpr size_t kMaxInstancesPerRequest =
+      LWM2M_MAX_SERVERS < 3 ? LWM2M_MAX_SERVERS + 1 : 4;
 
   /// Instances live in `storage` (one slot per possible instance).
   explicit ServerObject(std::span<ServerInstance> storage) noexcept;

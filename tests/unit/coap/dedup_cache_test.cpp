@@ -34,9 +34,7 @@ TEST(EmptyMessage, AckAndRstAreTheFourBytesOfRfc7252) {
 class Dedup : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (size_t i = 0; i < entries_.size(); ++i)
-      entries_[i].buf = bufs_[i].data();
-    cache_.attach(entries_.data(), static_cast<uint16_t>(entries_.size()));
+    cache_.attach(entries_.data(), static_cast<uint16_t>(entries_.size()), &store_);
   }
   // What the engine does with a request: one scan finds a retransmission's entry or,
   // failing that, the entry a new answer takes.
@@ -53,11 +51,13 @@ class Dedup : public ::testing::Test {
     CacheEntry* c = insert(peer, mid, now);
     if (c) {
       c->expires = now + lifetime;
-      DedupCache::store_empty_ack(*c);
+      EXPECT_TRUE(cache_.store_empty_ack(*c).ok());
     }
     return c;
   }
-  std::array<std::array<uint8_t, 16>, 3> bufs_{};
+  // Room for the three entries' empty ACKs whatever the header size.
+  alignas(std::max_align_t) std::array<uint8_t, 3 * coap::ResponseStore::min_size(16)> memory_{};
+  coap::ResponseStore store_{memory_};
   std::array<CacheEntry, 3> entries_{};
   DedupCache cache_;
 };

@@ -400,6 +400,56 @@ struct ConfiguredClient {
   SansIoNode<core::Client> cl_node;
 };
 
+// Register/Update payloads and Send payloads share one uplink buffer; with 16-byte blocks
+// both go out block by block from it, so neither may overwrite the other in flight.
+TEST(ClientUplink, SendAndRegistrationShareOneBufferWithoutCorruptingEachOther) {
+  core::ClientConfig cfg;
+  cfg.coap.block_size = 16;
+  ConfiguredClient t(cfg, 21);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
+  const std::string links = "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>";  // 3 blocks
+  dm::Path paths[] = {dm::Path(3, 0, 0), dm::Path(3, 0, 1)};
+  const std::vector<std::string> values{"/3/0/0=Acme", "/3/0/1=Model 7"};
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 30s));
+  EXPECT_EQ(server.registers[0].payload, links);
+
+  // An Update with the object links is uploading: a Send must wait.
+  rig.registry.instances_changed(3);
+  ASSERT_TRUE(net.run_until(
+      [&] { return std::string_view(rig.client->server_status(0).state) == "updating"; },
+      net.now() + 10s));
+  EXPECT_EQ(rig.client->send(101, paths, net.now()).error(), Errc::no_space);
+  ASSERT_TRUE(net.run_until([&] { return !server.update_payloads.empty(); }, net.now() + 10s));
+  EXPECT_EQ(server.update_payloads[0], links);
+  const auto registered = [&] {
+    return std::string_view(rig.client->server_status(0).state) == "registered";
+  };
+  ASSERT_TRUE(net.run_until(registered, net.now() + 10s));  // the Update's answer is in
+
+  // A Send is uploading (more than one block) when the links are needed again: it gives
+  // way (send_done, cancelled), and the Update carries the links intact.
+  rig.drain_events();
+  ASSERT_EQ(rig.client->send(101, paths, net.now()).error(), Errc::ok);
+  rig.registry.instances_changed(3);
+  rig.client->handle_timeout(net.now());
+  ASSERT_TRUE(net.run_until([&] { return server.update_payloads.size() == 2; }, net.now() + 10s));
+  EXPECT_EQ(server.update_payloads[1], links);
+  std::optional<Errc> why;
+  for (auto& e : rig.drain_events())
+    if (e.kind == core::EventKind::send_done) why = e.error;
+  EXPECT_EQ(why, Errc::cancelled);
+  EXPECT_TRUE(server.sends.empty());
+
+  // With the buffer free again, a Send goes out whole.
+  ASSERT_TRUE(net.run_until(registered, net.now() + 10s));
+  ASSERT_EQ(rig.client->send(101, paths, net.now()).error(), Errc::ok);
+  ASSERT_TRUE(net.run_until([&] { return !server.sends.empty(); }, net.now() + 10s));
+  EXPECT_EQ(senml_values(server.sends[0].second, rig.registry), values);
+}
+
 TEST(ClientQueueMode, SleepsAfterMaxTransmitWaitAndWakesWithAnUpdateBeforeNotifying) {
   core::ClientConfig cfg;
   cfg.queue_mode = true;

@@ -158,9 +158,9 @@ std::string discover(const dm::Registry& reg, const Path& base, const AttributeL
 TEST(Links, DiscoverObjectAsInTheSpecExample) {
   Model m;
   Attrs a;
-  a.at[Path(3)].pmin = 10;
-  a.at[Path(3, 0, 7)].gt = 50;
-  a.at[Path(3, 0, 7)].lt = 42.2;
+  a.at[Path(3)].set(Attributes::pmin, 10);
+  a.at[Path(3, 0, 7)].set(Attributes::gt, 50);
+  a.at[Path(3, 0, 7)].set(Attributes::lt, 42.2);
   EXPECT_EQ(discover(m.reg, Path(3), &a),
             "</3>;pmin=10,</3/0>,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,</3/0/6>;dim=8,"
             "</3/0/7>;dim=8;gt=50;lt=42.2,</3/0/8>;dim=8,</3/0/11>;dim=1,</3/0/16>");
@@ -169,11 +169,11 @@ TEST(Links, DiscoverObjectAsInTheSpecExample) {
 TEST(Links, DiscoverInstanceAndResource) {
   Model m;
   Attrs a;
-  a.at[Path(3, 0)].pmax = 60;
-  a.at[Path(3, 0, 7)].gt = 50;
-  a.at[Path(3, 0, 7)].lt = 42.2;
-  a.at[Path(3, 0, 7)].st = 0.5;
-  a.at[Path(3, 0, 7, 1)].epmin = 5;
+  a.at[Path(3, 0)].set(Attributes::pmax, 60);
+  a.at[Path(3, 0, 7)].set(Attributes::gt, 50);
+  a.at[Path(3, 0, 7)].set(Attributes::lt, 42.2);
+  a.at[Path(3, 0, 7)].set(Attributes::st, 0.5);
+  a.at[Path(3, 0, 7, 1)].set(Attributes::epmin, 5);
   m.device.absent = {2, 3, 8};
   EXPECT_EQ(discover(m.reg, Path(3, 0), &a),
             "</3/0>;pmax=60,</3/0/1>,</3/0/4>,</3/0/6>;dim=8,</3/0/7>;dim=8;gt=50;lt=42.2;st=0.5,"
@@ -221,8 +221,8 @@ TEST(Links, WritersDoNotAllocate) {
 TEST(Links, DiscoverAnswersParseBackAsWritten) {
   Model m;
   Attrs a;
-  a.at[Path(3)].pmin = 10;
-  a.at[Path(3, 0, 7)].lt = 42.2;
+  a.at[Path(3)].set(Attributes::pmin, 10);
+  a.at[Path(3, 0, 7)].set(Attributes::lt, 42.2);
   const std::string text = discover(m.reg, Path(3), &a);
   LinkParser p{text};
   std::vector<Link> links;

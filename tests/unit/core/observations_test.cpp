@@ -15,7 +15,7 @@ struct FakeHost final : core::ObservationTable::Host {
   core::ServerReach reach(uint8_t, TimePoint) noexcept override { return {true, false, false}; }
   core::Attributes server_defaults(uint16_t ssid) noexcept override {
     core::Attributes a;
-    if (ssid == 7) a.pmax = 600;
+    if (ssid == 7) a.set(core::Attributes::pmax, 600);
     return a;
   }
   bool storing(uint16_t) noexcept override { return true; }
@@ -52,12 +52,13 @@ TEST_F(ObservationTableTest, AttributesInheritPerServerAndEndOnTheServersDefault
   ASSERT_TRUE(table.write_attributes(7, dm::Path(3), obj).ok());
   ASSERT_TRUE(table.write_attributes(7, dm::Path(3, 0, 9), res).ok());
   core::Attributes eff = table.effective_attributes(7, dm::Path(3, 0, 9));
-  EXPECT_EQ(eff.pmin, 1u);
-  EXPECT_EQ(eff.gt, 50.0);
-  EXPECT_EQ(eff.pmax, 600u);  // the server's default, under everything written
-  EXPECT_EQ(table.effective_attributes(7, dm::Path(3, 0, 0)).pmin, 5u);
+  EXPECT_EQ(eff.get(core::Attributes::pmin), 1u);
+  EXPECT_EQ(eff.get(core::Attributes::gt), 50.0);
+  EXPECT_EQ(eff.get(core::Attributes::pmax),
+            600u);  // the server's default, under everything written
+  EXPECT_EQ(table.effective_attributes(7, dm::Path(3, 0, 0)).get(core::Attributes::pmin), 5u);
   // Another server sees none of them.
-  EXPECT_FALSE(table.effective_attributes(8, dm::Path(3, 0, 9)).pmin);
+  EXPECT_FALSE(table.effective_attributes(8, dm::Path(3, 0, 9)).get(core::Attributes::pmin));
   EXPECT_EQ(table.find_attributes(8, dm::Path(3)), nullptr);
 }
 

@@ -35,6 +35,7 @@ struct FakeHost final : core::RegistrationHost {
   core::Event ring[16] = {};
   void link_needed(coap::PeerId peer) noexcept override { link_requests.push_back(peer); }
   void sent(uint8_t peer, TimePoint) noexcept override { uplinks.push_back(peer); }
+  void uplink_needed(TimePoint) noexcept override {}  // no Send shares the buffer here
   std::vector<coap::PeerId> link_requests;
   std::vector<uint8_t> uplinks;
 };

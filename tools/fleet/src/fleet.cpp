@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
@@ -70,11 +71,21 @@ Device::Device(const Shared& shared, std::string_view endpoint, const core::Clie
                uint64_t seed) noexcept
     : model(shared, endpoint), rng(seed), client(config, model.registry, rng) {}
 
+size_t response_store_bytes(size_t clients) noexcept {
+  return std::max(kResponseStoreMin, clients * kResponseBytesPerClient);
+}
+
+size_t shared_messages(size_t clients, double rate) noexcept {
+  if (rate <= 0) return clients;
+  return std::min(clients, std::max(kMessagesMin, static_cast<size_t>(std::ceil(rate))));
+}
+
 Fleet::Fleet(const Options& options)
     : opt_(options),
       slice_(shard_slice(options.count, options.shard_index, options.shard_count)),
       config_(device_config()),
-      workspace_(config_) {
+      workspace_(config_, response_store_bytes(slice_.size()),
+                 shared_messages(slice_.size(), options.rate)) {
   shared_.server_uri = opt_.server;
   shared_.lifetime_s = opt_.lifetime;
   if (opt_.dtls()) shared_.security_mode = 0;  // PSK
@@ -194,9 +205,16 @@ static TimePoint paced(TimePoint origin, size_t k, double rate) {
          Duration{static_cast<int64_t>(std::floor(static_cast<double>(k) * 1000.0 / rate))};
 }
 
+// A paced registration or de-registration waits while every shared exchange buffer is
+// taken (the server answers slower than the pace) rather than fail for want of one.
+bool Fleet::buffers_exhausted() const {
+  const coap::MessagePool* pool = workspace_.messages();
+  return pool && pool->available() == 0;
+}
+
 void Fleet::start_due(TimePoint now) {
   while (!stopping_ && next_start_ < slice_.size() &&
-         paced(start_origin_, next_start_, opt_.rate) <= now) {
+         paced(start_origin_, next_start_, opt_.rate) <= now && !buffers_exhausted()) {
     const uint32_t index = static_cast<uint32_t>(next_start_++);
     Device& d = make_device(index);
     if (!d.model.ok || !d.client.valid()) {
@@ -244,7 +262,7 @@ void Fleet::begin_stop(TimePoint now) {
 
 void Fleet::stop_due(TimePoint now) {
   while (stopping_ && next_stop_ < next_start_ &&
-         paced(stop_origin_, next_stop_, opt_.rate) <= now) {
+         paced(stop_origin_, next_stop_, opt_.rate) <= now && !buffers_exhausted()) {
     const uint32_t index = static_cast<uint32_t>(next_stop_++);
     Device& d = devices_[index];
     if (!d.started) continue;
@@ -456,10 +474,12 @@ int Fleet::summary(TimePoint now) {
 TimePoint Fleet::next_wake(TimePoint now) const {
   TimePoint t = last_progress_ + Duration{1000};
   if (!timers_.empty()) t = std::min(t, from_millis(timers_.top().first));
+  // Waiting for a free buffer: look again in a millisecond (an answer frees one).
+  const TimePoint retry = buffers_exhausted() ? now + Duration{1} : now;
   if (!stopping_ && next_start_ < slice_.size())
-    t = std::min(t, paced(start_origin_, next_start_, opt_.rate));
+    t = std::min(t, std::max(retry, paced(start_origin_, next_start_, opt_.rate)));
   if (stopping_ && next_stop_ < next_start_)
-    t = std::min(t, paced(stop_origin_, next_stop_, opt_.rate));
+    t = std::min(t, std::max(retry, paced(stop_origin_, next_stop_, opt_.rate)));
   if (!devices_.empty()) {
     const int64_t step = std::max<int64_t>(
         1, int64_t{opt_.change_period} * 1000 / static_cast<int64_t>(slice_.size()));

@@ -27,6 +27,23 @@ namespace lwm2m::fleet {
 /// every datagram and timer).
 core::ClientConfig device_config() noexcept;
 
+/// The clients keep the responses they cache for retransmitted requests (RFC 7252 §4.5) in
+/// one store: a short answer (a value, an ACK) takes 32-64 bytes there, so 32 bytes per
+/// client keep the latest answers of about half the clients, and answers of a burst of
+/// requests to every client for as long as the burst's second half takes to arrive.
+constexpr size_t kResponseBytesPerClient = 32;
+constexpr size_t kResponseStoreMin = 16 * 1024;
+/// The store's size for a fleet of `clients`.
+size_t response_store_bytes(size_t clients) noexcept;
+/// The exchange buffers the clients share (coap::MessagePool): a client holds one while a
+/// request of its own (Register, Update, De-register), a CON notification or a separate
+/// response is in flight. Every client when registrations are not paced (`rate` 0, or a
+/// small fleet), else one second of paced registrations, at least kMessagesMin. Paced
+/// registrations and de-registrations wait while none is free; an Update or notification
+/// that finds none fails as when its exchange slot is busy (and is retried).
+constexpr size_t kMessagesMin = 256;
+size_t shared_messages(size_t clients, double rate) noexcept;
+
 /// One simulated device: its objects, random source, client and socket.
 struct Device {
   Device(const Shared& shared, std::string_view endpoint, const core::ClientConfig& config,
@@ -60,6 +77,7 @@ class Fleet {
   bool prepare();
   void create_devices();
   Device& make_device(size_t k);
+  bool buffers_exhausted() const;
   void start_due(TimePoint now);
   void stop_due(TimePoint now);
   void fire_timers(TimePoint now);

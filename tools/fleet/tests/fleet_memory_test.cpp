@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Bytes per client of lwm2m-fleet, measured as the fleet makes its clients: the heap that
+// glibc's allocator hands out (mallinfo2, so its chunk headers and rounding count) for
+// devices made in a std::deque as the fleet keeps them, after a first one that pays for
+// what is made once. Deterministic, unlike the resident growth that lwm2m-fleet
+// --report-memory measures on a live run (bench/README.md, "Many clients in one process").
+#include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <cstdio>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "fleet.hpp"
+
+namespace lwm2m::fleet {
+namespace {
+
+// A regression guard: the figure measured when it was set (2,315 B) plus a little. The
+// target is 2 KiB per client (issue 11), not met yet (bench/README.md says what takes
+// the bytes).
+constexpr size_t kBudget = 2352;
+constexpr size_t kClients = 2000;
+
+size_t heap_in_use() {
+  return mallinfo2().uordblks;
+}
+
+TEST(FleetMemory, EachClientStaysWithinItsHeapBudget) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "the sanitizer's allocator has its own chunk sizes; run in a plain build";
+#endif
+  Shared shared;
+  shared.server_uri = "coap://127.0.0.1:5683";
+  core::ClientConfig config = device_config();
+  // As lwm2m-fleet --count 10000 --rate 2000 sizes it, counted per client below.
+  constexpr size_t kFleet = 10000;
+  constexpr double kRate = 2000;
+  core::Workspace workspace(config, response_store_bytes(kFleet), shared_messages(kFleet, kRate));
+  ASSERT_TRUE(workspace.valid());
+  config.workspace = &workspace;
+  std::vector<std::string> names;
+  names.reserve(kClients + 1);
+  for (size_t i = 0; i <= kClients; ++i)
+    names.push_back("mem-" + std::to_string(i));
+
+  std::deque<Device> devices;
+  auto make = [&](size_t i) -> Device& {
+    core::ClientConfig c = config;
+    c.endpoint = names[i];
+    return devices.emplace_back(shared, names[i], c, i + 1);
+  };
+  ASSERT_TRUE(make(0).client.valid());
+  // What the workspace holds for them all, per client of that fleet.
+  const size_t store_share = (response_store_bytes(kFleet) +
+                              shared_messages(kFleet, kRate) * config.coap.max_message_size) /
+                             kFleet;
+  const size_t before = heap_in_use();
+  for (size_t i = 1; i <= kClients; ++i) {
+    Device& d = make(i);
+    ASSERT_TRUE(d.model.ok && d.client.valid()) << i;
+  }
+  const size_t per_client = (heap_in_use() - before) / kClients + store_share;
+  std::printf("heap per fleet client: %zu bytes (sizeof(Device) %zu)\n", per_client,
+              sizeof(Device));
+  EXPECT_LE(per_client, kBudget);
+}
+
+}  // namespace
+}  // namespace lwm2m::fleet
