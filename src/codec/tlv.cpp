@@ -100,11 +100,15 @@ Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id, const dm::Value&
   }
   uint8_t b[6 + 8];
   const size_t h = store_header(b, kind, id, size);
-  if (bytes) {
+  if (bytes && size > 8) {
     out.write({b, h});
     out.write(v.as_bytes());
   } else {
-    store_be(b + h, bits, size);
+    if (bytes) {
+      if (size != 0) std::memcpy(b + h, v.as_bytes().data(), size);  // short: one write
+    } else {
+      store_be(b + h, bits, size);
+    }
     out.write({b, h + size});
   }
   return h + size;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/dm/registry.hpp"
 
+#include <bit>
+
 namespace lwm2m::dm {
 namespace {
 
@@ -149,6 +151,26 @@ bool TreeSource::object_excluded(ObjectId id) const noexcept {
 }
 
 bool TreeSource::next_in_instance() noexcept {
+  // The usual step, without a call: from a single resource to the next one the object's
+  // mask names, when that is a single resource too. The rest is the general step below.
+  Hint& h = hint_;
+  const std::span<const ResourceDef> defs = h.object->def().resources;
+  const size_t ri = h.resource;
+  if (h.readable != 0 && defs.size() <= 32 && !defs[ri].multiple && !base_.has_resource()) {
+    const uint32_t ahead = h.readable >> ri >> 1;  // those after ri (ri < 32)
+    if (ahead == 0) return false;                  // nothing further in the instance
+    const size_t next = ri + 1 + static_cast<size_t>(std::countr_zero(ahead));
+    if (next < defs.size() && !defs[next].multiple) {
+      last_ = Path(h.object->id(), h.instance, defs[next].id);
+      h.resource = next;
+      return true;
+    }
+  }
+  return next_in_instance_slow();
+}
+
+// Out of line: the usual step above then needs no frame for the handlers' calls.
+[[gnu::noinline]] bool TreeSource::next_in_instance_slow() noexcept {
   Hint& h = hint_;
   Object& o = *h.object;
   const InstanceId iid = h.instance;  // locals: the handlers' calls cannot change them
@@ -182,7 +204,9 @@ bool TreeSource::next_in_instance() noexcept {
 
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
   hint_.valid = false;
-  return search_leaf(have_after, after, leaf);
+  if (!search_leaf(have_after, after, leaf)) return false;
+  hint_.readable = hint_.object->readable_resources(hint_.instance);
+  return true;
 }
 
 // Out of line: the walk's frame is not on the stack of the step within an instance.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/objects/device.hpp"
 
+#include <bit>
+#include <cstddef>
 #include <cstring>
 
 #include "lwm2m/objects/ddf/object_3_v1_1.hpp"
@@ -9,6 +11,33 @@ namespace lwm2m::objects {
 namespace {
 
 constexpr const dm::ObjectDef& kDef = ddf::device_v1_1::kObject;
+
+// Where resource `rid`'s string is in DeviceInfo: /3/0/0-3, 17-19, then 16.
+constexpr size_t text_index(dm::ResourceId rid) noexcept {
+  return rid < 4 ? rid : rid == 16 ? 7 : rid - 13u;
+}
+static_assert(sizeof(DeviceInfo) == 8 * sizeof(std::string_view) &&
+              offsetof(DeviceInfo, device_type) == text_index(17) * sizeof(std::string_view) &&
+              offsetof(DeviceInfo, supported_binding) == text_index(16) * sizeof(std::string_view));
+
+// present_ is indexed by id and readable_resources() by index in the descriptor: the same.
+static_assert([] {
+  for (size_t i = 0; i < kDef.resources.size(); ++i)
+    if (kDef.resources[i].id != i) return false;
+  return kDef.resources.size() <= 32;
+}());
+
+// The resources a server may read (not the executable ones), as bits.
+constexpr uint32_t kReadable = [] {
+  uint32_t bits = 0;
+  for (const dm::ResourceDef& r : kDef.resources)
+    if (r.readable()) bits |= 1u << r.id;
+  return bits;
+}();
+
+// Absent until the application gives a value: power sources (6-8), battery (9, 20) and
+// memory (10, 21); ExtDevInfo (22) always, as no other object describes this device.
+constexpr uint32_t kAbsentAtFirst = 7u << 6 | 1u << 9 | 1u << 10 | 1u << 20 | 1u << 21 | 1u << 22;
 
 Status copy_text(const dm::Value& v, char* dst, size_t cap, uint8_t& len) noexcept {
   std::string_view s = v.as_string();
@@ -24,7 +53,17 @@ const dm::ObjectDef& device_object_def() noexcept {
   return kDef;
 }
 
-DeviceObject::DeviceObject(const DeviceInfo& info) noexcept : Object(kDef), info_(info) {}
+DeviceObject::DeviceObject(const DeviceInfo& info) noexcept
+    : Object(kDef), texts_(std::bit_cast<decltype(texts_)>(info)) {
+  uint32_t absent = kAbsentAtFirst;
+  for (unsigned i = 0; i < 7; ++i)  // not Supported Binding (16): mandatory, present even empty
+    if (texts_[i].empty()) absent |= 1u << (i + i / 4 * 13);  // 0-3, 17-19
+  present_ = ~absent;
+}
+
+void DeviceObject::set_present(dm::ResourceId rid, bool present) noexcept {
+  present_ = (present_ & ~(1u << rid)) | uint32_t{present} << rid;
+}
 
 DeviceObject* DeviceObject::from(dm::Object* object) noexcept {
   // Every DeviceObject, and only it, is built on kDef: no RTTI needed.
@@ -43,26 +82,37 @@ int64_t DeviceObject::current_time() const noexcept {
 
 void DeviceObject::set_battery_level(int level) noexcept {
   battery_ = level > 100 ? 100 : level;
+  set_present(9, battery_ >= 0);
   changed(0, 9);
 }
 
 void DeviceObject::set_battery_status(BatteryStatus status) noexcept {
   battery_status_ = static_cast<int8_t>(status);
+  set_present(20, battery_status_ >= 0);
   changed(0, 20);
 }
 
+void DeviceObject::set_memory(Memory* memory) noexcept {
+  memory_ = memory;
+  set_present(10, memory || memory_free_ >= 0);
+  set_present(21, memory || memory_total_ >= 0);
+}
+
 void DeviceObject::set_firmware_version(std::string_view version) noexcept {
-  info_.firmware_version = version;
+  texts_[3] = version;
+  set_present(3, !version.empty());
   changed(0, 3);
 }
 
 void DeviceObject::set_memory_free_kb(int kb) noexcept {
   memory_free_ = kb;
+  set_present(10, memory_ || kb >= 0);
   changed(0, 10);
 }
 
 void DeviceObject::set_memory_total_kb(int kb) noexcept {
   memory_total_ = kb;
+  set_present(21, memory_ || kb >= 0);
   changed(0, 21);
 }
 
@@ -94,6 +144,9 @@ Status DeviceObject::add_power_source(int source, int voltage_mv, int current_ma
   power_[power_count_][1] = voltage_mv;
   power_[power_count_][2] = current_ma;
   ++power_count_;
+  set_present(6, true);
+  set_present(7, true);
+  set_present(8, true);
   changed(0, 6);
   return {};
 }
@@ -106,39 +159,11 @@ Status DeviceObject::add_error_code(int code) noexcept {
 }
 
 bool DeviceObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept {
-  if (iid != 0) return false;
-  switch (rid) {
-    case 0:
-      return !info_.manufacturer.empty();
-    case 1:
-      return !info_.model_number.empty();
-    case 2:
-      return !info_.serial_number.empty();
-    case 3:
-      return !info_.firmware_version.empty();
-    case 6:
-    case 7:
-    case 8:
-      return power_count_ > 0;
-    case 9:
-      return battery_ >= 0;
-    case 10:
-      return memory_ || memory_free_ >= 0;
-    case 21:
-      return memory_ || memory_total_ >= 0;
-    case 20:
-      return battery_status_ >= 0;
-    case 22:
-      return false;  // ExtDevInfo: no other object describes this device
-    case 17:
-      return !info_.device_type.empty();
-    case 18:
-      return !info_.hardware_version.empty();
-    case 19:
-      return !info_.software_version.empty();
-    default:
-      return true;
-  }
+  return iid == 0 && (rid >= 32 || (present_ >> rid & 1) != 0);
+}
+
+uint32_t DeviceObject::readable_resources(dm::InstanceId iid) const noexcept {
+  return iid == 0 ? present_ & kReadable : 0;  // the ids are the indices in the descriptor
 }
 
 size_t DeviceObject::resource_instance_count(dm::InstanceId, dm::ResourceId rid) const noexcept {
@@ -154,16 +179,17 @@ dm::ResourceInstanceId DeviceObject::resource_instance_at(dm::InstanceId, dm::Re
 
 Result<dm::Value> DeviceObject::read(dm::InstanceId iid, dm::ResourceId rid,
                                      dm::ResourceInstanceId riid, MutableByteView) noexcept {
-  if (!has_resource(iid, rid)) return Errc::not_found;
+  if (iid != 0 || (present_ >> rid & 1) == 0) return Errc::not_found;  // rid <= 22: checked
   switch (rid) {
     case 0:
-      return dm::Value::string(info_.manufacturer);
     case 1:
-      return dm::Value::string(info_.model_number);
     case 2:
-      return dm::Value::string(info_.serial_number);
     case 3:
-      return dm::Value::string(info_.firmware_version);
+    case 16:
+    case 17:
+    case 18:
+    case 19:
+      return dm::Value::string(texts_[text_index(rid)]);
     case 6:
     case 7:
     case 8:
@@ -185,14 +211,6 @@ Result<dm::Value> DeviceObject::read(dm::InstanceId iid, dm::ResourceId rid,
       return dm::Value::string({utc_offset_, utc_offset_len_});
     case 15:
       return dm::Value::string({timezone_, timezone_len_});
-    case 16:
-      return dm::Value::string(info_.supported_binding);
-    case 17:
-      return dm::Value::string(info_.device_type);
-    case 18:
-      return dm::Value::string(info_.hardware_version);
-    case 19:
-      return dm::Value::string(info_.software_version);
     default:
       return Errc::method_not_allowed;
   }

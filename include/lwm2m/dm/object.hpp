@@ -102,6 +102,11 @@ class Object {
   /// Whether an optional resource is present in an instance. Default: every resource of
   /// the descriptor is present.
   virtual bool has_resource(InstanceId, ResourceId) const noexcept { return true; }
+  /// What a Read of the instance reads, for the first 32 resources of the descriptor at
+  /// once: bit i set when def().resources[i] is readable and present (has_resource()). A
+  /// walk over an instance asks this once instead of calling has_resource() per resource.
+  /// 0, the default, means "not said": has_resource() is then asked for each.
+  virtual uint32_t readable_resources(InstanceId) const noexcept { return 0; }
   /// Multiple resources only: number of resource instances, and their ids ascending.
   virtual size_t resource_instance_count(InstanceId, ResourceId) const noexcept { return 0; }
   /// The index-th resource instance id of a multiple resource, ascending (index <

@@ -115,6 +115,9 @@ class TreeSource final : public RecordSource {
   /// Moves last_ to the next leaf within its instance, from where it was found (hint_);
   /// false when the walk leaves the instance (the full search takes over).
   bool next_in_instance() noexcept;
+  /// next_in_instance() where the object's readable_resources() mask does not answer:
+  /// multiple resources, and objects that ask has_resource() per resource.
+  bool next_in_instance_slow() noexcept;
   void remember(Object* o, InstanceId iid, size_t ri, size_t k) const noexcept {
     hint_ = {true, o, iid, ri, k};
   }
@@ -126,8 +129,9 @@ class TreeSource final : public RecordSource {
     bool valid = false;
     Object* object = nullptr;
     InstanceId instance = 0;
-    size_t resource = 0;  ///< index in the object's resource definitions
-    size_t k = 0;         ///< resource instance index (multiple resources)
+    size_t resource = 0;    ///< index in the object's resource definitions
+    size_t k = 0;           ///< resource instance index (multiple resources)
+    uint32_t readable = 0;  ///< the object's readable_resources() for the instance (find_leaf)
   };
 
   const Registry& registry_;

@@ -32,6 +32,7 @@
 // observes, for a value any server can compute from the last one.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -110,7 +111,7 @@ class DeviceObject final : public dm::Object {
   int64_t current_time() const noexcept;
 
   /// Memory figures follow `memory` from now on (null: the values set below, if any).
-  void set_memory(Memory* memory) noexcept { memory_ = memory; }
+  void set_memory(Memory* memory) noexcept;
   /// True when the memory figures come from a Memory hook.
   bool has_memory() const noexcept { return memory_ != nullptr; }
 
@@ -145,6 +146,7 @@ class DeviceObject final : public dm::Object {
   size_t instance_count() const noexcept override { return 1; }
   dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
   bool has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
+  uint32_t readable_resources(dm::InstanceId iid) const noexcept override;
   size_t resource_instance_count(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
   dm::ResourceInstanceId resource_instance_at(dm::InstanceId iid, dm::ResourceId rid,
                                               size_t index) const noexcept override;
@@ -155,9 +157,12 @@ class DeviceObject final : public dm::Object {
   Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override;
 
  private:
-  DeviceInfo info_;
+  /// DeviceInfo's strings, in its order (an array: the resource id picks one).
+  std::array<std::string_view, 8> texts_;
   int64_t clock_now() const noexcept { return clock_ ? clock_->unix_seconds() : 0; }
   Result<dm::Value> read_memory(dm::ResourceId rid) const noexcept;
+
+  void set_present(dm::ResourceId rid, bool present) noexcept;
 
   Clock* clock_ = nullptr;
   Memory* memory_ = nullptr;
@@ -175,6 +180,10 @@ class DeviceObject final : public dm::Object {
   uint8_t utc_offset_len_ = 0;
   char timezone_[32] = {};
   uint8_t timezone_len_ = 0;
+  /// Bit `rid` set when resource rid is present (the ids are 0-22), kept by whatever
+  /// changes a value it depends on: a Read of /3/0 asks for every resource. Last: it takes
+  /// what was padding at the end.
+  uint32_t present_ = 0;
 };
 
 }  // namespace lwm2m::objects

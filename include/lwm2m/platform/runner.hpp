@@ -206,7 +206,9 @@ class Runner final : private core::ClientMonitor {
     /// Plaintext datagrams waiting for the handshake, oldest first (bounded: CoAP
     /// retransmits what a full queue drops).
     std::vector<std::vector<uint8_t>> held;
-    std::chrono::system_clock::time_point last_send{};
+    /// When the last datagram went to it, on the runner's clock (connections() gives it as
+    /// wall-clock time; kNever: none yet). Taken from the step's time, not read per datagram.
+    TimePoint last_send = kNever;
     /// Waiting for the resolver's answer with this ticket (`used` is still false: no
     /// address yet); datagrams for it are held meanwhile.
     bool resolving = false;
@@ -222,6 +224,9 @@ class Runner final : private core::ClientMonitor {
 
   void run();
   void step(TimePoint now);
+  /// The part of a step that a received datagram needs at once (connections, events,
+  /// state, its answer); the rest waits for the step at the end of its batch.
+  void answer_step(TimePoint now);
   void open_connection(coap::PeerId peer, uint16_t ssid, TimePoint now);
   void take_answers(TimePoint now);
   void connect(coap::PeerId peer, Connection& c, std::span<const SocketAddress> found,
@@ -233,7 +238,7 @@ class Runner final : private core::ClientMonitor {
   void check_session(coap::PeerId peer, Connection& c, ByteView datagram, TimePoint now);
   void replace_session(Connection& c, const char* why, TimePoint now);
   void flush(TimePoint now);
-  void send_plaintext(Connection& c, ByteView datagram);
+  void send_plaintext(Connection& c, ByteView datagram, TimePoint now);
   void send_queued();
   void receive_batch();
   void drive_channels(TimePoint now);

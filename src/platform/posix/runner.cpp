@@ -285,11 +285,19 @@ void Runner::value_changed(const dm::Path& path) {
 
 std::vector<ConnectionInfo> Runner::connections() const {
   std::lock_guard<std::mutex> guard(mutex_);
+  const TimePoint t = now();
+  const auto wall = std::chrono::system_clock::now();
+  // A time on the runner's clock as wall-clock time; the epoch for "never".
+  const auto wall_clock = [&](TimePoint at) {
+    return at == kNever
+               ? std::chrono::system_clock::time_point{}
+               : wall - std::chrono::duration_cast<std::chrono::system_clock::duration>(t - at);
+  };
   std::vector<ConnectionInfo> out;
   for (size_t i = 0; i < conns_.size(); ++i)
     if (conns_[i].used)
       out.push_back({static_cast<coap::PeerId>(i), conns_[i].ssid, conns_[i].remote,
-                     conns_[i].secure, conns_[i].last_send});
+                     conns_[i].secure, wall_clock(conns_[i].last_send)});
   return out;
 }
 
@@ -367,6 +375,7 @@ void Runner::receive_batch() {
         }
         deliver(rx_.address(i), rx_.bytes(i), t);
       }
+      step(t);        // the timers and the given-up check, once per batch
       send_queued();  // under the lock, as every send: before the hooks hear of the step
     }
     dispatch();
@@ -381,12 +390,13 @@ void Runner::deliver(const SocketAddress& from, ByteView datagram, TimePoint t) 
     if (c.channel) {
       c.channel->handle_ciphertext(datagram, t);
       drive_channels(t);
+      step(t);
     } else if (c.secure) {
       return;  // the session failed: no new one until we send, and never plaintext
     } else {
       deliver_plaintext(static_cast<coap::PeerId>(i), datagram, t);
+      answer_step(t);
     }
-    step(t);
     return;
   }
   note_stranger(from, t);
@@ -509,7 +519,7 @@ void Runner::connect(coap::PeerId peer, Connection& c, std::span<const SocketAdd
   if (c.secure) return;  // what was held leaves once the handshake is done
   for (const std::vector<uint8_t>& h : c.held) {
     (void)socket_.send_to(c.remote, {h.data(), h.size()});
-    c.last_send = std::chrono::system_clock::now();
+    c.last_send = t;
   }
   c.held.clear();
 }
@@ -540,7 +550,7 @@ void Runner::send_ciphertext(Connection& c) {
     (void)socket_.send_to(c.remote, *d);
     sent = true;
   }
-  if (sent) c.last_send = std::chrono::system_clock::now();
+  if (sent) c.last_send = now();
 }
 
 void Runner::hold(Connection& c, ByteView datagram) {
@@ -611,7 +621,7 @@ void Runner::flush(TimePoint t) {
         hold(c, d->bytes);  // sent once the handshake is done
       send_ciphertext(c);   // the records, or the handshake flight just started
     } else if (!c.secure) {
-      send_plaintext(c, d->bytes);
+      send_plaintext(c, d->bytes, t);
     }
   }
 }
@@ -653,12 +663,12 @@ void Runner::replace_session(Connection& c, const char* why, TimePoint t) {
 
 // Queued, to leave with the rest of the batch (send_queued()): the client's buffer is
 // copied, as the next input may reuse it.
-void Runner::send_plaintext(Connection& c, ByteView datagram) {
+void Runner::send_plaintext(Connection& c, ByteView datagram, TimePoint t) {
   if (!tx_.add(c.remote, datagram)) {
     send_queued();  // in order: what was queued before it leaves first
     if (!tx_.add(c.remote, datagram)) (void)socket_.send_to(c.remote, datagram);
   }
-  c.last_send = std::chrono::system_clock::now();
+  c.last_send = t;
 }
 
 void Runner::send_queued() {
@@ -686,6 +696,11 @@ void Runner::step(TimePoint t) {
   if (client_.next_deadline() <= t) client_.handle_timeout(t);
   fold_stranger_log(t);
   drive_channels(t);
+  answer_step(t);
+  check_given_up(t);
+}
+
+void Runner::answer_step(TimePoint t) {
   // A disconnect takes effect after the flush below: the client may have queued a last
   // datagram for that peer (the 2.04 to Bootstrap-Finish comes with its disconnect).
   closing_.clear();
@@ -704,7 +719,6 @@ void Runner::step(TimePoint t) {
   // Before the flush: the answer that caused a save leaves once the state is on disk.
   while (auto s = client_.poll_state())
     if (saved_) carry_out(*s);
-  check_given_up(t);
   flush(t);
   for (coap::PeerId peer : closing_)
     conns_[peer] = Connection{};

@@ -4,6 +4,9 @@
 // executes, and the host defaults (posix::apply_host_defaults).
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include "lwm2m/dm/registry.hpp"
 #include "lwm2m/objects/ddf/object_3_v1_1.hpp"
 #include "lwm2m/objects/device.hpp"
 #include "lwm2m/platform/device_defaults.hpp"
@@ -64,6 +67,74 @@ TEST_F(DeviceResources, OptionalResourcesWithoutAValueOrHookAreAbsent) {
   }
   EXPECT_TRUE(bare.has_resource(0, 11));  // mandatory: "0" when no error
   EXPECT_TRUE(bare.has_resource(0, 16));
+}
+
+// The walk of /3/0 reads presence from one mask (readable_resources); it must say what
+// has_resource() and the descriptor say, before and after every setter that adds or
+// removes a resource.
+TEST_F(DeviceResources, PresenceMaskAgreesWithHasResourceThroughEverySetter) {
+  DeviceObject d{DeviceInfo{"ACME", "", "SN-9", "", "", "rev B", ""}};
+  const auto agrees = [&](const char* when) {
+    const uint32_t mask = d.readable_resources(0);
+    const auto& defs = d.def().resources;
+    for (size_t i = 0; i < defs.size(); ++i)
+      EXPECT_EQ((mask >> i & 1) != 0, defs[i].readable() && d.has_resource(0, defs[i].id))
+          << when << ": /3/0/" << defs[i].id;
+    EXPECT_EQ(mask >> defs.size(), 0u) << when;
+    EXPECT_EQ(d.readable_resources(1), 0u) << when;  // no such instance: "not said"
+  };
+  agrees("constructed");
+  EXPECT_FALSE(d.has_resource(0, 1));
+  EXPECT_TRUE(d.has_resource(0, 2));
+  EXPECT_FALSE(d.has_resource(0, 9));
+  d.set_battery_level(50);
+  d.set_battery_status(DeviceObject::BatteryStatus::normal);
+  d.set_memory_free_kb(3);
+  ASSERT_TRUE(d.add_power_source(1, 5000, 10));
+  d.set_firmware_version("3.1");
+  agrees("values given");
+  for (int rid : {3, 6, 7, 8, 9, 10, 20})
+    EXPECT_TRUE(d.has_resource(0, static_cast<dm::ResourceId>(rid))) << rid;
+  EXPECT_FALSE(d.has_resource(0, 21));
+  d.set_battery_level(-1);
+  d.set_battery_status(DeviceObject::BatteryStatus::absent);
+  d.set_memory_free_kb(-1);
+  d.set_firmware_version("");
+  agrees("values removed");
+  for (int rid : {3, 9, 10, 20})
+    EXPECT_FALSE(d.has_resource(0, static_cast<dm::ResourceId>(rid))) << rid;
+  FakeMemory memory;
+  d.set_memory(&memory);
+  agrees("memory hook");
+  EXPECT_TRUE(d.has_resource(0, 10));
+  EXPECT_TRUE(d.has_resource(0, 21));
+  d.set_memory(nullptr);
+  agrees("no memory hook");
+  EXPECT_FALSE(d.has_resource(0, 10));
+}
+
+// What a server's Read of /3/0 walks: the present readable resources, as they change.
+TEST_F(DeviceResources, AWalkOfTheInstanceFollowsPresence) {
+  dm::Object* slots[1];
+  dm::Registry reg{slots};
+  DeviceObject d{DeviceInfo{"ACME", "", "", "", "", "", ""}};
+  ASSERT_TRUE(reg.add(d));
+  const auto walked = [&] {
+    std::vector<dm::ResourceId> ids;
+    dm::TreeSource src{reg, dm::Path(3, 0), {}};
+    Record rec;
+    while (true) {
+      auto r = src.next(rec);
+      EXPECT_TRUE(r);
+      if (!r || !*r) break;
+      if (ids.empty() || ids.back() != rec.path.resource()) ids.push_back(rec.path.resource());
+    }
+    return ids;
+  };
+  EXPECT_EQ(walked(), (std::vector<dm::ResourceId>{0, 11, 13, 14, 15, 16}));
+  d.set_battery_level(80);
+  ASSERT_TRUE(d.add_power_source(1, 5000, 10));
+  EXPECT_EQ(walked(), (std::vector<dm::ResourceId>{0, 6, 7, 8, 9, 11, 13, 14, 15, 16}));
 }
 
 TEST_F(DeviceResources, BatteryLevelAndStatus) {
