@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "coap/engine_core.hpp"
+#include "lwm2m/build_config.hpp"
 
 namespace lwm2m::coap::detail {
 
@@ -17,7 +18,10 @@ bool observe_fresh(uint32_t v1, uint32_t v2, TimePoint t1, TimePoint t2) noexcep
 // ---------------------------------------------------------------------------------------
 // Server role
 
+// A build without Observe (LWM2M_WITH_OBSERVE 0) serves no relation: none is accepted, so
+// there is none to look up or end, and that code is not linked.
 Result<ObservationId> EngineCore::accept_observe(uint32_t cookie) noexcept {
+  if (!LWM2M_WITH_OBSERVE) return Errc::unsupported;
   for (uint16_t i = 0; i < config.observations; ++i) {
     ServedObservation& o = observations[i];
     if (o.active) continue;
@@ -35,6 +39,7 @@ Result<ObservationId> EngineCore::accept_observe(uint32_t cookie) noexcept {
 }
 
 void EngineCore::end_observation(uint16_t index, Errc why, bool tell) noexcept {
+  if (!LWM2M_WITH_OBSERVE) return;
   ServedObservation& o = observations[index];
   if (!o.active) return;
   ObservationId id{index, o.generation};
@@ -51,6 +56,7 @@ void EngineCore::end_observation(uint16_t index, Errc why, bool tell) noexcept {
 
 // A GET/FETCH with Observe on a token that has a relation replaces or ends it (§3.6, §4.1).
 void EngineCore::end_observations_of(PeerId peer, const Token& token) noexcept {
+  if (!LWM2M_WITH_OBSERVE) return;
   for (uint16_t i = 0; i < config.observations; ++i) {
     ServedObservation& o = observations[i];
     if (o.active && o.peer == peer && o.token == token) end_observation(i, Errc::cancelled, true);
@@ -58,7 +64,7 @@ void EngineCore::end_observations_of(PeerId peer, const Token& token) noexcept {
 }
 
 bool EngineCore::observing(ObservationId id) const noexcept {
-  return id.index < config.observations && observations[id.index].active &&
+  return LWM2M_WITH_OBSERVE && id.index < config.observations && observations[id.index].active &&
          observations[id.index].generation == id.generation;
 }
 

@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "codec/json.hpp"
+#include "double_compare.hpp"
+#include "float32_exact.hpp"
 
 namespace lwm2m::codec::cbor {
 namespace {
@@ -52,8 +54,8 @@ void Writer::head(Major major, uint64_t arg) noexcept {
     buf[0] = mt | 27;
     n = 8;
   }
-  for (size_t k = 0; k < n; ++k)
-    buf[n - k] = static_cast<uint8_t>(arg >> (8 * k));
+  for (size_t k = n; k > 0; --k, arg >>= 8)  // a constant shift per byte
+    buf[k] = static_cast<uint8_t>(arg);
   sink_.write({buf, n + 1});
 }
 
@@ -74,25 +76,22 @@ void Writer::text(std::string_view s) noexcept {
 }
 
 void Writer::floating(double v) noexcept {
-  const auto f = static_cast<float>(v);
-  if (static_cast<double>(f) == v || v != v) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    if (v != v) bits = 0x7FC00000;  // one quiet NaN, whatever payload the double had
+  uint32_t bits;
+  const bool nan = lwm2m::detail::is_nan(v);
+  if (nan || lwm2m::detail::float32_exact(v, bits)) {
+    if (nan) bits = 0x7FC00000;  // one quiet NaN, whatever payload the double had
     sink_.put(0xFA);
     head_bits(bits, 4);
     return;
   }
-  uint64_t bits;
-  std::memcpy(&bits, &v, 8);
   sink_.put(0xFB);
-  head_bits(bits, 8);
+  head_bits(std::bit_cast<uint64_t>(v), 8);
 }
 
 void Writer::head_bits(uint64_t bits, size_t n) noexcept {
   uint8_t buf[8];
-  for (size_t k = 0; k < n; ++k)
-    buf[n - 1 - k] = static_cast<uint8_t>(bits >> (8 * k));
+  for (size_t k = n; k-- > 0; bits >>= 8)  // a constant shift per byte
+    buf[k] = static_cast<uint8_t>(bits);
   sink_.write({buf, n});
 }
 

@@ -45,8 +45,12 @@ struct DecodeContext {
 /// scratch is too small (5.00), bad_request when a record lies outside the base path.
 class Decoder {
  public:
-  virtual ~Decoder() = default;
   virtual Result<bool> next(Record& out) noexcept = 0;
+
+ protected:
+  // Decoders own nothing (AnyDecoder ends one by reusing its bytes): no destructor in the
+  // vtable, none linked per format.
+  ~Decoder() = default;
 };
 
 }  // namespace lwm2m::codec

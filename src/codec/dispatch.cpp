@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codec/dispatch.hpp"
 
+#include <type_traits>
+
 #include "lwm2m/codec/negotiate.hpp"
 
 namespace lwm2m::codec {
@@ -10,6 +12,7 @@ template <class D>
 Decoder* emplace(unsigned char* storage, ByteView payload, const DecodeContext& ctx) noexcept {
   static_assert(sizeof(D) <= AnyDecoder::kStorage, "AnyDecoder::kStorage too small");
   static_assert(alignof(D) <= alignof(std::max_align_t));
+  static_assert(std::is_trivially_destructible_v<D>, "AnyDecoder::close() runs no destructor");
   return new (storage) D(payload, ctx);
 }
 
@@ -129,8 +132,7 @@ Result<bool> AnyDecoder::next(Record& out) noexcept {
 }
 
 void AnyDecoder::close() noexcept {
-  if (decoder_) decoder_->~Decoder();
-  decoder_ = nullptr;
+  decoder_ = nullptr;  // trivially destructible: its bytes are simply reused
 }
 
 // ---- negotiation ----

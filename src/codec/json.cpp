@@ -2,6 +2,7 @@
 #include "codec/json.hpp"
 
 #include "codec/number.hpp"
+#include "double_compare.hpp"
 #include "text_slice.hpp"
 
 #include <cmath>
@@ -207,7 +208,7 @@ void Writer::unsigned_integer(uint64_t v) noexcept {
 }
 
 void Writer::floating(double v) noexcept {
-  if (!std::isfinite(v)) return fail(Errc::invalid_argument);
+  if (!lwm2m::detail::is_finite(v)) return fail(Errc::invalid_argument);
   before_value();
   (void)number::write_double(sink_, v);
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codec/tlv.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "codec/json.hpp"
 #include "float32_exact.hpp"
+#include "to_double.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -30,9 +32,10 @@ size_t uint_size(uint64_t v) noexcept {
   return 8;
 }
 
+// From the last byte back: a constant shift per byte, no 64-bit variable shifts.
 uint8_t* store_be(uint8_t* p, uint64_t v, size_t n) noexcept {
-  for (size_t i = 0; i < n; ++i)
-    p[i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
+  for (size_t i = n; i-- > 0; v >>= 8)
+    p[i] = static_cast<uint8_t>(v);
   return p + n;
 }
 
@@ -73,19 +76,17 @@ Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id, const dm::Value&
       size = uint_size(v.as_unsigned());
       bits = v.as_unsigned();
       break;
-    case dm::DataType::floating:
-      if (lwm2m::detail::float32_exact(v.as_float())) {
-        const float f = static_cast<float>(v.as_float());
-        uint32_t b32;
-        std::memcpy(&b32, &f, sizeof b32);
+    case dm::DataType::floating: {
+      uint32_t b32;
+      if (lwm2m::detail::float32_exact(v.as_float(), b32)) {
         bits = b32;
         size = 4;
       } else {
-        const double d = v.as_float();
-        std::memcpy(&bits, &d, sizeof bits);
+        bits = std::bit_cast<uint64_t>(v.as_float());
         size = 8;
       }
       break;
+    }
     case dm::DataType::boolean:
       size = 1;
       bits = v.as_bool() ? 1 : 0;
@@ -348,9 +349,11 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
     case dm::DataType::integer:
     case dm::DataType::time: {
       if (!int_size_ok) return Errc::bad_request;
-      uint64_t x = u;
-      if (n < 8 && (x >> (8 * n - 1)) != 0) x |= ~uint64_t{0} << (8 * n);  // sign-extend
-      const auto v = static_cast<int64_t>(x);
+      // Sign-extended from the value's width by the narrow types (no 64-bit shifts).
+      const int64_t v = n == 1   ? int64_t{static_cast<int8_t>(u)}
+                        : n == 2 ? int64_t{static_cast<int16_t>(u)}
+                        : n == 4 ? int64_t{static_cast<int32_t>(u)}
+                                 : static_cast<int64_t>(u);
       return type == dm::DataType::integer ? dm::Value::integer(v) : dm::Value::time(v);
     }
     case dm::DataType::unsigned_integer:
@@ -361,7 +364,7 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
         const auto bits = static_cast<uint32_t>(u);
         float f;
         std::memcpy(&f, &bits, sizeof f);
-        return dm::Value::floating(f);
+        return dm::Value::floating(lwm2m::detail::to_double(f));
       }
       if (n == 8) {
         double d;

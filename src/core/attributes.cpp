@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "codec/number.hpp"
+#include "double_compare.hpp"
 #include "text_slice.hpp"
 
 namespace lwm2m::core {
@@ -103,9 +104,10 @@ Status validate(const Attributes& a, bool numeric_target, bool boolean_target) n
   if ((gt || lt || st) && !numeric_target) return Errc::bad_request;
   if (a.has(A::edge) && !boolean_target) return Errc::bad_request;
   const double g = a.value(A::gt), l = a.value(A::lt), s = a.value(A::st);  // 0 when unset
-  if (s < 0) return Errc::bad_request;
+  if (lwm2m::detail::less(s, 0)) return Errc::bad_request;
   if (!gt || !lt) return Errc::ok;
-  if (!(l < g) || (st && !(l + 2 * s < g))) return Errc::bad_request;
+  if (!lwm2m::detail::less(l, g) || (st && !lwm2m::detail::less(l + 2 * s, g)))
+    return Errc::bad_request;
   return Errc::ok;
 }
 
@@ -114,7 +116,7 @@ void write_link_attributes(const Attributes& a, Sink& out) noexcept {
     const std::string_view key = kQueryKeys[i];
     if (i >= kFirstReal && i < kFirstFlag) {
       const std::optional<double> v = a.get(static_cast<A::Real>(i - kFirstReal));
-      if (!v || !std::isfinite(*v)) continue;
+      if (!v || !lwm2m::detail::is_finite(*v)) continue;
       write_key(out, key);
       (void)codec::number::write_double(out, *v);
       continue;
@@ -171,11 +173,14 @@ bool meets_condition(const Attributes& eff, const std::optional<double>& sampled
   const bool edge = eff.has(A::edge);
   if ((!gt && !lt && !st && !edge) || !sampled || !previous.has_last_number) return true;
   const double last = previous.last_number, now_value = *sampled;
-  if (last != last || now_value != now_value) return false;
-  if (gt && (last > eff.value(A::gt)) != (now_value > eff.value(A::gt))) return true;
-  if (lt && (last < eff.value(A::lt)) != (now_value < eff.value(A::lt))) return true;
-  if (st && std::fabs(now_value - last) >= eff.value(A::st)) return true;
-  return edge && (last != 0) != (now_value != 0) && (now_value != 0) == eff.value(A::edge);
+  if (lwm2m::detail::is_nan(last) || lwm2m::detail::is_nan(now_value)) return false;
+  const double g = eff.value(A::gt), l = eff.value(A::lt);
+  if (gt && lwm2m::detail::less(g, last) != lwm2m::detail::less(g, now_value)) return true;
+  if (lt && lwm2m::detail::less(last, l) != lwm2m::detail::less(now_value, l)) return true;
+  if (st && lwm2m::detail::at_least(std::fabs(now_value - last), eff.value(A::st))) return true;
+  if (!edge) return false;
+  const bool was_set = !lwm2m::detail::equal(last, 0), is_set = !lwm2m::detail::equal(now_value, 0);
+  return was_set != is_set && is_set == eff.value(A::edge);
 }
 
 }  // namespace
@@ -197,7 +202,8 @@ NotifyDecision decide(const Attributes& eff, const NotifyState& st, const dm::Va
   // last reported value counts even when nobody marked it (§5.1.2, 1.1 attributes).
   const auto sampled = numeric(current);
   bool changed = st.changed;
-  if (!changed && epmax_s > 0 && sampled && st.has_last_number && *sampled != st.last_number)
+  if (!changed && epmax_s > 0 && sampled && st.has_last_number &&
+      !lwm2m::detail::equal(*sampled, st.last_number))
     changed = true;
   // epmin: no two evaluations closer than epmin; a change inside it waits for its end.
   TimePoint epmin_end = kNever;

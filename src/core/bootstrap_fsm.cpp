@@ -60,7 +60,7 @@ bool BootstrapFsm::on_failure(TimePoint now) noexcept {
   // retry, 2 * retry, 4 * retry... after the 1st, 2nd, 3rd failed attempt.
   const unsigned shift = attempts_ > 1 ? (attempts_ - 1u < 20u ? attempts_ - 1u : 20u) : 0u;
   state_ = BootstrapState::hold_off;
-  deadline_ = now + policy_.retry * (int64_t{1} << shift);
+  deadline_ = now + policy_.retry * int64_t{1u << shift};  // a 32-bit shift: shift <= 20
   return false;
 }
 

@@ -359,9 +359,10 @@ void Client::Impl::drive(TimePoint now) noexcept {
 void Client::on_response(coap::RequestId id, const coap::Message& response, bool final) noexcept {
   if (!final) return;  // a Block2 block of a larger answer; the last one decides
   Impl& s = *impl_;
-  if (s.send_request.valid() && id == s.send_request)
+  // A build without Send or bootstrap never has such a request in flight.
+  if (LWM2M_WITH_SEND && s.send_request.valid() && id == s.send_request)
     return s.on_send_done(response.code.is_success() ? Errc::ok : error_of(response.code));
-  if (s.registration_answered(id, &response, Errc::ok)) return;
+  if (s.registration_answered(id, &response, Errc::ok) || !LWM2M_WITH_BOOTSTRAP) return;
   Account* a = s.bootstrap_request(id);
   if (!a) return;
   a->pending = Account::Pending::none;
@@ -371,8 +372,9 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
 
 void Client::on_error(coap::RequestId id, Errc error) noexcept {
   Impl& s = *impl_;
-  if (s.send_request.valid() && id == s.send_request) return s.on_send_done(error);
-  if (s.registration_answered(id, nullptr, error)) return;
+  if (LWM2M_WITH_SEND && s.send_request.valid() && id == s.send_request)
+    return s.on_send_done(error);
+  if (s.registration_answered(id, nullptr, error) || !LWM2M_WITH_BOOTSTRAP) return;
   Account* a = s.bootstrap_request(id);
   if (!a) return;
   a->pending = Account::Pending::none;

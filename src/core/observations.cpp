@@ -165,6 +165,7 @@ void ObservationTable::value_changed(const dm::Path& path) noexcept {
   }
 }
 
+#if LWM2M_WITH_OBSERVE
 void ObservationTable::reevaluate(uint16_t ssid) noexcept {
   for (size_t i = 0; i < limits_.observations; ++i)
     if (observations_[i].used && observations_[i].ssid == ssid)
@@ -188,6 +189,7 @@ void ObservationTable::drop(uint8_t account) noexcept {
   for (size_t k = stored_count_; k-- > 0;)
     if (!observations_[stored_[k].observation].used) drop_stored(k);
 }
+#endif
 
 // ---- stored notifications ----
 

@@ -122,12 +122,19 @@ class ObservationTable {
   void cancelled(coap::ObservationId id, uint32_t cookie) noexcept;
   /// A value changed: observations of it or above it are evaluated at the next step.
   void value_changed(const dm::Path& path) noexcept;
+#if LWM2M_WITH_OBSERVE
   /// The server's attributes or defaults changed: its observations are evaluated again.
   void reevaluate(uint16_t ssid) noexcept;
   /// After an Update: what was held for `account` is due.
   void wake_pending(uint8_t account) noexcept;
   /// The account's registration ended: its observations and stored notifications go.
   void drop(uint8_t account) noexcept;
+#else
+  // Nothing is ever observed: nothing to evaluate, wake or drop (and no code linked for it).
+  void reevaluate(uint16_t) noexcept {}
+  void wake_pending(uint8_t) noexcept {}
+  void drop(uint8_t) noexcept {}
+#endif
 
   /// When drive() next has something to do.
   TimePoint deadline(TimePoint now) const noexcept;

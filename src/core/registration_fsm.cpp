@@ -115,7 +115,7 @@ void RegistrationFsm::register_failed(TimePoint now) noexcept {
     // Exponential back-off: timer * 2^(attempt-1) (Server object resource 18).
     const uint32_t shift = attempt_ - 1 < 20 ? attempt_ - 1 : 20;
     state_ = RegistrationState::waiting;
-    deadline_ = now + policy_.communication_retry_timer * (int64_t{1} << shift);
+    deadline_ = now + policy_.communication_retry_timer * int64_t{1u << shift};  // 32-bit shift
     return;
   }
   attempt_ = 0;

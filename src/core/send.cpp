@@ -41,7 +41,8 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
 }
 
 void Client::Impl::uplink_needed(TimePoint now) noexcept {
-  if (!uplink_body_is_send || !engine.active(uplink_body)) return;
+  // Without Send (LWM2M_WITH_SEND 0) the uplink buffer never holds a Send body.
+  if (!LWM2M_WITH_SEND || !uplink_body_is_send || !engine.active(uplink_body)) return;
   engine.abandon(uplink_body, now);  // no callback follows: the event is raised here
   on_send_done(Errc::cancelled);
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "to_double.hpp"
 #include "whole_number.hpp"
 
 namespace lwm2m::dm {
@@ -74,7 +75,7 @@ Result<Value> from_signed(int64_t i, DataType to) noexcept {
       if (i < 0) return Errc::bad_request;
       return Value::unsigned_integer(static_cast<uint64_t>(i));
     case DataType::floating:
-      return Value::floating(static_cast<double>(i));
+      return Value::floating(lwm2m::detail::to_double(i));
     default:
       return Errc::bad_request;
   }
@@ -90,7 +91,7 @@ Result<Value> convert(const Value& v, DataType to) noexcept {
       return from_signed(v.as_integer(), to);
     case DataType::unsigned_integer: {
       uint64_t u = v.as_unsigned();
-      if (to == DataType::floating) return Value::floating(static_cast<double>(u));
+      if (to == DataType::floating) return Value::floating(lwm2m::detail::to_double(u));
       if (u > static_cast<uint64_t>(INT64_MAX)) return Errc::bad_request;
       return from_signed(static_cast<int64_t>(u), to);
     }

@@ -2,11 +2,15 @@
 // A client built for the minimal tier (LWM2M_TIER=minimal: no bootstrap, observe, block-wise
 // transfers, composite operations, Send, and only TLV, text, opaque and link format) answers
 // a server that asks for what it left out as the specifications say, on the wire.
+#include <bit>
+
 #include <gtest/gtest.h>
 
 #include "core/client_fixture.hpp"
 #include "lwm2m/config.hpp"
 #include "lwm2m/dm/resource_info.hpp"
+#include "lwm2m/dm/value.hpp"
+#include "lwm2m/random.hpp"
 
 namespace lwm2m::test {
 namespace {
@@ -165,6 +169,70 @@ TEST_F(MinimalTier, DiscoverListsTheResourcesWithoutNames) {
   EXPECT_TRUE(discover.payload.starts_with("</1/0>,</1/0/0>,</1/0/1>,")) << discover.payload;
   EXPECT_NE(discover.payload.find("</1/0/8>"), std::string::npos) << discover.payload;
   EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "300");
+}
+
+// Without Observe the tier converts integers to doubles from their bits (no soft-float
+// addition linked on a Cortex-M4): the same doubles as the compiler's conversion.
+TEST(MinimalTierNumbers, IntegersConvertToTheSameDoublesAsTheCompilersConversion) {
+  const int64_t values[] = {0,
+                            1,
+                            -1,
+                            (int64_t{1} << 53) + 1,
+                            -(int64_t{1} << 53) - 3,
+                            INT64_MAX,
+                            INT64_MIN,
+                            123456789012345678};
+  for (int64_t v : values) {
+    auto d = dm::convert(dm::Value::integer(v), dm::DataType::floating);
+    ASSERT_TRUE(d.ok()) << v;
+    EXPECT_EQ(std::bit_cast<uint64_t>(d->as_float()),
+              std::bit_cast<uint64_t>(static_cast<double>(v)))
+        << v;
+    const auto u = static_cast<uint64_t>(v);
+    auto du = dm::convert(dm::Value::unsigned_integer(u), dm::DataType::floating);
+    ASSERT_TRUE(du.ok()) << u;
+    EXPECT_EQ(std::bit_cast<uint64_t>(du->as_float()),
+              std::bit_cast<uint64_t>(static_cast<double>(u)))
+        << u;
+  }
+}
+
+// The CoAP engine of this build serves no observe relation: accept_observe() says so and the
+// answer carries no Observe option (RFC 7641 §4.1: not observed).
+TEST(MinimalTierEngine, AcceptObserveIsUnsupportedAndTheAnswerIsPlain) {
+  struct Handler : coap::RequestHandler {
+    void on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept override {
+      registering = in.observe_register;
+      accepted = resp.accept_observe(7).status();
+      resp.write(std::string_view{"21.5"});
+    }
+    bool registering = false;
+    Status accepted;
+  } handler;
+  XorShiftRandom rng{3};
+  coap::Engine engine(coap::EngineConfig{}, rng, &handler);
+  ASSERT_TRUE(engine.valid());
+  coap::Message get;
+  get.type = coap::Type::con;
+  get.code = codes::get;
+  get.message_id = 0x1234;
+  const uint8_t token[] = {0xab};
+  get.token = coap::Token::from(token);
+  ASSERT_TRUE(get.add_uint(coap::OptionNumber::observe, 0).ok());
+  ASSERT_TRUE(get.add_path(coap::OptionNumber::uri_path, "3303/0/5700").ok());
+  uint8_t wire[64];
+  auto n = coap::encode(get, wire);
+  ASSERT_TRUE(n.ok());
+  engine.handle_datagram(1, {wire, *n}, TimePoint{});
+  EXPECT_TRUE(handler.registering);
+  EXPECT_EQ(handler.accepted.error(), Errc::unsupported);
+  auto d = engine.poll_transmit();
+  ASSERT_TRUE(d.has_value());
+  coap::Message reply;
+  ASSERT_EQ(coap::parse(d->bytes, reply), coap::ParseError::none);
+  EXPECT_EQ(reply.code, codes::content);
+  EXPECT_FALSE(reply.observe().has_value());
+  EXPECT_EQ(engine.observation_count(), 0u);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The library's replacements for what would link large runtime routines on firmware:
 // 64-bit division by a small constant, substrings without substr's throwing check, and the
-// whole-number test of a double read from its bits, and the test whether a float holds it.
+// whole-number test of a double read from its bits, the test whether a float holds it, and
+// conversions to double and comparisons of doubles built from the bits.
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -10,9 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include "double_compare.hpp"
 #include "float32_exact.hpp"
 #include "small_divide.hpp"
 #include "text_slice.hpp"
+#include "to_double.hpp"
 #include "whole_number.hpp"
 
 namespace lwm2m::detail {
@@ -105,6 +108,10 @@ TEST(Float32Exact, AgreesWithConvertingToFloatAndBack) {
   for (double v : edges) {
     EXPECT_EQ(float32_exact(v), by_cast(v)) << v;
     EXPECT_EQ(float32_exact(-v), by_cast(-v)) << -v;
+    uint32_t bits32 = 0;
+    if (float32_exact(v, bits32)) {
+      EXPECT_EQ(bits32, std::bit_cast<uint32_t>(static_cast<float>(v))) << v;
+    }
   }
   EXPECT_FALSE(float32_exact(std::nan("")));
   std::mt19937_64 rng{11};
@@ -115,10 +122,104 @@ TEST(Float32Exact, AgreesWithConvertingToFloatAndBack) {
     const double v = std::bit_cast<double>(bits);
     if (v != v) continue;
     ASSERT_EQ(float32_exact(v), by_cast(v)) << v;
+    uint32_t bits32 = 0;
+    if (float32_exact(v, bits32)) {
+      ASSERT_EQ(bits32, std::bit_cast<uint32_t>(static_cast<float>(v))) << v;
+    }
     const float f = std::bit_cast<float>(static_cast<uint32_t>(rng32()));
     if (f == f) {  // every float, subnormals included
       ASSERT_TRUE(float32_exact(f)) << f;
     }
+  }
+}
+
+TEST(ToDouble, IntegersRoundToNearestEvenAsTheBuiltInConversion) {
+  const uint64_t edges[] = {0,
+                            1,
+                            (uint64_t{1} << 53) - 1,
+                            uint64_t{1} << 53,
+                            (uint64_t{1} << 53) + 1,  // a tie: to the even neighbour below
+                            (uint64_t{1} << 53) + 3,  // a tie: to the even neighbour above
+                            (uint64_t{1} << 54) + 2,
+                            (uint64_t{1} << 54) + 6,
+                            INT64_MAX,
+                            uint64_t{INT64_MAX} + 1,
+                            UINT64_MAX,  // rounds up to 2^64: the carry reaches the exponent
+                            UINT64_MAX - 1024,
+                            UINT64_MAX - 1025};
+  std::mt19937_64 rng{17};
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t u = i < 13 ? edges[i] : rng() >> (i % 64);
+    ASSERT_EQ(std::bit_cast<uint64_t>(double_from_bits(false, u)),
+              std::bit_cast<uint64_t>(static_cast<double>(u)))
+        << u;
+    const auto s = static_cast<int64_t>(u);
+    const uint64_t magnitude = s < 0 ? 0 - u : u;
+    ASSERT_EQ(std::bit_cast<uint64_t>(double_from_bits(s < 0, magnitude)),
+              std::bit_cast<uint64_t>(static_cast<double>(s)))
+        << s;
+    ASSERT_EQ(to_double(u), static_cast<double>(u));
+    ASSERT_EQ(to_double(s), static_cast<double>(s));
+  }
+  EXPECT_EQ(to_double(INT64_MIN), -9223372036854775808.0);
+}
+
+TEST(ToDouble, FloatsWidenAsTheBuiltInConversion) {
+  // Every float, subnormals and zeros included; NaN stays NaN and is made quiet.
+  const uint32_t edges[] = {0,           0x80000000u, 1,           0x807fffffu, 0x00800000u,
+                            0x7f7fffffu, 0x7f800000u, 0xff800000u, 0x3f800000u};
+  std::mt19937 rng{19};
+  for (int i = 0; i < 200000; ++i) {
+    const uint32_t bits = i < 9 ? edges[i] : static_cast<uint32_t>(rng());
+    const float f = std::bit_cast<float>(bits);
+    const double d = double_from_float_bits(f);
+    if (f != f) {
+      const auto out = std::bit_cast<uint64_t>(d);
+      ASSERT_TRUE(d != d) << bits;
+      ASSERT_NE(out & (uint64_t{1} << 51), 0u) << bits;  // quiet
+      ASSERT_EQ(out >> 63, bits >> 31);
+      continue;
+    }
+    ASSERT_EQ(std::bit_cast<uint64_t>(d), std::bit_cast<uint64_t>(static_cast<double>(f))) << bits;
+    ASSERT_EQ(std::bit_cast<uint64_t>(to_double(f)), std::bit_cast<uint64_t>(d));
+  }
+}
+
+TEST(DoubleCompare, OrdersAsTheBuiltInOperators) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double edges[] = {0.0,
+                          -0.0,
+                          1.0,
+                          -1.0,
+                          0.1,
+                          -0.1,
+                          inf,
+                          -inf,
+                          std::numeric_limits<double>::denorm_min(),
+                          -std::numeric_limits<double>::denorm_min(),
+                          std::numeric_limits<double>::max(),
+                          std::numeric_limits<double>::lowest(),
+                          std::nan(""),
+                          -std::nan("")};
+  std::mt19937_64 rng{23};
+  // Half the operands from the edges (every pair of them occurs), half any bits (NaNs with
+  // any payload among them).
+  auto value = [&] {
+    const uint64_t r = rng();
+    return r % 2 ? edges[(r >> 1) % std::size(edges)] : std::bit_cast<double>(rng());
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const double a = value(), b = value();
+    const Order o = compare(a, b);
+    ASSERT_EQ(o == Order::less, a < b) << a << " " << b;
+    ASSERT_EQ(o == Order::equal, a == b) << a << " " << b;
+    ASSERT_EQ(o == Order::greater, a > b) << a << " " << b;
+    ASSERT_EQ(o == Order::unordered, a != a || b != b) << a << " " << b;
+    ASSERT_EQ(less(a, b), a < b);
+    ASSERT_EQ(at_least(a, b), a >= b);
+    ASSERT_EQ(equal(a, b), a == b);
+    ASSERT_EQ(is_nan(a), std::isnan(a));
+    ASSERT_EQ(is_finite(a), std::isfinite(a));
   }
 }
 

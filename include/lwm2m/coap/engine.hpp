@@ -269,7 +269,8 @@ class Response {
 
   /// Establishes an observe relation (only for a request with observe_register). `cookie`
   /// comes back in on_observe_cancelled(). no_space when the table is full: the response
-  /// is then sent without Observe, which RFC 7641 §4.1 reads as "not observed".
+  /// is then sent without Observe, which RFC 7641 §4.1 reads as "not observed"; unsupported
+  /// in a library built without Observe (LWM2M_WITH_OBSERVE 0).
   Result<ObservationId> accept_observe(uint32_t cookie) noexcept;
   /// Answers later (separate response, RFC 7252 §5.2.2): a CON request gets an empty ACK
   /// now. no_space when the deferred table is full.

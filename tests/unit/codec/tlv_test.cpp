@@ -387,6 +387,22 @@ TEST(TlvCodec, DecoderAcceptsTheFormsEachBaseAllows) {
   out.clear();
   ASSERT_TRUE(decode(Path(3, 0, 9), from_hex("C2 09 FF 7F"), out).ok());
   EXPECT_EQ(out[0].scalar, Value::integer(-129));
+  const std::pair<const char*, int64_t> widths[] = {
+      {"C1 09 80", -128},
+      {"C1 09 7F", 127},
+      {"C2 09 7F FF", 32767},
+      {"C4 09 80 00 00 00", INT32_MIN},
+      {"C4 09 7F FF FF FF", INT32_MAX},
+      {"C4 09 FF FF FF FE", -2},
+      {"C8 09 08 80 00 00 00 00 00 00 00", INT64_MIN},
+      {"C8 09 08 FF FF FF FF FF FF FF FF", -1},
+      {"C8 09 08 00 00 00 00 80 00 00 00", int64_t{1} << 31},
+  };
+  for (const auto& [hex, v] : widths) {
+    out.clear();
+    ASSERT_TRUE(decode(Path(3, 0, 9), from_hex(hex), out).ok()) << hex;
+    EXPECT_EQ(out[0].scalar, Value::integer(v)) << hex;
+  }
   out.clear();
   ASSERT_TRUE(decode(Path(9, 0, 3), from_hex("C4 03 3F C0 00 00"), out).ok());
   EXPECT_EQ(out[0].scalar, Value::floating(1.5));

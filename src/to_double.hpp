@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conversions to double from a float or a 64-bit integer, built from the bits. On FPUs
+// without double precision (Cortex-M4) the compiler's conversions are libgcc routines that
+// share one object with soft-float addition (about 0.9 kB): a build that adds no doubles
+// (without Observe's change conditions, SenML or CBOR) needs that object for nothing else.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+#include "lwm2m/build_config.hpp"
+
+namespace lwm2m::detail {
+
+/// The double nearest to `magnitude` (ties to even), negated when `negative`; zero is +0.
+inline double double_from_bits(bool negative, uint64_t magnitude) noexcept {
+  if (magnitude == 0) return 0.0;
+  const int top = 63 - std::countl_zero(magnitude);  // value = 1.xxx * 2^top
+  uint64_t significand;
+  if (top <= 52) {
+    significand = magnitude << (52 - top);
+  } else {
+    const int drop = top - 52;
+    significand = magnitude >> drop;
+    const uint64_t rest = magnitude & ((uint64_t{1} << drop) - 1);
+    const uint64_t half = uint64_t{1} << (drop - 1);
+    if (rest > half || (rest == half && (significand & 1) != 0)) ++significand;
+  }
+  // Rounding up to 2^53 carries into the exponent: the field arithmetic below does it.
+  const uint64_t bits =
+      (uint64_t{negative} << 63) + (static_cast<uint64_t>(top + 1022) << 52) + significand;
+  return std::bit_cast<double>(bits);
+}
+
+/// The float's value as a double (a NaN stays NaN, made quiet as the FPU does).
+inline double double_from_float_bits(float f) noexcept {
+  const auto bits = std::bit_cast<uint32_t>(f);
+  const uint64_t sign = uint64_t{bits >> 31} << 63;
+  const int biased = static_cast<int>(bits >> 23) & 0xff;
+  uint64_t fraction = bits & 0x7fffffu;
+  if (biased == 0xff) {
+    if (fraction != 0) fraction |= 0x400000u;  // quiet NaN
+    return std::bit_cast<double>(sign | uint64_t{0x7ff} << 52 | fraction << 29);
+  }
+  if (biased == 0) {  // zero or a subnormal: fraction * 2^-149, normal as a double
+    if (fraction == 0) return std::bit_cast<double>(sign);
+    const auto m = std::bit_cast<uint64_t>(double_from_bits(false, fraction));
+    return std::bit_cast<double>(sign | (m - (uint64_t{149} << 52)));
+  }
+  return std::bit_cast<double>(sign | static_cast<uint64_t>(biased - 127 + 1023) << 52 |
+                               fraction << 29);
+}
+
+#if LWM2M_WITH_OBSERVE
+// Observe's change conditions subtract doubles: the libgcc object is linked anyway.
+inline double to_double(float f) noexcept {
+  return f;
+}
+inline double to_double(int64_t i) noexcept {
+  return static_cast<double>(i);
+}
+inline double to_double(uint64_t u) noexcept {
+  return static_cast<double>(u);
+}
+#else
+inline double to_double(float f) noexcept {
+  return double_from_float_bits(f);
+}
+inline double to_double(int64_t i) noexcept {
+  return double_from_bits(i < 0, i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i));
+}
+inline double to_double(uint64_t u) noexcept {
+  return double_from_bits(false, u);
+}
+#endif
+
+}  // namespace lwm2m::detail
