@@ -183,8 +183,7 @@ Engine::~Engine() {
 
 MessagePool::MessagePool(MutableByteView memory, uint16_t message_size) noexcept
     : size_(message_size) {
-  const size_t step = (size_t{message_size} + alignof(Free) - 1) & ~(alignof(Free) - 1);
-  if (message_size < sizeof(Free)) return;  // too small to be a message: an empty pool
+  const size_t step = buffer_bytes(message_size);
   for (size_t at = 0; at + step <= memory.size(); at += step)
     give(memory.data() + at);
 }
@@ -194,12 +193,12 @@ uint8_t* MessagePool::take() noexcept {
   if (!f) return nullptr;
   free_ = f->next;
   --available_;
-  return reinterpret_cast<uint8_t*>(f);
+  return reinterpret_cast<uint8_t*>(f) - link_offset(size_);
 }
 
 void MessagePool::give(uint8_t* buffer) noexcept {
-  Free* f = new (buffer) Free{free_};
-  free_ = f;
+  // The link goes after the message: its bytes stay as they were.
+  free_ = new (buffer + link_offset(size_)) Free{free_};
   ++available_;
 }
 

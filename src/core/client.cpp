@@ -64,7 +64,7 @@ Workspace::Workspace(const ClientConfig& config, size_t response_bytes, size_t m
     if (!responses_) buf_.reset();  // not valid
   }
   if (messages) {
-    const size_t bytes = messages * engine_.max_message_size;
+    const size_t bytes = messages * coap::MessagePool::buffer_bytes(engine_.max_message_size);
     message_bytes_.reset(new (std::nothrow) uint8_t[bytes]);
     if (message_bytes_)
       messages_.reset(new (std::nothrow) coap::MessagePool({message_bytes_.get(), bytes},

@@ -127,8 +127,16 @@ struct EngineConfig {
 class MessagePool {
  public:
   /// Buffers of `message_size` bytes (at least the engines' max_message_size) carved from
-  /// `memory` (aligned as malloc() aligns), which must outlive the pool.
+  /// `memory` (aligned as malloc() aligns), which must outlive the pool: `count` buffers
+  /// need count * buffer_bytes(message_size) bytes.
   MessagePool(MutableByteView memory, uint16_t message_size) noexcept;
+  /// Bytes of memory one buffer takes: the message and the pool's link to the next free
+  /// buffer, kept after the message so that a datagram just given back stays whole until
+  /// it is sent (a NON notification's buffer returns to the pool as poll_transmit()
+  /// hands it out).
+  static constexpr size_t buffer_bytes(uint16_t message_size) noexcept {
+    return link_offset(message_size) + sizeof(Free);
+  }
   MessagePool(const MessagePool&) = delete;
   MessagePool& operator=(const MessagePool&) = delete;
   /// The size of each buffer.
@@ -145,6 +153,9 @@ class MessagePool {
   struct Free {
     Free* next;
   };
+  static constexpr size_t link_offset(uint16_t message_size) noexcept {
+    return (size_t{message_size} + alignof(Free) - 1) & ~(alignof(Free) - 1);
+  }
   Free* free_ = nullptr;
   size_t available_ = 0;
   uint16_t size_ = 0;

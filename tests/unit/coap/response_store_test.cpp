@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -178,7 +179,7 @@ class Quiet final : public coap::ResponseHandler {
 // request is refused (no_space, as when its exchange slots are busy) until the first
 // exchange ends; its datagram went out whole.
 TEST(MessagePool, ARunningExchangeHoldsABufferUntilItEnds) {
-  std::vector<uint8_t> memory(192);
+  std::vector<uint8_t> memory(coap::MessagePool::buffer_bytes(192));
   coap::MessagePool pool(memory, 192);
   EXPECT_EQ(pool.available(), 1u);
   EngineConfig cfg = small();
@@ -208,7 +209,7 @@ TEST(MessagePool, ARunningExchangeHoldsABufferUntilItEnds) {
 
 // An engine destroyed with an exchange running gives its buffer back.
 TEST(MessagePool, ADestroyedEngineGivesItsBuffersBack) {
-  std::vector<uint8_t> memory(2 * 192);
+  std::vector<uint8_t> memory(2 * coap::MessagePool::buffer_bytes(192));
   coap::MessagePool pool(memory, 192);
   EXPECT_EQ(pool.available(), 2u);
   EngineConfig cfg = small();
@@ -223,11 +224,54 @@ TEST(MessagePool, ADestroyedEngineGivesItsBuffersBack) {
   }
   EXPECT_EQ(pool.available(), 2u);
   // Buffers smaller than the engine's messages make it invalid.
-  std::vector<uint8_t> small_memory(128);
+  std::vector<uint8_t> small_memory(coap::MessagePool::buffer_bytes(128));
   coap::MessagePool small_pool(small_memory, 128);
   cfg.shared_messages = &small_pool;
   XorShiftRandom rng(1);
   EXPECT_FALSE(Engine(cfg, rng, nullptr).valid());
+}
+
+/// Accepts every Observe registration, answering "v0".
+class Observed final : public coap::RequestHandler {
+ public:
+  void on_request(const coap::IncomingRequest& req, coap::Response& r) noexcept override {
+    if (req.observe_register)
+      if (auto id = r.accept_observe(1)) relation = *id;
+    r.write("v0");
+  }
+  std::optional<coap::ObservationId> relation;
+};
+
+// A NON notification's exchange ends, and its buffer goes back to the pool, as
+// poll_transmit() hands the datagram out: the datagram must still be whole when sent.
+TEST(MessagePool, ANonNotificationLeavesWholeThoughItsBufferIsBackInThePool) {
+  std::vector<uint8_t> memory(coap::MessagePool::buffer_bytes(192));
+  coap::MessagePool pool(memory, 192);
+  EngineConfig cfg = small();
+  cfg.shared_messages = &pool;
+  XorShiftRandom rng(5);
+  Observed app;
+  Engine engine(cfg, rng, &app);
+  ASSERT_TRUE(engine.valid());
+  coap::Message reg = request(Type::con, coap::codes::get, 9, token({0x0B}), "x");
+  ASSERT_TRUE(reg.add_uint(coap::OptionNumber::observe, 0).ok());
+  const Bytes b = encode(reg);
+  engine.handle_datagram(1, {b.data(), b.size()}, from_millis(0));
+  while (engine.poll_transmit()) {
+  }
+  ASSERT_TRUE(app.relation);
+  ASSERT_TRUE(
+      engine.notify(*app.relation, false, from_millis(10), [](coap::Response& r) { r.write("v1"); })
+          .ok());
+  auto d = engine.poll_transmit();
+  ASSERT_TRUE(d);
+  EXPECT_EQ(pool.available(), 1u) << "the exchange ended as its datagram was handed out";
+  Parsed p(d->bytes);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.type(), Type::non);
+  EXPECT_EQ(p.tok(), token({0x0B}));
+  EXPECT_TRUE(p.observe());
+  EXPECT_EQ(p.payload(), "v1");
 }
 
 }  // namespace
