@@ -3,8 +3,11 @@
 // server's bootstrap server, killed (SIGKILL) at random points of the bootstrap and
 // restarted; started on a damaged state file; told to Factory Reset.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -111,6 +114,27 @@ struct Servers {
   ts::BootstrapServer bs;
 };
 
+/// A local port for the next device process, never one an earlier process of this test
+/// had: a bootstrap run for a killed device goes on sending its steps (until they time
+/// out) to that device's address, and a new process the kernel gave the same ephemeral
+/// port would receive them. Below the kernel's ephemeral range (32768 and up by default),
+/// from a random start, skipping ports in use.
+uint16_t next_local_port() {
+  static uint16_t next = static_cast<uint16_t>(20000 + std::random_device{}() % 10000);
+  for (;;) {
+    const uint16_t port = next++;
+    const int fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
+    if (fd < 0) return port;
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(port);
+    a.sin6_addr = in6addr_any;
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+}
+
 /// The C example with --state-dir, its output in files under `dir`.
 struct Device {
   Device(std::string ep, std::string work_dir, std::string bootstrap_uri)
@@ -119,9 +143,10 @@ struct Device {
   void start() {
     ++runs;
     const std::string n = std::to_string(runs);
-    auto p = Subprocess::start({LWM2M_C_EXAMPLE, "--server", bs_uri, "--bootstrap", "--endpoint",
-                                endpoint, "--local-port", "0", "--state-dir", dir + "/state"},
-                               dir + "/out" + n, dir + "/err" + n);
+    auto p = Subprocess::start(
+        {LWM2M_C_EXAMPLE, "--server", bs_uri, "--bootstrap", "--endpoint", endpoint, "--local-port",
+         std::to_string(next_local_port()), "--state-dir", dir + "/state"},
+        dir + "/out" + n, dir + "/err" + n);
     ASSERT_TRUE(p);
     process.emplace(std::move(*p));
   }
