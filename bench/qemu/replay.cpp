@@ -136,9 +136,17 @@ TimePoint now() noexcept {
   return from_millis(g_replay.now_ms);
 }
 
+#if defined(REPLAY_TINY_PROFILE)
+constexpr core::ClientConfig kProfile = bench::tiny_profile();
+#else
+constexpr core::ClientConfig kProfile = bench::small_profile();
+#endif
+
 // The "radio": where a driver would receive a datagram (the client's own buffers hold what
-// it sends, until poll_transmit() hands it over).
-uint8_t g_rx[256];
+// it sends, until poll_transmit() hands it over). As large as the largest message the
+// client takes: a driver hands a longer datagram to handle_oversized(), which answers a
+// request 4.13 with a block size that fits.
+uint8_t g_rx[kProfile.coap.max_message_size];
 
 // ---- the script --------------------------------------------------------------------------
 
@@ -465,11 +473,7 @@ void print_figures() noexcept {
 }
 
 core::ClientConfig profile() noexcept {
-#if defined(REPLAY_TINY_PROFILE)
-  core::ClientConfig c = bench::tiny_profile();
-#else
-  core::ClientConfig c = bench::small_profile();
-#endif
+  core::ClientConfig c = kProfile;
   c.endpoint = "urn:dev:qemu-1";
   return c;
 }
