@@ -228,7 +228,9 @@ class LoadGenerator {
 };
 
 /// The UDP ceiling: a thread that sends every datagram back to its sender unchanged, with
-/// the system calls the runner uses (poll, then recvmmsg and sendmmsg of what is queued).
+/// the system calls the runner uses: poll, then recvmmsg of up to 16 datagrams and sendmmsg
+/// of what is queued, on an IPv4 socket. The runner's poll also watches its wake-up pipe,
+/// and after a full batch (never with 8 in flight) it calls recvmmsg again before polling.
 class EchoResponder {
  public:
   EchoResponder() {
