@@ -6,7 +6,10 @@
 # system call it is in (sendmmsg: the send and, on loopback, the delivery to the generator;
 # recvmmsg; poll, with the sleep and the wake-up in it), for other kernel work, or for user
 # space; the samples of a thread times the sampling period, divided by the responses that
-# thread served, give microseconds per response.
+# thread served, give microseconds per response. The samples need not add up to the
+# thread's CPU clock (lwm2m_loopback's responder_us, printed after the table): read the rows
+# as shares. The kernel's rows move from run to run with who sleeps when (a send that wakes
+# the generator pays for the wake-up); the user-space row does not.
 #
 #   bench/loopback-split.sh [BUILD_DIR] [--seconds S]
 #
