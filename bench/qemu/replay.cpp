@@ -3,9 +3,10 @@
 // (QEMU's mps2-an386, scripts/qemu-ram.sh) and reports the RAM it took.
 //
 // The device is built like the footprint image (bench/footprint): Security, Server and
-// Device objects, the small profile (bench/profiles.hpp), the client's tables from a bump
-// arena; here with one management server account (no bootstrap) and a Binary App Data
-// Container (/19) whose 400-byte value is read block by block. The server is a script compiled into
+// Device objects, the small or the tiny profile (bench/profiles.hpp), the client's tables
+// from a bump arena, the library configured as a PSK device ships it (scripts/qemu-ram.sh);
+// here with one management server account (no bootstrap) and a Binary App Data Container
+// (/19) whose 400-byte value is read block by block. The server is a script compiled into
 // the image: the datagrams it sends, byte for byte, and its answers to the client's
 // requests (options and payload; the header echoes the request's message ID and token).
 // Every datagram the client sends is checked (type, code, message ID and token, content
