@@ -132,19 +132,17 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->block_szx = BlockOption::szx_for(c.block_size);
 }
 
-// The bytes of the engine's state and tables from a start aligned for any type.
-size_t tables_size(const EngineConfig& c) noexcept {
-  Layout l{nullptr};
-  l.align<EngineCore>();
-  l.offset += sizeof(EngineCore);
-  lay_out(l, c, nullptr);
-  return l.offset;
-}
+// Room to align a caller's storage, which storage_size() includes.
+constexpr size_t kAlignRoom = alignof(std::max_align_t);
 
 }  // namespace
 
 size_t Engine::storage_size(const EngineConfig& c) noexcept {
-  return tables_size(c) + alignof(std::max_align_t);  // room to align a caller's storage
+  Layout l{nullptr};
+  l.align<EngineCore>();
+  l.offset += sizeof(EngineCore);
+  lay_out(l, c, nullptr);
+  return l.offset + kAlignRoom;
 }
 
 Engine::Engine(const EngineConfig& config, MutableByteView storage, Random& rng,
@@ -159,7 +157,7 @@ Engine::Engine(const EngineConfig& config, Random& rng, RequestHandler* handler)
   if (!config_ok(config)) return;
   // new[] returns storage aligned for any fundamental type: no room to align it is needed
   // (one engine per client of a fleet, so the bytes count).
-  const size_t n = tables_size(config);
+  const size_t n = storage_size(config) - kAlignRoom;
   owned_.reset(new (std::nothrow) uint8_t[n]);
   if (owned_) setup({owned_.get(), n}, rng, handler);
 }
@@ -168,7 +166,7 @@ void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler
   uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
   size_t pad =
       (alignof(std::max_align_t) - addr % alignof(std::max_align_t)) % alignof(std::max_align_t);
-  const size_t size = tables_size(config_);
+  const size_t size = storage_size(config_) - kAlignRoom;
   if (storage.size() < pad + size) return;  // core_ stays null: not valid
   std::memset(storage.data() + pad, 0, size);
   Layout l{storage.data() + pad};
