@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds lwm2m::core for a Cortex-M4 with -Os -fno-exceptions -fno-rtti and prints the code
 # size of each object file (unlinked, every feature: not a footprint), then the linked
-# footprint of a minimal client image in each feature tier, checked against its budget
-# (scripts/footprint.sh; figures in bench/README.md).
+# footprint of a minimal client image in each feature tier, with and without link-time
+# optimisation, checked against its budget (scripts/footprint.sh; figures in bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}

@@ -53,10 +53,12 @@ Diy normalize(Diy d) noexcept {
   return {d.f << s, d.e - s};
 }
 
-// 10^k for k = kFirstPow, kFirstPow + 8, ..., 340: significands rounded to nearest, top bit
-// set. Their binary exponent is floor(k * log2(10)) - 63, computed by pow10_binexp.
+// 10^k for k = kFirstPow, kFirstPow + 8, ..., -4: significands rounded to nearest, top bit
+// set. Their binary exponent is floor(k * log2(10)) - 63 (pow10_exponent). The positive
+// powers up to 10^340 are computed when needed (cached_pow10): they are exact products of 5s.
 constexpr int kFirstPow = -348;
 constexpr int kPowStep = 8;
+constexpr int kPowCount = (340 - kFirstPow) / kPowStep + 1;
 constexpr uint64_t kPow10[] = {
     0xfa8fd5a0081c0288, 0xbaaee17fa23ebf76, 0x8b16fb203055ac76, 0xcf42894a5dce35ea,
     0x9a6bb0aa55653b2d, 0xe61acf033d1a45df, 0xab70fe17c79ac6ca, 0xff77b1fcbebcdc4f,
@@ -69,28 +71,25 @@ constexpr uint64_t kPow10[] = {
     0xa6dfbd9fb8e5b88f, 0xf8a95fcf88747d94, 0xb94470938fa89bcf, 0x8a08f0f8bf0f156b,
     0xcdb02555653131b6, 0x993fe2c6d07b7fac, 0xe45c10c42a2b3b06, 0xaa242499697392d3,
     0xfd87b5f28300ca0e, 0xbce5086492111aeb, 0x8cbccc096f5088cc, 0xd1b71758e219652c,
-    0x9c40000000000000, 0xe8d4a51000000000, 0xad78ebc5ac620000, 0x813f3978f8940984,
-    0xc097ce7bc90715b3, 0x8f7e32ce7bea5c70, 0xd5d238a4abe98068, 0x9f4f2726179a2245,
-    0xed63a231d4c4fb27, 0xb0de65388cc8ada8, 0x83c7088e1aab65db, 0xc45d1df942711d9a,
-    0x924d692ca61be758, 0xda01ee641a708dea, 0xa26da3999aef774a, 0xf209787bb47d6b85,
-    0xb454e4a179dd1877, 0x865b86925b9bc5c2, 0xc83553c5c8965d3d, 0x952ab45cfa97a0b3,
-    0xde469fbd99a05fe3, 0xa59bc234db398c25, 0xf6c69a72a3989f5c, 0xb7dcbf5354e9bece,
-    0x88fcf317f22241e2, 0xcc20ce9bd35c78a5, 0x98165af37b2153df, 0xe2a0b5dc971f303a,
-    0xa8d9d1535ce3b396, 0xfb9b7cd9a4a7443c, 0xbb764c4ca7a44410, 0x8bab8eefb6409c1a,
-    0xd01fef10a657842c, 0x9b10a4e5e9913129, 0xe7109bfba19c0c9d, 0xac2820d9623bf429,
-    0x80444b5e7aa7cf85, 0xbf21e44003acdd2d, 0x8e679c2f5e44ff8f, 0xd433179d9c8cb841,
-    0x9e19db92b4e31ba9, 0xeb96bf6ebadf77d9, 0xaf87023b9bf0ee6b,
 };
-constexpr int kPowCount = sizeof(kPow10) / sizeof(kPow10[0]);
+constexpr int kNegativePows = sizeof(kPow10) / sizeof(kPow10[0]);
 
 // floor(k * log2(10)) for |k| < 400 (checked exhaustively when the table was made).
 constexpr int floor_log2_pow10(int k) {
   return (k * 1741647) >> 19;
 }
 
+// Binary exponent of the cached power of ten at `index`.
+int pow10_exponent(int index) noexcept {
+  return floor_log2_pow10(kFirstPow + kPowStep * index) - 63;
+}
+
+uint64_t pow5_top_bits(int k) noexcept;  // below, with the big integers
+
 Diy cached_pow10(int index) noexcept {
-  int k = kFirstPow + kPowStep * index;
-  return {kPow10[index], floor_log2_pow10(k) - 63};
+  const int k = kFirstPow + kPowStep * index;
+  const uint64_t f = index < kNegativePows ? kPow10[index] : pow5_top_bits(k);
+  return {f, pow10_exponent(index)};
 }
 
 constexpr uint32_t kPow10U32[] = {1,      10,      100,      1000,      10000,
@@ -205,7 +204,7 @@ int grisu(T v, char* digits, int& k) noexcept {
   int est = ((lo_exp + 63) * 78913 >> 18) - 1;  // ~ floor((lo_exp + 63) * log10(2)) - 1
   int index = (est - kFirstPow) / kPowStep;
   if (index < 0) index = 0;
-  while (index + 1 < kPowCount && cached_pow10(index).e < lo_exp)
+  while (index + 1 < kPowCount && pow10_exponent(index) < lo_exp)
     ++index;
   Diy c = cached_pow10(index);
   Diy wc = mul_rounded(w, c), hc = mul_rounded(high, c), lc = mul_rounded(low, c);
@@ -409,6 +408,13 @@ class Big {
     while (size_ > 1 && limb_[size_ - 1] == 0)
       --size_;
   }
+  // The 64 bits from the highest set one down, rounded to nearest (half up); shifted left
+  // to fill 64 bits when there are fewer. Shifts the value itself to read them.
+  uint64_t top_bits() noexcept {
+    const int bits = size_ * 32 - std::countl_zero(limb_[size_ - 1]);
+    shift_left(bits < 96 ? 96 - bits : (32 - bits % 32) % 32);  // then the top limb is full
+    return ((uint64_t{limb_[size_ - 1]} << 32) | limb_[size_ - 2]) + (limb_[size_ - 3] >> 31);
+  }
   friend int compare(const Big& a, const Big& b) noexcept {
     if (a.size_ != b.size_) return a.size_ < b.size_ ? -1 : 1;
     for (int i = a.size_ - 1; i >= 0; --i) {
@@ -422,6 +428,15 @@ class Big {
   uint32_t limb_[kLimbs] = {};
   int size_;
 };
+
+// 10^k = 5^k * 2^k for k > 0: the significand is the top of 5^k, exact, rounded to nearest
+// (5^k is odd, so when more than one bit is dropped they are never exactly half; 5^28 and
+// above drop two or more, below it nothing is dropped).
+uint64_t pow5_top_bits(int k) noexcept {
+  Big p(1);
+  p.mul_pow5(k);
+  return p.top_bits();
+}
 
 // Sign of w * 10^e10 - (2m + 1) * 2^(e - 1): where the decimal lies against the point
 // halfway between m * 2^e and (m + 1) * 2^e.

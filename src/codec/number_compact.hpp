@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Compact decimal <-> binary floating-point conversion for firmware: a few kilobytes of code
-// and one 696-byte table instead of libstdc++'s std::to_chars/std::from_chars for double
+// and one 352-byte table instead of libstdc++'s std::to_chars/std::from_chars for double
 // (Ryu and fast_float: about 140 kB of tables on a Cortex-M4). No heap, no libc, noexcept.
 // number.cpp calls these when the build option LWM2M_COMPACT_FLOAT is ON; they are always
 // compiled so that host tests compare them with the standard library.
@@ -8,8 +8,9 @@
 // Guarantees:
 // - format_*: the text reads back as exactly the same value (by parse_* here or by any
 //   correctly rounding reader such as std::from_chars). The digits come from Grisu2
-//   (64-bit DIY floating point and a table of cached powers of ten); they are the shortest
-//   that round-trip for the vast majority of values, otherwise one digit longer. The syntax
+//   (64-bit DIY floating point and cached powers of ten: the negative ones in a table, the
+//   positive ones computed from 5^k); they are the shortest that round-trip for the vast
+//   majority of values, otherwise one digit longer. The syntax
 //   is the one of number::format_double (std::to_chars' plain form): fixed or scientific,
 //   whichever is shorter, fixed on a tie; "-0"; exponent with a sign and at least two
 //   digits ("1e+21", "1e-05"); integral values longer than 17 characters in scientific form.

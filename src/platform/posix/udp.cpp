@@ -169,6 +169,9 @@ struct DatagramBatch::Native {
   std::unique_ptr<mmsghdr[]> headers;
   std::unique_ptr<iovec[]> iov;
   std::unique_ptr<sockaddr_storage[]> names;
+  // The leading headers a receive must set up again: those the kernel filled in last time
+  // (their name length and flags), or all of them once a send has used them.
+  size_t stale = 0;
 };
 #else
 struct DatagramBatch::Native {};
@@ -190,6 +193,7 @@ DatagramBatch::DatagramBatch(size_t count, size_t slot_size)
     native_->headers[i].msg_hdr.msg_iov = &native_->iov[i];
     native_->headers[i].msg_hdr.msg_iovlen = 1;
   }
+  native_->stale = count_;
 #endif
 }
 
@@ -348,7 +352,7 @@ Result<size_t> UdpSocket::receive(DatagramBatch& batch, Duration timeout) noexce
   if (fd_ < 0) return Errc::invalid_state;
   if (const Errc e = wait_readable(fd_, timeout); e != Errc::ok) return e;
   DatagramBatch::Native& n = *batch.native_;
-  for (size_t i = 0; i < batch.count_; ++i) {
+  for (size_t i = 0; i < n.stale; ++i) {
     msghdr& h = n.headers[i].msg_hdr;
     h.msg_name = &n.names[i];
     h.msg_namelen = sizeof(sockaddr_storage);
@@ -362,6 +366,7 @@ Result<size_t> UdpSocket::receive(DatagramBatch& batch, Duration timeout) noexce
     got = ::recvmmsg(fd_, n.headers.get(), static_cast<unsigned>(batch.count_),
                      MSG_TRUNC | MSG_DONTWAIT, nullptr);
   } while (got < 0 && errno == EINTR);
+  n.stale = got > 0 ? static_cast<size_t>(got) : batch.count_;  // after an error: all, to be safe
   if (got < 0)
     return errno == EAGAIN || errno == EWOULDBLOCK ? Errc::timeout : Errc::internal_error;
   for (size_t i = 0; i < static_cast<size_t>(got); ++i) {
@@ -381,6 +386,7 @@ size_t UdpSocket::send(DatagramBatch& batch) noexcept {
     return 0;
   }
   DatagramBatch::Native& n = *batch.native_;
+  n.stale = batch.count_;  // a receive into this batch sets every header up again
   // Headers for the datagrams this socket can send, in order; the others are skipped.
   size_t count = 0;
   for (size_t i = 0; i < batch.used_; ++i) {

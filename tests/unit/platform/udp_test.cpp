@@ -153,6 +153,51 @@ TEST(DatagramBatch, AnIpv4OnlySocketSkipsIpv6DestinationsAndSendsTheRest) {
   EXPECT_EQ(as_string({buf, *n}), "v4");
 }
 
+// A receive sets up again only the headers the last call used: the kernel's lengths and
+// flags from a receive, everything after a send through the same batch.
+TEST(DatagramBatch, OneBatchReceivesSendsAndReceivesAgainWithWholeDatagrams) {
+  auto a = UdpSocket::open(0, true);
+  auto b = UdpSocket::open(0, true);
+  ASSERT_TRUE(a.ok() && b.ok());
+  const auto to_a = *SocketAddress::from_literal("127.0.0.1", a->local_port());
+  const auto to_b = *SocketAddress::from_literal("127.0.0.1", b->local_port());
+  DatagramBatch batch(4, 16);
+  // Receives until `want` datagrams came, as "bytes/length/port" lines.
+  const auto take = [&](size_t want) {
+    std::string seen;
+    for (size_t got = 0, calls = 0; got < want && calls < 20; ++calls) {
+      auto n = b->receive(batch, Duration{2000});
+      if (!n.ok()) break;
+      for (size_t i = 0; i < batch.size(); ++i, ++got)
+        seen += std::string(as_string(batch.bytes(i))) + "/" + std::to_string(batch.length(i)) +
+                (batch.truncated(i) ? " cut" : "") + "/" +
+                std::to_string(batch.address(i).port() == a->local_port()) + "\n";
+    }
+    return seen;
+  };
+  ASSERT_TRUE(a->send_to(to_b, as_bytes("twenty-one bytes long")).ok());
+  ASSERT_TRUE(a->send_to(to_b, as_bytes("p")).ok());
+  ASSERT_TRUE(a->send_to(to_b, as_bytes("qq")).ok());
+  EXPECT_EQ(take(3), "twenty-one bytes/21 cut/1\np/1/1\nqq/2/1\n");
+  ASSERT_TRUE(a->send_to(to_b, as_bytes("x")).ok());
+  EXPECT_EQ(take(1), "x/1/1\n");  // the kernel filled in one header
+
+  batch.clear();  // what was received goes; the same slots now hold what is sent
+  for (const char* d : {"r", "ss", "v"})
+    ASSERT_TRUE(batch.add(to_a, as_bytes(d)));
+  EXPECT_EQ(b->send(batch), 3u);  // three headers now describe these datagrams
+  uint8_t buf[16];
+  SocketAddress from;
+  for (const char* want : {"r", "ss", "v"}) {
+    auto n = a->receive_from(buf, from, Duration{2000});
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(as_string({buf, *n}), want);
+  }
+  for (const char* d : {"tttt", "uuuuu", "wwwwww"})
+    ASSERT_TRUE(a->send_to(to_b, as_bytes(d)).ok());
+  EXPECT_EQ(take(3), "tttt/4/1\nuuuuu/5/1\nwwwwww/6/1\n");
+}
+
 TEST(UdpSocket, PortInUseIsAClearError) {
   auto a = UdpSocket::open(0);
   ASSERT_TRUE(a.ok());
