@@ -133,6 +133,9 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->block_szx = BlockOption::szx_for(c.block_size);
 }
 
+// Room to align a caller's storage, which storage_size() includes.
+constexpr size_t kAlignRoom = alignof(std::max_align_t);
+
 }  // namespace
 
 size_t Engine::storage_size(const EngineConfig& c) noexcept {
@@ -140,30 +143,33 @@ size_t Engine::storage_size(const EngineConfig& c) noexcept {
   l.align<EngineCore>();
   l.offset += sizeof(EngineCore);
   lay_out(l, c, nullptr);
-  return l.offset + alignof(std::max_align_t);
+  return l.offset + kAlignRoom;
 }
 
 Engine::Engine(const EngineConfig& config, MutableByteView storage, Random& rng,
                RequestHandler* handler) noexcept
     : config_(config) {
-  if (config_ok(config)) setup(storage, rng, handler);
+  // At least storage_size(), whatever the alignment of the caller's bytes.
+  if (config_ok(config) && storage.size() >= storage_size(config)) setup(storage, rng, handler);
 }
 
 Engine::Engine(const EngineConfig& config, Random& rng, RequestHandler* handler) noexcept
     : config_(config) {
   if (!config_ok(config)) return;
-  size_t n = storage_size(config);
+  // new[] returns storage aligned for any fundamental type: no room to align it is needed
+  // (one engine per client of a fleet, so the bytes count).
+  const size_t n = storage_size(config) - kAlignRoom;
   owned_.reset(new (std::nothrow) uint8_t[n]);
   if (owned_) setup({owned_.get(), n}, rng, handler);
 }
 
 void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept {
-  const size_t size = storage_size(config_);
-  if (storage.size() < size) return;  // core_ stays null: not valid
-  std::memset(storage.data(), 0, size);
   uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
   size_t pad =
       (alignof(std::max_align_t) - addr % alignof(std::max_align_t)) % alignof(std::max_align_t);
+  const size_t size = storage_size(config_) - kAlignRoom;
+  if (storage.size() < pad + size) return;  // core_ stays null: not valid
+  std::memset(storage.data() + pad, 0, size);
   Layout l{storage.data() + pad};
   l.align<EngineCore>();
   core_ = new (l.base + l.offset) EngineCore(config_, rng, handler, stats_);

@@ -88,8 +88,8 @@ ServerEntry server_entry(dm::Object& o, dm::InstanceId iid) noexcept {
   RetryPolicy& p = e.retry;
   p.bootstrap_on_failure = read_bool(o, iid, srv::kBootstrapOnFailure, p.bootstrap_on_failure);
   p.communication_retry_count = read_u32(o, iid, srv::kRetryCount, p.communication_retry_count);
-  p.communication_retry_timer = Duration{int64_t{read_u32(o, iid, srv::kRetryTimer, 60)} * 1000};
-  p.sequence_delay_timer = Duration{int64_t{read_u32(o, iid, srv::kSequenceDelay, 86400)} * 1000};
+  p.communication_retry_timer_s = read_u32(o, iid, srv::kRetryTimer, p.communication_retry_timer_s);
+  p.sequence_delay_timer_s = read_u32(o, iid, srv::kSequenceDelay, p.sequence_delay_timer_s);
   p.sequence_retry_count = read_u32(o, iid, srv::kSequenceRetryCount, p.sequence_retry_count);
   ByteView b = read_bytes(o, iid, srv::kBinding);
   if (b.empty() || b.size() > sizeof e.binding_buf) b = as_bytes(std::string_view("U"));

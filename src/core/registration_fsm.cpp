@@ -98,7 +98,7 @@ void RegistrationFsm::schedule_update(TimePoint now) noexcept {
   // Update at max(lifetime/2, lifetime - MAX_TRANSMIT_WAIT): late enough not to chatter
   // for long lifetimes, early enough that a retransmitted Update still lands in time.
   const Duration lifetime{int64_t{lifetime_s_} * 1000};
-  Duration lead = lifetime - transmit_wait_;
+  Duration lead = lifetime - Duration{transmit_wait_ms_};
   if (lead < lifetime / 2) lead = lifetime / 2;
   deadline_ = now + lead;
 }
@@ -115,14 +115,15 @@ void RegistrationFsm::register_failed(TimePoint now) noexcept {
     // Exponential back-off: timer * 2^(attempt-1) (Server object resource 18).
     const uint32_t shift = attempt_ - 1 < 20 ? attempt_ - 1 : 20;
     state_ = RegistrationState::waiting;
-    deadline_ = now + policy_.communication_retry_timer * int64_t{1u << shift};  // 32-bit shift
+    deadline_ = now + Duration{int64_t{policy_.communication_retry_timer_s} * 1000} *
+                          int64_t{1u << shift};  // 32-bit shift
     return;
   }
   attempt_ = 0;
   ++sequence_;
   if (sequence_ < policy_.sequence_retry_count) {
     state_ = RegistrationState::waiting;
-    deadline_ = now + policy_.sequence_delay_timer;
+    deadline_ = now + Duration{int64_t{policy_.sequence_delay_timer_s} * 1000};
     return;
   }
   state_ = RegistrationState::failed;

@@ -4,6 +4,7 @@
 // it answers "what should go out now" and "when is the next thing due".
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "lwm2m/status.hpp"
@@ -13,9 +14,10 @@ namespace lwm2m::core {
 
 /// Server object resources 16-20 (LwM2M 1.1) with the spec's defaults.
 struct RetryPolicy {
-  // In falling order of alignment (no padding): every server account keeps one.
-  Duration communication_retry_timer{60000};  ///< /1/x/18: doubled per attempt
-  Duration sequence_delay_timer{86400000};    ///< /1/x/19: pause between sequences
+  // Seconds, as the Server object gives them (4 bytes where a Duration takes 8): every
+  // server account keeps one.
+  uint32_t communication_retry_timer_s = 60;  ///< /1/x/18: doubled per attempt
+  uint32_t sequence_delay_timer_s = 86400;    ///< /1/x/19: pause between sequences
   uint32_t communication_retry_count = 5;     ///< /1/x/17: attempts in one sequence
   uint32_t sequence_retry_count = 1;          ///< /1/x/20: sequences before giving up
   bool bootstrap_on_failure = true;           ///< /1/x/16
@@ -45,7 +47,9 @@ class RegistrationFsm {
   void set_lifetime(uint32_t seconds) noexcept { lifetime_s_ = seconds; }
   /// Time we allow for one exchange to complete (CoAP MAX_TRANSMIT_WAIT): the Update is
   /// sent early enough to finish before the registration would expire.
-  void set_transmit_wait(Duration d) noexcept { transmit_wait_ = d; }
+  void set_transmit_wait(Duration d) noexcept {
+    transmit_wait_ms_ = static_cast<uint32_t>(std::clamp<int64_t>(d.count(), 0, UINT32_MAX));
+  }
 
   void start(TimePoint now) noexcept;
   /// Ask for an Update now (registration trigger /1/x/8, lifetime or binding or object list
@@ -83,10 +87,10 @@ class RegistrationFsm {
   void register_failed(TimePoint now) noexcept;
 
   // In falling order of alignment (no padding): every server account keeps one.
-  Duration transmit_wait_{93000};
   TimePoint deadline_ = kNever;
   TimePoint expiry_ = kNever;
   RetryPolicy policy_;
+  uint32_t transmit_wait_ms_ = 93000;
   uint32_t lifetime_s_ = 86400;
   uint32_t attempt_ = 0;   // failed attempts in the current sequence
   uint32_t sequence_ = 0;  // sequences that have fully failed

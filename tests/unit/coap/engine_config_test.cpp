@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "coap/engine_fixture.hpp"
+#include "support/alloc_counter.hpp"
 
 namespace lwm2m::test {
 namespace {
@@ -117,6 +118,21 @@ TEST(EngineConfig, TooLittleStorageIsInvalid) {
   Engine engine(cfg, MutableByteView{reinterpret_cast<uint8_t*>(block.data()), n - 1}, rng,
                 nullptr);
   EXPECT_FALSE(engine.valid());
+}
+
+// Storage the engine allocates itself comes aligned from new[]: one allocation, without
+// the room storage_size() keeps for aligning a caller's bytes (a fleet has an engine per
+// client).
+TEST(EngineConfig, OwnedStorageIsOneAllocationWithoutRoomToAlign) {
+  EngineConfig cfg;
+  XorShiftRandom rng(1);
+  Hello app;
+  test::AllocationScope scope;
+  Engine engine(cfg, rng, &app);
+  ASSERT_TRUE(engine.valid());
+  EXPECT_EQ(scope.count(), 1u);
+  EXPECT_EQ(scope.bytes(), Engine::storage_size(cfg) - alignof(std::max_align_t));
+  EXPECT_EQ(ping_get(engine).size(), 1u);
 }
 
 TEST(EngineConfig, OwnedStorageConstructorWorks) {

@@ -121,8 +121,8 @@ TEST(RegistrationFsm, RetriesWithExponentialBackoffThenGivesUp) {
 TEST(RegistrationFsm, SequenceDelayBetweenSequences) {
   RetryPolicy p;
   p.communication_retry_count = 2;
-  p.communication_retry_timer = seconds(10);
-  p.sequence_delay_timer = seconds(1000);
+  p.communication_retry_timer_s = 10;
+  p.sequence_delay_timer_s = 1000;
   p.sequence_retry_count = 2;
   RegistrationFsm fsm(p);
   fsm.start(at(0));

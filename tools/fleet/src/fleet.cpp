@@ -37,13 +37,6 @@ size_t resident_bytes() {
   return n == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
-uint64_t mix(uint64_t x) {  // splitmix64: distinct token seeds per device
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
 }  // namespace
 
 core::ClientConfig device_config() noexcept {
@@ -61,15 +54,22 @@ core::ClientConfig device_config() noexcept {
   c.coap.exchanges = 1;
   c.coap.dedup_entries = 1;
   c.coap.observations = 2;
-  c.coap.deferred = 1;
+  c.coap.deferred = 0;  // the client answers every request at once, never separately
   c.coap.block1_buffer = 0;
   c.coap.empty_messages = 1;  // the fleet sends after every input
   return c;
 }
 
 Device::Device(const Shared& shared, std::string_view endpoint, const core::ClientConfig& config,
-               uint64_t seed) noexcept
-    : model(shared, endpoint), rng(seed), client(config, model.registry, rng) {}
+               Random& rng) noexcept
+    : model(shared, endpoint), client(config, model.registry, rng) {}
+
+Devices::~Devices() {
+  for (size_t i = size_; i-- > 0;)
+    slot(i)->~Device();
+  for (Device* block : blocks_)
+    std::allocator<Device>().deallocate(block, kBlock);
+}
 
 size_t response_store_bytes(size_t clients) noexcept {
   return std::max(kResponseStoreMin, clients * kResponseBytesPerClient);
@@ -85,7 +85,8 @@ Fleet::Fleet(const Options& options)
       slice_(shard_slice(options.count, options.shard_index, options.shard_count)),
       config_(device_config()),
       workspace_(config_, response_store_bytes(slice_.size()),
-                 shared_messages(slice_.size(), options.rate)) {
+                 shared_messages(slice_.size(), options.rate)),
+      rng_(static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
   shared_.server_uri = opt_.server;
   shared_.lifetime_s = opt_.lifetime;
   if (opt_.dtls()) shared_.security_mode = 0;  // PSK
@@ -173,7 +174,6 @@ void Fleet::create_devices() {
   names_.reserve(bytes);
   for (size_t i = slice_.first; i < slice_.end; ++i)
     names_ += opt_.prefix + "-" + std::to_string(i);
-  seed_ = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
 }
 
 Device& Fleet::make_device(size_t k) {
@@ -186,7 +186,7 @@ Device& Fleet::make_device(size_t k) {
   const std::string_view name(names_.data() + at, len);
   core::ClientConfig c = config_;
   c.endpoint = name;
-  Device& d = devices_.emplace_back(shared_, name, c, mix(seed_ ^ number));
+  Device& d = devices_.emplace_back(shared_, name, c, rng_);
   d.client.set_monitor(&served_);
   if (opt_.dtls()) {
     // The PSK identity is the endpoint name; parse_options bounded both to what fits.
@@ -274,8 +274,8 @@ void Fleet::stop_due(TimePoint now) {
 
 bool Fleet::all_stopped() const {
   if (next_stop_ < next_start_) return false;
-  for (const Device& d : devices_)
-    if (d.started && !d.client.stopped()) return false;
+  for (size_t i = 0; i < devices_.size(); ++i)
+    if (devices_[i].started && !devices_[i].client.stopped()) return false;
   return true;
 }
 
@@ -306,7 +306,7 @@ void Fleet::change_values(TimePoint now) {
     Device& d = devices_[index];
     // A slow wave around 20 °C, different for every device.
     const double t = static_cast<double>(changes_ / slice_.size()) + index * 0.37;
-    (void)d.model.temperature.set_value(0, std::round((20.0 + 5.0 * std::sin(t / 6.0)) * 10) / 10);
+    d.model.temperature.set_value(20.0 + 5.0 * std::sin(t / 6.0));
     flush(index, now);
   }
 }

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <new>
 #include <queue>
 #include <string>
 #include <vector>
@@ -44,12 +46,13 @@ size_t response_store_bytes(size_t clients) noexcept;
 constexpr size_t kMessagesMin = 256;
 size_t shared_messages(size_t clients, double rate) noexcept;
 
-/// One simulated device: its objects, random source, client and socket.
+/// One simulated device: its objects, client and socket. Its client draws tokens, message
+/// ids and retransmission jitter from `rng`, which the fleet's clients share (one thread
+/// drives them all).
 struct Device {
   Device(const Shared& shared, std::string_view endpoint, const core::ClientConfig& config,
-         uint64_t seed) noexcept;
+         Random& rng) noexcept;
   Model model;
-  XorShiftRandom rng;
   core::Client client;
   posix::UdpSocket socket;
   TimePoint due = kNever;  ///< the deadline the timer heap holds for this device
@@ -58,6 +61,36 @@ struct Device {
   bool registered = false;
   bool ever_registered = false;
   bool stop_requested = false;
+};
+
+/// The devices of a fleet in the order they are made, in blocks of kBlock made in place:
+/// a device never moves (its client points into its model), and a block holds many of
+/// them, so a device costs its size and no allocator header or index entry of its own.
+class Devices {
+ public:
+  static constexpr size_t kBlock = 32;
+  Devices() = default;
+  Devices(const Devices&) = delete;
+  Devices& operator=(const Devices&) = delete;
+  ~Devices();
+
+  template <class... Args>
+  Device& emplace_back(Args&&... args) {
+    if (size_ == blocks_.size() * kBlock)
+      blocks_.push_back(std::allocator<Device>().allocate(kBlock));
+    Device* d = new (slot(size_)) Device(std::forward<Args>(args)...);
+    ++size_;
+    return *d;
+  }
+  Device& operator[](size_t i) noexcept { return *slot(i); }
+  const Device& operator[](size_t i) const noexcept { return *slot(i); }
+  size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+ private:
+  Device* slot(size_t i) const noexcept { return blocks_[i / kBlock] + i % kBlock; }
+  std::vector<Device*> blocks_;
+  size_t size_ = 0;
 };
 
 /// Counts requests served by every client (one monitor for the whole fleet).
@@ -109,9 +142,9 @@ class Fleet {
   core::ClientConfig config_;
   core::Workspace workspace_;
   std::string names_;             ///< every endpoint name, back to back (the clients view them)
-  std::deque<Device> devices_;    ///< the clients started so far, in endpoint order
+  XorShiftRandom rng_;            ///< every client's random source
+  Devices devices_;               ///< the clients started so far, in endpoint order
   std::deque<SecureLink> links_;  ///< with --psk-key: each device's DTLS, same order
-  uint64_t seed_ = 0;
   size_t name_end_ = 0;
   ServedCounter served_;
   int epoll_ = -1;

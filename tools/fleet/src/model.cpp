@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "model.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "lwm2m/objects/device.hpp"
+#include "lwm2m/objects/ipso_sensor.hpp"
 #include "lwm2m/objects/security.hpp"
 #include "lwm2m/objects/server.hpp"
 
@@ -12,6 +16,18 @@ bool present(dm::ResourceId rid, std::initializer_list<dm::ResourceId> ids) noex
   for (dm::ResourceId id : ids)
     if (id == rid) return true;
   return false;
+}
+
+namespace temp {  // 3303's resources, and the range the fleet's sensors report
+constexpr dm::ResourceId kMinMeasured = 5601, kMaxMeasured = 5602, kMinRange = 5603,
+                         kMaxRange = 5604, kResetMinMax = 5605, kValue = 5700, kUnits = 5701;
+constexpr int16_t kLowest = -400, kHighest = 850;  // tenths of a degree
+}  // namespace temp
+
+int16_t tenths(double celsius) noexcept {
+  const double t = std::round(celsius * 10);
+  if (!(t >= temp::kLowest)) return temp::kLowest;  // NaN too
+  return static_cast<int16_t>(std::min<double>(t, temp::kHighest));
 }
 
 }  // namespace
@@ -130,21 +146,67 @@ Status DeviceObject::execute(dm::InstanceId, dm::ResourceId rid, ByteView) noexc
   return rid == 4 ? Status{} : Status{Errc::method_not_allowed};
 }
 
+// ---- Temperature ----
+
+TemperatureObject::TemperatureObject(double celsius) noexcept
+    : dm::Object(*objects::ipso_sensor_def(3303)),
+      value_(tenths(celsius)),
+      min_measured_(value_),
+      max_measured_(value_) {}
+
+void TemperatureObject::set_value(double celsius) noexcept {
+  value_ = tenths(celsius);
+  changed(0, temp::kValue);
+  if (value_ < min_measured_) {
+    min_measured_ = value_;
+    changed(0, temp::kMinMeasured);
+  }
+  if (value_ > max_measured_) {
+    max_measured_ = value_;
+    changed(0, temp::kMaxMeasured);
+  }
+}
+
+bool TemperatureObject::has_resource(dm::InstanceId, dm::ResourceId rid) const noexcept {
+  using namespace temp;
+  return present(rid,
+                 {kMinMeasured, kMaxMeasured, kMinRange, kMaxRange, kResetMinMax, kValue, kUnits});
+}
+
+Result<dm::Value> TemperatureObject::read(dm::InstanceId, dm::ResourceId rid,
+                                          dm::ResourceInstanceId, MutableByteView) noexcept {
+  switch (rid) {
+    case temp::kValue:
+      return dm::Value::floating(celsius(value_));
+    case temp::kMinMeasured:
+      return dm::Value::floating(celsius(min_measured_));
+    case temp::kMaxMeasured:
+      return dm::Value::floating(celsius(max_measured_));
+    case temp::kMinRange:
+      return dm::Value::floating(celsius(temp::kLowest));
+    case temp::kMaxRange:
+      return dm::Value::floating(celsius(temp::kHighest));
+    case temp::kUnits:
+      return dm::Value::string("Cel");
+    default:
+      return Errc::not_found;
+  }
+}
+
+Status TemperatureObject::execute(dm::InstanceId, dm::ResourceId rid, ByteView) noexcept {
+  if (rid != temp::kResetMinMax) return Errc::method_not_allowed;
+  min_measured_ = max_measured_ = value_;
+  changed(0, temp::kMinMeasured);
+  changed(0, temp::kMaxMeasured);
+  return {};
+}
+
 // ---- Model ----
 
 Model::Model(const Shared& shared, std::string_view endpoint) noexcept
-    : security(shared),
-      server(shared),
-      device(endpoint),
-      temperature(*objects::ipso_sensor_def(3303), temperature_slot) {
-  ok =
-      registry.add(security).ok() && registry.add(server).ok() && registry.add(device).ok() &&
-      registry.add(temperature).ok() &&
-      temperature
-          .add(
-              0,
-              {.units = "Cel", .has_range = true, .min_range = -40, .max_range = 85, .value = 20.0})
-          .ok();
+    : security(shared), server(shared), device(endpoint), temperature(20.0) {
+  ok = registry.add(security).ok() && registry.add(server).ok() && registry.add(device).ok() &&
+       registry.add(temperature).ok();
 }
 
 }  // namespace lwm2m::fleet

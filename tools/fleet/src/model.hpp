@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // What each simulated device exposes, kept small because a fleet holds thousands: the
-// Security, Server and Device objects read what all devices have in common from one
-// Shared record and keep per device only what a server can change (the lifetime); the
-// temperature is the library's IPSO Temperature object (3303).
+// Security, Server, Device and Temperature objects read what all devices have in common
+// from one Shared record or constants and keep per device only what changes: the lifetime
+// a server may write, the temperature and its measured extremes.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,6 @@
 
 #include "lwm2m/dm/object.hpp"
 #include "lwm2m/dm/registry.hpp"
-#include "lwm2m/objects/ipso_sensor.hpp"
 
 namespace lwm2m::fleet {
 
@@ -80,6 +79,34 @@ class DeviceObject final : public dm::Object {
   std::string_view serial_;
 };
 
+/// Temperature (3303), one instance: Sensor Value (5700) with Min/Max Measured Value
+/// (5601/5602) and their reset (5605), Sensor Units "Cel" (5701) and Min/Max Range Value
+/// (5603/5604, -40 and 85). The same resources as the library's IPSO sensor object
+/// (objects::IpsoSensorObject) without Application Type and timestamps, in 32 bytes instead
+/// of 208: the fleet's values are in tenths of a degree, kept as such.
+class TemperatureObject final : public dm::Object {
+ public:
+  /// Starts at `celsius` (rounded to a tenth), which is also the measured minimum and maximum.
+  explicit TemperatureObject(double celsius) noexcept;
+  /// A new Sensor Value, rounded to a tenth of a degree (and clamped to the sensor's range);
+  /// observers of what changed are notified.
+  void set_value(double celsius) noexcept;
+  double value() const noexcept { return celsius(value_); }
+
+  size_t instance_count() const noexcept override { return 1; }
+  dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
+  bool has_resource(dm::InstanceId, dm::ResourceId rid) const noexcept override;
+  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
+                         MutableByteView scratch) noexcept override;
+  Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override;
+
+ private:
+  static double celsius(int16_t tenths) noexcept { return tenths / 10.0; }
+  int16_t value_;  ///< tenths of a degree, as the next three
+  int16_t min_measured_;
+  int16_t max_measured_;
+};
+
 /// One device's objects and registry.
 struct Model {
   Model(const Shared& shared, std::string_view endpoint) noexcept;
@@ -89,8 +116,7 @@ struct Model {
   SecurityObject security;
   ServerObject server;
   DeviceObject device;
-  objects::IpsoSensorInstance temperature_slot[1];
-  objects::IpsoSensorObject temperature;
+  TemperatureObject temperature;
   dm::Object* slots[4] = {};
   dm::Registry registry{slots};
   bool ok = false;  ///< every object added
