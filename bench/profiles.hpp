@@ -10,8 +10,9 @@ namespace lwm2m::bench {
 /// 256-byte messages (Block2 in 128-byte blocks), no Block1 reassembly, two exchanges and
 /// two dedup entries whose answers share 392 bytes (one answer of any size beside the
 /// room to build the next, or several short ones), one management server, four events
-/// kept for the driver.
-inline core::ClientConfig small_profile() noexcept {
+/// kept for the driver, room for one empty ACK or RST (the driver polls after every
+/// input) and no separate responses (the client always answers at once).
+constexpr core::ClientConfig small_profile() noexcept {
   core::ClientConfig c;
   c.max_servers = 1;
   c.max_observations = 4;
@@ -27,7 +28,8 @@ inline core::ClientConfig small_profile() noexcept {
   c.coap.dedup_entries = 2;
   c.coap.response_bytes = coap::ResponseStore::min_size(256) + 128;
   c.coap.observations = 4;
-  c.coap.deferred = 1;
+  c.coap.deferred = 0;        // the client never defers an answer
+  c.coap.empty_messages = 1;  // each input queues one at most; the driver polls after each
   c.coap.block1_buffer = 0;
   return c;
 }
@@ -35,7 +37,7 @@ inline core::ClientConfig small_profile() noexcept {
 /// The least that still registers and answers Read /3/0 in TLV: 192-byte messages
 /// (Block2 in 128-byte blocks), one exchange, one dedup entry, two observations, one
 /// stored notification.
-inline core::ClientConfig tiny_profile() noexcept {
+constexpr core::ClientConfig tiny_profile() noexcept {
   core::ClientConfig c = small_profile();
   c.max_observations = 2;
   c.max_attributes = 1;

@@ -31,6 +31,11 @@ lwm2m_size_option(LWM2M_SECURITY_SECRET_MAX 64
   "PSK key or our private key (/0/x/5), bytes.")
 lwm2m_size_option(LWM2M_SERVER_BINDING_MAX 8
   "Binding string of the Server object (/1/x/7), e.g. UQ, bytes.")
+lwm2m_size_option(LWM2M_COAP_MAX_OPTIONS 24
+  "Options one CoAP message holds, parsed or built (8 bytes each on a 32-bit target, and a request being answered holds two messages on the stack); a datagram with more is malformed. 16 is enough for every LwM2M request: a Write-Attributes of a resource instance with all ten attributes has 14.")
+if(LWM2M_COAP_MAX_OPTIONS LESS 8 OR LWM2M_COAP_MAX_OPTIONS GREATER 255)
+  message(FATAL_ERROR "LWM2M_COAP_MAX_OPTIONS must be 8 to 255, not '${LWM2M_COAP_MAX_OPTIONS}'")
+endif()
 lwm2m_size_option(LWM2M_CREDENTIAL_PSK_IDENTITY_MAX 128
   "Longest PSK identity the credential store takes, bytes.")
 lwm2m_size_option(LWM2M_CREDENTIAL_PSK_KEY_MAX 64

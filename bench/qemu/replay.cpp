@@ -3,9 +3,10 @@
 // (QEMU's mps2-an386, scripts/qemu-ram.sh) and reports the RAM it took.
 //
 // The device is built like the footprint image (bench/footprint): Security, Server and
-// Device objects, the small profile (bench/profiles.hpp), the client's tables from a bump
-// arena; here with one management server account (no bootstrap) and a Binary App Data
-// Container (/19) whose 400-byte value is read block by block. The server is a script compiled into
+// Device objects, the small or the tiny profile (bench/profiles.hpp), the client's tables
+// from a bump arena, the library configured as a PSK device ships it (scripts/qemu-ram.sh);
+// here with one management server account (no bootstrap) and a Binary App Data Container
+// (/19) whose 400-byte value is read block by block. The server is a script compiled into
 // the image: the datagrams it sends, byte for byte, and its answers to the client's
 // requests (options and payload; the header echoes the request's message ID and token).
 // Every datagram the client sends is checked (type, code, message ID and token, content
@@ -136,9 +137,17 @@ TimePoint now() noexcept {
   return from_millis(g_replay.now_ms);
 }
 
+#if defined(REPLAY_TINY_PROFILE)
+constexpr core::ClientConfig kProfile = bench::tiny_profile();
+#else
+constexpr core::ClientConfig kProfile = bench::small_profile();
+#endif
+
 // The "radio": where a driver would receive a datagram (the client's own buffers hold what
-// it sends, until poll_transmit() hands it over).
-uint8_t g_rx[256];
+// it sends, until poll_transmit() hands it over). As large as the largest message the
+// client takes: a driver hands a longer datagram to handle_oversized(), which answers a
+// request 4.13 with a block size that fits.
+uint8_t g_rx[kProfile.coap.max_message_size];
 
 // ---- the script --------------------------------------------------------------------------
 
@@ -465,11 +474,7 @@ void print_figures() noexcept {
 }
 
 core::ClientConfig profile() noexcept {
-#if defined(REPLAY_TINY_PROFILE)
-  core::ClientConfig c = bench::tiny_profile();
-#else
-  core::ClientConfig c = bench::small_profile();
-#endif
+  core::ClientConfig c = kProfile;
   c.endpoint = "urn:dev:qemu-1";
   return c;
 }

@@ -101,10 +101,8 @@ Status EngineCore::rebuild_request(Exchange& e, const VaryingOptions& options,
                                    ByteView payload) noexcept {
   // The header keeps the type the exchange's first datagram was written with.
   const RequestHead head{e.layout.type, e.code, next_mid(), e.token};
-  auto n = write_next_request(head, e.buf, options, payload, {scratch, config.max_message_size},
-                              e.layout);
-  if (!n) return n.status();  // the exchange is given up: its layout no longer matters
-  std::memcpy(e.buf, scratch, *n);
+  auto n = rewrite_request(head, {e.buf, config.max_message_size}, options, payload, e.layout);
+  if (!n) return n.status();
   e.len = static_cast<uint16_t>(*n);
   e.mid = head.message_id;
   e.options = options;

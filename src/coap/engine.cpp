@@ -128,7 +128,8 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->reassembly.attach(block1, block1_buffer);
   core->tx.attach(tx, tx_capacity(c));
   core->scratch = scratch;
-  core->payload_scratch = scratch + c.max_message_size;
+  // The payload block is the scratch message's tail (see Engine::scratch_size()).
+  core->payload_scratch = scratch + (c.max_message_size - c.block_size);
   core->block_szx = BlockOption::szx_for(c.block_size);
 }
 

@@ -44,8 +44,8 @@ struct EngineCore {
   ServedObservation* observations = nullptr;
   Deferred* deferred = nullptr;
   Block1Reassembly reassembly;
-  uint8_t* scratch = nullptr;               ///< one message: building requests
-  uint8_t* payload_scratch = nullptr;       ///< one block of payload for handlers
+  uint8_t* scratch = nullptr;          ///< one message: a notification that replaces one in flight
+  uint8_t* payload_scratch = nullptr;  ///< one block of payload for handlers: scratch's tail
   uint8_t transmit[wire::kEmptySize] = {};  ///< the empty ACK/RST being handed out
   uint16_t next_mid_value = 0;
   uint8_t block_szx = 6;

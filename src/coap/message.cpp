@@ -394,7 +394,7 @@ bool put_option(uint8_t*& p, const uint8_t* end, uint32_t& prev, uint32_t number
   const uint32_t delta = number - prev;
   if (static_cast<size_t>(end - p) < option_header_size(delta, length) + size) return false;
   p = write_option_header(p, delta, length);
-  if (size) std::memcpy(p, bytes, size);
+  if (size) std::memmove(p, bytes, size);  // the request writer moves runs forward in place
   p += size;
   prev = number;
   return true;
@@ -404,7 +404,8 @@ bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept {
   if (payload.empty()) return true;
   if (static_cast<size_t>(end - p) < 1 + payload.size()) return false;
   *p++ = 0xFF;
-  std::memcpy(p, payload.data(), payload.size());
+  // memmove: the engine encodes a notification in front of its own payload (scratch).
+  std::memmove(p, payload.data(), payload.size());
   p += payload.size();
   return true;
 }

@@ -104,7 +104,8 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   plan.observe = seq;  // on 2.xx only: an error carries no Observe (§3.2, §4.2)
   ResponseOutcome outcome;
   // A replaced notification keeps its bytes until the new ones are known good (the filler
-  // may even end the relation and free its exchange).
+  // may even end the relation and free its exchange): the new ones are built in scratch,
+  // whose tail is the payload the filler writes (the encoder moves it to the front).
   uint8_t* out = replacing ? scratch : e->buf;
   auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
   if (!n) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "coap/request_writer.hpp"
 
+#include <cstring>
+
 #include "coap/wire.hpp"
 
 namespace lwm2m::coap {
@@ -21,8 +23,8 @@ size_t run_of(uint16_t number) noexcept {
   return r;
 }
 
-}  // namespace
-
+// The next datagram from the runs at `from` (described by `layout`), written front to back
+// into `out`, which may hold the runs further back (see rewrite_request()).
 Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
                                   const VaryingOptions& varying, ByteView payload,
                                   MutableByteView out, RequestLayout& layout) noexcept {
@@ -54,33 +56,57 @@ Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
   return static_cast<size_t>(p - begin);
 }
 
+}  // namespace
+
+Result<size_t> rewrite_request(const RequestHead& head, MutableByteView buf,
+                               const VaryingOptions& varying, ByteView payload,
+                               RequestLayout& layout) noexcept {
+  // The runs (and a payload kept in the buffer) go to the end of the buffer first, last
+  // one first (each moves back, as the datagram fits). The next datagram is then written
+  // from the front: when it fits, what it writes never reaches what it has yet to read.
+  uint8_t* const begin = buf.data();
+  size_t tail = buf.size();
+  if (payload.data() >= begin && payload.data() < begin + buf.size()) {
+    tail -= payload.size();
+    std::memmove(begin + tail, payload.data(), payload.size());
+    payload = {begin + tail, payload.size()};
+  }
+  for (size_t r = layout.runs.size(); r-- > 0;) {
+    RequestLayout::Run& run = layout.runs[r];
+    tail -= run.size;
+    std::memmove(begin + tail, begin + run.offset, run.size);
+    run.offset = static_cast<uint16_t>(tail);
+  }
+  return write_next_request(head, begin, varying, payload, buf, layout);
+}
+
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
                                    const VaryingOptions& varying, ByteView payload,
-                                   MutableByteView scratch, MutableByteView out,
-                                   RequestLayout& layout) noexcept {
-  // The stable options, encoded once into scratch, in runs.
+                                   MutableByteView out, RequestLayout& layout) noexcept {
+  // The stable options, encoded in runs at the start of `out`, then put in their places
+  // around the header and the varying options.
   std::array<uint8_t, Message::kMaxOptions> idx{};
   const size_t n = wire::sorted_indices(request, idx);
   auto opts = request.options();
   layout = RequestLayout{};
-  uint8_t* p = scratch.data();
+  uint8_t* p = out.data();
   uint32_t prev = 0;
   for (size_t k = 0; k < n; ++k) {
     const Option& o = opts[idx[k]];
     if (VaryingOptions::slot_of(o.number) != VaryingOptions::kCount) continue;
-    if (!wire::put_option(p, scratch.data() + scratch.size(), prev, o.number, o.length,
-                          o.value().data(), o.length))
+    if (!wire::put_option(p, out.data() + out.size(), prev, o.number, o.length, o.value().data(),
+                          o.length))
       return Errc::buffer_too_small;
     RequestLayout::Run& run = layout.runs[run_of(o.number)];
     if (run.first_number == 0) {
       run.first_number = o.number;
       run.first_length = o.length;
-      run.offset = static_cast<uint16_t>(p - o.length - scratch.data());
+      run.offset = static_cast<uint16_t>(p - o.length - out.data());
     }
     run.last_number = o.number;
-    run.size = static_cast<uint16_t>(p - scratch.data() - run.offset);
+    run.size = static_cast<uint16_t>(p - out.data() - run.offset);
   }
-  return write_next_request(head, scratch.data(), varying, payload, out, layout);
+  return rewrite_request(head, out, varying, payload, layout);
 }
 
 }  // namespace lwm2m::coap

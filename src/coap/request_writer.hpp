@@ -68,18 +68,17 @@ struct RequestHead {
 
 /// Encodes the options of `request` with `varying` in place of its own Observe, Block and
 /// Size1 options, with `head` and `payload`, into `out`, and describes the result in
-/// `layout`. `scratch` is one message of working space. On failure (buffer_too_small)
-/// `out` and `layout` hold nothing usable.
+/// `layout`. On failure (buffer_too_small) `out` and `layout` hold nothing usable.
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
                                    const VaryingOptions& varying, ByteView payload,
-                                   MutableByteView scratch, MutableByteView out,
-                                   RequestLayout& layout) noexcept;
+                                   MutableByteView out, RequestLayout& layout) noexcept;
 
-/// Encodes the next datagram of an exchange from the previous one (`from`, described by
-/// `layout`), with new varying options and payload, into `out` (not overlapping `from`);
-/// `layout` then describes `out`. On failure, as above.
-Result<size_t> write_next_request(const RequestHead& head, const uint8_t* from,
-                                  const VaryingOptions& varying, ByteView payload,
-                                  MutableByteView out, RequestLayout& layout) noexcept;
+/// Turns the datagram in `buf` (described by `layout`) into the exchange's next one, in
+/// place: new head, varying options and payload (which may be the datagram's own payload,
+/// `layout.payload(buf.data())`, or bytes elsewhere); `layout` then describes it. On
+/// failure (buffer_too_small) `buf` and `layout` hold nothing usable.
+Result<size_t> rewrite_request(const RequestHead& head, MutableByteView buf,
+                               const VaryingOptions& varying, ByteView payload,
+                               RequestLayout& layout) noexcept;
 
 }  // namespace lwm2m::coap

@@ -157,13 +157,13 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   std::unique_ptr<uint8_t[]> links_storage;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
-  std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
-  uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
-
+  // (The members below are ordered so that no padding comes between them.)
   /// Location-Path segments of a Create's 2.01 (object and instance id, 16-bit: 5 digits
   /// at most), read when the engine encodes it.
   static constexpr size_t kIdChars = 5;
   char create_location[2][kIdChars] = {};
+  std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
+  uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
 
   /// Per peer: the link command not yet polled (kept apart from Account, which is reset
   /// when a server account is dropped or rebuilt).
@@ -178,17 +178,17 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
     state_wish = static_cast<uint8_t>(static_cast<uint8_t>(k) + 1);
   }
 
-  TimePoint now_{};  ///< time of the input being processed
-  PackageDownloader* downloader = nullptr;
-  bool started = false;
-  bool stopping = false;
-  bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
-
-  BootstrapFsm bs;
-
   /// Account index of the server whose Execute of /3/0/4 or /3/0/5 was answered 2.04; the
   /// event goes out after the answer.
   std::optional<uint8_t> reboot_by, factory_reset_by;
+
+  bool started = false;
+  bool stopping = false;
+  bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
+  PackageDownloader* downloader = nullptr;
+  TimePoint now_{};  ///< time of the input being processed
+
+  BootstrapFsm bs;
 
   void push(const Event& e) noexcept { events.push(e); }
 };

@@ -24,18 +24,20 @@ inline constexpr size_t kMaxCompositePaths = LWM2M_WITH_COMPOSITE ? 4 : 1;
 struct Observation {
   Observation() noexcept;  // out of line: the table's construction and clear() share one copy
 
-  bool used = false;
+  // The 8-byte members first, the single bytes last: no padding between the 2-byte ones
+  // (an observation is 64 bytes on a 32-bit target with one path, not 72).
+  NotifyState state;
+  TimePoint next_check = kNever;
   coap::ObservationId id{};
-  uint8_t account = 0;
   uint16_t ssid = 0;
+  codec::ContentFormat format{};
+  dm::Path paths[kMaxCompositePaths];
+  bool used = false;
+  uint8_t account = 0;
   uint8_t path_count = 0;  ///< 1 for Observe, up to kMaxCompositePaths for a composite
   bool composite = false;
   bool dirty = false;    ///< re-evaluate at the next step (value changed or attributes set)
   bool pending = false;  ///< a notification is due but the server is unreachable or asleep
-  codec::ContentFormat format{};
-  dm::Path paths[kMaxCompositePaths];
-  NotifyState state;
-  TimePoint next_check = kNever;
 
   /// Back to an unused entry (out of line: one copy of the initialisation).
   void clear() noexcept;

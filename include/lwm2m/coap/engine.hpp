@@ -105,9 +105,9 @@ struct EngineConfig {
   /// Each input queues one at most, so a driver that calls poll_transmit() after every
   /// input needs 1.
   uint8_t empty_messages = 8;
-  /// Buffers the engine uses only inside one call (a request being written, a response's
-  /// payload): Engine::scratch_size(*this) bytes. Engines driven by one thread, one call
-  /// at a time, may share one (thousands of clients in a process keep it once); null: the
+  /// A buffer the engine uses only inside one call (a response's payload, a notification
+  /// that replaces one in flight): Engine::scratch_size(*this) bytes. Engines driven by one thread,
+  /// one call at a time, may share one (thousands of clients in a process keep it once); null: the
   /// engine has its own in its storage.
   uint8_t* shared_scratch = nullptr;
   /// A response store shared by engines driven by one thread, one call at a time (their
@@ -366,9 +366,10 @@ class Engine {
  public:
   /// Bytes of storage the engine needs for `config`.
   static size_t storage_size(const EngineConfig& config) noexcept;
-  /// Bytes of EngineConfig::shared_scratch for `config`.
+  /// Bytes of EngineConfig::shared_scratch for `config`: one message (a response's
+  /// payload block is written at its end, and a replacing notification is encoded in it).
   static size_t scratch_size(const EngineConfig& config) noexcept {
-    return size_t{config.max_message_size} + config.block_size;
+    return config.max_message_size;
   }
 
   /// Carves every table from `storage` (at least storage_size(config) bytes, aligned to

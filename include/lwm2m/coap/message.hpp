@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "lwm2m/build_config.hpp"
 #include "lwm2m/bytes.hpp"
 #include "lwm2m/status.hpp"
 
@@ -202,8 +203,10 @@ const char* to_string(ParseError e) noexcept;
 /// buffer they point into must outlive the message.
 class Message {
  public:
-  /// Enough for any LwM2M request: a Register has ~2 Uri-Path + ~6 Uri-Query options.
-  static constexpr size_t kMaxOptions = 24;
+  /// Options a message holds (the build option LWM2M_COAP_MAX_OPTIONS, 24 unless set):
+  /// enough for any LwM2M request, whose longest, a Write-Attributes of a resource instance
+  /// with every attribute, has 14 (4 Uri-Path and 10 Uri-Query).
+  static constexpr size_t kMaxOptions = LWM2M_COAP_MAX_OPTIONS;
 
   Type type = Type::con;    ///< CON, NON, ACK or RST
   Code code;                ///< method or response code

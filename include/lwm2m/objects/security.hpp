@@ -25,7 +25,9 @@ Status assign_bytes(uint8_t* data, uint16_t& size, size_t capacity, ByteView v) 
 /// A bounded byte field: storage in the instance, length alongside.
 template <size_t N>
 struct ByteField {
-  uint8_t data[N] = {};                  ///< the bytes (the first `size` are used)
+  /// The bytes (the first `size` are used); one byte that stays unused when N is 0 (a
+  /// build without that field, e.g. LWM2M_SECURITY_SERVER_KEY_MAX=0 for PSK only).
+  uint8_t data[N == 0 ? 1 : N] = {};
   uint16_t size = 0;                     ///< bytes in use
   static constexpr size_t capacity = N;  ///< most bytes it can hold
   /// The bytes in use.
