@@ -175,8 +175,8 @@ de-registers every client, then the fleet exits (a second Ctrl-C exits at once).
                        larger fleet runs as N processes, e.g. a Kubernetes indexed Job with
                        --shard $JOB_COMPLETION_INDEX/N; the slices cover every endpoint once
   --change-period S    seconds between two changes of each temperature (default 10)
-  --report-memory      say the resident memory per client at exit (growth from 1,000
-                       registered clients to all of them)
+  --report-memory      say the resident memory per client at exit (growth from a tenth
+                       of this process's clients registered to all of them)
   --help               this text
 
 Progress (registered / total, requests served per second, failures; with DTLS the sessions
