@@ -298,9 +298,7 @@ class EngineObserveClient : public EngineTest {
     token_ = got[0].tok();
     Message m = response(Type::ack, content, got[0].mid(), token_);
     EXPECT_TRUE(m.add_uint(OptionNumber::observe, seq).ok());
-    // Appended rather than "v" + to_string(): GCC 12 at -O3 warns (-Wrestrict) wrongly on that.
-    std::string body = "v";
-    body += std::to_string(seq);
+    std::string body = "v" + std::to_string(seq);
     m.payload = as_bytes(body);
     peer_send(m);
     return id;
@@ -309,9 +307,7 @@ class EngineObserveClient : public EngineTest {
   void notification(Type type, uint16_t mid, uint32_t seq, Duration after = 0ms) {
     Message m = response(type, content, mid, token_);
     EXPECT_TRUE(m.add_uint(OptionNumber::observe, seq).ok());
-    // Appended rather than "v" + to_string(): GCC 12 at -O3 warns (-Wrestrict) wrongly on that.
-    std::string body = "v";
-    body += std::to_string(seq);
+    std::string body = "v" + std::to_string(seq);
     m.payload = as_bytes(body);
     peer_send(m, after);
   }
