@@ -128,8 +128,6 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->reassembly.attach(block1, block1_buffer);
   core->tx.attach(tx, tx_capacity(c));
   core->scratch = scratch;
-  // The payload block is the scratch message's tail (see Engine::scratch_size()).
-  core->payload_scratch = scratch + (c.max_message_size - c.block_size);
   core->block_szx = BlockOption::szx_for(c.block_size);
 }
 
@@ -216,19 +214,35 @@ void Engine::set_handler(RequestHandler* handler) noexcept {
 // ---------------------------------------------------------------------------------------
 // The public API forwards to the core
 
+MutableByteView Engine::receive_buffer() noexcept {
+  if (!core_) return {};
+  return {core_->scratch, config_.max_message_size};
+}
+
+namespace {
+// Whether `datagram` lies in the engine's scratch (received into receive_buffer()).
+bool in_scratch(const EngineCore& core, ByteView datagram) noexcept {
+  const auto at = reinterpret_cast<uintptr_t>(datagram.data());
+  const auto scratch = reinterpret_cast<uintptr_t>(core.scratch);
+  return at >= scratch && at < scratch + core.config.max_message_size;
+}
+}  // namespace
+
 void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
   core_->dispatching = true;
+  core_->input_in_scratch = in_scratch(*core_, datagram);
   core_->handle_datagram(peer, datagram, now);
-  core_->dispatching = false;
+  core_->dispatching = core_->input_in_scratch = false;
 }
 void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
                               TimePoint now) noexcept {
   if (!core_ || core_->busy() || limit == 0) return;
   core_->dispatching = true;
+  core_->input_in_scratch = in_scratch(*core_, datagram);
   core_->answer_oversized(
       peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, now);
-  core_->dispatching = false;
+  core_->dispatching = core_->input_in_scratch = false;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;

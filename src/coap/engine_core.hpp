@@ -44,15 +44,20 @@ struct EngineCore {
   ServedObservation* observations = nullptr;
   Deferred* deferred = nullptr;
   Block1Reassembly reassembly;
-  uint8_t* scratch = nullptr;          ///< one message: a notification that replaces one in flight
-  uint8_t* payload_scratch = nullptr;  ///< one block of payload for handlers: scratch's tail
+  /// One message: a notification that replaces one in flight, and the driver's receive
+  /// buffer (Engine::receive_buffer()).
+  uint8_t* scratch = nullptr;
   uint8_t transmit[wire::kEmptySize] = {};  ///< the empty ACK/RST being handed out
   uint16_t next_mid_value = 0;
   uint8_t block_szx = 6;
   uint32_t sequence = 0;  ///< orders queued requests (NSTART) by submission
-  /// Set while a handler or filler writes a response into payload_scratch: notify() and
-  /// respond_deferred() would overwrite it, so they are refused meanwhile.
+  /// Set while a handler or filler writes a response: notify() and respond_deferred() from
+  /// there are refused (see the re-entry rules in engine.hpp).
   bool filling = false;
+  /// Set while handle_datagram() or handle_oversized() runs on a datagram in scratch (the
+  /// driver received it into receive_buffer()): a notification that replaces one in
+  /// flight, built in scratch, would overwrite it, so it is refused meanwhile.
+  bool input_in_scratch = false;
   /// Set while handle_datagram() or handle_timeout() runs: a handler feeding the engine
   /// input from there would be handled against half-updated tables, so it is ignored.
   bool dispatching = false;

@@ -45,7 +45,9 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
   }
   const uint32_t size = 1u << (szx + 4);
   offset -= offset % size;
-  Sink sink({payload_scratch, size}, offset);
+  // The payload block goes at the end of `out` (a whole message), where the encoder finds
+  // it and moves it behind the options once they are known.
+  Sink sink({out.data() + out.size() - size, size}, offset);
   Response r(resp, sink);
   r.engine_ = this;
   r.can_observe_ = plan.allow_observe;

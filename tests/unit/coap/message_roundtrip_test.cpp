@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "lwm2m/coap/message.hpp"
@@ -59,6 +61,40 @@ TEST(MessageRoundTrip, LargestOptionNumberDeltaReencodesExactly) {
   auto n = encode(m, {out.data(), out.size()});
   ASSERT_TRUE(n.ok());
   EXPECT_TRUE(out == wire);
+}
+
+// A payload written into the output buffer before the options were known (the engine
+// writes a response's payload block at the end of the message) comes out intact even when
+// the header and options reach past where it starts.
+TEST(MessageEncode, PayloadAlreadyInTheOutputIsNotOverwrittenByTheOptions) {
+  std::vector<uint8_t> out(128, 0);
+  const std::string payload = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::memcpy(out.data() + 20, payload.data(), payload.size());
+  Message m;
+  m.type = Type::ack;
+  m.code = codes::content;
+  m.message_id = 7;
+  const uint8_t tok[] = {1, 2, 3, 4, 5, 6, 7, 8};
+  m.token = Token::from({tok, sizeof tok});
+  const std::string a(20, 'a'), b(20, 'b');
+  ASSERT_TRUE(m.add_string(OptionNumber::location_path, a).ok());
+  ASSERT_TRUE(m.add_string(OptionNumber::location_path, b).ok());
+  m.payload = {out.data() + 20, payload.size()};
+
+  auto n = encode(m, {out.data(), out.size()});
+  ASSERT_TRUE(n.ok());
+  Message back;
+  ASSERT_EQ(parse({out.data(), *n}, back), ParseError::none);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(back.payload.data()), back.payload.size()),
+            payload);
+  std::string_view paths[2];
+  ASSERT_EQ(back.strings(OptionNumber::location_path, paths), 2u);
+  EXPECT_EQ(paths[0], a);
+  EXPECT_EQ(paths[1], b);
+
+  // Too little room for the options and the payload: refused, not truncated.
+  m.payload = {out.data() + 20, 80};
+  EXPECT_EQ(encode(m, {out.data(), out.size()}).error(), Errc::buffer_too_small);
 }
 
 }  // namespace
