@@ -219,30 +219,23 @@ MutableByteView Engine::receive_buffer() noexcept {
   return {core_->scratch, config_.max_message_size};
 }
 
-namespace {
-// Whether `datagram` lies in the engine's scratch (received into receive_buffer()).
-bool in_scratch(const EngineCore& core, ByteView datagram) noexcept {
-  const auto at = reinterpret_cast<uintptr_t>(datagram.data());
-  const auto scratch = reinterpret_cast<uintptr_t>(core.scratch);
-  return at >= scratch && at < scratch + core.config.max_message_size;
-}
-}  // namespace
-
 void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
   core_->dispatching = true;
-  core_->input_in_scratch = in_scratch(*core_, datagram);
+  core_->input = datagram.data();
   core_->handle_datagram(peer, datagram, now);
-  core_->dispatching = core_->input_in_scratch = false;
+  core_->dispatching = false;
+  core_->input = nullptr;
 }
 void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
                               TimePoint now) noexcept {
   if (!core_ || core_->busy() || limit == 0) return;
   core_->dispatching = true;
-  core_->input_in_scratch = in_scratch(*core_, datagram);
+  core_->input = datagram.data();
   core_->answer_oversized(
       peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, now);
-  core_->dispatching = core_->input_in_scratch = false;
+  core_->dispatching = false;
+  core_->input = nullptr;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;

@@ -47,6 +47,15 @@ struct EngineCore {
   /// One message: a notification that replaces one in flight, and the driver's receive
   /// buffer (Engine::receive_buffer()).
   uint8_t* scratch = nullptr;
+  /// The datagram handle_datagram() or handle_oversized() is handling, else null: when the
+  /// driver received it into scratch (receive_buffer()), a notification that replaces one
+  /// in flight, built in scratch, would overwrite it, so it is refused meanwhile.
+  const uint8_t* input = nullptr;
+  bool input_in_scratch() const noexcept {
+    const auto at = reinterpret_cast<uintptr_t>(input);
+    const auto start = reinterpret_cast<uintptr_t>(scratch);
+    return at >= start && at < start + config.max_message_size;
+  }
   uint8_t transmit[wire::kEmptySize] = {};  ///< the empty ACK/RST being handed out
   uint16_t next_mid_value = 0;
   uint8_t block_szx = 6;
@@ -54,10 +63,6 @@ struct EngineCore {
   /// Set while a handler or filler writes a response: notify() and respond_deferred() from
   /// there are refused (see the re-entry rules in engine.hpp).
   bool filling = false;
-  /// Set while handle_datagram() or handle_oversized() runs on a datagram in scratch (the
-  /// driver received it into receive_buffer()): a notification that replaces one in
-  /// flight, built in scratch, would overwrite it, so it is refused meanwhile.
-  bool input_in_scratch = false;
   /// Set while handle_datagram() or handle_timeout() runs: a handler feeding the engine
   /// input from there would be handled against half-updated tables, so it is ignored.
   bool dispatching = false;

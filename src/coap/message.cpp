@@ -404,7 +404,7 @@ bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept {
   if (payload.empty()) return true;
   if (static_cast<size_t>(end - p) < 1 + payload.size()) return false;
   *p++ = 0xFF;
-  // memmove: a payload already in the output was moved into place by encode().
+  // memmove: the engine writes a response's payload at the end of the output first.
   std::memmove(p, payload.data(), payload.size());
   p += payload.size();
   return true;
@@ -436,18 +436,6 @@ Result<size_t> encode(const Message& m, MutableByteView out) noexcept {
   const size_t n = wire::sorted_indices(m, idx);
   auto opts = m.options();
   const uint8_t* const end = out.data() + out.size();
-  ByteView payload = m.payload;
-  const auto at = reinterpret_cast<uintptr_t>(payload.data());
-  if (!payload.empty() && at >= reinterpret_cast<uintptr_t>(out.data()) &&
-      at < reinterpret_cast<uintptr_t>(end)) {
-    // The payload is already in `out` (the engine writes a response's payload at its end
-    // before the options are known): put it where it goes first, so that the header and
-    // options written in front of it cannot overwrite it.
-    const size_t head = encoded_size(m) - payload.size();
-    if (head + payload.size() > out.size()) return Errc::buffer_too_small;
-    std::memmove(out.data() + head, payload.data(), payload.size());
-    payload = {out.data() + head, payload.size()};
-  }
   uint8_t* p = wire::write_header(out.data(), m.type, m.code, m.message_id, m.token);
   uint32_t prev = 0;
   for (size_t k = 0; k < n; ++k) {
@@ -455,7 +443,7 @@ Result<size_t> encode(const Message& m, MutableByteView out) noexcept {
     if (!wire::put_option(p, end, prev, o.number, o.length, o.value().data(), o.length))
       return Errc::buffer_too_small;
   }
-  if (!wire::put_payload(p, end, payload)) return Errc::buffer_too_small;
+  if (!wire::put_payload(p, end, m.payload)) return Errc::buffer_too_small;
   return static_cast<size_t>(p - out.data());
 }
 

@@ -87,7 +87,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
     // One CON notification in flight per relation: the new state replaces it and goes
     // out with the next retransmission (§4.5.2). It is built in scratch, which holds the
     // datagram being handled when the driver received it there.
-    if (input_in_scratch) return Errc::invalid_state;
+    if (input_in_scratch()) return Errc::invalid_state;
     e = &exchanges[o.exchange];
     replacing = true;
     con = true;

@@ -63,13 +63,13 @@ TEST(MessageRoundTrip, LargestOptionNumberDeltaReencodesExactly) {
   EXPECT_TRUE(out == wire);
 }
 
-// A payload written into the output buffer before the options were known (the engine
-// writes a response's payload block at the end of the message) comes out intact even when
-// the header and options reach past where it starts.
-TEST(MessageEncode, PayloadAlreadyInTheOutputIsNotOverwrittenByTheOptions) {
-  std::vector<uint8_t> out(128, 0);
+// A payload written at the end of the output buffer before the options were known (as the
+// engine writes a response's payload block) comes out intact even when the header and
+// options take most of the buffer.
+TEST(MessageEncode, PayloadAlreadyAtTheEndOfTheOutputIsNotOverwrittenByTheOptions) {
+  std::vector<uint8_t> out(96, 0);
   const std::string payload = "0123456789abcdefghijklmnopqrstuvwxyz";
-  std::memcpy(out.data() + 20, payload.data(), payload.size());
+  std::memcpy(out.data() + out.size() - payload.size(), payload.data(), payload.size());
   Message m;
   m.type = Type::ack;
   m.code = codes::content;
@@ -79,7 +79,7 @@ TEST(MessageEncode, PayloadAlreadyInTheOutputIsNotOverwrittenByTheOptions) {
   const std::string a(20, 'a'), b(20, 'b');
   ASSERT_TRUE(m.add_string(OptionNumber::location_path, a).ok());
   ASSERT_TRUE(m.add_string(OptionNumber::location_path, b).ok());
-  m.payload = {out.data() + 20, payload.size()};
+  m.payload = {out.data() + out.size() - payload.size(), payload.size()};
 
   auto n = encode(m, {out.data(), out.size()});
   ASSERT_TRUE(n.ok());
@@ -92,8 +92,10 @@ TEST(MessageEncode, PayloadAlreadyInTheOutputIsNotOverwrittenByTheOptions) {
   EXPECT_EQ(paths[0], a);
   EXPECT_EQ(paths[1], b);
 
-  // Too little room for the options and the payload: refused, not truncated.
-  m.payload = {out.data() + 20, 80};
+  // One byte too few for the options and the payload: refused, not truncated.
+  m.payload = {out.data() + out.size() - payload.size(), payload.size()};
+  EXPECT_EQ(encode(m, {out.data(), *n - 1}).error(), Errc::buffer_too_small);
+  m.payload = {out.data() + out.size() - 60, 60};
   EXPECT_EQ(encode(m, {out.data(), out.size()}).error(), Errc::buffer_too_small);
 }
 
