@@ -109,8 +109,11 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   uint8_t* own_store = l.bytes(own_bytes ? sizeof(ResponseStore) + own_bytes : 0);
   detail::ServedObservation* observations = l.take<detail::ServedObservation>(c.observations);
   detail::Deferred* deferred = l.take<detail::Deferred>(c.deferred);
-  // No reassembly buffer in a build without block-wise transfers.
+  // No reassembly (nor its state) without a buffer, nor in a build without block-wise
+  // transfers.
   const uint32_t block1_buffer = LWM2M_WITH_BLOCKWISE ? c.block1_buffer : 0;
+  detail::Block1Reassembly* reassembly =
+      block1_buffer ? l.take<detail::Block1Reassembly>(1) : nullptr;
   uint8_t* block1 = l.bytes(block1_buffer);
   detail::TxEntry* tx = l.take<detail::TxEntry>(tx_capacity(c));
   // Used within one call only: shared between engines when the driver says so.
@@ -125,7 +128,8 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->cache.attach(cache, c.dedup_entries, store);
   core->observations = observations;
   core->deferred = deferred;
-  core->reassembly.attach(block1, block1_buffer);
+  core->reassembly = reassembly;
+  if (reassembly) reassembly->attach(block1, block1_buffer);
   core->tx.attach(tx, tx_capacity(c));
   core->scratch = scratch;
   core->block_szx = BlockOption::szx_for(c.block_size);
@@ -424,20 +428,21 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
     }
     plan.block1_echo = streamed;
   } else if (m.has(OptionNumber::block1)) {
-    const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
-    if (reply == codes::continue_) {
-      finish_simple(*c, out, resp, reply, std::nullopt, reassembly.block());
-      return;
-    }
+    // Without a reassembly buffer (EngineConfig::block1_buffer 0) no body fits (Size1 0).
+    const Code reply = reassembly ? reassembly->accept(peer, m, now, exchange_lifetime)
+                       : m.block(OptionNumber::block1) ? codes::request_entity_too_large
+                                                       : codes::bad_request;
     if (reply.raw != 0) {
       std::optional<uint32_t> size1, max_age;
-      if (reply == codes::request_entity_too_large) size1 = reassembly.capacity();
-      if (reply == codes::service_unavailable) max_age = reassembly.busy_seconds(now);
-      finish_simple(*c, out, resp, reply, size1, std::nullopt, max_age);
+      std::optional<BlockOption> block;
+      if (reply == codes::continue_) block = reassembly->block();
+      if (reply == codes::request_entity_too_large) size1 = reassembly ? reassembly->capacity() : 0;
+      if (reply == codes::service_unavailable) max_age = reassembly->busy_seconds(now);
+      finish_simple(*c, out, resp, reply, size1, block, max_age);
       return;
     }
-    body = reassembly.body();
-    plan.block1_echo = reassembly.block();
+    body = reassembly->body();
+    plan.block1_echo = reassembly->block();
   }
 
   // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).

@@ -43,7 +43,8 @@ struct EngineCore {
   TxQueue tx;
   ServedObservation* observations = nullptr;
   Deferred* deferred = nullptr;
-  Block1Reassembly reassembly;
+  /// Block1 bodies, in the storage when EngineConfig::block1_buffer is not 0; else null.
+  Block1Reassembly* reassembly = nullptr;
   /// One message: a notification that replaces one in flight, and the driver's receive
   /// buffer (Engine::receive_buffer()).
   uint8_t* scratch = nullptr;
