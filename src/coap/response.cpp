@@ -118,14 +118,15 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
 
 // A response without handler: a rejection, a Block1 Continue, or an internal error.
 void EngineCore::finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
-                               std::optional<uint32_t> size1, std::optional<BlockOption> block1,
-                               std::optional<uint32_t> max_age) noexcept {
+                               const SimpleOptions* options) noexcept {
   resp.code = code;
   resp.clear_options();
   resp.payload = {};
-  if (max_age) (void)resp.add_uint(OptionNumber::max_age, *max_age);
-  if (block1) (void)resp.add_uint(OptionNumber::block1, block1->encode());
-  if (size1) (void)resp.add_uint(OptionNumber::size1, *size1);
+  if (options) {
+    if (options->max_age) (void)resp.add_uint(OptionNumber::max_age, *options->max_age);
+    if (options->block1) (void)resp.add_uint(OptionNumber::block1, options->block1->encode());
+    if (options->size1) (void)resp.add_uint(OptionNumber::size1, *options->size1);
+  }
   auto n = encode(resp, {out, config.max_message_size});
   cache.commit(c, n ? *n : 0);
   c.state = CacheEntry::State::ready;
