@@ -115,15 +115,15 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
 
 // A response without handler: a rejection, a Block1 Continue, or an internal error.
 void EngineCore::finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
-                               std::optional<uint32_t> size1, std::optional<BlockOption> block1,
-                               std::optional<uint32_t> max_age) noexcept {
+                               const SimpleOptions& extra) noexcept {
   resp.code = code;
   resp.clear_options();
   resp.payload = {};
   // Max-Age and Size1 come from Block1 reassembly only.
-  if (LWM2M_WITH_BLOCKWISE && max_age) (void)resp.add_uint(OptionNumber::max_age, *max_age);
-  if (block1) (void)resp.add_uint(OptionNumber::block1, block1->encode());
-  if (LWM2M_WITH_BLOCKWISE && size1) (void)resp.add_uint(OptionNumber::size1, *size1);
+  if (LWM2M_WITH_BLOCKWISE && extra.max_age)
+    (void)resp.add_uint(OptionNumber::max_age, *extra.max_age);
+  if (extra.block1) (void)resp.add_uint(OptionNumber::block1, extra.block1->encode());
+  if (LWM2M_WITH_BLOCKWISE && extra.size1) (void)resp.add_uint(OptionNumber::size1, *extra.size1);
   auto n = encode(resp, {out, config.max_message_size});
   cache.commit(c, n ? *n : 0);
   c.state = CacheEntry::State::ready;
