@@ -349,11 +349,11 @@ void Client::Impl::drive(TimePoint now) noexcept {
     if (accounts[i].used) drive_account(accounts[i], now);
 #if LWM2M_WITH_OBSERVE
   observe.drive(now);
-#endif
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used && accounts[i].reg->fsm().deadline() <= now)
       drive_account(accounts[i], now);
+#endif
 }
 
 // ---- answers to our requests: forwarded to the exchange that sent them ----
