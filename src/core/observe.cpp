@@ -43,12 +43,16 @@ ServerReach Client::Impl::reach(uint8_t account, TimePoint now) noexcept {
 }
 
 Attributes Client::Impl::server_defaults(uint16_t ssid) noexcept {
-  if (!LWM2M_WITH_OBSERVE) return {};
+#if !LWM2M_WITH_OBSERVE
+  (void)ssid;
+  return {};
+#else
   const AccountsReader::DefaultPeriods d = reader.default_periods(ssid);
   Attributes defaults;
   if (d.pmin) defaults.set(Attributes::pmin, *d.pmin);
   if (d.pmax) defaults.set(Attributes::pmax, *d.pmax);
   return defaults;
+#endif
 }
 
 bool Client::Impl::storing(uint16_t ssid) noexcept {
