@@ -439,7 +439,7 @@ namespace {
       if (reply == codes::request_entity_too_large)
         options.size1 = reassembly ? reassembly->capacity() : 0;
       if (reply == codes::service_unavailable) options.max_age = reassembly->busy_seconds(now);
-      finish_simple(*c, a.out, resp, reply, &options);
+      finish_simple(*c, a.out, resp, reply, options);
       return nullptr;
     }
     a.body = reassembly->body();
@@ -510,9 +510,7 @@ void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatag
   uint8_t* out;
   CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;
-  SimpleOptions options;
-  options.block1 = block1_that_fits(m, d);
-  finish_simple(*c, out, resp, codes::request_entity_too_large, &options);
+  finish_simple(*c, out, resp, codes::request_entity_too_large, {.block1 = block1_that_fits(m, d)});
 }
 
 }  // namespace detail
