@@ -409,25 +409,24 @@ namespace {
   return nullptr;
 }
 
-// Out of line, so that its locals (the option check, the Block1 answers) are not on the
-// stack while the handler runs below on_request().
-[[gnu::noinline]] CacheEntry* EngineCore::prepare_request(PeerId peer, const Message& m,
-                                                          TimePoint now, Message& resp,
-                                                          ResponsePlan& plan,
-                                                          Admission& a) noexcept {
-  CacheEntry* c = admit_request(peer, m, now, resp, a.out);
-  if (!c) return nullptr;
-  a.body = m.payload;
+void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
+  Message resp;
+  uint8_t* out;
+  CacheEntry* c = admit_request(peer, m, now, resp, out);
+  if (!c) return;
+
+  ResponsePlan plan;
+  ByteView body = m.payload;
+  std::optional<BlockOption> streamed;
   if (!LWM2M_WITH_BLOCKWISE) {
     // Block1 was refused with 4.02 by check_options(): nothing to reassemble.
   } else if (m.has(OptionNumber::block1) && handler && handler->streams_block1(peer, m)) {
-    const std::optional<BlockOption> streamed = m.block(OptionNumber::block1);
+    streamed = m.block(OptionNumber::block1);
     if (!streamed || (streamed->more && m.payload.size() != streamed->size())) {
-      finish_simple(*c, a.out, resp, codes::bad_request);
-      return nullptr;
+      finish_simple(*c, out, resp, codes::bad_request);
+      return;
     }
     plan.block1_echo = streamed;
-    a.streamed = true;
   } else if (m.has(OptionNumber::block1)) {
     // Without a reassembly buffer (EngineConfig::block1_buffer 0) no body fits (Size1 0).
     const Code reply = reassembly ? reassembly->accept(peer, m, now, exchange_lifetime)
@@ -439,39 +438,24 @@ namespace {
       if (reply == codes::request_entity_too_large)
         options.size1 = reassembly ? reassembly->capacity() : 0;
       if (reply == codes::service_unavailable) options.max_age = reassembly->busy_seconds(now);
-      finish_simple(*c, a.out, resp, reply, options);
-      return nullptr;
+      finish_simple(*c, out, resp, reply, options);
+      return;
     }
-    a.body = reassembly->body();
+    body = reassembly->body();
     plan.block1_echo = reassembly->block();
   }
 
   // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).
+  bool observe_register = false, observe_deregister = false;
   if (m.code == codes::get || m.code == codes::fetch) {
     if (auto obs = m.observe()) {
-      a.observe_register = *obs == 0;
-      a.observe_deregister = *obs == 1;
+      observe_register = *obs == 0;
+      observe_deregister = *obs == 1;
       end_observations_of(peer, m.token);  // replaced or deregistered
     }
   }
-  return c;
-}
 
-void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
-  Message resp;
-  ResponsePlan plan;
-  Admission a;
-  CacheEntry* c = prepare_request(peer, m, now, resp, plan, a);
-  if (!c) return;
-  uint8_t* const out = a.out;
-  const bool observe_register = a.observe_register;
-
-  IncomingRequest req{peer,
-                      m,
-                      a.body,
-                      observe_register,
-                      a.observe_deregister,
-                      a.streamed ? plan.block1_echo : std::nullopt};
+  IncomingRequest req{peer, m, body, observe_register, observe_deregister, streamed};
   plan.request = &req;
   plan.allow_observe = observe_register;
   plan.allow_defer = true;

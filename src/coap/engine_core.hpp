@@ -88,19 +88,6 @@ struct EngineCore {
   /// or rejected for its options) or ignored.
   CacheEntry* admit_request(PeerId peer, const Message& m, TimePoint now, Message& resp,
                             uint8_t*& out) noexcept;
-  /// What prepare_request() settles for on_request().
-  struct Admission {
-    uint8_t* out = nullptr;  ///< where the response goes (room for one message)
-    ByteView body;           ///< the whole body (a Block1 transfer reassembled)
-    bool streamed = false;   ///< the handler takes Block1 block by block
-    bool observe_register = false;
-    bool observe_deregister = false;
-  };
-  /// Admission (admit_request()), Block1 and Observe registration of request `m`: the
-  /// cache slot to answer in, with `plan`'s Block1 echo and `a` filled; null when the
-  /// request is already answered or ignored.
-  CacheEntry* prepare_request(PeerId peer, const Message& m, TimePoint now, Message& resp,
-                              ResponsePlan& plan, Admission& a) noexcept;
   void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
   /// A request larger than the driver's receive buffer: 4.13 with a Block1 size that fits
   /// (RFC 7959 §2.9.3), from cache and option checks like any request; anything else dropped.
@@ -161,7 +148,7 @@ struct EngineCore {
   // `extra` by reference: the common call without options then passes one address rather
   // than three empty optionals on the stack.
   void finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
-                     const SimpleOptions& extra = {}) noexcept;
+                     const SimpleOptions& extra = kNoSimpleOptions) noexcept;
   Result<DeferredId> defer() noexcept;
   Status respond_deferred(DeferredId id, TimePoint now, ResponseFiller& f) noexcept;
 };
