@@ -20,18 +20,18 @@ using detail::Exchange;
 
 namespace {
 // ACK_TIMEOUT * (2^doublings - 1) * ACK_RANDOM_FACTOR.
-[[gnu::noinline]] Duration scaled(const TransmissionParams& p, unsigned doublings) noexcept {
+[[gnu::noinline]] Duration scaled(int64_t ack_timeout_ms, uint16_t factor_permille,
+                                  unsigned doublings) noexcept {
   return Duration{lwm2m::detail::divide(
-      p.ack_timeout.count() * ((int64_t{1} << doublings) - 1) * p.ack_random_factor_permille,
-      1000)};
+      ack_timeout_ms * ((int64_t{1} << doublings) - 1) * factor_permille, 1000)};
 }
 }  // namespace
 
 Duration TransmissionParams::max_transmit_span() const noexcept {
-  return scaled(*this, max_retransmit);
+  return scaled(ack_timeout.count(), ack_random_factor_permille, max_retransmit);
 }
 Duration TransmissionParams::max_transmit_wait() const noexcept {
-  return scaled(*this, max_retransmit + 1u);
+  return scaled(ack_timeout.count(), ack_random_factor_permille, max_retransmit + 1u);
 }
 Duration TransmissionParams::exchange_lifetime() const noexcept {
   return max_transmit_span() + 2 * max_latency + processing_delay;
@@ -55,11 +55,7 @@ EngineSettings EngineSettings::of(const EngineConfig& c) noexcept {
 }
 
 Duration EngineSettings::max_transmit_wait() const noexcept {
-  TransmissionParams p;
-  p.ack_timeout = Duration{ack_timeout_ms};
-  p.ack_random_factor_permille = ack_random_factor_permille;
-  p.max_retransmit = max_retransmit;
-  return p.max_transmit_wait();
+  return scaled(ack_timeout_ms, ack_random_factor_permille, max_retransmit + 1u);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -110,7 +106,7 @@ bool config_ok(const EngineConfig& c) noexcept {
   if (c.token_length > 8) return false;
   if (c.tx.max_retransmit > 20 || c.tx.ack_random_factor_permille < 1000) return false;
   // The engine keeps ACK_TIMEOUT in 32 bits of milliseconds (49 days).
-  if (c.tx.ack_timeout.count() < 0 || c.tx.ack_timeout.count() > int64_t{UINT32_MAX}) return false;
+  if (static_cast<uint64_t>(c.tx.ack_timeout.count()) >> 32) return false;
   // The store must hold at least one response of any size.
   const size_t store = c.shared_responses ? c.shared_responses->capacity() : own_response_bytes(c);
   if (c.shared_messages && c.shared_messages->message_size() < c.max_message_size) return false;
