@@ -76,10 +76,18 @@ size_t store_header(uint8_t* h, uint8_t kind, uint16_t id, size_t length) noexce
   if (n & 1) *dst = *src;
 }
 
+// The leaf writer is inlined into its two users in a host build (one call fewer per
+// record); a build for size leaves the choice to the compiler, as before.
+#ifdef __OPTIMIZE_SIZE__
+#define LWM2M_TLV_HOT_INLINE inline
+#else
+#define LWM2M_TLV_HOT_INLINE [[gnu::always_inline]] inline
+#endif
+
 // Writes a leaf TLV and returns its whole size. Built in one buffer and written once
 // (bytes values apart): the sink's window check runs per write, not per byte.
-[[gnu::always_inline]] inline Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id,
-                                                        const dm::Value& v) noexcept {
+LWM2M_TLV_HOT_INLINE Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id,
+                                               const dm::Value& v) noexcept {
   uint64_t bits = 0;  // a number's bytes, big-endian in the low `size` bytes
   size_t size;
   bool bytes = false;  // the value's own bytes follow the header
