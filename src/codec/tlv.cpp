@@ -53,10 +53,6 @@ size_t store_header(uint8_t* h, uint8_t kind, uint16_t id, size_t length) noexce
   return static_cast<size_t>(store_be(p, length, length_bytes) - h);
 }
 
-[[maybe_unused]] size_t header_size(uint16_t id, size_t length) noexcept {
-  return size_t{2} + (id > 0xFF) + (length > 0xFFFF) + (length > 0xFF) + (length > 7);
-}
-
 // Up to 8 bytes without a call: fixed-size copies compile to plain loads and stores.
 [[maybe_unused]] void copy_short(uint8_t* dst, const uint8_t* src, size_t n) noexcept {
   if (n & 8) {
@@ -133,14 +129,15 @@ LWM2M_TLV_HOT_INLINE Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t
 #ifndef __OPTIMIZE_SIZE__
   // Built in place when the sink keeps the whole TLV (not in a build for size: the way
   // below alone is shorter).
+  // Room for the longest header asked for, so that the header's size is known only once
+  // it is written.
   if (!bytes || size <= 8) {
-    const size_t whole = header_size(id, size) + size;
-    if (uint8_t* at = out.room(whole)) {
-      uint8_t* value = at + store_header(at, kind, id, size);
+    if (uint8_t* at = out.room(6 + size)) {
+      const size_t whole = store_header(at, kind, id, size) + size;
       if (bytes) {
-        copy_short(value, v.as_bytes().data(), size);
+        copy_short(at + whole - size, v.as_bytes().data(), size);
       } else {
-        store_be(value, bits, size);
+        store_be(at + whole - size, bits, size);
       }
       out.commit(whole);
       return whole;

@@ -330,16 +330,21 @@ Result<bool> TreeSource::next(Record& out) noexcept {
 
 Status TreeSource::visit(RecordConsumer& to) noexcept {
   Record rec;
-  for (Object* o : registry_.objects()) {
-    if (base_.has_object() ? o->id() != base_.object() : object_excluded(o->id())) continue;
-    if (base_.has_instance()) {
-      if (o->has_instance(base_.instance()))
-        LWM2M_TRY(visit_instance(*o, base_.instance(), rec, to));
-      continue;
-    }
-    for (size_t ii = 0; ii < o->instance_count(); ++ii)
-      LWM2M_TRY(visit_instance(*o, o->instance_at(ii), rec, to));
+  if (base_.has_object()) {
+    Object* o = registry_.find(base_.object());
+    if (!o) return {};
+    if (!base_.has_instance()) return visit_object(*o, rec, to);
+    if (!o->has_instance(base_.instance())) return {};
+    return visit_instance(*o, base_.instance(), rec, to);
   }
+  for (Object* o : registry_.objects())
+    if (!object_excluded(o->id())) LWM2M_TRY(visit_object(*o, rec, to));
+  return {};
+}
+
+Status TreeSource::visit_object(Object& o, Record& rec, RecordConsumer& to) noexcept {
+  for (size_t ii = 0; ii < o.instance_count(); ++ii)
+    LWM2M_TRY(visit_instance(o, o.instance_at(ii), rec, to));
   return {};
 }
 

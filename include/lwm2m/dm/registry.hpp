@@ -123,7 +123,8 @@ class TreeSource final : public RecordSource {
   /// next_in_instance() where the object's readable_resources() mask does not answer:
   /// multiple resources, and objects that ask has_resource() per resource.
   bool next_in_instance_slow() noexcept;
-  /// visit() of one instance, of one resource of it, of one leaf.
+  /// visit() of one object, of one instance, of one resource of it, of one leaf.
+  Status visit_object(Object& o, Record& rec, RecordConsumer& to) noexcept;
   Status visit_instance(Object& o, InstanceId iid, Record& rec, RecordConsumer& to) noexcept;
   Status visit_resource(Object& o, InstanceId iid, const ResourceDef& r, Record& rec,
                         RecordConsumer& to) noexcept;
