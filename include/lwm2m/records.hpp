@@ -55,6 +55,18 @@ class RecordSource {
   ~RecordSource() = default;  // not destroyed through this interface (no vtable entry)
 };
 
+/// Takes records one at a time, in the order a RecordSource would give them: the other
+/// way round from a source, for a walk that hands over each record as it reads it
+/// (dm::TreeSource::visit).
+class RecordConsumer {
+ public:
+  /// The next record; its byte views are valid during the call only. An error stops the walk.
+  virtual Status take(const Record& r) noexcept = 0;
+
+ protected:
+  ~RecordConsumer() = default;  // not destroyed through this interface (no vtable entry)
+};
+
 /// A source over records held in memory (tests, Send of a prepared list, notifications).
 class SpanSource final : public RecordSource {
  public:

@@ -35,6 +35,14 @@ class Sink {
     if (n > buf_.size() - dst) n = buf_.size() - dst;
     std::memcpy(buf_.data() + dst, data.data() + skip, n);
   }
+  /// Where the next `n` bytes go when the window keeps them whole from the first byte of
+  /// the buffer (the usual case: a payload that fits one buffer), so that an encoder can
+  /// build them in place; null otherwise (use write()). Follow with commit(n).
+  uint8_t* room(size_t n) noexcept {
+    return offset_ == 0 && total_ + n <= buf_.size() ? buf_.data() + total_ : nullptr;
+  }
+  /// Counts `n` bytes built in place at room(n).
+  void commit(size_t n) noexcept { total_ += n; }
   /// Appends one byte (see write()).
   void put(uint8_t byte) noexcept { write(ByteView{&byte, 1}); }
 

@@ -53,9 +53,37 @@ size_t store_header(uint8_t* h, uint8_t kind, uint16_t id, size_t length) noexce
   return static_cast<size_t>(store_be(p, length, length_bytes) - h);
 }
 
+// Up to 8 bytes without a call: fixed-size copies compile to plain loads and stores.
+[[maybe_unused]] void copy_short(uint8_t* dst, const uint8_t* src, size_t n) noexcept {
+  if (n & 8) {
+    std::memcpy(dst, src, 8);
+    return;  // n <= 8
+  }
+  if (n & 4) {
+    std::memcpy(dst, src, 4);
+    dst += 4;
+    src += 4;
+  }
+  if (n & 2) {
+    std::memcpy(dst, src, 2);
+    dst += 2;
+    src += 2;
+  }
+  if (n & 1) *dst = *src;
+}
+
+// The leaf writer is inlined into its two users in a host build (one call fewer per
+// record); a build for size leaves the choice to the compiler, as before.
+#ifdef __OPTIMIZE_SIZE__
+#define LWM2M_TLV_HOT_INLINE inline
+#else
+#define LWM2M_TLV_HOT_INLINE [[gnu::always_inline]] inline
+#endif
+
 // Writes a leaf TLV and returns its whole size. Built in one buffer and written once
 // (bytes values apart): the sink's window check runs per write, not per byte.
-Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id, const dm::Value& v) noexcept {
+LWM2M_TLV_HOT_INLINE Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id,
+                                               const dm::Value& v) noexcept {
   uint64_t bits = 0;  // a number's bytes, big-endian in the low `size` bytes
   size_t size;
   bool bytes = false;  // the value's own bytes follow the header
@@ -98,6 +126,24 @@ Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id, const dm::Value&
     default:  // none: a record without a value
       return Errc::invalid_argument;
   }
+#ifndef __OPTIMIZE_SIZE__
+  // Built in place when the sink keeps the whole TLV (not in a build for size: the way
+  // below alone is shorter).
+  // Room for the longest header asked for, so that the header's size is known only once
+  // it is written.
+  if (!bytes || size <= 8) {
+    if (uint8_t* at = out.room(6 + size)) {
+      const size_t whole = store_header(at, kind, id, size) + size;
+      if (bytes) {
+        copy_short(at + whole - size, v.as_bytes().data(), size);
+      } else {
+        store_be(at + whole - size, bits, size);
+      }
+      out.commit(whole);
+      return whole;
+    }
+  }
+#endif
   uint8_t b[6 + 8];
   const size_t h = store_header(b, kind, id, size);
   if (bytes && size > 8) {
@@ -292,6 +338,57 @@ Status encode_tlv(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
     src.seek(begin);
   }
 }
+
+// ---- the same, records pushed ----
+
+// Not in a build for size, which encodes with encode_tlv() alone (the core's use of the
+// writer is left out there too): its code would change how the compiler shares the
+// helpers above, to more bytes.
+#ifndef __OPTIMIZE_SIZE__
+
+TlvWriter::TlvWriter(const dm::Path& base, Sink& out) noexcept
+    : out_(out),
+      base_key_(order_key(base)),
+      base_mask_(~uint64_t{0} << (64 - 16 * base.depth())),
+      base_depth_(static_cast<uint8_t>(base.depth())) {}
+
+Status TlvWriter::close(Open& c, uint8_t kind) noexcept {
+  if (!c.open) return {};
+  c.open = false;
+  const size_t content = out_.total() - c.from;
+  if (content > kMaxLength) return Errc::unsupported;
+  uint8_t h[6];
+  if (out_.insert(c.from, {h, store_header(h, kind, c.id, content)})) return {};
+  start_over_ = true;
+  return Errc::buffer_too_small;
+}
+
+Status TlvWriter::take(const Record& r) noexcept {
+  // What the pull encoder's walker checks: leaves only, below the base, in order.
+  const dm::Path& p = r.path;
+  const uint64_t key = order_key(p);
+  if (p.depth() < 3 || ((key ^ base_key_) & base_mask_) != 0) return Errc::invalid_argument;
+  if (have_last_ && key <= last_key_) return Errc::invalid_argument;
+  last_key_ = key;
+  have_last_ = true;
+  if (resource_.open && (p.depth() == 3 || p.resource() != resource_.id ||
+                         (instance_.open && p.instance() != instance_.id))) {
+    LWM2M_TRY(close(resource_, kMultipleResource));
+  }
+  if (base_depth_ == 1 && !(instance_.open && p.instance() == instance_.id)) {
+    LWM2M_TRY(close(instance_, kObjectInstance));
+    instance_ = {out_.total(), p.instance(), true};
+  }
+  if (p.depth() == 3) return write_leaf(out_, kResourceValue, p.resource(), r.value).status();
+  if (base_depth_ <= 3 && !resource_.open) resource_ = {out_.total(), p.resource(), true};
+  return write_leaf(out_, kResourceInstance, p.resource_instance(), r.value).status();
+}
+
+Status TlvWriter::finish() noexcept {
+  LWM2M_TRY(close(resource_, kMultipleResource));
+  return close(instance_, kObjectInstance);
+}
+#endif
 
 // ---- decoder ----
 

@@ -37,6 +37,42 @@ namespace lwm2m::codec {
 /// while being encoded; encoding again gives a consistent result); errors of the source.
 Status encode_tlv(const dm::Path& base, RecordSource& src, Sink& out) noexcept;
 
+/// encode_tlv() for records handed over one at a time (a RecordConsumer, e.g. for
+/// dm::TreeSource::visit): the same bytes, without reading back. Call finish() after the
+/// last record. A container's header is put in front of its content once that is written;
+/// where the sink cannot do that (a Block2 window that keeps part of it, or more than its
+/// buffer) the writer stops with start_over(): encode with encode_tlv() instead. Not in a
+/// build for size (__OPTIMIZE_SIZE__), which has encode_tlv() alone.
+class TlvWriter final : public RecordConsumer {
+ public:
+  /// Writes the TLV representation of `base` (not the root) to `out`.
+  TlvWriter(const dm::Path& base, Sink& out) noexcept;
+  /// Errors as encode_tlv()'s; buffer_too_small with start_over().
+  Status take(const Record& r) noexcept override;
+  /// Closes the containers still open.
+  Status finish() noexcept;
+  /// Stopped because a container's header could not be put in front of it.
+  bool start_over() const noexcept { return start_over_; }
+
+ private:
+  struct Open {
+    size_t from = 0;  // where its content starts in the sink
+    uint16_t id = 0;
+    bool open = false;
+  };
+  Status close(Open& c, uint8_t kind) noexcept;
+
+  Sink& out_;
+  uint64_t base_key_;
+  uint64_t base_mask_;
+  uint64_t last_key_ = 0;
+  Open instance_;  // the object-instance TLV (below an object)
+  Open resource_;  // the multiple-resource TLV
+  uint8_t base_depth_;
+  bool have_last_ = false;
+  bool start_over_ = false;
+};
+
 /// Pull decoder yielding leaf records with absolute paths, typed through ctx.types
 /// (required). What the payload may hold depends on ctx.base:
 ///   /O        object-instance TLVs; or resource TLVs without an instance wrapper (Create

@@ -300,6 +300,77 @@ Result<bool> TreeSource::next(Record& out) noexcept {
   }
 }
 
+// Inlined: one read and one hand-over per record, without a frame of its own.
+[[gnu::always_inline]] inline Status TreeSource::visit_leaf(Object& o, const Path& leaf,
+                                                            Record& rec,
+                                                            RecordConsumer& to) noexcept {
+  auto v = o.read(leaf.instance(), leaf.resource(), leaf.resource_instance(), scratch_);
+  if (!v) {
+    // As next(): inside an aggregate, a resource that turns out to be absent is left out.
+    if (v.error() == Errc::not_found && base_.depth() < 3) return {};
+    return v.error();
+  }
+  rec.path = leaf;
+  rec.value = *v;
+  return to.take(rec);
+}
+
+[[gnu::always_inline]] inline Status TreeSource::visit_resource(Object& o, InstanceId iid,
+                                                                const ResourceDef& r, Record& rec,
+                                                                RecordConsumer& to) noexcept {
+  if (!r.multiple) return visit_leaf(o, Path(o.id(), iid, r.id), rec, to);
+  const size_t n = o.resource_instance_count(iid, r.id);
+  for (size_t k = 0; k < n; ++k) {
+    const ResourceInstanceId riid = o.resource_instance_at(iid, r.id, k);
+    if (base_.has_resource_instance() && riid != base_.resource_instance()) continue;
+    LWM2M_TRY(visit_leaf(o, Path(o.id(), iid, r.id, riid), rec, to));
+  }
+  return {};
+}
+
+Status TreeSource::visit(RecordConsumer& to) noexcept {
+  Record rec;
+  if (base_.has_object()) {
+    Object* o = registry_.find(base_.object());
+    if (!o) return {};
+    if (!base_.has_instance()) return visit_object(*o, rec, to);
+    if (!o->has_instance(base_.instance())) return {};
+    return visit_instance(*o, base_.instance(), rec, to);
+  }
+  for (Object* o : registry_.objects())
+    if (!object_excluded(o->id())) LWM2M_TRY(visit_object(*o, rec, to));
+  return {};
+}
+
+Status TreeSource::visit_object(Object& o, Record& rec, RecordConsumer& to) noexcept {
+  for (size_t ii = 0; ii < o.instance_count(); ++ii)
+    LWM2M_TRY(visit_instance(o, o.instance_at(ii), rec, to));
+  return {};
+}
+
+Status TreeSource::visit_instance(Object& o, InstanceId iid, Record& rec,
+                                  RecordConsumer& to) noexcept {
+  const std::span<const ResourceDef> defs = o.def().resources;
+  if (base_.has_resource()) {
+    const size_t ri = resource_lower_bound(o.def(), base_.resource());
+    if (ri == defs.size() || defs[ri].id != base_.resource()) return {};
+    const ResourceDef& r = defs[ri];
+    if (!r.readable() || !o.has_resource(iid, r.id)) return {};
+    return visit_resource(o, iid, r, rec, to);
+  }
+  // The object's mask names what a Read reads: straight from one to the next. Without it,
+  // each resource is asked for.
+  const uint32_t readable = defs.size() <= 32 ? o.readable_resources(iid) : 0;
+  if (readable != 0) {
+    for (uint32_t bits = readable; bits != 0; bits &= bits - 1)
+      LWM2M_TRY(visit_resource(o, iid, defs[static_cast<size_t>(std::countr_zero(bits))], rec, to));
+    return {};
+  }
+  for (const ResourceDef& r : defs)
+    if (r.readable() && o.has_resource(iid, r.id)) LWM2M_TRY(visit_resource(o, iid, r, rec, to));
+  return {};
+}
+
 // ---- CompositeSource ----------------------------------------------------------------
 
 void CompositeSource::restart(size_t index) noexcept {

@@ -98,6 +98,11 @@ class TreeSource final : public RecordSource {
   }
 
   Result<bool> next(Record& out) noexcept override;
+  /// The whole walk at once: hands each record to `to` as it is read, which spares the
+  /// per-record return of next() (an encoder that can take records as they come, such as
+  /// TLV's). Stops at the first error, of a read handler or of `to`. Leaves the position
+  /// of next() as it was.
+  Status visit(RecordConsumer& to) noexcept;
   Cursor tell() const noexcept override { return {started_ ? 1u : 0u, last_}; }
   void seek(const Cursor& c) noexcept override {
     started_ = c.index != 0;
@@ -118,6 +123,12 @@ class TreeSource final : public RecordSource {
   /// next_in_instance() where the object's readable_resources() mask does not answer:
   /// multiple resources, and objects that ask has_resource() per resource.
   bool next_in_instance_slow() noexcept;
+  /// visit() of one object, of one instance, of one resource of it, of one leaf.
+  Status visit_object(Object& o, Record& rec, RecordConsumer& to) noexcept;
+  Status visit_instance(Object& o, InstanceId iid, Record& rec, RecordConsumer& to) noexcept;
+  Status visit_resource(Object& o, InstanceId iid, const ResourceDef& r, Record& rec,
+                        RecordConsumer& to) noexcept;
+  Status visit_leaf(Object& o, const Path& leaf, Record& rec, RecordConsumer& to) noexcept;
   void remember(Object* o, InstanceId iid, size_t ri, size_t k) const noexcept {
     hint_ = {true, o, iid, ri, k};
   }

@@ -611,6 +611,90 @@ TEST(TlvCodec, RandomRecordSetsRoundTrip) {
   }
 }
 
+// TlvWriter: records pushed one at a time, the bytes of encode_tlv().
+struct Pushed {
+  Status st;
+  bool start_over = false;
+  std::string window;
+};
+Pushed push(const Path& base, const std::vector<Record>& recs, size_t cap = 1 << 17,
+            size_t offset = 0) {
+  std::vector<uint8_t> buf(cap);
+  Sink sink{buf, offset};
+  TlvWriter w{base, sink};
+  Pushed p;
+  for (const Record& r : recs) {
+    p.st = w.take(r);
+    if (!p.st) break;
+  }
+  if (p.st) p.st = w.finish();
+  p.start_over = w.start_over();
+  p.window = std::string(as_string(sink.window()));
+  return p;
+}
+
+TEST(TlvWriter, WritesTheBytesOfEncodeTlvBelowEveryBase) {
+  EXPECT_EQ(to_hex(push(Path(3, 0), device_records()).window), kDeviceTlv);
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::string> store;
+    store.reserve(200);
+    const auto recs = random_object(rng, store);
+    if (recs.empty()) continue;
+    // The object, its first instance, the first record's resource and that record alone.
+    const Path& first = recs[0].path;
+    const Path bases[] = {Path(9), Path(9, first.instance()),
+                          Path(9, first.instance(), first.resource()), first};
+    for (const Path& base : bases) {
+      std::vector<Record> below;
+      for (const Record& r : recs)
+        if (base.is_prefix_of(r.path)) below.push_back(r);
+      const Pushed p = push(base, below);
+      ASSERT_TRUE(p.st.ok()) << round;
+      ASSERT_EQ(to_hex(p.window), to_hex(encode(base, below))) << round;
+    }
+  }
+}
+
+TEST(TlvWriter, StartsOverWhereAHeaderCannotGoInFrontOfItsContent) {
+  const auto recs = device_records();
+  const std::string whole = from_hex(kDeviceTlv);
+  // A window that holds all of it, one that holds none of a container, one that cuts one.
+  EXPECT_EQ(push(Path(3, 0), recs, whole.size()).window, whole);
+  const Pushed late = push(Path(3, 0), recs, 4, whole.size());
+  EXPECT_TRUE(late.st.ok());
+  EXPECT_FALSE(late.start_over);
+  const size_t container = whole.find("\x86\x06");  // resource 6's instances
+  ASSERT_NE(container, std::string::npos);
+  const Pushed cut = push(Path(3, 0), recs, 8, container - 2);
+  EXPECT_EQ(cut.st, Errc::buffer_too_small);
+  EXPECT_TRUE(cut.start_over);
+  // A buffer that ends in a container, and one that ends in the last leaf (no container
+  // is cut: the bytes that fit are kept, as encode_tlv() keeps them).
+  EXPECT_TRUE(push(Path(3, 0), recs, container + 3).start_over);
+  const Pushed short_by_one = push(Path(3, 0), recs, whole.size() - 1);
+  EXPECT_FALSE(short_by_one.start_over);
+  EXPECT_EQ(short_by_one.window, whole.substr(0, whole.size() - 1));
+}
+
+TEST(TlvWriter, RejectsWhatEncodeTlvRejects) {
+  const auto v = Value::integer(1);
+  auto error = [&](const Path& base, std::vector<Record> recs) { return push(base, recs).st; };
+  EXPECT_EQ(error(Path(3, 0), {{Path(3, 0, 9), v, {}}, {Path(3, 0, 1), v, {}}}),
+            Errc::invalid_argument);  // out of order
+  EXPECT_EQ(error(Path(3, 0), {{Path(3, 0, 9), v, {}}, {Path(3, 0, 9), v, {}}}),
+            Errc::invalid_argument);                                               // twice
+  EXPECT_EQ(error(Path(3, 0), {{Path(3, 1, 9), v, {}}}), Errc::invalid_argument);  // outside
+  EXPECT_EQ(error(Path(3), {{Path(3, 0), v, {}}}), Errc::invalid_argument);        // not a leaf
+  EXPECT_EQ(error(Path(3, 0), {{Path(3, 0, 9), Value{}, {}}}), Errc::invalid_argument);
+  for (const auto& recs : {std::vector<Record>{{Path(3, 0, 9), v, {}}, {Path(3, 0, 1), v, {}}},
+                           std::vector<Record>{{Path(3, 1, 9), v, {}}}}) {
+    Status st;
+    encode(Path(3, 0), recs, &st);
+    EXPECT_EQ(st, Errc::invalid_argument);
+  }
+}
+
 TEST(TlvCodec, EncodeAndDecodeDoNotAllocate) {
   auto recs = device_records();
   uint8_t buf[256];

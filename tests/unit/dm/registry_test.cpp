@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,94 @@ TEST(TreeSource, SeekReturnsToASavedPositionAndValuesReadAgain) {
   EXPECT_EQ(r.value.as_string(), "ACME");
 }
 
+// What TreeSource::visit hands over, as "path=value" lines.
+struct Lines final : RecordConsumer {
+  std::vector<std::string> lines;
+  size_t stop_after = SIZE_MAX;  // then fails with this error
+  Status take(const Record& r) noexcept override {
+    if (lines.size() == stop_after) return Errc::internal_error;
+    std::string v = r.value.type() == DataType::string     ? std::string(r.value.as_string())
+                    : r.value.type() == DataType::floating ? std::to_string(r.value.as_float())
+                                                           : std::to_string(r.value.as_integer());
+    lines.push_back(text(r.path) + "=" + v);
+    return {};
+  }
+};
+
+std::vector<std::string> pulled(RecordSource& src) {
+  Lines l;
+  Record r;
+  while (true) {
+    auto n = src.next(r);
+    EXPECT_TRUE(n.ok());
+    if (!n.ok() || !*n) break;
+    EXPECT_TRUE(l.take(r).ok());
+  }
+  return l.lines;
+}
+
+TEST(TreeSource, VisitHandsOverWhatNextYieldsBelowEveryBase) {
+  Tree t;
+  std::array<uint8_t, 16> scratch{};
+  const Path bases[] = {Path(),           Path(3),
+                        Path(3, 0),       Path(3, 1),
+                        Path(3, 0, 0),    Path(3, 0, 4),
+                        Path(3, 0, 7),    Path(3, 0, 7, 5),
+                        Path(3, 0, 7, 6), Path(3, 0, 30),
+                        Path(3303),       Path(3303, 7),
+                        Path(3303, 8),    Path(3303, 1, 5701),
+                        Path(5),          Path(3303, 42, 5700)};
+  for (const Path& base : bases) {
+    TreeSource src{t.reg, base, scratch};
+    Record r;
+    ASSERT_TRUE(src.next(r).ok());  // visit() leaves next()'s position alone
+    Lines visited;
+    ASSERT_TRUE(src.visit(visited).ok()) << text(base);
+    TreeSource again{t.reg, base, scratch};
+    EXPECT_EQ(visited.lines, pulled(again)) << text(base);
+  }
+  TreeSource all{t.reg, Path(), scratch};
+  const ObjectId excluded[] = {3};
+  all.exclude_objects(excluded);
+  Lines visited;
+  ASSERT_TRUE(all.visit(visited).ok());
+  EXPECT_EQ(visited.lines,
+            (std::vector<std::string>{"/3303/1/5700=21.000000", "/3303/7/5700=27.000000",
+                                      "/3303/7/5701=Cel", "/3303/42/5700=62.000000"}));
+}
+
+TEST(TreeSource, VisitStopsAtTheFirstErrorOfTheConsumerOrOfAReadOfOneValue) {
+  Tree t;
+  std::array<uint8_t, 16> scratch{};
+  TreeSource src{t.reg, Path(3303), scratch};
+  Lines two;
+  two.stop_after = 2;
+  EXPECT_EQ(src.visit(two).error(), Errc::internal_error);
+  EXPECT_EQ(two.lines.size(), 2u);
+
+  // A resource that turns out absent is left out of an aggregate, an error when read alone.
+  struct Flaky final : Object {
+    Flaky() : Object(kSensor) {}
+    size_t instance_count() const noexcept override { return 1; }
+    InstanceId instance_at(size_t) const noexcept override { return 0; }
+    Result<Value> read(InstanceId, ResourceId rid, ResourceInstanceId,
+                       MutableByteView) noexcept override {
+      if (rid == 5700) return Errc::not_found;
+      return Value::string("Cel");
+    }
+  } flaky;
+  std::array<Object*, 1> one{};
+  Registry reg{one};
+  ASSERT_TRUE(reg.add(flaky).ok());
+  TreeSource inst{reg, Path(3303, 0), scratch};
+  Lines units;
+  ASSERT_TRUE(inst.visit(units).ok());
+  EXPECT_EQ(units.lines, (std::vector<std::string>{"/3303/0/5701=Cel"}));
+  TreeSource value{reg, Path(3303, 0, 5700), scratch};
+  Lines none;
+  EXPECT_EQ(value.visit(none).error(), Errc::not_found);
+}
+
 TEST(TreeSource, WalkingAllocatesNothing) {
   Tree t;
   std::array<uint8_t, 16> scratch{};
@@ -206,6 +295,10 @@ TEST(TreeSource, WalkingAllocatesNothing) {
     Record r;
     while (*src.next(r)) {
     }
+    struct Nothing final : RecordConsumer {
+      Status take(const Record&) noexcept override { return {}; }
+    } nothing;
+    EXPECT_TRUE(src.visit(nothing).ok());
   }
   EXPECT_EQ(scope.count(), 0u);
 }

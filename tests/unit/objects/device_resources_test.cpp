@@ -129,6 +129,16 @@ TEST_F(DeviceResources, AWalkOfTheInstanceFollowsPresence) {
       if (!r || !*r) break;
       if (ids.empty() || ids.back() != rec.path.resource()) ids.push_back(rec.path.resource());
     }
+    // The walk that hands records over as it reads them (TLV's) goes the same way.
+    struct Ids final : RecordConsumer {
+      std::vector<dm::ResourceId> ids;
+      Status take(const Record& r) noexcept override {
+        if (ids.empty() || ids.back() != r.path.resource()) ids.push_back(r.path.resource());
+        return {};
+      }
+    } visited;
+    EXPECT_TRUE(dm::TreeSource(reg, dm::Path(3, 0), {}).visit(visited));
+    EXPECT_EQ(visited.ids, ids);
     return ids;
   };
   EXPECT_EQ(walked(), (std::vector<dm::ResourceId>{0, 11, 13, 14, 15, 16}));
