@@ -87,6 +87,7 @@ class Big {
   void shift_left(int bits) noexcept {
     int words = bits / 32, b = bits % 32;
     if (size_ + words + 1 > kLimbs) return;  // cannot happen for the values the callers build
+    limb_[size_ + words] = 0;  // the one limb above the value that the loop ORs into first
     for (int i = size_ - 1; i >= 0; --i) {
       uint32_t hi = b ? limb_[i] >> (32 - b) : 0;
       limb_[i + words + 1] |= hi;
@@ -115,7 +116,8 @@ class Big {
 
  private:
   static constexpr int kLimbs = 32;  // the callers' values need at most 28
-  uint32_t limb_[kLimbs] = {};
+  // Limbs from size_ up are not initialised (a conversion makes hundreds of these values).
+  uint32_t limb_[kLimbs];
   int size_;
 };
 
