@@ -3,7 +3,7 @@
 // and one 352-byte table instead of libstdc++'s std::to_chars/std::from_chars for double
 // (Ryu and fast_float: about 140 kB of tables on a Cortex-M4). No heap, no libc, noexcept.
 // number.cpp calls these when the build option LWM2M_COMPACT_FLOAT is ON and
-// LWM2M_SMALL_FLOAT is OFF (number_small.hpp: the same functions in half the flash, 10 to 80
+// LWM2M_SMALL_FLOAT is OFF (number_small.hpp: the same functions in less flash, 25 to 130
 // times slower); they are always compiled so that host tests compare them with the
 // standard library.
 //
