@@ -155,7 +155,11 @@ TemperatureObject::TemperatureObject(double celsius) noexcept
       max_measured_(value_) {}
 
 void TemperatureObject::set_value(double celsius) noexcept {
-  value_ = tenths(celsius);
+  const int16_t v = tenths(celsius);
+  // The sensor resolves tenths: a reading in the same tenth is no change an observer is
+  // told about (it would only send the same value again).
+  if (v == value_) return;
+  value_ = v;
   changed(0, temp::kValue);
   if (value_ < min_measured_) {
     min_measured_ = value_;

@@ -174,7 +174,7 @@ de-registers every client, then the fleet exits (a second Ctrl-C exits at once).
   --shard I/N          run only the I-th of N slices of the endpoints (0 <= I < N), so a
                        larger fleet runs as N processes, e.g. a Kubernetes indexed Job with
                        --shard $JOB_COMPLETION_INDEX/N; the slices cover every endpoint once
-  --change-period S    seconds between two changes of each temperature (default 10)
+  --change-period S    seconds between two readings of each temperature (default 10)
   --report-memory      say the resident memory per client at exit (growth from a tenth
                        of this process's clients registered to all of them)
   --help               this text

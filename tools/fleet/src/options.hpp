@@ -24,7 +24,8 @@ struct Options {
   double rate = 100;  ///< registrations (and de-registrations) per second; 0: no limit
   uint32_t lifetime = 300;
   size_t shard_index = 0, shard_count = 1;
-  /// Seconds between two changes of each client's temperature.
+  /// Seconds between two readings of each client's temperature (a reading in the same tenth changes
+  /// nothing).
   uint32_t change_period = 10;
   bool report_memory = false;
   bool help = false;

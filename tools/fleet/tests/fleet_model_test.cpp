@@ -54,11 +54,13 @@ TEST_F(FleetTemperature, ReadsItsValueInTenthsAndItsMeasuredExtremes) {
 }
 
 TEST_F(FleetTemperature, TellsObserversWhatChanged) {
-  t.set_value(20.0);
-  EXPECT_EQ(changes.resources, (std::vector<dm::ResourceId>{5700}));
-  changes.resources.clear();
+  t.set_value(20.04);  // the same tenth: nothing changed
+  EXPECT_TRUE(changes.resources.empty());
   t.set_value(22.0);
   EXPECT_EQ(changes.resources, (std::vector<dm::ResourceId>{5700, 5602}));
+  changes.resources.clear();
+  t.set_value(21.0);
+  EXPECT_EQ(changes.resources, (std::vector<dm::ResourceId>{5700}));
   changes.resources.clear();
   t.set_value(-3.0);
   EXPECT_EQ(changes.resources, (std::vector<dm::ResourceId>{5700, 5601}));
