@@ -69,7 +69,8 @@ void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint no
     if (!accept_notification(e, *obs, now)) return;  // reordered, older than what we have
     final = false;
   }
-  auto b2 = m.block(OptionNumber::block2);
+  std::optional<BlockOption> b2;  // only a build with block-wise transfers follows one
+  if (LWM2M_WITH_BLOCKWISE) b2 = m.block(OptionNumber::block2);
   bool follow = false;
   if (LWM2M_WITH_BLOCKWISE && final && b2 && b2->more && e.follow_block2 && m.code.is_success()) {
     final = false;

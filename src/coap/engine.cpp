@@ -419,14 +419,14 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
   } else if (m.has(OptionNumber::block1)) {
     const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
     if (reply == codes::continue_) {
-      finish_simple(*c, out, resp, reply, std::nullopt, reassembly.block());
+      finish_simple(*c, out, resp, reply, {.block1 = reassembly.block()});
       return;
     }
     if (reply.raw != 0) {
       std::optional<uint32_t> size1, max_age;
       if (reply == codes::request_entity_too_large) size1 = reassembly.capacity();
       if (reply == codes::service_unavailable) max_age = reassembly.busy_seconds(now);
-      finish_simple(*c, out, resp, reply, size1, std::nullopt, max_age);
+      finish_simple(*c, out, resp, reply, {.size1 = size1, .max_age = max_age});
       return;
     }
     body = reassembly.body();
@@ -482,8 +482,7 @@ void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatag
   uint8_t* out;
   CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;
-  finish_simple(*c, out, resp, codes::request_entity_too_large, std::nullopt,
-                block1_that_fits(m, d));
+  finish_simple(*c, out, resp, codes::request_entity_too_large, {.block1 = block1_that_fits(m, d)});
 }
 
 }  // namespace detail

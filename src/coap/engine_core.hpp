@@ -134,10 +134,10 @@ struct EngineCore {
   // ---- response.cpp
   Result<size_t> build_response(const ResponsePlan& plan, Message& resp, MutableByteView out,
                                 ResponseOutcome& outcome) noexcept;
+  // `extra` by reference: the common call without options then passes one address rather
+  // than three empty optionals on the stack.
   void finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
-                     std::optional<uint32_t> size1 = std::nullopt,
-                     std::optional<BlockOption> block1 = std::nullopt,
-                     std::optional<uint32_t> max_age = std::nullopt) noexcept;
+                     const SimpleOptions& extra = {}) noexcept;
   Result<DeferredId> defer() noexcept;
   Status respond_deferred(DeferredId id, TimePoint now, ResponseFiller& f) noexcept;
 };

@@ -1,100 +1,100 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/coap/message.hpp"
 
+#include <array>
 #include <cstring>
 
 #include "coap/wire.hpp"
 
 namespace lwm2m::coap {
 
+namespace {
+// Data-model errors and the CoAP codes they are answered with; any other error is 5.00.
+struct ErrorCode {
+  Errc error;
+  Code code;
+};
+constexpr ErrorCode kErrorCodes[] = {
+    {Errc::ok, codes::content},
+    {Errc::bad_request, codes::bad_request},
+    {Errc::malformed, codes::bad_request},
+    {Errc::truncated, codes::bad_request},
+    {Errc::invalid_argument, codes::bad_request},
+    {Errc::already_exists, codes::bad_request},  // e.g. Create of an instance id in use
+    {Errc::unauthorized, codes::unauthorized},
+    {Errc::bad_option, codes::bad_option},
+    {Errc::forbidden, codes::forbidden},
+    {Errc::not_found, codes::not_found},
+    {Errc::method_not_allowed, codes::method_not_allowed},
+    {Errc::not_acceptable, codes::not_acceptable},
+    {Errc::request_entity_incomplete, codes::request_entity_incomplete},
+    {Errc::conflict, codes::conflict},
+    {Errc::precondition_failed, codes::precondition_failed},
+    {Errc::request_entity_too_large, codes::request_entity_too_large},
+    {Errc::unsupported_content_format, codes::unsupported_content_format},
+    {Errc::not_implemented, codes::not_implemented},
+    {Errc::unsupported, codes::not_implemented},
+    {Errc::service_unavailable, codes::service_unavailable},
+    {Errc::no_space, codes::service_unavailable},
+};
+
+// The same as one byte per Errc value (0: not listed), built at compile time: a lookup is
+// smaller than a switch, and only this table is stored.
+constexpr size_t kErrcCount = 54;  // Errc values are 0 ... 53
+constexpr std::array<uint8_t, kErrcCount> kCodeByErrc = [] {
+  std::array<uint8_t, kErrcCount> t{};
+  for (const ErrorCode& m : kErrorCodes)
+    t[static_cast<size_t>(m.error)] = m.code.raw;
+  return t;
+}();
+static_assert(static_cast<size_t>(Errc::conflict) < kErrcCount);
+
+}  // namespace
+
 Code code_for(Errc e) noexcept {
-  switch (e) {
-    case Errc::ok:
-      return codes::content;
-    case Errc::bad_request:
-    case Errc::malformed:
-    case Errc::truncated:
-    case Errc::invalid_argument:
-    case Errc::already_exists:  // e.g. Create of an instance id in use (LwM2M: 4.00)
-      return codes::bad_request;
-    case Errc::unauthorized:
-      return codes::unauthorized;
-    case Errc::bad_option:
-      return codes::bad_option;
-    case Errc::forbidden:
-      return codes::forbidden;
-    case Errc::not_found:
-      return codes::not_found;
-    case Errc::method_not_allowed:
-      return codes::method_not_allowed;
-    case Errc::not_acceptable:
-      return codes::not_acceptable;
-    case Errc::request_entity_incomplete:
-      return codes::request_entity_incomplete;
-    case Errc::conflict:
-      return codes::conflict;
-    case Errc::precondition_failed:
-      return codes::precondition_failed;
-    case Errc::request_entity_too_large:
-      return codes::request_entity_too_large;
-    case Errc::unsupported_content_format:
-      return codes::unsupported_content_format;
-    case Errc::not_implemented:
-    case Errc::unsupported:
-      return codes::not_implemented;
-    case Errc::service_unavailable:
-    case Errc::no_space:
-      return codes::service_unavailable;
-    default:
-      return codes::internal_server_error;
-  }
+  const auto i = static_cast<uint16_t>(e);  // a negative value wraps far beyond the table
+  return i < kErrcCount && kCodeByErrc[i] != 0 ? Code{kCodeByErrc[i]}
+                                               : codes::internal_server_error;
 }
 
+namespace {
+// One row per option this stack understands (RFC 7252 §5.10, RFC 7641, RFC 7959, RFC
+// 7967); OSCORE (9) is not supported. Packed in 4 bytes: a table is smaller than a switch.
+struct OptionRule {
+  uint16_t number;
+  uint16_t max_length : 11;  // 1034 at most (Proxy-Uri)
+  uint16_t min_length : 1;
+  uint16_t repeatable : 1;
+};
+constexpr OptionRule kOptionRules[] = {
+    {1, 8, 0, 1},      // If-Match
+    {3, 255, 1, 0},    // Uri-Host
+    {4, 8, 1, 1},      // ETag
+    {5, 0, 0, 0},      // If-None-Match
+    {6, 3, 0, 0},      // Observe
+    {7, 2, 0, 0},      // Uri-Port
+    {8, 255, 0, 1},    // Location-Path
+    {11, 255, 0, 1},   // Uri-Path
+    {12, 2, 0, 0},     // Content-Format
+    {14, 4, 0, 0},     // Max-Age
+    {15, 255, 0, 1},   // Uri-Query
+    {17, 2, 0, 0},     // Accept
+    {20, 255, 0, 1},   // Location-Query
+    {23, 3, 0, 0},     // Block2
+    {27, 3, 0, 0},     // Block1
+    {28, 4, 0, 0},     // Size2
+    {35, 1034, 1, 0},  // Proxy-Uri
+    {39, 255, 1, 0},   // Proxy-Scheme
+    {60, 4, 0, 0},     // Size1
+    {258, 1, 0, 0},    // No-Response
+};
+}  // namespace
+
 std::optional<OptionInfo> option_info(uint16_t number) noexcept {
-  switch (static_cast<OptionNumber>(number)) {
-    case OptionNumber::if_match:
-      return OptionInfo{0, 8, true};
-    case OptionNumber::uri_host:
-      return OptionInfo{1, 255, false};
-    case OptionNumber::etag:
-      return OptionInfo{1, 8, true};
-    case OptionNumber::if_none_match:
-      return OptionInfo{0, 0, false};
-    case OptionNumber::observe:
-      return OptionInfo{0, 3, false};
-    case OptionNumber::uri_port:
-      return OptionInfo{0, 2, false};
-    case OptionNumber::location_path:
-      return OptionInfo{0, 255, true};
-    case OptionNumber::uri_path:
-      return OptionInfo{0, 255, true};
-    case OptionNumber::content_format:
-      return OptionInfo{0, 2, false};
-    case OptionNumber::max_age:
-      return OptionInfo{0, 4, false};
-    case OptionNumber::uri_query:
-      return OptionInfo{0, 255, true};
-    case OptionNumber::accept:
-      return OptionInfo{0, 2, false};
-    case OptionNumber::location_query:
-      return OptionInfo{0, 255, true};
-    case OptionNumber::block2:
-      return OptionInfo{0, 3, false};
-    case OptionNumber::block1:
-      return OptionInfo{0, 3, false};
-    case OptionNumber::size2:
-      return OptionInfo{0, 4, false};
-    case OptionNumber::proxy_uri:
-      return OptionInfo{1, 1034, false};
-    case OptionNumber::proxy_scheme:
-      return OptionInfo{1, 255, false};
-    case OptionNumber::size1:
-      return OptionInfo{0, 4, false};
-    case OptionNumber::no_response:
-      return OptionInfo{0, 1, false};
-    default:
-      return std::nullopt;  // includes OSCORE (9): not supported
-  }
+  for (const OptionRule& r : kOptionRules)
+    if (r.number == number)
+      return OptionInfo{r.min_length, r.max_length, static_cast<bool>(r.repeatable)};
+  return std::nullopt;
 }
 
 uint32_t Option::uint_value() const noexcept {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "coap/engine_core.hpp"
+#include "lwm2m/config.hpp"
 #include "small_divide.hpp"
 
 namespace lwm2m::coap::detail {
@@ -131,7 +132,9 @@ Exchange* EngineCore::alloc_exchange() noexcept {
 }
 
 void EngineCore::free_exchange(Exchange& e) noexcept {
-  if (e.kind == Exchange::Kind::notification && e.observation < config.observations) {
+  // Notifications (and the relations they belong to) exist only in a build with Observe.
+  if (LWM2M_WITH_OBSERVE && e.kind == Exchange::Kind::notification &&
+      e.observation < config.observations) {
     ServedObservation& o = observations[e.observation];
     if (o.exchange == index_of(e)) o.exchange = -1;
   }
@@ -191,7 +194,7 @@ void EngineCore::fail_exchange(Exchange& e, Errc why) noexcept {
 // A CON of ours got no ACK, or was answered with RST: the exchange ends.
 namespace {
 void end_unanswered(EngineCore& core, Exchange& e, Errc why) noexcept {
-  if (e.kind == Exchange::Kind::notification) {
+  if (LWM2M_WITH_OBSERVE && e.kind == Exchange::Kind::notification) {
     // An RST or an unacknowledged CON notification ends the relation (RFC 7641 §3.6, §4.5).
     if (core.observations[e.observation].generation == e.observation_generation)
       core.end_observation(e.observation, why, true);
@@ -227,7 +230,7 @@ void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noe
     promote_queued(peer, now);
     return;
   }
-  if (m.type == Type::rst) {
+  if (LWM2M_WITH_OBSERVE && m.type == Type::rst) {
     // RST to a NON notification cancels the relation (RFC 7641 §3.6).
     for (uint16_t i = 0; i < config.observations; ++i) {
       ServedObservation& o = observations[i];

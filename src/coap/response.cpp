@@ -14,8 +14,11 @@ namespace {
 
 // Options the engine adds last, whatever the handler wrote, then the encoding.
 Result<size_t> finish(const ResponsePlan& plan, Message& resp, MutableByteView out) noexcept {
-  if (plan.block1_echo) LWM2M_TRY(resp.add_uint(OptionNumber::block1, plan.block1_echo->encode()));
-  if (plan.observe && resp.code.is_success())
+  // Echoes of a reassembled body and notification numbers exist only in builds with
+  // block-wise transfers and with Observe.
+  if (LWM2M_WITH_BLOCKWISE && plan.block1_echo)
+    LWM2M_TRY(resp.add_uint(OptionNumber::block1, plan.block1_echo->encode()));
+  if (LWM2M_WITH_OBSERVE && plan.observe && resp.code.is_success())
     LWM2M_TRY(resp.add_uint(OptionNumber::observe, *plan.observe));
   return encode(resp, out);
 }
@@ -33,7 +36,8 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
   uint8_t szx = block_szx;
   uint32_t offset = 0;
   bool block2_requested = false;
-  if (request && request->has(OptionNumber::block2)) {
+  // Without block-wise transfers a request with Block2 was refused 4.02 before it came here.
+  if (LWM2M_WITH_BLOCKWISE && request && request->has(OptionNumber::block2)) {
     auto b2 = request->block(OptionNumber::block2);
     if (!b2) {
       resp.code = codes::bad_request;
@@ -64,7 +68,9 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
     resp.code = codes::not_found;
   }
   filling = false;
-  // The handler may have ended the relation it accepted (cancel_observation()).
+  // The handler may have ended the relation it accepted (cancel_observation()). Without
+  // Observe none is ever accepted.
+  if (!LWM2M_WITH_OBSERVE) r.observation_ = {};
   if (r.observation_.valid() && !observing(r.observation_)) r.observation_ = {};
   outcome.observation = r.observation_;
   outcome.deferred = r.deferred_;
@@ -109,14 +115,15 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
 
 // A response without handler: a rejection, a Block1 Continue, or an internal error.
 void EngineCore::finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
-                               std::optional<uint32_t> size1, std::optional<BlockOption> block1,
-                               std::optional<uint32_t> max_age) noexcept {
+                               const SimpleOptions& extra) noexcept {
   resp.code = code;
   resp.clear_options();
   resp.payload = {};
-  if (max_age) (void)resp.add_uint(OptionNumber::max_age, *max_age);
-  if (block1) (void)resp.add_uint(OptionNumber::block1, block1->encode());
-  if (size1) (void)resp.add_uint(OptionNumber::size1, *size1);
+  // Max-Age and Size1 come from Block1 reassembly only.
+  if (LWM2M_WITH_BLOCKWISE && extra.max_age)
+    (void)resp.add_uint(OptionNumber::max_age, *extra.max_age);
+  if (extra.block1) (void)resp.add_uint(OptionNumber::block1, extra.block1->encode());
+  if (LWM2M_WITH_BLOCKWISE && extra.size1) (void)resp.add_uint(OptionNumber::size1, *extra.size1);
   auto n = encode(resp, {out, config.max_message_size});
   cache.commit(c, n ? *n : 0);
   c.state = CacheEntry::State::ready;

@@ -29,6 +29,14 @@ struct ResponsePlan {
   std::optional<uint32_t> observe;         ///< notification sequence number, on 2.xx only
 };
 
+/// The options a response without handler (a rejection, a Block1 Continue) may carry
+/// besides its code.
+struct SimpleOptions {
+  std::optional<uint32_t> size1 = std::nullopt;
+  std::optional<BlockOption> block1 = std::nullopt;
+  std::optional<uint32_t> max_age = std::nullopt;
+};
+
 /// What became of it besides the bytes.
 struct ResponseOutcome {
   ObservationId observation;

@@ -111,7 +111,9 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   if (!impl_) return;
   Impl& s = *impl_;
   // A build for fewer servers (LWM2M_MAX_SERVERS) serves no more than it was built for.
+#if LWM2M_MAX_SERVERS != 1
   s.account_count = std::min<size_t>(config.max_servers, LWM2M_MAX_SERVERS) + 1;
+#endif
   s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
   if (!s.allocate_tables(config.max_events)) return;
   // One allocation loop for the byte buffers.
@@ -249,9 +251,9 @@ TimePoint Client::next_deadline() const noexcept {
     if (a.reg->fsm().deadline() < t) t = a.reg->fsm().deadline();
     if (a.reg->disabled_until() < t) t = a.reg->disabled_until();
     // Wake at the start of queue-mode sleep, so that the state (and now) is current.
-    if (s.config.queue_mode && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
+    if (s.queue_mode() && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
-  if (s.bs.deadline() < t) t = s.bs.deadline();
+  if (LWM2M_WITH_BOOTSTRAP && s.bs.deadline() < t) t = s.bs.deadline();
 #if LWM2M_WITH_OBSERVE
   TimePoint o = s.observe.deadline(s.now_);
   if (o < t) t = o;
@@ -347,11 +349,11 @@ void Client::Impl::drive(TimePoint now) noexcept {
     if (accounts[i].used) drive_account(accounts[i], now);
 #if LWM2M_WITH_OBSERVE
   observe.drive(now);
-#endif
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used && accounts[i].reg->fsm().deadline() <= now)
       drive_account(accounts[i], now);
+#endif
 }
 
 // ---- answers to our requests: forwarded to the exchange that sent them ----
@@ -437,7 +439,7 @@ ServerStatus Client::server_status(size_t index) const noexcept {
     ServerStatus st;
     st.ssid = a.ssid;
     st.bootstrap = a.bootstrap;
-    st.asleep = impl_->config.queue_mode && impl_->now_ >= a.awake_until;
+    st.asleep = impl_->queue_mode() && impl_->now_ >= a.awake_until;
     if (!a.reg) {
       st.state = impl_->bs.active() ? "bootstrapping" : impl_->bs.gave_up() ? "failed" : "idle";
       st.next_due = impl_->bs.deadline();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 #include "codec/number.hpp"
 #include "core/access.hpp"
@@ -152,7 +153,11 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   /// The management accounts' registrations: accounts[i].reg is registrations[i - 1] (the
   /// bootstrap account has none, and so does not carry one's bytes).
   Registration* registrations = nullptr;
-  size_t account_count = 0;
+  /// 1 + the management servers served; a constant (2) in a build for one server, so that
+  /// the loops over the table compile to straight code.
+  [[no_unique_address]] std::conditional_t<LWM2M_MAX_SERVERS == 1,
+                                           std::integral_constant<size_t, 2>, size_t>
+      account_count{};
   /// RegistrationHost::links, unless shared; Send payloads are written there too.
   std::unique_ptr<uint8_t[]> links_storage;
   coap::RequestId send_request{};

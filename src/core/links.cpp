@@ -3,6 +3,7 @@
 
 #include "codec/link_format.hpp"
 #include "core/well_known.hpp"
+#include "lwm2m/config.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -75,8 +76,9 @@ void write_register_links(const dm::Registry& registry, Sink& out, const RootLin
 
 namespace {
 
+// Attributes are kept only in a build with Observe: without it Discover passes none.
 void attrs(LinkWriter& links, const AttributeLookup* a, const dm::Path& p) noexcept {
-  if (a) a->write_attributes(p, links.sink());
+  if (LWM2M_WITH_OBSERVE && a) a->write_attributes(p, links.sink());
 }
 
 void resource_link(LinkWriter& links, const dm::Object& o, const dm::ResourceDef& r,

@@ -60,9 +60,9 @@ class AttributeLookup {
 ///   /O/I/R/RI that link alone
 /// An object link carries `ver` when the object's version is not "1.0"; a multiple
 /// resource carries `dim` (its number of instances). Then come the attributes `attributes`
-/// (may be null) writes for each link. Every resource present in an instance is listed,
-/// executable ones included. Errors: invalid_argument for the root path (Bootstrap-Discover
-/// is another answer), not_found when `base` does not exist.
+/// (may be null; ignored in a build without Observe, which keeps none) writes for each link. Every
+/// resource present in an instance is listed, executable ones included. Errors: invalid_argument
+/// for the root path (Bootstrap-Discover is another answer), not_found when `base` does not exist.
 Status write_discover(const dm::Registry& registry, const dm::Path& base,
                       const AttributeLookup* attributes, Sink& out) noexcept;
 

@@ -29,10 +29,13 @@ void Client::on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc)
 #endif
 }
 
+// The four answers below are asked by the observation table alone: a build without Observe
+// (whose table observes nothing) keeps them empty rather than link what they read.
+
 ServerReach Client::Impl::reach(uint8_t account, TimePoint now) noexcept {
   const Account& a = accounts[account];
   ServerReach r;
-  if (!a.reg) return r;  // the bootstrap server observes nothing
+  if (!LWM2M_WITH_OBSERVE || !a.reg) return r;  // the bootstrap server observes nothing
   r.registered = a.reg->registered();
   r.updating = a.reg->fsm().state() == RegistrationState::updating;
   r.asleep = queue_mode() && now >= a.awake_until;
@@ -40,20 +43,26 @@ ServerReach Client::Impl::reach(uint8_t account, TimePoint now) noexcept {
 }
 
 Attributes Client::Impl::server_defaults(uint16_t ssid) noexcept {
+#if !LWM2M_WITH_OBSERVE
+  (void)ssid;
+  return {};
+#else
   const AccountsReader::DefaultPeriods d = reader.default_periods(ssid);
   Attributes defaults;
   if (d.pmin) defaults.set(Attributes::pmin, *d.pmin);
   if (d.pmax) defaults.set(Attributes::pmax, *d.pmax);
   return defaults;
+#endif
 }
 
 bool Client::Impl::storing(uint16_t ssid) noexcept {
+  if (!LWM2M_WITH_OBSERVE) return true;
   const std::optional<ServerEntry> srv = reader.server(ssid);
   return !srv || srv->notification_storing;
 }
 
 void Client::Impl::wake(uint8_t account, TimePoint now) noexcept {
-  accounts[account].reg->request_update(now);
+  if (LWM2M_WITH_OBSERVE) accounts[account].reg->request_update(now);
 }
 
 void Client::Impl::sent(uint8_t account, TimePoint now) noexcept {

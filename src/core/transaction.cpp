@@ -28,12 +28,27 @@ Status Transaction::noted(Status st, Change::Kind kind, const dm::Path& path) no
   return st;
 }
 
-Status Transaction::write(const dm::Path& path, const dm::Value& value) noexcept {
-  auto obj = touch(path.object());
-  if (!obj) return obj.status();
-  const dm::ResourceInstanceId riid = path.depth() == 4 ? path.resource_instance() : dm::kInvalidId;
-  return noted((*obj)->write(path.instance(), path.resource(), riid, value), Change::Kind::written,
-               path);
+Status Transaction::change(Op op, const dm::Path& path, const dm::Value* value) noexcept {
+  auto touched = touch(path.object());
+  if (!touched) return touched.status();
+  dm::Object& obj = **touched;
+  const dm::InstanceId iid = path.instance();
+  switch (op) {
+    case Op::write: {
+      const dm::ResourceInstanceId riid =
+          path.depth() == 4 ? path.resource_instance() : dm::kInvalidId;
+      return noted(obj.write(iid, path.resource(), riid, *value), Change::Kind::written, path);
+    }
+    case Op::reset_resource:
+      return noted(obj.reset_resource(iid, path.resource()), Change::Kind::written, path);
+    case Op::reset_instance:
+      return obj.reset_instance(iid);
+    case Op::create:
+      return noted(obj.create_instance(iid), Change::Kind::created, path);
+    case Op::remove:
+      return noted(obj.delete_instance(iid), Change::Kind::deleted, path);
+  }
+  return Errc::invalid_argument;
 }
 
 Status Transaction::write_block(const dm::Path& resource, uint32_t offset, ByteView bytes,
@@ -42,31 +57,6 @@ Status Transaction::write_block(const dm::Path& resource, uint32_t offset, ByteV
   if (!obj) return obj.status();
   return noted((*obj)->write_block(resource.instance(), resource.resource(), offset, bytes, more),
                Change::Kind::written, resource);
-}
-
-Status Transaction::reset_resource(const dm::Path& resource) noexcept {
-  auto obj = touch(resource.object());
-  if (!obj) return obj.status();
-  return noted((*obj)->reset_resource(resource.instance(), resource.resource()),
-               Change::Kind::written, resource);
-}
-
-Status Transaction::reset_instance(const dm::Path& instance) noexcept {
-  auto obj = touch(instance.object());
-  if (!obj) return obj.status();
-  return (*obj)->reset_instance(instance.instance());
-}
-
-Status Transaction::create(const dm::Path& instance) noexcept {
-  auto obj = touch(instance.object());
-  if (!obj) return obj.status();
-  return noted((*obj)->create_instance(instance.instance()), Change::Kind::created, instance);
-}
-
-Status Transaction::remove(const dm::Path& instance) noexcept {
-  auto obj = touch(instance.object());
-  if (!obj) return obj.status();
-  return noted((*obj)->delete_instance(instance.instance()), Change::Kind::deleted, instance);
 }
 
 Status Transaction::finish(Status so_far) noexcept {

@@ -26,13 +26,19 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   /// A resource (depth 3) or resource instance (depth 4).
-  Status write(const dm::Path& path, const dm::Value& value) noexcept;
+  Status write(const dm::Path& path, const dm::Value& value) noexcept {
+    return change(Op::write, path, &value);
+  }
   /// One block of a block-wise Write of a resource (dm::Object::write_block()).
   Status write_block(const dm::Path& resource, uint32_t offset, ByteView bytes, bool more) noexcept;
-  Status reset_resource(const dm::Path& resource) noexcept;
-  Status reset_instance(const dm::Path& instance) noexcept;
-  Status create(const dm::Path& instance) noexcept;
-  Status remove(const dm::Path& instance) noexcept;
+  Status reset_resource(const dm::Path& resource) noexcept {
+    return change(Op::reset_resource, resource);
+  }
+  Status reset_instance(const dm::Path& instance) noexcept {
+    return change(Op::reset_instance, instance);
+  }
+  Status create(const dm::Path& instance) noexcept { return change(Op::create, instance); }
+  Status remove(const dm::Path& instance) noexcept { return change(Op::remove, instance); }
 
   /// `so_far` is the outcome of the request's changes; when it is ok every touched object
   /// validates and all commit, otherwise (or when a validation fails) all roll back and
@@ -43,6 +49,10 @@ class Transaction {
   const ChangeList& changes() const noexcept { return changes_; }
 
  private:
+  enum class Op : uint8_t { write, reset_resource, reset_instance, create, remove };
+  /// One change through the object's handler (`value` for a write only): one copy of
+  /// entering the object's transaction and noting the change, rather than one per kind.
+  Status change(Op op, const dm::Path& path, const dm::Value* value = nullptr) noexcept;
   Result<dm::Object*> touch(dm::ObjectId id) noexcept;
   /// `st`, after keeping the change when it succeeded.
   Status noted(Status st, Change::Kind kind, const dm::Path& path) noexcept;

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/write_plan.hpp"
 
+#include "lwm2m/config.hpp"
+
 namespace lwm2m::core {
+namespace {
+// A build without bootstrap never makes a Bootstrap-Write plan: its branches compile out.
+bool bootstrap_write(const WritePlan& plan) noexcept {
+  return LWM2M_WITH_BOOTSTRAP && plan.bootstrap;
+}
+}  // namespace
 
 Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
   if (!plan.base.is_prefix_of(r.path) && !(plan.create && r.path.object() == plan.base.object()))
@@ -13,7 +21,7 @@ Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
   if (!def) return Errc::not_found;
   if (r.value.is_none()) return r.path.depth() == 3 && def->multiple ? Errc::ok : Errc::bad_request;
   if (r.path.depth() == 4 && !def->multiple) return Errc::bad_request;
-  if (!plan.bootstrap && !plan.create && !def->writable()) return Errc::method_not_allowed;
+  if (!bootstrap_write(plan) && !plan.create && !def->writable()) return Errc::method_not_allowed;
   if (def->executable()) return Errc::method_not_allowed;
   auto v = dm::convert(r.value, def->type);
   if (!v) return Errc::bad_request;
@@ -30,6 +38,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
   size_t count = 0;
   dm::InstanceId new_iid = dm::kInvalidId;
   bool mixed_instances = false;
+  const bool bootstrap = bootstrap_write(plan);
   for (;;) {
     codec::Record r;
     auto more = dec.next(r);
@@ -48,7 +57,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
       }
       if (r.path.depth() < 2) return Errc::bad_request;
     }
-    if (plan.bootstrap) {
+    if (bootstrap) {
       // Instances named by a Bootstrap-Write may not exist yet: check the descriptor only.
       if (r.path.depth() < 2 || !plan.base.is_prefix_of(r.path)) return Errc::bad_request;
       if (r.path.depth() >= 3) {
@@ -90,7 +99,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
   // Pass 2: apply.
   Status result;
   if (plan.create) result = tx.create(dm::Path(obj->id(), new_iid));
-  if (result && plan.replace && !plan.bootstrap && plan.base.depth() == 2)
+  if (result && plan.replace && !bootstrap && plan.base.depth() == 2)
     result = tx.reset_instance(plan.base);
   if (result && plan.replace && plan.base.depth() == 3) {
     const dm::ResourceDef* def = reg.resource_def(plan.base);
@@ -119,7 +128,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
         p = dm::Path(p.object(), new_iid);
       }
     }
-    if (plan.bootstrap && !obj->has_instance(p.instance())) {
+    if (bootstrap && !obj->has_instance(p.instance())) {
       result = tx.create(dm::Path(p.object(), p.instance()));
       if (!result) break;
     }
@@ -129,8 +138,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
       continue;
     }
     const dm::ResourceDef* def = reg.resource_def(p);
-    if (def->multiple && p.depth() == 4 && (plan.replace || plan.bootstrap) &&
-        plan.base.depth() <= 2) {
+    if (def->multiple && p.depth() == 4 && (plan.replace || bootstrap) && plan.base.depth() <= 2) {
       dm::Path res = p.parent();
       if (!have_last || !(res == last_multi)) {
         (void)tx.reset_resource(res);

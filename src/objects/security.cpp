@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/objects/security.hpp"
 
+#include "slot_ids.hpp"
+
 namespace lwm2m::objects {
 
 Status detail::assign_bytes(uint8_t* data, uint16_t& size, size_t capacity, ByteView v) noexcept {
@@ -126,22 +128,11 @@ Result<dm::InstanceId> SecurityObject::add(const SecurityConfig& c, dm::Instance
 }
 
 size_t SecurityObject::instance_count() const noexcept {
-  size_t n = 0;
-  for (const SecurityInstance& s : storage_)
-    n += s.id != dm::kInvalidId;
-  return n;
+  return SlotIds(storage_).used();
 }
 
 dm::InstanceId SecurityObject::instance_at(size_t index) const noexcept {
-  // Slots are unordered; the index-th smallest id is found by counting smaller ids.
-  for (const SecurityInstance& s : storage_) {
-    if (s.id == dm::kInvalidId) continue;
-    size_t smaller = 0;
-    for (const SecurityInstance& t : storage_)
-      smaller += t.id != dm::kInvalidId && t.id < s.id;
-    if (smaller == index) return s.id;
-  }
-  return dm::kInvalidId;
+  return SlotIds(storage_).sorted_at(index);
 }
 
 bool SecurityObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/objects/server.hpp"
 
+#include "slot_ids.hpp"
+
 namespace lwm2m::objects {
 namespace {
 
@@ -136,21 +138,11 @@ Result<dm::InstanceId> ServerObject::add(const ServerConfig& c, dm::InstanceId i
 }
 
 size_t ServerObject::instance_count() const noexcept {
-  size_t n = 0;
-  for (const ServerInstance& s : storage_)
-    n += s.id != dm::kInvalidId;
-  return n;
+  return SlotIds(storage_).used();
 }
 
 dm::InstanceId ServerObject::instance_at(size_t index) const noexcept {
-  for (const ServerInstance& s : storage_) {
-    if (s.id == dm::kInvalidId) continue;
-    size_t smaller = 0;
-    for (const ServerInstance& t : storage_)
-      smaller += t.id != dm::kInvalidId && t.id < s.id;
-    if (smaller == index) return s.id;
-  }
-  return dm::kInvalidId;
+  return SlotIds(storage_).sorted_at(index);
 }
 
 bool ServerObject::has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept {

@@ -142,6 +142,24 @@ TEST_F(MinimalTier, SendAndBootstrapAreRefusedWithoutTouchingTheNetwork) {
   EXPECT_TRUE(rig.client->registered(101));
 }
 
+TEST_F(MinimalTier, ABootstrapServersRequestIs405AndStartsNoBootstrap) {
+  // A device configured with a bootstrap server as well: this build cannot bootstrap, so a
+  // request from that server is refused, and the client neither starts waiting for a
+  // Bootstrap-Finish nor schedules a wake-up for one.
+  objects::SecurityConfig bs;
+  bs.uri = "coap://127.0.0.1:5783";
+  bs.bootstrap = true;
+  ASSERT_TRUE(rig.security.add(bs, 0).ok());
+  start_and_register();
+  const TimePoint due = rig.client->next_deadline();
+  auto id = bootstrap.request(codes::get, "/3/0", net.now(), kTlv);
+  ASSERT_TRUE(net.run_until([&] { return !bootstrap.replies_for(id).empty(); }, net.now() + 30s));
+  EXPECT_EQ(bootstrap.replies_for(id).front().code, codes::method_not_allowed);
+  EXPECT_FALSE(rig.client->bootstrapping());
+  EXPECT_EQ(rig.client->next_deadline(), due);
+  EXPECT_TRUE(rig.client->registered(101));
+}
+
 TEST_F(MinimalTier, NamesReadAsEmptyAndCodeThatSetsThemStillCompiles) {
   const dm::ObjectDef& server_def = objects::server_object_def();
   EXPECT_TRUE(server_def.name.empty());
