@@ -12,7 +12,6 @@
 #include <cstdint>
 
 #include "codec/number_text.hpp"
-#include "small_divide.hpp"
 
 namespace lwm2m::codec::number::small {
 namespace {
@@ -78,33 +77,53 @@ int compare(uint64_t w, int q, uint64_t m, int e) noexcept {
 // ---------------------------------------------------------------------------------------
 // Formatting.
 
-// The shortest digits t * 10^p that read back as v = b.m * 2^b.e (finite, non-zero), the
-// closest to v of those, ties to an even last digit: the digits std::to_chars writes.
+// The shortest digits (written to `digits`, their count returned, the last one at 10^p) that
+// read back as v = b.m * 2^b.e (finite, non-zero), the closest to v of those, ties to an
+// even last digit: the digits std::to_chars writes. t is the value of the digits so far.
 // `low` is the lower end of v's rounding interval, as (2m - 1) * 2^(e - 1) or, below a power
 // of two, (4m - 1) * 2^(e - 2); the upper end is (2m + 1) * 2^(e - 1). A reader rounding to
 // nearest, ties to even, gives v for the ends themselves when m is even.
-uint64_t shortest(Binary b, Binary low, int& p) noexcept {
+int shortest(Binary b, Binary low, char* digits, int& p) noexcept {
   const int inside = (b.m & 1) == 0 ? 0 : 1;  // what compare() must exceed at an end
   // At or one above the position of v's leading digit (v < 2^bit_width(m) * 2^e).
   p = floor_log10_pow2(bit_width(b.m) + b.e);
   uint64_t t = 0;
-  for (int n = 0; n < 20; ++n, --p) {
+  int n = 0;
+  for (int i = 0; i < 20; ++i, --p) {
     // The next digit: the largest d with (10t + d) * 10^p <= v.
     t *= 10;
     uint64_t d = 9;
     while (d > 0 && compare(t + d, p, b.m, b.e) > 0)
       --d;
     t += d;
+    if (t != 0) digits[n++] = static_cast<char>('0' + d);
     const bool down = compare(t, p, low.m, low.e) >= inside;             // t reads back as v
     const bool up = -compare(t + 1, p, 2 * b.m + 1, b.e - 1) >= inside;  // t + 1 does
+    if (!down && !up) continue;
     if (down && up) {
       // The closer of the two: which side of (t + 1/2) * 10^p v lies on.
       const int c = compare(10 * t + 5, p - 1, b.m, b.e);
-      return t + (c < 0 || (c == 0 && (t & 1)) ? 1 : 0);
+      if (c > 0 || (c == 0 && (t & 1) == 0)) break;
+    } else if (down) {
+      break;
     }
-    if (down || up) return t + (up ? 1 : 0);
+    // t + 1: the nines carry (each leaves a trailing 0, dropped), "1" when all were nines.
+    while (n > 0 && digits[n - 1] == '9') {
+      --n;
+      ++p;
+    }
+    if (n == 0) {
+      digits[n++] = '1';
+    } else {
+      ++digits[n - 1];
+    }
+    break;
   }
-  return t;  // not reached: 17 significant digits always lie in the interval
+  while (n > 1 && digits[n - 1] == '0') {
+    --n;
+    ++p;
+  }
+  return n;
 }
 
 template <class T>
@@ -120,20 +139,8 @@ size_t format(T v, char* out) noexcept {
   const Binary low = b.m == (uint64_t{1} << F::kMant) && biased > 1 ? Binary{4 * b.m - 1, b.e - 2}
                                                                     : Binary{2 * b.m - 1, b.e - 1};
   int k = 0;
-  uint64_t t = shortest(b, low, k);
-  for (auto r = lwm2m::detail::divide(t, 10); t != 0 && r.rem == 0;
-       r = lwm2m::detail::divide(t, 10)) {
-    t = r.quot;  // a trailing zero, after rounding up to a power of ten
-    ++k;
-  }
   char digits[20];
-  char* first = digits + sizeof digits;
-  do {
-    const auto r = lwm2m::detail::divide(t, 10);
-    *--first = static_cast<char>('0' + r.rem);
-    t = r.quot;
-  } while (t != 0);
-  const int n = static_cast<int>(digits + sizeof digits - first);
+  const int n = shortest(b, low, digits, k);
   // An integer's exact value for emit(): digits * 10^k with k > 0 reads back as v, so v is
   // an integer.
   uint64_t integer = 0;
@@ -144,7 +151,7 @@ size_t format(T v, char* out) noexcept {
       integer = b.m << b.e;
     }
   }
-  return text::emit(neg, first, n, k, integer, out);
+  return text::emit(neg, digits, n, k, integer, out);
 }
 
 // ---------------------------------------------------------------------------------------
