@@ -4,7 +4,8 @@
 //
 // The device is built like the footprint image (bench/footprint): Security, Server and
 // Device objects, the small or the tiny profile (bench/profiles.hpp), the client's tables
-// from a bump arena, the library configured as a PSK device ships it (scripts/qemu-ram.sh);
+// from a bump arena, datagrams received into the client's receive_buffer(), the library
+// configured as a PSK device ships it (scripts/qemu-ram.sh);
 // here with one management server account (no bootstrap) and a Binary App Data Container
 // (/19) whose 400-byte value is read block by block. The server is a script compiled into
 // the image: the datagrams it sends, byte for byte, and its answers to the client's
@@ -45,6 +46,12 @@ size_t g_arena_used = 0;
 struct ReplayState {
   int64_t now_ms = 1000;
   lwm2m::core::Client* client = nullptr;
+  /// Where the "radio" receives: the client's receive_buffer() (the engine's scratch), so
+  /// the device keeps no receive buffer of its own; the client's own buffers hold what it
+  /// sends until poll_transmit() hands it over. It is as large as the largest message the
+  /// client takes: a driver hands a longer datagram to handle_oversized(), which answers a
+  /// request 4.13 with a block size that fits.
+  lwm2m::MutableByteView rx;
   uint8_t observe_token[8] = {};
   uint8_t observe_token_length = 0;
   uint8_t allocation_count = 0;
@@ -142,12 +149,6 @@ constexpr core::ClientConfig kProfile = bench::tiny_profile();
 #else
 constexpr core::ClientConfig kProfile = bench::small_profile();
 #endif
-
-// The "radio": where a driver would receive a datagram (the client's own buffers hold what
-// it sends, until poll_transmit() hands it over). As large as the largest message the
-// client takes: a driver hands a longer datagram to handle_oversized(), which answers a
-// request 4.13 with a block size that fits.
-uint8_t g_rx[kProfile.coap.max_message_size];
 
 // ---- the script --------------------------------------------------------------------------
 
@@ -336,7 +337,7 @@ bool check(const Step& step, const replay::WireView& w, const Expect& e) noexcep
 
 /// Hands the first `n` bytes of the receive buffer to the client, as a driver would.
 void receive(size_t n) noexcept {
-  g_replay.client->handle_datagram(kServerPeer, {g_rx, n}, now());
+  g_replay.client->handle_datagram(kServerPeer, {g_replay.rx.data(), n}, now());
 }
 
 /// Parses what the client sent into g_replay.sent (static, so that the replay's own frames
@@ -368,8 +369,8 @@ bool parse_sent(const Step& step, const coap::Datagram& d) noexcept {
 }
 
 bool server_request(const Step& step) noexcept {
-  if (step.bytes.size > sizeof g_rx) return fail(step, "recorded datagram too long");
-  std::memcpy(g_rx, step.bytes.data, step.bytes.size);
+  if (step.bytes.size > g_replay.rx.size()) return fail(step, "recorded datagram too long");
+  std::memcpy(g_replay.rx.data(), step.bytes.data, step.bytes.size);
   receive(step.bytes.size);
   return check_answer(step);
 }
@@ -382,13 +383,14 @@ bool client_request(const Step& step) noexcept {
   if (w.type != 0) return fail(step, "a request that is not confirmable");
   // The answer: ACK, the recorded code and options, the request's message ID and token.
   const size_t head = 4u + w.token_length;
-  if (head + step.bytes.size > sizeof g_rx) return fail(step, "recorded answer too long");
-  g_rx[0] = static_cast<uint8_t>(0x60 | w.token_length);
-  g_rx[1] = step.answer;
-  g_rx[2] = static_cast<uint8_t>(w.mid >> 8);
-  g_rx[3] = static_cast<uint8_t>(w.mid);
-  std::memcpy(g_rx + 4, w.token, w.token_length);
-  if (step.bytes.size) std::memcpy(g_rx + head, step.bytes.data, step.bytes.size);
+  const MutableByteView b = g_replay.rx;
+  if (head + step.bytes.size > b.size()) return fail(step, "recorded answer too long");
+  b[0] = static_cast<uint8_t>(0x60 | w.token_length);
+  b[1] = step.answer;
+  b[2] = static_cast<uint8_t>(w.mid >> 8);
+  b[3] = static_cast<uint8_t>(w.mid);
+  std::memcpy(b.data() + 4, w.token, w.token_length);
+  if (step.bytes.size) std::memcpy(b.data() + head, step.bytes.data, step.bytes.size);
   receive(head + step.bytes.size);
   return true;
 }
@@ -403,10 +405,11 @@ bool notification(const Step& step) noexcept {
       std::memcmp(w.token, g_replay.observe_token, w.token_length) != 0)
     return fail(step, "not the observation's token");
   if (w.type == 0) {  // a confirmable notification is acknowledged (an empty ACK)
-    g_rx[0] = 0x60;
-    g_rx[1] = 0x00;
-    g_rx[2] = static_cast<uint8_t>(w.mid >> 8);
-    g_rx[3] = static_cast<uint8_t>(w.mid);
+    const MutableByteView b = g_replay.rx;
+    b[0] = 0x60;
+    b[1] = 0x00;
+    b[2] = static_cast<uint8_t>(w.mid >> 8);
+    b[3] = static_cast<uint8_t>(w.mid);
     receive(4);
     return true;
   }
@@ -497,6 +500,7 @@ core::ClientConfig profile() noexcept {
   g_device.set_battery_level(80);
   alignas(core::Client) static unsigned char storage[sizeof(core::Client)];
   g_replay.client = new (storage) core::Client(profile(), g_registry, g_rng);
+  g_replay.rx = g_replay.client->receive_buffer();
   return g_replay.client->valid();
 }
 

@@ -109,8 +109,11 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   uint8_t* own_store = l.bytes(own_bytes ? sizeof(ResponseStore) + own_bytes : 0);
   detail::ServedObservation* observations = l.take<detail::ServedObservation>(c.observations);
   detail::Deferred* deferred = l.take<detail::Deferred>(c.deferred);
-  // No reassembly buffer in a build without block-wise transfers.
+  // No reassembly (nor its state) without a buffer, nor in a build without block-wise
+  // transfers.
   const uint32_t block1_buffer = LWM2M_WITH_BLOCKWISE ? c.block1_buffer : 0;
+  detail::Block1Reassembly* reassembly =
+      block1_buffer ? l.take<detail::Block1Reassembly>(1) : nullptr;
   uint8_t* block1 = l.bytes(block1_buffer);
   detail::TxEntry* tx = l.take<detail::TxEntry>(tx_capacity(c));
   // Used within one call only: shared between engines when the driver says so.
@@ -125,11 +128,10 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   core->cache.attach(cache, c.dedup_entries, store);
   core->observations = observations;
   core->deferred = deferred;
-  core->reassembly.attach(block1, block1_buffer);
+  core->reassembly = reassembly;
+  if (reassembly) reassembly->attach(block1, block1_buffer);
   core->tx.attach(tx, tx_capacity(c));
   core->scratch = scratch;
-  // The payload block is the scratch message's tail (see Engine::scratch_size()).
-  core->payload_scratch = scratch + (c.max_message_size - c.block_size);
   core->block_szx = BlockOption::szx_for(c.block_size);
 }
 
@@ -216,19 +218,28 @@ void Engine::set_handler(RequestHandler* handler) noexcept {
 // ---------------------------------------------------------------------------------------
 // The public API forwards to the core
 
+MutableByteView Engine::receive_buffer() noexcept {
+  if (!core_) return {};
+  return {core_->scratch, config_.max_message_size};
+}
+
 void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
   core_->dispatching = true;
+  core_->input = datagram.data();
   core_->handle_datagram(peer, datagram, now);
   core_->dispatching = false;
+  core_->input = nullptr;
 }
 void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
                               TimePoint now) noexcept {
   if (!core_ || core_->busy() || limit == 0) return;
   core_->dispatching = true;
+  core_->input = datagram.data();
   core_->answer_oversized(
       peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, now);
   core_->dispatching = false;
+  core_->input = nullptr;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
@@ -417,20 +428,21 @@ void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexce
     }
     plan.block1_echo = streamed;
   } else if (m.has(OptionNumber::block1)) {
-    const Code reply = reassembly.accept(peer, m, now, exchange_lifetime);
-    if (reply == codes::continue_) {
-      finish_simple(*c, out, resp, reply, {.block1 = reassembly.block()});
-      return;
-    }
+    // Without a reassembly buffer (EngineConfig::block1_buffer 0) no body fits (Size1 0).
+    const Code reply = reassembly ? reassembly->accept(peer, m, now, exchange_lifetime)
+                       : m.block(OptionNumber::block1) ? codes::request_entity_too_large
+                                                       : codes::bad_request;
     if (reply.raw != 0) {
-      std::optional<uint32_t> size1, max_age;
-      if (reply == codes::request_entity_too_large) size1 = reassembly.capacity();
-      if (reply == codes::service_unavailable) max_age = reassembly.busy_seconds(now);
-      finish_simple(*c, out, resp, reply, {.size1 = size1, .max_age = max_age});
+      SimpleOptions options;
+      if (reply == codes::continue_) options.block1 = reassembly->block();
+      if (reply == codes::request_entity_too_large)
+        options.size1 = reassembly ? reassembly->capacity() : 0;
+      if (reply == codes::service_unavailable) options.max_age = reassembly->busy_seconds(now);
+      finish_simple(*c, out, resp, reply, options);
       return;
     }
-    body = reassembly.body();
-    plan.block1_echo = reassembly.block();
+    body = reassembly->body();
+    plan.block1_echo = reassembly->block();
   }
 
   // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).

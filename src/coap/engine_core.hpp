@@ -43,15 +43,26 @@ struct EngineCore {
   TxQueue tx;
   ServedObservation* observations = nullptr;
   Deferred* deferred = nullptr;
-  Block1Reassembly reassembly;
-  uint8_t* scratch = nullptr;          ///< one message: a notification that replaces one in flight
-  uint8_t* payload_scratch = nullptr;  ///< one block of payload for handlers: scratch's tail
+  /// Block1 bodies, in the storage when EngineConfig::block1_buffer is not 0; else null.
+  Block1Reassembly* reassembly = nullptr;
+  /// One message: a notification that replaces one in flight, and the driver's receive
+  /// buffer (Engine::receive_buffer()).
+  uint8_t* scratch = nullptr;
+  /// The datagram handle_datagram() or handle_oversized() is handling, else null: when the
+  /// driver received it into scratch (receive_buffer()), a notification that replaces one
+  /// in flight, built in scratch, would overwrite it, so it is refused meanwhile.
+  const uint8_t* input = nullptr;
+  bool input_in_scratch() const noexcept {
+    const auto at = reinterpret_cast<uintptr_t>(input);
+    const auto start = reinterpret_cast<uintptr_t>(scratch);
+    return at >= start && at < start + config.max_message_size;
+  }
   uint8_t transmit[wire::kEmptySize] = {};  ///< the empty ACK/RST being handed out
   uint16_t next_mid_value = 0;
   uint8_t block_szx = 6;
   uint32_t sequence = 0;  ///< orders queued requests (NSTART) by submission
-  /// Set while a handler or filler writes a response into payload_scratch: notify() and
-  /// respond_deferred() would overwrite it, so they are refused meanwhile.
+  /// Set while a handler or filler writes a response: notify() and respond_deferred() from
+  /// there are refused (see the re-entry rules in engine.hpp).
   bool filling = false;
   /// Set while handle_datagram() or handle_timeout() runs: a handler feeding the engine
   /// input from there would be handled against half-updated tables, so it is ignored.
@@ -137,7 +148,7 @@ struct EngineCore {
   // `extra` by reference: the common call without options then passes one address rather
   // than three empty optionals on the stack.
   void finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
-                     const SimpleOptions& extra = {}) noexcept;
+                     const SimpleOptions& extra = kNoSimpleOptions) noexcept;
   Result<DeferredId> defer() noexcept;
   Status respond_deferred(DeferredId id, TimePoint now, ResponseFiller& f) noexcept;
 };

@@ -404,7 +404,7 @@ bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept {
   if (payload.empty()) return true;
   if (static_cast<size_t>(end - p) < 1 + payload.size()) return false;
   *p++ = 0xFF;
-  // memmove: the engine encodes a notification in front of its own payload (scratch).
+  // memmove: the engine writes a response's payload at the end of the output first.
   std::memmove(p, payload.data(), payload.size());
   p += payload.size();
   return true;

@@ -85,7 +85,9 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   bool replacing = false;
   if (o.exchange >= 0) {
     // One CON notification in flight per relation: the new state replaces it and goes
-    // out with the next retransmission (§4.5.2).
+    // out with the next retransmission (§4.5.2). It is built in scratch, which holds the
+    // datagram being handled when the driver received it there.
+    if (input_in_scratch()) return Errc::invalid_state;
     e = &exchanges[o.exchange];
     replacing = true;
     con = true;
@@ -104,8 +106,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   plan.observe = seq;  // on 2.xx only: an error carries no Observe (§3.2, §4.2)
   ResponseOutcome outcome;
   // A replaced notification keeps its bytes until the new ones are known good (the filler
-  // may even end the relation and free its exchange): the new ones are built in scratch,
-  // whose tail is the payload the filler writes (the encoder moves it to the front).
+  // may even end the relation and free its exchange): the new ones are built in scratch.
   uint8_t* out = replacing ? scratch : e->buf;
   auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
   if (!n) {

@@ -5,6 +5,8 @@
 // the Block1 echo of a reassembled body (RFC 7959 §2.3).
 #include "coap/response.hpp"
 
+#include <cstring>
+
 #include "coap/engine_core.hpp"
 #include "lwm2m/config.hpp"
 
@@ -49,7 +51,9 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
   }
   const uint32_t size = 1u << (szx + 4);
   offset -= offset % size;
-  Sink sink({payload_scratch, size}, offset);
+  // The payload block is written at the end of `out` (a whole message): the options are
+  // known only once the handler returns.
+  Sink sink({out.data() + out.size() - size, size}, offset);
   Response r(resp, sink);
   r.engine_ = this;
   r.can_observe_ = plan.allow_observe;
@@ -109,7 +113,12 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
     if (request && request->has(OptionNumber::size2))
       LWM2M_TRY(resp.add_uint(OptionNumber::size2, static_cast<uint32_t>(total)));
   }
-  resp.payload = sink.window();
+  // The block goes to the very end of `out`, where the encoder leaves it in place until
+  // the options in front of it are written.
+  const ByteView window = sink.window();
+  uint8_t* const at = out.data() + out.size() - window.size();
+  std::memmove(at, window.data(), window.size());
+  resp.payload = {at, window.size()};
   return finish(plan, resp, out);
 }
 

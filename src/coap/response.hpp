@@ -36,6 +36,9 @@ struct SimpleOptions {
   std::optional<BlockOption> block1 = std::nullopt;
   std::optional<uint32_t> max_age = std::nullopt;
 };
+/// None of them: the default of finish_simple(), a constant so that no caller builds an
+/// empty set on its stack.
+inline constexpr SimpleOptions kNoSimpleOptions{};
 
 /// What became of it besides the bytes.
 struct ResponseOutcome {

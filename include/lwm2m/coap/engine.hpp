@@ -19,9 +19,11 @@
 //   stale at once; the engine finishes the message it was handling without it (a cancelled
 //   observation, for one, is answered without Observe).
 // - notify() and respond_deferred() from inside RequestHandler::on_request() or a filler:
-//   refused with invalid_state (the response being written shares their buffer); call them
-//   after the handler returns. From a ResponseHandler or on_observe_cancelled(): yes.
-//   A notify() filler that ends its own relation sends nothing (invalid_state).
+//   refused with invalid_state; call them after the handler returns. From a
+//   ResponseHandler or on_observe_cancelled(): yes, except a notify() that would replace a
+//   CON notification in flight while the datagram being handled lies in receive_buffer()
+//   (the new one is built there): invalid_state. A notify() filler that ends its own
+//   relation sends nothing (invalid_state).
 // - handle_datagram() and handle_timeout(): ignored; feed them from the driver's loop.
 #pragma once
 
@@ -105,10 +107,10 @@ struct EngineConfig {
   /// Each input queues one at most, so a driver that calls poll_transmit() after every
   /// input needs 1.
   uint8_t empty_messages = 8;
-  /// A buffer the engine uses only inside one call (a response's payload, a notification
-  /// that replaces one in flight): Engine::scratch_size(*this) bytes. Engines driven by one thread,
-  /// one call at a time, may share one (thousands of clients in a process keep it once); null: the
-  /// engine has its own in its storage.
+  /// A buffer the engine uses only inside one call (a notification that replaces one in
+  /// flight, the driver's receive buffer): Engine::scratch_size(*this) bytes. Engines
+  /// driven by one thread, one call at a time, may share one (thousands of clients in a
+  /// process keep it once); null: the engine has its own in its storage.
   uint8_t* shared_scratch = nullptr;
   /// A response store shared by engines driven by one thread, one call at a time (their
   /// cached responses then take room in proportion to the requests they serve, not one
@@ -366,8 +368,8 @@ class Engine {
  public:
   /// Bytes of storage the engine needs for `config`.
   static size_t storage_size(const EngineConfig& config) noexcept;
-  /// Bytes of EngineConfig::shared_scratch for `config`: one message (a response's
-  /// payload block is written at its end, and a replacing notification is encoded in it).
+  /// Bytes of EngineConfig::shared_scratch for `config`: one message (a notification that
+  /// replaces one in flight is encoded in it, and drivers may receive into it).
   static size_t scratch_size(const EngineConfig& config) noexcept {
     return config.max_message_size;
   }
@@ -390,6 +392,13 @@ class Engine {
   void set_handler(RequestHandler* handler) noexcept;
 
   // ---- inputs ----
+  /// Where a driver may receive a datagram, then hand its first bytes to handle_datagram()
+  /// (or to handle_oversized() when it did not fit), so that it needs no receive buffer of
+  /// its own: config().max_message_size bytes of the engine's scratch, which engines
+  /// sharing EngineConfig::shared_scratch share too. Receive into it just before that call:
+  /// any other call into the engine (or into an engine sharing it) may overwrite it.
+  /// Empty when the engine is not valid.
+  MutableByteView receive_buffer() noexcept;
   /// A datagram from `peer` arrived at `now`.
   void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
   /// A datagram larger than the driver's receive buffer (`limit` bytes; the driver read it

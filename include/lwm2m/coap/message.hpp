@@ -274,7 +274,8 @@ ParseError parse(ByteView datagram, Message& out) noexcept;
 size_t encoded_size(const Message& m) noexcept;
 
 /// Serialises into `out`; returns the size, or buffer_too_small / invalid_argument
-/// (token longer than 8 bytes). Every option a Message can hold is encodable.
+/// (token longer than 8 bytes). Every option a Message can hold is encodable. The payload
+/// may already lie at the very end of `out` (written there before the options were known).
 Result<size_t> encode(const Message& m, MutableByteView out) noexcept;
 
 }  // namespace lwm2m::coap

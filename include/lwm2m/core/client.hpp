@@ -244,6 +244,12 @@ class Client final : private coap::RequestHandler,
   bool stopped() const noexcept;
 
   // ---- I/O ----
+  /// Where the driver may receive a datagram just before handle_datagram(), instead of a
+  /// buffer of its own (coap::Engine::receive_buffer(): the engine's scratch, as large as
+  /// the largest message the client takes). Empty when the client is not valid.
+  MutableByteView receive_buffer() noexcept {
+    return valid_ ? engine_.receive_buffer() : MutableByteView{};
+  }
   /// A datagram from `peer` arrived at `now`.
   void handle_datagram(coap::PeerId peer, ByteView datagram, TimePoint now) noexcept;
   /// A datagram larger than the driver's receive buffer of `limit` bytes: a request gets

@@ -47,15 +47,23 @@ struct ServerInstance {
 
 const dm::ObjectDef& server_object_def() noexcept;
 
+namespace detail {
+// ServerObject::kMaxInstancesPerRequest.
+constexpr size_t server_rollback_slots() noexcept {
+  if (LWM2M_SERVER_ROLLBACK_MAX > 0) return LWM2M_SERVER_ROLLBACK_MAX;
+  return LWM2M_MAX_SERVERS < 3 ? LWM2M_MAX_SERVERS + 1 : 4;
+}
+}  // namespace detail
+
 /// LwM2M Server object (/1): registration settings of each management server.
 class ServerObject final : public dm::Object {
  public:
   /// Instances changed by one request (a Write-Composite or Bootstrap-Write naming more
-  /// is refused with 5.00 and rolled back): 4, or one more than the management servers
-  /// the library serves when it was built for fewer (LWM2M_MAX_SERVERS in
-  /// lwm2m/build_config.hpp). Each takes a copy of an instance in the object, for rollback.
-  static constexpr size_t kMaxInstancesPerRequest =
-      LWM2M_MAX_SERVERS < 3 ? LWM2M_MAX_SERVERS + 1 : 4;
+  /// is refused with 5.00 and rolled back): LWM2M_SERVER_ROLLBACK_MAX when the library was
+  /// built with it set, else 4, or one more than the management servers the library serves
+  /// when it was built for fewer (LWM2M_MAX_SERVERS; both in lwm2m/build_config.hpp). Each
+  /// takes a copy of an instance in the object, for rollback.
+  static constexpr size_t kMaxInstancesPerRequest = detail::server_rollback_slots();
 
   /// Instances live in `storage` (one slot per possible instance).
   explicit ServerObject(std::span<ServerInstance> storage) noexcept;

@@ -255,6 +255,29 @@ TEST_F(EngineBlockServer, BodyBeyondTheBufferGetsEntityTooLarge) {
   EXPECT_TRUE(server_.calls.empty());
 }
 
+// Without a reassembly buffer (block1_buffer 0) no Block1 body fits: every block is
+// answered 4.13 with Size1 0, and a malformed Block1 option 4.00; the handler never runs.
+TEST_F(EngineBlockServer, NoReassemblyBufferRefusesEveryBlock) {
+  coap::EngineConfig cfg;
+  cfg.block1_buffer = 0;
+  start(cfg);
+  serve_representation("");
+  const std::string data = make_body(128);
+  peer_send(block_put(1, BlockOption{0, true, 3}, data));
+  peer_send(block_put(2, BlockOption{0, false, 3}, "short"));
+  Message bad = request(Type::con, put, 3, token({3}), "r");
+  ASSERT_TRUE(bad.add_uint(OptionNumber::block1, 0x0F).ok());  // SZX 7 is reserved
+  peer_send(bad);
+  auto got = received();
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(got[i].code(), coap::codes::request_entity_too_large) << i;
+    EXPECT_EQ(got[i].uint_option(OptionNumber::size1), 0u) << i;
+  }
+  EXPECT_EQ(got[2].code(), coap::codes::bad_request);
+  EXPECT_TRUE(server_.calls.empty());
+}
+
 // RFC 7959 §2.3: a non-final block whose payload is not the block size is a bad request.
 TEST_F(EngineBlockServer, BlockPayloadSizeMismatchGetsBadRequest) {
   start();

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "lwm2m/coap/message.hpp"
@@ -59,6 +61,42 @@ TEST(MessageRoundTrip, LargestOptionNumberDeltaReencodesExactly) {
   auto n = encode(m, {out.data(), out.size()});
   ASSERT_TRUE(n.ok());
   EXPECT_TRUE(out == wire);
+}
+
+// A payload written at the end of the output buffer before the options were known (as the
+// engine writes a response's payload block) comes out intact even when the header and
+// options take most of the buffer.
+TEST(MessageEncode, PayloadAlreadyAtTheEndOfTheOutputIsNotOverwrittenByTheOptions) {
+  std::vector<uint8_t> out(96, 0);
+  const std::string payload = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::memcpy(out.data() + out.size() - payload.size(), payload.data(), payload.size());
+  Message m;
+  m.type = Type::ack;
+  m.code = codes::content;
+  m.message_id = 7;
+  const uint8_t tok[] = {1, 2, 3, 4, 5, 6, 7, 8};
+  m.token = Token::from({tok, sizeof tok});
+  const std::string a(20, 'a'), b(20, 'b');
+  ASSERT_TRUE(m.add_string(OptionNumber::location_path, a).ok());
+  ASSERT_TRUE(m.add_string(OptionNumber::location_path, b).ok());
+  m.payload = {out.data() + out.size() - payload.size(), payload.size()};
+
+  auto n = encode(m, {out.data(), out.size()});
+  ASSERT_TRUE(n.ok());
+  Message back;
+  ASSERT_EQ(parse({out.data(), *n}, back), ParseError::none);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(back.payload.data()), back.payload.size()),
+            payload);
+  std::string_view paths[2];
+  ASSERT_EQ(back.strings(OptionNumber::location_path, paths), 2u);
+  EXPECT_EQ(paths[0], a);
+  EXPECT_EQ(paths[1], b);
+
+  // One byte too few for the options and the payload: refused, not truncated.
+  m.payload = {out.data() + out.size() - payload.size(), payload.size()};
+  EXPECT_EQ(encode(m, {out.data(), *n - 1}).error(), Errc::buffer_too_small);
+  m.payload = {out.data() + out.size() - 60, 60};
+  EXPECT_EQ(encode(m, {out.data(), out.size()}).error(), Errc::buffer_too_small);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 //   net.run_until([&] { return done; }, net.now() + std::chrono::seconds(300));
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -49,12 +50,21 @@ class SimNode {
   virtual void timeout(TimePoint now) = 0;
 };
 
-/// Adapts any sans-I/O endpoint with the coap::Engine calling convention.
+/// Adapts any sans-I/O endpoint with the coap::Engine calling convention. An endpoint with
+/// receive_buffer() (coap::Engine, core::Client) gets every datagram that fits there, as a
+/// driver without a receive buffer of its own would hand it over.
 template <class Endpoint>
 class SansIoNode final : public SimNode {
  public:
   explicit SansIoNode(Endpoint& endpoint) : endpoint_(endpoint) {}
   void receive(NodeId from, ByteView datagram, TimePoint now) override {
+    if constexpr (requires { endpoint_.receive_buffer(); }) {
+      MutableByteView b = endpoint_.receive_buffer();
+      if (datagram.size() <= b.size()) {
+        std::copy(datagram.begin(), datagram.end(), b.begin());
+        datagram = {b.data(), datagram.size()};
+      }
+    }
     endpoint_.handle_datagram(from, datagram, now);
   }
   bool transmit(NodeId& to, Bytes& datagram) override {
