@@ -7,7 +7,8 @@
 #   minimal  TLV, text, opaque, link format; one server; no bootstrap, observe, block-wise
 #   common   minimal + bootstrap, observe, block-wise, CBOR, SenML CBOR, Send, queue mode
 #   full     every feature (the default library)
-# All use the compact number conversion (LWM2M_COMPACT_FLOAT, ON when cross-compiling).
+# All use the small exact number conversion (LWM2M_COMPACT_FLOAT and LWM2M_SMALL_FLOAT, both
+# ON when cross-compiling).
 # flash = text + data (initial values are stored in flash), static RAM = data + bss less
 # the bump arena the client's construction-time tables come from (FOOTPRINT_HEAP_BYTES,
 # printed apart; the tables' size per profile is measured by bench/client_bench.cpp).

@@ -11,9 +11,13 @@ namespace lwm2m {
 /// give it your hardware RNG on a device.
 class Random {
  public:
-  virtual ~Random() = default;
   /// A uniformly distributed 32-bit number.
   virtual uint32_t next_u32() noexcept = 0;
+
+ protected:
+  // Not virtual: a source is never destroyed through this interface (the library only
+  // borrows it), so XorShiftRandom is trivially destructible.
+  ~Random() = default;
 };
 
 /// xorshift64*: fast, small, deterministic for a given seed. Not cryptographic; a device

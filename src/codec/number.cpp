@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "codec/number_compact.hpp"
+#include "codec/number_small.hpp"
 #include "small_divide.hpp"
 #include "text_slice.hpp"
 
@@ -33,10 +34,17 @@ size_t format_int(int64_t v, char* out) noexcept {
 }
 
 #if LWM2M_COMPACT_FLOAT
-// Our own conversions (number_compact.hpp): a few kB of flash instead of ~145 kB of
-// libstdc++'s floating-point to_chars/from_chars, same syntax and error reporting.
+// Our own conversions: a few kB of flash instead of ~145 kB of libstdc++'s floating-point
+// to_chars/from_chars, same syntax and error reporting; the smaller and slower of the two
+// (number_small.hpp) or the faster (number_compact.hpp).
+#if LWM2M_SMALL_FLOAT
+namespace own = small;
+#else
+namespace own = compact;
+#endif
+
 size_t format_double(double v, char* out) noexcept {
-  return compact::format_double(v, out);
+  return own::format_double(v, out);
 }
 #else
 size_t format_double(double v, char* out) noexcept {
@@ -121,7 +129,7 @@ Result<dm::ObjectLink> parse_objlnk(std::string_view s) noexcept {
 
 #if LWM2M_COMPACT_FLOAT
 Result<double> parse_double(std::string_view s) noexcept {
-  return compact::parse_double(s);
+  return own::parse_double(s);
 }
 #else
 Result<double> parse_double(std::string_view s) noexcept {

@@ -5,14 +5,19 @@
 // Clinger 1990, "How to read floating point numbers accurately").
 #include "codec/number_compact.hpp"
 
-#include "small_divide.hpp"
-
 #include <bit>
 #include <cstdint>
 #include <type_traits>
 
+#include "codec/number_text.hpp"
+
 namespace lwm2m::codec::number::compact {
 namespace {
+
+using text::Big;
+using text::Decimal;
+using text::floor_log2_pow10;
+using text::Format;
 
 // ---------------------------------------------------------------------------------------
 // 64-bit "do it yourself" floating point: f * 2^e.
@@ -74,11 +79,6 @@ constexpr uint64_t kPow10[] = {
 };
 constexpr int kNegativePows = sizeof(kPow10) / sizeof(kPow10[0]);
 
-// floor(k * log2(10)) for |k| < 400 (checked exhaustively when the table was made).
-constexpr int floor_log2_pow10(int k) {
-  return (k * 1741647) >> 19;
-}
-
 // Binary exponent of the cached power of ten at `index`.
 int pow10_exponent(int index) noexcept {
   return floor_log2_pow10(kFirstPow + kPowStep * index) - 63;
@@ -94,31 +94,6 @@ Diy cached_pow10(int index) noexcept {
 
 constexpr uint32_t kPow10U32[] = {1,      10,      100,      1000,      10000,
                                   100000, 1000000, 10000000, 100000000, 1000000000};
-
-// ---------------------------------------------------------------------------------------
-// Layout of the IEEE binary formats.
-
-template <class T>
-struct Format;
-template <>
-struct Format<double> {
-  using Bits = uint64_t;
-  static constexpr int kMant = 52;       // stored significand bits
-  static constexpr int kBias = 1023;     // exponent bias
-  static constexpr int kExpAll = 0x7ff;  // exponent field of infinities and NaN
-  static constexpr int kMaxDec = 309;    // 10^309 and above overflow
-  static constexpr int kMinDec = -324;   // below 10^-324: less than half the smallest subnormal
-};
-template <>
-struct Format<float> {
-  using Bits = uint32_t;
-  static constexpr int kMant = 23;
-  static constexpr int kBias = 127;
-  static constexpr int kExpAll = 0xff;
-  static constexpr int kMaxDec = 39;
-  static constexpr int kMinDec = -46;
-  static constexpr int kFastPow = 10;
-};
 
 // ---------------------------------------------------------------------------------------
 // Formatting: Grisu2.
@@ -220,76 +195,14 @@ int grisu(T v, char* digits, int& k) noexcept {
   return n;
 }
 
-char* write_exponent(char* p, int x) noexcept {
-  *p++ = 'e';
-  *p++ = x < 0 ? '-' : '+';
-  if (x < 0) x = -x;
-  if (x >= 100) {
-    *p++ = static_cast<char>('0' + x / 100);
-    x %= 100;
-  }
-  *p++ = static_cast<char>('0' + x / 10);
-  *p++ = static_cast<char>('0' + x % 10);
-  return p;
-}
-
-// digits * 10^k as text in the syntax described in the header. `integer` is the exact value
-// when it is an integer below 2^64: std::to_chars writes an integer in fixed notation with
-// all its digits ("51134428717825792", not "51134428717825790"), so do we.
-size_t emit(bool neg, const char* digits, int n, int k, uint64_t integer, char* out) noexcept {
-  char* p = out;
-  if (neg) *p++ = '-';
-  const int point = n + k;  // value = 0.digits * 10^point
-  const int sci_exp = point - 1;
-  const int sci_len = n + (n > 1 ? 1 : 0) + 2 + (sci_exp >= 100 || sci_exp <= -100 ? 3 : 2);
-  const int fixed_len = k >= 0 ? n + k : (point > 0 ? n + 1 : 2 - point + n);
-  bool fixed = fixed_len <= sci_len;
-  // An integer beyond 17 characters would look like one that does not fit 64 bits.
-  if (fixed && k >= 0 && fixed_len + (neg ? 1 : 0) > 17) fixed = false;
-  if (!fixed) {
-    *p++ = digits[0];
-    if (n > 1) {
-      *p++ = '.';
-      for (int i = 1; i < n; ++i)
-        *p++ = digits[i];
-    }
-    p = write_exponent(p, sci_exp);
-  } else if (k > 0) {
-    // fixed_len <= 17 here, so the value is below 10^17: an integer that fits.
-    char* end = p + fixed_len;
-    for (char* q = end; q != p;) {
-      const auto [quot, rem] = lwm2m::detail::divide(integer, 10);
-      *--q = static_cast<char>('0' + rem);
-      integer = quot;
-    }
-    p = end;
-  } else if (k == 0) {
-    for (int i = 0; i < n; ++i)
-      *p++ = digits[i];
-  } else if (point > 0) {
-    for (int i = 0; i < n; ++i) {
-      if (i == point) *p++ = '.';
-      *p++ = digits[i];
-    }
-  } else {
-    *p++ = '0';
-    *p++ = '.';
-    for (int i = 0; i < -point; ++i)
-      *p++ = '0';
-    for (int i = 0; i < n; ++i)
-      *p++ = digits[i];
-  }
-  return static_cast<size_t>(p - out);
-}
-
 template <class T>
 size_t format(T v, char* out) noexcept {
   using F = Format<T>;
   auto bits = std::bit_cast<typename F::Bits>(v);
   const bool neg = (bits >> (sizeof(bits) * 8 - 1)) != 0;
   const int biased = static_cast<int>(bits >> F::kMant) & F::kExpAll;
-  if (biased == F::kExpAll) return 0;                         // infinity, NaN
-  if ((bits << 1) == 0) return emit(neg, "0", 1, 0, 0, out);  // +-0, compared as bits
+  if (biased == F::kExpAll) return 0;                               // infinity, NaN
+  if ((bits << 1) == 0) return text::emit(neg, "0", 1, 0, 0, out);  // +-0, compared as bits
   char digits[20];
   int k = 0;
   int n = grisu(v, digits, k);
@@ -304,130 +217,11 @@ size_t format(T v, char* out) noexcept {
       integer = f << e;
     }
   }
-  return emit(neg, digits, n, k, integer, out);
+  return text::emit(neg, digits, n, k, integer, out);
 }
 
 // ---------------------------------------------------------------------------------------
 // Parsing.
-
-struct Decimal {
-  uint64_t w = 0;          // the first (up to) 19 significant digits
-  int64_t e10 = 0;         // value = w * 10^e10 (before the dropped digits)
-  int ndigits = 0;         // digits in w
-  bool truncated = false;  // a non-zero digit was dropped after the 19th
-  bool neg = false;
-};
-
-constexpr int kMaxDigits = 19;
-
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
-
-// Reads the longest number at the start of s; returns its length, 0 if there is none.
-size_t scan(std::string_view s, Decimal& d) noexcept {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') {
-    d.neg = true;
-    ++i;
-  }
-  if (i >= n || !is_digit(s[i])) return 0;
-  auto take = [&d](char c, bool fraction) {
-    unsigned v = static_cast<unsigned>(c - '0');
-    if (d.ndigits < kMaxDigits) {
-      if (d.w != 0 || v != 0) {
-        d.w = d.w * 10 + v;
-        ++d.ndigits;
-      }
-      if (fraction) --d.e10;
-    } else {
-      if (!fraction) ++d.e10;
-      if (v != 0) d.truncated = true;
-    }
-  };
-  for (; i < n && is_digit(s[i]); ++i)
-    take(s[i], false);
-  if (i < n && s[i] == '.') {
-    for (++i; i < n && is_digit(s[i]); ++i)
-      take(s[i], true);
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    size_t j = i + 1;
-    bool exp_neg = false;
-    if (j < n && (s[j] == '+' || s[j] == '-')) exp_neg = s[j++] == '-';
-    if (j < n && is_digit(s[j])) {
-      int64_t x = 0;
-      for (; j < n && is_digit(s[j]); ++j) {
-        if (x < 100000000) x = x * 10 + (s[j] - '0');  // saturates far beyond any range
-      }
-      d.e10 += exp_neg ? -x : x;
-      i = j;
-    }
-  }
-  return i;
-}
-
-// Fixed-size unsigned big integer, just enough to compare a decimal input with a halfway
-// point between two binary values (at most 864 bits for doubles: 5^343 times a 54-bit
-// significand).
-class Big {
- public:
-  explicit Big(uint64_t v) noexcept {
-    limb_[0] = static_cast<uint32_t>(v);
-    limb_[1] = static_cast<uint32_t>(v >> 32);
-    size_ = limb_[1] ? 2 : 1;
-  }
-  void mul(uint32_t m) noexcept {
-    uint64_t carry = 0;
-    for (int i = 0; i < size_; ++i) {
-      uint64_t t = static_cast<uint64_t>(limb_[i]) * m + carry;
-      limb_[i] = static_cast<uint32_t>(t);
-      carry = t >> 32;
-    }
-    if (carry && size_ < kLimbs) limb_[size_++] = static_cast<uint32_t>(carry);
-  }
-  void mul_pow5(int k) noexcept {
-    for (; k >= 13; k -= 13)
-      mul(1220703125u);  // 5^13
-    uint32_t m = 1;
-    for (; k > 0; --k)
-      m *= 5;
-    mul(m);
-  }
-  void shift_left(int bits) noexcept {
-    int words = bits / 32, b = bits % 32;
-    if (size_ + words + 1 > kLimbs) return;  // cannot happen for the inputs scan() passes
-    for (int i = size_ - 1; i >= 0; --i) {
-      uint32_t hi = b ? limb_[i] >> (32 - b) : 0;
-      limb_[i + words + 1] |= hi;
-      limb_[i + words] = limb_[i] << b;
-    }
-    for (int i = 0; i < words; ++i)
-      limb_[i] = 0;
-    size_ += words + 1;
-    while (size_ > 1 && limb_[size_ - 1] == 0)
-      --size_;
-  }
-  // The 64 bits from the highest set one down, rounded to nearest (half up); shifted left
-  // to fill 64 bits when there are fewer. Shifts the value itself to read them.
-  uint64_t top_bits() noexcept {
-    const int bits = size_ * 32 - std::countl_zero(limb_[size_ - 1]);
-    shift_left(bits < 96 ? 96 - bits : (32 - bits % 32) % 32);  // then the top limb is full
-    return ((uint64_t{limb_[size_ - 1]} << 32) | limb_[size_ - 2]) + (limb_[size_ - 3] >> 31);
-  }
-  friend int compare(const Big& a, const Big& b) noexcept {
-    if (a.size_ != b.size_) return a.size_ < b.size_ ? -1 : 1;
-    for (int i = a.size_ - 1; i >= 0; --i) {
-      if (a.limb_[i] != b.limb_[i]) return a.limb_[i] < b.limb_[i] ? -1 : 1;
-    }
-    return 0;
-  }
-
- private:
-  static constexpr int kLimbs = 32;  // inputs that scan() passes need at most 27
-  uint32_t limb_[kLimbs] = {};
-  int size_;
-};
 
 // 10^k = 5^k * 2^k for k > 0: the significand is the top of 5^k, exact, rounded to nearest
 // (5^k is odd, so when more than one bit is dropped they are never exactly half; 5^28 and
@@ -538,7 +332,7 @@ Result<T> to_binary(const Decimal& d) noexcept {
 template <class T>
 Result<T> parse(std::string_view s) noexcept {
   Decimal d;
-  size_t used = scan(s, d);
+  size_t used = text::scan(s, d);
   if (used == 0) return Errc::malformed;
   auto v = to_binary<T>(d);
   // As number.cpp with std::from_chars: out of range first, then trailing characters.

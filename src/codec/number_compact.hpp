@@ -2,8 +2,10 @@
 // Compact decimal <-> binary floating-point conversion for firmware: a few kilobytes of code
 // and one 352-byte table instead of libstdc++'s std::to_chars/std::from_chars for double
 // (Ryu and fast_float: about 140 kB of tables on a Cortex-M4). No heap, no libc, noexcept.
-// number.cpp calls these when the build option LWM2M_COMPACT_FLOAT is ON; they are always
-// compiled so that host tests compare them with the standard library.
+// number.cpp calls these when the build option LWM2M_COMPACT_FLOAT is ON and
+// LWM2M_SMALL_FLOAT is OFF (number_small.hpp: the same functions in less flash, 25 to 130
+// times slower); they are always compiled so that host tests compare them with the
+// standard library.
 //
 // Guarantees:
 // - format_*: the text reads back as exactly the same value (by parse_* here or by any

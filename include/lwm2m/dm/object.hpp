@@ -85,7 +85,6 @@ class Object {
  public:
   /// An object described by `def`, which must outlive it.
   explicit Object(const ObjectDef& def) noexcept : def_(def) {}
-  virtual ~Object() = default;
   Object(const Object&) = delete;
   Object& operator=(const Object&) = delete;
 
@@ -197,6 +196,12 @@ class Object {
   void instances_changed() const noexcept;
   /// The registry this object was added to; null before Registry::add().
   Registry* registry() const noexcept { return registry_; }
+
+ protected:
+  // Not virtual: objects are never destroyed through this interface. An object of a class
+  // that holds nothing to release is then trivially destructible (a static one registers
+  // no destructor to run at exit) and no vtable carries destructors.
+  ~Object() = default;
 
  private:
   friend class Registry;

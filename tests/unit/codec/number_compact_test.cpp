@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The compact conversions (codec/number_compact.hpp) against libstdc++'s std::to_chars and
-// std::from_chars, which are correctly rounding and shortest: number.cpp uses one or the
-// other depending on LWM2M_COMPACT_FLOAT, and both must give the same wire text.
+// The library's own conversions, the fast one (codec/number_compact.hpp) and the small one
+// (codec/number_small.hpp), against libstdc++'s std::to_chars and std::from_chars, which
+// are correctly rounding and shortest: number.cpp uses one of the three depending on
+// LWM2M_COMPACT_FLOAT and LWM2M_SMALL_FLOAT, and all must give the same wire text (the
+// fast one's digits may be one longer or differ in the last, rarely).
 #include "codec/number_compact.hpp"
+#include "codec/number_small.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,14 +17,32 @@
 #include <random>
 #include <string>
 
-namespace lwm2m::codec::number::compact {
+namespace lwm2m::codec::number {
 namespace {
 
-template <class T>
+// The two implementations, for typed tests. kExact: the digits are always std::to_chars'
+// (shortest, closest). kRandom: random values per round-trip test (the small one is slow).
+struct Fast {
+  static constexpr bool kExact = false;
+  static constexpr int kRandom = 1000000;
+  static size_t format(double v, char* out) { return compact::format_double(v, out); }
+  static size_t format(float v, char* out) { return compact::format_float(v, out); }
+  static Result<double> parse_double(std::string_view s) { return compact::parse_double(s); }
+  static Result<float> parse_float(std::string_view s) { return compact::parse_float(s); }
+};
+struct Small {
+  static constexpr bool kExact = true;
+  static constexpr int kRandom = 40000;
+  static size_t format(double v, char* out) { return small::format_double(v, out); }
+  static size_t format(float v, char* out) { return small::format_float(v, out); }
+  static Result<double> parse_double(std::string_view s) { return small::parse_double(s); }
+  static Result<float> parse_float(std::string_view s) { return small::parse_float(s); }
+};
+
+template <class I, class T>
 std::string fmt(T v) {
   char buf[40];
-  size_t n = std::is_same_v<T, double> ? format_double(static_cast<double>(v), buf)
-                                       : format_float(static_cast<float>(v), buf);
+  size_t n = I::format(v, buf);
   EXPECT_LE(n, 32u);
   return {buf, n};
 }
@@ -54,12 +75,12 @@ Result<T> std_parse(std::string_view s) {
   return v;
 }
 
-template <class T>
+template <class I, class T>
 Result<T> parse(std::string_view s) {
   if constexpr (std::is_same_v<T, double>) {
-    return parse_double(s);
+    return I::parse_double(s);
   } else {
-    return parse_float(s);
+    return I::parse_float(s);
   }
 }
 
@@ -89,71 +110,82 @@ int digit_count(const std::string& s) {
   return n;
 }
 
-TEST(NumberCompact, FormatsLikeToChars) {
-  EXPECT_EQ(fmt(0.0), "0");
-  EXPECT_EQ(fmt(-0.0), "-0");
-  EXPECT_EQ(fmt(1e308), "1e+308");
-  EXPECT_EQ(fmt(5e-324), "5e-324");
-  EXPECT_EQ(fmt(0.1), "0.1");
-  EXPECT_EQ(fmt(21.5), "21.5");
-  EXPECT_EQ(fmt(-21.5), "-21.5");
-  EXPECT_EQ(fmt(1e21), "1e+21");
-  EXPECT_EQ(fmt(123456789012345678.0), "1.2345678901234568e+17");
-  EXPECT_EQ(fmt(-12345678901234568.0), "-1.2345678901234568e+16");
-  EXPECT_EQ(fmt(12345678901234568.0), "12345678901234568");
-  EXPECT_EQ(fmt(18446744073709551616.0), "1.8446744073709552e+19");
-  EXPECT_EQ(fmt(3.0), "3");
-  EXPECT_EQ(fmt(100.0), "100");
-  EXPECT_EQ(fmt(1e15), "1e+15");
-  EXPECT_EQ(fmt(0.001), "0.001");
-  EXPECT_EQ(fmt(1e-4), "1e-04");
-  EXPECT_EQ(fmt(1.5e-7), "1.5e-07");
-  EXPECT_EQ(fmt(std::numeric_limits<double>::max()), "1.7976931348623157e+308");
-  EXPECT_EQ(fmt(std::numeric_limits<double>::min()), "2.2250738585072014e-308");
-  EXPECT_EQ(fmt(1.0f), "1");
-  EXPECT_EQ(fmt(0.1f), "0.1");
-  EXPECT_EQ(fmt(1e-45f), "1e-45");
-  EXPECT_EQ(fmt(std::numeric_limits<float>::max()), "3.4028235e+38");
+template <class I>
+class NumberText : public ::testing::Test {};
+struct ImplNames {
+  template <class I>
+  static std::string GetName(int) {
+    return std::is_same_v<I, Fast> ? "Fast" : "Small";
+  }
+};
+using Impls = ::testing::Types<Fast, Small>;
+TYPED_TEST_SUITE(NumberText, Impls, ImplNames);
+
+TYPED_TEST(NumberText, FormatsLikeToChars) {
+  EXPECT_EQ(fmt<TypeParam>(0.0), "0");
+  EXPECT_EQ(fmt<TypeParam>(-0.0), "-0");
+  EXPECT_EQ(fmt<TypeParam>(1e308), "1e+308");
+  EXPECT_EQ(fmt<TypeParam>(5e-324), "5e-324");
+  EXPECT_EQ(fmt<TypeParam>(0.1), "0.1");
+  EXPECT_EQ(fmt<TypeParam>(21.5), "21.5");
+  EXPECT_EQ(fmt<TypeParam>(-21.5), "-21.5");
+  EXPECT_EQ(fmt<TypeParam>(1e21), "1e+21");
+  EXPECT_EQ(fmt<TypeParam>(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(fmt<TypeParam>(-12345678901234568.0), "-1.2345678901234568e+16");
+  EXPECT_EQ(fmt<TypeParam>(12345678901234568.0), "12345678901234568");
+  EXPECT_EQ(fmt<TypeParam>(18446744073709551616.0), "1.8446744073709552e+19");
+  EXPECT_EQ(fmt<TypeParam>(3.0), "3");
+  EXPECT_EQ(fmt<TypeParam>(100.0), "100");
+  EXPECT_EQ(fmt<TypeParam>(1e15), "1e+15");
+  EXPECT_EQ(fmt<TypeParam>(0.001), "0.001");
+  EXPECT_EQ(fmt<TypeParam>(1e-4), "1e-04");
+  EXPECT_EQ(fmt<TypeParam>(1.5e-7), "1.5e-07");
+  EXPECT_EQ(fmt<TypeParam>(std::numeric_limits<double>::max()), "1.7976931348623157e+308");
+  EXPECT_EQ(fmt<TypeParam>(std::numeric_limits<double>::min()), "2.2250738585072014e-308");
+  EXPECT_EQ(fmt<TypeParam>(1.0f), "1");
+  EXPECT_EQ(fmt<TypeParam>(0.1f), "0.1");
+  EXPECT_EQ(fmt<TypeParam>(1e-45f), "1e-45");
+  EXPECT_EQ(fmt<TypeParam>(std::numeric_limits<float>::max()), "3.4028235e+38");
   // JSON and plain text cannot carry these: nothing is written.
-  EXPECT_EQ(fmt(std::nan("")), "");
-  EXPECT_EQ(fmt(-std::numeric_limits<double>::infinity()), "");
-  EXPECT_EQ(fmt(std::numeric_limits<float>::infinity()), "");
+  EXPECT_EQ(fmt<TypeParam>(std::nan("")), "");
+  EXPECT_EQ(fmt<TypeParam>(-std::numeric_limits<double>::infinity()), "");
+  EXPECT_EQ(fmt<TypeParam>(std::numeric_limits<float>::infinity()), "");
 }
 
-TEST(NumberCompact, ParsesSpecialCases) {
-  EXPECT_EQ(bits_of(*parse_double("0")), bits_of(0.0));
-  EXPECT_EQ(bits_of(*parse_double("-0")), bits_of(-0.0));
-  EXPECT_EQ(bits_of(*parse_double("-0.0e99999")), bits_of(-0.0));
-  EXPECT_EQ(*parse_double("1e308"), 1e308);
-  EXPECT_EQ(*parse_double("5e-324"), 5e-324);
-  EXPECT_EQ(*parse_double("0.1"), 0.1);
-  EXPECT_EQ(*parse_double("21.5"), 21.5);
-  EXPECT_EQ(*parse_double("1e21"), 1e21);
-  EXPECT_EQ(*parse_double("123456789012345678"), 123456789012345678.0);
-  EXPECT_EQ(*parse_double("1.7976931348623157e308"), std::numeric_limits<double>::max());
-  EXPECT_EQ(*parse_double("1.7976931348623158e308"), std::numeric_limits<double>::max());
-  EXPECT_EQ(parse_double("1.7976931348623159e308").error(), Errc::unsupported);  // inf
+TYPED_TEST(NumberText, ParsesSpecialCases) {
+  EXPECT_EQ(bits_of(*TypeParam::parse_double("0")), bits_of(0.0));
+  EXPECT_EQ(bits_of(*TypeParam::parse_double("-0")), bits_of(-0.0));
+  EXPECT_EQ(bits_of(*TypeParam::parse_double("-0.0e99999")), bits_of(-0.0));
+  EXPECT_EQ(*TypeParam::parse_double("1e308"), 1e308);
+  EXPECT_EQ(*TypeParam::parse_double("5e-324"), 5e-324);
+  EXPECT_EQ(*TypeParam::parse_double("0.1"), 0.1);
+  EXPECT_EQ(*TypeParam::parse_double("21.5"), 21.5);
+  EXPECT_EQ(*TypeParam::parse_double("1e21"), 1e21);
+  EXPECT_EQ(*TypeParam::parse_double("123456789012345678"), 123456789012345678.0);
+  EXPECT_EQ(*TypeParam::parse_double("1.7976931348623157e308"), std::numeric_limits<double>::max());
+  EXPECT_EQ(*TypeParam::parse_double("1.7976931348623158e308"), std::numeric_limits<double>::max());
+  EXPECT_EQ(TypeParam::parse_double("1.7976931348623159e308").error(), Errc::unsupported);  // inf
   // Halfway between 0 and the smallest subnormal: ties to even (zero, unsupported).
-  EXPECT_EQ(*parse_double("2.4703282292062328e-324"), 5e-324);
-  EXPECT_EQ(parse_double("2.4703282292062327e-324").error(), Errc::unsupported);
-  EXPECT_EQ(parse_double("1e-400").error(), Errc::unsupported);
-  EXPECT_EQ(parse_double("1e400").error(), Errc::unsupported);
-  EXPECT_EQ(*parse_double("2.2250738585072011e-308"), 2.2250738585072011e-308);
+  EXPECT_EQ(*TypeParam::parse_double("2.4703282292062328e-324"), 5e-324);
+  EXPECT_EQ(TypeParam::parse_double("2.4703282292062327e-324").error(), Errc::unsupported);
+  EXPECT_EQ(TypeParam::parse_double("1e-400").error(), Errc::unsupported);
+  EXPECT_EQ(TypeParam::parse_double("1e400").error(), Errc::unsupported);
+  EXPECT_EQ(*TypeParam::parse_double("2.2250738585072011e-308"), 2.2250738585072011e-308);
   // 2^53 + 1 is halfway between 2^53 and 2^53 + 2: even wins; anything beyond goes up,
   // even a digit past the 19th.
-  EXPECT_EQ(*parse_double("9007199254740993"), 9007199254740992.0);
-  EXPECT_EQ(*parse_double("9007199254740993.0000000000000000001"), 9007199254740994.0);
-  EXPECT_EQ(*parse_double("9007199254740995"), 9007199254740996.0);
-  EXPECT_EQ(*parse_double("00000000000000000000000000000001.5"), 1.5);
-  EXPECT_EQ(*parse_double("0.000000000000000000000000000000000000000015"), 1.5e-41);
-  EXPECT_EQ(*parse_float("3.4028235e38"), std::numeric_limits<float>::max());
-  EXPECT_EQ(parse_float("3.4028236e38").error(), Errc::unsupported);
-  EXPECT_EQ(*parse_float("1e-45"), std::numeric_limits<float>::denorm_min());
-  EXPECT_EQ(*parse_float("8e-46"), std::numeric_limits<float>::denorm_min());
-  EXPECT_EQ(parse_float("7e-46").error(), Errc::unsupported);
+  EXPECT_EQ(*TypeParam::parse_double("9007199254740993"), 9007199254740992.0);
+  EXPECT_EQ(*TypeParam::parse_double("9007199254740993.0000000000000000001"), 9007199254740994.0);
+  EXPECT_EQ(*TypeParam::parse_double("9007199254740995"), 9007199254740996.0);
+  EXPECT_EQ(*TypeParam::parse_double("00000000000000000000000000000001.5"), 1.5);
+  EXPECT_EQ(*TypeParam::parse_double("0.000000000000000000000000000000000000000015"), 1.5e-41);
+  EXPECT_EQ(*TypeParam::parse_float("3.4028235e38"), std::numeric_limits<float>::max());
+  EXPECT_EQ(TypeParam::parse_float("3.4028236e38").error(), Errc::unsupported);
+  EXPECT_EQ(*TypeParam::parse_float("1e-45"), std::numeric_limits<float>::denorm_min());
+  EXPECT_EQ(*TypeParam::parse_float("8e-46"), std::numeric_limits<float>::denorm_min());
+  EXPECT_EQ(TypeParam::parse_float("7e-46").error(), Errc::unsupported);
 }
 
-TEST(NumberCompact, SameGrammarAndErrorsAsFromChars) {
+TYPED_TEST(NumberText, SameGrammarAndErrorsAsFromChars) {
   const char* cases[] = {"",
                          "-",
                          "+1",
@@ -191,7 +223,7 @@ TEST(NumberCompact, SameGrammarAndErrorsAsFromChars) {
                          "-0e-5",
                          "9."};
   for (const char* c : cases) {
-    auto a = parse<double>(c);
+    auto a = parse<TypeParam, double>(c);
     auto b = std_parse<double>(c);
     ASSERT_EQ(a.ok(), b.ok()) << '"' << c << '"';
     if (a.ok()) {
@@ -207,7 +239,7 @@ TEST(NumberCompact, SameGrammarAndErrorsAsFromChars) {
     std::string s(1 + rng() % 12, ' ');
     for (char& c : s)
       c = alphabet[rng() % (sizeof alphabet - 1)];
-    auto a = parse<double>(s);
+    auto a = parse<TypeParam, double>(s);
     auto b = std_parse<double>(s);
     ASSERT_EQ(a.ok(), b.ok()) << s;
     if (a.ok()) {
@@ -219,18 +251,18 @@ TEST(NumberCompact, SameGrammarAndErrorsAsFromChars) {
 }
 
 // Random bit patterns (every exponent, subnormals included) and the ends of the range.
-template <class T, class U>
+template <class I, class T, class U>
 void round_trips(int count, uint64_t seed) {
   std::mt19937_64 rng(seed);
   int not_shortest = 0, not_closest = 0;
   auto check = [&](U u) {
     T v = std::bit_cast<T>(u);
-    std::string text = fmt(v);
+    std::string text = fmt<I>(v);
     if (!std::isfinite(v)) {
       ASSERT_EQ(text, "");
       return;
     }
-    auto back = parse<T>(text);
+    auto back = parse<I, T>(text);
     ASSERT_TRUE(back.ok()) << text;
     ASSERT_EQ(bits_of(*back), u) << text;
     T by_std = 0;
@@ -238,6 +270,9 @@ void round_trips(int count, uint64_t seed) {
     ASSERT_EQ(r.ptr, text.data() + text.size()) << text;
     ASSERT_EQ(bits_of(by_std), u) << text;
     std::string ref = std_fmt(v);
+    if (I::kExact) {
+      ASSERT_EQ(text, ref);
+    }
     if (text != ref) {
       // Grisu2 is not always shortest nor always the closest of the shortest: then it has
       // more digits, or as many with a different last one, never another syntax.
@@ -268,22 +303,22 @@ void round_trips(int count, uint64_t seed) {
     std::string s = "1e" + std::to_string(e);
     check(bits_of(*std_parse<T>(s)));
   }
-  // Both are the rare case.
+  // Both are the rare case (the fast one's; never for the small one).
   EXPECT_LT(not_shortest, count / 200) << not_shortest;
   EXPECT_LT(not_closest, count / 200) << not_closest;
   std::printf("not shortest %d, not closest %d of %d\n", not_shortest, not_closest, count);
 }
 
-TEST(NumberCompact, DoublesRoundTripExactly) {
-  round_trips<double, uint64_t>(1000000, 1);
+TYPED_TEST(NumberText, DoublesRoundTripExactly) {
+  round_trips<TypeParam, double, uint64_t>(TypeParam::kRandom, 1);
 }
-TEST(NumberCompact, FloatsRoundTripExactly) {
-  round_trips<float, uint32_t>(1000000, 2);
+TYPED_TEST(NumberText, FloatsRoundTripExactly) {
+  round_trips<TypeParam, float, uint32_t>(TypeParam::kRandom, 2);
 }
 
 // Decimal inputs of up to 19 significant digits and every exponent in range are read
 // exactly as std::from_chars reads them (correct rounding); longer ones within 1 ulp.
-template <class T>
+template <class I, class T>
 void parses_like_from_chars(int count, uint64_t seed) {
   std::mt19937_64 rng(seed);
   int off_by_one = 0, long_inputs = 0;
@@ -298,7 +333,7 @@ void parses_like_from_chars(int count, uint64_t seed) {
     if (point > 0 && point < digits) s.insert(s.size() - digits + point, ".");
     int e = static_cast<int>(rng() % (2 * max_exp + 1)) - max_exp;
     s += 'e' + std::to_string(e);
-    auto a = parse<T>(s);
+    auto a = parse<I, T>(s);
     auto b = std_parse<T>(s);
     int significant = 0;
     bool started = false;
@@ -333,19 +368,19 @@ void parses_like_from_chars(int count, uint64_t seed) {
   ::testing::Test::RecordProperty("off_by_one", off_by_one);
 }
 
-TEST(NumberCompact, DoublesParseLikeFromChars) {
-  parses_like_from_chars<double>(1000000, 3);
+TYPED_TEST(NumberText, DoublesParseLikeFromChars) {
+  parses_like_from_chars<TypeParam, double>(TypeParam::kRandom, 3);
 }
-TEST(NumberCompact, FloatsParseLikeFromChars) {
-  parses_like_from_chars<float>(400000, 4);
+TYPED_TEST(NumberText, FloatsParseLikeFromChars) {
+  parses_like_from_chars<TypeParam, float>(TypeParam::kRandom * 2 / 5, 4);
 }
 
 // Inputs right at halfway points, where the 64-bit approximation cannot decide and the
 // exact comparison does: the midpoints between neighbouring doubles, written with 17-19
 // digits (rounded either way of the midpoint) must read like std::from_chars reads them.
-TEST(NumberCompact, NearHalfwayPointsAreCorrectlyRounded) {
+TYPED_TEST(NumberText, NearHalfwayPointsAreCorrectlyRounded) {
   std::mt19937_64 rng(5);
-  for (int i = 0; i < 200000; ++i) {
+  for (int i = 0; i < TypeParam::kRandom / 5; ++i) {
     double v = std::bit_cast<double>(rng() & 0x7fefffffffffffffu);
     double next = std::nextafter(v, std::numeric_limits<double>::infinity());
     // The midpoint in long double (x86: 64-bit significand) is exact.
@@ -354,7 +389,7 @@ TEST(NumberCompact, NearHalfwayPointsAreCorrectlyRounded) {
       char buf[64];
       int n = std::snprintf(buf, sizeof buf, "%.*Le", precision - 1, mid);
       std::string_view s{buf, static_cast<size_t>(n)};
-      auto a = parse_double(s);
+      auto a = TypeParam::parse_double(s);
       auto b = std_parse<double>(s);
       ASSERT_EQ(a.ok(), b.ok()) << s;
       if (a.ok()) {
@@ -365,4 +400,4 @@ TEST(NumberCompact, NearHalfwayPointsAreCorrectlyRounded) {
 }
 
 }  // namespace
-}  // namespace lwm2m::codec::number::compact
+}  // namespace lwm2m::codec::number

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "codec/number_text.hpp"
+
+#include "small_divide.hpp"
+
+namespace lwm2m::codec::number::text {
+namespace {
+
+constexpr int kMaxDigits = 19;
+
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+char* write_exponent(char* p, int x) noexcept {
+  *p++ = 'e';
+  *p++ = x < 0 ? '-' : '+';
+  if (x < 0) x = -x;
+  if (x >= 100) {
+    *p++ = static_cast<char>('0' + x / 100);
+    x %= 100;
+  }
+  *p++ = static_cast<char>('0' + x / 10);
+  *p++ = static_cast<char>('0' + x % 10);
+  return p;
+}
+
+}  // namespace
+
+size_t emit(bool neg, const char* digits, int n, int k, uint64_t integer, char* out) noexcept {
+  char* p = out;
+  if (neg) *p++ = '-';
+  const int point = n + k;  // value = 0.digits * 10^point
+  const int sci_exp = point - 1;
+  const int sci_len = n + (n > 1 ? 1 : 0) + 2 + (sci_exp >= 100 || sci_exp <= -100 ? 3 : 2);
+  const int fixed_len = k >= 0 ? n + k : (point > 0 ? n + 1 : 2 - point + n);
+  bool fixed = fixed_len <= sci_len;
+  // An integer beyond 17 characters would look like one that does not fit 64 bits.
+  if (fixed && k >= 0 && fixed_len + (neg ? 1 : 0) > 17) fixed = false;
+  if (!fixed) {
+    *p++ = digits[0];
+    if (n > 1) {
+      *p++ = '.';
+      for (int i = 1; i < n; ++i)
+        *p++ = digits[i];
+    }
+    p = write_exponent(p, sci_exp);
+  } else if (k > 0) {
+    // fixed_len <= 17 here, so the value is below 10^17: an integer that fits.
+    char* end = p + fixed_len;
+    for (char* q = end; q != p;) {
+      const auto [quot, rem] = lwm2m::detail::divide(integer, 10);
+      *--q = static_cast<char>('0' + rem);
+      integer = quot;
+    }
+    p = end;
+  } else if (k == 0) {
+    for (int i = 0; i < n; ++i)
+      *p++ = digits[i];
+  } else if (point > 0) {
+    for (int i = 0; i < n; ++i) {
+      if (i == point) *p++ = '.';
+      *p++ = digits[i];
+    }
+  } else {
+    *p++ = '0';
+    *p++ = '.';
+    for (int i = 0; i < -point; ++i)
+      *p++ = '0';
+    for (int i = 0; i < n; ++i)
+      *p++ = digits[i];
+  }
+  return static_cast<size_t>(p - out);
+}
+
+size_t scan(std::string_view s, Decimal& d) noexcept {
+  size_t i = 0, n = s.size();
+  if (i < n && s[i] == '-') {
+    d.neg = true;
+    ++i;
+  }
+  if (i >= n || !is_digit(s[i])) return 0;
+  auto take = [&d](char c, bool fraction) {
+    unsigned v = static_cast<unsigned>(c - '0');
+    if (d.ndigits < kMaxDigits) {
+      if (d.w != 0 || v != 0) {
+        d.w = d.w * 10 + v;
+        ++d.ndigits;
+      }
+      if (fraction) --d.e10;
+    } else {
+      if (!fraction) ++d.e10;
+      if (v != 0) d.truncated = true;
+    }
+  };
+  for (; i < n && is_digit(s[i]); ++i)
+    take(s[i], false);
+  if (i < n && s[i] == '.') {
+    for (++i; i < n && is_digit(s[i]); ++i)
+      take(s[i], true);
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    size_t j = i + 1;
+    bool exp_neg = false;
+    if (j < n && (s[j] == '+' || s[j] == '-')) exp_neg = s[j++] == '-';
+    if (j < n && is_digit(s[j])) {
+      int64_t x = 0;
+      for (; j < n && is_digit(s[j]); ++j) {
+        if (x < 100000000) x = x * 10 + (s[j] - '0');  // saturates far beyond any range
+      }
+      d.e10 += exp_neg ? -x : x;
+      i = j;
+    }
+  }
+  return i;
+}
+
+}  // namespace lwm2m::codec::number::text
