@@ -20,24 +20,42 @@ using detail::Exchange;
 
 namespace {
 // ACK_TIMEOUT * (2^doublings - 1) * ACK_RANDOM_FACTOR.
-[[gnu::noinline]] Duration scaled(const TransmissionParams& p, unsigned doublings) noexcept {
+[[gnu::noinline]] Duration scaled(int64_t ack_timeout_ms, uint16_t factor_permille,
+                                  unsigned doublings) noexcept {
   return Duration{lwm2m::detail::divide(
-      p.ack_timeout.count() * ((int64_t{1} << doublings) - 1) * p.ack_random_factor_permille,
-      1000)};
+      ack_timeout_ms * ((int64_t{1} << doublings) - 1) * factor_permille, 1000)};
 }
 }  // namespace
 
 Duration TransmissionParams::max_transmit_span() const noexcept {
-  return scaled(*this, max_retransmit);
+  return scaled(ack_timeout.count(), ack_random_factor_permille, max_retransmit);
 }
 Duration TransmissionParams::max_transmit_wait() const noexcept {
-  return scaled(*this, max_retransmit + 1u);
+  return scaled(ack_timeout.count(), ack_random_factor_permille, max_retransmit + 1u);
 }
 Duration TransmissionParams::exchange_lifetime() const noexcept {
   return max_transmit_span() + 2 * max_latency + processing_delay;
 }
 Duration TransmissionParams::non_lifetime() const noexcept {
   return max_transmit_span() + max_latency;
+}
+
+EngineSettings EngineSettings::of(const EngineConfig& c) noexcept {
+  return {static_cast<uint32_t>(c.tx.ack_timeout.count()),
+          c.tx.ack_random_factor_permille,
+          c.tx.max_retransmit,
+          c.tx.nstart,
+          c.max_message_size,
+          c.block_size,
+          c.exchanges,
+          c.observations,
+          c.deferred,
+          c.token_length,
+          c.shared_messages};
+}
+
+Duration EngineSettings::max_transmit_wait() const noexcept {
+  return scaled(ack_timeout_ms, ack_random_factor_permille, max_retransmit + 1u);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -87,6 +105,8 @@ bool config_ok(const EngineConfig& c) noexcept {
   if (c.exchanges == 0 || c.dedup_entries == 0) return false;
   if (c.token_length > 8) return false;
   if (c.tx.max_retransmit > 20 || c.tx.ack_random_factor_permille < 1000) return false;
+  // The engine keeps ACK_TIMEOUT in 32 bits of milliseconds (49 days).
+  if (static_cast<uint64_t>(c.tx.ack_timeout.count()) >> 32) return false;
   // The store must hold at least one response of any size.
   const size_t store = c.shared_responses ? c.shared_responses->capacity() : own_response_bytes(c);
   if (c.shared_messages && c.shared_messages->message_size() < c.max_message_size) return false;
@@ -150,33 +170,35 @@ size_t Engine::storage_size(const EngineConfig& c) noexcept {
 
 Engine::Engine(const EngineConfig& config, MutableByteView storage, Random& rng,
                RequestHandler* handler) noexcept
-    : config_(config) {
+    : config_(EngineSettings::of(config)) {
   // At least storage_size(), whatever the alignment of the caller's bytes.
-  if (config_ok(config) && storage.size() >= storage_size(config)) setup(storage, rng, handler);
+  if (config_ok(config) && storage.size() >= storage_size(config))
+    setup(config, storage, rng, handler);
 }
 
 Engine::Engine(const EngineConfig& config, Random& rng, RequestHandler* handler) noexcept
-    : config_(config) {
+    : config_(EngineSettings::of(config)) {
   if (!config_ok(config)) return;
   // new[] returns storage aligned for any fundamental type: no room to align it is needed
   // (one engine per client of a fleet, so the bytes count).
   const size_t n = storage_size(config) - kAlignRoom;
   owned_.reset(new (std::nothrow) uint8_t[n]);
-  if (owned_) setup({owned_.get(), n}, rng, handler);
+  if (owned_) setup(config, {owned_.get(), n}, rng, handler);
 }
 
-void Engine::setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept {
+void Engine::setup(const EngineConfig& config, MutableByteView storage, Random& rng,
+                   RequestHandler* handler) noexcept {
   uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
   size_t pad =
       (alignof(std::max_align_t) - addr % alignof(std::max_align_t)) % alignof(std::max_align_t);
-  const size_t size = storage_size(config_) - kAlignRoom;
+  const size_t size = storage_size(config) - kAlignRoom;
   if (storage.size() < pad + size) return;  // core_ stays null: not valid
   std::memset(storage.data() + pad, 0, size);
   Layout l{storage.data() + pad};
   l.align<EngineCore>();
-  core_ = new (l.base + l.offset) EngineCore(config_, rng, handler, stats_);
+  core_ = new (l.base + l.offset) EngineCore(config, config_, rng, handler, stats_);
   l.offset += sizeof(EngineCore);
-  lay_out(l, config_, core_);
+  lay_out(l, config, core_);
   core_->next_mid_value = static_cast<uint16_t>(rng.next_u32());
 }
 

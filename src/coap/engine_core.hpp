@@ -22,15 +22,16 @@
 namespace lwm2m::coap::detail {
 
 struct EngineCore {
-  EngineCore(const EngineConfig& c, Random& r, RequestHandler* h, Engine::Stats& s) noexcept
-      : config(c),
+  EngineCore(const EngineConfig& c, const EngineSettings& kept, Random& r, RequestHandler* h,
+             Engine::Stats& s) noexcept
+      : config(kept),
         exchange_lifetime(c.tx.exchange_lifetime()),
         non_lifetime(c.tx.non_lifetime()),
         rng(r),
         handler(h),
         stats(s) {}
 
-  const EngineConfig& config;  // the Engine's (an Engine never moves)
+  const EngineSettings& config;  // the Engine's (an Engine never moves)
   // From config.tx, computed once: every request received needs one of them.
   const Duration exchange_lifetime;
   const Duration non_lifetime;

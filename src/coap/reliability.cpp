@@ -94,10 +94,10 @@ TxEntry TxQueue::pop() noexcept {
   return t;
 }
 
-Duration initial_timeout(const TransmissionParams& tx, Random& rng) noexcept {
+Duration initial_timeout(const EngineSettings& tx, Random& rng) noexcept {
   uint32_t spread = tx.ack_random_factor_permille - 1000u;
   uint32_t r = spread ? rng.next_u32() % (spread + 1) : 0;
-  return Duration{lwm2m::detail::divide(tx.ack_timeout.count() * (1000 + r), 1000)};
+  return Duration{lwm2m::detail::divide(int64_t{tx.ack_timeout_ms} * (1000 + r), 1000)};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ void EngineCore::start_transmission(Exchange& e, TimePoint now) noexcept {
   if (e.type == Type::con) {
     e.state = Exchange::State::wait_ack;
     e.retransmits = 0;
-    e.timeout = initial_timeout(config.tx, rng);
+    e.timeout = initial_timeout(config, rng);
     e.deadline = now + e.timeout;
   } else if (e.kind == Exchange::Kind::request) {
     e.state = Exchange::State::wait_response;
@@ -176,7 +176,7 @@ void EngineCore::promote_queued(PeerId peer, TimePoint now) noexcept {
       if (e.state == Exchange::State::queued && (!oldest || e.sequence < oldest->sequence))
         oldest = &e;
     }
-    if (!oldest || in_flight >= config.tx.nstart) return;
+    if (!oldest || in_flight >= config.nstart) return;
     start_transmission(*oldest, now);
   }
 }
@@ -247,7 +247,7 @@ void EngineCore::handle_timeout(TimePoint now) noexcept {
     Exchange& e = exchanges[i];
     if (e.deadline > now) continue;
     if (e.state == Exchange::State::wait_ack) {
-      if (e.retransmits < config.tx.max_retransmit) {
+      if (e.retransmits < config.max_retransmit) {
         ++e.retransmits;
         ++stats.retransmissions;
         e.timeout = e.timeout * 2;

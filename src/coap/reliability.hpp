@@ -147,6 +147,6 @@ class TxQueue {
 };
 
 /// Uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
-Duration initial_timeout(const TransmissionParams& tx, Random& rng) noexcept;
+Duration initial_timeout(const EngineSettings& tx, Random& rng) noexcept;
 
 }  // namespace lwm2m::coap::detail

@@ -77,7 +77,7 @@ void Client::Impl::connect(Account& a) noexcept {
 }
 
 void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
-  if (queue_mode()) a.awake_until = now + engine.config().tx.max_transmit_wait();
+  if (queue_mode()) a.awake_until = now + engine.config().max_transmit_wait();
 }
 
 bool Client::Impl::sync_accounts(TimePoint now) noexcept {
@@ -91,7 +91,7 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
     if (a.reg->active()) continue;
     const std::optional<ServerEntry> srv = reader.server(a.ssid);
     if (!srv) continue;
-    a.reg->configure(*srv, engine.config().tx.max_transmit_wait());
+    a.reg->configure(*srv, engine.config().max_transmit_wait());
     if (!a.reg->disabled() && !stopping) a.reg->start(now);
   }
   return any;

@@ -81,7 +81,7 @@ int64_t DeviceObject::current_time() const noexcept {
 }
 
 void DeviceObject::set_battery_level(int level) noexcept {
-  battery_ = level > 100 ? 100 : level;
+  battery_ = static_cast<int8_t>(level > 100 ? 100 : level < 0 ? -1 : level);
   set_present(9, battery_ >= 0);
   changed(0, 9);
 }

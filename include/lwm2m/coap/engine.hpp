@@ -55,7 +55,7 @@ struct ResponseFiller {
 
 /// RFC 7252 §4.8 transmission parameters; the defaults are the RFC's.
 struct TransmissionParams {
-  Duration ack_timeout{2000};  ///< wait before the first retransmission of a CON message
+  Duration ack_timeout{2000};  ///< first retransmission of a CON after this; 2^32-1 ms at most
   /// ACK_RANDOM_FACTOR as a ratio in thousandths (1500 = 1.5), to stay free of floats.
   uint16_t ack_random_factor_permille = 1500;
   uint8_t max_retransmit = 4;       ///< retransmissions of a CON message before the exchange fails
@@ -121,6 +121,28 @@ struct EngineConfig {
   /// and gives it back when it ends, and when none is free a new exchange is refused as
   /// when every exchange slot is busy (no_space). Null: each exchange slot has its own.
   MessagePool* shared_messages = nullptr;
+};
+
+/// What an Engine keeps of its EngineConfig once built (Engine::config()): only what it
+/// reads while it runs, so that a client per device (or ten thousand in a process) does not
+/// carry the whole configuration.
+struct EngineSettings {
+  uint32_t ack_timeout_ms = 2000;              ///< TransmissionParams::ack_timeout
+  uint16_t ack_random_factor_permille = 1500;  ///< TransmissionParams::ack_random_factor_permille
+  uint8_t max_retransmit = 4;                  ///< TransmissionParams::max_retransmit
+  uint8_t nstart = 1;                          ///< TransmissionParams::nstart
+  uint16_t max_message_size = 1152;            ///< EngineConfig::max_message_size
+  uint16_t block_size = 1024;                  ///< EngineConfig::block_size
+  uint16_t exchanges = 4;                      ///< EngineConfig::exchanges
+  uint16_t observations = 8;                   ///< EngineConfig::observations
+  uint16_t deferred = 2;                       ///< EngineConfig::deferred
+  uint8_t token_length = 4;                    ///< EngineConfig::token_length
+  MessagePool* shared_messages = nullptr;      ///< EngineConfig::shared_messages
+
+  /// The settings of `config`.
+  static EngineSettings of(const EngineConfig& config) noexcept;
+  /// TransmissionParams::max_transmit_wait() of the configuration (93 s by default).
+  Duration max_transmit_wait() const noexcept;
 };
 
 /// Message buffers that engines take while an exchange runs and give back when it ends
@@ -386,8 +408,8 @@ class Engine {
 
   /// False if the configuration was invalid or storage too small/unavailable.
   bool valid() const noexcept { return core_ != nullptr; }
-  /// The configuration it was built with.
-  const EngineConfig& config() const noexcept { return config_; }
+  /// What it keeps of the configuration it was built with.
+  const EngineSettings& config() const noexcept { return config_; }
   /// Who serves incoming requests (null: requests are answered 4.04).
   void set_handler(RequestHandler* handler) noexcept;
 
@@ -475,9 +497,10 @@ class Engine {
   };
   Status notify_impl(ObservationId id, bool con, TimePoint now, detail::ResponseFiller& f) noexcept;
   Status respond_deferred_impl(DeferredId id, TimePoint now, detail::ResponseFiller& f) noexcept;
-  void setup(MutableByteView storage, Random& rng, RequestHandler* handler) noexcept;
+  void setup(const EngineConfig& config, MutableByteView storage, Random& rng,
+             RequestHandler* handler) noexcept;
 
-  EngineConfig config_;
+  EngineSettings config_;
   Stats stats_;
   detail::EngineCore* core_ = nullptr;  ///< in the storage, with every table; null: not valid
   std::unique_ptr<uint8_t[]> owned_;

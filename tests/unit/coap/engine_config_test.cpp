@@ -120,6 +120,36 @@ TEST(EngineConfig, TooLittleStorageIsInvalid) {
   EXPECT_FALSE(engine.valid());
 }
 
+// Engine::config() keeps what the engine runs by, in fewer bytes than the EngineConfig.
+TEST(EngineConfig, ConfigReportsTheSettingsTheEngineRunsBy) {
+  EngineConfig cfg;
+  cfg.tx.ack_timeout = std::chrono::milliseconds(3000);
+  cfg.tx.ack_random_factor_permille = 1250;
+  cfg.tx.max_retransmit = 3;
+  cfg.max_message_size = 512;
+  cfg.block_size = 256;
+  cfg.token_length = 8;
+  XorShiftRandom rng(1);
+  Engine engine(cfg, rng, nullptr);
+  ASSERT_TRUE(engine.valid());
+  EXPECT_EQ(engine.config().block_size, 256);
+  EXPECT_EQ(engine.config().max_message_size, 512);
+  EXPECT_EQ(engine.config().token_length, 8);
+  EXPECT_EQ(engine.config().max_transmit_wait(), cfg.tx.max_transmit_wait());  // 56.25 s
+  EXPECT_EQ(engine.receive_buffer().size(), 512u);
+  EXPECT_LT(sizeof(coap::EngineSettings), sizeof(EngineConfig));
+}
+
+// The engine keeps ACK_TIMEOUT in 32 bits of milliseconds: more is refused, not truncated.
+TEST(EngineConfig, AckTimeoutBeyond32BitsOfMillisecondsIsInvalid) {
+  EngineConfig cfg;
+  cfg.tx.ack_timeout = std::chrono::milliseconds(int64_t{UINT32_MAX} + 1);
+  XorShiftRandom rng(1);
+  EXPECT_FALSE(Engine(cfg, rng, nullptr).valid());
+  cfg.tx.ack_timeout = std::chrono::milliseconds(int64_t{UINT32_MAX});
+  EXPECT_TRUE(Engine(cfg, rng, nullptr).valid());
+}
+
 // Storage the engine allocates itself comes aligned from new[]: one allocation, without
 // the room storage_size() keeps for aligning a caller's bytes (a fleet has an engine per
 // client).

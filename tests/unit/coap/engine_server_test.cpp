@@ -268,7 +268,7 @@ TEST_F(EngineServer, RetransmittedConIsAnsweredFromTheCache) {
 TEST_F(EngineServer, MessageIdIsNewAgainAfterExchangeLifetime) {
   start();
   const Message req = request(Type::con, get, 0x6100, token({1}), "hello");
-  peer_send(req, engine().config().tx.exchange_lifetime() + 1ms);
+  peer_send(req, coap::TransmissionParams{}.exchange_lifetime() + 1ms);  // start()'s default
   peer_send(req);
   EXPECT_EQ(received().size(), 2u);
   EXPECT_EQ(server_.calls.size(), 2u);

@@ -152,6 +152,10 @@ TEST_F(DeviceResources, BatteryLevelAndStatus) {
   EXPECT_EQ(integer(9), 87);
   device.set_battery_level(150);
   EXPECT_EQ(integer(9), 100);
+  device.set_battery_level(-300);  // any negative level removes it (none wraps to a level)
+  EXPECT_FALSE(device.has_resource(0, 9));
+  device.set_battery_level(0);
+  EXPECT_EQ(integer(9), 0);
   device.set_battery_status(DeviceObject::BatteryStatus::charging);
   EXPECT_EQ(integer(20), 1);
   device.set_battery_status(DeviceObject::BatteryStatus::absent);
