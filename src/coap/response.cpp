@@ -117,7 +117,7 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
   // the options in front of it are written.
   const ByteView window = sink.window();
   uint8_t* const at = out.data() + out.size() - window.size();
-  std::memmove(at, window.data(), window.size());
+  if (!window.empty()) std::memmove(at, window.data(), window.size());  // no payload: may be null
   resp.payload = {at, window.size()};
   return finish(plan, resp, out);
 }
