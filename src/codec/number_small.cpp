@@ -189,17 +189,6 @@ Result<T> to_binary(const Decimal& d) noexcept {
   return d.neg ? -v : v;
 }
 
-template <class T>
-Result<T> parse(std::string_view s) noexcept {
-  Decimal d;
-  size_t used = text::scan(s, d);
-  if (used == 0) return Errc::malformed;
-  auto v = to_binary<T>(d);
-  // As number.cpp with std::from_chars: out of range first, then trailing characters.
-  if (v.ok() && used != s.size()) return Errc::malformed;
-  return v;
-}
-
 }  // namespace
 
 size_t format_double(double v, char* out) noexcept {
@@ -209,10 +198,10 @@ size_t format_float(float v, char* out) noexcept {
   return format(v, out);
 }
 Result<double> parse_double(std::string_view s) noexcept {
-  return parse<double>(s);
+  return text::parse<double>(s, to_binary<double>);
 }
 Result<float> parse_float(std::string_view s) noexcept {
-  return parse<float>(s);
+  return text::parse<float>(s, to_binary<float>);
 }
 
 }  // namespace lwm2m::codec::number::small

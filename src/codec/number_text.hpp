@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "lwm2m/status.hpp"
+
 namespace lwm2m::codec::number::text {
 
 template <class T>
@@ -50,6 +52,18 @@ struct Decimal {
 /// Reads the longest number at the start of s in the grammar
 /// -?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?; returns its length, 0 if there is none.
 size_t scan(std::string_view s, Decimal& d) noexcept;
+
+/// The whole of `s` as a number, converted by `to_binary` (a conversion's own rounding):
+/// as std::from_chars in number.cpp, out of range is said before trailing characters.
+template <class T, class ToBinary>
+Result<T> parse(std::string_view s, ToBinary to_binary) noexcept {
+  Decimal d;
+  const size_t used = scan(s, d);
+  if (used == 0) return Errc::malformed;
+  Result<T> v = to_binary(d);
+  if (v.ok() && used != s.size()) return Errc::malformed;
+  return v;
+}
 
 /// digits[0..n) * 10^k as text, in the syntax of number::format_double: fixed or scientific,
 /// whichever is shorter, fixed on a tie; exponent with a sign and at least two digits;
