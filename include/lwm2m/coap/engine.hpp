@@ -171,6 +171,10 @@ class MessagePool {
  private:
   friend struct detail::EngineCore;
   friend class Engine;
+  /// The buffer take() returns next, or null when all are taken.
+  uint8_t* next() const noexcept {
+    return free_ ? reinterpret_cast<uint8_t*>(free_) - link_offset(size_) : nullptr;
+  }
   /// A buffer, or null when all are taken.
   uint8_t* take() noexcept;
   void give(uint8_t* buffer) noexcept;
@@ -444,6 +448,14 @@ class Engine {
   /// `handler` until cancel(). no_space when every exchange slot is busy.
   Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& handler,
                                  TimePoint now, RequestOptions opts = {}) noexcept;
+  /// Where the payload of the next send_request() may be written, so that the caller keeps
+  /// no buffer for it: the first block_size bytes of the message buffer that request will
+  /// take, which send_request() then moves behind the
+  /// options. Write it, then call send_request() with a payload in it before any other
+  /// call into the engine (or into an engine sharing its MessagePool). Free of the datagram
+  /// being handled, so it may be used from a handler too. Empty when every exchange slot
+  /// is busy (send_request() would return no_space) or the engine is not valid.
+  MutableByteView request_buffer() noexcept;
   /// Ends an exchange. For an observation, proactively deregisters (RFC 7641 §3.6: the
   /// same GET with Observe 1); the handler gets no further callback.
   void cancel(RequestId id, TimePoint now) noexcept;
