@@ -5,7 +5,6 @@
 // means for the parts it does not own (observations, bootstrap) as an Outcome.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -57,12 +56,11 @@ class RegistrationHost {
   /// where the datagram being handled may lie). A view, not an owner: this class stays
   /// trivially destructible.
   MutableByteView links;
-  /// Where the next payload is written, for the request sent right after: `links`, or the
-  /// buffer that request will take; a null view when every exchange is busy.
-  MutableByteView uplink() noexcept {
-    if (links.data()) return links;
-    const MutableByteView b = engine.request_buffer();
-    return b.first(std::min(b.size(), links.size()));
+  /// Where the next payload is written (links.size() bytes at most), for the request sent
+  /// right after: `links`, or the buffer that request will take; null when every exchange
+  /// is busy.
+  uint8_t* uplink() noexcept {
+    return links.data() ? links.data() : engine.request_buffer().data();
   }
   /// The request whose payload the engine is still reading from `links`, one Block1 block
   /// at a time (a payload larger than one block), and whether it is a Send: nothing else
