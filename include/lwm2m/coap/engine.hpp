@@ -14,10 +14,10 @@
 // Handlers are called synchronously from handle_datagram() and handle_timeout() only; a
 // notify()/respond_deferred() filler from that call. What a handler or a filler may call
 // on the engine meanwhile:
-// - send_request(), cancel(), active(), cancel_observation(), observing(): yes, with their
-//   usual effect. A RequestId or ObservationId of an exchange that ended in the callback is
-//   stale at once; the engine finishes the message it was handling without it (a cancelled
-//   observation, for one, is answered without Observe).
+// - send_request() (with request_buffer()), cancel(), active(), cancel_observation(),
+//   observing(): yes, with their usual effect. A RequestId or ObservationId of an exchange
+//   that ended in the callback is stale at once; the engine finishes the message it was
+//   handling without it (a cancelled observation, for one, is answered without Observe).
 // - notify() and respond_deferred() from inside RequestHandler::on_request() or a filler:
 //   refused with invalid_state; call them after the handler returns. From a
 //   ResponseHandler or on_observe_cancelled(): yes, except a notify() that would replace a
@@ -450,11 +450,11 @@ class Engine {
                                  TimePoint now, RequestOptions opts = {}) noexcept;
   /// Where the payload of the next send_request() may be written, so that the caller keeps
   /// no buffer for it: the first block_size bytes of the message buffer that request will
-  /// take, which send_request() then moves behind the
-  /// options. Write it, then call send_request() with a payload in it before any other
-  /// call into the engine (or into an engine sharing its MessagePool). Free of the datagram
-  /// being handled, so it may be used from a handler too. Empty when every exchange slot
-  /// is busy (send_request() would return no_space) or the engine is not valid.
+  /// take (a payload found there is moved behind the options). Write it, then call
+  /// send_request() with that payload before any other call into the engine (or into an
+  /// engine sharing its MessagePool). Never the receive buffer, so a handler may use it
+  /// while the datagram it handles lies there. Empty when every exchange slot is busy
+  /// (send_request() would return no_space) or the engine is not valid.
   MutableByteView request_buffer() noexcept;
   /// Ends an exchange. For an observation, proactively deregisters (RFC 7641 §3.6: the
   /// same GET with Observe 1); the handler gets no further callback.
