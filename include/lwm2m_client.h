@@ -179,9 +179,9 @@ typedef struct {
    *  spare) it takes no memory: each payload is written into its request's message.
    *  Larger, the client keeps a buffer of this size and sends such payloads block-wise. */
   uint16_t uplink_buffer;
-  uint16_t scratch;           /**< room for decoded strings and computed values; default 256 */
-  uint8_t max_servers;        /**< management servers served at once; default 2 */
-  uint16_t max_observations;  /**< observations over all servers; default 8 */
+  uint16_t scratch;          /**< room for decoded strings and computed values; default 256 */
+  uint8_t max_servers;       /**< management servers served at once; default 2 */
+  uint16_t max_observations; /**< observations over all servers; default 8 */
   /** When every attempt to register (and to bootstrap) failed: false (default) stops the
    *  client, so lwm2m_client_is_running() turns false and lwm2m_client_gave_up() true (exit
    *  and let a supervisor restart you); true starts over a minute later, for ever. */

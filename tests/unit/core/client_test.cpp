@@ -566,8 +566,8 @@ TEST(ClientUplink, SendFromAnExecuteGoesOutWholeAndTheExecuteIsAnswered) {
   trigger.now = net.now();
   const std::string args = "0='a long enough argument',1";
   auto exec = server.request(codes::post, "/32769/0/0", net.now(), {}, {}, args);
-  ASSERT_TRUE(net.run_until([&] { return !server.sends.empty() && !server.replies_for(exec).empty(); },
-                            net.now() + 10s));
+  ASSERT_TRUE(net.run_until(
+      [&] { return !server.sends.empty() && !server.replies_for(exec).empty(); }, net.now() + 10s));
   EXPECT_EQ(trigger.arguments, args);
   ASSERT_TRUE(trigger.sent.has_value());
   EXPECT_EQ(trigger.sent->error(), Errc::ok);
