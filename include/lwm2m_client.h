@@ -174,10 +174,14 @@ typedef struct {
    *  instance with binding "UQ" asks for it too. Default false. */
   bool queue_mode;
   uint16_t coap_message_size; /**< largest CoAP message the client builds; default 1152 */
-  uint16_t uplink_buffer;     /**< room for the Register payload and Send; default 512 */
-  uint16_t scratch;           /**< room for decoded strings and computed values; default 256 */
-  uint8_t max_servers;        /**< management servers served at once; default 2 */
-  uint16_t max_observations;  /**< observations over all servers; default 8 */
+  /** Longest Register payload (the object links) and Send payload; default 512. At most the
+   *  block size (the largest of 16..1024 bytes that fits coap_message_size with 64 bytes to
+   *  spare) it takes no memory: each payload is written into its request's message.
+   *  Larger, the client keeps a buffer of this size and sends such payloads block-wise. */
+  uint16_t uplink_buffer;
+  uint16_t scratch;          /**< room for decoded strings and computed values; default 256 */
+  uint8_t max_servers;       /**< management servers served at once; default 2 */
+  uint16_t max_observations; /**< observations over all servers; default 8 */
   /** When every attempt to register (and to bootstrap) failed: false (default) stops the
    *  client, so lwm2m_client_is_running() turns false and lwm2m_client_gave_up() true (exit
    *  and let a supervisor restart you); true starts over a minute later, for ever. */

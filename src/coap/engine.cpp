@@ -220,11 +220,11 @@ MessagePool::MessagePool(MutableByteView memory, uint16_t message_size) noexcept
 }
 
 uint8_t* MessagePool::take() noexcept {
-  Free* f = free_;
-  if (!f) return nullptr;
-  free_ = f->next;
+  uint8_t* buf = next();
+  if (!buf) return nullptr;
+  free_ = free_->next;
   --available_;
-  return reinterpret_cast<uint8_t*>(f) - link_offset(size_);
+  return buf;
 }
 
 void MessagePool::give(uint8_t* buffer) noexcept {
@@ -243,6 +243,16 @@ void Engine::set_handler(RequestHandler* handler) noexcept {
 MutableByteView Engine::receive_buffer() noexcept {
   if (!core_) return {};
   return {core_->scratch, config_.max_message_size};
+}
+
+MutableByteView Engine::request_buffer() noexcept {
+  // The slot and buffer alloc_exchange() takes next.
+  detail::Exchange* e = core_ ? core_->free_slot() : nullptr;
+  if (!e) return {};
+  MessagePool* pool = config_.shared_messages;
+  uint8_t* buf = pool ? pool->next() : e->buf;
+  if (!buf) return {};
+  return {buf, config_.block_size};  // a valid engine's messages are 64 bytes longer
 }
 
 void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {

@@ -116,6 +116,8 @@ struct EngineCore {
   }
   void queue_exchange(Exchange& e) noexcept;
   void queue_cache(CacheEntry& c) noexcept;
+  /// The slot alloc_exchange() takes next (Engine::request_buffer() lends its buffer).
+  Exchange* free_slot() const noexcept;
   Exchange* alloc_exchange() noexcept;
   void free_exchange(Exchange& e) noexcept;
   void start_transmission(Exchange& e, TimePoint now) noexcept;

@@ -113,22 +113,26 @@ void EngineCore::queue_cache(CacheEntry& c) noexcept {
   if (tx.push_cache(c.peer, cache.index_of(c))) c.in_tx = true;
 }
 
-Exchange* EngineCore::alloc_exchange() noexcept {
+Exchange* EngineCore::free_slot() const noexcept {
   for (uint16_t i = 0; i < config.exchanges; ++i) {
     Exchange& e = exchanges[i];
-    if (e.state == Exchange::State::free && !e.in_tx) {
-      uint16_t gen = static_cast<uint16_t>(e.generation + 1);
-      uint8_t* buf = e.buf;
-      MessagePool* pool = config.shared_messages;
-      if (pool && !(buf = pool->take())) return nullptr;  // none free: as if busy
-      e = Exchange{};
-      e.state = Exchange::State::reserved;
-      e.generation = gen;
-      e.buf = buf;
-      return &e;
-    }
+    if (e.state == Exchange::State::free && !e.in_tx) return &e;
   }
   return nullptr;
+}
+
+Exchange* EngineCore::alloc_exchange() noexcept {
+  Exchange* e = free_slot();
+  if (!e) return nullptr;
+  uint16_t gen = static_cast<uint16_t>(e->generation + 1);
+  uint8_t* buf = e->buf;
+  MessagePool* pool = config.shared_messages;
+  if (pool && !(buf = pool->take())) return nullptr;  // none free: as if busy
+  *e = Exchange{};
+  e->state = Exchange::State::reserved;
+  e->generation = gen;
+  e->buf = buf;
+  return e;
 }
 
 void EngineCore::free_exchange(Exchange& e) noexcept {

@@ -85,6 +85,14 @@ Result<size_t> write_first_request(const Message& request, const RequestHead& he
                                    MutableByteView out, RequestLayout& layout) noexcept {
   // The stable options, encoded in runs at the start of `out`, then put in their places
   // around the header and the varying options.
+  // A payload the caller wrote in `out` (Engine::request_buffer()) goes to its end first,
+  // and the options may take only the room before it.
+  uint8_t* end = out.data() + out.size();
+  if (payload.data() >= out.data() && payload.data() < end) {
+    end -= payload.size();
+    std::memmove(end, payload.data(), payload.size());
+    payload = {end, payload.size()};
+  }
   std::array<uint8_t, Message::kMaxOptions> idx{};
   const size_t n = wire::sorted_indices(request, idx);
   auto opts = request.options();
@@ -94,8 +102,7 @@ Result<size_t> write_first_request(const Message& request, const RequestHead& he
   for (size_t k = 0; k < n; ++k) {
     const Option& o = opts[idx[k]];
     if (VaryingOptions::slot_of(o.number) != VaryingOptions::kCount) continue;
-    if (!wire::put_option(p, out.data() + out.size(), prev, o.number, o.length, o.value().data(),
-                          o.length))
+    if (!wire::put_option(p, end, prev, o.number, o.length, o.value().data(), o.length))
       return Errc::buffer_too_small;
     RequestLayout::Run& run = layout.runs[run_of(o.number)];
     if (run.first_number == 0) {

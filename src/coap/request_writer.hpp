@@ -68,7 +68,8 @@ struct RequestHead {
 
 /// Encodes the options of `request` with `varying` in place of its own Observe, Block and
 /// Size1 options, with `head` and `payload`, into `out`, and describes the result in
-/// `layout`. On failure (buffer_too_small) `out` and `layout` hold nothing usable.
+/// `layout`. `payload` may already lie in `out` (written there by the caller). On failure
+/// (buffer_too_small) `out` and `layout` hold nothing usable.
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
                                    const VaryingOptions& varying, ByteView payload,
                                    MutableByteView out, RequestLayout& layout) noexcept;

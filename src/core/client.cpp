@@ -54,8 +54,7 @@ Workspace::Workspace(const ClientConfig& config, size_t response_bytes, size_t m
   engine_.shared_scratch = nullptr;
   engine_.shared_responses = nullptr;
   engine_.shared_messages = nullptr;
-  buf_.reset(new (std::nothrow)
-                 uint8_t[coap::Engine::scratch_size(engine_) + scratch_ + engine_.block_size]);
+  buf_.reset(new (std::nothrow) uint8_t[coap::Engine::scratch_size(engine_) + scratch_]);
   if (response_bytes) {
     response_bytes_.reset(new (std::nothrow) uint8_t[response_bytes]);
     if (response_bytes_)
@@ -118,24 +117,24 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   if (!s.allocate_tables(config.max_events)) return;
   // One allocation loop for the byte buffers.
   const bool own_buffers = config.workspace == nullptr;
+  // Only a payload larger than a block needs bytes of its own (Block1 reads it until the
+  // exchange ends); a smaller one is written into its request's buffer (`links` is null).
+  const bool own_uplink = own_buffers && config.uplink_buffer > config.coap.block_size;
   const struct {
     std::unique_ptr<uint8_t[]>& buf;
     size_t size;
-  } buffers[] = {{s.links_storage, own_buffers ? config.uplink_buffer : size_t{0}},
+  } buffers[] = {{s.links_storage, own_uplink ? config.uplink_buffer : size_t{0}},
                  {s.scratch_buf, own_buffers ? config.scratch : size_t{0}}};
   for (const auto& b : buffers) {
-    if (b.size == 0) continue;  // in the workspace
+    if (b.size == 0) continue;  // in the workspace, or not needed
     b.buf.reset(new (std::nothrow) uint8_t[b.size]());
     if (!b.buf) return;
   }
-  if (own_buffers) {
-    s.scratch_at = s.scratch_buf.get();
-    s.links = {s.links_storage.get(), config.uplink_buffer};
-  } else {
-    s.scratch_at = config.workspace->shared_client_scratch();
-    s.links = {config.workspace->shared_uplink(),
-               std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
-  }
+  // Without bytes of its own a payload is one block at most (a Workspace's client too).
+  s.links = {s.links_storage.get(),
+             own_uplink ? config.uplink_buffer
+                        : std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
+  s.scratch_at = own_buffers ? s.scratch_buf.get() : config.workspace->shared_client_scratch();
 #if LWM2M_WITH_OBSERVE
   const ObservationTable::Limits limits{config.max_observations, config.max_attributes,
                                         config.stored_notifications, config.stored_bytes};

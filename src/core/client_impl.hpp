@@ -158,7 +158,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   [[no_unique_address]] std::conditional_t<LWM2M_MAX_SERVERS == 1,
                                            std::integral_constant<size_t, 2>, size_t>
       account_count{};
-  /// RegistrationHost::links, unless shared; Send payloads are written there too.
+  /// RegistrationHost::links when the client keeps one (ClientConfig::uplink_buffer larger
+  /// than a block); Send payloads are written there too.
   std::unique_ptr<uint8_t[]> links_storage;
   coap::RequestId send_request{};
   uint8_t send_account = 0;

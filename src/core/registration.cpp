@@ -76,15 +76,18 @@ std::string_view spelled_binding(std::string_view binding, bool queue, LwM2MVers
   return {out, n};
 }
 
-/// The object links of Register and Update into the host's buffer and onto `m`.
+/// The object links of Register and Update into the host's uplink and onto `m`, which is
+/// sent right after.
 Status attach_links(RegistrationHost& host, coap::Message& m, TimePoint now) noexcept {
   host.uplink_needed(now);  // a Send still uploading from the buffer gives way
-  Sink out(host.links);
+  uint8_t* const at = host.uplink();
+  if (!at) return Errc::no_space;  // every exchange busy, as send_request() says
+  Sink out({at, host.links.size()});
   write_register_links(host.reader.registry(), out);
   if (out.overflowed()) return Errc::buffer_too_small;
   (void)m.add_uint(coap::OptionNumber::content_format,
                    static_cast<uint16_t>(codec::ContentFormat::link_format));
-  m.payload = {host.links.data(), out.total()};
+  m.payload = {at, out.total()};
   return {};
 }
 

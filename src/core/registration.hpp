@@ -48,11 +48,20 @@ class RegistrationHost {
   AccountsReader reader;           ///< lifetime, binding and retry scheme from /1
   EventQueue events;               ///< what the application is told
   ClientSettings config;           ///< endpoint, version, queue mode
-  /// Where the Register/Update payload and Send payloads are written: the client's own
-  /// buffer, or with a Workspace its shared buffer, one block at most (the engine copies a
-  /// one-block payload when the request is sent, so nothing refers to the shared bytes
-  /// afterwards). A view, not an owner: this class stays trivially destructible.
+  /// The client's own buffer for Register/Update payloads and Send payloads, when it keeps
+  /// one (ClientConfig::uplink_buffer larger than a block: Block1 uploads read it until
+  /// their exchange ends). Otherwise its data is null and its size the longest payload,
+  /// which is written straight into the message buffer of the request that carries it
+  /// (coap::Engine::request_buffer(): neither the client's bytes nor the engine's scratch,
+  /// where the datagram being handled may lie). A view, not an owner: this class stays
+  /// trivially destructible.
   MutableByteView links;
+  /// Where the next payload is written (links.size() bytes at most), for the request sent
+  /// right after: `links`, or the buffer that request will take; null when every exchange
+  /// is busy.
+  uint8_t* uplink() noexcept {
+    return links.data() ? links.data() : engine.request_buffer().data();
+  }
   /// The request whose payload the engine is still reading from `links`, one Block1 block
   /// at a time (a payload larger than one block), and whether it is a Send: nothing else
   /// may be written there until its exchange ends. Registrations share what they write

@@ -21,7 +21,9 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   if (s.send_request.valid() || s.engine.active(s.uplink_body)) return Errc::no_space;
   auto fmt = codec::choose_format(std::nullopt, codec::Operation::composite, {}, s.version(*a));
   if (!fmt) return Errc::unsupported_content_format;
-  Sink out(s.links);
+  uint8_t* const at = s.uplink();
+  if (!at) return Errc::no_space;  // every exchange busy
+  Sink out({at, s.links.size()});
   dm::CompositeSource src(registry_, paths, s.scratch());
   src.exclude_objects(wk::kHidden);
   if (Status st = codec::encode(*fmt, dm::Path{}, src, out); !st) return st;

@@ -14,10 +14,10 @@
 // Handlers are called synchronously from handle_datagram() and handle_timeout() only; a
 // notify()/respond_deferred() filler from that call. What a handler or a filler may call
 // on the engine meanwhile:
-// - send_request(), cancel(), active(), cancel_observation(), observing(): yes, with their
-//   usual effect. A RequestId or ObservationId of an exchange that ended in the callback is
-//   stale at once; the engine finishes the message it was handling without it (a cancelled
-//   observation, for one, is answered without Observe).
+// - send_request() (with request_buffer()), cancel(), active(), cancel_observation(),
+//   observing(): yes, with their usual effect. A RequestId or ObservationId of an exchange
+//   that ended in the callback is stale at once; the engine finishes the message it was
+//   handling without it (a cancelled observation, for one, is answered without Observe).
 // - notify() and respond_deferred() from inside RequestHandler::on_request() or a filler:
 //   refused with invalid_state; call them after the handler returns. From a
 //   ResponseHandler or on_observe_cancelled(): yes, except a notify() that would replace a
@@ -171,6 +171,10 @@ class MessagePool {
  private:
   friend struct detail::EngineCore;
   friend class Engine;
+  /// The buffer take() returns next, or null when all are taken.
+  uint8_t* next() const noexcept {
+    return free_ ? reinterpret_cast<uint8_t*>(free_) - link_offset(size_) : nullptr;
+  }
   /// A buffer, or null when all are taken.
   uint8_t* take() noexcept;
   void give(uint8_t* buffer) noexcept;
@@ -444,6 +448,14 @@ class Engine {
   /// `handler` until cancel(). no_space when every exchange slot is busy.
   Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& handler,
                                  TimePoint now, RequestOptions opts = {}) noexcept;
+  /// Where the payload of the next send_request() may be written, so that the caller keeps
+  /// no buffer for it: the first block_size bytes of the message buffer that request will
+  /// take (a payload found there is moved behind the options). Write it, then call
+  /// send_request() with that payload before any other call into the engine (or into an
+  /// engine sharing its MessagePool). Never the receive buffer, so a handler may use it
+  /// while the datagram it handles lies there. Empty when every exchange slot is busy
+  /// (send_request() would return no_space) or the engine is not valid.
+  MutableByteView request_buffer() noexcept;
   /// Ends an exchange. For an observation, proactively deregisters (RFC 7641 §3.6: the
   /// same GET with Observe 1); the handler gets no further callback.
   void cancel(RequestId id, TimePoint now) noexcept;

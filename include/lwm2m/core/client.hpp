@@ -56,10 +56,13 @@ struct ClientConfig {
   uint16_t max_observations = 8;  ///< observations over all servers
   /// Attribute sets stored by Write-Attributes, over all servers.
   uint16_t max_attributes = 8;
-  /// Holds the Register or Update payload and Send payloads while they are in flight: one
-  /// buffer for both. A payload larger than EngineConfig::block_size goes out block by
-  /// block from it; meanwhile a Send returns no_space, and a Register or Update that
-  /// carries the object links ends a Send still uploading (Event::send_done, cancelled).
+  /// The longest Register or Update payload (the object links) and Send payload. At most
+  /// EngineConfig::block_size (as by default), the client keeps no bytes for them: each is
+  /// written straight into the message buffer of the request that carries it. Larger, the
+  /// client keeps a buffer of this size for both, and a payload larger than a block goes
+  /// out block by block (Block1) from it; meanwhile a Send returns no_space, and a Register
+  /// or Update that carries the object links ends a Send still uploading
+  /// (Event::send_done, cancelled).
   uint16_t uplink_buffer = 512;
   /// Room for decoded strings and values computed by read handlers.
   uint16_t scratch = 256;
@@ -87,7 +90,7 @@ struct ClientConfig {
 
 /// The buffers a client uses only while it handles one input: a request or notification
 /// being written, a response's payload, values computed by read handlers and decoded
-/// strings, a Register, Update or Send payload until the engine has copied it. Clients
+/// strings. Clients
 /// driven by one thread, one call at a time, may share one workspace
 /// (ClientConfig::workspace), so that a process running thousands of clients keeps these
 /// bytes once instead of in every client. The workspace must outlive its clients. A client
@@ -123,7 +126,6 @@ class Workspace {
   uint8_t* shared_client_scratch() const noexcept {
     return buf_.get() + coap::Engine::scratch_size(engine_);
   }
-  uint8_t* shared_uplink() const noexcept { return shared_client_scratch() + scratch_; }
   std::unique_ptr<uint8_t[]> buf_;
   std::unique_ptr<uint8_t[]> response_bytes_;
   std::unique_ptr<coap::ResponseStore> responses_;  ///< null: each client keeps its own

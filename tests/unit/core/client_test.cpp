@@ -450,6 +450,133 @@ TEST(ClientUplink, SendAndRegistrationShareOneBufferWithoutCorruptingEachOther) 
   EXPECT_EQ(senml_values(server.sends[0].second, rig.registry), values);
 }
 
+// The tiny profile's sizes (bench/profiles.hpp): 192-byte messages, 128-byte blocks, one
+// exchange, and an uplink of one block, for which the client keeps no bytes: each payload
+// is written into the buffer of the request that carries it.
+core::ClientConfig one_block_uplink() {
+  core::ClientConfig c;
+  c.max_servers = 1;
+  c.uplink_buffer = 128;
+  c.scratch = 64;
+  c.coap.max_message_size = 192;
+  c.coap.block_size = 128;
+  c.coap.exchanges = 1;
+  c.coap.dedup_entries = 1;
+  c.coap.observations = 2;
+  c.coap.deferred = 0;
+  c.coap.block1_buffer = 0;
+  return c;
+}
+
+constexpr std::string_view kLinks = "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>";
+
+TEST(ClientUplink, AnUplinkOfOneBlockTakesNoBytesALargerOneItsSize) {
+  const auto allocated = [](uint16_t uplink) {
+    core::ClientConfig cfg = one_block_uplink();
+    cfg.uplink_buffer = uplink;
+    AllocationScope scope;
+    ClientRig rig(true, 300, cfg);
+    return scope.bytes();
+  };
+  const size_t one_block = allocated(128);
+  EXPECT_EQ(allocated(16), one_block);
+  EXPECT_EQ(allocated(256), one_block + 256);  // kept for Block1 uploads
+}
+
+// The server refuses the Register's version twice (4.12): each Register goes out again at
+// once, from inside the handling of the answer that lies in the client's receive buffer,
+// and carries the object links whole.
+TEST(ClientUplink, RegisterSentAgainWhileItsAnswerIsHandledCarriesTheLinks) {
+  core::ClientConfig cfg = one_block_uplink();
+  cfg.version = core::LwM2MVersion::v1_2;
+  ConfiguredClient t(cfg, 31);
+  t.server.refused_versions = {"1.2", "1.1"};
+  ASSERT_TRUE(t.rig.client->start(t.net.now()).ok());
+  ASSERT_TRUE(t.net.run_until([&] { return t.rig.client->registered(101); }, t.net.now() + 1s));
+  ASSERT_EQ(t.server.registers.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.server.registers[i].version, i == 0 ? "1.2" : i == 1 ? "1.1" : "1.0");
+    EXPECT_EQ(t.server.registers[i].payload, kLinks) << i;
+  }
+}
+
+// What a server sends leads to Register and Update: an Update answered 4.04 (Register
+// again, with the links), a Write of the lifetime (an Update with lt=). Each goes out
+// whole while the client's own buffers hold no payload.
+TEST(ClientUplink, RegisterAndUpdateCausedByAnswersAndRequestsGoOutWhole) {
+  ConfiguredClient t(one_block_uplink(), 32);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 10s));
+  const auto registered = [&] {
+    return std::string_view(rig.client->server_status(0).state) == "registered";
+  };
+
+  server.forget = true;  // the Update is answered 4.04
+  rig.client->request_update(101, net.now());
+  ASSERT_TRUE(net.run_until([&] { return server.registers.size() == 2; }, net.now() + 10s));
+  ASSERT_EQ(server.update_payloads.size(), 1u);
+  EXPECT_TRUE(server.update_payloads[0].empty());
+  EXPECT_EQ(server.registers[1].payload, kLinks);
+  ASSERT_TRUE(net.run_until(registered, net.now() + 10s));
+
+  auto write = server.request(codes::put, "/1/0/1", net.now(), {}, kText, "77");
+  ASSERT_TRUE(net.run_until([&] { return server.updates.size() == 2; }, net.now() + 10s));
+  ASSERT_FALSE(server.replies_for(write).empty());
+  EXPECT_EQ(server.replies_for(write)[0].code, codes::changed);
+  EXPECT_EQ(server.updates.back(), std::vector<std::string>{"lt=77"});
+  EXPECT_TRUE(server.update_payloads.back().empty());
+}
+
+// An object whose Execute sends values to the server (Send, from inside the handling of
+// the Execute, whose datagram lies in the client's receive buffer).
+class SendOnExecute final : public dm::Object {
+ public:
+  static constexpr dm::ResourceDef kRes[] = {{0, dm::DataType::none, dm::Operations::execute}};
+  static constexpr dm::ObjectDef kDef{32769, "1.0", false, false, kRes};
+  SendOnExecute() : Object(kDef) {}
+  core::Client* client = nullptr;
+  TimePoint now{};
+  std::optional<Status> sent;
+  std::string arguments;
+  size_t instance_count() const noexcept override { return 1; }
+  dm::InstanceId instance_at(size_t) const noexcept override { return 0; }
+  Status execute(dm::InstanceId, dm::ResourceId, ByteView args) noexcept override {
+    arguments.assign(reinterpret_cast<const char*>(args.data()), args.size());
+    const dm::Path paths[] = {dm::Path(3, 0, 0), dm::Path(3, 0, 1)};
+    sent = client->send(101, paths, now);
+    return {};
+  }
+};
+
+TEST(ClientUplink, SendFromAnExecuteGoesOutWholeAndTheExecuteIsAnswered) {
+  ConfiguredClient t(one_block_uplink(), 33);
+  ClientRig& rig = t.rig;
+  SimNet& net = t.net;
+  FakeServer& server = t.server;
+  SendOnExecute trigger;
+  trigger.client = rig.client.get();
+  ASSERT_TRUE(rig.registry.add(trigger).ok());
+  ASSERT_TRUE(rig.client->start(net.now()).ok());
+  ASSERT_TRUE(net.run_until([&] { return rig.client->registered(101); }, net.now() + 10s));
+  EXPECT_EQ(server.registers[0].payload, std::string(kLinks) + ",</32769/0>");
+
+  trigger.now = net.now();
+  const std::string args = "0='a long enough argument',1";
+  auto exec = server.request(codes::post, "/32769/0/0", net.now(), {}, {}, args);
+  ASSERT_TRUE(net.run_until(
+      [&] { return !server.sends.empty() && !server.replies_for(exec).empty(); }, net.now() + 10s));
+  EXPECT_EQ(trigger.arguments, args);
+  ASSERT_TRUE(trigger.sent.has_value());
+  EXPECT_EQ(trigger.sent->error(), Errc::ok);
+  EXPECT_EQ(server.replies_for(exec)[0].code, codes::changed);
+  EXPECT_EQ(server.sends[0].first, 112);
+  EXPECT_EQ(senml_values(server.sends[0].second, rig.registry),
+            (std::vector<std::string>{"/3/0/0=Acme", "/3/0/1=Model 7"}));
+}
+
 TEST(ClientQueueMode, SleepsAfterMaxTransmitWaitAndWakesWithAnUpdateBeforeNotifying) {
   core::ClientConfig cfg;
   cfg.queue_mode = true;
