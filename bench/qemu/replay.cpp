@@ -515,7 +515,9 @@ int image_main() noexcept {
     if (!run(step)) return 1;
     board::print("replay: ok   ");
     board::print(step.what);
-    board::print(" (stack high-water so far ");
+    board::print(" (stack ");
+    board::print_number(static_cast<uint32_t>(board::stack_depth_since_repaint()));
+    board::print(", high-water so far ");
     board::print_number(static_cast<uint32_t>(board::stack_high_water()));
     board::print(")\n");
   }

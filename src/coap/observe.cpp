@@ -97,7 +97,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   }
   const uint32_t seq = (o.seq + 1) & 0xFFFFFF;
   o.seq = seq;
-  Message resp;
+  ResponseMessage resp;
   resp.type = con ? Type::con : Type::non;
   resp.message_id = next_mid();
   resp.token = o.token;
