@@ -465,7 +465,8 @@ namespace {
       finish_simple(*c, out, resp, codes::bad_request);
       return;
     }
-    plan.block1_echo = req.block1;
+    plan.block1_echo = req.block1->encode();
+    plan.has_block1_echo = true;
   } else if (m.has(OptionNumber::block1)) {
     // Without a reassembly buffer (EngineConfig::block1_buffer 0) no body fits (Size1 0).
     const Code reply = reassembly ? reassembly->accept(peer, m, now, exchange_lifetime)
@@ -473,7 +474,8 @@ namespace {
                                                        : codes::bad_request;
     if (reply.raw != 0) return answer_block1(*c, out, resp, reply, now);
     req.body = reassembly->body();
-    plan.block1_echo = reassembly->block();
+    plan.block1_echo = reassembly->block().encode();
+    plan.has_block1_echo = true;
   }
 
   // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).

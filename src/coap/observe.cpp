@@ -104,6 +104,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   ResponsePlan plan;
   plan.filler = &f;
   plan.observe = seq;  // on 2.xx only: an error carries no Observe (§3.2, §4.2)
+  plan.has_observe = true;
   ResponseOutcome outcome;
   // A replaced notification keeps its bytes until the new ones are known good (the filler
   // may even end the relation and free its exchange): the new ones are built in scratch.

@@ -18,10 +18,10 @@ namespace {
 Result<size_t> finish(const ResponsePlan& plan, MessageBase& resp, MutableByteView out) noexcept {
   // Echoes of a reassembled body and notification numbers exist only in builds with
   // block-wise transfers and with Observe.
-  if (LWM2M_WITH_BLOCKWISE && plan.block1_echo)
-    LWM2M_TRY(resp.add_uint(OptionNumber::block1, plan.block1_echo->encode()));
-  if (LWM2M_WITH_OBSERVE && plan.observe && resp.code.is_success())
-    LWM2M_TRY(resp.add_uint(OptionNumber::observe, *plan.observe));
+  if (LWM2M_WITH_BLOCKWISE && plan.has_block1_echo)
+    LWM2M_TRY(resp.add_uint(OptionNumber::block1, plan.block1_echo));
+  if (LWM2M_WITH_OBSERVE && plan.has_observe && resp.code.is_success())
+    LWM2M_TRY(resp.add_uint(OptionNumber::observe, plan.observe));
   return encode(resp, out);
 }
 
