@@ -34,7 +34,7 @@ lwm2m_size_option(LWM2M_SERVER_BINDING_MAX 8
 lwm2m_size_option(LWM2M_SERVER_ROLLBACK_MAX 0
   "Server object instances (/1/x) one request may change, each copied for rollback (76 bytes on a 32-bit target); a request changing more is refused with 5.00 and rolled back. 0: one more than the management servers the build serves, 4 at most. A device with one Server slot needs 1.")
 lwm2m_size_option(LWM2M_COAP_MAX_OPTIONS 24
-  "Options one CoAP message holds, parsed or built (8 bytes each on a 32-bit target, and a request being answered holds two messages on the stack); a datagram with more is malformed. 16 is enough for every LwM2M request: a Write-Attributes of a resource instance with all ten attributes has 14.")
+  "Options one CoAP message holds, parsed or built (8 bytes each on a 32-bit target, and a request being answered is such a message on the stack; its response holds coap::kResponseOptions, 8); a datagram with more is malformed. 16 is enough for every LwM2M request: a Write-Attributes of a resource instance with all ten attributes has 14.")
 if(LWM2M_COAP_MAX_OPTIONS LESS 8 OR LWM2M_COAP_MAX_OPTIONS GREATER 255)
   message(FATAL_ERROR "LWM2M_COAP_MAX_OPTIONS must be 8 to 255, not '${LWM2M_COAP_MAX_OPTIONS}'")
 endif()

@@ -24,6 +24,9 @@ size_t data_bytes() noexcept;
 size_t bss_bytes() noexcept;
 /// Deepest stack use since reset: the painted words no longer intact.
 size_t stack_high_water() noexcept;
+/// Deepest stack use since the last call (or reset), then paints the stack again below
+/// the caller's frame: the depth of one step of the replay.
+size_t stack_depth_since_repaint() noexcept;
 size_t stack_size() noexcept;
 /// What _sbrk handed out (malloc's heap; 0 when nothing called malloc).
 size_t sbrk_bytes() noexcept;

@@ -17,7 +17,8 @@
 //
 // The image exits 0 (semihosting) only when every step passed, after printing static RAM
 // (.data + .bss), the arena the client's tables took, the heap (_sbrk) and the stack's
-// high-water mark (painted at reset).
+// high-water mark (painted at reset); each step's line gives the depth that step reached
+// (the stack is painted again after it) beside the high-water mark so far.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -515,7 +516,9 @@ int image_main() noexcept {
     if (!run(step)) return 1;
     board::print("replay: ok   ");
     board::print(step.what);
-    board::print(" (stack high-water so far ");
+    board::print(" (stack ");
+    board::print_number(static_cast<uint32_t>(board::stack_depth_since_repaint()));
+    board::print(", high-water so far ");
     board::print_number(static_cast<uint32_t>(board::stack_high_water()));
     board::print(")\n");
   }

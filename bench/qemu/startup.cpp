@@ -38,6 +38,22 @@ uint32_t semihost(uint32_t op, const void* arg) noexcept {
 }
 
 unsigned char* g_brk = __heap_start;
+size_t g_deepest = 0;  // the deepest stack use before the last repaint
+
+// Paints the stack below the caller's frame, leaving 256 bytes for it; volatile so that the
+// loop stays a loop (a call to memset would push its frame onto the words being painted).
+[[gnu::always_inline]] inline void paint_below_frame() noexcept {
+  volatile uint32_t* here = static_cast<uint32_t*>(__builtin_frame_address(0)) - 64;
+  for (volatile uint32_t* p = __stack_bottom; p < here; ++p)
+    *p = kPaint;
+}
+
+size_t painted_depth() noexcept {
+  const uint32_t* p = __stack_bottom;
+  while (p < __stack_top && *p == kPaint)
+    ++p;
+  return static_cast<size_t>(__stack_top - p) * 4;
+}
 
 }  // namespace
 
@@ -75,10 +91,14 @@ size_t stack_size() noexcept {
   return static_cast<size_t>(__stack_top - __stack_bottom) * 4;
 }
 size_t stack_high_water() noexcept {
-  const uint32_t* p = __stack_bottom;
-  while (p < __stack_top && *p == kPaint)
-    ++p;
-  return static_cast<size_t>(__stack_top - p) * 4;
+  const size_t d = painted_depth();
+  return d > g_deepest ? d : g_deepest;
+}
+size_t stack_depth_since_repaint() noexcept {
+  const size_t d = painted_depth();
+  if (d > g_deepest) g_deepest = d;
+  paint_below_frame();
+  return d;
 }
 size_t sbrk_bytes() noexcept {
   return static_cast<size_t>(g_brk - __heap_start);
@@ -107,11 +127,7 @@ void reset_handler() {
   asm volatile("dsb\n\tisb" ::: "memory");
   std::memcpy(__data_start, __data_load, static_cast<size_t>(__data_end - __data_start) * 4);
   std::memset(__bss_start, 0, static_cast<size_t>(__bss_end - __bss_start) * 4);
-  // Paint the stack below this frame, leaving 256 bytes for it; volatile so that the loop
-  // stays a loop (a call to memset would push its frame onto the words being painted).
-  volatile uint32_t* here = static_cast<uint32_t*>(__builtin_frame_address(0)) - 64;
-  for (volatile uint32_t* p = __stack_bottom; p < here; ++p)
-    *p = kPaint;
+  paint_below_frame();
   for (void (**f)() = __init_array_start; f < __init_array_end; ++f)
     (*f)();
   board::exit(image_main() == 0);

@@ -354,7 +354,10 @@ namespace detail {
   return false;
 }
 
-void EngineCore::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
+// Inlined into Engine::handle_datagram(), and on_request() into it: the engine's frames
+// under a request's handler are one, which holds the request and the response being built.
+[[gnu::always_inline]] inline void EngineCore::handle_datagram(PeerId peer, ByteView datagram,
+                                                               TimePoint now) noexcept {
   Message m;
   if (!parse_datagram(peer, datagram, m)) return;
   switch (m.type) {
@@ -410,7 +413,8 @@ namespace {
 
 // Inlined into its two callers: a call costs more flash than it saves in on_request().
 [[gnu::always_inline]] inline CacheEntry* EngineCore::admit_request(PeerId peer, const Message& m,
-                                                                    TimePoint now, Message& resp,
+                                                                    TimePoint now,
+                                                                    MessageBase& resp,
                                                                     uint8_t*& out) noexcept {
   CacheEntry* victim;
   if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
@@ -441,55 +445,60 @@ namespace {
   return nullptr;
 }
 
-void EngineCore::on_request(PeerId peer, const Message& m, TimePoint now) noexcept {
-  Message resp;
+// Out of line: its options are not on the stack of the requests that reach a handler.
+[[gnu::noinline]] void EngineCore::answer_block1(CacheEntry& c, uint8_t* out, MessageBase& resp,
+                                                 Code reply, TimePoint now) noexcept {
+  SimpleOptions options;
+  if (reply == codes::continue_) options.block1 = reassembly->block();
+  if (reply == codes::request_entity_too_large)
+    options.size1 = reassembly ? reassembly->capacity() : 0;
+  if (reply == codes::service_unavailable) options.max_age = reassembly->busy_seconds(now);
+  finish_simple(c, out, resp, reply, options);
+}
+
+// Inlined into handle_datagram(), its one caller (see there).
+[[gnu::always_inline]] inline void EngineCore::on_request(PeerId peer, const Message& m,
+                                                          TimePoint now) noexcept {
+  ResponseMessage resp;
   uint8_t* out;
   CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;
 
   ResponsePlan plan;
-  ByteView body = m.payload;
-  std::optional<BlockOption> streamed;
+  // Filled in place (no copies of its parts on this frame, which is on every request's path).
+  IncomingRequest req{peer, m, m.payload, false, false};
   if (!LWM2M_WITH_BLOCKWISE) {
     // Block1 was refused with 4.02 by check_options(): nothing to reassemble.
   } else if (m.has(OptionNumber::block1) && handler && handler->streams_block1(peer, m)) {
-    streamed = m.block(OptionNumber::block1);
-    if (!streamed || (streamed->more && m.payload.size() != streamed->size())) {
+    req.block1 = m.block(OptionNumber::block1);
+    if (!req.block1 || (req.block1->more && m.payload.size() != req.block1->size())) {
       finish_simple(*c, out, resp, codes::bad_request);
       return;
     }
-    plan.block1_echo = streamed;
+    plan.block1_echo = req.block1->encode();
+    plan.has_block1_echo = true;
   } else if (m.has(OptionNumber::block1)) {
     // Without a reassembly buffer (EngineConfig::block1_buffer 0) no body fits (Size1 0).
     const Code reply = reassembly ? reassembly->accept(peer, m, now, exchange_lifetime)
                        : m.block(OptionNumber::block1) ? codes::request_entity_too_large
                                                        : codes::bad_request;
-    if (reply.raw != 0) {
-      SimpleOptions options;
-      if (reply == codes::continue_) options.block1 = reassembly->block();
-      if (reply == codes::request_entity_too_large)
-        options.size1 = reassembly ? reassembly->capacity() : 0;
-      if (reply == codes::service_unavailable) options.max_age = reassembly->busy_seconds(now);
-      finish_simple(*c, out, resp, reply, options);
-      return;
-    }
-    body = reassembly->body();
-    plan.block1_echo = reassembly->block();
+    if (reply.raw != 0) return answer_block1(*c, out, resp, reply, now);
+    req.body = reassembly->body();
+    plan.block1_echo = reassembly->block().encode();
+    plan.has_block1_echo = true;
   }
 
   // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).
-  bool observe_register = false, observe_deregister = false;
   if (m.code == codes::get || m.code == codes::fetch) {
     if (auto obs = m.observe()) {
-      observe_register = *obs == 0;
-      observe_deregister = *obs == 1;
+      req.observe_register = *obs == 0;
+      req.observe_deregister = *obs == 1;
       end_observations_of(peer, m.token);  // replaced or deregistered
     }
   }
 
-  IncomingRequest req{peer, m, body, observe_register, observe_deregister, streamed};
   plan.request = &req;
-  plan.allow_observe = observe_register;
+  plan.allow_observe = req.observe_register;
   plan.allow_defer = true;
   ResponseOutcome outcome;
   auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
@@ -522,7 +531,7 @@ void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatag
   Message m;
   if (!parse_datagram(peer, datagram, m)) return;
   if (!m.code.is_request() || (m.type != Type::con && m.type != Type::non)) return;
-  Message resp;
+  ResponseMessage resp;
   uint8_t* out;
   CacheEntry* c = admit_request(peer, m, now, resp, out);
   if (!c) return;

@@ -87,9 +87,12 @@ struct EngineCore {
   /// goes in `resp` and whose encoding goes to `out` (room for one message in the store):
   /// the slot to answer in, or null when the request is already answered (from the cache,
   /// or rejected for its options) or ignored.
-  CacheEntry* admit_request(PeerId peer, const Message& m, TimePoint now, Message& resp,
+  CacheEntry* admit_request(PeerId peer, const Message& m, TimePoint now, MessageBase& resp,
                             uint8_t*& out) noexcept;
   void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
+  /// Answers a Block1 request whose body is not reassembled yet (2.31, 4.13, 5.03...).
+  void answer_block1(CacheEntry& c, uint8_t* out, MessageBase& resp, Code reply,
+                     TimePoint now) noexcept;
   /// A request larger than the driver's receive buffer: 4.13 with a Block1 size that fits
   /// (RFC 7959 §2.9.3), from cache and option checks like any request; anything else dropped.
   void answer_oversized(PeerId peer, ByteView datagram, OversizedDatagram d,
@@ -146,11 +149,11 @@ struct EngineCore {
   Status deregister(Exchange& e, TimePoint now) noexcept;
 
   // ---- response.cpp
-  Result<size_t> build_response(const ResponsePlan& plan, Message& resp, MutableByteView out,
+  Result<size_t> build_response(const ResponsePlan& plan, MessageBase& resp, MutableByteView out,
                                 ResponseOutcome& outcome) noexcept;
   // `extra` by reference: the common call without options then passes one address rather
   // than three empty optionals on the stack.
-  void finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
+  void finish_simple(CacheEntry& c, uint8_t* out, MessageBase& resp, Code code,
                      const SimpleOptions& extra = kNoSimpleOptions) noexcept;
   Result<DeferredId> defer() noexcept;
   Status respond_deferred(DeferredId id, TimePoint now, ResponseFiller& f) noexcept;

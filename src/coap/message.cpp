@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lwm2m/coap/message.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -168,19 +169,19 @@ Option::Option(uint16_t n, ByteView value) noexcept
   if (length <= kInlineMax && length > 0) std::memcpy(inline_, value.data(), length);
 }
 
-Status Message::add_option(OptionNumber n, ByteView value) noexcept {
-  if (option_count_ >= kMaxOptions) return Errc::no_space;
+Status MessageBase::add_option(OptionNumber n, ByteView value) noexcept {
+  if (option_count_ >= option_capacity_) return Errc::no_space;
   if (value.size() > 0xFFFF) return Errc::invalid_argument;
-  options_.at[option_count_++] = Option(static_cast<uint16_t>(n), value);
+  slots_[option_count_++] = Option(static_cast<uint16_t>(n), value);
   return Errc::ok;
 }
 
-Status Message::add_uint(OptionNumber n, uint32_t value) noexcept {
+Status MessageBase::add_uint(OptionNumber n, uint32_t value) noexcept {
   uint8_t bytes[4];
   return add_option(n, {bytes, wire::uint_bytes(value, bytes)});
 }
 
-Status Message::add_path(OptionNumber n, std::string_view path) noexcept {
+Status MessageBase::add_path(OptionNumber n, std::string_view path) noexcept {
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
   while (!path.empty()) {
     size_t slash = path.find('/');
@@ -192,21 +193,34 @@ Status Message::add_path(OptionNumber n, std::string_view path) noexcept {
   return Errc::ok;
 }
 
-void Message::remove(OptionNumber n) noexcept {
+MessageBase::MessageBase(Option* slots, uint8_t capacity) noexcept
+    : option_capacity_(capacity), slots_(slots) {}
+
+void MessageBase::copy_from(const MessageBase& m) noexcept {
+  type = m.type;
+  code = m.code;
+  message_id = m.message_id;
+  token = m.token;
+  payload = m.payload;
+  option_count_ = m.option_count_;
+  std::copy_n(m.slots_, m.option_count_, slots_);
+}
+
+void MessageBase::remove(OptionNumber n) noexcept {
   uint8_t w = 0;
   for (uint8_t r = 0; r < option_count_; ++r) {
-    if (options_.at[r].number != static_cast<uint16_t>(n)) options_.at[w++] = options_.at[r];
+    if (slots_[r].number != static_cast<uint16_t>(n)) slots_[w++] = slots_[r];
   }
   option_count_ = w;
 }
 
-const Option* Message::find(OptionNumber n) const noexcept {
+const Option* MessageBase::find(OptionNumber n) const noexcept {
   for (uint8_t i = 0; i < option_count_; ++i)
-    if (options_.at[i].number == static_cast<uint16_t>(n)) return &options_.at[i];
+    if (slots_[i].number == static_cast<uint16_t>(n)) return &slots_[i];
   return nullptr;
 }
 
-std::optional<uint32_t> Message::uint_option(OptionNumber n) const noexcept {
+std::optional<uint32_t> MessageBase::uint_option(OptionNumber n) const noexcept {
   const Option* o = find(n);
   if (!o) return std::nullopt;
   return o->uint_value();
@@ -214,22 +228,22 @@ std::optional<uint32_t> Message::uint_option(OptionNumber n) const noexcept {
 
 namespace {
 // Content-Format and Accept are 16-bit by definition (RFC 7252 §5.10.3, §5.10.4).
-std::optional<uint16_t> uint16_option(const Message& m, OptionNumber n) noexcept {
+std::optional<uint16_t> uint16_option(const MessageBase& m, OptionNumber n) noexcept {
   const Option* o = m.find(n);
   if (!o) return std::nullopt;
   return static_cast<uint16_t>(o->uint_value());
 }
 }  // namespace
 
-std::optional<uint16_t> Message::content_format() const noexcept {
+std::optional<uint16_t> MessageBase::content_format() const noexcept {
   return uint16_option(*this, OptionNumber::content_format);
 }
 
-std::optional<uint16_t> Message::accept() const noexcept {
+std::optional<uint16_t> MessageBase::accept() const noexcept {
   return uint16_option(*this, OptionNumber::accept);
 }
 
-std::optional<BlockOption> Message::block(OptionNumber which) const noexcept {
+std::optional<BlockOption> MessageBase::block(OptionNumber which) const noexcept {
   auto v = uint_option(which);
   if (!v) return std::nullopt;
   auto b = BlockOption::decode(*v);
@@ -237,11 +251,11 @@ std::optional<BlockOption> Message::block(OptionNumber which) const noexcept {
   return *b;
 }
 
-size_t Message::strings(OptionNumber n, std::span<std::string_view> out) const noexcept {
+size_t MessageBase::strings(OptionNumber n, std::span<std::string_view> out) const noexcept {
   size_t count = 0;
   for (uint8_t i = 0; i < option_count_; ++i) {
-    if (options_.at[i].number != static_cast<uint16_t>(n)) continue;
-    if (count < out.size()) out[count] = options_.at[i].string();
+    if (slots_[i].number != static_cast<uint16_t>(n)) continue;
+    if (count < out.size()) out[count] = slots_[i].string();
     ++count;
   }
   return count;
@@ -282,7 +296,7 @@ bool read_extended(uint8_t nibble, const uint8_t*& p, const uint8_t* end, uint32
 
 }  // namespace
 
-ParseError parse(ByteView datagram, Message& out) noexcept {
+ParseError parse(ByteView datagram, MessageBase& out) noexcept {
   out.clear_options();
   out.payload = {};
   out.token = Token{};
@@ -359,7 +373,8 @@ uint8_t* write_header(uint8_t* p, Type type, Code code, uint16_t mid, const Toke
 }
 
 // Stable order of option indices by number, without moving the options themselves.
-size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept {
+size_t sorted_indices(const MessageBase& m,
+                      std::array<uint8_t, Message::kMaxOptions>& idx) noexcept {
   auto opts = m.options();
   size_t n = opts.size();
   for (size_t i = 0; i < n; ++i) {
@@ -412,7 +427,7 @@ bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept {
 
 }  // namespace wire
 
-size_t encoded_size(const Message& m) noexcept {
+size_t encoded_size(const MessageBase& m) noexcept {
   std::array<uint8_t, Message::kMaxOptions> idx{};
   size_t n = wire::sorted_indices(m, idx);
   size_t size = 4 + m.token.length;
@@ -427,7 +442,7 @@ size_t encoded_size(const Message& m) noexcept {
   return size;
 }
 
-Result<size_t> encode(const Message& m, MutableByteView out) noexcept {
+Result<size_t> encode(const MessageBase& m, MutableByteView out) noexcept {
   if (m.token.length > 8) return Errc::invalid_argument;
   if (out.size() < 4u + m.token.length) return Errc::buffer_too_small;
   // Every option fits the wire format: lengths and deltas are at most 65535, below the

@@ -97,13 +97,14 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   }
   const uint32_t seq = (o.seq + 1) & 0xFFFFFF;
   o.seq = seq;
-  Message resp;
+  ResponseMessage resp;
   resp.type = con ? Type::con : Type::non;
   resp.message_id = next_mid();
   resp.token = o.token;
   ResponsePlan plan;
   plan.filler = &f;
   plan.observe = seq;  // on 2.xx only: an error carries no Observe (§3.2, §4.2)
+  plan.has_observe = true;
   ResponseOutcome outcome;
   // A replaced notification keeps its bytes until the new ones are known good (the filler
   // may even end the relation and free its exchange): the new ones are built in scratch.

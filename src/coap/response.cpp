@@ -15,19 +15,19 @@ namespace lwm2m::coap::detail {
 namespace {
 
 // Options the engine adds last, whatever the handler wrote, then the encoding.
-Result<size_t> finish(const ResponsePlan& plan, Message& resp, MutableByteView out) noexcept {
+Result<size_t> finish(const ResponsePlan& plan, MessageBase& resp, MutableByteView out) noexcept {
   // Echoes of a reassembled body and notification numbers exist only in builds with
   // block-wise transfers and with Observe.
-  if (LWM2M_WITH_BLOCKWISE && plan.block1_echo)
-    LWM2M_TRY(resp.add_uint(OptionNumber::block1, plan.block1_echo->encode()));
-  if (LWM2M_WITH_OBSERVE && plan.observe && resp.code.is_success())
-    LWM2M_TRY(resp.add_uint(OptionNumber::observe, *plan.observe));
+  if (LWM2M_WITH_BLOCKWISE && plan.has_block1_echo)
+    LWM2M_TRY(resp.add_uint(OptionNumber::block1, plan.block1_echo));
+  if (LWM2M_WITH_OBSERVE && plan.has_observe && resp.code.is_success())
+    LWM2M_TRY(resp.add_uint(OptionNumber::observe, plan.observe));
   return encode(resp, out);
 }
 
 }  // namespace
 
-Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& resp,
+Result<size_t> EngineCore::build_response(const ResponsePlan& plan, MessageBase& resp,
                                           MutableByteView out, ResponseOutcome& outcome) noexcept {
   resp.code = codes::content;
   resp.clear_options();
@@ -123,7 +123,7 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, Message& res
 }
 
 // A response without handler: a rejection, a Block1 Continue, or an internal error.
-void EngineCore::finish_simple(CacheEntry& c, uint8_t* out, Message& resp, Code code,
+void EngineCore::finish_simple(CacheEntry& c, uint8_t* out, MessageBase& resp, Code code,
                                const SimpleOptions& extra) noexcept {
   resp.code = code;
   resp.clear_options();
@@ -162,7 +162,7 @@ Status EngineCore::respond_deferred(DeferredId id, TimePoint now, ResponseFiller
   if (!d.active || d.generation != id.generation) return Errc::invalid_state;
   Exchange* e = alloc_exchange();
   if (!e) return Errc::no_space;
-  Message resp;
+  ResponseMessage resp;
   resp.type = d.request_type == Type::con ? Type::con : Type::non;
   resp.message_id = next_mid();
   resp.token = d.token;

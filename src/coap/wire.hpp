@@ -32,7 +32,8 @@ bool put_payload(uint8_t*& p, const uint8_t* end, ByteView payload) noexcept;
 uint8_t uint_bytes(uint32_t value, uint8_t out[4]) noexcept;
 
 /// Stable order of a message's options by number (the wire order), as indices.
-size_t sorted_indices(const Message& m, std::array<uint8_t, Message::kMaxOptions>& idx) noexcept;
+size_t sorted_indices(const MessageBase& m,
+                      std::array<uint8_t, Message::kMaxOptions>& idx) noexcept;
 
 /// Writes the fixed header and the token (§3); returns the byte after them.
 uint8_t* write_header(uint8_t* p, Type type, Code code, uint16_t mid, const Token& token) noexcept;

@@ -72,7 +72,9 @@ bool is_digit(uint8_t c) noexcept {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) noexcept {
+// The sequence check inlined: this is the bottom of a TLV or text Write of a string, the
+// deepest request path of a small device (its frame, and no call below it).
+[[gnu::flatten]] bool valid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   size_t i = 0;
   while (i < s.size()) {

@@ -118,20 +118,9 @@ void ops::not_allowed(Request& r) noexcept {
   fail(r, Errc::method_not_allowed);
 }
 
-void Client::on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept {
-  Impl& s = *impl_;
-  Account* a = s.account_for_peer(in.peer);
-  if (!a) {
-    resp.set_code(codes::unauthorized);  // not a server we know
-    return;
-  }
-  s.mark_uplink(*a, s.now_);
-  s.serve(*a, in, resp);
-  if (monitor_) monitor_->on_request_served(a->ssid, in.message, resp.code());
-}
-
-void Client::Impl::serve(Account& a, const coap::IncomingRequest& in,
-                         coap::Response& resp) noexcept {
+// Inlined into its one caller: one frame less under every operation.
+[[gnu::always_inline]] inline void Client::Impl::serve(Account& a, const coap::IncomingRequest& in,
+                                                       coap::Response& resp) noexcept {
   bool is_bs = false;
   auto path = target_path(in.message, is_bs);
   if (!path) return fail(resp, Errc::not_found);
@@ -148,6 +137,18 @@ void Client::Impl::serve(Account& a, const coap::IncomingRequest& in,
   // §E.1); like Anjay we answer 4.01 rather than pretend the object is absent.
   if (path->depth() >= 1 && wk::hidden(path->object())) return fail(resp, Errc::unauthorized);
   route(dm_routes(), r)(r);
+}
+
+void Client::on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept {
+  Impl& s = *impl_;
+  Account* a = s.account_for_peer(in.peer);
+  if (!a) {
+    resp.set_code(codes::unauthorized);  // not a server we know
+    return;
+  }
+  s.mark_uplink(*a, s.now_);
+  s.serve(*a, in, resp);
+  if (monitor_) monitor_->on_request_served(a->ssid, in.message, resp.code());
 }
 
 }  // namespace lwm2m::core

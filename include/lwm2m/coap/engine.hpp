@@ -284,7 +284,7 @@ struct IncomingRequest {
 class Response {
  public:
   /// A response written into `m`, its payload into `payload`.
-  Response(Message& m, Sink& payload) noexcept : msg_(m), sink_(payload) {}
+  Response(MessageBase& m, Sink& payload) noexcept : msg_(m), sink_(payload) {}
   Response(const Response&) = delete;
   Response& operator=(const Response&) = delete;
 
@@ -292,8 +292,9 @@ class Response {
   void set_code(Code c) noexcept { msg_.code = c; }
   /// The response code set so far.
   Code code() const noexcept { return msg_.code; }
-  /// For adding options (Content-Format, Location-Path, ETag...).
-  Message& message() noexcept { return msg_; }
+  /// For adding options (Content-Format, Location-Path, ETag...): a message of
+  /// kResponseOptions options, some of which the engine adds (Observe, Block1, Block2, Size2).
+  MessageBase& message() noexcept { return msg_; }
   /// Sets the Content-Format option, replacing any earlier one.
   Status set_content_format(uint16_t cf) noexcept {
     msg_.remove(OptionNumber::content_format);
@@ -317,7 +318,7 @@ class Response {
 
  private:
   friend struct detail::EngineCore;
-  Message& msg_;
+  MessageBase& msg_;
   Sink& sink_;
   detail::EngineCore* engine_ = nullptr;
   bool can_observe_ = false;

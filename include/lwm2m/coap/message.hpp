@@ -195,35 +195,40 @@ enum class ParseError : uint8_t {
   option_overrun,     ///< option header or value runs past the end
   option_number_overflow,
   empty_payload,     ///< payload marker with no payload
-  too_many_options,  ///< more options than Message::kMaxOptions
+  too_many_options,  ///< more options than the message holds
 };
 const char* to_string(ParseError e) noexcept;
 
-/// One CoAP message (RFC 7252), decoded or to be encoded. Option and payload bytes are views: the
-/// buffer they point into must outlive the message.
-class Message {
+/// One CoAP message (RFC 7252), decoded or to be encoded: the header, the token, the payload
+/// and the options, whose table is the derived BasicMessage's (so that a response the
+/// engine builds holds fewer options than a request it parses). What parse(), encode(),
+/// a handler's Response and the functions that take any message use. Option and payload
+/// bytes are views: the buffer they point into must outlive the message.
+class MessageBase {
  public:
-  /// Options a message holds (the build option LWM2M_COAP_MAX_OPTIONS, 24 unless set):
-  /// enough for any LwM2M request, whose longest, a Write-Attributes of a resource instance
-  /// with every attribute, has 14 (4 Uri-Path and 10 Uri-Query).
-  static constexpr size_t kMaxOptions = LWM2M_COAP_MAX_OPTIONS;
-
   Type type = Type::con;    ///< CON, NON, ACK or RST
   Code code;                ///< method or response code
   uint16_t message_id = 0;  ///< message ID (deduplication and matching of ACKs)
   Token token;              ///< matches responses to requests
 
  private:
-  // Here rather than with the options: it fills the token's padding (4 bytes less per
-  // message, and a request being served keeps two on the stack).
+  // Here rather than with the options: they fill the token's padding (a request being
+  // served keeps a message on the stack).
   uint8_t option_count_ = 0;
+  uint8_t option_capacity_;
 
  public:
   ByteView payload;  ///< the body (empty when none)
 
+  MessageBase(const MessageBase&) = delete;
+  MessageBase& operator=(const MessageBase&) = delete;
+
+  /// Options this message holds at most (BasicMessage's N).
+  size_t option_capacity() const noexcept { return option_capacity_; }
+
   // ---- options (kept in insertion order; encode() sorts them stably) ----
   /// Adds an option with `value` (a longer value than Option::kInlineMax is viewed, not
-  /// copied: it must outlive the message's use); no_space past kMaxOptions.
+  /// copied: it must outlive the message's use); no_space past option_capacity().
   Status add_option(OptionNumber n, ByteView value) noexcept;
   /// Adds an option with a text value (viewed when long, as add_option()).
   Status add_string(OptionNumber n, std::string_view s) noexcept {
@@ -241,7 +246,7 @@ class Message {
   void clear_options() noexcept { option_count_ = 0; }
 
   /// The options, in insertion order.
-  std::span<const Option> options() const noexcept { return {options_.at, option_count_}; }
+  std::span<const Option> options() const noexcept { return {slots_, option_count_}; }
   /// The first option with number `n`, or null.
   const Option* find(OptionNumber n) const noexcept;
   /// True when an option with number `n` is present.
@@ -262,26 +267,69 @@ class Message {
   /// how many there were (may exceed out.size(), then only the first ones are stored).
   size_t strings(OptionNumber n, std::span<std::string_view> out) const noexcept;
 
+ protected:
+  // Out of line: one copy of the header's initialisation for every BasicMessage type.
+  MessageBase(Option* slots, uint8_t capacity) noexcept;
+  ~MessageBase() = default;
+  /// Copies `m`'s header, payload and options (all of them: the capacities are equal).
+  void copy_from(const MessageBase& m) noexcept;
+
  private:
-  // Left unfilled: only the first option_count_ are ever read, and a message built or
-  // parsed per request need not clear 24 of them.
+  Option* slots_;  // the derived message's table
+};
+
+/// A message with room for `N` options. Left unfilled: only the first option_count_ are
+/// ever read, and a message built or parsed per request need not clear them.
+template <size_t N>
+class BasicMessage final : public MessageBase {
+  static_assert(N >= 1 && N <= LWM2M_COAP_MAX_OPTIONS, "at most LWM2M_COAP_MAX_OPTIONS options");
+
+ public:
+  /// Options this message type holds.
+  static constexpr size_t kMaxOptions = N;
+
+  BasicMessage() noexcept : MessageBase(slots_.at, static_cast<uint8_t>(N)) {}
+  BasicMessage(const BasicMessage& m) noexcept : MessageBase(slots_.at, static_cast<uint8_t>(N)) {
+    copy_from(m);
+  }
+  BasicMessage& operator=(const BasicMessage& m) noexcept {
+    if (this != &m) copy_from(m);
+    return *this;
+  }
+  ~BasicMessage() = default;
+
+ private:
   union Slots {
     Slots() noexcept {}
-    Option at[kMaxOptions];
-  } options_;
+    Option at[N];
+  } slots_;
 };
+
+/// A message that holds any LwM2M request: the build option LWM2M_COAP_MAX_OPTIONS options
+/// (24 unless set), enough for the longest, a Write-Attributes of a resource instance with
+/// every attribute, which has 14 (4 Uri-Path and 10 Uri-Query). What the parser fills in
+/// the engine, what requests are built in.
+using Message = BasicMessage<LWM2M_COAP_MAX_OPTIONS>;
+
+/// Options of a response the engine builds (a RequestHandler's Response::message(), a
+/// notification): Content-Format, Observe, Block1, Block2, Size2, ETag and two
+/// Location-Path segments (a Create's /O/I); a handler that adds more gets no_space.
+inline constexpr size_t kResponseOptions = 8;
+/// The message of a response the engine builds.
+using ResponseMessage = BasicMessage<kResponseOptions>;
 
 /// Parses a datagram. On success the message's views point into `datagram`.
 /// On failure `out.type` and `out.message_id` are still set when the 4-byte header was
-/// readable (so a malformed CON can be answered with RST).
-ParseError parse(ByteView datagram, Message& out) noexcept;
+/// readable (so a malformed CON can be answered with RST). More options than `out` holds:
+/// too_many_options.
+ParseError parse(ByteView datagram, MessageBase& out) noexcept;
 
 /// Exact encoded size of a message.
-size_t encoded_size(const Message& m) noexcept;
+size_t encoded_size(const MessageBase& m) noexcept;
 
 /// Serialises into `out`; returns the size, or buffer_too_small / invalid_argument
 /// (token longer than 8 bytes). Every option a Message can hold is encodable. The payload
 /// may already lie at the very end of `out` (written there before the options were known).
-Result<size_t> encode(const Message& m, MutableByteView out) noexcept;
+Result<size_t> encode(const MessageBase& m, MutableByteView out) noexcept;
 
 }  // namespace lwm2m::coap

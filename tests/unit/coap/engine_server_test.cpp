@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "coap/engine_fixture.hpp"
 
@@ -232,6 +234,33 @@ TEST_F(EngineServer, ProxyUriGetsProxyingNotSupported) {
   EXPECT_EQ(got[0].type(), Type::ack);
   EXPECT_EQ(got[0].code(), coap::codes::proxying_not_supported);
   EXPECT_TRUE(server_.calls.empty());
+}
+
+// A response holds coap::kResponseOptions options (eight: more than any LwM2M answer has):
+// the handler's ninth is refused, and the peer receives the eight.
+TEST_F(EngineServer, ResponseHoldsEightOptionsAndRefusesANinth) {
+  start();
+  std::vector<Status> added;
+  size_t capacity = 0;
+  server_.serve = [&](const coap::IncomingRequest&, Response& r) {
+    capacity = r.message().option_capacity();
+    for (const char* seg : {"a", "b", "c", "d", "e", "f", "g", "h", "i"})
+      added.push_back(r.message().add_string(OptionNumber::location_path, seg));
+    r.set_code(coap::codes::created);
+  };
+  peer_send(request(Type::con, coap::codes::post, 0x5300, token({5}), "store"));
+  EXPECT_EQ(capacity, coap::kResponseOptions);
+  ASSERT_EQ(added.size(), 9u);
+  for (size_t i = 0; i < 8; ++i)
+    EXPECT_TRUE(added[i].ok()) << i;
+  EXPECT_EQ(added[8].error(), Errc::no_space);
+  auto got = received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].code(), coap::codes::created);
+  std::string_view segs[10];
+  ASSERT_EQ(got[0]->strings(OptionNumber::location_path, segs), 8u);
+  EXPECT_EQ(segs[0], "a");
+  EXPECT_EQ(segs[7], "h");
 }
 
 // RFC 7252 §4.5: a CON retransmitted within EXCHANGE_LIFETIME gets the same ACK again and

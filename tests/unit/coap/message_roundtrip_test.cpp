@@ -99,5 +99,51 @@ TEST(MessageEncode, PayloadAlreadyAtTheEndOfTheOutputIsNotOverwrittenByTheOption
   EXPECT_EQ(encode(m, {out.data(), out.size()}).error(), Errc::buffer_too_small);
 }
 
+// A copy keeps options of its own: each message's options lie in its own table, so the
+// copy's must not be the original's (changed or gone after the copy).
+TEST(MessageCopy, CopyAndAssignmentHoldTheirOwnOptions) {
+  Message a;
+  a.code = codes::put;
+  a.message_id = 0x1234;
+  ASSERT_TRUE(a.add_path(OptionNumber::uri_path, "3/0/15").ok());
+  ASSERT_TRUE(a.add_uint(OptionNumber::content_format, 0).ok());
+  const std::string body = "Europe/Paris";
+  a.payload = as_bytes(body);
+  std::vector<uint8_t> before(encoded_size(a));
+  ASSERT_TRUE(encode(a, {before.data(), before.size()}).ok());
+
+  Message copied = a;
+  Message assigned;
+  ASSERT_TRUE(assigned.add_string(OptionNumber::uri_query, "pmax=60").ok());
+  assigned = a;
+  a.clear_options();
+  ASSERT_TRUE(a.add_string(OptionNumber::uri_path, "xxxx").ok());
+  ASSERT_TRUE(a.add_string(OptionNumber::uri_path, "yyyy").ok());
+
+  for (const Message* m : {&copied, &assigned}) {
+    ASSERT_EQ(m->options().size(), 4u);
+    std::vector<uint8_t> after(encoded_size(*m));
+    ASSERT_TRUE(encode(*m, {after.data(), after.size()}).ok());
+    EXPECT_EQ(after, before);
+  }
+}
+
+// A message holds as many options as its type says: a datagram with more does not parse
+// into it, and adding one more is refused.
+TEST(MessageCapacity, SmallerMessageRefusesTheOptionPastItsTable) {
+  const std::vector<uint8_t> d = {0x40, 0x01, 0x00, 0x01, 0xB1, 'a', 0x01, 'b', 0x01, 'c'};
+  Message big;
+  ASSERT_EQ(parse({d.data(), d.size()}, big), ParseError::none);
+  EXPECT_EQ(big.options().size(), 3u);
+  BasicMessage<2> small;
+  EXPECT_EQ(small.option_capacity(), 2u);
+  EXPECT_EQ(parse({d.data(), d.size()}, small), ParseError::too_many_options);
+  small.clear_options();
+  ASSERT_TRUE(small.add_string(OptionNumber::uri_path, "a").ok());
+  ASSERT_TRUE(small.add_string(OptionNumber::uri_path, "b").ok());
+  EXPECT_EQ(small.add_string(OptionNumber::uri_path, "c").error(), Errc::no_space);
+  EXPECT_EQ(small.options().size(), 2u);
+}
+
 }  // namespace
 }  // namespace lwm2m::coap
