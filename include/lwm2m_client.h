@@ -546,10 +546,12 @@ int lwm2m_client_set_state_dir(lwm2m_client_data_t* client_data, const char* dir
  *  for either leaves the resource out. */
 int lwm2m_client_device_set_battery(lwm2m_client_data_t* client_data, int level, int status);
 /** Adds a power source (/3/0/6: 0 DC, 1 internal battery, 2 external battery, 4 PoE, 5 USB,
- *  6 AC mains, 7 solar) with its voltage (mV, /3/0/7) and current (mA, /3/0/8). */
+ *  6 AC mains, 7 solar) with its voltage (mV, /3/0/7) and current (mA, /3/0/8); another
+ *  source is LWM2M_CLIENT_ERR_INVALID_ARGUMENT. */
 int lwm2m_client_device_add_power_source(lwm2m_client_data_t* client_data, int source,
                                          int voltage_mv, int current_ma);
-/** Appends an error code to /3/0/11 (a server clears the list with Execute /3/0/12). */
+/** Appends an error code to /3/0/11 (a server clears the list with Execute /3/0/12); a code
+ *  outside the object's 0..32 is LWM2M_CLIENT_ERR_INVALID_ARGUMENT. */
 int lwm2m_client_device_add_error_code(lwm2m_client_data_t* client_data, int code);
 
 /** The Connectivity Monitoring object (/4/0); the same object on every call. */

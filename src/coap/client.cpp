@@ -145,7 +145,7 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
   if (LWM2M_WITH_BLOCKWISE && payload.size() > config.block_size) {
     // Block1 upload: first block now, the rest as the server continues.
     e->body = payload;
-    e->options.set(VaryingOptions::block1, BlockOption{0, true, block_szx}.encode());
+    e->options.set(VaryingOptions::block1, BlockOption{0, true, config.block_szx}.encode());
     e->options.set(VaryingOptions::size1, static_cast<uint32_t>(payload.size()));
     payload = payload.first(config.block_size);
   }

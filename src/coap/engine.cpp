@@ -51,6 +51,7 @@ EngineSettings EngineSettings::of(const EngineConfig& c) noexcept {
           c.observations,
           c.deferred,
           c.token_length,
+          BlockOption::szx_for(c.block_size),
           c.shared_messages};
 }
 
@@ -152,7 +153,6 @@ void lay_out(Layout& l, const EngineConfig& c, EngineCore* core) noexcept {
   if (reassembly) reassembly->attach(block1, block1_buffer);
   core->tx.attach(tx, tx_capacity(c));
   core->scratch = scratch;
-  core->block_szx = BlockOption::szx_for(c.block_size);
 }
 
 // Room to align a caller's storage, which storage_size() includes.

@@ -30,7 +30,7 @@ Result<ObservationId> EngineCore::accept_observe(uint32_t cookie) noexcept {
     o.token = current_token;
     o.cookie = cookie;
     o.seq = 0;
-    o.exchange = -1;
+    o.exchange = kNoExchange;
     o.last_mid_valid = false;
     o.last_con = TimePoint{};
     return ObservationId{i, o.generation};
@@ -44,9 +44,9 @@ void EngineCore::end_observation(uint16_t index, Errc why, bool tell) noexcept {
   if (!o.active) return;
   ObservationId id{index, o.generation};
   uint32_t cookie = o.cookie;
-  if (o.exchange >= 0) {
+  if (o.exchange != kNoExchange) {
     Exchange& e = exchanges[o.exchange];
-    o.exchange = -1;
+    o.exchange = kNoExchange;
     free_exchange(e);
   }
   o.active = false;
@@ -79,11 +79,11 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   if (filling) return Errc::invalid_state;  // see the re-entry rules in engine.hpp
   if (!observing(id)) return Errc::invalid_state;
   ServedObservation& o = observations[id.index];
-  // §4.5: at least one CON notification every 24 hours.
-  if (!con && now - o.last_con > Duration{24LL * 3600 * 1000}) con = true;
+  // §4.5: at least one CON notification every 24 hours (see ConTime).
+  if (!con && o.last_con.over_a_day_before(now)) con = true;
   Exchange* e = nullptr;
   bool replacing = false;
-  if (o.exchange >= 0) {
+  if (o.exchange != kNoExchange) {
     // One CON notification in flight per relation: the new state replaces it and goes
     // out with the next retransmission (§4.5.2). It is built in scratch, which holds the
     // datagram being handled when the driver received it there.
@@ -138,7 +138,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   if (con) o.last_con = now;
   if (ends) {
     // An error notification ends the relation (§4.2); let it be delivered.
-    o.exchange = -1;
+    o.exchange = kNoExchange;
     o.active = false;
     o.generation = static_cast<uint16_t>(o.generation + 1);
   }

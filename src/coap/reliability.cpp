@@ -140,7 +140,7 @@ void EngineCore::free_exchange(Exchange& e) noexcept {
   if (LWM2M_WITH_OBSERVE && e.kind == Exchange::Kind::notification &&
       e.observation < config.observations) {
     ServedObservation& o = observations[e.observation];
-    if (o.exchange == index_of(e)) o.exchange = -1;
+    if (o.exchange == index_of(e)) o.exchange = kNoExchange;
   }
   e.state = Exchange::State::free;
   e.handler = nullptr;
@@ -155,7 +155,7 @@ void EngineCore::start_transmission(Exchange& e, TimePoint now) noexcept {
   if (e.type == Type::con) {
     e.state = Exchange::State::wait_ack;
     e.retransmits = 0;
-    e.timeout = initial_timeout(config, rng);
+    e.timeout = Millis32(initial_timeout(config, rng));
     e.deadline = now + e.timeout;
   } else if (e.kind == Exchange::Kind::request) {
     e.state = Exchange::State::wait_response;
@@ -254,7 +254,7 @@ void EngineCore::handle_timeout(TimePoint now) noexcept {
       if (e.retransmits < config.max_retransmit) {
         ++e.retransmits;
         ++stats.retransmissions;
-        e.timeout = e.timeout * 2;
+        e.timeout = Millis32(2 * Duration(e.timeout));
         e.deadline = now + e.timeout;
         queue_exchange(e);
         continue;

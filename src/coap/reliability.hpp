@@ -8,8 +8,19 @@
 #include "coap/request_writer.hpp"
 #include "coap/wire.hpp"
 #include "lwm2m/coap/engine.hpp"
+#include "millis32.hpp"
 
 namespace lwm2m::coap::detail {
+
+/// A period the engine keeps in 32 bits of milliseconds (49 days; a longer one counts as
+/// that, a negative one as 0), added to a TimePoint as a Duration is.
+struct Millis32 {
+  Millis32() noexcept = default;  // 0
+  explicit Millis32(Duration d) noexcept : ms(lwm2m::detail::saturated_ms(d)) {}
+  operator Duration() const noexcept { return Duration{ms}; }
+  friend TimePoint operator+(TimePoint t, Millis32 d) noexcept { return t + Duration{d.ms}; }
+  uint32_t ms = 0;
+};
 
 /// One outgoing exchange: our request (with its blocks and observation), a CON separate
 /// response, or a notification. Its datagram stays in `buf` for retransmission.
@@ -29,15 +40,16 @@ struct Exchange {
   static constexpr uint16_t kNone = 0xFFFF;
 
   // Members in falling order of alignment, so that no padding comes between them: an
-  // engine keeps one per exchange slot.
-  Duration timeout{0};
+  // engine keeps one per exchange slot (160 bytes on a 32-bit target; 168 with an 8-byte
+  // retransmission timeout and 4 bytes of padding before the second time).
   TimePoint deadline = kNever;
+  TimePoint last_notification{};
   ResponseHandler* handler = nullptr;
   ByteView body;  // whole request body for Block1 uploads (caller-owned)
-  TimePoint last_notification{};
   uint8_t* buf = nullptr;
   uint32_t sequence = 0;
   uint32_t last_observe = 0;
+  Millis32 timeout;
   // Request kind: what the datagram in buf was built from (block and observe options as
   // values, where its other options and payload lie), for building the next one.
   VaryingOptions options;

@@ -35,7 +35,7 @@ Result<size_t> EngineCore::build_response(const ResponsePlan& plan, MessageBase&
   const Message* request = plan.filler ? nullptr : &plan.request->message;
 
   // Block2 window: the peer's block size if smaller than ours (RFC 7959 §2.4).
-  uint8_t szx = block_szx;
+  uint8_t szx = config.block_szx;
   uint32_t offset = 0;
   bool block2_requested = false;
   // Without block-wise transfers a request with Block2 was refused 4.02 before it came here.

@@ -47,11 +47,11 @@ void BootstrapFsm::on_request_response(bool ok, TimePoint now) noexcept {
     return;
   }
   state_ = BootstrapState::in_progress;
-  deadline_ = now + policy_.timeout;
+  deadline_ = now + Duration{timeout_ms_};
 }
 
 bool BootstrapFsm::on_failure(TimePoint now) noexcept {
-  if (attempts_ >= policy_.attempts) {
+  if (attempts_ >= max_attempts_) {
     state_ = BootstrapState::idle;
     deadline_ = kNever;
     gave_up_ = true;
@@ -60,14 +60,14 @@ bool BootstrapFsm::on_failure(TimePoint now) noexcept {
   // retry, 2 * retry, 4 * retry... after the 1st, 2nd, 3rd failed attempt.
   const unsigned shift = attempts_ > 1 ? (attempts_ - 1u < 20u ? attempts_ - 1u : 20u) : 0u;
   state_ = BootstrapState::hold_off;
-  deadline_ = now + policy_.retry * int64_t{1u << shift};  // a 32-bit shift: shift <= 20
+  deadline_ = now + Duration{int64_t{retry_ms_} * int64_t{1u << shift}};  // shift <= 20
   return false;
 }
 
 void BootstrapFsm::on_server_request(TimePoint now) noexcept {
   if (state_ == BootstrapState::hold_off) return;  // our own request is still to come
   state_ = BootstrapState::in_progress;
-  deadline_ = now + policy_.timeout;
+  deadline_ = now + Duration{timeout_ms_};
 }
 
 void BootstrapFsm::on_finish_accepted(TimePoint now) noexcept {

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "lwm2m/time.hpp"
+#include "millis32.hpp"
 
 namespace lwm2m::core {
 
@@ -35,8 +36,14 @@ enum class BootstrapAction : uint8_t {
 class BootstrapFsm {
  public:
   BootstrapFsm() noexcept = default;
-  explicit BootstrapFsm(const BootstrapPolicy& p) noexcept : policy_(p) {}
-  void set_policy(const BootstrapPolicy& p) noexcept { policy_ = p; }
+  explicit BootstrapFsm(const BootstrapPolicy& p) noexcept { set_policy(p); }
+  /// The periods are kept in 32 bits of milliseconds: one beyond 49 days counts as 49
+  /// days (2^32 - 1 ms), a negative one as 0.
+  void set_policy(const BootstrapPolicy& p) noexcept {
+    timeout_ms_ = lwm2m::detail::saturated_ms(p.timeout);
+    retry_ms_ = lwm2m::detail::saturated_ms(p.retry);
+    max_attempts_ = p.attempts;
+  }
 
   /// A new bootstrap (first start, Bootstrap-Request Trigger, registration fallback): the
   /// first request after the Client Hold Off Time (/0/x/11), with a fresh attempt count.
@@ -66,9 +73,14 @@ class BootstrapFsm {
   bool gave_up() const noexcept { return gave_up_; }
 
  private:
-  BootstrapPolicy policy_;
-  BootstrapState state_ = BootstrapState::idle;
+  // The policy's fields rather than a BootstrapPolicy (whose padding could not hold the
+  // bytes after it), its periods in 32 bits, the bytes together: 24 B on a 32-bit target,
+  // not 48 (in every client's Client::Impl, with or without a bootstrap server).
   TimePoint deadline_ = kNever;
+  uint32_t timeout_ms_ = static_cast<uint32_t>(BootstrapPolicy{}.timeout.count());
+  uint32_t retry_ms_ = static_cast<uint32_t>(BootstrapPolicy{}.retry.count());
+  uint8_t max_attempts_ = BootstrapPolicy{}.attempts;
+  BootstrapState state_ = BootstrapState::idle;
   uint8_t attempts_ = 0;
   bool finish_pending_ = false;
   bool gave_up_ = false;

@@ -113,7 +113,9 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
 #if LWM2M_MAX_SERVERS != 1
   s.account_count = std::min<size_t>(config.max_servers, LWM2M_MAX_SERVERS) + 1;
 #endif
-  s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
+  // Without bootstrap nothing reads the policy: no code to convert it.
+  if (LWM2M_WITH_BOOTSTRAP)
+    s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
   if (!s.allocate_tables(config.max_events)) return;
   // One allocation loop for the byte buffers.
   const bool own_buffers = config.workspace == nullptr;

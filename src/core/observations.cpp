@@ -139,9 +139,9 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
   for (size_t i = 0; i < paths.size(); ++i)
     o->paths[i] = paths[i];
   o->path_count = static_cast<uint8_t>(paths.size());
-  o->state.last_notify = now;
-  o->state.last_eval = now;  // the first answer is an evaluation too (epmin)
-  o->state.set_last_value(composite ? std::nullopt : numeric(current_value(paths[0])));
+  o->last_notify = now;
+  o->last_eval = now;  // the first answer is an evaluation too (epmin)
+  o->set_last_value(composite ? std::nullopt : numeric(current_value(paths[0])));
   o->dirty = any_dirty_ = true;  // schedules pmax
 }
 
@@ -157,7 +157,7 @@ void ObservationTable::value_changed(const dm::Path& path) noexcept {
     if (!o.used) continue;
     for (size_t p = 0; p < o.path_count; ++p) {
       if (o.paths[p].is_prefix_of(path) || path.is_prefix_of(o.paths[p])) {
-        o.state.changed = true;
+        o.changed = true;
         o.dirty = any_dirty_ = true;
         break;
       }
@@ -300,9 +300,9 @@ void ObservationTable::hold(Observation& o, const dm::Value& current, bool aslee
   // the Server object asks for it (/1/x/6), else only the latest value goes out then.
   if (host_.storing(o.ssid)) {
     store(o);
-    o.state.last_notify = now;
-    o.state.changed = false;
-    o.state.set_last_value(numeric(current));
+    o.last_notify = now;
+    o.changed = false;
+    o.set_last_value(numeric(current));
   }
   o.pending = true;
   if (asleep) host_.wake(o.account, now);
@@ -332,8 +332,8 @@ void ObservationTable::drive(TimePoint now) noexcept {
     }
     const Attributes eff = effective_attributes(o.ssid, o.paths[0]);
     const dm::Value cur = o.composite ? dm::Value{} : current_value(o.paths[0]);
-    NotifyDecision d = decide(eff, o.state, cur, now);
-    if (d.evaluated) o.state.last_eval = now;
+    NotifyDecision d = decide(eff, o, cur, now);
+    if (d.evaluated) o.last_eval = now;
     if (d.send_now) {
       if (!hears) {
         hold(o, cur, reach.asleep && reach.registered && !reach.updating, now);
@@ -341,11 +341,11 @@ void ObservationTable::drive(TimePoint now) noexcept {
       }
       if (notify(o, now)) {
         o.pending = false;
-        o.state.last_notify = now;
-        o.state.changed = false;
-        o.state.set_last_value(numeric(cur));
+        o.last_notify = now;
+        o.changed = false;
+        o.set_last_value(numeric(cur));
         host_.sent(o.account, now);
-        d = decide(eff, o.state, cur, now);
+        d = decide(eff, o, cur, now);
       } else {
         d.next_check = now + Duration{1000};  // no exchange slot: try again shortly
       }

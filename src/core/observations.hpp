@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <type_traits>
 
 #include "core/attributes.hpp"
 #include "lwm2m/build_config.hpp"
@@ -21,23 +22,34 @@ namespace lwm2m::core {
 /// Paths one observation keeps: a build without Observe-Composite keeps one.
 inline constexpr size_t kMaxCompositePaths = LWM2M_WITH_COMPOSITE ? 4 : 1;
 
-struct Observation {
+/// A member that a build without a feature keeps as a constant: no byte, and stores to it
+/// compile to nothing.
+template <class T, T V>
+struct Fixed {
+  constexpr operator T() const noexcept { return V; }
+  constexpr Fixed& operator=(T) noexcept { return *this; }
+};
+/// T with Observe-Composite, else the constant V.
+template <class T, T V>
+using CompositeOnly = std::conditional_t<LWM2M_WITH_COMPOSITE != 0, T, Fixed<T, V>>;
+
+// The notify state as a base, not a member: the members below fill its tail padding (an
+// observation is 56 bytes on a 32-bit target with one path, not 64).
+struct Observation : NotifyState {
   Observation() noexcept;  // out of line: the table's construction and clear() share one copy
 
-  // The 8-byte members first, the single bytes last: no padding between the 2-byte ones
-  // (an observation is 64 bytes on a 32-bit target with one path, not 72).
-  NotifyState state;
-  TimePoint next_check = kNever;
   coap::ObservationId id{};
   uint16_t ssid = 0;
   codec::ContentFormat format{};
   dm::Path paths[kMaxCompositePaths];
   bool used = false;
   uint8_t account = 0;
-  uint8_t path_count = 0;  ///< 1 for Observe, up to kMaxCompositePaths for a composite
-  bool composite = false;
   bool dirty = false;    ///< re-evaluate at the next step (value changed or attributes set)
   bool pending = false;  ///< a notification is due but the server is unreachable or asleep
+  /// 1 for Observe, up to kMaxCompositePaths for a composite (always 1 without composite).
+  [[no_unique_address]] CompositeOnly<uint8_t, 1> path_count{};
+  [[no_unique_address]] CompositeOnly<bool, false> composite{};
+  TimePoint next_check = kNever;
 
   /// Back to an unused entry (out of line: one copy of the initialisation).
   void clear() noexcept;

@@ -131,18 +131,19 @@ Status DeviceObject::set_timezone(std::string_view zone) noexcept {
 
 Status DeviceObject::update_power_source(size_t index, int voltage_mv, int current_ma) noexcept {
   if (index >= power_count_) return Errc::not_found;
-  power_[index][1] = voltage_mv;
-  power_[index][2] = current_ma;
+  power_[index][0] = voltage_mv;
+  power_[index][1] = current_ma;
   changed(0, 7);
   changed(0, 8);
   return {};
 }
 
 Status DeviceObject::add_power_source(int source, int voltage_mv, int current_ma) noexcept {
+  if (source < 0 || source > kMaxPowerSourceType) return Errc::invalid_argument;
   if (power_count_ == kMaxPowerSources) return Errc::no_space;
-  power_[power_count_][0] = source;
-  power_[power_count_][1] = voltage_mv;
-  power_[power_count_][2] = current_ma;
+  power_type_[power_count_] = static_cast<uint8_t>(source);
+  power_[power_count_][0] = voltage_mv;
+  power_[power_count_][1] = current_ma;
   ++power_count_;
   set_present(6, true);
   set_present(7, true);
@@ -152,8 +153,9 @@ Status DeviceObject::add_power_source(int source, int voltage_mv, int current_ma
 }
 
 Status DeviceObject::add_error_code(int code) noexcept {
+  if (code < 0 || code > kMaxErrorCode) return Errc::invalid_argument;
   if (error_count_ == kMaxErrorCodes) return Errc::no_space;
-  errors_[error_count_++] = code;
+  errors_[error_count_++] = static_cast<uint8_t>(code);
   changed(0, 11);
   return {};
 }
@@ -194,7 +196,7 @@ Result<dm::Value> DeviceObject::read(dm::InstanceId iid, dm::ResourceId rid,
     case 7:
     case 8:
       if (riid >= power_count_) return Errc::not_found;
-      return dm::Value::integer(power_[riid][rid - 6]);
+      return dm::Value::integer(rid == 6 ? power_type_[riid] : power_[riid][rid - 7]);
     case 9:
       return dm::Value::integer(battery_);
     case 10:

@@ -53,7 +53,9 @@ struct ResponseFiller {
 };
 }  // namespace detail
 
-/// RFC 7252 §4.8 transmission parameters; the defaults are the RFC's.
+/// RFC 7252 §4.8 transmission parameters; the defaults are the RFC's. The engine keeps the
+/// periods it derives (a retransmission's timeout, EXCHANGE_LIFETIME, NON_LIFETIME) in 32
+/// bits of milliseconds: one beyond 49 days (2^32 - 1 ms) counts as that.
 struct TransmissionParams {
   Duration ack_timeout{2000};  ///< first retransmission of a CON after this; 2^32-1 ms at most
   /// ACK_RANDOM_FACTOR as a ratio in thousandths (1500 = 1.5), to stay free of floats.
@@ -137,7 +139,9 @@ struct EngineSettings {
   uint16_t observations = 8;                   ///< EngineConfig::observations
   uint16_t deferred = 2;                       ///< EngineConfig::deferred
   uint8_t token_length = 4;                    ///< EngineConfig::token_length
-  MessagePool* shared_messages = nullptr;      ///< EngineConfig::shared_messages
+  /// SZX of block_size (6 for 1024), kept where the members above leave a byte unused.
+  uint8_t block_szx = 6;
+  MessagePool* shared_messages = nullptr;  ///< EngineConfig::shared_messages
 
   /// The settings of `config`.
   static EngineSettings of(const EngineConfig& config) noexcept;

@@ -77,7 +77,8 @@ struct ClientConfig {
   /// last uplink, until the next Update.
   bool queue_mode = false;
   /// How long to wait for Bootstrap-Finish after the Bootstrap-Request (1.1 leaves it to
-  /// the implementation; servers usually finish within seconds).
+  /// the implementation; servers usually finish within seconds). This and bootstrap_retry
+  /// count to the millisecond up to 49 days (2^32 - 1 ms); a longer one counts as that.
   Duration bootstrap_timeout{120000};
   /// First delay before a failed bootstrap is tried again; it doubles with each failure,
   /// and after bootstrap_attempts attempts the client gives up (Event::bootstrap_failed).

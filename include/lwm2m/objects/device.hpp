@@ -64,6 +64,11 @@ class DeviceObject final : public dm::Object {
   static constexpr size_t kMaxErrorCodes = 4;
   /// Power sources (/3/0/6) kept at most.
   static constexpr size_t kMaxPowerSources = 4;
+  /// Largest Error Code (/3/0/11) the object defines: 1-8 the standard errors, 9-15
+  /// reserved, 16-32 device-specific.
+  static constexpr int kMaxErrorCode = 32;
+  /// Largest Available Power Source (/3/0/6): 0 DC ... 7 solar.
+  static constexpr int kMaxPowerSourceType = 7;
 
   /// Battery Status (/3/0/20) values.
   enum class BatteryStatus : int8_t {
@@ -120,10 +125,14 @@ class DeviceObject final : public dm::Object {
   /// Battery Status (/3/0/20); BatteryStatus::absent removes the resource.
   void set_battery_status(BatteryStatus status) noexcept;
   /// Available power sources (/3/0/6) with voltage in mV (/3/0/7), current in mA (/3/0/8).
+  /// invalid_argument when `source` is not 0..7 (the object's range), no_space when
+  /// kMaxPowerSources are there.
   Status add_power_source(int source, int voltage_mv, int current_ma) noexcept;
   /// New readings of the index-th power source added (not_found when there is none).
   Status update_power_source(size_t index, int voltage_mv, int current_ma) noexcept;
   /// Appends an error code (/3/0/11); 0 ("no error") is what the list holds when empty.
+  /// invalid_argument when `code` is not 0..32 (the object's range), no_space when
+  /// kMaxErrorCodes are there.
   Status add_error_code(int code) noexcept;
   /// Pushed memory figures, used when no Memory hook is given; negative: absent.
   void set_memory_free_kb(int kb) noexcept;
@@ -165,7 +174,7 @@ class DeviceObject final : public dm::Object {
   void set_present(dm::ResourceId rid, bool present) noexcept;
 
   // The 4-byte members first, then the 8-byte one, then the bytes: no padding between them
-  // (216 bytes on a 32-bit target, not 232).
+  // (192 bytes on a 32-bit target, not 232).
   Clock* clock_ = nullptr;
   Memory* memory_ = nullptr;
   int memory_free_ = -1;
@@ -174,13 +183,16 @@ class DeviceObject final : public dm::Object {
   /// changes a value it depends on: a Read of /3/0 asks for every resource.
   uint32_t present_ = 0;
   int64_t time_offset_ = 0;  ///< Current Time minus the clock's time (the clock reads 0 if none)
-  int errors_[kMaxErrorCodes] = {};
-  int power_[kMaxPowerSources][3] = {};
+  /// Voltage (mV) and current (mA) of each power source, beside its type in power_type_.
+  int power_[kMaxPowerSources][2] = {};
   int8_t battery_ = -1;  ///< 0..100 (set_battery_level() caps it), negative: absent
   int8_t battery_status_ = -1;
   bool time_written_ = false;
   uint8_t error_count_ = 0;
   uint8_t power_count_ = 0;
+  // Bytes: the object's ranges (0..32, 0..7) are checked when they are added.
+  uint8_t errors_[kMaxErrorCodes] = {};
+  uint8_t power_type_[kMaxPowerSources] = {};
   char utc_offset_[8] = {};
   uint8_t utc_offset_len_ = 0;
   char timezone_[32] = {};

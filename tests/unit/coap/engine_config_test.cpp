@@ -133,6 +133,7 @@ TEST(EngineConfig, ConfigReportsTheSettingsTheEngineRunsBy) {
   Engine engine(cfg, rng, nullptr);
   ASSERT_TRUE(engine.valid());
   EXPECT_EQ(engine.config().block_size, 256);
+  EXPECT_EQ(engine.config().block_szx, 4);  // 2^(4 + 4) = 256
   EXPECT_EQ(engine.config().max_message_size, 512);
   EXPECT_EQ(engine.config().token_length, 8);
   EXPECT_EQ(engine.config().max_transmit_wait(), cfg.tx.max_transmit_wait());  // 56.25 s

@@ -283,6 +283,28 @@ TEST_F(EngineObserveServer, NonNotificationsAndTheDailyCon) {
   EXPECT_EQ(got[4].type(), Type::non);
 }
 
+// The engine keeps the last CON's time in units of 1,024 ms: the daily CON still comes
+// no sooner than 24 h after the last one, and at most 1,024 ms after, wherever the
+// relation started within a unit.
+TEST_F(EngineObserveServer, TheDailyConIsNeverEarlyAndAtMostOneUnitLate) {
+  start();
+  ack_everything();
+  run_for(30 * 24h + 1023ms);  // the registration's answer (a CON's) at the end of a unit
+  register_observer();
+  run_for(24h);
+  ASSERT_TRUE(notify(false, "a").ok());
+  run_for(1024ms);
+  ASSERT_TRUE(notify(false, "b").ok());
+  run_for(1s);
+  ASSERT_TRUE(notify(false, "c").ok());
+  run_for(1s);
+  auto got = received();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[1].type(), Type::non) << "24 h after the last CON: not more";
+  EXPECT_EQ(got[2].type(), Type::con) << "24 h and 1,024 ms after the last CON";
+  EXPECT_EQ(got[3].type(), Type::non);
+}
+
 // ---- client role ----------------------------------------------------------------------
 
 class EngineObserveClient : public EngineTest {

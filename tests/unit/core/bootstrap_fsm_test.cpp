@@ -56,6 +56,38 @@ TEST(BootstrapFsm, WaitsForFinishAndTimesOutWithoutIt) {
   EXPECT_EQ(fsm.deadline(), at(20000));  // the first retry delay
 }
 
+// The periods are kept in 32 bits of milliseconds: 49 days and a bit to the millisecond,
+// longer counts as 2^32 - 1 ms; the doubled retry delay is not cut to 32 bits.
+TEST(BootstrapFsm, PeriodsCountToTheMillisecondUpTo49Days) {
+  const int64_t max32 = int64_t{UINT32_MAX};
+  core::BootstrapPolicy p;
+  p.timeout = Duration{max32};
+  p.retry = Duration{max32 - 1};
+  p.attempts = 3;
+  BootstrapFsm fsm(p);
+  fsm.start(at(0), Duration{0});
+  ASSERT_EQ(fsm.poll(at(0)), BootstrapAction::send_request);
+  fsm.on_request_response(true, at(1));
+  EXPECT_EQ(fsm.deadline(), at(1 + max32));
+  ASSERT_EQ(fsm.poll(at(1 + max32)), BootstrapAction::timed_out);
+  EXPECT_EQ(fsm.deadline(), at(1 + max32 + max32 - 1));
+  ASSERT_EQ(fsm.poll(at(1 + max32 + max32 - 1)), BootstrapAction::send_request);
+  EXPECT_FALSE(fsm.on_failure(at(0)));
+  EXPECT_EQ(fsm.deadline(), at(2 * (max32 - 1)));  // doubled beyond 32 bits
+
+  p.timeout = Duration{max32 + 1000};  // beyond 32 bits: counts as 2^32 - 1 ms
+  p.retry = Duration{-5};              // negative: no delay
+  fsm.set_policy(p);
+  fsm.start(at(0), Duration{0});
+  ASSERT_EQ(fsm.poll(at(0)), BootstrapAction::send_request);
+  fsm.on_request_response(true, at(0));
+  EXPECT_EQ(fsm.deadline(), at(max32));
+  fsm.start(at(0), Duration{0});
+  ASSERT_EQ(fsm.poll(at(0)), BootstrapAction::send_request);
+  EXPECT_FALSE(fsm.on_failure(at(10)));
+  EXPECT_EQ(fsm.deadline(), at(10));
+}
+
 TEST(BootstrapFsm, RetriesWithADoublingDelayThenGivesUp) {
   BootstrapFsm fsm = fsm_with(3);
   fsm.start(at(0), Duration{0});

@@ -204,6 +204,26 @@ TEST_F(DeviceResources, ErrorCodesAreMultipleAndResetByExecute12) {
   EXPECT_EQ(integer(11, 0), 0);
 }
 
+// The object's ranges: error codes 0..32 (16-32 device-specific), power sources 0..7. A
+// value outside them is refused, not stored (the object keeps them in bytes).
+TEST_F(DeviceResources, ErrorCodesAndPowerSourcesOutsideTheObjectsRangesAreRefused) {
+  EXPECT_EQ(device.add_error_code(-1).error(), Errc::invalid_argument);
+  EXPECT_EQ(device.add_error_code(33).error(), Errc::invalid_argument);
+  EXPECT_EQ(device.add_error_code(256 + 2).error(), Errc::invalid_argument);
+  EXPECT_EQ(device.resource_instance_count(0, 11), 1u);
+  EXPECT_EQ(integer(11, 0), 0);  // still "no error"
+  ASSERT_TRUE(device.add_error_code(32));
+  EXPECT_EQ(integer(11, 0), 32);
+
+  EXPECT_EQ(device.add_power_source(-1, 5000, 10).error(), Errc::invalid_argument);
+  EXPECT_EQ(device.add_power_source(8, 5000, 10).error(), Errc::invalid_argument);
+  EXPECT_FALSE(device.has_resource(0, 6));
+  ASSERT_TRUE(device.add_power_source(7, -5000, -10));  // solar, negative readings kept
+  EXPECT_EQ(integer(6, 0), 7);
+  EXPECT_EQ(integer(7, 0), -5000);
+  EXPECT_EQ(integer(8, 0), -10);
+}
+
 TEST_F(DeviceResources, ErrorCodesAreBounded) {
   for (size_t i = 0; i < DeviceObject::kMaxErrorCodes; ++i)
     ASSERT_TRUE(device.add_error_code(1));
