@@ -32,23 +32,27 @@ inline double double_from_bits(bool negative, uint64_t magnitude) noexcept {
   return std::bit_cast<double>(bits);
 }
 
-/// The float's value as a double (a NaN stays NaN, made quiet as the FPU does).
+/// The float's value as a double (a NaN stays NaN, made quiet as the FPU does). In 32-bit
+/// arithmetic but for the final assembly: a subnormal float is normalised by a count of
+/// leading zeros (every float is a normal double).
 inline double double_from_float_bits(float f) noexcept {
   const auto bits = std::bit_cast<uint32_t>(f);
-  const uint64_t sign = uint64_t{bits >> 31} << 63;
-  const int biased = static_cast<int>(bits >> 23) & 0xff;
-  uint64_t fraction = bits & 0x7fffffu;
-  if (biased == 0xff) {
+  uint32_t exp = (bits >> 23) & 0xff;
+  uint32_t fraction = bits & 0x7fffffu;
+  if (exp == 0xff) {
+    exp = 0x7ff;
     if (fraction != 0) fraction |= 0x400000u;  // quiet NaN
-    return std::bit_cast<double>(sign | uint64_t{0x7ff} << 52 | fraction << 29);
+  } else if (exp == 0) {
+    if (fraction != 0) {  // fraction * 2^-149: its top bit moved to bit 23, dropped as implicit
+      const int shift = std::countl_zero(fraction) - 8;
+      fraction = (fraction << shift) & 0x7fffffu;
+      exp = static_cast<uint32_t>(1 - 127 + 1023 - shift);
+    }
+  } else {
+    exp += 1023 - 127;
   }
-  if (biased == 0) {  // zero or a subnormal: fraction * 2^-149, normal as a double
-    if (fraction == 0) return std::bit_cast<double>(sign);
-    const auto m = std::bit_cast<uint64_t>(double_from_bits(false, fraction));
-    return std::bit_cast<double>(sign | (m - (uint64_t{149} << 52)));
-  }
-  return std::bit_cast<double>(sign | static_cast<uint64_t>(biased - 127 + 1023) << 52 |
-                               fraction << 29);
+  return std::bit_cast<double>(uint64_t{bits >> 31} << 63 | uint64_t{exp} << 52 |
+                               uint64_t{fraction} << 29);
 }
 
 #if LWM2M_WITH_OBSERVE

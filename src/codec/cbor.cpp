@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "codec/json.hpp"
+#include "codec/utf8.hpp"
 #include "double_compare.hpp"
 #include "float32_exact.hpp"
 
@@ -175,7 +175,7 @@ Result<Item> Reader::next() noexcept {
           if (arg > n - pos_) return fail(Errc::truncated);
           it.data = in_.subspan(pos_, static_cast<size_t>(arg));
           pos_ += static_cast<size_t>(arg);
-          if (major == 3 && !json::valid_utf8(as_string(it.data))) return fail(Errc::malformed);
+          if (major == 3 && !valid_utf8(as_string(it.data))) return fail(Errc::malformed);
         }
         break;
       case 4:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codec/dispatch.hpp"
 
+#include <initializer_list>
 #include <type_traits>
 
 #include "lwm2m/codec/negotiate.hpp"
@@ -8,17 +9,18 @@
 namespace lwm2m::codec {
 namespace {
 
-template <class D>
-Decoder* emplace(unsigned char* storage, ByteView payload, const DecodeContext& ctx) noexcept {
+template <class D, class... Args>
+Decoder* emplace(unsigned char* storage, ByteView payload, const DecodeContext& ctx,
+                 Args... args) noexcept {
   static_assert(sizeof(D) <= AnyDecoder::kStorage, "AnyDecoder::kStorage too small");
   static_assert(alignof(D) <= alignof(std::max_align_t));
   static_assert(std::is_trivially_destructible_v<D>, "AnyDecoder::close() runs no destructor");
-  return new (storage) D(payload, ctx);
+  return new (storage) D(payload, ctx, args...);
 }
 
-}  // namespace
-
-bool can_encode(ContentFormat f) noexcept {
+// Visible to the compiler (unlike the public can_encode()): negotiation's lists of
+// formats fold to those the build has.
+constexpr bool compiled_in(ContentFormat f) noexcept {
   switch (f) {
     case ContentFormat::text_plain:
       return true;
@@ -39,6 +41,12 @@ bool can_encode(ContentFormat f) noexcept {
     default:
       return false;
   }
+}
+
+}  // namespace
+
+bool can_encode(ContentFormat f) noexcept {
+  return compiled_in(f);
 }
 
 bool can_decode(ContentFormat f) noexcept {
@@ -87,10 +95,10 @@ Status AnyDecoder::open(ContentFormat f, ByteView payload, const DecodeContext& 
   (void)ctx;
   switch (f) {
     case ContentFormat::text_plain:
-      decoder_ = emplace<TextDecoder>(storage_, payload, ctx);
-      break;
     case ContentFormat::octet_stream:
-      decoder_ = emplace<OpaqueDecoder>(storage_, payload, ctx);
+      // OpaqueDecoder is the text decoder reading raw bytes: made here as one, its own
+      // vtable is not linked.
+      decoder_ = emplace<TextDecoder>(storage_, payload, ctx, f == ContentFormat::octet_stream);
       break;
     case ContentFormat::lwm2m_tlv:
       decoder_ = emplace<TlvDecoder>(storage_, payload, ctx);
@@ -150,6 +158,19 @@ bool composite_format(ContentFormat f) noexcept {
          f == ContentFormat::lwm2m_cbor;
 }
 
+// The first format of a list of preferences that the build has, chosen at compile time.
+constexpr auto kNoFormat = static_cast<ContentFormat>(0xFFFF);
+constexpr ContentFormat first_compiled_in(std::initializer_list<ContentFormat> formats) {
+  for (ContentFormat f : formats)
+    if (compiled_in(f)) return f;
+  return kNoFormat;
+}
+constexpr ContentFormat kCompositeDefault = first_compiled_in(
+    {ContentFormat::senml_cbor, ContentFormat::senml_json, ContentFormat::lwm2m_cbor});
+constexpr ContentFormat kMultiValueDefault =
+    first_compiled_in({ContentFormat::senml_cbor, ContentFormat::lwm2m_tlv,
+                       ContentFormat::lwm2m_cbor, ContentFormat::senml_json});
+
 }  // namespace
 
 Result<ContentFormat> choose_format(std::optional<uint16_t> accept, Operation op,
@@ -161,26 +182,22 @@ Result<ContentFormat> choose_format(std::optional<uint16_t> accept, Operation op
   }
   if (!accept) {
     if (op == Operation::composite) {
-      for (ContentFormat f :
-           {ContentFormat::senml_cbor, ContentFormat::senml_json, ContentFormat::lwm2m_cbor})
-        if (can_encode(f)) return f;
-      return Errc::not_acceptable;
+      if (kCompositeDefault == kNoFormat) return Errc::not_acceptable;
+      return kCompositeDefault;
     }
     if (target.single_value) {
       ContentFormat f = target.type == dm::DataType::opaque ? ContentFormat::octet_stream
                                                             : ContentFormat::text_plain;
-      if (can_encode(f)) return f;
+      if (compiled_in(f)) return f;
     }
     if (version == LwM2MVersion::v1_0) {
-      if (can_encode(ContentFormat::lwm2m_tlv)) return ContentFormat::lwm2m_tlv;
+      if (compiled_in(ContentFormat::lwm2m_tlv)) return ContentFormat::lwm2m_tlv;
     }
-    for (ContentFormat f : {ContentFormat::senml_cbor, ContentFormat::lwm2m_tlv,
-                            ContentFormat::lwm2m_cbor, ContentFormat::senml_json})
-      if (can_encode(f)) return f;
-    return Errc::not_acceptable;
+    if (kMultiValueDefault == kNoFormat) return Errc::not_acceptable;
+    return kMultiValueDefault;
   }
   auto f = static_cast<ContentFormat>(*accept);
-  if (!can_encode(f)) return Errc::not_acceptable;
+  if (!compiled_in(f)) return Errc::not_acceptable;
   if (op == Operation::composite) {
     if (!composite_format(f)) return Errc::not_acceptable;
     return f;

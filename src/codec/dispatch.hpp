@@ -31,6 +31,21 @@ namespace lwm2m::codec {
 /// when the format is not compiled in; encoders' own errors pass through.
 Status encode(ContentFormat f, const dm::Path& base, RecordSource& src, Sink& out) noexcept;
 
+/// A decoded record's value as the resource's declared type `type`, for the core to
+/// write: dm::convert() in a build with a format that carries its own types (CBOR, SenML,
+/// LwM2M CBOR and JSON). With TLV, plain text and opaque alone, every decoder reads a value
+/// as the type the resolver declares, so the value is returned as it is (bad_request for
+/// another type, which these decoders never yield) and the conversions are not linked.
+inline Result<dm::Value> as_declared(const dm::Value& v, dm::DataType type) noexcept {
+  if constexpr (LWM2M_WITH_CBOR || LWM2M_WITH_SENML_CBOR || LWM2M_WITH_SENML_JSON ||
+                LWM2M_WITH_LWM2M_CBOR || LWM2M_WITH_LWM2M_JSON) {
+    return dm::convert(v, type);
+  } else {
+    if (v.type() != type) return Errc::bad_request;
+    return v;
+  }
+}
+
 /// Holds any one decoder without heap allocation.
 class AnyDecoder {
  public:
@@ -46,7 +61,7 @@ class AnyDecoder {
 
   /// Room for the largest decoder.
   static constexpr size_t kStorage = std::max({
-    sizeof(TextDecoder), sizeof(OpaqueDecoder), sizeof(TlvDecoder),
+    sizeof(TextDecoder), sizeof(TlvDecoder),
 #if LWM2M_WITH_SENML_CBOR
         sizeof(SenmlCborDecoder),
 #endif

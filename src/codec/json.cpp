@@ -2,6 +2,7 @@
 #include "codec/json.hpp"
 
 #include "codec/number.hpp"
+#include "codec/utf8.hpp"
 #include "double_compare.hpp"
 #include "text_slice.hpp"
 
@@ -10,42 +11,6 @@
 
 namespace lwm2m::codec::json {
 namespace {
-
-// Length of the UTF-8 sequence at p (RFC 3629 §4 table), 0 with `err` set when invalid or
-// cut short by the end of the input.
-size_t utf8_sequence(const uint8_t* p, size_t avail, Errc& err) noexcept {
-  const uint8_t b = p[0];
-  size_t len;
-  uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) {
-    len = 2;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    len = 3;
-    if (b == 0xE0) lo = 0xA0;  // overlong
-    if (b == 0xED) hi = 0x9F;  // UTF-16 surrogates
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    len = 4;
-    if (b == 0xF0) lo = 0x90;  // overlong
-    if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    err = Errc::malformed;
-    return 0;
-  }
-  for (size_t k = 1; k < len; ++k) {
-    if (k >= avail) {
-      err = Errc::truncated;
-      return 0;
-    }
-    const uint8_t c = p[k];
-    const uint8_t min = k == 1 ? lo : 0x80, max = k == 1 ? hi : 0xBF;
-    if (c < min || c > max) {
-      err = Errc::malformed;
-      return 0;
-    }
-  }
-  return len;
-}
 
 int hex_value(uint8_t c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -71,20 +36,6 @@ bool is_digit(uint8_t c) noexcept {
 }
 
 }  // namespace
-
-// The sequence check inlined: this is the bottom of a TLV or text Write of a string, the
-// deepest request path of a small device (its frame, and no call below it).
-[[gnu::flatten]] bool valid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  size_t i = 0;
-  while (i < s.size()) {
-    Errc err = Errc::ok;
-    size_t n = utf8_sequence(p + i, s.size() - i, err);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------
 // Writer

@@ -18,9 +18,6 @@ namespace lwm2m::codec::json {
 /// Deepest nesting either side handles. SenML needs 2 levels and LwM2M JSON 3.
 inline constexpr size_t kMaxDepth = 32;
 
-/// True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
-bool valid_utf8(std::string_view s) noexcept;
-
 /// Streaming writer. Commas and colons are inserted automatically. Value calls after a
 /// key() complete the member; elsewhere they add an array element or the top-level value.
 /// Misuse (unbalanced nesting, deeper than kMaxDepth) and refused values make status()

@@ -82,13 +82,16 @@ namespace {
 // there are none or something else follows them, unsupported when the value exceeds `limit`
 // (even with something following). One digit loop for both parsers: libstdc++'s from_chars
 // is a template instantiated per type, larger than this on a microcontroller.
-Result<uint64_t> parse_digits(std::string_view s, size_t first, uint64_t limit) noexcept {
+// Out of line: one copy for both parsers.
+[[gnu::noinline]] Result<uint64_t> parse_digits(std::string_view s, size_t first,
+                                                uint64_t limit) noexcept {
   uint64_t v = 0;
   bool over = false;
   size_t i = first;
   for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
     const auto d = static_cast<unsigned>(s[i] - '0');
-    if (v > UINT64_MAX / 10 || v * 10 > UINT64_MAX - d) over = true;
+    // v * 10 + d > UINT64_MAX, as one comparison (UINT64_MAX is 1844674407370955161 * 10 + 5).
+    if (v >= 1844674407370955162u - (d > 5 ? 1 : 0)) over = true;
     v = v * 10 + d;
   }
   if (i == first) return Errc::malformed;
@@ -108,7 +111,10 @@ Result<int64_t> parse_int(std::string_view s) noexcept {
 }
 
 Result<uint64_t> parse_uint(std::string_view s) noexcept {
-  if (!s.empty() && s.front() == '-') return s == "-0" ? Result<uint64_t>{0u} : Errc::unsupported;
+  // "-0" is zero; any other negative is out of range (by character: string_view's ==
+  // links a comparison function).
+  if (!s.empty() && s.front() == '-')
+    return s.size() == 2 && s[1] == '0' ? Result<uint64_t>{0u} : Errc::unsupported;
   return parse_digits(s, 0, UINT64_MAX);
 }
 

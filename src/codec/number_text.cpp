@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codec/number_text.hpp"
 
-#include "small_divide.hpp"
+#include "codec/number.hpp"
 
 namespace lwm2m::codec::number::text {
 namespace {
@@ -37,38 +37,19 @@ size_t emit(bool neg, const char* digits, int n, int k, uint64_t integer, char* 
   bool fixed = fixed_len <= sci_len;
   // An integer beyond 17 characters would look like one that does not fit 64 bits.
   if (fixed && k >= 0 && fixed_len + (neg ? 1 : 0) > 17) fixed = false;
-  if (!fixed) {
-    *p++ = digits[0];
-    if (n > 1) {
-      *p++ = '.';
-      for (int i = 1; i < n; ++i)
-        *p++ = digits[i];
-    }
-    p = write_exponent(p, sci_exp);
-  } else if (k > 0) {
-    // fixed_len <= 17 here, so the value is below 10^17: an integer that fits.
-    char* end = p + fixed_len;
-    for (char* q = end; q != p;) {
-      const auto [quot, rem] = lwm2m::detail::divide(integer, 10);
-      *--q = static_cast<char>('0' + rem);
-      integer = quot;
-    }
-    p = end;
-  } else if (k == 0) {
-    for (int i = 0; i < n; ++i)
-      *p++ = digits[i];
-  } else if (point > 0) {
-    for (int i = 0; i < n; ++i) {
-      if (i == point) *p++ = '.';
-      *p++ = digits[i];
-    }
+  if (fixed && k > 0) {
+    // fixed_len <= 17 here, so the value is below 10^17: an integer that fits, whose digits
+    // are as many as fixed_len (a power of ten up to 10^17 is a double of its own).
+    p += format_uint(integer, p);
   } else {
-    *p++ = '0';
-    *p++ = '.';
-    for (int i = 0; i < -point; ++i)
-      *p++ = '0';
-    for (int i = 0; i < n; ++i)
-      *p++ = digits[i];
+    // One loop for the three other layouts: "d.ddd" before an exponent (the point after the
+    // first digit), "ddd.dd" and "0.000ddd" (digits from position `point`, zeros before).
+    const int dot = fixed ? point : 1;
+    for (int i = dot > 0 ? 0 : dot - 1; i < n; ++i) {
+      if (i == dot) *p++ = '.';
+      *p++ = i >= 0 ? digits[i] : '0';
+    }
+    if (!fixed) p = write_exponent(p, sci_exp);
   }
   return static_cast<size_t>(p - out);
 }

@@ -98,20 +98,17 @@ class Big {
       m *= 5;
     mul(m);
   }
+  // For a non-zero value (whose top limb is then non-zero): whole limbs moved up, the rest
+  // of the shift a multiplication by 2^(bits % 32), which mul() already does.
   void shift_left(int bits) noexcept {
-    int words = bits / 32, b = bits % 32;
+    const int words = bits / 32;
     if (size_ + words + 1 > kLimbs) return;  // cannot happen for the values the callers build
-    limb_[size_ + words] = 0;  // the one limb above the value that the loop ORs into first
-    for (int i = size_ - 1; i >= 0; --i) {
-      uint32_t hi = b ? limb_[i] >> (32 - b) : 0;
-      limb_[i + words + 1] |= hi;
-      limb_[i + words] = limb_[i] << b;
-    }
+    for (int i = size_ - 1; i >= 0; --i)
+      limb_[i + words] = limb_[i];
     for (int i = 0; i < words; ++i)
       limb_[i] = 0;
-    size_ += words + 1;
-    while (size_ > 1 && limb_[size_ - 1] == 0)
-      --size_;
+    size_ += words;
+    mul(uint32_t{1} << (bits % 32));
   }
   // The 64 bits from the highest set one down, rounded to nearest (half up); shifted left
   // to fill 64 bits when there are fewer. Shifts the value itself to read them.

@@ -5,21 +5,12 @@
 #include <string_view>
 
 #include "codec/base64.hpp"
-#include "codec/json.hpp"
 #include "codec/number.hpp"
+#include "codec/utf8.hpp"
 #include "text_slice.hpp"
 
 namespace lwm2m::codec {
 namespace {
-
-// Text carries one value; anything after the first record makes it not acceptable. Only
-// checked after the value is written: the record's bytes are valid until the next next().
-Status no_more_records(RecordSource& src) noexcept {
-  Record extra;
-  auto more = src.next(extra);
-  if (!more) return more.status();
-  return *more ? Errc::not_acceptable : Errc::ok;
-}
 
 Status write_value(const dm::Value& v, Sink& out) noexcept {
   switch (v.type()) {
@@ -55,15 +46,28 @@ Status write_value(const dm::Value& v, Sink& out) noexcept {
 
 }  // namespace
 
-Status encode_text(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
+namespace detail {
+
+Status encode_single(const dm::Path& base, RecordSource& src, Sink& out, bool raw) noexcept {
   if (base.depth() < 3) return Errc::not_acceptable;
   Record rec;
   auto first = src.next(rec);
   if (!first) return first.status();
-  if (!*first || !(rec.path == base)) return Errc::not_acceptable;
-  LWM2M_TRY(write_value(rec.value, out));
-  return no_more_records(src);
+  if (!*first || !(rec.path == base) || (raw && rec.value.type() != dm::DataType::opaque))
+    return Errc::not_acceptable;
+  if (raw) {
+    out.write(rec.value.as_bytes());
+  } else {
+    LWM2M_TRY(write_value(rec.value, out));
+  }
+  // One value only: anything after the first record makes it not acceptable. Looked for
+  // once the value is written, since its bytes are valid only until the next next().
+  auto more = src.next(rec);
+  if (!more) return more.status();
+  return *more ? Errc::not_acceptable : Errc::ok;
 }
+
+}  // namespace detail
 
 Result<bool> TextDecoder::next(Record& out) noexcept {
   if (done_) return false;
@@ -73,10 +77,12 @@ Result<bool> TextDecoder::next(Record& out) noexcept {
   if (!type) return type.error();
   const std::string_view text = as_string(payload_);
   dm::Value value;
+  // Octet-stream: the payload is the value, of an opaque resource only.
+  if (raw_ && *type != dm::DataType::opaque) return Errc::unsupported_content_format;
   switch (*type) {
     case dm::DataType::string:
     case dm::DataType::corelnk:
-      if (!json::valid_utf8(text)) return Errc::bad_request;
+      if (!valid_utf8(text)) return Errc::bad_request;
       value = *type == dm::DataType::string ? dm::Value::string(text) : dm::Value::corelnk(text);
       break;
     case dm::DataType::integer:
@@ -99,10 +105,15 @@ Result<bool> TextDecoder::next(Record& out) noexcept {
       break;
     }
     case dm::DataType::boolean:
-      if (text != "0" && text != "1") return Errc::bad_request;
-      value = dm::Value::boolean(text == "1");
+      // By character rather than string_view's ==, which links a comparison function.
+      if (text.size() != 1 || (text[0] != '0' && text[0] != '1')) return Errc::bad_request;
+      value = dm::Value::boolean(text[0] == '1');
       break;
     case dm::DataType::opaque: {
+      if (raw_) {
+        value = dm::Value::opaque(payload_);
+        break;
+      }
       auto n =
           base64::decode(text, ctx_.scratch, base64::Alphabet::standard, base64::Padding::required);
       if (!n)

@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstring>
 
-#include "codec/json.hpp"
+#include "codec/utf8.hpp"
 #include "float32_exact.hpp"
 #include "to_double.hpp"
 
@@ -19,17 +19,18 @@ constexpr uint8_t kResourceValue = 3;
 
 constexpr size_t kMaxLength = 0xFFFFFF;  // 24-bit length field
 
-size_t int_size(int64_t v) noexcept {
-  if (v >= INT8_MIN && v <= INT8_MAX) return 1;
-  if (v >= INT16_MIN && v <= INT16_MAX) return 2;
-  if (v >= INT32_MIN && v <= INT32_MAX) return 4;
-  return 8;
-}
 size_t uint_size(uint64_t v) noexcept {
   if (v <= UINT8_MAX) return 1;
   if (v <= UINT16_MAX) return 2;
   if (v <= UINT32_MAX) return 4;
   return 8;
+}
+// A two's complement integer fits n bytes when its bits above the sign bit repeat the sign:
+// the size of the unsigned value with those bits cleared and the sign bit moved up (one
+// ladder for both kinds).
+size_t int_size(int64_t v) noexcept {
+  const auto u = static_cast<uint64_t>(v);
+  return uint_size((u ^ static_cast<uint64_t>(v >> 63)) << 1);
 }
 
 // From the last byte back: a constant shift per byte, no 64-bit variable shifts.
@@ -50,7 +51,10 @@ size_t store_header(uint8_t* h, uint8_t kind, uint16_t id, size_t length) noexce
   *p++ = type;
   if (id > 0xFF) *p++ = static_cast<uint8_t>(id >> 8);
   *p++ = static_cast<uint8_t>(id);
-  return static_cast<size_t>(store_be(p, length, length_bytes) - h);
+  // The length in 32-bit arithmetic (store_be() is for 64-bit values).
+  for (size_t i = length_bytes; i-- > 0; length >>= 8)
+    p[i] = static_cast<uint8_t>(length);
+  return static_cast<size_t>(p + length_bytes - h);
 }
 
 // Up to 8 bytes without a call: fixed-size copies compile to plain loads and stores.
@@ -80,10 +84,10 @@ size_t store_header(uint8_t* h, uint8_t kind, uint16_t id, size_t length) noexce
 #define LWM2M_TLV_HOT_INLINE [[gnu::always_inline]] inline
 #endif
 
-// Writes a leaf TLV and returns its whole size. Built in one buffer and written once
-// (bytes values apart): the sink's window check runs per write, not per byte.
-LWM2M_TLV_HOT_INLINE Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t id,
-                                               const dm::Value& v) noexcept {
+// Writes a leaf TLV. Built in one buffer and written once (bytes values apart): the sink's
+// window check runs per write, not per byte.
+LWM2M_TLV_HOT_INLINE Status write_leaf(Sink& out, uint8_t kind, uint16_t id,
+                                       const dm::Value& v) noexcept {
   uint64_t bits = 0;  // a number's bytes, big-endian in the low `size` bytes
   size_t size;
   bool bytes = false;  // the value's own bytes follow the header
@@ -140,24 +144,20 @@ LWM2M_TLV_HOT_INLINE Result<size_t> write_leaf(Sink& out, uint8_t kind, uint16_t
         store_be(at + whole - size, bits, size);
       }
       out.commit(whole);
-      return whole;
+      return {};
     }
   }
 #endif
   uint8_t b[6 + 8];
   const size_t h = store_header(b, kind, id, size);
-  if (bytes && size > 8) {
+  if (bytes) {
     out.write({b, h});
     out.write(v.as_bytes());
   } else {
-    if (bytes) {
-      if (size != 0) std::memcpy(b + h, v.as_bytes().data(), size);  // short: one write
-    } else {
-      store_be(b + h, bits, size);
-    }
+    store_be(b + h, bits, size);
     out.write({b, h + size});
   }
-  return h + size;
+  return {};
 }
 
 // A path's place in depth-first order as one number, for leaves (depth 3 and 4): a
@@ -226,100 +226,69 @@ class Walker {
   bool have_last_ = false;
 };
 
-// The resource and the instance a record (a leaf: depth >= 3, checked by the walker) is in.
-dm::Path resource_of(const dm::Path& p) noexcept {
-  return dm::Path(p.object(), p.instance(), p.resource());
-}
-dm::Path instance_of(const dm::Path& p) noexcept {
-  return dm::Path(p.object(), p.instance());
-}
+// The encoder's functions return a status alone: what they wrote is what the sink's
+// total() grew by (it counts the bytes outside its window too).
 
-// Writes a leaf TLV for the current record and moves on; returns its size.
-Result<size_t> emit_leaf(Walker& w, uint8_t kind, Sink& out) noexcept {
+// Writes a leaf TLV for the current record and moves on.
+Status emit_leaf(Walker& w, uint8_t kind, Sink& out) noexcept {
   const Record& rec = w.rec();
-  auto written = write_leaf(out, kind, rec.path.id(rec.path.depth() - 1), rec.value);
-  if (!written) return written;
-  LWM2M_TRY(w.advance());
-  return written;
+  LWM2M_TRY(write_leaf(out, kind, rec.path.id(rec.path.depth() - 1), rec.value));
+  return w.advance();
 }
 
-// Writes the TLVs below `parent` from the current record on; returns the bytes written.
-using Children = Result<size_t> (*)(Walker& w, const dm::Path& parent, Sink& out) noexcept;
+Status emit_children(Walker& w, const dm::Path& parent, Sink& out) noexcept;
 
-// Writes a TLV of `kind` and `id` holding what `children` writes for `parent`; returns its
-// size. The children go out first, then their header is put in front of them: one pass
-// over the records. Where the sink cannot do that (a Block2 window, or more than its
-// buffer), the records are read again after the header.
-Result<size_t> emit_parent(Walker& w, uint8_t kind, uint16_t id, const dm::Path& parent,
-                           Children children, Sink& out) noexcept {
+// Writes a TLV of `kind` and `id` holding the TLVs of the records below `parent`. The
+// children go out first, then their header is put in front of them: one pass over the
+// records. Where the sink cannot do that (a Block2 window, or more than its buffer), the
+// records are read again after the header.
+Status emit_parent(Walker& w, uint8_t kind, uint16_t id, const dm::Path& parent,
+                   Sink& out) noexcept {
   const Cursor start = w.at();
   const size_t from = out.total();
-  auto content = children(w, parent, out);
-  if (!content) return content;
-  if (*content > kMaxLength) return Errc::unsupported;
+  LWM2M_TRY(emit_children(w, parent, out));
+  const size_t content = out.total() - from;
+  if (content > kMaxLength) return Errc::unsupported;
   uint8_t h[6];
-  const size_t n = store_header(h, kind, id, *content);
-  if (out.insert(from, {h, n})) return n + *content;
+  const size_t n = store_header(h, kind, id, content);
+  if (out.insert(from, {h, n})) return {};
   if (!w.marking()) return w.need_marks();
   out.truncate(from);
   LWM2M_TRY(w.rewind(start));
   out.write({h, n});
-  auto again = children(w, parent, out);
-  if (!again) return again;
-  if (*again != *content) return Errc::service_unavailable;  // the values changed meanwhile
-  return n + *content;
+  LWM2M_TRY(emit_children(w, parent, out));
+  if (out.total() - from != n + content) return Errc::service_unavailable;  // values changed
+  return {};
 }
 
-Result<size_t> resource_instances(Walker& w, const dm::Path& res, Sink& out) noexcept {
-  size_t written = 0;
-  while (w.have() && res.is_prefix_of(w.rec().path)) {
-    if (w.rec().path.depth() != 4) return Errc::invalid_argument;
-    auto n = emit_leaf(w, kResourceInstance, out);
-    if (!n) return n;
-    written += *n;
-  }
-  return written;
+// Writes the TLV at `depth` (2 an object instance, 3 a resource, 4 a resource instance)
+// that holds the current record (a leaf: depth >= 3, checked by the walker). One function
+// for every level: a record at that depth is a leaf TLV, one deeper is in a container (an
+// instance, or a multiple resource) named by its id at that depth.
+Status emit_node(Walker& w, size_t depth, Sink& out) noexcept {
+  const dm::Path& p = w.rec().path;
+  if (p.depth() == depth) return emit_leaf(w, depth == 3 ? kResourceValue : kResourceInstance, out);
+  const bool instance = depth == 2;
+  return emit_parent(w, instance ? kObjectInstance : kMultipleResource, p.id(depth - 1),
+                     instance ? dm::Path(p.object(), p.instance())
+                              : dm::Path(p.object(), p.instance(), p.resource()),
+                     out);
 }
 
-// Writes the resource `res` from the current record; returns the bytes written.
-Result<size_t> emit_resource(Walker& w, const dm::Path& res, Sink& out) noexcept {
-  if (w.rec().path.depth() == 3) return emit_leaf(w, kResourceValue, out);
-  return emit_parent(w, kMultipleResource, res.resource(), res, resource_instances, out);
-}
-
-Result<size_t> instance_resources(Walker& w, const dm::Path& inst, Sink& out) noexcept {
-  size_t written = 0;
-  while (w.have() && inst.is_prefix_of(w.rec().path)) {
-    auto n = emit_resource(w, resource_of(w.rec().path), out);
-    if (!n) return n;
-    written += *n;
-  }
-  return written;
-}
-
-Status emit_instance(Walker& w, const dm::Path& inst, Sink& out) noexcept {
-  return emit_parent(w, kObjectInstance, inst.instance(), inst, instance_resources, out).status();
+// Writes the TLVs below `parent` from the current record on.
+Status emit_children(Walker& w, const dm::Path& parent, Sink& out) noexcept {
+  while (w.have() && parent.is_prefix_of(w.rec().path))
+    LWM2M_TRY(emit_node(w, parent.depth() + 1, out));
+  return {};
 }
 
 Status encode_records(Walker& w, const dm::Path& base, Sink& out) noexcept {
   LWM2M_TRY(w.advance());
-  while (w.have()) {
-    switch (base.depth()) {
-      case 1:
-        LWM2M_TRY(emit_instance(w, instance_of(w.rec().path), out));
-        break;
-      case 2:
-      case 3: {
-        auto n = emit_resource(w, resource_of(w.rec().path), out);
-        if (!n) return n.status();
-        break;
-      }
-      default: {
-        auto n = emit_leaf(w, kResourceInstance, out);
-        if (!n) return n.status();
-      }
-    }
-  }
+  // The TLVs at the top: instances below an object, resources below an instance, the
+  // resource or resource instance itself.
+  const size_t top = base.depth() <= 2 ? base.depth() + 1 : base.depth();
+  while (w.have())
+    LWM2M_TRY(emit_node(w, top, out));
   return {};
 }
 
@@ -379,9 +348,9 @@ Status TlvWriter::take(const Record& r) noexcept {
     LWM2M_TRY(close(instance_, kObjectInstance));
     instance_ = {out_.total(), p.instance(), true};
   }
-  if (p.depth() == 3) return write_leaf(out_, kResourceValue, p.resource(), r.value).status();
+  if (p.depth() == 3) return write_leaf(out_, kResourceValue, p.resource(), r.value);
   if (base_depth_ <= 3 && !resource_.open) resource_ = {out_.total(), p.resource(), true};
-  return write_leaf(out_, kResourceInstance, p.resource_instance(), r.value).status();
+  return write_leaf(out_, kResourceInstance, p.resource_instance(), r.value);
 }
 
 Status TlvWriter::finish() noexcept {
@@ -438,7 +407,7 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
   switch (type) {
     case dm::DataType::string:
     case dm::DataType::corelnk:
-      if (!json::valid_utf8(as_string(b))) return Errc::bad_request;
+      if (!valid_utf8(as_string(b))) return Errc::bad_request;
       return type == dm::DataType::string ? dm::Value::string(as_string(b))
                                           : dm::Value::corelnk(as_string(b));
     case dm::DataType::opaque:

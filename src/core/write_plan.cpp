@@ -23,7 +23,7 @@ Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
   if (r.path.depth() == 4 && !def->multiple) return Errc::bad_request;
   if (!bootstrap_write(plan) && !plan.create && !def->writable()) return Errc::method_not_allowed;
   if (def->executable()) return Errc::method_not_allowed;
-  auto v = dm::convert(r.value, def->type);
+  auto v = codec::as_declared(r.value, def->type);
   if (!v) return Errc::bad_request;
   return {};
 }
@@ -64,7 +64,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
         const dm::ResourceDef* def = reg.resource_def(r.path);
         if (!def) return Errc::not_found;
         if (r.value.is_none() ? !(r.path.depth() == 3 && def->multiple)
-                              : !dm::convert(r.value, def->type))
+                              : !codec::as_declared(r.value, def->type))
           return Errc::bad_request;
       } else if (!r.value.is_none()) {
         return Errc::bad_request;
@@ -146,7 +146,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
         have_last = true;
       }
     }
-    auto v = dm::convert(r.value, def->type);
+    auto v = codec::as_declared(r.value, def->type);
     result = tx.write(p, *v);
   }
   if (result.error() == Errc::malformed || result.error() == Errc::truncated)

@@ -78,6 +78,30 @@ TEST_F(MinimalTier, ReadsTlvAndTextAsAlways) {
   EXPECT_EQ(text.payload, "Acme");
 }
 
+// This tier's decoders (TLV, text) read each value as the registry declares it, so the write
+// path takes it without dm::convert() (codec::as_declared()): what a Write stores is still
+// what a Read then returns, and a value that does not fit its type is still 4.00.
+TEST_F(MinimalTier, WritesInTlvAndTextStoreValuesOfTheResourcesTypes) {
+  start_and_register();
+  EXPECT_EQ(call(codes::put, "/1/0/1", {}, kText, "86400").code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "86400");
+  // Partial update of the Server instance: Lifetime 3600 in two bytes, Notification
+  // Storing true, Binding "U".
+  const std::string tlv("\xc2\x01\x0e\x10\xc1\x06\x01\xc1\x07U", 10);
+  EXPECT_EQ(call(codes::post, "/1/0", {}, kTlv, tlv).code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "3600");
+  EXPECT_EQ(call(codes::get, "/1/0/6", kText).payload, "1");
+  EXPECT_EQ(call(codes::get, "/1/0/7", kText).payload, "U");
+  // An integer of three bytes, a boolean 2, a text that is not a number: 4.00, unchanged.
+  EXPECT_EQ(call(codes::post, "/1/0", {}, kTlv, std::string("\xc3\x01\x00\x0e\x10", 5)).code,
+            codes::bad_request);
+  EXPECT_EQ(call(codes::post, "/1/0", {}, kTlv, std::string("\xc1\x06\x02", 3)).code,
+            codes::bad_request);
+  EXPECT_EQ(call(codes::put, "/1/0/1", {}, kText, "1.5").code, codes::bad_request);
+  EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "3600");
+  EXPECT_EQ(call(codes::get, "/1/0/6", kText).payload, "1");
+}
+
 TEST_F(MinimalTier, FormatsLeftOutAre406OnReadAnd415OnWrite) {
   start_and_register();
   EXPECT_EQ(call(codes::get, "/3/0", kSenmlCbor).code, codes::not_acceptable);
