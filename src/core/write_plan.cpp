@@ -9,6 +9,15 @@ namespace {
 bool bootstrap_write(const WritePlan& plan) noexcept {
   return LWM2M_WITH_BOOTSTRAP && plan.bootstrap;
 }
+
+// Every decoder given the registry as its TypeResolver yields a value of the declared type
+// (TLV, text and opaque decode by it; CBOR, SenML and LwM2M JSON convert to it, or refuse,
+// in senml::type_record() and the JSON reader). A record of another type is refused rather
+// than converted here: dm::convert() is then not linked into a build whose formats never
+// need it (the minimal tier's).
+bool has_type(const codec::Record& r, const dm::ResourceDef& def) noexcept {
+  return r.value.type() == def.type;
+}
 }  // namespace
 
 Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
@@ -23,8 +32,7 @@ Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
   if (r.path.depth() == 4 && !def->multiple) return Errc::bad_request;
   if (!bootstrap_write(plan) && !plan.create && !def->writable()) return Errc::method_not_allowed;
   if (def->executable()) return Errc::method_not_allowed;
-  auto v = dm::convert(r.value, def->type);
-  if (!v) return Errc::bad_request;
+  if (!has_type(r, *def)) return Errc::bad_request;
   return {};
 }
 
@@ -63,8 +71,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
       if (r.path.depth() >= 3) {
         const dm::ResourceDef* def = reg.resource_def(r.path);
         if (!def) return Errc::not_found;
-        if (r.value.is_none() ? !(r.path.depth() == 3 && def->multiple)
-                              : !dm::convert(r.value, def->type))
+        if (r.value.is_none() ? !(r.path.depth() == 3 && def->multiple) : !has_type(r, *def))
           return Errc::bad_request;
       } else if (!r.value.is_none()) {
         return Errc::bad_request;
@@ -146,8 +153,7 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
         have_last = true;
       }
     }
-    auto v = dm::convert(r.value, def->type);
-    result = tx.write(p, *v);
+    result = tx.write(p, r.value);
   }
   if (result.error() == Errc::malformed || result.error() == Errc::truncated)
     result = Errc::bad_request;
