@@ -225,6 +225,16 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
                                                Path& leaf) const noexcept {
   // Walks with lower bounds taken from `after` while still on its prefix, so each call
   // costs O(depth * log n) instead of rescanning from the start.
+  // Where the leaf was found: next() reads it through the object, and the step within an
+  // instance goes on from there (a build for size needs the object only).
+  auto found = [this](Object* o, InstanceId iid, size_t ri, size_t k) {
+    if (kStepWithinInstance) {
+      remember(o, iid, ri, k);
+    } else {
+      hint_.valid = true;
+      hint_.object = o;
+    }
+  };
   auto objects = registry_.objects();
   for (Object* o : objects) {
     const ObjectId oid = o->id();
@@ -256,7 +266,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
         if (!r.multiple) {
           if (on_r) continue;  // that is `after` itself
           leaf = Path(oid, iid, r.id);
-          remember(o, iid, ri, 0);
+          found(o, iid, ri, 0);
           return true;
         }
         size_t k = 0;
@@ -271,7 +281,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
           const ResourceInstanceId riid = o->resource_instance_at(iid, r.id, k);
           if (base_.has_resource_instance() && riid != base_.resource_instance()) continue;
           leaf = Path(oid, iid, r.id, riid);
-          remember(o, iid, ri, k);
+          found(o, iid, ri, k);
           return true;
         }
       }
