@@ -20,8 +20,9 @@ size_t instance_lower_bound(const Object& o, InstanceId iid) noexcept {
   return lo;
 }
 
+// `riid` is wider than an id, so that riid + 1 (the upper bound of an id) is one too.
 size_t resource_instance_lower_bound(const Object& o, InstanceId iid, ResourceId rid,
-                                     ResourceInstanceId riid) noexcept {
+                                     uint32_t riid) noexcept {
   size_t lo = 0, hi = o.resource_instance_count(iid, rid);
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
@@ -270,12 +271,8 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
           return true;
         }
         size_t k = 0;
-        if (on_r && after.has_resource_instance()) {
-          k = resource_instance_lower_bound(*o, iid, r.id, after.resource_instance());
-          if (k < o->resource_instance_count(iid, r.id) &&
-              o->resource_instance_at(iid, r.id, k) == after.resource_instance())
-            ++k;  // strictly after
-        }
+        if (on_r && after.has_resource_instance())  // strictly after
+          k = resource_instance_lower_bound(*o, iid, r.id, after.resource_instance() + 1u);
         const size_t n = o->resource_instance_count(iid, r.id);
         for (; k < n; ++k) {
           const ResourceInstanceId riid = o->resource_instance_at(iid, r.id, k);
