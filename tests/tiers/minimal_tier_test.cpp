@@ -27,9 +27,9 @@ static_assert(!LWM2M_WITH_BOOTSTRAP && !LWM2M_WITH_OBSERVE && !LWM2M_WITH_BLOCKW
               "these tests are built against the minimal tier's build_config.hpp");
 
 // Built as for firmware, without the names of object definitions (LWM2M_WITH_NAMES=0):
-// a resource row is its id, type, operations and two flags.
+// a resource row is its id, type, and one byte of operations and two flags.
 static_assert(!LWM2M_WITH_NAMES, "the tier is built with LWM2M_WITH_NAMES OFF");
-static_assert(sizeof(dm::ResourceDef) == 6, "a ResourceDef keeps no name");
+static_assert(sizeof(dm::ResourceDef) == 4, "a ResourceDef keeps no name");
 // Built for one management server, the Server object keeps two instances for rollback, not
 // four (a request of this tier changes one instance at most).
 static_assert(objects::ServerObject::kMaxInstancesPerRequest == 2);
