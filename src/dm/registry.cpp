@@ -54,15 +54,18 @@ bool has_resource_instance(const Object& o, InstanceId iid, ResourceId rid,
   return i < o.resource_instance_count(iid, rid) && o.resource_instance_at(iid, rid, i) == riid;
 }
 
-// A build for size (-Os) finds every leaf by the search from the top (search_leaf(), a
-// binary search per level): the step within an instance, which spares that search for the
-// next leaf of the same instance, is 400 bytes of code on a Cortex-M4. Both visit the same
-// leaves in the same order. (As encode_values() in core/request.cpp, which pushes records
-// to TLV only when not built for size.)
+// A build for size (-Os) steps within an instance by the general step alone (one call per
+// resource and a handler's has_resource() for each), without the shortcut from one single
+// resource to the next by the object's readable_resources() mask: 150 bytes less code on a
+// Cortex-M4, the same leaves in the same order, the same stack. (Finding every leaf by
+// search_leaf() instead would save 300 bytes more, but its frame, 96 bytes on a Cortex-M4,
+// would then be on the stack of a TLV encoder inside a multiple resource.) As
+// encode_values() in core/request.cpp, which pushes records to TLV only when not built for
+// size.
 #ifdef __OPTIMIZE_SIZE__
-constexpr bool kStepWithinInstance = false;
+constexpr bool kStepByMask = false;
 #else
-constexpr bool kStepWithinInstance = true;
+constexpr bool kStepByMask = true;
 #endif
 
 }  // namespace
@@ -168,7 +171,8 @@ bool TreeSource::next_in_instance() noexcept {
   Hint& h = hint_;
   const std::span<const ResourceDef> defs = h.object->def().resources;
   const size_t ri = h.resource;
-  if (h.readable != 0 && defs.size() <= 32 && !defs[ri].multiple && !base_.has_resource()) {
+  if (kStepByMask && h.readable != 0 && defs.size() <= 32 && !defs[ri].multiple &&
+      !base_.has_resource()) {
     const uint32_t ahead = h.readable >> ri >> 1;  // those after ri (ri < 32)
     if (ahead == 0) return false;                  // nothing further in the instance
     const size_t next = ri + 1 + static_cast<size_t>(std::countr_zero(ahead));
@@ -217,7 +221,7 @@ bool TreeSource::next_in_instance() noexcept {
 bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const noexcept {
   hint_.valid = false;
   if (!search_leaf(have_after, after, leaf)) return false;
-  if (kStepWithinInstance) hint_.readable = hint_.object->readable_resources(hint_.instance);
+  if (kStepByMask) hint_.readable = hint_.object->readable_resources(hint_.instance);
   return true;
 }
 
@@ -226,16 +230,6 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
                                                Path& leaf) const noexcept {
   // Walks with lower bounds taken from `after` while still on its prefix, so each call
   // costs O(depth * log n) instead of rescanning from the start.
-  // Where the leaf was found: next() reads it through the object, and the step within an
-  // instance goes on from there (a build for size needs the object only).
-  auto found = [this](Object* o, InstanceId iid, size_t ri, size_t k) {
-    if (kStepWithinInstance) {
-      remember(o, iid, ri, k);
-    } else {
-      hint_.valid = true;
-      hint_.object = o;
-    }
-  };
   auto objects = registry_.objects();
   for (Object* o : objects) {
     const ObjectId oid = o->id();
@@ -267,7 +261,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
         if (!r.multiple) {
           if (on_r) continue;  // that is `after` itself
           leaf = Path(oid, iid, r.id);
-          found(o, iid, ri, 0);
+          remember(o, iid, ri, 0);
           return true;
         }
         size_t k = 0;
@@ -278,7 +272,7 @@ bool TreeSource::find_leaf(bool have_after, const Path& after, Path& leaf) const
           const ResourceInstanceId riid = o->resource_instance_at(iid, r.id, k);
           if (base_.has_resource_instance() && riid != base_.resource_instance()) continue;
           leaf = Path(oid, iid, r.id, riid);
-          found(o, iid, ri, k);
+          remember(o, iid, ri, k);
           return true;
         }
       }
@@ -292,7 +286,7 @@ Result<bool> TreeSource::next(Record& out) noexcept {
     // The usual step: the next leaf in the instance of the last one, from where that one
     // was found (reset and seek drop the hint). find_leaf writes the leaf only once it is
     // done with `after`: both can be last_.
-    if (kStepWithinInstance && started_ && hint_.valid) {
+    if (started_ && hint_.valid) {
       if (!next_in_instance()) {
         hint_.valid = false;
         if (base_.has_instance()) return false;  // nothing below the base is outside it
