@@ -124,16 +124,20 @@ std::optional<SecurityEntry> AccountsReader::security(dm::InstanceId iid) const 
   return security_entry(*o, iid);
 }
 
-std::optional<SecurityEntry> AccountsReader::bootstrap_security() const noexcept {
+std::optional<SecurityEntry> AccountsReader::find_security(bool bootstrap,
+                                                           uint16_t ssid) const noexcept {
   for (size_t i = 0; i < security_count(); ++i)
-    if (SecurityEntry e = security_at(i); e.bootstrap) return e;
+    if (SecurityEntry e = security_at(i); e.bootstrap == bootstrap && (bootstrap || e.ssid == ssid))
+      return e;
   return std::nullopt;
 }
 
+std::optional<SecurityEntry> AccountsReader::bootstrap_security() const noexcept {
+  return find_security(true, 0);
+}
+
 std::optional<SecurityEntry> AccountsReader::security_for(uint16_t ssid) const noexcept {
-  for (size_t i = 0; i < security_count(); ++i)
-    if (SecurityEntry e = security_at(i); !e.bootstrap && e.ssid == ssid) return e;
-  return std::nullopt;
+  return find_security(false, ssid);
 }
 
 std::optional<PeerSecurity> AccountsReader::peer(dm::InstanceId security_iid) const noexcept {
@@ -163,9 +167,7 @@ dm::InstanceId AccountsReader::server_iid(uint16_t ssid) const noexcept {
 }
 
 std::optional<ServerEntry> AccountsReader::server(uint16_t ssid) const noexcept {
-  const dm::InstanceId iid = server_iid(ssid);
-  if (iid == dm::kInvalidId) return std::nullopt;
-  return server_entry(*server_object(), iid);
+  return server_instance(server_iid(ssid));  // none for kInvalidId: no instance has it
 }
 
 AccountsReader::DefaultPeriods AccountsReader::default_periods(uint16_t ssid) const noexcept {

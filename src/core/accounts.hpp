@@ -80,6 +80,9 @@ class AccountsReader {
  private:
   dm::Object* security_object() const noexcept;
   dm::Object* server_object() const noexcept;
+  /// The first Security instance of the bootstrap server (`bootstrap`), or of the
+  /// management server `ssid`: one loop for both.
+  std::optional<SecurityEntry> find_security(bool bootstrap, uint16_t ssid) const noexcept;
   /// The Server instance of `ssid`, kInvalidId when there is none.
   dm::InstanceId server_iid(uint16_t ssid) const noexcept;
 

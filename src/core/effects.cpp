@@ -11,22 +11,22 @@ namespace srv = wk::server;
 namespace dev = wk::device;
 
 constexpr EffectRule kRules[] = {
-    {K::written, wk::kServer, srv::kLifetime, Action::registration_changed},
-    {K::written, wk::kServer, srv::kBinding, Action::registration_changed},
-    {K::written, wk::kServer, srv::kDefaultPmin, Action::default_periods},
-    {K::written, wk::kServer, srv::kDefaultPmax, Action::default_periods},
-    {K::executed, wk::kServer, srv::kDisable, Action::disable},
-    {K::executed, wk::kServer, srv::kUpdateTrigger, Action::update_trigger},
-    {K::executed, wk::kServer, srv::kBootstrapTrigger, Action::bootstrap_trigger},
-    {K::executed, wk::kDevice, dev::kReboot, Action::reboot},
-    {K::executed, wk::kDevice, dev::kFactoryReset, Action::factory_reset},
-    {K::created, wk::kSecurity, kAnyResource, Action::accounts_changed},
-    {K::deleted, wk::kSecurity, kAnyResource, Action::accounts_changed},
-    {K::created, wk::kServer, kAnyResource, Action::accounts_changed},
-    {K::deleted, wk::kServer, kAnyResource, Action::accounts_changed},
-    {K::created, kAnyObject, kAnyResource, Action::objects_changed},
-    {K::deleted, kAnyObject, kAnyResource, Action::objects_changed},
-    {K::written, wk::kFirmwareUpdate, wk::firmware::kPackageUri, Action::package_uri},
+    {K::written, Action::registration_changed, wk::kServer, srv::kLifetime},
+    {K::written, Action::registration_changed, wk::kServer, srv::kBinding},
+    {K::written, Action::default_periods, wk::kServer, srv::kDefaultPmin},
+    {K::written, Action::default_periods, wk::kServer, srv::kDefaultPmax},
+    {K::executed, Action::disable, wk::kServer, srv::kDisable},
+    {K::executed, Action::update_trigger, wk::kServer, srv::kUpdateTrigger},
+    {K::executed, Action::bootstrap_trigger, wk::kServer, srv::kBootstrapTrigger},
+    {K::executed, Action::reboot, wk::kDevice, dev::kReboot},
+    {K::executed, Action::factory_reset, wk::kDevice, dev::kFactoryReset},
+    {K::created, Action::accounts_changed, wk::kSecurity, kAnyResource},
+    {K::deleted, Action::accounts_changed, wk::kSecurity, kAnyResource},
+    {K::created, Action::accounts_changed, wk::kServer, kAnyResource},
+    {K::deleted, Action::accounts_changed, wk::kServer, kAnyResource},
+    {K::created, Action::objects_changed, kAnyObject, kAnyResource},
+    {K::deleted, Action::objects_changed, kAnyObject, kAnyResource},
+    {K::written, Action::package_uri, wk::kFirmwareUpdate, wk::firmware::kPackageUri},
 };
 
 }  // namespace

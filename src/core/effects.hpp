@@ -44,12 +44,14 @@ enum class Action : uint8_t {
 inline constexpr dm::ObjectId kAnyObject = dm::kInvalidId;
 inline constexpr dm::ResourceId kAnyResource = dm::kInvalidId;
 
+/// The two one-byte fields first: a row takes 6 bytes, not 8.
 struct EffectRule {
   Change::Kind kind;
+  Action action;
   dm::ObjectId object;      ///< kAnyObject: every object
   dm::ResourceId resource;  ///< kAnyResource for instance changes
-  Action action;
 };
+static_assert(sizeof(EffectRule) == 6);
 
 /// The table itself (effects.cpp).
 std::span<const EffectRule> effect_rules() noexcept;

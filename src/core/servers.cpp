@@ -158,8 +158,9 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       break;
     case Action::bootstrap_trigger:
       // A restart before Bootstrap-Finish bootstraps again rather than use what was asked to
-      // be replaced (with no bootstrap account nothing would replace it: kept).
-      if (reader.bootstrap_security()) want_state(StateCommand::discard);
+      // be replaced (with no bootstrap account, or in a build without bootstrap, nothing
+      // would replace it: kept).
+      if (LWM2M_WITH_BOOTSTRAP && reader.bootstrap_security()) want_state(StateCommand::discard);
       start_bootstrap(now_);
       break;
     case Action::reboot:

@@ -47,14 +47,12 @@ Result<Path> Path::parse(std::string_view text) noexcept {
 }
 
 Result<Path> Path::from_segments(std::span<const std::string_view> segments) noexcept {
-  if (segments.size() == 1 && segments[0].empty()) return Path{};
-  if (segments.size() > kMaxDepth) return Errc::not_found;
   Path p;
-  for (std::string_view seg : segments) {
-    uint16_t id = 0;
-    if (!parse_id(seg, id)) return Errc::not_found;
-    p.ids_[p.depth_++] = id;
-  }
+  if (segments.size() == 1 && segments[0].empty()) return p;
+  if (segments.size() > kMaxDepth) return Errc::not_found;
+  // Each id goes straight into the path: one copy of the result, not one per exit.
+  for (std::string_view seg : segments)
+    if (!parse_id(seg, p.ids_[p.depth_++])) return Errc::not_found;
   return p;
 }
 

@@ -69,6 +69,14 @@ Status to_u32(const dm::Value& v, uint32_t& out) noexcept {
   s = ServerInstance{};
 }
 
+/// Instance `iid` as a Create makes it: the defaults, binding "U" (one copy for Create and
+/// Write-Replace).
+[[gnu::noinline]] void fresh(ServerInstance& s, dm::InstanceId iid) noexcept {
+  clear(s);
+  s.id = iid;
+  (void)s.binding.assign(std::string_view("U"));
+}
+
 }  // namespace
 
 bool binding_valid(std::string_view b) noexcept {
@@ -264,9 +272,7 @@ Status ServerObject::create_instance(dm::InstanceId iid) noexcept {
   for (ServerInstance& s : storage_) {
     if (s.id != dm::kInvalidId) continue;
     if (Status st = undo_.save(s); !st) return st;
-    clear(s);
-    s.id = iid;
-    (void)s.binding.assign(std::string_view("U"));
+    fresh(s, iid);
     return {};
   }
   return Errc::no_space;
@@ -283,11 +289,9 @@ Status ServerObject::reset_instance(dm::InstanceId iid) noexcept {
   auto changing = slot_to_change(iid);
   if (!changing) return changing.status();
   ServerInstance* s = *changing;
-  uint16_t ssid = s->config.short_server_id;
-  clear(*s);
-  s->id = iid;
+  const uint16_t ssid = s->config.short_server_id;
+  fresh(*s, iid);
   s->config.short_server_id = ssid;
-  (void)s->binding.assign(std::string_view("U"));
   return {};
 }
 

@@ -27,9 +27,9 @@ static_assert(!LWM2M_WITH_BOOTSTRAP && !LWM2M_WITH_OBSERVE && !LWM2M_WITH_BLOCKW
               "these tests are built against the minimal tier's build_config.hpp");
 
 // Built as for firmware, without the names of object definitions (LWM2M_WITH_NAMES=0):
-// a resource row is its id, type, operations and two flags.
+// a resource row is its id, type, and one byte of operations and two flags.
 static_assert(!LWM2M_WITH_NAMES, "the tier is built with LWM2M_WITH_NAMES OFF");
-static_assert(sizeof(dm::ResourceDef) == 6, "a ResourceDef keeps no name");
+static_assert(sizeof(dm::ResourceDef) == 4, "a ResourceDef keeps no name");
 // Built for one management server, the Server object keeps two instances for rollback, not
 // four (a request of this tier changes one instance at most).
 static_assert(objects::ServerObject::kMaxInstancesPerRequest == 2);
@@ -100,6 +100,60 @@ TEST_F(MinimalTier, WritesInTlvAndTextStoreValuesOfTheResourcesTypes) {
   EXPECT_EQ(call(codes::put, "/1/0/1", {}, kText, "1.5").code, codes::bad_request);
   EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "3600");
   EXPECT_EQ(call(codes::get, "/1/0/6", kText).payload, "1");
+}
+
+std::string bytes(std::initializer_list<uint8_t> b) {
+  return {b.begin(), b.end()};
+}
+
+// The top-level TLV entries of `payload`: (type bits, id) in order, their lengths checked.
+std::vector<std::pair<int, int>> tlv_entries(const std::string& payload) {
+  std::vector<std::pair<int, int>> out;
+  size_t i = 0;
+  while (i < payload.size()) {
+    const auto type = static_cast<uint8_t>(payload[i++]);
+    int id = static_cast<uint8_t>(payload[i++]);
+    if (type & 0x20) id = id << 8 | static_cast<uint8_t>(payload[i++]);
+    size_t len = type & 7;
+    for (int k = 0; k < (type >> 3 & 3); ++k)
+      len = len << 8 | static_cast<uint8_t>(payload[i++]);
+    i += len;
+    out.emplace_back(type >> 6, id);
+  }
+  EXPECT_EQ(i, payload.size());
+  return out;
+}
+
+// The library is built for size here (tests/tiers/CMakeLists.txt): each leaf of a Read is
+// found by the data model's search from the top. The records come in order at every depth.
+TEST_F(MinimalTier, ReadsEveryDepthInOrder) {
+  ASSERT_TRUE(rig.device.add_error_code(1).ok());
+  ASSERT_TRUE(rig.device.add_error_code(5).ok());
+  rig.device.set_battery_level(80);
+  start_and_register();
+  // A multiple resource, and one of its instances.
+  EXPECT_EQ(call(codes::get, "/3/0/11", kTlv).payload,
+            bytes({0x86, 0x0B, 0x41, 0x00, 0x01, 0x41, 0x01, 0x05}));
+  EXPECT_EQ(call(codes::get, "/3/0/11/1", kTlv).payload, bytes({0x41, 0x01, 0x05}));
+  EXPECT_EQ(call(codes::get, "/3/0/11/2", kTlv).code, codes::not_found);
+  // The instance: its readable resources that are present, ascending, each once; the
+  // multiple one as the resource read alone.
+  const std::string instance = call(codes::get, "/3/0", kTlv).payload;
+  std::vector<std::pair<int, int>> expected;
+  for (int rid : {0, 1, 2, 3, 9, 11, 13, 14, 15, 16})
+    expected.emplace_back(rid == 11 ? 2 : 3, rid);
+  EXPECT_EQ(tlv_entries(instance), expected);
+  EXPECT_NE(instance.find(bytes({0x86, 0x0B, 0x41, 0x00, 0x01, 0x41, 0x01, 0x05})),
+            std::string::npos);
+  // The object: the same, inside the instance's entry.
+  const std::string object = call(codes::get, "/3", kTlv).payload;
+  EXPECT_EQ(tlv_entries(object), (std::vector<std::pair<int, int>>{{0, 0}}));
+  EXPECT_EQ(object.substr(object.size() - instance.size()), instance);
+  // Several instances: the Server object's one instance, then a second one created.
+  Reply created = call(codes::post, "/1", {}, kTlv, bytes({0xC1, 0x00, 0x07}));
+  EXPECT_EQ(created.code, codes::created);
+  EXPECT_EQ(tlv_entries(call(codes::get, "/1", kTlv).payload),
+            (std::vector<std::pair<int, int>>{{0, 0}, {0, 1}}));
 }
 
 TEST_F(MinimalTier, FormatsLeftOutAre406OnReadAnd415OnWrite) {
@@ -181,6 +235,24 @@ TEST_F(MinimalTier, ABootstrapServersRequestIs405AndStartsNoBootstrap) {
   EXPECT_EQ(bootstrap.replies_for(id).front().code, codes::method_not_allowed);
   EXPECT_FALSE(rig.client->bootstrapping());
   EXPECT_EQ(rig.client->next_deadline(), due);
+  EXPECT_TRUE(rig.client->registered(101));
+}
+
+TEST_F(MinimalTier, BootstrapRequestTriggerKeepsTheSavedConfiguration) {
+  // This build cannot bootstrap: a configured bootstrap server would never replace the
+  // configuration, so the trigger does not ask the driver to discard it.
+  objects::SecurityConfig bs;
+  bs.uri = "coap://127.0.0.1:5783";
+  bs.bootstrap = true;
+  ASSERT_TRUE(rig.security.add(bs, 0).ok());
+  start_and_register();
+  (void)rig.drain_events();
+  EXPECT_EQ(call(codes::post, "/1/0/9").code, codes::changed);
+  EXPECT_EQ(rig.client->poll_state(), std::nullopt);
+  bool failed = false;
+  for (const core::Event& e : rig.drain_events())
+    if (e.kind == core::EventKind::bootstrap_failed) failed = e.error == Errc::unsupported;
+  EXPECT_TRUE(failed);
   EXPECT_TRUE(rig.client->registered(101));
 }
 

@@ -120,18 +120,16 @@ class TreeSource final : public RecordSource {
   /// Moves last_ to the next leaf within its instance, from where it was found (hint_);
   /// false when the walk leaves the instance (the full search takes over).
   bool next_in_instance() noexcept;
-  /// next_in_instance() where the object's readable_resources() mask does not answer:
-  /// multiple resources, and objects that ask has_resource() per resource.
-  bool next_in_instance_slow() noexcept;
+  /// The first readable leaf below base_ in the hint's instance, from the hint's resource
+  /// index and, in that resource, leaf index (a resource instance's index; 1 is past a
+  /// single resource), which it moves there. Both the step and the search use it.
+  bool leaf_in_instance(Path& leaf) const noexcept;
   /// visit() of one object, of one instance, of one resource of it, of one leaf.
   Status visit_object(Object& o, Record& rec, RecordConsumer& to) noexcept;
   Status visit_instance(Object& o, InstanceId iid, Record& rec, RecordConsumer& to) noexcept;
   Status visit_resource(Object& o, InstanceId iid, const ResourceDef& r, Record& rec,
                         RecordConsumer& to) noexcept;
   Status visit_leaf(Object& o, const Path& leaf, Record& rec, RecordConsumer& to) noexcept;
-  void remember(Object* o, InstanceId iid, size_t ri, size_t k) const noexcept {
-    hint_ = {true, o, iid, ri, k};
-  }
 
   /// Where the last leaf (last_) was found, so that the next one (the usual call) is found
   /// without searching from the top again. Valid while the registry does not change, which

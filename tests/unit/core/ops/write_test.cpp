@@ -37,5 +37,26 @@ TEST_F(ClientTest, PartialUpdateTouchesOnlyWhatItNames) {
   EXPECT_EQ(call(codes::post, "/1/0").code, codes::bad_request);  // no payload format
 }
 
+// SenML and CBOR carry their own number types: a plain integer for an unsigned resource
+// reaches the object as the declared type (the decoder converts), and what the declared
+// type cannot hold is refused with nothing written.
+TEST_F(ClientTest, AWriteOfANumberTypedByTheFormatReachesTheObjectAsTheDeclaredType) {
+  start_and_register();
+  // /1/0/17 Communication Retry Count is an unsigned integer; SenML's "v":7 an integer.
+  EXPECT_EQ(call(codes::post, "/1/0", {}, kSenmlJson, R"([{"n":"/1/0/17","v":7}])").code,
+            codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/17", kText).payload, "7");
+  // A negative number, or one with a fraction, is not an unsigned integer.
+  EXPECT_EQ(call(codes::post, "/1/0", {}, kSenmlJson, R"([{"n":"/1/0/17","v":-1}])").code,
+            codes::bad_request);
+  EXPECT_EQ(call(codes::post, "/1/0", {}, kSenmlJson, R"([{"n":"/1/0/17","v":2.5}])").code,
+            codes::bad_request);
+  EXPECT_EQ(call(codes::get, "/1/0/17", kText).payload, "7");
+  // CBOR (60), one value: the unsigned 9 into /1/0/1 Lifetime, a (signed) integer.
+  EXPECT_EQ(call(codes::put, "/1/0/1", {}, uint16_t{60}, std::string(1, '\x09')).code,
+            codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "9");
+}
+
 }  // namespace
 }  // namespace lwm2m::test
