@@ -268,7 +268,8 @@ class MessageBase {
   size_t strings(OptionNumber n, std::span<std::string_view> out) const noexcept;
 
  protected:
-  // Out of line: one copy of the header's initialisation for every BasicMessage type.
+  /// An empty message over the derived type's option table `slots` of `capacity` entries
+  /// (out of line: one copy of the header's initialisation for every BasicMessage type).
   MessageBase(Option* slots, uint8_t capacity) noexcept;
   ~MessageBase() = default;
   /// Copies `m`'s header, payload and options (all of them: the capacities are equal).
@@ -288,10 +289,13 @@ class BasicMessage final : public MessageBase {
   /// Options this message type holds.
   static constexpr size_t kMaxOptions = N;
 
+  /// An empty message.
   BasicMessage() noexcept : MessageBase(slots_.at, static_cast<uint8_t>(N)) {}
+  /// A copy of `m` that holds its own options (not a view of `m`'s table).
   BasicMessage(const BasicMessage& m) noexcept : MessageBase(slots_.at, static_cast<uint8_t>(N)) {
     copy_from(m);
   }
+  /// Copies `m`'s header, payload and options into this message's own table.
   BasicMessage& operator=(const BasicMessage& m) noexcept {
     if (this != &m) copy_from(m);
     return *this;
