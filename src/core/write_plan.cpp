@@ -65,9 +65,7 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
   dm::InstanceId new_iid = dm::kInvalidId;
   bool mixed_instances = false;
   const bool bootstrap = bootstrap_write(plan);
-  // One record for both passes: in each pass's own scope the compiler gave each its own
-  // 48 bytes of the frame, on the deepest Write path.
-  codec::Record r;
+  codec::Record r;  // both passes' (each decoder sets every field of it)
   for (;;) {
     auto more = dec.next(r);
     if (!more) {
