@@ -214,12 +214,14 @@ class Walker {
   bool marks_needed() const noexcept { return marks_needed_; }
 
  private:
+  // Ordered so that the reference and the flags share the last 8 bytes (the walker is on
+  // the deepest Read path).
   const uint64_t base_key_;
   const uint64_t base_mask_;  ///< the bits of base_key_ a path below the base shares
-  RecordSource& src_;
   Record rec_;
   Cursor at_;
   uint64_t last_key_ = 0;
+  RecordSource& src_;
   bool marking_;
   bool marks_needed_ = false;
   bool have_ = false;

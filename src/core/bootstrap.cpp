@@ -19,7 +19,7 @@ void Client::Impl::start_bootstrap(TimePoint now) noexcept {
   }
   Account& a = accounts[0];
   if (!a.used) {
-    a.clear();
+    clear_account(a);
     a.used = true;
     a.bootstrap = true;
   }
@@ -46,7 +46,7 @@ Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
   if (!st) return st;
   auto id = c.engine_.send_request(0, m, c, now);
   if (!id) return id.status();
-  a.request = *id;
+  bootstrap_request_id = *id;
   a.pending = Account::Pending::bootstrap_request;
   push(Event{EventKind::bootstrap_started});
   return {};

@@ -172,7 +172,7 @@ bool Client::Impl::allocate_tables(uint8_t max_events) noexcept {
     link_wish[i] = 0;  // no command
   }
   for (size_t i = 0; i < servers; ++i)
-    accounts[i + 1].reg = new (&registrations[i]) Registration();
+    new (&registrations[i]) Registration();
   for (size_t i = 0; i < max_events; ++i)
     new (&ring[i]) Event{};
   events.attach(ring, max_events);
@@ -205,7 +205,7 @@ void Client::stop(TimePoint now) noexcept {
   s.stopping = true;
   s.bs.stop();
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used) s.accounts[i].reg->request_deregister(now);
+    if (s.accounts[i].used) s.reg_at(i).request_deregister(now);
   s.drive(now);
 }
 
@@ -213,7 +213,7 @@ bool Client::stopped() const noexcept {
   if (!valid_) return true;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    if (s.accounts[i].used && s.accounts[i].reg->active()) return false;
+    if (s.accounts[i].used && s.reg_at(i).active()) return false;
   }
   return true;
 }
@@ -249,8 +249,8 @@ TimePoint Client::next_deadline() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    if (a.reg->fsm().deadline() < t) t = a.reg->fsm().deadline();
-    if (a.reg->disabled_until() < t) t = a.reg->disabled_until();
+    if (s.reg_at(i).fsm().deadline() < t) t = s.reg_at(i).fsm().deadline();
+    if (s.reg_at(i).disabled_until() < t) t = s.reg_at(i).disabled_until();
     // Wake at the start of queue-mode sleep, so that the state (and now) is current.
     if (s.queue_mode() && a.awake_until > s.now_ && a.awake_until < t) t = a.awake_until;
   }
@@ -304,7 +304,7 @@ void Client::peer_failed(coap::PeerId peer, Errc why, TimePoint now) noexcept {
   Account* a = s.account_for_peer(peer);
   if (!a) return;
   a->connected = false;
-  if (const coap::RequestId id = a->in_flight(); id.valid()) {
+  if (const coap::RequestId id = s.in_flight(*a); id.valid()) {
     engine_.abandon(id, now);
     on_error(id, why);
   }
@@ -352,8 +352,7 @@ void Client::Impl::drive(TimePoint now) noexcept {
   observe.drive(now);
   // A notification due while asleep asks for an Update: send it in this same step.
   for (size_t i = 1; i < account_count; ++i)
-    if (accounts[i].used && accounts[i].reg->fsm().deadline() <= now)
-      drive_account(accounts[i], now);
+    if (accounts[i].used && reg_at(i).fsm().deadline() <= now) drive_account(accounts[i], now);
 #endif
 }
 
@@ -369,7 +368,7 @@ void Client::on_response(coap::RequestId id, const coap::Message& response, bool
   Account* a = s.bootstrap_request(id);
   if (!a) return;
   a->pending = Account::Pending::none;
-  a->request = {};
+  s.bootstrap_request_id = {};
   s.on_bootstrap_response(response.code.is_success());
 }
 
@@ -381,7 +380,7 @@ void Client::on_error(coap::RequestId id, Errc error) noexcept {
   Account* a = s.bootstrap_request(id);
   if (!a) return;
   a->pending = Account::Pending::none;
-  a->request = {};
+  s.bootstrap_request_id = {};
   a->connected = false;  // the next attempt reconnects (a new DTLS handshake)
   s.bootstrap_failed(error, s.now_);
 }
@@ -402,7 +401,7 @@ bool Client::bootstrapping() const noexcept {
 void Client::request_update(uint16_t ssid, TimePoint now) noexcept {
   if (!valid_) return;
   impl_->now_ = now;
-  if (Account* a = impl_->account_for_ssid(ssid)) a->reg->request_update(now);
+  if (Account* a = impl_->account_for_ssid(ssid)) impl_->reg_of(*a)->request_update(now);
   impl_->drive(now);
 }
 
@@ -413,10 +412,10 @@ bool Client::gave_up() const noexcept {
   for (size_t i = 1; i < s.account_count; ++i) {
     const Account& a = s.accounts[i];
     if (!a.used) continue;
-    const RegistrationState st = a.reg->fsm().state();
+    const RegistrationState st = s.reg_at(i).fsm().state();
     if (st == RegistrationState::failed) {
       failed = true;
-    } else if (st != RegistrationState::idle || a.reg->disabled()) {
+    } else if (st != RegistrationState::idle || s.reg_at(i).disabled()) {
       return false;  // registered, or still trying, or back after its Disable Timeout
     }
   }
@@ -441,17 +440,17 @@ ServerStatus Client::server_status(size_t index) const noexcept {
     st.ssid = a.ssid;
     st.bootstrap = a.bootstrap;
     st.asleep = impl_->queue_mode() && impl_->now_ >= a.awake_until;
-    if (!a.reg) {
+    if (i == 0) {  // the bootstrap account
       st.state = impl_->bs.active() ? "bootstrapping" : impl_->bs.gave_up() ? "failed" : "idle";
       st.next_due = impl_->bs.deadline();
       st.failed_attempts = impl_->bs.attempts();
     } else {
-      st.registered = a.reg->registered();
-      st.location = a.reg->location();
-      st.state = to_string(a.reg->fsm().state());
-      st.lifetime_s = a.reg->sent_lifetime();
-      st.next_due = a.reg->fsm().deadline();
-      st.failed_attempts = a.reg->fsm().attempt();
+      st.registered = impl_->reg_at(i).registered();
+      st.location = impl_->reg_at(i).location();
+      st.state = to_string(impl_->reg_at(i).fsm().state());
+      st.lifetime_s = impl_->reg_at(i).sent_lifetime();
+      st.next_due = impl_->reg_at(i).fsm().deadline();
+      st.failed_attempts = impl_->reg_at(i).fsm().attempt();
     }
     return st;
   }
@@ -462,7 +461,7 @@ bool Client::registered(uint16_t ssid) const noexcept {
   if (!valid_) return false;
   const Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i)
-    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.accounts[i].reg->registered();
+    if (s.accounts[i].used && s.accounts[i].ssid == ssid) return s.reg_at(i).registered();
   return false;
 }
 
@@ -482,7 +481,7 @@ void Client::on_value_changed(const dm::Path& path) noexcept {
 void Client::on_instances_changed(dm::ObjectId) noexcept {
   Impl& s = *impl_;
   for (size_t i = 1; i < s.account_count; ++i) {
-    if (s.accounts[i].used) s.accounts[i].reg->objects_changed(s.now_);
+    if (s.accounts[i].used) s.reg_at(i).objects_changed(s.now_);
   }
 }
 

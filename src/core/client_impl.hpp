@@ -27,7 +27,7 @@ namespace lwm2m::core {
 struct Request;
 
 struct Account {
-  Account() noexcept;  // out of line: the table's construction and clear() share one copy
+  Account() noexcept;  // out of line: the table's construction and clear_account() share one copy
 
   bool used = false;
   bool bootstrap = false;
@@ -36,21 +36,9 @@ struct Account {
   /// The Bootstrap-Request in flight (the bootstrap account's only request).
   enum class Pending : uint8_t { none, bootstrap_request } pending{};
   bool connected = false;  ///< Event::connect raised for the current attempt
-  coap::RequestId request{};
-  /// A management server's Register, Update and De-register, in the client's table of
-  /// registrations (one per management server slot); null for the bootstrap account, which
-  /// never registers.
-  Registration* reg = nullptr;
+  // (Its registration, if any, is the Impl's reg_of(); the bootstrap account's request is
+  // the Impl's bootstrap_request_id: neither costs an account bytes.)
   TimePoint awake_until = kNever;
-
-  /// The request in flight to this server (registration or bootstrap), invalid when none.
-  coap::RequestId in_flight() const noexcept {
-    if (reg && reg->request().valid()) return reg->request();
-    return pending != Pending::none ? request : coap::RequestId{};
-  }
-  /// Back to a fresh account, its registration too (out of line: one copy of the
-  /// initialisation, not one per use).
-  void clear() noexcept;
 };
 
 struct Client::Impl final : ObservationTable::Host, RegistrationHost {
@@ -91,10 +79,32 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
   bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && config.queue_mode; }
+  /// A management account's Register, Update and De-register: accounts[i] has
+  /// registrations[i - 1]; null for the bootstrap account (accounts[0]), which never
+  /// registers.
+  Registration* reg_of(const Account& a) const noexcept {
+    if constexpr (LWM2M_MAX_SERVERS == 1) return &a == accounts ? nullptr : registrations;
+    const size_t i = static_cast<size_t>(&a - accounts);
+    return i == 0 ? nullptr : &registrations[i - 1];
+  }
+  /// Management account i's registration (i >= 1): cheaper than reg_of() where the
+  /// index is at hand.
+  Registration& reg_at(size_t i) const noexcept {
+    if constexpr (LWM2M_MAX_SERVERS == 1) return *registrations;
+    return registrations[i - 1];
+  }
+  /// The request in flight to this server (registration or bootstrap), invalid when none.
+  coap::RequestId in_flight(const Account& a) const noexcept {
+    if (Registration* r = reg_of(a); r && r->request().valid()) return r->request();
+    return a.pending != Account::Pending::none ? bootstrap_request_id : coap::RequestId{};
+  }
+  /// Back to a fresh account, its registration too (out of line: one copy of the
+  /// initialisation, not one per use).
+  void clear_account(Account& a) noexcept;
   /// The LwM2M version spoken with this server: the configured one, or lower once the
   /// server refused it.
   LwM2MVersion version(const Account& a) const noexcept {
-    return a.reg ? a.reg->version(config.version) : config.version;
+    return reg_of(a) ? reg_of(a)->version(config.version) : config.version;
   }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
@@ -150,7 +160,7 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   /// allocation made at construction (allocate_tables()).
   std::unique_ptr<uint8_t[]> tables;
   Account* accounts = nullptr;  ///< [0] bootstrap, [1..max_servers] management
-  /// The management accounts' registrations: accounts[i].reg is registrations[i - 1] (the
+  /// The management accounts' registrations: accounts[i]'s is registrations[i - 1] (the
   /// bootstrap account has none, and so does not carry one's bytes).
   Registration* registrations = nullptr;
   /// 1 + the management servers served; a constant (2) in a build for one server, so that
@@ -192,6 +202,9 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   bool stopping = false;
   bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
   PackageDownloader* downloader = nullptr;
+  /// The Bootstrap-Request in flight when accounts[0].pending says so (here, in what was
+  /// padding before now_, rather than in every account).
+  coap::RequestId bootstrap_request_id{};
   TimePoint now_{};  ///< time of the input being processed
 
   BootstrapFsm bs;

@@ -35,9 +35,9 @@ void Client::on_observe_cancelled(coap::ObservationId id, uint32_t cookie, Errc)
 ServerReach Client::Impl::reach(uint8_t account, TimePoint now) noexcept {
   const Account& a = accounts[account];
   ServerReach r;
-  if (!LWM2M_WITH_OBSERVE || !a.reg) return r;  // the bootstrap server observes nothing
-  r.registered = a.reg->registered();
-  r.updating = a.reg->fsm().state() == RegistrationState::updating;
+  if (!LWM2M_WITH_OBSERVE || !reg_of(a)) return r;  // the bootstrap server observes nothing
+  r.registered = reg_of(a)->registered();
+  r.updating = reg_of(a)->fsm().state() == RegistrationState::updating;
   r.asleep = queue_mode() && now >= a.awake_until;
   return r;
 }
@@ -62,7 +62,7 @@ bool Client::Impl::storing(uint16_t ssid) noexcept {
 }
 
 void Client::Impl::wake(uint8_t account, TimePoint now) noexcept {
-  if (LWM2M_WITH_OBSERVE) accounts[account].reg->request_update(now);
+  if (LWM2M_WITH_OBSERVE) reg_at(account).request_update(now);
 }
 
 void Client::Impl::sent(uint8_t account, TimePoint now) noexcept {

@@ -8,16 +8,16 @@
 namespace lwm2m::core {
 
 void Client::Impl::drive_account(Account& a, TimePoint now) noexcept {
-  after_registration(a, a.reg->drive(*this, now), now);
+  after_registration(a, reg_of(a)->drive(*this, now), now);
 }
 
 bool Client::Impl::registration_answered(coap::RequestId id, const coap::Message* response,
                                          Errc error) noexcept {
   for (size_t i = 1; i < account_count; ++i) {
     Account& a = accounts[i];
-    if (!a.reg->owns(id)) continue;
+    if (!reg_at(i).owns(id)) continue;
     if (!response) a.connected = false;  // the next attempt reconnects (a new DTLS handshake)
-    after_registration(a, a.reg->answered(*this, response, error, now_), now_);
+    after_registration(a, reg_at(i).answered(*this, response, error, now_), now_);
     return true;
   }
   return false;

@@ -14,7 +14,8 @@ Status Client::send(uint16_t ssid, std::span<const dm::Path> paths, TimePoint no
   s.now_ = now;
   Account* a = s.account_for_ssid(ssid);
   const std::optional<ServerEntry> srv = s.reader.server(ssid);
-  if (!a || !a->reg->registered() || !srv || srv->mute_send || s.version(*a) == LwM2MVersion::v1_0)
+  if (!a || !s.reg_of(*a)->registered() || !srv || srv->mute_send ||
+      s.version(*a) == LwM2MVersion::v1_0)
     return Errc::invalid_state;
   // One Send at a time, and not while a Register or Update still uploads its payload
   // from the buffer the Send would be written to.

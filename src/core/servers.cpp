@@ -13,11 +13,10 @@ namespace lwm2m::core {
 
 Account::Account() noexcept = default;
 
-void Account::clear() noexcept {
-  Registration* const r = reg;
-  *this = Account{};
-  reg = r;
-  if (reg) new (reg) Registration();  // trivially destructible: nothing to end first
+void Client::Impl::clear_account(Account& a) noexcept {
+  a = Account{};
+  // Trivially destructible: nothing to end first.
+  if (Registration* r = reg_of(a)) new (r) Registration();
 }
 
 Account* Client::Impl::account_for_peer(coap::PeerId peer) noexcept {
@@ -33,7 +32,7 @@ Account* Client::Impl::account_for_ssid(uint16_t ssid) noexcept {
 
 Account* Client::Impl::bootstrap_request(coap::RequestId id) noexcept {
   Account& a = accounts[0];
-  return a.used && a.pending != Account::Pending::none && a.request == id ? &a : nullptr;
+  return a.used && a.pending != Account::Pending::none && bootstrap_request_id == id ? &a : nullptr;
 }
 
 // Ends account i. Its request in flight is abandoned: a Register for a server that a
@@ -41,9 +40,9 @@ Account* Client::Impl::bootstrap_request(coap::RequestId id) noexcept {
 // account reuses.
 void Client::Impl::drop_account(size_t i, TimePoint now) noexcept {
   Account& a = accounts[i];
-  if (const coap::RequestId id = a.in_flight(); id.valid()) engine.abandon(id, now);
+  if (const coap::RequestId id = in_flight(a); id.valid()) engine.abandon(id, now);
   observe.drop(static_cast<uint8_t>(i));
-  a.clear();
+  clear_account(a);
   want_link(i, LinkCommand::Kind::disconnect);
 }
 
@@ -60,11 +59,11 @@ void Client::Impl::build_accounts(TimePoint now) noexcept {
     for (size_t i = 1; i < account_count; ++i) {
       if (accounts[i].used) continue;
       Account& a = accounts[i];
-      a.clear();
+      clear_account(a);
       a.used = true;
       a.ssid = *sec.ssid;
       a.security_iid = sec.iid;
-      a.reg->set_server(a.ssid, static_cast<coap::PeerId>(i));
+      reg_at(i).set_server(a.ssid, static_cast<coap::PeerId>(i));
       break;
     }
   }
@@ -88,11 +87,11 @@ bool Client::Impl::sync_accounts(TimePoint now) noexcept {
     if (!a.used) continue;
     any = true;
     // A failed account starts over too: start() after giving up tries again.
-    if (a.reg->active()) continue;
+    if (reg_at(i).active()) continue;
     const std::optional<ServerEntry> srv = reader.server(a.ssid);
     if (!srv) continue;
-    a.reg->configure(*srv, engine.config().max_transmit_wait());
-    if (!a.reg->disabled() && !stopping) a.reg->start(now);
+    reg_at(i).configure(*srv, engine.config().max_transmit_wait());
+    if (!reg_at(i).disabled() && !stopping) reg_at(i).start(now);
   }
   return any;
 }
@@ -107,7 +106,7 @@ Status Client::Impl::begin(TimePoint now) noexcept {
     // Server-initiated bootstrap (1.1 Core §5.2.3): the bootstrap server may write to a
     // registered client at any time, so its endpoint stays known to the transport.
     Account& a = accounts[0];
-    a.clear();
+    clear_account(a);
     a.used = true;
     a.bootstrap = true;
     a.security_iid = bs_account->iid;
@@ -125,14 +124,14 @@ void Client::Impl::disable(Account& a) noexcept {
   const std::optional<ServerEntry> srv = reader.server(a.ssid);
   if (!srv) return;
   // De-register now, come back after the Disable Timeout (/1/x/5).
-  a.reg->disable(Duration{int64_t{srv->disable_timeout_s} * 1000}, now_);
+  reg_of(a)->disable(Duration{int64_t{srv->disable_timeout_s} * 1000}, now_);
 }
 
 void Client::Impl::apply_effects(Account& by, const ChangeList& changes) noexcept {
   if (changes.overflowed()) {
     // Too much changed to track one by one: tell every server everything again.
     for (size_t i = 1; i < account_count; ++i)
-      if (accounts[i].used) accounts[i].reg->objects_changed(now_);
+      if (accounts[i].used) reg_at(i).objects_changed(now_);
     accounts_changed = true;
   }
   if (changes.configuration_changed()) want_state(StateCommand::save);
@@ -148,7 +147,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
   switch (action) {
     case Action::registration_changed:
     case Action::update_trigger:
-      if (owner) owner->reg->request_update(now_);  // the Update carries the new values
+      if (owner) reg_of(*owner)->request_update(now_);  // the Update carries the new values
       break;
     case Action::default_periods:
       if (owner) observe.reevaluate(owner->ssid);
@@ -181,7 +180,7 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       // The creating server owns the new instance under Access Control (create.cpp).
       if (acl_active()) want_state(StateCommand::save);
       for (size_t i = 1; i < account_count; ++i)
-        if (accounts[i].used) accounts[i].reg->objects_changed(now_);
+        if (accounts[i].used) reg_at(i).objects_changed(now_);
       break;
   }
 }

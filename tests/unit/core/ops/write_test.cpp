@@ -58,5 +58,22 @@ TEST_F(ClientTest, AWriteOfANumberTypedByTheFormatReachesTheObjectAsTheDeclaredT
   EXPECT_EQ(call(codes::get, "/1/0/1", kText).payload, "9");
 }
 
+TEST_F(ClientTest, TlvWriteIsCheckedWholeThenAppliedAndOtherFormatsFollow) {
+  start_and_register();
+  // A TLV Write's decoder has a frame of its own (the other formats share the union of
+  // decoders): both passes read it, the check and the apply.
+  Reply r = call(codes::post, "/1/0", {}, kTlv, std::string("\xC1\x01\x78\xC1\x03\x5A", 6));
+  EXPECT_EQ(r.code, codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "120");
+  EXPECT_EQ(call(codes::get, "/1/0/3").payload, "90");
+  // The second record names a read-only resource: the first is not applied either.
+  r = call(codes::post, "/1/0", {}, kTlv, std::string("\xC1\x01\x3C\xC1\x00\x05", 6));
+  EXPECT_EQ(r.code, codes::method_not_allowed);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "120");
+  EXPECT_EQ(call(codes::post, "/1/0", {}, kSenmlJson, R"([{"n":"/1/0/1","v":300}])").code,
+            codes::changed);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "300");
+}
+
 }  // namespace
 }  // namespace lwm2m::test
