@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "coap/callback_handler.hpp"
 #include "lwm2m/coap/engine.hpp"
 #include "support/coap_wire.hpp"
 
@@ -37,18 +38,7 @@ coap::EngineConfig small_config() {
   return c;
 }
 
-class Handler final : public coap::RequestHandler, public coap::ResponseHandler {
- public:
-  std::function<void(const coap::IncomingRequest&, Response&)> serve;
-  std::function<void(const Message&)> answered;
-  void on_request(const coap::IncomingRequest& req, Response& r) noexcept override {
-    if (serve) serve(req, r);
-  }
-  void on_response(coap::RequestId, const Message& m, bool) noexcept override {
-    if (answered) answered(m);
-  }
-  void on_error(coap::RequestId, Errc) noexcept override {}
-};
+using Handler = CallbackHandler;
 
 class EngineReceiveBuffer : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "coap/callback_handler.hpp"
 #include "lwm2m/coap/engine.hpp"
 #include "support/coap_wire.hpp"
 
@@ -38,18 +39,7 @@ coap::EngineConfig small_config(uint16_t exchanges = 2) {
   return c;
 }
 
-class Handler final : public coap::RequestHandler, public coap::ResponseHandler {
- public:
-  std::function<void(const coap::IncomingRequest&, Response&)> serve;
-  std::function<void(const Message&)> answered;
-  void on_request(const coap::IncomingRequest& req, Response& r) noexcept override {
-    if (serve) serve(req, r);
-  }
-  void on_response(coap::RequestId, const Message& m, bool) noexcept override {
-    if (answered) answered(m);
-  }
-  void on_error(coap::RequestId, Errc) noexcept override {}
-};
+using Handler = CallbackHandler;
 
 // A Register-like request: Uri-Path "rd", `queries` Uri-Query options, Content-Format 40.
 struct RegisterLike {
