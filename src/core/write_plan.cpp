@@ -180,18 +180,19 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
 }
 
 // Each decoder's bytes in a frame of their own, under the passes' frame: 60 for TLV where
-// the union takes 168 in a build with SenML CBOR.
-[[gnu::noinline]] Status apply_tlv(Transaction& tx, dm::Registry& reg, Decoding& d,
+// the union takes 168 in a build with SenML CBOR. Each frame makes its own Decoding, so no
+// decoder's address outlives it.
+[[gnu::noinline]] Status apply_tlv(Transaction& tx, dm::Registry& reg, const Decoding& in,
                                    const WritePlan& plan, dm::InstanceId* created) noexcept {
   alignas(codec::TlvDecoder) unsigned char slot[sizeof(codec::TlvDecoder)];
-  d.tlv = reinterpret_cast<codec::TlvDecoder*>(slot);
+  Decoding d{in.fmt, in.payload, in.ctx, reinterpret_cast<codec::TlvDecoder*>(slot), nullptr};
   return apply_records(tx, reg, d, plan, created);
 }
 
-[[gnu::noinline]] Status apply_any(Transaction& tx, dm::Registry& reg, Decoding& d,
+[[gnu::noinline]] Status apply_any(Transaction& tx, dm::Registry& reg, const Decoding& in,
                                    const WritePlan& plan, dm::InstanceId* created) noexcept {
   codec::AnyDecoder any;
-  d.any = &any;
+  Decoding d{in.fmt, in.payload, in.ctx, nullptr, &any};
   return apply_records(tx, reg, d, plan, created);
 }
 
@@ -201,13 +202,13 @@ Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt,
                    const WritePlan& plan, MutableByteView scratch,
                    dm::InstanceId* created) noexcept {
   const codec::DecodeContext ctx{plan.base, &reg, scratch};
-  Decoding d{fmt, payload, ctx, nullptr, nullptr};
   if constexpr (kTlvApart) {
-    if (fmt == codec::ContentFormat::lwm2m_tlv) return apply_tlv(tx, reg, d, plan, created);
-    return apply_any(tx, reg, d, plan, created);
+    const Decoding in{fmt, payload, ctx, nullptr, nullptr};
+    if (fmt == codec::ContentFormat::lwm2m_tlv) return apply_tlv(tx, reg, in, plan, created);
+    return apply_any(tx, reg, in, plan, created);
   } else {
     codec::AnyDecoder any;  // as small as the TLV decoder: one frame is enough
-    d.any = &any;
+    Decoding d{fmt, payload, ctx, nullptr, &any};
     return apply_records(tx, reg, d, plan, created);
   }
 }
