@@ -386,16 +386,13 @@ namespace detail {
 namespace {
 [[gnu::always_inline]] inline Code check_options(const Message& m) noexcept {
   Code reject{};
-  uint32_t seen_non_repeatable[4] = {};  // bitmap over the known option numbers < 128
+  // A parsed message's options are in wire order: a repeated option follows its first.
+  uint16_t previous = 0;
   for (const Option& o : m.options()) {
-    auto info = option_info(o.number);
-    bool bad = !info || o.length < info->min_length || o.length > info->max_length;
-    if (info && !info->repeatable && o.number < 128) {
-      uint32_t& word = seen_non_repeatable[o.number / 32];
-      uint32_t bit = 1u << (o.number % 32);
-      if (word & bit) bad = true;
-      word |= bit;
-    }
+    const wire::OptionRule* rule = wire::option_rule(o.number);
+    bool bad = !rule || o.length < rule->min_length || o.length > rule->max_length ||
+               (!rule->repeatable && o.number == previous);
+    previous = o.number;
     // Built without block-wise transfers, Block1 and Block2 are critical options we do
     // not know (RFC 7252 §5.4.1: 4.02 Bad Option).
     if (!LWM2M_WITH_BLOCKWISE && (o.number == static_cast<uint16_t>(OptionNumber::block1) ||

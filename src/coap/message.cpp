@@ -58,15 +58,10 @@ Code code_for(Errc e) noexcept {
                                                : codes::internal_server_error;
 }
 
+namespace wire {
 namespace {
 // One row per option this stack understands (RFC 7252 §5.10, RFC 7641, RFC 7959, RFC
 // 7967); OSCORE (9) is not supported. Packed in 4 bytes: a table is smaller than a switch.
-struct OptionRule {
-  uint16_t number;
-  uint16_t max_length : 11;  // 1034 at most (Proxy-Uri)
-  uint16_t min_length : 1;
-  uint16_t repeatable : 1;
-};
 constexpr OptionRule kOptionRules[] = {
     {1, 8, 0, 1},      // If-Match
     {3, 255, 1, 0},    // Uri-Host
@@ -91,11 +86,17 @@ constexpr OptionRule kOptionRules[] = {
 };
 }  // namespace
 
-std::optional<OptionInfo> option_info(uint16_t number) noexcept {
+const OptionRule* option_rule(uint16_t number) noexcept {
   for (const OptionRule& r : kOptionRules)
-    if (r.number == number)
-      return OptionInfo{r.min_length, r.max_length, static_cast<bool>(r.repeatable)};
-  return std::nullopt;
+    if (r.number == number) return &r;
+  return nullptr;
+}
+}  // namespace wire
+
+std::optional<OptionInfo> option_info(uint16_t number) noexcept {
+  const wire::OptionRule* r = wire::option_rule(number);
+  if (!r) return std::nullopt;
+  return OptionInfo{r->min_length, r->max_length, static_cast<bool>(r->repeatable)};
 }
 
 uint32_t Option::uint_value() const noexcept {
@@ -389,26 +390,31 @@ size_t sorted_indices(const MessageBase& m,
 }
 
 namespace {
-uint8_t* write_option_header(uint8_t* p, uint32_t delta, uint32_t length) noexcept {
-  auto nibble = [](uint32_t v) { return static_cast<uint8_t>(v < 13 ? v : v < 269 ? 13 : 14); };
-  *p++ = static_cast<uint8_t>((nibble(delta) << 4) | nibble(length));
-  for (uint32_t v : {delta, length}) {
-    if (v >= 269) {
-      *p++ = static_cast<uint8_t>((v - 269) >> 8);
-      *p++ = static_cast<uint8_t>(v - 269);
-    } else if (v >= 13) {
-      *p++ = static_cast<uint8_t>(v - 13);
-    }
+// The nibble of a delta or length, its extended bytes appended at `ext` (§3.1).
+uint8_t option_field(uint32_t v, uint8_t*& ext) noexcept {
+  if (v < 13) return static_cast<uint8_t>(v);
+  if (v < 269) {
+    *ext++ = static_cast<uint8_t>(v - 13);
+    return 13;
   }
-  return p;
+  v -= 269;
+  *ext++ = static_cast<uint8_t>(v >> 8);
+  *ext++ = static_cast<uint8_t>(v);
+  return 14;
 }
 }  // namespace
 
 bool put_option(uint8_t*& p, const uint8_t* end, uint32_t& prev, uint32_t number, uint32_t length,
                 const uint8_t* bytes, size_t size) noexcept {
-  const uint32_t delta = number - prev;
-  if (static_cast<size_t>(end - p) < option_header_size(delta, length) + size) return false;
-  p = write_option_header(p, delta, length);
+  // The header is made apart, then copied once its size is known to fit.
+  uint8_t header[5];
+  uint8_t* ext = header + 1;
+  const uint8_t delta = option_field(number - prev, ext);
+  header[0] = static_cast<uint8_t>((delta << 4) | option_field(length, ext));
+  const size_t header_size = static_cast<size_t>(ext - header);
+  if (static_cast<size_t>(end - p) < header_size + size) return false;
+  for (size_t i = 0; i < header_size; ++i)
+    *p++ = header[i];
   if (size) std::memmove(p, bytes, size);  // the request writer moves runs forward in place
   p += size;
   prev = number;

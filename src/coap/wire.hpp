@@ -11,6 +11,17 @@
 
 namespace lwm2m::coap::wire {
 
+/// The format rules of an option this stack understands (RFC 7252 §5.10, 7641, 7959,
+/// 7967), a row of 4 bytes; option_info() in the public form.
+struct OptionRule {
+  uint16_t number;
+  uint16_t max_length : 11;  // 1034 at most (Proxy-Uri)
+  uint16_t min_length : 1;
+  uint16_t repeatable : 1;
+};
+/// The rules of option `number`, or null for an option this stack does not know.
+const OptionRule* option_rule(uint16_t number) noexcept;
+
 /// Bytes of the option header for a delta and a value length (§3.1).
 constexpr size_t option_header_size(uint32_t delta, uint32_t length) noexcept {
   auto ext = [](uint32_t v) -> size_t { return v < 13 ? 0 : v < 269 ? 1 : 2; };
