@@ -94,10 +94,10 @@ Token EngineCore::fresh_token() noexcept {
   Token t;
   t.length = config.token_length;
   for (;;) {
-    for (uint8_t i = 0; i < t.length; i += 4) {
-      uint32_t r = rng.next_u32();
-      for (uint8_t k = 0; k < 4 && i + k < t.length; ++k)
-        t.bytes[i + k] = static_cast<uint8_t>(r >> (8 * k));
+    uint32_t r = 0;
+    for (uint8_t i = 0; i < t.length; ++i, r >>= 8) {
+      if (i % 4 == 0) r = rng.next_u32();
+      t.bytes[i] = static_cast<uint8_t>(r);
     }
     bool clash = false;
     for (uint16_t i = 0; i < config.exchanges; ++i) {
@@ -110,16 +110,15 @@ Token EngineCore::fresh_token() noexcept {
 }
 
 namespace {
-// The request's own Observe, Block2, Block1 and Size1 as values (the first of each).
-VaryingOptions varying_of(const Message& m) noexcept {
-  VaryingOptions v;
+// The request's own Observe, Block2, Block1 and Size1 as values (the first of each), into
+// `v`, which is empty (a fresh exchange's).
+void read_varying(const Message& m, VaryingOptions& v) noexcept {
   for (const Option& o : m.options()) {
     size_t s = VaryingOptions::slot_of(o.number);
     if (s == VaryingOptions::kCount) continue;
     auto slot = static_cast<VaryingOptions::Slot>(s);
     if (!v.has(slot)) v.set(slot, o.uint_value());
   }
-  return v;
 }
 }  // namespace
 
@@ -138,7 +137,7 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
   e->handler = &on_response;
   e->follow_block2 = opts.follow_block2;
   e->sequence = sequence++;
-  e->options = varying_of(request);
+  read_varying(request, e->options);  // alloc_exchange() cleared them
   e->observe =
       e->options.has(VaryingOptions::observe) && e->options.get(VaryingOptions::observe) == 0;
   ByteView payload = request.payload;

@@ -267,32 +267,19 @@ size_t MessageBase::strings(OptionNumber n, std::span<std::string_view> out) con
 
 namespace {
 
-// Reads an extended option delta/length (RFC 7252 §3.1). Returns false on overrun or 15.
-bool read_extended(uint8_t nibble, const uint8_t*& p, const uint8_t* end, uint32_t& out,
-                   ParseError& err) noexcept {
+// Reads an extended option delta/length (RFC 7252 §3.1): none, or why it cannot be read.
+ParseError read_extended(uint8_t nibble, const uint8_t*& p, const uint8_t* end,
+                         uint32_t& out) noexcept {
   if (nibble < 13) {
     out = nibble;
-    return true;
+    return ParseError::none;
   }
-  if (nibble == 13) {
-    if (end - p < 1) {
-      err = ParseError::option_overrun;
-      return false;
-    }
-    out = 13u + *p++;
-    return true;
-  }
-  if (nibble == 14) {
-    if (end - p < 2) {
-      err = ParseError::option_overrun;
-      return false;
-    }
-    out = 269u + ((uint32_t{p[0]} << 8) | p[1]);
-    p += 2;
-    return true;
-  }
-  err = ParseError::bad_option_nibble;
-  return false;
+  if (nibble == 15) return ParseError::bad_option_nibble;
+  const size_t n = nibble - 12u;  // 13: one byte, 14: two
+  if (static_cast<size_t>(end - p) < n) return ParseError::option_overrun;
+  out = nibble == 13 ? 13u + p[0] : 269u + ((uint32_t{p[0]} << 8) | p[1]);
+  p += n;
+  return ParseError::none;
 }
 
 }  // namespace
@@ -334,9 +321,9 @@ ParseError parse(ByteView datagram, MessageBase& out) noexcept {
     uint8_t len_nibble = *p & 0x0F;
     ++p;
     uint32_t delta = 0, len = 0;
-    ParseError err = ParseError::none;
-    if (!read_extended(delta_nibble, p, end, delta, err)) return err;
-    if (!read_extended(len_nibble, p, end, len, err)) return err;
+    ParseError err = read_extended(delta_nibble, p, end, delta);
+    if (err == ParseError::none) err = read_extended(len_nibble, p, end, len);
+    if (err != ParseError::none) return err;
     number += delta;
     if (number > 0xFFFF) return ParseError::option_number_overflow;
     if (static_cast<size_t>(end - p) < len) return ParseError::option_overrun;
