@@ -210,6 +210,39 @@ TEST_F(EngineServer, UnknownCriticalOption) {
   EXPECT_EQ(engine().stats().rejected_options, 2u);
 }
 
+// RFC 7252 §5.4.1, §5.4.5: a critical option that occurs more often than it may, or whose
+// value has a length outside its format, is an unrecognised option: 4.02 Bad Option. A
+// repeatable one (Uri-Path) may repeat, and a repeated elective one (Max-Age) is ignored.
+TEST_F(EngineServer, RepeatedOrMisSizedCriticalOptionsGetBadOption) {
+  start();
+  Message twice = request(Type::con, get, 0x5400, token({1}), "hello");
+  ASSERT_TRUE(twice.add_uint(OptionNumber::accept, 0).ok());
+  ASSERT_TRUE(twice.add_uint(OptionNumber::accept, 11542).ok());
+  peer_send(twice);
+  Message too_long = request(Type::con, get, 0x5401, token({2}), "hello");
+  ASSERT_TRUE(too_long.add_uint(OptionNumber::accept, 0x10000).ok());  // 3 bytes, at most 2
+  peer_send(too_long);
+  Message host_empty = request(Type::con, get, 0x5402, token({3}), "hello");
+  ASSERT_TRUE(host_empty.add_string(OptionNumber::uri_host, "").ok());  // 1 byte at least
+  peer_send(host_empty);
+  auto got = received();
+  ASSERT_EQ(got.size(), 3u);
+  for (const auto& g : got)
+    EXPECT_EQ(g.code(), coap::codes::bad_option);
+  EXPECT_TRUE(server_.calls.empty());
+  EXPECT_EQ(engine().stats().rejected_options, 3u);
+
+  Message fine = request(Type::con, get, 0x5403, token({4}), "a/b");
+  ASSERT_TRUE(fine.add_uint(OptionNumber::max_age, 1).ok());
+  ASSERT_TRUE(fine.add_uint(OptionNumber::max_age, 2).ok());  // elective: ignored
+  ASSERT_TRUE(fine.add_uint(OptionNumber::accept, 0).ok());
+  peer_send(fine, 10s);
+  got = received();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[3].code(), content);
+  EXPECT_EQ(server_.calls.size(), 1u);
+}
+
 // RFC 7252 §5.4.1: an unrecognised elective option is silently ignored.
 TEST_F(EngineServer, UnknownElectiveOptionIsIgnored) {
   start();

@@ -50,6 +50,37 @@ TEST(MessageRoundTrip, OptionLengthsAtEveryEncodingBoundaryReencodeExactly) {
   }
 }
 
+// RFC 7252 §3.1: a nibble of 15 outside the payload marker is a format error; an
+// extended delta or length needs its one (nibble 13) or two (nibble 14) bytes.
+TEST(MessageRoundTrip, BadOptionNibblesAndShortExtendedFieldsAreRefused) {
+  struct Case {
+    std::vector<uint8_t> wire;
+    ParseError want;
+  };
+  const Case cases[] = {
+      {{0x40, 0x01, 0x00, 0x01, 0xF1, 'a'}, ParseError::bad_option_nibble},       // delta 15
+      {{0x40, 0x01, 0x00, 0x01, 0xBF, 'a'}, ParseError::bad_option_nibble},       // length 15
+      {{0x40, 0x01, 0x00, 0x01, 0xD0}, ParseError::option_overrun},               // delta 13
+      {{0x40, 0x01, 0x00, 0x01, 0xE0, 0x00}, ParseError::option_overrun},         // delta 14
+      {{0x40, 0x01, 0x00, 0x01, 0xBD}, ParseError::option_overrun},               // length 13
+      {{0x40, 0x01, 0x00, 0x01, 0xBE, 0x00}, ParseError::option_overrun},         // length 14
+      {{0x40, 0x01, 0x00, 0x01, 0xD1, 0x02, 'a'}, ParseError::none},              // option 15
+      {{0x40, 0x01, 0x00, 0x01, 0xE0, 0x01, 0x00, 0xFF, 'p'}, ParseError::none},  // option 525
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(testing::PrintToString(c.wire));
+    Message m;
+    EXPECT_EQ(parse({c.wire.data(), c.wire.size()}, m), c.want);
+  }
+  Message m;
+  const std::vector<uint8_t> extended = {0x40, 0x01, 0x00, 0x01, 0xD1, 0x02, 'a', 0xE0, 0x00, 0x00};
+  ASSERT_EQ(parse({extended.data(), extended.size()}, m), ParseError::none);
+  ASSERT_EQ(m.options().size(), 2u);
+  EXPECT_EQ(m.options()[0].number, 15u);  // 13 + 2
+  EXPECT_EQ(m.options()[0].string(), "a");
+  EXPECT_EQ(m.options()[1].number, 15u + 269u);  // 269 + 0
+}
+
 TEST(MessageRoundTrip, LargestOptionNumberDeltaReencodesExactly) {
   // Option 65535 (elective, unknown) right after the header: delta 65535 = 269 + 65266.
   const std::vector<uint8_t> wire = {0x50, 0x45, 0x00, 0x02, 0xE1, 0xFE, 0xF2, 0x07};
