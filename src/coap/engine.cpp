@@ -196,7 +196,8 @@ void Engine::setup(const EngineConfig& config, MutableByteView storage, Random& 
   std::memset(storage.data() + pad, 0, size);
   Layout l{storage.data() + pad};
   l.align<EngineCore>();
-  core_ = new (l.base + l.offset) EngineCore(config, config_, rng, handler, stats_);
+  core_ = new (l.base + l.offset)
+      EngineCore(config, config_, rng, handler, stats_, config.tx.max_transmit_span());
   l.offset += sizeof(EngineCore);
   lay_out(l, config, core_);
   core_->next_mid_value = static_cast<uint16_t>(rng.next_u32());

@@ -22,11 +22,12 @@
 namespace lwm2m::coap::detail {
 
 struct EngineCore {
+  // `span`: c.tx.max_transmit_span(), computed once for both lifetimes (RFC 7252 §4.8.2).
   EngineCore(const EngineConfig& c, const EngineSettings& kept, Random& r, RequestHandler* h,
-             Engine::Stats& s) noexcept
+             Engine::Stats& s, Duration span) noexcept
       : config(kept),
-        exchange_lifetime(c.tx.exchange_lifetime()),
-        non_lifetime(c.tx.non_lifetime()),
+        exchange_lifetime(span + 2 * c.tx.max_latency + c.tx.processing_delay),
+        non_lifetime(span + c.tx.max_latency),
         rng(r),
         handler(h),
         stats(s) {}
