@@ -22,12 +22,12 @@ CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, TimePoint now,
   bool victim_free = false;
   for (uint16_t i = 0; i < count_; ++i) {
     CacheEntry& c = entries_[i];
-    if (c.state != CacheEntry::State::free && c.expires > now) {
-      if (c.peer == peer && c.mid == mid) return &c;
-      if (!c.in_tx && !victim_free && (!victim || c.expires < victim->expires)) victim = &c;
-    } else if (!c.in_tx && !victim_free) {
+    const bool live = c.state != CacheEntry::State::free && c.expires > now;
+    if (live && c.peer == peer && c.mid == mid) return &c;
+    if (c.in_tx || victim_free) continue;
+    if (!live || !victim || c.expires < victim->expires) {
       victim = &c;
-      victim_free = true;
+      victim_free = !live;
     }
   }
   return nullptr;
