@@ -97,14 +97,16 @@ std::optional<BlockOption> block1_that_fits(const Message& m, OversizedDatagram 
 // ---------------------------------------------------------------------------------------
 // Client role
 
-Status EngineCore::rebuild_request(Exchange& e, const VaryingOptions& options,
+Status EngineCore::rebuild_request(Exchange& e, const VaryingOptions& options, bool own_payload,
                                    ByteView payload) noexcept {
-  // The header keeps the type the exchange's first datagram was written with.
-  const RequestHead head{e.layout.type, e.code, next_mid(), e.token};
-  auto n = rewrite_request(head, {e.buf, config.max_message_size}, options, payload, e.layout);
+  // The header keeps the type the exchange's first datagram was written with; a child
+  // fetch has a token of its own.
+  const uint16_t mid = next_mid();
+  auto n = rewrite_request({e.buf, config.max_message_size}, e.len, mid, e.token, options,
+                           own_payload, payload);
   if (!n) return n.status();
   e.len = static_cast<uint16_t>(*n);
-  e.mid = head.message_id;
+  e.mid = mid;
   e.options = options;
   return Errc::ok;
 }
@@ -119,9 +121,7 @@ Status EngineCore::build_block2_request(Exchange& e, BlockOption block) noexcept
   next.set(VaryingOptions::block2, block.encode());
   // A FETCH body selects what the response holds, so it goes with every block request;
   // one that needed Block1 itself cannot be repeated from here and is left out.
-  ByteView payload;
-  if (e.code == codes::fetch && e.body.empty()) payload = e.layout.payload(e.buf);
-  return rebuild_request(e, next, payload);
+  return rebuild_request(e, next, e.code == codes::fetch && e.body.empty(), {});
 }
 
 // The server wants the next block of our upload (§2.5). It goes on right after what we
@@ -150,7 +150,7 @@ void EngineCore::continue_block1(Exchange& e, const Message& m, TimePoint now) n
   options.clear(VaryingOptions::block2);
   options.clear(VaryingOptions::size1);
   options.set(VaryingOptions::block1, next.encode());
-  if (!rebuild_request(e, options, e.body.subspan(next_offset, n)).ok()) {
+  if (!rebuild_request(e, options, false, e.body.subspan(next_offset, n)).ok()) {
     fail_exchange(e, Errc::internal_error);
     return;
   }
@@ -175,7 +175,6 @@ void EngineCore::start_notification_fetch(uint16_t index, BlockOption first,
   if (!c) return;  // no slot: the handler has the first block and its M bit
   std::memcpy(c->buf, o.buf, o.len);
   c->len = o.len;
-  c->layout = o.layout;
   c->options = o.options;
   c->code = o.code;
   c->kind = Exchange::Kind::request;

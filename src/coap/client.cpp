@@ -149,8 +149,8 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
     payload = payload.first(config.block_size);
   }
   const RequestHead head{e->type, e->code, e->mid, e->token};
-  auto n = write_first_request(request, head, e->options, payload,
-                               {e->buf, config.max_message_size}, e->layout);
+  auto n =
+      write_first_request(request, head, e->options, payload, {e->buf, config.max_message_size});
   if (!n) {
     free_exchange(*e);
     return n.status();

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 
+#include "coap/request_writer.hpp"
 #include "coap/wire.hpp"
 
 namespace lwm2m::coap {
@@ -435,24 +436,51 @@ size_t encoded_size(const MessageBase& m) noexcept {
   return size;
 }
 
-Result<size_t> encode(const MessageBase& m, MutableByteView out) noexcept {
-  if (m.token.length > 8) return Errc::invalid_argument;
-  if (out.size() < 4u + m.token.length) return Errc::buffer_too_small;
+namespace wire {
+
+// The one message encoder: any message (head and varying null), or a datagram of a
+// request exchange.
+Result<size_t> encode_request(const MessageBase& m, const RequestHead* head, ByteView payload,
+                              MutableByteView out, const VaryingOptions* varying) noexcept {
+  const Token& token = head ? head->token : m.token;
+  if (token.length > 8) return Errc::invalid_argument;
+  if (out.size() < 4u + token.length) return Errc::buffer_too_small;
   // Every option fits the wire format: lengths and deltas are at most 65535, below the
   // 65535 + 269 that the 2-byte extended form reaches.
   std::array<uint8_t, Message::kMaxOptions> idx{};
-  const size_t n = wire::sorted_indices(m, idx);
+  const size_t n = sorted_indices(m, idx);
   auto opts = m.options();
   const uint8_t* const end = out.data() + out.size();
-  uint8_t* p = wire::write_header(out.data(), m.type, m.code, m.message_id, m.token);
+  uint8_t* p = head ? write_header(out.data(), head->type, head->code, head->message_id, token)
+                    : write_header(out.data(), m.type, m.code, m.message_id, token);
   uint32_t prev = 0;
-  for (size_t k = 0; k < n; ++k) {
-    const Option& o = opts[idx[k]];
-    if (!wire::put_option(p, end, prev, o.number, o.length, o.value().data(), o.length))
+  size_t slot = 0;  // the varying options below `slot` are written
+  for (size_t k = 0;; ++k) {
+    const Option* o = k < n ? &opts[idx[k]] : nullptr;
+    if (varying) {
+      if (o && VaryingOptions::slot_of(o->number) != VaryingOptions::kCount)
+        continue;  // the message's own: `varying` takes its place
+      const uint32_t number = o ? o->number : 0x10000u;
+      for (; slot < VaryingOptions::kCount && VaryingOptions::kNumbers[slot] < number; ++slot) {
+        if (!varying->has(static_cast<VaryingOptions::Slot>(slot))) continue;
+        uint8_t value[4];
+        const uint8_t len = uint_bytes(varying->value[slot], value);
+        if (!put_option(p, end, prev, VaryingOptions::kNumbers[slot], len, value, len))
+          return Errc::buffer_too_small;
+      }
+    }
+    if (!o) break;
+    if (!put_option(p, end, prev, o->number, o->length, o->value().data(), o->length))
       return Errc::buffer_too_small;
   }
-  if (!wire::put_payload(p, end, m.payload)) return Errc::buffer_too_small;
+  if (!put_payload(p, end, payload)) return Errc::buffer_too_small;
   return static_cast<size_t>(p - out.data());
+}
+
+}  // namespace wire
+
+Result<size_t> encode(const MessageBase& m, MutableByteView out) noexcept {
+  return wire::encode_request(m, nullptr, m.payload, out, nullptr);
 }
 
 }  // namespace lwm2m::coap

@@ -50,10 +50,9 @@ struct Exchange {
   uint32_t sequence = 0;
   uint32_t last_observe = 0;
   Millis32 timeout;
-  // Request kind: what the datagram in buf was built from (block and observe options as
-  // values, where its other options and payload lie), for building the next one.
+  // Request kind: the block and observe options of the datagram in buf, as values, for
+  // building the next one.
   VaryingOptions options;
-  RequestLayout layout;
   PeerId peer = 0;
   uint16_t mid = 0;
   uint16_t generation = 0;

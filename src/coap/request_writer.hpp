@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Builds the datagrams of one outgoing request exchange: the first one from the caller's
 // Message, every later one (next Block1 or Block2 block, Observe deregistration) from the
-// previous datagram, whose options are spliced rather than parsed again.
-//
-// The options that stay the same across an exchange (Uri-Path, Uri-Query, Content-Format,
-// Accept...) sit between the ones that vary (Observe 6, Block2 23, Block1 27, Size1 60) in
-// wire order. They are kept as up to five runs of encoded bytes; only the first header of
-// each run depends on what precedes it, so the run records that option's number and length.
+// previous datagram, parsed again in its buffer: the exchange keeps no description of it.
 #pragma once
 
 #include <array>
@@ -39,25 +34,6 @@ struct VaryingOptions {
   static size_t slot_of(uint16_t number) noexcept;
 };
 
-/// Where the stable options and the payload of a request sit in its encoded datagram.
-struct RequestLayout {
-  struct Run {
-    uint16_t first_number = 0;  ///< 0: the run is empty (option 0 is reserved)
-    uint16_t first_length = 0;
-    uint16_t last_number = 0;
-    uint16_t offset = 0;  ///< the first option's value; the run's other options follow
-    uint16_t size = 0;
-  };
-  std::array<Run, VaryingOptions::kCount + 1> runs{};
-  uint16_t payload_offset = 0;
-  uint16_t payload_size = 0;
-  Type type = Type::con;  ///< as written in the datagram's header
-
-  ByteView payload(const uint8_t* datagram) const noexcept {
-    return {datagram + payload_offset, payload_size};
-  }
-};
-
 /// What a request datagram is made of besides its options.
 struct RequestHead {
   Type type = Type::con;
@@ -66,20 +42,29 @@ struct RequestHead {
   Token token;
 };
 
-/// Encodes the options of `request` with `varying` in place of its own Observe, Block and
-/// Size1 options, with `head` and `payload`, into `out`, and describes the result in
-/// `layout`. `payload` may already lie in `out` (written there by the caller). On failure
-/// (buffer_too_small) `out` and `layout` hold nothing usable.
+namespace wire {
+/// The message encoder (message.cpp), of coap::encode() and of a request's datagrams: the
+/// header of `head` (null: of `m`), `m`'s options, then `payload` (which may already lie at
+/// the very end of `out`). With `varying`, its values take the place of `m`'s own Observe,
+/// Block and Size1 options.
+Result<size_t> encode_request(const MessageBase& m, const RequestHead* head, ByteView payload,
+                              MutableByteView out, const VaryingOptions* varying) noexcept;
+}  // namespace wire
+
+/// Encodes `request` with `varying` in place of its own Observe, Block and Size1 options,
+/// with `head` and `payload`, into `out`. `payload` may already lie in `out` (written there
+/// by the caller). On failure (buffer_too_small) `out` holds nothing usable.
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
                                    const VaryingOptions& varying, ByteView payload,
-                                   MutableByteView out, RequestLayout& layout) noexcept;
+                                   MutableByteView out) noexcept;
 
-/// Turns the datagram in `buf` (described by `layout`) into the exchange's next one, in
-/// place: new head, varying options and payload (which may be the datagram's own payload,
-/// `layout.payload(buf.data())`, or bytes elsewhere); `layout` then describes it. On
-/// failure (buffer_too_small) `buf` and `layout` hold nothing usable.
-Result<size_t> rewrite_request(const RequestHead& head, MutableByteView buf,
-                               const VaryingOptions& varying, ByteView payload,
-                               RequestLayout& layout) noexcept;
+/// Turns the request datagram `buf[0, len)` into the exchange's next one, in place: message
+/// ID `mid` and `token` (type, code and the other options kept), `varying` in place of its
+/// Observe, Block and Size1 options, and `payload`, or its own payload when `own_payload`.
+/// `payload` may not lie in `buf`. On failure (buffer_too_small; no_space for a datagram of
+/// more options than a Message holds) `buf` holds nothing usable.
+Result<size_t> rewrite_request(MutableByteView buf, size_t len, uint16_t mid, const Token& token,
+                               const VaryingOptions& varying, bool own_payload,
+                               ByteView payload) noexcept;
 
 }  // namespace lwm2m::coap
