@@ -40,7 +40,7 @@ Result<size_t> rewrite_request(MutableByteView buf, size_t len, uint16_t mid, co
   uint8_t* tail = buf.data() + buf.size();
   if (own_payload) {
     tail -= m.payload.size();
-    std::memmove(tail, m.payload.data(), m.payload.size());
+    if (!m.payload.empty()) std::memmove(tail, m.payload.data(), m.payload.size());  // may be null
     payload = {tail, m.payload.size()};
   }
   auto opts = m.options();
