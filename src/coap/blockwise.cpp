@@ -97,13 +97,12 @@ std::optional<BlockOption> block1_that_fits(const Message& m, OversizedDatagram 
 // ---------------------------------------------------------------------------------------
 // Client role
 
-Status EngineCore::rebuild_request(Exchange& e, const VaryingOptions& options, bool own_payload,
-                                   ByteView payload) noexcept {
+Status EngineCore::rebuild_request(Exchange& e, const VaryingOptions& options,
+                                   const ByteView* payload) noexcept {
   // The header keeps the type the exchange's first datagram was written with; a child
   // fetch has a token of its own.
   const uint16_t mid = next_mid();
-  auto n = rewrite_request({e.buf, config.max_message_size}, e.len, mid, e.token, options,
-                           own_payload, payload);
+  auto n = rewrite_request({e.buf, config.max_message_size}, e.len, mid, e.token, options, payload);
   if (!n) return n.status();
   e.len = static_cast<uint16_t>(*n);
   e.mid = mid;
@@ -121,7 +120,8 @@ Status EngineCore::build_block2_request(Exchange& e, BlockOption block) noexcept
   next.set(VaryingOptions::block2, block.encode());
   // A FETCH body selects what the response holds, so it goes with every block request;
   // one that needed Block1 itself cannot be repeated from here and is left out.
-  return rebuild_request(e, next, e.code == codes::fetch && e.body.empty(), {});
+  const ByteView none;
+  return rebuild_request(e, next, e.code == codes::fetch && e.body.empty() ? nullptr : &none);
 }
 
 // The server wants the next block of our upload (§2.5). It goes on right after what we
@@ -150,7 +150,8 @@ void EngineCore::continue_block1(Exchange& e, const Message& m, TimePoint now) n
   options.clear(VaryingOptions::block2);
   options.clear(VaryingOptions::size1);
   options.set(VaryingOptions::block1, next.encode());
-  if (!rebuild_request(e, options, false, e.body.subspan(next_offset, n)).ok()) {
+  const ByteView block = e.body.subspan(next_offset, n);
+  if (!rebuild_request(e, options, &block).ok()) {
     fail_exchange(e, Errc::internal_error);
     return;
   }

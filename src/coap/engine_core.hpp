@@ -137,9 +137,9 @@ struct EngineCore {
   void deliver_block_of_notification(Exchange& e, const Message& m, TimePoint now) noexcept;
   void drop_child(Exchange& observation, TimePoint now) noexcept;
   /// The exchange's next datagram, with a new MID, from its current one and `options`;
-  /// its payload is the current one's when `own_payload`, else `payload`.
-  Status rebuild_request(Exchange& e, const VaryingOptions& options, bool own_payload,
-                         ByteView payload) noexcept;
+  /// its payload is `*payload`, or the current one's when `payload` is null.
+  Status rebuild_request(Exchange& e, const VaryingOptions& options,
+                         const ByteView* payload) noexcept;
   Status build_block2_request(Exchange& e, BlockOption block) noexcept;
 
   // ---- observe.cpp

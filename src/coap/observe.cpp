@@ -168,7 +168,7 @@ Status EngineCore::deregister(Exchange& e, TimePoint now) noexcept {
   VaryingOptions options = e.options;
   options.clear(VaryingOptions::block2);
   options.set(VaryingOptions::observe, 1);
-  LWM2M_TRY(rebuild_request(e, options, true, {}));
+  LWM2M_TRY(rebuild_request(e, options, nullptr));  // the same payload
   e.type = Type::con;
   start_transmission(e, now);
   return Errc::ok;

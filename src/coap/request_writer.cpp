@@ -27,8 +27,7 @@ Result<size_t> write_first_request(const Message& request, const RequestHead& he
 }
 
 Result<size_t> rewrite_request(MutableByteView buf, size_t len, uint16_t mid, const Token& token,
-                               const VaryingOptions& varying, bool own_payload,
-                               ByteView payload) noexcept {
+                               const VaryingOptions& varying, const ByteView* payload) noexcept {
   Message m;
   if (parse({buf.data(), len}, m) != ParseError::none) return Errc::no_space;
   // What the next datagram takes from this one goes to the end of the buffer, in order:
@@ -38,10 +37,11 @@ Result<size_t> rewrite_request(MutableByteView buf, size_t len, uint16_t mid, co
   // what it has yet to read. Each piece moves back, the last one first: none overwrites
   // one still to move.
   uint8_t* tail = buf.data() + buf.size();
-  if (own_payload) {
+  ByteView next_payload = payload ? *payload : ByteView{};
+  if (!payload && !m.payload.empty()) {  // (an empty one's data may be null)
     tail -= m.payload.size();
-    if (!m.payload.empty()) std::memmove(tail, m.payload.data(), m.payload.size());  // may be null
-    payload = {tail, m.payload.size()};
+    std::memmove(tail, m.payload.data(), m.payload.size());
+    next_payload = {tail, m.payload.size()};
   }
   auto opts = m.options();
   for (size_t i = opts.size(); i-- > 0;) {
@@ -55,7 +55,7 @@ Result<size_t> rewrite_request(MutableByteView buf, size_t len, uint16_t mid, co
     const_cast<Option&>(o) = Option(o.number, {tail, o.length});
   }
   const RequestHead head{m.type, m.code, mid, token};
-  return wire::encode_request(m, &head, payload, buf, &varying);
+  return wire::encode_request(m, &head, next_payload, buf, &varying);
 }
 
 }  // namespace lwm2m::coap

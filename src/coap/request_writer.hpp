@@ -60,11 +60,10 @@ Result<size_t> write_first_request(const Message& request, const RequestHead& he
 
 /// Turns the request datagram `buf[0, len)` into the exchange's next one, in place: message
 /// ID `mid` and `token` (type, code and the other options kept), `varying` in place of its
-/// Observe, Block and Size1 options, and `payload`, or its own payload when `own_payload`.
-/// `payload` may not lie in `buf`. On failure (buffer_too_small; no_space for a datagram of
+/// Observe, Block and Size1 options, and `*payload`, or its own payload when `payload` is
+/// null. `*payload` may not lie in `buf`. On failure (buffer_too_small; no_space for a datagram of
 /// more options than a Message holds) `buf` holds nothing usable.
 Result<size_t> rewrite_request(MutableByteView buf, size_t len, uint16_t mid, const Token& token,
-                               const VaryingOptions& varying, bool own_payload,
-                               ByteView payload) noexcept;
+                               const VaryingOptions& varying, const ByteView* payload) noexcept;
 
 }  // namespace lwm2m::coap

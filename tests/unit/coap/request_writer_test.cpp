@@ -122,12 +122,13 @@ TEST(RequestWriter, EveryDatagramOfAnExchangeIsWhatTheEncoderMakesOfIt) {
       // read from the old one must not be overwritten before it is read.
       std::vector<uint8_t> tight(a.begin(), a.begin() + static_cast<long>(*n));
       tight.resize(std::max(tight.size(), want.size()));
-      auto tight_n =
-          coap::rewrite_request(tight, *n, head.message_id, head.token, v, choice == 0, payload);
+      auto tight_n = coap::rewrite_request(tight, *n, head.message_id, head.token, v,
+                                           choice == 0 ? nullptr : &payload);
       ASSERT_TRUE(tight_n.ok());
       ASSERT_EQ(Bytes(tight.begin(), tight.begin() + static_cast<long>(*tight_n)), want);
 
-      n = coap::rewrite_request(a, *n, head.message_id, head.token, v, choice == 0, payload);
+      n = coap::rewrite_request(a, *n, head.message_id, head.token, v,
+                                choice == 0 ? nullptr : &payload);
       ASSERT_TRUE(n.ok());
       ASSERT_EQ(Bytes(a.begin(), a.begin() + static_cast<long>(*n)), want);
       if (choice != 0) kept = to_string(payload);
@@ -188,7 +189,7 @@ TEST(RequestWriter, ANextDatagramInTheSameBufferFitsExactlyWhenTheEncodersDoes) 
       EXPECT_EQ(n.status(), Errc::buffer_too_small);
       continue;
     }
-    n = coap::rewrite_request(buf, *n, next.message_id, next.token, v, true, {});
+    n = coap::rewrite_request(buf, *n, next.message_id, next.token, v, nullptr);
     if (size < want.size()) {
       EXPECT_EQ(n.status(), Errc::buffer_too_small);
     } else {
