@@ -15,27 +15,23 @@ bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) n
   limits_ = limits;
   scratch_ = scratch;
   observed_below_ = 0;
-  // Every table is trivially destructible: freeing the bytes ends them.
-  static_assert(std::is_trivially_destructible_v<Observation> &&
-                std::is_trivially_destructible_v<AttributeEntry> &&
-                std::is_trivially_destructible_v<StoredNotification>);
+  // Every row is trivially copyable and destructible, so an implicit-lifetime type: the
+  // zeroed bytes hold rows that are not used (`used` false), and freeing the bytes ends them.
+  static_assert(std::is_trivially_copyable_v<Observation> &&
+                std::is_trivially_copyable_v<AttributeEntry> &&
+                std::is_trivially_copyable_v<StoredNotification>);
   TableLayout layout;
   const size_t n_stored = size_t{limits.stored_notifications} + 1;
   const size_t at_obs = layout.place<Observation>(limits.observations);
   const size_t at_attr = layout.place<AttributeEntry>(limits.attributes);
   const size_t at_stored = layout.place<StoredNotification>(n_stored);
   const size_t at_bytes = layout.place<uint8_t>(size_t{limits.stored_bytes} + 1);
-  // new[] of bytes is aligned for any fundamental type.
-  tables_.reset(new (std::nothrow) uint8_t[layout.size]);
+  // new[] of bytes is aligned for any fundamental type; () zeroes them.
+  tables_.reset(new (std::nothrow) uint8_t[layout.size]());
   if (!tables_) return false;
   uint8_t* base = tables_.get();
   observations_ = reinterpret_cast<Observation*>(base + at_obs);
-  for (size_t i = 0; i < limits.observations; ++i)
-    new (&observations_[i]) Observation();
   attributes_ = reinterpret_cast<AttributeEntry*>(base + at_attr);
-  for (size_t i = 0; i < limits.attributes; ++i)
-    new (&attributes_[i]) AttributeEntry();
-  // Implicit-lifetime rows, each written before it is read: the bytes hold them as they are.
   stored_ = reinterpret_cast<StoredNotification*>(base + at_stored);
   store_bytes_ = base + at_bytes;
   return true;
@@ -45,7 +41,7 @@ Observation::Observation() noexcept = default;
 AttributeEntry::AttributeEntry() noexcept = default;
 
 void Observation::clear() noexcept {
-  *this = Observation{};
+  std::construct_at(this);  // in place: no temporary to copy from
 }
 
 // ---- attributes ----
@@ -168,15 +164,19 @@ void ObservationTable::value_changed(const dm::Path& path) noexcept {
 
 #if LWM2M_WITH_OBSERVE
 void ObservationTable::reevaluate(uint16_t ssid) noexcept {
-  for (size_t i = 0; i < limits_.observations; ++i)
-    if (observations_[i].used && observations_[i].ssid == ssid)
-      observations_[i].dirty = any_dirty_ = true;
+  mark_dirty(false, ssid);
 }
 
 void ObservationTable::wake_pending(uint8_t account) noexcept {
-  for (size_t k = 0; k < limits_.observations; ++k) {
-    Observation& o = observations_[k];
-    if (o.used && o.account == account && o.pending) o.dirty = any_dirty_ = true;
+  mark_dirty(true, account);
+}
+
+// One loop for both: the observations of a server, or the pending ones of an account.
+void ObservationTable::mark_dirty(bool pending_of_account, uint16_t key) noexcept {
+  for (size_t i = 0; i < observed_below_; ++i) {
+    Observation& o = observations_[i];
+    const bool match = pending_of_account ? o.account == key && o.pending : o.ssid == key;
+    if (o.used && match) o.dirty = any_dirty_ = true;
   }
 }
 

@@ -156,6 +156,9 @@ class ObservationTable {
 
  private:
   Observation* add(uint8_t account) noexcept;
+  /// Marks dirty the used observations of server `key` (pending_of_account false), or the
+  /// pending ones of account `key`.
+  void mark_dirty(bool pending_of_account, uint16_t key) noexcept;
   /// validate() of `attrs` at `path` with what the levels above it hold.
   Status validate_at(uint16_t ssid, const dm::Path& path, const Attributes& attrs) noexcept;
   /// Sends a notification of `o`: `stored`'s payload, or when null the values now.
