@@ -123,14 +123,13 @@ TEST(Attributes, OnlyTheExactNamesAndFlagValuesAreTaken) {
     return b;
   }());
   const std::string_view with_nul("pmin\0=1", 7);
-  for (std::string_view bad : {std::string_view{"pmi=1"}, std::string_view{"pminx=1"},
-                               std::string_view{"Pmin=1"}, std::string_view{"=1"}, with_nul,
-                               std::string_view{"edge=01"}, std::string_view{"con=true"},
-                               std::string_view{"con="}, std::string_view{"pmax=4294967296"},
-                               std::string_view{"gt=1e400"}, std::string_view{"lt=inf"}}) {
+  for (std::string_view bad :
+       {std::string_view{"pmi=1"}, std::string_view{"pminx=1"}, std::string_view{"Pmin=1"},
+        std::string_view{"=1"}, with_nul, std::string_view{"edge=01"}, std::string_view{"con=true"},
+        std::string_view{"con="}, std::string_view{"pmax=4294967296"}, std::string_view{"gt=1e400"},
+        std::string_view{"lt=inf"}}) {
     Attributes b;
-    EXPECT_EQ(apply_query(b, std::span<const std::string_view>(&bad, 1)).error(),
-              Errc::bad_request)
+    EXPECT_EQ(apply_query(b, std::span<const std::string_view>(&bad, 1)).error(), Errc::bad_request)
         << bad;
   }
   Attributes c;
