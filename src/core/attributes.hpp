@@ -64,20 +64,19 @@ class Attributes {
   }
   /// Not set here any more (inherited again). Values of unset attributes stay zero, so
   /// that == compares what is set.
-  void reset(Whole a) noexcept {
-    whole_[a] = 0;
-    set_ = static_cast<uint16_t>(set_ & ~(1u << a));
-  }
-  void reset(Real a) noexcept {
-    real_[a] = 0;
-    set_ = static_cast<uint16_t>(set_ & ~(1u << (kWholes + a)));
-  }
-  void reset(Flag a) noexcept {
-    flags_ = static_cast<uint8_t>(flags_ & ~(1u << a));
-    set_ = static_cast<uint16_t>(set_ & ~(1u << (kWholes + kReals + a)));
-  }
+  void reset(Whole a) noexcept { unset(a); }
+  void reset(Real a) noexcept { unset(kWholes + a); }
+  void reset(Flag a) noexcept { unset(kWholes + kReals + a); }
+  /// By index in the order of the enums (the Whole ones, then Real, then Flag): set here,
+  /// and reset() (out of line: one copy for the query parser's ten names).
+  bool is_set(size_t index) const noexcept { return (set_ >> index & 1u) != 0; }
+  void unset(size_t index) noexcept;
 
   bool empty() const noexcept { return set_ == 0; }
+  /// A change condition (gt, lt, st or edge) is set.
+  bool has_condition() const noexcept {
+    return (set_ & (0xfu << (kWholes + gt))) != 0;  // gt, lt, st, then edge
+  }
   /// Fills what is unset here from `outer` (a lower-precedence level).
   void inherit(const Attributes& outer) noexcept;
   friend bool operator==(const Attributes&, const Attributes&) noexcept = default;
@@ -123,6 +122,8 @@ struct NotifyState {
     has_last_number = v.has_value();
     last_number = v.value_or(0);
   }
+  /// `v` was reported (or stored to be) at `now`: the next changes count from it.
+  void reported(const dm::Value& v, TimePoint now) noexcept;
 };
 
 /// When the next notification is due given the effective attributes: the earliest time

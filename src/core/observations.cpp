@@ -15,29 +15,24 @@ bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) n
   limits_ = limits;
   scratch_ = scratch;
   observed_below_ = 0;
-  // Every table is trivially destructible: freeing the bytes ends them.
-  static_assert(std::is_trivially_destructible_v<Observation> &&
-                std::is_trivially_destructible_v<AttributeEntry> &&
-                std::is_trivially_destructible_v<StoredNotification>);
+  // Every row is trivially copyable and destructible, so an implicit-lifetime type: the
+  // zeroed bytes hold rows that are not used (`used` false), and freeing the bytes ends them.
+  static_assert(std::is_trivially_copyable_v<Observation> &&
+                std::is_trivially_copyable_v<AttributeEntry> &&
+                std::is_trivially_copyable_v<StoredNotification>);
   TableLayout layout;
   const size_t n_stored = size_t{limits.stored_notifications} + 1;
   const size_t at_obs = layout.place<Observation>(limits.observations);
   const size_t at_attr = layout.place<AttributeEntry>(limits.attributes);
   const size_t at_stored = layout.place<StoredNotification>(n_stored);
   const size_t at_bytes = layout.place<uint8_t>(size_t{limits.stored_bytes} + 1);
-  // new[] of bytes is aligned for any fundamental type.
-  tables_.reset(new (std::nothrow) uint8_t[layout.size]);
+  // new[] of bytes is aligned for any fundamental type; () zeroes them.
+  tables_.reset(new (std::nothrow) uint8_t[layout.size]());
   if (!tables_) return false;
   uint8_t* base = tables_.get();
   observations_ = reinterpret_cast<Observation*>(base + at_obs);
-  for (size_t i = 0; i < limits.observations; ++i)
-    new (&observations_[i]) Observation();
   attributes_ = reinterpret_cast<AttributeEntry*>(base + at_attr);
-  for (size_t i = 0; i < limits.attributes; ++i)
-    new (&attributes_[i]) AttributeEntry();
   stored_ = reinterpret_cast<StoredNotification*>(base + at_stored);
-  for (size_t i = 0; i < n_stored; ++i)
-    new (&stored_[i]) StoredNotification();
   store_bytes_ = base + at_bytes;
   return true;
 }
@@ -46,7 +41,7 @@ Observation::Observation() noexcept = default;
 AttributeEntry::AttributeEntry() noexcept = default;
 
 void Observation::clear() noexcept {
-  *this = Observation{};
+  std::construct_at(this);  // in place: no temporary to copy from
 }
 
 // ---- attributes ----
@@ -60,10 +55,14 @@ const AttributeEntry* ObservationTable::find_attributes(uint16_t ssid,
   return nullptr;
 }
 
+void ObservationTable::inherit_from(Attributes& eff, uint16_t ssid, dm::Path p) const noexcept {
+  for (; !p.is_root(); p = p.parent())
+    if (const AttributeEntry* e = find_attributes(ssid, p)) eff.inherit(e->attrs);
+}
+
 Attributes ObservationTable::effective_attributes(uint16_t ssid, const dm::Path& path) noexcept {
   Attributes eff;
-  for (dm::Path p = path; !p.is_root(); p = p.parent())
-    if (const AttributeEntry* e = find_attributes(ssid, p)) eff.inherit(e->attrs);
+  inherit_from(eff, ssid, path);
   eff.inherit(host_.server_defaults(ssid));
   return eff;
 }
@@ -101,8 +100,7 @@ Status ObservationTable::write_attributes(uint16_t ssid, const dm::Path& path,
               def->type == dm::DataType::floating || def->type == dm::DataType::time);
   const bool boolean_target = def && def->type == dm::DataType::boolean;
   Attributes eff = attrs;
-  for (dm::Path p = path.parent(); !p.is_root(); p = p.parent())
-    if (const AttributeEntry* outer = find_attributes(ssid, p)) eff.inherit(outer->attrs);
+  inherit_from(eff, ssid, path.parent());
   return validate(eff, numeric_target, boolean_target);
 }
 
@@ -139,9 +137,8 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
   for (size_t i = 0; i < paths.size(); ++i)
     o->paths[i] = paths[i];
   o->path_count = static_cast<uint8_t>(paths.size());
-  o->last_notify = now;
-  o->last_eval = now;  // the first answer is an evaluation too (epmin)
-  o->set_last_value(composite ? std::nullopt : numeric(current_value(paths[0])));
+  o->reported(composite ? dm::Value{} : current_value(paths[0]), now);
+  o->last_eval = now;            // the first answer is an evaluation too (epmin)
   o->dirty = any_dirty_ = true;  // schedules pmax
 }
 
@@ -167,15 +164,19 @@ void ObservationTable::value_changed(const dm::Path& path) noexcept {
 
 #if LWM2M_WITH_OBSERVE
 void ObservationTable::reevaluate(uint16_t ssid) noexcept {
-  for (size_t i = 0; i < limits_.observations; ++i)
-    if (observations_[i].used && observations_[i].ssid == ssid)
-      observations_[i].dirty = any_dirty_ = true;
+  mark_dirty(false, ssid);
 }
 
 void ObservationTable::wake_pending(uint8_t account) noexcept {
-  for (size_t k = 0; k < limits_.observations; ++k) {
-    Observation& o = observations_[k];
-    if (o.used && o.account == account && o.pending) o.dirty = any_dirty_ = true;
+  mark_dirty(true, account);
+}
+
+// One loop for both: the observations of a server, or the pending ones of an account.
+void ObservationTable::mark_dirty(bool pending_of_account, uint16_t key) noexcept {
+  for (size_t i = 0; i < observed_below_; ++i) {
+    Observation& o = observations_[i];
+    const bool match = pending_of_account ? o.account == key && o.pending : o.ssid == key;
+    if (o.used && match) o.dirty = any_dirty_ = true;
   }
 }
 
@@ -209,22 +210,26 @@ void ObservationTable::drop_stored(size_t index) noexcept {
 
 void ObservationTable::store(Observation& o) noexcept {
   const size_t cap = limits_.stored_bytes;
-  // Size it first; a payload larger than the whole store is not kept.
-  Sink probe({});
-  if (!encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, probe, scratch_,
-                     o.composite) ||
-      probe.total() > cap || limits_.stored_notifications == 0)
-    return;
-  while (stored_count_ > 0 &&
-         (stored_count_ == limits_.stored_notifications || store_used_ + probe.total() > cap))
-    drop_stored(0);  // the oldest goes first
-  Sink out({store_bytes_ + store_used_, cap - store_used_});
-  (void)encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, out, scratch_,
-                      o.composite);
-  stored_[stored_count_++] =
-      StoredNotification{static_cast<uint16_t>(&o - observations_), o.id, o.format,
-                         static_cast<uint16_t>(store_used_), static_cast<uint16_t>(out.total())};
-  store_used_ += out.total();
+  if (limits_.stored_notifications == 0) return;
+  // Encoded into the free end of the store. A payload larger than the whole store is not
+  // kept (nothing dropped for it); else the oldest go first until it fits and a row is free
+  // (each drop moves later payloads down, so it is encoded again after one).
+  for (;;) {
+    const size_t room = cap - store_used_;
+    Sink out({store_bytes_ + store_used_, room});
+    if (!encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, out, scratch_,
+                       o.composite) ||
+        out.total() > cap)
+      return;
+    if (out.total() <= room && stored_count_ < limits_.stored_notifications) {
+      stored_[stored_count_++] = StoredNotification{static_cast<uint16_t>(&o - observations_), o.id,
+                                                    static_cast<uint16_t>(store_used_),
+                                                    static_cast<uint16_t>(out.total())};
+      store_used_ += out.total();
+      return;
+    }
+    drop_stored(0);
+  }
 }
 
 bool ObservationTable::flush_stored(uint8_t account, TimePoint now) noexcept {
@@ -241,13 +246,7 @@ bool ObservationTable::flush_stored(uint8_t account, TimePoint now) noexcept {
     }
     // NON: a CON would replace the previous one still unacknowledged (RFC 7641 §4.5.2) and
     // history would be lost.
-    ByteView bytes{store_bytes_ + n.offset, n.length};
-    Status st = engine_.notify(o.id, false, now, [&](coap::Response& r) {
-      r.write(bytes);
-      r.set_code(coap::codes::content);
-      (void)r.set_content_format(static_cast<uint16_t>(n.format));
-    });
-    if (!st) return false;
+    if (!send(o, false, &n, now)) return false;
     drop_stored(k);
   }
   return true;
@@ -274,15 +273,16 @@ TimePoint ObservationTable::deadline(TimePoint now) const noexcept {
   return t;
 }
 
-bool ObservationTable::notify(Observation& o, TimePoint now) noexcept {
-  const Attributes eff = effective_attributes(o.ssid, o.paths[0]);
-  // CON only when asked (1.2 "con" attribute); the engine still sends one CON per 24 h as
-  // RFC 7641 §4.5 requires. NON is what Leshan, Wakaama and Anjay clients send by default.
-  const bool con = eff.value(Attributes::con);
+bool ObservationTable::send(Observation& o, bool con, const StoredNotification* stored,
+                            TimePoint now) noexcept {
+  // One filler for both: the stored payload, or the values now (in the observation's
+  // format either way: a stored row belongs to the same relation).
   Status st = engine_.notify(o.id, con, now, [&](coap::Response& r) {
-    Status e = encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format, r.payload(),
-                             scratch_, o.composite);
-    if (!e) {
+    if (stored) {
+      r.write({store_bytes_ + stored->offset, stored->length});
+    } else if (Status e = encode_values(registry_, o.paths[0], {o.paths, o.path_count}, o.format,
+                                        r.payload(), scratch_, o.composite);
+               !e) {
       r.payload().clear();
       r.set_code(coap::code_for(e.error()));  // an error notification ends the relation
       return;
@@ -300,9 +300,7 @@ void ObservationTable::hold(Observation& o, const dm::Value& current, bool aslee
   // the Server object asks for it (/1/x/6), else only the latest value goes out then.
   if (host_.storing(o.ssid)) {
     store(o);
-    o.last_notify = now;
-    o.changed = false;
-    o.set_last_value(numeric(current));
+    o.reported(current, now);
   }
   o.pending = true;
   if (asleep) host_.wake(o.account, now);
@@ -310,9 +308,10 @@ void ObservationTable::hold(Observation& o, const dm::Value& current, bool aslee
 }
 
 void ObservationTable::drive(TimePoint now) noexcept {
-  if (deadline(now) > now) return;
+  // Only what is dirty or due is looked at: nothing when deadline() lies ahead. No entry at
+  // or above observed_below_ was ever used.
   any_dirty_ = false;
-  for (size_t i = 0; i < limits_.observations; ++i) {
+  for (size_t i = 0; i < observed_below_; ++i) {
     Observation& o = observations_[i];
     if (!o.used) continue;
     if (!o.dirty && (o.pending || o.next_check > now)) continue;
@@ -339,11 +338,12 @@ void ObservationTable::drive(TimePoint now) noexcept {
         hold(o, cur, reach.asleep && reach.registered && !reach.updating, now);
         continue;
       }
-      if (notify(o, now)) {
+      // CON only when asked (1.2 "con" attribute); the engine still sends one CON per 24 h
+      // as RFC 7641 §4.5 requires. NON is what Leshan, Wakaama and Anjay clients send by
+      // default.
+      if (send(o, eff.value(Attributes::con), nullptr, now)) {
         o.pending = false;
-        o.last_notify = now;
-        o.changed = false;
-        o.set_last_value(numeric(cur));
+        o.reported(cur, now);
         host_.sent(o.account, now);
         d = decide(eff, o, cur, now);
       } else {

@@ -68,8 +68,7 @@ struct AttributeEntry {
 struct StoredNotification {
   uint16_t observation;  ///< index in the observation table
   coap::ObservationId id;
-  codec::ContentFormat format;
-  uint16_t offset, length;  ///< in the store's bytes
+  uint16_t offset, length;  ///< in the store's bytes (in the observation's format)
 };
 
 /// Reads `base` (or, for a composite, `paths`) into `out` in format `fmt`. Security and
@@ -157,9 +156,15 @@ class ObservationTable {
 
  private:
   Observation* add(uint8_t account) noexcept;
+  /// Marks dirty the used observations of server `key` (pending_of_account false), or the
+  /// pending ones of account `key`.
+  void mark_dirty(bool pending_of_account, uint16_t key) noexcept;
   /// validate() of `attrs` at `path` with what the levels above it hold.
   Status validate_at(uint16_t ssid, const dm::Path& path, const Attributes& attrs) noexcept;
-  bool notify(Observation& o, TimePoint now) noexcept;
+  /// Sends a notification of `o`: `stored`'s payload, or when null the values now.
+  bool send(Observation& o, bool con, const StoredNotification* stored, TimePoint now) noexcept;
+  /// Inherits into `eff` what the entries at `p` and the levels above it hold.
+  void inherit_from(Attributes& eff, uint16_t ssid, dm::Path p) const noexcept;
   /// Holds a due notification until the server can hear us (stored when asked to).
   void hold(Observation& o, const dm::Value& current, bool asleep, TimePoint now) noexcept;
   dm::Value current_value(const dm::Path& path) noexcept;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 namespace lwm2m::core {
@@ -105,6 +106,71 @@ TEST(Attributes, LinkFormatForDiscover) {
   EXPECT_EQ(as_string(sink.window()), ";pmin=10;gt=20.5");
 }
 
+TEST(Attributes, OnlyTheExactNamesAndFlagValuesAreTaken) {
+  Attributes a;
+  ASSERT_TRUE(apply(a, {"hqmax=3", "edge=1", "con=0", "epmin=2"}).ok());
+  EXPECT_EQ(a.get(Attributes::hqmax), 3u);
+  EXPECT_EQ(a.get(Attributes::edge), true);
+  EXPECT_EQ(a.get(Attributes::con), false);
+  EXPECT_EQ(a.get(Attributes::epmin), 2u);
+  ASSERT_TRUE(apply(a, {"con", "edge"}).ok());
+  EXPECT_FALSE(a.get(Attributes::con));
+  EXPECT_FALSE(a.get(Attributes::edge));
+  EXPECT_EQ(a, [] {
+    Attributes b;
+    b.set(Attributes::hqmax, 3);
+    b.set(Attributes::epmin, 2);
+    return b;
+  }());
+  const std::string_view with_nul("pmin\0=1", 7);
+  for (std::string_view bad :
+       {std::string_view{"pmi=1"}, std::string_view{"pminx=1"}, std::string_view{"Pmin=1"},
+        std::string_view{"=1"}, with_nul, std::string_view{"edge=01"}, std::string_view{"con=true"},
+        std::string_view{"con="}, std::string_view{"pmax=4294967296"}, std::string_view{"gt=1e400"},
+        std::string_view{"lt=inf"}}) {
+    Attributes b;
+    EXPECT_EQ(apply_query(b, std::span<const std::string_view>(&bad, 1)).error(), Errc::bad_request)
+        << bad;
+  }
+  Attributes c;
+  EXPECT_TRUE(apply(c, {"pmax=4294967295", "st=-0"}).ok());
+  EXPECT_EQ(c.get(Attributes::pmax), 4294967295u);
+}
+
+TEST(Attributes, ValidationAtItsEdges) {
+  Attributes a;
+  a.set(Attributes::gt, 9);
+  a.set(Attributes::lt, 5);
+  a.set(Attributes::st, 2);  // 5 + 2*2 = 9: not below gt
+  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
+  a.set(Attributes::st, 1.9999999);
+  EXPECT_TRUE(validate(a, true, false).ok());
+  a.set(Attributes::st, -0.0);  // a zero step
+  EXPECT_TRUE(validate(a, true, false).ok());
+  a.set(Attributes::st, -1e-300);
+  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
+  Attributes n;
+  n.set(Attributes::gt, -2);
+  n.set(Attributes::lt, -3);
+  EXPECT_TRUE(validate(n, true, false).ok());
+  n.set(Attributes::lt, -2);
+  EXPECT_EQ(validate(n, true, false).error(), Errc::bad_request);
+  n.set(Attributes::lt, -1);
+  EXPECT_EQ(validate(n, true, false).error(), Errc::bad_request);
+}
+
+TEST(Attributes, LinkFormatListsEveryAttributeInDiscoversOrder) {
+  Attributes a;
+  ASSERT_TRUE(apply(a, {"hqmax=6", "con=0", "edge=1", "epmax=5", "epmin=4", "st=0.5", "lt=-1",
+                        "gt=3.5", "pmax=2", "pmin=1"})
+                  .ok());
+  uint8_t buf[128];
+  Sink sink(buf);
+  write_link_attributes(a, sink);
+  EXPECT_EQ(as_string(sink.window()),
+            ";pmin=1;pmax=2;gt=3.5;lt=-1;st=0.5;epmin=4;epmax=5;edge=1;con=0;hqmax=6");
+}
+
 TEST(NotifyDecision, PminHoldsBackAndPmaxForces) {
   Attributes a;
   a.set(Attributes::pmin, 5);
@@ -193,6 +259,114 @@ TEST(NotifyDecision, EpmaxSamplesAnUnmarkedChange) {
   EXPECT_FALSE(decide(Attributes{}, NotifyState{at(100), {}, 20.0, true, false},
                       dm::Value::floating(21.5), at(103))
                    .send_now);
+}
+
+// The change conditions at their edges, with negative values, signed zeros, infinities and
+// NaN (a float resource may read as any of them).
+TEST(NotifyDecision, ThresholdsAreCrossedExactlyAtTheirValues) {
+  auto crosses = [](Attributes::Real which, double threshold, double last, double now) {
+    Attributes a;
+    a.set(which, threshold);
+    NotifyState st;
+    st.set_last_value(last);
+    st.changed = true;
+    return decide(a, st, dm::Value::floating(now), at(1)).send_now;
+  };
+  // gt: from at most gt to above it, or back.
+  EXPECT_FALSE(crosses(Attributes::gt, 20, 19, 20));
+  EXPECT_TRUE(crosses(Attributes::gt, 20, 20, 20.000000000000004));
+  EXPECT_TRUE(crosses(Attributes::gt, 20, 21, 20));
+  EXPECT_TRUE(crosses(Attributes::gt, -5, -6, -4));
+  EXPECT_FALSE(crosses(Attributes::gt, -5, -5, -5.5));
+  EXPECT_FALSE(crosses(Attributes::gt, 0, -0.0, 0.0));
+  EXPECT_TRUE(crosses(Attributes::gt, 0, -0.0, 5e-324));
+  EXPECT_TRUE(crosses(Attributes::gt, 1e300, -INFINITY, INFINITY));
+  // lt: from below lt to at least it, or back.
+  EXPECT_FALSE(crosses(Attributes::lt, 10, 11, 10));
+  EXPECT_TRUE(crosses(Attributes::lt, 10, 10, 9.999999999999998));
+  EXPECT_TRUE(crosses(Attributes::lt, 10, 9, 10));
+  EXPECT_TRUE(crosses(Attributes::lt, -3, -2, -4));
+  EXPECT_FALSE(crosses(Attributes::lt, 0, 0.0, -0.0));
+  EXPECT_TRUE(crosses(Attributes::lt, 0, 0.0, -5e-324));
+  // A NaN crosses nothing.
+  EXPECT_FALSE(crosses(Attributes::gt, 20, 15, NAN));
+  EXPECT_FALSE(crosses(Attributes::lt, 20, NAN, 15));
+  // st: a change of at least st; infinity minus infinity is no step.
+  EXPECT_TRUE(crosses(Attributes::st, 0.5, -0.25, 0.25));
+  EXPECT_FALSE(crosses(Attributes::st, 0.5, -0.25, 0.2499999999999999));
+  EXPECT_TRUE(crosses(Attributes::st, 1, 5, INFINITY));
+  EXPECT_TRUE(crosses(Attributes::st, 1, -INFINITY, 5));
+  EXPECT_FALSE(crosses(Attributes::st, 1, INFINITY, INFINITY));
+  EXPECT_FALSE(crosses(Attributes::st, 1, NAN, 5));
+  EXPECT_TRUE(crosses(Attributes::st, 0, 0.0, -0.0));  // st=0: any evaluated change
+}
+
+TEST(NotifyDecision, EdgeFollowsTheValueBeingZeroOrNot) {
+  auto fires = [](bool rising, double last, double now) {
+    Attributes a;
+    a.set(Attributes::edge, rising);
+    NotifyState st;
+    st.set_last_value(last);
+    st.changed = true;
+    return decide(a, st, dm::Value::floating(now), at(1)).send_now;
+  };
+  EXPECT_TRUE(fires(true, -0.0, 1));
+  EXPECT_FALSE(fires(false, -0.0, 1));
+  EXPECT_TRUE(fires(false, 1, -0.0));
+  EXPECT_FALSE(fires(true, 0.0, -0.0));
+  EXPECT_FALSE(fires(true, 2, 1));
+  EXPECT_FALSE(fires(true, NAN, 1));
+}
+
+TEST(NotifyDecision, EpmaxTakesANaNForAChange) {
+  Attributes a;
+  a.set(Attributes::epmax, 3);
+  NotifyState st;
+  st.last_notify = at(100);
+  st.set_last_value(NAN);
+  EXPECT_TRUE(decide(a, st, dm::Value::floating(NAN), at(103)).send_now);  // NaN != NaN
+  EXPECT_TRUE(decide(a, st, dm::Value::floating(1), at(103)).send_now);
+  st.set_last_value(-0.0);
+  EXPECT_FALSE(decide(a, st, dm::Value::floating(0.0), at(103)).send_now);  // -0 == +0
+  st.set_last_value(7);
+  EXPECT_FALSE(decide(a, st, dm::Value::integer(7), at(103)).send_now);
+}
+
+TEST(NotifyDecision, TheEarliestOfTheDueTimesIsTheNextCheck) {
+  Attributes a;
+  a.set(Attributes::pmin, 10);
+  a.set(Attributes::pmax, 30);
+  a.set(Attributes::epmax, 5);
+  NotifyState st;
+  st.last_notify = at(100);
+  st.last_eval = at(100);
+  st.changed = true;
+  auto d = decide(a, st, dm::Value::integer(1), at(103));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_EQ(d.next_check, at(108));  // the epmax sample before pmin's end
+  d = decide(a, st, dm::Value::integer(1), at(107));
+  EXPECT_EQ(d.next_check, at(110));  // pmin's end before the next sample
+  d = decide(a, st, dm::Value::integer(1), at(110));
+  EXPECT_TRUE(d.send_now);
+  EXPECT_EQ(d.next_check, kNever);
+  // epmin holds the change back; pmax still forces a notification at its time.
+  Attributes e;
+  e.set(Attributes::epmin, 10);
+  e.set(Attributes::pmax, 5);
+  d = decide(e, st, dm::Value::integer(1), at(102));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_FALSE(d.evaluated);
+  EXPECT_EQ(d.next_check, at(105));
+  d = decide(e, st, dm::Value::integer(1), at(105));
+  EXPECT_TRUE(d.send_now);
+  EXPECT_FALSE(d.evaluated);
+  // Long periods: pmax of 2^32 - 1 seconds.
+  Attributes l;
+  l.set(Attributes::pmax, UINT32_MAX);
+  st.changed = false;
+  d = decide(l, st, dm::Value{}, at(100));
+  EXPECT_FALSE(d.send_now);
+  EXPECT_EQ(d.next_check, at(100 + int64_t{UINT32_MAX}));
 }
 
 }  // namespace
