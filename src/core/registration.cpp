@@ -9,37 +9,6 @@
 #include "core/uplink.hpp"
 
 namespace lwm2m::core {
-namespace {
-
-using namespace std::string_view_literals;
-
-/// The Uri-Query parameters of one request (and the status of its other options), written one after
-/// the other into one buffer that lives until the request is sent (the engine copies options when
-/// it encodes it). The first error sticks, so the parameters are added without a check between
-/// them.
-class Query {
- public:
-  explicit Query(coap::Message& m) noexcept : m_(m) {}
-
-  /// Adds "<key><value>"; `key` ends with its '=' ("lt=").
-  void add(const char* key, std::string_view value) noexcept;
-  void add(const char* key, uint32_t value) noexcept {
-    char num[codec::number::kMaxChars];
-    add(key, u32_text(value, num));
-  }
-  /// Takes the outcome of adding another option (the first error sticks).
-  void also(Status st) noexcept {
-    if (st_) st_ = st;
-  }
-  Status status() const noexcept { return st_; }
-
- private:
-  coap::Message& m_;
-  Status st_;
-  size_t used_ = 0;
-  // ep, lt, lwm2m and b of a Register, the longest.
-  char buf_[kMaxEndpointQuery + 48 + LWM2M_SERVER_BINDING_MAX];
-};
 
 void Query::add(const char* key, std::string_view value) noexcept {
   if (!st_) return;
@@ -55,6 +24,10 @@ void Query::add(const char* key, std::string_view value) noexcept {
   used_ += n;
   st_ = m_.add_string(coap::OptionNumber::uri_query, std::string_view(at, n));
 }
+
+namespace {
+
+using namespace std::string_view_literals;
 
 /// Whether the client registers in queue mode: configured so, or asked for by a 1.0-style
 /// binding ("UQ"). A build without queue mode never claims it.
