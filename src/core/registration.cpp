@@ -110,8 +110,13 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
                                        TimePoint now) noexcept {
   const std::optional<ServerEntry> srv = host.reader.server(ssid_);
   if (!srv) return Errc::invalid_state;
-  const std::string_view binding = srv->binding();
+  // The binding as this registration's version spells it: what "b=" carries, and what an
+  // Update compares with what was sent last (in 1.1 a change of queue mode alone is not
+  // sent, since the letters leave it out).
+  const LwM2MVersion v = version(host.config.version);
+  const bool queue = queue_mode(host, srv->binding());
   char letters[LWM2M_SERVER_BINDING_MAX + 1];
+  const std::string_view binding = spelled_binding(srv->binding(), queue, v, letters);
   coap::Message m;
   m.code = coap::codes::post;
   Query q(m);
@@ -120,25 +125,17 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
     // The next Update is scheduled from the lifetime this Register announces.
     fsm_.set_lifetime(srv->lifetime_s);
     host.link_needed(peer_);
-    const LwM2MVersion v = version(host.config.version);
     q.also(m.add_string(coap::OptionNumber::uri_path, "rd"sv));
     q.add("ep=", host.config.endpoint);
     q.add("lt=", srv->lifetime_s);
     q.add("lwm2m=", version_text(v));
-    const bool queue = queue_mode(host, binding);
-    q.add("b=", spelled_binding(binding, queue, v, letters));
+    q.add("b=", binding);
     if (queue && v != LwM2MVersion::v1_0) q.add("Q", std::string_view{});
   } else {
-    // Only what changed since the server was last told (1.1 Core §6.2.2), as this
-    // registration's version spells it (in 1.1 a change of queue mode alone is not sent).
+    // Only what changed since the server was last told (1.1 Core §6.2.2).
     q.also(m.add_path(coap::OptionNumber::uri_path, location()));
     if (srv->lifetime_s != sent_lifetime_) q.add("lt=", srv->lifetime_s);
-    const LwM2MVersion v = version(host.config.version);
-    const std::string_view sent(sent_binding_, sent_binding_len_);
-    char was[LWM2M_SERVER_BINDING_MAX + 1];
-    const std::string_view current =
-        spelled_binding(binding, queue_mode(host, binding), v, letters);
-    if (current != spelled_binding(sent, queue_mode(host, sent), v, was)) q.add("b=", current);
+    if (binding != std::string_view(sent_binding_, sent_binding_len_)) q.add("b=", binding);
   }
   Status st = q.status();
   if (st && (reg || objects_changed_)) st = attach_links(host, m, now);

@@ -200,7 +200,8 @@ class Registration {
   uint8_t sent_binding_len_ = 0;
   bool objects_changed_ = false;
   char location_[kLocationMax] = {};  ///< Location-Path segments joined by '/'
-  char sent_binding_[LWM2M_SERVER_BINDING_MAX] = {};
+  /// The binding last sent, as spelled for the server (a 1.0 "Q" may add a letter).
+  char sent_binding_[LWM2M_SERVER_BINDING_MAX + 1] = {};
 };
 
 }  // namespace lwm2m::core
