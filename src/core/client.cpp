@@ -360,29 +360,28 @@ void Client::Impl::drive(TimePoint now) noexcept {
 
 void Client::on_response(coap::RequestId id, const coap::Message& response, bool final) noexcept {
   if (!final) return;  // a Block2 block of a larger answer; the last one decides
-  Impl& s = *impl_;
-  // A build without Send or bootstrap never has such a request in flight.
-  if (LWM2M_WITH_SEND && s.send_request.valid() && id == s.send_request)
-    return s.on_send_done(response.code.is_success() ? Errc::ok : error_of(response.code));
-  if (s.registration_answered(id, &response, Errc::ok) || !LWM2M_WITH_BOOTSTRAP) return;
-  Account* a = s.bootstrap_request(id);
-  if (!a) return;
-  a->pending = Account::Pending::none;
-  s.bootstrap_request_id = {};
-  s.on_bootstrap_response(response.code.is_success());
+  impl_->answered(id, &response, Errc::ok);
 }
 
 void Client::on_error(coap::RequestId id, Errc error) noexcept {
-  Impl& s = *impl_;
-  if (LWM2M_WITH_SEND && s.send_request.valid() && id == s.send_request)
-    return s.on_send_done(error);
-  if (s.registration_answered(id, nullptr, error) || !LWM2M_WITH_BOOTSTRAP) return;
-  Account* a = s.bootstrap_request(id);
+  impl_->answered(id, nullptr, error);
+}
+
+void Client::Impl::answered(coap::RequestId id, const coap::Message* response,
+                            Errc error) noexcept {
+  // A build without Send or bootstrap never has such a request in flight.
+  if (LWM2M_WITH_SEND && send_request.valid() && id == send_request) {
+    if (response) error = response->code.is_success() ? Errc::ok : error_of(response->code);
+    return on_send_done(error);
+  }
+  if (registration_answered(id, response, error) || !LWM2M_WITH_BOOTSTRAP) return;
+  Account* a = bootstrap_request(id);
   if (!a) return;
   a->pending = Account::Pending::none;
-  s.bootstrap_request_id = {};
+  bootstrap_request_id = {};
+  if (response) return on_bootstrap_response(response->code.is_success());
   a->connected = false;  // the next attempt reconnects (a new DTLS handshake)
-  s.bootstrap_failed(error, s.now_);
+  bootstrap_failed(error, now_);
 }
 
 // ---- application ----

@@ -111,6 +111,10 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   dm::Registry& registry() noexcept { return c.registry_; }
   MutableByteView scratch() noexcept { return {scratch_at, config.scratch}; }
 
+  /// The answer to a request the client sent (`response`, or `error` when none came):
+  /// to the Send, the registration or the Bootstrap-Request that sent it.
+  void answered(coap::RequestId id, const coap::Message* response, Errc error) noexcept;
+
   // ---- register.cpp: each account's registration, driven and answered ----
   void drive_account(Account& a, TimePoint now) noexcept;
   /// Routes the answer to `id` (`response`, or `error` when null) to the registration that
