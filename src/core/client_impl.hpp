@@ -55,9 +55,10 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   ObservationTable observe;  ///< observations, attributes and notification decisions
 
   // ---- client.cpp, servers.cpp ----
-  /// Carves accounts, registrations, the event ring and link_wish from one allocation
-  /// (one allocator header instead of four); false when memory ran out.
-  bool allocate_tables(uint8_t max_events) noexcept;
+  /// Carves accounts, registrations, the event ring, link_wish, the uplink buffer and the
+  /// scratch from one allocation (one allocator header instead of six); `links` and
+  /// `scratch_at` then point into it. False when memory ran out.
+  bool allocate_tables(uint8_t max_events, size_t uplink_bytes, size_t scratch_bytes) noexcept;
   void build_accounts(TimePoint now) noexcept;
   void drop_account(size_t i, TimePoint now) noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
@@ -160,8 +161,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   void wake(uint8_t account, TimePoint now) noexcept override;
   void sent(uint8_t account, TimePoint now) noexcept override;
 
-  /// The account table, the registrations, the event ring and link_wish, carved from one
-  /// allocation made at construction (allocate_tables()).
+  /// The account table, the registrations, the event ring, link_wish and the client's own
+  /// buffers, carved from one allocation made at construction (allocate_tables()).
   std::unique_ptr<uint8_t[]> tables;
   Account* accounts = nullptr;  ///< [0] bootstrap, [1..max_servers] management
   /// The management accounts' registrations: accounts[i]'s is registrations[i - 1] (the
@@ -172,9 +173,6 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   [[no_unique_address]] std::conditional_t<LWM2M_MAX_SERVERS == 1,
                                            std::integral_constant<size_t, 2>, size_t>
       account_count{};
-  /// RegistrationHost::links when the client keeps one (ClientConfig::uplink_buffer larger
-  /// than a block); Send payloads are written there too.
-  std::unique_ptr<uint8_t[]> links_storage;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
   // (The members below are ordered so that no padding comes between them.)
@@ -182,8 +180,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   /// at most), read when the engine encodes it.
   static constexpr size_t kIdChars = 5;
   char create_location[2][kIdChars] = {};
-  std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
-  uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
+  /// In `tables`, or the workspace's when the client shares one.
+  uint8_t* scratch_at = nullptr;
 
   /// Per peer: the link command not yet polled (kept apart from Account, which is reset
   /// when a server account is dropped or rebuilt).
