@@ -199,9 +199,11 @@ class Registration {
   uint8_t location_len_ = 0;
   uint8_t sent_binding_len_ = 0;
   bool objects_changed_ = false;
-  char location_[kLocationMax] = {};  ///< Location-Path segments joined by '/'
+  // The two texts are read up to their lengths only: not cleared when a registration is
+  // made (one store less per byte in its constructor).
+  char location_[kLocationMax];  ///< Location-Path segments joined by '/'
   /// The binding last sent, as spelled for the server (a 1.0 "Q" may add a letter).
-  char sent_binding_[LWM2M_SERVER_BINDING_MAX + 1] = {};
+  char sent_binding_[LWM2M_SERVER_BINDING_MAX + 1];
 };
 
 }  // namespace lwm2m::core
