@@ -134,8 +134,6 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   const ObservationTable::Limits limits{config.max_observations, config.max_attributes,
                                         config.stored_notifications, config.stored_bytes};
   if (!s.observe.allocate(limits, s.scratch())) return;
-#else
-  s.observe.leave_empty();  // nothing is ever observed: no tables
 #endif
   registry_.set_listener(this);
   valid_ = true;

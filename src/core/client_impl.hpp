@@ -41,18 +41,48 @@ struct Account {
   TimePoint awake_until = kNever;
 };
 
-struct Client::Impl final : ObservationTable::Host, RegistrationHost {
+#if LWM2M_WITH_OBSERVE
+using Observations = ObservationTable;
+/// The observation table asks the client around it (Client::Impl) through this base.
+using ObservationHost = ObservationTable::Host;
+#define LWM2M_OBSERVATION_HOST override
+#else
+/// A build without Observe observes nothing: the client keeps no table (no bytes, no
+/// construction), and the calls it makes on one are empty. start() and write_attributes()
+/// keep observe.cpp and write_attributes.cpp compiling; no route leads to them.
+struct Observations {
+  void drop(uint8_t) noexcept {}
+  void wake_pending(uint8_t) noexcept {}
+  void reevaluate(uint16_t) noexcept {}
+  void start(uint8_t, uint16_t, coap::Response&, std::span<const dm::Path>, bool,
+             codec::ContentFormat, TimePoint) noexcept {}
+  Status write_attributes(uint16_t, const dm::Path&, std::span<const std::string_view>) noexcept {
+    return Errc::method_not_allowed;
+  }
+};
+/// Nothing asks the client what the table would: no base, no virtual functions, and
+/// observe.cpp's answers are plain members that nothing calls (not linked).
+struct ObservationHost {};
+#define LWM2M_OBSERVATION_HOST
+#endif
+
+struct Client::Impl final : ObservationHost, RegistrationHost {
   // The RegistrationHost base holds the engine, the server accounts (`reader`, objects 0
   // and 1), the event queue (`events`) and the object links buffer (`links`) that every
   // account's registration is lent.
   Impl(Client& client, const ClientConfig& cfg) noexcept
       : RegistrationHost(client.engine_, client, client.registry_, cfg),
         c(client),
-        acl(client.registry_),
-        observe(client.engine_, client.registry_, *this) {}
+        acl(client.registry_)
+#if LWM2M_WITH_OBSERVE
+        ,
+        observe(client.engine_, client.registry_, *this)
+#endif
+  {
+  }
   Client& c;
-  AccessControl acl;         ///< object 2, when present
-  ObservationTable observe;  ///< observations, attributes and notification decisions
+  AccessControl acl;     ///< object 2, when present
+  Observations observe;  ///< observations, attributes and notification decisions
 
   // ---- client.cpp, servers.cpp ----
   /// Carves accounts, registrations, the event ring, link_wish, the uplink buffer and the
@@ -155,10 +185,10 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   /// Registers the observation a 2.05 answer (in `fmt`) just started.
   void start_observation(Request& r, std::span<const dm::Path> paths, bool composite,
                          codec::ContentFormat fmt) noexcept;
-  ServerReach reach(uint8_t account, TimePoint now) noexcept override;
-  Attributes server_defaults(uint16_t ssid) noexcept override;
-  bool storing(uint16_t ssid) noexcept override;
-  void wake(uint8_t account, TimePoint now) noexcept override;
+  ServerReach reach(uint8_t account, TimePoint now) noexcept LWM2M_OBSERVATION_HOST;
+  Attributes server_defaults(uint16_t ssid) noexcept LWM2M_OBSERVATION_HOST;
+  bool storing(uint16_t ssid) noexcept LWM2M_OBSERVATION_HOST;
+  void wake(uint8_t account, TimePoint now) noexcept LWM2M_OBSERVATION_HOST;
   void sent(uint8_t account, TimePoint now) noexcept override;
 
   /// The account table, the registrations, the event ring, link_wish and the client's own
