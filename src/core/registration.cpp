@@ -174,29 +174,37 @@ Registration::Outcome Registration::answered(RegistrationHost& host, const coap:
                                              Errc error, TimePoint now) noexcept {
   const Exchange what = exchange_;
   exchange_ = Exchange::none;
-  if (response && !response->code.is_success()) error = error_of(response->code);
+  const bool ok = response && response->code.is_success();
+  if (response && !ok) error = error_of(response->code);
+  // (No answer is the same to the state machine as a failure: on_timeout() is the failed
+  // response of the exchange in flight.)
   switch (what) {
     case Exchange::reg:
-      if (response) return register_answered(host, *response, now);
-      fsm_.on_timeout(now);
-      return attempt_failed(host, error);
-    case Exchange::update:
-      if (response) return update_answered(host, response->code, now);
-      fsm_.on_timeout(now);
-      report(host, EventKind::update_failed, error);  // the runner says what happens next
-      return Outcome::none;
+      return register_answered(host, response, ok, error, now);
+    case Exchange::update: {
+      const bool forgotten = response && response->code == coap::codes::not_found;
+      fsm_.on_update_response(ok, forgotten, now);  // 4.04: Register again
+      // On a failure the runner says what happens next.
+      report(host, ok ? EventKind::updated : EventKind::update_failed, error);
+      if (ok) return Outcome::updated;
+      return forgotten ? Outcome::forgotten : Outcome::none;
+    }
     case Exchange::dereg:
-      return deregistered(host, error, now);
+      fsm_.on_deregister_done(now);
+      // The registration is gone from our side either way; the event tells whether the
+      // server agreed.
+      report(host, EventKind::deregistered, error);
+      return Outcome::deregistered;
     default:
       return Outcome::none;
   }
 }
 
 Registration::Outcome Registration::register_answered(RegistrationHost& host,
-                                                      const coap::Message& response,
-                                                      TimePoint now) noexcept {
-  const bool ok = response.code.is_success() && store_location(response);
-  if (!ok && response.code == coap::codes::precondition_failed &&
+                                                      const coap::Message* response, bool ok,
+                                                      Errc error, TimePoint now) noexcept {
+  ok = ok && store_location(*response);
+  if (!ok && response && response->code == coap::codes::precondition_failed &&
       version(host.config.version) != LwM2MVersion::v1_0) {
     // A server that does not implement the lwm2m= version we sent answers 4.12
     // (Wakaama's lwm2mserver does for 1.2): register again at once one version lower,
@@ -205,31 +213,10 @@ Registration::Outcome Registration::register_answered(RegistrationHost& host,
     if (send_registration(host, Exchange::reg, now)) return Outcome::none;
   }
   fsm_.on_register_response(ok, now);
-  if (!ok) return attempt_failed(host, error_of(response.code));
+  // A 2.01 without a Location-Path we can keep fails as bad_request.
+  if (!ok) return attempt_failed(host, error == Errc::ok ? Errc::bad_request : error);
   report(host, EventKind::registered);
   return Outcome::registered;
-}
-
-Registration::Outcome Registration::update_answered(RegistrationHost& host, coap::Code code,
-                                                    TimePoint now) noexcept {
-  const bool ok = code.is_success();
-  const bool not_found = code == coap::codes::not_found;  // forgotten: Register again
-  fsm_.on_update_response(ok, not_found, now);
-  if (ok) {
-    report(host, EventKind::updated);
-    return Outcome::updated;
-  }
-  report(host, EventKind::update_failed, error_of(code));  // 4.04: Register again
-  return not_found ? Outcome::forgotten : Outcome::none;
-}
-
-Registration::Outcome Registration::deregistered(RegistrationHost& host, Errc result,
-                                                 TimePoint now) noexcept {
-  fsm_.on_deregister_done(now);
-  // The registration is gone from our side either way; the event tells whether the server
-  // agreed.
-  report(host, EventKind::deregistered, result);
-  return Outcome::deregistered;
 }
 
 Registration::Outcome Registration::attempt_failed(RegistrationHost& host, Errc why) noexcept {

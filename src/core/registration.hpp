@@ -175,10 +175,9 @@ class Registration {
   Status send_request(RegistrationHost& host, const coap::Message& m, Exchange what,
                       TimePoint now) noexcept;
 
-  Outcome register_answered(RegistrationHost& host, const coap::Message& response,
-                            TimePoint now) noexcept;
-  Outcome update_answered(RegistrationHost& host, coap::Code code, TimePoint now) noexcept;
-  Outcome deregistered(RegistrationHost& host, Errc result, TimePoint now) noexcept;
+  /// The answer to a Register (`response` null when none came; `ok` a success code).
+  Outcome register_answered(RegistrationHost& host, const coap::Message* response, bool ok,
+                            Errc error, TimePoint now) noexcept;
   /// A Register attempt failed: the next one is scheduled (an event says why), or the
   /// sequence is over (gave_up).
   Outcome attempt_failed(RegistrationHost& host, Errc why) noexcept;
