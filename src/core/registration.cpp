@@ -87,15 +87,9 @@ Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now)
   }
   for (;;) {
     const RegistrationAction act = fsm_.poll(now);
-    Status st;
     if (act == RegistrationAction::none) return Outcome::none;
-    if (act == RegistrationAction::send_deregister) {
-      st = send_deregister(host, now);
-    } else {
-      st = send_registration(
-          host, act == RegistrationAction::send_register ? Exchange::reg : Exchange::update, now);
-    }
-    if (!st) {
+    // An action and the exchange that carries it are numbered alike.
+    if (const Status st = send_registration(host, static_cast<Exchange>(act), now); !st) {
       // Nothing went out (no exchange slot, payload too large): count it as a failed
       // attempt so that the retry timers apply instead of a busy loop.
       exchange_ = Exchange::none;
@@ -108,6 +102,12 @@ Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now)
 
 Status Registration::send_registration(RegistrationHost& host, Exchange what,
                                        TimePoint now) noexcept {
+  if (what == Exchange::dereg) {
+    coap::Message m;
+    m.code = coap::codes::del;
+    if (Status st = m.add_path(coap::OptionNumber::uri_path, location()); !st) return st;
+    return send_request(host, m, Exchange::dereg, now);
+  }
   const std::optional<ServerEntry> srv = host.reader.server(ssid_);
   if (!srv) return Errc::invalid_state;
   // The binding as this registration's version spells it: what "b=" carries, and what an
@@ -150,13 +150,6 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
   objects_changed_ = false;
   host.sent(static_cast<uint8_t>(peer_), now);
   return {};
-}
-
-Status Registration::send_deregister(RegistrationHost& host, TimePoint now) noexcept {
-  coap::Message m;
-  m.code = coap::codes::del;
-  if (Status st = m.add_path(coap::OptionNumber::uri_path, location()); !st) return st;
-  return send_request(host, m, Exchange::dereg, now);
 }
 
 Status Registration::send_request(RegistrationHost& host, const coap::Message& m, Exchange what,

@@ -167,11 +167,18 @@ class Registration {
   LwM2MVersion version(LwM2MVersion configured) const noexcept;
 
  private:
+  /// Numbered as the RegistrationAction that sends each.
   enum class Exchange : uint8_t { none, reg, update, dereg };
+  static_assert(static_cast<int>(Exchange::reg) ==
+                    static_cast<int>(RegistrationAction::send_register) &&
+                static_cast<int>(Exchange::update) ==
+                    static_cast<int>(RegistrationAction::send_update) &&
+                static_cast<int>(Exchange::dereg) ==
+                    static_cast<int>(RegistrationAction::send_deregister));
 
-  /// Sends a Register or an Update and records what the server is then told.
+  /// Sends a Register, an Update (and records what the server is then told) or a
+  /// De-register.
   Status send_registration(RegistrationHost& host, Exchange what, TimePoint now) noexcept;
-  Status send_deregister(RegistrationHost& host, TimePoint now) noexcept;
   Status send_request(RegistrationHost& host, const coap::Message& m, Exchange what,
                       TimePoint now) noexcept;
 
