@@ -178,8 +178,15 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   void serve(Account& a, const coap::IncomingRequest& in, coap::Response& resp) noexcept;
 
   // ---- request.cpp ----
-  bool acl_active() const noexcept;
-  bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
+  /// Whether Access Control applies (1.1 Core §7.3.2: an Access Control object and several
+  /// servers). Inline, so that a build without it (LWM2M_WITH_ACCESS_CONTROL 0, where every
+  /// server has every right) drops the checks at each call.
+  bool acl_active() const noexcept { return LWM2M_WITH_ACCESS_CONTROL && acl_applies(); }
+  bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
+    return !LWM2M_WITH_ACCESS_CONTROL || acl_allows(a, path, need);
+  }
+  bool acl_applies() const noexcept;
+  bool acl_allows(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
 
   // ---- observe.cpp: Observe requests, and what the observation table asks ----
   /// Registers the observation a 2.05 answer (in `fmt`) just started.
