@@ -467,7 +467,7 @@ void Client::on_value_changed(const dm::Path& path) noexcept {
 #if LWM2M_WITH_OBSERVE
   impl_->observe.value_changed(path);
 #else
-  (void)path;               // nobody observes
+  (void)path;  // nobody observes
 #endif
   // A firmware update's state is part of what survives a restart (State, Update Result,
   // Package URI: the object reports those, not the blocks of an image).

@@ -99,7 +99,9 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   Status begin(TimePoint now) noexcept;
   Account* account_for_peer(coap::PeerId peer) noexcept;
   Account* account_for_ssid(uint16_t ssid) noexcept;
-  size_t index_of(const Account& a) const noexcept { return static_cast<size_t>(&a - accounts); }
+  size_t index_of(const Account& a) const noexcept {
+    return static_cast<size_t>(&a - accounts);
+  }
   void drive(TimePoint now) noexcept;
   void connect(Account& a) noexcept;
   void start_bootstrap(TimePoint now) noexcept;
@@ -109,7 +111,9 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   void report_bootstrap_failure(Errc why) noexcept;
   void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
-  bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && config.queue_mode; }
+  bool queue_mode() const noexcept {
+    return LWM2M_WITH_QUEUE_MODE && config.queue_mode;
+  }
   /// A management account's Register, Update and De-register: accounts[i] has
   /// registrations[i - 1]; null for the bootstrap account (accounts[0]), which never
   /// registers.
@@ -139,8 +143,12 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
-  dm::Registry& registry() noexcept { return c.registry_; }
-  MutableByteView scratch() noexcept { return {scratch_at, config.scratch}; }
+  dm::Registry& registry() noexcept {
+    return c.registry_;
+  }
+  MutableByteView scratch() noexcept {
+    return {scratch_at, config.scratch};
+  }
 
   /// The answer to a request the client sent (`response`, or `error` when none came):
   /// to the Send, the registration or the Bootstrap-Request that sent it.
@@ -181,7 +189,9 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   /// Whether Access Control applies (1.1 Core §7.3.2: an Access Control object and several
   /// servers). Inline, so that a build without it (LWM2M_WITH_ACCESS_CONTROL 0, where every
   /// server has every right) drops the checks at each call.
-  bool acl_active() const noexcept { return LWM2M_WITH_ACCESS_CONTROL && acl_applies(); }
+  bool acl_active() const noexcept {
+    return LWM2M_WITH_ACCESS_CONTROL && acl_applies();
+  }
   bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
     return !LWM2M_WITH_ACCESS_CONTROL || acl_allows(a, path, need);
   }
@@ -248,7 +258,9 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
 
   BootstrapFsm bs;
 
-  void push(const Event& e) noexcept { events.push(e); }
+  void push(const Event& e) noexcept {
+    events.push(e);
+  }
 };
 
 }  // namespace lwm2m::core

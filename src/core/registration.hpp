@@ -169,12 +169,10 @@ class Registration {
  private:
   /// Numbered as the RegistrationAction that sends each.
   enum class Exchange : uint8_t { none, reg, update, dereg };
-  static_assert(static_cast<int>(Exchange::reg) ==
-                    static_cast<int>(RegistrationAction::send_register) &&
-                static_cast<int>(Exchange::update) ==
-                    static_cast<int>(RegistrationAction::send_update) &&
-                static_cast<int>(Exchange::dereg) ==
-                    static_cast<int>(RegistrationAction::send_deregister));
+  static_assert(
+      static_cast<int>(Exchange::reg) == static_cast<int>(RegistrationAction::send_register) &&
+      static_cast<int>(Exchange::update) == static_cast<int>(RegistrationAction::send_update) &&
+      static_cast<int>(Exchange::dereg) == static_cast<int>(RegistrationAction::send_deregister));
 
   /// Sends a Register, an Update (and records what the server is then told) or a
   /// De-register.

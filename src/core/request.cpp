@@ -96,8 +96,7 @@ bool Client::Impl::acl_applies() const noexcept {
   return acl.present() && reader.management_servers() > 1;
 }
 
-bool Client::Impl::acl_allows(const Account& a, const dm::Path& path,
-                              uint8_t need) const noexcept {
+bool Client::Impl::acl_allows(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
   if (!acl_active() || path.is_root()) return true;
   dm::ObjectId oid = path.object();
   if (oid == wk::kAccessControl) {

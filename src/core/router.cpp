@@ -47,7 +47,11 @@ constexpr Route kDmRoutes[] = {
 #endif
     {.method = codes::put, .op = ops::write},
     {.method = codes::post, .min_depth = 1, .max_depth = 1, .op = ops::create},
-    {.method = codes::post, .min_depth = 3, .max_depth = 3, .when = is(kExecutable), .op = ops::execute},
+    {.method = codes::post,
+     .min_depth = 3,
+     .max_depth = 3,
+     .when = is(kExecutable),
+     .op = ops::execute},
     {.method = codes::post, .min_depth = 2, .op = ops::partial_update},
     {.method = codes::del, .op = ops::remove},
 #if LWM2M_WITH_COMPOSITE

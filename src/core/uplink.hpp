@@ -8,8 +8,8 @@
 
 #include "codec/number.hpp"
 #include "lwm2m/coap/message.hpp"
-#include "lwm2m/config.hpp"
 #include "lwm2m/codec/negotiate.hpp"
+#include "lwm2m/config.hpp"
 #include "lwm2m/core/client.hpp"
 
 namespace lwm2m::core {
