@@ -19,19 +19,18 @@ std::optional<dm::Value> read_value(dm::Object& o, dm::InstanceId iid,
   return *v;
 }
 
-/// Integer-like resources as a number, whichever integer type the object reports.
+/// Integer-like resources as a number, whichever integer type the object reports (an
+/// unsigned or a time value has the bits of an integer: one case for the three).
 std::optional<int64_t> read_int(dm::Object& o, dm::InstanceId iid, dm::ResourceId rid) noexcept {
   auto v = read_value(o, iid, rid);
   if (!v) return std::nullopt;
   switch (v->type()) {
     case dm::DataType::integer:
-      return v->as_integer();
     case dm::DataType::unsigned_integer:
-      return static_cast<int64_t>(v->as_unsigned());
+    case dm::DataType::time:
+      return v->as_integer();
     case dm::DataType::boolean:
       return v->as_bool() ? 1 : 0;
-    case dm::DataType::time:
-      return v->as_time();
     default:
       return std::nullopt;
   }
@@ -61,7 +60,8 @@ SecurityEntry security_entry(dm::Object& o, dm::InstanceId iid) noexcept {
   e.bootstrap = read_bool(o, iid, sec::kBootstrap, false);
   if (auto ssid = read_int(o, iid, sec::kShortServerId); ssid && *ssid > 0 && *ssid < 65535)
     e.ssid = static_cast<uint16_t>(*ssid);
-  e.hold_off_s = read_u32(o, iid, sec::kHoldOff, 0);
+  // Only a bootstrap reads its hold-off time: a build without bootstrap reads no more.
+  if (LWM2M_WITH_BOOTSTRAP) e.hold_off_s = read_u32(o, iid, sec::kHoldOff, 0);
   return e;
 }
 
@@ -79,12 +79,11 @@ ServerEntry server_entry(dm::Object& o, dm::InstanceId iid) noexcept {
   e.iid = iid;
   e.ssid = static_cast<uint16_t>(read_u32(o, iid, srv::kShortServerId, 0));
   e.lifetime_s = read_u32(o, iid, srv::kLifetime, e.lifetime_s);
-  const AccountsReader::DefaultPeriods d = periods(o, iid);
-  e.default_pmin = d.pmin;
-  e.default_pmax = d.pmax;
   e.disable_timeout_s = read_u32(o, iid, srv::kDisableTimeout, e.disable_timeout_s);
-  e.notification_storing = read_bool(o, iid, srv::kNotificationStoring, true);
-  e.mute_send = read_bool(o, iid, srv::kMuteSend, false);
+  // What only notifications and Send read: not read in a build without them.
+  if (LWM2M_WITH_OBSERVE)
+    e.notification_storing = read_bool(o, iid, srv::kNotificationStoring, true);
+  if (LWM2M_WITH_SEND) e.mute_send = read_bool(o, iid, srv::kMuteSend, false);
   RetryPolicy& p = e.retry;
   p.bootstrap_on_failure = read_bool(o, iid, srv::kBootstrapOnFailure, p.bootstrap_on_failure);
   p.communication_retry_count = read_u32(o, iid, srv::kRetryCount, p.communication_retry_count);

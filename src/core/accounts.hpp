@@ -21,15 +21,16 @@ struct SecurityEntry {
   dm::InstanceId iid = dm::kInvalidId;
   bool bootstrap = false;        ///< /0/x/1
   std::optional<uint16_t> ssid;  ///< /0/x/10
-  uint32_t hold_off_s = 0;       ///< /0/x/11 (bootstrap server only)
+  uint32_t hold_off_s = 0;       ///< /0/x/11 (bootstrap server only; 0 without bootstrap)
 };
 
-/// A Server instance (/1/x); the binding is copied out.
+/// A Server instance (/1/x); the binding is copied out. The default periods are read
+/// apart (AccountsReader::default_periods()); a build without Observe or without Send
+/// leaves /1/x/6 or /1/x/23 unread (the defaults below).
 struct ServerEntry {
   dm::InstanceId iid = dm::kInvalidId;
   uint16_t ssid = 0;
   uint32_t lifetime_s = 86400;
-  std::optional<uint32_t> default_pmin, default_pmax;  ///< absent: not set
   uint32_t disable_timeout_s = 86400;
   bool notification_storing = true;
   bool mute_send = false;

@@ -33,17 +33,16 @@ Status Client::Impl::send_bootstrap_request(TimePoint now) noexcept {
   connect(a);
   coap::Message m;
   m.code = coap::codes::post;
-  (void)m.add_string(coap::OptionNumber::uri_path, "bs");
-  char ep[kMaxEndpointQuery], pct[16], num[codec::number::kMaxChars];
-  Status st = add_query(m, ep, sizeof ep, "ep", config.endpoint);
-  if (st && config.version != LwM2MVersion::v1_0) {
+  Query q(m);
+  q.also(m.add_string(coap::OptionNumber::uri_path, "bs"));
+  q.add("ep=", config.endpoint);
+  if (config.version != LwM2MVersion::v1_0) {
     // 1.1 "pct": the format we prefer for Bootstrap-Write payloads.
-    uint16_t f = static_cast<uint16_t>(codec::can_decode(codec::ContentFormat::senml_cbor)
-                                           ? codec::ContentFormat::senml_cbor
-                                           : codec::ContentFormat::lwm2m_tlv);
-    st = add_query(m, pct, sizeof pct, "pct", u32_text(f, num));
+    q.add("pct=", static_cast<uint32_t>(codec::can_decode(codec::ContentFormat::senml_cbor)
+                                            ? codec::ContentFormat::senml_cbor
+                                            : codec::ContentFormat::lwm2m_tlv));
   }
-  if (!st) return st;
+  if (Status st = q.status(); !st) return st;
   auto id = c.engine_.send_request(0, m, c, now);
   if (!id) return id.status();
   bootstrap_request_id = *id;

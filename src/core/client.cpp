@@ -6,6 +6,7 @@
 #include "lwm2m/core/client.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <type_traits>
 
@@ -116,39 +117,30 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   // Without bootstrap nothing reads the policy: no code to convert it.
   if (LWM2M_WITH_BOOTSTRAP)
     s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
-  if (!s.allocate_tables(config.max_events)) return;
-  // One allocation loop for the byte buffers.
-  const bool own_buffers = config.workspace == nullptr;
   // Only a payload larger than a block needs bytes of its own (Block1 reads it until the
   // exchange ends); a smaller one is written into its request's buffer (`links` is null).
-  const bool own_uplink = own_buffers && config.uplink_buffer > config.coap.block_size;
-  const struct {
-    std::unique_ptr<uint8_t[]>& buf;
-    size_t size;
-  } buffers[] = {{s.links_storage, own_uplink ? config.uplink_buffer : size_t{0}},
-                 {s.scratch_buf, own_buffers ? config.scratch : size_t{0}}};
-  for (const auto& b : buffers) {
-    if (b.size == 0) continue;  // in the workspace, or not needed
-    b.buf.reset(new (std::nothrow) uint8_t[b.size]());
-    if (!b.buf) return;
-  }
+  // A client sharing a Workspace keeps neither it nor the scratch.
+  const bool own_buffers = config.workspace == nullptr;
+  const size_t uplink = own_buffers && config.uplink_buffer > config.coap.block_size
+                            ? config.uplink_buffer
+                            : size_t{0};
+  if (!s.allocate_tables(config.max_events, uplink, own_buffers ? config.scratch : 0)) return;
   // Without bytes of its own a payload is one block at most (a Workspace's client too).
-  s.links = {s.links_storage.get(),
-             own_uplink ? config.uplink_buffer
-                        : std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
-  s.scratch_at = own_buffers ? s.scratch_buf.get() : config.workspace->shared_client_scratch();
+  if (!uplink)
+    s.links = {static_cast<uint8_t*>(nullptr),
+               std::min<size_t>(config.uplink_buffer, config.coap.block_size)};
+  if (!own_buffers) s.scratch_at = config.workspace->shared_client_scratch();
 #if LWM2M_WITH_OBSERVE
   const ObservationTable::Limits limits{config.max_observations, config.max_attributes,
                                         config.stored_notifications, config.stored_bytes};
   if (!s.observe.allocate(limits, s.scratch())) return;
-#else
-  s.observe.leave_empty();  // nothing is ever observed: no tables
 #endif
   registry_.set_listener(this);
   valid_ = true;
 }
 
-bool Client::Impl::allocate_tables(uint8_t max_events) noexcept {
+bool Client::Impl::allocate_tables(uint8_t max_events, size_t uplink_bytes,
+                                   size_t scratch_bytes) noexcept {
   // Every part is trivially destructible: freeing the bytes ends them.
   static_assert(std::is_trivially_destructible_v<Account> &&
                 std::is_trivially_destructible_v<Registration> &&
@@ -159,6 +151,7 @@ bool Client::Impl::allocate_tables(uint8_t max_events) noexcept {
   const size_t at_regs = layout.place<Registration>(servers);
   const size_t at_events = layout.place<Event>(max_events);
   const size_t at_wish = layout.place<uint8_t>(account_count);
+  const size_t at_bytes = layout.place<uint8_t>(uplink_bytes + scratch_bytes);
   // new[] of bytes is aligned for any fundamental type (alignof(std::max_align_t)).
   tables.reset(new (std::nothrow) uint8_t[layout.size]);
   if (!tables) return false;
@@ -176,6 +169,10 @@ bool Client::Impl::allocate_tables(uint8_t max_events) noexcept {
   for (size_t i = 0; i < max_events; ++i)
     new (&ring[i]) Event{};
   events.attach(ring, max_events);
+  uint8_t* bytes = base + at_bytes;
+  std::memset(bytes, 0, uplink_bytes + scratch_bytes);
+  links = {bytes, uplink_bytes};
+  scratch_at = bytes + uplink_bytes;
   return true;
 }
 
@@ -360,29 +357,28 @@ void Client::Impl::drive(TimePoint now) noexcept {
 
 void Client::on_response(coap::RequestId id, const coap::Message& response, bool final) noexcept {
   if (!final) return;  // a Block2 block of a larger answer; the last one decides
-  Impl& s = *impl_;
-  // A build without Send or bootstrap never has such a request in flight.
-  if (LWM2M_WITH_SEND && s.send_request.valid() && id == s.send_request)
-    return s.on_send_done(response.code.is_success() ? Errc::ok : error_of(response.code));
-  if (s.registration_answered(id, &response, Errc::ok) || !LWM2M_WITH_BOOTSTRAP) return;
-  Account* a = s.bootstrap_request(id);
-  if (!a) return;
-  a->pending = Account::Pending::none;
-  s.bootstrap_request_id = {};
-  s.on_bootstrap_response(response.code.is_success());
+  impl_->answered(id, &response, Errc::ok);
 }
 
 void Client::on_error(coap::RequestId id, Errc error) noexcept {
-  Impl& s = *impl_;
-  if (LWM2M_WITH_SEND && s.send_request.valid() && id == s.send_request)
-    return s.on_send_done(error);
-  if (s.registration_answered(id, nullptr, error) || !LWM2M_WITH_BOOTSTRAP) return;
-  Account* a = s.bootstrap_request(id);
+  impl_->answered(id, nullptr, error);
+}
+
+void Client::Impl::answered(coap::RequestId id, const coap::Message* response,
+                            Errc error) noexcept {
+  // A build without Send or bootstrap never has such a request in flight.
+  if (LWM2M_WITH_SEND && send_request.valid() && id == send_request) {
+    if (response) error = response->code.is_success() ? Errc::ok : error_of(response->code);
+    return on_send_done(error);
+  }
+  if (registration_answered(id, response, error) || !LWM2M_WITH_BOOTSTRAP) return;
+  Account* a = bootstrap_request(id);
   if (!a) return;
   a->pending = Account::Pending::none;
-  s.bootstrap_request_id = {};
+  bootstrap_request_id = {};
+  if (response) return on_bootstrap_response(response->code.is_success());
   a->connected = false;  // the next attempt reconnects (a new DTLS handshake)
-  s.bootstrap_failed(error, s.now_);
+  bootstrap_failed(error, now_);
 }
 
 // ---- application ----
@@ -471,7 +467,7 @@ void Client::on_value_changed(const dm::Path& path) noexcept {
 #if LWM2M_WITH_OBSERVE
   impl_->observe.value_changed(path);
 #else
-  (void)path;               // nobody observes
+  (void)path;  // nobody observes
 #endif
   // A firmware update's state is part of what survives a restart (State, Update Result,
   // Package URI: the object reports those, not the blocks of an image).

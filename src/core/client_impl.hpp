@@ -41,23 +41,54 @@ struct Account {
   TimePoint awake_until = kNever;
 };
 
-struct Client::Impl final : ObservationTable::Host, RegistrationHost {
+#if LWM2M_WITH_OBSERVE
+using Observations = ObservationTable;
+/// The observation table asks the client around it (Client::Impl) through this base.
+using ObservationHost = ObservationTable::Host;
+#define LWM2M_OBSERVATION_HOST override
+#else
+/// A build without Observe observes nothing: the client keeps no table (no bytes, no
+/// construction), and the calls it makes on one are empty. start() and write_attributes()
+/// keep observe.cpp and write_attributes.cpp compiling; no route leads to them.
+struct Observations {
+  void drop(uint8_t) noexcept {}
+  void wake_pending(uint8_t) noexcept {}
+  void reevaluate(uint16_t) noexcept {}
+  void start(uint8_t, uint16_t, coap::Response&, std::span<const dm::Path>, bool,
+             codec::ContentFormat, TimePoint) noexcept {}
+  Status write_attributes(uint16_t, const dm::Path&, std::span<const std::string_view>) noexcept {
+    return Errc::method_not_allowed;
+  }
+};
+/// Nothing asks the client what the table would: no base, no virtual functions, and
+/// observe.cpp's answers are plain members that nothing calls (not linked).
+struct ObservationHost {};
+#define LWM2M_OBSERVATION_HOST
+#endif
+
+struct Client::Impl final : ObservationHost, RegistrationHost {
   // The RegistrationHost base holds the engine, the server accounts (`reader`, objects 0
   // and 1), the event queue (`events`) and the object links buffer (`links`) that every
   // account's registration is lent.
   Impl(Client& client, const ClientConfig& cfg) noexcept
       : RegistrationHost(client.engine_, client, client.registry_, cfg),
         c(client),
-        acl(client.registry_),
-        observe(client.engine_, client.registry_, *this) {}
+        acl(client.registry_)
+#if LWM2M_WITH_OBSERVE
+        ,
+        observe(client.engine_, client.registry_, *this)
+#endif
+  {
+  }
   Client& c;
-  AccessControl acl;         ///< object 2, when present
-  ObservationTable observe;  ///< observations, attributes and notification decisions
+  AccessControl acl;     ///< object 2, when present
+  Observations observe;  ///< observations, attributes and notification decisions
 
   // ---- client.cpp, servers.cpp ----
-  /// Carves accounts, registrations, the event ring and link_wish from one allocation
-  /// (one allocator header instead of four); false when memory ran out.
-  bool allocate_tables(uint8_t max_events) noexcept;
+  /// Carves accounts, registrations, the event ring, link_wish, the uplink buffer and the
+  /// scratch from one allocation (one allocator header instead of six); `links` and
+  /// `scratch_at` then point into it. False when memory ran out.
+  bool allocate_tables(uint8_t max_events, size_t uplink_bytes, size_t scratch_bytes) noexcept;
   void build_accounts(TimePoint now) noexcept;
   void drop_account(size_t i, TimePoint now) noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
@@ -68,7 +99,9 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   Status begin(TimePoint now) noexcept;
   Account* account_for_peer(coap::PeerId peer) noexcept;
   Account* account_for_ssid(uint16_t ssid) noexcept;
-  size_t index_of(const Account& a) const noexcept { return static_cast<size_t>(&a - accounts); }
+  size_t index_of(const Account& a) const noexcept {
+    return static_cast<size_t>(&a - accounts);
+  }
   void drive(TimePoint now) noexcept;
   void connect(Account& a) noexcept;
   void start_bootstrap(TimePoint now) noexcept;
@@ -78,7 +111,9 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   void report_bootstrap_failure(Errc why) noexcept;
   void drive_bootstrap(TimePoint now) noexcept;
   void finish_bootstrap(TimePoint now) noexcept;
-  bool queue_mode() const noexcept { return LWM2M_WITH_QUEUE_MODE && config.queue_mode; }
+  bool queue_mode() const noexcept {
+    return LWM2M_WITH_QUEUE_MODE && config.queue_mode;
+  }
   /// A management account's Register, Update and De-register: accounts[i] has
   /// registrations[i - 1]; null for the bootstrap account (accounts[0]), which never
   /// registers.
@@ -108,8 +143,16 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   }
   void mark_uplink(Account& a, TimePoint now) noexcept;
 
-  dm::Registry& registry() noexcept { return c.registry_; }
-  MutableByteView scratch() noexcept { return {scratch_at, config.scratch}; }
+  dm::Registry& registry() noexcept {
+    return c.registry_;
+  }
+  MutableByteView scratch() noexcept {
+    return {scratch_at, config.scratch};
+  }
+
+  /// The answer to a request the client sent (`response`, or `error` when none came):
+  /// to the Send, the registration or the Bootstrap-Request that sent it.
+  void answered(coap::RequestId id, const coap::Message* response, Errc error) noexcept;
 
   // ---- register.cpp: each account's registration, driven and answered ----
   void drive_account(Account& a, TimePoint now) noexcept;
@@ -143,21 +186,30 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   void serve(Account& a, const coap::IncomingRequest& in, coap::Response& resp) noexcept;
 
   // ---- request.cpp ----
-  bool acl_active() const noexcept;
-  bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
+  /// Whether Access Control applies (1.1 Core §7.3.2: an Access Control object and several
+  /// servers). Inline, so that a build without it (LWM2M_WITH_ACCESS_CONTROL 0, where every
+  /// server has every right) drops the checks at each call.
+  bool acl_active() const noexcept {
+    return LWM2M_WITH_ACCESS_CONTROL && acl_applies();
+  }
+  bool allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
+    return !LWM2M_WITH_ACCESS_CONTROL || acl_allows(a, path, need);
+  }
+  bool acl_applies() const noexcept;
+  bool acl_allows(const Account& a, const dm::Path& path, uint8_t need) const noexcept;
 
   // ---- observe.cpp: Observe requests, and what the observation table asks ----
   /// Registers the observation a 2.05 answer (in `fmt`) just started.
   void start_observation(Request& r, std::span<const dm::Path> paths, bool composite,
                          codec::ContentFormat fmt) noexcept;
-  ServerReach reach(uint8_t account, TimePoint now) noexcept override;
-  Attributes server_defaults(uint16_t ssid) noexcept override;
-  bool storing(uint16_t ssid) noexcept override;
-  void wake(uint8_t account, TimePoint now) noexcept override;
+  ServerReach reach(uint8_t account, TimePoint now) noexcept LWM2M_OBSERVATION_HOST;
+  Attributes server_defaults(uint16_t ssid) noexcept LWM2M_OBSERVATION_HOST;
+  bool storing(uint16_t ssid) noexcept LWM2M_OBSERVATION_HOST;
+  void wake(uint8_t account, TimePoint now) noexcept LWM2M_OBSERVATION_HOST;
   void sent(uint8_t account, TimePoint now) noexcept override;
 
-  /// The account table, the registrations, the event ring and link_wish, carved from one
-  /// allocation made at construction (allocate_tables()).
+  /// The account table, the registrations, the event ring, link_wish and the client's own
+  /// buffers, carved from one allocation made at construction (allocate_tables()).
   std::unique_ptr<uint8_t[]> tables;
   Account* accounts = nullptr;  ///< [0] bootstrap, [1..max_servers] management
   /// The management accounts' registrations: accounts[i]'s is registrations[i - 1] (the
@@ -168,9 +220,6 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   [[no_unique_address]] std::conditional_t<LWM2M_MAX_SERVERS == 1,
                                            std::integral_constant<size_t, 2>, size_t>
       account_count{};
-  /// RegistrationHost::links when the client keeps one (ClientConfig::uplink_buffer larger
-  /// than a block); Send payloads are written there too.
-  std::unique_ptr<uint8_t[]> links_storage;
   coap::RequestId send_request{};
   uint8_t send_account = 0;
   // (The members below are ordered so that no padding comes between them.)
@@ -178,8 +227,8 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
   /// at most), read when the engine encodes it.
   static constexpr size_t kIdChars = 5;
   char create_location[2][kIdChars] = {};
-  std::unique_ptr<uint8_t[]> scratch_buf;  ///< unless the client shares a Workspace
-  uint8_t* scratch_at = nullptr;           ///< scratch_buf or the workspace's
+  /// In `tables`, or the workspace's when the client shares one.
+  uint8_t* scratch_at = nullptr;
 
   /// Per peer: the link command not yet polled (kept apart from Account, which is reset
   /// when a server account is dropped or rebuilt).
@@ -209,7 +258,9 @@ struct Client::Impl final : ObservationTable::Host, RegistrationHost {
 
   BootstrapFsm bs;
 
-  void push(const Event& e) noexcept { events.push(e); }
+  void push(const Event& e) noexcept {
+    events.push(e);
+  }
 };
 
 }  // namespace lwm2m::core

@@ -9,37 +9,6 @@
 #include "core/uplink.hpp"
 
 namespace lwm2m::core {
-namespace {
-
-using namespace std::string_view_literals;
-
-/// The Uri-Query parameters of one request (and the status of its other options), written one after
-/// the other into one buffer that lives until the request is sent (the engine copies options when
-/// it encodes it). The first error sticks, so the parameters are added without a check between
-/// them.
-class Query {
- public:
-  explicit Query(coap::Message& m) noexcept : m_(m) {}
-
-  /// Adds "<key><value>"; `key` ends with its '=' ("lt=").
-  void add(const char* key, std::string_view value) noexcept;
-  void add(const char* key, uint32_t value) noexcept {
-    char num[codec::number::kMaxChars];
-    add(key, u32_text(value, num));
-  }
-  /// Takes the outcome of adding another option (the first error sticks).
-  void also(Status st) noexcept {
-    if (st_) st_ = st;
-  }
-  Status status() const noexcept { return st_; }
-
- private:
-  coap::Message& m_;
-  Status st_;
-  size_t used_ = 0;
-  // ep, lt, lwm2m and b of a Register, the longest.
-  char buf_[kMaxEndpointQuery + 48 + LWM2M_SERVER_BINDING_MAX];
-};
 
 void Query::add(const char* key, std::string_view value) noexcept {
   if (!st_) return;
@@ -55,6 +24,10 @@ void Query::add(const char* key, std::string_view value) noexcept {
   used_ += n;
   st_ = m_.add_string(coap::OptionNumber::uri_query, std::string_view(at, n));
 }
+
+namespace {
+
+using namespace std::string_view_literals;
 
 /// Whether the client registers in queue mode: configured so, or asked for by a 1.0-style
 /// binding ("UQ"). A build without queue mode never claims it.
@@ -114,15 +87,9 @@ Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now)
   }
   for (;;) {
     const RegistrationAction act = fsm_.poll(now);
-    Status st;
     if (act == RegistrationAction::none) return Outcome::none;
-    if (act == RegistrationAction::send_deregister) {
-      st = send_deregister(host, now);
-    } else {
-      st = send_registration(
-          host, act == RegistrationAction::send_register ? Exchange::reg : Exchange::update, now);
-    }
-    if (!st) {
+    // An action and the exchange that carries it are numbered alike.
+    if (const Status st = send_registration(host, static_cast<Exchange>(act), now); !st) {
       // Nothing went out (no exchange slot, payload too large): count it as a failed
       // attempt so that the retry timers apply instead of a busy loop.
       exchange_ = Exchange::none;
@@ -135,10 +102,21 @@ Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now)
 
 Status Registration::send_registration(RegistrationHost& host, Exchange what,
                                        TimePoint now) noexcept {
+  if (what == Exchange::dereg) {
+    coap::Message m;
+    m.code = coap::codes::del;
+    if (Status st = m.add_path(coap::OptionNumber::uri_path, location()); !st) return st;
+    return send_request(host, m, Exchange::dereg, now);
+  }
   const std::optional<ServerEntry> srv = host.reader.server(ssid_);
   if (!srv) return Errc::invalid_state;
-  const std::string_view binding = srv->binding();
+  // The binding as this registration's version spells it: what "b=" carries, and what an
+  // Update compares with what was sent last (in 1.1 a change of queue mode alone is not
+  // sent, since the letters leave it out).
+  const LwM2MVersion v = version(host.config.version);
+  const bool queue = queue_mode(host, srv->binding());
   char letters[LWM2M_SERVER_BINDING_MAX + 1];
+  const std::string_view binding = spelled_binding(srv->binding(), queue, v, letters);
   coap::Message m;
   m.code = coap::codes::post;
   Query q(m);
@@ -147,25 +125,17 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
     // The next Update is scheduled from the lifetime this Register announces.
     fsm_.set_lifetime(srv->lifetime_s);
     host.link_needed(peer_);
-    const LwM2MVersion v = version(host.config.version);
     q.also(m.add_string(coap::OptionNumber::uri_path, "rd"sv));
     q.add("ep=", host.config.endpoint);
     q.add("lt=", srv->lifetime_s);
     q.add("lwm2m=", version_text(v));
-    const bool queue = queue_mode(host, binding);
-    q.add("b=", spelled_binding(binding, queue, v, letters));
+    q.add("b=", binding);
     if (queue && v != LwM2MVersion::v1_0) q.add("Q", std::string_view{});
   } else {
-    // Only what changed since the server was last told (1.1 Core §6.2.2), as this
-    // registration's version spells it (in 1.1 a change of queue mode alone is not sent).
+    // Only what changed since the server was last told (1.1 Core §6.2.2).
     q.also(m.add_path(coap::OptionNumber::uri_path, location()));
     if (srv->lifetime_s != sent_lifetime_) q.add("lt=", srv->lifetime_s);
-    const LwM2MVersion v = version(host.config.version);
-    const std::string_view sent(sent_binding_, sent_binding_len_);
-    char was[LWM2M_SERVER_BINDING_MAX + 1];
-    const std::string_view current =
-        spelled_binding(binding, queue_mode(host, binding), v, letters);
-    if (current != spelled_binding(sent, queue_mode(host, sent), v, was)) q.add("b=", current);
+    if (binding != std::string_view(sent_binding_, sent_binding_len_)) q.add("b=", binding);
   }
   Status st = q.status();
   if (st && (reg || objects_changed_)) st = attach_links(host, m, now);
@@ -180,13 +150,6 @@ Status Registration::send_registration(RegistrationHost& host, Exchange what,
   objects_changed_ = false;
   host.sent(static_cast<uint8_t>(peer_), now);
   return {};
-}
-
-Status Registration::send_deregister(RegistrationHost& host, TimePoint now) noexcept {
-  coap::Message m;
-  m.code = coap::codes::del;
-  if (Status st = m.add_path(coap::OptionNumber::uri_path, location()); !st) return st;
-  return send_request(host, m, Exchange::dereg, now);
 }
 
 Status Registration::send_request(RegistrationHost& host, const coap::Message& m, Exchange what,
@@ -204,29 +167,37 @@ Registration::Outcome Registration::answered(RegistrationHost& host, const coap:
                                              Errc error, TimePoint now) noexcept {
   const Exchange what = exchange_;
   exchange_ = Exchange::none;
-  if (response && !response->code.is_success()) error = error_of(response->code);
+  const bool ok = response && response->code.is_success();
+  if (response && !ok) error = error_of(response->code);
+  // (No answer is the same to the state machine as a failure: on_timeout() is the failed
+  // response of the exchange in flight.)
   switch (what) {
     case Exchange::reg:
-      if (response) return register_answered(host, *response, now);
-      fsm_.on_timeout(now);
-      return attempt_failed(host, error);
-    case Exchange::update:
-      if (response) return update_answered(host, response->code, now);
-      fsm_.on_timeout(now);
-      report(host, EventKind::update_failed, error);  // the runner says what happens next
-      return Outcome::none;
+      return register_answered(host, response, ok, error, now);
+    case Exchange::update: {
+      const bool forgotten = response && response->code == coap::codes::not_found;
+      fsm_.on_update_response(ok, forgotten, now);  // 4.04: Register again
+      // On a failure the runner says what happens next.
+      report(host, ok ? EventKind::updated : EventKind::update_failed, error);
+      if (ok) return Outcome::updated;
+      return forgotten ? Outcome::forgotten : Outcome::none;
+    }
     case Exchange::dereg:
-      return deregistered(host, error, now);
+      fsm_.on_deregister_done(now);
+      // The registration is gone from our side either way; the event tells whether the
+      // server agreed.
+      report(host, EventKind::deregistered, error);
+      return Outcome::deregistered;
     default:
       return Outcome::none;
   }
 }
 
 Registration::Outcome Registration::register_answered(RegistrationHost& host,
-                                                      const coap::Message& response,
-                                                      TimePoint now) noexcept {
-  const bool ok = response.code.is_success() && store_location(response);
-  if (!ok && response.code == coap::codes::precondition_failed &&
+                                                      const coap::Message* response, bool ok,
+                                                      Errc error, TimePoint now) noexcept {
+  ok = ok && store_location(*response);
+  if (!ok && response && response->code == coap::codes::precondition_failed &&
       version(host.config.version) != LwM2MVersion::v1_0) {
     // A server that does not implement the lwm2m= version we sent answers 4.12
     // (Wakaama's lwm2mserver does for 1.2): register again at once one version lower,
@@ -235,31 +206,10 @@ Registration::Outcome Registration::register_answered(RegistrationHost& host,
     if (send_registration(host, Exchange::reg, now)) return Outcome::none;
   }
   fsm_.on_register_response(ok, now);
-  if (!ok) return attempt_failed(host, error_of(response.code));
+  // A 2.01 without a Location-Path we can keep fails as bad_request.
+  if (!ok) return attempt_failed(host, error == Errc::ok ? Errc::bad_request : error);
   report(host, EventKind::registered);
   return Outcome::registered;
-}
-
-Registration::Outcome Registration::update_answered(RegistrationHost& host, coap::Code code,
-                                                    TimePoint now) noexcept {
-  const bool ok = code.is_success();
-  const bool not_found = code == coap::codes::not_found;  // forgotten: Register again
-  fsm_.on_update_response(ok, not_found, now);
-  if (ok) {
-    report(host, EventKind::updated);
-    return Outcome::updated;
-  }
-  report(host, EventKind::update_failed, error_of(code));  // 4.04: Register again
-  return not_found ? Outcome::forgotten : Outcome::none;
-}
-
-Registration::Outcome Registration::deregistered(RegistrationHost& host, Errc result,
-                                                 TimePoint now) noexcept {
-  fsm_.on_deregister_done(now);
-  // The registration is gone from our side either way; the event tells whether the server
-  // agreed.
-  report(host, EventKind::deregistered, result);
-  return Outcome::deregistered;
 }
 
 Registration::Outcome Registration::attempt_failed(RegistrationHost& host, Errc why) noexcept {

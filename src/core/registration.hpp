@@ -167,18 +167,22 @@ class Registration {
   LwM2MVersion version(LwM2MVersion configured) const noexcept;
 
  private:
+  /// Numbered as the RegistrationAction that sends each.
   enum class Exchange : uint8_t { none, reg, update, dereg };
+  static_assert(
+      static_cast<int>(Exchange::reg) == static_cast<int>(RegistrationAction::send_register) &&
+      static_cast<int>(Exchange::update) == static_cast<int>(RegistrationAction::send_update) &&
+      static_cast<int>(Exchange::dereg) == static_cast<int>(RegistrationAction::send_deregister));
 
-  /// Sends a Register or an Update and records what the server is then told.
+  /// Sends a Register, an Update (and records what the server is then told) or a
+  /// De-register.
   Status send_registration(RegistrationHost& host, Exchange what, TimePoint now) noexcept;
-  Status send_deregister(RegistrationHost& host, TimePoint now) noexcept;
   Status send_request(RegistrationHost& host, const coap::Message& m, Exchange what,
                       TimePoint now) noexcept;
 
-  Outcome register_answered(RegistrationHost& host, const coap::Message& response,
-                            TimePoint now) noexcept;
-  Outcome update_answered(RegistrationHost& host, coap::Code code, TimePoint now) noexcept;
-  Outcome deregistered(RegistrationHost& host, Errc result, TimePoint now) noexcept;
+  /// The answer to a Register (`response` null when none came; `ok` a success code).
+  Outcome register_answered(RegistrationHost& host, const coap::Message* response, bool ok,
+                            Errc error, TimePoint now) noexcept;
   /// A Register attempt failed: the next one is scheduled (an event says why), or the
   /// sequence is over (gave_up).
   Outcome attempt_failed(RegistrationHost& host, Errc why) noexcept;
@@ -199,8 +203,11 @@ class Registration {
   uint8_t location_len_ = 0;
   uint8_t sent_binding_len_ = 0;
   bool objects_changed_ = false;
-  char location_[kLocationMax] = {};  ///< Location-Path segments joined by '/'
-  char sent_binding_[LWM2M_SERVER_BINDING_MAX] = {};
+  // The two texts are read up to their lengths only: not cleared when a registration is
+  // made (one store less per byte in its constructor).
+  char location_[kLocationMax];  ///< Location-Path segments joined by '/'
+  /// The binding last sent, as spelled for the server (a 1.0 "Q" may add a letter).
+  char sent_binding_[LWM2M_SERVER_BINDING_MAX + 1];
 };
 
 }  // namespace lwm2m::core

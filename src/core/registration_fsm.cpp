@@ -26,11 +26,16 @@ const char* to_string(RegistrationState s) noexcept {
 void RegistrationFsm::start(TimePoint now) noexcept {
   state_ = RegistrationState::waiting;
   deadline_ = now;
-  expiry_ = kNever;
   attempt_ = 0;
   sequence_ = 0;
   update_pending_ = false;
   deregister_pending_ = false;
+}
+
+// Out of line: one copy of the 64-bit kNever's stores for the five ways to an end.
+[[gnu::noinline]] void RegistrationFsm::settle(RegistrationState s) noexcept {
+  state_ = s;
+  deadline_ = kNever;
 }
 
 void RegistrationFsm::request_update(TimePoint now) noexcept {
@@ -57,9 +62,7 @@ void RegistrationFsm::request_deregister(TimePoint now) noexcept {
     case RegistrationState::deregistering:
       break;
     default:
-      state_ = RegistrationState::idle;
-      deadline_ = kNever;
-      expiry_ = kNever;
+      settle(RegistrationState::idle);
   }
 }
 
@@ -67,19 +70,17 @@ RegistrationAction RegistrationFsm::poll(TimePoint now) noexcept {
   if (now < deadline_) return RegistrationAction::none;
   switch (state_) {
     case RegistrationState::waiting:
-      state_ = RegistrationState::registering;
-      deadline_ = kNever;
+      settle(RegistrationState::registering);
       update_pending_ = false;  // the Register carries everything
       return RegistrationAction::send_register;
     case RegistrationState::registered:
-      deadline_ = kNever;
       if (deregister_pending_) {
         deregister_pending_ = false;
-        state_ = RegistrationState::deregistering;
+        settle(RegistrationState::deregistering);
         return RegistrationAction::send_deregister;
       }
       update_pending_ = false;
-      state_ = RegistrationState::updating;
+      settle(RegistrationState::updating);
       return RegistrationAction::send_update;
     default:
       return RegistrationAction::none;
@@ -87,6 +88,7 @@ RegistrationAction RegistrationFsm::poll(TimePoint now) noexcept {
 }
 
 void RegistrationFsm::schedule_update(TimePoint now) noexcept {
+  state_ = RegistrationState::registered;
   if (update_pending_ || deregister_pending_) {
     deadline_ = now;
     return;
@@ -103,13 +105,17 @@ void RegistrationFsm::schedule_update(TimePoint now) noexcept {
   deadline_ = now + lead;
 }
 
+/// A De-register asked for while a Register or an Update was in flight: the answer that
+/// came ends the registration instead.
+bool RegistrationFsm::deregister_instead() noexcept {
+  if (!deregister_pending_) return false;
+  deregister_pending_ = false;
+  settle(RegistrationState::idle);
+  return true;
+}
+
 void RegistrationFsm::register_failed(TimePoint now) noexcept {
-  if (deregister_pending_) {
-    deregister_pending_ = false;
-    state_ = RegistrationState::idle;
-    deadline_ = kNever;
-    return;
-  }
+  if (deregister_instead()) return;
   ++attempt_;
   if (attempt_ < policy_.communication_retry_count) {
     // Exponential back-off: timer * 2^(attempt-1) (Server object resource 18).
@@ -126,52 +132,37 @@ void RegistrationFsm::register_failed(TimePoint now) noexcept {
     deadline_ = now + Duration{int64_t{policy_.sequence_delay_timer_s} * 1000};
     return;
   }
-  state_ = RegistrationState::failed;
-  deadline_ = kNever;
+  settle(RegistrationState::failed);
 }
 
 void RegistrationFsm::on_register_response(bool success, TimePoint now) noexcept {
   if (state_ != RegistrationState::registering) return;
-  expiry_ = kNever;
   if (!success) {
     register_failed(now);
     return;
   }
-  state_ = RegistrationState::registered;
   attempt_ = 0;
   sequence_ = 0;
-  if (lifetime_s_ != 0) expiry_ = now + Duration{int64_t{lifetime_s_} * 1000};
   schedule_update(now);
 }
 
 void RegistrationFsm::on_update_response(bool success, bool not_found, TimePoint now) noexcept {
   if (state_ != RegistrationState::updating) return;
   if (success) {
-    state_ = RegistrationState::registered;
-    if (lifetime_s_ != 0) expiry_ = now + Duration{int64_t{lifetime_s_} * 1000};
     schedule_update(now);
     return;
   }
   (void)not_found;
   // 4.04 means the server has no registration for us (ETS int-105); any other failure
   // leaves us unsure, so a fresh Register is the safe way back in both cases.
-  expiry_ = kNever;
-  if (deregister_pending_) {
-    deregister_pending_ = false;
-    state_ = RegistrationState::idle;
-    deadline_ = kNever;
-    return;
-  }
+  if (deregister_instead()) return;
   state_ = RegistrationState::waiting;
   deadline_ = now;
   attempt_ = 0;
 }
 
 void RegistrationFsm::on_deregister_done(TimePoint) noexcept {
-  if (state_ != RegistrationState::deregistering) return;
-  state_ = RegistrationState::idle;
-  deadline_ = kNever;
-  expiry_ = kNever;
+  if (state_ == RegistrationState::deregistering) settle(RegistrationState::idle);
 }
 
 void RegistrationFsm::on_timeout(TimePoint now) noexcept {

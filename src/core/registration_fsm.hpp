@@ -75,20 +75,20 @@ class RegistrationFsm {
   }
   /// When poll() next has something to do; kNever when nothing is scheduled.
   TimePoint deadline() const noexcept { return deadline_; }
-  /// When the current registration expires at the server (kNever if not registered or
-  /// infinite lifetime).
-  TimePoint expiry() const noexcept { return expiry_; }
   /// Attempts made in the current sequence and sequences started, for diagnostics.
   uint32_t attempt() const noexcept { return attempt_; }
   uint32_t sequence() const noexcept { return sequence_; }
 
  private:
+  /// Registered: the next Update is due now (one was asked for) or before the lifetime ends.
   void schedule_update(TimePoint now) noexcept;
   void register_failed(TimePoint now) noexcept;
+  /// State `s` with nothing scheduled.
+  void settle(RegistrationState s) noexcept;
+  bool deregister_instead() noexcept;
 
   // In falling order of alignment (no padding): every server account keeps one.
   TimePoint deadline_ = kNever;
-  TimePoint expiry_ = kNever;
   RetryPolicy policy_;
   uint32_t transmit_wait_ms_ = 93000;
   uint32_t lifetime_s_ = 86400;

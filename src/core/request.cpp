@@ -90,14 +90,13 @@ std::optional<codec::ContentFormat> answer_values(Request& r, std::span<const dm
 
 // ---- Access Control ----
 
-bool Client::Impl::acl_active() const noexcept {
+bool Client::Impl::acl_applies() const noexcept {
   // 1.1 Core §7.3.2: access control applies when the client serves several servers; a
-  // single server has every right. Left out of the build (LWM2M_WITH_ACCESS_CONTROL 0),
-  // every server has every right.
-  return LWM2M_WITH_ACCESS_CONTROL && acl.present() && reader.management_servers() > 1;
+  // single server has every right.
+  return acl.present() && reader.management_servers() > 1;
 }
 
-bool Client::Impl::allowed(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
+bool Client::Impl::acl_allows(const Account& a, const dm::Path& path, uint8_t need) const noexcept {
   if (!acl_active() || path.is_root()) return true;
   dm::ObjectId oid = path.object();
   if (oid == wk::kAccessControl) {

@@ -66,18 +66,31 @@ void bootstrap_discover(Request&) noexcept;
 void bootstrap_read(Request&) noexcept;
 }  // namespace ops
 
-/// A condition on one property of a request.
-enum class Want : uint8_t { any, yes, no };
+/// The properties of a request a route may ask for, one bit each.
+enum Fact : uint8_t {
+  kAcceptLinks = 1,     ///< Accept: application/link-format
+  kObserve = 2,         ///< Observe: 0 (register)
+  kContentFormat = 4,   ///< a Content-Format (a payload to decode)
+  kExecutable = 8,      ///< the path names an executable resource
+  kBootstrapPath = 16,  ///< Uri-Path "/bs"
+};
+
+/// Which facts a route asks about (`mask`) and which of those must hold (`set`).
+struct When {
+  uint8_t mask = 0, set = 0;
+};
+constexpr When is(Fact f) noexcept {
+  return {f, f};
+}
+constexpr When is_not(Fact f) noexcept {
+  return {f, 0};
+}
 
 /// One row of a route table: the first row whose conditions all hold picks the operation.
 struct Route {
   coap::Code method;
   uint8_t min_depth = 0, max_depth = dm::Path::kMaxDepth;
-  Want link_format = Want::any;     ///< Accept: application/link-format
-  Want observe = Want::any;         ///< Observe: 0 (register)
-  Want content_format = Want::any;  ///< a Content-Format (a payload to decode)
-  Want executable = Want::any;      ///< the path names an executable resource
-  Want bs_target = Want::any;       ///< Uri-Path "/bs"
+  When when{};
   Operation op = ops::not_allowed;
 };
 

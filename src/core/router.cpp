@@ -29,28 +29,28 @@ constexpr auto kLinkFormat = static_cast<uint16_t>(codec::ContentFormat::link_fo
 // Allowed, except an Observe, which is read without registering an observation, as
 // RFC 7641 §4.1 lets a server do; its operation is then not linked.
 constexpr Route kDmRoutes[] = {
-    {.method = codes::get, .link_format = Want::yes, .op = ops::discover},
+    {.method = codes::get, .when = is(kAcceptLinks), .op = ops::discover},
 #if LWM2M_WITH_OBSERVE
-    {.method = codes::get, .observe = Want::yes, .op = ops::observe},
+    {.method = codes::get, .when = is(kObserve), .op = ops::observe},
 #endif
     {.method = codes::get, .op = ops::read},
 #if LWM2M_WITH_COMPOSITE
 #if LWM2M_WITH_OBSERVE
-    {.method = codes::fetch, .max_depth = 0, .observe = Want::yes, .op = ops::observe_composite},
+    {.method = codes::fetch, .max_depth = 0, .when = is(kObserve), .op = ops::observe_composite},
 #endif
     {.method = codes::fetch, .max_depth = 0, .op = ops::read_composite},
 #endif
 #if LWM2M_WITH_OBSERVE
-    {.method = codes::put, .content_format = Want::no, .op = ops::write_attributes},
+    {.method = codes::put, .when = is_not(kContentFormat), .op = ops::write_attributes},
 #else
-    {.method = codes::put, .content_format = Want::no, .op = ops::not_allowed},
+    {.method = codes::put, .when = is_not(kContentFormat), .op = ops::not_allowed},
 #endif
     {.method = codes::put, .op = ops::write},
     {.method = codes::post, .min_depth = 1, .max_depth = 1, .op = ops::create},
     {.method = codes::post,
      .min_depth = 3,
      .max_depth = 3,
-     .executable = Want::yes,
+     .when = is(kExecutable),
      .op = ops::execute},
     {.method = codes::post, .min_depth = 2, .op = ops::partial_update},
     {.method = codes::del, .op = ops::remove},
@@ -61,21 +61,17 @@ constexpr Route kDmRoutes[] = {
 
 #if LWM2M_WITH_BOOTSTRAP
 constexpr Route kBootstrapRoutes[] = {
-    {.method = codes::post, .bs_target = Want::yes, .op = ops::bootstrap_finish},
+    {.method = codes::post, .when = is(kBootstrapPath), .op = ops::bootstrap_finish},
     // "/bs" with another method is the root path to these, as any other "/".
     {.method = codes::put, .op = ops::bootstrap_write},
     {.method = codes::del, .op = ops::bootstrap_delete},
-    {.method = codes::get, .link_format = Want::yes, .op = ops::bootstrap_discover},
+    {.method = codes::get, .when = is(kAcceptLinks), .op = ops::bootstrap_discover},
     {.method = codes::get, .op = ops::bootstrap_read},
 };
 #endif
 
-bool holds(Want w, bool fact) noexcept {
-  return w == Want::any || (w == Want::yes) == fact;
-}
-
 bool executable(const Request& r) noexcept {
-  const dm::ResourceDef* def = r.path.depth() == 3 ? r.registry().resource_def(r.path) : nullptr;
+  const dm::ResourceDef* def = r.registry().resource_def(r.path);
   return def && def->executable();
 }
 
@@ -96,20 +92,16 @@ std::span<const Route> bootstrap_routes() noexcept {
 Operation route(std::span<const Route> table, const Request& r) noexcept {
   const coap::Message& m = r.message();
   const size_t depth = r.path.depth();
-  const bool link_format = r.accept == kLinkFormat;
-  // Content-Format is looked up once, and only when a row asks (a Read never does).
-  std::optional<bool> content_format;
+  // The facts the rows ask about. Content-Format and executability are looked up only for
+  // the methods whose rows ask (a Read looks up neither).
+  unsigned facts = (r.accept == kLinkFormat ? kAcceptLinks : 0) |
+                   (r.in.observe_register ? kObserve : 0) | (r.bs_target ? kBootstrapPath : 0);
+  if (m.code == codes::put && m.content_format()) facts |= kContentFormat;
+  if (m.code == codes::post && depth == 3 && executable(r)) facts |= kExecutable;
   for (const Route& row : table) {
-    if (!(row.method == m.code) || depth < row.min_depth || depth > row.max_depth) continue;
-    if (!holds(row.link_format, link_format) || !holds(row.observe, r.in.observe_register) ||
-        !holds(row.bs_target, r.bs_target))
-      continue;
-    if (row.content_format != Want::any) {
-      if (!content_format) content_format = m.content_format().has_value();
-      if (!holds(row.content_format, *content_format)) continue;
-    }
-    if (row.executable != Want::any && !holds(row.executable, executable(r))) continue;
-    return row.op;
+    if (row.method == m.code && depth >= row.min_depth && depth <= row.max_depth &&
+        (facts & row.when.mask) == row.when.set)
+      return row.op;
   }
   return ops::not_allowed;
 }

@@ -9,6 +9,7 @@
 #include "codec/number.hpp"
 #include "lwm2m/coap/message.hpp"
 #include "lwm2m/codec/negotiate.hpp"
+#include "lwm2m/config.hpp"
 #include "lwm2m/core/client.hpp"
 
 namespace lwm2m::core {
@@ -32,24 +33,41 @@ inline const char* version_text(LwM2MVersion v) noexcept {
   }
 }
 
-/// Builds "name=value" into `buf` and adds it as a Uri-Query; the engine copies options
-/// when it encodes the request, so `buf` only has to live until send_request returns.
 // "ep=" and the endpoint name, on the stack while a Register or Bootstrap-Request is built.
 inline constexpr size_t kMaxEndpointQuery = 3 + ClientConfig::kMaxEndpoint;
-
-inline Status add_query(coap::Message& m, char* buf, size_t cap, std::string_view name,
-                        std::string_view value) noexcept {
-  if (name.size() + 1 + value.size() > cap) return Errc::buffer_too_small;
-  std::memcpy(buf, name.data(), name.size());
-  buf[name.size()] = '=';
-  if (!value.empty()) std::memcpy(buf + name.size() + 1, value.data(), value.size());
-  return m.add_string(coap::OptionNumber::uri_query,
-                      std::string_view(buf, name.size() + 1 + value.size()));
-}
 
 inline std::string_view u32_text(uint32_t v, char (&buf)[codec::number::kMaxChars]) noexcept {
   size_t n = codec::number::format_uint(v, buf);
   return {buf, n};
 }
+
+/// The Uri-Query parameters of one request (Register, Update, Bootstrap-Request) and the
+/// status of its other options, written one after the other into one buffer that lives
+/// until the request is sent (the engine copies options when it encodes it). The first
+/// error sticks, so the parameters are added without a check between them. add() is
+/// defined once, in registration.cpp.
+class Query {
+ public:
+  explicit Query(coap::Message& m) noexcept : m_(m) {}
+
+  /// Adds "<key><value>"; `key` ends with its '=' ("lt=").
+  void add(const char* key, std::string_view value) noexcept;
+  void add(const char* key, uint32_t value) noexcept {
+    char num[codec::number::kMaxChars];
+    add(key, u32_text(value, num));
+  }
+  /// Takes the outcome of adding another option (the first error sticks).
+  void also(Status st) noexcept {
+    if (st_) st_ = st;
+  }
+  Status status() const noexcept { return st_; }
+
+ private:
+  coap::Message& m_;
+  Status st_;
+  size_t used_ = 0;
+  // ep, lt, lwm2m and b of a Register, the longest.
+  char buf_[kMaxEndpointQuery + 48 + LWM2M_SERVER_BINDING_MAX];
+};
 
 }  // namespace lwm2m::core

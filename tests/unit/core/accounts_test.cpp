@@ -77,8 +77,6 @@ TEST_F(AccountsTest, ReadsServerInstancesWithTheirDefaults) {
   EXPECT_EQ(srv->iid, 4);
   EXPECT_EQ(srv->lifetime_s, 120u);
   EXPECT_EQ(srv->binding(), "UQ");
-  EXPECT_EQ(srv->default_pmin, 3u);
-  EXPECT_FALSE(srv->default_pmax);  // 0: no default maximum period
   EXPECT_EQ(srv->retry.communication_retry_count, 2u);
   EXPECT_TRUE(srv->mute_send);
   EXPECT_EQ(reader.server_instance(4)->ssid, 5);
