@@ -143,16 +143,7 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
       break;
     }
     if (!*more) break;
-    dm::Path p = r.path;
-    if (plan.create) {
-      if (p.depth() == 4) {
-        p = dm::Path(p.object(), new_iid, p.resource(), p.resource_instance());
-      } else if (p.depth() == 3) {
-        p = dm::Path(p.object(), new_iid, p.resource());
-      } else {
-        p = dm::Path(p.object(), new_iid);
-      }
-    }
+    const dm::Path p = plan.create ? r.path.with_instance(new_iid) : r.path;  // depth >= 2
     if (bootstrap && !obj->has_instance(p.instance())) {
       result = tx.create(dm::Path(p.object(), p.instance()));
       if (!result) break;
