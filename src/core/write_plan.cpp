@@ -143,7 +143,15 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
       break;
     }
     if (!*more) break;
-    const dm::Path p = plan.create ? r.path.with_instance(new_iid) : r.path;  // depth >= 2
+    dm::Path p = r.path;
+    if (plan.create) {
+      // The record's path in the new instance (depth 2 to 4): the deepest form, cut back
+      // to the record's depth (the ids below a path's depth are kInvalidId in every form).
+      const dm::Path q = p;
+      p = dm::Path(q.object(), new_iid, q.resource(), q.resource_instance());
+      while (p.depth() > q.depth())
+        p = p.parent();
+    }
     if (bootstrap && !obj->has_instance(p.instance())) {
       result = tx.create(dm::Path(p.object(), p.instance()));
       if (!result) break;

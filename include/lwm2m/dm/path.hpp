@@ -95,12 +95,6 @@ class Path {
 
   /// The path one level deeper; invalid_argument when already at depth 4 or id is 65535.
   Result<Path> child(uint16_t id) const noexcept;
-  /// The same path in instance `iid` (the path itself when it names no instance).
-  constexpr Path with_instance(InstanceId iid) const noexcept {
-    Path p = *this;
-    if (p.depth_ >= 2) p.ids_[1] = iid;
-    return p;
-  }
   /// The path one level up (root stays root).
   constexpr Path parent() const noexcept {
     Path p = *this;

@@ -48,14 +48,6 @@ TEST(Path, PrefixAndOrder) {
   EXPECT_FALSE(Path(3).child(kInvalidId).ok());
 }
 
-TEST(Path, WithInstanceKeepsTheDepthAndTheOtherIds) {
-  EXPECT_EQ(Path(3, kInvalidId, 7, 2).with_instance(4), Path(3, 4, 7, 2));
-  EXPECT_EQ(Path(3, 0, 7).with_instance(4), Path(3, 4, 7));
-  EXPECT_EQ(Path(3, 0).with_instance(4), Path(3, 4));
-  EXPECT_EQ(Path(3).with_instance(4), Path(3));  // no instance to change
-  EXPECT_EQ(Path{}.with_instance(4), Path{});
-}
-
 TEST(Path, FromUriSegments) {
   std::string_view segs[] = {"3", "0", "1"};
   EXPECT_EQ(Path::from_segments(segs).value(), Path(3, 0, 1));
