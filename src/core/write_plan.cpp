@@ -147,9 +147,8 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
     if (plan.create) {
       // The record's path in the new instance (depth 2 to 4): the deepest form, cut back
       // to the record's depth (the ids below a path's depth are kInvalidId in every form).
-      const dm::Path q = p;
-      p = dm::Path(q.object(), new_iid, q.resource(), q.resource_instance());
-      while (p.depth() > q.depth())
+      p = dm::Path(r.path.object(), new_iid, r.path.resource(), r.path.resource_instance());
+      while (p.depth() > r.path.depth())
         p = p.parent();
     }
     if (bootstrap && !obj->has_instance(p.instance())) {
