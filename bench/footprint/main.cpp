@@ -4,7 +4,8 @@
 // the client fed datagrams through its sans-I/O API. No operating system: the "radio" is a
 // pair of volatile buffers a driver would fill, time is a tick counter, and the client's
 // construction-time tables come from a bump arena (operator new), so the linked image
-// holds everything a device would carry and nothing else.
+// holds everything a device would carry and nothing else. It starts as firmware does: a
+// vector table and a reset handler (below; memory map in cortex_m4.ld), no C runtime start.
 //
 // The profile is the small one in bench/README.md: messages up to 256 bytes (Block2 in
 // 128-byte blocks), no Block1 reassembly, 4 observations, one management server. A library
@@ -12,6 +13,7 @@
 // instead of from the bootstrap server.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 
 #include "lwm2m/core/client.hpp"
@@ -78,15 +80,14 @@ objects::SecurityInstance g_security_slots[2];
 objects::ServerInstance g_server_slots[1];
 objects::SecurityObject g_security{g_security_slots};
 objects::ServerObject g_server{g_server_slots};
-objects::DeviceObject g_device{
-    objects::DeviceInfo{"Acme", "Model 7", "SN-0001", "1.0.0", "", "", "", "U"}};
+// Constant, as a device's identity is: the object views it, nothing builds it at start-up.
+constexpr objects::DeviceInfo kDeviceInfo{"Acme", "Model 7", "SN-0001", "1.0.0", "", "", "", "U"};
+objects::DeviceObject g_device{kDeviceInfo};
 dm::Object* g_object_slots[3];
 dm::Registry g_registry{g_object_slots};
 XorShiftRandom g_rng{0x5eed};
 
-}  // namespace
-
-int main() {
+int run() noexcept {
   (void)g_registry.add(g_security);
   (void)g_registry.add(g_server);
   (void)g_registry.add(g_device);
@@ -124,3 +125,44 @@ int main() {
     }
   }
 }
+
+}  // namespace
+
+// ---- start-up: what a device's reset vector runs ---------------------------------------
+
+extern "C" {
+extern uint32_t __data_start[], __data_end[], __data_load[];
+extern uint32_t __bss_start[], __bss_end[];
+extern uint32_t __stack_top[];
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+void reset_handler();
+}
+
+// The device never ends, so the destructors of static objects never run: registering them
+// would only keep newlib's atexit records (as the QEMU images do, bench/qemu/startup.cpp).
+void* __dso_handle = nullptr;
+extern "C" int __cxa_atexit(void (*)(void*), void*, void*) {
+  return 0;
+}
+
+void reset_handler() {
+  // The build uses the hard-float ABI: give the FPU full access (CPACR CP10, CP11) first.
+  volatile uint32_t& cpacr = *reinterpret_cast<volatile uint32_t*>(0xE000ED88u);
+  cpacr = cpacr | (0xFu << 20);
+  asm volatile("dsb\n\tisb" ::: "memory");
+  std::memcpy(__data_start, __data_load, static_cast<size_t>(__data_end - __data_start) * 4);
+  std::memset(__bss_start, 0, static_cast<size_t>(__bss_end - __bss_start) * 4);
+  for (void (**f)() = __init_array_start; f < __init_array_end; ++f)
+    (*f)();
+  (void)run();
+  for (;;) {  // a device would reset here (the reboot event, or a failed start)
+  }
+}
+
+// Initial stack pointer and reset; the other exceptions are never enabled by this image
+// (a device's table would go on with its fault and interrupt handlers).
+__attribute__((section(".vectors"), used)) const void* const g_vectors[] = {
+    __stack_top,
+    reinterpret_cast<const void*>(reset_handler),
+};

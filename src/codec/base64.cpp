@@ -32,35 +32,26 @@ char digit(uint32_t v, const char* extra) noexcept {
   return v >= 62 ? extra[v - 62] : kDigits[v];
 }
 
-// Encodes one group of 1..3 bytes into `quad`; returns how many characters are significant.
-size_t encode_group(const uint8_t* p, size_t n, const char* extra, char quad[4]) noexcept {
-  uint32_t v = static_cast<uint32_t>(p[0]) << 16;
-  if (n > 1) v |= static_cast<uint32_t>(p[1]) << 8;
-  if (n > 2) v |= p[2];
-  quad[0] = digit(v >> 18, extra);
-  quad[1] = digit(v >> 12, extra);
-  quad[2] = n > 1 ? digit(v >> 6, extra) : '=';
-  quad[3] = n > 2 ? digit(v, extra) : '=';
-  return n + 1;
-}
-
 }  // namespace
 
 void encode(ByteView in, Sink& out, Alphabet alphabet, Padding padding) noexcept {
   const char* extra = last_two(alphabet);
-  // Batch into a small stack buffer: one Sink::write per 48 characters, not per character.
-  char buf[48];
-  size_t used = 0;
+  // A character at a time into the sink: base64 text goes out only for an opaque value read
+  // as plain text, rare enough that the smaller loop is worth a write per character.
   for (size_t i = 0; i < in.size(); i += 3) {
-    size_t n = in.size() - i < 3 ? in.size() - i : 3;
-    size_t sig = encode_group(in.data() + i, n, extra, buf + used);
-    used += padding == Padding::required ? 4 : sig;
-    if (used > sizeof buf - 4) {
-      out.write(as_bytes(std::string_view{buf, used}));
-      used = 0;
+    const size_t n = in.size() - i < 3 ? in.size() - i : 3;
+    uint32_t v = 0;
+    for (size_t k = 0; k < 3; ++k)
+      v = v << 8 | (k < n ? in[i + k] : 0u);
+    // n bytes make n + 1 significant characters, padded to 4 when padding is required.
+    for (size_t k = 0; k < 4; ++k) {
+      if (k <= n) {
+        out.put(static_cast<uint8_t>(digit(v >> (18 - 6 * k), extra)));
+      } else if (padding == Padding::required) {
+        out.put('=');
+      }
     }
   }
-  if (used != 0) out.write(as_bytes(std::string_view{buf, used}));
 }
 
 Result<size_t> encode(ByteView in, std::span<char> out, Alphabet alphabet,

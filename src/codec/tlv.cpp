@@ -363,7 +363,8 @@ Status TlvWriter::finish() noexcept {
 
 // ---- decoder ----
 
-Result<TlvDecoder::Header> TlvDecoder::header(size_t limit) noexcept {
+// An Errc and the header in `h` rather than a Result<Header>: no copy through memory.
+Errc TlvDecoder::header(size_t limit, Header& h) noexcept {
   const size_t size = payload_.size();
   const uint8_t* p = payload_.data();
   // Running out of the payload is truncation; out of an enclosing TLV, a format error.
@@ -373,7 +374,6 @@ Result<TlvDecoder::Header> TlvDecoder::header(size_t limit) noexcept {
   const size_t id_bytes = (type & 0x20) ? 2 : 1;
   const size_t length_bytes = (type >> 3) & 3;
   if (limit - pos < id_bytes + length_bytes) return overrun;
-  Header h;
   h.kind = type >> 6;
   h.id = p[pos];
   if (id_bytes == 2) h.id = static_cast<uint16_t>(h.id << 8 | p[pos + 1]);
@@ -389,7 +389,7 @@ Result<TlvDecoder::Header> TlvDecoder::header(size_t limit) noexcept {
   if (limit - pos < length) return overrun;
   h.begin = pos;
   h.end = pos + length;
-  return h;
+  return Errc::ok;
 }
 
 namespace {
@@ -401,7 +401,9 @@ uint64_t read_be(const uint8_t* p, size_t n) noexcept {
   return v;
 }
 
-Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
+// The value of `type` in `b`, into `out` (left as it was on an error: the decoder stops).
+// An Errc rather than a Result<dm::Value>: the value is built once, in its record.
+Errc decode_value(dm::DataType type, ByteView b, dm::Value& out) noexcept {
   const size_t n = b.size();
   const bool int_size_ok = n == 1 || n == 2 || n == 4 || n == 8;
   // Every fixed-size type is a big-endian number of up to 8 bytes: read it once.
@@ -410,10 +412,12 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
     case dm::DataType::string:
     case dm::DataType::corelnk:
       if (!valid_utf8(as_string(b))) return Errc::bad_request;
-      return type == dm::DataType::string ? dm::Value::string(as_string(b))
-                                          : dm::Value::corelnk(as_string(b));
+      out = type == dm::DataType::string ? dm::Value::string(as_string(b))
+                                         : dm::Value::corelnk(as_string(b));
+      return Errc::ok;
     case dm::DataType::opaque:
-      return dm::Value::opaque(b);
+      out = dm::Value::opaque(b);
+      return Errc::ok;
     case dm::DataType::integer:
     case dm::DataType::time: {
       if (!int_size_ok) return Errc::bad_request;
@@ -422,30 +426,36 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
                         : n == 2 ? int64_t{static_cast<int16_t>(u)}
                         : n == 4 ? int64_t{static_cast<int32_t>(u)}
                                  : static_cast<int64_t>(u);
-      return type == dm::DataType::integer ? dm::Value::integer(v) : dm::Value::time(v);
+      out = type == dm::DataType::integer ? dm::Value::integer(v) : dm::Value::time(v);
+      return Errc::ok;
     }
     case dm::DataType::unsigned_integer:
       if (!int_size_ok) return Errc::bad_request;
-      return dm::Value::unsigned_integer(u);
+      out = dm::Value::unsigned_integer(u);
+      return Errc::ok;
     case dm::DataType::floating:
       if (n == 4) {
         const auto bits = static_cast<uint32_t>(u);
         float f;
         std::memcpy(&f, &bits, sizeof f);
-        return dm::Value::floating(lwm2m::detail::to_double(f));
+        out = dm::Value::floating(lwm2m::detail::to_double(f));
+        return Errc::ok;
       }
       if (n == 8) {
         double d;
         std::memcpy(&d, &u, sizeof d);
-        return dm::Value::floating(d);
+        out = dm::Value::floating(d);
+        return Errc::ok;
       }
       return Errc::bad_request;
     case dm::DataType::boolean:
       if (n != 1 || u > 1) return Errc::bad_request;
-      return dm::Value::boolean(u == 1);
+      out = dm::Value::boolean(u == 1);
+      return Errc::ok;
     case dm::DataType::objlnk:
       if (n != 4) return Errc::bad_request;
-      return dm::Value::objlnk(static_cast<uint16_t>(u >> 16), static_cast<uint16_t>(u));
+      out = dm::Value::objlnk(static_cast<uint16_t>(u >> 16), static_cast<uint16_t>(u));
+      return Errc::ok;
     case dm::DataType::none:
       break;
   }
@@ -454,7 +464,10 @@ Result<dm::Value> decode_value(dm::DataType type, ByteView b) noexcept {
 
 }  // namespace
 
-Result<bool> TlvDecoder::leaf(const dm::Path& path, const Header& h, Record& out) noexcept {
+// The caller has put the leaf's path in out.path (the record is the caller's to drop on an
+// error): each path is built once, where it goes.
+Result<bool> TlvDecoder::leaf(const Header& h, Record& out) noexcept {
+  const dm::Path& path = out.path;
   if (ctx_.types == nullptr) return fail(Errc::invalid_state);
   auto type = ctx_.types->type_of(path);
   if (!type) {
@@ -467,10 +480,9 @@ Result<bool> TlvDecoder::leaf(const dm::Path& path, const Header& h, Record& out
     }
     return fail(type.error());
   }
-  auto value = decode_value(*type, payload_.subspan(h.begin, h.end - h.begin));
-  if (!value) return fail(value.error());
-  out.path = path;
-  out.value = *value;
+  if (const Errc e = decode_value(*type, payload_.subspan(h.begin, h.end - h.begin), out.value);
+      e != Errc::ok)
+    return fail(e);
   out.time.reset();
   pos_ = h.end;
   return true;
@@ -487,34 +499,35 @@ Result<bool> TlvDecoder::next(Record& out) noexcept {
     const size_t limit = in_resource_   ? resource_end_
                          : in_instance_ ? instance_end_
                                         : payload_.size();
-    auto h = header(limit);
-    if (!h) return fail(h.error());
+    Header h;
+    if (const Errc e = header(limit, h); e != Errc::ok) return fail(e);
 
     if (in_resource_) {
-      if (h->kind != kResourceInstance) return fail(Errc::malformed);
-      return leaf(dm::Path(base.object(), instance_, resource_, h->id), *h, out);
+      if (h.kind != kResourceInstance) return fail(Errc::malformed);
+      out.path = dm::Path(base.object(), instance_, resource_, h.id);
+      return leaf(h, out);
     }
 
     const bool top = !in_instance_;
     if (top && base.depth() == 0) return fail(Errc::bad_request);
-    if (h->kind == kObjectInstance) {
+    if (h.kind == kObjectInstance) {
       if (!top || base.depth() > 2) return fail(top ? Errc::unsupported : Errc::malformed);
       if (base.depth() == 1) {
         if (top_kind_ != 0xFF && top_kind_ != kObjectInstance) return fail(Errc::unsupported);
         top_kind_ = kObjectInstance;
-      } else if (h->id != base.instance()) {
+      } else if (h.id != base.instance()) {
         return fail(Errc::bad_request);
       }
-      pos_ = h->begin;
-      if (h->begin == h->end) {
+      pos_ = h.begin;
+      if (h.begin == h.end) {
         // An instance without resources (Create with only an instance id).
-        out.path = dm::Path(base.object(), h->id);
+        out.path = dm::Path(base.object(), h.id);
         out.value = dm::Value{};
         out.time.reset();
         return true;
       }
-      instance_ = h->id;
-      instance_end_ = h->end;
+      instance_ = h.id;
+      instance_end_ = h.end;
       in_instance_ = true;
       continue;
     }
@@ -525,41 +538,47 @@ Result<bool> TlvDecoder::next(Record& out) noexcept {
     if (top) {
       switch (base.depth()) {
         case 1:
-          if (h->kind == kResourceInstance) return fail(Errc::unsupported);
+          if (h.kind == kResourceInstance) return fail(Errc::unsupported);
           if (top_kind_ != 0xFF && top_kind_ != kResourceValue) return fail(Errc::unsupported);
           top_kind_ = kResourceValue;  // resources without an instance: Create without id
           iid = dm::kInvalidId;
           break;
         case 2:
-          if (h->kind == kResourceInstance) return fail(Errc::unsupported);
+          if (h.kind == kResourceInstance) return fail(Errc::unsupported);
           break;
         case 3:
-          if (h->kind == kResourceInstance)
-            return leaf(dm::Path(base.object(), iid, base.resource(), h->id), *h, out);
-          if (h->id != base.resource()) return fail(Errc::bad_request);
+          if (h.kind == kResourceInstance) {
+            out.path = dm::Path(base.object(), iid, base.resource(), h.id);
+            return leaf(h, out);
+          }
+          if (h.id != base.resource()) return fail(Errc::bad_request);
           break;
         default:
-          if (h->kind != kResourceInstance) return fail(Errc::unsupported);
-          if (h->id != base.resource_instance()) return fail(Errc::bad_request);
-          return leaf(base, *h, out);
+          if (h.kind != kResourceInstance) return fail(Errc::unsupported);
+          if (h.id != base.resource_instance()) return fail(Errc::bad_request);
+          out.path = base;
+          return leaf(h, out);
       }
-    } else if (h->kind == kResourceInstance) {
+    } else if (h.kind == kResourceInstance) {
       return fail(Errc::malformed);
     }
 
-    if (h->kind == kResourceValue) return leaf(dm::Path(base.object(), iid, h->id), *h, out);
+    if (h.kind == kResourceValue) {
+      out.path = dm::Path(base.object(), iid, h.id);
+      return leaf(h, out);
+    }
 
     // A multiple resource: descend into its instances.
-    pos_ = h->begin;
-    if (h->begin == h->end) {
-      out.path = dm::Path(base.object(), iid, h->id);
+    pos_ = h.begin;
+    if (h.begin == h.end) {
+      out.path = dm::Path(base.object(), iid, h.id);
       out.value = dm::Value{};
       out.time.reset();
       return true;
     }
     instance_ = iid;
-    resource_ = h->id;
-    resource_end_ = h->end;
+    resource_ = h.id;
+    resource_end_ = h.end;
     in_resource_ = true;
   }
 }

@@ -104,12 +104,12 @@ class TlvDecoder final : public Decoder {
     size_t begin;  // first value byte
     size_t end;    // one past the last value byte
   };
-  Result<Header> header(size_t limit) noexcept;
+  Errc header(size_t limit, Header& h) noexcept;
   Result<bool> fail(Errc e) noexcept {
     error_ = e;
     return e;
   }
-  Result<bool> leaf(const dm::Path& path, const Header& h, Record& out) noexcept;
+  Result<bool> leaf(const Header& h, Record& out) noexcept;  // at out.path
 
   ByteView payload_;
   DecodeContext ctx_;

@@ -145,13 +145,11 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
     if (!*more) break;
     dm::Path p = r.path;
     if (plan.create) {
-      if (p.depth() == 4) {
-        p = dm::Path(p.object(), new_iid, p.resource(), p.resource_instance());
-      } else if (p.depth() == 3) {
-        p = dm::Path(p.object(), new_iid, p.resource());
-      } else {
-        p = dm::Path(p.object(), new_iid);
-      }
+      // The record's path in the new instance (depth 2 to 4): the deepest form, cut back
+      // to the record's depth (the ids below a path's depth are kInvalidId in every form).
+      p = dm::Path(r.path.object(), new_iid, r.path.resource(), r.path.resource_instance());
+      while (p.depth() > r.path.depth())
+        p = p.parent();
     }
     if (bootstrap && !obj->has_instance(p.instance())) {
       result = tx.create(dm::Path(p.object(), p.instance()));

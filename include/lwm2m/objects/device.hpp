@@ -174,19 +174,18 @@ class DeviceObject final : public dm::Object {
   void set_present(dm::ResourceId rid, bool present) noexcept;
 
   // The 4-byte members first, then the 8-byte one, then the bytes: no padding between them
-  // (192 bytes on a 32-bit target, not 232).
-  Clock* clock_ = nullptr;
-  Memory* memory_ = nullptr;
+  // (192 bytes on a 32-bit target, not 232). Those that start at zero are one run from
+  // clock_ to timezone_len_, which the constructor clears at once.
   int memory_free_ = -1;
   int memory_total_ = -1;
   /// Bit `rid` set when resource rid is present (the ids are 0-22), kept by whatever
   /// changes a value it depends on: a Read of /3/0 asks for every resource.
   uint32_t present_ = 0;
+  Clock* clock_ = nullptr;
+  Memory* memory_ = nullptr;
   int64_t time_offset_ = 0;  ///< Current Time minus the clock's time (the clock reads 0 if none)
   /// Voltage (mV) and current (mA) of each power source, beside its type in power_type_.
   int power_[kMaxPowerSources][2] = {};
-  int8_t battery_ = -1;  ///< 0..100 (set_battery_level() caps it), negative: absent
-  int8_t battery_status_ = -1;
   bool time_written_ = false;
   uint8_t error_count_ = 0;
   uint8_t power_count_ = 0;
@@ -197,6 +196,8 @@ class DeviceObject final : public dm::Object {
   uint8_t utc_offset_len_ = 0;
   char timezone_[32] = {};
   uint8_t timezone_len_ = 0;
+  int8_t battery_ = -1;  ///< 0..100 (set_battery_level() caps it), negative: absent
+  int8_t battery_status_ = -1;
 };
 
 }  // namespace lwm2m::objects
