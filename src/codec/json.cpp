@@ -141,6 +141,33 @@ void Writer::null() noexcept {
   sink_.write(as_bytes("null"));
 }
 
+void Writer::value(const dm::Value& v, base64::Alphabet alphabet,
+                   base64::Padding padding) noexcept {
+  switch (v.type()) {
+    case dm::DataType::none:
+      return;
+    case dm::DataType::string:
+    case dm::DataType::corelnk:
+      return string(v.as_string());
+    case dm::DataType::objlnk: {
+      char link[12];
+      return string({link, number::format_objlnk(v.as_objlnk(), link)});
+    }
+    case dm::DataType::opaque:
+      begin_string();
+      base64::encode(v.as_bytes(), sink_, alphabet, padding);
+      return end_string();
+    case dm::DataType::unsigned_integer:
+      return unsigned_integer(v.as_unsigned());
+    case dm::DataType::floating:
+      return floating(v.as_float());
+    case dm::DataType::boolean:
+      return boolean(v.as_bool());
+    default:  // integer, time
+      return integer(v.as_integer());
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Reader
 

@@ -9,7 +9,9 @@
 #include <span>
 #include <string_view>
 
+#include "codec/base64.hpp"
 #include "lwm2m/bytes.hpp"
+#include "lwm2m/dm/value.hpp"
 #include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
@@ -51,6 +53,10 @@ class Writer {
   void floating(double v) noexcept;
   void boolean(bool v) noexcept;
   void null() noexcept;
+  /// A data-model value as the JSON formats carry it: numbers (integer, unsigned, time,
+  /// float), boolean, string and core link as strings, object link as the string "O:I",
+  /// opaque as a base64 string (`alphabet` and `padding` are the format's). Nothing for none.
+  void value(const dm::Value& v, base64::Alphabet alphabet, base64::Padding padding) noexcept;
 
   /// ok, or the first error (invalid_argument for refused values). Output overflow is the
   /// Sink's business (Sink::fits()).

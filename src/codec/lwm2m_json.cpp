@@ -15,30 +15,13 @@ namespace {
 // One entry's value member: "sv" (string, core link, opaque as base64), "v" (numbers),
 // "bv" or "ov".
 void write_value(json::Writer& w, const dm::Value& v) noexcept {
-  switch (v.type()) {
-    case dm::DataType::string:
-    case dm::DataType::corelnk:
-      w.key("sv");
-      return w.string(v.as_string());
-    case dm::DataType::opaque:
-      w.key("sv");
-      w.begin_string();
-      base64::encode(v.as_bytes(), w.sink(), base64::Alphabet::standard, base64::Padding::required);
-      return w.end_string();
-    case dm::DataType::boolean:
-      w.key("bv");
-      return w.boolean(v.as_bool());
-    case dm::DataType::objlnk: {
-      char buf[12];
-      w.key("ov");
-      return w.string({buf, number::format_objlnk(v.as_objlnk(), buf)});
-    }
-    default:
-      w.key("v");
-      if (v.type() == dm::DataType::unsigned_integer) return w.unsigned_integer(v.as_unsigned());
-      if (v.type() == dm::DataType::floating) return w.floating(v.as_float());
-      return w.integer(v.as_integer());  // integer, time
-  }
+  const dm::DataType t = v.type();
+  w.key(t == dm::DataType::boolean  ? "bv"
+        : t == dm::DataType::objlnk ? "ov"
+        : t == dm::DataType::string || t == dm::DataType::corelnk || t == dm::DataType::opaque
+            ? "sv"
+            : "v");
+  w.value(v, base64::Alphabet::standard, base64::Padding::required);
 }
 
 void begin_document(json::Writer& w, std::string_view bn) noexcept {
