@@ -13,9 +13,9 @@ namespace lwm2m::codec::json {
 namespace {
 
 int hex_value(uint8_t c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (static_cast<unsigned>(c - '0') < 10) return c - '0';
+  c |= 0x20;  // 'A'..'F' to 'a'..'f'; no other byte lands there
+  if (static_cast<unsigned>(c - 'a') < 6) return c - 'a' + 10;
   return -1;
 }
 
