@@ -174,7 +174,7 @@ Status Lwm2mJsonDecoder::start() noexcept {
   json::Reader r = in_;
   LWM2M_TRY(expect(r, json::Token::begin_object));
   unsigned seen = 0;
-  json::Token value;
+  json::Token value = json::Token::end;
   for (;;) {
     auto m = member(r, kTop, seen, value);
     if (!m) return m.status();
@@ -212,7 +212,7 @@ Result<bool> Lwm2mJsonDecoder::entry(Record& out) noexcept {
   int kind = -1;  // the value member's index in kEntry
   unsigned seen = 0;
   for (;;) {
-    json::Token token;
+    json::Token token = json::Token::end;
     auto m = member(in_, kEntry, seen, token);
     if (!m) return m.error();
     if (*m < 0) break;
