@@ -13,9 +13,9 @@ namespace lwm2m::codec::json {
 namespace {
 
 int hex_value(uint8_t c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (static_cast<unsigned>(c - '0') < 10) return c - '0';
+  c |= 0x20;  // 'A'..'F' to 'a'..'f'; no other byte lands there
+  if (static_cast<unsigned>(c - 'a') < 6) return c - 'a' + 10;
   return -1;
 }
 
@@ -31,6 +31,19 @@ int32_t hex4(const uint8_t* p, size_t avail) noexcept {
   return v;
 }
 
+// The characters with a two-character escape, and the letter after the backslash of each.
+constexpr size_t kShortEscapes = 7;
+constexpr char kEscaped[] = "\"\\\b\f\n\r\t";
+constexpr char kEscapeLetters[] = "\"\\bfnrt";
+
+// Index of c in a table above; kShortEscapes when absent.
+size_t short_escape(const char* table, uint8_t c) noexcept {
+  size_t k = 0;
+  while (k < kShortEscapes && static_cast<uint8_t>(table[k]) != c)
+    ++k;
+  return k;
+}
+
 bool is_digit(uint8_t c) noexcept {
   return c >= '0' && c <= '9';
 }
@@ -41,62 +54,39 @@ bool is_digit(uint8_t c) noexcept {
 // Writer
 
 void Writer::before_value() noexcept {
-  if (after_key_) {
-    after_key_ = false;
-    return;
-  }
-  if (depth_ == 0) return;
-  const uint64_t bit = uint64_t{1} << (depth_ - 1);
-  if (is_object_ & bit) return fail(Errc::invalid_state);  // a member needs a key first
-  if (has_items_ & bit) sink_.put(',');
-  has_items_ |= bit;
+  if (comma_) sink_.put(',');
+  comma_ = true;
 }
 
-void Writer::open(char c, bool object) noexcept {
-  if (depth_ >= kMaxDepth) return fail(Errc::invalid_state);
+void Writer::open(char c) noexcept {
   before_value();
-  const uint64_t bit = uint64_t{1} << depth_;
-  if (object) {
-    is_object_ |= bit;
-  } else {
-    is_object_ &= ~bit;
-  }
-  has_items_ &= ~bit;
-  ++depth_;
   sink_.put(static_cast<uint8_t>(c));
+  comma_ = false;
 }
 
-void Writer::close(char c, bool object) noexcept {
-  if (depth_ == 0 || after_key_) return fail(Errc::invalid_state);
-  const bool is_obj = (is_object_ >> (depth_ - 1)) & 1;
-  if (is_obj != object) return fail(Errc::invalid_state);
-  --depth_;
+void Writer::close(char c) noexcept {
   sink_.put(static_cast<uint8_t>(c));
+  comma_ = true;
 }
 
 void Writer::key(std::string_view k) noexcept {
-  if (depth_ == 0 || after_key_) return fail(Errc::invalid_state);
-  const uint64_t bit = uint64_t{1} << (depth_ - 1);
-  if (!(is_object_ & bit)) return fail(Errc::invalid_state);
-  if (!valid_utf8(k)) return fail(Errc::invalid_argument);
-  if (has_items_ & bit) sink_.put(',');
-  has_items_ |= bit;
-  sink_.put('"');
-  escaped(k);
-  sink_.write(as_bytes("\":"));
-  after_key_ = true;
+  string(k);
+  sink_.put(':');
+  comma_ = false;
 }
 
 void Writer::string(std::string_view s) noexcept {
-  if (!valid_utf8(s)) return fail(Errc::invalid_argument);
-  before_value();
-  sink_.put('"');
-  escaped(s);
-  sink_.put('"');
+  begin_string();
+  string_part(s);
+  end_string();
 }
 
 void Writer::begin_string() noexcept {
   before_value();
+  sink_.put('"');
+}
+
+void Writer::end_string() noexcept {
   sink_.put('"');
 }
 
@@ -113,37 +103,12 @@ void Writer::escaped(std::string_view s) noexcept {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     sink_.write(as_bytes(lwm2m::detail::slice(s, run, i - run)));
     run = i + 1;
-    char esc[6] = {'\\', 0, 0, 0, 0, 0};
-    size_t n = 2;
-    switch (c) {
-      case '"':
-        esc[1] = '"';
-        break;
-      case '\\':
-        esc[1] = '\\';
-        break;
-      case '\b':
-        esc[1] = 'b';
-        break;
-      case '\f':
-        esc[1] = 'f';
-        break;
-      case '\n':
-        esc[1] = 'n';
-        break;
-      case '\r':
-        esc[1] = 'r';
-        break;
-      case '\t':
-        esc[1] = 't';
-        break;
-      default:  // other control characters have no short form (RFC 8259 §7)
-        esc[1] = 'u';
-        esc[2] = '0';
-        esc[3] = '0';
-        esc[4] = kHex[c >> 4];
-        esc[5] = kHex[c & 0xF];
-        n = 6;
+    // A short form where there is one, else \u00XX (RFC 8259 §7).
+    char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+    size_t n = 6;
+    if (const size_t k = short_escape(kEscaped, c); k < kShortEscapes) {
+      esc[1] = kEscapeLetters[k];
+      n = 2;
     }
     sink_.write(as_bytes(std::string_view{esc, n}));
   }
@@ -174,6 +139,33 @@ void Writer::boolean(bool v) noexcept {
 void Writer::null() noexcept {
   before_value();
   sink_.write(as_bytes("null"));
+}
+
+void Writer::value(const dm::Value& v, base64::Alphabet alphabet,
+                   base64::Padding padding) noexcept {
+  switch (v.type()) {
+    case dm::DataType::none:
+      return;
+    case dm::DataType::string:
+    case dm::DataType::corelnk:
+      return string(v.as_string());
+    case dm::DataType::objlnk: {
+      char link[12];
+      return string({link, number::format_objlnk(v.as_objlnk(), link)});
+    }
+    case dm::DataType::opaque:
+      begin_string();
+      base64::encode(v.as_bytes(), sink_, alphabet, padding);
+      return end_string();
+    case dm::DataType::unsigned_integer:
+      return unsigned_integer(v.as_unsigned());
+    case dm::DataType::floating:
+      return floating(v.as_float());
+    case dm::DataType::boolean:
+      return boolean(v.as_bool());
+    default:  // integer, time
+      return integer(v.as_integer());
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -271,17 +263,15 @@ Result<Token> Reader::value() noexcept {
       t = Token::string;
       break;
     case 't':
-      if (Status s = literal("true"); !s) return fail(s.error());
-      t = Token::true_;
-      break;
     case 'f':
-      if (Status s = literal("false"); !s) return fail(s.error());
-      t = Token::false_;
+    case 'n': {
+      // true_, false_ and null follow each other in Token.
+      static constexpr const char* kWords[] = {"true", "false", "null"};
+      const int w = c == 't' ? 0 : c == 'f' ? 1 : 2;
+      if (Status s = literal(kWords[w]); !s) return fail(s.error());
+      t = static_cast<Token>(static_cast<int>(Token::true_) + w);
       break;
-    case 'n':
-      if (Status s = literal("null"); !s) return fail(s.error());
-      t = Token::null;
-      break;
+    }
     default:
       if (c != '-' && !is_digit(c)) return fail(Errc::malformed);
       if (Status s = scan_number(); !s) return fail(s.error());
@@ -291,12 +281,13 @@ Result<Token> Reader::value() noexcept {
   return t;
 }
 
-Status Reader::literal(std::string_view word) noexcept {
-  for (size_t k = 0; k < word.size(); ++k) {
-    if (pos_ + k >= in_.size()) return Errc::truncated;
-    if (in_[pos_ + k] != static_cast<uint8_t>(word[k])) return Errc::malformed;
+Status Reader::literal(const char* word) noexcept {
+  size_t i = pos_;
+  for (; *word != 0; ++word, ++i) {
+    if (i >= in_.size()) return Errc::truncated;
+    if (in_[i] != static_cast<uint8_t>(*word)) return Errc::malformed;
   }
-  pos_ += word.size();
+  pos_ = i;
   return {};
 }
 
@@ -304,35 +295,29 @@ Status Reader::scan_number() noexcept {
   const size_t n = in_.size();
   const size_t start = pos_;
   size_t i = pos_;
-  bool negative = false, decimal = false;
-  if (in_[i] == '-') {
-    negative = true;
-    ++i;
-  }
-  if (i == n) return Errc::truncated;
-  if (in_[i] == '0') {
-    ++i;
-    if (i < n && is_digit(in_[i])) return Errc::malformed;  // leading zero
-  } else if (is_digit(in_[i])) {
+  // Digits from i on, at least one: after '.', after 'e' and its sign, and first.
+  auto digits = [&]() -> Errc {
+    if (i == n) return Errc::truncated;
+    const size_t from = i;
     while (i < n && is_digit(in_[i]))
       ++i;
-  } else {
-    return Errc::malformed;
-  }
+    return i == from ? Errc::malformed : Errc::ok;
+  };
+  const bool negative = in_[i] == '-';
+  i += negative;
+  const size_t first = i;
+  if (Errc e = digits(); e != Errc::ok) return e;
+  if (in_[first] == '0' && i - first > 1) return Errc::malformed;  // leading zero
+  bool decimal = false;
   if (i < n && in_[i] == '.') {
     decimal = true;
-    if (++i == n) return Errc::truncated;
-    if (!is_digit(in_[i])) return Errc::malformed;
-    while (i < n && is_digit(in_[i]))
-      ++i;
+    ++i;
+    if (Errc e = digits(); e != Errc::ok) return e;
   }
-  if (i < n && (in_[i] == 'e' || in_[i] == 'E')) {
+  if (i < n && (in_[i] | 0x20) == 'e') {
     decimal = true;
     if (++i < n && (in_[i] == '+' || in_[i] == '-')) ++i;
-    if (i == n) return Errc::truncated;
-    if (!is_digit(in_[i])) return Errc::malformed;
-    while (i < n && is_digit(in_[i]))
-      ++i;
+    if (Errc e = digits(); e != Errc::ok) return e;
   }
   raw_ = as_string(in_.subspan(start, i - start));
   kind_ = decimal    ? NumberKind::decimal
@@ -346,54 +331,37 @@ Status Reader::scan_string() noexcept {
   const size_t n = in_.size();
   const size_t start = pos_ + 1;
   bool esc = false;
+  bool high = false;  // after a high surrogate's escape: the low one's must come next
   size_t i = start;
   for (;;) {
     if (i >= n) return Errc::truncated;
     const uint8_t b = in_[i];
+    if (high && b != '\\') return Errc::malformed;
     if (b == '"') break;
-    if (b == '\\') {
-      esc = true;
-      if (i + 1 >= n) return Errc::truncated;
-      switch (in_[i + 1]) {
-        case '"':
-        case '\\':
-        case '/':
-        case 'b':
-        case 'f':
-        case 'n':
-        case 'r':
-        case 't':
-          i += 2;
-          continue;
-        case 'u':
-          break;
-        default:
-          return Errc::malformed;
-      }
-      int32_t cp = hex4(in_.data() + i + 2, n - (i + 2));
-      if (cp == -1) return Errc::malformed;
-      if (cp == -2) return Errc::truncated;
-      i += 6;
-      if (cp >= 0xDC00 && cp <= 0xDFFF) return Errc::malformed;  // lone low surrogate
-      if (cp >= 0xD800 && cp <= 0xDBFF) {
-        // A high surrogate must be followed at once by an escaped low surrogate.
-        if (i >= n) return Errc::truncated;
-        if (in_[i] != '\\') return Errc::malformed;
-        if (i + 1 >= n) return Errc::truncated;
-        if (in_[i + 1] != 'u') return Errc::malformed;
-        int32_t lo = hex4(in_.data() + i + 2, n - (i + 2));
-        if (lo == -1) return Errc::malformed;
-        if (lo == -2) return Errc::truncated;
-        if (lo < 0xDC00 || lo > 0xDFFF) return Errc::malformed;
-        i += 6;
-      }
+    if (b != '\\') {
+      if (b < 0x20) return Errc::malformed;  // control characters must be escaped
+      Errc err = Errc::ok;
+      const size_t len = utf8_sequence(in_.data() + i, n - i, err);
+      if (len == 0) return err;
+      i += len;
       continue;
     }
-    if (b < 0x20) return Errc::malformed;  // control characters must be escaped
-    Errc err = Errc::ok;
-    size_t len = utf8_sequence(in_.data() + i, n - i, err);
-    if (len == 0) return err;
-    i += len;
+    esc = true;
+    if (i + 1 >= n) return Errc::truncated;
+    const uint8_t e = in_[i + 1];
+    i += 2;
+    if (e != 'u') {
+      if (high || (e != '/' && short_escape(kEscapeLetters, e) == kShortEscapes))
+        return Errc::malformed;
+      continue;
+    }
+    const int32_t cp = hex4(in_.data() + i, n - i);
+    if (cp == -1) return Errc::malformed;
+    if (cp == -2) return Errc::truncated;
+    i += 4;
+    // A low surrogate only right after a high one, and a high one only before a low one.
+    if ((cp >= 0xDC00 && cp <= 0xDFFF) != high) return Errc::malformed;
+    high = cp >= 0xD800 && cp <= 0xDBFF;
   }
   raw_ = as_string(in_.subspan(start, i - start));
   escapes_ = esc;
@@ -417,70 +385,36 @@ Result<std::string_view> Reader::string(std::span<char> scratch) const noexcept 
   if (!escapes_) return raw_;
   // raw_ was validated by scan_string(), so escapes here are well-formed.
   size_t o = 0;
-  auto put = [&](uint8_t c) {
-    if (o >= scratch.size()) return false;
-    scratch[o++] = static_cast<char>(c);
-    return true;
-  };
   const auto* p = reinterpret_cast<const uint8_t*>(raw_.data());
   const size_t n = raw_.size();
   for (size_t i = 0; i < n;) {
-    if (p[i] != '\\') {
-      if (!put(p[i++])) return Errc::buffer_too_small;
-      continue;
+    uint8_t out[4] = {p[i++]};
+    size_t len = 1;
+    if (out[0] == '\\') {
+      const uint8_t e = p[i++];
+      out[0] = e;  // '"', '\\', '/'
+      if (const size_t k = short_escape(kEscapeLetters, e); k < kShortEscapes) {
+        out[0] = static_cast<uint8_t>(kEscaped[k]);
+      } else if (e == 'u') {
+        auto cp = static_cast<uint32_t>(hex4(p + i, 4));
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          const auto lo = static_cast<uint32_t>(hex4(p + i + 2, 4));
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          i += 6;
+        }
+        // UTF-8: continuation bytes from the last, then the lead byte's marker bits.
+        len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        for (size_t j = len - 1; j > 0; --j) {
+          out[j] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+          cp >>= 6;
+        }
+        out[0] = static_cast<uint8_t>(cp | (len > 1 ? 0xF00 >> len : 0));
+      }
     }
-    const uint8_t e = p[i + 1];
-    uint8_t c = 0;
-    switch (e) {
-      case 'b':
-        c = '\b';
-        break;
-      case 'f':
-        c = '\f';
-        break;
-      case 'n':
-        c = '\n';
-        break;
-      case 'r':
-        c = '\r';
-        break;
-      case 't':
-        c = '\t';
-        break;
-      case 'u':
-        break;
-      default:
-        c = e;  // '"', '\\', '/'
-    }
-    if (e != 'u') {
-      if (!put(c)) return Errc::buffer_too_small;
-      i += 2;
-      continue;
-    }
-    uint32_t cp = static_cast<uint32_t>(hex4(p + i + 2, 4));
-    i += 6;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      const auto lo = static_cast<uint32_t>(hex4(p + i + 2, 4));
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-      i += 6;
-    }
-    bool ok;
-    if (cp < 0x80) {
-      ok = put(static_cast<uint8_t>(cp));
-    } else if (cp < 0x800) {
-      ok = put(static_cast<uint8_t>(0xC0 | (cp >> 6))) &&
-           put(static_cast<uint8_t>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      ok = put(static_cast<uint8_t>(0xE0 | (cp >> 12))) &&
-           put(static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F))) &&
-           put(static_cast<uint8_t>(0x80 | (cp & 0x3F)));
-    } else {
-      ok = put(static_cast<uint8_t>(0xF0 | (cp >> 18))) &&
-           put(static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F))) &&
-           put(static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F))) &&
-           put(static_cast<uint8_t>(0x80 | (cp & 0x3F)));
-    }
-    if (!ok) return Errc::buffer_too_small;
+    if (o + len > scratch.size()) return Errc::buffer_too_small;
+    for (size_t k = 0; k < len; ++k)
+      scratch[o++] = static_cast<char>(out[k]);
   }
   return std::string_view{scratch.data(), o};
 }

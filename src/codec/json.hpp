@@ -9,27 +9,29 @@
 #include <span>
 #include <string_view>
 
+#include "codec/base64.hpp"
 #include "lwm2m/bytes.hpp"
+#include "lwm2m/dm/value.hpp"
 #include "lwm2m/sink.hpp"
 #include "lwm2m/status.hpp"
 
 namespace lwm2m::codec::json {
 
-/// Deepest nesting either side handles. SenML needs 2 levels and LwM2M JSON 3.
+/// Deepest nesting the reader handles. SenML needs 2 levels and LwM2M JSON 3.
 inline constexpr size_t kMaxDepth = 32;
 
 /// Streaming writer. Commas and colons are inserted automatically. Value calls after a
 /// key() complete the member; elsewhere they add an array element or the top-level value.
-/// Misuse (unbalanced nesting, deeper than kMaxDepth) and refused values make status()
-/// fail; output after an error is unspecified.
+/// The caller nests correctly (the codecs write fixed shapes): misuse is not detected.
+/// Refused values make status() fail; output after an error is unspecified.
 class Writer {
  public:
   explicit Writer(Sink& sink) noexcept : sink_(sink) {}
 
-  void begin_object() noexcept { open('{', true); }
-  void end_object() noexcept { close('}', true); }
-  void begin_array() noexcept { open('[', false); }
-  void end_array() noexcept { close(']', false); }
+  void begin_object() noexcept { open('{'); }
+  void end_object() noexcept { close('}'); }
+  void begin_array() noexcept { open('['); }
+  void end_array() noexcept { close(']'); }
 
   /// Object member name; must be inside an object. Escaped like string().
   void key(std::string_view k) noexcept;
@@ -42,7 +44,7 @@ class Writer {
   void begin_string() noexcept;
   void string_part(std::string_view s) noexcept;
   void string_raw(std::string_view s) noexcept { sink_.write(as_bytes(s)); }
-  void end_string() noexcept { sink_.put('"'); }
+  void end_string() noexcept;
 
   void integer(int64_t v) noexcept;
   void unsigned_integer(uint64_t v) noexcept;
@@ -51,17 +53,19 @@ class Writer {
   void floating(double v) noexcept;
   void boolean(bool v) noexcept;
   void null() noexcept;
+  /// A data-model value as the JSON formats carry it: numbers (integer, unsigned, time,
+  /// float), boolean, string and core link as strings, object link as the string "O:I",
+  /// opaque as a base64 string (`alphabet` and `padding` are the format's). Nothing for none.
+  void value(const dm::Value& v, base64::Alphabet alphabet, base64::Padding padding) noexcept;
 
-  /// ok, or the first error (invalid_argument for refused values, invalid_state for
-  /// misuse). Output overflow is the Sink's business (Sink::fits()).
+  /// ok, or the first error (invalid_argument for refused values). Output overflow is the
+  /// Sink's business (Sink::fits()).
   Status status() const noexcept { return status_; }
-  /// True when every container opened has been closed again.
-  bool balanced() const noexcept { return depth_ == 0; }
   Sink& sink() noexcept { return sink_; }
 
  private:
-  void open(char c, bool object) noexcept;
-  void close(char c, bool object) noexcept;
+  void open(char c) noexcept;
+  void close(char c) noexcept;
   void before_value() noexcept;
   void escaped(std::string_view s) noexcept;
   void fail(Errc e) noexcept {
@@ -69,10 +73,7 @@ class Writer {
   }
 
   Sink& sink_;
-  uint64_t is_object_ = 0;  // bit d: container at depth d+1 is an object
-  uint64_t has_items_ = 0;  // bit d: container at depth d+1 already holds a member/element
-  size_t depth_ = 0;
-  bool after_key_ = false;
+  bool comma_ = false;  // the next value or key follows another one: a ',' first
   Status status_;
 };
 
@@ -145,7 +146,7 @@ class Reader {
   Result<Token> key() noexcept;
   Status scan_string() noexcept;
   Status scan_number() noexcept;
-  Status literal(std::string_view word) noexcept;
+  Status literal(const char* word) noexcept;
   Result<Token> close(uint8_t c) noexcept;
   void skip_ws() noexcept;
   Result<Token> fail(Errc e) noexcept {

@@ -7,100 +7,59 @@
 #include "codec/base64.hpp"
 #include "codec/json.hpp"
 #include "codec/number.hpp"
-#include "text_slice.hpp"
+#include "codec/senml_common.hpp"
 
 namespace lwm2m::codec {
 namespace {
 
-// Writes the ids of `p` from level `from` on, separated by '/', into `out`: "6/0".
-size_t relative_name(const dm::Path& p, size_t from, char* out) noexcept {
-  size_t n = 0;
-  for (size_t i = from; i < p.depth(); ++i) {
-    if (i > from) out[n++] = '/';
-    n += number::format_uint(p.id(i), out + n);
-  }
-  return n;
+// One entry's value member: "sv" (string, core link, opaque as base64), "v" (numbers),
+// "bv" or "ov".
+void write_value(json::Writer& w, const dm::Value& v) noexcept {
+  const dm::DataType t = v.type();
+  w.key(t == dm::DataType::boolean  ? "bv"
+        : t == dm::DataType::objlnk ? "ov"
+        : t == dm::DataType::string || t == dm::DataType::corelnk || t == dm::DataType::opaque
+            ? "sv"
+            : "v");
+  w.value(v, base64::Alphabet::standard, base64::Padding::required);
 }
 
-void write_value(json::Writer& w, const dm::Value& v) noexcept {
-  switch (v.type()) {
-    case dm::DataType::string:
-    case dm::DataType::corelnk:
-      w.key("sv");
-      w.string(v.as_string());
-      return;
-    case dm::DataType::opaque:
-      w.key("sv");
-      w.begin_string();
-      base64::encode(v.as_bytes(), w.sink(), base64::Alphabet::standard, base64::Padding::required);
-      w.end_string();
-      return;
-    case dm::DataType::integer:
-    case dm::DataType::time:
-      w.key("v");
-      w.integer(v.as_integer());
-      return;
-    case dm::DataType::unsigned_integer:
-      w.key("v");
-      w.unsigned_integer(v.as_unsigned());
-      return;
-    case dm::DataType::floating:
-      w.key("v");
-      w.floating(v.as_float());
-      return;
-    case dm::DataType::boolean:
-      w.key("bv");
-      w.boolean(v.as_bool());
-      return;
-    case dm::DataType::objlnk: {
-      char buf[12];
-      const size_t n = number::format_objlnk(v.as_objlnk(), buf);
-      w.key("ov");
-      w.string({buf, n});
-      return;
-    }
-    case dm::DataType::none:
-      break;
-  }
+void begin_document(json::Writer& w, std::string_view bn) noexcept {
+  w.begin_object();
+  w.key("bn");
+  w.string(bn);
+  w.key("e");
+  w.begin_array();
 }
 
 }  // namespace
 
 Status encode_lwm2m_json(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
-  // At a resource base, a single resource is named by bn alone; resource instances get
-  // relative names. The first record tells which.
-  bool names = true;
-  if (base.depth() >= 3) {
-    const Cursor start = src.tell();
-    Record first;
-    auto r = src.next(first);
-    if (!r) return r.status();
-    names = *r && first.path.depth() > base.depth();
-    src.seek(start);
-  }
-  char buf[dm::Path::kMaxTextLength + 2];
-  size_t n = base.format({buf, sizeof buf});
-  if (names && !base.is_root()) buf[n++] = '/';
-
+  // Names as SenML's encoders give them: bn (the base path, with a trailing '/' unless the
+  // first record is the base itself) with the first record, then each record's n relative
+  // to it. Here bn goes before the entries, and every entry has an n or none does.
+  senml::Namer namer{base};
   json::Writer w{out};
-  w.begin_object();
-  w.key("bn");
-  w.string({buf, n});
-  w.key("e");
-  w.begin_array();
+  bool names = true;  // bn ends in '/'
+  bool first = true;
+  Record rec;
   for (;;) {
-    Record rec;
     auto more = src.next(rec);
     if (!more) return more.status();
     if (!*more) break;
-    const dm::Path& p = rec.path;
-    if (p.depth() < 3 || !base.is_prefix_of(p) || (names == (p == base)) || rec.value.is_none())
+    std::string_view bn, n;
+    if (rec.path.depth() < 3 || rec.value.is_none() || !namer.name(rec.path, bn, n).ok())
       return Errc::invalid_argument;
+    if (first) {
+      first = false;
+      names = bn.back() == '/';
+      begin_document(w, bn);
+    }
+    if (n.empty() == names) return Errc::invalid_argument;  // a name where none fits
     w.begin_object();
     if (names) {
-      char name[dm::Path::kMaxTextLength];
       w.key("n");
-      w.string({name, relative_name(p, base.depth(), name)});
+      w.string(n);
     }
     write_value(w, rec.value);
     if (rec.time) {
@@ -109,6 +68,12 @@ Status encode_lwm2m_json(const dm::Path& base, RecordSource& src, Sink& out) noe
     }
     w.end_object();
     if (!w.status().ok()) return Errc::invalid_argument;
+  }
+  if (first) {  // no records: bn is the base, with '/' when names would follow it
+    char buf[dm::Path::kMaxTextLength + 1];
+    size_t len = base.format({buf, sizeof buf});
+    if (base.depth() < 3 && !base.is_root()) buf[len++] = '/';
+    begin_document(w, {buf, len});
   }
   w.end_array();
   w.end_object();
@@ -119,187 +84,160 @@ Status encode_lwm2m_json(const dm::Path& base, RecordSource& src, Sink& out) noe
 
 namespace {
 
-void skip_ws(ByteView p, size_t& pos) noexcept {
-  while (pos < p.size() && (p[pos] == ' ' || p[pos] == '\t' || p[pos] == '\n' || p[pos] == '\r'))
-    ++pos;
-}
-
 std::span<char> chars(MutableByteView b) noexcept {
   return {reinterpret_cast<char*>(b.data()), b.size()};
 }
 
-Result<double> number_as_double(const json::Reader& r) noexcept {
-  auto d = r.as_double();
-  if (!d) return Errc::bad_request;
-  return *d;
+// A member name of up to two characters as a number ("bn" is 'b' | 'n' << 8); 0 for longer
+// ones, which are none of this format's.
+constexpr uint16_t key_code(std::string_view k) noexcept {
+  if (k.empty() || k.size() > 2) return 0;
+  return static_cast<uint16_t>(static_cast<uint8_t>(k[0]) |
+                               (k.size() == 2 ? static_cast<uint8_t>(k[1]) << 8 : 0));
 }
 
-// "v": the number as the declared type, exactly.
-Result<dm::Value> number_value(const json::Reader& r, dm::DataType type) noexcept {
-  if (type == dm::DataType::floating) {
-    // Any JSON number is a double to a JSON reader; large integers round as they would.
-    auto d = number_as_double(r);
-    if (!d) return d.error();
-    return dm::Value::floating(*d);
-  }
-  dm::Value v;
-  switch (r.number_kind()) {
-    case json::NumberKind::negative_integer: {
-      auto i = r.as_int64();
-      if (!i) return Errc::bad_request;
-      v = dm::Value::integer(*i);
-      break;
+// The members each object of the format knows, and the token each one's value must be
+// (`end`: left unread, "e"; true_ stands for either boolean). The first two are single
+// members; every one from the third on shares one bit, so that a second "e", or a second
+// value member in an entry, is a duplicate.
+struct Member {
+  uint16_t key;
+  json::Token token;
+};
+constexpr Member kTop[] = {
+    {key_code("bn"), json::Token::string},
+    {key_code("bt"), json::Token::number},
+    {key_code("e"), json::Token::end},
+};
+constexpr Member kEntry[] = {
+    {key_code("n"), json::Token::string}, {key_code("t"), json::Token::number},
+    {key_code("v"), json::Token::number}, {key_code("sv"), json::Token::string},
+    {key_code("bv"), json::Token::true_}, {key_code("ov"), json::Token::string},
+};
+
+// The next member of the object `r` is in, with its value's token read and checked: the
+// member's index in `members`, or -1 at the object's end. Unknown members are skipped;
+// member names here never need escapes, so the raw key is compared.
+Result<int> member(json::Reader& r, std::span<const Member> members, unsigned& seen,
+                   json::Token& value) noexcept {
+  for (;;) {
+    auto t = r.next();
+    if (!t) return t.error();
+    if (*t == json::Token::end_object) return -1;
+    const uint16_t code = key_code(r.raw());
+    int i = 0;
+    while (i < static_cast<int>(members.size()) && members[i].key != code)
+      ++i;
+    if (i == static_cast<int>(members.size())) {
+      LWM2M_TRY(r.skip_value());
+      continue;
     }
-    case json::NumberKind::unsigned_integer: {
-      auto u = r.as_uint64();
-      if (!u) return Errc::bad_request;
-      v = *u <= static_cast<uint64_t>(INT64_MAX) ? dm::Value::integer(static_cast<int64_t>(*u))
-                                                 : dm::Value::unsigned_integer(*u);
-      break;
-    }
-    case json::NumberKind::decimal: {
-      auto d = number_as_double(r);
-      if (!d) return d.error();
-      v = dm::Value::floating(*d);
-      break;
+    const unsigned bit = 1u << (i < 2 ? i : 2);
+    if (seen & bit) return Errc::malformed;
+    seen |= bit;
+    const json::Token want = members[i].token;
+    if (want == json::Token::end) return i;
+    t = r.next();
+    if (!t) return t.error();
+    value = *t;
+    if (value != want && !(want == json::Token::true_ && value == json::Token::false_))
+      return Errc::malformed;
+    return i;
+  }
+}
+
+Status expect(json::Reader& r, json::Token want) noexcept {
+  auto t = r.next();
+  if (!t) return t.status();
+  return *t == want ? Status{} : Status{Errc::malformed};
+}
+
+// "v" as the JSON reader sees it: an integer when it is one that fits 64 bits (-0 excepted,
+// which only a double keeps), else the nearest double; none when out of double range.
+dm::Value number_value(const json::Reader& r) noexcept {
+  if (r.number_kind() == json::NumberKind::negative_integer) {
+    if (auto i = r.as_int64(); i && *i != 0) return dm::Value::integer(*i);
+  } else if (r.number_kind() == json::NumberKind::unsigned_integer) {
+    if (auto u = r.as_uint64()) {
+      return *u <= static_cast<uint64_t>(INT64_MAX) ? dm::Value::integer(static_cast<int64_t>(*u))
+                                                    : dm::Value::unsigned_integer(*u);
     }
   }
-  switch (type) {
-    case dm::DataType::integer:
-    case dm::DataType::unsigned_integer:
-    case dm::DataType::floating:
-    case dm::DataType::time:
-      break;
-    default:
-      return Errc::bad_request;
-  }
-  if (v.type() == type) return v;
-  auto c = dm::convert(v, type);
-  if (!c) return Errc::bad_request;
-  return *c;
+  if (auto d = r.as_double()) return dm::Value::floating(*d);
+  return {};
 }
 
 }  // namespace
 
 Status Lwm2mJsonDecoder::start() noexcept {
   // One pass over the whole document: grammar, top-level members, where "e" starts.
-  json::Reader r{payload_};
-  auto t = r.next();
-  if (!t) return t.status();
-  if (*t != json::Token::begin_object) return Errc::malformed;
-  bool have_bn = false, have_e = false;
+  json::Reader r = in_;
+  LWM2M_TRY(expect(r, json::Token::begin_object));
+  unsigned seen = 0;
+  json::Token value = json::Token::end;
   for (;;) {
-    t = r.next();
-    if (!t) return t.status();
-    if (*t == json::Token::end_object) break;
-    const std::string_view key = r.raw();  // member names here never need escapes
-    if (key == "bn") {
-      if (have_bn) return Errc::malformed;
-      have_bn = true;
-      t = r.next();
-      if (!t) return t.status();
-      if (*t != json::Token::string) return Errc::malformed;
+    auto m = member(r, kTop, seen, value);
+    if (!m) return m.status();
+    if (*m < 0) break;
+    if (*m == 0) {  // bn
       auto s = r.string({bn_, sizeof bn_});
       if (!s || s->size() > sizeof bn_) return Errc::bad_request;  // too long to be a path
-      if (s->data() != bn_) std::memcpy(bn_, s->data(), s->size());
-      bn_len_ = s->size();
-    } else if (key == "bt") {
-      if (bt_) return Errc::malformed;
-      t = r.next();
-      if (!t) return t.status();
-      if (*t != json::Token::number) return Errc::malformed;
+      std::memmove(bn_, s->data(), s->size());
+      bn_len_ = static_cast<uint8_t>(s->size());
+    } else if (*m == 1) {  // bt
       auto d = r.as_double();
       if (!d) return Errc::malformed;
       bt_ = *d;
-    } else if (key == "e") {
-      if (have_e) return Errc::malformed;
-      have_e = true;
-      t = r.next();
-      if (!t) return t.status();
-      if (*t != json::Token::begin_array) return Errc::malformed;
-      pos_ = r.offset();
-      while (r.depth() > 1) {
-        t = r.next();
-        if (!t) return t.status();
-      }
-    } else {
+      has_bt_ = true;
+    } else {  // e: entries are read from here on, one per next()
+      in_ = r;
       LWM2M_TRY(r.skip_value());
     }
   }
-  t = r.next();
-  if (!t) return t.status();
-  if (*t != json::Token::end || !have_e) return Errc::malformed;
-  return {};
+  LWM2M_TRY(expect(r, json::Token::end));
+  if (!(seen & 4)) return Errc::malformed;
+  return expect(in_, json::Token::begin_array);
 }
 
 Result<bool> Lwm2mJsonDecoder::entry(Record& out) noexcept {
-  skip_ws(payload_, pos_);
-  if (pos_ < payload_.size() && payload_[pos_] == ']') {
-    done_ = true;
-    return false;
-  }
   // The document was checked by start(): from here on the grammar is known to be good.
-  json::Reader r{payload_.subspan(pos_)};
-  auto t = r.next();
+  auto t = in_.next();
   if (!t) return t.error();
+  if (*t == json::Token::end_array) return false;  // in_ stays at depth 1: no more entries
   if (*t != json::Token::begin_object) return Errc::malformed;
-  std::string_view name;
+  std::string_view name, text;  // text: sv/ov, unescaped
   char name_buf[kMaxName];
-  bool have_n = false, have_t = false;
-  json::Token value_kind = json::Token::end;
-  char value_key = 0;
-  std::optional<double> time;
+  double time = 0;
   dm::Value value;
-  std::string_view text;  // sv/ov text, unescaped
-  json::Reader number_reader{ByteView{}};
+  int kind = -1;  // the value member's index in kEntry
+  unsigned seen = 0;
   for (;;) {
-    t = r.next();
-    if (!t) return t.error();
-    if (*t == json::Token::end_object) break;
-    const std::string_view key = r.raw();
-    if (key == "n") {
-      if (have_n) return Errc::malformed;
-      have_n = true;
-      t = r.next();
-      if (!t) return t.error();
-      if (*t != json::Token::string) return Errc::malformed;
-      auto s = r.string({name_buf, sizeof name_buf});
+    json::Token token = json::Token::end;
+    auto m = member(in_, kEntry, seen, token);
+    if (!m) return m.error();
+    if (*m < 0) break;
+    if (*m == 0) {
+      auto s = in_.string({name_buf, sizeof name_buf});
       if (!s) return Errc::bad_request;
       name = *s;
-    } else if (key == "t") {
-      if (have_t) return Errc::malformed;
-      have_t = true;
-      t = r.next();
-      if (!t) return t.error();
-      if (*t != json::Token::number) return Errc::malformed;
-      auto d = r.as_double();
+    } else if (*m == 1) {
+      auto d = in_.as_double();
       if (!d) return Errc::malformed;
       time = *d;
-    } else if (key == "v" || key == "sv" || key == "bv" || key == "ov") {
-      if (value_key != 0) return Errc::malformed;
-      value_key = key == "v" ? 'v' : key[0];
-      t = r.next();
-      if (!t) return t.error();
-      value_kind = *t;
-      if (value_key == 'v') {
-        if (*t != json::Token::number) return Errc::malformed;
-        number_reader = r;
-      } else if (value_key == 'b') {
-        if (*t != json::Token::true_ && *t != json::Token::false_) return Errc::malformed;
+    } else {
+      kind = *m;
+      if (kind == 2) {
+        value = number_value(in_);
+      } else if (kind == 4) {
+        value = dm::Value::boolean(token == json::Token::true_);
       } else {
-        if (*t != json::Token::string) return Errc::malformed;
-        auto s = r.string(chars(ctx_.scratch));
+        auto s = in_.string(chars(ctx_.scratch));
         if (!s) return s.error();
         text = *s;
       }
-    } else {
-      LWM2M_TRY(r.skip_value());
     }
   }
-  if (value_key == 0) return Errc::malformed;
-  pos_ += r.offset();
-  skip_ws(payload_, pos_);
-  if (pos_ < payload_.size() && payload_[pos_] == ',') ++pos_;
+  if (kind < 0) return Errc::malformed;
 
   // The path: bn + n, absolute when it starts with '/', else below ctx.base.
   char full[2 * kMaxName + dm::Path::kMaxTextLength + 2];
@@ -320,54 +258,41 @@ Result<bool> Lwm2mJsonDecoder::entry(Record& out) noexcept {
   if (ctx_.types == nullptr) return Errc::invalid_state;
   auto type = ctx_.types->type_of(*path);
   if (!type) return type.error();
-  switch (value_key) {
-    case 'v': {
-      auto v = number_value(number_reader, *type);
-      if (!v) return v.error();
-      value = *v;
-      break;
+  if (kind == 5) {  // ov
+    auto v = number::parse_objlnk(text);
+    if (!v) return v.error();
+    value = dm::Value::objlnk(v->object_id, v->instance_id);
+  } else if (kind == 3) {  // sv: string, core link or base64 opaque, as declared
+    value = dm::Value::string(text);
+    if (*type == dm::DataType::opaque) {
+      auto n =
+          base64::decode(text, ctx_.scratch, base64::Alphabet::standard, base64::Padding::required);
+      if (!n)
+        return n.error() == Errc::buffer_too_small ? Errc::buffer_too_small : Errc::bad_request;
+      value = dm::Value::opaque({ctx_.scratch.data(), *n});
     }
-    case 'b':
-      if (*type != dm::DataType::boolean) return Errc::bad_request;
-      value = dm::Value::boolean(value_kind == json::Token::true_);
-      break;
-    case 'o': {
-      if (*type != dm::DataType::objlnk) return Errc::bad_request;
-      auto v = number::parse_objlnk(text);
-      if (!v) return v.error();
-      value = dm::Value::objlnk(v->object_id, v->instance_id);
-      break;
-    }
-    default:  // sv
-      if (*type == dm::DataType::string) {
-        value = dm::Value::string(text);
-      } else if (*type == dm::DataType::corelnk) {
-        value = dm::Value::corelnk(text);
-      } else if (*type == dm::DataType::opaque) {
-        auto n = base64::decode(text, ctx_.scratch, base64::Alphabet::standard,
-                                base64::Padding::required);
-        if (!n)
-          return n.error() == Errc::buffer_too_small ? Errc::buffer_too_small : Errc::bad_request;
-        value = dm::Value::opaque({ctx_.scratch.data(), *n});
-      } else {
-        return Errc::bad_request;
-      }
   }
+  // A value of another type converts when it fits exactly: a "v" integer for a float or
+  // time resource, a "v" float with an integral value for an integer one, "sv" for a core
+  // link.
+  if (value.is_none()) return Errc::bad_request;
+  auto v = dm::convert(value, *type);
+  if (!v) return Errc::bad_request;
   out.path = *path;
-  out.value = value;
+  out.value = *v;
   out.time.reset();
-  if (time || bt_) out.time = time.value_or(0.0) + bt_.value_or(0.0);
+  if (has_bt_ || (seen & 2)) out.time = time + bt_;
   return true;
 }
 
 Result<bool> Lwm2mJsonDecoder::next(Record& out) noexcept {
   if (error_ != Errc::ok) return error_;
-  if (done_) return false;
-  if (!started_) {
+  // in_ is at depth 0 before start(), 2 inside "e" and 1 once its end was read.
+  if (in_.depth() == 0) {
     Status st = start();
     if (!st.ok()) return fail(st.error());
-    started_ = true;
   }
+  if (in_.depth() < 2) return false;
   auto r = entry(out);
   if (!r) return fail(r.error());
   return r;

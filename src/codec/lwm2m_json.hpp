@@ -12,9 +12,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 
 #include "codec/decoder.hpp"
+#include "codec/json.hpp"
 #include "lwm2m/bytes.hpp"
 #include "lwm2m/dm/path.hpp"
 #include "lwm2m/sink.hpp"
@@ -52,8 +52,7 @@ Status encode_lwm2m_json(const dm::Path& base, RecordSource& src, Sink& out) noe
 /// scratch always suffices).
 class Lwm2mJsonDecoder final : public Decoder {
  public:
-  Lwm2mJsonDecoder(ByteView payload, const DecodeContext& ctx) noexcept
-      : payload_(payload), ctx_(ctx) {}
+  Lwm2mJsonDecoder(ByteView payload, const DecodeContext& ctx) noexcept : in_(payload), ctx_(ctx) {}
   Result<bool> next(Record& out) noexcept override;
 
  private:
@@ -67,15 +66,13 @@ class Lwm2mJsonDecoder final : public Decoder {
   /// Longest base name kept (unescaped): longer ones cannot be a path prefix anyway.
   static constexpr size_t kMaxName = 48;
 
-  ByteView payload_;
+  json::Reader in_;  // over the whole payload; inside "e" once start() checked it
   DecodeContext ctx_;
-  size_t pos_ = 0;  // offset of the next entry (or of the closing ']') in payload_
+  double bt_ = 0;
   char bn_[kMaxName] = {};
-  size_t bn_len_ = 0;
-  std::optional<double> bt_;
+  uint8_t bn_len_ = 0;
+  bool has_bt_ = false;
   Errc error_ = Errc::ok;
-  bool started_ = false;
-  bool done_ = false;
 };
 
 }  // namespace lwm2m::codec

@@ -59,20 +59,7 @@ class JsonPack final : public PackWriter {
     w_.floating(t);
   }
   void value(const dm::Value& v) noexcept override {
-    switch (v.type()) {
-      case dm::DataType::unsigned_integer:
-        return w_.unsigned_integer(v.as_unsigned());
-      case dm::DataType::floating:
-        return w_.floating(v.as_float());
-      case dm::DataType::boolean:
-        return w_.boolean(v.as_bool());
-      case dm::DataType::opaque:
-        w_.begin_string();
-        base64::encode(v.as_bytes(), w_.sink(), base64::Alphabet::url, base64::Padding::forbidden);
-        return w_.end_string();
-      default:  // integer, time
-        return w_.integer(v.as_integer());
-    }
+    w_.value(v, base64::Alphabet::url, base64::Padding::forbidden);
   }
   void end_record() noexcept override { w_.end_object(); }
 

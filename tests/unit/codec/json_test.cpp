@@ -218,40 +218,6 @@ TEST(JsonWriter, RefusesNanAndInfinity) {
   }
 }
 
-TEST(JsonWriter, MisuseIsInvalidState) {
-  Status st;
-  write_json([](Writer& w) { w.end_array(); }, &st);
-  EXPECT_EQ(st, Errc::invalid_state);
-  write_json(
-      [](Writer& w) {
-        w.begin_object();
-        w.integer(1);  // no key
-      },
-      &st);
-  EXPECT_EQ(st, Errc::invalid_state);
-  write_json(
-      [](Writer& w) {
-        w.begin_array();
-        w.key("k");
-      },
-      &st);
-  EXPECT_EQ(st, Errc::invalid_state);
-  write_json(
-      [](Writer& w) {
-        w.begin_array();
-        w.end_object();
-      },
-      &st);
-  EXPECT_EQ(st, Errc::invalid_state);
-  write_json(
-      [](Writer& w) {
-        for (size_t i = 0; i <= kMaxDepth; ++i)
-          w.begin_array();
-      },
-      &st);
-  EXPECT_EQ(st, Errc::invalid_state);
-}
-
 TEST(JsonWriter, PiecewiseString) {
   auto s = write_json([](Writer& w) {
     w.begin_array();

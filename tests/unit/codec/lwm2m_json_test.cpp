@@ -135,6 +135,9 @@ TEST(Lwm2mJson, BaseNameFollowsTheBase) {
   EXPECT_EQ(encode(Path(), {recs[10]}), R"({"bn":"/","e":[{"n":"3/0/9","v":100}]})");
   EXPECT_EQ(encode(Path(3), {recs[10]}), R"({"bn":"/3/","e":[{"n":"0/9","v":100}]})");
   EXPECT_EQ(encode(Path(3, 0, 9), {}), R"({"bn":"/3/0/9","e":[]})");
+  // No records below an object or the root: bn as if names followed.
+  EXPECT_EQ(encode(Path(3), {}), R"({"bn":"/3/","e":[]})");
+  EXPECT_EQ(encode(Path(), {}), R"({"bn":"/","e":[]})");
 }
 
 TEST(Lwm2mJson, EncodesEveryType) {
@@ -164,6 +167,14 @@ TEST(Lwm2mJson, EncoderRejectsWhatItCannotCarry) {
   encode(Path(9, 0), {{Path(9, 1, 0), Value::string("x"), {}}}, &st);
   EXPECT_EQ(st, Errc::invalid_argument);
   encode(Path(3, 0), {{Path(3, 0, 4), Value{}, {}}}, &st);
+  EXPECT_EQ(st, Errc::invalid_argument);
+  // At a resource base the first record decides whether entries are named: a resource
+  // and its instances cannot both follow.
+  auto recs = device_records();
+  const Record single{Path(3, 0, 6), Value::integer(1), {}};
+  encode(Path(3, 0, 6), {recs[4], single}, &st);
+  EXPECT_EQ(st, Errc::invalid_argument);
+  encode(Path(3, 0, 6), {single, recs[4]}, &st);
   EXPECT_EQ(st, Errc::invalid_argument);
 }
 
@@ -238,6 +249,30 @@ TEST(Lwm2mJson, DecoderNamesAndTimes) {
   EXPECT_EQ(out[2].scalar, Value::objlnk(65535, 65535));
   EXPECT_EQ(out[3].scalar, Value::floating(7.0));
   EXPECT_EQ(out[4].scalar, Value::unsigned_integer(UINT64_MAX));
+}
+
+// "v" carries no type: a number becomes the declared one when it fits exactly, as before
+// (an integral decimal for an integer, the nearest double for a float, -0 kept for a float).
+TEST(Lwm2mJson, DecoderNumbersTakeTheDeclaredType) {
+  std::vector<OwnedRecord> out;
+  ASSERT_TRUE(decode(Path(9, 0),
+                     R"({"bn":"/9/0/","e":[{"n":"3","v":-0},{"n":"1","v":2.0},{"n":"6","v":1e2},)"
+                     R"({"n":"2","v":-0},{"n":"3","v":9007199254740993},)"
+                     R"({"n":"3","v":100000000000000000000},{"n":"2","v":9223372036854775808}]})",
+                     out)
+                  .ok());
+  ASSERT_EQ(out.size(), 7u);
+  EXPECT_EQ(out[0].scalar.type(), DataType::floating);
+  EXPECT_TRUE(std::signbit(out[0].scalar.as_float()));
+  EXPECT_EQ(out[1].scalar, Value::integer(2));
+  EXPECT_EQ(out[2].scalar, Value::time(100));
+  EXPECT_EQ(out[3].scalar, Value::unsigned_integer(0));
+  EXPECT_EQ(out[4].scalar, Value::floating(9007199254740992.0));
+  EXPECT_EQ(out[5].scalar, Value::floating(1e20));
+  EXPECT_EQ(out[6].scalar, Value::unsigned_integer(uint64_t{1} << 63));
+  EXPECT_EQ(decode_error(Path(9, 0), R"({"e":[{"n":"1","v":18446744073709551616}]})"),
+            Errc::bad_request);
+  EXPECT_EQ(decode_error(Path(9, 0), R"({"e":[{"n":"3","v":1e400}]})"), Errc::bad_request);
 }
 
 TEST(Lwm2mJson, DecoderErrors) {
