@@ -98,7 +98,13 @@ class Reader {
  public:
   explicit Reader(ByteView input) noexcept : in_(input) {}
 
-  Result<Item> next() noexcept;
+  /// The next item into `out`; the codecs use this form (no Result<Item> to copy).
+  Status next(Item& out) noexcept;
+  Result<Item> next() noexcept {
+    Item it;
+    if (Status s = next(it); !s) return s;
+    return it;
+  }
   /// After an item whose head opened a container or indefinite string: skips to its end.
   /// Does nothing for other items.
   Status skip(const Item& opened) noexcept;
@@ -110,13 +116,12 @@ class Reader {
 
  private:
   struct Frame {
-    size_t remaining;  // items left in a definite container (a map counts keys and values)
-    uint8_t kind;      // see cbor.cpp
+    // Items left in a definite container (a map counts keys and values); in an indefinite
+    // one, minus the items read.
+    size_t remaining;
+    uint8_t kind;  // see cbor.cpp
   };
-  Result<Item> fail(Errc e) noexcept {
-    error_ = e;
-    return e;
-  }
+  Errc read(Item& it) noexcept;  // next() without the sticky error; `it` starts empty
   void item_done() noexcept;
 
   ByteView in_;
@@ -124,7 +129,7 @@ class Reader {
   size_t depth_ = 0;
   bool done_ = false;
   Errc error_ = Errc::ok;
-  Frame stack_[kMaxDepth] = {};
+  Frame stack_[kMaxDepth];  // written when a container opens, read only while it is open
 };
 
 /// The integer an unsigned_integer or negative_integer item holds; unsupported when it

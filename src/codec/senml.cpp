@@ -9,7 +9,6 @@
 #include "codec/json.hpp"
 #include "codec/number.hpp"
 #include "codec/senml_common.hpp"
-#include "whole_number.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -18,14 +17,12 @@ using senml::Label;
 constexpr size_t kNameMax = detail::SenmlBase::kMaxName;
 
 // One record in either representation; JSON and CBOR differ only in how a label and a
-// value are written.
+// value are written. Every field goes through field(): names as string values, a time as
+// an integer or float value, so that CBOR writes them all with write_cbor_value().
 class PackWriter {
  public:
   virtual void begin_record(size_t fields) noexcept = 0;
-  virtual void label(Label l) noexcept = 0;
-  virtual void text(std::string_view s) noexcept = 0;
-  virtual void value(const dm::Value& v) noexcept = 0;
-  virtual void number(double t) noexcept = 0;
+  virtual void field(Label l, const dm::Value& v) noexcept = 0;
   virtual void end_record() noexcept = 0;
 
  protected:
@@ -33,13 +30,14 @@ class PackWriter {
 };
 
 // Times are usually whole seconds: written as integers they are shorter, and JSON readers
-// see "1700000000" rather than "1.7e+09".
-// (Bits, not a cast: see whole_number.hpp.)
-std::optional<int64_t> whole(double t) noexcept {
-  const auto w = lwm2m::detail::whole_number(t);
-  if (!w || w->magnitude > 9'200'000'000'000'000'000u) return std::nullopt;
-  const auto m = static_cast<int64_t>(w->magnitude);
-  return w->negative ? -m : m;
+// see "1700000000" rather than "1.7e+09". dm::convert() tells a whole number by its bits;
+// magnitudes above 9.2e18 stay floats, as they always have.
+dm::Value time_value(double t) noexcept {
+  if (const auto i = dm::convert(dm::Value::floating(t), dm::DataType::integer)) {
+    constexpr int64_t kMax = 9'200'000'000'000'000'000;
+    if (i->as_integer() <= kMax && i->as_integer() >= -kMax) return *i;
+  }
+  return dm::Value::floating(t);
 }
 
 class JsonPack final : public PackWriter {
@@ -47,19 +45,17 @@ class JsonPack final : public PackWriter {
   explicit JsonPack(Sink& s) noexcept : w_(s) {}
   json::Writer& writer() noexcept { return w_; }
   void begin_record(size_t) noexcept override { w_.begin_object(); }
-  void label(Label l) noexcept override {
+  void field(Label l, const dm::Value& v) noexcept override {
     static constexpr const char* kText[] = {"n", "", "v", "vs", "vb", "", "t", "", "vd"};
-    if (l == senml::kBaseName) return w_.key("bn");
-    if (l == senml::kObjlnkValue) return w_.key("vlo");
-    w_.key(kText[l]);
-  }
-  void text(std::string_view s) noexcept override { w_.string(s); }
-  void number(double t) noexcept override {
-    if (const auto i = whole(t)) return w_.integer(*i);
-    w_.floating(t);
-  }
-  void value(const dm::Value& v) noexcept override {
+    w_.key(l == senml::kBaseName ? "bn" : l == senml::kObjlnkValue ? "vlo" : kText[l]);
     switch (v.type()) {
+      case dm::DataType::string:
+      case dm::DataType::corelnk:
+        return w_.string(v.as_string());
+      case dm::DataType::objlnk: {
+        char link[12];
+        return w_.string({link, number::format_objlnk(v.as_objlnk(), link)});
+      }
       case dm::DataType::unsigned_integer:
         return w_.unsigned_integer(v.as_unsigned());
       case dm::DataType::floating:
@@ -85,35 +81,29 @@ class CborPack final : public PackWriter {
   explicit CborPack(Sink& s) noexcept : w_(s) {}
   cbor::Writer& writer() noexcept { return w_; }
   void begin_record(size_t fields) noexcept override { w_.map(fields); }
-  void label(Label l) noexcept override {
-    if (l == senml::kObjlnkValue) return w_.text("vlo");
-    w_.integer(l);
-  }
-  void text(std::string_view s) noexcept override { w_.text(s); }
-  void number(double t) noexcept override { write_number(t); }
-  void value(const dm::Value& v) noexcept override {
-    switch (v.type()) {
-      case dm::DataType::unsigned_integer:
-        return w_.unsigned_integer(v.as_unsigned());
-      case dm::DataType::floating:
-        return w_.floating(v.as_float());
-      case dm::DataType::boolean:
-        return w_.boolean(v.as_bool());
-      case dm::DataType::opaque:
-        return w_.bytes(v.as_bytes());
-      default:
-        return w_.integer(v.as_integer());
+  void field(Label l, const dm::Value& v) noexcept override {
+    if (l == senml::kObjlnkValue) {
+      w_.text("vlo");
+    } else {
+      w_.integer(l);
     }
+    senml::write_cbor_value(w_, v);
   }
   void end_record() noexcept override {}
 
  private:
-  void write_number(double t) noexcept {
-    if (const auto i = whole(t)) return w_.integer(*i);
-    w_.floating(t);
-  }
   cbor::Writer w_;
 };
+
+// The label of each value type, by dm::DataType.
+constexpr Label kValueLabel[] = {
+    senml::kValue,     senml::kStringValue, senml::kValue, senml::kValue,       senml::kValue,
+    senml::kBoolValue, senml::kDataValue,   senml::kValue, senml::kObjlnkValue, senml::kStringValue,
+};
+static_assert(kValueLabel[static_cast<int>(dm::DataType::corelnk)] == senml::kStringValue &&
+              kValueLabel[static_cast<int>(dm::DataType::opaque)] == senml::kDataValue &&
+              kValueLabel[static_cast<int>(dm::DataType::objlnk)] == senml::kObjlnkValue &&
+              kValueLabel[static_cast<int>(dm::DataType::boolean)] == senml::kBoolValue);
 
 Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) noexcept {
   senml::Namer namer{base};
@@ -126,44 +116,10 @@ Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) 
     LWM2M_TRY(namer.name(r.path, bn, n));
     const dm::DataType t = r.value.type();
     out.begin_record(!bn.empty() + !n.empty() + r.time.has_value() + (t != dm::DataType::none));
-    if (!bn.empty()) {
-      out.label(senml::kBaseName);
-      out.text(bn);
-    }
-    if (!n.empty()) {
-      out.label(senml::kName);
-      out.text(n);
-    }
-    if (r.time) {
-      out.label(senml::kTime);
-      out.number(*r.time);
-    }
-    switch (t) {
-      case dm::DataType::none:
-        break;
-      case dm::DataType::string:
-      case dm::DataType::corelnk:
-        out.label(senml::kStringValue);
-        out.text(r.value.as_string());
-        break;
-      case dm::DataType::objlnk: {
-        char link[12];
-        out.label(senml::kObjlnkValue);
-        out.text({link, number::format_objlnk(r.value.as_objlnk(), link)});
-        break;
-      }
-      case dm::DataType::boolean:
-        out.label(senml::kBoolValue);
-        out.value(r.value);
-        break;
-      case dm::DataType::opaque:
-        out.label(senml::kDataValue);
-        out.value(r.value);
-        break;
-      default:
-        out.label(senml::kValue);
-        out.value(r.value);
-    }
+    if (!bn.empty()) out.field(senml::kBaseName, dm::Value::string(bn));
+    if (!n.empty()) out.field(senml::kName, dm::Value::string(n));
+    if (r.time) out.field(senml::kTime, time_value(*r.time));
+    if (t != dm::DataType::none) out.field(kValueLabel[static_cast<int>(t)], r.value);
     out.end_record();
   }
 }
@@ -309,79 +265,85 @@ SenmlCborDecoder::SenmlCborDecoder(ByteView payload, const DecodeContext& ctx) n
 
 namespace {
 
+// The label a key names: "vlo" and must-understand ones of text labels, -3..8 less -1, 1, 5
+// and 7 of integer ones (RFC 8428 §6); kUnknown for others.
+Result<Label> key_label(cbor::Reader& in, const cbor::Item& key) noexcept {
+  if (key.type == cbor::Type::text) {
+    uint8_t buf[8];
+    auto s = cbor::read_string(in, key, buf);
+    if (!s) {
+      if (s.error() != Errc::buffer_too_small) return s.status();
+      LWM2M_TRY(in.skip(key));  // a long chunked label: not one we know
+      return senml::kUnknown;
+    }
+    // Of text labels only LwM2M's "vlo" and must-understand extensions matter.
+    const std::string_view t = as_string(*s);
+    if (t == "vlo") return senml::kObjlnkValue;
+    return !t.empty() && t.back() == '_' ? senml::kMustUnderstand : senml::kUnknown;
+  }
+  if (key.type > cbor::Type::negative_integer) return Errc::malformed;  // neither
+  if (key.argument >= 9) return senml::kUnknown;
+  const int k = key.type == cbor::Type::unsigned_integer ? static_cast<int>(key.argument)
+                                                         : -1 - static_cast<int>(key.argument);
+  const auto bit = static_cast<unsigned>(k + 3);
+  return bit < 12 && ((0xAEBu >> bit) & 1) != 0 ? static_cast<Label>(k) : senml::kUnknown;
+}
+
 Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
                           senml::Fields& f, char* names) noexcept {
   unsigned seen = 0;
-  uint8_t label_buf[8];
+  cbor::Item key, v;
   for (;;) {
-    auto key = in.next();
-    if (!key) return key.status();
-    if (key->type == cbor::Type::end) return {};
-    Label l = senml::kUnknown;
-    if (key->type == cbor::Type::text) {
-      auto s = cbor::read_string(in, *key, label_buf);
-      if (s) {
-        // Text labels: only LwM2M's "vlo" and must-understand extensions matter.
-        l = senml::label_from_text(as_string(*s));
-        if (l != senml::kObjlnkValue && l != senml::kMustUnderstand) l = senml::kUnknown;
-      } else if (s.error() == Errc::buffer_too_small) {
-        LWM2M_TRY(in.skip(*key));  // a long chunked label: not one we know
-      } else {
-        return s.status();
-      }
-    } else if (auto k = cbor::as_int64(*key); k) {
-      if (*k >= senml::kBaseTime && *k <= senml::kDataValue && *k != -1 && *k != 1 && *k != 5 &&
-          *k != 7) {
-        l = static_cast<Label>(*k);
-      }
-    } else if (k.error() == Errc::invalid_argument) {
-      return Errc::malformed;  // neither an integer nor a text label
-    }
-    auto v = in.next();
-    if (!v) return v.status();
-    if (l == senml::kMustUnderstand) return Errc::unsupported;
-    if (l == senml::kUnknown) {
-      LWM2M_TRY(in.skip(*v));
+    LWM2M_TRY(in.next(key));
+    if (key.type == cbor::Type::end) return {};
+    auto l = key_label(in, key);
+    if (!l) return l.status();
+    LWM2M_TRY(in.next(v));
+    if (*l == senml::kMustUnderstand) return Errc::unsupported;
+    if (*l == senml::kUnknown) {
+      LWM2M_TRY(in.skip(v));
       continue;
     }
-    auto item = senml::read_cbor_value(in, *v, string_buffer(l, ctx, names));
+    auto item = senml::read_cbor_value(in, v, string_buffer(*l, ctx, names));
     if (!item) {
-      if (item.error() == Errc::buffer_too_small && l <= senml::kName) return Errc::bad_request;
+      if (item.error() == Errc::buffer_too_small && *l <= senml::kName) return Errc::bad_request;
       return item.error() == Errc::bad_request ? Errc::malformed : item.status();
     }
-    LWM2M_TRY(senml::add_field(l, *item, base, f, seen));
+    LWM2M_TRY(senml::add_field(*l, *item, base, f, seen));
   }
+}
+
+// One record into `out` (more = true), or the end of the pack (more stays false).
+Status next_record(cbor::Reader& in, bool& started, detail::SenmlBase& base,
+                   const DecodeContext& ctx, Record& out, bool& more) noexcept {
+  cbor::Item it;
+  LWM2M_TRY(in.next(it));
+  if (!started) {
+    started = true;
+    if (it.type != cbor::Type::array) return Errc::malformed;
+    LWM2M_TRY(in.next(it));
+  }
+  if (it.type == cbor::Type::end) return in.next(it);  // eof, or bytes after the pack
+  if (it.type == cbor::Type::eof) return {};
+  if (it.type != cbor::Type::map) return Errc::malformed;
+  senml::Fields f;
+  char name[2 * kNameMax];  // bn, then n
+  LWM2M_TRY(record_fields_cbor(in, base, ctx, f, name));
+  LWM2M_TRY(senml::resolve(base, f, ctx, out));
+  more = true;
+  return {};
 }
 
 }  // namespace
 
 Result<bool> SenmlCborDecoder::next(Record& out) noexcept {
-  if (error_ != Errc::ok) return error_;
-  auto& in = *std::launder(reinterpret_cast<cbor::Reader*>(reader_));
-  auto fail = [&](Errc e) -> Result<bool> {
-    error_ = e;
-    return e;
-  };
-  auto it = in.next();
-  if (!it) return fail(it.error());
-  if (!started_) {
-    started_ = true;
-    if (it->type != cbor::Type::array) return fail(Errc::malformed);
-    it = in.next();
-    if (!it) return fail(it.error());
+  if (error_ == Errc::ok) {
+    auto& in = *std::launder(reinterpret_cast<cbor::Reader*>(reader_));
+    bool more = false;
+    error_ = next_record(in, started_, base_, ctx_, out, more).error();
+    if (error_ == Errc::ok) return more;
   }
-  if (it->type == cbor::Type::end) {
-    it = in.next();
-    if (!it) return fail(it.error());
-    return false;
-  }
-  if (it->type == cbor::Type::eof) return false;
-  if (it->type != cbor::Type::map) return fail(Errc::malformed);
-  senml::Fields f;
-  char name[2 * kNameMax];  // bn, then n
-  if (Status s = record_fields_cbor(in, base_, ctx_, f, name); !s) return fail(s.error());
-  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.error());
-  return true;
+  return error_;
 }
 
 }  // namespace lwm2m::codec

@@ -2,6 +2,7 @@
 #include "codec/senml_common.hpp"
 
 #include <cstring>
+#include <iterator>
 
 #include "codec/number.hpp"
 #include "text_slice.hpp"
@@ -9,17 +10,22 @@
 namespace lwm2m::codec::senml {
 
 Label label_from_text(std::string_view s) noexcept {
-  struct Entry {
-    const char* text;
-    Label label;
+  // Each known label's characters and length in one word: one comparison per label.
+  constexpr auto pack = [](std::string_view t) {
+    uint32_t w = static_cast<uint32_t>(t.size()) << 24;
+    for (size_t i = 0; i < t.size(); ++i)
+      w |= static_cast<uint32_t>(static_cast<uint8_t>(t[i])) << (8 * i);
+    return w;
   };
-  static constexpr Entry kLabels[] = {
-      {"bn", kBaseName}, {"bt", kBaseTime},    {"n", kName},
-      {"v", kValue},     {"vs", kStringValue}, {"vb", kBoolValue},
-      {"t", kTime},      {"vd", kDataValue},   {"vlo", kObjlnkValue},
-  };
-  for (const auto& e : kLabels)
-    if (s == e.text) return e.label;
+  static constexpr uint32_t kText[] = {pack("bn"), pack("bt"), pack("n"),  pack("v"),  pack("vs"),
+                                       pack("vb"), pack("t"),  pack("vd"), pack("vlo")};
+  static constexpr Label kLabels[] = {kBaseName,  kBaseTime, kName,      kValue,      kStringValue,
+                                      kBoolValue, kTime,     kDataValue, kObjlnkValue};
+  if (s.size() <= 3) {
+    const uint32_t w = pack(s);
+    for (size_t k = 0; k < std::size(kText); ++k)
+      if (w == kText[k]) return kLabels[k];
+  }
   return !s.empty() && s.back() == '_' ? kMustUnderstand : kUnknown;
 }
 
@@ -55,45 +61,39 @@ Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
 
 Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
                  unsigned& seen) noexcept {
-  // One bit per label, and bit 13 for "has a value" (a record holds at most one).
-  const unsigned bit = 1u << (l == kObjlnkValue ? 12 : l + 3);
-  const bool is_value = l >= kValue && l != kTime;
-  if ((seen & bit) || (is_value && (seen & (1u << 13)))) return Errc::malformed;
-  seen |= bit | (is_value ? 1u << 13 : 0);
-  const dm::DataType t = item.type();
-  const bool number = t == dm::DataType::integer || t == dm::DataType::unsigned_integer ||
-                      t == dm::DataType::floating;
-  const bool text = t == dm::DataType::string;
+  // Per label (bt, bn, -, n, -, v, vs, vb, -, t, -, vd, vlo: l + 3, vlo 12) the value types
+  // it takes; one bit per label in `seen`, and bit 13 for "has a value" (a record holds at
+  // most one).
+  constexpr uint8_t kNumber = 1u << static_cast<int>(dm::DataType::integer) |
+                              1u << static_cast<int>(dm::DataType::unsigned_integer) |
+                              1u << static_cast<int>(dm::DataType::floating);
+  constexpr uint8_t kText = 1u << static_cast<int>(dm::DataType::string);
+  constexpr uint8_t kBool = 1u << static_cast<int>(dm::DataType::boolean);
+  constexpr uint8_t kBytes = 1u << static_cast<int>(dm::DataType::opaque);
+  static constexpr uint8_t kTakes[] = {kNumber, kText, 0,       kText, 0,      kNumber, kText,
+                                       kBool,   0,     kNumber, 0,     kBytes, kText};
+  const unsigned index = l == kObjlnkValue ? 12 : static_cast<unsigned>(l + 3);
+  const unsigned bits = 1u << index | (l >= kValue && l != kTime ? 1u << 13 : 0);
+  if ((seen & bits) != 0 || (kTakes[index] >> static_cast<int>(item.type()) & 1) == 0) {
+    return Errc::malformed;
+  }
+  seen |= bits;
   switch (l) {
     case kBaseName:
-      if (!text) return Errc::malformed;
       return set_base_name(base, item.as_string());
     case kName:
-      if (!text) return Errc::malformed;
       f.name = item.as_string();
       f.has_name = true;
       return {};
     case kObjlnkValue: {
-      if (!text) return Errc::malformed;
       auto link = number::parse_objlnk(item.as_string());
       if (!link) return link.status();
       f.value = dm::Value::objlnk(link->object_id, link->instance_id);
       return {};
     }
-    case kStringValue:
-    case kDataValue:
-    case kBoolValue:
-    case kValue: {
-      const dm::DataType want = l == kStringValue ? dm::DataType::string
-                                : l == kDataValue ? dm::DataType::opaque
-                                : l == kBoolValue ? dm::DataType::boolean
-                                                  : dm::DataType::none;
-      if (want == dm::DataType::none ? !number : t != want) return Errc::malformed;
-      f.value = item;
-      return {};
-    }
-    default: {  // t, bt
-      if (!number) return Errc::malformed;
+    case kTime:
+    case kBaseTime: {
+      const dm::DataType t = item.type();
       const double d = t == dm::DataType::floating ? item.as_float()
                        : t == dm::DataType::unsigned_integer
                            ? static_cast<double>(item.as_unsigned())
@@ -107,6 +107,9 @@ Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields
       }
       return {};
     }
+    default:  // v, vs, vb, vd
+      f.value = item;
+      return {};
   }
 }
 
