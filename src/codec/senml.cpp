@@ -9,6 +9,7 @@
 #include "codec/json.hpp"
 #include "codec/number.hpp"
 #include "codec/senml_common.hpp"
+#include "lwm2m/build_config.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -28,6 +29,10 @@ class PackWriter {
  protected:
   ~PackWriter() = default;
 };
+// Without SenML JSON, CBOR is the only representation: write_pack() is made for it, with
+// direct calls and no vtable.
+struct NoPackWriter {};
+using PackBase = std::conditional_t<LWM2M_WITH_SENML_JSON, PackWriter, NoPackWriter>;
 
 // Times are usually whole seconds: written as integers they are shorter, and JSON readers
 // see "1700000000" rather than "1.7e+09". dm::convert() tells a whole number by its bits;
@@ -40,6 +45,7 @@ dm::Value time_value(double t) noexcept {
   return dm::Value::floating(t);
 }
 
+#if LWM2M_WITH_SENML_JSON
 class JsonPack final : public PackWriter {
  public:
   explicit JsonPack(Sink& s) noexcept : w_(s) {}
@@ -75,13 +81,15 @@ class JsonPack final : public PackWriter {
  private:
   json::Writer w_;
 };
+#endif
 
-class CborPack final : public PackWriter {
+// Its functions override PackWriter's when it is the base.
+class CborPack final : public PackBase {
  public:
   explicit CborPack(Sink& s) noexcept : w_(s) {}
   cbor::Writer& writer() noexcept { return w_; }
-  void begin_record(size_t fields) noexcept override { w_.map(fields); }
-  void field(Label l, const dm::Value& v) noexcept override {
+  void begin_record(size_t fields) noexcept { w_.map(fields); }
+  void field(Label l, const dm::Value& v) noexcept {
     if (l == senml::kObjlnkValue) {
       w_.text("vlo");
     } else {
@@ -89,7 +97,7 @@ class CborPack final : public PackWriter {
     }
     senml::write_cbor_value(w_, v);
   }
-  void end_record() noexcept override {}
+  void end_record() noexcept {}
 
  private:
   cbor::Writer w_;
@@ -105,7 +113,9 @@ static_assert(kValueLabel[static_cast<int>(dm::DataType::corelnk)] == senml::kSt
               kValueLabel[static_cast<int>(dm::DataType::objlnk)] == senml::kObjlnkValue &&
               kValueLabel[static_cast<int>(dm::DataType::boolean)] == senml::kBoolValue);
 
-Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) noexcept {
+using Pack = std::conditional_t<LWM2M_WITH_SENML_JSON, PackWriter, CborPack>;
+
+Status write_pack(const dm::Path& base, RecordSource& records, Pack& out) noexcept {
   senml::Namer namer{base};
   Record r;
   for (;;) {
@@ -127,11 +137,16 @@ Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) 
 }  // namespace
 
 Status encode_senml_json(const dm::Path& base, RecordSource& records, Sink& out) noexcept {
+#if LWM2M_WITH_SENML_JSON
   JsonPack pack{out};
   pack.writer().begin_array();
   LWM2M_TRY(write_pack(base, records, pack));
   pack.writer().end_array();
   return pack.writer().status();
+#else
+  (void)base, (void)records, (void)out;
+  return Errc::unsupported;  // not in this build (dispatch never calls it)
+#endif
 }
 
 Status encode_senml_cbor(const dm::Path& base, RecordSource& records, Sink& out) noexcept {
@@ -160,6 +175,126 @@ static_assert(sizeof(json::Reader) <= 96 && alignof(json::Reader) <= 8 &&
 static_assert(sizeof(cbor::Reader) <= 176 && alignof(cbor::Reader) <= 8 &&
               std::is_trivially_destructible_v<cbor::Reader>);
 
+using namespace senml;  // the labels
+
+// The fields of one SenML record as read.
+struct Fields {
+  std::string_view name;  // valid when has_name
+  bool has_name = false;
+  bool has_time = false;
+  double time = 0;
+  dm::Value value;       // as the wire typed it ("v" numbers: integer, unsigned or float)
+  bool numeric = false;  // the value came from "v"
+};
+
+// Maps a JSON label to a Label.
+Label label_from_text(std::string_view s) noexcept {
+  // Each known label's characters and length in one word: one comparison per label.
+  constexpr auto pack = [](std::string_view t) {
+    uint32_t w = static_cast<uint32_t>(t.size()) << 24;
+    for (size_t i = 0; i < t.size(); ++i)
+      w |= static_cast<uint32_t>(static_cast<uint8_t>(t[i])) << (8 * i);
+    return w;
+  };
+  static constexpr uint32_t kText[] = {pack("bn"), pack("bt"), pack("n"),  pack("v"),  pack("vs"),
+                                       pack("vb"), pack("t"),  pack("vd"), pack("vlo")};
+  static constexpr Label kLabels[] = {kBaseName,  kBaseTime, kName,      kValue,      kStringValue,
+                                      kBoolValue, kTime,     kDataValue, kObjlnkValue};
+  if (s.size() <= 3) {
+    const uint32_t w = pack(s);
+    for (size_t k = 0; k < std::size(kText); ++k)
+      if (w == kText[k]) return kLabels[k];
+  }
+  return !s.empty() && s.back() == '_' ? kMustUnderstand : kUnknown;
+}
+
+// Stores a new base name (bad_request when longer than SenmlBase::kMaxName).
+Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
+  if (bn.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
+  if (!bn.empty()) std::memcpy(base.name, bn.data(), bn.size());
+  base.name_len = static_cast<uint8_t>(bn.size());
+  return {};
+}
+
+// Adds one labelled item of a record, as a reader found it: text as a string value, bytes
+// (vd, already base64-decoded in JSON) as opaque, numbers as integer, unsigned or float,
+// booleans as boolean. malformed for a label given twice, a second value or an item of
+// the wrong kind; bn updates `base` at once (it applies to this record too).
+Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
+                 unsigned& seen) noexcept {
+  // Per label (bt, bn, -, n, -, v, vs, vb, -, t, -, vd, vlo: l + 3, vlo 12) the value types
+  // it takes; one bit per label in `seen`, and bit 13 for "has a value" (a record holds at
+  // most one).
+  constexpr uint8_t kNumber = 1u << static_cast<int>(dm::DataType::integer) |
+                              1u << static_cast<int>(dm::DataType::unsigned_integer) |
+                              1u << static_cast<int>(dm::DataType::floating);
+  constexpr uint8_t kText = 1u << static_cast<int>(dm::DataType::string);
+  constexpr uint8_t kBool = 1u << static_cast<int>(dm::DataType::boolean);
+  constexpr uint8_t kBytes = 1u << static_cast<int>(dm::DataType::opaque);
+  static constexpr uint8_t kTakes[] = {kNumber, kText, 0,       kText, 0,      kNumber, kText,
+                                       kBool,   0,     kNumber, 0,     kBytes, kText};
+  const unsigned index = l == kObjlnkValue ? 12 : static_cast<unsigned>(l + 3);
+  const unsigned bits = 1u << index | (l >= kValue && l != kTime ? 1u << 13 : 0);
+  if ((seen & bits) != 0 || (kTakes[index] >> static_cast<int>(item.type()) & 1) == 0) {
+    return Errc::malformed;
+  }
+  seen |= bits;
+  switch (l) {
+    case kBaseName:
+      return set_base_name(base, item.as_string());
+    case kName:
+      f.name = item.as_string();
+      f.has_name = true;
+      return {};
+    case kObjlnkValue: {
+      auto link = number::parse_objlnk(item.as_string());
+      if (!link) return link.status();
+      f.value = dm::Value::objlnk(link->object_id, link->instance_id);
+      return {};
+    }
+    case kTime:
+    case kBaseTime: {
+      const dm::DataType t = item.type();
+      const double d = t == dm::DataType::floating ? item.as_float()
+                       : t == dm::DataType::unsigned_integer
+                           ? static_cast<double>(item.as_unsigned())
+                           : static_cast<double>(item.as_integer());
+      if (l == kTime) {
+        f.time = d;
+        f.has_time = true;
+      } else {
+        base.time = d;
+        base.has_time = true;
+      }
+      return {};
+    }
+    default:  // v, vs, vb, vd
+      f.value = item;
+      return {};
+  }
+}
+
+// Turns a record's fields into a Record: name = bn + n checked against ctx.base, time =
+// bt + t, value typed through ctx.types.
+Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeContext& ctx,
+               Record& out) noexcept {
+  char text[2 * detail::SenmlBase::kMaxName];
+  const std::string_view n = f.has_name ? f.name : std::string_view{};
+  if (n.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
+  std::memcpy(text, base.name, base.name_len);
+  if (!n.empty()) std::memcpy(text + base.name_len, n.data(), n.size());
+  size_t len = base.name_len + n.size();
+  // "/3/0/" names /3/0: base names end in '/', and a record may carry the base name alone.
+  if (len > 1 && text[len - 1] == '/') --len;
+  auto path = dm::Path::parse({text, len});
+  if (!path) return Errc::bad_request;
+  out.path = *path;
+  out.value = f.value;
+  out.time.reset();
+  if (base.has_time || f.has_time) out.time = (base.has_time ? base.time : 0) + f.time;
+  return type_record(out, ctx);
+}
+
 // Where a string of label `l` goes: names to a small buffer (bn and n apart, both live
 // until the record ends), values to the caller's scratch.
 MutableByteView string_buffer(Label l, const DecodeContext& ctx, char* names) noexcept {
@@ -168,14 +303,14 @@ MutableByteView string_buffer(Label l, const DecodeContext& ctx, char* names) no
 }
 
 Status record_fields_json(json::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
-                          senml::Fields& f, char* names) noexcept {
+                          Fields& f, char* names) noexcept {
   unsigned seen = 0;
   for (;;) {
     auto tok = in.next();
     if (!tok) return tok.status();
     if (*tok == json::Token::end_object) return {};
     // Keys are short ASCII; one with escapes cannot be a label we know.
-    const Label l = in.has_escapes() ? senml::kUnknown : senml::label_from_text(in.raw());
+    const Label l = in.has_escapes() ? senml::kUnknown : label_from_text(in.raw());
     if (l == senml::kMustUnderstand) return Errc::unsupported;
     if (l == senml::kUnknown) {
       LWM2M_TRY(in.skip_value());
@@ -218,7 +353,7 @@ Status record_fields_json(json::Reader& in, detail::SenmlBase& base, const Decod
     } else {
       return Errc::malformed;
     }
-    LWM2M_TRY(senml::add_field(l, item, base, f, seen));
+    LWM2M_TRY(add_field(l, item, base, f, seen));
   }
 }
 
@@ -251,10 +386,10 @@ Result<bool> SenmlJsonDecoder::next(Record& out) noexcept {
   }
   if (*tok == json::Token::end) return false;
   if (*tok != json::Token::begin_object) return fail(Errc::malformed);
-  senml::Fields f;
+  Fields f;
   char name[2 * kNameMax];  // bn, then n
   if (Status s = record_fields_json(in, base_, ctx_, f, name); !s) return fail(s.error());
-  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.error());
+  if (Status s = resolve(base_, f, ctx_, out); !s) return fail(s.error());
   return true;
 }
 
@@ -290,7 +425,7 @@ Result<Label> key_label(cbor::Reader& in, const cbor::Item& key) noexcept {
 }
 
 Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
-                          senml::Fields& f, char* names) noexcept {
+                          Fields& f, char* names) noexcept {
   unsigned seen = 0;
   cbor::Item key, v;
   for (;;) {
@@ -309,7 +444,7 @@ Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const Decod
       if (item.error() == Errc::buffer_too_small && *l <= senml::kName) return Errc::bad_request;
       return item.error() == Errc::bad_request ? Errc::malformed : item.status();
     }
-    LWM2M_TRY(senml::add_field(*l, *item, base, f, seen));
+    LWM2M_TRY(add_field(*l, *item, base, f, seen));
   }
 }
 
@@ -326,10 +461,10 @@ Status next_record(cbor::Reader& in, bool& started, detail::SenmlBase& base,
   if (it.type == cbor::Type::end) return in.next(it);  // eof, or bytes after the pack
   if (it.type == cbor::Type::eof) return {};
   if (it.type != cbor::Type::map) return Errc::malformed;
-  senml::Fields f;
+  Fields f;
   char name[2 * kNameMax];  // bn, then n
   LWM2M_TRY(record_fields_cbor(in, base, ctx, f, name));
-  LWM2M_TRY(senml::resolve(base, f, ctx, out));
+  LWM2M_TRY(resolve(base, f, ctx, out));
   more = true;
   return {};
 }
