@@ -46,14 +46,9 @@ void Writer::integer(int64_t v) noexcept {
   head(Major::negative_integer, static_cast<uint64_t>(-1 - v));
 }
 
-void Writer::bytes(ByteView b) noexcept {
-  head(Major::bytes, b.size());
-  sink_.write(b);
-}
-
-void Writer::text(std::string_view s) noexcept {
-  head(Major::text, s.size());
-  sink_.write(as_bytes(s));
+void Writer::string(Major major, ByteView content) noexcept {
+  head(major, content.size());
+  sink_.write(content);
 }
 
 void Writer::floating(double v) noexcept {
@@ -100,7 +95,8 @@ Errc Reader::read(Item& it) noexcept {
   Frame* const top = depth_ > 0 ? &stack_[depth_ - 1] : nullptr;
   if (top == nullptr && done_) {
     if (pos_ != n) return Errc::malformed;
-    return Errc::ok;  // eof
+    it.type = Type::eof;
+    return Errc::ok;
   }
   const bool indefinite_top = top != nullptr && (top->kind & kIndefinite) != 0;
   if (top != nullptr && !indefinite_top && top->remaining == 0) {

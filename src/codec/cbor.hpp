@@ -39,8 +39,10 @@ class Writer {
   void head(Major major, uint64_t argument) noexcept;
   void unsigned_integer(uint64_t v) noexcept { head(Major::unsigned_integer, v); }
   void integer(int64_t v) noexcept;
-  void bytes(ByteView b) noexcept;
-  void text(std::string_view s) noexcept;
+  void bytes(ByteView b) noexcept { string(Major::bytes, b); }
+  void text(std::string_view s) noexcept { string(Major::text, as_bytes(s)); }
+  /// A definite byte or text string (`major` bytes or text).
+  void string(Major major, ByteView content) noexcept;
   void array(uint64_t count) noexcept { head(Major::array, count); }
   void map(uint64_t count) noexcept { head(Major::map, count); }
   void tag(uint64_t tag) noexcept { head(Major::tag, tag); }
@@ -80,11 +82,13 @@ enum class Type : uint8_t {
   eof,       ///< the top-level item is complete and nothing follows
 };
 
+/// Reader::next() sets every field; a default-initialised Item is not zeroed first (`Item{}`
+/// is the empty one), which saves the codecs' flash a zeroing per declaration.
 struct Item {
-  Type type = Type::eof;
-  bool indefinite = false;
-  uint64_t argument = 0;
-  double floating = 0;
+  Type type;
+  bool indefinite;
+  uint64_t argument;
+  double floating;
   ByteView data;  ///< content of a definite string or chunk (a view into the input)
 };
 

@@ -80,21 +80,18 @@ void write_cbor_value(cbor::Writer& w, const dm::Value& v) noexcept {
 
 Result<dm::Value> read_cbor_value(cbor::Reader& in, const cbor::Item& item,
                                   MutableByteView scratch) noexcept {
+  const uint64_t arg = item.argument;
   switch (item.type) {
     case cbor::Type::unsigned_integer:
-      if (item.argument > static_cast<uint64_t>(INT64_MAX)) {
-        return dm::Value::unsigned_integer(item.argument);
-      }
-      return dm::Value::integer(static_cast<int64_t>(item.argument));
-    case cbor::Type::negative_integer: {
-      auto i = cbor::as_int64(item);
-      if (!i) return Errc::bad_request;
-      return dm::Value::integer(*i);
-    }
+      if (arg > static_cast<uint64_t>(INT64_MAX)) return dm::Value::unsigned_integer(arg);
+      return dm::Value::integer(static_cast<int64_t>(arg));
+    case cbor::Type::negative_integer:
+      if (arg > static_cast<uint64_t>(INT64_MAX)) return Errc::bad_request;
+      return dm::Value::integer(-1 - static_cast<int64_t>(arg));
     case cbor::Type::floating:
       return dm::Value::floating(item.floating);
     case cbor::Type::boolean:
-      return dm::Value::boolean(item.argument != 0);
+      return dm::Value::boolean(arg != 0);
     case cbor::Type::null:
       return dm::Value{};
     case cbor::Type::bytes:
