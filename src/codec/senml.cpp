@@ -32,7 +32,7 @@ class PackWriter {
 // Without SenML JSON, CBOR is the only representation: write_pack() is made for it, with
 // direct calls and no vtable.
 struct NoPackWriter {};
-using PackBase = std::conditional_t<LWM2M_WITH_SENML_JSON, PackWriter, NoPackWriter>;
+using PackBase = std::conditional_t<LWM2M_WITH_SENML_JSON != 0, PackWriter, NoPackWriter>;
 
 // Times are usually whole seconds: written as integers they are shorter, and JSON readers
 // see "1700000000" rather than "1.7e+09". dm::convert() tells a whole number by its bits;
@@ -113,7 +113,7 @@ static_assert(kValueLabel[static_cast<int>(dm::DataType::corelnk)] == senml::kSt
               kValueLabel[static_cast<int>(dm::DataType::objlnk)] == senml::kObjlnkValue &&
               kValueLabel[static_cast<int>(dm::DataType::boolean)] == senml::kBoolValue);
 
-using Pack = std::conditional_t<LWM2M_WITH_SENML_JSON, PackWriter, CborPack>;
+using Pack = std::conditional_t<LWM2M_WITH_SENML_JSON != 0, PackWriter, CborPack>;
 
 Status write_pack(const dm::Path& base, RecordSource& records, Pack& out) noexcept {
   senml::Namer namer{base};
