@@ -12,21 +12,19 @@
 namespace lwm2m::codec::cbor {
 namespace {
 
-// Reader frame kinds.
-constexpr uint8_t kDefinite = 0;     // array or map with a count
-constexpr uint8_t kIndefArray = 1;   //
-constexpr uint8_t kIndefMap = 2;     // `remaining` counts items to check pairing
-constexpr uint8_t kIndefString = 3;  // + 0 bytes, + 1 text: chunks of that major type
+// A reader frame's kind: the container's major type (2 bytes, 3 text for the chunks of an
+// indefinite string; 4 array, 5 map), with kIndefinite for one without a count.
+constexpr uint8_t kIndefinite = 0x80;
 
-double half_to_double(uint16_t h) noexcept {
-  // Every half-precision value is a float: build its bits (no ldexp, which links ~0.5 kB of
-  // libm on firmware). Subnormal halves are normal floats: scale the integer significand.
+// The float a half-precision value is (every one is), as its bits: no ldexp, which links
+// ~0.5 kB of libm on firmware. Subnormal halves are normal floats: the integer significand
+// scaled in single precision.
+uint32_t half_to_float_bits(uint32_t h) noexcept {
   const uint32_t exp = (h >> 10) & 0x1Fu;
   const uint32_t mant = h & 0x3FFu;
-  const float v =
-      exp == 0 ? static_cast<float>(mant) * 0x1p-24f
-               : std::bit_cast<float>(((exp == 31 ? 255u : exp + 112u) << 23) | (mant << 13));
-  return (h & 0x8000) ? -double{v} : double{v};
+  const uint32_t bits = exp == 0 ? std::bit_cast<uint32_t>(static_cast<float>(mant) * 0x1p-24f)
+                                 : ((exp == 31 ? 255u : exp + 112u) << 23) | (mant << 13);
+  return bits | (h & 0x8000u) << 16;
 }
 
 }  // namespace
@@ -35,28 +33,11 @@ double half_to_double(uint16_t h) noexcept {
 // Writer
 
 void Writer::head(Major major, uint64_t arg) noexcept {
-  uint8_t buf[9];
-  const auto mt = static_cast<uint8_t>(static_cast<uint8_t>(major) << 5);
-  size_t n;  // argument bytes
-  if (arg < 24) {
-    buf[0] = static_cast<uint8_t>(mt | arg);
-    n = 0;
-  } else if (arg <= 0xFF) {
-    buf[0] = mt | 24;
-    n = 1;
-  } else if (arg <= 0xFFFF) {
-    buf[0] = mt | 25;
-    n = 2;
-  } else if (arg <= 0xFFFFFFFF) {
-    buf[0] = mt | 26;
-    n = 4;
-  } else {
-    buf[0] = mt | 27;
-    n = 8;
-  }
-  for (size_t k = n; k > 0; --k, arg >>= 8)  // a constant shift per byte
-    buf[k] = static_cast<uint8_t>(arg);
-  sink_.write({buf, n + 1});
+  // Argument bytes: 0 (in the initial byte), 1, 2, 4 or 8; additional information 24 + log2.
+  const unsigned n = arg < 24 ? 0 : arg <= 0xFF ? 1 : arg <= 0xFFFF ? 2 : arg <= 0xFFFFFFFF ? 4 : 8;
+  sink_.put(static_cast<uint8_t>(static_cast<unsigned>(major) << 5 |
+                                 (n == 0 ? static_cast<unsigned>(arg) : 24 + std::countr_zero(n))));
+  head_bits(arg, n);
 }
 
 void Writer::integer(int64_t v) noexcept {
@@ -65,14 +46,9 @@ void Writer::integer(int64_t v) noexcept {
   head(Major::negative_integer, static_cast<uint64_t>(-1 - v));
 }
 
-void Writer::bytes(ByteView b) noexcept {
-  head(Major::bytes, b.size());
-  sink_.write(b);
-}
-
-void Writer::text(std::string_view s) noexcept {
-  head(Major::text, s.size());
-  sink_.write(as_bytes(s));
+void Writer::string(Major major, ByteView content) noexcept {
+  head(major, content.size());
+  sink_.write(content);
 }
 
 void Writer::floating(double v) noexcept {
@@ -99,144 +75,120 @@ void Writer::head_bits(uint64_t bits, size_t n) noexcept {
 // Reader
 
 void Reader::item_done() noexcept {
+  // Definite containers count down to 0; indefinite ones from 0, so that a map's count is
+  // even between pairs.
   if (depth_ == 0) {
     done_ = true;
-    return;
-  }
-  Frame& f = stack_[depth_ - 1];
-  if (f.kind == kDefinite) {
-    --f.remaining;
-  } else if (f.kind == kIndefMap) {
-    f.remaining ^= 1;
+  } else {
+    --stack_[depth_ - 1].remaining;
   }
 }
 
-Result<Item> Reader::next() noexcept {
-  if (error_ != Errc::ok) return error_;
+Status Reader::next(Item& out) noexcept {
+  out = Item{};
+  if (error_ == Errc::ok) error_ = read(out);  // an error sticks
+  return error_;
+}
+
+Errc Reader::read(Item& it) noexcept {
   const size_t n = in_.size();
-  Item it;
-  if (depth_ == 0 && done_) {
-    if (pos_ != n) return fail(Errc::malformed);
-    return it;  // eof
+  Frame* const top = depth_ > 0 ? &stack_[depth_ - 1] : nullptr;
+  if (top == nullptr && done_) {
+    if (pos_ != n) return Errc::malformed;
+    it.type = Type::eof;
+    return Errc::ok;
   }
-  if (depth_ > 0 && stack_[depth_ - 1].kind == kDefinite && stack_[depth_ - 1].remaining == 0) {
+  const bool indefinite_top = top != nullptr && (top->kind & kIndefinite) != 0;
+  if (top != nullptr && !indefinite_top && top->remaining == 0) {
     --depth_;
     item_done();
     it.type = Type::end;
-    return it;
+    return Errc::ok;
   }
   bool tagged = false;
   for (;;) {
-    if (pos_ >= n) return fail(Errc::truncated);
+    if (pos_ >= n) return Errc::truncated;
     const uint8_t ib = in_[pos_++];
-    const auto major = static_cast<uint8_t>(ib >> 5);
-    const uint8_t ai = ib & 0x1F;
-    const Frame* top = depth_ > 0 ? &stack_[depth_ - 1] : nullptr;
+    const unsigned major = ib >> 5;
+    const unsigned ai = ib & 0x1Fu;
 
-    if (ib == 0xFF) {  // break
-      if (top == nullptr || top->kind == kDefinite || tagged) return fail(Errc::malformed);
-      if (top->kind == kIndefMap && top->remaining != 0) return fail(Errc::malformed);
+    if (ib == 0xFF) {  // break: closes an indefinite container, a map after a whole pair
+      if (!indefinite_top || tagged || (top->kind == (kIndefinite | 5) && (top->remaining & 1))) {
+        return Errc::malformed;
+      }
       --depth_;
       item_done();
       it.type = Type::end;
-      return it;
+      return Errc::ok;
     }
-    if (top != nullptr && top->kind >= kIndefString) {
-      // Chunks of an indefinite string: definite strings of the same major type, untagged.
-      if (major != top->kind - kIndefString + 2 || ai == 31 || tagged) {
-        return fail(Errc::malformed);
-      }
+    // Chunks of an indefinite string: definite strings of the same major type, untagged.
+    if (indefinite_top && top->kind <= (kIndefinite | 3) &&
+        (major != (top->kind & 7u) || ai == 31 || tagged)) {
+      return Errc::malformed;
     }
 
     uint64_t arg = ai;
-    if (ai >= 24 && ai <= 27) {
-      const size_t len = size_t{1} << (ai - 24);
-      if (n - pos_ < len) return fail(Errc::truncated);
-      arg = 0;
-      for (size_t k = 0; k < len; ++k)
-        arg = (arg << 8) | in_[pos_++];
-    } else if (ai >= 28 && ai <= 30) {
-      return fail(Errc::malformed);
-    } else if (ai == 31 && (major < 2 || major > 5)) {
-      return fail(Errc::malformed);  // major 7 break handled above; 0, 1, 6 have no indefinite
+    if (ai >= 24) {
+      // 28..30 are reserved; only strings, arrays and maps have an indefinite length (a
+      // break, major 7, is handled above).
+      if (ai >= 28 && (ai != 31 || major - 2 > 3)) return Errc::malformed;
+      if (ai < 28) {
+        const size_t len = size_t{1} << (ai - 24);
+        if (n - pos_ < len) return Errc::truncated;
+        arg = 0;
+        for (size_t k = 0; k < len; ++k)
+          arg = (arg << 8) | in_[pos_++];
+      }
     }
     it.argument = arg;
     it.indefinite = ai == 31;
 
-    switch (major) {
-      case 0:
-      case 1:
-        it.type = major == 0 ? Type::unsigned_integer : Type::negative_integer;
-        break;
-      case 2:
-      case 3:
-        it.type = major == 2 ? Type::bytes : Type::text;
-        if (!it.indefinite) {
-          if (arg > n - pos_) return fail(Errc::truncated);
-          it.data = in_.subspan(pos_, static_cast<size_t>(arg));
-          pos_ += static_cast<size_t>(arg);
-          if (major == 3 && !valid_utf8(as_string(it.data))) return fail(Errc::malformed);
-        }
-        break;
-      case 4:
-      case 5:
-        it.type = major == 4 ? Type::array : Type::map;
-        // Each item takes at least one byte: a count that cannot fit is truncation.
-        if (!it.indefinite && (arg > n - pos_ || (major == 5 && arg > (n - pos_) / 2))) {
-          return fail(Errc::truncated);
-        }
-        break;
-      case 6:
-        tagged = true;
-        continue;
-      default:
-        if (ai == 25 || ai == 26 || ai == 27) {
-          it.type = Type::floating;
-          if (ai == 25) {
-            it.floating = half_to_double(static_cast<uint16_t>(arg));
-          } else if (ai == 26) {
-            auto bits = static_cast<uint32_t>(arg);
-            float f;
-            std::memcpy(&f, &bits, 4);
-            it.floating = f;
-          } else {
-            std::memcpy(&it.floating, &arg, 8);
-          }
-          break;
-        }
-        if (ai == 24 && arg < 32) return fail(Errc::malformed);  // RFC 8949 §3.3
-        switch (arg) {
-          case 20:
-          case 21:
-            it.type = Type::boolean;
-            it.argument = arg - 20;
-            break;
-          case 22:
-            it.type = Type::null;
-            break;
-          case 23:
-            it.type = Type::undefined;
-            break;
-          default:
-            it.type = Type::simple;
-        }
+    if (major == 6) {
+      tagged = true;
+      continue;
     }
-
-    const bool opens = (major == 4 || major == 5) || ((major == 2 || major == 3) && it.indefinite);
-    if (opens) {
-      if (depth_ >= kMaxDepth) return fail(Errc::unsupported);
-      Frame& f = stack_[depth_++];
-      if (!it.indefinite) {
-        f = {static_cast<size_t>(major == 5 ? arg * 2 : arg), kDefinite};
+    if (major == 7) {
+      if (ai >= 25) {  // 25..27: break handled above, 28..30 refused
+        it.type = Type::floating;
+        if (ai == 27) {
+          it.floating = std::bit_cast<double>(arg);
+        } else {
+          const auto bits = static_cast<uint32_t>(arg);
+          it.floating = std::bit_cast<float>(ai == 25 ? half_to_float_bits(bits) : bits);
+        }
+      } else if (ai == 24 && arg < 32) {
+        return Errc::malformed;  // RFC 8949 §3.3
+      } else if (arg - 20 < 4) {
+        // 20 false, 21 true (argument 0 or 1), 22 null, 23 undefined
+        it.type = arg < 22 ? Type::boolean : static_cast<Type>(static_cast<unsigned>(arg) - 15);
+        if (arg < 22) it.argument = arg - 20;
       } else {
-        f = {0, major == 4   ? kIndefArray
-                : major == 5 ? kIndefMap
-                             : static_cast<uint8_t>(kIndefString + major - 2)};
+        it.type = Type::simple;
       }
+      item_done();
+      return Errc::ok;
+    }
+    static_assert(static_cast<unsigned>(Type::map) == 5 && static_cast<unsigned>(Type::null) == 7 &&
+                  static_cast<unsigned>(Type::undefined) == 8);
+    it.type = static_cast<Type>(major);  // the first six types are the major types
+    if (major >= 2 && !it.indefinite) {
+      // A string's content must be there; each item of an array or map takes at least a byte.
+      const size_t avail = n - pos_;
+      if (arg > (major == 5 ? avail / 2 : avail)) return Errc::truncated;
+      if (major < 4) {
+        it.data = in_.subspan(pos_, static_cast<size_t>(arg));
+        pos_ += static_cast<size_t>(arg);
+        if (major == 3 && !valid_utf8(as_string(it.data))) return Errc::malformed;
+      }
+    }
+    if (major >= 4 || it.indefinite) {
+      if (depth_ >= kMaxDepth) return Errc::unsupported;
+      stack_[depth_++] = {it.indefinite ? 0 : static_cast<size_t>(major == 5 ? arg * 2 : arg),
+                          static_cast<uint8_t>(major | (it.indefinite ? kIndefinite : 0))};
     } else {
       item_done();
     }
-    return it;
+    return Errc::ok;
   }
 }
 
@@ -246,10 +198,10 @@ Status Reader::skip(const Item& opened) noexcept {
       ((opened.type == Type::bytes || opened.type == Type::text) && opened.indefinite);
   if (!opens) return {};
   const size_t target = depth_ - 1;
+  Item it;
   for (;;) {
-    auto it = next();
-    if (!it) return it.status();
-    if (it->type == Type::end && depth_ == target) return {};
+    LWM2M_TRY(next(it));
+    if (it.type == Type::end && depth_ == target) return {};
   }
 }
 
@@ -265,14 +217,14 @@ Result<int64_t> as_int64(const Item& item) noexcept {
 Result<ByteView> read_string(Reader& reader, const Item& head, MutableByteView buffer) noexcept {
   if (!head.indefinite) return head.data;
   size_t used = 0;
+  Item chunk;
   for (;;) {
-    auto chunk = reader.next();
-    if (!chunk) return chunk.status();
-    if (chunk->type == Type::end) return ByteView{buffer.data(), used};
-    if (chunk->data.size() > buffer.size() - used) return Errc::buffer_too_small;
-    if (!chunk->data.empty())
-      std::memcpy(buffer.data() + used, chunk->data.data(), chunk->data.size());
-    used += chunk->data.size();
+    LWM2M_TRY(reader.next(chunk));
+    if (chunk.type == Type::end) return ByteView{buffer.data(), used};
+    if (chunk.data.size() > buffer.size() - used) return Errc::buffer_too_small;
+    if (!chunk.data.empty())
+      std::memcpy(buffer.data() + used, chunk.data.data(), chunk.data.size());
+    used += chunk.data.size();
   }
 }
 

@@ -39,8 +39,10 @@ class Writer {
   void head(Major major, uint64_t argument) noexcept;
   void unsigned_integer(uint64_t v) noexcept { head(Major::unsigned_integer, v); }
   void integer(int64_t v) noexcept;
-  void bytes(ByteView b) noexcept;
-  void text(std::string_view s) noexcept;
+  void bytes(ByteView b) noexcept { string(Major::bytes, b); }
+  void text(std::string_view s) noexcept { string(Major::text, as_bytes(s)); }
+  /// A definite byte or text string (`major` bytes or text).
+  void string(Major major, ByteView content) noexcept;
   void array(uint64_t count) noexcept { head(Major::array, count); }
   void map(uint64_t count) noexcept { head(Major::map, count); }
   void tag(uint64_t tag) noexcept { head(Major::tag, tag); }
@@ -80,11 +82,13 @@ enum class Type : uint8_t {
   eof,       ///< the top-level item is complete and nothing follows
 };
 
+/// Reader::next() sets every field; a default-initialised Item is not zeroed first (`Item{}`
+/// is the empty one), which saves the codecs' flash a zeroing per declaration.
 struct Item {
-  Type type = Type::eof;
-  bool indefinite = false;
-  uint64_t argument = 0;
-  double floating = 0;
+  Type type;
+  bool indefinite;
+  uint64_t argument;
+  double floating;
   ByteView data;  ///< content of a definite string or chunk (a view into the input)
 };
 
@@ -98,7 +102,13 @@ class Reader {
  public:
   explicit Reader(ByteView input) noexcept : in_(input) {}
 
-  Result<Item> next() noexcept;
+  /// The next item into `out`; the codecs use this form (no Result<Item> to copy).
+  Status next(Item& out) noexcept;
+  Result<Item> next() noexcept {
+    Item it;
+    if (Status s = next(it); !s) return s;
+    return it;
+  }
   /// After an item whose head opened a container or indefinite string: skips to its end.
   /// Does nothing for other items.
   Status skip(const Item& opened) noexcept;
@@ -110,13 +120,12 @@ class Reader {
 
  private:
   struct Frame {
-    size_t remaining;  // items left in a definite container (a map counts keys and values)
-    uint8_t kind;      // see cbor.cpp
+    // Items left in a definite container (a map counts keys and values); in an indefinite
+    // one, minus the items read.
+    size_t remaining;
+    uint8_t kind;  // see cbor.cpp
   };
-  Result<Item> fail(Errc e) noexcept {
-    error_ = e;
-    return e;
-  }
+  Errc read(Item& it) noexcept;  // next() without the sticky error; `it` starts empty
   void item_done() noexcept;
 
   ByteView in_;
@@ -124,7 +133,7 @@ class Reader {
   size_t depth_ = 0;
   bool done_ = false;
   Errc error_ = Errc::ok;
-  Frame stack_[kMaxDepth] = {};
+  Frame stack_[kMaxDepth];  // written when a container opens, read only while it is open
 };
 
 /// The integer an unsigned_integer or negative_integer item holds; unsupported when it

@@ -10,15 +10,14 @@ Status encode_cbor_value(const dm::Path& base, RecordSource& records, Sink& out)
   (void)base;
   const Cursor start = records.tell();
   Record r;
-  for (int k = 0; k < 2; ++k) {
+  // One record and no second; then the first again, its byte values being gone.
+  for (int k = 0; k < 3; ++k) {
+    if (k == 2) records.seek(start);
     auto more = records.next(r);
     if (!more) return more.status();
-    if (*more != (k == 0)) return Errc::not_acceptable;  // none, or a second record
+    if (*more == (k == 1)) return Errc::not_acceptable;
   }
-  records.seek(start);  // byte values of the first record are gone: read it again
-  auto more = records.next(r);
-  if (!more) return more.status();
-  if (!*more || r.value.is_none()) return Errc::not_acceptable;
+  if (r.value.is_none()) return Errc::not_acceptable;
   cbor::Writer w{out};
   senml::write_cbor_value(w, r.value);
   return {};
@@ -29,13 +28,12 @@ namespace {
 Status decode_value(ByteView payload, const DecodeContext& ctx, Record& out) noexcept {
   if (!ctx.base.has_resource()) return Errc::bad_request;
   cbor::Reader in{payload};
-  auto it = in.next();
-  if (!it) return it.status();
-  if (it->type == cbor::Type::null) return Errc::bad_request;
-  auto v = senml::read_cbor_value(in, *it, ctx.scratch);
+  cbor::Item it;
+  LWM2M_TRY(in.next(it));
+  if (it.type == cbor::Type::null) return Errc::bad_request;
+  auto v = senml::read_cbor_value(in, it, ctx.scratch);
   if (!v) return v.status();
-  auto end = in.next();
-  if (!end) return end.status();
+  LWM2M_TRY(in.next(it));
   out = Record{ctx.base, *v, {}};
   return senml::type_record(out, ctx);
 }
@@ -46,10 +44,8 @@ Result<bool> CborValueDecoder::next(Record& out) noexcept {
   if (error_ != Errc::ok) return error_;
   if (done_) return false;
   done_ = true;
-  if (Status s = decode_value(payload_, ctx_, out); !s) {
-    error_ = s.error();
-    return error_;
-  }
+  error_ = decode_value(payload_, ctx_, out).error();
+  if (error_ != Errc::ok) return error_;
   return true;
 }
 

@@ -128,27 +128,22 @@ Result<bool> Lwm2mCborDecoder::next(Record& out) noexcept {
 // end of a map.
 Status Lwm2mCborDecoder::step(Record& out, bool& produced) noexcept {
   auto& in = *std::launder(reinterpret_cast<cbor::Reader*>(reader_));
+  cbor::Item it;
   if (!started_) {
     started_ = true;
-    auto it = in.next();
-    if (!it) return it.status();
-    if (it->type != cbor::Type::map) return Errc::malformed;
+    LWM2M_TRY(in.next(it));
+    if (it.type != cbor::Type::map) return Errc::malformed;
     maps_ = 1;
     key_depth_[0] = 0;
     return {};
   }
   if (maps_ == 0) {
-    auto it = in.next();
-    if (!it) return it.status();
-    return it->type == cbor::Type::eof ? Status{} : Errc::malformed;
+    LWM2M_TRY(in.next(it));
+    return it.type == cbor::Type::eof ? Status{} : Errc::malformed;
   }
-  auto key = in.next();
-  if (!key) return key.status();
-  if (key->type == cbor::Type::end) {
-    if (--maps_ == 0) {
-      auto it = in.next();  // must be the end of the payload
-      if (!it) return it.status();
-    }
+  LWM2M_TRY(in.next(it));
+  if (it.type == cbor::Type::end) {
+    if (--maps_ == 0) return in.next(it);  // must be the end of the payload
     return {};
   }
   // The key: an id, or an array of ids (a path prefix).
@@ -163,28 +158,26 @@ Status Lwm2mCborDecoder::step(Record& out, bool& produced) noexcept {
     p = *c;
     return {};
   };
-  if (key->type == cbor::Type::array) {
+  if (it.type == cbor::Type::array) {
     size_t ids = 0;
     for (;;) {
-      auto id = in.next();
-      if (!id) return id.status();
-      if (id->type == cbor::Type::end) break;
-      LWM2M_TRY(append(*id));
+      LWM2M_TRY(in.next(it));
+      if (it.type == cbor::Type::end) break;
+      LWM2M_TRY(append(it));
       ++ids;
     }
     if (ids == 0) return Errc::malformed;
   } else {
-    LWM2M_TRY(append(*key));
+    LWM2M_TRY(append(it));
   }
   path_ = p;
-  auto v = in.next();
-  if (!v) return v.status();
-  if (v->type == cbor::Type::map) {
+  LWM2M_TRY(in.next(it));
+  if (it.type == cbor::Type::map) {
     if (p.depth() >= dm::Path::kMaxDepth) return Errc::bad_request;
     key_depth_[maps_++] = static_cast<uint8_t>(p.depth());
     return {};
   }
-  auto value = senml::read_cbor_value(in, *v, ctx_.scratch);
+  auto value = senml::read_cbor_value(in, it, ctx_.scratch);
   if (!value) return value.status();
   out = Record{p, *value, {}};
   LWM2M_TRY(senml::type_record(out, ctx_));

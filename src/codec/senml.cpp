@@ -9,7 +9,7 @@
 #include "codec/json.hpp"
 #include "codec/number.hpp"
 #include "codec/senml_common.hpp"
-#include "whole_number.hpp"
+#include "lwm2m/build_config.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -18,47 +18,42 @@ using senml::Label;
 constexpr size_t kNameMax = detail::SenmlBase::kMaxName;
 
 // One record in either representation; JSON and CBOR differ only in how a label and a
-// value are written.
+// value are written. Every field goes through field(): names as string values, a time as
+// an integer or float value, so that CBOR writes them all with write_cbor_value().
 class PackWriter {
  public:
   virtual void begin_record(size_t fields) noexcept = 0;
-  virtual void label(Label l) noexcept = 0;
-  virtual void text(std::string_view s) noexcept = 0;
-  virtual void value(const dm::Value& v) noexcept = 0;
-  virtual void number(double t) noexcept = 0;
+  virtual void field(Label l, const dm::Value& v) noexcept = 0;
   virtual void end_record() noexcept = 0;
 
  protected:
   ~PackWriter() = default;
 };
+// Without SenML JSON, CBOR is the only representation: write_pack() is made for it, with
+// direct calls and no vtable.
+struct NoPackWriter {};
+using PackBase = std::conditional_t<LWM2M_WITH_SENML_JSON != 0, PackWriter, NoPackWriter>;
 
 // Times are usually whole seconds: written as integers they are shorter, and JSON readers
-// see "1700000000" rather than "1.7e+09".
-// (Bits, not a cast: see whole_number.hpp.)
-std::optional<int64_t> whole(double t) noexcept {
-  const auto w = lwm2m::detail::whole_number(t);
-  if (!w || w->magnitude > 9'200'000'000'000'000'000u) return std::nullopt;
-  const auto m = static_cast<int64_t>(w->magnitude);
-  return w->negative ? -m : m;
+// see "1700000000" rather than "1.7e+09". dm::convert() tells a whole number by its bits;
+// magnitudes above 9.2e18 stay floats, as they always have.
+dm::Value time_value(double t) noexcept {
+  if (const auto i = dm::convert(dm::Value::floating(t), dm::DataType::integer)) {
+    constexpr int64_t kMax = 9'200'000'000'000'000'000;
+    if (i->as_integer() <= kMax && i->as_integer() >= -kMax) return *i;
+  }
+  return dm::Value::floating(t);
 }
 
+#if LWM2M_WITH_SENML_JSON
 class JsonPack final : public PackWriter {
  public:
   explicit JsonPack(Sink& s) noexcept : w_(s) {}
   json::Writer& writer() noexcept { return w_; }
   void begin_record(size_t) noexcept override { w_.begin_object(); }
-  void label(Label l) noexcept override {
+  void field(Label l, const dm::Value& v) noexcept override {
     static constexpr const char* kText[] = {"n", "", "v", "vs", "vb", "", "t", "", "vd"};
-    if (l == senml::kBaseName) return w_.key("bn");
-    if (l == senml::kObjlnkValue) return w_.key("vlo");
-    w_.key(kText[l]);
-  }
-  void text(std::string_view s) noexcept override { w_.string(s); }
-  void number(double t) noexcept override {
-    if (const auto i = whole(t)) return w_.integer(*i);
-    w_.floating(t);
-  }
-  void value(const dm::Value& v) noexcept override {
+    w_.key(l == senml::kBaseName ? "bn" : l == senml::kObjlnkValue ? "vlo" : kText[l]);
     w_.value(v, base64::Alphabet::url, base64::Padding::forbidden);
   }
   void end_record() noexcept override { w_.end_object(); }
@@ -66,43 +61,41 @@ class JsonPack final : public PackWriter {
  private:
   json::Writer w_;
 };
+#endif
 
-class CborPack final : public PackWriter {
+// Its functions override PackWriter's when it is the base.
+class CborPack final : public PackBase {
  public:
   explicit CborPack(Sink& s) noexcept : w_(s) {}
   cbor::Writer& writer() noexcept { return w_; }
-  void begin_record(size_t fields) noexcept override { w_.map(fields); }
-  void label(Label l) noexcept override {
-    if (l == senml::kObjlnkValue) return w_.text("vlo");
-    w_.integer(l);
-  }
-  void text(std::string_view s) noexcept override { w_.text(s); }
-  void number(double t) noexcept override { write_number(t); }
-  void value(const dm::Value& v) noexcept override {
-    switch (v.type()) {
-      case dm::DataType::unsigned_integer:
-        return w_.unsigned_integer(v.as_unsigned());
-      case dm::DataType::floating:
-        return w_.floating(v.as_float());
-      case dm::DataType::boolean:
-        return w_.boolean(v.as_bool());
-      case dm::DataType::opaque:
-        return w_.bytes(v.as_bytes());
-      default:
-        return w_.integer(v.as_integer());
+  void begin_record(size_t fields) noexcept { w_.map(fields); }
+  void field(Label l, const dm::Value& v) noexcept {
+    if (l == senml::kObjlnkValue) {
+      w_.text("vlo");
+    } else {
+      w_.integer(l);
     }
+    senml::write_cbor_value(w_, v);
   }
-  void end_record() noexcept override {}
+  void end_record() noexcept {}
 
  private:
-  void write_number(double t) noexcept {
-    if (const auto i = whole(t)) return w_.integer(*i);
-    w_.floating(t);
-  }
   cbor::Writer w_;
 };
 
-Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) noexcept {
+// The label of each value type, by dm::DataType.
+constexpr Label kValueLabel[] = {
+    senml::kValue,     senml::kStringValue, senml::kValue, senml::kValue,       senml::kValue,
+    senml::kBoolValue, senml::kDataValue,   senml::kValue, senml::kObjlnkValue, senml::kStringValue,
+};
+static_assert(kValueLabel[static_cast<int>(dm::DataType::corelnk)] == senml::kStringValue &&
+              kValueLabel[static_cast<int>(dm::DataType::opaque)] == senml::kDataValue &&
+              kValueLabel[static_cast<int>(dm::DataType::objlnk)] == senml::kObjlnkValue &&
+              kValueLabel[static_cast<int>(dm::DataType::boolean)] == senml::kBoolValue);
+
+using Pack = std::conditional_t<LWM2M_WITH_SENML_JSON != 0, PackWriter, CborPack>;
+
+Status write_pack(const dm::Path& base, RecordSource& records, Pack& out) noexcept {
   senml::Namer namer{base};
   Record r;
   for (;;) {
@@ -113,44 +106,10 @@ Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) 
     LWM2M_TRY(namer.name(r.path, bn, n));
     const dm::DataType t = r.value.type();
     out.begin_record(!bn.empty() + !n.empty() + r.time.has_value() + (t != dm::DataType::none));
-    if (!bn.empty()) {
-      out.label(senml::kBaseName);
-      out.text(bn);
-    }
-    if (!n.empty()) {
-      out.label(senml::kName);
-      out.text(n);
-    }
-    if (r.time) {
-      out.label(senml::kTime);
-      out.number(*r.time);
-    }
-    switch (t) {
-      case dm::DataType::none:
-        break;
-      case dm::DataType::string:
-      case dm::DataType::corelnk:
-        out.label(senml::kStringValue);
-        out.text(r.value.as_string());
-        break;
-      case dm::DataType::objlnk: {
-        char link[12];
-        out.label(senml::kObjlnkValue);
-        out.text({link, number::format_objlnk(r.value.as_objlnk(), link)});
-        break;
-      }
-      case dm::DataType::boolean:
-        out.label(senml::kBoolValue);
-        out.value(r.value);
-        break;
-      case dm::DataType::opaque:
-        out.label(senml::kDataValue);
-        out.value(r.value);
-        break;
-      default:
-        out.label(senml::kValue);
-        out.value(r.value);
-    }
+    if (!bn.empty()) out.field(senml::kBaseName, dm::Value::string(bn));
+    if (!n.empty()) out.field(senml::kName, dm::Value::string(n));
+    if (r.time) out.field(senml::kTime, time_value(*r.time));
+    if (t != dm::DataType::none) out.field(kValueLabel[static_cast<int>(t)], r.value);
     out.end_record();
   }
 }
@@ -158,11 +117,16 @@ Status write_pack(const dm::Path& base, RecordSource& records, PackWriter& out) 
 }  // namespace
 
 Status encode_senml_json(const dm::Path& base, RecordSource& records, Sink& out) noexcept {
+#if LWM2M_WITH_SENML_JSON
   JsonPack pack{out};
   pack.writer().begin_array();
   LWM2M_TRY(write_pack(base, records, pack));
   pack.writer().end_array();
   return pack.writer().status();
+#else
+  (void)base, (void)records, (void)out;
+  return Errc::unsupported;  // not in this build (dispatch never calls it)
+#endif
 }
 
 Status encode_senml_cbor(const dm::Path& base, RecordSource& records, Sink& out) noexcept {
@@ -191,6 +155,126 @@ static_assert(sizeof(json::Reader) <= 96 && alignof(json::Reader) <= 8 &&
 static_assert(sizeof(cbor::Reader) <= 176 && alignof(cbor::Reader) <= 8 &&
               std::is_trivially_destructible_v<cbor::Reader>);
 
+using namespace senml;  // the labels
+
+// The fields of one SenML record as read.
+struct Fields {
+  std::string_view name;  // valid when has_name
+  bool has_name = false;
+  bool has_time = false;
+  double time = 0;
+  dm::Value value;       // as the wire typed it ("v" numbers: integer, unsigned or float)
+  bool numeric = false;  // the value came from "v"
+};
+
+// Maps a JSON label to a Label.
+Label label_from_text(std::string_view s) noexcept {
+  // Each known label's characters and length in one word: one comparison per label.
+  constexpr auto pack = [](std::string_view t) {
+    uint32_t w = static_cast<uint32_t>(t.size()) << 24;
+    for (size_t i = 0; i < t.size(); ++i)
+      w |= static_cast<uint32_t>(static_cast<uint8_t>(t[i])) << (8 * i);
+    return w;
+  };
+  static constexpr uint32_t kText[] = {pack("bn"), pack("bt"), pack("n"),  pack("v"),  pack("vs"),
+                                       pack("vb"), pack("t"),  pack("vd"), pack("vlo")};
+  static constexpr Label kLabels[] = {kBaseName,  kBaseTime, kName,      kValue,      kStringValue,
+                                      kBoolValue, kTime,     kDataValue, kObjlnkValue};
+  if (s.size() <= 3) {
+    const uint32_t w = pack(s);
+    for (size_t k = 0; k < std::size(kText); ++k)
+      if (w == kText[k]) return kLabels[k];
+  }
+  return !s.empty() && s.back() == '_' ? kMustUnderstand : kUnknown;
+}
+
+// Stores a new base name (bad_request when longer than SenmlBase::kMaxName).
+Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
+  if (bn.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
+  if (!bn.empty()) std::memcpy(base.name, bn.data(), bn.size());
+  base.name_len = static_cast<uint8_t>(bn.size());
+  return {};
+}
+
+// Adds one labelled item of a record, as a reader found it: text as a string value, bytes
+// (vd, already base64-decoded in JSON) as opaque, numbers as integer, unsigned or float,
+// booleans as boolean. malformed for a label given twice, a second value or an item of
+// the wrong kind; bn updates `base` at once (it applies to this record too).
+Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
+                 unsigned& seen) noexcept {
+  // Per label (bt, bn, -, n, -, v, vs, vb, -, t, -, vd, vlo: l + 3, vlo 12) the value types
+  // it takes; one bit per label in `seen`, and bit 13 for "has a value" (a record holds at
+  // most one).
+  constexpr uint8_t kNumber = 1u << static_cast<int>(dm::DataType::integer) |
+                              1u << static_cast<int>(dm::DataType::unsigned_integer) |
+                              1u << static_cast<int>(dm::DataType::floating);
+  constexpr uint8_t kText = 1u << static_cast<int>(dm::DataType::string);
+  constexpr uint8_t kBool = 1u << static_cast<int>(dm::DataType::boolean);
+  constexpr uint8_t kBytes = 1u << static_cast<int>(dm::DataType::opaque);
+  static constexpr uint8_t kTakes[] = {kNumber, kText, 0,       kText, 0,      kNumber, kText,
+                                       kBool,   0,     kNumber, 0,     kBytes, kText};
+  const unsigned index = l == kObjlnkValue ? 12 : static_cast<unsigned>(l + 3);
+  const unsigned bits = 1u << index | (l >= kValue && l != kTime ? 1u << 13 : 0);
+  if ((seen & bits) != 0 || (kTakes[index] >> static_cast<int>(item.type()) & 1) == 0) {
+    return Errc::malformed;
+  }
+  seen |= bits;
+  switch (l) {
+    case kBaseName:
+      return set_base_name(base, item.as_string());
+    case kName:
+      f.name = item.as_string();
+      f.has_name = true;
+      return {};
+    case kObjlnkValue: {
+      auto link = number::parse_objlnk(item.as_string());
+      if (!link) return link.status();
+      f.value = dm::Value::objlnk(link->object_id, link->instance_id);
+      return {};
+    }
+    case kTime:
+    case kBaseTime: {
+      const dm::DataType t = item.type();
+      const double d = t == dm::DataType::floating ? item.as_float()
+                       : t == dm::DataType::unsigned_integer
+                           ? static_cast<double>(item.as_unsigned())
+                           : static_cast<double>(item.as_integer());
+      if (l == kTime) {
+        f.time = d;
+        f.has_time = true;
+      } else {
+        base.time = d;
+        base.has_time = true;
+      }
+      return {};
+    }
+    default:  // v, vs, vb, vd
+      f.value = item;
+      return {};
+  }
+}
+
+// Turns a record's fields into a Record: name = bn + n checked against ctx.base, time =
+// bt + t, value typed through ctx.types.
+Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeContext& ctx,
+               Record& out) noexcept {
+  char text[2 * detail::SenmlBase::kMaxName];
+  const std::string_view n = f.has_name ? f.name : std::string_view{};
+  if (n.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
+  std::memcpy(text, base.name, base.name_len);
+  if (!n.empty()) std::memcpy(text + base.name_len, n.data(), n.size());
+  size_t len = base.name_len + n.size();
+  // "/3/0/" names /3/0: base names end in '/', and a record may carry the base name alone.
+  if (len > 1 && text[len - 1] == '/') --len;
+  auto path = dm::Path::parse({text, len});
+  if (!path) return Errc::bad_request;
+  out.path = *path;
+  out.value = f.value;
+  out.time.reset();
+  if (base.has_time || f.has_time) out.time = (base.has_time ? base.time : 0) + f.time;
+  return type_record(out, ctx);
+}
+
 // Where a string of label `l` goes: names to a small buffer (bn and n apart, both live
 // until the record ends), values to the caller's scratch.
 MutableByteView string_buffer(Label l, const DecodeContext& ctx, char* names) noexcept {
@@ -199,14 +283,14 @@ MutableByteView string_buffer(Label l, const DecodeContext& ctx, char* names) no
 }
 
 Status record_fields_json(json::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
-                          senml::Fields& f, char* names) noexcept {
+                          Fields& f, char* names) noexcept {
   unsigned seen = 0;
   for (;;) {
     auto tok = in.next();
     if (!tok) return tok.status();
     if (*tok == json::Token::end_object) return {};
     // Keys are short ASCII; one with escapes cannot be a label we know.
-    const Label l = in.has_escapes() ? senml::kUnknown : senml::label_from_text(in.raw());
+    const Label l = in.has_escapes() ? senml::kUnknown : label_from_text(in.raw());
     if (l == senml::kMustUnderstand) return Errc::unsupported;
     if (l == senml::kUnknown) {
       LWM2M_TRY(in.skip_value());
@@ -249,7 +333,7 @@ Status record_fields_json(json::Reader& in, detail::SenmlBase& base, const Decod
     } else {
       return Errc::malformed;
     }
-    LWM2M_TRY(senml::add_field(l, item, base, f, seen));
+    LWM2M_TRY(add_field(l, item, base, f, seen));
   }
 }
 
@@ -282,10 +366,10 @@ Result<bool> SenmlJsonDecoder::next(Record& out) noexcept {
   }
   if (*tok == json::Token::end) return false;
   if (*tok != json::Token::begin_object) return fail(Errc::malformed);
-  senml::Fields f;
+  Fields f;
   char name[2 * kNameMax];  // bn, then n
   if (Status s = record_fields_json(in, base_, ctx_, f, name); !s) return fail(s.error());
-  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.error());
+  if (Status s = resolve(base_, f, ctx_, out); !s) return fail(s.error());
   return true;
 }
 
@@ -296,79 +380,85 @@ SenmlCborDecoder::SenmlCborDecoder(ByteView payload, const DecodeContext& ctx) n
 
 namespace {
 
-Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
-                          senml::Fields& f, char* names) noexcept {
-  unsigned seen = 0;
-  uint8_t label_buf[8];
-  for (;;) {
-    auto key = in.next();
-    if (!key) return key.status();
-    if (key->type == cbor::Type::end) return {};
-    Label l = senml::kUnknown;
-    if (key->type == cbor::Type::text) {
-      auto s = cbor::read_string(in, *key, label_buf);
-      if (s) {
-        // Text labels: only LwM2M's "vlo" and must-understand extensions matter.
-        l = senml::label_from_text(as_string(*s));
-        if (l != senml::kObjlnkValue && l != senml::kMustUnderstand) l = senml::kUnknown;
-      } else if (s.error() == Errc::buffer_too_small) {
-        LWM2M_TRY(in.skip(*key));  // a long chunked label: not one we know
-      } else {
-        return s.status();
-      }
-    } else if (auto k = cbor::as_int64(*key); k) {
-      if (*k >= senml::kBaseTime && *k <= senml::kDataValue && *k != -1 && *k != 1 && *k != 5 &&
-          *k != 7) {
-        l = static_cast<Label>(*k);
-      }
-    } else if (k.error() == Errc::invalid_argument) {
-      return Errc::malformed;  // neither an integer nor a text label
+// The label a key names: "vlo" and must-understand ones of text labels, -3..8 less -1, 1, 5
+// and 7 of integer ones (RFC 8428 §6); kUnknown for others.
+Result<Label> key_label(cbor::Reader& in, const cbor::Item& key) noexcept {
+  if (key.type == cbor::Type::text) {
+    uint8_t buf[8];
+    auto s = cbor::read_string(in, key, buf);
+    if (!s) {
+      if (s.error() != Errc::buffer_too_small) return s.status();
+      LWM2M_TRY(in.skip(key));  // a long chunked label: not one we know
+      return senml::kUnknown;
     }
-    auto v = in.next();
-    if (!v) return v.status();
-    if (l == senml::kMustUnderstand) return Errc::unsupported;
-    if (l == senml::kUnknown) {
-      LWM2M_TRY(in.skip(*v));
+    // Of text labels only LwM2M's "vlo" and must-understand extensions matter.
+    const std::string_view t = as_string(*s);
+    if (t == "vlo") return senml::kObjlnkValue;
+    return !t.empty() && t.back() == '_' ? senml::kMustUnderstand : senml::kUnknown;
+  }
+  if (key.type > cbor::Type::negative_integer) return Errc::malformed;  // neither
+  if (key.argument >= 9) return senml::kUnknown;
+  const int k = key.type == cbor::Type::unsigned_integer ? static_cast<int>(key.argument)
+                                                         : -1 - static_cast<int>(key.argument);
+  const auto bit = static_cast<unsigned>(k + 3);
+  return bit < 12 && ((0xAEBu >> bit) & 1) != 0 ? static_cast<Label>(k) : senml::kUnknown;
+}
+
+Status record_fields_cbor(cbor::Reader& in, detail::SenmlBase& base, const DecodeContext& ctx,
+                          Fields& f, char* names) noexcept {
+  unsigned seen = 0;
+  cbor::Item key, v;
+  for (;;) {
+    LWM2M_TRY(in.next(key));
+    if (key.type == cbor::Type::end) return {};
+    auto l = key_label(in, key);
+    if (!l) return l.status();
+    LWM2M_TRY(in.next(v));
+    if (*l == senml::kMustUnderstand) return Errc::unsupported;
+    if (*l == senml::kUnknown) {
+      LWM2M_TRY(in.skip(v));
       continue;
     }
-    auto item = senml::read_cbor_value(in, *v, string_buffer(l, ctx, names));
+    auto item = senml::read_cbor_value(in, v, string_buffer(*l, ctx, names));
     if (!item) {
-      if (item.error() == Errc::buffer_too_small && l <= senml::kName) return Errc::bad_request;
+      if (item.error() == Errc::buffer_too_small && *l <= senml::kName) return Errc::bad_request;
       return item.error() == Errc::bad_request ? Errc::malformed : item.status();
     }
-    LWM2M_TRY(senml::add_field(l, *item, base, f, seen));
+    LWM2M_TRY(add_field(*l, *item, base, f, seen));
   }
+}
+
+// One record into `out` (more = true), or the end of the pack (more stays false).
+Status next_record(cbor::Reader& in, bool& started, detail::SenmlBase& base,
+                   const DecodeContext& ctx, Record& out, bool& more) noexcept {
+  cbor::Item it;
+  LWM2M_TRY(in.next(it));
+  if (!started) {
+    started = true;
+    if (it.type != cbor::Type::array) return Errc::malformed;
+    LWM2M_TRY(in.next(it));
+  }
+  if (it.type == cbor::Type::end) return in.next(it);  // eof, or bytes after the pack
+  if (it.type == cbor::Type::eof) return {};
+  if (it.type != cbor::Type::map) return Errc::malformed;
+  Fields f;
+  char name[2 * kNameMax];  // bn, then n
+  LWM2M_TRY(record_fields_cbor(in, base, ctx, f, name));
+  LWM2M_TRY(resolve(base, f, ctx, out));
+  more = true;
+  return {};
 }
 
 }  // namespace
 
 Result<bool> SenmlCborDecoder::next(Record& out) noexcept {
-  if (error_ != Errc::ok) return error_;
-  auto& in = *std::launder(reinterpret_cast<cbor::Reader*>(reader_));
-  auto fail = [&](Errc e) -> Result<bool> {
-    error_ = e;
-    return e;
-  };
-  auto it = in.next();
-  if (!it) return fail(it.error());
-  if (!started_) {
-    started_ = true;
-    if (it->type != cbor::Type::array) return fail(Errc::malformed);
-    it = in.next();
-    if (!it) return fail(it.error());
+  if (error_ == Errc::ok) {
+    auto& in = *std::launder(reinterpret_cast<cbor::Reader*>(reader_));
+    bool more = false;
+    error_ = next_record(in, started_, base_, ctx_, out, more).error();
+    if (error_ == Errc::ok) return more;
   }
-  if (it->type == cbor::Type::end) {
-    it = in.next();
-    if (!it) return fail(it.error());
-    return false;
-  }
-  if (it->type == cbor::Type::eof) return false;
-  if (it->type != cbor::Type::map) return fail(Errc::malformed);
-  senml::Fields f;
-  char name[2 * kNameMax];  // bn, then n
-  if (Status s = record_fields_cbor(in, base_, ctx_, f, name); !s) return fail(s.error());
-  if (Status s = senml::resolve(base_, f, ctx_, out); !s) return fail(s.error());
-  return true;
+  return error_;
 }
 
 }  // namespace lwm2m::codec

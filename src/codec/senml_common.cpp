@@ -2,131 +2,32 @@
 #include "codec/senml_common.hpp"
 
 #include <cstring>
+#include <iterator>
 
 #include "codec/number.hpp"
 #include "text_slice.hpp"
 
 namespace lwm2m::codec::senml {
 
-Label label_from_text(std::string_view s) noexcept {
-  struct Entry {
-    const char* text;
-    Label label;
-  };
-  static constexpr Entry kLabels[] = {
-      {"bn", kBaseName}, {"bt", kBaseTime},    {"n", kName},
-      {"v", kValue},     {"vs", kStringValue}, {"vb", kBoolValue},
-      {"t", kTime},      {"vd", kDataValue},   {"vlo", kObjlnkValue},
-  };
-  for (const auto& e : kLabels)
-    if (s == e.text) return e.label;
-  return !s.empty() && s.back() == '_' ? kMustUnderstand : kUnknown;
-}
-
 Status Namer::name(const dm::Path& path, std::string_view& bn, std::string_view& n) noexcept {
   if (!base_.is_prefix_of(path)) return Errc::invalid_argument;
   bn = {};
   if (first_) {
     first_ = false;
-    size_t len = base_.is_root() ? 0 : base_.format(bn_);
+    base_len_ = static_cast<uint8_t>(base_.is_root() ? 0 : base_.format(bn_));
+    size_t len = base_len_;
     slash_ = !(path == base_) || base_.is_root();
     if (slash_) bn_[len++] = '/';
     bn = {bn_, len};
   }
-  // The ids below the base, '/'-separated; a leading '/' when bn has none.
-  char* p = n_;
-  for (size_t level = base_.depth(); level < path.depth(); ++level) {
-    if (level > base_.depth() || !slash_) *p++ = '/';
-    char digits[number::kMaxChars];
-    size_t k = number::format_uint(path.id(level), digits);
-    std::memcpy(p, digits, k);
-    p += k;
+  // The ids below the base: the path's text after the base's, without its leading '/' when
+  // bn ends in one.
+  n = {};
+  if (path.depth() > base_.depth()) {
+    const size_t skip = base_len_ + slash_;
+    n = {n_ + skip, path.format(n_) - skip};
   }
-  n = {n_, static_cast<size_t>(p - n_)};
   return {};
-}
-
-Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept {
-  if (bn.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
-  if (!bn.empty()) std::memcpy(base.name, bn.data(), bn.size());
-  base.name_len = static_cast<uint8_t>(bn.size());
-  return {};
-}
-
-Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
-                 unsigned& seen) noexcept {
-  // One bit per label, and bit 13 for "has a value" (a record holds at most one).
-  const unsigned bit = 1u << (l == kObjlnkValue ? 12 : l + 3);
-  const bool is_value = l >= kValue && l != kTime;
-  if ((seen & bit) || (is_value && (seen & (1u << 13)))) return Errc::malformed;
-  seen |= bit | (is_value ? 1u << 13 : 0);
-  const dm::DataType t = item.type();
-  const bool number = t == dm::DataType::integer || t == dm::DataType::unsigned_integer ||
-                      t == dm::DataType::floating;
-  const bool text = t == dm::DataType::string;
-  switch (l) {
-    case kBaseName:
-      if (!text) return Errc::malformed;
-      return set_base_name(base, item.as_string());
-    case kName:
-      if (!text) return Errc::malformed;
-      f.name = item.as_string();
-      f.has_name = true;
-      return {};
-    case kObjlnkValue: {
-      if (!text) return Errc::malformed;
-      auto link = number::parse_objlnk(item.as_string());
-      if (!link) return link.status();
-      f.value = dm::Value::objlnk(link->object_id, link->instance_id);
-      return {};
-    }
-    case kStringValue:
-    case kDataValue:
-    case kBoolValue:
-    case kValue: {
-      const dm::DataType want = l == kStringValue ? dm::DataType::string
-                                : l == kDataValue ? dm::DataType::opaque
-                                : l == kBoolValue ? dm::DataType::boolean
-                                                  : dm::DataType::none;
-      if (want == dm::DataType::none ? !number : t != want) return Errc::malformed;
-      f.value = item;
-      return {};
-    }
-    default: {  // t, bt
-      if (!number) return Errc::malformed;
-      const double d = t == dm::DataType::floating ? item.as_float()
-                       : t == dm::DataType::unsigned_integer
-                           ? static_cast<double>(item.as_unsigned())
-                           : static_cast<double>(item.as_integer());
-      if (l == kTime) {
-        f.time = d;
-        f.has_time = true;
-      } else {
-        base.time = d;
-        base.has_time = true;
-      }
-      return {};
-    }
-  }
-}
-
-Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeContext& ctx,
-               Record& out) noexcept {
-  char text[2 * detail::SenmlBase::kMaxName];
-  const std::string_view n = f.has_name ? f.name : std::string_view{};
-  if (n.size() > detail::SenmlBase::kMaxName) return Errc::bad_request;
-  std::memcpy(text, base.name, base.name_len);
-  if (!n.empty()) std::memcpy(text + base.name_len, n.data(), n.size());
-  size_t len = base.name_len + n.size();
-  // "/3/0/" names /3/0: base names end in '/', and a record may carry the base name alone.
-  if (len > 1 && text[len - 1] == '/') --len;
-  auto path = dm::Path::parse({text, len});
-  if (!path) return Errc::bad_request;
-  out.path = *path;
-  out.value = f.value;
-  out.time.reset();
-  if (base.has_time || f.has_time) out.time = (base.has_time ? base.time : 0) + f.time;
-  return type_record(out, ctx);
 }
 
 Status type_record(Record& rec, const DecodeContext& ctx) noexcept {
@@ -179,21 +80,18 @@ void write_cbor_value(cbor::Writer& w, const dm::Value& v) noexcept {
 
 Result<dm::Value> read_cbor_value(cbor::Reader& in, const cbor::Item& item,
                                   MutableByteView scratch) noexcept {
+  const uint64_t arg = item.argument;
   switch (item.type) {
     case cbor::Type::unsigned_integer:
-      if (item.argument > static_cast<uint64_t>(INT64_MAX)) {
-        return dm::Value::unsigned_integer(item.argument);
-      }
-      return dm::Value::integer(static_cast<int64_t>(item.argument));
-    case cbor::Type::negative_integer: {
-      auto i = cbor::as_int64(item);
-      if (!i) return Errc::bad_request;
-      return dm::Value::integer(*i);
-    }
+      if (arg > static_cast<uint64_t>(INT64_MAX)) return dm::Value::unsigned_integer(arg);
+      return dm::Value::integer(static_cast<int64_t>(arg));
+    case cbor::Type::negative_integer:
+      if (arg > static_cast<uint64_t>(INT64_MAX)) return Errc::bad_request;
+      return dm::Value::integer(-1 - static_cast<int64_t>(arg));
     case cbor::Type::floating:
       return dm::Value::floating(item.floating);
     case cbor::Type::boolean:
-      return dm::Value::boolean(item.argument != 0);
+      return dm::Value::boolean(arg != 0);
     case cbor::Type::null:
       return dm::Value{};
     case cbor::Type::bytes:

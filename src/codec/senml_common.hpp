@@ -29,9 +29,6 @@ enum Label : int8_t {
   kMustUnderstand = 102,  // an unknown label ending in '_'
 };
 
-/// Maps a JSON label (or a CBOR text label) to a Label.
-Label label_from_text(std::string_view s) noexcept;
-
 /// The names an encoder writes for each record (see senml.hpp).
 class Namer {
  public:
@@ -43,34 +40,11 @@ class Namer {
  private:
   dm::Path base_;
   bool first_ = true;
-  bool slash_ = true;  // bn ends in '/'
+  bool slash_ = true;     // bn ends in '/'
+  uint8_t base_len_ = 0;  // length of the base's text ("/3/0"; 0 for the root)
   char bn_[dm::Path::kMaxTextLength + 2];
   char n_[dm::Path::kMaxTextLength + 2];
 };
-
-/// Decoder side: the fields of one SenML record as read.
-struct Fields {
-  std::string_view name;  // valid when has_name
-  bool has_name = false;
-  bool has_time = false;
-  double time = 0;
-  dm::Value value;       // as the wire typed it ("v" numbers: integer, unsigned or float)
-  bool numeric = false;  // the value came from "v"
-};
-
-/// Adds one labelled item of a record, as a reader found it: text as a string value, bytes
-/// (vd, already base64-decoded in JSON) as opaque, numbers as integer, unsigned or float,
-/// booleans as boolean. malformed for a label given twice, a second value or an item of
-/// the wrong kind; bn updates `base` at once (it applies to this record too).
-Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields& f,
-                 unsigned& seen) noexcept;
-
-/// Turns a record's fields into a Record: name = bn + n checked against ctx.base, time =
-/// bt + t, value typed through ctx.types.
-Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeContext& ctx,
-               Record& out) noexcept;
-/// Stores a new base name (bad_request when longer than SenmlBase::kMaxName).
-Status set_base_name(detail::SenmlBase& base, std::string_view bn) noexcept;
 
 /// Checks a decoded record against the context and gives its value the resource's declared
 /// type: bad_request for a record outside ctx.base, a value above resource level or a

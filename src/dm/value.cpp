@@ -63,58 +63,48 @@ bool operator==(const Value& a, const Value& b) noexcept {
 }  // namespace lwm2m::dm
 
 namespace lwm2m::dm {
-namespace {
-
-Result<Value> from_signed(int64_t i, DataType to) noexcept {
-  switch (to) {
-    case DataType::integer:
-      return Value::integer(i);
-    case DataType::time:
-      return Value::time(i);
-    case DataType::unsigned_integer:
-      if (i < 0) return Errc::bad_request;
-      return Value::unsigned_integer(static_cast<uint64_t>(i));
-    case DataType::floating:
-      return Value::floating(lwm2m::detail::to_double(i));
-    default:
-      return Errc::bad_request;
-  }
-}
-
-}  // namespace
 
 Result<Value> convert(const Value& v, DataType to) noexcept {
-  if (v.type() == to) return v;
-  switch (v.type()) {
-    case DataType::integer:
-    case DataType::time:
-      return from_signed(v.as_integer(), to);
-    case DataType::unsigned_integer: {
-      uint64_t u = v.as_unsigned();
-      if (to == DataType::floating) return Value::floating(lwm2m::detail::to_double(u));
-      if (u > static_cast<uint64_t>(INT64_MAX)) return Errc::bad_request;
-      return from_signed(static_cast<int64_t>(u), to);
-    }
+  const DataType from = v.type();
+  if (from == to) return v;
+  // Strings and core links are the same text.
+  if ((from == DataType::string && to == DataType::corelnk) ||
+      (from == DataType::corelnk && to == DataType::string)) {
+    return to == DataType::string ? Value::string(v.as_string()) : Value::corelnk(v.as_string());
+  }
+  // Numbers: as a sign and a magnitude, then into the target's range.
+  bool negative = false;
+  uint64_t magnitude;
+  if (from == DataType::integer || from == DataType::time) {
+    const int64_t i = v.as_integer();
+    negative = i < 0;
+    magnitude = negative ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
+  } else if (from == DataType::unsigned_integer) {
+    magnitude = v.as_unsigned();
+  } else if (from == DataType::floating) {
+    const auto w = lwm2m::detail::whole_number(v.as_float());
+    if (!w) return Errc::bad_request;
+    magnitude = w->magnitude;
+    negative = w->negative && magnitude != 0;
+  } else {
+    return Errc::bad_request;
+  }
+  switch (to) {
     case DataType::floating: {
-      const auto w = lwm2m::detail::whole_number(v.as_float());
-      if (!w) return Errc::bad_request;
-      const bool negative = w->negative && w->magnitude != 0;
-      if (to == DataType::unsigned_integer) {
-        if (negative) return Errc::bad_request;
-        return Value::unsigned_integer(w->magnitude);
-      }
-      constexpr uint64_t kTwo63 = uint64_t{1} << 63;  // the first magnitude outside int64_t
-      if (negative ? w->magnitude > kTwo63 : w->magnitude >= kTwo63) return Errc::bad_request;
-      return from_signed(
-          negative ? static_cast<int64_t>(0 - w->magnitude) : static_cast<int64_t>(w->magnitude),
-          to);
+      // Rounded to nearest as the signed conversion would: the rounding is symmetric.
+      const double d = lwm2m::detail::to_double(magnitude);
+      return Value::floating(negative ? -d : d);
     }
-    case DataType::string:
-      if (to == DataType::corelnk) return Value::corelnk(v.as_string());
-      return Errc::bad_request;
-    case DataType::corelnk:
-      if (to == DataType::string) return Value::string(v.as_string());
-      return Errc::bad_request;
+    case DataType::unsigned_integer:
+      if (negative) return Errc::bad_request;
+      return Value::unsigned_integer(magnitude);
+    case DataType::integer:
+    case DataType::time: {
+      constexpr uint64_t kTwo63 = uint64_t{1} << 63;  // the first magnitude outside int64_t
+      if (negative ? magnitude > kTwo63 : magnitude >= kTwo63) return Errc::bad_request;
+      const auto i = static_cast<int64_t>(negative ? 0 - magnitude : magnitude);
+      return to == DataType::integer ? Value::integer(i) : Value::time(i);
+    }
     default:
       return Errc::bad_request;
   }
