@@ -8,14 +8,11 @@
 #include <cstring>
 
 #include "board.hpp"
+#include "cortex_m4_start.hpp"
 
 extern "C" {
-extern uint32_t __data_start[], __data_end[], __data_load[];
-extern uint32_t __bss_start[], __bss_end[];
 extern uint32_t __stack_bottom[], __stack_top[];
 extern unsigned char __heap_start[], __heap_limit[];
-extern void (*__init_array_start[])();
-extern void (*__init_array_end[])();
 void reset_handler();
 void fault_handler();
 void* _sbrk(ptrdiff_t increment);
@@ -121,15 +118,10 @@ extern "C" int __cxa_atexit(void (*)(void*), void*, void*) {
 }
 
 void reset_handler() {
-  // The build uses the hard-float ABI: give the FPU full access (CPACR CP10, CP11) first.
-  volatile uint32_t& cpacr = *reinterpret_cast<volatile uint32_t*>(0xE000ED88u);
-  cpacr = cpacr | (0xFu << 20);
-  asm volatile("dsb\n\tisb" ::: "memory");
-  std::memcpy(__data_start, __data_load, static_cast<size_t>(__data_end - __data_start) * 4);
-  std::memset(__bss_start, 0, static_cast<size_t>(__bss_end - __bss_start) * 4);
+  cortex_m4::enable_fpu();
+  cortex_m4::init_memory();
   paint_below_frame();
-  for (void (**f)() = __init_array_start; f < __init_array_end; ++f)
-    (*f)();
+  cortex_m4::run_constructors();
   board::exit(image_main() == 0);
 }
 
