@@ -11,6 +11,7 @@
 #include <bit>
 #include <cstdint>
 
+#include "codec/number.hpp"
 #include "codec/number_text.hpp"
 
 namespace lwm2m::codec::number::small {
@@ -48,29 +49,30 @@ int bit_width(uint64_t v) noexcept {
 // ---------------------------------------------------------------------------------------
 // The exact comparison.
 
-// Sign of w * 10^q - m * 2^e, exactly, for m > 0 and |q| < 400.
-int compare(uint64_t w, int q, uint64_t m, int e) noexcept {
+// Sign of w * 10^q - (2m + half) * 2^(e - 1), exactly, where m * 2^e is the positive finite
+// value of bit pattern `bits` and half is 0 or 1, for |q| < 400: the value itself (half 0),
+// or the midpoint between it and the next one up (half 1). The midpoint below a value is the
+// one above its predecessor, bits - 1 (also below a power of two, where the predecessor is
+// twice as close, and below the smallest subnormal, where it is zero). Every test both
+// directions make is one of these, so the unpacking is here, once.
+template <class T>
+int compare(uint64_t w, typename Format<T>::Bits bits, int q, unsigned half) noexcept {
   if (w == 0) return -1;
+  const Binary b = unpack<T>(bits);
+  const uint64_t m = 2 * b.m + half;
+  const int e = b.e - 1;
   // Decided by the magnitudes when they are apart, which also bounds the integers below:
   // w * 10^q lies in [2^(lw - 1), 2^(lw + 1)), m * 2^e in [2^(lm - 1), 2^lm).
   const int lw = bit_width(w) + floor_log2_pow10(q);
   const int lm = bit_width(m) + e;
   if (lw + 1 < lm) return -1;
   if (lm < lw) return 1;
-  // Both sides as integers: w * 5^q * 2^q against m * 2^e, each power of two reduced by the
-  // smaller of the two.
+  // Both sides as integers: w * 5^q * 2^q against m * 2^e, multiplied by 5^-q when q < 0,
+  // the power of two moved to the side with the larger one.
   Big lhs(w), rhs(m);
-  int lhs2 = 0, rhs2 = e;
-  if (q >= 0) {
-    lhs.mul_pow5(q);
-    lhs2 = q;
-  } else {
-    rhs.mul_pow5(-q);
-    rhs2 -= q;
-  }
-  const int common = lhs2 < rhs2 ? lhs2 : rhs2;
-  lhs.shift_left(lhs2 - common);
-  rhs.shift_left(rhs2 - common);
+  (q >= 0 ? lhs : rhs).mul_pow5(q >= 0 ? q : -q);
+  const int shift = q - e;
+  (shift >= 0 ? lhs : rhs).shift_left(shift >= 0 ? shift : -shift);
   return compare(lhs, rhs);
 }
 
@@ -78,48 +80,40 @@ int compare(uint64_t w, int q, uint64_t m, int e) noexcept {
 // Formatting.
 
 // The shortest digits (written to `digits`, their count returned, the last one at 10^p) that
-// read back as v = b.m * 2^b.e (finite, non-zero), the closest to v of those, ties to an
-// even last digit: the digits std::to_chars writes. t is the value of the digits so far.
-// `low` is the lower end of v's rounding interval, as (2m - 1) * 2^(e - 1) or, below a power
-// of two, (4m - 1) * 2^(e - 2); the upper end is (2m + 1) * 2^(e - 1). A reader rounding to
-// nearest, ties to even, gives v for the ends themselves when m is even.
-int shortest(Binary b, Binary low, char* digits, int& p) noexcept {
-  const int inside = (b.m & 1) == 0 ? 0 : 1;  // what compare() must exceed at an end
-  // At or one above the position of v's leading digit (v < 2^bit_width(m) * 2^e).
-  p = floor_log10_pow2(bit_width(b.m) + b.e);
+// read back as v, the positive finite value of `bits` (its exponent e as unpack() gives it),
+// the closest to v of those, ties to an even last digit: the digits std::to_chars writes.
+// t is the value of the digits so far. A reader rounding to nearest, ties to even, gives v
+// for the ends of its rounding interval (the midpoints below and above it) when the
+// significand is even, which is when the bit pattern is.
+template <class T>
+int shortest(typename Format<T>::Bits bits, int e, char* digits, int& p) noexcept {
+  const int inside = static_cast<int>(bits & 1);  // what compare() must exceed at an end
+  // At or above the position of v's leading digit: v < 2^(e + kMant + 1). A subnormal
+  // starts higher, with leading zeros.
+  p = floor_log10_pow2(e + Format<T>::kMant + 1);
   uint64_t t = 0;
-  int n = 0;
-  for (int i = 0; i < 20; ++i, --p) {
+  for (;; --p) {
     // The next digit: the largest d with (10t + d) * 10^p <= v.
     t *= 10;
     uint64_t d = 9;
-    while (d > 0 && compare(t + d, p, b.m, b.e) > 0)
+    while (d > 0 && compare<T>(t + d, bits, p, 0) > 0)
       --d;
     t += d;
-    if (t != 0) digits[n++] = static_cast<char>('0' + d);
-    const bool down = compare(t, p, low.m, low.e) >= inside;             // t reads back as v
-    const bool up = -compare(t + 1, p, 2 * b.m + 1, b.e - 1) >= inside;  // t + 1 does
+    const bool down = compare<T>(t, bits - 1, p, 1) >= inside;  // t reads back as v
+    const bool up = compare<T>(t + 1, bits, p, 1) <= -inside;   // t + 1 does
     if (!down && !up) continue;
     if (down && up) {
       // The closer of the two: which side of (t + 1/2) * 10^p v lies on.
-      const int c = compare(10 * t + 5, p - 1, b.m, b.e);
+      const int c = compare<T>(10 * t + 5, bits, p - 1, 0);
       if (c > 0 || (c == 0 && (t & 1) == 0)) break;
     } else if (down) {
       break;
     }
-    // t + 1: the nines carry (each leaves a trailing 0, dropped), "1" when all were nines.
-    while (n > 0 && digits[n - 1] == '9') {
-      --n;
-      ++p;
-    }
-    if (n == 0) {
-      digits[n++] = '1';
-    } else {
-      ++digits[n - 1];
-    }
+    ++t;  // its nines carry into trailing zeros, dropped below
     break;
   }
-  while (n > 1 && digits[n - 1] == '0') {
+  int n = static_cast<int>(format_uint(t, digits));
+  while (digits[n - 1] == '0') {  // t > 0: the interval holds no multiple of 10^(p + 1)
     --n;
     ++p;
   }
@@ -129,18 +123,17 @@ int shortest(Binary b, Binary low, char* digits, int& p) noexcept {
 template <class T>
 size_t format(T v, char* out) noexcept {
   using F = Format<T>;
-  auto bits = std::bit_cast<typename F::Bits>(v);
-  const bool neg = (bits >> (sizeof(bits) * 8 - 1)) != 0;
-  const int biased = static_cast<int>(bits >> F::kMant) & F::kExpAll;
-  if (biased == F::kExpAll) return 0;                               // infinity, NaN
-  if ((bits << 1) == 0) return text::emit(neg, "0", 1, 0, 0, out);  // +-0, compared as bits
+  using Bits = typename F::Bits;
+  auto bits = std::bit_cast<Bits>(v);
+  const Bits sign = Bits{1} << (sizeof(bits) * 8 - 1);
+  const bool neg = (bits & sign) != 0;
+  bits &= ~sign;
+  if ((bits >> F::kMant) == F::kExpAll) return 0;            // infinity, NaN
+  if (bits == 0) return text::emit(neg, "0", 1, 0, 0, out);  // +-0
   const Binary b = unpack<T>(bits);
-  // Below a power of two (not the smallest normal) the neighbour below is twice as close.
-  const Binary low = b.m == (uint64_t{1} << F::kMant) && biased > 1 ? Binary{4 * b.m - 1, b.e - 2}
-                                                                    : Binary{2 * b.m - 1, b.e - 1};
   int k = 0;
   char digits[20];
-  const int n = shortest(b, low, digits, k);
+  const int n = shortest<T>(bits, b.e, digits, k);
   // An integer's exact value for emit(): digits * 10^k with k > 0 reads back as v, so v is
   // an integer.
   uint64_t integer = 0;
@@ -157,8 +150,11 @@ size_t format(T v, char* out) noexcept {
 // ---------------------------------------------------------------------------------------
 // Parsing.
 
-// The value d rounds to, found by bisection over the bit patterns of the positive values
-// (ordered as the values are): the first whose midpoint with the next one lies above d.
+// The value d rounds to: the first bit pattern of the positive values (ordered as the
+// values are) whose midpoint with the next one lies above d, found bit by bit from the top
+// (the patterns below it are those d rounds above). unpack() continues that order past
+// infinity, over the NaN patterns, so the search needs no upper bound; a result there is
+// out of range.
 template <class T>
 Result<T> to_binary(const Decimal& d) noexcept {
   using F = Format<T>;
@@ -168,20 +164,16 @@ Result<T> to_binary(const Decimal& d) noexcept {
   // compare()'s exponent in range).
   if (d.e10 + d.ndigits - 1 >= F::kMaxDec) return Errc::unsupported;
   if (d.e10 + d.ndigits <= F::kMinDec) return Errc::unsupported;
-  const int q = static_cast<int>(d.e10);
+  const int q = d.e10;
   // With dropped digits the value lies in (w, w + 1) * 10^q; a midpoint inside that range
   // is taken as below it (the result may then be 1 ulp above the correctly rounded one).
   const uint64_t w = d.w + (d.truncated ? 1 : 0);
-  Bits lo = 0, hi = static_cast<Bits>(Bits{F::kExpAll} << F::kMant);  // hi: infinity
-  while (lo < hi) {
-    const Bits mid = lo + (hi - lo) / 2;
-    const Binary b = unpack<T>(mid);
-    const int c = compare(w, q, 2 * b.m + 1, b.e - 1);
-    if (c < 0 || (c == 0 && (d.truncated || (mid & 1) == 0))) {
-      hi = mid;  // d reads as mid or below (a tie goes to the even one)
-    } else {
-      lo = mid + 1;
-    }
+  Bits lo = 0;
+  for (Bits step = Bits{1} << (sizeof(Bits) * 8 - 2); step != 0; step >>= 1) {
+    const Bits x = lo + step - 1;
+    const int c = compare<T>(w, x, q, 1);
+    // d reads above x (a tie goes to the even one of x and x + 1).
+    if (c > 0 || (c == 0 && !d.truncated && (x & 1) != 0)) lo += step;
   }
   if (lo == 0) return Errc::unsupported;  // rounded to zero
   if (static_cast<int>(lo >> F::kMant) >= F::kExpAll) return Errc::unsupported;

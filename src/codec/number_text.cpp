@@ -12,17 +12,14 @@ bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
+// "e+05", "e-100": a sign and at least two digits (the digits by format_uint(), which the
+// conversions link anyway).
 char* write_exponent(char* p, int x) noexcept {
   *p++ = 'e';
   *p++ = x < 0 ? '-' : '+';
   if (x < 0) x = -x;
-  if (x >= 100) {
-    *p++ = static_cast<char>('0' + x / 100);
-    x %= 100;
-  }
-  *p++ = static_cast<char>('0' + x / 10);
-  *p++ = static_cast<char>('0' + x % 10);
-  return p;
+  if (x < 10) *p++ = '0';
+  return p + format_uint(static_cast<unsigned>(x), p);
 }
 
 }  // namespace
@@ -56,6 +53,8 @@ size_t emit(bool neg, const char* digits, int n, int k, uint64_t integer, char* 
 
 size_t scan(std::string_view s, Decimal& d) noexcept {
   size_t i = 0, n = s.size();
+  // e10 in an int: at most the dropped integral digits plus an exponent below 10^9.
+  if (n > 1000000000) return 0;
   if (i < n && s[i] == '-') {
     d.neg = true;
     ++i;
@@ -85,7 +84,7 @@ size_t scan(std::string_view s, Decimal& d) noexcept {
     bool exp_neg = false;
     if (j < n && (s[j] == '+' || s[j] == '-')) exp_neg = s[j++] == '-';
     if (j < n && is_digit(s[j])) {
-      int64_t x = 0;
+      int x = 0;
       for (; j < n && is_digit(s[j]); ++j) {
         if (x < 100000000) x = x * 10 + (s[j] - '0');  // saturates far beyond any range
       }

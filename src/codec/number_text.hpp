@@ -43,14 +43,15 @@ constexpr int floor_log2_pow10(int k) {
 /// A decimal number as scan() reads it.
 struct Decimal {
   uint64_t w = 0;          // the first (up to) 19 significant digits
-  int64_t e10 = 0;         // value = w * 10^e10 (before the dropped digits)
+  int e10 = 0;             // value = w * 10^e10 (before the dropped digits)
   int ndigits = 0;         // digits in w
   bool truncated = false;  // a non-zero digit was dropped after the 19th
   bool neg = false;
 };
 
 /// Reads the longest number at the start of s in the grammar
-/// -?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?; returns its length, 0 if there is none.
+/// -?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?; returns its length, 0 if there is none (also for a
+/// text of more than 10^9 characters).
 size_t scan(std::string_view s, Decimal& d) noexcept;
 
 /// The whole of `s` as a number, converted by `to_binary` (a conversion's own rounding):

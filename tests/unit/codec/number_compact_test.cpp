@@ -152,6 +152,41 @@ TYPED_TEST(NumberText, FormatsLikeToChars) {
   EXPECT_EQ(fmt<TypeParam>(std::numeric_limits<float>::infinity()), "");
 }
 
+// Where the rounding interval is lopsided or the digits start late: every power of two
+// (below one the neighbour below is twice as close, except at the smallest normal) and its
+// two neighbours, and the subnormals' ends, for both sizes: the text is std::to_chars' and
+// reads back exactly (the small conversion takes the midpoint below a value as the one
+// above its predecessor, and starts a subnormal's digits at the exponent field's place).
+template <class I, class T, class Bits>
+void formats_boundaries() {
+  auto check = [](Bits b) {
+    const T v = std::bit_cast<T>(b);
+    const std::string text = fmt<I>(v);
+    if (I::kExact) {
+      EXPECT_EQ(text, std_fmt(v)) << b;
+    }
+    auto back = parse<I, T>(text);
+    ASSERT_TRUE(back.ok()) << text;
+    EXPECT_EQ(bits_of(*back), b) << text;
+  };
+  constexpr int kMant = std::numeric_limits<T>::digits - 1;
+  const Bits infinity = bits_of(std::numeric_limits<T>::infinity());
+  for (Bits b = Bits{1} << kMant; b < infinity; b += Bits{1} << kMant) {
+    check(b - 1);
+    check(b);
+    check(b + 1);
+  }
+  for (Bits b = 1; b < 64; ++b)
+    check(b);
+  check((Bits{1} << kMant) - 2);
+  check(infinity - 1);
+}
+
+TYPED_TEST(NumberText, FormatsBoundariesLikeToChars) {
+  formats_boundaries<TypeParam, double, uint64_t>();
+  formats_boundaries<TypeParam, float, uint32_t>();
+}
+
 TYPED_TEST(NumberText, ParsesSpecialCases) {
   EXPECT_EQ(bits_of(*TypeParam::parse_double("0")), bits_of(0.0));
   EXPECT_EQ(bits_of(*TypeParam::parse_double("-0")), bits_of(-0.0));
