@@ -147,12 +147,6 @@ void AnyDecoder::close() noexcept {
 
 namespace {
 
-bool multi_value_format(ContentFormat f) noexcept {
-  return f == ContentFormat::lwm2m_tlv || f == ContentFormat::senml_json ||
-         f == ContentFormat::senml_cbor || f == ContentFormat::lwm2m_cbor ||
-         f == ContentFormat::lwm2m_json;
-}
-
 bool composite_format(ContentFormat f) noexcept {
   return f == ContentFormat::senml_json || f == ContentFormat::senml_cbor ||
          f == ContentFormat::lwm2m_cbor;
@@ -185,10 +179,9 @@ Result<ContentFormat> choose_format(std::optional<uint16_t> accept, Operation op
       if (kCompositeDefault == kNoFormat) return Errc::not_acceptable;
       return kCompositeDefault;
     }
-    if (target.single_value) {
-      ContentFormat f = target.type == dm::DataType::opaque ? ContentFormat::octet_stream
-                                                            : ContentFormat::text_plain;
-      if (compiled_in(f)) return f;
+    if (target.single_value) {  // text and octet-stream are in every build
+      return target.type == dm::DataType::opaque ? ContentFormat::octet_stream
+                                                 : ContentFormat::text_plain;
     }
     if (version == LwM2MVersion::v1_0) {
       if (compiled_in(ContentFormat::lwm2m_tlv)) return ContentFormat::lwm2m_tlv;
@@ -199,10 +192,16 @@ Result<ContentFormat> choose_format(std::optional<uint16_t> accept, Operation op
   auto f = static_cast<ContentFormat>(*accept);
   if (!compiled_in(f)) return Errc::not_acceptable;
   if (op == Operation::composite) {
-    if (!composite_format(f)) return Errc::not_acceptable;
+    // (Known at compile time when the build has no composite format.)
+    if (kCompositeDefault == kNoFormat || !composite_format(f)) return Errc::not_acceptable;
     return f;
   }
-  if (multi_value_format(f)) return f;
+  // Of the formats a build can have, all but these three carry several values (TLV, SenML
+  // JSON and CBOR, LwM2M CBOR and JSON).
+  const bool single_value_format = f == ContentFormat::text_plain ||
+                                   f == ContentFormat::octet_stream ||
+                                   (LWM2M_WITH_CBOR && f == ContentFormat::cbor);
+  if (!single_value_format) return f;
   // Single-value formats: text and CBOR for any one value, octet-stream for opaque only.
   if (!target.single_value) return Errc::not_acceptable;
   if (f == ContentFormat::octet_stream && target.type != dm::DataType::opaque)

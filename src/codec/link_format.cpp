@@ -29,24 +29,26 @@ void LinkWriter::link(std::string_view uri) noexcept {
   out_.put('>');
 }
 
-void LinkWriter::param(std::string_view name, std::string_view value) noexcept {
+// One copy of what every parameter starts with.
+void LinkWriter::begin_param(std::string_view name) noexcept {
   out_.put(';');
   out_.write(as_bytes(name));
   out_.put('=');
+}
+
+void LinkWriter::param(std::string_view name, std::string_view value) noexcept {
+  begin_param(name);
   out_.write(as_bytes(value));
 }
 
 void LinkWriter::param(std::string_view name, uint64_t value) noexcept {
-  out_.put(';');
-  out_.write(as_bytes(name));
-  out_.put('=');
+  begin_param(name);
   number::write_uint(out_, value);
 }
 
 void LinkWriter::quoted_param(std::string_view name, ByteView value) noexcept {
-  out_.put(';');
-  out_.write(as_bytes(name));
-  out_.write(as_bytes(std::string_view("=\"")));
+  begin_param(name);
+  out_.put('"');
   out_.write(value);
   out_.put('"');
 }
@@ -54,9 +56,9 @@ void LinkWriter::quoted_param(std::string_view name, ByteView value) noexcept {
 void LinkWriter::content_formats(std::span<const ContentFormat> formats) noexcept {
   if (formats.empty()) return;
   if (formats.size() == 1) return param("ct", static_cast<uint16_t>(formats[0]));
-  out_.write(as_bytes(std::string_view(";ct=\"")));
+  begin_param("ct");
   for (size_t i = 0; i < formats.size(); ++i) {
-    if (i) out_.put(' ');
+    out_.put(i ? ' ' : '"');
     number::write_uint(out_, static_cast<uint16_t>(formats[i]));
   }
   out_.put('"');

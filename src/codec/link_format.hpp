@@ -49,6 +49,7 @@ class LinkWriter {
 
  private:
   void separate() noexcept;
+  void begin_param(std::string_view name) noexcept;  // ";name="
 
   Sink& out_;
   bool any_ = false;

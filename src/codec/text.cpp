@@ -12,36 +12,41 @@
 namespace lwm2m::codec {
 namespace {
 
+// Numbers, booleans and object links formatted into one buffer and written by one call.
 Status write_value(const dm::Value& v, Sink& out) noexcept {
+  char text[number::kMaxChars];
+  size_t n = 0;
   switch (v.type()) {
     case dm::DataType::string:
     case dm::DataType::corelnk:
       out.write(v.as_bytes());
       return {};
-    case dm::DataType::integer:
-    case dm::DataType::time:
-      number::write_int(out, v.as_integer());
-      return {};
-    case dm::DataType::unsigned_integer:
-      number::write_uint(out, v.as_unsigned());
-      return {};
-    case dm::DataType::floating:
-      return number::write_double(out, v.as_float());
-    case dm::DataType::boolean:
-      out.put(v.as_bool() ? '1' : '0');
-      return {};
     case dm::DataType::opaque:
       base64::encode(v.as_bytes(), out, base64::Alphabet::standard, base64::Padding::required);
       return {};
-    case dm::DataType::objlnk: {
-      char link[12];
-      out.write(as_bytes(std::string_view{link, number::format_objlnk(v.as_objlnk(), link)}));
-      return {};
-    }
+    case dm::DataType::integer:
+    case dm::DataType::time:
+      n = number::format_int(v.as_integer(), text);
+      break;
+    case dm::DataType::unsigned_integer:
+      n = number::format_uint(v.as_unsigned(), text);
+      break;
+    case dm::DataType::floating:
+      n = number::format_double(v.as_float(), text);  // 0 for NaN and infinities
+      break;
+    case dm::DataType::boolean:
+      text[0] = v.as_bool() ? '1' : '0';
+      n = 1;
+      break;
+    case dm::DataType::objlnk:
+      n = number::format_objlnk(v.as_objlnk(), text);
+      break;
     case dm::DataType::none:
       break;
   }
-  return Errc::invalid_argument;
+  if (n == 0) return Errc::invalid_argument;
+  out.write({reinterpret_cast<const uint8_t*>(text), n});
+  return {};
 }
 
 }  // namespace
