@@ -160,24 +160,13 @@ LWM2M_TLV_HOT_INLINE Status write_leaf(Sink& out, uint8_t kind, uint16_t id,
   return {};
 }
 
-// A path's place in depth-first order as one number, for leaves (depth 3 and 4): a
-// resource sorts before its instances. Levels below a shorter path's depth read 65535.
-uint64_t order_key(const dm::Path& p) noexcept {
-  const uint64_t k =
-      uint64_t{p.object()} << 48 | uint64_t{p.instance()} << 32 | uint64_t{p.resource()} << 16;
-  return p.depth() == 4 ? k | (p.resource_instance() + 1u) : k;
-}
-
 // A one-record look-ahead over a RecordSource. A marking walker notes where each record
 // starts, so that it can return to any record it has seen; the first walk does without
 // (the usual case needs no return) and asks for a marking one when it does.
 class Walker {
  public:
   Walker(const dm::Path& base, RecordSource& src, bool marking) noexcept
-      : base_key_(order_key(base)),
-        base_mask_(base.is_root() ? 0 : ~uint64_t{0} << (64 - 16 * base.depth())),
-        src_(src),
-        marking_(marking) {}
+      : base_(base), src_(src), marking_(marking) {}
 
   Status advance() noexcept {
     if (marking_) at_ = src_.tell();
@@ -186,19 +175,17 @@ class Walker {
     have_ = *r;
     if (have_) {
       // Leaves only, below the base, in depth-first order.
+      // (Paths order as depth-first order: a resource before its instances.)
       const dm::Path& p = rec_.path;
-      const uint64_t key = order_key(p);
-      if (p.depth() < 3 || ((key ^ base_key_) & base_mask_) != 0) return Errc::invalid_argument;
-      if (have_last_ && key <= last_key_) return Errc::invalid_argument;
-      last_key_ = key;
-      have_last_ = true;
+      if (p.depth() < 3 || !base_.is_prefix_of(p) || !(last_ < p)) return Errc::invalid_argument;
+      last_ = p;
     }
     return {};
   }
   /// Returns to a record seen earlier (the position tell() gave before reading it).
   Status rewind(const Cursor& c) noexcept {
     src_.seek(c);
-    have_last_ = false;
+    last_ = dm::Path(0);
     return advance();
   }
   bool have() const noexcept { return have_; }
@@ -214,18 +201,14 @@ class Walker {
   bool marks_needed() const noexcept { return marks_needed_; }
 
  private:
-  // Ordered so that the reference and the flags share the last 8 bytes (the walker is on
-  // the deepest Read path).
-  const uint64_t base_key_;
-  const uint64_t base_mask_;  ///< the bits of base_key_ a path below the base shares
+  const dm::Path& base_;
   Record rec_;
   Cursor at_;
-  uint64_t last_key_ = 0;
+  dm::Path last_{0};  ///< the last record's path; /0 (before every leaf) at first
   RecordSource& src_;
   bool marking_;
   bool marks_needed_ = false;
   bool have_ = false;
-  bool have_last_ = false;
 };
 
 // The encoder's functions return a status alone: what they wrote is what the sink's
@@ -316,6 +299,17 @@ Status encode_tlv(const dm::Path& base, RecordSource& src, Sink& out) noexcept {
 // writer is left out there too): its code would change how the compiler shares the
 // helpers above, to more bytes.
 #ifndef __OPTIMIZE_SIZE__
+
+namespace {
+// A path's place in depth-first order as one number, for leaves (depth 3 and 4): a
+// resource sorts before its instances. Levels below a shorter path's depth read 65535.
+// The writer's checks per record in a few 64-bit operations (the walker compares paths).
+uint64_t order_key(const dm::Path& p) noexcept {
+  const uint64_t k =
+      uint64_t{p.object()} << 48 | uint64_t{p.instance()} << 32 | uint64_t{p.resource()} << 16;
+  return p.depth() == 4 ? k | (p.resource_instance() + 1u) : k;
+}
+}  // namespace
 
 TlvWriter::TlvWriter(const dm::Path& base, Sink& out) noexcept
     : out_(out),
