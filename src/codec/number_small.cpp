@@ -136,14 +136,10 @@ size_t format(T v, char* out) noexcept {
   const int n = shortest<T>(bits, b.e, digits, k);
   // An integer's exact value for emit(): digits * 10^k with k > 0 reads back as v, so v is
   // an integer.
-  uint64_t integer = 0;
-  if (k > 0) {
-    if (b.e < 0) {
-      integer = b.m >> -b.e;
-    } else if (b.e < 64 - F::kMant - 1) {
-      integer = b.m << b.e;
-    }
-  }
+  // One shift each way: m moved to the top of 64 bits, then down to 2^0 (v >= 10 here, so
+  // the shift down is below 64); larger values are not written in full (emit()).
+  constexpr int kTop = 64 - F::kMant - 1;
+  const uint64_t integer = k > 0 && b.e < kTop ? (b.m << kTop) >> (kTop - b.e) : 0;
   return text::emit(neg, digits, n, k, integer, out);
 }
 
