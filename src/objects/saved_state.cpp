@@ -225,24 +225,24 @@ void get_acl(Reader& r, AclInstance& a) noexcept {
 }  // namespace
 
 Result<size_t> SecurityRecord::save(MutableByteView out) const noexcept {
-  return save_all(object_, std::span<const SecurityInstance>(object_.storage_), out, put_security);
+  return save_all(object_, std::span<const SecurityInstance>(object_.storage()), out, put_security);
 }
 Status SecurityRecord::check(ByteView data) const noexcept {
-  return parse_all(data, object_.storage_, false, get_security);
+  return parse_all(data, object_.storage(), false, get_security);
 }
 void SecurityRecord::restore(ByteView data) noexcept {
-  (void)parse_all(data, object_.storage_, true, get_security);
+  (void)parse_all(data, object_.storage(), true, get_security);
   object_.instances_changed();
 }
 
 Result<size_t> ServerRecord::save(MutableByteView out) const noexcept {
-  return save_all(object_, std::span<const ServerInstance>(object_.storage_), out, put_server);
+  return save_all(object_, std::span<const ServerInstance>(object_.storage()), out, put_server);
 }
 Status ServerRecord::check(ByteView data) const noexcept {
-  return parse_all(data, object_.storage_, false, get_server);
+  return parse_all(data, object_.storage(), false, get_server);
 }
 void ServerRecord::restore(ByteView data) noexcept {
-  (void)parse_all(data, object_.storage_, true, get_server);
+  (void)parse_all(data, object_.storage(), true, get_server);
   object_.instances_changed();
 }
 

@@ -10,6 +10,7 @@
 
 #include "lwm2m/config.hpp"
 #include "lwm2m/dm/object.hpp"
+#include "lwm2m/objects/slot_table.hpp"
 #include "lwm2m/security.hpp"
 
 namespace lwm2m::objects {
@@ -93,7 +94,8 @@ struct SecurityInstance {
 const dm::ObjectDef& security_object_def() noexcept;
 
 /// LwM2M Security object (/0): the servers the client knows and how it authenticates to each.
-class SecurityObject final : public dm::Object {
+/// Read, Write, Create and Delete are the shared slot-table code (objects/slot_table.hpp).
+class SecurityObject final : public detail::SlotTableObject {
  public:
   /// Instances live in `storage` (one slot per possible instance).
   explicit SecurityObject(std::span<SecurityInstance> storage) noexcept;
@@ -102,30 +104,21 @@ class SecurityObject final : public dm::Object {
   Result<dm::InstanceId> add(const SecurityConfig& config,
                              dm::InstanceId id = dm::kInvalidId) noexcept;
   /// The instance with this id, or null.
-  const SecurityInstance* instance(dm::InstanceId id) const noexcept;
+  const SecurityInstance* instance(dm::InstanceId id) const noexcept {
+    return static_cast<const SecurityInstance*>(slot(id));
+  }
   /// The instance whose Short Server ID is `ssid` (management servers only).
   const SecurityInstance* find_server(uint16_t ssid) const noexcept;
   /// The bootstrap server's instance, or null.
   const SecurityInstance* find_bootstrap() const noexcept;
   /// Every slot of the storage (unused ones have id kInvalidId).
-  std::span<const SecurityInstance> instances() const noexcept { return storage_; }
-
-  size_t instance_count() const noexcept override;
-  dm::InstanceId instance_at(size_t index) const noexcept override;
-  bool has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
-  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
-                         MutableByteView scratch) noexcept override;
-  Status write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
-               const dm::Value& value) noexcept override;
-  Status reset_resource(dm::InstanceId iid, dm::ResourceId rid) noexcept override;
-  Status create_instance(dm::InstanceId iid) noexcept override;
-  Status delete_instance(dm::InstanceId iid) noexcept override;
-  Status reset_instance(dm::InstanceId iid) noexcept override;
+  std::span<const SecurityInstance> instances() const noexcept { return storage(); }
 
  private:
   friend class SecurityRecord;  // saves and restores the instances (objects/saved_state.hpp)
-  SecurityInstance* slot(dm::InstanceId iid) const noexcept;
-  std::span<SecurityInstance> storage_;
+  std::span<SecurityInstance> storage() const noexcept {
+    return {reinterpret_cast<SecurityInstance*>(slots_), count_};
+  }
 };
 
 }  // namespace lwm2m::objects

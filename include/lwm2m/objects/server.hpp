@@ -12,6 +12,7 @@
 #include "lwm2m/config.hpp"
 #include "lwm2m/dm/object.hpp"
 #include "lwm2m/objects/security.hpp"
+#include "lwm2m/objects/slot_table.hpp"
 #include "lwm2m/objects/undo_log.hpp"
 
 namespace lwm2m::objects {
@@ -48,6 +49,8 @@ struct ServerInstance {
 const dm::ObjectDef& server_object_def() noexcept;
 
 namespace detail {
+// Saves a Server slot in its object's undo log (the descriptor's SlotObjectDef::save).
+Status save_server_slot(dm::Object& object, void* slot) noexcept;
 // ServerObject::kMaxInstancesPerRequest.
 constexpr size_t server_rollback_slots() noexcept {
   if (LWM2M_SERVER_ROLLBACK_MAX > 0) return LWM2M_SERVER_ROLLBACK_MAX;
@@ -55,8 +58,10 @@ constexpr size_t server_rollback_slots() noexcept {
 }
 }  // namespace detail
 
-/// LwM2M Server object (/1): registration settings of each management server.
-class ServerObject final : public dm::Object {
+/// LwM2M Server object (/1): registration settings of each management server. Read, Write,
+/// Create and Delete are the shared slot-table code (objects/slot_table.hpp); the object adds
+/// rollback.
+class ServerObject final : public detail::SlotTableObject {
  public:
   /// Instances changed by one request (a Write-Composite or Bootstrap-Write naming more
   /// is refused with 5.00 and rolled back): LWM2M_SERVER_ROLLBACK_MAX when the library was
@@ -72,34 +77,24 @@ class ServerObject final : public dm::Object {
   Result<dm::InstanceId> add(const ServerConfig& config,
                              dm::InstanceId id = dm::kInvalidId) noexcept;
   /// The instance with this id, or null.
-  const ServerInstance* instance(dm::InstanceId id) const noexcept;
+  const ServerInstance* instance(dm::InstanceId id) const noexcept {
+    return static_cast<const ServerInstance*>(slot(id));
+  }
   /// The instance for Short Server ID `ssid`, or null.
   const ServerInstance* find(uint16_t ssid) const noexcept;
   /// Every slot of the storage (unused ones have id kInvalidId).
-  std::span<const ServerInstance> instances() const noexcept { return storage_; }
+  std::span<const ServerInstance> instances() const noexcept { return storage(); }
 
-  size_t instance_count() const noexcept override;
-  dm::InstanceId instance_at(size_t index) const noexcept override;
-  bool has_resource(dm::InstanceId iid, dm::ResourceId rid) const noexcept override;
-  Result<dm::Value> read(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
-                         MutableByteView scratch) noexcept override;
-  Status write(dm::InstanceId iid, dm::ResourceId rid, dm::ResourceInstanceId riid,
-               const dm::Value& value) noexcept override;
-  Status reset_resource(dm::InstanceId iid, dm::ResourceId rid) noexcept override;
-  Status execute(dm::InstanceId iid, dm::ResourceId rid, ByteView arguments) noexcept override;
-  Status create_instance(dm::InstanceId iid) noexcept override;
-  Status delete_instance(dm::InstanceId iid) noexcept override;
-  Status reset_instance(dm::InstanceId iid) noexcept override;
   Status transaction_begin() noexcept override;
   void transaction_commit() noexcept override;
   void transaction_rollback() noexcept override;
 
  private:
   friend class ServerRecord;  // saves and restores the instances (objects/saved_state.hpp)
-  ServerInstance* slot(dm::InstanceId iid) const noexcept;
-  /// The slot of `iid`, saved for rollback before the caller changes it.
-  Result<ServerInstance*> slot_to_change(dm::InstanceId iid) noexcept;
-  std::span<ServerInstance> storage_;
+  friend Status detail::save_server_slot(dm::Object& object, void* slot) noexcept;
+  std::span<ServerInstance> storage() const noexcept {
+    return {reinterpret_cast<ServerInstance*>(slots_), count_};
+  }
   UndoLog<ServerInstance, kMaxInstancesPerRequest> undo_;  ///< what the request changed
 };
 
