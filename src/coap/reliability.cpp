@@ -220,7 +220,8 @@ void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noe
     } else if (m.code.is_empty()) {
       if (e.kind == Exchange::Kind::request) {
         // Separate response follows (RFC 7252 §5.2.2).
-        e.state = e.observe && e.got_notification ? Exchange::State::observing
+        e.state = LWM2M_WITH_OBSERVE && e.observe && e.got_notification
+                      ? Exchange::State::observing
                                                   : Exchange::State::wait_response;
         e.deadline = now + exchange_lifetime;
       } else {

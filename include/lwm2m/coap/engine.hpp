@@ -450,7 +450,9 @@ class Engine {
   /// Sends a request. The engine sets the message ID and a fresh token; a payload larger
   /// than the block size goes out with Block1 (the payload bytes must stay valid until the
   /// exchange ends). With Observe 0 in `request`, notifications keep arriving through
-  /// `handler` until cancel(). no_space when every exchange slot is busy.
+  /// `handler` until cancel() (in a library built with Observe, LWM2M_WITH_OBSERVE: built
+  /// without it, the first response ends the exchange and later notifications are answered
+  /// RST). no_space when every exchange slot is busy.
   Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& handler,
                                  TimePoint now, RequestOptions opts = {}) noexcept;
   /// Where the payload of the next send_request() may be written, so that the caller keeps
