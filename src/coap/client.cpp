@@ -6,7 +6,7 @@
 
 namespace lwm2m::coap::detail {
 
-void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept {
+void EngineCore::on_response_message(PeerId peer, const Message& m, Tick now) noexcept {
   CacheEntry* victim = nullptr;
   if (m.type == Type::con) {
     if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
@@ -45,7 +45,7 @@ void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint no
   if (was_waiting_ack) promote_queued(peer, now);
 }
 
-void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint now) noexcept {
+void EngineCore::deliver_response(uint16_t index, const Message& m, Tick now) noexcept {
   Exchange& e = exchanges[index];
   RequestId id{index, e.generation};
   if (e.deregistering) {
@@ -79,8 +79,8 @@ void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint no
   }
   // The first block of a notification: fetch the rest with plain GETs (RFC 7959 §2.6).
   const bool fetch_rest = LWM2M_WITH_BLOCKWISE && LWM2M_WITH_OBSERVE && !final && e.observe &&
-                          e.follow_block2 && obs &&
-                          m.code.is_success() && b2 && b2->more && b2->num == 0;
+                          e.follow_block2 && obs && m.code.is_success() && b2 && b2->more &&
+                          b2->num == 0;
   ResponseHandler* h = e.handler;
   uint16_t gen = e.generation;
   if (final) free_exchange(e);
@@ -125,7 +125,7 @@ void read_varying(const Message& m, VaryingOptions& v) noexcept {
 }  // namespace
 
 Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
-                                           ResponseHandler& on_response, TimePoint now,
+                                           ResponseHandler& on_response, Tick now,
                                            RequestOptions opts) noexcept {
   if (!request.code.is_request()) return Errc::invalid_argument;
   Exchange* e = alloc_exchange();
@@ -177,7 +177,7 @@ bool EngineCore::active(RequestId id) const noexcept {
   return e.generation == id.generation && e.state != Exchange::State::free && !e.deregistering;
 }
 
-void EngineCore::cancel(RequestId id, TimePoint now) noexcept {
+void EngineCore::cancel(RequestId id, Tick now) noexcept {
   if (!active(id)) return;
   Exchange& e = exchanges[id.index];
   if (LWM2M_WITH_OBSERVE && e.state == Exchange::State::observing) {
@@ -188,14 +188,14 @@ void EngineCore::cancel(RequestId id, TimePoint now) noexcept {
 }
 
 // Apart from cancel() so that a client that never observes links no deregistration.
-void EngineCore::abandon(RequestId id, TimePoint now) noexcept {
+void EngineCore::abandon(RequestId id, Tick now) noexcept {
   if (!active(id)) return;
   Exchange& e = exchanges[id.index];
   if (LWM2M_WITH_BLOCKWISE && e.state == Exchange::State::observing) drop_child(e, now);
   end_exchange(e, now);
 }
 
-void EngineCore::end_exchange(Exchange& e, TimePoint now) noexcept {
+void EngineCore::end_exchange(Exchange& e, Tick now) noexcept {
   const PeerId peer = e.peer;
   const bool was_in_flight = e.state == Exchange::State::wait_ack;
   free_exchange(e);

@@ -260,7 +260,7 @@ void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noex
   if (!core_ || core_->busy()) return;
   core_->dispatching = true;
   core_->input = datagram.data();
-  core_->handle_datagram(peer, datagram, now);
+  core_->handle_datagram(peer, datagram, core_->tick(now));
   core_->dispatching = false;
   core_->input = nullptr;
 }
@@ -269,15 +269,16 @@ void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
   if (!core_ || core_->busy() || limit == 0) return;
   core_->dispatching = true;
   core_->input = datagram.data();
-  core_->answer_oversized(
-      peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, now);
+  core_->answer_oversized(peer, datagram,
+                          {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())},
+                          core_->tick(now));
   core_->dispatching = false;
   core_->input = nullptr;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
   core_->dispatching = true;
-  core_->handle_timeout(now);
+  core_->handle_timeout(core_->tick(now));
   core_->dispatching = false;
 }
 std::optional<Datagram> Engine::poll_transmit() noexcept {
@@ -291,13 +292,13 @@ Result<RequestId> Engine::send_request(PeerId peer, const Message& request,
                                        ResponseHandler& handler, TimePoint now,
                                        RequestOptions opts) noexcept {
   if (!core_) return Errc::invalid_state;
-  return core_->send_request(peer, request, handler, now, opts);
+  return core_->send_request(peer, request, handler, core_->tick(now), opts);
 }
 void Engine::cancel(RequestId id, TimePoint now) noexcept {
-  if (core_) core_->cancel(id, now);
+  if (core_) core_->cancel(id, core_->tick(now));
 }
 void Engine::abandon(RequestId id, TimePoint now) noexcept {
-  if (core_) core_->abandon(id, now);
+  if (core_) core_->abandon(id, core_->tick(now));
 }
 bool Engine::active(RequestId id) const noexcept {
   return core_ && core_->active(id);
@@ -358,7 +359,7 @@ namespace detail {
 // Inlined into Engine::handle_datagram(), and on_request() into it: the engine's frames
 // under a request's handler are one, which holds the request and the response being built.
 [[gnu::always_inline]] inline void EngineCore::handle_datagram(PeerId peer, ByteView datagram,
-                                                               TimePoint now) noexcept {
+                                                               Tick now) noexcept {
   Message m;
   if (!parse_datagram(peer, datagram, m)) return;
   switch (m.type) {
@@ -411,8 +412,7 @@ namespace {
 
 // Inlined into its two callers: a call costs more flash than it saves in on_request().
 [[gnu::always_inline]] inline CacheEntry* EngineCore::admit_request(PeerId peer, const Message& m,
-                                                                    TimePoint now,
-                                                                    MessageBase& resp,
+                                                                    Tick now, MessageBase& resp,
                                                                     uint8_t*& out) noexcept {
   CacheEntry* victim;
   if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
@@ -445,7 +445,7 @@ namespace {
 
 // Out of line: its options are not on the stack of the requests that reach a handler.
 [[gnu::noinline]] void EngineCore::answer_block1(CacheEntry& c, uint8_t* out, MessageBase& resp,
-                                                 Code reply, TimePoint now) noexcept {
+                                                 Code reply, Tick now) noexcept {
   SimpleOptions options;
   if (reply == codes::continue_) options.block1 = reassembly->block();
   if (reply == codes::request_entity_too_large)
@@ -456,7 +456,7 @@ namespace {
 
 // Inlined into handle_datagram(), its one caller (see there).
 [[gnu::always_inline]] inline void EngineCore::on_request(PeerId peer, const Message& m,
-                                                          TimePoint now) noexcept {
+                                                          Tick now) noexcept {
   ResponseMessage resp;
   uint8_t* out;
   CacheEntry* c = admit_request(peer, m, now, resp, out);
@@ -486,8 +486,9 @@ namespace {
     plan.has_block1_echo = true;
   }
 
-  // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).
-  if (m.code == codes::get || m.code == codes::fetch) {
+  // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1); a build without
+  // Observe serves a GET with Observe as a plain GET (§4.1 lets a server).
+  if (LWM2M_WITH_OBSERVE && (m.code == codes::get || m.code == codes::fetch)) {
     if (auto obs = m.observe()) {
       req.observe_register = *obs == 0;
       req.observe_deregister = *obs == 1;
@@ -502,7 +503,8 @@ namespace {
   auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
   // The 24-hour CON rule (RFC 7641 §4.5) counts from the registration, not from the
   // clock's origin.
-  if (outcome.observation.valid()) observations[outcome.observation.index].last_con = now;
+  if (LWM2M_WITH_OBSERVE && outcome.observation.valid())
+    observations[outcome.observation.index].last_con = time_of(now);
   if (outcome.deferred.valid()) {
     // Separate response: an empty ACK now for a CON, nothing for a NON (§5.2.2).
     if (m.type == Type::con) {
@@ -525,7 +527,7 @@ namespace {
 // Only Engine::handle_oversized() comes here, so an image whose driver never reports an
 // oversized datagram does not carry this answer.
 void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatagram d,
-                                  TimePoint now) noexcept {
+                                  Tick now) noexcept {
   Message m;
   if (!parse_datagram(peer, datagram, m)) return;
   if (!m.code.is_request() || (m.type != Type::con && m.type != Type::non)) return;

@@ -57,8 +57,9 @@ Result<size_t> encode_request(const MessageBase& m, const RequestHead* head, Byt
 }  // namespace wire
 
 /// Encodes `request` with `varying` in place of its own Observe, Block and Size1 options
-/// (null, or without kVaryingRequests: its own), with `head` and `payload`, into `out`. `payload` may already lie in `out` (written there
-/// by the caller). On failure (buffer_too_small) `out` holds nothing usable.
+/// (null, or without kVaryingRequests: its own), with `head` and `payload`, into `out`. `payload`
+/// may already lie in `out` (written there by the caller). On failure (buffer_too_small) `out`
+/// holds nothing usable.
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
                                    const VaryingOptions* varying, ByteView payload,
                                    MutableByteView out) noexcept;

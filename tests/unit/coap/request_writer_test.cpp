@@ -152,8 +152,8 @@ TEST(RequestWriter, TooSmallABufferIsRefused) {
   for (size_t size = 0; size <= want.size(); ++size) {
     std::vector<uint8_t> out(size);
     auto n = coap::write_first_request(request,
-                                       RequestHead{request.type, request.code, 0, request.token}, &v,
-                                       request.payload, out);
+                                       RequestHead{request.type, request.code, 0, request.token},
+                                       &v, request.payload, out);
     if (size < want.size()) {
       EXPECT_EQ(n.status(), Errc::buffer_too_small) << size;
     } else {
