@@ -64,9 +64,10 @@ Duration EngineSettings::max_transmit_wait() const noexcept {
 
 namespace {
 
-// Lays out every table in one block; run once with base == nullptr to measure.
+// Lays out every table in one block; run once with base 0 to measure (the addresses it
+// gives then are offsets, never used: as integers, no branch on the base per table).
 struct Layout {
-  uint8_t* base;
+  uintptr_t base;
   size_t offset = 0;
   template <class T>
   void align() noexcept {
@@ -78,15 +79,13 @@ struct Layout {
   template <class T>
   T* take(size_t n) noexcept {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-    offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
-    T* p = base ? reinterpret_cast<T*>(base + offset) : nullptr;
-    offset += sizeof(T) * n;
-    return p;
+    align<T>();
+    return reinterpret_cast<T*>(bytes(sizeof(T) * n));
   }
   uint8_t* bytes(size_t n) noexcept {
-    uint8_t* p = base ? base + offset : nullptr;
+    const uintptr_t at = base + offset;
     offset += n;
-    return p;
+    return reinterpret_cast<uint8_t*>(at);
   }
 };
 
@@ -161,7 +160,7 @@ constexpr size_t kAlignRoom = alignof(std::max_align_t);
 }  // namespace
 
 size_t Engine::storage_size(const EngineConfig& c) noexcept {
-  Layout l{nullptr};
+  Layout l{0};
   l.align<EngineCore>();
   l.offset += sizeof(EngineCore);
   lay_out(l, c, nullptr);
@@ -194,9 +193,9 @@ void Engine::setup(const EngineConfig& config, MutableByteView storage, Random& 
   const size_t size = storage_size(config) - kAlignRoom;
   if (storage.size() < pad + size) return;  // core_ stays null: not valid
   std::memset(storage.data() + pad, 0, size);
-  Layout l{storage.data() + pad};
+  Layout l{reinterpret_cast<uintptr_t>(storage.data() + pad)};
   l.align<EngineCore>();
-  core_ = new (l.base + l.offset)
+  core_ = new (reinterpret_cast<uint8_t*>(l.base + l.offset))
       EngineCore(config, config_, rng, handler, stats_, config.tx.max_transmit_span());
   l.offset += sizeof(EngineCore);
   lay_out(l, config, core_);
