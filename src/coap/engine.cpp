@@ -257,27 +257,29 @@ MutableByteView Engine::request_buffer() noexcept {
 
 void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
+  const detail::Tick t = core_->tick(now);  // before dispatching: it may move the epoch
   core_->dispatching = true;
   core_->input = datagram.data();
-  core_->handle_datagram(peer, datagram, core_->tick(now));
+  core_->handle_datagram(peer, datagram, t);
   core_->dispatching = false;
   core_->input = nullptr;
 }
 void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
                               TimePoint now) noexcept {
   if (!core_ || core_->busy() || limit == 0) return;
+  const detail::Tick t = core_->tick(now);
   core_->dispatching = true;
   core_->input = datagram.data();
-  core_->answer_oversized(peer, datagram,
-                          {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())},
-                          core_->tick(now));
+  core_->answer_oversized(
+      peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, t);
   core_->dispatching = false;
   core_->input = nullptr;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
+  const detail::Tick t = core_->tick(now);
   core_->dispatching = true;
-  core_->handle_timeout(core_->tick(now));
+  core_->handle_timeout(t);
   core_->dispatching = false;
 }
 std::optional<Datagram> Engine::poll_transmit() noexcept {

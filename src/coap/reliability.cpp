@@ -112,6 +112,10 @@ Tick EngineCore::tick(TimePoint now) noexcept {
   const int64_t since = to_millis(now) - to_millis(epoch);
   if (since < 0) return 0;  // a clock that went back: as the epoch, never earlier
   if (since < kRebaseAt) return static_cast<Tick>(since);
+  // Called from a handler (send_request(), notify()...): the input being handled holds
+  // ticks of the current epoch, so the epoch moves between inputs only; until then the
+  // clock stands at its last tick (one plus kMaxPeriod still below kNeverTick).
+  if (busy()) return kRebaseAt - 1;
   rebase(now);
   return kRebaseAt / 2;
 }
