@@ -325,6 +325,7 @@ Status Engine::respond_deferred_impl(DeferredId id, TimePoint now,
 }
 
 Result<ObservationId> Response::accept_observe(uint32_t cookie) noexcept {
+  if (!LWM2M_WITH_OBSERVE) return Errc::unsupported;  // whatever the request (engine.hpp)
   if (!engine_ || !can_observe_) return Errc::invalid_state;
   if (observation_.valid()) return observation_;
   auto id = engine_->accept_observe(cookie);
