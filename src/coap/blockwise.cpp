@@ -38,8 +38,7 @@ uint32_t request_key(const Message& m) noexcept {
 
 }  // namespace
 
-Code Block1Reassembly::accept(PeerId peer, const Message& m, TimePoint now,
-                              Duration lifetime) noexcept {
+Code Block1Reassembly::accept(PeerId peer, const Message& m, Tick now, Tick lifetime) noexcept {
   auto b1 = m.block(OptionNumber::block1);
   if (!b1) return codes::bad_request;
   if (active_ && expires_ <= now) active_ = false;
@@ -74,13 +73,10 @@ Code Block1Reassembly::accept(PeerId peer, const Message& m, TimePoint now,
   return Code{};
 }
 
-uint32_t Block1Reassembly::busy_seconds(TimePoint now) const noexcept {
+uint32_t Block1Reassembly::busy_seconds(Tick now) const noexcept {
   if (!active_ || expires_ <= now) return 0;
-  // At most EXCHANGE_LIFETIME (247 s) away: 32-bit division, so images do not link the
-  // 64-bit divide routine (about 700 B on Cortex-M) for this.
-  const auto ms =
-      static_cast<uint32_t>(std::chrono::duration_cast<Duration>(expires_ - now).count());
-  return (ms + 999u) / 1000u;
+  // At most EXCHANGE_LIFETIME (247 s, kMaxPeriod at most) away.
+  return (expires_ - now + 999u) / 1000u;
 }
 
 std::optional<BlockOption> block1_that_fits(const Message& m, OversizedDatagram d) noexcept {
@@ -128,7 +124,7 @@ Status EngineCore::build_block2_request(Exchange& e, BlockOption block) noexcept
 // sent, in the server's block size, which may be smaller than ours ("1:0/1/128" answered
 // with "1:0/1/32" goes on at "1:4/1/32"). A larger size than we offered is a protocol
 // error.
-void EngineCore::continue_block1(Exchange& e, const Message& m, TimePoint now) noexcept {
+void EngineCore::continue_block1(Exchange& e, const Message& m, Tick now) noexcept {
   auto theirs = m.block(OptionNumber::block1);
   const bool uploading = e.options.has(VaryingOptions::block1);
   auto ours = BlockOption::decode(uploading ? e.options.get(VaryingOptions::block1) : 0);
@@ -158,7 +154,7 @@ void EngineCore::continue_block1(Exchange& e, const Message& m, TimePoint now) n
   start_transmission(e, now);
 }
 
-void EngineCore::follow_block2(Exchange& e, BlockOption received, TimePoint now) noexcept {
+void EngineCore::follow_block2(Exchange& e, BlockOption received, Tick now) noexcept {
   if (!build_block2_request(e, BlockOption{received.num + 1, false, received.szx}).ok()) {
     fail_exchange(e, Errc::internal_error);
     return;
@@ -168,8 +164,7 @@ void EngineCore::follow_block2(Exchange& e, BlockOption received, TimePoint now)
 
 // Starts (or restarts, for a newer notification) the fetch of blocks 1.. of the
 // notification whose first block just arrived on observation `index`.
-void EngineCore::start_notification_fetch(uint16_t index, BlockOption first,
-                                          TimePoint now) noexcept {
+void EngineCore::start_notification_fetch(uint16_t index, BlockOption first, Tick now) noexcept {
   Exchange& o = exchanges[index];
   drop_child(o, now);  // superseded by the newer notification
   Exchange* c = alloc_exchange();
@@ -196,7 +191,7 @@ void EngineCore::start_notification_fetch(uint16_t index, BlockOption first,
   promote_queued(c->peer, now);
 }
 
-void EngineCore::drop_child(Exchange& o, TimePoint now) noexcept {
+void EngineCore::drop_child(Exchange& o, Tick now) noexcept {
   if (o.child == Exchange::kNone) return;
   Exchange& c = exchanges[o.child];
   o.child = Exchange::kNone;
@@ -208,8 +203,7 @@ void EngineCore::drop_child(Exchange& o, TimePoint now) noexcept {
 
 // A response to a child fetch: handed to the observation's handler under its RequestId,
 // never final (the observation goes on); the next block is asked for while M is set.
-void EngineCore::deliver_block_of_notification(Exchange& e, const Message& m,
-                                               TimePoint now) noexcept {
+void EngineCore::deliver_block_of_notification(Exchange& e, const Message& m, Tick now) noexcept {
   Exchange& o = exchanges[e.parent];
   if (o.generation != e.parent_generation || o.state != Exchange::State::observing ||
       o.deregistering) {

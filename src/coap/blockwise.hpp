@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "coap/tick.hpp"
 #include "lwm2m/coap/engine.hpp"
 
 namespace lwm2m::coap::detail {
@@ -35,16 +36,16 @@ class Block1Reassembly {
   /// completes; busy_seconds() says when to try again, RFC 7252 §5.9.3.4 Max-Age); or 0.00
   /// when the body is complete: body() goes to the handler and the response echoes block()
   /// (RFC 7959 §2.3).
-  Code accept(PeerId peer, const Message& m, TimePoint now, Duration lifetime) noexcept;
+  Code accept(PeerId peer, const Message& m, Tick now, Tick lifetime) noexcept;
   BlockOption block() const noexcept { return block_; }
   ByteView body() const noexcept { return {buf_, received_}; }
   uint32_t capacity() const noexcept { return capacity_; }
   /// Seconds until the transfer in progress gives up waiting for its next block.
-  uint32_t busy_seconds(TimePoint now) const noexcept;
+  uint32_t busy_seconds(Tick now) const noexcept;
 
  private:
-  // In falling order of alignment: no padding between members.
-  TimePoint expires_{};
+  friend struct EngineCore;  // rebase() moves expires_
+  Tick expires_ = 0;
   uint8_t* buf_ = nullptr;
   uint32_t key_ = 0;
   uint32_t received_ = 0;

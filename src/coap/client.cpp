@@ -6,7 +6,7 @@
 
 namespace lwm2m::coap::detail {
 
-void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept {
+void EngineCore::on_response_message(PeerId peer, const Message& m, Tick now) noexcept {
   CacheEntry* victim = nullptr;
   if (m.type == Type::con) {
     if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
@@ -45,7 +45,7 @@ void EngineCore::on_response_message(PeerId peer, const Message& m, TimePoint no
   if (was_waiting_ack) promote_queued(peer, now);
 }
 
-void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint now) noexcept {
+void EngineCore::deliver_response(uint16_t index, const Message& m, Tick now) noexcept {
   Exchange& e = exchanges[index];
   RequestId id{index, e.generation};
   if (e.deregistering) {
@@ -64,8 +64,9 @@ void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint no
   }
 
   bool final = true;
-  auto obs = m.observe();
-  if (e.observe && obs && m.code.is_success()) {
+  std::optional<uint32_t> obs;  // only a build with Observe holds observations
+  if (LWM2M_WITH_OBSERVE) obs = m.observe();
+  if (LWM2M_WITH_OBSERVE && e.observe && obs && m.code.is_success()) {
     if (!accept_notification(e, *obs, now)) return;  // reordered, older than what we have
     final = false;
   }
@@ -77,8 +78,9 @@ void EngineCore::deliver_response(uint16_t index, const Message& m, TimePoint no
     follow = true;
   }
   // The first block of a notification: fetch the rest with plain GETs (RFC 7959 §2.6).
-  const bool fetch_rest = LWM2M_WITH_BLOCKWISE && !final && e.observe && e.follow_block2 && obs &&
-                          m.code.is_success() && b2 && b2->more && b2->num == 0;
+  const bool fetch_rest = LWM2M_WITH_BLOCKWISE && LWM2M_WITH_OBSERVE && !final && e.observe &&
+                          e.follow_block2 && obs && m.code.is_success() && b2 && b2->more &&
+                          b2->num == 0;
   ResponseHandler* h = e.handler;
   uint16_t gen = e.generation;
   if (final) free_exchange(e);
@@ -123,7 +125,7 @@ void read_varying(const Message& m, VaryingOptions& v) noexcept {
 }  // namespace
 
 Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
-                                           ResponseHandler& on_response, TimePoint now,
+                                           ResponseHandler& on_response, Tick now,
                                            RequestOptions opts) noexcept {
   if (!request.code.is_request()) return Errc::invalid_argument;
   Exchange* e = alloc_exchange();
@@ -137,9 +139,12 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
   e->handler = &on_response;
   e->follow_block2 = opts.follow_block2;
   e->sequence = sequence++;
-  read_varying(request, e->options);  // alloc_exchange() cleared them
-  e->observe =
-      e->options.has(VaryingOptions::observe) && e->options.get(VaryingOptions::observe) == 0;
+  // Without block-wise transfers and Observe nothing varies: no request is sent again.
+  if (kVaryingRequests) read_varying(request, e->options);  // alloc_exchange() cleared them
+  // Built without Observe (LWM2M_WITH_OBSERVE 0) the engine holds no observation: the
+  // first response ends the exchange, and a later notification is answered RST.
+  e->observe = LWM2M_WITH_OBSERVE && e->options.has(VaryingOptions::observe) &&
+               e->options.get(VaryingOptions::observe) == 0;
   ByteView payload = request.payload;
   if (LWM2M_WITH_BLOCKWISE && payload.size() > config.block_size) {
     // Block1 upload: first block now, the rest as the server continues.
@@ -150,7 +155,7 @@ Result<RequestId> EngineCore::send_request(PeerId peer, const Message& request,
   }
   const RequestHead head{e->type, e->code, e->mid, e->token};
   auto n =
-      write_first_request(request, head, e->options, payload, {e->buf, config.max_message_size});
+      write_first_request(request, head, &e->options, payload, {e->buf, config.max_message_size});
   if (!n) {
     free_exchange(*e);
     return n.status();
@@ -172,10 +177,10 @@ bool EngineCore::active(RequestId id) const noexcept {
   return e.generation == id.generation && e.state != Exchange::State::free && !e.deregistering;
 }
 
-void EngineCore::cancel(RequestId id, TimePoint now) noexcept {
+void EngineCore::cancel(RequestId id, Tick now) noexcept {
   if (!active(id)) return;
   Exchange& e = exchanges[id.index];
-  if (e.state == Exchange::State::observing) {
+  if (LWM2M_WITH_OBSERVE && e.state == Exchange::State::observing) {
     if (LWM2M_WITH_BLOCKWISE) drop_child(e, now);
     if (deregister(e, now).ok()) return;
   }
@@ -183,14 +188,14 @@ void EngineCore::cancel(RequestId id, TimePoint now) noexcept {
 }
 
 // Apart from cancel() so that a client that never observes links no deregistration.
-void EngineCore::abandon(RequestId id, TimePoint now) noexcept {
+void EngineCore::abandon(RequestId id, Tick now) noexcept {
   if (!active(id)) return;
   Exchange& e = exchanges[id.index];
   if (LWM2M_WITH_BLOCKWISE && e.state == Exchange::State::observing) drop_child(e, now);
   end_exchange(e, now);
 }
 
-void EngineCore::end_exchange(Exchange& e, TimePoint now) noexcept {
+void EngineCore::end_exchange(Exchange& e, Tick now) noexcept {
   const PeerId peer = e.peer;
   const bool was_in_flight = e.state == Exchange::State::wait_ack;
   free_exchange(e);

@@ -64,9 +64,10 @@ Duration EngineSettings::max_transmit_wait() const noexcept {
 
 namespace {
 
-// Lays out every table in one block; run once with base == nullptr to measure.
+// Lays out every table in one block; run once with base 0 to measure (the addresses it
+// gives then are offsets, never used: as integers, no branch on the base per table).
 struct Layout {
-  uint8_t* base;
+  uintptr_t base;
   size_t offset = 0;
   template <class T>
   void align() noexcept {
@@ -78,15 +79,13 @@ struct Layout {
   template <class T>
   T* take(size_t n) noexcept {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-    offset = (offset + alignof(T) - 1) & ~(alignof(T) - 1);
-    T* p = base ? reinterpret_cast<T*>(base + offset) : nullptr;
-    offset += sizeof(T) * n;
-    return p;
+    align<T>();
+    return reinterpret_cast<T*>(bytes(sizeof(T) * n));
   }
   uint8_t* bytes(size_t n) noexcept {
-    uint8_t* p = base ? base + offset : nullptr;
+    const uintptr_t at = base + offset;
     offset += n;
-    return p;
+    return reinterpret_cast<uint8_t*>(at);
   }
 };
 
@@ -161,7 +160,7 @@ constexpr size_t kAlignRoom = alignof(std::max_align_t);
 }  // namespace
 
 size_t Engine::storage_size(const EngineConfig& c) noexcept {
-  Layout l{nullptr};
+  Layout l{0};
   l.align<EngineCore>();
   l.offset += sizeof(EngineCore);
   lay_out(l, c, nullptr);
@@ -194,9 +193,9 @@ void Engine::setup(const EngineConfig& config, MutableByteView storage, Random& 
   const size_t size = storage_size(config) - kAlignRoom;
   if (storage.size() < pad + size) return;  // core_ stays null: not valid
   std::memset(storage.data() + pad, 0, size);
-  Layout l{storage.data() + pad};
+  Layout l{reinterpret_cast<uintptr_t>(storage.data() + pad)};
   l.align<EngineCore>();
-  core_ = new (l.base + l.offset)
+  core_ = new (reinterpret_cast<uint8_t*>(l.base + l.offset))
       EngineCore(config, config_, rng, handler, stats_, config.tx.max_transmit_span());
   l.offset += sizeof(EngineCore);
   lay_out(l, config, core_);
@@ -258,26 +257,29 @@ MutableByteView Engine::request_buffer() noexcept {
 
 void Engine::handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
+  const detail::Tick t = core_->tick(now);  // before dispatching: it may move the epoch
   core_->dispatching = true;
   core_->input = datagram.data();
-  core_->handle_datagram(peer, datagram, now);
+  core_->handle_datagram(peer, datagram, t);
   core_->dispatching = false;
   core_->input = nullptr;
 }
 void Engine::handle_oversized(PeerId peer, ByteView datagram, size_t limit,
                               TimePoint now) noexcept {
   if (!core_ || core_->busy() || limit == 0) return;
+  const detail::Tick t = core_->tick(now);
   core_->dispatching = true;
   core_->input = datagram.data();
   core_->answer_oversized(
-      peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, now);
+      peer, datagram, {static_cast<uint32_t>(limit), static_cast<uint32_t>(datagram.size())}, t);
   core_->dispatching = false;
   core_->input = nullptr;
 }
 void Engine::handle_timeout(TimePoint now) noexcept {
   if (!core_ || core_->busy()) return;
+  const detail::Tick t = core_->tick(now);
   core_->dispatching = true;
-  core_->handle_timeout(now);
+  core_->handle_timeout(t);
   core_->dispatching = false;
 }
 std::optional<Datagram> Engine::poll_transmit() noexcept {
@@ -291,13 +293,13 @@ Result<RequestId> Engine::send_request(PeerId peer, const Message& request,
                                        ResponseHandler& handler, TimePoint now,
                                        RequestOptions opts) noexcept {
   if (!core_) return Errc::invalid_state;
-  return core_->send_request(peer, request, handler, now, opts);
+  return core_->send_request(peer, request, handler, core_->tick(now), opts);
 }
 void Engine::cancel(RequestId id, TimePoint now) noexcept {
-  if (core_) core_->cancel(id, now);
+  if (core_) core_->cancel(id, core_->tick(now));
 }
 void Engine::abandon(RequestId id, TimePoint now) noexcept {
-  if (core_) core_->abandon(id, now);
+  if (core_) core_->abandon(id, core_->tick(now));
 }
 bool Engine::active(RequestId id) const noexcept {
   return core_ && core_->active(id);
@@ -323,6 +325,7 @@ Status Engine::respond_deferred_impl(DeferredId id, TimePoint now,
 }
 
 Result<ObservationId> Response::accept_observe(uint32_t cookie) noexcept {
+  if (!LWM2M_WITH_OBSERVE) return Errc::unsupported;  // whatever the request (engine.hpp)
   if (!engine_ || !can_observe_) return Errc::invalid_state;
   if (observation_.valid()) return observation_;
   auto id = engine_->accept_observe(cookie);
@@ -358,7 +361,7 @@ namespace detail {
 // Inlined into Engine::handle_datagram(), and on_request() into it: the engine's frames
 // under a request's handler are one, which holds the request and the response being built.
 [[gnu::always_inline]] inline void EngineCore::handle_datagram(PeerId peer, ByteView datagram,
-                                                               TimePoint now) noexcept {
+                                                               Tick now) noexcept {
   Message m;
   if (!parse_datagram(peer, datagram, m)) return;
   switch (m.type) {
@@ -411,8 +414,7 @@ namespace {
 
 // Inlined into its two callers: a call costs more flash than it saves in on_request().
 [[gnu::always_inline]] inline CacheEntry* EngineCore::admit_request(PeerId peer, const Message& m,
-                                                                    TimePoint now,
-                                                                    MessageBase& resp,
+                                                                    Tick now, MessageBase& resp,
                                                                     uint8_t*& out) noexcept {
   CacheEntry* victim;
   if (CacheEntry* c = cache.find(peer, m.message_id, now, victim)) {
@@ -445,7 +447,7 @@ namespace {
 
 // Out of line: its options are not on the stack of the requests that reach a handler.
 [[gnu::noinline]] void EngineCore::answer_block1(CacheEntry& c, uint8_t* out, MessageBase& resp,
-                                                 Code reply, TimePoint now) noexcept {
+                                                 Code reply, Tick now) noexcept {
   SimpleOptions options;
   if (reply == codes::continue_) options.block1 = reassembly->block();
   if (reply == codes::request_entity_too_large)
@@ -456,7 +458,7 @@ namespace {
 
 // Inlined into handle_datagram(), its one caller (see there).
 [[gnu::always_inline]] inline void EngineCore::on_request(PeerId peer, const Message& m,
-                                                          TimePoint now) noexcept {
+                                                          Tick now) noexcept {
   ResponseMessage resp;
   uint8_t* out;
   CacheEntry* c = admit_request(peer, m, now, resp, out);
@@ -486,8 +488,9 @@ namespace {
     plan.has_block1_echo = true;
   }
 
-  // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1).
-  if (m.code == codes::get || m.code == codes::fetch) {
+  // Observe registration / deregistration (RFC 7641 §2, §3.6, §4.1); a build without
+  // Observe serves a GET with Observe as a plain GET (§4.1 lets a server).
+  if (LWM2M_WITH_OBSERVE && (m.code == codes::get || m.code == codes::fetch)) {
     if (auto obs = m.observe()) {
       req.observe_register = *obs == 0;
       req.observe_deregister = *obs == 1;
@@ -502,7 +505,8 @@ namespace {
   auto n = build_response(plan, resp, {out, config.max_message_size}, outcome);
   // The 24-hour CON rule (RFC 7641 §4.5) counts from the registration, not from the
   // clock's origin.
-  if (outcome.observation.valid()) observations[outcome.observation.index].last_con = now;
+  if (LWM2M_WITH_OBSERVE && outcome.observation.valid())
+    observations[outcome.observation.index].last_con = time_of(now);
   if (outcome.deferred.valid()) {
     // Separate response: an empty ACK now for a CON, nothing for a NON (§5.2.2).
     if (m.type == Type::con) {
@@ -525,7 +529,7 @@ namespace {
 // Only Engine::handle_oversized() comes here, so an image whose driver never reports an
 // oversized datagram does not carry this answer.
 void EngineCore::answer_oversized(PeerId peer, ByteView datagram, OversizedDatagram d,
-                                  TimePoint now) noexcept {
+                                  Tick now) noexcept {
   Message m;
   if (!parse_datagram(peer, datagram, m)) return;
   if (!m.code.is_request() || (m.type != Type::con && m.type != Type::non)) return;

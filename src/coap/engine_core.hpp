@@ -26,17 +26,19 @@ struct EngineCore {
   EngineCore(const EngineConfig& c, const EngineSettings& kept, Random& r, RequestHandler* h,
              Engine::Stats& s, Duration span) noexcept
       : config(kept),
-        exchange_lifetime(span + 2 * c.tx.max_latency + c.tx.processing_delay),
-        non_lifetime(span + c.tx.max_latency),
+        exchange_lifetime(period_of(span + 2 * c.tx.max_latency + c.tx.processing_delay)),
+        non_lifetime(period_of(span + c.tx.max_latency)),
         rng(r),
         handler(h),
         stats(s) {}
 
+  /// Tick 0 of the engine's clock (see Tick).
+  TimePoint epoch{};
   const EngineSettings& config;  // the Engine's (an Engine never moves)
-  // From config.tx, computed once: every request received needs one of them. In 32 bits
-  // (EXCHANGE_LIFETIME is 247 s by default): no 8-byte member, 12 bytes less.
-  const Millis32 exchange_lifetime;
-  const Millis32 non_lifetime;
+  // From config.tx, computed once: every request received needs one of them. In ticks
+  // (EXCHANGE_LIFETIME is 247 s by default; kMaxPeriod at most).
+  const Tick exchange_lifetime;
+  const Tick non_lifetime;
   Random& rng;
   RequestHandler* handler;
   Engine::Stats& stats;
@@ -83,40 +85,42 @@ struct EngineCore {
   }
 
   // ---- engine.cpp: dispatch, serving a request
-  void handle_datagram(PeerId peer, ByteView datagram, TimePoint now) noexcept;
+  void handle_datagram(PeerId peer, ByteView datagram, Tick now) noexcept;
   /// Parses `datagram`; a malformed one is counted (and a CON answered RST): false.
   bool parse_datagram(PeerId peer, ByteView datagram, Message& m) noexcept;
   /// Deduplication, option checks and a cache slot for request `m`, whose response header
   /// goes in `resp` and whose encoding goes to `out` (room for one message in the store):
   /// the slot to answer in, or null when the request is already answered (from the cache,
   /// or rejected for its options) or ignored.
-  CacheEntry* admit_request(PeerId peer, const Message& m, TimePoint now, MessageBase& resp,
+  CacheEntry* admit_request(PeerId peer, const Message& m, Tick now, MessageBase& resp,
                             uint8_t*& out) noexcept;
-  void on_request(PeerId peer, const Message& m, TimePoint now) noexcept;
+  void on_request(PeerId peer, const Message& m, Tick now) noexcept;
   /// Answers a Block1 request whose body is not reassembled yet (2.31, 4.13, 5.03...).
-  void answer_block1(CacheEntry& c, uint8_t* out, MessageBase& resp, Code reply,
-                     TimePoint now) noexcept;
+  void answer_block1(CacheEntry& c, uint8_t* out, MessageBase& resp, Code reply, Tick now) noexcept;
   /// A request larger than the driver's receive buffer: 4.13 with a Block1 size that fits
   /// (RFC 7959 §2.9.3), from cache and option checks like any request; anything else dropped.
-  void answer_oversized(PeerId peer, ByteView datagram, OversizedDatagram d,
-                        TimePoint now) noexcept;
+  void answer_oversized(PeerId peer, ByteView datagram, OversizedDatagram d, Tick now) noexcept;
 
   // ---- client.cpp
-  void on_response_message(PeerId peer, const Message& m, TimePoint now) noexcept;
-  void deliver_response(uint16_t index, const Message& m, TimePoint now) noexcept;
+  void on_response_message(PeerId peer, const Message& m, Tick now) noexcept;
+  void deliver_response(uint16_t index, const Message& m, Tick now) noexcept;
   Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& on_response,
-                                 TimePoint now, RequestOptions opts) noexcept;
-  void cancel(RequestId id, TimePoint now) noexcept;
-  void abandon(RequestId id, TimePoint now) noexcept;
-  void end_exchange(Exchange& e, TimePoint now) noexcept;
+                                 Tick now, RequestOptions opts) noexcept;
+  void cancel(RequestId id, Tick now) noexcept;
+  void abandon(RequestId id, Tick now) noexcept;
+  void end_exchange(Exchange& e, Tick now) noexcept;
   bool active(RequestId id) const noexcept;
   Token fresh_token() noexcept;
 
   // ---- reliability.cpp
-  void handle_timeout(TimePoint now) noexcept;
+  /// `now` on the engine's clock, the epoch moved first when it is kRebaseAt away.
+  Tick tick(TimePoint now) noexcept;
+  void rebase(TimePoint now) noexcept;
+  TimePoint time_of(Tick t) const noexcept;
+  void handle_timeout(Tick now) noexcept;
   std::optional<Datagram> poll_transmit() noexcept;
   TimePoint next_deadline() const noexcept;
-  void on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcept;
+  void on_ack_or_rst(PeerId peer, const Message& m, Tick now) noexcept;
   void send_empty(PeerId peer, Type type, uint16_t mid) noexcept {
     (void)tx.push_empty(peer, type, mid);
   }
@@ -126,16 +130,16 @@ struct EngineCore {
   Exchange* free_slot() const noexcept;
   Exchange* alloc_exchange() noexcept;
   void free_exchange(Exchange& e) noexcept;
-  void start_transmission(Exchange& e, TimePoint now) noexcept;
-  void promote_queued(PeerId peer, TimePoint now) noexcept;
+  void start_transmission(Exchange& e, Tick now) noexcept;
+  void promote_queued(PeerId peer, Tick now) noexcept;
   void fail_exchange(Exchange& e, Errc why) noexcept;
 
   // ---- blockwise.cpp (client role)
-  void continue_block1(Exchange& e, const Message& m, TimePoint now) noexcept;
-  void follow_block2(Exchange& e, BlockOption received, TimePoint now) noexcept;
-  void start_notification_fetch(uint16_t observation, BlockOption first, TimePoint now) noexcept;
-  void deliver_block_of_notification(Exchange& e, const Message& m, TimePoint now) noexcept;
-  void drop_child(Exchange& observation, TimePoint now) noexcept;
+  void continue_block1(Exchange& e, const Message& m, Tick now) noexcept;
+  void follow_block2(Exchange& e, BlockOption received, Tick now) noexcept;
+  void start_notification_fetch(uint16_t observation, BlockOption first, Tick now) noexcept;
+  void deliver_block_of_notification(Exchange& e, const Message& m, Tick now) noexcept;
+  void drop_child(Exchange& observation, Tick now) noexcept;
   /// The exchange's next datagram, with a new MID, from its current one and `options`;
   /// its payload is `*payload`, or the current one's when `payload` is null.
   Status rebuild_request(Exchange& e, const VaryingOptions& options,
@@ -150,8 +154,8 @@ struct EngineCore {
   size_t observation_count() const noexcept;
   Status notify(ObservationId id, bool con, TimePoint now, ResponseFiller& f) noexcept;
   /// A notification to an observation of ours: false when it is older than the last one.
-  bool accept_notification(Exchange& e, uint32_t observe, TimePoint now) noexcept;
-  Status deregister(Exchange& e, TimePoint now) noexcept;
+  bool accept_notification(Exchange& e, uint32_t observe, Tick now) noexcept;
+  Status deregister(Exchange& e, Tick now) noexcept;
 
   // ---- response.cpp
   Result<size_t> build_response(const ResponsePlan& plan, MessageBase& resp, MutableByteView out,

@@ -442,6 +442,7 @@ namespace wire {
 // request exchange.
 Result<size_t> encode_request(const MessageBase& m, const RequestHead* head, ByteView payload,
                               MutableByteView out, const VaryingOptions* varying) noexcept {
+  if (!kVaryingRequests) varying = nullptr;  // never given: the code for it is left out
   const Token& token = head ? head->token : m.token;
   if (token.length > 8) return Errc::invalid_argument;
   if (out.size() < 4u + token.length) return Errc::buffer_too_small;

@@ -10,9 +10,9 @@
 
 namespace lwm2m::coap::detail {
 
-bool observe_fresh(uint32_t v1, uint32_t v2, TimePoint t1, TimePoint t2) noexcept {
+bool observe_fresh(uint32_t v1, uint32_t v2, Tick t1, Tick t2) noexcept {
   constexpr uint32_t half = 1u << 23;
-  return (v1 < v2 && v2 - v1 < half) || (v1 > v2 && v1 - v2 > half) || t2 > t1 + Duration{128000};
+  return (v1 < v2 && v2 - v1 < half) || (v1 > v2 && v1 - v2 > half) || t2 > t1 + 128000u;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
   o.last_mid_valid = true;
   const bool ends = !resp.code.is_success();
   if (!replacing) {
-    start_transmission(*e, now);
+    start_transmission(*e, tick(now));
     if (con) o.exchange = index_of(*e);
   }
   if (con) o.last_con = now;
@@ -148,7 +148,7 @@ Status EngineCore::notify(ObservationId id, bool con, TimePoint now, ResponseFil
 // ---------------------------------------------------------------------------------------
 // Client role
 
-bool EngineCore::accept_notification(Exchange& e, uint32_t observe, TimePoint now) noexcept {
+bool EngineCore::accept_notification(Exchange& e, uint32_t observe, Tick now) noexcept {
   const uint32_t seq = observe & 0xFFFFFF;
   if (e.got_notification && !observe_fresh(e.last_observe, seq, e.last_notification, now))
     return false;
@@ -156,13 +156,13 @@ bool EngineCore::accept_notification(Exchange& e, uint32_t observe, TimePoint no
   e.last_observe = seq;
   e.last_notification = now;
   e.state = Exchange::State::observing;
-  e.deadline = kNever;
+  e.deadline = kNeverTick;
   return true;
 }
 
 // Proactive deregistration (§3.6): the same request with Observe 1; its answer is
 // swallowed.
-Status EngineCore::deregister(Exchange& e, TimePoint now) noexcept {
+Status EngineCore::deregister(Exchange& e, Tick now) noexcept {
   e.deregistering = true;
   e.handler = nullptr;
   VaryingOptions options = e.options;

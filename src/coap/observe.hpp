@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "coap/tick.hpp"
 #include "lwm2m/coap/engine.hpp"
 
 namespace lwm2m::coap::detail {
@@ -50,6 +51,6 @@ struct ServedObservation {
 
 /// RFC 7641 §3.4: is notification (v2, received at t2) newer than (v1, t1)? 24-bit
 /// sequence numbers wrap; after 128 s any value is fresh.
-bool observe_fresh(uint32_t v1, uint32_t v2, TimePoint t1, TimePoint t2) noexcept;
+bool observe_fresh(uint32_t v1, uint32_t v2, Tick t1, Tick t2) noexcept;
 
 }  // namespace lwm2m::coap::detail

@@ -7,6 +7,7 @@
 
 #include "coap/engine_core.hpp"
 #include "lwm2m/config.hpp"
+#include "millis32.hpp"
 #include "small_divide.hpp"
 
 namespace lwm2m::coap::detail {
@@ -14,8 +15,7 @@ namespace lwm2m::coap::detail {
 // ---------------------------------------------------------------------------------------
 // Deduplication cache
 
-CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, TimePoint now,
-                             CacheEntry*& victim) noexcept {
+CacheEntry* DedupCache::find(PeerId peer, uint16_t mid, Tick now, CacheEntry*& victim) noexcept {
   // The victim: the first free or expired entry not being transmitted, else the oldest
   // live one not being transmitted.
   victim = nullptr;
@@ -94,10 +94,56 @@ TxEntry TxQueue::pop() noexcept {
   return t;
 }
 
-Duration initial_timeout(const EngineSettings& tx, Random& rng) noexcept {
+Tick period_of(Duration d) noexcept {
+  const uint32_t ms = lwm2m::detail::saturated_ms(d);
+  return ms < kMaxPeriod ? ms : kMaxPeriod;
+}
+
+Tick initial_timeout(const EngineSettings& tx, Random& rng) noexcept {
   uint32_t spread = tx.ack_random_factor_permille - 1000u;
   uint32_t r = spread ? rng.next_u32() % (spread + 1) : 0;
-  return Duration{lwm2m::detail::divide(int64_t{tx.ack_timeout_ms} * (1000 + r), 1000)};
+  return period_of(Duration{lwm2m::detail::divide(int64_t{tx.ack_timeout_ms} * (1000 + r), 1000)});
+}
+
+// ---------------------------------------------------------------------------------------
+// The clock
+
+Tick EngineCore::tick(TimePoint now) noexcept {
+  const int64_t since = to_millis(now) - to_millis(epoch);
+  if (since < 0) return 0;  // a clock that went back: as the epoch, never earlier
+  if (since < kRebaseAt) return static_cast<Tick>(since);
+  // Called from a handler (send_request(), notify()...): the input being handled holds
+  // ticks of the current epoch, so the epoch moves between inputs only; until then the
+  // clock stands at its last tick (one plus kMaxPeriod still below kNeverTick).
+  if (busy()) return kRebaseAt - 1;
+  rebase(now);
+  return kRebaseAt / 2;
+}
+
+// Out of line: it runs once in 12 days at most.
+[[gnu::noinline]] void EngineCore::rebase(TimePoint now) noexcept {
+  // `now` becomes half of kRebaseAt (so that a period of up to kMaxPeriod from it still
+  // fits below kNeverTick, and the next rebase is 12 days away at the earliest); every
+  // stored tick moves back by as much, one in the past stopping at 0.
+  const TimePoint next = now - Duration{kRebaseAt / 2};
+  const int64_t by = to_millis(next) - to_millis(epoch);  // at least kRebaseAt / 2
+  const Tick shift = by < kNeverTick ? static_cast<Tick>(by) : kNeverTick;
+  epoch = next;
+  auto back = [shift](Tick& t) noexcept {
+    if (t != kNeverTick) t = t > shift ? t - shift : 0;
+  };
+  for (uint16_t i = 0; i < config.exchanges; ++i) {
+    back(exchanges[i].deadline);
+    // Only an observation of ours reads it (a build without Observe holds none).
+    if (LWM2M_WITH_OBSERVE) back(exchanges[i].last_notification);
+  }
+  for (uint16_t i = 0; i < cache.size(); ++i)
+    back(cache[i].expires);
+  if (LWM2M_WITH_BLOCKWISE && reassembly) back(reassembly->expires_);
+}
+
+TimePoint EngineCore::time_of(Tick t) const noexcept {
+  return epoch + Duration{t};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -151,25 +197,25 @@ void EngineCore::free_exchange(Exchange& e) noexcept {
   }
 }
 
-void EngineCore::start_transmission(Exchange& e, TimePoint now) noexcept {
+void EngineCore::start_transmission(Exchange& e, Tick now) noexcept {
   if (e.type == Type::con) {
     e.state = Exchange::State::wait_ack;
     e.retransmits = 0;
-    e.timeout = Millis32(initial_timeout(config, rng));
+    e.timeout = initial_timeout(config, rng);
     e.deadline = now + e.timeout;
   } else if (e.kind == Exchange::Kind::request) {
     e.state = Exchange::State::wait_response;
     e.deadline = now + exchange_lifetime;
   } else {
     e.state = Exchange::State::transmit_once;
-    e.deadline = kNever;
+    e.deadline = kNeverTick;
   }
   queue_exchange(e);
 }
 
 // NSTART (RFC 7252 §4.7): queued CON exchanges start, oldest first, while fewer than
 // NSTART wait for their ACK.
-void EngineCore::promote_queued(PeerId peer, TimePoint now) noexcept {
+void EngineCore::promote_queued(PeerId peer, Tick now) noexcept {
   for (;;) {
     uint32_t in_flight = 0;
     Exchange* oldest = nullptr;
@@ -211,7 +257,7 @@ void end_unanswered(EngineCore& core, Exchange& e, Errc why) noexcept {
 }
 }  // namespace
 
-void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noexcept {
+void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, Tick now) noexcept {
   for (uint16_t i = 0; i < config.exchanges; ++i) {
     Exchange& e = exchanges[i];
     if (e.state != Exchange::State::wait_ack || e.peer != peer || e.mid != m.message_id) continue;
@@ -220,8 +266,9 @@ void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noe
     } else if (m.code.is_empty()) {
       if (e.kind == Exchange::Kind::request) {
         // Separate response follows (RFC 7252 §5.2.2).
-        e.state = e.observe && e.got_notification ? Exchange::State::observing
-                                                  : Exchange::State::wait_response;
+        e.state = LWM2M_WITH_OBSERVE && e.observe && e.got_notification
+                      ? Exchange::State::observing
+                      : Exchange::State::wait_response;
         e.deadline = now + exchange_lifetime;
       } else {
         free_exchange(e);
@@ -246,7 +293,7 @@ void EngineCore::on_ack_or_rst(PeerId peer, const Message& m, TimePoint now) noe
   }
 }
 
-void EngineCore::handle_timeout(TimePoint now) noexcept {
+void EngineCore::handle_timeout(Tick now) noexcept {
   for (uint16_t i = 0; i < config.exchanges; ++i) {
     Exchange& e = exchanges[i];
     if (e.deadline > now) continue;
@@ -254,7 +301,7 @@ void EngineCore::handle_timeout(TimePoint now) noexcept {
       if (e.retransmits < config.max_retransmit) {
         ++e.retransmits;
         ++stats.retransmissions;
-        e.timeout = Millis32(2 * Duration(e.timeout));
+        e.timeout = e.timeout < kMaxPeriod / 2 ? 2 * e.timeout : kMaxPeriod;
         e.deadline = now + e.timeout;
         queue_exchange(e);
         continue;
@@ -295,14 +342,14 @@ std::optional<Datagram> EngineCore::poll_transmit() noexcept {
 }
 
 TimePoint EngineCore::next_deadline() const noexcept {
-  TimePoint next = kNever;
+  Tick next = kNeverTick;
   for (uint16_t i = 0; i < config.exchanges; ++i) {
     const Exchange& e = exchanges[i];
     if ((e.state == Exchange::State::wait_ack || e.state == Exchange::State::wait_response) &&
         e.deadline < next)
       next = e.deadline;
   }
-  return next;
+  return next == kNeverTick ? kNever : time_of(next);
 }
 
 }  // namespace lwm2m::coap::detail

@@ -6,21 +6,11 @@
 #include <cstdint>
 
 #include "coap/request_writer.hpp"
+#include "coap/tick.hpp"
 #include "coap/wire.hpp"
 #include "lwm2m/coap/engine.hpp"
-#include "millis32.hpp"
 
 namespace lwm2m::coap::detail {
-
-/// A period the engine keeps in 32 bits of milliseconds (49 days; a longer one counts as
-/// that, a negative one as 0), added to a TimePoint as a Duration is.
-struct Millis32 {
-  Millis32() noexcept = default;  // 0
-  explicit Millis32(Duration d) noexcept : ms(lwm2m::detail::saturated_ms(d)) {}
-  operator Duration() const noexcept { return Duration{ms}; }
-  friend TimePoint operator+(TimePoint t, Millis32 d) noexcept { return t + Duration{d.ms}; }
-  uint32_t ms = 0;
-};
 
 /// One outgoing exchange: our request (with its blocks and observation), a CON separate
 /// response, or a notification. Its datagram stays in `buf` for retransmission.
@@ -40,16 +30,15 @@ struct Exchange {
   static constexpr uint16_t kNone = 0xFFFF;
 
   // Members in falling order of alignment, so that no padding comes between them: an
-  // engine keeps one per exchange slot (160 bytes on a 32-bit target; 168 with an 8-byte
-  // retransmission timeout and 4 bytes of padding before the second time).
-  TimePoint deadline = kNever;
-  TimePoint last_notification{};
+  // engine keeps one per exchange slot.
+  Tick deadline = kNeverTick;
+  Tick last_notification = 0;
   ResponseHandler* handler = nullptr;
   ByteView body;  // whole request body for Block1 uploads (caller-owned)
   uint8_t* buf = nullptr;
   uint32_t sequence = 0;
   uint32_t last_observe = 0;
-  Millis32 timeout;
+  Tick timeout = 0;  // the retransmission timeout, kMaxPeriod at most
   // Request kind: the block and observe options of the datagram in buf, as values, for
   // building the next one.
   VaryingOptions options;
@@ -85,7 +74,7 @@ struct CacheEntry {
   PeerId peer = 0;
   uint16_t mid = 0;
   uint16_t len = 0;
-  TimePoint expires{};
+  Tick expires = 0;
   uint8_t* buf = nullptr;  ///< its response in the ResponseStore; null: none kept
 };
 
@@ -107,7 +96,7 @@ class DedupCache {
   /// The live entry for a (peer, MID), or null; then `victim` is the entry a new one would
   /// take (null when every entry is being transmitted). One scan does both: a request
   /// that is not a retransmission always needs the second.
-  CacheEntry* find(PeerId peer, uint16_t mid, TimePoint now, CacheEntry*& victim) noexcept;
+  CacheEntry* find(PeerId peer, uint16_t mid, Tick now, CacheEntry*& victim) noexcept;
   /// Makes `victim` (from find(), the cache unchanged since) the pending entry of a new
   /// (peer, MID); null when it is null.
   static CacheEntry* insert(CacheEntry* victim, PeerId peer, uint16_t mid) noexcept;
@@ -117,6 +106,7 @@ class DedupCache {
     return static_cast<uint16_t>(&c - entries_);
   }
   CacheEntry& operator[](uint16_t i) noexcept { return entries_[i]; }
+  uint16_t size() const noexcept { return count_; }
 
  private:
   CacheEntry* entries_ = nullptr;
@@ -157,7 +147,8 @@ class TxQueue {
   uint16_t capacity_ = 0, head_ = 0, count_ = 0;
 };
 
-/// Uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
-Duration initial_timeout(const EngineSettings& tx, Random& rng) noexcept;
+/// Uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2), kMaxPeriod at
+/// most.
+Tick initial_timeout(const EngineSettings& tx, Random& rng) noexcept;
 
 }  // namespace lwm2m::coap::detail

@@ -14,7 +14,7 @@ size_t VaryingOptions::slot_of(uint16_t number) noexcept {
 }
 
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
-                                   const VaryingOptions& varying, ByteView payload,
+                                   const VaryingOptions* varying, ByteView payload,
                                    MutableByteView out) noexcept {
   // A payload the caller wrote in `out` (Engine::request_buffer()) goes to its end first,
   // where the encoder leaves it until the options in front of it are written.
@@ -23,7 +23,7 @@ Result<size_t> write_first_request(const Message& request, const RequestHead& he
     std::memmove(at, payload.data(), payload.size());
     payload = {at, payload.size()};
   }
-  return wire::encode_request(request, &head, payload, out, &varying);
+  return wire::encode_request(request, &head, payload, out, varying);
 }
 
 Result<size_t> rewrite_request(MutableByteView buf, size_t len, uint16_t mid, const Token& token,

@@ -13,6 +13,11 @@
 
 namespace lwm2m::coap {
 
+/// Whether a request exchange ever sends a second datagram (a next Block1 or Block2 block,
+/// an Observe deregistration): not in a build without block-wise transfers and Observe,
+/// which then neither notes nor encodes its varying options apart (less code).
+inline constexpr bool kVaryingRequests = LWM2M_WITH_OBSERVE || LWM2M_WITH_BLOCKWISE;
+
 /// The options that change between the datagrams of one request exchange, as values.
 struct VaryingOptions {
   static constexpr size_t kCount = 4;
@@ -51,11 +56,12 @@ Result<size_t> encode_request(const MessageBase& m, const RequestHead* head, Byt
                               MutableByteView out, const VaryingOptions* varying) noexcept;
 }  // namespace wire
 
-/// Encodes `request` with `varying` in place of its own Observe, Block and Size1 options,
-/// with `head` and `payload`, into `out`. `payload` may already lie in `out` (written there
-/// by the caller). On failure (buffer_too_small) `out` holds nothing usable.
+/// Encodes `request` with `varying` in place of its own Observe, Block and Size1 options
+/// (null, or without kVaryingRequests: its own), with `head` and `payload`, into `out`. `payload`
+/// may already lie in `out` (written there by the caller). On failure (buffer_too_small) `out`
+/// holds nothing usable.
 Result<size_t> write_first_request(const Message& request, const RequestHead& head,
-                                   const VaryingOptions& varying, ByteView payload,
+                                   const VaryingOptions* varying, ByteView payload,
                                    MutableByteView out) noexcept;
 
 /// Turns the request datagram `buf[0, len)` into the exchange's next one, in place: message

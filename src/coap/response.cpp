@@ -182,7 +182,7 @@ Status EngineCore::respond_deferred(DeferredId id, TimePoint now, ResponseFiller
   e->type = resp.type;
   d.active = false;
   d.generation = static_cast<uint16_t>(d.generation + 1);
-  start_transmission(*e, now);
+  start_transmission(*e, tick(now));
   return Errc::ok;
 }
 

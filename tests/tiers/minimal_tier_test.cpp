@@ -311,8 +311,9 @@ TEST(MinimalTierNumbers, IntegersConvertToTheSameDoublesAsTheCompilersConversion
   }
 }
 
-// The CoAP engine of this build serves no observe relation: accept_observe() says so and the
-// answer carries no Observe option (RFC 7641 §4.1: not observed).
+// The CoAP engine of this build serves no observe relation: a GET with Observe 0 reaches the
+// handler as a plain GET, accept_observe() says so and the answer carries no Observe option
+// (RFC 7641 §4.1: not observed).
 TEST(MinimalTierEngine, AcceptObserveIsUnsupportedAndTheAnswerIsPlain) {
   struct Handler : coap::RequestHandler {
     void on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept override {
@@ -338,7 +339,7 @@ TEST(MinimalTierEngine, AcceptObserveIsUnsupportedAndTheAnswerIsPlain) {
   auto n = coap::encode(get, wire);
   ASSERT_TRUE(n.ok());
   engine.handle_datagram(1, {wire, *n}, TimePoint{});
-  EXPECT_TRUE(handler.registering);
+  EXPECT_FALSE(handler.registering);
   EXPECT_EQ(handler.accepted.error(), Errc::unsupported);
   auto d = engine.poll_transmit();
   ASSERT_TRUE(d.has_value());
@@ -347,6 +348,64 @@ TEST(MinimalTierEngine, AcceptObserveIsUnsupportedAndTheAnswerIsPlain) {
   EXPECT_EQ(reply.code, codes::content);
   EXPECT_FALSE(reply.observe().has_value());
   EXPECT_EQ(engine.observation_count(), 0u);
+}
+
+// Nor does it hold an observation of its own: a request with Observe 0 ends with its first
+// response (final, as any response), and a notification after it is answered RST (RFC 7641
+// §3.6, an unknown token), as a peer that ended the observation would be.
+TEST(MinimalTierEngine, ARequestWithObserveEndsWithItsFirstResponse) {
+  struct Handler : coap::ResponseHandler {
+    void on_response(coap::RequestId, const coap::Message&, bool last) noexcept override {
+      ++responses;
+      final = last;
+    }
+    void on_error(coap::RequestId, Errc) noexcept override { ++errors; }
+    int responses = 0, errors = 0;
+    bool final = false;
+  } handler;
+  XorShiftRandom rng{3};
+  coap::Engine engine(coap::EngineConfig{}, rng, nullptr);
+  ASSERT_TRUE(engine.valid());
+  coap::Message get;
+  get.code = codes::get;
+  ASSERT_TRUE(get.add_uint(coap::OptionNumber::observe, 0).ok());
+  ASSERT_TRUE(get.add_path(coap::OptionNumber::uri_path, "3303/0/5700").ok());
+  auto id = engine.send_request(1, get, handler, TimePoint{});
+  ASSERT_TRUE(id.ok());
+  auto d = engine.poll_transmit();
+  ASSERT_TRUE(d.has_value());
+  coap::Message sent;
+  ASSERT_EQ(coap::parse(d->bytes, sent), coap::ParseError::none);
+  EXPECT_EQ(sent.observe(), 0u) << "the request goes out as given";
+
+  coap::Message notification;
+  notification.type = coap::Type::ack;
+  notification.code = codes::content;
+  notification.message_id = sent.message_id;
+  notification.token = sent.token;
+  ASSERT_TRUE(notification.add_uint(coap::OptionNumber::observe, 5).ok());
+  uint8_t wire[64];
+  auto n = coap::encode(notification, wire);
+  ASSERT_TRUE(n.ok());
+  engine.handle_datagram(1, {wire, *n}, TimePoint{});
+  EXPECT_EQ(handler.responses, 1);
+  EXPECT_TRUE(handler.final);
+  EXPECT_FALSE(engine.active(*id));
+
+  notification.type = coap::Type::con;
+  notification.message_id = static_cast<uint16_t>(sent.message_id + 100);
+  notification.remove(coap::OptionNumber::observe);
+  ASSERT_TRUE(notification.add_uint(coap::OptionNumber::observe, 6).ok());
+  n = coap::encode(notification, wire);
+  ASSERT_TRUE(n.ok());
+  engine.handle_datagram(1, {wire, *n}, from_millis(1000));
+  EXPECT_EQ(handler.responses, 1);
+  d = engine.poll_transmit();
+  ASSERT_TRUE(d.has_value());
+  coap::Message rst;
+  ASSERT_EQ(coap::parse(d->bytes, rst), coap::ParseError::none);
+  EXPECT_EQ(rst.type, coap::Type::rst);
+  EXPECT_EQ(rst.message_id, notification.message_id);
 }
 
 }  // namespace

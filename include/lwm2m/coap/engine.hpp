@@ -54,10 +54,12 @@ struct ResponseFiller {
 }  // namespace detail
 
 /// RFC 7252 §4.8 transmission parameters; the defaults are the RFC's. The engine keeps the
-/// periods it derives (a retransmission's timeout, EXCHANGE_LIFETIME, NON_LIFETIME) in 32
-/// bits of milliseconds: one beyond 49 days (2^32 - 1 ms) counts as that.
+/// periods it derives (a retransmission's timeout, EXCHANGE_LIFETIME, NON_LIFETIME) in 31
+/// bits of milliseconds: one beyond 24.8 days (2^31 - 1 ms) counts as that.
 struct TransmissionParams {
-  Duration ack_timeout{2000};  ///< first retransmission of a CON after this; 2^32-1 ms at most
+  /// First retransmission of a CON after this; 2^32-1 ms at most (the configuration is
+  /// invalid above), a first timeout beyond 2^31-1 ms counting as that.
+  Duration ack_timeout{2000};
   /// ACK_RANDOM_FACTOR as a ratio in thousandths (1500 = 1.5), to stay free of floats.
   uint16_t ack_random_factor_permille = 1500;
   uint8_t max_retransmit = 4;       ///< retransmissions of a CON message before the exchange fails
@@ -273,9 +275,12 @@ struct IncomingRequest {
   PeerId peer;             ///< who sent it
   const Message& message;  ///< options and the last block's payload
   ByteView body;           ///< the complete body (Block1 transfers reassembled)
-  /// GET/FETCH with Observe 0: the handler may call Response::accept_observe().
+  /// GET/FETCH with Observe 0: the handler may call Response::accept_observe(). Always
+  /// false in a library built without Observe (LWM2M_WITH_OBSERVE 0), which serves no
+  /// relation.
   bool observe_register;
-  /// GET/FETCH with Observe 1; the engine has already removed the relation.
+  /// GET/FETCH with Observe 1; the engine has already removed the relation. Always false
+  /// without Observe.
   bool observe_deregister;
   /// Set when the handler took this Block1 request block by block (streams_block1()):
   /// `body` is this block only. Answer 2.31 Continue while `more`, the final code after
@@ -450,7 +455,9 @@ class Engine {
   /// Sends a request. The engine sets the message ID and a fresh token; a payload larger
   /// than the block size goes out with Block1 (the payload bytes must stay valid until the
   /// exchange ends). With Observe 0 in `request`, notifications keep arriving through
-  /// `handler` until cancel(). no_space when every exchange slot is busy.
+  /// `handler` until cancel() (in a library built with Observe, LWM2M_WITH_OBSERVE: built
+  /// without it, the first response ends the exchange and later notifications are answered
+  /// RST). no_space when every exchange slot is busy.
   Result<RequestId> send_request(PeerId peer, const Message& request, ResponseHandler& handler,
                                  TimePoint now, RequestOptions opts = {}) noexcept;
   /// Where the payload of the next send_request() may be written, so that the caller keeps

@@ -17,6 +17,7 @@ using namespace std::chrono_literals;
 using coap::Type;
 using coap::detail::CacheEntry;
 using coap::detail::DedupCache;
+using coap::detail::Tick;
 using coap::detail::TxEntry;
 using coap::detail::TxQueue;
 
@@ -36,21 +37,23 @@ class Dedup : public ::testing::Test {
   void SetUp() override {
     cache_.attach(entries_.data(), static_cast<uint16_t>(entries_.size()), &store_);
   }
+  // The engine's clock (coap/tick.hpp) counts from 0 here: ticks are the milliseconds.
+  static Tick tick(TimePoint t) { return static_cast<Tick>(to_millis(t)); }
   // What the engine does with a request: one scan finds a retransmission's entry or,
   // failing that, the entry a new answer takes.
   CacheEntry* find(coap::PeerId peer, uint16_t mid, TimePoint now) {
     CacheEntry* victim = nullptr;
-    return cache_.find(peer, mid, now, victim);
+    return cache_.find(peer, mid, tick(now), victim);
   }
   CacheEntry* insert(coap::PeerId peer, uint16_t mid, TimePoint now) {
     CacheEntry* victim = nullptr;
-    if (cache_.find(peer, mid, now, victim)) return nullptr;
+    if (cache_.find(peer, mid, tick(now), victim)) return nullptr;
     return DedupCache::insert(victim, peer, mid);
   }
   CacheEntry* answer(coap::PeerId peer, uint16_t mid, TimePoint now, Duration lifetime) {
     CacheEntry* c = insert(peer, mid, now);
     if (c) {
-      c->expires = now + lifetime;
+      c->expires = tick(now + lifetime);
       EXPECT_TRUE(cache_.store_empty_ack(*c).ok());
     }
     return c;

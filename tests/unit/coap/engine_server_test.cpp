@@ -336,16 +336,17 @@ TEST_F(EngineServer, MessageIdIsNewAgainAfterExchangeLifetime) {
   EXPECT_EQ(server_.calls.size(), 2u);
 }
 
-// The engine keeps EXCHANGE_LIFETIME in 32 bits of milliseconds: a configuration whose
-// lifetime is longer (here about 100 days) deduplicates for 2^32 - 1 ms (49 days).
-TEST_F(EngineServer, ExchangeLifetimeBeyond49DaysCountsAs49Days) {
+// The engine keeps its periods in 31 bits of milliseconds (its clock, src/coap/tick.hpp): a
+// configuration whose EXCHANGE_LIFETIME is longer (here about 100 days) deduplicates for
+// 2^31 - 1 ms (24.8 days).
+TEST_F(EngineServer, ExchangeLifetimeBeyond24DaysCountsAs24Days) {
   coap::EngineConfig cfg;
   cfg.tx.max_latency = Duration{int64_t{1} << 32};
   start(cfg);
   const Message req = request(Type::con, get, 0x6100, token({1}), "hello");
-  peer_send(req, Duration{int64_t{UINT32_MAX} - 1000});
+  peer_send(req, Duration{int64_t{INT32_MAX} - 1000});
   peer_send(req, 1001ms);  // a duplicate: answered from the cache
-  peer_send(req);          // 2^32 ms after the first: a new request
+  peer_send(req);          // 2^31 ms after the first: a new request
   EXPECT_EQ(received().size(), 3u);
   EXPECT_EQ(server_.calls.size(), 2u);
 }

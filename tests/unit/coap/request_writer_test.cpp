@@ -102,7 +102,7 @@ TEST(RequestWriter, EveryDatagramOfAnExchangeIsWhatTheEncoderMakesOfIt) {
     ASSERT_TRUE(request.add_uint(OptionNumber::block2, 0x7777).ok());
     ASSERT_TRUE(request.add_uint(OptionNumber::observe, 5).ok());
     std::vector<uint8_t> a(kBuf);
-    auto n = coap::write_first_request(request, head, v, request.payload, a);
+    auto n = coap::write_first_request(request, head, &v, request.payload, a);
     ASSERT_TRUE(n.ok());
     ASSERT_EQ(Bytes(a.begin(), a.begin() + static_cast<long>(*n)),
               oracle(c.stable, head, v, as_bytes(body)));
@@ -152,8 +152,8 @@ TEST(RequestWriter, TooSmallABufferIsRefused) {
   for (size_t size = 0; size <= want.size(); ++size) {
     std::vector<uint8_t> out(size);
     auto n = coap::write_first_request(request,
-                                       RequestHead{request.type, request.code, 0, request.token}, v,
-                                       request.payload, out);
+                                       RequestHead{request.type, request.code, 0, request.token},
+                                       &v, request.payload, out);
     if (size < want.size()) {
       EXPECT_EQ(n.status(), Errc::buffer_too_small) << size;
     } else {
@@ -182,9 +182,10 @@ TEST(RequestWriter, ANextDatagramInTheSameBufferFitsExactlyWhenTheEncodersDoes) 
   for (size_t size = 0; size <= want.size(); ++size) {
     SCOPED_TRACE(size);
     std::vector<uint8_t> buf(size);
+    const VaryingOptions none;
     auto n = coap::write_first_request(request,
                                        RequestHead{request.type, request.code, 1, request.token},
-                                       VaryingOptions{}, request.payload, buf);
+                                       &none, request.payload, buf);
     if (!n.ok()) {
       EXPECT_EQ(n.status(), Errc::buffer_too_small);
       continue;
