@@ -89,13 +89,13 @@ Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now)
     const RegistrationAction act = fsm_.poll(now);
     if (act == RegistrationAction::none) return Outcome::none;
     // An action and the exchange that carries it are numbered alike.
-    if (const Status st = send_registration(host, static_cast<Exchange>(act), now); !st) {
-      // Nothing went out (no exchange slot, payload too large): count it as a failed
-      // attempt so that the retry timers apply instead of a busy loop.
-      exchange_ = Exchange::none;
-      fsm_.on_timeout(now);
-      if (act != RegistrationAction::send_register) return Outcome::none;
-      return attempt_failed(host, st.error());
+    const auto what = static_cast<Exchange>(act);
+    if (const Status st = send_registration(host, what, now); !st) {
+      // Nothing went out (no exchange slot, payload too large): answered as an exchange
+      // that got no answer, so that the retry timers apply instead of a busy loop and the
+      // application hears of it as of any failed exchange.
+      exchange_ = what;
+      return answered(host, nullptr, st.error(), now);
     }
   }
 }
