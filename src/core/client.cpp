@@ -256,7 +256,6 @@ TimePoint Client::next_deadline() const noexcept {
   TimePoint o = s.observe.deadline(s.now_);
   if (o < t) t = o;
 #endif
-  if ((s.reboot_by || s.factory_reset_by) && s.now_ < t) t = s.now_;
   return t;
 }
 
@@ -335,14 +334,6 @@ void Client::Impl::drive(TimePoint now) noexcept {
     (void)sync_accounts(now);
   }
   drive_bootstrap(now);
-  if (reboot_by) {
-    push(Event{EventKind::reboot, accounts[*reboot_by].ssid, *reboot_by});
-    reboot_by.reset();
-  }
-  if (factory_reset_by) {
-    push(Event{EventKind::factory_reset, accounts[*factory_reset_by].ssid, *factory_reset_by});
-    factory_reset_by.reset();
-  }
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used) drive_account(accounts[i], now);
 #if LWM2M_WITH_OBSERVE

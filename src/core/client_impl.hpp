@@ -89,7 +89,6 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   /// scratch from one allocation (one allocator header instead of six); `links` and
   /// `scratch_at` then point into it. False when memory ran out.
   bool allocate_tables(uint8_t max_events, size_t uplink_bytes, size_t scratch_bytes) noexcept;
-  void build_accounts(TimePoint now) noexcept;
   void drop_account(size_t i, TimePoint now) noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
   /// lost their instances, adds and starts registering new ones. True when any remains.
@@ -242,10 +241,6 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   void want_state(StateCommand k) noexcept {
     state_wish = static_cast<uint8_t>(static_cast<uint8_t>(k) + 1);
   }
-
-  /// Account index of the server whose Execute of /3/0/4 or /3/0/5 was answered 2.04; the
-  /// event goes out after the answer.
-  std::optional<uint8_t> reboot_by, factory_reset_by;
 
   bool started = false;
   bool stopping = false;
