@@ -115,8 +115,9 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   s.account_count = std::min<size_t>(config.max_servers, LWM2M_MAX_SERVERS) + 1;
 #endif
   // Without bootstrap nothing reads the policy: no code to convert it.
-  if (LWM2M_WITH_BOOTSTRAP)
-    s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
+#if LWM2M_WITH_BOOTSTRAP
+  s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
+#endif
   // Only a payload larger than a block needs bytes of its own (Block1 reads it until the
   // exchange ends); a smaller one is written into its request's buffer (`links` is null).
   // A client sharing a Workspace keeps neither it nor the scratch.

@@ -66,6 +66,26 @@ struct ObservationHost {};
 #define LWM2M_OBSERVATION_HOST
 #endif
 
+#if LWM2M_WITH_BOOTSTRAP
+using Bootstrap = BootstrapFsm;
+#else
+/// A build without bootstrap never bootstraps: no state (24 B less per client, no stores of
+/// its defaults at construction), and the questions asked of it have constant answers.
+struct Bootstrap {
+  void stop() noexcept {}
+  BootstrapAction poll(TimePoint) noexcept { return BootstrapAction::none; }
+  void on_request_response(bool, TimePoint) noexcept {}
+  bool on_failure(TimePoint) noexcept { return true; }
+  void on_server_request(TimePoint) noexcept {}
+  void on_finish_accepted(TimePoint) noexcept {}
+  void start(TimePoint, Duration) noexcept {}
+  bool active() const noexcept { return false; }
+  TimePoint deadline() const noexcept { return kNever; }
+  uint8_t attempts() const noexcept { return 0; }
+  bool gave_up() const noexcept { return false; }
+};
+#endif
+
 struct Client::Impl final : ObservationHost, RegistrationHost {
   // The RegistrationHost base holds the engine, the server accounts (`reader`, objects 0
   // and 1), the event queue (`events`) and the object links buffer (`links`) that every
@@ -251,7 +271,7 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   coap::RequestId bootstrap_request_id{};
   TimePoint now_{};  ///< time of the input being processed
 
-  BootstrapFsm bs;
+  Bootstrap bs;
 
   void push(const Event& e) noexcept {
     events.push(e);
