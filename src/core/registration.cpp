@@ -223,17 +223,18 @@ Registration::Outcome Registration::attempt_failed(RegistrationHost& host, Errc 
 }
 
 bool Registration::store_location(const coap::Message& response) noexcept {
-  // Location-Path segments joined with '/': "rd/5a3f".
-  std::string_view segs[6];
-  const size_t n = response.strings(coap::OptionNumber::location_path, segs);
-  if (n == 0 || n > 6) return false;
-  size_t len = 0;
-  for (size_t k = 0; k < n; ++k) {
-    if (len + segs[k].size() + (k ? 1 : 0) > kLocationMax) return false;
-    if (k) location_[len++] = '/';
-    std::memcpy(location_ + len, segs[k].data(), segs[k].size());
-    len += segs[k].size();
+  // Location-Path segments joined with '/': "rd/5a3f"; at most 6 segments and kLocationMax
+  // characters, or nothing is kept.
+  size_t len = 0, n = 0;
+  for (const coap::Option& o : response.options()) {
+    if (o.number != static_cast<uint16_t>(coap::OptionNumber::location_path)) continue;
+    const std::string_view seg = o.string();
+    if (++n > 6 || len + seg.size() + (n > 1) > kLocationMax) return false;
+    if (n > 1) location_[len++] = '/';
+    std::memcpy(location_ + len, seg.data(), seg.size());
+    len += seg.size();
   }
+  if (n == 0) return false;
   location_len_ = static_cast<uint8_t>(len);
   return true;
 }
