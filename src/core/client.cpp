@@ -360,8 +360,7 @@ void Client::Impl::answered(coap::RequestId id, const coap::Message* response,
                             Errc error) noexcept {
   // A build without Send or bootstrap never has such a request in flight.
   if (LWM2M_WITH_SEND && send_request.valid() && id == send_request) {
-    if (response) error = response->code.is_success() ? Errc::ok : error_of(response->code);
-    return on_send_done(error);
+    return on_send_done(answer_error(response, error));
   }
   if (registration_answered(id, response, error) || !LWM2M_WITH_BOOTSTRAP) return;
   Account* a = bootstrap_request(id);

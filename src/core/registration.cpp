@@ -25,6 +25,16 @@ void Query::add(const char* key, std::string_view value) noexcept {
   st_ = m_.add_string(coap::OptionNumber::uri_query, std::string_view(at, n));
 }
 
+Errc answer_error(const coap::Message* response, Errc error) noexcept {
+  if (!response) return error;
+  const coap::Code code = response->code;
+  if (code.is_success()) return Errc::ok;
+  // The reverse of coap::code_for().
+  for (int e = static_cast<int>(Errc::bad_request); e <= static_cast<int>(Errc::conflict); ++e)
+    if (coap::code_for(static_cast<Errc>(e)).raw == code.raw) return static_cast<Errc>(e);
+  return code.cls() == 5 ? Errc::internal_error : Errc::bad_request;
+}
+
 namespace {
 
 using namespace std::string_view_literals;
@@ -168,7 +178,7 @@ Registration::Outcome Registration::answered(RegistrationHost& host, const coap:
   const Exchange what = exchange_;
   exchange_ = Exchange::none;
   const bool ok = response && response->code.is_success();
-  if (response && !ok) error = error_of(response->code);
+  error = answer_error(response, error);
   // (No answer is the same to the state machine as a failure: on_timeout() is the failed
   // response of the exchange in flight.)
   switch (what) {
