@@ -190,8 +190,9 @@ Status Client::start(TimePoint now) noexcept {
   s.started = true;
   s.stopping = false;
   if (Status st = s.begin(now); !st) return st;
-  // A download that a restart interrupted goes on (the object kept where it was).
-  if (s.downloader) s.downloader->resume(*this, now);
+  // A download that a restart interrupted goes on (the object kept where it was); a build
+  // without Firmware Update never has a downloader (set_downloader()).
+  if (LWM2M_WITH_FIRMWARE_UPDATE && s.downloader) s.downloader->resume(*this, now);
   s.drive(now);
   return {};
 }
