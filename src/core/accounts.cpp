@@ -84,8 +84,10 @@ struct ServerField {
   uint8_t offset;  ///< of the member in ServerEntry
   Kind kind;
 };
-#define LWM2M_FIELD(rid, member, kind) \
-  ServerField { rid, static_cast<uint8_t>(offsetof(ServerEntry, member)), ServerField::kind }
+#define LWM2M_FIELD(rid, member, kind)                                          \
+  ServerField {                                                                 \
+    rid, static_cast<uint8_t>(offsetof(ServerEntry, member)), ServerField::kind \
+  }
 constexpr ServerField kServerFields[] = {
     LWM2M_FIELD(srv::kShortServerId, ssid, u16),
     LWM2M_FIELD(srv::kLifetime, lifetime_s, u32),
