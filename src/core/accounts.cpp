@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/accounts.hpp"
 
+#include <cstddef>
 #include <cstring>
 
 #include "core/well_known.hpp"
@@ -74,27 +75,64 @@ AccountsReader::DefaultPeriods periods(dm::Object& o, dm::InstanceId iid) noexce
   return d;
 }
 
-ServerEntry server_entry(dm::Object& o, dm::InstanceId iid) noexcept {
-  ServerEntry e;
+/// A Server instance's number or flag resource and the ServerEntry member it is read into:
+/// one loop over rows instead of a call per resource. A resource that is missing, of
+/// another type or out of its member's range leaves the member's default.
+struct ServerField {
+  enum Kind : uint8_t { u16, u32, flag };
+  uint8_t rid;
+  uint8_t offset;  ///< of the member in ServerEntry
+  Kind kind;
+};
+#define LWM2M_FIELD(rid, member, kind)                                          \
+  ServerField {                                                                 \
+    rid, static_cast<uint8_t>(offsetof(ServerEntry, member)), ServerField::kind \
+  }
+constexpr ServerField kServerFields[] = {
+    LWM2M_FIELD(srv::kShortServerId, ssid, u16),
+    LWM2M_FIELD(srv::kLifetime, lifetime_s, u32),
+    LWM2M_FIELD(srv::kDisableTimeout, disable_timeout_s, u32),
+// What only notifications and Send read: not read in a build without them.
+#if LWM2M_WITH_OBSERVE
+    LWM2M_FIELD(srv::kNotificationStoring, notification_storing, flag),
+#endif
+#if LWM2M_WITH_SEND
+    LWM2M_FIELD(srv::kMuteSend, mute_send, flag),
+#endif
+    LWM2M_FIELD(srv::kBootstrapOnFailure, retry.bootstrap_on_failure, flag),
+    LWM2M_FIELD(srv::kRetryCount, retry.communication_retry_count, u32),
+    LWM2M_FIELD(srv::kRetryTimer, retry.communication_retry_timer_s, u32),
+    LWM2M_FIELD(srv::kSequenceDelay, retry.sequence_delay_timer_s, u32),
+    LWM2M_FIELD(srv::kSequenceRetryCount, retry.sequence_retry_count, u32),
+};
+#undef LWM2M_FIELD
+
+/// Reads instance `iid` into `e`, a default ServerEntry.
+void read_server(dm::Object& o, dm::InstanceId iid, ServerEntry& e) noexcept {
   e.iid = iid;
-  e.ssid = static_cast<uint16_t>(read_u32(o, iid, srv::kShortServerId, 0));
-  e.lifetime_s = read_u32(o, iid, srv::kLifetime, e.lifetime_s);
-  e.disable_timeout_s = read_u32(o, iid, srv::kDisableTimeout, e.disable_timeout_s);
-  // What only notifications and Send read: not read in a build without them.
-  if (LWM2M_WITH_OBSERVE)
-    e.notification_storing = read_bool(o, iid, srv::kNotificationStoring, true);
-  if (LWM2M_WITH_SEND) e.mute_send = read_bool(o, iid, srv::kMuteSend, false);
-  RetryPolicy& p = e.retry;
-  p.bootstrap_on_failure = read_bool(o, iid, srv::kBootstrapOnFailure, p.bootstrap_on_failure);
-  p.communication_retry_count = read_u32(o, iid, srv::kRetryCount, p.communication_retry_count);
-  p.communication_retry_timer_s = read_u32(o, iid, srv::kRetryTimer, p.communication_retry_timer_s);
-  p.sequence_delay_timer_s = read_u32(o, iid, srv::kSequenceDelay, p.sequence_delay_timer_s);
-  p.sequence_retry_count = read_u32(o, iid, srv::kSequenceRetryCount, p.sequence_retry_count);
+  auto* const base = reinterpret_cast<unsigned char*>(&e);
+  for (const ServerField& f : kServerFields) {
+    const std::optional<int64_t> v = read_int(o, iid, f.rid);
+    if (!v) continue;
+    if (f.kind == ServerField::flag) {
+      const bool b = *v != 0;
+      std::memcpy(base + f.offset, &b, sizeof b);
+    } else if (*v >= 0 && *v <= 0xFFFFFFFFll) {
+      // The Short Server ID keeps its low 16 bits, as it always did (the object's range
+      // is 1-65534).
+      const auto u32 = static_cast<uint32_t>(*v);
+      const auto u16 = static_cast<uint16_t>(u32);
+      if (f.kind == ServerField::u16) {
+        std::memcpy(base + f.offset, &u16, sizeof u16);
+      } else {
+        std::memcpy(base + f.offset, &u32, sizeof u32);
+      }
+    }
+  }
   ByteView b = read_bytes(o, iid, srv::kBinding);
   if (b.empty() || b.size() > sizeof e.binding_buf) b = as_bytes(std::string_view("U"));
   std::memcpy(e.binding_buf, b.data(), b.size());
   e.binding_len = static_cast<uint8_t>(b.size());
-  return e;
 }
 
 }  // namespace
@@ -176,9 +214,10 @@ AccountsReader::DefaultPeriods AccountsReader::default_periods(uint16_t ssid) co
 }
 
 std::optional<ServerEntry> AccountsReader::server_instance(dm::InstanceId iid) const noexcept {
+  std::optional<ServerEntry> out;  // read in place, not copied out of a local
   dm::Object* o = server_object();
-  if (!o || !o->has_instance(iid)) return std::nullopt;
-  return server_entry(*o, iid);
+  if (o && o->has_instance(iid)) read_server(*o, iid, out.emplace());
+  return out;
 }
 
 bool AccountsReader::any_usable_server() const noexcept {

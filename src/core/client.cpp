@@ -115,8 +115,9 @@ Client::Client(const ClientConfig& config, dm::Registry& registry, Random& rng) 
   s.account_count = std::min<size_t>(config.max_servers, LWM2M_MAX_SERVERS) + 1;
 #endif
   // Without bootstrap nothing reads the policy: no code to convert it.
-  if (LWM2M_WITH_BOOTSTRAP)
-    s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
+#if LWM2M_WITH_BOOTSTRAP
+  s.bs.set_policy({config.bootstrap_timeout, config.bootstrap_retry, config.bootstrap_attempts});
+#endif
   // Only a payload larger than a block needs bytes of its own (Block1 reads it until the
   // exchange ends); a smaller one is written into its request's buffer (`links` is null).
   // A client sharing a Workspace keeps neither it nor the scratch.
@@ -189,8 +190,9 @@ Status Client::start(TimePoint now) noexcept {
   s.started = true;
   s.stopping = false;
   if (Status st = s.begin(now); !st) return st;
-  // A download that a restart interrupted goes on (the object kept where it was).
-  if (s.downloader) s.downloader->resume(*this, now);
+  // A download that a restart interrupted goes on (the object kept where it was); a build
+  // without Firmware Update never has a downloader (set_downloader()).
+  if (LWM2M_WITH_FIRMWARE_UPDATE && s.downloader) s.downloader->resume(*this, now);
   s.drive(now);
   return {};
 }
@@ -256,7 +258,6 @@ TimePoint Client::next_deadline() const noexcept {
   TimePoint o = s.observe.deadline(s.now_);
   if (o < t) t = o;
 #endif
-  if ((s.reboot_by || s.factory_reset_by) && s.now_ < t) t = s.now_;
   return t;
 }
 
@@ -335,14 +336,6 @@ void Client::Impl::drive(TimePoint now) noexcept {
     (void)sync_accounts(now);
   }
   drive_bootstrap(now);
-  if (reboot_by) {
-    push(Event{EventKind::reboot, accounts[*reboot_by].ssid, *reboot_by});
-    reboot_by.reset();
-  }
-  if (factory_reset_by) {
-    push(Event{EventKind::factory_reset, accounts[*factory_reset_by].ssid, *factory_reset_by});
-    factory_reset_by.reset();
-  }
   for (size_t i = 1; i < account_count; ++i)
     if (accounts[i].used) drive_account(accounts[i], now);
 #if LWM2M_WITH_OBSERVE
@@ -368,8 +361,7 @@ void Client::Impl::answered(coap::RequestId id, const coap::Message* response,
                             Errc error) noexcept {
   // A build without Send or bootstrap never has such a request in flight.
   if (LWM2M_WITH_SEND && send_request.valid() && id == send_request) {
-    if (response) error = response->code.is_success() ? Errc::ok : error_of(response->code);
-    return on_send_done(error);
+    return on_send_done(answer_error(response, error));
   }
   if (registration_answered(id, response, error) || !LWM2M_WITH_BOOTSTRAP) return;
   Account* a = bootstrap_request(id);

@@ -66,6 +66,26 @@ struct ObservationHost {};
 #define LWM2M_OBSERVATION_HOST
 #endif
 
+#if LWM2M_WITH_BOOTSTRAP
+using Bootstrap = BootstrapFsm;
+#else
+/// A build without bootstrap never bootstraps: no state (24 B less per client, no stores of
+/// its defaults at construction), and the questions asked of it have constant answers.
+struct Bootstrap {
+  void stop() noexcept {}
+  BootstrapAction poll(TimePoint) noexcept { return BootstrapAction::none; }
+  void on_request_response(bool, TimePoint) noexcept {}
+  bool on_failure(TimePoint) noexcept { return true; }
+  void on_server_request(TimePoint) noexcept {}
+  void on_finish_accepted(TimePoint) noexcept {}
+  void start(TimePoint, Duration) noexcept {}
+  bool active() const noexcept { return false; }
+  TimePoint deadline() const noexcept { return kNever; }
+  uint8_t attempts() const noexcept { return 0; }
+  bool gave_up() const noexcept { return false; }
+};
+#endif
+
 struct Client::Impl final : ObservationHost, RegistrationHost {
   // The RegistrationHost base holds the engine, the server accounts (`reader`, objects 0
   // and 1), the event queue (`events`) and the object links buffer (`links`) that every
@@ -89,7 +109,6 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   /// scratch from one allocation (one allocator header instead of six); `links` and
   /// `scratch_at` then point into it. False when memory ran out.
   bool allocate_tables(uint8_t max_events, size_t uplink_bytes, size_t scratch_bytes) noexcept;
-  void build_accounts(TimePoint now) noexcept;
   void drop_account(size_t i, TimePoint now) noexcept;
   /// Brings the accounts in line with the Security and Server objects: drops those that
   /// lost their instances, adds and starts registering new ones. True when any remains.
@@ -243,10 +262,6 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
     state_wish = static_cast<uint8_t>(static_cast<uint8_t>(k) + 1);
   }
 
-  /// Account index of the server whose Execute of /3/0/4 or /3/0/5 was answered 2.04; the
-  /// event goes out after the answer.
-  std::optional<uint8_t> reboot_by, factory_reset_by;
-
   bool started = false;
   bool stopping = false;
   bool accounts_changed = false;  ///< a server changed /0 or /1 instances: sync at the next step
@@ -256,7 +271,7 @@ struct Client::Impl final : ObservationHost, RegistrationHost {
   coap::RequestId bootstrap_request_id{};
   TimePoint now_{};  ///< time of the input being processed
 
-  BootstrapFsm bs;
+  Bootstrap bs;
 
   void push(const Event& e) noexcept {
     events.push(e);

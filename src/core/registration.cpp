@@ -25,6 +25,16 @@ void Query::add(const char* key, std::string_view value) noexcept {
   st_ = m_.add_string(coap::OptionNumber::uri_query, std::string_view(at, n));
 }
 
+Errc answer_error(const coap::Message* response, Errc error) noexcept {
+  if (!response) return error;
+  const coap::Code code = response->code;
+  if (code.is_success()) return Errc::ok;
+  // The reverse of coap::code_for().
+  for (int e = static_cast<int>(Errc::bad_request); e <= static_cast<int>(Errc::conflict); ++e)
+    if (coap::code_for(static_cast<Errc>(e)).raw == code.raw) return static_cast<Errc>(e);
+  return code.cls() == 5 ? Errc::internal_error : Errc::bad_request;
+}
+
 namespace {
 
 using namespace std::string_view_literals;
@@ -89,13 +99,13 @@ Registration::Outcome Registration::drive(RegistrationHost& host, TimePoint now)
     const RegistrationAction act = fsm_.poll(now);
     if (act == RegistrationAction::none) return Outcome::none;
     // An action and the exchange that carries it are numbered alike.
-    if (const Status st = send_registration(host, static_cast<Exchange>(act), now); !st) {
-      // Nothing went out (no exchange slot, payload too large): count it as a failed
-      // attempt so that the retry timers apply instead of a busy loop.
-      exchange_ = Exchange::none;
-      fsm_.on_timeout(now);
-      if (act != RegistrationAction::send_register) return Outcome::none;
-      return attempt_failed(host, st.error());
+    const auto what = static_cast<Exchange>(act);
+    if (const Status st = send_registration(host, what, now); !st) {
+      // Nothing went out (no exchange slot, payload too large): answered as an exchange
+      // that got no answer, so that the retry timers apply instead of a busy loop and the
+      // application hears of it as of any failed exchange.
+      exchange_ = what;
+      return answered(host, nullptr, st.error(), now);
     }
   }
 }
@@ -168,7 +178,7 @@ Registration::Outcome Registration::answered(RegistrationHost& host, const coap:
   const Exchange what = exchange_;
   exchange_ = Exchange::none;
   const bool ok = response && response->code.is_success();
-  if (response && !ok) error = error_of(response->code);
+  error = answer_error(response, error);
   // (No answer is the same to the state machine as a failure: on_timeout() is the failed
   // response of the exchange in flight.)
   switch (what) {
@@ -223,17 +233,18 @@ Registration::Outcome Registration::attempt_failed(RegistrationHost& host, Errc 
 }
 
 bool Registration::store_location(const coap::Message& response) noexcept {
-  // Location-Path segments joined with '/': "rd/5a3f".
-  std::string_view segs[6];
-  const size_t n = response.strings(coap::OptionNumber::location_path, segs);
-  if (n == 0 || n > 6) return false;
-  size_t len = 0;
-  for (size_t k = 0; k < n; ++k) {
-    if (len + segs[k].size() + (k ? 1 : 0) > kLocationMax) return false;
-    if (k) location_[len++] = '/';
-    std::memcpy(location_ + len, segs[k].data(), segs[k].size());
-    len += segs[k].size();
+  // Location-Path segments joined with '/': "rd/5a3f"; at most 6 segments and kLocationMax
+  // characters, or nothing is kept.
+  size_t len = 0, n = 0;
+  for (const coap::Option& o : response.options()) {
+    if (o.number != static_cast<uint16_t>(coap::OptionNumber::location_path)) continue;
+    const std::string_view seg = o.string();
+    if (++n > 6 || len + seg.size() + (n > 1) > kLocationMax) return false;
+    if (n > 1) location_[len++] = '/';
+    std::memcpy(location_ + len, seg.data(), seg.size());
+    len += seg.size();
   }
+  if (n == 0) return false;
   location_len_ = static_cast<uint8_t>(len);
   return true;
 }

@@ -127,7 +127,8 @@ class Registration {
   }
 
   // ---- exchanges ----
-  /// Sends what is due; gave_up when a Register could not go out and that was the last try.
+  /// Sends what is due. An exchange that could not go out is answered as one that got no
+  /// answer (its event is reported; gave_up when it was the last Register attempt).
   Outcome drive(RegistrationHost& host, TimePoint now) noexcept;
   /// Whether `id` is this registration's request in flight.
   bool owns(coap::RequestId id) const noexcept {

@@ -46,29 +46,6 @@ void Client::Impl::drop_account(size_t i, TimePoint now) noexcept {
   want_link(i, LinkCommand::Kind::disconnect);
 }
 
-void Client::Impl::build_accounts(TimePoint now) noexcept {
-  // Keeps accounts that still match their Security/Server pair, adds new ones.
-  for (size_t i = 1; i < account_count; ++i) {
-    const Account& a = accounts[i];
-    if (a.used && (!reader.security_for(a.ssid) || !reader.server(a.ssid))) drop_account(i, now);
-  }
-  for (size_t k = 0; k < reader.security_count(); ++k) {
-    const SecurityEntry sec = reader.security_at(k);
-    if (sec.bootstrap || !sec.ssid) continue;
-    if (!reader.server(*sec.ssid) || account_for_ssid(*sec.ssid)) continue;
-    for (size_t i = 1; i < account_count; ++i) {
-      if (accounts[i].used) continue;
-      Account& a = accounts[i];
-      clear_account(a);
-      a.used = true;
-      a.ssid = *sec.ssid;
-      a.security_iid = sec.iid;
-      reg_at(i).set_server(a.ssid, static_cast<coap::PeerId>(i));
-      break;
-    }
-  }
-}
-
 void Client::Impl::connect(Account& a) noexcept {
   if (a.connected) return;
   a.connected = true;
@@ -80,18 +57,38 @@ void Client::Impl::mark_uplink(Account& a, TimePoint now) noexcept {
 }
 
 bool Client::Impl::sync_accounts(TimePoint now) noexcept {
-  build_accounts(now);
-  bool any = false;
+  // Accounts that lost their Security or Server instance end first, so that their slots
+  // serve the instances that replace them.
   for (size_t i = 1; i < account_count; ++i) {
-    Account& a = accounts[i];
-    if (!a.used) continue;
+    const Account& a = accounts[i];
+    if (a.used && (!reader.security_for(a.ssid) || !reader.server(a.ssid))) drop_account(i, now);
+  }
+  // One pass over the Security instances finds each management server's account (made
+  // when new) and starts its registration when it is not under way; the Server instance
+  // read for it is the one the registration is configured with.
+  bool any = false;
+  for (size_t k = 0; k < reader.security_count(); ++k) {
+    const SecurityEntry sec = reader.security_at(k);
+    if (sec.bootstrap || !sec.ssid) continue;
+    const std::optional<ServerEntry> srv = reader.server(*sec.ssid);
+    if (!srv) continue;
+    Account* a = account_for_ssid(*sec.ssid);
+    for (size_t i = 1; !a && i < account_count; ++i) {
+      if (accounts[i].used) continue;
+      a = &accounts[i];
+      clear_account(*a);
+      a->used = true;
+      a->ssid = *sec.ssid;
+      a->security_iid = sec.iid;
+      reg_at(i).set_server(a->ssid, static_cast<coap::PeerId>(i));
+    }
+    if (!a) continue;  // every slot taken
     any = true;
     // A failed account starts over too: start() after giving up tries again.
-    if (reg_at(i).active()) continue;
-    const std::optional<ServerEntry> srv = reader.server(a.ssid);
-    if (!srv) continue;
-    reg_at(i).configure(*srv, engine.config().max_transmit_wait());
-    if (!reg_at(i).disabled() && !stopping) reg_at(i).start(now);
+    Registration& r = reg_at(index_of(*a));
+    if (r.active()) continue;
+    r.configure(*srv, engine.config().max_transmit_wait());
+    if (!r.disabled() && !stopping) r.start(now);
   }
   return any;
 }
@@ -162,11 +159,13 @@ void Client::Impl::act_on(Account& by, const Change& ch, Action action) noexcept
       if (LWM2M_WITH_BOOTSTRAP && reader.bootstrap_security()) want_state(StateCommand::discard);
       start_bootstrap(now_);
       break;
+    // Told at once: the application polls events only after the request's input, when
+    // the 2.04 is already queued for sending.
     case Action::reboot:
-      reboot_by = by_index;
+      push(Event{EventKind::reboot, by.ssid, by_index});
       break;
     case Action::factory_reset:
-      factory_reset_by = by_index;
+      push(Event{EventKind::factory_reset, by.ssid, by_index});
       want_state(StateCommand::discard);
       break;
     case Action::accounts_changed:

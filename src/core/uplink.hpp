@@ -14,13 +14,11 @@
 
 namespace lwm2m::core {
 
-/// The Errc of a CoAP error answer (the reverse of coap::code_for): bad_request or
-/// internal_error for a code without an Errc of its own.
-inline Errc error_of(coap::Code code) noexcept {
-  for (int e = static_cast<int>(Errc::bad_request); e <= static_cast<int>(Errc::conflict); ++e)
-    if (coap::code_for(static_cast<Errc>(e)).raw == code.raw) return static_cast<Errc>(e);
-  return code.cls() == 5 ? Errc::internal_error : Errc::bad_request;
-}
+/// What the answer to one of the client's own requests says: Errc::ok for a success code,
+/// the Errc of an error code (bad_request or internal_error for a code without an Errc of
+/// its own), `error` when none came. Out of line (registration.cpp): one copy for the
+/// registrations and Send.
+Errc answer_error(const coap::Message* response, Errc error) noexcept;
 
 inline const char* version_text(LwM2MVersion v) noexcept {
   switch (v) {

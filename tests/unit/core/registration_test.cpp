@@ -263,6 +263,26 @@ TEST_F(RegistrationTest, UpdateAnsweredNotFoundRegistersAgain) {
   EXPECT_EQ(queries(p).front(), "ep=node-1");
 }
 
+TEST_F(RegistrationTest, AnUpdateThatCannotGoOutIsReportedAndRegistersAgain) {
+  registered();
+  host.links = {links, 8};  // the object links no longer fit
+  reg.objects_changed(now);
+  EXPECT_EQ(drive(), Outcome::none);
+  EXPECT_TRUE(nothing_sent());
+  // Told as an Update that failed: a Register follows, as after an unanswered Update.
+  auto e = host.events.pop();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, core::EventKind::update_failed);
+  EXPECT_EQ(e->error, Errc::buffer_too_small);
+  EXPECT_FALSE(host.events.pop());
+  EXPECT_EQ(reg.fsm().state(), core::RegistrationState::waiting);
+  host.links = {links, sizeof links};
+  drive();
+  const Parsed p = sent();
+  EXPECT_EQ(p.path(), "rd");
+  EXPECT_EQ(p.payload(), "</1>;ver=1.1,</1/0>,</3>;ver=1.1,</3/0>");
+}
+
 TEST_F(RegistrationTest, AFailedRegisterRetriesPerTheSchemeThenGivesUp) {
   start();
   drive();
