@@ -38,7 +38,9 @@ class Lookup final : public AttributeLookup {
 
 void ops::discover(Request& r) noexcept {
   if (r.path.is_root()) return fail(r, Errc::method_not_allowed);
-  if (r.registry().resolve(r.path) && !r.client.allowed(r.account, r.path, kRead))
+  // Without Access Control every server may discover: no look-up for the check.
+  if (LWM2M_WITH_ACCESS_CONTROL && r.registry().resolve(r.path) &&
+      !r.client.allowed(r.account, r.path, kRead))
     return fail(r, Errc::unauthorized);
 #if LWM2M_WITH_OBSERVE
   const Lookup lookup(r.client, r.account.ssid, r.path);

@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "core/effects.hpp"
+#include "lwm2m/config.hpp"
 #include "lwm2m/dm/registry.hpp"
 #include "lwm2m/status.hpp"
 
@@ -16,8 +17,11 @@ namespace lwm2m::core {
 
 class Transaction {
  public:
-  /// Objects one request may touch (a Write-Composite naming more is refused).
-  static constexpr size_t kMaxObjects = 8;
+  /// Objects one request may touch (a Write-Composite naming more is refused). Every
+  /// other request changes one object only (Write, Create, Delete, a block, each
+  /// Bootstrap-Write and each object of a Bootstrap-Delete, the Access Control instances),
+  /// so a build without composite operations keeps one.
+  static constexpr size_t kMaxObjects = LWM2M_WITH_COMPOSITE ? 8 : 1;
 
   explicit Transaction(dm::Registry& registry) noexcept;
   /// Rolls back whatever was not finished.
@@ -57,6 +61,11 @@ class Transaction {
   /// `st`, after keeping the change when it succeeded.
   Status noted(Status st, Change::Kind kind, const dm::Path& path) noexcept;
   void rollback() noexcept;
+  /// Tells the compiler what holds anyway, so that with one object the loops over
+  /// `touched_` are straight code.
+  void bounded() const noexcept {
+    if (touched_count_ > kMaxObjects) __builtin_unreachable();
+  }
 
   dm::Registry& registry_;
   dm::Object* touched_[kMaxObjects] = {};

@@ -18,8 +18,7 @@ struct WritePlan {
   const dm::Path& base;
   bool bootstrap;  ///< Bootstrap-Write: any resource, instances created as needed
   bool replace;    ///< PUT: replace instances / multiple resources
-  bool create;     ///< Create: the instance is new
-  dm::InstanceId create_iid = dm::kInvalidId;
+  bool create;     ///< Create: the instance is new (the records' id, or the first free one)
 };
 
 /// Whether one record may be written under `plan` (path, descriptor, permission, type).
