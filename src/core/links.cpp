@@ -151,22 +151,37 @@ Result<dm::Value> read(dm::Object& o, dm::InstanceId iid, dm::ResourceId rid,
   return o.read(iid, rid, dm::kInvalidId, scratch);
 }
 
-// `;ssid=101` for an LwM2M server's account (a bootstrap account has none), then
-// `;uri="coap://..."`.
-void security_params(LinkWriter& links, dm::Object& o, dm::InstanceId iid,
-                     MutableByteView scratch) noexcept {
-  auto bootstrap = read(o, iid, kSecurityBootstrap, scratch);
-  if (!bootstrap || !bootstrap->as_bool()) {
-    if (auto ssid = read(o, iid, kSecurityShortServerId, scratch))
-      links.param("ssid", static_cast<uint64_t>(ssid->as_integer()));
-  }
-  if (auto uri = read(o, iid, kSecurityUri, scratch)) links.quoted_param("uri", uri->as_bytes());
-}
+// The parameters on Security and Server instances, in link order: `;ssid=101` (a
+// Security instance's only for an LwM2M server's account: a bootstrap account has none),
+// then a Security instance's `;uri="coap://..."`. One loop over rows rather than a read
+// and a parameter written per case.
+struct InstanceParam {
+  dm::ObjectId object;
+  uint8_t resource;
+  bool uri;  ///< quoted `uri`, else `ssid`
+};
+constexpr InstanceParam kInstanceParams[] = {
+    {kSecurity, kSecurityShortServerId, false},
+    {kSecurity, kSecurityUri, true},
+    {kServer, kServerShortServerId, false},
+};
 
-void server_params(LinkWriter& links, dm::Object& o, dm::InstanceId iid,
-                   MutableByteView scratch) noexcept {
-  if (auto ssid = read(o, iid, kServerShortServerId, scratch))
-    links.param("ssid", static_cast<uint64_t>(ssid->as_integer()));
+void instance_params(LinkWriter& links, dm::Object& o, dm::InstanceId iid,
+                     MutableByteView scratch) noexcept {
+  for (const InstanceParam& p : kInstanceParams) {
+    if (p.object != o.id()) continue;
+    auto v = read(o, iid, p.resource, scratch);
+    if (!v) continue;
+    if (p.uri) {
+      links.quoted_param("uri", v->as_bytes());
+      continue;
+    }
+    if (p.object == kSecurity) {
+      auto bootstrap = read(o, iid, kSecurityBootstrap, scratch);
+      if (bootstrap && bootstrap->as_bool()) continue;
+    }
+    links.param("ssid", static_cast<uint64_t>(v->as_integer()));
+  }
 }
 
 }  // namespace
@@ -184,8 +199,7 @@ Status write_bootstrap_discover(const dm::Registry& registry, const dm::Path& ba
     for (size_t i = 0; i < o->instance_count(); ++i) {
       const dm::InstanceId iid = o->instance_at(i);
       links.link(dm::Path(o->id(), iid));
-      if (o->id() == kSecurity) security_params(links, *o, iid, scratch);
-      if (o->id() == kServer) server_params(links, *o, iid, scratch);
+      instance_params(links, *o, iid, scratch);
     }
   }
   return {};
