@@ -29,8 +29,10 @@ bool execute_arguments_valid(ByteView body) noexcept {
 
 }  // namespace
 
-// The route resolved the target (4.04).
+// The route resolved the target (4.04), a resource: when it is not executable, the POST
+// is a Partial Update of it.
 void ops::execute(Request& r) noexcept {
+  if (!r.target.resource->executable()) return partial_update(r);
   if (!r.client.allowed(r.account, r.path, kExecute)) return fail(r, Errc::unauthorized);
   if (!execute_arguments_valid(r.in.body)) return fail(r, Errc::bad_request);
   if (Status st = r.target.object->execute(r.path.instance(), r.path.resource(), r.in.body); !st)

@@ -74,8 +74,7 @@ enum Fact : uint8_t {
   kAcceptLinks = 1,     ///< Accept: application/link-format
   kObserve = 2,         ///< Observe: 0 (register)
   kContentFormat = 4,   ///< a Content-Format (a payload to decode)
-  kExecutable = 8,      ///< the path names an executable resource
-  kBootstrapPath = 16,  ///< Uri-Path "/bs"
+  kBootstrapPath = 8,   ///< Uri-Path "/bs"
 };
 
 /// Which facts a route asks about (`mask`) and which of those must hold (`set`).

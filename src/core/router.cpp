@@ -53,12 +53,9 @@ constexpr Route kDmRoutes[] = {
     // A block of a streamed Write (firmware) is resolved as a whole Write is.
     {.method = codes::put, .min_depth = 2, .resolve = kResolveResource, .op = ops::write},
     {.method = codes::post, .min_depth = 1, .max_depth = 1, .resolve = kResolvePath, .op = ops::create},
-    {.method = codes::post,
-     .min_depth = 3,
-     .max_depth = 3,
-     .when = is(kExecutable),
-     .resolve = kResolvePath,
-     .op = ops::execute},
+    // POST on a resource: Execute, or a Partial Update when it is not executable (the
+    // resolved resource says which: ops::execute).
+    {.method = codes::post, .min_depth = 3, .max_depth = 3, .resolve = kResolvePath, .op = ops::execute},
     {.method = codes::post, .min_depth = 2, .resolve = kResolvePath, .op = ops::partial_update},
     {.method = codes::del, .min_depth = 2, .max_depth = 2, .resolve = kResolvePath, .op = ops::remove},
 #if LWM2M_WITH_COMPOSITE
@@ -79,11 +76,6 @@ constexpr Route kBootstrapRoutes[] = {
 };
 #endif
 
-bool executable(const Request& r) noexcept {
-  const dm::ResourceDef* def = r.registry().resource_def(r.path);
-  return def && def->executable();
-}
-
 }  // namespace
 
 std::span<const Route> dm_routes() noexcept {
@@ -101,12 +93,11 @@ std::span<const Route> bootstrap_routes() noexcept {
 const Route& route(std::span<const Route> table, const Request& r) noexcept {
   const coap::Message& m = r.message();
   const size_t depth = r.path.depth();
-  // The facts the rows ask about. Content-Format and executability are looked up only for
-  // the methods whose rows ask (a Read looks up neither).
+  // The facts the rows ask about. Content-Format is looked up only for the method whose
+  // rows ask.
   unsigned facts = (r.accept == kLinkFormat ? kAcceptLinks : 0) |
                    (r.in.observe_register ? kObserve : 0) | (r.bs_target ? kBootstrapPath : 0);
   if (m.code == codes::put && m.content_format()) facts |= kContentFormat;
-  if (m.code == codes::post && depth == 3 && executable(r)) facts |= kExecutable;
   for (const Route& row : table) {
     if (row.method == m.code && depth >= row.min_depth && depth <= row.max_depth &&
         (facts & row.when.mask) == row.when.set)
