@@ -64,6 +64,7 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
                      dm::InstanceId* created) noexcept {
   dm::InstanceId new_iid = dm::kInvalidId;
   bool mixed_instances = false;
+  bool first = true;
   const bool bootstrap = bootstrap_write(plan);
   dm::Object* obj = nullptr;
   dm::Path last_multi;  // multiple resources reset once when a whole one is written
@@ -109,9 +110,11 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
       if (!*more) break;
       if (pass == 0) {
         if (plan.create) {
-          // Every record in the one new instance (the first record's, or one chosen).
-          if (new_iid == dm::kInvalidId) {
+          // Every record in the one new instance: the first record's, or, when its
+          // resources come without one (kInvalidId), one chosen below.
+          if (first) {
             new_iid = r.path.instance();
+            first = false;
           } else if (r.path.instance() != new_iid) {
             mixed_instances = true;
           }
