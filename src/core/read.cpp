@@ -8,8 +8,7 @@ namespace lwm2m::core {
 // The route took the root (4.05) and an absent target (4.04) already.
 void ops::read(Request& r) noexcept {
   if (!r.client.allowed(r.account, r.path, kRead)) return fail(r, Errc::unauthorized);
-  if (r.target.resource && !r.target.resource->readable())
-    return fail(r, Errc::method_not_allowed);
+  if (r.target.resource && !r.target.resource->readable()) return fail(r, Errc::method_not_allowed);
   (void)answer_values(r, {}, false);
 }
 

@@ -71,10 +71,10 @@ void bootstrap_read(Request&) noexcept;
 
 /// The properties of a request a route may ask for, one bit each.
 enum Fact : uint8_t {
-  kAcceptLinks = 1,     ///< Accept: application/link-format
-  kObserve = 2,         ///< Observe: 0 (register)
-  kContentFormat = 4,   ///< a Content-Format (a payload to decode)
-  kBootstrapPath = 8,   ///< Uri-Path "/bs"
+  kAcceptLinks = 1,    ///< Accept: application/link-format
+  kObserve = 2,        ///< Observe: 0 (register)
+  kContentFormat = 4,  ///< a Content-Format (a payload to decode)
+  kBootstrapPath = 8,  ///< Uri-Path "/bs"
 };
 
 /// Which facts a route asks about (`mask`) and which of those must hold (`set`).

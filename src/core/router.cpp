@@ -52,12 +52,24 @@ constexpr Route kDmRoutes[] = {
 #endif
     // A block of a streamed Write (firmware) is resolved as a whole Write is.
     {.method = codes::put, .min_depth = 2, .resolve = kResolveResource, .op = ops::write},
-    {.method = codes::post, .min_depth = 1, .max_depth = 1, .resolve = kResolvePath, .op = ops::create},
+    {.method = codes::post,
+     .min_depth = 1,
+     .max_depth = 1,
+     .resolve = kResolvePath,
+     .op = ops::create},
     // POST on a resource: Execute, or a Partial Update when it is not executable (the
     // resolved resource says which: ops::execute).
-    {.method = codes::post, .min_depth = 3, .max_depth = 3, .resolve = kResolvePath, .op = ops::execute},
+    {.method = codes::post,
+     .min_depth = 3,
+     .max_depth = 3,
+     .resolve = kResolvePath,
+     .op = ops::execute},
     {.method = codes::post, .min_depth = 2, .resolve = kResolvePath, .op = ops::partial_update},
-    {.method = codes::del, .min_depth = 2, .max_depth = 2, .resolve = kResolvePath, .op = ops::remove},
+    {.method = codes::del,
+     .min_depth = 2,
+     .max_depth = 2,
+     .resolve = kResolvePath,
+     .op = ops::remove},
 #if LWM2M_WITH_COMPOSITE
     {.method = codes::ipatch, .max_depth = 0, .op = ops::write_composite},
 #endif

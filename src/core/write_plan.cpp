@@ -122,7 +122,8 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
         }
         // The instance must exist (unless created; a Bootstrap-Write creates those it
         // names); an optional resource absent so far may be written.
-        if (!bootstrap && !plan.create && !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
+        if (!bootstrap && !plan.create &&
+            !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
           return Errc::not_found;
         result = check_record(plan, r);
         continue;
