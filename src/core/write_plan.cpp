@@ -120,11 +120,10 @@ Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const Wr
           }
           if (r.path.depth() < 2) return Errc::bad_request;
         }
-        // The instance must exist (unless created; a Bootstrap-Write creates those it
-        // names); an optional resource absent so far may be written.
-        if (!bootstrap && !plan.create &&
-            !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
-          return Errc::not_found;
+        // The records' instance exists: a Write's or Partial Update's target (an instance
+        // or below it) was resolved by its route, and a record outside it is 4.00 here;
+        // a Create's and a Bootstrap-Write's instances are made. An optional resource
+        // absent so far may be written.
         result = check_record(plan, r);
         continue;
       }
