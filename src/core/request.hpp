@@ -110,7 +110,8 @@ struct Route {
 /// The routes of the Device Management interface and of the Bootstrap interface.
 std::span<const Route> dm_routes() noexcept;
 std::span<const Route> bootstrap_routes() noexcept;
-/// The row for `r` (one that answers 4.05 when no row matches).
-const Route& route(std::span<const Route> table, const Request& r) noexcept;
+/// The row for `r` (one that answers 4.05 when no row matches), its target resolved into
+/// `r.target` when the row asks; null when that target does not exist (4.04).
+const Route* route(std::span<const Route> table, Request& r) noexcept;
 
 }  // namespace lwm2m::core

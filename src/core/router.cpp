@@ -102,7 +102,7 @@ std::span<const Route> bootstrap_routes() noexcept {
 #endif
 }
 
-const Route& route(std::span<const Route> table, const Request& r) noexcept {
+const Route* route(std::span<const Route> table, Request& r) noexcept {
   const coap::Message& m = r.message();
   const size_t depth = r.path.depth();
   // The facts the rows ask about. Content-Format is looked up only for the method whose
@@ -112,10 +112,17 @@ const Route& route(std::span<const Route> table, const Request& r) noexcept {
   if (m.code == codes::put && m.content_format()) facts |= kContentFormat;
   for (const Route& row : table) {
     if (row.method == m.code && depth >= row.min_depth && depth <= row.max_depth &&
-        (facts & row.when.mask) == row.when.set)
-      return row;
+        (facts & row.when.mask) == row.when.set) {
+      if (row.resolve != kResolveNothing) {
+        auto t = r.registry().resolve(
+            row.resolve == kResolveResource && depth == 4 ? r.path.parent() : r.path);
+        if (!t) return nullptr;  // the rows that resolve take no root: no other error
+        r.target = *t;
+      }
+      return &row;
+    }
   }
-  return kNotAllowed;
+  return &kNotAllowed;
 }
 
 void ops::not_allowed(Request& r) noexcept {
@@ -134,21 +141,16 @@ void ops::not_allowed(Request& r) noexcept {
     // Any request from the bootstrap server shows the bootstrap is alive; one that comes
     // unasked starts a server-initiated bootstrap.
     bs.on_server_request(now_);
-    return route(bootstrap_routes(), r).op(r);
+    return route(bootstrap_routes(), r)->op(r);
   }
   if (is_bs) return fail(resp, Errc::not_found);
   // The Security object (and OSCORE) belong to the bootstrap server alone (1.1 Core
   // §E.1); like Anjay we answer 4.01 rather than pretend the object is absent.
   if (path->depth() >= 1 && wk::hidden(path->object())) return fail(resp, Errc::unauthorized);
-  const Route& row = route(dm_routes(), r);
-  if (row.resolve != kResolveNothing) {
-    dm::Path p = r.path;
-    if (row.resolve == kResolveResource && p.depth() == 4) p = p.parent();
-    auto t = registry().resolve(p);
-    if (!t) return fail(resp, t.error());
-    r.target = *t;
-  }
-  row.op(r);
+  // The route resolves the target in its own frame, gone before the operation runs.
+  const Route* row = route(dm_routes(), r);
+  if (!row) return fail(resp, Errc::not_found);
+  row->op(r);
 }
 
 void Client::on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept {
