@@ -188,9 +188,9 @@ TEST(Links, DiscoverInstanceAndResource) {
 // Discover walks the object from the top for every depth of target: an instance or a
 // resource among several is listed alone, with nothing of the other instances.
 TEST(Links, DiscoverOfOneInstanceAmongSeveral) {
-  constexpr ResourceDef kRes[] = {{1, DataType::integer, O::read},
-                                  {2, DataType::integer, O::read, true}};
-  constexpr ObjectDef kDef{3303, "1.0", true, false, kRes};
+  static constexpr ResourceDef kRes[] = {{1, DataType::integer, O::read},
+                                         {2, DataType::integer, O::read, true}};
+  static constexpr ObjectDef kDef{3303, "1.0", true, false, kRes};
   FakeObject sensor{kDef, {0, 4, 9}};
   sensor.dims = {{2, 2}};
   std::array<dm::Object*, 1> slots{};

@@ -69,14 +69,14 @@ TEST_F(BootstrapOps, DeleteKeepsTheBootstrapAccount) {
 }
 
 // A Bootstrap-Write's records are checked as a management server's Write's are, less the
-// write permission: a resource instance of a single resource, or a value for an executable
-// resource, is 4.00 and nothing is written.
+// write permission: a resource instance of a single resource is no resource (4.04), a
+// value for an executable resource is 4.00; nothing is written.
 TEST_F(BootstrapOps, WriteRefusesWhatNoResourceTakes) {
   until_requested();
   EXPECT_EQ(bs_call(codes::put, "/1/0", kSenmlJson,
                     R"([{"bn":"/1/0/","n":"0","v":101},{"n":"1/0","v":60}])")
                 .code,
-            codes::bad_request);
+            codes::not_found);
   EXPECT_EQ(
       bs_call(codes::put, "/1/0", kSenmlJson, R"([{"bn":"/1/0/","n":"0","v":101},{"n":"8","v":1}])")
           .code,
