@@ -61,11 +61,6 @@ class Transaction {
   /// `st`, after keeping the change when it succeeded.
   Status noted(Status st, Change::Kind kind, const dm::Path& path) noexcept;
   void rollback() noexcept;
-  /// Tells the compiler what holds anyway, so that with one object the loops over
-  /// `touched_` are straight code.
-  void bounded() const noexcept {
-    if (touched_count_ > kMaxObjects) __builtin_unreachable();
-  }
 
   dm::Registry& registry_;
   dm::Object* touched_[kMaxObjects] = {};
