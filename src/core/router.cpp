@@ -136,11 +136,11 @@ void ops::not_allowed(Request& r) noexcept {
   auto path = target_path(in.message, is_bs);
   if (!path) return fail(resp, Errc::not_found);
   Request r{*this, a, in, resp, *path, is_bs, in.message.accept()};
-  // A build without bootstrap never makes a bootstrap account (Impl::start_bootstrap()).
-  if (LWM2M_WITH_BOOTSTRAP && a.bootstrap) {
+  if (a.bootstrap) {
     // Any request from the bootstrap server shows the bootstrap is alive; one that comes
-    // unasked starts a server-initiated bootstrap.
-    bs.on_server_request(now_);
+    // unasked starts a server-initiated bootstrap (which a build without bootstrap never
+    // does: its answer is 4.05 from the empty table).
+    if (LWM2M_WITH_BOOTSTRAP) bs.on_server_request(now_);
     return route(bootstrap_routes(), r)->op(r);
   }
   if (is_bs) return fail(resp, Errc::not_found);
