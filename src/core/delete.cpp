@@ -6,9 +6,8 @@
 
 namespace lwm2m::core {
 
+// The route took the paths other than an instance (4.05) and resolved it (4.04).
 void ops::remove(Request& r) noexcept {
-  if (r.path.depth() != 2) return fail(r, Errc::method_not_allowed);
-  if (auto t = r.registry().resolve(r.path); !t) return fail(r, t.error());
   if (!r.client.allowed(r.account, r.path, kDelete)) return fail(r, Errc::unauthorized);
   Transaction tx(r.registry());
   if (Status st = tx.finish(tx.remove(r.path)); !st) return fail(r, st.error());

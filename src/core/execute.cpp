@@ -29,12 +29,13 @@ bool execute_arguments_valid(ByteView body) noexcept {
 
 }  // namespace
 
+// The route resolved the target (4.04), a resource: when it is not executable, the POST
+// is a Partial Update of it.
 void ops::execute(Request& r) noexcept {
-  auto t = r.registry().resolve(r.path);
-  if (!t) return fail(r, t.error());
+  if (!r.target.resource->executable()) return partial_update(r);
   if (!r.client.allowed(r.account, r.path, kExecute)) return fail(r, Errc::unauthorized);
   if (!execute_arguments_valid(r.in.body)) return fail(r, Errc::bad_request);
-  if (Status st = t->object->execute(r.path.instance(), r.path.resource(), r.in.body); !st)
+  if (Status st = r.target.object->execute(r.path.instance(), r.path.resource(), r.in.body); !st)
     return fail(r, st.error());
   r.resp.set_code(coap::codes::changed);
   ChangeList executed;

@@ -81,59 +81,51 @@ void attrs(LinkWriter& links, const AttributeLookup* a, const dm::Path& p) noexc
   if (LWM2M_WITH_OBSERVE && a) a->write_attributes(p, links.sink());
 }
 
-void resource_link(LinkWriter& links, const dm::Object& o, const dm::ResourceDef& r,
-                   dm::InstanceId iid, const AttributeLookup* a, bool with_instances) noexcept {
-  const dm::Path rp(o.id(), iid, r.id);
-  links.link(rp);
-  const size_t n = r.multiple ? o.resource_instance_count(iid, r.id) : 0;
-  if (r.multiple) links.param("dim", n);
-  attrs(links, a, rp);
-  if (!r.multiple || !with_instances) return;
-  for (size_t k = 0; k < n; ++k) {
-    const dm::Path rip(o.id(), iid, r.id, o.resource_instance_at(iid, r.id, k));
-    links.link(rip);
-    attrs(links, a, rip);
-  }
-}
-
-void instance_links(LinkWriter& links, const dm::Object& o, dm::InstanceId iid,
-                    const AttributeLookup* a) noexcept {
-  const dm::Path ip(o.id(), iid);
-  links.link(ip);
-  attrs(links, a, ip);
-  for (const dm::ResourceDef& r : o.def().resources)
-    if (o.has_resource(iid, r.id)) resource_link(links, o, r, iid, a, false);
-}
-
 }  // namespace
 
+// One walk from the target's object down, for every depth of target: each level is
+// narrowed to the target's id where the target names one, and links are written from the
+// target's depth down (resource instances only below a resource target). One loop nest
+// rather than a function per depth.
 Status write_discover(const dm::Registry& registry, const dm::Path& base,
                       const AttributeLookup* attributes, Sink& out) noexcept {
-  if (base.is_root()) return Errc::invalid_argument;
-  LinkWriter links{out};
-  if (base.depth() == 1) {
-    const dm::Object* o = registry.find(base.object());
-    if (!o) return Errc::not_found;
-    links.link(base);
-    write_ver(links, *o);
-    attrs(links, attributes, base);
-    for (size_t i = 0; i < o->instance_count(); ++i)
-      instance_links(links, *o, o->instance_at(i), attributes);
-    return {};
-  }
-  auto target = registry.resolve(base);
+  auto target = registry.resolve(base);  // invalid_argument for the root
   if (!target) return target.status();
   const dm::Object& o = *target->object;
-  switch (base.depth()) {
-    case 2:
-      instance_links(links, o, base.instance(), attributes);
-      break;
-    case 3:
-      resource_link(links, o, *target->resource, base.instance(), attributes, true);
-      break;
-    default:
-      links.link(base);
-      attrs(links, attributes, base);
+  const size_t depth = base.depth();
+  LinkWriter links{out};
+  if (depth == 1) {
+    links.link(base);
+    write_ver(links, o);
+    attrs(links, attributes, base);
+  }
+  for (size_t i = 0; i < o.instance_count(); ++i) {
+    const dm::InstanceId iid = o.instance_at(i);
+    if (depth >= 2 && iid != base.instance()) continue;
+    const dm::Path ip(o.id(), iid);
+    if (depth <= 2) {
+      links.link(ip);
+      attrs(links, attributes, ip);
+    }
+    for (const dm::ResourceDef& r : o.def().resources) {
+      // A resource target exists (resolved above); below an instance, those present.
+      if (depth >= 3 ? r.id != base.resource() : !o.has_resource(iid, r.id)) continue;
+      const dm::Path rp(o.id(), iid, r.id);
+      const size_t n = r.multiple ? o.resource_instance_count(iid, r.id) : 0;
+      if (depth <= 3) {
+        links.link(rp);
+        if (r.multiple) links.param("dim", n);
+        attrs(links, attributes, rp);
+      }
+      if (depth < 3) continue;
+      for (size_t k = 0; k < n; ++k) {
+        const dm::ResourceInstanceId riid = o.resource_instance_at(iid, r.id, k);
+        if (depth == 4 && riid != base.resource_instance()) continue;
+        const dm::Path rip(o.id(), iid, r.id, riid);
+        links.link(rip);
+        attrs(links, attributes, rip);
+      }
+    }
   }
   return {};
 }
@@ -159,22 +151,37 @@ Result<dm::Value> read(dm::Object& o, dm::InstanceId iid, dm::ResourceId rid,
   return o.read(iid, rid, dm::kInvalidId, scratch);
 }
 
-// `;ssid=101` for an LwM2M server's account (a bootstrap account has none), then
-// `;uri="coap://..."`.
-void security_params(LinkWriter& links, dm::Object& o, dm::InstanceId iid,
-                     MutableByteView scratch) noexcept {
-  auto bootstrap = read(o, iid, kSecurityBootstrap, scratch);
-  if (!bootstrap || !bootstrap->as_bool()) {
-    if (auto ssid = read(o, iid, kSecurityShortServerId, scratch))
-      links.param("ssid", static_cast<uint64_t>(ssid->as_integer()));
-  }
-  if (auto uri = read(o, iid, kSecurityUri, scratch)) links.quoted_param("uri", uri->as_bytes());
-}
+// The parameters on Security and Server instances, in link order: `;ssid=101` (a
+// Security instance's only for an LwM2M server's account: a bootstrap account has none),
+// then a Security instance's `;uri="coap://..."`. One loop over rows rather than a read
+// and a parameter written per case.
+struct InstanceParam {
+  dm::ObjectId object;
+  uint8_t resource;
+  bool uri;  ///< quoted `uri`, else `ssid`
+};
+constexpr InstanceParam kInstanceParams[] = {
+    {kSecurity, kSecurityShortServerId, false},
+    {kSecurity, kSecurityUri, true},
+    {kServer, kServerShortServerId, false},
+};
 
-void server_params(LinkWriter& links, dm::Object& o, dm::InstanceId iid,
-                   MutableByteView scratch) noexcept {
-  if (auto ssid = read(o, iid, kServerShortServerId, scratch))
-    links.param("ssid", static_cast<uint64_t>(ssid->as_integer()));
+void instance_params(LinkWriter& links, dm::Object& o, dm::InstanceId iid,
+                     MutableByteView scratch) noexcept {
+  for (const InstanceParam& p : kInstanceParams) {
+    if (p.object != o.id()) continue;
+    auto v = read(o, iid, p.resource, scratch);
+    if (!v) continue;
+    if (p.uri) {
+      links.quoted_param("uri", v->as_bytes());
+      continue;
+    }
+    if (p.object == kSecurity) {
+      auto bootstrap = read(o, iid, kSecurityBootstrap, scratch);
+      if (bootstrap && bootstrap->as_bool()) continue;
+    }
+    links.param("ssid", static_cast<uint64_t>(v->as_integer()));
+  }
 }
 
 }  // namespace
@@ -192,8 +199,7 @@ Status write_bootstrap_discover(const dm::Registry& registry, const dm::Path& ba
     for (size_t i = 0; i < o->instance_count(); ++i) {
       const dm::InstanceId iid = o->instance_at(i);
       links.link(dm::Path(o->id(), iid));
-      if (o->id() == kSecurity) security_params(links, *o, iid, scratch);
-      if (o->id() == kServer) server_params(links, *o, iid, scratch);
+      instance_params(links, *o, iid, scratch);
     }
   }
   return {};

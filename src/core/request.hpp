@@ -22,6 +22,9 @@ struct Request {
   bool bs_target = false;  ///< Uri-Path is "/bs" (Bootstrap-Finish)
   /// The Accept option, looked up once: the route and the answer's format both need it.
   std::optional<uint16_t> accept;
+  /// The target's object (and resource, at depth 3 or 4), resolved before the operation
+  /// runs when its route asks (Route::resolve); empty otherwise.
+  dm::Registry::Target target{};
 
   const coap::Message& message() const noexcept { return in.message; }
   dm::Registry& registry() const noexcept { return client.registry(); }
@@ -68,11 +71,10 @@ void bootstrap_read(Request&) noexcept;
 
 /// The properties of a request a route may ask for, one bit each.
 enum Fact : uint8_t {
-  kAcceptLinks = 1,     ///< Accept: application/link-format
-  kObserve = 2,         ///< Observe: 0 (register)
-  kContentFormat = 4,   ///< a Content-Format (a payload to decode)
-  kExecutable = 8,      ///< the path names an executable resource
-  kBootstrapPath = 16,  ///< Uri-Path "/bs"
+  kAcceptLinks = 1,    ///< Accept: application/link-format
+  kObserve = 2,        ///< Observe: 0 (register)
+  kContentFormat = 4,  ///< a Content-Format (a payload to decode)
+  kBootstrapPath = 8,  ///< Uri-Path "/bs"
 };
 
 /// Which facts a route asks about (`mask`) and which of those must hold (`set`).
@@ -86,18 +88,30 @@ constexpr When is_not(Fact f) noexcept {
   return {f, 0};
 }
 
+/// What a route resolves before its operation runs, answering 4.04 when it does not exist:
+/// one look-up for the operations that all begin with it.
+enum Resolve : uint8_t {
+  kResolveNothing = 0,
+  kResolvePath,      ///< the request's path
+  kResolveResource,  ///< the path cut to its resource (a Write may add a resource instance)
+};
+
 /// One row of a route table: the first row whose conditions all hold picks the operation.
+/// The rows' depths say which paths an operation takes: any other is 4.05 Method Not
+/// Allowed (no row matches), with nothing looked up.
 struct Route {
   coap::Code method;
   uint8_t min_depth = 0, max_depth = dm::Path::kMaxDepth;
   When when{};
+  Resolve resolve = kResolveNothing;
   Operation op = ops::not_allowed;
 };
 
 /// The routes of the Device Management interface and of the Bootstrap interface.
 std::span<const Route> dm_routes() noexcept;
 std::span<const Route> bootstrap_routes() noexcept;
-/// The operation for `r` (ops::not_allowed when no row matches).
-Operation route(std::span<const Route> table, const Request& r) noexcept;
+/// The row for `r` (one that answers 4.05 when no row matches), its target resolved into
+/// `r.target` when the row asks; null when that target does not exist (4.04).
+const Route* route(std::span<const Route> table, Request& r) noexcept;
 
 }  // namespace lwm2m::core

@@ -29,11 +29,16 @@ constexpr auto kLinkFormat = static_cast<uint16_t>(codec::ContentFormat::link_fo
 // Allowed, except an Observe, which is read without registering an observation, as
 // RFC 7641 §4.1 lets a server do; its operation is then not linked.
 constexpr Route kDmRoutes[] = {
-    {.method = codes::get, .when = is(kAcceptLinks), .op = ops::discover},
+    {.method = codes::get, .min_depth = 1, .when = is(kAcceptLinks), .op = ops::discover},
 #if LWM2M_WITH_OBSERVE
-    {.method = codes::get, .when = is(kObserve), .op = ops::observe},
+    // Observe reads first (ops::read): the same resolved target.
+    {.method = codes::get,
+     .min_depth = 1,
+     .when = is(kObserve),
+     .resolve = kResolvePath,
+     .op = ops::observe},
 #endif
-    {.method = codes::get, .op = ops::read},
+    {.method = codes::get, .min_depth = 1, .resolve = kResolvePath, .op = ops::read},
 #if LWM2M_WITH_COMPOSITE
 #if LWM2M_WITH_OBSERVE
     {.method = codes::fetch, .max_depth = 0, .when = is(kObserve), .op = ops::observe_composite},
@@ -45,19 +50,32 @@ constexpr Route kDmRoutes[] = {
 #else
     {.method = codes::put, .when = is_not(kContentFormat), .op = ops::not_allowed},
 #endif
-    {.method = codes::put, .op = ops::write},
-    {.method = codes::post, .min_depth = 1, .max_depth = 1, .op = ops::create},
+    // A block of a streamed Write (firmware) is resolved as a whole Write is.
+    {.method = codes::put, .min_depth = 2, .resolve = kResolveResource, .op = ops::write},
+    {.method = codes::post,
+     .min_depth = 1,
+     .max_depth = 1,
+     .resolve = kResolvePath,
+     .op = ops::create},
+    // POST on a resource: Execute, or a Partial Update when it is not executable (the
+    // resolved resource says which: ops::execute).
     {.method = codes::post,
      .min_depth = 3,
      .max_depth = 3,
-     .when = is(kExecutable),
+     .resolve = kResolvePath,
      .op = ops::execute},
-    {.method = codes::post, .min_depth = 2, .op = ops::partial_update},
-    {.method = codes::del, .op = ops::remove},
+    {.method = codes::post, .min_depth = 2, .resolve = kResolvePath, .op = ops::partial_update},
+    {.method = codes::del,
+     .min_depth = 2,
+     .max_depth = 2,
+     .resolve = kResolvePath,
+     .op = ops::remove},
 #if LWM2M_WITH_COMPOSITE
     {.method = codes::ipatch, .max_depth = 0, .op = ops::write_composite},
 #endif
 };
+
+constexpr Route kNotAllowed{.method = codes::empty};
 
 #if LWM2M_WITH_BOOTSTRAP
 constexpr Route kBootstrapRoutes[] = {
@@ -69,11 +87,6 @@ constexpr Route kBootstrapRoutes[] = {
     {.method = codes::get, .op = ops::bootstrap_read},
 };
 #endif
-
-bool executable(const Request& r) noexcept {
-  const dm::ResourceDef* def = r.registry().resource_def(r.path);
-  return def && def->executable();
-}
 
 }  // namespace
 
@@ -89,21 +102,27 @@ std::span<const Route> bootstrap_routes() noexcept {
 #endif
 }
 
-Operation route(std::span<const Route> table, const Request& r) noexcept {
+const Route* route(std::span<const Route> table, Request& r) noexcept {
   const coap::Message& m = r.message();
   const size_t depth = r.path.depth();
-  // The facts the rows ask about. Content-Format and executability are looked up only for
-  // the methods whose rows ask (a Read looks up neither).
+  // The facts the rows ask about. Content-Format is looked up only for the method whose
+  // rows ask.
   unsigned facts = (r.accept == kLinkFormat ? kAcceptLinks : 0) |
                    (r.in.observe_register ? kObserve : 0) | (r.bs_target ? kBootstrapPath : 0);
   if (m.code == codes::put && m.content_format()) facts |= kContentFormat;
-  if (m.code == codes::post && depth == 3 && executable(r)) facts |= kExecutable;
   for (const Route& row : table) {
     if (row.method == m.code && depth >= row.min_depth && depth <= row.max_depth &&
-        (facts & row.when.mask) == row.when.set)
-      return row.op;
+        (facts & row.when.mask) == row.when.set) {
+      if (row.resolve != kResolveNothing) {
+        auto t = r.registry().resolve(
+            row.resolve == kResolveResource && depth == 4 ? r.path.parent() : r.path);
+        if (!t) return nullptr;  // the rows that resolve take no root: no other error
+        r.target = *t;
+      }
+      return &row;
+    }
   }
-  return ops::not_allowed;
+  return &kNotAllowed;
 }
 
 void ops::not_allowed(Request& r) noexcept {
@@ -122,13 +141,16 @@ void ops::not_allowed(Request& r) noexcept {
     // unasked starts a server-initiated bootstrap (which a build without bootstrap never
     // does: its answer is 4.05 from the empty table).
     if (LWM2M_WITH_BOOTSTRAP) bs.on_server_request(now_);
-    return route(bootstrap_routes(), r)(r);
+    return route(bootstrap_routes(), r)->op(r);
   }
   if (is_bs) return fail(resp, Errc::not_found);
   // The Security object (and OSCORE) belong to the bootstrap server alone (1.1 Core
   // §E.1); like Anjay we answer 4.01 rather than pretend the object is absent.
   if (path->depth() >= 1 && wk::hidden(path->object())) return fail(resp, Errc::unauthorized);
-  route(dm_routes(), r)(r);
+  // The route resolves the target in its own frame, gone before the operation runs.
+  const Route* row = route(dm_routes(), r);
+  if (!row) return fail(resp, Errc::not_found);
+  row->op(r);
 }
 
 void Client::on_request(const coap::IncomingRequest& in, coap::Response& resp) noexcept {

@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "core/effects.hpp"
+#include "lwm2m/config.hpp"
 #include "lwm2m/dm/registry.hpp"
 #include "lwm2m/status.hpp"
 
@@ -16,8 +17,11 @@ namespace lwm2m::core {
 
 class Transaction {
  public:
-  /// Objects one request may touch (a Write-Composite naming more is refused).
-  static constexpr size_t kMaxObjects = 8;
+  /// Objects one request may touch (a Write-Composite naming more is refused). Every
+  /// other request changes one object only (Write, Create, Delete, a block, each
+  /// Bootstrap-Write and each object of a Bootstrap-Delete, the Access Control instances),
+  /// so a build without composite operations keeps one.
+  static constexpr size_t kMaxObjects = LWM2M_WITH_COMPOSITE ? 8 : 1;
 
   explicit Transaction(dm::Registry& registry) noexcept;
   /// Rolls back whatever was not finished.

@@ -31,19 +31,17 @@ void apply(Request& r, codec::ContentFormat fmt, bool replace) noexcept {
 
 }  // namespace
 
+// The route took the paths above an instance (4.05) and resolved the target, up to its
+// resource (4.04): the instance must exist, a resource instance may be new.
 void ops::write(Request& r) noexcept {
-  if (r.path.depth() < 2) return fail(r, Errc::method_not_allowed);
   if (LWM2M_WITH_FIRMWARE_UPDATE && r.in.block1) return write_block(r);
-  if (auto t = r.registry().resolve(r.path.depth() == 4 ? r.path.parent() : r.path); !t)
-    return fail(r, t.error());
   if (!r.client.allowed(r.account, r.path, kWrite)) return fail(r, Errc::unauthorized);
   apply(r, *content_format(r.message()), true);
 }
 
+// The route resolved the target (4.04).
 void ops::partial_update(Request& r) noexcept {
-  auto t = r.registry().resolve(r.path);
-  if (!t) return fail(r, t.error());
-  if (r.path.depth() == 4 || (r.path.depth() == 3 && !t->resource->multiple))
+  if (r.path.depth() == 4 || (r.path.depth() == 3 && !r.target.resource->multiple))
     return fail(r, Errc::method_not_allowed);
   if (!r.client.allowed(r.account, r.path, kWrite)) return fail(r, Errc::unauthorized);
   auto cf = content_format(r.message());

@@ -14,6 +14,8 @@ bool bootstrap_write(const WritePlan& plan) noexcept {
 }  // namespace
 
 Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
+  // A Bootstrap-Write may write any resource, and creates the instances it names.
+  const bool bootstrap = bootstrap_write(plan);
   if (!plan.base.is_prefix_of(r.path) && !(plan.create && r.path.object() == plan.base.object()))
     return Errc::bad_request;
   // TLV yields a value-less record for an empty instance or an empty multiple resource.
@@ -23,8 +25,9 @@ Status check_record(const WritePlan& plan, const codec::Record& r) noexcept {
   if (!def) return Errc::not_found;
   if (r.value.is_none()) return r.path.depth() == 3 && def->multiple ? Errc::ok : Errc::bad_request;
   if (r.path.depth() == 4 && !def->multiple) return Errc::bad_request;
-  if (!bootstrap_write(plan) && !plan.create && !def->writable()) return Errc::method_not_allowed;
-  if (def->executable()) return Errc::method_not_allowed;
+  if (!bootstrap && !plan.create && !def->writable()) return Errc::method_not_allowed;
+  // An executable resource takes no value: to a bootstrap server that is a bad value.
+  if (def->executable()) return bootstrap ? Errc::bad_request : Errc::method_not_allowed;
   auto v = codec::as_declared(r.value, def->type);
   if (!v) return Errc::bad_request;
   return {};
@@ -59,118 +62,100 @@ struct Decoding {
 
 Status apply_records(Transaction& tx, dm::Registry& reg, Decoding& dec, const WritePlan& plan,
                      dm::InstanceId* created) noexcept {
-  if (Status st = dec.open(); !st) return st;
-  // Pass 1: check.
-  size_t count = 0;
   dm::InstanceId new_iid = dm::kInvalidId;
   bool mixed_instances = false;
+  bool first = true;
   const bool bootstrap = bootstrap_write(plan);
-  codec::Record r;  // both passes' (each decoder sets every field of it)
-  for (;;) {
-    auto more = dec.next(r);
-    if (!more) {
-      Errc e = more.error();
-      // A bootstrap server may write resources this client has not (4.04 on a resource
-      // the object does not define is correct for a management server too).
-      return e == Errc::malformed || e == Errc::truncated ? Errc::bad_request : e;
-    }
-    if (!*more) break;
-    if (plan.create) {
-      if (count == 0) {
-        new_iid = r.path.instance();
-      } else if (r.path.instance() != new_iid) {
-        mixed_instances = true;
-      }
-      if (r.path.depth() < 2) return Errc::bad_request;
-    }
-    if (bootstrap) {
-      // Instances named by a Bootstrap-Write may not exist yet: check the descriptor only.
-      if (r.path.depth() < 2 || !plan.base.is_prefix_of(r.path)) return Errc::bad_request;
-      if (r.path.depth() >= 3) {
-        const dm::ResourceDef* def = reg.resource_def(r.path);
-        if (!def) return Errc::not_found;
-        if (r.value.is_none() ? !(r.path.depth() == 3 && def->multiple)
-                              : !codec::as_declared(r.value, def->type))
-          return Errc::bad_request;
-      } else if (!r.value.is_none()) {
-        return Errc::bad_request;
-      }
-    } else {
-      // The instance must exist (unless created); an optional resource absent so far may
-      // be written.
-      if (!plan.create && !reg.resolve(dm::Path(r.path.object(), r.path.instance())))
-        return Errc::not_found;
-      if (Status st = check_record(plan, r); !st) return st;
-    }
-    ++count;
-  }
-  if (mixed_instances) return Errc::bad_request;
-
-  dm::Object* obj = reg.find(plan.base.object());
-  if (!obj) return Errc::not_found;
-  if (plan.create) {
-    dm::InstanceId iid = plan.create_iid != dm::kInvalidId ? plan.create_iid : new_iid;
-    if (iid == dm::kInvalidId) {
-      iid = 0;
-      while (obj->has_instance(iid))
-        ++iid;
-    } else if (obj->has_instance(iid)) {
-      return Errc::bad_request;  // 1.1 Core §6.3.7: Create on an existing instance is 4.00
-    }
-    if (!obj->def().multiple && obj->instance_count() > 0) return Errc::bad_request;
-    new_iid = iid;
-    if (created) *created = iid;
-  }
-
-  // Pass 2: apply.
-  Status result;
-  if (plan.create) result = tx.create(dm::Path(obj->id(), new_iid));
-  if (result && plan.replace && !bootstrap && plan.base.depth() == 2)
-    result = tx.reset_instance(plan.base);
-  if (result && plan.replace && plan.base.depth() == 3) {
-    const dm::ResourceDef* def = reg.resource_def(plan.base);
-    if (def && def->multiple) result = tx.reset_resource(plan.base);
-  }
-  if (result) {
-    if (Status st = dec.open(); !st) result = st;
-  }
+  dm::Object* obj = nullptr;
   dm::Path last_multi;  // multiple resources reset once when a whole one is written
-  bool have_last = false;
-  while (result) {
-    auto more = dec.next(r);
-    if (!more) {
-      result = more.status();
-      break;
-    }
-    if (!*more) break;
-    dm::Path p = r.path;
-    if (plan.create) {
-      // The record's path in the new instance (depth 2 to 4): the deepest form, cut back
-      // to the record's depth (the ids below a path's depth are kInvalidId in every form).
-      p = dm::Path(r.path.object(), new_iid, r.path.resource(), r.path.resource_instance());
-      while (p.depth() > r.path.depth())
-        p = p.parent();
-    }
-    if (bootstrap && !obj->has_instance(p.instance())) {
-      result = tx.create(dm::Path(p.object(), p.instance()));
+  codec::Record r;      // both passes' (each decoder sets every field of it)
+  Status result;
+  // Pass 0 checks every record, pass 1 applies them: one decoding loop, run twice.
+  for (int pass = 0; pass < 2 && result; ++pass) {
+    if (pass == 1) {
+      if (mixed_instances) return Errc::bad_request;
+      obj = reg.find(plan.base.object());
+      if (!obj) return Errc::not_found;
+      if (plan.create) {
+        dm::InstanceId iid = new_iid;
+        if (iid == dm::kInvalidId) {
+          iid = 0;
+          while (obj->has_instance(iid))
+            ++iid;
+        } else if (obj->has_instance(iid)) {
+          return Errc::bad_request;  // 1.1 Core §6.3.7: Create on an existing instance is 4.00
+        }
+        if (!obj->def().multiple && obj->instance_count() > 0) return Errc::bad_request;
+        new_iid = iid;
+        if (created) *created = iid;
+        result = tx.create(dm::Path(obj->id(), new_iid));
+      }
+      if (result && plan.replace && !bootstrap && plan.base.depth() == 2)
+        result = tx.reset_instance(plan.base);
+      if (result && plan.replace && plan.base.depth() == 3) {
+        const dm::ResourceDef* def = reg.resource_def(plan.base);
+        if (def && def->multiple) result = tx.reset_resource(plan.base);
+      }
       if (!result) break;
     }
-    if (r.value.is_none()) {
-      // An empty instance (already there or created above), or an emptied multiple resource.
-      if (p.depth() == 3) result = tx.reset_resource(p);
-      continue;
-    }
-    const dm::ResourceDef* def = reg.resource_def(p);
-    if (def->multiple && p.depth() == 4 && (plan.replace || bootstrap) && plan.base.depth() <= 2) {
-      dm::Path res = p.parent();
-      if (!have_last || !(res == last_multi)) {
-        (void)tx.reset_resource(res);
-        last_multi = res;
-        have_last = true;
+    result = dec.open();
+    while (result) {
+      auto more = dec.next(r);
+      if (!more) {
+        // A bootstrap server may write resources this client has not (4.04 on a resource
+        // the object does not define is correct for a management server too).
+        result = more.status();
+        break;
       }
+      if (!*more) break;
+      if (pass == 0) {
+        if (plan.create) {
+          // Every record in the one new instance: the first record's, or, when its
+          // resources come without one (kInvalidId), one chosen below.
+          if (first) {
+            new_iid = r.path.instance();
+            first = false;
+          } else if (r.path.instance() != new_iid) {
+            mixed_instances = true;
+          }
+          if (r.path.depth() < 2) return Errc::bad_request;
+        }
+        // The records' instance exists: a Write's or Partial Update's target (an instance
+        // or below it) was resolved by its route, and a record outside it is 4.00 here;
+        // a Create's and a Bootstrap-Write's instances are made. An optional resource
+        // absent so far may be written.
+        result = check_record(plan, r);
+        continue;
+      }
+      dm::Path p = r.path;
+      if (plan.create) {
+        // The record's path in the new instance (depth 2 to 4): the deepest form, cut back
+        // to the record's depth (the ids below a path's depth are kInvalidId in every form).
+        p = dm::Path(r.path.object(), new_iid, r.path.resource(), r.path.resource_instance());
+        while (p.depth() > r.path.depth())
+          p = p.parent();
+      }
+      if (bootstrap && !obj->has_instance(p.instance())) {
+        result = tx.create(dm::Path(p.object(), p.instance()));
+        if (!result) break;
+      }
+      if (r.value.is_none()) {
+        // An empty instance (already there or created above), or an emptied multiple resource.
+        if (p.depth() == 3) result = tx.reset_resource(p);
+        continue;
+      }
+      const dm::ResourceDef* def = reg.resource_def(p);
+      if (def->multiple && p.depth() == 4 && (plan.replace || bootstrap) &&
+          plan.base.depth() <= 2) {
+        dm::Path res = p.parent();
+        if (!(res == last_multi)) {  // the root at first: never a resource
+          (void)tx.reset_resource(res);
+          last_multi = res;
+        }
+      }
+      auto v = codec::as_declared(r.value, def->type);
+      result = tx.write(p, *v);
     }
-    auto v = codec::as_declared(r.value, def->type);
-    result = tx.write(p, *v);
   }
   if (result.error() == Errc::malformed || result.error() == Errc::truncated)
     result = Errc::bad_request;

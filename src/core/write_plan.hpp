@@ -18,8 +18,7 @@ struct WritePlan {
   const dm::Path& base;
   bool bootstrap;  ///< Bootstrap-Write: any resource, instances created as needed
   bool replace;    ///< PUT: replace instances / multiple resources
-  bool create;     ///< Create: the instance is new
-  dm::InstanceId create_iid = dm::kInvalidId;
+  bool create;     ///< Create: the instance is new (the records' id, or the first free one)
 };
 
 /// Whether one record may be written under `plan` (path, descriptor, permission, type).
@@ -27,7 +26,8 @@ Status check_record(const WritePlan& plan, const codec::Record& r) noexcept;
 
 /// Validation pass over one payload, then the apply pass through `tx`; the caller finishes
 /// the transaction (commit, or rollback when anything failed). `created`: the new
-/// instance's id for a Create.
+/// instance's id for a Create. For a Write or Partial Update the caller has resolved the
+/// base, an instance or below (records outside it are 4.00).
 Status apply_write(Transaction& tx, dm::Registry& reg, codec::ContentFormat fmt, ByteView payload,
                    const WritePlan& plan, MutableByteView scratch,
                    dm::InstanceId* created = nullptr) noexcept;

@@ -185,6 +185,32 @@ TEST(Links, DiscoverInstanceAndResource) {
   EXPECT_EQ(discover(m.reg, Path(3, 0, 7, 1), &a), "</3/0/7/1>;epmin=5");
 }
 
+// Discover walks the object from the top for every depth of target: an instance or a
+// resource among several is listed alone, with nothing of the other instances.
+TEST(Links, DiscoverOfOneInstanceAmongSeveral) {
+  static constexpr ResourceDef kRes[] = {{1, DataType::integer, O::read},
+                                         {2, DataType::integer, O::read, true}};
+  static constexpr ObjectDef kDef{3303, "1.0", true, false, kRes};
+  FakeObject sensor{kDef, {0, 4, 9}};
+  sensor.dims = {{2, 2}};
+  std::array<dm::Object*, 1> slots{};
+  dm::Registry reg{slots};
+  ASSERT_TRUE(reg.add(sensor).ok());
+  EXPECT_EQ(discover(reg, Path(3303), nullptr),
+            "</3303>,</3303/0>,</3303/0/1>,</3303/0/2>;dim=2,</3303/4>,</3303/4/1>,"
+            "</3303/4/2>;dim=2,</3303/9>,</3303/9/1>,</3303/9/2>;dim=2");
+  EXPECT_EQ(discover(reg, Path(3303, 4), nullptr), "</3303/4>,</3303/4/1>,</3303/4/2>;dim=2");
+  EXPECT_EQ(discover(reg, Path(3303, 9, 2), nullptr),
+            "</3303/9/2>;dim=2,</3303/9/2/0>,</3303/9/2/1>");
+  EXPECT_EQ(discover(reg, Path(3303, 9, 1), nullptr), "</3303/9/1>");
+  EXPECT_EQ(discover(reg, Path(3303, 4, 2, 1), nullptr), "</3303/4/2/1>");
+  Status st;
+  discover(reg, Path(3303, 5), nullptr, &st);
+  EXPECT_EQ(st, Errc::not_found);
+  discover(reg, Path(3303, 4, 2, 2), nullptr, &st);
+  EXPECT_EQ(st, Errc::not_found);
+}
+
 TEST(Links, DiscoverObjectVersionAndErrors) {
   Model m;
   EXPECT_EQ(discover(m.reg, Path(1), nullptr), "</1>;ver=1.1,</1/0>,</1/0/0>");

@@ -68,5 +68,27 @@ TEST_F(BootstrapOps, DeleteKeepsTheBootstrapAccount) {
   EXPECT_EQ(bs_call(codes::post, "/1").code, codes::method_not_allowed);
 }
 
+// A Bootstrap-Write's records are checked as a management server's Write's are, less the
+// write permission: a resource instance of a single resource is no resource (4.04), a
+// value for an executable resource is 4.00; nothing is written.
+TEST_F(BootstrapOps, WriteRefusesWhatNoResourceTakes) {
+  until_requested();
+  EXPECT_EQ(bs_call(codes::put, "/1/0", kSenmlJson,
+                    R"([{"bn":"/1/0/","n":"0","v":101},{"n":"1/0","v":60}])")
+                .code,
+            codes::not_found);
+  EXPECT_EQ(
+      bs_call(codes::put, "/1/0", kSenmlJson, R"([{"bn":"/1/0/","n":"0","v":101},{"n":"8","v":1}])")
+          .code,
+      codes::bad_request);
+  EXPECT_EQ(rig.server.instance_count(), 0u);
+  // Read-only resources are the bootstrap server's to write (Short Server ID).
+  EXPECT_EQ(bs_call(codes::put, "/1/0", kSenmlJson,
+                    R"([{"bn":"/1/0/","n":"0","v":101},{"n":"1","v":60},{"n":"7","vs":"U"}])")
+                .code,
+            codes::changed);
+  EXPECT_EQ(rig.server.instance_count(), 1u);
+}
+
 }  // namespace
 }  // namespace lwm2m::test

@@ -37,6 +37,22 @@ TEST_F(ClientTest, PartialUpdateTouchesOnlyWhatItNames) {
   EXPECT_EQ(call(codes::post, "/1/0").code, codes::bad_request);  // no payload format
 }
 
+// A record outside the Write's target is 4.00 (the payload does not fit the target),
+// whether or not the instance it names exists (before, a missing one was 4.04); nothing
+// is written.
+TEST_F(ClientTest, AWriteRecordOutsideItsTargetIsABadRequest) {
+  start_and_register();
+  EXPECT_EQ(
+      call(codes::post, "/1/0", {}, kSenmlJson, R"([{"n":"/1/0/1","v":61},{"n":"/1/7/1","v":60}])")
+          .code,
+      codes::bad_request);
+  EXPECT_EQ(call(codes::put, "/1/0", {}, kSenmlJson,
+                 R"([{"n":"/1/0/1","v":61},{"n":"/3/0/15","vs":"Europe/Paris"}])")
+                .code,
+            codes::bad_request);
+  EXPECT_EQ(call(codes::get, "/1/0/1").payload, "300");
+}
+
 // SenML and CBOR carry their own number types: a plain integer for an unsigned resource
 // reaches the object as the declared type (the decoder converts), and what the declared
 // type cannot hold is refused with nothing written.
