@@ -1,40 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conversions to double from a float or a 64-bit integer, built from the bits. On FPUs
 // without double precision (Cortex-M4) the compiler's conversions are libgcc routines that
-// share one object with soft-float addition (about 0.9 kB): a build that adds no doubles
-// (without Observe's change conditions, SenML or CBOR) needs that object for nothing else.
+// share one object with soft-float addition (about 0.9 kB); with these and detail::add()
+// (soft_double.hpp) no build links that object.
 #pragma once
 
 #include <bit>
 #include <cstdint>
 
-#include "lwm2m/build_config.hpp"
+#include "soft_double.hpp"
 
 namespace lwm2m::detail {
 
-/// The double nearest to `magnitude` (ties to even), negated when `negative`; zero is +0.
+/// The double nearest to `magnitude` (ties to even), negated when `negative`.
 inline double double_from_bits(bool negative, uint64_t magnitude) noexcept {
-  if (magnitude == 0) return 0.0;
-  const int top = 63 - std::countl_zero(magnitude);  // value = 1.xxx * 2^top
-  uint64_t significand;
-  if (top <= 52) {
-    significand = magnitude << (52 - top);
-  } else {
-    const int drop = top - 52;
-    significand = magnitude >> drop;
-    const uint64_t rest = magnitude & ((uint64_t{1} << drop) - 1);
-    const uint64_t half = uint64_t{1} << (drop - 1);
-    if (rest > half || (rest == half && (significand & 1) != 0)) ++significand;
-  }
-  // Rounding up to 2^53 carries into the exponent: the field arithmetic below does it.
-  const uint64_t bits =
-      (uint64_t{negative} << 63) + (static_cast<uint64_t>(top + 1022) << 52) + significand;
-  return std::bit_cast<double>(bits);
+  return scaled_double(magnitude, 0, negative);
 }
 
 /// The float's value as a double (a NaN stays NaN, made quiet as the FPU does). In 32-bit
 /// arithmetic but for the final assembly: a subnormal float is normalised by a count of
-/// leading zeros (every float is a normal double).
+/// leading zeros (every float is a normal double). Inline: the minimal tier widens floats
+/// in one place only (TLV), where a call would cost more.
 inline double double_from_float_bits(float f) noexcept {
   const auto bits = std::bit_cast<uint32_t>(f);
   uint32_t exp = (bits >> 23) & 0xff;
@@ -55,18 +41,6 @@ inline double double_from_float_bits(float f) noexcept {
                                uint64_t{fraction} << 29);
 }
 
-#if LWM2M_WITH_OBSERVE
-// Observe's change conditions subtract doubles: the libgcc object is linked anyway.
-inline double to_double(float f) noexcept {
-  return f;
-}
-inline double to_double(int64_t i) noexcept {
-  return static_cast<double>(i);
-}
-inline double to_double(uint64_t u) noexcept {
-  return static_cast<double>(u);
-}
-#else
 inline double to_double(float f) noexcept {
   return double_from_float_bits(f);
 }
@@ -76,6 +50,5 @@ inline double to_double(int64_t i) noexcept {
 inline double to_double(uint64_t u) noexcept {
   return double_from_bits(false, u);
 }
-#endif
 
 }  // namespace lwm2m::detail

@@ -8,6 +8,7 @@
 #include "codec/utf8.hpp"
 #include "double_compare.hpp"
 #include "float32_exact.hpp"
+#include "to_double.hpp"
 
 namespace lwm2m::codec::cbor {
 namespace {
@@ -154,7 +155,8 @@ Errc Reader::read(Item& it) noexcept {
           it.floating = std::bit_cast<double>(arg);
         } else {
           const auto bits = static_cast<uint32_t>(arg);
-          it.floating = std::bit_cast<float>(ai == 25 ? half_to_float_bits(bits) : bits);
+          it.floating = lwm2m::detail::to_double(
+              std::bit_cast<float>(ai == 25 ? half_to_float_bits(bits) : bits));
         }
       } else if (ai == 24 && arg < 32) {
         return Errc::malformed;  // RFC 8949 §3.3

@@ -8,6 +8,7 @@
 #include "codec/json.hpp"
 #include "codec/number.hpp"
 #include "codec/senml_common.hpp"
+#include "soft_double.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -281,7 +282,7 @@ Result<bool> Lwm2mJsonDecoder::entry(Record& out) noexcept {
   out.path = *path;
   out.value = *v;
   out.time.reset();
-  if (has_bt_ || (seen & 2)) out.time = time + bt_;
+  if (has_bt_ || (seen & 2)) out.time = lwm2m::detail::add(time, bt_);
   return true;
 }
 

@@ -10,6 +10,8 @@
 #include "codec/number.hpp"
 #include "codec/senml_common.hpp"
 #include "lwm2m/build_config.hpp"
+#include "soft_double.hpp"
+#include "to_double.hpp"
 
 namespace lwm2m::codec {
 namespace {
@@ -237,8 +239,8 @@ Status add_field(Label l, const dm::Value& item, detail::SenmlBase& base, Fields
       const dm::DataType t = item.type();
       const double d = t == dm::DataType::floating ? item.as_float()
                        : t == dm::DataType::unsigned_integer
-                           ? static_cast<double>(item.as_unsigned())
-                           : static_cast<double>(item.as_integer());
+                           ? lwm2m::detail::to_double(item.as_unsigned())
+                           : lwm2m::detail::to_double(item.as_integer());
       if (l == kTime) {
         f.time = d;
         f.has_time = true;
@@ -271,7 +273,8 @@ Status resolve(const detail::SenmlBase& base, const Fields& f, const DecodeConte
   out.path = *path;
   out.value = f.value;
   out.time.reset();
-  if (base.has_time || f.has_time) out.time = (base.has_time ? base.time : 0) + f.time;
+  if (base.has_time || f.has_time)
+    out.time = lwm2m::detail::add(base.has_time ? base.time : 0, f.time);
   return type_record(out, ctx);
 }
 

@@ -7,7 +7,9 @@
 
 #include "codec/number.hpp"
 #include "double_compare.hpp"
+#include "soft_double.hpp"
 #include "text_slice.hpp"
+#include "to_double.hpp"
 
 namespace lwm2m::core {
 namespace {
@@ -115,16 +117,21 @@ Status apply_query(Attributes& a, std::span<const std::string_view> query) noexc
   return Errc::ok;
 }
 
-Status validate(const Attributes& a, bool numeric_target, bool boolean_target) noexcept {
+Status validate(const Attributes& a, dm::DataType target) noexcept {
   const bool gt = a.has(A::gt), lt = a.has(A::lt), st = a.has(A::st);
-  if ((gt || lt || st) && !numeric_target) return Errc::bad_request;
-  if (a.has(A::edge) && !boolean_target) return Errc::bad_request;
+  using T = dm::DataType;
+  constexpr unsigned kNumeric =
+      1u << static_cast<int>(T::integer) | 1u << static_cast<int>(T::unsigned_integer) |
+      1u << static_cast<int>(T::floating) | 1u << static_cast<int>(T::time);
+  if ((gt || lt || st) && (kNumeric >> static_cast<int>(target) & 1) == 0) return Errc::bad_request;
+  if (a.has(A::edge) && target != T::boolean) return Errc::bad_request;
   // 0 when unset; finite (the parser takes no other), so the keys order them.
   const double l = a.value(A::lt), s = a.value(A::st);
   const int64_t g = key(a.value(A::gt));
   if (key(s) < 0) return Errc::bad_request;
   if (!gt || !lt) return Errc::ok;
-  if (key(l) >= g || (st && key(l + 2 * s) >= g)) return Errc::bad_request;
+  if (key(l) >= g || (st && key(lwm2m::detail::add(l, lwm2m::detail::add(s, s))) >= g))
+    return Errc::bad_request;
   return Errc::ok;
 }
 
@@ -155,20 +162,16 @@ void NotifyState::reported(const dm::Value& v, TimePoint now) noexcept {
 }
 
 std::optional<double> numeric(const dm::Value& v) noexcept {
-  switch (v.type()) {
-    case dm::DataType::integer:
-      return static_cast<double>(v.as_integer());
-    case dm::DataType::time:
-      return static_cast<double>(v.as_time());
-    case dm::DataType::unsigned_integer:
-      return static_cast<double>(v.as_unsigned());
-    case dm::DataType::floating:
-      return v.as_float();
-    case dm::DataType::boolean:
-      return v.as_bool() ? 1.0 : 0.0;
-    default:
-      return std::nullopt;
-  }
+  using T = dm::DataType;
+  const T t = v.type();
+  if (t == T::floating) return v.as_float();
+  if (t == T::boolean) return v.as_bool() ? 1.0 : 0.0;
+  if (t != T::integer && t != T::time && t != T::unsigned_integer) return std::nullopt;
+  // The integers as a sign and a magnitude: one conversion for the three types.
+  const bool negative = t != T::unsigned_integer && v.as_integer() < 0;
+  const uint64_t bits =
+      t == T::unsigned_integer ? v.as_unsigned() : static_cast<uint64_t>(v.as_integer());
+  return lwm2m::detail::double_from_bits(negative, negative ? 0 - bits : bits);
 }
 
 namespace {
@@ -193,7 +196,7 @@ namespace {
   }
   if (eff.has(A::st)) {
     // |now - last| by its bits: a NaN (infinity minus infinity) lies above infinity's.
-    const double diff = *sampled - previous.last_number;
+    const double diff = lwm2m::detail::add(*sampled, -previous.last_number);
     const uint64_t step = std::bit_cast<uint64_t>(diff) << 1 >> 1;
     if (step <= kInfinityBits && static_cast<int64_t>(step) >= key(eff.value(A::st))) return true;
   }

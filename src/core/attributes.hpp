@@ -96,10 +96,10 @@ Status apply_query(Attributes& attrs, std::span<const std::string_view> query) n
 /// bad_request `attrs` is partly changed, to be discarded.
 Status apply_params(Attributes& attrs, std::span<const std::string_view> query) noexcept;
 
-/// Checks the effective attributes for a target (4.00 on failure): gt/lt/st only on
-/// numeric resources, st >= 0, lt < gt and lt + 2*st < gt when present together, edge
-/// only on booleans.
-Status validate(const Attributes& effective, bool numeric_target, bool boolean_target) noexcept;
+/// Checks the effective attributes for a target of type `target` (none: not a resource),
+/// 4.00 on failure: gt/lt/st only on numeric resources (integer, unsigned, float, time),
+/// st >= 0, lt < gt and lt + 2*st < gt when present together, edge only on booleans.
+Status validate(const Attributes& effective, dm::DataType target) noexcept;
 
 /// Writes ";pmin=10;pmax=60;gt=..." for Discover answers (link-format attributes).
 void write_link_attributes(const Attributes& a, Sink& out) noexcept;

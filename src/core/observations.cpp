@@ -37,13 +37,6 @@ bool ObservationTable::allocate(const Limits& limits, MutableByteView scratch) n
   return true;
 }
 
-Observation::Observation() noexcept = default;
-AttributeEntry::AttributeEntry() noexcept = default;
-
-void Observation::clear() noexcept {
-  std::construct_at(this);  // in place: no temporary to copy from
-}
-
 // ---- attributes ----
 
 const AttributeEntry* ObservationTable::find_attributes(uint16_t ssid,
@@ -75,7 +68,7 @@ Status ObservationTable::write_attributes(uint16_t ssid, const dm::Path& path,
   if (Status st = apply_params(attrs, query); !st) return st;
   if (Status st = validate_at(ssid, path, attrs); !st) return st;
   if (attrs.empty()) {
-    if (e) std::construct_at(e);  // the entry as new, without a temporary on the stack
+    if (e) e->used = false;
   } else {
     for (size_t i = 0; i < limits_.attributes && !e; ++i)
       if (!attributes_[i].used) {
@@ -95,13 +88,9 @@ Status ObservationTable::write_attributes(uint16_t ssid, const dm::Path& path,
 [[gnu::noinline]] Status ObservationTable::validate_at(uint16_t ssid, const dm::Path& path,
                                                        const Attributes& attrs) noexcept {
   const dm::ResourceDef* def = path.depth() >= 3 ? registry_.resource_def(path) : nullptr;
-  const bool numeric_target =
-      def && (def->type == dm::DataType::integer || def->type == dm::DataType::unsigned_integer ||
-              def->type == dm::DataType::floating || def->type == dm::DataType::time);
-  const bool boolean_target = def && def->type == dm::DataType::boolean;
   Attributes eff = attrs;
   inherit_from(eff, ssid, path.parent());
-  return validate(eff, numeric_target, boolean_target);
+  return validate(eff, def ? def->type : dm::DataType::none);
 }
 
 // ---- observations ----
@@ -110,7 +99,9 @@ Observation* ObservationTable::add(uint8_t account) noexcept {
   for (size_t i = 0; i < limits_.observations; ++i) {
     Observation& o = observations_[i];
     if (o.used) continue;
-    o.clear();
+    // As new: every member zero but the next check (trivially copyable, so bytes will do).
+    std::memset(static_cast<void*>(&o), 0, sizeof o);
+    o.next_check = kNever;
     o.used = true;
     o.account = account;
     if (i >= observed_below_) observed_below_ = static_cast<uint16_t>(i + 1);
@@ -127,7 +118,7 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
   auto id = resp.accept_observe(static_cast<uint32_t>(o - observations_));
   if (!id || paths.size() > kMaxCompositePaths) {
     if (id) engine_.cancel_observation(*id);
-    o->clear();
+    o->used = false;
     return;
   }
   o->id = *id;
@@ -145,7 +136,7 @@ void ObservationTable::start(uint8_t account, uint16_t ssid, coap::Response& res
 void ObservationTable::cancelled(coap::ObservationId id, uint32_t cookie) noexcept {
   if (cookie >= limits_.observations) return;
   Observation& o = observations_[cookie];
-  if (o.used && o.id == id) o.clear();
+  if (o.used && o.id == id) o.used = false;
 }
 
 void ObservationTable::value_changed(const dm::Path& path) noexcept {
@@ -185,7 +176,7 @@ void ObservationTable::drop(uint8_t account) noexcept {
     Observation& o = observations_[i];
     if (!o.used || o.account != account) continue;
     engine_.cancel_observation(o.id);
-    o.clear();
+    o.used = false;
   }
   for (size_t k = stored_count_; k-- > 0;)
     if (!observations_[stored_[k].observation].used) drop_stored(k);
@@ -256,10 +247,11 @@ bool ObservationTable::flush_stored(uint8_t account, TimePoint now) noexcept {
 
 dm::Value ObservationTable::current_value(const dm::Path& path) noexcept {
   if (path.depth() < 3) return {};
+  // A path of depth 3 or more resolves with its resource; a resource's path has no
+  // resource instance (kInvalidId).
   auto t = registry_.resolve(path);
-  if (!t || !t->resource || (path.depth() == 3 && t->resource->multiple)) return {};
-  auto v = t->object->read(path.instance(), path.resource(),
-                           path.depth() == 4 ? path.resource_instance() : dm::kInvalidId, scratch_);
+  if (!t || (path.depth() == 3 && t->resource->multiple)) return {};
+  auto v = t->object->read(path.instance(), path.resource(), path.resource_instance(), scratch_);
   return v ? *v : dm::Value{};
 }
 
@@ -317,7 +309,7 @@ void ObservationTable::drive(TimePoint now) noexcept {
     if (!o.dirty && (o.pending || o.next_check > now)) continue;
     o.dirty = false;
     if (!engine_.observing(o.id)) {
-      o.clear();
+      o.used = false;
       continue;
     }
     const ServerReach reach = host_.reach(o.account, now);

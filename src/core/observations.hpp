@@ -35,9 +35,9 @@ using CompositeOnly = std::conditional_t<LWM2M_WITH_COMPOSITE != 0, T, Fixed<T, 
 
 // The notify state as a base, not a member: the members below fill its tail padding (an
 // observation is 56 bytes on a 32-bit target with one path, not 64).
+// Rows live in zeroed memory (the table's allocation) and add() zeroes a row before use:
+// an unused row (`used` false) is never read, so ending one only clears `used`.
 struct Observation : NotifyState {
-  Observation() noexcept;  // out of line: the table's construction and clear() share one copy
-
   coap::ObservationId id{};
   uint16_t ssid = 0;
   codec::ContentFormat format{};
@@ -50,14 +50,10 @@ struct Observation : NotifyState {
   [[no_unique_address]] CompositeOnly<uint8_t, 1> path_count{};
   [[no_unique_address]] CompositeOnly<bool, false> composite{};
   TimePoint next_check = kNever;
-
-  /// Back to an unused entry (out of line: one copy of the initialisation).
-  void clear() noexcept;
 };
 
+/// As an Observation: zeroed when the table is made, unused again when `used` is cleared.
 struct AttributeEntry {
-  AttributeEntry() noexcept;  // out of line: one copy for the table and each reset
-
   bool used = false;
   uint16_t ssid = 0;
   dm::Path path;

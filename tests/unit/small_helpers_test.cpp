@@ -2,7 +2,7 @@
 // The library's replacements for what would link large runtime routines on firmware:
 // 64-bit division by a small constant, substrings without substr's throwing check, and the
 // whole-number test of a double read from its bits, the test whether a float holds it, and
-// conversions to double and comparisons of doubles built from the bits.
+// conversions to double, comparisons and the addition of doubles built from the bits.
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "double_compare.hpp"
 #include "float32_exact.hpp"
 #include "small_divide.hpp"
+#include "soft_double.hpp"
 #include "text_slice.hpp"
 #include "to_double.hpp"
 #include "whole_number.hpp"
@@ -221,6 +222,82 @@ TEST(DoubleCompare, OrdersAsTheBuiltInOperators) {
     ASSERT_EQ(is_nan(a), std::isnan(a));
     ASSERT_EQ(is_finite(a), std::isfinite(a));
   }
+}
+
+TEST(SoftDouble, AddsAsTheBuiltInAddition) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double tiny = std::numeric_limits<double>::denorm_min();
+  const double big = std::numeric_limits<double>::max();
+  const double edges[] = {0.0,
+                          -0.0,
+                          1.0,
+                          -1.0,
+                          0.1,
+                          -0.3,
+                          inf,
+                          -inf,
+                          tiny,
+                          -tiny,
+                          big,
+                          -big,
+                          1e17,
+                          0x1p53,
+                          -0x1p-53,
+                          0x1p-1022,
+                          0x1.fffffffffffffp-1023,
+                          3.0,
+                          std::nan("")};
+  std::mt19937_64 rng{29};
+  // Operands from the edges, of any bits, of nearby exponents (rounding, carries, long
+  // alignments), nearly opposite (cancellation) and in the subnormal range.
+  auto pair = [&](int i) {
+    uint64_t a = rng(), b = rng();
+    switch (i % 6) {
+      case 0:
+        return std::pair{edges[a % std::size(edges)], edges[b % std::size(edges)]};
+      case 1:
+        b = (a ^ (b & uint64_t{1} << 63)) ^ (b >> (b % 64));
+        break;
+      case 2:
+        b = (b & 0x800fffffffffffffu) | ((a >> 52) + b % 130 - 65) % 0x800 << 52;
+        break;
+      case 3:
+        a &= 0x801fffffffffffffu;
+        b &= 0x801fffffffffffffu;
+        break;
+      case 4:
+        b = a ^ uint64_t { 1 } << 63 ^ (b >> (1 + b % 63));
+        break;
+      default:
+        break;
+    }
+    return std::pair{std::bit_cast<double>(a), std::bit_cast<double>(b)};
+  };
+  for (int i = 0; i < 600000; ++i) {
+    const auto [x, y] = pair(i);
+    const double sum = add(x, y), want = x + y;
+    if (std::isnan(want)) {
+      ASSERT_TRUE(std::isnan(sum)) << x << " + " << y;
+      continue;
+    }
+    ASSERT_EQ(std::bit_cast<uint64_t>(sum), std::bit_cast<uint64_t>(want))
+        << std::hexfloat << x << " + " << y;
+  }
+  EXPECT_EQ(std::bit_cast<uint64_t>(add(-0.0, -0.0)), std::bit_cast<uint64_t>(-0.0));
+  EXPECT_EQ(std::bit_cast<uint64_t>(add(-1.0, 1.0)), std::bit_cast<uint64_t>(0.0));
+  EXPECT_TRUE(std::isnan(add(inf, -inf)));
+  EXPECT_EQ(add(big, big), inf);
+  EXPECT_EQ(add(1e17, -1), 1e17);  // 1e17 - 1 rounds to 1e17 (16 apart there)
+}
+
+TEST(SoftDouble, ScaledIntegersRoundToNearest) {
+  EXPECT_EQ(scaled_double(3, -1, false), 1.5);
+  EXPECT_EQ(scaled_double(1, -1074, true), -std::numeric_limits<double>::denorm_min());
+  EXPECT_EQ(scaled_double(1, -1075, false), 0.0);  // a tie to the even neighbour: zero
+  EXPECT_EQ(scaled_double(3, -1076, false), std::numeric_limits<double>::denorm_min());
+  EXPECT_EQ(scaled_double((uint64_t{1} << 53) - 1, 971, false), std::numeric_limits<double>::max());
+  EXPECT_EQ(scaled_double(uint64_t{1} << 53, 971, false), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(std::bit_cast<uint64_t>(scaled_double(0, 5, true)), std::bit_cast<uint64_t>(-0.0));
 }
 
 }  // namespace

@@ -48,19 +48,20 @@ TEST(Attributes, ValidationOfChangeConditions) {
   a.set(Attributes::gt, 10);
   a.set(Attributes::lt, 5);
   a.set(Attributes::st, 2);  // 5 + 2*2 = 9 < 10
-  EXPECT_TRUE(validate(a, true, false).ok());
+  EXPECT_TRUE(validate(a, dm::DataType::floating).ok());
   a.set(Attributes::st, 3);  // 5 + 6 = 11 >= 10
-  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
+  EXPECT_EQ(validate(a, dm::DataType::floating).error(), Errc::bad_request);
   a.reset(Attributes::st);
   a.set(Attributes::lt, 10);
-  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
+  EXPECT_EQ(validate(a, dm::DataType::floating).error(), Errc::bad_request);
   Attributes s;
   s.set(Attributes::gt, 1);
-  EXPECT_EQ(validate(s, false, false).error(), Errc::bad_request);  // string resource
+  EXPECT_EQ(validate(s, dm::DataType::string).error(), Errc::bad_request);  // string resource
   Attributes e;
   e.set(Attributes::edge, true);
-  EXPECT_EQ(validate(e, true, false).error(), Errc::bad_request);
-  EXPECT_TRUE(validate(e, true, true).ok());
+  EXPECT_EQ(validate(e, dm::DataType::integer).error(), Errc::bad_request);
+  EXPECT_EQ(validate(e, dm::DataType::none).error(), Errc::bad_request);  // not a resource
+  EXPECT_TRUE(validate(e, dm::DataType::boolean).ok());
 }
 
 TEST(Attributes, ARemovedAttributeComparesAsNeverSetAndIsInheritedAgain) {
@@ -142,21 +143,38 @@ TEST(Attributes, ValidationAtItsEdges) {
   a.set(Attributes::gt, 9);
   a.set(Attributes::lt, 5);
   a.set(Attributes::st, 2);  // 5 + 2*2 = 9: not below gt
-  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
+  EXPECT_EQ(validate(a, dm::DataType::floating).error(), Errc::bad_request);
   a.set(Attributes::st, 1.9999999);
-  EXPECT_TRUE(validate(a, true, false).ok());
+  EXPECT_TRUE(validate(a, dm::DataType::floating).ok());
   a.set(Attributes::st, -0.0);  // a zero step
-  EXPECT_TRUE(validate(a, true, false).ok());
+  EXPECT_TRUE(validate(a, dm::DataType::floating).ok());
   a.set(Attributes::st, -1e-300);
-  EXPECT_EQ(validate(a, true, false).error(), Errc::bad_request);
+  EXPECT_EQ(validate(a, dm::DataType::floating).error(), Errc::bad_request);
   Attributes n;
   n.set(Attributes::gt, -2);
   n.set(Attributes::lt, -3);
-  EXPECT_TRUE(validate(n, true, false).ok());
+  EXPECT_TRUE(validate(n, dm::DataType::integer).ok());
   n.set(Attributes::lt, -2);
-  EXPECT_EQ(validate(n, true, false).error(), Errc::bad_request);
+  EXPECT_EQ(validate(n, dm::DataType::integer).error(), Errc::bad_request);
   n.set(Attributes::lt, -1);
-  EXPECT_EQ(validate(n, true, false).error(), Errc::bad_request);
+  EXPECT_EQ(validate(n, dm::DataType::integer).error(), Errc::bad_request);
+}
+
+// lt + 2*st < gt with the sum rounded as the FPU's: a sum that overflows is never below gt.
+TEST(Attributes, ValidationSumsLtAndTwoStepsRounded) {
+  Attributes a;
+  a.set(Attributes::gt, 1e308);
+  a.set(Attributes::lt, -1e308);
+  a.set(Attributes::st, 0.9e308);  // 2*st overflows: lt + infinity is not below gt
+  EXPECT_EQ(validate(a, dm::DataType::floating).error(), Errc::bad_request);
+  a.set(Attributes::st, 0.8e308);  // -1e308 + 1.6e308 = 6e307 < 1e308
+  EXPECT_TRUE(validate(a, dm::DataType::floating).ok());
+  a.set(Attributes::gt, 1e17 + 16);
+  a.set(Attributes::lt, 1e17);
+  a.set(Attributes::st, 4);  // 1e17 + 8 rounds to 1e17 (a tie to even): below gt
+  EXPECT_TRUE(validate(a, dm::DataType::floating).ok());
+  a.set(Attributes::st, 6);  // 1e17 + 12 rounds to 1e17 + 16: not below gt
+  EXPECT_EQ(validate(a, dm::DataType::floating).error(), Errc::bad_request);
 }
 
 TEST(Attributes, LinkFormatListsEveryAttributeInDiscoversOrder) {
@@ -299,6 +317,42 @@ TEST(NotifyDecision, ThresholdsAreCrossedExactlyAtTheirValues) {
   EXPECT_FALSE(crosses(Attributes::st, 1, INFINITY, INFINITY));
   EXPECT_FALSE(crosses(Attributes::st, 1, NAN, 5));
   EXPECT_TRUE(crosses(Attributes::st, 0, 0.0, -0.0));  // st=0: any evaluated change
+}
+
+// st compares the difference rounded to a double, as the FPU's subtraction gives it (the
+// library subtracts from the bits on a Cortex-M4): at large magnitudes, across signs, with
+// integers that are no doubles, and where the difference overflows.
+TEST(NotifyDecision, StepIsTheRoundedDifference) {
+  auto steps = [](double step, const dm::Value& last, const dm::Value& now) {
+    Attributes a;
+    a.set(Attributes::st, step);
+    NotifyState st;
+    st.reported(last, at(0));
+    st.changed = true;
+    return decide(a, st, now, at(1)).send_now;
+  };
+  using V = dm::Value;
+  // 1e17 - 1 rounds to 1e17 (doubles are 16 apart there): a step of 1e17 is met.
+  EXPECT_TRUE(steps(1e17, V::floating(1e17), V::floating(1)));
+  EXPECT_FALSE(steps(1e17, V::floating(1e17), V::floating(16)));  // 1e17 - 16 is a double
+  EXPECT_TRUE(steps(2e17, V::floating(-1e17), V::floating(1e17)));
+  EXPECT_FALSE(steps(2.0000000000000003e17, V::floating(-1e17), V::floating(1e17)));
+  EXPECT_TRUE(steps(3, V::floating(-1.5), V::floating(1.5)));
+  EXPECT_FALSE(steps(3, V::floating(-1.5), V::floating(1.4999999999999996)));
+  // The largest values apart overflow to infinity: any finite step is met.
+  EXPECT_TRUE(steps(1.7e308, V::floating(-1.7e308), V::floating(1.7e308)));
+  EXPECT_TRUE(steps(1e300, V::floating(INFINITY), V::floating(-INFINITY)));
+  EXPECT_FALSE(steps(0, V::floating(-INFINITY), V::floating(-INFINITY)));
+  // Subnormal differences: one step of the smallest double, not two.
+  EXPECT_TRUE(steps(5e-324, V::floating(0), V::floating(-5e-324)));
+  EXPECT_FALSE(steps(1e-323, V::floating(5e-324), V::floating(0)));
+  // Integers as their nearest doubles: 2^53 + 1 reads as 2^53 (ties to even).
+  EXPECT_FALSE(steps(1, V::integer(int64_t{1} << 53), V::integer((int64_t{1} << 53) + 1)));
+  EXPECT_TRUE(steps(2, V::integer(int64_t{1} << 53), V::integer((int64_t{1} << 53) + 3)));
+  EXPECT_TRUE(steps(2.7670116110564327e19, V::integer(INT64_MIN), V::unsigned_integer(UINT64_MAX)));
+  EXPECT_FALSE(steps(2.767011611056433e19, V::integer(INT64_MIN), V::unsigned_integer(UINT64_MAX)));
+  EXPECT_TRUE(steps(10, V::integer(-7), V::time(3)));
+  EXPECT_FALSE(steps(10, V::integer(-7), V::boolean(true)));
 }
 
 TEST(NotifyDecision, EdgeFollowsTheValueBeingZeroOrNot) {
