@@ -68,22 +68,24 @@ constexpr Field kFields[] = {
 };
 static_assert(detail::fields_match(kFields, kResources));
 // ByteField's layout as the shared code reads it.
-static_assert(offsetof(S, uri.size) - offsetof(S, uri) == detail::size_offset(kUriMax) &&
-              offsetof(S, identity.size) - offsetof(S, identity) ==
-                  detail::size_offset(kIdentityMax) &&
-              offsetof(S, server_key.size) - offsetof(S, server_key) ==
-                  detail::size_offset(kServerKeyMax) &&
-              offsetof(S, secret_key.size) - offsetof(S, secret_key) ==
-                  detail::size_offset(kSecretMax));
+static_assert(
+    offsetof(S, uri.size) - offsetof(S, uri) == detail::size_offset(kUriMax) &&
+    offsetof(S, identity.size) - offsetof(S, identity) == detail::size_offset(kIdentityMax) &&
+    offsetof(S, server_key.size) - offsetof(S, server_key) == detail::size_offset(kServerKeyMax) &&
+    offsetof(S, secret_key.size) - offsetof(S, secret_key) == detail::size_offset(kSecretMax));
 
 // A new instance: every field zero but the mode, NoSec.
 void init(void* slot) noexcept {
   static_cast<S*>(slot)->mode = SecurityMode::nosec;
 }
 
-constexpr detail::SlotObjectDef kDef{
-    {0, "1.1", true, true, kResources, "LWM2M Security"}, kFields, std::size(kFields), sizeof(S),
-    0, init, nullptr};
+constexpr detail::SlotObjectDef kDef{{0, "1.1", true, true, kResources, "LWM2M Security"},
+                                     kFields,
+                                     std::size(kFields),
+                                     sizeof(S),
+                                     0,
+                                     init,
+                                     nullptr};
 
 }  // namespace
 
@@ -112,8 +114,7 @@ const SecurityInstance* SecurityObject::find_bootstrap() const noexcept {
 
 Result<dm::InstanceId> SecurityObject::add(const SecurityConfig& c, dm::InstanceId id) noexcept {
   if (c.uri.size() > kUriMax || c.identity.size() > kIdentityMax ||
-      c.server_key.size() > kServerKeyMax ||
-      c.secret_key.size() > kSecretMax)
+      c.server_key.size() > kServerKeyMax || c.secret_key.size() > kSecretMax)
     return Errc::invalid_argument;
   auto slot = add_slot(id);
   if (!slot) return slot.status();

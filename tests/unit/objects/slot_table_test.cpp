@@ -130,8 +130,7 @@ TEST_F(ServerTable, WritesKeepTheResourcesRanges) {
             Errc::bad_request);
   EXPECT_EQ(server.write(0, 7, kInvalidId, Value::string("UX")).error(), Errc::bad_request);
   const std::string long_binding(LWM2M_SERVER_BINDING_MAX + 1, 'U');
-  EXPECT_EQ(server.write(0, 7, kInvalidId, Value::string(long_binding)).error(),
-            Errc::bad_request);
+  EXPECT_EQ(server.write(0, 7, kInvalidId, Value::string(long_binding)).error(), Errc::bad_request);
   ASSERT_TRUE(server.write(0, 7, kInvalidId, Value::string("UQ")).ok());
   EXPECT_EQ(server.instance(0)->binding.str(), "UQ");
   ASSERT_TRUE(server.write(0, 18, kInvalidId, Value::unsigned_integer(90)).ok());
